@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Ville Solidaire — administration"
+admin.site.site_title = "Ville Solidaire"
+
+urlpatterns = [
+    path("", include("villesolidaire.core.urls")),
+    path("comptes/", include("villesolidaire.accounts.urls")),
+    path("", include("villesolidaire.territory.urls")),
+    path("", include("villesolidaire.volunteers.urls")),
+    path("", include("villesolidaire.residents.urls")),
+    path("", include("villesolidaire.help_requests.urls")),
+    path("", include("villesolidaire.matching.urls")),
+    path("", include("villesolidaire.missions.urls")),
+    path("", include("villesolidaire.notifications.urls")),
+    path("", include("villesolidaire.reporting.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "villesolidaire.core.views.error_404"
+handler500 = "villesolidaire.core.views.error_500"
+
+# The admin holds town settings and role grants: staff need their second factor there too.
+from django_otp.admin import OTPAdminSite  # noqa: E402
+
+admin.site.__class__ = OTPAdminSite

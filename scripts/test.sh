@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: the suite on SQLite, then on PostgreSQL with the browser tests.
+# In CI (CI=true) PostgreSQL and Chromium are required: their absence is a failure, not a skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/villesolidaire}"
+status=0
+
+echo "== Tests sur SQLite =="
+DATABASE_URL="sqlite:///:memory:" $PY -m pytest -q -n 2 -m "not browser and not postgres_only" || status=1
+
+if $PY - "$PG_URL" <<'PYEOF'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+except Exception:
+    sys.exit(1)
+PYEOF
+then
+  echo "== Tests sur PostgreSQL (dont les tests navigateur) =="
+  DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 -m "not browser" || status=1
+  DATABASE_URL="$PG_URL" $PY -m pytest -q -m browser || status=1
+else
+  echo "PostgreSQL injoignable sur $PG_URL."
+  if [ "${CI:-}" = "true" ]; then status=1; else echo "(hors CI : tests PostgreSQL et navigateur non lancés)"; fi
+fi
+exit $status

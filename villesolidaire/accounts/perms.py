@@ -1,0 +1,77 @@
+"""Who may do what. Pure functions of the user; views guard themselves with `role_required`.
+
+Someone without the right gets a 404, never a hint that the page exists.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from villesolidaire.accounts.enums import Role
+
+
+def is_coordinator(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.COORDINATOR, Role.ADMIN)
+
+
+def is_operator(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.OPERATOR, Role.COORDINATOR, Role.ADMIN)
+
+
+def is_volunteer(user) -> bool:
+    return user.is_authenticated and hasattr(user, "volunteer")
+
+
+def is_second_factor_verified(user) -> bool:
+    return bool(getattr(user, "is_verified", lambda: False)())
+
+
+def role_required(*roles: str) -> Callable:
+    """Staff view guard: login, then second factor, then role (404 when missing)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_role(*roles, Role.ADMIN):
+                raise Http404
+            if not is_second_factor_verified(user):
+                return redirect(f"{_otp_url()}?next={request.get_full_path()}")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def coordinator_required(view):
+    return role_required(Role.COORDINATOR)(view)
+
+
+def operator_required(view):
+    return role_required(Role.OPERATOR, Role.COORDINATOR)(view)
+
+
+def volunteer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Volunteer space guard: signed in (magic link) and linked to a volunteer profile."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("volunteers:magic_link_request")
+        if not is_volunteer(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _otp_url() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:otp")

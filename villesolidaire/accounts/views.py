@@ -1,0 +1,76 @@
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, TotpEnrolForm
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = False
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        if self.request.user.is_staff_member:
+            return f"/comptes/verification/?next={target}"
+        return target
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    if not any(devices_for_user(request.user, confirmed=True)):
+        return redirect(f"/comptes/verification/activer/?next={_safe_next(request)}")
+    form = SecondFactorForm(request.user, request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, request.user.otp_device)
+        return redirect(_safe_next(request))
+    return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def enrol_totp(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a staff member: pair an authenticator app with a QR code."""
+    if any(devices_for_user(request.user, confirmed=True)):
+        return redirect(f"/comptes/verification/?next={_safe_next(request)}")
+    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Application"})
+    form = TotpEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, "La double authentification est activée sur ce compte.")
+            return redirect(_safe_next(request))
+        form.add_error("token", "Code incorrect. Vérifiez l'heure de votre téléphone et réessayez.")
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return render(
+        request,
+        "accounts/enrol_totp.html",
+        {"form": form, "qr_svg": image.to_string(encoding="unicode"), "secret": _base32(device), "next": _safe_next(request)},
+    )
+
+
+def _base32(device: TOTPDevice) -> str:
+    import base64
+
+    return base64.b32encode(device.bin_key).decode()
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    pass

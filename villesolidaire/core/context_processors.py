@@ -1,0 +1,23 @@
+from django.http import HttpRequest
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.territory.models import Town
+
+
+def town(request: HttpRequest) -> dict:
+    """Branding (town name, logo, colours) and the navigation the current user may see."""
+    user = getattr(request, "user", None)
+    roles = user.roles if user is not None and user.is_authenticated else frozenset()
+    verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    return {
+        "town": _cached_town(request),
+        "nav_is_coordinator": verified and bool(roles & {Role.COORDINATOR, Role.ADMIN}),
+        "nav_is_operator": verified and bool(roles & {Role.OPERATOR, Role.COORDINATOR, Role.ADMIN}),
+        "nav_is_volunteer": user is not None and user.is_authenticated and hasattr(user, "volunteer"),
+    }
+
+
+def _cached_town(request: HttpRequest) -> Town | None:
+    if not hasattr(request, "_town"):
+        request._town = Town.current()
+    return request._town

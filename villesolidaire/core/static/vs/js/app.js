@@ -1,0 +1,23 @@
+// Progressive enhancement only: every form works without JavaScript.
+(function () {
+  "use strict";
+  // Move focus to the error summary so screen-reader users hear what went wrong.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("erreurs");
+    if (summary) { summary.focus(); }
+  });
+  // Address autocomplete: fill the postcode and city fields from the chosen suggestion.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-vs-address]")) { return; }
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) { return; }
+    var option = Array.prototype.find.call(list.options, function (o) { return o.value === input.value; });
+    if (!option) { return; }
+    var form = input.form;
+    var postcode = form.querySelector("[data-vs-postcode]");
+    var city = form.querySelector("[data-vs-city]");
+    if (postcode && option.dataset.postcode) { postcode.value = option.dataset.postcode; }
+    if (city && option.dataset.city) { city.value = option.dataset.city; }
+  });
+})();

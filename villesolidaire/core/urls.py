@@ -1,0 +1,13 @@
+from django.urls import path
+
+from villesolidaire.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("theme.css", views.theme_css, name="theme_css"),
+    path("logo", views.town_logo, name="logo"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
+]

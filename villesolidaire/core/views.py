@@ -1,0 +1,57 @@
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from villesolidaire.territory.models import Town
+from villesolidaire.volunteers.models import RecruitmentCall
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated and user.is_staff_member and user.is_verified():
+        return redirect("help_requests:list")
+    if user.is_authenticated and hasattr(user, "volunteer"):
+        return redirect("volunteers:space")
+    return render(request, "core/home.html", {"recruitment_call": RecruitmentCall.objects.open_now().first()})
+
+
+@require_GET
+@cache_control(max_age=300)
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """Town colours as CSS custom properties: a stylesheet, so CSP needs no inline style."""
+    town = Town.current()
+    primary = town.primary_colour if town else "#1d4e89"
+    accent = town.accent_colour if town else "#b3541e"
+    css = f":root {{ --vs-primary: {primary}; --vs-accent: {accent}; }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_GET
+@cache_control(max_age=3600)
+def town_logo(request: HttpRequest) -> FileResponse:
+    town = Town.current()
+    if not town or not town.logo:
+        raise Http404
+    return FileResponse(town.logo.open("rb"))
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+

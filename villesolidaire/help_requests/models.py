@@ -1,0 +1,135 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils import timezone
+
+from villesolidaire.core.choices import REQUEST_CONSTRAINTS
+from villesolidaire.help_requests.enums import (
+    WORKFLOW,
+    Channel,
+    ClosureReason,
+    Consent,
+    Recurrence,
+    Status,
+    TimeWindow,
+    Urgency,
+)
+
+
+class HelpCategory(models.Model):
+    """A kind of help (courses, démarches…). Managed in the admin; `bit` indexes matching."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    slug = models.SlugField("code", max_length=60, unique=True)
+    bit = models.PositiveSmallIntegerField(
+        "position dans l'index", unique=True, validators=[MaxValueValidator(62)],
+        help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.",
+    )
+    description = models.TextField("description", blank=True)
+    order = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
+    is_active = models.BooleanField("proposée", default=True)
+    involves_money = models.BooleanField("implique des avances d'argent", default=False)
+    skills = models.ManyToManyField("volunteers.Skill", blank=True, related_name="categories", verbose_name="compétences utiles")
+
+    class Meta:
+        verbose_name = "catégorie d'aide"
+        verbose_name_plural = "catégories d'aide"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mask(self) -> int:
+        return 1 << self.bit
+
+
+class HelpRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+    def with_list_data(self):
+        return self.select_related("resident", "resident__quartier", "category")
+
+
+class HelpRequest(models.Model):
+    resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="help_requests", verbose_name="habitant·e")
+    category = models.ForeignKey(HelpCategory, on_delete=models.PROTECT, related_name="help_requests", verbose_name="catégorie")
+    category_other = models.CharField("précision (autre)", max_length=120, blank=True)
+    description = models.TextField("description", max_length=2000)
+    urgency = models.CharField("urgence", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    wished_start = models.DateField("à partir du", null=True, blank=True)
+    wished_end = models.DateField("jusqu'au", null=True, blank=True)
+    time_window = models.CharField("moment de la journée", max_length=4, choices=TimeWindow.choices, default=TimeWindow.ANY)
+    recurrence = models.CharField("fréquence", max_length=12, choices=Recurrence.choices, default=Recurrence.ONCE)
+    constraints = models.PositiveIntegerField("contraintes", default=0)
+    constraints_notes = models.CharField("autres contraintes", max_length=300, blank=True)
+    involves_money = models.BooleanField("achats à avancer", default=False)
+    estimated_amount = models.DecimalField(
+        "montant estimé (€)", max_digits=7, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(5000)],
+    )
+    channel = models.CharField("canal", max_length=12, choices=Channel.choices, default=Channel.HOTLINE)
+    reporter_name = models.CharField("nom de la personne qui signale", max_length=120, blank=True)
+    reporter_relation = models.CharField("lien avec la personne", max_length=80, blank=True)
+    reporter_phone = models.CharField("téléphone de la personne qui signale", max_length=20, blank=True)
+    person_agrees = models.CharField("la personne est d'accord", max_length=8, choices=Consent.choices, default=Consent.YES)
+    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    closure_reason = models.CharField("motif de clôture", max_length=14, choices=ClosureReason.choices, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="saisie par")
+    updated_at = models.DateTimeField("mise à jour le", auto_now=True)
+
+    objects = HelpRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande d'aide"
+        verbose_name_plural = "demandes d'aide"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="request_status_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(closure_reason=""), name="closed_request_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande n° {self.pk} — {self.category}"
+
+    @property
+    def constraint_labels(self) -> list[str]:
+        return REQUEST_CONSTRAINTS.to_labels(self.constraints)
+
+    @property
+    def allowed_transitions(self) -> list[tuple[str, str]]:
+        return [(s, Status(s).label) for s in Status if WORKFLOW.can(self.status, s)]
+
+    @transaction.atomic
+    def transition(self, target: str, *, by, note: str = "", closure_reason: str = "") -> None:
+        """The only way to change `status`: checked against WORKFLOW and logged."""
+        locked = type(self).objects.select_for_update().get(pk=self.pk)
+        WORKFLOW.check(locked.status, target)
+        previous = locked.status
+        self.status = target
+        self.closure_reason = closure_reason if target == Status.CLOSED else ""
+        self.save(update_fields=["status", "closure_reason", "updated_at"])
+        HelpRequestTransition.objects.create(
+            help_request=self, from_status=previous, to_status=target, by=by, note=note[:500]
+        )
+
+
+class HelpRequestTransition(models.Model):
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField("vers", max_length=12, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par")
+    at = models.DateTimeField("le", default=timezone.now)
+    note = models.CharField("note", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "historique des statuts"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MissionsConfig(AppConfig):
+    name = "villesolidaire.missions"
+    label = "missions"
+    verbose_name = "soutiens et missions"

@@ -1,0 +1,37 @@
+from django.db import models
+
+from villesolidaire.core.workflow import Workflow
+
+
+class SupportKind(models.TextChoices):
+    ONE_OFF = "one_off", "Ponctuel"
+    RECURRING = "recurring", "Régulier"
+
+
+class SupportStatus(models.TextChoices):
+    ACTIVE = "active", "En cours"
+    ENDED = "ended", "Terminé"
+
+
+class MissionStatus(models.TextChoices):
+    PLANNED = "planned", "Prévue"
+    DONE = "done", "Réalisée"
+    MISSED = "missed", "Manquée"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class EvaluationAuthor(models.TextChoices):
+    RESIDENT = "resident", "Habitant·e"
+    VOLUNTEER = "volunteer", "Volontaire"
+
+
+MISSION_WORKFLOW = Workflow(
+    name="mission",
+    transitions={
+        MissionStatus.PLANNED: frozenset({MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED}),
+        MissionStatus.DONE: frozenset(),
+        MissionStatus.MISSED: frozenset({MissionStatus.PLANNED}),
+        MissionStatus.CANCELLED: frozenset(),
+    },
+    labels=dict(MissionStatus.choices),
+)

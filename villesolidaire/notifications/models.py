@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "En attente d'envoi"
+    SENT = "sent", "Envoyé"
+    RETRYING = "retrying", "Nouvel essai prévu"
+    FAILED = "failed", "Échec"
+
+
+class MessageQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(status=MessageStatus.FAILED)
+
+
+class Message(models.Model):
+    """Every e-mail and SMS the platform sends, with its delivery status."""
+
+    channel = models.CharField("canal", max_length=5, choices=Channel.choices)
+    recipient = models.CharField("destinataire", max_length=254)
+    subject = models.CharField("objet", max_length=200, blank=True)
+    body = models.TextField("texte")
+    kind = models.CharField("type de message", max_length=60, db_index=True)
+    status = models.CharField("statut", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
+    last_error = models.CharField("dernière erreur", max_length=500, blank=True)
+    provider_id = models.CharField("identifiant chez le prestataire", max_length=120, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("prochain essai", null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "message envoyé"
+        verbose_name_plural = "messages envoyés"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} à {self.recipient} ({self.get_status_display()})"
+
+
+class CallTaskStatus(models.TextChoices):
+    OPEN = "open", "À rappeler"
+    DONE = "done", "Fait"
+
+
+class CallTask(models.Model):
+    """A call an operator must make: the resident has no mobile to receive an SMS."""
+
+    resident = models.ForeignKey("residents.Resident", on_delete=models.CASCADE, related_name="call_tasks")
+    reason = models.CharField("motif", max_length=300)
+    kind = models.CharField("type", max_length=60)
+    help_request = models.ForeignKey("help_requests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    support = models.ForeignKey("missions.Support", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField("statut", max_length=5, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN, db_index=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    done_at = models.DateTimeField("faite le", null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField("résultat de l'appel", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "appel à passer"
+        verbose_name_plural = "appels à passer"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Rappeler {self.resident} : {self.reason}"

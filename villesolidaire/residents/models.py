@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.core.text import fold
+from villesolidaire.territory.models import Located
+
+
+class PreferredChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    CALL = "call", "Appel téléphonique"
+    EMAIL = "email", "E-mail"
+
+
+class ResidentQuerySet(models.QuerySet):
+    def active(self):
+        """Files still in use: a merged duplicate points to the file it was merged into."""
+        return self.filter(merged_into__isnull=True)
+
+    def matching_phone(self, phone):
+        return self.filter(models.Q(phone=phone) | models.Q(mobile=phone))
+
+    def matching_name(self, name: str, birth_year: int | None = None):
+        rows = self.filter(search_name__contains=fold(name)) if fold(name) else self.none()
+        if birth_year:
+            rows = rows.filter(models.Q(birth_year=birth_year) | models.Q(birth_year__isnull=True))
+        return rows
+
+
+class Resident(Located):
+    """One person who receives help: one file, whichever way they came in."""
+
+    first_name = models.CharField("prénom", max_length=80)
+    last_name = models.CharField("nom", max_length=80)
+    birth_year = models.PositiveSmallIntegerField(
+        "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    phone = PhoneNumberField("téléphone fixe", blank=True, db_index=True)
+    mobile = PhoneNumberField("téléphone mobile", blank=True, db_index=True)
+    email = models.EmailField("e-mail", blank=True)
+    preferred_channel = models.CharField("canal préféré", max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.CALL)
+    language = models.CharField("langue parlée", max_length=4, choices=LANGUAGES.choices, default="fr")
+    notes = models.TextField("notes", max_length=2000, blank=True)
+    # Folded "last first" name for accent-insensitive search and de-duplication.
+    search_name = models.CharField(max_length=170, db_index=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_duplicates", verbose_name="fusionné dans"
+    )
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "habitant·e"
+        verbose_name_plural = "habitant·es"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(f"{self.last_name} {self.first_name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def sms_number(self):
+        """The number to text, or None: only a mobile receives SMS."""
+        return self.mobile or None
+
+
+class ResidentContact(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField("nom", max_length=120)
+    relation = models.CharField("lien", max_length=80, blank=True)
+    phone = PhoneNumberField("téléphone", blank=True)
+
+    class Meta:
+        verbose_name = "proche à contacter"
+        verbose_name_plural = "proches à contacter"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation})" if self.relation else self.name

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TerritoryConfig(AppConfig):
+    name = "villesolidaire.territory"
+    label = "territory"
+    verbose_name = "commune et quartiers"

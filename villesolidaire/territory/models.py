@@ -1,0 +1,142 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+
+from villesolidaire.territory.geometry import polygons_of
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Couleur attendue au format #RRGGBB.")
+insee_code = RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Code INSEE attendu : 5 caractères (ex. 35238).")
+
+
+class Town(models.Model):
+    """The town that runs this instance. One row; it brands every page."""
+
+    name = models.CharField("nom de la commune", max_length=120)
+    insee_code = models.CharField("code INSEE", max_length=5, validators=[insee_code])
+    service_name = models.CharField("nom du service", max_length=120, default="CCAS")
+    programme_name = models.CharField("nom du dispositif", max_length=120, default="Volontaires Solidaires")
+    logo = models.FileField(
+        "logo",
+        upload_to="branding/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+    )
+    primary_colour = models.CharField("couleur principale", max_length=7, default="#1d4e89", validators=[hex_colour])
+    accent_colour = models.CharField("couleur d'accent", max_length=7, default="#b3541e", validators=[hex_colour])
+    hotline_phone = models.CharField("numéro unique", max_length=30, blank=True)
+    contact_email = models.EmailField("e-mail de contact", blank=True)
+    dpo_contact = models.CharField("contact du délégué à la protection des données", max_length=200, blank=True)
+    accessibility_status = models.CharField(
+        "conformité RGAA",
+        max_length=20,
+        choices=[("non", "non conforme"), ("partiel", "partiellement conforme"), ("total", "totalement conforme")],
+        default="partiel",
+    )
+    centre_latitude = models.FloatField("latitude du centre", null=True, blank=True)
+    centre_longitude = models.FloatField("longitude du centre", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "commune"
+        verbose_name_plural = "commune"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not self.pk and Town.objects.exists():
+            raise ValidationError("La commune est déjà configurée : modifiez-la plutôt qu'en créer une autre.")
+
+    @classmethod
+    def current(cls) -> "Town | None":
+        return cls.objects.order_by("pk").first()
+
+
+class Quartier(models.Model):
+    name = models.CharField("nom", max_length=120, unique=True)
+    code = models.SlugField("code", max_length=40, unique=True)
+    boundary_geojson = models.TextField(
+        "contour (GeoJSON)",
+        blank=True,
+        help_text="Polygon ou MultiPolygon en WGS84 (longitude, latitude). Sert à placer les adresses dans le quartier.",
+    )
+    centre_latitude = models.FloatField("latitude du centre", null=True, blank=True)
+    centre_longitude = models.FloatField("longitude du centre", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "quartier"
+        verbose_name_plural = "quartiers"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            polygons_of(self.boundary_geojson)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValidationError({"boundary_geojson": f"Contour invalide : {exc}"}) from exc
+
+
+class BanAddress(models.Model):
+    """One row of a BAN `adresses-XX.csv` file: the offline geocoder's index."""
+
+    ban_id = models.CharField(max_length=60, unique=True)
+    numero = models.CharField(max_length=10, blank=True)
+    rep = models.CharField(max_length=10, blank=True)
+    nom_voie = models.CharField(max_length=200)
+    code_postal = models.CharField(max_length=5)
+    code_insee = models.CharField(max_length=5)
+    nom_commune = models.CharField(max_length=120)
+    longitude = models.FloatField()
+    latitude = models.FloatField()
+    # Folded street + commune, for accent- and case-insensitive search.
+    search_text = models.CharField(max_length=330)
+
+    class Meta:
+        verbose_name = "adresse BAN"
+        verbose_name_plural = "adresses BAN"
+        indexes = [
+            models.Index(fields=["code_insee", "search_text"], name="ban_commune_search"),
+            models.Index(fields=["search_text"], name="ban_search"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def housenumber(self) -> str:
+        return f"{self.numero} {self.rep}".strip() if self.rep else self.numero
+
+    @property
+    def label(self) -> str:
+        street = f"{self.housenumber} {self.nom_voie}".strip()
+        return f"{street} {self.code_postal} {self.nom_commune}"
+
+
+class Located(models.Model):
+    """Address fields shared by volunteers, residents and any place.
+
+    `address` is always kept as typed. When the geocoder finds it, the normalised label,
+    coordinates and quartier are filled in; otherwise `is_located` stays false and the
+    record remains fully usable.
+    """
+
+    address = models.CharField("adresse", max_length=250, blank=True)
+    address_complement = models.CharField("complément d'adresse", max_length=120, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    ban_id = models.CharField("identifiant BAN", max_length=60, blank=True)
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+    is_located = models.BooleanField("adresse localisée", default=False)
+    quartier = models.ForeignKey(
+        Quartier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="quartier"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_address(self) -> str:
+        parts = [self.address, self.address_complement, f"{self.postcode} {self.city}".strip()]
+        return ", ".join(part for part in parts if part)

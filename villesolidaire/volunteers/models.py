@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
+from villesolidaire.territory.models import Located
+from villesolidaire.volunteers.enums import Status
+
+
+class Skill(models.Model):
+    """A skill from the managed list; `bit` indexes it in the matching index."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    bit = models.PositiveSmallIntegerField("position dans l'index", unique=True, validators=[MaxValueValidator(62)])
+    is_active = models.BooleanField("proposée", default=True)
+
+    class Meta:
+        verbose_name = "compétence"
+        verbose_name_plural = "compétences"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mask(self) -> int:
+        return 1 << self.bit
+
+
+class RecruitmentCallQuerySet(models.QuerySet):
+    def open_now(self):
+        now = timezone.now()
+        return self.filter(opens_at__lte=now).filter(models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=now))
+
+
+class RecruitmentCall(models.Model):
+    """An appeal for volunteers with a closing date (Rennes closed after three weeks)."""
+
+    title = models.CharField("titre", max_length=150)
+    description = models.TextField("texte d'appel", blank=True)
+    opens_at = models.DateTimeField("ouverture", default=timezone.now)
+    closes_at = models.DateTimeField("clôture", null=True, blank=True)
+
+    objects = RecruitmentCallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "appel à volontaires"
+        verbose_name_plural = "appels à volontaires"
+        ordering = ["-opens_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return self.opens_at <= now and (self.closes_at is None or self.closes_at > now)
+
+
+class VolunteerQuerySet(models.QuerySet):
+    def with_list_data(self):
+        return self.select_related("quartier").prefetch_related("skills", "categories")
+
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+
+class Volunteer(Located):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
+    first_name = models.CharField("prénom", max_length=80)
+    last_name = models.CharField("nom", max_length=80)
+    email = models.EmailField("e-mail", blank=True)
+    phone = PhoneNumberField("téléphone mobile", blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name="compétences")
+    skills_other = models.CharField("autres compétences", max_length=300, blank=True)
+    languages = models.PositiveIntegerField("langues parlées", default=LANGUAGES.bit_of("fr"))
+    availability = models.PositiveIntegerField("disponibilités", default=0)
+    mobility = models.PositiveSmallIntegerField("déplacements", default=0)
+    max_distance_km = models.PositiveSmallIntegerField(
+        "distance maximale (km)", default=3, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    categories = models.ManyToManyField(
+        "help_requests.HelpCategory", blank=True, related_name="volunteers", verbose_name="missions acceptées"
+    )
+    domains = models.PositiveSmallIntegerField("domaines d'engagement", default=0)
+    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.REGISTERED, db_index=True)
+    recruitment_call = models.ForeignKey(
+        RecruitmentCall, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteers", verbose_name="appel"
+    )
+    gdpr_notice_accepted_at = models.DateTimeField("information RGPD lue le", null=True, blank=True)
+    charter_accepted_at = models.DateTimeField("charte acceptée le", null=True, blank=True)
+    consent_share_with_partners = models.BooleanField("accepte d'être contacté·e par les associations partenaires", default=False)
+    created_at = models.DateTimeField("inscrit·e le", default=timezone.now, db_index=True)
+    validated_at = models.DateTimeField("validé·e le", null=True, blank=True)
+    anonymised_at = models.DateTimeField("anonymisé·e le", null=True, blank=True)
+
+    objects = VolunteerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "volontaire"
+        verbose_name_plural = "volontaires"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def language_labels(self) -> list[str]:
+        return LANGUAGES.to_labels(self.languages)
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return AVAILABILITY.to_labels(self.availability)
+
+    @property
+    def mobility_labels(self) -> list[str]:
+        return MOBILITY.to_labels(self.mobility)
+
+    @property
+    def domain_labels(self) -> list[str]:
+        return ENGAGEMENT_DOMAINS.to_labels(self.domains)
+
+
+class VolunteerStatusChange(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField("vers", max_length=12, choices=Status.choices)
+    reason = models.CharField("motif", max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par")
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "historique des statuts"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
