@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from villesolidaire.territory import views
 
 app_name = "territory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("adresses/recherche/", views.address_search, name="address_search"),
+]
