@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django_otp.forms import OTPTokenForm
+from django_otp import devices_for_user
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -13,8 +13,9 @@ class StaffLoginForm(AuthenticationForm):
     }
 
 
-class SecondFactorForm(OTPTokenForm):
-    """Code from the authenticator app, or a single-use backup code."""
+class SecondFactorForm(forms.Form):
+    """One field: the code is tried against each confirmed device of the user (authenticator
+    app or single-use backup codes). Devices throttle repeated failures themselves."""
 
     otp_token = forms.CharField(
         label="Code de vérification",
@@ -23,20 +24,25 @@ class SecondFactorForm(OTPTokenForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
-    otp_error_messages = {
-        **OTPTokenForm.otp_error_messages,
-        "token_required": "Saisissez votre code de vérification.",
-        "invalid_token": "Code invalide ou expiré. Vérifiez-le et réessayez.",
-        "n_failed_attempts": "Trop d'essais infructueux (%(failure_count)d). Patientez quelques secondes puis réessayez.",
-        "verification_not_allowed": "La vérification est momentanément bloquée. Réessayez dans un instant.",
-    }
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = None
 
-    def __init__(self, user, request=None, *args, **kwargs):
-        super().__init__(user, request, *args, **kwargs)
-        # One field only: the code is matched against every device of the user.
-        self.fields["otp_device"].widget = forms.HiddenInput()
-        self.fields["otp_device"].required = False
-        self.fields["otp_challenge"].widget = forms.HiddenInput()
+    def clean_otp_token(self) -> str:
+        token = self.cleaned_data["otp_token"].strip().replace(" ", "")
+        throttled = False
+        for device in devices_for_user(self.user, confirmed=True):
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                continue
+            if device.verify_token(token):
+                self.device = device
+                return token
+        if throttled:
+            raise forms.ValidationError("Trop d'essais infructueux. Patientez quelques secondes puis réessayez.")
+        raise forms.ValidationError("Code invalide ou expiré. Vérifiez-le et réessayez.")
 
 
 class TotpEnrolForm(forms.Form):

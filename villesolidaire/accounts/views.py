@@ -36,9 +36,9 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 def second_factor(request: HttpRequest) -> HttpResponse:
     if not any(devices_for_user(request.user, confirmed=True)):
         return redirect(f"/comptes/verification/activer/?next={_safe_next(request)}")
-    form = SecondFactorForm(request.user, request, data=request.POST or None)
+    form = SecondFactorForm(request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        otp_login(request, request.user.otp_device)
+        otp_login(request, form.device)
         return redirect(_safe_next(request))
     return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)})
 

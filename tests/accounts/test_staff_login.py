@@ -1,0 +1,103 @@
+import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import UserFactory, staff_user
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.perms import role_required
+
+
+def test_staff_login_then_backup_code_verifies_the_session(client):
+    user = staff_user(Role.COORDINATOR, email="coord@example.org")
+    response = client.post(reverse("accounts:login"), {"username": "coord@example.org", "password": "motdepasse-de-test"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/comptes/verification/")
+
+    response = client.post(reverse("accounts:otp"), {"otp_token": "00000000", "next": "/"})
+    assert response.status_code == 200
+    assert "Code invalide" in response.content.decode()
+
+    response = client.post(reverse("accounts:otp"), {"otp_token": "12345678", "next": "/gestion/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/gestion/"
+    assert client.session.get("otp_device_id")
+    # A backup code is single-use.
+    assert not user.staticdevice_set.get().token_set.exists()
+
+
+def test_wrong_password_gets_a_french_message(client):
+    staff_user(Role.OPERATOR, email="op@example.org")
+    response = client.post(reverse("accounts:login"), {"username": "op@example.org", "password": "faux"})
+    assert response.status_code == 200
+    assert "Adresse e-mail ou mot de passe incorrect" in response.content.decode()
+
+
+def test_staff_without_device_must_enrol_a_totp_app(client):
+    user = UserFactory(roles=[Role.OPERATOR])
+    client.force_login(user)
+    response = client.get(reverse("accounts:otp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/comptes/verification/activer/")
+
+    response = client.get(reverse("accounts:otp_enrol"))
+    assert response.status_code == 200
+    assert "<svg" in response.content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    response = client.post(reverse("accounts:otp_enrol"), {"token": "000000", "next": "/"})
+    assert "Code incorrect" in response.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    response = client.post(reverse("accounts:otp_enrol"), {"token": str(totp.token()).zfill(6), "next": "/"})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example.com/", "//evil.example.com"])
+def test_second_factor_never_redirects_off_site(client, next_url):
+    staff_user(Role.COORDINATOR, email="c2@example.org")
+    client.post(reverse("accounts:login"), {"username": "c2@example.org", "password": "motdepasse-de-test"})
+    response = client.post(reverse("accounts:otp"), {"otp_token": "12345678", "next": next_url})
+    assert response["Location"] == "/"
+
+
+def test_role_required_enforces_login_second_factor_then_role(rf):
+    @role_required(Role.COORDINATOR)
+    def view(request):
+        from django.http import HttpResponse
+
+        return HttpResponse("ok")
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    request = rf.get("/gestion/x/")
+    request.user = AnonymousUser()
+    assert view(request).status_code == 302
+
+    operator = staff_user(Role.OPERATOR)
+    request.user = operator
+    request.user.is_verified = lambda: True
+    with pytest.raises(Http404):
+        view(request)
+
+    coordinator = staff_user(Role.COORDINATOR)
+    request.user = coordinator
+    request.user.is_verified = lambda: False
+    response = view(request)
+    assert response.status_code == 302 and "/comptes/verification/" in response["Location"]
+
+    request.user.is_verified = lambda: True
+    assert view(request).content == b"ok"
+
+
+def test_admin_requires_second_factor(client):
+    admin = UserFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
