@@ -1,20 +1,68 @@
 """Sending messages and informing residents. Every message is logged (Message) and sent by a
 background task after the surrounding transaction commits."""
 
+import logging
+
+import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from villesolidaire.notifications.models import CallTask, Channel, Message
-from villesolidaire.notifications.sms import to_gsm7
+from villesolidaire.notifications.models import CallTask, CallTaskStatus, Channel, Message, MessageStatus
+from villesolidaire.notifications.sms import to_gsm7, warn_if_long
 from villesolidaire.notifications.tasks import send_message
+
+logger = logging.getLogger(__name__)
 
 
 def message_queue(*, channel: str, recipient: str, body: str, kind: str, subject: str = "") -> Message:
     if channel == Channel.SMS:
+        recipient = sms_recipient(recipient)
         body = to_gsm7(body.strip())
-    message = Message.objects.create(channel=channel, recipient=str(recipient), subject=subject[:200], body=body, kind=kind)
-    transaction.on_commit(lambda: send_message.enqueue(message.pk))
+        # Longer SMS still go out (concatenated, billed per part); the log shows which kinds to shorten.
+        warn_if_long(body, kind=kind)
+    message = Message.objects.create(
+        channel=channel, recipient=str(recipient)[:254], subject=subject[:200], body=body, kind=kind[:60]
+    )
+    _enqueue_on_commit(message)
     return message
+
+
+def sms_recipient(number) -> str:
+    """E.164 form of a phone number (PhoneNumber or text). `str(PhoneNumber)` gives the
+    national format, which providers do not accept; unparsable input is kept as typed so
+    the provider's refusal is logged on the message."""
+    as_e164 = getattr(number, "as_e164", None)
+    if as_e164:
+        return as_e164
+    text = str(number or "").strip()
+    try:
+        parsed = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(parsed):
+        return text
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def message_resend(*, message: Message, by=None) -> bool:
+    """Queue a RETRYING or FAILED message again with a fresh set of attempts (coordinator's
+    "Renvoyer"). Returns False when the message was sent meanwhile or is already queued."""
+    updated = Message.objects.filter(pk=message.pk, status__in=(MessageStatus.RETRYING, MessageStatus.FAILED)).update(
+        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=None, last_error=""
+    )
+    if not updated:
+        return False
+    message.refresh_from_db()
+    logger.info("Message %s queued again by user %s", message.pk, getattr(by, "pk", None))
+    _enqueue_on_commit(message)
+    return True
+
+
+def _enqueue_on_commit(message: Message) -> None:
+    message_id = message.pk
+    transaction.on_commit(lambda: send_message.enqueue(message_id))
 
 
 def email_send(*, to: str, subject: str, template: str, context: dict, kind: str) -> Message:
@@ -25,7 +73,7 @@ def email_send(*, to: str, subject: str, template: str, context: dict, kind: str
 
 def sms_send(*, to, template: str, context: dict, kind: str) -> Message:
     body = render_to_string(template, context)
-    return message_queue(channel=Channel.SMS, recipient=str(to), body=body, kind=kind)
+    return message_queue(channel=Channel.SMS, recipient=sms_recipient(to), body=body, kind=kind)
 
 
 def contact_send(*, email: str = "", phone=None, subject: str, email_template: str, sms_template: str, context: dict, kind: str) -> Message | None:
@@ -41,7 +89,18 @@ def resident_inform(*, resident, text: str, kind: str, help_request=None, suppor
     """Tell a resident how their request progresses: SMS to a mobile, otherwise a call task
     in the operators' "à rappeler" queue (most residents have no mobile)."""
     if resident.sms_number:
-        return message_queue(channel=Channel.SMS, recipient=str(resident.sms_number), body=text, kind=kind)
+        return message_queue(channel=Channel.SMS, recipient=sms_recipient(resident.sms_number), body=text, kind=kind)
     return CallTask.objects.create(
         resident=resident, reason=text[:300], kind=kind, help_request=help_request, support=support
     )
+
+
+def call_task_done(*, call_task: CallTask, by, outcome: str) -> bool:
+    """Record that an operator made the call. Returns False when someone else already did."""
+    now = timezone.now()
+    updated = CallTask.objects.filter(pk=call_task.pk, status=CallTaskStatus.OPEN).update(
+        status=CallTaskStatus.DONE, done_at=now, done_by=by, outcome=outcome.strip()[:500]
+    )
+    if updated:
+        call_task.refresh_from_db()
+    return bool(updated)

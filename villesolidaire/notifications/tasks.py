@@ -1,63 +1,107 @@
 """Background sending. A failed attempt is retried with a growing delay; after
-NOTIFICATION_MAX_ATTEMPTS the message is marked failed and listed for coordinators."""
+NOTIFICATION_MAX_ATTEMPTS the message is marked failed and listed for coordinators.
+
+Nothing is lost when a provider is down: the Message row is written before any attempt and
+always ends SENT, RETRYING (with `next_attempt_at`) or FAILED. Retries run either as deferred
+tasks (backends that support `run_after`, such as the database backend) or through
+`manage.py retry_messages`, which the worker loop or cron calls: both go through
+`deliver_message`, whose claim makes a message go out once even if both fire together.
+"""
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from villesolidaire.notifications.models import Channel, Message, MessageStatus
-from villesolidaire.notifications.sms import SmsError, get_sms_backend
+from villesolidaire.notifications.sms import SmsError, SmsPermanentError, get_sms_backend
 
 logger = logging.getLogger(__name__)
 
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
+# While an attempt runs, `next_attempt_at` is pushed this far ahead so that no other runner
+# sends the same message; if the worker dies mid-send, the message becomes due again after it.
+SENDING_LEASE = timedelta(minutes=10)
+# A QUEUED message still untouched after this long lost its task (e.g. the process stopped
+# between the commit and the enqueue): `retry_messages` sends it.
+STALE_QUEUED_AFTER = timedelta(minutes=15)
+PENDING_STATUSES = (MessageStatus.QUEUED, MessageStatus.RETRYING)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)]
+    return RETRY_DELAYS[max(0, min(attempts - 1, len(RETRY_DELAYS) - 1))]
 
 
 @task()
 def send_message(message_id: int) -> str:
-    with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status in (MessageStatus.SENT, MessageStatus.FAILED):
-            return "skipped"
-        message.attempts += 1
-        try:
-            message.provider_id = _deliver(message)[:120]
-        except Exception as exc:  # any provider error: never lose the message
-            message.last_error = f"{exc.__class__.__name__}: {exc}"[:500]
-            if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                message.status = MessageStatus.FAILED
-                message.next_attempt_at = None
-            else:
-                message.status = MessageStatus.RETRYING
-                message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, message.last_error)
-        else:
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
+    return deliver_message(message_id)
+
+
+def deliver_message(message_id: int) -> str:
+    """One sending attempt. Returns the message's new status, or "skipped" when there is
+    nothing to do (already sent or failed, not yet due, or being sent by another runner)."""
+    now = timezone.now()
+    # Claim with a conditional UPDATE rather than a row lock: no transaction stays open
+    # (and on SQLite no write lock is held) while the provider answers.
+    claimed = (
+        Message.objects.filter(pk=message_id, status__in=PENDING_STATUSES)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE)
+    )
+    if not claimed:
+        return "skipped"
+    message = Message.objects.get(pk=message_id)
+    try:
+        provider_id = _deliver(message)
+    except Exception as exc:  # any provider error: never lose the message
+        message.last_error = f"{exc.__class__.__name__}: {exc}"[:500]
+        permanent = isinstance(exc, SmsPermanentError)
+        if permanent or message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
             message.next_attempt_at = None
-            message.last_error = ""
-            message.save(update_fields=["attempts", "provider_id", "status", "sent_at", "next_attempt_at", "last_error"])
-            return "sent"
-    if message.status == MessageStatus.RETRYING:
-        schedule_retry(message)
+        else:
+            message.status = MessageStatus.RETRYING
+            message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+        message.save(update_fields=["last_error", "status", "next_attempt_at"])
+        logger.warning(
+            "Message %s (%s, %s) not sent, attempt %s, now %s: %s",
+            message.pk, message.channel, message.kind, message.attempts, message.status, message.last_error,
+        )
+        if message.status == MessageStatus.RETRYING:
+            schedule_retry(message)
+        return message.status
+    message.status = MessageStatus.SENT
+    message.provider_id = (provider_id or "")[:120]
+    message.sent_at = timezone.now()
+    message.next_attempt_at = None
+    message.last_error = ""
+    message.save(update_fields=["provider_id", "status", "sent_at", "next_attempt_at", "last_error"])
+    logger.info("Message %s (%s, %s) sent, attempt %s", message.pk, message.channel, message.kind, message.attempts)
     return message.status
 
 
 def schedule_retry(message: Message) -> None:
-    backend_task = send_message
-    if backend_task.get_backend().supports_defer:
-        backend_task.using(run_after=message.next_attempt_at).enqueue(message.pk)
-    # Backends that cannot defer (tests, immediate mode) rely on `manage.py retry_messages`.
+    """Queue the next attempt at `next_attempt_at` when the task backend can defer.
+
+    Backends that cannot defer (tests, immediate mode) rely on `manage.py retry_messages`.
+    """
+    if send_message.get_backend().supports_defer:
+        send_message.using(run_after=message.next_attempt_at).enqueue(message.pk)
+
+
+def due_messages(now=None):
+    """Messages a retry run should attempt now: RETRYING and due, or QUEUED and forgotten."""
+    now = now or timezone.now()
+    return Message.objects.filter(
+        Q(status=MessageStatus.RETRYING, next_attempt_at__lte=now)
+        | Q(status=MessageStatus.QUEUED, next_attempt_at__isnull=True, created_at__lte=now - STALE_QUEUED_AFTER)
+        # A runner died during its attempt: the lease has run out.
+        | Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+    ).order_by("next_attempt_at", "pk")
 
 
 def _deliver(message: Message) -> str:
