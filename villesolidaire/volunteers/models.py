@@ -66,6 +66,29 @@ class VolunteerQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Status.ACTIVE)
 
+    def not_withdrawn(self):
+        return self.exclude(status=Status.WITHDRAWN)
+
+    def with_contact(self, *, email: str = "", phone: str = ""):
+        """Volunteers reachable at this e-mail (any case) or this E.164 mobile number."""
+        condition = models.Q(pk__in=[])
+        if email:
+            condition |= models.Q(email__iexact=email)
+        if phone:
+            condition |= models.Q(phone=phone)
+        return self.filter(condition)
+
+    def search_name(self, text: str):
+        """Every word typed must appear in the first or last name."""
+        queryset = self
+        for word in text.split()[:5]:
+            queryset = queryset.filter(models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word))
+        return queryset
+
+    def available_in(self, mask: int):
+        """At least one of the weekly slots in `mask` (see core.choices.AVAILABILITY)."""
+        return self.alias(slots_in_mask=models.F("availability").bitand(mask)).exclude(slots_in_mask=0)
+
 
 class Volunteer(Located):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
@@ -104,7 +127,11 @@ class Volunteer(Located):
     class Meta:
         verbose_name = "volontaire"
         verbose_name_plural = "volontaires"
-        ordering = ["last_name", "first_name"]
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            # One account per mobile: the sign-up form checks first, the database settles races.
+            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="volunteer_unique_mobile"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,342 @@
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
+
+from villesolidaire.accounts.models import User
+from villesolidaire.core.bitmask import FlagSetField
+from villesolidaire.core.choices import (
+    AVAILABILITY,
+    DAYS,
+    ENGAGEMENT_DOMAINS,
+    LANGUAGES,
+    MOBILITY,
+    PERIODS,
+    availability_mask_for,
+)
+from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.territory.forms import AddressFieldsMixin
+from villesolidaire.territory.models import Quartier
+from villesolidaire.volunteers.cleaning import clean_person_name, clean_text, require_mobile
+from villesolidaire.volunteers.enums import WORKFLOW, Status
+from villesolidaire.volunteers.models import Skill, Volunteer
+
+PHONE_ERRORS = {"invalid": "Numéro de téléphone invalide. Exemple : 06 12 34 56 78 ou +33 6 12 34 56 78."}
+EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : prenom.nom@exemple.fr."}
+
+
+def mobile_field(**kwargs) -> PhoneNumberField:
+    return PhoneNumberField(
+        region="FR",
+        label="Téléphone mobile",
+        required=False,
+        error_messages=PHONE_ERRORS,
+        help_text="Pour recevoir les propositions de mission par SMS. Exemple : 06 12 34 56 78.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        **kwargs,
+    )
+
+
+class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
+    """Identity, contact, address and what the volunteer offers. Shared by sign-up and the
+    volunteer space; `save(commit=False)` gives an unsaved Volunteer for the services."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail", required=False, max_length=254, error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Au moins une adresse e-mail ou un numéro de mobile.",
+    )
+    phone = mobile_field()
+    languages = FlagSetField(LANGUAGES, label="Langues parlées", required=False)
+    availability = FlagSetField(
+        AVAILABILITY, label="Disponibilités habituelles", required=False,
+        help_text="Cochez les moments de la semaine où vous êtes généralement disponible.",
+    )
+    mobility = FlagSetField(MOBILITY, label="Comment vous déplacez-vous ?", required=False)
+    domains = FlagSetField(ENGAGEMENT_DOMAINS, label="Domaines d'engagement", required=False)
+    skills = forms.ModelMultipleChoiceField(
+        Skill.objects.none(), label="Compétences", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    categories = forms.ModelMultipleChoiceField(
+        HelpCategory.objects.none(), label="Missions que vous acceptez", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un type de mission."},
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "first_name", "last_name", "email", "phone", "birth_year",
+            "address", "address_complement", "postcode", "city",
+            "skills", "skills_other", "languages", "availability", "mobility", "max_distance_km", "categories", "domains",
+            "consent_share_with_partners",
+        ]
+        labels = {
+            "max_distance_km": "Distance maximale depuis chez vous (en km)",
+            "consent_share_with_partners": "J'accepte d'être contacté·e par les associations partenaires de la commune.",
+        }
+        help_texts = {
+            "skills_other": "Ce que vous savez faire et qui n'est pas dans la liste (300 caractères au plus).",
+            "birth_year": "Facultatif. Exemple : 1985.",
+            "consent_share_with_partners": "Facultatif. Vous pouvez changer d'avis à tout moment depuis votre espace.",
+        }
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+            "max_distance_km": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = self._offered(Skill.objects.all(), "skills")
+        self.fields["categories"].queryset = self._offered(HelpCategory.objects.all(), "categories")
+        self.fields["address"].required = False
+        self.fields["address"].help_text = "Facultatif mais utile : on vous propose des missions près de chez vous. " + str(
+            self.fields["address"].help_text
+        )
+        if not self.instance.pk:
+            self.initial.setdefault("languages", LANGUAGES.bit_of("fr"))
+        self.fields["max_distance_km"].widget.attrs.update({"min": 1, "max": 50})
+
+    def _offered(self, queryset, relation: str):
+        """Active choices, plus those the volunteer already has (an item withdrawn from the
+        list must not silently disappear from their profile when they edit it)."""
+        condition = Q(is_active=True)
+        if self.instance.pk:
+            condition |= Q(pk__in=getattr(self.instance, relation).values("pk"))
+        return queryset.filter(condition)
+
+    # Availability is shown as a table: one row per day, one checkbox per period.
+    @property
+    def availability_rows(self) -> list[tuple[str, list]]:
+        boxes = list(self["availability"])
+        width = len(PERIODS)
+        return [(day_label, boxes[i * width:(i + 1) * width]) for i, (_code, day_label) in enumerate(DAYS)]
+
+    @property
+    def period_labels(self) -> list[str]:
+        return [label for _code, label, _start, _end in PERIODS]
+
+    @property
+    def address_changed(self) -> bool:
+        return any(name in self.changed_data for name in self.address_field_names)
+
+    def clean_first_name(self) -> str:
+        return clean_person_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self) -> str:
+        return clean_person_name(self.cleaned_data["last_name"])
+
+    def clean_email(self) -> str:
+        email = clean_text(self.cleaned_data["email"]).lower()
+        if email and self._email_taken(email):
+            raise ValidationError(
+                "Un compte volontaire existe déjà avec cette adresse e-mail. "
+                "Pour y accéder, demandez un lien de connexion depuis « Espace volontaire ».",
+                code="duplicate",
+            )
+        return email
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        require_mobile(phone)
+        if phone and Volunteer.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                "Un compte volontaire existe déjà avec ce numéro de mobile. "
+                "Pour y accéder, demandez un lien de connexion depuis « Espace volontaire ».",
+                code="duplicate",
+            )
+        return phone
+
+    def clean_birth_year(self):
+        year = self.cleaned_data["birth_year"]
+        if year is not None and not (timezone.localdate().year - 110 <= year <= timezone.localdate().year - 12):
+            raise ValidationError("Année de naissance invalide. Exemple : 1985.", code="range")
+        return year
+
+    def clean_skills_other(self) -> str:
+        return clean_text(self.cleaned_data["skills_other"])
+
+    def clean_address(self) -> str:
+        return clean_text(self.cleaned_data["address"])
+
+    def clean_address_complement(self) -> str:
+        return clean_text(self.cleaned_data["address_complement"])
+
+    def clean_city(self) -> str:
+        return clean_text(self.cleaned_data["city"])
+
+    def clean_availability(self) -> int:
+        mask = self.cleaned_data["availability"]
+        if not mask:
+            raise ValidationError("Cochez au moins un moment de disponibilité.", code="required")
+        return mask
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone") and not self._contact_error():
+            raise ValidationError(
+                "Indiquez au moins une adresse e-mail ou un numéro de mobile pour que nous puissions vous joindre.",
+                code="no_contact",
+            )
+        return cleaned
+
+    def _contact_error(self) -> bool:
+        # A contact that was typed but refused already has its own message.
+        return "email" in self.errors or "phone" in self.errors
+
+    def _email_taken(self, email: str) -> bool:
+        volunteers = Volunteer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        users = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            users = users.exclude(pk=self.instance.user_id)
+        return volunteers.exists() or users.exists()
+
+
+class SignupForm(VolunteerProfileForm):
+    gdpr_acknowledged = forms.BooleanField(
+        label="J'ai lu l'information sur l'utilisation de mes données personnelles.",
+        error_messages={"required": "Confirmez avoir lu l'information sur vos données personnelles."},
+    )
+    charter_accepted = forms.BooleanField(
+        label="J'accepte la charte des volontaires.",
+        error_messages={"required": "L'acceptation de la charte est nécessaire pour devenir volontaire."},
+    )
+
+
+class MagicLinkRequestForm(forms.Form):
+    contact = forms.CharField(
+        label="Votre adresse e-mail ou votre numéro de mobile",
+        max_length=254,
+        help_text="Celle ou celui donné lors de votre inscription.",
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages={"required": "Indiquez votre adresse e-mail ou votre numéro de mobile."},
+    )
+
+    def clean_contact(self) -> str:
+        value = clean_text(self.cleaned_data["contact"])
+        if "@" in value:
+            email = forms.EmailField(error_messages=EMAIL_ERRORS).clean(value).lower()
+            self.cleaned_data["email"] = email
+            return email
+        number = to_python(value, region="FR")
+        if not number or not number.is_valid():
+            raise ValidationError(PHONE_ERRORS["invalid"], code="invalid")
+        self.cleaned_data["phone"] = number.as_e164
+        return number.as_e164
+
+    @property
+    def email(self) -> str:
+        return self.cleaned_data.get("email", "")
+
+    @property
+    def phone(self) -> str:
+        return self.cleaned_data.get("phone", "")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif (facultatif)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce motif est conservé, sans votre nom.",
+    )
+    confirm = forms.BooleanField(
+        label="Je confirme mon désistement : mes données personnelles seront effacées et je ne pourrai plus me connecter.",
+        error_messages={"required": "Cochez la case pour confirmer votre désistement."},
+    )
+
+    def clean_reason(self) -> str:
+        return clean_text(self.cleaned_data["reason"], multiline=True)
+
+
+# Coordinator actions: form value → (target status, label shown on the button/radio).
+STATUS_ACTIONS = {
+    "validate": (Status.ACTIVE, "Valider (inscrit·e → actif·ve)"),
+    "reactivate": (Status.ACTIVE, "Réactiver"),
+    "pause": (Status.PAUSED, "Mettre en pause"),
+    "reserve": (Status.RESERVE, "Mettre en réserve"),
+    "withdraw": (Status.WITHDRAWN, "Désister (les données personnelles seront anonymisées, irréversible)"),
+}
+
+
+def actions_for(status: str) -> list[str]:
+    """The coordinator actions the workflow allows from `status`."""
+    actions = []
+    for action, (target, _label) in STATUS_ACTIONS.items():
+        if not WORKFLOW.can(status, target):
+            continue
+        if target == Status.ACTIVE and (action == "validate") != (status == Status.REGISTERED):
+            continue
+        actions.append(action)
+    return actions
+
+
+class StatusChangeForm(forms.Form):
+    action = forms.ChoiceField(
+        label="Nouveau statut", widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une action.", "invalid_choice": "Cette action n'est pas possible pour ce statut."},
+    )
+    reason = forms.CharField(
+        label="Motif (facultatif)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Le motif ne peut pas dépasser 500 caractères."},
+    )
+    confirm_withdrawal = forms.BooleanField(
+        label="Je confirme le désistement et l'anonymisation des données de ce·tte volontaire.", required=False
+    )
+
+    def __init__(self, *args, volunteer: Volunteer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(action, STATUS_ACTIONS[action][1]) for action in actions_for(volunteer.status)]
+
+    def clean_reason(self) -> str:
+        return clean_text(self.cleaned_data["reason"], multiline=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "withdraw" and not cleaned.get("confirm_withdrawal"):
+            self.add_error("confirm_withdrawal", "Cochez la case pour confirmer le désistement.")
+        return cleaned
+
+    @property
+    def target_status(self) -> str:
+        return STATUS_ACTIONS[self.cleaned_data["action"]][0]
+
+
+class VolunteerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Nom ou prénom", method="filter_name")
+    status = django_filters.ChoiceFilter(label="Statut", choices=Status.choices, empty_label="Tous")
+    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all(), empty_label="Tous")
+    skill = django_filters.ModelChoiceFilter(
+        label="Compétence", field_name="skills", queryset=Skill.objects.all(), empty_label="Toutes"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="Mission acceptée", field_name="categories", queryset=HelpCategory.objects.all(), empty_label="Toutes"
+    )
+    day = django_filters.ChoiceFilter(
+        label="Disponible le", choices=[(str(i), label) for i, (_code, label) in enumerate(DAYS)],
+        method="filter_nothing", empty_label="Tous les jours",
+    )
+    period = django_filters.ChoiceFilter(
+        label="Moment", choices=[(code, label) for code, label, _s, _e in PERIODS],
+        method="filter_nothing", empty_label="Tous les moments",
+    )
+
+    class Meta:
+        model = Volunteer
+        fields: list[str] = []
+
+    def filter_name(self, queryset, _name, value):
+        return queryset.search_name(value[:100])
+
+    def filter_nothing(self, queryset, _name, _value):
+        # Day and period combine into one availability mask in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        day, period = self.form.cleaned_data.get("day"), self.form.cleaned_data.get("period")
+        if day or period:
+            queryset = queryset.available_in(availability_mask_for([int(day)] if day else None, [period] if period else None))
+        return queryset

@@ -1,0 +1,243 @@
+"""Writes on volunteers: sign-up, profile changes, status changes, withdrawal, magic links.
+
+Every status change goes through `volunteer_change_status`, which checks the workflow
+table, logs a VolunteerStatusChange (who, when, why) and re-indexes the volunteer for
+matching, in one transaction. Messages are queued and leave after commit.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlencode
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from sesame.utils import get_parameters
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.matching.index import index_volunteer
+from villesolidaire.notifications.models import Message, MessageStatus
+from villesolidaire.notifications.services import contact_send
+from villesolidaire.territory.geocoding import locate
+from villesolidaire.territory.models import Town
+from villesolidaire.volunteers.enums import WORKFLOW, Status
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
+
+# Tokens are scoped: a magic link opens the volunteer space and nothing else.
+MAGIC_LINK_SCOPE = "volunteers:space"
+SYNTHETIC_EMAIL_DOMAIN = "sans-email.invalid"
+# One magic link per recipient per window: the request form must not become an SMS cannon.
+MAGIC_LINK_COOLDOWN = timedelta(minutes=2)
+ANONYMOUS_FIRST_NAME = "Volontaire"
+ANONYMOUS_LAST_NAME = "anonymisé·e"
+
+
+def synthetic_email() -> str:
+    return f"{uuid4().hex}@{SYNTHETIC_EMAIL_DOMAIN}"
+
+
+def magic_link_url(*, volunteer: Volunteer, next_path: str = "") -> str:
+    """Absolute link that signs the volunteer in and opens their space (or `next_path`)."""
+    params = get_parameters(volunteer.user, scope=MAGIC_LINK_SCOPE)
+    if next_path:
+        params["suivant"] = next_path
+    return f"{settings.SITE_URL}{reverse('volunteers:space')}?{urlencode(params)}"
+
+
+def _e164(phone) -> str:
+    """Phone numbers print in national format (settings); messages are addressed in E.164."""
+    return phone.as_e164 if phone else ""
+
+
+def _notify(*, volunteer: Volunteer, kind: str, template: str, subject: str, **context) -> Message | None:
+    """Reach the volunteer by SMS when they gave a mobile, else by e-mail."""
+    town = Town.current()
+    context = {
+        "volunteer": volunteer,
+        "link": magic_link_url(volunteer=volunteer),
+        "programme": town.programme_name if town else "Volontaires Solidaires",
+        "town_name": town.name if town else "",
+        **context,
+    }
+    return contact_send(
+        email=volunteer.email,
+        phone=_e164(volunteer.phone),
+        subject=subject,
+        email_template=f"volunteers/messages/{template}_email.txt",
+        sms_template=f"volunteers/messages/{template}_sms.txt",
+        context=context,
+        kind=kind,
+    )
+
+
+def _log(*, volunteer: Volunteer, from_status: str, to_status: str, by: User | None, reason: str) -> None:
+    VolunteerStatusChange.objects.create(
+        volunteer=volunteer, from_status=from_status, to_status=to_status, by=by, reason=reason[:500]
+    )
+
+
+@transaction.atomic
+def volunteer_register(
+    *, volunteer: Volunteer, skills: Iterable, categories: Iterable, recruitment_call: RecruitmentCall | None
+) -> Volunteer:
+    """Create the account of a new volunteer from an unsaved, validated Volunteer.
+
+    The e-mail is unique on User; a concurrent sign-up with the same address raises
+    IntegrityError and rolls everything back (the view turns it into a form error).
+    """
+    now = timezone.now()
+    user = User.objects.create_user(
+        email=volunteer.email or synthetic_email(), first_name=volunteer.first_name, last_name=volunteer.last_name
+    )
+    RoleGrant.objects.create(user=user, role=Role.VOLUNTEER)
+    volunteer.user = user
+    volunteer.status = Status.REGISTERED
+    volunteer.recruitment_call = recruitment_call
+    volunteer.created_at = volunteer.gdpr_notice_accepted_at = volunteer.charter_accepted_at = now
+    locate(volunteer)
+    volunteer.save()
+    volunteer.skills.set(skills)
+    volunteer.categories.set(categories)
+    _log(volunteer=volunteer, from_status="", to_status=Status.REGISTERED, by=user, reason="Inscription en ligne")
+    index_volunteer(volunteer)
+    _notify(volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire")
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_update_profile(
+    *, volunteer: Volunteer, skills: Iterable, categories: Iterable, address_changed: bool
+) -> Volunteer:
+    """Save profile edits made by the volunteer (already applied to `volunteer`)."""
+    if address_changed:
+        locate(volunteer)
+    volunteer.save()
+    volunteer.skills.set(skills)
+    volunteer.categories.set(categories)
+    _sync_user(volunteer)
+    index_volunteer(volunteer)
+    return volunteer
+
+
+def _sync_user(volunteer: Volunteer) -> None:
+    """Keep the sign-in account's e-mail and name in step with the profile."""
+    user = volunteer.user
+    email = volunteer.email or (user.email if user.email.endswith(f"@{SYNTHETIC_EMAIL_DOMAIN}") else synthetic_email())
+    user.email, user.first_name, user.last_name = email, volunteer.first_name, volunteer.last_name
+    user.save(update_fields=["email", "first_name", "last_name"])
+
+
+@transaction.atomic
+def volunteer_change_status(*, volunteer: Volunteer, to_status: str, by: User | None, reason: str = "") -> Volunteer:
+    """The only way a volunteer's status changes. Raises TransitionNotAllowed (French message)."""
+    # Lock the row so two coordinators clicking at once cannot both log a transition.
+    locked = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    from_status = locked.status
+    WORKFLOW.check(from_status, to_status)
+    validating = from_status == Status.REGISTERED and to_status == Status.ACTIVE
+    if validating and locked.charter_accepted_at is None:
+        raise TransitionNotAllowed("Validation impossible : ce·tte volontaire n'a pas accepté la charte.")
+    locked.status = to_status
+    if validating:
+        locked.validated_at = timezone.now()
+    if to_status == Status.WITHDRAWN:
+        _anonymise(locked)
+    locked.save()
+    _log(volunteer=locked, from_status=from_status, to_status=to_status, by=by, reason=reason)
+    index_volunteer(locked)
+    if validating:
+        _notify(volunteer=locked, kind="volunteer_validated", template="validated", subject="Vous êtes validé·e comme volontaire")
+    return locked
+
+
+def volunteer_validate(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
+    return volunteer_change_status(volunteer=volunteer, to_status=Status.ACTIVE, by=by, reason=reason)
+
+
+def volunteer_pause(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
+    return volunteer_change_status(volunteer=volunteer, to_status=Status.PAUSED, by=by, reason=reason)
+
+
+def volunteer_resume(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
+    """Back from a pause (the volunteer) or from the reserve (a coordinator)."""
+    return volunteer_change_status(volunteer=volunteer, to_status=Status.ACTIVE, by=by, reason=reason)
+
+
+def volunteer_put_in_reserve(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
+    return volunteer_change_status(volunteer=volunteer, to_status=Status.RESERVE, by=by, reason=reason)
+
+
+def volunteer_withdraw(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
+    """Withdrawal erases personal data; supports and missions stay linked to the anonymised row."""
+    return volunteer_change_status(volunteer=volunteer, to_status=Status.WITHDRAWN, by=by, reason=reason)
+
+
+def _anonymise(volunteer: Volunteer) -> None:
+    """Erase what identifies the person; keep what statistics need (status, dates, quartier,
+    skills, categories, availability) so the dashboard figures do not change."""
+    phone = volunteer.phone
+    contacts = [contact for contact in (volunteer.email, _e164(phone), str(phone or "")) if contact]
+    volunteer.first_name, volunteer.last_name = ANONYMOUS_FIRST_NAME, ANONYMOUS_LAST_NAME
+    volunteer.email, volunteer.phone, volunteer.birth_year, volunteer.skills_other = "", "", None, ""
+    volunteer.address = volunteer.address_complement = volunteer.postcode = volunteer.city = volunteer.ban_id = ""
+    volunteer.latitude = volunteer.longitude = None
+    volunteer.is_located = False
+    volunteer.consent_share_with_partners = False
+    volunteer.anonymised_at = timezone.now()
+    _deactivate_user(volunteer.user)
+    _erase_message_log(contacts)
+
+
+def _deactivate_user(user: User) -> None:
+    user.email = synthetic_email()
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    # A new unusable password also revokes every magic link already sent (sesame signs it).
+    user.set_unusable_password()
+    user.save(update_fields=["email", "first_name", "last_name", "is_active", "password"])
+    user.role_grants.filter(role=Role.VOLUNTEER).delete()
+
+
+def _erase_message_log(contacts: list[str]) -> None:
+    """Sent messages keep their status for the figures but lose who they went to and what
+    they said (they hold names and links)."""
+    if contacts:
+        Message.objects.filter(recipient__in=contacts).exclude(status=MessageStatus.QUEUED).update(
+            recipient="(anonymisé)", subject="", body="(contenu effacé au désistement)"
+        )
+
+
+def volunteer_send_magic_link(*, email: str = "", phone: str = "") -> Message | None:
+    """Send a sign-in link to the volunteer with this contact, on the channel it belongs to.
+
+    Silent when nobody matches, when the volunteer has withdrawn or when a link was sent to
+    the same address moments ago: the caller always shows the same neutral answer.
+    """
+    volunteer = Volunteer.objects.not_withdrawn().with_contact(email=email, phone=phone).select_related("user").first()
+    recipient = email or phone
+    if volunteer is None or not volunteer.user.is_active or volunteer.user.is_staff_member or _recently_sent(recipient):
+        return None
+    context = {
+        "volunteer": volunteer,
+        "link": magic_link_url(volunteer=volunteer),
+        "max_age_days": max(1, settings.SESAME_MAX_AGE // 86400),
+    }
+    return contact_send(
+        email=volunteer.email if email else "",
+        phone=_e164(volunteer.phone) if phone else None,
+        subject="Votre lien de connexion à l'espace volontaire",
+        email_template="volunteers/messages/magic_link_email.txt",
+        sms_template="volunteers/messages/magic_link_sms.txt",
+        context=context,
+        kind="volunteer_magic_link",
+    )
+
+
+def _recently_sent(recipient: str) -> bool:
+    since = timezone.now() - MAGIC_LINK_COOLDOWN
+    return Message.objects.filter(kind="volunteer_magic_link", recipient=recipient, created_at__gte=since).exists()
+

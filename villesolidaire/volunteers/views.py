@@ -1,0 +1,239 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from sesame.utils import get_user
+
+from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.missions.models import Mission, Support
+from villesolidaire.volunteers import services
+from villesolidaire.volunteers.enums import Status
+from villesolidaire.volunteers.forms import (
+    MagicLinkRequestForm,
+    SignupForm,
+    StatusChangeForm,
+    VolunteerFilter,
+    VolunteerProfileForm,
+    WithdrawForm,
+)
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
+
+LIST_PAGE_SIZE = 50
+
+
+# Public sign-up ---------------------------------------------------------------------------------
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    call = RecruitmentCall.objects.open_now().first()
+    if call is None:
+        return _signup_closed(request)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_register(
+                volunteer=form.save(commit=False),
+                skills=form.cleaned_data["skills"],
+                categories=form.cleaned_data["categories"],
+                recruitment_call=call,
+            )
+        except IntegrityError:
+            # Someone signed up with the same contact between validation and saving.
+            form.add_error(None, "Un compte volontaire existe déjà avec cette adresse e-mail ou ce numéro de mobile.")
+        else:
+            return redirect("volunteers:signup_thanks")
+    return render(request, "volunteers/signup.html", {"form": form, "call": call})
+
+
+def _signup_closed(request: HttpRequest) -> HttpResponse:
+    last_call = RecruitmentCall.objects.filter(closes_at__lte=timezone.now()).order_by("-closes_at").first()
+    if request.method == "POST":
+        messages.error(request, "Les inscriptions sont closes : votre inscription n'a pas été enregistrée.")
+    return render(request, "volunteers/signup_closed.html", {"last_call": last_call})
+
+
+def signup_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/signup_thanks.html")
+
+
+# Magic links ------------------------------------------------------------------------------------
+
+
+def magic_link_request(request: HttpRequest) -> HttpResponse:
+    form = MagicLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.volunteer_send_magic_link(email=form.email, phone=form.phone)
+        # Same answer whether or not an account matched: the page must not reveal who is registered.
+        return redirect("volunteers:magic_link_sent")
+    return render(request, "volunteers/magic_link_request.html", {"form": form})
+
+
+def magic_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/magic_link_sent.html")
+
+
+def sign_in_from_magic_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign a volunteer in from the `jeton` of a magic link, then drop it from the address bar.
+
+    Done here rather than by sesame's middleware so that tokens are only honoured on the
+    volunteer space, only for volunteers, and never for staff (who need their second factor).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if "jeton" not in request.GET:
+            return view(request, *args, **kwargs)
+        user = get_user(request, scope=services.MAGIC_LINK_SCOPE, update_last_login=False)
+        if user is None or not hasattr(user, "volunteer") or user.is_staff_member:
+            messages.error(request, "Ce lien de connexion n'est plus valable. Demandez-en un nouveau ci-dessous.")
+            return redirect("volunteers:magic_link_request")
+        login(request, user)
+        return redirect(_safe_next(request, default=request.path))
+
+    return wrapper
+
+
+def _safe_next(request: HttpRequest, *, default: str) -> str:
+    target = request.GET.get("suivant", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+# Volunteer space --------------------------------------------------------------------------------
+
+
+@sign_in_from_magic_link
+@volunteer_required
+def space(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    supports = (
+        Support.objects.filter(volunteer=volunteer)
+        .select_related("help_request__category", "resident")
+        .prefetch_related(Prefetch("missions", queryset=Mission.objects.order_by("scheduled_at")))
+    )
+    return render(request, "volunteers/space.html", {"volunteer": volunteer, "supports": supports, "Status": Status})
+
+
+def _own_volunteer(request: HttpRequest) -> Volunteer:
+    """The signed-in volunteer's own row: the only one the volunteer space can ever reach."""
+    return get_object_or_404(
+        Volunteer.objects.not_withdrawn().select_related("quartier").prefetch_related("skills", "categories"),
+        user=request.user,
+    )
+
+
+@volunteer_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    form = VolunteerProfileForm(request.POST or None, instance=volunteer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_update_profile(
+                volunteer=form.save(commit=False),
+                skills=form.cleaned_data["skills"],
+                categories=form.cleaned_data["categories"],
+                address_changed=form.address_changed,
+            )
+        except IntegrityError:
+            form.add_error(None, "Cette adresse e-mail ou ce numéro de mobile est déjà utilisé par un autre compte.")
+        else:
+            messages.success(request, "Votre profil est enregistré.")
+            return redirect("volunteers:space")
+    return render(request, "volunteers/profile_edit.html", {"form": form, "volunteer": volunteer})
+
+
+@require_POST
+@volunteer_required
+def pause_self(request: HttpRequest) -> HttpResponse:
+    return _self_transition(request, services.volunteer_pause, "Votre participation est en pause. Reprenez quand vous voulez.")
+
+
+@require_POST
+@volunteer_required
+def resume_self(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    if volunteer.status != Status.PAUSED:
+        # Coming back from the reserve is the coordinators' decision.
+        messages.error(request, "Vous ne pouvez reprendre vous-même qu'après une pause.")
+        return redirect("volunteers:space")
+    return _self_transition(request, services.volunteer_resume, "Bon retour ! Vous pouvez à nouveau recevoir des propositions.")
+
+
+def _self_transition(request: HttpRequest, service: Callable, success: str) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    try:
+        service(volunteer=volunteer, by=request.user, reason="Demande du ou de la volontaire")
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("volunteers:space")
+
+
+@volunteer_required
+def withdraw_self(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.volunteer_withdraw(volunteer=volunteer, by=request.user, reason=form.cleaned_data["reason"])
+        logout(request)
+        messages.success(request, "Votre désistement est enregistré et vos données personnelles ont été effacées. Merci pour votre engagement.")
+        return redirect("core:home")
+    return render(request, "volunteers/withdraw.html", {"form": form, "volunteer": volunteer})
+
+
+# Coordinators -----------------------------------------------------------------------------------
+
+
+@coordinator_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    filterset = VolunteerFilter(request.GET or None, queryset=Volunteer.objects.with_list_data())
+    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "volunteers/list.html", {"filter": filterset, "page_obj": page})
+
+
+@coordinator_required
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = get_object_or_404(Volunteer.objects.with_list_data().select_related("recruitment_call"), pk=pk)
+    return render(request, "volunteers/detail.html", _detail_context(volunteer, StatusChangeForm(volunteer=volunteer)))
+
+
+def _detail_context(volunteer: Volunteer, form: StatusChangeForm) -> dict:
+    return {
+        "volunteer": volunteer,
+        "form": form,
+        "history": volunteer.status_changes.select_related("by"),
+        "supports": Support.objects.filter(volunteer=volunteer)
+        .with_list_data()
+        .annotate(mission_count=Count("missions")),
+    }
+
+
+@require_POST
+@coordinator_required
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = get_object_or_404(Volunteer.objects.with_list_data(), pk=pk)
+    form = StatusChangeForm(request.POST, volunteer=volunteer)
+    if form.is_valid():
+        try:
+            services.volunteer_change_status(
+                volunteer=volunteer, to_status=form.target_status, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Le statut est mis à jour.")
+            return redirect(reverse("volunteers:detail", args=[volunteer.pk]))
+    return render(request, "volunteers/detail.html", _detail_context(volunteer, form), status=200)
