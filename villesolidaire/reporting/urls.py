@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from villesolidaire.reporting import views
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("gestion/tableau-de-bord/", views.dashboard_view, name="dashboard"),
+    path("gestion/tableau-de-bord/export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("gestion/tableau-de-bord/export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+]

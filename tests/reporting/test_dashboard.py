@@ -1,0 +1,301 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.factories import (
+    HelpRequestFactory,
+    MissionFactory,
+    QuartierFactory,
+    ResidentFactory,
+    SupportFactory,
+    VolunteerFactory,
+    login_staff,
+    staff_user,
+)
+from villesolidaire.accounts.enums import Role
+from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.missions.enums import MissionStatus
+from villesolidaire.reporting.selectors import NO_QUARTIER, Period, dashboard
+from villesolidaire.volunteers.enums import Status
+
+FIGURE_ORDER = ["registered", "active", "mobilised", "missions_done", "residents_helped", "supports"]
+DASHBOARD_QUERIES = 10
+
+
+def at(day: str, hour: int = 12, minute: int = 0) -> datetime.datetime:
+    """A local (Europe/Paris) time, so month boundaries are the town's, not UTC's."""
+    date = datetime.date.fromisoformat(day)
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
+
+
+@pytest.fixture
+def known_data():
+    """5 volunteers (1 paused, 1 withdrawn and anonymised), 3 residents in 2 quartiers,
+    4 supports, 8 missions (4 done, 2 planned, 1 missed, 1 cancelled) over January and
+    February 2025 in two categories."""
+    courses = HelpCategory.objects.get(slug="courses")
+    demarches = HelpCategory.objects.get(slug="demarches")
+    nord = QuartierFactory(name="Nord", code="nord")
+    sud = QuartierFactory(name="Sud", code="sud")
+
+    v1 = VolunteerFactory(active=True, quartier=nord, created_at=at("2025-01-05"), categories=[courses, demarches])
+    v2 = VolunteerFactory(active=True, quartier=nord, created_at=at("2025-01-31", 23, 30), categories=[courses])
+    v3 = VolunteerFactory(active=True, quartier=sud, created_at=at("2025-02-03"), categories=[demarches])
+    VolunteerFactory(status=Status.PAUSED, quartier=sud, created_at=at("2025-02-04"), categories=[courses])
+    VolunteerFactory(
+        status=Status.WITHDRAWN, quartier=None, first_name="Anonyme", last_name="Anonyme", email="",
+        is_located=False, latitude=None, longitude=None, created_at=at("2025-02-20"), anonymised_at=at("2025-03-01"),
+    )
+
+    r1 = ResidentFactory(quartier=nord)
+    r2 = ResidentFactory(quartier=nord)
+    r3 = ResidentFactory(quartier=sud)
+    s1 = SupportFactory(help_request=HelpRequestFactory(resident=r1, category=courses), volunteer=v1, started_at=at("2025-01-10"))
+    s2 = SupportFactory(help_request=HelpRequestFactory(resident=r2, category=demarches), volunteer=v1, started_at=at("2025-01-20"))
+    s3 = SupportFactory(help_request=HelpRequestFactory(resident=r3, category=courses), volunteer=v2, started_at=at("2025-02-05"))
+    s4 = SupportFactory(help_request=HelpRequestFactory(resident=r3, category=demarches), volunteer=v3, started_at=at("2025-02-10"))
+
+    done = MissionStatus.DONE
+    MissionFactory(support=s1, scheduled_at=at("2025-01-12"), status=done)
+    # 00:30 in Paris on 1 February is still 31 January in UTC: it must count in February.
+    MissionFactory(support=s1, scheduled_at=at("2025-02-01", 0, 30), status=done)
+    MissionFactory(support=s1, scheduled_at=at("2025-02-20"), status=MissionStatus.PLANNED)
+    MissionFactory(support=s2, scheduled_at=at("2025-01-25"), status=done)
+    MissionFactory(support=s2, scheduled_at=at("2025-02-01"), status=MissionStatus.MISSED)
+    MissionFactory(support=s3, scheduled_at=at("2025-02-08"), status=done)
+    MissionFactory(support=s4, scheduled_at=at("2025-02-12"), status=MissionStatus.CANCELLED)
+    MissionFactory(support=s4, scheduled_at=at("2025-02-28"), status=MissionStatus.PLANNED)
+    return {"courses": courses, "demarches": demarches, "nord": nord, "sud": sud}
+
+
+def figures(row) -> list[int]:
+    return [row.get(code) for code in FIGURE_ORDER]
+
+
+def by_label(rows) -> dict:
+    return {row.label: figures(row) for row in rows}
+
+
+def test_headline_figures(known_data):
+    board = dashboard()
+    assert board.totals == {
+        "registered": 5, "active": 3, "mobilised": 2, "missions_done": 4, "residents_helped": 3, "supports": 4,
+    }
+
+
+def test_breakdown_by_category(known_data):
+    rows = by_label(dashboard().by_category)
+    # Volunteers: the categories they accept. Others: the request's category.
+    assert rows["Courses, médicaments, livres"] == [3, 2, 2, 3, 2, 2]
+    assert rows["Démarches administratives"] == [2, 2, 1, 1, 1, 2]
+    # Every reference category is listed, with zeros when nothing happened.
+    assert len(rows) == HelpCategory.objects.count() == 10
+    assert rows["Promenade"] == [0, 0, 0, 0, 0, 0]
+
+
+def test_breakdown_by_quartier(known_data):
+    rows = by_label(dashboard().by_quartier)
+    # Mobilised volunteers sit in the volunteer's quartier; missions, residents and supports in the resident's.
+    assert rows == {
+        "Nord": [2, 2, 2, 3, 2, 2],
+        "Sud": [2, 1, 0, 1, 1, 2],
+        NO_QUARTIER: [1, 0, 0, 0, 0, 0],
+    }
+
+
+def test_breakdown_by_month(known_data):
+    rows = dashboard().by_month
+    assert [row.key for row in rows] == [datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)]
+    assert by_label(rows) == {
+        "Janvier 2025": [2, 2, 1, 2, 2, 2],
+        # r1 was helped in both months: distinct people per month do not add up to the total.
+        "Février 2025": [3, 1, 2, 2, 2, 2],
+    }
+
+
+def test_period_restricts_every_figure(known_data):
+    board = dashboard(Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28)))
+    assert board.totals == {
+        "registered": 3, "active": 1, "mobilised": 2, "missions_done": 2, "residents_helped": 2, "supports": 2,
+    }
+    assert by_label(board.by_category)["Courses, médicaments, livres"] == [1, 0, 2, 2, 2, 1]
+    assert [row.label for row in board.by_month] == ["Février 2025"]
+
+    january = dashboard(Period(end=datetime.date(2025, 1, 31)))
+    assert january.totals == {
+        "registered": 2, "active": 2, "mobilised": 1, "missions_done": 2, "residents_helped": 2, "supports": 2,
+    }
+
+
+def test_empty_database_gives_zeros():
+    board = dashboard()
+    assert set(board.totals.values()) == {0}
+    assert board.by_month == []
+    assert board.by_quartier == []
+
+
+def _count_queries(func) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_data(known_data):
+    assert _count_queries(dashboard) == DASHBOARD_QUERIES
+    # Ten times more rows, in new quartiers, categories and months.
+    other = HelpCategory.objects.get(slug="promenade")
+    for index in range(10):
+        quartier = QuartierFactory()
+        volunteer = VolunteerFactory(active=True, quartier=quartier, categories=[other], created_at=at(f"2024-{index + 1:02d}-03"))
+        support = SupportFactory(
+            help_request=HelpRequestFactory(resident=ResidentFactory(quartier=quartier), category=other), volunteer=volunteer
+        )
+        MissionFactory.create_batch(3, support=support, status=MissionStatus.DONE, scheduled_at=at(f"2024-{index + 1:02d}-10"))
+    assert _count_queries(dashboard) == DASHBOARD_QUERIES
+    assert dashboard().total("missions_done") == 34
+
+
+def _page(client, **params):
+    return client.get(reverse("reporting:dashboard"), params)
+
+
+def test_dashboard_page_shows_computed_figures(client, known_data):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    response = _page(client)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for code, value in [("registered", 5), ("active", 3), ("mobilised", 2), ("missions_done", 4), ("residents_helped", 3), ("supports", 4)]:
+        assert f'data-figure="{code}">{value}</p>' in html
+    assert '<th scope="row">Février 2025</th>' in html
+    assert "<svg" in html and 'role="img"' in html
+    assert 'style="' not in html and "<script>" not in html
+    # The chart shows the chosen figure, bar lengths proportional to it.
+    response = _page(client, figure="registered")
+    assert "Volontaires inscrit·es par quartier" in response.content.decode()
+
+
+def test_dashboard_page_query_count_is_constant(client, known_data, django_assert_num_queries):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    with CaptureQueriesContext(connection) as small:
+        _page(client)
+    quartier = QuartierFactory()
+    for _ in range(5):
+        request = HelpRequestFactory(resident=ResidentFactory(quartier=quartier), category=known_data["courses"])
+        support = SupportFactory(help_request=request)
+        MissionFactory.create_batch(2, support=support, status=MissionStatus.DONE)
+    with django_assert_num_queries(len(small)):
+        _page(client)
+
+
+def test_period_filter_on_the_page(client, known_data):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    html = _page(client, start="2025-02-01", end="2025-02-28").content.decode()
+    assert 'data-figure="registered">3</p>' in html
+    assert "du 1 février 2025 au 28 février 2025" in html
+
+
+def test_invalid_period_is_explained_in_french(client, known_data):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    response = _page(client, start="2025-03-01", end="2025-02-01")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "La date de fin doit être postérieure ou égale à la date de début." in html
+    assert 'data-figure="registered">5</p>' in html  # no filter applied
+    response = _page(client, start="pas une date", figure="<script>")
+    assert response.status_code == 200
+    assert "Saisissez une date valide" in response.content.decode()
+
+
+def test_csv_export(client, known_data):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    response = client.get(reverse("reporting:export_csv"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="tableau-de-bord-')
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Tableau de bord — période : depuis le début"]
+    assert rows[2:10] == [
+        ["Chiffres clés"],
+        ["Indicateur", "Valeur"],
+        ["Volontaires inscrit·es", "5"],
+        ["Volontaires actif·ves", "3"],
+        ["Volontaires mobilisé·es", "2"],
+        ["Missions réalisées", "4"],
+        ["Habitant·es aidé·es", "3"],
+        ["Soutiens mis en place", "4"],
+    ]
+    header = ["Volontaires inscrit·es", "Volontaires actif·ves", "Volontaires mobilisé·es", "Missions réalisées",
+              "Habitant·es aidé·es", "Soutiens mis en place"]
+    assert ["Catégorie", *header] in rows
+    assert ["Courses, médicaments, livres", "3", "2", "2", "3", "2", "2"] in rows
+    assert ["Quartier", *header] in rows
+    assert ["Sud", "2", "1", "0", "1", "1", "2"] in rows
+    assert ["Mois", *header] in rows
+    assert ["Février 2025", "3", "1", "2", "2", "2", "2"] in rows
+
+
+def test_csv_export_follows_the_period(client, known_data):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    response = client.get(reverse("reporting:export_csv"), {"start": "2025-02-01", "end": "2025-02-28"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Tableau de bord — période : du 1 février 2025 au 28 février 2025"]
+    assert ["Volontaires inscrit·es", "3"] in rows
+
+
+def test_xlsx_export(client, known_data):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    response = client.get(reverse("reporting:export_xlsx"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Chiffres clés", "Par catégorie", "Par quartier", "Par mois"]
+    summary = [list(row) for row in workbook["Chiffres clés"].iter_rows(min_row=2, values_only=True)]
+    assert summary == [
+        ["Indicateur", "Valeur"],
+        ["Volontaires inscrit·es", 5],
+        ["Volontaires actif·ves", 3],
+        ["Volontaires mobilisé·es", 2],
+        ["Missions réalisées", 4],
+        ["Habitant·es aidé·es", 3],
+        ["Soutiens mis en place", 4],
+    ]
+    quartiers = [list(row) for row in workbook["Par quartier"].iter_rows(min_row=2, values_only=True)]
+    assert quartiers[0][0] == "Quartier"
+    assert quartiers[1:] == [["Nord", 2, 2, 2, 3, 2, 2], ["Sud", 2, 1, 0, 1, 1, 2], [NO_QUARTIER, 1, 0, 0, 0, 0, 0]]
+    months = [list(row) for row in workbook["Par mois"].iter_rows(min_row=3, values_only=True)]
+    assert months == [["Janvier 2025", 2, 2, 1, 2, 2, 2], ["Février 2025", 3, 1, 2, 2, 2, 2]]
+
+
+@pytest.mark.parametrize("name", ["reporting:dashboard", "reporting:export_csv", "reporting:export_xlsx"])
+def test_operator_without_coordinator_role_gets_404(client, name):
+    login_staff(client, staff_user(Role.OPERATOR))
+    assert client.get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["reporting:dashboard", "reporting:export_csv"])
+def test_anonymous_is_sent_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_coordinator_must_pass_the_second_factor(client):
+    client.force_login(staff_user(Role.COORDINATOR))
+    response = client.get(reverse("reporting:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:otp"))
+
+
+def test_volunteer_gets_404(client):
+    volunteer = VolunteerFactory(active=True)
+    client.force_login(volunteer.user)
+    assert client.get(reverse("reporting:dashboard")).status_code == 404

@@ -1,0 +1,35 @@
+from django import forms
+
+from villesolidaire.reporting.selectors import FIGURES, Period
+
+
+class PeriodForm(forms.Form):
+    """Optional period (inclusive dates) and the figure the charts show."""
+
+    start = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    figure = forms.ChoiceField(label="Graphiques", choices=FIGURES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+            self.fields[name].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("La date de fin doit être postérieure ou égale à la date de début.")
+        return cleaned
+
+    def chosen_period(self) -> Period:
+        """The chosen period; no period at all when the form is invalid."""
+        if not self.is_valid():
+            return Period()
+        return Period(self.cleaned_data.get("start"), self.cleaned_data.get("end"))
+
+    def chosen_figure(self) -> str:
+        if self.is_valid() and self.cleaned_data.get("figure"):
+            return self.cleaned_data["figure"]
+        return FIGURES[3][0]

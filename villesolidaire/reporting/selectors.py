@@ -1,0 +1,269 @@
+"""Dashboard figures, computed from the data with a fixed number of aggregate queries.
+
+Nothing here is typed in: every figure is a COUNT over volunteers, missions and supports.
+The number of queries does not depend on the amount of data (a handful of GROUP BY
+queries whose result size is bounded by categories × quartiers × months).
+
+Definitions (repeated on the page, see DEFINITIONS):
+- registered: every volunteer sign-up, withdrawn and anonymised ones included;
+- active: volunteers whose status is "actif·ve" now;
+- mobilised: distinct volunteers with at least one mission done;
+- missions done: missions with status "réalisée";
+- residents helped: distinct residents with at least one mission done;
+- supports: every support set up, whatever its status.
+
+Breakdowns: category of the help request (for volunteers: the categories they accept);
+quartier of the resident for missions, supports and residents, of the volunteer for
+volunteer figures; month of sign-up for volunteers, of the mission date for missions,
+mobilised volunteers and residents helped (a person counts in every month they were
+helped or helped), of the start for supports.
+
+A period restricts the events: sign-ups, mission dates and support starts inside it.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.missions.enums import MissionStatus
+from villesolidaire.missions.models import Mission, Support
+from villesolidaire.territory.models import Quartier
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.models import Volunteer
+
+REGISTERED = "registered"
+ACTIVE = "active"
+MOBILISED = "mobilised"
+MISSIONS_DONE = "missions_done"
+RESIDENTS_HELPED = "residents_helped"
+SUPPORTS = "supports"
+
+# Order and French labels of the six headline figures (column headers of tables and exports).
+FIGURES: list[tuple[str, str]] = [
+    (REGISTERED, "Volontaires inscrit·es"),
+    (ACTIVE, "Volontaires actif·ves"),
+    (MOBILISED, "Volontaires mobilisé·es"),
+    (MISSIONS_DONE, "Missions réalisées"),
+    (RESIDENTS_HELPED, "Habitant·es aidé·es"),
+    (SUPPORTS, "Soutiens mis en place"),
+]
+FIGURE_LABELS = dict(FIGURES)
+
+DEFINITIONS: dict[str, str] = {
+    REGISTERED: "Toutes les inscriptions, y compris les volontaires désisté·es et anonymisé·es.",
+    ACTIVE: "Volontaires au statut « actif·ve » aujourd'hui (après désistements et pauses).",
+    MOBILISED: "Volontaires distinct·es ayant au moins une mission réalisée.",
+    MISSIONS_DONE: "Missions au statut « réalisée ».",
+    RESIDENTS_HELPED: "Habitant·es distinct·es ayant bénéficié d'au moins une mission réalisée.",
+    SUPPORTS: "Tous les soutiens mis en place, en cours ou terminés.",
+}
+
+NO_QUARTIER = "Quartier non renseigné"
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range; either end may be open."""
+
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.start or self.end)
+
+    def q(self, field_name: str) -> Q:
+        """Filter on a datetime field, by local calendar days."""
+        condition = Q()
+        if self.start:
+            condition &= Q(**{f"{field_name}__gte": _local_midnight(self.start)})
+        if self.end:
+            condition &= Q(**{f"{field_name}__lt": _local_midnight(self.end + datetime.timedelta(days=1))})
+        return condition
+
+    @property
+    def label(self) -> str:
+        if self.start and self.end:
+            return f"du {date_format(self.start, 'j F Y')} au {date_format(self.end, 'j F Y')}"
+        if self.start:
+            return f"depuis le {date_format(self.start, 'j F Y')}"
+        if self.end:
+            return f"jusqu'au {date_format(self.end, 'j F Y')}"
+        return "depuis le début"
+
+
+@dataclass
+class Row:
+    """One line of a breakdown: a category, a quartier or a month, and its six figures."""
+
+    key: object
+    label: str
+    values: dict[str, int] = field(default_factory=dict)
+
+    def get(self, figure: str) -> int:
+        return self.values.get(figure, 0)
+
+    def ordered_values(self) -> list[int]:
+        return [self.get(code) for code, _label in FIGURES]
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    totals: dict[str, int]
+    by_category: list[Row]
+    by_quartier: list[Row]
+    by_month: list[Row]
+
+    def total(self, figure: str) -> int:
+        return self.totals.get(figure, 0)
+
+    @property
+    def headline(self) -> list[tuple[str, str, int, str]]:
+        return [(code, label, self.total(code), DEFINITIONS[code]) for code, label in FIGURES]
+
+    @property
+    def breakdowns(self) -> list[tuple[str, str, list[Row]]]:
+        return [
+            ("category", "Catégorie", self.by_category),
+            ("quartier", "Quartier", self.by_quartier),
+            ("month", "Mois", self.by_month),
+        ]
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _month_key(value) -> datetime.date | None:
+    """TruncMonth gives an aware datetime (or a date on some backends): keep the local month."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    return value.replace(day=1)
+
+
+def _month_range(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = (current + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _add(table: dict, key, figure: str, count: int) -> None:
+    table[key][figure] = table[key].get(figure, 0) + count
+
+
+def dashboard(period: Period | None = None) -> Dashboard:
+    """All dashboard figures for a period. Ten queries, whatever the size of the data."""
+    period = period or Period()
+    totals: dict[str, int] = defaultdict(int)
+    by_category: dict = defaultdict(dict)
+    by_quartier: dict = defaultdict(dict)
+    by_month: dict = defaultdict(dict)
+
+    # 1. Volunteers by quartier × month × status: registered and active, totals and two breakdowns.
+    signups = Volunteer.objects.filter(period.q("created_at"))
+    rows = signups.values("quartier_id", "status", month=TruncMonth("created_at")).annotate(n=Count("pk")).order_by()
+    for row in rows:
+        month = _month_key(row["month"])
+        figures = [REGISTERED] + ([ACTIVE] if row["status"] == VolunteerStatus.ACTIVE else [])
+        for figure in figures:
+            totals[figure] += row["n"]
+            _add(by_quartier, row["quartier_id"], figure, row["n"])
+            _add(by_month, month, figure, row["n"])
+
+    # 2. Volunteers by accepted category (one volunteer counts in each category they accept).
+    through = Volunteer.categories.through.objects.filter(
+        Q(volunteer__in=signups.values("pk")) if period.is_set else Q()
+    )
+    rows = (
+        through.values("helpcategory_id")
+        .annotate(
+            registered=Count("volunteer_id", distinct=True),
+            active=Count("volunteer_id", distinct=True, filter=Q(volunteer__status=VolunteerStatus.ACTIVE)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        _add(by_category, row["helpcategory_id"], REGISTERED, row["registered"])
+        _add(by_category, row["helpcategory_id"], ACTIVE, row["active"])
+
+    # 3–7. Missions done: count, distinct volunteers, distinct residents; overall and per dimension.
+    done = Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
+    mission_figures = {
+        MISSIONS_DONE: Count("pk"),
+        MOBILISED: Count("support__volunteer_id", distinct=True),
+        RESIDENTS_HELPED: Count("support__resident_id", distinct=True),
+    }
+    overall = done.aggregate(**mission_figures)
+    for figure in mission_figures:
+        totals[figure] += overall[figure] or 0
+    grouped = [
+        (by_category, F("support__help_request__category_id"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
+        (by_quartier, F("support__resident__quartier_id"), [MISSIONS_DONE, RESIDENTS_HELPED]),
+        # Mobilised volunteers are volunteer figures: placed in the volunteer's own quartier.
+        (by_quartier, F("support__volunteer__quartier_id"), [MOBILISED]),
+        (by_month, TruncMonth("scheduled_at"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
+    ]
+    for table, key_expression, figures in grouped:
+        rows = done.values(key=key_expression).annotate(**{f: mission_figures[f] for f in figures}).order_by()
+        for row in rows:
+            key = _month_key(row["key"]) if table is by_month else row["key"]
+            for figure in figures:
+                _add(table, key, figure, row[figure])
+
+    # 8. Supports by category × quartier (resident) × start month.
+    rows = (
+        Support.objects.filter(period.q("started_at"))
+        .values(
+            category=F("help_request__category_id"), quartier=F("resident__quartier_id"), month=TruncMonth("started_at")
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        totals[SUPPORTS] += row["n"]
+        _add(by_category, row["category"], SUPPORTS, row["n"])
+        _add(by_quartier, row["quartier"], SUPPORTS, row["n"])
+        _add(by_month, _month_key(row["month"]), SUPPORTS, row["n"])
+
+    # 9–10. Labels: every category and quartier is listed, even with zero everywhere.
+    categories = list(HelpCategory.objects.order_by("order", "name").values_list("pk", "name"))
+    quartiers = list(Quartier.objects.order_by("name").values_list("pk", "name"))
+
+    category_rows = [Row(pk, name, by_category.get(pk, {})) for pk, name in categories]
+    quartier_rows = [Row(pk, name, by_quartier.get(pk, {})) for pk, name in quartiers]
+    if by_quartier.get(None):
+        quartier_rows.append(Row(None, NO_QUARTIER, by_quartier[None]))
+
+    # Months from the first to the last one with data (already inside the period), gaps included.
+    known_months = [month for month in by_month if month is not None]
+    month_rows = [
+        Row(month, date_format(month, "F Y").capitalize(), by_month.get(month, {}))
+        for month in (_month_range(min(known_months), max(known_months)) if known_months else [])
+    ]
+
+    return Dashboard(
+        period=period,
+        totals={code: totals.get(code, 0) for code, _label in FIGURES},
+        by_category=category_rows,
+        by_quartier=quartier_rows,
+        by_month=month_rows,
+    )
+
+
+def table_rows(rows: Iterable[Row]) -> list[list]:
+    """Rows as plain lists (label, then the six figures), for exports."""
+    return [[row.label, *row.ordered_values()] for row in rows]
