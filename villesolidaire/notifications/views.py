@@ -66,7 +66,7 @@ def _open_call_tasks():
         .select_related("resident")
         .only(
             "pk", "reason", "kind", "created_at", "help_request_id", "support_id",
-            "resident__pk", "resident__first_name", "resident__last_name", "resident__phone", "resident__mobile",
+            "resident__id", "resident__first_name", "resident__last_name", "resident__phone", "resident__mobile",
         )
         .order_by("created_at", "pk")
     )
