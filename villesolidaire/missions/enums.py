@@ -25,6 +25,13 @@ class EvaluationAuthor(models.TextChoices):
     VOLUNTEER = "volunteer", "Volontaire"
 
 
+class EvaluationChannel(models.TextChoices):
+    CALL = "call", "Appel téléphonique"
+    SMS = "sms", "Réponse par SMS"
+    VISIT = "visit", "Visite ou accueil"
+    ONLINE = "online", "En ligne (lien)"
+
+
 MISSION_WORKFLOW = Workflow(
     name="mission",
     transitions={

@@ -3,12 +3,23 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.missions.enums import EvaluationAuthor, MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.enums import EvaluationAuthor, EvaluationChannel, MissionStatus, SupportKind, SupportStatus
 
 
 class SupportQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("volunteer", "resident", "help_request__category")
+
+    def for_volunteer(self, volunteer):
+        return self.filter(volunteer=volunteer)
+
+    def with_money_summary(self):
+        """Amount advanced on done missions and how much of it is still to reimburse."""
+        advanced = models.Q(missions__status=MissionStatus.DONE, missions__amount_advanced__gt=0)
+        return self.annotate(
+            amount_advanced_total=models.Sum("missions__amount_advanced", filter=advanced),
+            amount_to_reimburse=models.Sum("missions__amount_advanced", filter=advanced & models.Q(missions__reimbursed=False)),
+        )
 
 
 class Support(models.Model):
@@ -43,6 +54,14 @@ class MissionQuerySet(models.QuerySet):
 
     def with_list_data(self):
         return self.select_related("support__volunteer", "support__resident", "support__help_request__category")
+
+    def for_volunteer(self, volunteer):
+        """What a volunteer may see: the missions of their own supports."""
+        return self.filter(support__volunteer=volunteer)
+
+    def recent_load(self, since):
+        """Missions that count in a volunteer's recent load: done or planned since `since`."""
+        return self.filter(status__in=[MissionStatus.DONE, MissionStatus.PLANNED], scheduled_at__gte=since)
 
 
 class Mission(models.Model):
@@ -100,6 +119,7 @@ class Evaluation(models.Model):
     author = models.CharField("de la part de", max_length=10, choices=EvaluationAuthor.choices)
     rating = models.PositiveSmallIntegerField("satisfaction (1 à 5)", validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField("commentaire", max_length=1000, blank=True)
+    channel = models.CharField("recueillie par", max_length=8, choices=EvaluationChannel.choices, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField("le", default=timezone.now)
 

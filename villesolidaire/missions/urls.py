@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from villesolidaire.missions import views
 
 app_name = "missions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("gestion/soutiens/", views.support_list, name="support_list"),
+    path("gestion/soutiens/<int:pk>/", views.support_detail, name="support_detail"),
+    path("gestion/soutiens/<int:pk>/missions/ajouter/", views.mission_add, name="mission_add"),
+    path("gestion/soutiens/<int:pk>/terminer/", views.support_end, name="support_end"),
+    path("gestion/soutiens/<int:pk>/avis-habitant/", views.resident_evaluation, name="resident_evaluation"),
+    path("gestion/missions/<int:pk>/annuler/", views.mission_cancel, name="mission_cancel"),
+    path("gestion/missions/<int:pk>/remboursement/", views.mission_reimburse, name="mission_reimburse"),
+    path("mon-espace/missions/<int:pk>/compte-rendu/", views.mission_report, name="mission_report"),
+    path("mon-espace/soutiens/<int:pk>/avis/", views.volunteer_evaluation, name="volunteer_evaluation"),
+]

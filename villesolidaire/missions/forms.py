@@ -1,0 +1,155 @@
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.missions.enums import EvaluationChannel, SupportStatus
+from villesolidaire.missions.services import MAX_SERIES
+
+# "<b", "</", "<!": markup has no place in a short report; plain "<" (e.g. "< 5 €") is fine.
+_MARKUP = re.compile(r"<\s*[/!a-zA-Z]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(value: str) -> str:
+    if _MARKUP.search(value or ""):
+        raise ValidationError("Le texte ne doit pas contenir de balises HTML (< >). Écrivez simplement.")
+    return _CONTROL.sub("", value or "").strip()
+
+
+class PlainTextField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        return plain_text(value)
+
+
+class MissionReportForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="La mission a-t-elle eu lieu ?",
+        choices=[("done", "Oui, c'est fait"), ("missed", "Non, elle n'a pas pu avoir lieu")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Indiquez si la mission a eu lieu.", "invalid_choice": "Choix inconnu."},
+    )
+    duration_minutes = forms.IntegerField(
+        label="Durée (en minutes)", required=False, min_value=1, max_value=12 * 60,
+        help_text="Par exemple 45 pour trois quarts d'heure.",
+        error_messages={
+            "invalid": "Indiquez la durée en minutes, par exemple 45.",
+            "min_value": "La durée doit être d'au moins 1 minute.",
+            "max_value": "La durée ne peut pas dépasser 12 heures (720 minutes).",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    notes = PlainTextField(
+        label="Quelques mots (facultatif)", required=False, max_length=500,
+        help_text="500 caractères au plus. Ce qui a été fait, ce qu'il faudrait signaler.",
+        error_messages={"max_length": "500 caractères au plus (vous en avez écrit %(show_value)d)."},
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+    )
+    amount_advanced = forms.DecimalField(
+        label="Montant avancé (€)", required=False, min_value=Decimal("0"), max_value=Decimal("5000"),
+        max_digits=7, decimal_places=2, help_text="Montant des achats payés pour la personne, par exemple 23,50.",
+        error_messages={
+            "invalid": "Indiquez un montant en euros, par exemple 23,50.",
+            "min_value": "Le montant ne peut pas être négatif.",
+            "max_value": "Le montant ne peut pas dépasser 5 000 €.",
+            "max_decimal_places": "Deux chiffres après la virgule au plus.",
+            "max_digits": "Montant trop grand.",
+        },
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, involves_money: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.involves_money = involves_money
+        if not involves_money:
+            del self.fields["amount_advanced"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "done" and not cleaned.get("duration_minutes") and "duration_minutes" not in self.errors:
+            self.add_error("duration_minutes", "Indiquez la durée de la mission.")
+        return cleaned
+
+
+class MissionPlanForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label="Date et heure", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Indiquez la date et l'heure.", "invalid": "Date et heure attendues, par exemple 12/03/2026 14:30."},
+    )
+    count = forms.IntegerField(
+        label="Nombre de rendez-vous à prévoir", min_value=1, max_value=MAX_SERIES, initial=1, required=False,
+        help_text=f"Pour un soutien régulier : les {MAX_SERIES} prochains au plus, au rythme de la demande.",
+        error_messages={
+            "invalid": "Indiquez un nombre.",
+            "min_value": "Au moins 1.",
+            "max_value": f"{MAX_SERIES} au plus.",
+        },
+    )
+
+    def __init__(self, *args, recurring: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not recurring:
+            del self.fields["count"]
+
+    def clean_scheduled_at(self):
+        value = self.cleaned_data["scheduled_at"]
+        now = timezone.now()
+        if value < now - timedelta(days=30):
+            raise ValidationError("Cette date est passée depuis plus d'un mois.")
+        if value > now + timedelta(days=366):
+            raise ValidationError("Cette date est à plus d'un an.")
+        return value
+
+
+class ReasonForm(forms.Form):
+    reason = PlainTextField(
+        label="Motif", max_length=300, widget=forms.TextInput(attrs={"maxlength": 300}),
+        error_messages={"required": "Indiquez le motif.", "max_length": "300 caractères au plus."},
+    )
+
+
+class OptionalReasonForm(ReasonForm):
+    reason = PlainTextField(
+        label="Motif (facultatif)", max_length=300, required=False, widget=forms.TextInput(attrs={"maxlength": 300}),
+        error_messages={"max_length": "300 caractères au plus."},
+    )
+
+
+RATING_CHOICES = [(str(n), label) for n, label in [
+    (5, "5 — Très satisfait·e"), (4, "4 — Satisfait·e"), (3, "3 — Moyennement"), (2, "2 — Peu satisfait·e"), (1, "1 — Pas du tout"),
+]]
+
+
+class EvaluationForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Satisfaction", choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une note de 1 à 5.", "invalid_choice": "Choisissez une note de 1 à 5."},
+    )
+    comment = PlainTextField(
+        label="Commentaire (facultatif)", required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        error_messages={"max_length": "1 000 caractères au plus."},
+    )
+
+
+class ResidentEvaluationForm(EvaluationForm):
+    channel = forms.ChoiceField(
+        label="Avis recueilli par", choices=[c for c in EvaluationChannel.choices if c[0] != EvaluationChannel.ONLINE],
+        error_messages={"required": "Indiquez comment l'avis a été recueilli.", "invalid_choice": "Choix inconnu."},
+    )
+
+
+class SupportFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + list(SupportStatus.choices))
+    category = forms.ModelChoiceField(
+        label="Catégorie", required=False, queryset=HelpCategory.objects.all(), empty_label="Toutes",
+        error_messages={"invalid_choice": "Catégorie inconnue."},
+    )
+    volunteer = forms.CharField(label="Volontaire (nom)", required=False, max_length=80)

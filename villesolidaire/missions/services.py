@@ -1,0 +1,219 @@
+"""Writes on supports, missions and evaluations.
+
+Every mission status change goes through `mission_transition` (checked against
+MISSION_WORKFLOW, logged in MissionTransition). The resident is told about each step through
+notifications.resident_inform: an SMS when they have a mobile, otherwise a call task.
+"""
+
+import calendar
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from villesolidaire.help_requests.enums import ClosureReason, Recurrence
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.missions.enums import (
+    MISSION_WORKFLOW,
+    EvaluationAuthor,
+    MissionStatus,
+    SupportKind,
+    SupportStatus,
+)
+from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+from villesolidaire.notifications.services import contact_send, resident_inform
+
+MAX_SERIES = 12
+
+
+class SupportClosed(Exception):
+    """The support has ended: no new mission can be planned. The message is French, for users."""
+
+
+def when_label(moment: datetime) -> str:
+    """'mardi 3 mars à 14 h 30' in the town's time zone, for messages to residents."""
+    local = timezone.localtime(moment)
+    minutes = f"{local.minute:02d}" if local.minute else ""
+    return f"{date_format(local, 'l j F')} à {local.hour} h {minutes}".rstrip()
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def next_occurrences(first: datetime, recurrence: str, count: int) -> list[datetime]:
+    """`count` dates from `first` following the request's rhythm (wall-clock time kept across DST)."""
+    local_first = timezone.localtime(first)
+    naive = local_first.replace(tzinfo=None)
+    dates = []
+    for index in range(count):
+        if recurrence == Recurrence.MONTHLY:
+            moment = add_months(naive, index)
+        elif recurrence == Recurrence.FORTNIGHTLY:
+            moment = naive + timedelta(weeks=2 * index)
+        else:
+            moment = naive + timedelta(weeks=index)
+        dates.append(timezone.make_aware(moment))
+    return dates
+
+
+def mission_transition(*, mission: Mission, target: str, by, note: str = "") -> Mission:
+    """The only way to change a mission's status. Raises TransitionNotAllowed (French message)."""
+    with transaction.atomic():
+        locked = Mission.objects.select_for_update().get(pk=mission.pk)
+        MISSION_WORKFLOW.check(locked.status, target)
+        previous = locked.status
+        locked.status = target
+        locked.save(update_fields=["status"])
+        MissionTransition.objects.create(mission=locked, from_status=previous, to_status=target, by=by, note=note[:500])
+    mission.status = target
+    return locked
+
+
+def _resident_inform_mission(mission: Mission, text: str, kind: str) -> None:
+    support = mission.support
+    resident_inform(resident=support.resident, text=text, kind=kind, help_request=support.help_request, support=support)
+
+
+@transaction.atomic
+def mission_plan(*, support: Support, scheduled_at: datetime, by, inform: bool = True) -> Mission:
+    support = Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    if support.status != SupportStatus.ACTIVE:
+        raise SupportClosed("Ce soutien est terminé : on ne peut plus y prévoir de mission.")
+    mission = Mission.objects.create(support=support, scheduled_at=scheduled_at, status=MissionStatus.PLANNED)
+    MissionTransition.objects.create(mission=mission, from_status="", to_status=MissionStatus.PLANNED, by=by)
+    if inform:
+        _resident_inform_mission(
+            mission,
+            f"{support.volunteer.first_name}, volontaire, viendra vous aider le {when_label(scheduled_at)}.",
+            "mission_planned",
+        )
+    return mission
+
+
+@transaction.atomic
+def mission_plan_series(*, support: Support, first_at: datetime, count: int, by) -> list[Mission]:
+    """Plan the next `count` occurrences of a recurring support; the resident gets one message."""
+    count = max(1, min(count, MAX_SERIES))
+    dates = next_occurrences(first_at, support.help_request.recurrence, count)
+    missions = [mission_plan(support=support, scheduled_at=moment, by=by, inform=False) for moment in dates]
+    if len(dates) == 1:
+        text = f"{support.volunteer.first_name}, volontaire, viendra vous aider le {when_label(dates[0])}."
+    else:
+        text = (
+            f"{support.volunteer.first_name}, volontaire, viendra vous aider {len(dates)} fois, "
+            f"à partir du {when_label(dates[0])}."
+        )
+    _resident_inform_mission(missions[0], text, "mission_planned")
+    return missions
+
+
+@transaction.atomic
+def mission_report(
+    *, mission: Mission, done: bool, by, duration_minutes: int | None = None, notes: str = "",
+    amount_advanced: Decimal | None = None,
+) -> Mission:
+    """The volunteer's report: done (duration, notes, amount advanced) or missed."""
+    target = MissionStatus.DONE if done else MissionStatus.MISSED
+    mission = mission_transition(mission=mission, target=target, by=by, note="Compte rendu du·de la volontaire")
+    mission.report = notes.strip()[:2000]
+    mission.duration_minutes = duration_minutes if done else None
+    mission.amount_advanced = amount_advanced if done else None
+    mission.done_at = timezone.now() if done else None
+    mission.save(update_fields=["report", "duration_minutes", "amount_advanced", "done_at"])
+    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(pk=mission.pk)
+    if done:
+        text = f"Votre volontaire {mission.support.volunteer.first_name} a indiqué que l'aide du {when_label(mission.scheduled_at)} a bien eu lieu. Merci !"
+        _resident_inform_mission(mission, text, "mission_done")
+    else:
+        text = (
+            f"L'aide prévue le {when_label(mission.scheduled_at)} n'a pas pu avoir lieu. "
+            "Le CCAS vous rappelle pour convenir d'une autre date."
+        )
+        _resident_inform_mission(mission, text, "mission_missed")
+    return mission
+
+
+@transaction.atomic
+def mission_cancel(*, mission: Mission, by, reason: str = "") -> Mission:
+    mission = mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note=reason)
+    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(pk=mission.pk)
+    _resident_inform_mission(mission, f"L'aide prévue le {when_label(mission.scheduled_at)} est annulée.", "mission_cancelled")
+    return mission
+
+
+def mission_reimburse(*, mission: Mission, by) -> bool:
+    """Mark the money advanced on this mission as paid back. False when already done or nothing advanced."""
+    updated = Mission.objects.filter(pk=mission.pk, reimbursed=False, amount_advanced__gt=0).update(
+        reimbursed=True, reimbursed_at=timezone.now()
+    )
+    return bool(updated)
+
+
+def support_kind_for(help_request) -> str:
+    return SupportKind.ONE_OFF if help_request.recurrence == Recurrence.ONCE else SupportKind.RECURRING
+
+
+@transaction.atomic
+def support_end(*, support: Support, reason: str, by) -> Support:
+    """End a support: cancel what is still planned, close the request if nothing else helps it,
+    and ask both sides for their evaluation."""
+    support = Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    if support.status != SupportStatus.ACTIVE:
+        return support
+    for mission in support.missions.filter(status=MissionStatus.PLANNED):
+        mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note="Fin du soutien")
+    support.status = SupportStatus.ENDED
+    support.ended_at = timezone.now()
+    support.end_reason = reason.strip()[:300]
+    support.save(update_fields=["status", "ended_at", "end_reason"])
+    help_request = support.help_request
+    others_active = Support.objects.filter(help_request=help_request, status=SupportStatus.ACTIVE).exists()
+    if help_request.status == RequestStatus.SUPPORTED and not others_active:
+        help_request.transition(RequestStatus.CLOSED, by=by, note=f"Fin du soutien : {support.end_reason}", closure_reason=ClosureReason.DONE)
+    resident_inform(
+        resident=support.resident,
+        text=(
+            "Votre soutien par les volontaires solidaires est terminé. Comment cela s'est-il passé ? "
+            "Le CCAS aimerait votre avis (une note de 1 à 5)."
+        ),
+        kind="support_evaluation",
+        help_request=help_request,
+        support=support,
+    )
+    volunteer = support.volunteer
+    link = settings.SITE_URL + reverse("missions:volunteer_evaluation", args=[support.pk])
+    contact_send(
+        email=volunteer.email,
+        phone=volunteer.phone,
+        subject="Votre avis sur le soutien terminé",
+        email_template="missions/messages/evaluation_request.txt",
+        sms_template="missions/messages/evaluation_request_sms.txt",
+        context={"volunteer": volunteer, "link": link},
+        kind="support_evaluation",
+    )
+    return support
+
+
+class EvaluationExists(Exception):
+    """This side already gave its evaluation."""
+
+
+def evaluation_record(*, support: Support, author: str, rating: int, comment: str = "", channel: str = "", by) -> Evaluation:
+    """One evaluation per side and support; the unique constraint settles double submits."""
+    if author not in EvaluationAuthor.values:
+        raise ValueError(author)
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(
+                support=support, author=author, rating=rating, comment=comment.strip()[:1000], channel=channel, recorded_by=by
+            )
+    except IntegrityError as exc:
+        raise EvaluationExists("Cette évaluation a déjà été enregistrée.") from exc

@@ -1,0 +1,238 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.matching.selectors import requests_awaiting_volunteer
+from villesolidaire.missions import services
+from villesolidaire.missions.enums import EvaluationAuthor, EvaluationChannel, MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.forms import (
+    EvaluationForm,
+    MissionPlanForm,
+    MissionReportForm,
+    OptionalReasonForm,
+    ReasonForm,
+    ResidentEvaluationForm,
+    SupportFilterForm,
+)
+from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+
+PAGE_SIZE = 50
+
+
+@coordinator_required
+def support_list(request: HttpRequest) -> HttpResponse:
+    form = SupportFilterForm(request.GET or None)
+    supports = Support.objects.with_list_data().with_money_summary().order_by("-started_at", "-pk")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            supports = supports.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["category"]:
+            supports = supports.filter(help_request__category=form.cleaned_data["category"])
+        name = form.cleaned_data["volunteer"].strip()
+        if name:
+            from villesolidaire.volunteers.models import Volunteer
+
+            supports = supports.filter(volunteer__in=Volunteer.objects.search_name(name))
+    page = Paginator(supports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "missions/support_list.html", {
+        "form": form,
+        "page_obj": page,
+        "supports": page.object_list,
+        "awaiting": requests_awaiting_volunteer()[:20],
+    })
+
+
+def _support_for_staff(pk: int) -> Support:
+    return get_object_or_404(Support.objects.select_related(
+        "volunteer", "resident", "resident__quartier", "help_request__category", "proposal", "created_by",
+    ).with_money_summary(), pk=pk)
+
+
+def _render_detail(request: HttpRequest, support: Support, status: int = 200, **forms) -> HttpResponse:
+    missions = list(
+        support.missions.order_by("scheduled_at", "pk").prefetch_related(
+            Prefetch("transitions", queryset=MissionTransition.objects.select_related("by"))
+        )
+    )
+    evaluations = {e.author: e for e in Evaluation.objects.filter(support=support).select_related("recorded_by")}
+    recurring = support.kind == SupportKind.RECURRING
+    context = {
+        "support": support,
+        "missions": missions,
+        "resident_evaluation": evaluations.get(EvaluationAuthor.RESIDENT),
+        "volunteer_evaluation": evaluations.get(EvaluationAuthor.VOLUNTEER),
+        "can_manage": is_coordinator(request.user),
+        "is_active": support.status == SupportStatus.ACTIVE,
+        "recurring": recurring,
+        "plan_form": forms.get("plan_form") or MissionPlanForm(recurring=recurring),
+        "end_form": forms.get("end_form") or ReasonForm(),
+        "evaluation_form": forms.get("evaluation_form") or ResidentEvaluationForm(initial={"channel": EvaluationChannel.CALL}),
+        "cancel_form": OptionalReasonForm(),
+        "involves_money": support.help_request.involves_money or support.help_request.category.involves_money,
+    }
+    return render(request, "missions/support_detail.html", context, status=status)
+
+
+@operator_required
+def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _support_for_staff(pk))
+
+
+@coordinator_required
+@require_POST
+def mission_add(request: HttpRequest, pk: int) -> HttpResponse:
+    support = _support_for_staff(pk)
+    recurring = support.kind == SupportKind.RECURRING
+    form = MissionPlanForm(request.POST, recurring=recurring)
+    if not form.is_valid():
+        return _render_detail(request, support, status=400, plan_form=form)
+    try:
+        count = form.cleaned_data.get("count") or 1
+        if recurring and count > 1:
+            planned = services.mission_plan_series(
+                support=support, first_at=form.cleaned_data["scheduled_at"], count=count, by=request.user
+            )
+            messages.success(request, f"{len(planned)} missions prévues. La personne aidée en est informée.")
+        else:
+            services.mission_plan(support=support, scheduled_at=form.cleaned_data["scheduled_at"], by=request.user)
+            messages.success(request, "Mission prévue. La personne aidée en est informée.")
+    except services.SupportClosed as exc:
+        messages.error(request, str(exc))
+    return redirect("missions:support_detail", pk=support.pk)
+
+
+def _mission_for_staff(pk: int) -> Mission:
+    return get_object_or_404(Mission.objects.select_related("support"), pk=pk)
+
+
+@coordinator_required
+@require_POST
+def mission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = _mission_for_staff(pk)
+    form = OptionalReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Motif invalide : " + " ".join(form.errors.get("reason", [])))
+        return redirect("missions:support_detail", pk=mission.support_id)
+    try:
+        services.mission_cancel(mission=mission, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "Mission annulée. La personne aidée en est informée.")
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    return redirect("missions:support_detail", pk=mission.support_id)
+
+
+@coordinator_required
+@require_POST
+def mission_reimburse(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = _mission_for_staff(pk)
+    if services.mission_reimburse(mission=mission, by=request.user):
+        messages.success(request, "Remboursement enregistré.")
+    else:
+        messages.info(request, "Rien à rembourser sur cette mission (déjà remboursée ou aucun montant avancé).")
+    return redirect("missions:support_detail", pk=mission.support_id)
+
+
+@coordinator_required
+@require_POST
+def support_end(request: HttpRequest, pk: int) -> HttpResponse:
+    support = _support_for_staff(pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, support, status=400, end_form=form)
+    if support.status != SupportStatus.ACTIVE:
+        messages.info(request, "Ce soutien était déjà terminé.")
+    else:
+        services.support_end(support=support, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, "Soutien terminé. L'avis de la personne aidée et du·de la volontaire est demandé.")
+    return redirect("missions:support_detail", pk=support.pk)
+
+
+@operator_required
+@require_POST
+def resident_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    support = _support_for_staff(pk)
+    form = ResidentEvaluationForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, support, status=400, evaluation_form=form)
+    try:
+        services.evaluation_record(
+            support=support, author=EvaluationAuthor.RESIDENT, rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"], channel=form.cleaned_data["channel"], by=request.user,
+        )
+        messages.success(request, "Avis de la personne aidée enregistré.")
+    except services.EvaluationExists as exc:
+        messages.info(request, str(exc))
+    return redirect("missions:support_detail", pk=support.pk)
+
+
+# Volunteer space (magic link). Missions and supports are fetched among the volunteer's own.
+
+@volunteer_required
+def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = request.user.volunteer
+    mission = get_object_or_404(
+        Mission.objects.for_volunteer(volunteer).select_related(
+            "support__resident", "support__resident__quartier", "support__help_request__category"
+        ),
+        pk=pk,
+    )
+    support = mission.support
+    help_request = support.help_request
+    involves_money = help_request.involves_money or help_request.category.involves_money
+    can_report = mission.status == MissionStatus.PLANNED and support.status == SupportStatus.ACTIVE
+    form = MissionReportForm(request.POST or None, involves_money=involves_money)
+    if request.method == "POST":
+        if not can_report:
+            messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
+            return redirect("missions:mission_report", pk=mission.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.mission_report(
+                    mission=mission, done=data["outcome"] == "done", by=request.user,
+                    duration_minutes=data.get("duration_minutes"), notes=data.get("notes", ""),
+                    amount_advanced=data.get("amount_advanced"),
+                )
+            except TransitionNotAllowed:
+                messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
+            else:
+                messages.success(request, "Merci ! Votre compte rendu est enregistré.")
+            return redirect("missions:mission_report", pk=mission.pk)
+    evaluation_done = Evaluation.objects.filter(support=support, author=EvaluationAuthor.VOLUNTEER).exists()
+    return render(request, "missions/mission_report.html", {
+        "mission": mission,
+        "support": support,
+        "help_request": help_request,
+        "form": form,
+        "can_report": can_report,
+        "support_ended": support.status == SupportStatus.ENDED,
+        "evaluation_done": evaluation_done,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@volunteer_required
+def volunteer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = request.user.volunteer
+    support = get_object_or_404(
+        Support.objects.for_volunteer(volunteer).select_related("resident", "help_request__category"), pk=pk
+    )
+    existing = Evaluation.objects.filter(support=support, author=EvaluationAuthor.VOLUNTEER).first()
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and support.status == SupportStatus.ENDED and existing is None and form.is_valid():
+        try:
+            services.evaluation_record(
+                support=support, author=EvaluationAuthor.VOLUNTEER, rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"], channel=EvaluationChannel.ONLINE, by=request.user,
+            )
+            messages.success(request, "Merci pour votre avis !")
+        except services.EvaluationExists as exc:
+            messages.info(request, str(exc))
+        return redirect("missions:volunteer_evaluation", pk=support.pk)
+    return render(request, "missions/volunteer_evaluation.html", {
+        "support": support, "form": form, "existing": existing, "is_ended": support.status == SupportStatus.ENDED,
+    }, status=400 if request.method == "POST" and existing is None and support.status == SupportStatus.ENDED else 200)
