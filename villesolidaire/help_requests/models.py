@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
+from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
@@ -51,6 +52,15 @@ class HelpRequestQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("resident", "resident__quartier", "category")
 
+    def visible_to(self, user):
+        """Requests a user may open: the desk roles that handle requests; nobody else."""
+        return self if is_operator(user) else self.none()
+
+    def by_priority(self):
+        # Urgency codes sort alphabetically in urgency order (critical < high < normal), so this
+        # ordering is served by the (urgency, -created_at) index; tests pin the enum order.
+        return self.order_by("urgency", "-created_at", "-pk")
+
 
 class HelpRequest(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="help_requests", verbose_name="habitant·e")
@@ -86,7 +96,10 @@ class HelpRequest(models.Model):
         verbose_name = "demande d'aide"
         verbose_name_plural = "demandes d'aide"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="request_status_created")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="request_status_created"),
+            models.Index(fields=["urgency", "-created_at"], name="request_priority"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | ~models.Q(closure_reason=""), name="closed_request_has_reason"

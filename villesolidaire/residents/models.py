@@ -4,8 +4,10 @@ from django.db import models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import LANGUAGES
-from villesolidaire.core.text import fold
+from villesolidaire.core.text import fold, tokens
+from villesolidaire.residents.validation import parse_phone
 from villesolidaire.territory.models import Located
 
 
@@ -24,10 +26,23 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(models.Q(phone=phone) | models.Q(mobile=phone))
 
     def matching_name(self, name: str, birth_year: int | None = None):
-        rows = self.filter(search_name__contains=fold(name)) if fold(name) else self.none()
+        # Every typed word must appear, in any order: "Jeanne Martin" finds "martin jeanne".
+        words = tokens(name)
+        rows = self.filter(*[models.Q(search_name__contains=word) for word in words[:4]]) if words else self.none()
         if birth_year:
             rows = rows.filter(models.Q(birth_year=birth_year) | models.Q(birth_year__isnull=True))
         return rows
+
+    def visible_to(self, user):
+        """Files a user may open: every desk role that answers residents; nobody else."""
+        return self if is_operator(user) else self.none()
+
+    def search(self, text: str, birth_year: int | None = None):
+        """Active files matching a typed phone number, else a name (+ optional birth year)."""
+        number = parse_phone(text)
+        if number is not None:
+            return self.active().matching_phone(number)
+        return self.active().matching_name(text, birth_year)
 
 
 class Resident(Located):
@@ -60,7 +75,12 @@ class Resident(Located):
         ordering = ["last_name", "first_name"]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        # The hotline may open a file with only a phone number; the name comes later.
+        return f"{self.first_name} {self.last_name}".strip() or f"Personne n° {self.pk or '?'}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     def save(self, *args, **kwargs):
         self.search_name = fold(f"{self.last_name} {self.first_name}")

@@ -1,0 +1,72 @@
+"""Writes on help requests: intake (hotline, public form), edits and status changes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from villesolidaire.accounts.models import User
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests.enums import Channel, Status
+from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransition
+from villesolidaire.notifications.services import resident_inform
+from villesolidaire.residents.models import Resident
+from villesolidaire.residents.services import resident_create, resident_find_or_create
+from villesolidaire.territory.models import Town
+
+RECEIVED_TEXT = "Votre demande n° {number} a bien été enregistrée. Le CCAS revient vers vous très vite. {hotline}"
+
+
+@transaction.atomic
+def help_request_create(*, resident: Resident, data: dict, channel: str, by: User | None) -> HelpRequest:
+    """Create a request in status "new", log its first transition and tell the resident."""
+    help_request = HelpRequest(**{**data, "resident": resident, "channel": channel, "created_by": by, "status": Status.NEW})
+    help_request.full_clean(exclude=["resident", "category", "created_by"])
+    help_request.save()
+    HelpRequestTransition.objects.create(help_request=help_request, from_status="", to_status=Status.NEW, by=by)
+    resident_inform(resident=resident, text=received_text(help_request), kind="request_received", help_request=help_request)
+    return help_request
+
+
+def received_text(help_request: HelpRequest) -> str:
+    town = Town.current()
+    hotline = f"Numéro unique : {town.hotline_phone}" if town and town.hotline_phone else ""
+    return RECEIVED_TEXT.format(number=help_request.pk, hotline=hotline).strip()
+
+
+@transaction.atomic
+def help_request_intake(
+    *, resident: Resident | None, new_person: dict | None, data: dict, channel: str = Channel.HOTLINE, by: User
+) -> HelpRequest:
+    """The hotline screen's single POST: the new file (if any) and the request, all or nothing."""
+    if resident is None:
+        resident = resident_create(data=new_person or {}, by=by)
+    return help_request_create(resident=resident, data=data, channel=channel, by=by)
+
+
+@transaction.atomic
+def help_request_submit_public(*, person: dict, data: dict, for_someone_else: bool) -> HelpRequest:
+    """The public form: a known phone number attaches the request to that person's file."""
+    resident, _created = resident_find_or_create(data=person, by=None)
+    channel = Channel.THIRD_PARTY if for_someone_else else Channel.WEB
+    return help_request_create(resident=resident, data=data, channel=channel, by=None)
+
+
+@transaction.atomic
+def help_request_update(*, help_request: HelpRequest, data: dict) -> HelpRequest:
+    """Edit the request's details; a closed request is frozen."""
+    locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if locked.status == Status.CLOSED:
+        raise ValidationError("Cette demande est clôturée : elle ne peut plus être modifiée.")
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+def help_request_transition(
+    *, help_request: HelpRequest, target: str, by: User, note: str = "", closure_reason: str = ""
+) -> HelpRequest:
+    """Change status through the workflow; closing needs a reason from ClosureReason."""
+    if target == Status.CLOSED and not closure_reason:
+        raise TransitionNotAllowed("Choisissez un motif pour clôturer la demande.")
+    help_request.transition(target, by=by, note=note, closure_reason=closure_reason)
+    return help_request

@@ -1,0 +1,187 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from villesolidaire.accounts.perms import operator_required
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests import services
+from villesolidaire.help_requests.enums import Channel, Status
+from villesolidaire.help_requests.filters import OPEN, HelpRequestFilter
+from villesolidaire.help_requests.forms import (
+    NEW,
+    HelpRequestForm,
+    IntakeResidentForm,
+    PublicRequestForm,
+    TransitionForm,
+    new_person_initial,
+)
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.missions.models import Support
+from villesolidaire.residents.forms import ResidentSearchForm
+from villesolidaire.residents.models import Resident
+
+PAGE_SIZE = 50
+PUBLIC_SESSION_KEY = "public_request_number"
+TRANSITION_VERBS = {
+    Status.QUALIFIED: "Marquer comme qualifiée",
+    Status.SEARCHING: "Rechercher un·e volontaire",
+    Status.SUPPORTED: "Soutien en place",
+    Status.CLOSED: "Clôturer",
+}
+
+
+def _request_or_404(request: HttpRequest, pk: int) -> HelpRequest:
+    queryset = HelpRequest.objects.visible_to(request.user).with_list_data().select_related("created_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+# Hotline intake -------------------------------------------------------------------------------
+
+
+def _intake_matches(search: ResidentSearchForm, residents, chosen: str) -> list[Resident]:
+    """Search results, plus the file already chosen (?resident= link, or a form sent back with errors)."""
+    matches = search.results(residents)
+    if chosen.isdigit() and all(str(r.pk) != chosen for r in matches):
+        matches = list(residents.filter(pk=chosen).select_related("quartier")) + matches
+    return matches
+
+
+def _default_choice(request: HttpRequest, search: ResidentSearchForm, matches: list[Resident]) -> str:
+    """Preselect only when unambiguous: the file asked for, or the single owner of the phone number."""
+    chosen = request.GET.get("resident", "")
+    if chosen and any(str(r.pk) == chosen for r in matches):
+        return chosen
+    if not matches:
+        return NEW
+    typed_phone = search.is_valid() and new_person_initial(search.cleaned_data["q"]).get("any_phone")
+    return str(matches[0].pk) if typed_phone and len(matches) == 1 else ""
+
+
+@operator_required
+def intake(request: HttpRequest) -> HttpResponse:
+    residents = Resident.objects.visible_to(request.user).active()
+    search = ResidentSearchForm(request.GET or None, auto_id="recherche_%s")
+    search.fields["q"].widget.attrs["autofocus"] = True
+    chosen = request.POST.get("resident", "") if request.method == "POST" else request.GET.get("resident", "")
+    matches = _intake_matches(search, residents, chosen)
+    query = search.cleaned_data.get("q", "") if search.is_valid() else ""
+    if request.method == "POST":
+        person_form = IntakeResidentForm(request.POST, residents=residents)
+        request_form = HelpRequestForm(request.POST)
+        if person_form.is_valid() & request_form.is_valid():
+            help_request = services.help_request_intake(
+                resident=person_form.cleaned_data["existing"], new_person=person_form.new_person_data(),
+                data=request_form.cleaned_data, channel=request_form.cleaned_data["channel"], by=request.user,
+            )
+            messages.success(request, f"Demande n° {help_request.pk} enregistrée pour {help_request.resident}.")
+            return redirect("help_requests:detail", pk=help_request.pk)
+        choice = request.POST.get("resident", "")
+    else:
+        choice = _default_choice(request, search, matches)
+        person_form = IntakeResidentForm(initial=new_person_initial(query), residents=residents)
+        request_form = HelpRequestForm(initial={"channel": Channel.HOTLINE})
+    context = {
+        "search": search, "matches": matches, "choice": choice, "person_form": person_form,
+        "request_form": request_form, "forms_with_errors": [person_form, request_form],
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "help_requests/_intake_results.html", context)
+    else:
+        response = render(request, "help_requests/intake.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# Staff list and detail ------------------------------------------------------------------------
+
+
+@operator_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    if "state" not in data:
+        data["state"] = OPEN
+    queryset = HelpRequest.objects.visible_to(request.user).with_list_data().by_priority()
+    filterset = HelpRequestFilter(data, queryset=queryset)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "help_requests/list.html", {"filter": filterset, "page_obj": page})
+
+
+@operator_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    help_request = _request_or_404(request, pk)
+    return render(request, "help_requests/detail.html", _detail_context(help_request, TransitionForm()))
+
+
+def _detail_context(help_request: HelpRequest, transition_form: TransitionForm) -> dict:
+    return {
+        "help_request": help_request,
+        "resident": help_request.resident,
+        "transitions": help_request.transitions.select_related("by"),
+        "supports": Support.objects.filter(help_request=help_request).select_related("volunteer"),
+        "actions": [(target, TRANSITION_VERBS.get(target, label)) for target, label in help_request.allowed_transitions],
+        "transition_form": transition_form,
+    }
+
+
+@operator_required
+@require_POST
+def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    help_request = _request_or_404(request, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.help_request_transition(
+                help_request=help_request, target=form.cleaned_data["target"], by=request.user,
+                note=form.cleaned_data["note"], closure_reason=form.cleaned_data["closure_reason"],
+            )
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"La demande est maintenant « {help_request.get_status_display()} ».")
+            return redirect("help_requests:detail", pk=help_request.pk)
+    return render(request, "help_requests/detail.html", _detail_context(help_request, form), status=400)
+
+
+@operator_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    help_request = _request_or_404(request, pk)
+    if help_request.status == Status.CLOSED:
+        messages.error(request, "Cette demande est clôturée : elle ne peut plus être modifiée.")
+        return redirect("help_requests:detail", pk=help_request.pk)
+    form = HelpRequestForm(request.POST or None, instance=HelpRequest.objects.get(pk=help_request.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.help_request_update(help_request=help_request, data=form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "La demande a été mise à jour.")
+        return redirect("help_requests:detail", pk=help_request.pk)
+    return render(request, "help_requests/edit.html", {"help_request": help_request, "form": form})
+
+
+# Public form ----------------------------------------------------------------------------------
+
+
+def public_form(request: HttpRequest) -> HttpResponse:
+    form = PublicRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        help_request = services.help_request_submit_public(
+            person=form.person_data(), data=form.request_data(), for_someone_else=form.for_someone_else
+        )
+        request.session[PUBLIC_SESSION_KEY] = help_request.pk
+        return redirect("help_requests:public_confirmation")
+    return render(request, "help_requests/public_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def public_confirmation(request: HttpRequest) -> HttpResponse:
+    # The number travels in the session, not the URL: nobody can browse other people's requests.
+    number = request.session.get(PUBLIC_SESSION_KEY)
+    if number is None:
+        return redirect("help_requests:public_form")
+    return render(request, "help_requests/public_confirmation.html", {"number": number})

@@ -1,0 +1,129 @@
+"""Input hygiene for what staff and residents type about a person or a request.
+
+Django escapes everything it renders, so markup is not a security hole; it is refused because
+nobody has a reason to type it in a name or a request, and a clear message beats a record full
+of tags. Invisible characters (zero-width spaces, bidirectional overrides, control codes) are
+refused because they make two identical-looking names different and can reverse displayed text.
+"""
+
+import datetime
+import re
+import unicodedata
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
+
+# Control, format (zero-width, bidi overrides), private use, surrogates, unassigned.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
+_MULTILINE_WHITESPACE = frozenset("\n\r\t")
+_MARKUP = re.compile(r"[<>]")
+_NAME = re.compile(r"^[^\W\d_]+(?:[\s'’.\-]+[^\W\d_]+)*\.?$")
+_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+PHONE_INVALID = "Numéro de téléphone invalide : tapez par exemple 01 23 45 67 89 ou 06 12 34 56 78."
+# Wished dates: a request is for the coming weeks, not for another decade.
+MAX_DAYS_AHEAD = 366
+MAX_DAYS_BEHIND = 31
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """NFC-normalised, stripped text without markup or invisible characters."""
+    value = unicodedata.normalize("NFC", value or "").strip()
+    allowed = _MULTILINE_WHITESPACE if multiline else frozenset()
+    if any(unicodedata.category(ch) in _INVISIBLE_CATEGORIES and ch not in allowed for ch in value):
+        raise ValidationError(
+            "Ce texte contient des caractères invisibles ou de contrôle (espace de largeur nulle, inversion du "
+            "sens d'écriture…). Retapez-le sans copier-coller.",
+            code="invisible",
+        )
+    if _MARKUP.search(value):
+        raise ValidationError("Les caractères « < » et « > » ne sont pas autorisés.", code="markup")
+    return re.sub(r"[ \u00a0]{2,}", " ", value)
+
+
+def clean_person_name(value: str) -> str:
+    value = clean_text(value)
+    if value and not _NAME.match(value):
+        raise ValidationError(
+            "Utilisez uniquement des lettres, des espaces, des traits d'union et des apostrophes.", code="name"
+        )
+    return value
+
+
+def clean_text_fields(form: forms.Form, names: tuple[str, ...], *, multiline: tuple[str, ...] = ()) -> None:
+    """Run clean_text on each named field that validated so far; errors go on the field."""
+    for name in names:
+        if name not in form.cleaned_data:
+            continue
+        try:
+            form.cleaned_data[name] = clean_text(form.cleaned_data[name], multiline=name in multiline)
+        except ValidationError as error:
+            form.add_error(name, error)
+
+
+def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
+    """A French-first phone field stored in E.164, with a French error message."""
+    kwargs.setdefault("required", False)
+    field = PhoneNumberField(label=label, error_messages={"invalid": PHONE_INVALID}, **kwargs)
+    field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+    field.widget.input_type = "tel"
+    return field
+
+
+def parse_phone(text: str) -> PhoneNumber | None:
+    """The E.164 number for what an operator typed ("06 12 34 56 78", "+33 6…"), or None."""
+    digits = re.sub(r"[^\d+]", "", text or "")
+    if len(digits) < 6:
+        return None
+    try:
+        number = PhoneNumber.from_string(digits, region="FR")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if number.is_valid() else None
+
+
+def is_mobile(number: PhoneNumber | None) -> bool:
+    return bool(number) and phonenumbers.number_type(number) in _MOBILE_TYPES
+
+
+def birth_year_field(**kwargs) -> forms.IntegerField:
+    this_year = timezone.localdate().year
+    kwargs.setdefault("required", False)
+    return forms.IntegerField(
+        label=kwargs.pop("label", "Année de naissance"),
+        min_value=1900,
+        max_value=this_year,
+        error_messages={
+            "min_value": "Année de naissance invalide : 1900 au plus tôt.",
+            "max_value": f"Année de naissance invalide : {this_year} au plus tard.",
+            "invalid": "Année de naissance invalide : tapez quatre chiffres, par exemple 1942.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-year"}),
+        **kwargs,
+    )
+
+
+def check_wished_dates(form: forms.Form, start_name: str = "wished_start", end_name: str = "wished_end") -> None:
+    """Refuse past, far-future and reversed wished dates with a message on the field."""
+    today = timezone.localdate()
+    earliest, latest = today - datetime.timedelta(days=MAX_DAYS_BEHIND), today + datetime.timedelta(days=MAX_DAYS_AHEAD)
+    for name in (start_name, end_name):
+        value = form.cleaned_data.get(name)
+        if value and not earliest <= value <= latest:
+            form.add_error(name, f"Date invalide : choisissez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}.")
+    start, end = form.cleaned_data.get(start_name), form.cleaned_data.get(end_name)
+    if start and end and end < start:
+        form.add_error(end_name, "La date de fin est avant la date de début.")
+
+
+DATE_ERRORS = {"invalid": "Date invalide : utilisez le format jj/mm/aaaa."}
+
+
+def date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, error_messages=DATE_ERRORS,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

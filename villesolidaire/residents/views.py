@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from villesolidaire.accounts.perms import operator_required
+from villesolidaire.help_requests.enums import Status
+from villesolidaire.missions.models import Support
+from villesolidaire.notifications.models import CallTaskStatus
+from villesolidaire.residents import services
+from villesolidaire.residents.forms import ResidentContactForm, ResidentForm, ResidentMergeForm, ResidentSearchForm
+from villesolidaire.residents.models import Resident
+
+PAGE_SIZE = 50
+
+
+def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
+    return get_object_or_404(Resident.objects.visible_to(request.user).select_related("quartier", "merged_into"), pk=pk)
+
+
+@operator_required
+def resident_list(request: HttpRequest) -> HttpResponse:
+    search = ResidentSearchForm(request.GET or None)
+    rows = Resident.objects.visible_to(request.user).active()
+    if search.is_valid() and search.cleaned_data["q"]:
+        rows = rows.search(search.cleaned_data["q"], search.cleaned_data["birth_year"])
+    rows = rows.select_related("quartier").annotate(
+        open_requests=Count("help_requests", filter=~Q(help_requests__status=Status.CLOSED))
+    ).order_by("last_name", "first_name", "pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "residents/list.html", {"search": search, "page_obj": page})
+
+
+@operator_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _resident_or_404(request, pk)
+    if resident.is_merged:
+        return render(request, "residents/merged.html", {"resident": resident})
+    context = {
+        "resident": resident,
+        "help_requests": resident.help_requests.select_related("category").order_by("-created_at"),
+        "supports": Support.objects.filter(resident=resident).select_related("volunteer", "help_request__category"),
+        "call_tasks": resident.call_tasks.filter(status=CallTaskStatus.OPEN),
+        "contacts": resident.contacts.all(),
+        "contact_form": ResidentContactForm(),
+    }
+    return render(request, "residents/detail.html", context)
+
+
+@operator_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _resident_or_404(request, pk)
+    if resident.is_merged:
+        return redirect("residents:detail", pk=resident.pk)
+    form = ResidentForm(request.POST or None, initial=ResidentForm.initial_for(resident))
+    if request.method == "POST" and form.is_valid():
+        services.resident_update(resident=resident, data=form.cleaned_data)
+        if resident.address and not resident.is_located:
+            messages.warning(request, "Adresse introuvable : elle est gardée telle que saisie, sans quartier.")
+        messages.success(request, "La fiche a été enregistrée.")
+        return redirect("residents:detail", pk=resident.pk)
+    return render(request, "residents/edit.html", {"resident": resident, "form": form})
+
+
+@operator_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _resident_or_404(request, pk)
+    form = ResidentContactForm(request.POST)
+    if resident.is_merged or not form.is_valid():
+        return render(
+            request, "residents/contact_form_page.html", {"resident": resident, "contact_form": form}, status=400
+        )
+    services.resident_contact_add(resident=resident, **form.cleaned_data)
+    messages.success(request, "Le ou la proche a été ajouté·e.")
+    return redirect("residents:detail", pk=resident.pk)
+
+
+@operator_required
+@require_POST
+def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    resident = _resident_or_404(request, pk)
+    get_object_or_404(resident.contacts, pk=contact_pk).delete()
+    messages.success(request, "Le ou la proche a été retiré·e de la fiche.")
+    return redirect("residents:detail", pk=resident.pk)
+
+
+@operator_required
+def resident_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _resident_or_404(request, pk)
+    if target.is_merged:
+        return redirect("residents:detail", pk=target.pk)
+    candidates = Resident.objects.visible_to(request.user).active()
+    search = ResidentSearchForm(request.GET or None)
+    form = ResidentMergeForm(request.POST or None, target=target, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_merge(source=form.cleaned_data["source"], target=target, by=request.user)
+        except services.MergeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"La fiche en double a été fusionnée dans celle de {target}.")
+            return redirect("residents:detail", pk=target.pk)
+    results = [r for r in search.results(candidates) if r.pk != target.pk]
+    context = {"resident": target, "search": search, "form": form, "results": results}
+    return render(request, "residents/merge.html", context)
