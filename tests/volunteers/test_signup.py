@@ -1,0 +1,191 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import VolunteerFactory
+from tests.volunteers.conftest import signup_data
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import User
+from villesolidaire.core.choices import AVAILABILITY, LANGUAGES
+from villesolidaire.matching.models import VolunteerMatchProfile
+from villesolidaire.notifications.models import Channel, Message
+from villesolidaire.notifications.sms import gsm7_length
+from villesolidaire.territory.models import BanAddress
+from villesolidaire.volunteers.enums import Status
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
+
+URL = reverse("volunteers:signup")
+
+
+def post(client, **overrides):
+    return client.post(URL, signup_data(**overrides))
+
+
+def assert_nothing_saved(users_before: int = 0) -> None:
+    assert Volunteer.objects.count() == 0
+    assert User.objects.count() == users_before
+    assert Message.objects.count() == 0
+
+
+def test_form_page_is_accessible_and_has_the_availability_grid(client, open_call):
+    response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert '<th scope="row">Lundi</th>' in html
+    assert html.count('name="availability"') == 21
+    # Every slot checkbox has its own label, e.g. "lundi matin".
+    assert '<label for="id_availability_0" class="visually-hidden">lundi matin</label>' in html
+    assert reverse("core:privacy") in html
+    assert "style=" not in html and "<script>" not in html
+
+
+def test_sign_up_creates_volunteer_user_log_index_and_message(client, open_call, groceries, driving):
+    response = post(client)
+
+    assert response.status_code == 302
+    assert response.url == reverse("volunteers:signup_thanks")
+    volunteer = Volunteer.objects.get()
+    assert volunteer.status == Status.REGISTERED
+    assert volunteer.email == "camille.ndiaye@example.org"
+    assert volunteer.phone.as_e164 == "+33612345678"
+    assert volunteer.recruitment_call == open_call
+    assert volunteer.charter_accepted_at and volunteer.gdpr_notice_accepted_at
+    assert volunteer.availability == AVAILABILITY.to_mask(["mon_am", "sat_pm"])
+    assert volunteer.languages == LANGUAGES.to_mask(["fr", "es"])
+    assert list(volunteer.categories.all()) == [groceries]
+    assert list(volunteer.skills.all()) == [driving]
+    # Address not in the BAN index: kept as typed, flagged as not located.
+    assert volunteer.address == "4 rue des Lilas" and not volunteer.is_located
+    user = volunteer.user
+    assert user.email == "camille.ndiaye@example.org" and not user.has_usable_password()
+    assert user.has_role(Role.VOLUNTEER) and not user.is_staff_member
+    change = volunteer.status_changes.get()
+    assert (change.from_status, change.to_status, change.by) == ("", Status.REGISTERED, user)
+    profile = VolunteerMatchProfile.objects.get(volunteer=volunteer)
+    assert profile.is_eligible is False and profile.categories_mask == groceries.mask
+    message = Message.objects.get(kind="volunteer_signup")
+    assert message.channel == Channel.SMS and message.recipient == "+33612345678"
+    assert "/mon-espace/?jeton=" in message.body
+    assert gsm7_length(message.body) <= 160
+
+
+def test_sign_up_geocodes_a_known_address(client, open_call):
+    BanAddress.objects.create(
+        ban_id="99100_0001_00004", numero="4", nom_voie="Rue des Lilas", code_postal="99100", code_insee="99100",
+        nom_commune="Bourg-Solidaire", longitude=-1.68, latitude=48.11, search_text="rue des lilas bourg solidaire",
+    )
+    post(client)
+    volunteer = Volunteer.objects.get()
+    assert volunteer.is_located and volunteer.latitude == 48.11
+    assert VolunteerMatchProfile.objects.get(volunteer=volunteer).latitude == 48.11
+
+
+def test_sign_up_without_email_gets_a_synthetic_account_and_an_sms(client, open_call):
+    post(client, email="")
+    volunteer = Volunteer.objects.get()
+    assert volunteer.email == ""
+    assert volunteer.user.email.endswith("@sans-email.invalid")
+    assert Message.objects.get().channel == Channel.SMS
+
+
+def test_sign_up_with_email_only_is_confirmed_by_email(client, open_call):
+    post(client, phone="")
+    message = Message.objects.get()
+    assert message.channel == Channel.EMAIL and message.recipient == "camille.ndiaye@example.org"
+    assert "Bonjour Camille" in message.body and "&#x27;" not in message.body
+
+
+def test_closed_call_shows_closing_date_and_refuses_posts(client):
+    closed = RecruitmentCall.objects.create(
+        title="Appel hiver", opens_at=timezone.now() - timedelta(days=30), closes_at=timezone.now() - timedelta(days=3)
+    )
+    response = client.get(URL)
+    html = response.content.decode()
+    assert "Les inscriptions sont closes" in html
+    assert "Appel hiver" in html and closed.closes_at.strftime("%Y") in html
+    assert "<form method=\"post\" novalidate>" not in html
+
+    response = post(client)
+    assert response.status_code == 200
+    assert "votre inscription n&#x27;a pas été enregistrée" in response.content.decode()
+    assert_nothing_saved()
+
+
+def test_no_call_at_all_is_closed(client):
+    response = client.get(URL)
+    assert "Aucun appel à volontaires n'est ouvert" in response.content.decode()
+
+
+@pytest.mark.parametrize("field,value", [("email", "CAMILLE.NDIAYE@example.org"), ("phone", "+33 6 12 34 56 78")])
+def test_duplicate_contact_is_refused_with_a_clear_message(client, open_call, field, value):
+    VolunteerFactory(email="camille.ndiaye@example.org", user__email="camille.ndiaye@example.org", phone="+33612345678")
+    other = {"email": "autre@example.org", "phone": "07 11 22 33 44"}
+    other[field] = value
+    response = post(client, **other)
+    assert response.status_code == 200
+    assert "Un compte volontaire existe déjà" in response.content.decode()
+    assert Volunteer.objects.count() == 1 and User.objects.count() == 1
+
+
+def test_email_used_by_a_staff_account_is_refused(client, open_call):
+    User.objects.create_user(email="camille.ndiaye@example.org")
+    response = post(client)
+    assert "Un compte volontaire existe déjà" in response.content.decode()
+    assert Volunteer.objects.count() == 0
+
+
+BAD_INPUTS = [
+    ({"phone": "12345"}, "Numéro de téléphone invalide"),
+    ({"phone": "01 23 45 67 89"}, "numéro de téléphone mobile"),
+    ({"phone": "06 12 34 56 78 99 99"}, "Numéro de téléphone invalide"),
+    ({"email": "camille@"}, "Adresse e-mail invalide"),
+    ({"email": "a" * 250 + "@example.org"}, "Adresse e-mail"),
+    ({"postcode": "9910"}, "Code postal attendu : 5 chiffres"),
+    ({"postcode": "ABCDE"}, "Code postal attendu : 5 chiffres"),
+    ({"first_name": "C" * 81}, "au plus 80 caractères"),
+    ({"skills_other": "x" * 301}, "au plus 300 caractères"),
+    ({"address": "x" * 251}, "au plus 250 caractères"),
+    ({"last_name": "<script>alert(1)</script>"}, "Les caractères « &lt; » et « &gt; » ne sont pas autorisés"),
+    ({"skills_other": "<b>gras</b>"}, "ne sont pas autorisés"),
+    ({"first_name": "Cam\u200bille"}, "caractères invisibles"),
+    ({"last_name": "Martin\u202eniraM"}, "caractères invisibles"),
+    ({"address": "4 rue\u0000 des Lilas"}, "Le caractère nul n’est pas autorisé"),
+    ({"city": "Bourg\u0007"}, "caractères invisibles"),
+    ({"skills_other": "\ufeffJardinage"}, "caractères invisibles"),
+    ({"first_name": "R2D2"}, "uniquement des lettres"),
+    ({"email": "", "phone": ""}, "au moins une adresse e-mail ou un numéro de mobile"),
+    ({"birth_year": "1850"}, "Année de naissance invalide"),
+    ({"birth_year": "deux mille"}, "nombre entier"),
+    ({"max_distance_km": "500"}, "inférieure ou égale à 50"),
+    ({"availability": []}, "au moins un moment de disponibilité"),
+    ({"availability": ["mon_night"]}, "Sélectionnez un choix valide"),
+    ({"categories": []}, "au moins un type de mission"),
+    ({"categories": ["999999"]}, "Sélectionnez un choix valide"),
+    ({"gdpr_acknowledged": None}, "information sur vos données personnelles"),
+    ({"charter_accepted": None}, "acceptation de la charte"),
+    ({"first_name": ""}, "Ce champ est obligatoire"),
+]
+
+
+@pytest.mark.parametrize("overrides,message", BAD_INPUTS)
+def test_bad_input_gives_a_french_message_and_saves_nothing(client, open_call, overrides, message):
+    response = post(client, **overrides)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert 'class="error-summary"' in html
+    assert_nothing_saved()
+
+
+def test_names_in_other_scripts_are_welcome(client, open_call):
+    post(client, first_name="Ñuñez", last_name="محمد")
+    volunteer = Volunteer.objects.get()
+    assert volunteer.last_name == "محمد"
+
+
+def test_decomposed_accents_are_normalised(client, open_call):
+    post(client, first_name="He\u0301le\u0300ne")
+    assert Volunteer.objects.get().first_name == "Hélène"
