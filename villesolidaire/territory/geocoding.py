@@ -9,24 +9,36 @@ Two backends answer `search(q, limit)` with the same GeoCodeJSON FeatureCollecti
 found is kept as typed and flagged as not located.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import requests
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Avg, Min
 from django.utils.module_loading import import_string
 
 from villesolidaire.core.text import fold, tokens
-from villesolidaire.territory.geometry import point_in_polygons, polygons_of
-from villesolidaire.territory.models import BanAddress, Located, Quartier
+from villesolidaire.territory.geometry import distance_km, point_in_polygons, polygons_of
+from villesolidaire.territory.models import BanAddress, Located, Quartier, Town
 
 MIN_SCORE = 0.5
-_HOUSENUMBER = re.compile(r"^\s*(\d{1,5})\s*(bis|ter|quater|[a-z])?\b[\s,]*", re.IGNORECASE)
-_POSTCODE = re.compile(r"\b(\d{5})\b")
-_STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a"}
-_ABBREVIATIONS = {"av": "avenue", "bd": "boulevard", "bld": "boulevard", "pl": "place", "r": "rue", "ch": "chemin", "imp": "impasse", "st": "saint", "ste": "sainte", "all": "allee", "rte": "route", "sq": "square", "fg": "faubourg"}
+MAX_WORDS = 6
+# Beyond this distance from every quartier centre, an address outside all contours is in no
+# quartier (it is in another town): it would otherwise skew the figures of the nearest one.
+QUARTIER_FALLBACK_MAX_KM = 10.0
+_HOUSENUMBER = re.compile(r"^\s*(\d{1,5})\s*(bis|ter|quater|quinquies|[a-z])?\b[\s,]*", re.IGNORECASE | re.ASCII)
+_POSTCODE = re.compile(r"\b(\d{5})\b", re.ASCII)
+_STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en"}
+_ABBREVIATIONS = {"av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard", "bvd": "boulevard",
+                  "pl": "place", "r": "rue", "ch": "chemin", "chem": "chemin", "imp": "impasse", "st": "saint", "ste": "sainte",
+                  "all": "allee", "rte": "route", "sq": "square", "fg": "faubourg", "fbg": "faubourg", "crs": "cours",
+                  "qu": "quai", "res": "residence", "lot": "lotissement", "pte": "porte", "pass": "passage", "prom": "promenade",
+                  "mal": "marechal", "gal": "general", "gen": "general", "pdt": "president", "dr": "docteur", "n": "",
+                  "no": "", "bis": "", "ter": ""}
+_REP_ALIASES = {"b": "bis", "t": "ter", "q": "quater"}
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,61 +86,108 @@ def feature_collection(query: str, results: list[GeocodeResult], limit: int) -> 
 
 
 def _query_parts(query: str) -> tuple[str, str, list[str], str]:
-    text = query.strip()
+    """Split a free-text address into house number, repetition (bis/ter…), folded street and
+    city words (abbreviations expanded, little words dropped) and postcode."""
+    text = (query or "")[:200].strip()
     postcode_match = _POSTCODE.search(text)
     postcode = postcode_match.group(1) if postcode_match else ""
     if postcode:
-        text = text.replace(postcode, " ")
+        text = text.replace(postcode, " ", 1)
     number, rep = "", ""
     number_match = _HOUSENUMBER.match(text)
     if number_match:
-        number = number_match.group(1)
+        number = number_match.group(1).lstrip("0") or "0"
         rep = (number_match.group(2) or "").lower()
         text = text[number_match.end():]
     words = [_ABBREVIATIONS.get(word, word) for word in tokens(text)]
-    words = [word for word in words if word not in _STOPWORDS]
-    return number, rep, words, postcode
+    words = [word for word in words if word and word not in _STOPWORDS]
+    return number, rep, words[:MAX_WORDS], postcode
+
+
+def _same_rep(row_rep: str, rep: str) -> bool:
+    row_rep = row_rep.lower()
+    return row_rep == rep or _REP_ALIASES.get(row_rep, row_rep) == _REP_ALIASES.get(rep, rep)
+
+
+def _word_score(word: str, haystack: set[str]) -> float:
+    if word in haystack:
+        return 1.0
+    if any(candidate.startswith(word) for candidate in haystack):
+        return 0.85  # typing in progress: "pai" for "paix"
+    return 0.6  # inside a word
 
 
 class OfflineBanGeocoder:
-    """Searches the imported BAN rows: every word must appear in street + commune."""
+    """Searches the imported BAN rows: every word must appear in street + commune.
+
+    With a house number it answers house numbers (type "housenumber"); without one, or when
+    the number does not exist in the street, it answers streets (type "street", position at
+    the middle of the street's known numbers), like the national geocoder.
+    """
+
+    FIELDS = ("ban_id", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "longitude", "latitude", "search_text")
 
     def search(self, query: str, limit: int = 5, citycode: str = "") -> list[GeocodeResult]:
         number, rep, words, postcode = _query_parts(query)
         if not words:
             return []
         rows = BanAddress.objects.all()
-        for word in words[:6]:
+        for word in words:
             rows = rows.filter(search_text__contains=word)
         if postcode:
             rows = rows.filter(code_postal=postcode)
         if citycode:
             rows = rows.filter(code_insee=citycode)
+        results: list[GeocodeResult] = []
         if number:
-            exact = rows.filter(numero=number)
-            exact = exact.filter(Q(rep__iexact=rep) | Q(rep="")) if rep else exact.filter(rep="")
-            candidates = list(exact.order_by("rep", "search_text")[: limit * 4]) or list(
-                rows.order_by("search_text", "numero")[: limit * 4]
-            )
-        else:
-            candidates = list(rows.order_by("search_text", "numero")[: limit * 4])
-        scored = [self._result(row, words, number, rep) for row in candidates]
-        scored.sort(key=lambda result: -result.score)
-        return _distinct_labels(scored)[:limit]
+            exact = rows.filter(numero=number).only(*self.FIELDS).order_by("search_text", "rep", "ban_id")
+            candidates = [row for row in exact[: limit * 4] if not rep or not row.rep or _same_rep(row.rep, rep)]
+            results = [self._housenumber_result(row, words, rep) for row in candidates]
+        if not results:
+            results = self._street_results(rows, words, limit)
+        results.sort(key=lambda result: (-result.score, result.label))
+        return _distinct_labels(results)[:limit]
 
     @staticmethod
-    def _result(row: BanAddress, words: list[str], number: str, rep: str) -> GeocodeResult:
-        street_words = set(fold(row.nom_voie).split())
-        coverage = sum(1 for word in words if word in street_words or word in row.search_text) / len(words)
-        extra_words = max(0, len(street_words - set(words)))
-        score = 0.55 * coverage + 0.25 / (1 + extra_words)
-        if number and row.numero == number and (row.rep.lower() == rep):
-            score += 0.2
+    def _text_score(nom_voie: str, search_text: str, words: list[str]) -> float:
+        street_words = set(fold(nom_voie).split())
+        haystack = set(search_text.split())
+        coverage = sum(_word_score(word, haystack) for word in words) / len(words)
+        # Words of the street the query did not mention: "rue de la paix" should rank
+        # "Rue de la Paix" above "Rue de la Paix Prolongée".
+        unmatched = [w for w in street_words - _STOPWORDS if not any(w.startswith(word) for word in words)]
+        return 0.55 * coverage + 0.25 / (1 + len(unmatched))
+
+    def _housenumber_result(self, row: BanAddress, words: list[str], rep: str) -> GeocodeResult:
+        score = self._text_score(row.nom_voie, row.search_text, words) + 0.1
+        if _same_rep(row.rep, rep):
+            score += 0.1  # exact "8 bis" over "8"
         return GeocodeResult(
             label=row.label, housenumber=row.housenumber, street=row.nom_voie, postcode=row.code_postal,
             city=row.nom_commune, citycode=row.code_insee, ban_id=row.ban_id,
             latitude=row.latitude, longitude=row.longitude, score=min(score, 1.0),
         )
+
+    def _street_results(self, rows, words: list[str], limit: int) -> list[GeocodeResult]:
+        streets = (
+            rows.values("nom_voie", "code_postal", "code_insee", "nom_commune", "search_text")
+            .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"), any_id=Min("ban_id"))
+            .order_by("search_text", "code_postal")[: limit * 4]
+        )
+        results = []
+        for street in streets:
+            # BAN ids are <insee>_<street>_<number>[_<rep>]: the street's id is the first two parts.
+            street_id = "_".join(street["any_id"].split("_")[:2])
+            results.append(
+                GeocodeResult(
+                    label=f"{street['nom_voie']} {street['code_postal']} {street['nom_commune']}",
+                    housenumber="", street=street["nom_voie"], postcode=street["code_postal"],
+                    city=street["nom_commune"], citycode=street["code_insee"], ban_id=street_id,
+                    latitude=street["latitude"], longitude=street["longitude"],
+                    score=self._text_score(street["nom_voie"], street["search_text"], words),
+                )
+            )
+        return results
 
 
 def _distinct_labels(results: list[GeocodeResult]) -> list[GeocodeResult]:
@@ -148,26 +207,38 @@ class GeoplateformeGeocoder:
         self.timeout = timeout or settings.GEOCODER_TIMEOUT
 
     def search(self, query: str, limit: int = 5, citycode: str = "") -> list[GeocodeResult]:
-        params = {"q": query[:200], "limit": limit, "autocomplete": 1}
+        if len((query or "").strip()) < 3:
+            return []
+        params = {"q": query[:200], "limit": limit, "autocomplete": 1, "index": "address"}
         if citycode:
             params["citycode"] = citycode
         try:
             response = requests.get(f"{self.base_url}/search", params=params, timeout=self.timeout)
             response.raise_for_status()
-            features = response.json().get("features", [])
-        except (requests.RequestException, ValueError):
+            features = response.json().get("features") or []
+        except (requests.RequestException, ValueError, AttributeError) as exc:
             # The online service is optional: when it is down, addresses are kept as typed.
+            logger.warning("Geocoder %s unavailable: %s", self.base_url, exc.__class__.__name__)
             return []
-        return [_result_from_feature(feature) for feature in features if feature.get("geometry")]
+        results = []
+        for feature in features if isinstance(features, list) else []:
+            try:
+                results.append(_result_from_feature(feature))
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                continue  # one odd feature must not hide the others
+        return results
 
 
 def _result_from_feature(feature: dict) -> GeocodeResult:
-    props = feature.get("properties", {})
+    props = feature.get("properties") or {}
     lon, lat = feature["geometry"]["coordinates"][:2]
+    housenumber = str(props.get("housenumber") or "")
     return GeocodeResult(
-        label=props.get("label", ""), housenumber=props.get("housenumber") or "", street=props.get("street") or props.get("name", ""),
-        postcode=props.get("postcode", ""), city=props.get("city", ""), citycode=props.get("citycode", ""),
-        ban_id=props.get("id", ""), latitude=float(lat), longitude=float(lon), score=float(props.get("score", 0)),
+        label=str(props.get("label") or ""), housenumber=housenumber,
+        street=str(props.get("street") or props.get("name") or ""),
+        postcode=str(props.get("postcode") or ""), city=str(props.get("city") or ""),
+        citycode=str(props.get("citycode") or ""), ban_id=str(props.get("id") or ""),
+        latitude=float(lat), longitude=float(lon), score=float(props.get("score") or 0),
     )
 
 
@@ -180,36 +251,66 @@ def get_geocoder():
 
 
 def geocode(address: str, postcode: str = "", city: str = "") -> GeocodeResult | None:
-    query = " ".join(part for part in (address, postcode, city) if part)
-    results = get_geocoder().search(query, limit=1)
-    if results and results[0].score >= MIN_SCORE:
-        return results[0]
+    """Best match for an address typed in a form, or None (then it is kept as typed).
+
+    Tries the full address first, then without the city (often misspelt), then restricted
+    to the town's own commune when only the street was typed.
+    """
+    geocoder = get_geocoder()
+    attempts = [(" ".join(part for part in (address, postcode, city) if part), "")]
+    if city:
+        attempts.append((" ".join(part for part in (address, postcode) if part), ""))
+    town = Town.current()
+    if town and not postcode:
+        attempts.append((address, town.insee_code))
+    for query, citycode in attempts:
+        results = geocoder.search(query, limit=1, citycode=citycode)
+        if results and results[0].score >= MIN_SCORE:
+            return results[0]
     return None
 
 
-@lru_cache(maxsize=1)
-def _quartier_shapes(cache_key: tuple) -> list[tuple[int, list]]:
-    return [(pk, polygons_of(geojson)) for pk, geojson in cache_key]
+@lru_cache(maxsize=4)
+def _quartier_shapes(cache_key: tuple) -> dict[int, list]:
+    shapes = {}
+    for pk, geojson in cache_key:
+        try:
+            shapes[pk] = polygons_of(geojson)
+        except (ValueError, KeyError, TypeError):
+            shapes[pk] = []  # a broken contour (saved outside the admin) must not stop geocoding
+    return shapes
 
 
 def quartier_for(latitude: float, longitude: float) -> Quartier | None:
-    """The quartier whose boundary holds the point; else the one with the nearest centre."""
-    rows = tuple(Quartier.objects.order_by("pk").values_list("pk", "boundary_geojson"))
-    for pk, polygons in _quartier_shapes(rows):
+    """The quartier whose boundary holds the point; else the one with the nearest centre
+    (within QUARTIER_FALLBACK_MAX_KM)."""
+    quartiers = list(Quartier.objects.order_by("pk"))
+    shapes = _quartier_shapes(tuple((q.pk, q.boundary_geojson) for q in quartiers))
+    for quartier in quartiers:
+        polygons = shapes.get(quartier.pk)
         if polygons and point_in_polygons(longitude, latitude, polygons):
-            return Quartier.objects.get(pk=pk)
-    centred = Quartier.objects.exclude(centre_latitude=None).exclude(centre_longitude=None)
-    best = min(
-        centred,
-        key=lambda q: (q.centre_latitude - latitude) ** 2 + (q.centre_longitude - longitude) ** 2,
-        default=None,
-    )
-    return best
+            return quartier
+    distances = [
+        (distance_km(latitude, longitude, q.centre_latitude, q.centre_longitude), q.pk, q)
+        for q in quartiers
+        if q.centre_latitude is not None and q.centre_longitude is not None
+    ]
+    if not distances:
+        return None
+    distance, _pk, nearest = min(distances, key=lambda item: item[:2])
+    return nearest if distance <= QUARTIER_FALLBACK_MAX_KM else None
 
 
 def locate(record: Located) -> bool:
-    """Geocode `record.address` in place (not saved). Returns whether it was located."""
-    result = geocode(record.address, record.postcode, record.city) if record.address else None
+    """Geocode `record.address` in place (not saved). Returns whether it was located.
+
+    Never raises: when the geocoder fails the address is kept as typed, not located.
+    """
+    try:
+        result = geocode(record.address, record.postcode, record.city) if (record.address or "").strip() else None
+    except Exception:  # a geocoder outage must never stop a sign-up or an intake
+        logger.exception("Geocoding failed")
+        result = None
     if result is None:
         record.is_located = False
         record.ban_id = ""
@@ -217,9 +318,9 @@ def locate(record: Located) -> bool:
         record.quartier = None
         return False
     record.is_located = True
-    record.ban_id = result.ban_id
+    record.ban_id = result.ban_id[:60]
     record.latitude, record.longitude = result.latitude, result.longitude
-    record.postcode = record.postcode or result.postcode
-    record.city = record.city or result.city
+    record.postcode = record.postcode or result.postcode[:5]
+    record.city = record.city or result.city[:120]
     record.quartier = quartier_for(result.latitude, result.longitude)
     return True

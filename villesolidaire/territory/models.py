@@ -1,8 +1,26 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 
-from villesolidaire.territory.geometry import polygons_of
+from villesolidaire.territory.geometry import centre_of, validate_polygons
+
+MIN_CONTRAST = 4.5
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a #RRGGBB colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Couleur attendue au format #RRGGBB.")
 insee_code = RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Code INSEE attendu : 5 caractères (ex. 35238).")
@@ -45,6 +63,17 @@ class Town(models.Model):
     def clean(self) -> None:
         if not self.pk and Town.objects.exists():
             raise ValidationError("La commune est déjà configurée : modifiez-la plutôt qu'en créer une autre.")
+        # The header, buttons and links print white text on the primary colour (or the
+        # colour on white): WCAG AA asks for 4.5:1 for normal text.
+        if _HEX.match(self.primary_colour or ""):
+            ratio = contrast_ratio(self.primary_colour, "#ffffff")
+            if ratio < MIN_CONTRAST:
+                raise ValidationError({
+                    "primary_colour": (
+                        f"Contraste insuffisant avec le texte blanc : {ratio:.2f}:1 pour {MIN_CONTRAST}:1 au moins "
+                        "(RGAA / WCAG AA). Choisissez une couleur plus foncée."
+                    )
+                })
 
     @classmethod
     def current(cls) -> "Town | None":
@@ -71,10 +100,14 @@ class Quartier(models.Model):
         return self.name
 
     def clean(self) -> None:
+        self.boundary_geojson = (self.boundary_geojson or "").strip()
         try:
-            polygons_of(self.boundary_geojson)
-        except (ValueError, KeyError, TypeError) as exc:
+            polygons = validate_polygons(self.boundary_geojson)
+        except ValueError as exc:
             raise ValidationError({"boundary_geojson": f"Contour invalide : {exc}"}) from exc
+        # The centre places addresses outside every contour in the nearest quartier.
+        if polygons and (self.centre_latitude is None or self.centre_longitude is None):
+            self.centre_latitude, self.centre_longitude = centre_of(polygons)
 
 
 class BanAddress(models.Model):
