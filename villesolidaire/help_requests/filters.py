@@ -15,9 +15,9 @@ class HelpRequestFilter(django_filters.FilterSet):
         empty_label="Toutes", method="filter_state",
     )
     status = django_filters.ChoiceFilter(label="Statut", choices=Status.choices, empty_label="Tous")
-    category = django_filters.ModelChoiceFilter(label="Catégorie", queryset=HelpCategory.objects.all(), empty_label="Toutes")
+    category = django_filters.ModelChoiceFilter(label="Catégorie", queryset=HelpCategory.objects.only("id", "name"), empty_label="Toutes")
     quartier = django_filters.ModelChoiceFilter(
-        label="Quartier", field_name="resident__quartier", queryset=Quartier.objects.all(), empty_label="Tous"
+        label="Quartier", field_name="resident__quartier", queryset=Quartier.objects.only("id", "name"), empty_label="Tous"
     )
     urgency = django_filters.ChoiceFilter(label="Urgence", choices=Urgency.choices, empty_label="Toutes")
     channel = django_filters.ChoiceFilter(label="Canal", choices=Channel.choices, empty_label="Tous")
