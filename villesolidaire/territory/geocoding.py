@@ -253,16 +253,19 @@ def get_geocoder():
 def geocode(address: str, postcode: str = "", city: str = "") -> GeocodeResult | None:
     """Best match for an address typed in a form, or None (then it is kept as typed).
 
-    Tries the full address first, then without the city (often misspelt), then restricted
-    to the town's own commune when only the street was typed.
+    When only the street was typed, the town's own commune is tried first (the same street
+    name exists in the neighbouring towns). Otherwise the full address, then without the
+    city, which is often misspelt.
     """
     geocoder = get_geocoder()
-    attempts = [(" ".join(part for part in (address, postcode, city) if part), "")]
+    attempts = []
+    if not postcode and not city:
+        town = Town.current()
+        if town:
+            attempts.append((address, town.insee_code))
+    attempts.append((" ".join(part for part in (address, postcode, city) if part), ""))
     if city:
         attempts.append((" ".join(part for part in (address, postcode) if part), ""))
-    town = Town.current()
-    if town and not postcode:
-        attempts.append((address, town.insee_code))
     for query, citycode in attempts:
         results = geocoder.search(query, limit=1, citycode=citycode)
         if results and results[0].score >= MIN_SCORE:

@@ -7,7 +7,9 @@
     if (summary) { summary.focus(); }
   });
   // Address autocomplete: fill the postcode and city fields from the chosen suggestion.
-  document.addEventListener("change", function (event) {
+  // Choosing a <datalist> option fires "input" at once (Chromium, Firefox) and "change" on
+  // leaving the field (Safari and older browsers): both are handled, filling is idempotent.
+  function fillFromSuggestion(event) {
     var input = event.target;
     if (!input.matches || !input.matches("[data-vs-address]")) { return; }
     var list = document.getElementById(input.getAttribute("list"));
@@ -15,9 +17,12 @@
     var option = Array.prototype.find.call(list.options, function (o) { return o.value === input.value; });
     if (!option) { return; }
     var form = input.form;
+    if (!form) { return; }
     var postcode = form.querySelector("[data-vs-postcode]");
     var city = form.querySelector("[data-vs-city]");
     if (postcode && option.dataset.postcode) { postcode.value = option.dataset.postcode; }
     if (city && option.dataset.city) { city.value = option.dataset.city; }
-  });
+  }
+  document.addEventListener("input", fillFromSuggestion);
+  document.addEventListener("change", fillFromSuggestion);
 })();
