@@ -70,12 +70,14 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         fields = [
             "first_name", "last_name", "email", "phone", "birth_year",
             "address", "address_complement", "postcode", "city",
-            "skills", "skills_other", "languages", "availability", "mobility", "max_distance_km", "categories", "domains",
-            "consent_share_with_partners",
+            "skills", "skills_other", "languages", "availability", "mobility", "max_distance_km", "categories",
+            "domains", "consent_share_with_partners",
         ]
         labels = {
             "max_distance_km": "Distance maximale depuis chez vous (en km)",
-            "consent_share_with_partners": "J'accepte d'être contacté·e par les associations partenaires de la commune.",
+            "consent_share_with_partners": (
+                "J'accepte d'être contacté·e par les associations partenaires de la commune."
+            ),
         }
         help_texts = {
             "skills_other": "Ce que vous savez faire et qui n'est pas dans la liste (300 caractères au plus).",
@@ -94,9 +96,8 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         self.fields["skills"].queryset = self._offered(Skill.objects.all(), "skills")
         self.fields["categories"].queryset = self._offered(HelpCategory.objects.all(), "categories")
         self.fields["address"].required = False
-        self.fields["address"].help_text = "Facultatif mais utile : on vous propose des missions près de chez vous. " + str(
-            self.fields["address"].help_text
-        )
+        hint = self.fields["address"].help_text
+        self.fields["address"].help_text = f"Facultatif mais utile : on vous propose des missions près de chez vous. {hint}"
         if not self.instance.pk:
             self.initial.setdefault("languages", LANGUAGES.bit_of("fr"))
         self.fields["max_distance_km"].widget.attrs.update({"min": 1, "max": 50})
@@ -243,7 +244,10 @@ class WithdrawForm(forms.Form):
         help_text="Ce motif est conservé, sans votre nom.",
     )
     confirm = forms.BooleanField(
-        label="Je confirme mon désistement : mes données personnelles seront effacées et je ne pourrai plus me connecter.",
+        label=(
+            "Je confirme mon désistement : mes données personnelles seront effacées "
+            "et je ne pourrai plus me connecter."
+        ),
         error_messages={"required": "Cochez la case pour confirmer votre désistement."},
     )
 
@@ -276,7 +280,10 @@ def actions_for(status: str) -> list[str]:
 class StatusChangeForm(forms.Form):
     action = forms.ChoiceField(
         label="Nouveau statut", widget=forms.RadioSelect,
-        error_messages={"required": "Choisissez une action.", "invalid_choice": "Cette action n'est pas possible pour ce statut."},
+        error_messages={
+            "required": "Choisissez une action.",
+            "invalid_choice": "Cette action n'est pas possible pour ce statut.",
+        },
     )
     reason = forms.CharField(
         label="Motif (facultatif)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
@@ -288,7 +295,8 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args, volunteer: Volunteer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [(action, STATUS_ACTIONS[action][1]) for action in actions_for(volunteer.status)]
+        actions = actions_for(volunteer.status)
+        self.fields["action"].choices = [(action, STATUS_ACTIONS[action][1]) for action in actions]
 
     def clean_reason(self) -> str:
         return clean_text(self.cleaned_data["reason"], multiline=True)
@@ -338,5 +346,6 @@ class VolunteerFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         day, period = self.form.cleaned_data.get("day"), self.form.cleaned_data.get("period")
         if day or period:
-            queryset = queryset.available_in(availability_mask_for([int(day)] if day else None, [period] if period else None))
+            mask = availability_mask_for([int(day)] if day else None, [period] if period else None)
+            queryset = queryset.available_in(mask)
         return queryset

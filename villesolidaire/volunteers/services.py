@@ -104,7 +104,9 @@ def volunteer_register(
     volunteer.categories.set(categories)
     _log(volunteer=volunteer, from_status="", to_status=Status.REGISTERED, by=user, reason="Inscription en ligne")
     index_volunteer(volunteer)
-    _notify(volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire")
+    _notify(
+        volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire"
+    )
     return volunteer
 
 
@@ -150,7 +152,10 @@ def volunteer_change_status(*, volunteer: Volunteer, to_status: str, by: User | 
     _log(volunteer=locked, from_status=from_status, to_status=to_status, by=by, reason=reason)
     index_volunteer(locked)
     if validating:
-        _notify(volunteer=locked, kind="volunteer_validated", template="validated", subject="Vous êtes validé·e comme volontaire")
+        _notify(
+            volunteer=locked, kind="volunteer_validated", template="validated",
+            subject="Vous êtes validé·e comme volontaire",
+        )
     return locked
 
 
@@ -219,7 +224,7 @@ def volunteer_send_magic_link(*, email: str = "", phone: str = "") -> Message | 
     """
     volunteer = Volunteer.objects.not_withdrawn().with_contact(email=email, phone=phone).select_related("user").first()
     recipient = email or phone
-    if volunteer is None or not volunteer.user.is_active or volunteer.user.is_staff_member or _recently_sent(recipient):
+    if volunteer is None or not _may_receive_magic_link(volunteer.user) or _recently_sent(recipient):
         return None
     context = {
         "volunteer": volunteer,
@@ -235,6 +240,11 @@ def volunteer_send_magic_link(*, email: str = "", phone: str = "") -> Message | 
         context=context,
         kind="volunteer_magic_link",
     )
+
+
+def _may_receive_magic_link(user: User) -> bool:
+    # Staff sign in with password + second factor; a link must never bypass that.
+    return user.is_active and not user.is_staff_member
 
 
 def _recently_sent(recipient: str) -> bool:

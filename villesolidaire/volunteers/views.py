@@ -106,7 +106,8 @@ def sign_in_from_magic_link(view: Callable[..., HttpResponse]) -> Callable[..., 
 
 def _safe_next(request: HttpRequest, *, default: str) -> str:
     target = request.GET.get("suivant", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    hosts, https = {request.get_host()}, request.is_secure()
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=hosts, require_https=https):
         return target
     return default
 
@@ -157,7 +158,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @require_POST
 @volunteer_required
 def pause_self(request: HttpRequest) -> HttpResponse:
-    return _self_transition(request, services.volunteer_pause, "Votre participation est en pause. Reprenez quand vous voulez.")
+    return _self_transition(
+        request, services.volunteer_pause, "Votre participation est en pause. Reprenez quand vous voulez."
+    )
 
 
 @require_POST
@@ -168,7 +171,9 @@ def resume_self(request: HttpRequest) -> HttpResponse:
         # Coming back from the reserve is the coordinators' decision.
         messages.error(request, "Vous ne pouvez reprendre vous-même qu'après une pause.")
         return redirect("volunteers:space")
-    return _self_transition(request, services.volunteer_resume, "Bon retour ! Vous pouvez à nouveau recevoir des propositions.")
+    return _self_transition(
+        request, services.volunteer_resume, "Bon retour ! Vous pouvez à nouveau recevoir des propositions."
+    )
 
 
 def _self_transition(request: HttpRequest, service: Callable, success: str) -> HttpResponse:
@@ -189,7 +194,11 @@ def withdraw_self(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.volunteer_withdraw(volunteer=volunteer, by=request.user, reason=form.cleaned_data["reason"])
         logout(request)
-        messages.success(request, "Votre désistement est enregistré et vos données personnelles ont été effacées. Merci pour votre engagement.")
+        messages.success(
+            request,
+            "Votre désistement est enregistré et vos données personnelles ont été effacées. "
+            "Merci pour votre engagement.",
+        )
         return redirect("core:home")
     return render(request, "volunteers/withdraw.html", {"form": form, "volunteer": volunteer})
 
