@@ -42,7 +42,12 @@ def test_allowed_transition_is_logged_with_the_user(client, operator, help_reque
     help_request.refresh_from_db()
     assert help_request.status == Status.QUALIFIED
     step = help_request.transitions.get()
-    assert (step.from_status, step.to_status, step.by, step.note) == (Status.NEW, Status.QUALIFIED, operator, "Besoin confirmé")
+    assert (step.from_status, step.to_status, step.by, step.note) == (
+        Status.NEW,
+        Status.QUALIFIED,
+        operator,
+        "Besoin confirmé",
+    )
 
 
 def test_forbidden_transition_is_refused_and_not_logged(client, operator, help_request, town):
@@ -76,14 +81,27 @@ def test_reopen_from_searching_back_to_qualified(help_request, operator):
 
 def test_edit_while_open_and_not_once_closed(client, operator, help_request, category, town):
     url = reverse("help_requests:edit", args=[help_request.pk])
-    data = {"category": category.pk, "description": "Courses et pharmacie", "urgency": "high", "time_window": "pm",
-            "recurrence": "weekly", "channel": "hotline", "person_agrees": "yes"}
+    data = {
+        "category": category.pk,
+        "description": "Courses et pharmacie",
+        "urgency": "high",
+        "time_window": "pm",
+        "recurrence": "weekly",
+        "channel": "hotline",
+        "person_agrees": "yes",
+    }
     assert client.post(url, {**data, "description": "<i>x</i>"}).status_code == 200
     assert HelpRequest.objects.get().description == "Courses du mardi"
     assert client.post(url, data).status_code == 302
     help_request.refresh_from_db()
-    assert (help_request.description, help_request.recurrence, help_request.status) == ("Courses et pharmacie", "weekly", Status.NEW)
-    help_request_transition(help_request=help_request, target=Status.CLOSED, by=operator, closure_reason=ClosureReason.DONE)
+    assert (help_request.description, help_request.recurrence, help_request.status) == (
+        "Courses et pharmacie",
+        "weekly",
+        Status.NEW,
+    )
+    help_request_transition(
+        help_request=help_request, target=Status.CLOSED, by=operator, closure_reason=ClosureReason.DONE
+    )
     client.post(url, {**data, "description": "Trop tard"})
     assert HelpRequest.objects.get().description == "Courses et pharmacie"
 

@@ -24,8 +24,15 @@ def page(response) -> str:
 
 
 def request_data(category, **extra):
-    data = {"category": category.pk, "description": "Courses de la semaine", "urgency": "normal",
-            "time_window": "any", "recurrence": "once", "channel": Channel.HOTLINE, "person_agrees": "yes"}
+    data = {
+        "category": category.pk,
+        "description": "Courses de la semaine",
+        "urgency": "normal",
+        "time_window": "any",
+        "recurrence": "once",
+        "channel": Channel.HOTLINE,
+        "person_agrees": "yes",
+    }
     return {**data, **extra}
 
 
@@ -34,7 +41,7 @@ def test_screen_autofocuses_the_search_and_shows_matches_without_js(client, oper
     response = client.get(URL, {"q": "02 99 00 00 01"})
     html = page(response)
     assert response.status_code == 200
-    assert 'autofocus' in html and 'name="q"' in html
+    assert "autofocus" in html and 'name="q"' in html
     # One owner for the typed phone: preselected.
     assert f'value="{resident.pk}" id="fiche-{resident.pk}" checked' in html
 
@@ -54,7 +61,11 @@ def test_intake_for_an_existing_resident_creates_request_logs_and_informs(client
     help_request = HelpRequest.objects.get()
     assert response.status_code == 302 and response.url == reverse("help_requests:detail", args=[help_request.pk])
     assert (help_request.resident, help_request.status, help_request.channel, help_request.created_by) == (
-        resident, Status.NEW, Channel.HOTLINE, operator)
+        resident,
+        Status.NEW,
+        Channel.HOTLINE,
+        operator,
+    )
     step = HelpRequestTransition.objects.get(help_request=help_request)
     assert (step.from_status, step.to_status, step.by) == ("", Status.NEW, operator)
     task = CallTask.objects.get(resident=resident)
@@ -63,8 +74,17 @@ def test_intake_for_an_existing_resident_creates_request_logs_and_informs(client
 
 
 def test_intake_for_a_new_person_with_a_mobile_creates_the_file_and_texts(client, operator, category, town):
-    response = client.post(URL, {"resident": "new", "last_name": "Le Gall", "first_name": "Yvonne",
-                                 "any_phone": "06 98 76 54 32", "address": "", **request_data(category, urgency="high")})
+    response = client.post(
+        URL,
+        {
+            "resident": "new",
+            "last_name": "Le Gall",
+            "first_name": "Yvonne",
+            "any_phone": "06 98 76 54 32",
+            "address": "",
+            **request_data(category, urgency="high"),
+        },
+    )
     assert response.status_code == 302
     resident = Resident.objects.get()
     assert (resident.last_name, resident.mobile.as_e164, resident.created_by) == ("Le Gall", "+33698765432", operator)
@@ -75,9 +95,19 @@ def test_intake_for_a_new_person_with_a_mobile_creates_the_file_and_texts(client
 
 
 def test_minimal_intake_needs_only_a_phone_category_and_description(client, operator, category, town):
-    response = client.post(URL, {"any_phone": "01 23 45 67 00", "category": category.pk, "description": "Courses",
-                                 "urgency": "normal", "time_window": "any", "recurrence": "once",
-                                 "channel": "hotline", "person_agrees": "yes"})
+    response = client.post(
+        URL,
+        {
+            "any_phone": "01 23 45 67 00",
+            "category": category.pk,
+            "description": "Courses",
+            "urgency": "normal",
+            "time_window": "any",
+            "recurrence": "once",
+            "channel": "hotline",
+            "person_agrees": "yes",
+        },
+    )
     assert response.status_code == 302
     assert Resident.objects.get().phone.as_e164 == "+33123456700"
 
@@ -99,8 +129,15 @@ def test_intake_refuses_a_merged_file(client, operator, category, town):
 
 
 def test_bad_input_on_the_new_person_rolls_everything_back(client, operator, category, town):
-    response = client.post(URL, {"resident": "new", "last_name": "<b>Durand</b>", "any_phone": "123",
-                                 **request_data(category, wished_start=in_days(10), wished_end=in_days(5))})
+    response = client.post(
+        URL,
+        {
+            "resident": "new",
+            "last_name": "<b>Durand</b>",
+            "any_phone": "123",
+            **request_data(category, wished_start=in_days(10), wished_end=in_days(5)),
+        },
+    )
     html = page(response)
     assert "Numéro de téléphone invalide" in html
     assert "Les caractères « < » et « > » ne sont pas autorisés." in html
@@ -110,27 +147,65 @@ def test_bad_input_on_the_new_person_rolls_everything_back(client, operator, cat
 
 def test_third_party_report_keeps_reporter_and_refuses_disagreement(client, operator, category, town):
     resident = ResidentFactory()
-    data = {"resident": resident.pk, **request_data(category, channel="third_party", reporter_name="Mme Voisine",
-                                                    reporter_relation="voisine", reporter_phone="06 00 00 00 01")}
+    data = {
+        "resident": resident.pk,
+        **request_data(
+            category,
+            channel="third_party",
+            reporter_name="Mme Voisine",
+            reporter_relation="voisine",
+            reporter_phone="06 00 00 00 01",
+        ),
+    }
     response = client.post(URL, {**data, "person_agrees": "no"})
     assert "La personne doit être d'accord" in page(response)
     assert not HelpRequest.objects.exists()
     client.post(URL, {**data, "person_agrees": "unknown"})
     help_request = HelpRequest.objects.get()
     assert (help_request.reporter_name, help_request.reporter_phone, help_request.person_agrees) == (
-        "Mme Voisine", "+33600000001", "unknown")
+        "Mme Voisine",
+        "+33600000001",
+        "unknown",
+    )
 
 
 def test_constraints_and_money_are_stored(client, operator, category, town):
     resident = ResidentFactory()
-    client.post(URL, {"resident": resident.pk, **request_data(category, constraints=["contactless", "stairs"],
-                                                              involves_money="on", estimated_amount="42.50")})
+    client.post(
+        URL,
+        {
+            "resident": resident.pk,
+            **request_data(
+                category, constraints=["contactless", "stairs"], involves_money="on", estimated_amount="42.50"
+            ),
+        },
+    )
     help_request = HelpRequest.objects.get()
     assert help_request.constraint_labels[0].startswith("Livraison sans contact")
-    assert help_request.constraints == 0b11 and help_request.involves_money and str(help_request.estimated_amount) == "42.50"
+    assert (
+        help_request.constraints == 0b11
+        and help_request.involves_money
+        and str(help_request.estimated_amount) == "42.50"
+    )
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.COORDINATOR])
 def test_desk_roles_reach_the_intake(client, role, town):
     login_staff(client, staff_user(role))
     assert client.get(URL).status_code == 200
+
+
+def test_link_from_a_file_preselects_that_person(client, operator, town):
+    resident = ResidentFactory()
+    html_page = page(client.get(URL, {"resident": resident.pk}))
+    assert f'id="fiche-{resident.pk}" checked' in html_page
+
+
+def test_name_search_with_several_matches_preselects_nobody(client, operator, town):
+    ResidentFactory(last_name="Morvan", first_name="Anne")
+    ResidentFactory(last_name="Morvan", first_name="Louis")
+    html_page = page(client.get(URL, {"q": "morvan"}))
+    assert "MORVAN Anne" in html_page and "MORVAN Louis" in html_page
+    assert " checked" not in html_page.split('id="resultats"')[1].split("</fieldset>")[0]
+    # The typed name pre-fills "new person" in case the caller is not among them.
+    assert 'name="last_name" value="morvan"' in html_page

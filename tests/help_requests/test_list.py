@@ -30,7 +30,9 @@ def test_default_list_shows_open_requests_urgent_first_then_newest(client, opera
 def test_filters(client, operator, category, town):
     quartier = QuartierFactory()
     other_category = HelpCategory.objects.get(slug="promenade")
-    in_quartier = HelpRequestFactory(category=category, resident=ResidentFactory(quartier=quartier, last_name="Kerjean"))
+    in_quartier = HelpRequestFactory(
+        category=category, resident=ResidentFactory(quartier=quartier, last_name="Kerjean")
+    )
     web = HelpRequestFactory(category=other_category, channel=Channel.WEB, status=Status.QUALIFIED)
     closed = HelpRequestFactory(category=category, status=Status.CLOSED, closure_reason=ClosureReason.CANCELLED)
     assert listed(client.get(URL, {"quartier": quartier.pk})) == [in_quartier.pk]
@@ -63,7 +65,9 @@ def test_query_count_does_not_grow_with_rows(client, operator, category, town, r
 
 def test_paginated_by_fifty(client, operator, category, town):
     resident = ResidentFactory()
-    HelpRequest.objects.bulk_create([HelpRequest(resident=resident, category=category, description="x") for _ in range(51)])
+    HelpRequest.objects.bulk_create(
+        [HelpRequest(resident=resident, category=category, description="x") for _ in range(51)]
+    )
     response = client.get(URL)
     assert len(listed(response)) == 50
     assert len(listed(client.get(URL, {"page": 2}))) == 1

@@ -18,9 +18,17 @@ def page(response) -> str:
 @pytest.fixture
 def data(category):
     return {
-        "for_whom": "self", "first_name": "Marcelle", "last_name": "Le Bihan", "any_phone": "06 45 45 45 45",
-        "address": "4 rue des Lilas", "postcode": "35000", "city": "Bourg-Solidaire",
-        "category": category.pk, "description": "Aller chercher mes médicaments.", "urgency": "normal", "time_window": "am",
+        "for_whom": "self",
+        "first_name": "Marcelle",
+        "last_name": "Le Bihan",
+        "any_phone": "06 45 45 45 45",
+        "address": "4 rue des Lilas",
+        "postcode": "35000",
+        "city": "Bourg-Solidaire",
+        "category": category.pk,
+        "description": "Aller chercher mes médicaments.",
+        "urgency": "normal",
+        "time_window": "am",
     }
 
 
@@ -50,17 +58,34 @@ def test_a_known_phone_attaches_the_request_to_the_existing_file(client, data, t
 
 
 def test_for_someone_else_who_agrees_or_does_not_know(client, data, town):
-    other = {**data, "for_whom": "other", "reporter_name": "Sophie Tanguy", "reporter_relation": "voisine",
-             "reporter_phone": "06 11 11 11 11", "person_agrees": "unknown"}
+    other = {
+        **data,
+        "for_whom": "other",
+        "reporter_name": "Sophie Tanguy",
+        "reporter_relation": "voisine",
+        "reporter_phone": "06 11 11 11 11",
+        "person_agrees": "unknown",
+    }
     assert client.post(URL, other).status_code == 302
     help_request = HelpRequest.objects.get()
     assert (help_request.channel, help_request.person_agrees, help_request.reporter_name) == (
-        Channel.THIRD_PARTY, "unknown", "Sophie Tanguy")
+        Channel.THIRD_PARTY,
+        "unknown",
+        "Sophie Tanguy",
+    )
 
 
 def test_for_someone_who_disagrees_is_refused_with_an_explanation(client, data, town):
-    response = client.post(URL, {**data, "for_whom": "other", "reporter_name": "Sophie Tanguy",
-                                 "reporter_relation": "voisine", "person_agrees": "no"})
+    response = client.post(
+        URL,
+        {
+            **data,
+            "for_whom": "other",
+            "reporter_name": "Sophie Tanguy",
+            "reporter_relation": "voisine",
+            "person_agrees": "no",
+        },
+    )
     assert response.status_code == 400
     assert "La personne doit être d'accord pour être aidée" in page(response)
     assert "appelez le CCAS" in page(response)

@@ -3,13 +3,15 @@ import pytest
 from tests.factories import HelpRequestFactory, ResidentFactory, SupportFactory, staff_user
 from villesolidaire.notifications.models import CallTask
 from villesolidaire.residents.models import Resident, ResidentContact
-from villesolidaire.residents.validation import parse_phone
 from villesolidaire.residents.services import MergeError, resident_create, resident_find_or_create, resident_merge
+from villesolidaire.residents.validation import parse_phone
 
 
 def test_merge_moves_everything_and_hides_the_source(category):
     target = ResidentFactory(email="", notes="", birth_year=None, address="")
-    source = ResidentFactory(email="jeanne@example.org", birth_year=1938, with_mobile=True, address="3 rue Haute", city="Ailleurs")
+    source = ResidentFactory(
+        email="jeanne@example.org", birth_year=1938, with_mobile=True, address="3 rue Haute", city="Ailleurs"
+    )
     request = HelpRequestFactory(resident=source, category=category)
     support = SupportFactory(help_request=request)
     task = CallTask.objects.create(resident=source, reason="Rappeler", kind="test")
@@ -48,17 +50,30 @@ def test_merge_refuses_same_file_and_already_merged():
 
 
 def test_create_puts_a_mobile_in_mobile_and_flags_an_unknown_address():
-    resident = resident_create(data={"first_name": "Jeanne", "last_name": "Martin", "any_phone": _number("06 12 34 56 78"),
-                                     "address": "99 chemin introuvable", "postcode": "", "city": ""}, by=None)
+    resident = resident_create(
+        data={
+            "first_name": "Jeanne",
+            "last_name": "Martin",
+            "any_phone": _number("06 12 34 56 78"),
+            "address": "99 chemin introuvable",
+            "postcode": "",
+            "city": "",
+        },
+        by=None,
+    )
     assert resident.mobile.as_e164 == "+33612345678" and not resident.phone
     assert resident.address == "99 chemin introuvable" and resident.is_located is False
 
 
 def test_find_or_create_reuses_the_file_with_that_landline_or_mobile():
     known = ResidentFactory(with_mobile=True)
-    found, created = resident_find_or_create(data={"first_name": "X", "last_name": "Y", "any_phone": known.mobile}, by=None)
+    found, created = resident_find_or_create(
+        data={"first_name": "X", "last_name": "Y", "any_phone": known.mobile}, by=None
+    )
     assert (found, created) == (known, False)
-    found, created = resident_find_or_create(data={"first_name": "X", "last_name": "Y", "any_phone": known.phone}, by=None)
+    found, created = resident_find_or_create(
+        data={"first_name": "X", "last_name": "Y", "any_phone": known.phone}, by=None
+    )
     assert (found, created) == (known, False)
 
 

@@ -62,9 +62,20 @@ def test_merged_file_points_to_the_target(client, operator, town):
 
 
 def edit_data(**extra):
-    data = {"first_name": "Jeanne", "last_name": "Martin", "birth_year": "1939", "phone": "01 40 00 00 00",
-            "mobile": "", "email": "", "address": "8 impasse inconnue", "postcode": "35000", "city": "Bourg",
-            "preferred_channel": "call", "language": "fr", "notes": "Sonner deux fois.\nChien gentil."}
+    data = {
+        "first_name": "Jeanne",
+        "last_name": "Martin",
+        "birth_year": "1939",
+        "phone": "01 40 00 00 00",
+        "mobile": "",
+        "email": "",
+        "address": "8 impasse inconnue",
+        "postcode": "35000",
+        "city": "Bourg",
+        "preferred_channel": "call",
+        "language": "fr",
+        "notes": "Sonner deux fois.\nChien gentil.",
+    }
     return {**data, **extra}
 
 

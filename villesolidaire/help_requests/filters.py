@@ -11,18 +11,27 @@ OPEN, CLOSED = "open", "closed"
 
 class HelpRequestFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        label="En cours ou clôturées", choices=[(OPEN, "En cours"), (CLOSED, "Clôturées")],
-        empty_label="Toutes", method="filter_state",
+        label="En cours ou clôturées",
+        choices=[(OPEN, "En cours"), (CLOSED, "Clôturées")],
+        empty_label="Toutes",
+        method="filter_state",
     )
     status = django_filters.ChoiceFilter(label="Statut", choices=Status.choices, empty_label="Tous")
-    category = django_filters.ModelChoiceFilter(label="Catégorie", queryset=HelpCategory.objects.only("id", "name"), empty_label="Toutes")
+    category = django_filters.ModelChoiceFilter(
+        label="Catégorie", queryset=HelpCategory.objects.only("id", "name"), empty_label="Toutes"
+    )
     quartier = django_filters.ModelChoiceFilter(
-        label="Quartier", field_name="resident__quartier", queryset=Quartier.objects.only("id", "name"), empty_label="Tous"
+        label="Quartier",
+        field_name="resident__quartier",
+        queryset=Quartier.objects.only("id", "name"),
+        empty_label="Tous",
     )
     urgency = django_filters.ChoiceFilter(label="Urgence", choices=Urgency.choices, empty_label="Toutes")
     channel = django_filters.ChoiceFilter(label="Canal", choices=Channel.choices, empty_label="Tous")
     q = django_filters.CharFilter(
-        label="Nom de l'habitant·e", method="filter_name", max_length=80,
+        label="Nom de l'habitant·e",
+        method="filter_name",
+        max_length=80,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 

@@ -32,8 +32,12 @@ class CategoryField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Type d'aide")
         super().__init__(
-            queryset=HelpCategory.objects.filter(is_active=True), empty_label=None,
-            error_messages={"required": "Choisissez le type d'aide.", "invalid_choice": "Ce type d'aide n'existe pas."},
+            queryset=HelpCategory.objects.filter(is_active=True),
+            empty_label=None,
+            error_messages={
+                "required": "Choisissez le type d'aide.",
+                "invalid_choice": "Ce type d'aide n'existe pas.",
+            },
             **kwargs,
         )
 
@@ -56,9 +60,23 @@ class HelpRequestForm(forms.ModelForm):
     class Meta:
         model = HelpRequest
         fields = [
-            "category", "category_other", "description", "urgency", "wished_start", "wished_end", "time_window",
-            "recurrence", "constraints", "constraints_notes", "involves_money", "estimated_amount", "channel",
-            "reporter_name", "reporter_relation", "reporter_phone", "person_agrees",
+            "category",
+            "category_other",
+            "description",
+            "urgency",
+            "wished_start",
+            "wished_end",
+            "time_window",
+            "recurrence",
+            "constraints",
+            "constraints_notes",
+            "involves_money",
+            "estimated_amount",
+            "channel",
+            "reporter_name",
+            "reporter_relation",
+            "reporter_phone",
+            "person_agrees",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -104,8 +122,12 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
     """Who the request is for: an existing file (radio) or a new person typed in a few fields."""
 
     resident = forms.CharField(required=False, widget=forms.HiddenInput)
-    first_name = forms.CharField(label="Prénom", max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    last_name = forms.CharField(label="Nom", max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    first_name = forms.CharField(
+        label="Prénom", max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        label="Nom", max_length=80, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     birth_year = birth_year_field()
     any_phone = phone_field("Téléphone", help_text="Fixe ou mobile : un mobile recevra les SMS de suivi.")
 
@@ -124,7 +146,8 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
         cleaned["existing"] = None
         if not (cleaned.get("last_name") or cleaned.get("any_phone")) and not self._new_person_errors():
             raise ValidationError(
-                "Choisissez la fiche de la personne, ou pour une nouvelle personne indiquez au moins son nom ou son téléphone."
+                "Choisissez la fiche de la personne, ou pour une nouvelle personne "
+                "indiquez au moins son nom ou son téléphone."
             )
         return cleaned
 
@@ -161,9 +184,13 @@ class TransitionForm(forms.Form):
     """Change the request's status; the target comes from the button pressed."""
 
     target = forms.ChoiceField(choices=Status.choices, error_messages={"invalid_choice": "Action inconnue."})
-    note = forms.CharField(label="Note (facultatif)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note (facultatif)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     closure_reason = forms.ChoiceField(
-        label="Motif de clôture", required=False, choices=[("", "— choisir pour clôturer —"), *ClosureReason.choices],
+        label="Motif de clôture",
+        required=False,
+        choices=[("", "— choisir pour clôturer —"), *ClosureReason.choices],
         help_text="Obligatoire pour clôturer la demande.",
     )
 
@@ -185,32 +212,72 @@ class PublicRequestForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
     """The public form, in plain words. Anyone may fill it: every field is checked."""
 
     for_whom = forms.ChoiceField(
-        label="Cette demande est", choices=ForWhom.CHOICES, widget=forms.RadioSelect, initial=ForWhom.SELF,
+        label="Cette demande est",
+        choices=ForWhom.CHOICES,
+        widget=forms.RadioSelect,
+        initial=ForWhom.SELF,
         error_messages={"required": "Dites-nous si la demande est pour vous ou pour une autre personne."},
     )
-    reporter_name = forms.CharField(label="Votre nom", max_length=120, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    reporter_relation = forms.CharField(label="Votre lien avec la personne", max_length=80, required=False, help_text="Par exemple : voisine, fils, ami.")
+    reporter_name = forms.CharField(
+        label="Votre nom", max_length=120, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    reporter_relation = forms.CharField(
+        label="Votre lien avec la personne",
+        max_length=80,
+        required=False,
+        help_text="Par exemple : voisine, fils, ami.",
+    )
     reporter_phone = phone_field("Votre téléphone")
-    person_agrees = forms.ChoiceField(label="La personne est-elle d'accord pour être aidée ?", choices=Consent.choices, widget=forms.RadioSelect, required=False)
-    first_name = forms.CharField(label="Prénom de la personne à aider", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label="Nom de la personne à aider", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    any_phone = phone_field("Son téléphone", required=True, help_text="Pour la rappeler. Un mobile reçoit aussi les nouvelles par SMS.")
+    person_agrees = forms.ChoiceField(
+        label="La personne est-elle d'accord pour être aidée ?",
+        choices=Consent.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    first_name = forms.CharField(
+        label="Prénom de la personne à aider",
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label="Nom de la personne à aider",
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    any_phone = phone_field(
+        "Son téléphone", required=True, help_text="Pour la rappeler. Un mobile reçoit aussi les nouvelles par SMS."
+    )
     category = CategoryField(label="De quelle aide s'agit-il ?")
     category_other = forms.CharField(label="Si « Autre », précisez", max_length=120, required=False)
     description = forms.CharField(
-        label="Décrivez le besoin", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Décrivez le besoin",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Par exemple : faire les courses une fois par semaine, aller à la pharmacie…",
         error_messages={"required": "Décrivez le besoin en quelques mots."},
     )
-    urgency = forms.ChoiceField(label="Est-ce urgent ?", choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect)
-    time_window = forms.ChoiceField(label="Quel moment de la journée convient le mieux ?", choices=TimeWindow.choices, initial=TimeWindow.ANY, widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label="Est-ce urgent ?", choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
+    )
+    time_window = forms.ChoiceField(
+        label="Quel moment de la journée convient le mieux ?",
+        choices=TimeWindow.choices,
+        initial=TimeWindow.ANY,
+        widget=forms.RadioSelect,
+    )
     # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots.
-    website = forms.CharField(label="Ne pas remplir ce champ", required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        label="Ne pas remplir ce champ",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["address"].label = "Adresse de la personne à aider"
-        self.fields["any_phone"].error_messages["required"] = "Indiquez un numéro de téléphone pour que nous puissions rappeler."
+        self.fields["any_phone"].error_messages["required"] = (
+            "Indiquez un numéro de téléphone pour que nous puissions rappeler."
+        )
 
     def clean_reporter_name(self) -> str:
         return clean_person_name(self.cleaned_data["reporter_name"])
@@ -218,8 +285,14 @@ class PublicRequestForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("website"):
-            raise ValidationError("Votre envoi n'a pas pu être traité. Appelez le numéro unique si besoin.", code="bot")
-        clean_text_fields(self, ("category_other", "description", "reporter_relation", "address", "address_complement", "city"), multiline=("description",))
+            raise ValidationError(
+                "Votre envoi n'a pas pu être traité. Appelez le numéro unique si besoin.", code="bot"
+            )
+        clean_text_fields(
+            self,
+            ("category_other", "description", "reporter_relation", "address", "address_complement", "city"),
+            multiline=("description",),
+        )
         check_other_category(self)
         if cleaned.get("for_whom") == ForWhom.OTHER:
             self._check_reporter(cleaned)
@@ -244,10 +317,17 @@ class PublicRequestForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
         return {name: self.cleaned_data.get(name) for name in names}
 
     def request_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in ("category", "category_other", "description", "urgency", "time_window")}
+        data = {
+            name: self.cleaned_data[name]
+            for name in ("category", "category_other", "description", "urgency", "time_window")
+        }
         if self.for_someone_else:
             data.update(
-                reporter_name=self.cleaned_data["reporter_name"], reporter_relation=self.cleaned_data["reporter_relation"],
-                reporter_phone=self.cleaned_data["reporter_phone"].as_e164 if self.cleaned_data["reporter_phone"] else "", person_agrees=self.cleaned_data["person_agrees"],
+                reporter_name=self.cleaned_data["reporter_name"],
+                reporter_relation=self.cleaned_data["reporter_relation"],
+                reporter_phone=self.cleaned_data["reporter_phone"].as_e164
+                if self.cleaned_data["reporter_phone"]
+                else "",
+                person_agrees=self.cleaned_data["person_agrees"],
             )
         return data

@@ -18,11 +18,15 @@ RECEIVED_TEXT = "Votre demande n° {number} a bien été enregistrée. Le CCAS r
 @transaction.atomic
 def help_request_create(*, resident: Resident, data: dict, channel: str, by: User | None) -> HelpRequest:
     """Create a request in status "new", log its first transition and tell the resident."""
-    help_request = HelpRequest(**{**data, "resident": resident, "channel": channel, "created_by": by, "status": Status.NEW})
+    help_request = HelpRequest(
+        **{**data, "resident": resident, "channel": channel, "created_by": by, "status": Status.NEW}
+    )
     help_request.full_clean(exclude=["resident", "category", "created_by"])
     help_request.save()
     HelpRequestTransition.objects.create(help_request=help_request, from_status="", to_status=Status.NEW, by=by)
-    resident_inform(resident=resident, text=received_text(help_request), kind="request_received", help_request=help_request)
+    resident_inform(
+        resident=resident, text=received_text(help_request), kind="request_received", help_request=help_request
+    )
     return help_request
 
 

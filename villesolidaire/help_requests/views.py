@@ -74,8 +74,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         request_form = HelpRequestForm(request.POST)
         if person_form.is_valid() & request_form.is_valid():
             help_request = services.help_request_intake(
-                resident=person_form.cleaned_data["existing"], new_person=person_form.new_person_data(),
-                data=request_form.cleaned_data, channel=request_form.cleaned_data["channel"], by=request.user,
+                resident=person_form.cleaned_data["existing"],
+                new_person=person_form.new_person_data(),
+                data=request_form.cleaned_data,
+                channel=request_form.cleaned_data["channel"],
+                by=request.user,
             )
             messages.success(request, f"Demande n° {help_request.pk} enregistrée pour {help_request.resident}.")
             return redirect("help_requests:detail", pk=help_request.pk)
@@ -85,8 +88,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         person_form = IntakeResidentForm(initial=new_person_initial(query), residents=residents)
         request_form = HelpRequestForm(initial={"channel": Channel.HOTLINE})
     context = {
-        "search": search, "matches": matches, "choice": choice, "person_form": person_form,
-        "request_form": request_form, "forms_with_errors": [person_form, request_form],
+        "search": search,
+        "matches": matches,
+        "choice": choice,
+        "person_form": person_form,
+        "request_form": request_form,
+        "forms_with_errors": [person_form, request_form],
     }
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "help_requests/_intake_results.html", context)
@@ -123,7 +130,9 @@ def _detail_context(help_request: HelpRequest, transition_form: TransitionForm) 
         "resident": help_request.resident,
         "transitions": help_request.transitions.select_related("by"),
         "supports": Support.objects.filter(help_request=help_request).select_related("volunteer"),
-        "actions": [(target, TRANSITION_VERBS.get(target, label)) for target, label in help_request.allowed_transitions],
+        "actions": [
+            (target, TRANSITION_VERBS.get(target, label)) for target, label in help_request.allowed_transitions
+        ],
         "transition_form": transition_form,
     }
 
@@ -136,8 +145,11 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.help_request_transition(
-                help_request=help_request, target=form.cleaned_data["target"], by=request.user,
-                note=form.cleaned_data["note"], closure_reason=form.cleaned_data["closure_reason"],
+                help_request=help_request,
+                target=form.cleaned_data["target"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+                closure_reason=form.cleaned_data["closure_reason"],
             )
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))

@@ -17,7 +17,9 @@ class ResidentSearchForm(forms.Form):
     """Find a caller again: a phone number in any format, or a name (+ birth year)."""
 
     q = forms.CharField(
-        label="Téléphone ou nom", max_length=80, required=False,
+        label="Téléphone ou nom",
+        max_length=80,
+        required=False,
         help_text="Par exemple 06 12 34 56 78, ou Martin Jeanne.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
     )
@@ -51,13 +53,26 @@ class ResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
     phone = phone_field("Téléphone fixe")
     mobile = phone_field("Téléphone mobile", help_text="Reçoit les SMS de suivi.")
     email = forms.EmailField(label="E-mail", required=False, max_length=254)
-    preferred_channel = forms.ChoiceField(label="Canal préféré", choices=PreferredChannel.choices, initial=PreferredChannel.CALL)
+    preferred_channel = forms.ChoiceField(
+        label="Canal préféré", choices=PreferredChannel.choices, initial=PreferredChannel.CALL
+    )
     language = forms.ChoiceField(label="Langue parlée", choices=LANGUAGES.choices, initial="fr")
     notes = forms.CharField(label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     field_order = [
-        "first_name", "last_name", "birth_year", "phone", "mobile", "email",
-        "address", "address_complement", "postcode", "city", "preferred_channel", "language", "notes",
+        "first_name",
+        "last_name",
+        "birth_year",
+        "phone",
+        "mobile",
+        "email",
+        "address",
+        "address_complement",
+        "postcode",
+        "city",
+        "preferred_channel",
+        "language",
+        "notes",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -73,9 +88,17 @@ class ResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         clean_text_fields(self, ("address", "address_complement", "city", "notes"), multiline=("notes",))
-        if cleaned.get("preferred_channel") == PreferredChannel.SMS and not cleaned.get("mobile") and "mobile" not in self.errors:
+        if (
+            cleaned.get("preferred_channel") == PreferredChannel.SMS
+            and not cleaned.get("mobile")
+            and "mobile" not in self.errors
+        ):
             self.add_error("preferred_channel", "Les SMS demandent un téléphone mobile.")
-        if cleaned.get("preferred_channel") == PreferredChannel.EMAIL and not cleaned.get("email") and "email" not in self.errors:
+        if (
+            cleaned.get("preferred_channel") == PreferredChannel.EMAIL
+            and not cleaned.get("email")
+            and "email" not in self.errors
+        ):
             self.add_error("preferred_channel", "Indiquez une adresse e-mail pour ce canal.")
         return cleaned
 
@@ -86,7 +109,9 @@ class ResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
 
 class ResidentContactForm(PersonNameMixin, forms.Form):
     name = forms.CharField(label="Nom du ou de la proche", max_length=120)
-    relation = forms.CharField(label="Lien", max_length=80, required=False, help_text="Fille, voisin, aide à domicile…")
+    relation = forms.CharField(
+        label="Lien", max_length=80, required=False, help_text="Fille, voisin, aide à domicile…"
+    )
     phone = phone_field("Téléphone")
 
     def clean_name(self) -> str:
@@ -102,11 +127,16 @@ class ResidentMergeForm(forms.Form):
     """Pick the duplicate to fold into the file being viewed."""
 
     source = forms.ModelChoiceField(
-        label="Fiche en double à fusionner dans celle-ci", queryset=Resident.objects.none(),
-        widget=forms.RadioSelect, error_messages={"invalid_choice": "Cette fiche n'existe plus ou a déjà été fusionnée."},
+        label="Fiche en double à fusionner dans celle-ci",
+        queryset=Resident.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Cette fiche n'existe plus ou a déjà été fusionnée."},
     )
     confirm = forms.BooleanField(
-        label="Je confirme : les demandes, soutiens, appels et proches de la fiche en double seront rattachés à celle-ci.",
+        label=(
+            "Je confirme : les demandes, soutiens, appels et proches de la fiche en double "
+            "seront rattachés à celle-ci."
+        ),
     )
 
     def __init__(self, *args, target: Resident, candidates, **kwargs):

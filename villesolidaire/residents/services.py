@@ -12,7 +12,17 @@ from villesolidaire.territory.geocoding import locate
 
 # Fields copied from a duplicate into the file it is merged into when the latter has them empty.
 MERGE_FILLABLE_FIELDS = ("first_name", "last_name", "birth_year", "phone", "mobile", "email", "notes")
-ADDRESS_FIELDS = ("address", "address_complement", "postcode", "city", "ban_id", "latitude", "longitude", "is_located", "quartier")
+ADDRESS_FIELDS = (
+    "address",
+    "address_complement",
+    "postcode",
+    "city",
+    "ban_id",
+    "latitude",
+    "longitude",
+    "is_located",
+    "quartier",
+)
 
 
 class MergeError(Exception):
@@ -74,7 +84,9 @@ def resident_merge(*, source: Resident, target: Resident, by: User | None) -> Re
     if source.pk == target.pk:
         raise MergeError("Une fiche ne peut pas être fusionnée avec elle-même.")
     # Lock both files in primary-key order so two concurrent merges cannot deadlock.
-    locked = {r.pk: r for r in Resident.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")}
+    locked = {
+        r.pk: r for r in Resident.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+    }
     source, target = locked[source.pk], locked[target.pk]
     if source.is_merged or target.is_merged:
         raise MergeError("L'une des deux fiches a déjà été fusionnée : rechargez la page.")

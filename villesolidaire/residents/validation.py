@@ -109,11 +109,16 @@ def birth_year_field(**kwargs) -> forms.IntegerField:
 def check_wished_dates(form: forms.Form, start_name: str = "wished_start", end_name: str = "wished_end") -> None:
     """Refuse past, far-future and reversed wished dates with a message on the field."""
     today = timezone.localdate()
-    earliest, latest = today - datetime.timedelta(days=MAX_DAYS_BEHIND), today + datetime.timedelta(days=MAX_DAYS_AHEAD)
+    earliest, latest = (
+        today - datetime.timedelta(days=MAX_DAYS_BEHIND),
+        today + datetime.timedelta(days=MAX_DAYS_AHEAD),
+    )
     for name in (start_name, end_name):
         value = form.cleaned_data.get(name)
         if value and not earliest <= value <= latest:
-            form.add_error(name, f"Date invalide : choisissez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}.")
+            form.add_error(
+                name, f"Date invalide : choisissez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}."
+            )
     start, end = form.cleaned_data.get(start_name), form.cleaned_data.get(end_name)
     if start and end and end < start:
         form.add_error(end_name, "La date de fin est avant la date de début.")
@@ -124,6 +129,9 @@ DATE_ERRORS = {"invalid": "Date invalide : utilisez le format jj/mm/aaaa."}
 
 def date_field(label: str) -> forms.DateField:
     return forms.DateField(
-        label=label, required=False, error_messages=DATE_ERRORS,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=label,
+        required=False,
+        error_messages=DATE_ERRORS,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

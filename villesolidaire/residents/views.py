@@ -17,7 +17,9 @@ PAGE_SIZE = 50
 
 
 def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
-    return get_object_or_404(Resident.objects.visible_to(request.user).select_related("quartier", "merged_into"), pk=pk)
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("quartier", "merged_into"), pk=pk
+    )
 
 
 @operator_required
@@ -26,9 +28,11 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     rows = Resident.objects.visible_to(request.user).active()
     if search.is_valid() and search.cleaned_data["q"]:
         rows = rows.search(search.cleaned_data["q"], search.cleaned_data["birth_year"])
-    rows = rows.select_related("quartier").annotate(
-        open_requests=Count("help_requests", filter=~Q(help_requests__status=Status.CLOSED))
-    ).order_by("last_name", "first_name", "pk")
+    rows = (
+        rows.select_related("quartier")
+        .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=Status.CLOSED)))
+        .order_by("last_name", "first_name", "pk")
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "residents/list.html", {"search": search, "page_obj": page})
 
