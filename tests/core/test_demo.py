@@ -1,0 +1,172 @@
+import csv
+import hashlib
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import User
+from villesolidaire.core.demo import BAN_COLUMNS, DEMO_PASSWORD, INSEE_CODE, seed_demo
+from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransition
+from villesolidaire.matching.models import VolunteerMatchProfile
+from villesolidaire.missions.enums import MissionStatus
+from villesolidaire.missions.models import Mission, MissionTransition, Support
+from villesolidaire.notifications.models import CallTask, Message
+from villesolidaire.reporting.selectors import dashboard
+from villesolidaire.residents.models import Resident
+from villesolidaire.territory.geocoding import quartier_for
+from villesolidaire.territory.models import BanAddress, Quartier, Town
+from villesolidaire.volunteers.enums import Status
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    return seed_demo(7, today=TODAY, var_dir=tmp_path)
+
+
+def signature(summary) -> dict:
+    """What must be identical for one seed: counts, names, statuses, places, the address file."""
+    return {
+        "counts": summary.counts,
+        "volunteers": list(Volunteer.objects.order_by("created_at", "email").values_list(
+            "first_name", "last_name", "email", "status", "quartier__code", "latitude")),
+        "residents": list(Resident.objects.order_by("last_name", "first_name", "birth_year").values_list(
+            "first_name", "last_name", "birth_year", "quartier__code")),
+        "missions": list(Mission.objects.order_by("scheduled_at", "status").values_list("scheduled_at", "status")),
+        "supports": list(Support.objects.order_by("started_at").values_list("started_at", "volunteer__email", "resident__last_name")),
+        "figures": dashboard().totals,
+        "ban_file": hashlib.sha256(summary.ban_file.read_bytes()).hexdigest(),
+    }
+
+
+def test_same_seed_gives_the_same_town(tmp_path):
+    signatures = []
+    for run in range(2):
+        # Each run in a transaction rolled back afterwards: two fresh databases.
+        with transaction.atomic():
+            signatures.append(signature(seed_demo(7, today=TODAY, var_dir=tmp_path / str(run))))
+            transaction.set_rollback(True)
+    assert signatures[0] == signatures[1]
+    with transaction.atomic():
+        other = signature(seed_demo(8, today=TODAY, var_dir=tmp_path / "other"))
+        transaction.set_rollback(True)
+    assert other["volunteers"] != signatures[0]["volunteers"]
+
+
+def test_counts_meet_the_targets(demo):
+    assert Town.objects.get().insee_code == INSEE_CODE
+    assert Quartier.objects.count() == 8
+    assert Volunteer.objects.count() == 500
+    assert Volunteer.objects.filter(status=Status.ACTIVE).count() == 400
+    assert Volunteer.objects.filter(status=Status.WITHDRAWN, anonymised_at__isnull=False).count() == 25
+    assert Resident.objects.count() == 170
+    assert Support.objects.count() == 230
+    assert Mission.objects.count() == 400
+    done = Mission.objects.filter(status=MissionStatus.DONE).count()
+    assert 320 <= done < 400
+    assert set(Mission.objects.values_list("status", flat=True)) == set(MissionStatus.values)
+    assert HelpRequest.objects.count() == 260
+    assert VolunteerMatchProfile.objects.filter(is_eligible=True).count() == 400
+    assert RecruitmentCall.objects.open_now().count() == 1
+    assert Message.objects.count() > 0 and CallTask.objects.count() > 0
+    # Every mission, request and volunteer has its logged history.
+    assert MissionTransition.objects.filter(from_status="").count() == 400
+    assert HelpRequestTransition.objects.filter(from_status="").count() == 260
+    assert VolunteerStatusChange.objects.filter(from_status="").count() == 500
+    # Missions spread over about ten months.
+    first = Mission.objects.order_by("scheduled_at").first().scheduled_at.date()
+    assert (TODAY - first).days > 240
+
+
+def test_dashboard_matches_direct_counts_on_the_demo_town(demo):
+    done = Mission.objects.filter(status=MissionStatus.DONE)
+    assert dashboard().totals == {
+        "registered": 500,
+        "active": 400,
+        "mobilised": done.values("support__volunteer").distinct().count(),
+        "missions_done": done.count(),
+        "residents_helped": done.values("support__resident").distinct().count(),
+        "supports": 230,
+    }
+    assert 150 <= dashboard().total("mobilised") <= 230
+    assert 140 <= dashboard().total("residents_helped") <= 170
+
+
+def test_addresses_come_from_a_ban_format_file(demo):
+    with demo.ban_file.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0] == BAN_COLUMNS and len(BAN_COLUMNS) == 23
+    assert all(len(row) == 23 for row in rows)
+    assert BanAddress.objects.filter(code_insee=INSEE_CODE).count() == len(rows) - 1 > 1000
+    assert len({row[4] for row in rows[1:]}) == 60
+    # Volunteers and residents live at imported addresses, in the quartier the geocoder gives.
+    volunteer = Volunteer.objects.filter(is_located=True).order_by("created_at").first()
+    ban = BanAddress.objects.get(ban_id=volunteer.ban_id)
+    assert (ban.latitude, ban.longitude) == (volunteer.latitude, volunteer.longitude)
+    assert quartier_for(volunteer.latitude, volunteer.longitude) == volunteer.quartier
+    assert not Resident.objects.filter(quartier__isnull=True).exists()
+
+
+def test_seed_is_query_light(tmp_path):
+    with CaptureQueriesContext(connection) as queries:
+        seed_demo(3, today=TODAY, var_dir=tmp_path)
+    # Bulk writes: the count does not follow the ~6,000 rows written (BAN import excepted).
+    assert len(queries) < 400
+
+
+def test_command_if_empty_keeps_existing_data(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", "--seed", "5", stdout=out)
+    assert "volontaires : 500" in out.getvalue()
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "données de démonstration conservées" in out.getvalue()
+    assert Volunteer.objects.count() == 500
+    assert (tmp_path / "demo" / f"adresses-{INSEE_CODE}.csv").exists()
+
+
+def _codes(output: str, email: str) -> list[str]:
+    lines = output.splitlines()
+    index = next(i for i, line in enumerate(lines) if email in line)
+    return lines[index + 1].split(":", 1)[1].split()
+
+
+def test_demo_logins_print_working_accounts(client, demo):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000" in text
+    assert DEMO_PASSWORD in text
+    for email in ["coordinatrice@demo.invalid", "operateur@demo.invalid", "admin@demo.invalid", "volontaire1@demo.invalid"]:
+        assert email in text
+    assert "jeton=" in text
+    codes = _codes(text, "coordinatrice@demo.invalid")
+    assert len(codes) >= 3
+
+    # The printed password and a printed backup code open the coordinator's dashboard.
+    response = client.post(reverse("accounts:login"), {"username": "coordinatrice@demo.invalid", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    response = client.post(reverse("accounts:otp"), {"otp_token": codes[0], "next": reverse("reporting:dashboard")})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:dashboard")
+
+    # Codes are single-use: once fewer than three remain, the next run prints fresh ones.
+    coordinator = User.objects.get(email="coordinatrice@demo.invalid")
+    StaticToken.objects.filter(device__user=coordinator).exclude(token=codes[1]).delete()
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    new_codes = _codes(out.getvalue(), "coordinatrice@demo.invalid")
+    assert len(new_codes) >= 3 and codes[1] in new_codes and codes[0] not in new_codes
+    assert coordinator.has_role(Role.COORDINATOR)
+    admin = User.objects.get(email="admin@demo.invalid")
+    assert admin.is_superuser and admin.is_staff and admin.has_role(Role.ADMIN)

@@ -1,0 +1,758 @@
+"""The demo town: a fictitious commune with volunteers, residents, requests, supports and missions.
+
+Nothing here describes a real place or person. "Val-Solidaire" and its INSEE code 99123 are
+invented (codes starting with 99 are never given to a French commune), the streets are
+combinations of common words, the coordinates are an arbitrary point, and people's names
+are random Faker (fr_FR) combinations. Phone numbers come from the ranges ARCEP reserves
+for fiction (01 99 00 xx xx, 06 39 98 xx xx) and e-mail addresses end in ".invalid", so no
+message can reach anybody.
+
+Everything derives from `random.Random(seed)` and a Faker seeded with the same number, so
+a seed always gives the same town, the same counts and the same names. Rows are written
+with bulk_create (a few dozen queries in all) and the matching index is rebuilt at the end.
+"""
+
+import csv
+import datetime
+import io
+import math
+import random
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from faker import Faker
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.core.text import fold
+from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
+from villesolidaire.help_requests.enums import Channel as RequestChannel
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.help_requests.models import HelpCategory, HelpRequest, HelpRequestTransition
+from villesolidaire.matching.index import rebuild_index
+from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
+from villesolidaire.missions.enums import EvaluationAuthor, MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
+from villesolidaire.notifications.models import Channel as MessageChannel
+from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
+from villesolidaire.territory.geometry import km_per_degree_lon, point_in_polygons, polygons_of
+from villesolidaire.territory.models import BanAddress, Quartier, Town
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer, VolunteerStatusChange
+
+DEFAULT_SEED = 2026
+TOWN_NAME = "Val-Solidaire"
+INSEE_CODE = "99123"  # Invented: no French commune has a code starting with 99.
+POSTCODE = "99230"
+# An arbitrary point used as the centre of the invented town.
+CENTRE_LATITUDE = 47.2150
+CENTRE_LONGITUDE = 0.6420
+
+DEMO_PASSWORD = "demo-solidaire-2026"
+DEMO_DOMAIN = "demo.invalid"
+STAFF_ACCOUNTS = [
+    # (e-mail, first name, last name, role, is superuser)
+    (f"coordinatrice@{DEMO_DOMAIN}", "Coordinatrice", "de démonstration", Role.COORDINATOR, False),
+    (f"operateur@{DEMO_DOMAIN}", "Opérateur", "de démonstration", Role.OPERATOR, False),
+    (f"admin@{DEMO_DOMAIN}", "Administratrice", "de démonstration", Role.ADMIN, True),
+]
+DEMO_VOLUNTEER_EMAILS = [f"volontaire1@{DEMO_DOMAIN}", f"volontaire2@{DEMO_DOMAIN}"]
+BACKUP_DEVICE_NAME = "Codes de secours"
+MIN_BACKUP_CODES = 3
+BACKUP_CODES_TARGET = 5
+
+# Sizes, after the Rennes programme (2020–21): 509 sign-ups, 405 active, 171 residents
+# helped, 227 supports, 398 missions.
+VOLUNTEER_STATUSES = {
+    VolunteerStatus.ACTIVE: 400,
+    VolunteerStatus.REGISTERED: 40,
+    VolunteerStatus.PAUSED: 25,
+    VolunteerStatus.RESERVE: 10,
+    VolunteerStatus.WITHDRAWN: 25,
+}
+RESIDENTS = 170
+SUPPORTS = 230
+MISSIONS = 400
+OTHER_REQUESTS = {
+    RequestStatus.NEW: 8,
+    RequestStatus.QUALIFIED: 5,
+    RequestStatus.SEARCHING: 9,
+    RequestStatus.CLOSED: 8,
+}
+HISTORY_DAYS = 300  # about ten months
+
+QUARTIERS = [
+    ("Les Vergers", "les-vergers"), ("Le Moulin", "le-moulin"), ("Les Coteaux", "les-coteaux"), ("La Gare", "la-gare"),
+    ("Centre-Bourg", "centre-bourg"), ("Les Prés-Fleuris", "les-pres-fleuris"), ("Le Lavoir", "le-lavoir"),
+    ("La Croix-Verte", "la-croix-verte"),
+]
+QUARTIER_COLUMNS, QUARTIER_ROWS = 4, 2
+QUARTIER_SIZE_KM = 1.6
+
+STREET_TYPES = ["Rue", "Rue", "Rue", "Avenue", "Allée", "Impasse", "Chemin", "Place", "Boulevard", "Square"]
+STREET_NAMES = [
+    "des Lilas", "du Lavoir", "des Tilleuls", "de la Fontaine", "des Acacias", "du Puits", "des Hirondelles",
+    "de la Forge", "des Glycines", "du Verger", "des Mésanges", "de la Source", "des Peupliers", "du Four",
+    "des Jardins", "de l'Étang", "des Marronniers", "du Pressoir", "des Coquelicots", "de la Prairie",
+    "des Saules", "du Grand Pré", "des Cerisiers", "de la Tuilerie", "des Bleuets", "du Clos", "des Noisetiers",
+    "de la Roseraie", "des Écoles", "du Marché", "des Platanes", "de la Passerelle", "des Violettes",
+    "du Colombier", "des Charmes", "de la Garenne", "des Pommiers", "du Petit Bois", "des Alouettes",
+    "de la Halle", "des Ormes", "du Ruisseau", "des Genêts", "de la Charmille", "des Primevères",
+    "du Vieux Chêne", "des Bruyères", "de la Poterie", "des Camélias", "du Belvédère", "des Fauvettes",
+    "de la Vigne", "des Myosotis", "du Bief", "des Sorbiers", "de la Sablière", "des Capucines",
+    "du Pigeonnier", "des Roitelets", "de la Grange",
+]
+
+CATEGORY_WEIGHTS = {
+    "courses": 40, "convivialite": 15, "demarches": 10, "promenade": 8, "accompagnement-rdv": 8,
+    "aide-informatique": 6, "francais": 4, "soutien-scolaire": 4, "lecture": 3, "autre": 2,
+}
+REQUEST_TEXTS = {
+    "courses": ["Courses de la semaine au supermarché du quartier.", "Aller chercher des médicaments à la pharmacie.",
+                "Courses et retrait d'un colis au point relais.", "Rapporter des livres à la médiathèque."],
+    "convivialite": ["Appel de convivialité deux fois par semaine.", "Personne isolée qui aimerait parler un peu chaque semaine."],
+    "demarches": ["Aide pour remplir un dossier de retraite.", "Aide pour une demande d'aide au logement."],
+    "promenade": ["Petite promenade au parc, la personne marche avec une canne.", "Sortie à pied dans le quartier."],
+    "accompagnement-rdv": ["Accompagnement à un rendez-vous chez le médecin.", "Accompagnement à la mairie pour un dossier."],
+    "aide-informatique": ["Aide pour utiliser une tablette et faire des appels vidéo.", "Installer une imprimante."],
+    "francais": ["Conversation en français pour progresser à l'oral.", "Aide à la lecture de courriers administratifs."],
+    "soutien-scolaire": ["Aide aux devoirs pour un enfant en CM2.", "Soutien en mathématiques pour un collégien."],
+    "lecture": ["Lecture du courrier pour une personne malvoyante.", "Lecture du journal à voix haute."],
+    "autre": ["Aide pour déplacer un meuble léger.", "Arroser les plantes pendant une hospitalisation."],
+}
+REPORTS = ["Tout s'est bien passé.", "Courses livrées, ticket remis.", "Personne très contente de la visite.",
+           "Rendez-vous tenu, prochain prévu.", "Bon échange, à refaire.", ""]
+CONTACT_RELATIONS = ["Fille", "Fils", "Voisine", "Voisin", "Nièce", "Ami·e"]
+
+
+@dataclass
+class DemoSummary:
+    seed: int
+    counts: dict[str, int] = field(default_factory=dict)
+    ban_file: Path | None = None
+
+
+@dataclass
+class Address:
+    ban_id: str
+    numero: str
+    rep: str
+    street: str
+    latitude: float
+    longitude: float
+    quartier_code: str
+
+    @property
+    def housenumber(self) -> str:
+        return f"{self.numero} {self.rep}".strip()
+
+    @property
+    def line(self) -> str:
+        return f"{self.housenumber} {self.street}"
+
+
+# --------------------------------------------------------------------------- geography
+
+
+def lambert93(longitude: float, latitude: float) -> tuple[float, float]:
+    """WGS84 → Lambert-93 (EPSG:2154), the x/y columns of the BAN file (IGN formulae)."""
+    a, flattening = 6378137.0, 1 / 298.257222101
+    e = math.sqrt(2 * flattening - flattening**2)
+    phi0, phi1, phi2, lon0 = (math.radians(v) for v in (46.5, 44.0, 49.0, 3.0))
+
+    def m(phi):
+        return math.cos(phi) / math.sqrt(1 - (e * math.sin(phi)) ** 2)
+
+    def t(phi):
+        return math.tan(math.pi / 4 - phi / 2) / ((1 - e * math.sin(phi)) / (1 + e * math.sin(phi))) ** (e / 2)
+
+    n = (math.log(m(phi1)) - math.log(m(phi2))) / (math.log(t(phi1)) - math.log(t(phi2)))
+    big_f = m(phi1) / (n * t(phi1) ** n)
+    rho0 = a * big_f * t(phi0) ** n
+    rho = a * big_f * t(math.radians(latitude)) ** n
+    theta = n * (math.radians(longitude) - lon0)
+    return 700000 + rho * math.sin(theta), 6600000 + rho0 - rho * math.cos(theta)
+
+
+def _degrees(dx_km: float, dy_km: float) -> tuple[float, float]:
+    """Offsets in km from the centre → (latitude, longitude)."""
+    return CENTRE_LATITUDE + dy_km / 110.574, CENTRE_LONGITUDE + dx_km / km_per_degree_lon(CENTRE_LATITUDE)
+
+
+def quartier_grid() -> list[dict]:
+    """Eight rectangular quartiers on a 4 × 2 grid around the centre, as GeoJSON polygons."""
+    quartiers = []
+    width, height = QUARTIER_COLUMNS * QUARTIER_SIZE_KM, QUARTIER_ROWS * QUARTIER_SIZE_KM
+    for index, (name, code) in enumerate(QUARTIERS):
+        column, row = index % QUARTIER_COLUMNS, index // QUARTIER_COLUMNS
+        x0, y0 = -width / 2 + column * QUARTIER_SIZE_KM, height / 2 - (row + 1) * QUARTIER_SIZE_KM
+        x1, y1 = x0 + QUARTIER_SIZE_KM, y0 + QUARTIER_SIZE_KM
+        corners = [_degrees(x, y) for x, y in [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]]
+        ring = [[round(lon, 6), round(lat, 6)] for lat, lon in corners]
+        centre_lat, centre_lon = _degrees((x0 + x1) / 2, (y0 + y1) / 2)
+        quartiers.append({
+            "name": name, "code": code, "centre": (round(centre_lat, 6), round(centre_lon, 6)),
+            "geojson": '{"type": "Polygon", "coordinates": [%s]}' % str(ring).replace("'", '"'),
+        })
+    return quartiers
+
+
+def street_addresses(rng: random.Random, quartiers: list[dict]) -> list[Address]:
+    """About 60 invented streets, each a straight segment with numbers on both sides."""
+    shapes = [(q["code"], polygons_of(q["geojson"])) for q in quartiers]
+    width, height = QUARTIER_COLUMNS * QUARTIER_SIZE_KM, QUARTIER_ROWS * QUARTIER_SIZE_KM
+    addresses: list[Address] = []
+    for index, name in enumerate(STREET_NAMES):
+        street = f"{STREET_TYPES[index % len(STREET_TYPES)]} {name}"
+        code = f"{index * 37 + 1000:04x}"
+        start_x = rng.uniform(-width / 2 + 0.2, width / 2 - 0.2)
+        start_y = rng.uniform(-height / 2 + 0.2, height / 2 - 0.2)
+        angle = rng.uniform(0, math.pi)
+        length = rng.uniform(0.3, 0.9)
+        count = rng.randint(8, 34)
+        for number in range(1, count + 1):
+            along = length * (number - 1) / max(count - 1, 1)
+            side = 0.012 if number % 2 else -0.012  # odd numbers on one side, even on the other
+            x = max(-width / 2 + 0.01, min(width / 2 - 0.01, start_x + along * math.cos(angle) - side * math.sin(angle)))
+            y = max(-height / 2 + 0.01, min(height / 2 - 0.01, start_y + along * math.sin(angle) + side * math.cos(angle)))
+            latitude, longitude = _degrees(x, y)
+            reps = [""] + (["bis"] if rng.random() < 0.06 else [])
+            for rep in reps:
+                quartier_code = next((c for c, polygons in shapes if point_in_polygons(longitude, latitude, polygons)), "")
+                ban_id = f"{INSEE_CODE}_{code}_{number:05d}" + (f"_{rep}" if rep else "")
+                addresses.append(Address(ban_id, str(number), rep, street, round(latitude, 6), round(longitude, 6), quartier_code))
+    return addresses
+
+
+BAN_COLUMNS = [
+    "id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune",
+    "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y", "lon", "lat", "type_position", "alias",
+    "nom_ld", "libelle_acheminement", "nom_afnor", "source_position", "source_nom_voie", "certification_commune",
+    "cad_parcelles",
+]
+
+
+def write_ban_file(addresses: list[Address], path: Path) -> Path:
+    """The addresses in the real BAN download format: UTF-8, `;`, 23 columns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\n")
+        writer.writerow(BAN_COLUMNS)
+        for address in addresses:
+            x, y = lambert93(address.longitude, address.latitude)
+            writer.writerow([
+                address.ban_id, "", address.numero, address.rep, address.street, POSTCODE, INSEE_CODE, TOWN_NAME, "", "",
+                f"{x:.2f}", f"{y:.2f}", f"{address.longitude:.6f}", f"{address.latitude:.6f}", "entrée", "", "",
+                TOWN_NAME.upper(), fold(address.street).upper(), "commune", "commune", "1", "",
+            ])
+    return path
+
+
+def import_addresses(path: Path, addresses: list[Address]) -> None:
+    """Through `manage.py import_ban` when it exists, so the demo exercises the real import."""
+    if "import_ban" in get_commands():
+        call_command("import_ban", str(path), commune=INSEE_CODE, verbosity=0, stdout=io.StringIO())
+        return
+    BanAddress.objects.bulk_create(
+        [
+            BanAddress(
+                ban_id=a.ban_id, numero=a.numero, rep=a.rep, nom_voie=a.street, code_postal=POSTCODE,
+                code_insee=INSEE_CODE, nom_commune=TOWN_NAME, longitude=a.longitude, latitude=a.latitude,
+                search_text=fold(f"{a.street} {TOWN_NAME}"),
+            )
+            for a in addresses
+        ],
+        batch_size=1000,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class Clock:
+    """Dates relative to a fixed anchor: today at noon, local time."""
+
+    def __init__(self, today: datetime.date, rng: random.Random):
+        self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12, 0)))
+        self.start = self.now - datetime.timedelta(days=HISTORY_DAYS)
+        self.rng = rng
+
+    def day(self, offset_days: float) -> datetime.datetime:
+        return self.start + datetime.timedelta(days=offset_days)
+
+    def daytime(self, moment: datetime.datetime, first_hour: int = 8, last_hour: int = 19) -> datetime.datetime:
+        """The same local day at a plausible hour."""
+        local = timezone.localtime(moment)
+        hour, minute = self.rng.randint(first_hour, last_hour), self.rng.choice([0, 15, 30, 45])
+        return timezone.make_aware(datetime.datetime.combine(local.date(), datetime.time(hour, minute)))
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _phone(prefix: str, number: int) -> str:
+    return f"{prefix}{number:04d}"
+
+
+def _slug(text: str) -> str:
+    return fold(text).replace(" ", "-")
+
+
+# --------------------------------------------------------------------------- the town
+
+
+@transaction.atomic
+def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, var_dir: Path | None = None) -> DemoSummary:
+    rng = random.Random(seed)
+    fake = Faker("fr_FR")
+    fake.seed_instance(seed)
+    clock = Clock(today or timezone.localdate(), rng)
+    summary = DemoSummary(seed=seed)
+
+    # Town, quartiers, addresses.
+    Town.objects.create(
+        name=TOWN_NAME, insee_code=INSEE_CODE, service_name="CCAS", programme_name="Volontaires Solidaires",
+        hotline_phone="01 99 00 12 34", contact_email=f"ccas@{DEMO_DOMAIN}",
+        dpo_contact=f"Délégué·e à la protection des données, dpo@{DEMO_DOMAIN}",
+        centre_latitude=CENTRE_LATITUDE, centre_longitude=CENTRE_LONGITUDE,
+    )
+    grid = quartier_grid()
+    quartiers = {
+        q.code: q
+        for q in Quartier.objects.bulk_create([
+            Quartier(name=g["name"], code=g["code"], boundary_geojson=g["geojson"],
+                     centre_latitude=g["centre"][0], centre_longitude=g["centre"][1])
+            for g in grid
+        ])
+    }
+    addresses = street_addresses(rng, grid)
+    ban_file = write_ban_file(addresses, (var_dir or settings.VAR_DIR) / "demo" / f"adresses-{INSEE_CODE}.csv")
+    import_addresses(ban_file, addresses)
+    summary.ban_file = ban_file
+
+    staff = _staff_accounts()
+    coordinator, operator = staff[Role.COORDINATOR], staff[Role.OPERATOR]
+    call = RecruitmentCall.objects.create(
+        title="Devenez volontaire solidaire à Val-Solidaire",
+        description="Le CCAS cherche des habitant·es disponibles quelques heures par semaine pour aider leurs voisin·es : "
+                    "courses, appels de convivialité, démarches, promenades.",
+        opens_at=clock.start, closes_at=clock.now + datetime.timedelta(days=60),
+    )
+
+    categories = {c.slug: c for c in HelpCategory.objects.all()}
+    skills = list(Skill.objects.order_by("bit"))
+    volunteers = _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call, coordinator)
+    residents = _residents(rng, fake, clock, addresses, quartiers, operator)
+    supports, missions = _supports_and_missions(rng, clock, volunteers, residents, categories, coordinator, operator)
+    _other_requests(rng, clock, volunteers, residents, categories, coordinator, operator)
+    _messages_and_calls(rng, clock, volunteers, residents, supports, operator)
+    indexed = rebuild_index()
+
+    summary.counts = {
+        "quartiers": len(quartiers), "adresses": len(addresses), "volontaires": len(volunteers),
+        "volontaires actifs": sum(1 for v in volunteers if v.status == VolunteerStatus.ACTIVE),
+        "habitants": len(residents), "demandes": HelpRequest.objects.count(), "soutiens": len(supports),
+        "missions": len(missions), "missions réalisées": sum(1 for m in missions if m.status == MissionStatus.DONE),
+        "index": indexed,
+    }
+    return summary
+
+
+def _staff_accounts() -> dict[str, User]:
+    accounts = {}
+    for email, first_name, last_name, role, is_superuser in STAFF_ACCOUNTS:
+        user = User(email=email, first_name=first_name, last_name=last_name, is_staff=is_superuser, is_superuser=is_superuser)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        RoleGrant.objects.create(user=user, role=role)
+        ensure_backup_codes(user)
+        accounts[role] = user
+    return accounts
+
+
+def ensure_backup_codes(user: User) -> list[str]:
+    """Unused single-use backup codes of a demo account, topped up when fewer than three remain."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True})
+    tokens = list(device.token_set.order_by("pk").values_list("token", flat=True))
+    if len(tokens) < MIN_BACKUP_CODES:
+        # Digits only: the second-factor field opens a numeric keypad on phones.
+        new = [f"{secrets.randbelow(10**8):08d}" for _ in range(BACKUP_CODES_TARGET - len(tokens))]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=token) for token in new])
+        tokens += new
+    return tokens
+
+
+def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call, coordinator) -> list[Volunteer]:
+    statuses = [status for status, count in VOLUNTEER_STATUSES.items() for _ in range(count)]
+    rng.shuffle(statuses)
+    # The two demo volunteers with known e-mails are active.
+    for index in range(len(DEMO_VOLUNTEER_EMAILS)):
+        swap = statuses.index(VolunteerStatus.ACTIVE, index)
+        statuses[index], statuses[swap] = statuses[swap], statuses[index]
+
+    slugs = list(CATEGORY_WEIGHTS)
+    users, volunteers, category_links, skill_links, history = [], [], [], [], []
+    for index, status in enumerate(statuses):
+        first_name, last_name = fake.first_name(), fake.last_name()
+        if status == VolunteerStatus.REGISTERED:
+            created = clock.day(HISTORY_DAYS - rng.uniform(0.5, 20))  # recent sign-ups wait for validation
+        elif rng.random() < 0.7:
+            created = clock.day(rng.uniform(0, 21))  # the first three weeks after the call
+        else:
+            created = clock.day(rng.uniform(21, HISTORY_DAYS - 20))
+        created = clock.daytime(created, 7, 22)
+        email = DEMO_VOLUNTEER_EMAILS[index] if index < len(DEMO_VOLUNTEER_EMAILS) else f"{_slug(first_name)}.{_slug(last_name)}.{index}@{DEMO_DOMAIN}"
+        address = rng.choice(addresses)
+        located = index < len(DEMO_VOLUNTEER_EMAILS) or rng.random() > 0.04  # a few addresses the geocoder missed
+        validated = created + datetime.timedelta(days=rng.uniform(0.2, 4)) if status != VolunteerStatus.REGISTERED else None
+        languages = LANGUAGES.bit_of("fr")
+        for code, chance in [("en", 0.3), ("es", 0.1), ("ar", 0.06), ("pt", 0.05), ("de", 0.05), ("uk", 0.02), ("lsf", 0.01)]:
+            if rng.random() < chance:
+                languages |= LANGUAGES.bit_of(code)
+        availability = 0
+        for bit in rng.sample(range(21), rng.randint(3, 12)):
+            availability |= 1 << bit
+        user = User(
+            email=email, first_name=first_name, last_name=last_name, password=f"!demo{rng.getrandbits(64):016x}",
+            date_joined=created,
+        )
+        volunteer = Volunteer(
+            first_name=first_name, last_name=last_name, email=email,
+            phone=_phone("+3363998", index) if rng.random() < 0.85 or index < 2 else "",
+            birth_year=rng.randint(1950, 2004),
+            address=address.line if located else f"{rng.randint(1, 40)} lieu-dit les Hauts",
+            postcode=POSTCODE, city=TOWN_NAME,
+            ban_id=address.ban_id if located else "", latitude=address.latitude if located else None,
+            longitude=address.longitude if located else None, is_located=located,
+            quartier=quartiers.get(address.quartier_code) if located else None,
+            languages=languages, availability=(1 << 21) - 1 if index < 2 else availability,
+            mobility=rng.choice([1, 1, 2, 3, 4, 5, 9, 13]), max_distance_km=rng.choice([1, 2, 3, 3, 5, 5, 8, 10]),
+            domains=1 | (2 if rng.random() < 0.3 else 0) | (4 if rng.random() < 0.2 else 0),
+            status=status, recruitment_call=call, gdpr_notice_accepted_at=created, charter_accepted_at=created,
+            consent_share_with_partners=rng.random() < 0.4, created_at=created, validated_at=validated,
+            skills_other=rng.choice(["", "", "", "Couture", "Jardinage", "Cuisine"]),
+        )
+        chosen = set(slugs) if index < 2 else {_weighted(rng, CATEGORY_WEIGHTS) for _ in range(rng.randint(2, 6))}
+        if status == VolunteerStatus.WITHDRAWN:
+            _anonymise(rng, user, volunteer, validated or created, clock)
+        users.append(user)
+        volunteers.append(volunteer)
+        category_links.append(sorted(chosen))
+        skill_links.append(sorted({s.pk for s in rng.sample(skills, rng.randint(0, 3))}))
+
+    User.objects.bulk_create(users, batch_size=500)
+    for user, volunteer in zip(users, volunteers, strict=True):
+        volunteer.user = user
+    Volunteer.objects.bulk_create(volunteers, batch_size=500)
+    RoleGrant.objects.bulk_create(
+        [RoleGrant(user=u, role=Role.VOLUNTEER) for u, v in zip(users, volunteers, strict=True) if v.status != VolunteerStatus.WITHDRAWN],
+        batch_size=500,
+    )
+    Volunteer.categories.through.objects.bulk_create(
+        [Volunteer.categories.through(volunteer_id=v.pk, helpcategory_id=categories[slug].pk)
+         for v, chosen in zip(volunteers, category_links, strict=True) for slug in chosen],
+        batch_size=1000,
+    )
+    Volunteer.skills.through.objects.bulk_create(
+        [Volunteer.skills.through(volunteer_id=v.pk, skill_id=pk) for v, chosen in zip(volunteers, skill_links, strict=True) for pk in chosen],
+        batch_size=1000,
+    )
+    for volunteer, chosen in zip(volunteers, category_links, strict=True):
+        volunteer.category_slugs = set(chosen)
+        history += _status_history(rng, volunteer, coordinator, clock)
+    VolunteerStatusChange.objects.bulk_create(history, batch_size=1000)
+    return volunteers
+
+
+def _anonymise(rng, user: User, volunteer: Volunteer, since: datetime.datetime, clock: Clock) -> None:
+    """As volunteers.services does on withdrawal: identity erased, statistics kept."""
+    volunteer.first_name, volunteer.last_name = "Volontaire", "anonymisé·e"
+    volunteer.email, volunteer.phone, volunteer.birth_year, volunteer.skills_other = "", "", None, ""
+    volunteer.address = volunteer.address_complement = volunteer.postcode = volunteer.city = volunteer.ban_id = ""
+    volunteer.latitude = volunteer.longitude = None
+    volunteer.is_located = False
+    volunteer.consent_share_with_partners = False
+    volunteer.anonymised_at = min(clock.now - datetime.timedelta(days=1), since + datetime.timedelta(days=rng.uniform(10, 120)))
+    user.email = f"{rng.getrandbits(128):032x}@sans-email.invalid"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+
+
+def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) -> list[VolunteerStatusChange]:
+    rows = [VolunteerStatusChange(volunteer=volunteer, from_status="", to_status=VolunteerStatus.REGISTERED,
+                                  by=volunteer.user, reason="Inscription en ligne", at=volunteer.created_at)]
+    if volunteer.validated_at:
+        rows.append(VolunteerStatusChange(volunteer=volunteer, from_status=VolunteerStatus.REGISTERED, to_status=VolunteerStatus.ACTIVE,
+                                          by=coordinator, reason="Entretien téléphonique fait", at=volunteer.validated_at))
+    if volunteer.status in (VolunteerStatus.PAUSED, VolunteerStatus.RESERVE, VolunteerStatus.WITHDRAWN):
+        at = volunteer.anonymised_at or min(clock.now - datetime.timedelta(days=1),
+                                            volunteer.validated_at + datetime.timedelta(days=rng.uniform(20, 150)))
+        reason = {
+            VolunteerStatus.PAUSED: "Reprise du travail, indisponible quelques semaines",
+            VolunteerStatus.RESERVE: "Disponible seulement en cas de forte demande",
+            VolunteerStatus.WITHDRAWN: "Désistement à sa demande",
+        }[volunteer.status]
+        rows.append(VolunteerStatusChange(volunteer=volunteer, from_status=VolunteerStatus.ACTIVE, to_status=volunteer.status,
+                                          by=coordinator, reason=reason, at=at))
+    return rows
+
+
+def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Resident]:
+    residents, contacts = [], []
+    for index in range(RESIDENTS):
+        first_name, last_name = fake.first_name(), fake.last_name()
+        address = rng.choice(addresses)
+        has_mobile = rng.random() < 0.55
+        has_landline = not has_mobile or rng.random() < 0.5
+        resident = Resident(
+            first_name=first_name, last_name=last_name, birth_year=rng.randint(1925, 1965),
+            phone=_phone("+3319900", index) if has_landline else "",
+            mobile=_phone("+3363998", 5000 + index) if has_mobile else "",
+            preferred_channel=PreferredChannel.SMS if has_mobile and rng.random() < 0.6 else PreferredChannel.CALL,
+            language=rng.choices(["fr", "ar", "pt", "uk"], weights=[92, 4, 2, 2])[0],
+            notes=rng.choice(["", "", "", "Sonner deux fois, entend mal.", "Digicode : demander par téléphone.", "Chien calme."]),
+            address=address.line, postcode=POSTCODE, city=TOWN_NAME, ban_id=address.ban_id,
+            latitude=address.latitude, longitude=address.longitude, is_located=True,
+            quartier=quartiers.get(address.quartier_code),
+            search_name=fold(f"{last_name} {first_name}"),
+            created_at=clock.daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))), created_by=operator,
+        )
+        residents.append(resident)
+    Resident.objects.bulk_create(residents, batch_size=500)
+    for resident in residents:
+        if rng.random() < 0.3:
+            contacts.append(ResidentContact(resident=resident, name=f"{fake.first_name()} {fake.last_name()}",
+                                            relation=rng.choice(CONTACT_RELATIONS), phone=_phone("+3319900", 5000 + len(contacts))))
+    ResidentContact.objects.bulk_create(contacts)
+    return residents
+
+
+def _mission_counts(rng, kinds: list[str]) -> list[int]:
+    """Missions per support, adjusted so the town has exactly MISSIONS of them."""
+    counts = [rng.randint(2, 5) if kind == SupportKind.RECURRING else (2 if rng.random() < 0.15 else 1) for kind in kinds]
+    recurring = [i for i, kind in enumerate(kinds) if kind == SupportKind.RECURRING]
+    while sum(counts) != MISSIONS:
+        i = rng.choice(recurring)
+        if sum(counts) > MISSIONS and counts[i] > 2:
+            counts[i] -= 1
+        elif sum(counts) < MISSIONS and counts[i] < 8:
+            counts[i] += 1
+    return counts
+
+
+def _supports_and_missions(rng, clock, volunteers, residents, categories, coordinator, operator):
+    kinds = [SupportKind.RECURRING if rng.random() < 0.3 else SupportKind.ONE_OFF for _ in range(SUPPORTS)]
+    counts = _mission_counts(rng, kinds)
+    # Every resident has at least one support; the others go to residents already known.
+    owners = list(residents) + [rng.choice(residents) for _ in range(SUPPORTS - len(residents))]
+    rng.shuffle(owners)
+    helpers = [v for v in volunteers if v.status in (VolunteerStatus.ACTIVE, VolunteerStatus.PAUSED, VolunteerStatus.RESERVE)]
+    plans, requests = [], []
+    for kind, count, resident in zip(kinds, counts, owners, strict=True):
+        slug = _weighted(rng, CATEGORY_WEIGHTS)
+        # The crisis months are busier: half of the supports start in the first quarter.
+        offset = rng.uniform(5, 95) if rng.random() < 0.5 else rng.uniform(95, HISTORY_DAYS - 2)
+        started = clock.daytime(clock.day(offset))
+        step = 7 if rng.random() < 0.7 else 14
+        dates = [clock.daytime(started + datetime.timedelta(days=rng.randint(1, 3) + n * step), 9, 18) for n in range(count)]
+        ends_in_past = dates[-1] < clock.now - datetime.timedelta(days=7)
+        volunteer = _pick_volunteer(rng, helpers, resident, slug, any_status=ends_in_past)
+        created = started - datetime.timedelta(hours=rng.uniform(6, 72))
+        request = HelpRequest(
+            resident=resident, category=categories[slug], description=rng.choice(REQUEST_TEXTS[slug]),
+            urgency=rng.choices([Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL], weights=[75, 20, 5])[0],
+            wished_start=timezone.localtime(dates[0]).date(), time_window=rng.choice(list(TimeWindow.values)),
+            recurrence=Recurrence.WEEKLY if kind == SupportKind.RECURRING and step == 7 else (
+                Recurrence.FORTNIGHTLY if kind == SupportKind.RECURRING else Recurrence.ONCE),
+            involves_money=slug == "courses", estimated_amount=Decimal(rng.randint(15, 80)) if slug == "courses" else None,
+            channel=rng.choices([RequestChannel.HOTLINE, RequestChannel.WEB, RequestChannel.THIRD_PARTY, RequestChannel.PARTNER],
+                                weights=[70, 12, 12, 6])[0],
+            status=RequestStatus.CLOSED if ends_in_past else RequestStatus.SUPPORTED,
+            closure_reason=ClosureReason.DONE if ends_in_past else "", created_at=created, created_by=operator,
+        )
+        requests.append(request)
+        plans.append((kind, started, dates, ends_in_past, volunteer, resident))
+    HelpRequest.objects.bulk_create(requests, batch_size=500)
+
+    proposals = [
+        Proposal(help_request=request, status=ProposalStatus.ACCEPTED, created_at=started - datetime.timedelta(hours=2),
+                 created_by=coordinator, expires_at=started + datetime.timedelta(hours=22), closed_at=started)
+        for request, (_k, started, *_rest) in zip(requests, plans, strict=True)
+    ]
+    Proposal.objects.bulk_create(proposals, batch_size=500)
+    offers = []
+    for proposal, (_k, started, _d, _e, volunteer, _r) in zip(proposals, plans, strict=True):
+        offers.append(ProposalOffer(proposal=proposal, volunteer=volunteer, status=OfferStatus.ACCEPTED, score=round(rng.uniform(60, 95), 1),
+                                    sent_at=proposal.created_at, responded_at=started, token=f"demo-{rng.getrandbits(96):024x}"))
+        for other in rng.sample(helpers, 2):
+            if other is not volunteer:
+                offers.append(ProposalOffer(proposal=proposal, volunteer=other, score=round(rng.uniform(30, 70), 1),
+                                            status=rng.choice([OfferStatus.TAKEN, OfferStatus.DECLINED]), sent_at=proposal.created_at,
+                                            token=f"demo-{rng.getrandbits(96):024x}"))
+    ProposalOffer.objects.bulk_create(offers, batch_size=1000)
+
+    supports, missions = [], []
+    for request, proposal, (kind, started, dates, ended, volunteer, resident) in zip(requests, proposals, plans, strict=True):
+        supports.append(Support(
+            help_request=request, volunteer=volunteer, resident=resident, proposal=proposal, kind=kind,
+            status=SupportStatus.ENDED if ended else SupportStatus.ACTIVE, started_at=started,
+            ended_at=dates[-1] + datetime.timedelta(days=1) if ended else None,
+            end_reason="Besoin couvert" if ended else "", created_by=coordinator,
+        ))
+    Support.objects.bulk_create(supports, batch_size=500)
+
+    transitions, mission_logs, evaluations = [], [], []
+    for request, support, (_kind, started, dates, ended, volunteer, _resident) in zip(requests, supports, plans, strict=True):
+        created = request.created_at
+        steps = [("", RequestStatus.NEW, created, operator),
+                 (RequestStatus.NEW, RequestStatus.QUALIFIED, created + datetime.timedelta(hours=1), operator),
+                 (RequestStatus.QUALIFIED, RequestStatus.SEARCHING, started - datetime.timedelta(hours=2), coordinator),
+                 (RequestStatus.SEARCHING, RequestStatus.SUPPORTED, started, volunteer.user)]
+        if ended:
+            steps.append((RequestStatus.SUPPORTED, RequestStatus.CLOSED, support.ended_at, coordinator))
+        transitions += [HelpRequestTransition(help_request=request, from_status=a, to_status=b, at=at, by=by) for a, b, at, by in steps]
+        for scheduled in dates:
+            missions.append(_mission(rng, support, scheduled, clock, request.category.slug))
+        if ended and rng.random() < 0.5:
+            evaluations.append(Evaluation(support=support, author=EvaluationAuthor.RESIDENT, rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
+                                          comment=rng.choice(["", "Très gentille personne.", "Merci beaucoup !"]),
+                                          recorded_by=operator, created_at=support.ended_at))
+        if ended and rng.random() < 0.4:
+            evaluations.append(Evaluation(support=support, author=EvaluationAuthor.VOLUNTEER, rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
+                                          comment=rng.choice(["", "Belle rencontre."]), created_at=support.ended_at))
+    Mission.objects.bulk_create(missions, batch_size=500)
+    for mission in missions:
+        mission_logs.append(MissionTransition(mission=mission, from_status="", to_status=MissionStatus.PLANNED,
+                                              by=coordinator, at=mission.created_at))
+        if mission.status != MissionStatus.PLANNED:
+            at = mission.done_at or mission.scheduled_at + datetime.timedelta(hours=2)
+            by = mission.support.volunteer.user if mission.status == MissionStatus.DONE else coordinator
+            mission_logs.append(MissionTransition(mission=mission, from_status=MissionStatus.PLANNED, to_status=mission.status, by=by, at=at))
+    HelpRequestTransition.objects.bulk_create(transitions, batch_size=1000)
+    MissionTransition.objects.bulk_create(mission_logs, batch_size=1000)
+    Evaluation.objects.bulk_create(evaluations)
+    return supports, missions
+
+
+def _pick_volunteer(rng, helpers, resident, slug, *, any_status: bool) -> Volunteer:
+    """A nearby volunteer who accepts the category (active now if the support goes on)."""
+    pool = [v for v in helpers if slug in v.category_slugs and (any_status or v.status == VolunteerStatus.ACTIVE)]
+    pool = pool or [v for v in helpers if v.status == VolunteerStatus.ACTIVE]
+
+    def distance(volunteer):
+        if volunteer.latitude is None:
+            return 99.0
+        return (volunteer.latitude - resident.latitude) ** 2 + ((volunteer.longitude - resident.longitude) * 0.68) ** 2
+
+    nearest = sorted(pool, key=lambda v: distance(v))[:30]
+    # Coordinators spread the work: someone who has not helped yet is usually preferred.
+    fresh = [v for v in nearest if not getattr(v, "demo_supports", 0)]
+    chosen = rng.choice(fresh if fresh and rng.random() < 0.85 else nearest)
+    chosen.demo_supports = getattr(chosen, "demo_supports", 0) + 1
+    return chosen
+
+
+def _mission(rng, support: Support, scheduled: datetime.datetime, clock: Clock, slug: str) -> Mission:
+    mission = Mission(support=support, scheduled_at=scheduled, created_at=min(scheduled, support.started_at))
+    if scheduled > clock.now:
+        mission.status = MissionStatus.PLANNED
+        return mission
+    mission.status = rng.choices([MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED], weights=[90, 5, 5])[0]
+    if mission.status == MissionStatus.DONE:
+        mission.duration_minutes = rng.choice([30, 45, 60, 60, 90, 120])
+        mission.done_at = scheduled + datetime.timedelta(minutes=mission.duration_minutes)
+        mission.report = rng.choice(REPORTS)
+        if slug == "courses":
+            mission.amount_advanced = Decimal(rng.randint(800, 9000)) / 100
+            mission.reimbursed = rng.random() < 0.85
+            mission.reimbursed_at = mission.done_at + datetime.timedelta(days=1) if mission.reimbursed else None
+    return mission
+
+
+def _other_requests(rng, clock, volunteers, residents, categories, coordinator, operator) -> None:
+    """Requests still in the pipeline (new, qualified, searching) and a few closed without support."""
+    requests, plans = [], []
+    reasons = [ClosureReason.NO_FOLLOW_UP, ClosureReason.REFERRED, ClosureReason.CANCELLED]
+    for status, count in OTHER_REQUESTS.items():
+        for n in range(count):
+            slug = _weighted(rng, CATEGORY_WEIGHTS)
+            created = clock.now - datetime.timedelta(hours=rng.uniform(1, 24 * (60 if status == RequestStatus.CLOSED else 6)))
+            requests.append(HelpRequest(
+                resident=rng.choice(residents), category=categories[slug], description=rng.choice(REQUEST_TEXTS[slug]),
+                urgency=rng.choices([Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL], weights=[60, 30, 10])[0],
+                wished_start=timezone.localdate(clock.now) + datetime.timedelta(days=rng.randint(0, 7)),
+                time_window=rng.choice(list(TimeWindow.values)), channel=RequestChannel.HOTLINE, status=status,
+                closure_reason=reasons[n % len(reasons)] if status == RequestStatus.CLOSED else "",
+                created_at=created, created_by=operator,
+            ))
+            plans.append(status)
+    HelpRequest.objects.bulk_create(requests)
+    path = [RequestStatus.NEW, RequestStatus.QUALIFIED, RequestStatus.SEARCHING]
+    transitions = []
+    for request, status in zip(requests, plans, strict=True):
+        reached = path[: path.index(status) + 1] if status in path else [RequestStatus.NEW, RequestStatus.CLOSED]
+        previous = ""
+        for step, target in enumerate(reached):
+            transitions.append(HelpRequestTransition(help_request=request, from_status=previous, to_status=target,
+                                                     by=operator if step < 2 else coordinator,
+                                                     at=request.created_at + datetime.timedelta(minutes=20 * step)))
+            previous = target
+    HelpRequestTransition.objects.bulk_create(transitions)
+
+    # Open proposals waiting for answers on half of the requests being searched.
+    active = [v for v in volunteers if v.status == VolunteerStatus.ACTIVE]
+    searching = [r for r, s in zip(requests, plans, strict=True) if s == RequestStatus.SEARCHING][::2]
+    proposals = Proposal.objects.bulk_create([
+        Proposal(help_request=r, created_by=coordinator, created_at=clock.now - datetime.timedelta(hours=3),
+                 expires_at=clock.now + datetime.timedelta(hours=21))
+        for r in searching
+    ])
+    ProposalOffer.objects.bulk_create([
+        ProposalOffer(proposal=p, volunteer=v, score=round(rng.uniform(40, 90), 1), sent_at=p.created_at,
+                      token=f"demo-{rng.getrandbits(96):024x}")
+        for p in proposals for v in rng.sample(active, 3)
+    ])
+
+
+def _messages_and_calls(rng, clock, volunteers, residents, supports, operator) -> None:
+    """A few sent messages (two failed) and the operators' call queue."""
+    messages = []
+    for n, volunteer in enumerate(rng.sample([v for v in volunteers if v.status == VolunteerStatus.ACTIVE], 18)):
+        sms = bool(volunteer.phone)
+        status = MessageStatus.FAILED if n < 2 else MessageStatus.SENT
+        created = clock.now - datetime.timedelta(hours=rng.uniform(1, 24 * 10))
+        messages.append(Message(
+            channel=MessageChannel.SMS if sms else MessageChannel.EMAIL,
+            recipient=str(volunteer.phone) if sms else volunteer.email,
+            subject="" if sms else "Une demande d'aide près de chez vous",
+            body="Val-Solidaire : une personne près de chez vous a besoin d'aide. Répondez par le lien reçu.",
+            kind="proposal_offer", status=status, attempts=5 if status == MessageStatus.FAILED else 1,
+            last_error="Numéro injoignable (réponse du prestataire : 400)" if status == MessageStatus.FAILED else "",
+            created_at=created, sent_at=None if status == MessageStatus.FAILED else created + datetime.timedelta(seconds=5),
+        ))
+    Message.objects.bulk_create(messages)
+
+    without_mobile = [s for s in supports if not s.resident.mobile]
+    tasks = []
+    for n, support in enumerate(rng.sample(without_mobile, min(12, len(without_mobile)))):
+        done = n >= 8
+        tasks.append(CallTask(
+            resident=support.resident, support=support, help_request=support.help_request, kind="support_started",
+            reason="Prévenir la personne qu'un·e volontaire a accepté et donner son prénom.",
+            status=CallTaskStatus.DONE if done else CallTaskStatus.OPEN,
+            created_at=clock.now - datetime.timedelta(hours=rng.uniform(1, 48)),
+            done_at=clock.now - datetime.timedelta(minutes=30) if done else None, done_by=operator if done else None,
+            outcome="Personne prévenue, ravie." if done else "",
+        ))
+    CallTask.objects.bulk_create(tasks)

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from villesolidaire.accounts.models import User
+from villesolidaire.core.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_EMAILS, STAFF_ACCOUNTS, ensure_backup_codes
+from villesolidaire.volunteers.models import Volunteer
+
+ROLE_LABELS = {"coordinator": "Coordinatrice (CCAS)", "operator": "Opérateur du numéro unique", "admin": "Administratrice"}
+
+
+class Command(BaseCommand):
+    help = "Affiche les accès de démonstration : adresse, comptes agents, mot de passe, codes de secours."
+
+    def handle(self, *args, **options):
+        out = self.stdout.write
+        staff = {user.email: user for user in User.objects.filter(email__in=[a[0] for a in STAFF_ACCOUNTS])}
+        if not staff:
+            out("Pas de comptes de démonstration : lancez d'abord « manage.py seed_demo ».")
+            return
+        out("")
+        out("=" * 72)
+        out(" Ville Solidaire — commune de démonstration")
+        out(f" Adresse : {settings.SITE_URL}")
+        out("=" * 72)
+        out(f" Agents (connexion : {settings.SITE_URL}{reverse('accounts:login')})")
+        out(f" Mot de passe commun : {DEMO_PASSWORD}")
+        out(" Second facteur : saisissez un des codes de secours ci-dessous (chacun ne sert qu'une fois ;")
+        out(" cette commande en recrée dès qu'il en reste moins de trois).")
+        for email, _first, _last, role, _superuser in STAFF_ACCOUNTS:
+            user = staff.get(email)
+            if user is None:
+                continue
+            codes = ensure_backup_codes(user)
+            out(f"  - {ROLE_LABELS[role]} : {email}")
+            out(f"      codes de secours : {'  '.join(codes)}")
+        out("")
+        out(" Volontaires : pas de mot de passe. Sur « Espace volontaire », saisissez l'e-mail ou le mobile ;")
+        out(" le lien de connexion s'affiche dans la console du serveur (e-mails et SMS de démonstration).")
+        for volunteer in Volunteer.objects.filter(email__in=DEMO_VOLUNTEER_EMAILS).select_related("user").order_by("email"):
+            out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}")
+            link = _magic_link(volunteer)
+            if link:
+                out(f"      lien direct (valable {settings.SESAME_MAX_AGE // 86400} jours) : {link}")
+        out("=" * 72)
+        out("")
+
+
+def _magic_link(volunteer) -> str:
+    """A ready-made magic link, built the way the volunteer services build theirs."""
+    try:
+        from villesolidaire.volunteers.services import magic_link_url
+    except ImportError:
+        return ""
+    return magic_link_url(volunteer=volunteer)
