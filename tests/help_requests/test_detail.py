@@ -116,3 +116,10 @@ def test_volunteer_gets_404_and_anonymous_goes_to_login(client, help_request, na
 
 def test_unknown_request_is_404(client, operator):
     assert client.get(reverse("help_requests:detail", args=[999999])).status_code == 404
+
+
+def test_open_request_links_to_matching_and_closed_one_does_not(client, operator, help_request, town):
+    matching_url = reverse("matching:request_matching", args=[help_request.pk])
+    assert matching_url in page(client.get(reverse("help_requests:detail", args=[help_request.pk])))
+    help_request_transition(help_request=help_request, target=Status.CLOSED, by=operator, closure_reason="done")
+    assert matching_url not in page(client.get(reverse("help_requests:detail", args=[help_request.pk])))

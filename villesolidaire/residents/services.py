@@ -25,6 +25,9 @@ ADDRESS_FIELDS = (
 )
 
 
+NULLABLE_FIELDS = frozenset({"birth_year"})
+
+
 class MergeError(Exception):
     """A merge that makes no sense (same file, already merged). The message is French."""
 
@@ -33,7 +36,8 @@ def _assign(resident: Resident, data: dict) -> bool:
     """Copy form data onto the file; returns whether the address changed (→ geocode again)."""
     address_before = (resident.address, resident.postcode, resident.city)
     for name, value in data.items():
-        setattr(resident, name, value if value is not None or name == "birth_year" else "")
+        # Empty form values are None for phones; the columns store "" (birth year stays NULL).
+        setattr(resident, name, "" if value is None and name not in NULLABLE_FIELDS else value)
     return (resident.address, resident.postcode, resident.city) != address_before
 
 
