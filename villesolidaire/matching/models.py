@@ -63,6 +63,8 @@ class Proposal(models.Model):
         verbose_name = "proposition"
         verbose_name_plural = "propositions"
         ordering = ["-created_at"]
+        # The expiry sweep reads open proposals by deadline.
+        indexes = [models.Index(fields=["status", "expires_at"], name="proposal_status_expires")]
 
     def __str__(self) -> str:
         return f"Proposition n° {self.pk} (demande {self.help_request_id})"

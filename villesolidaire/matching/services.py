@@ -1,0 +1,277 @@
+"""Proposals: offer a help request to volunteers, accept or decline an offer, expire.
+
+The first volunteer to accept gets the support. Accepts are serialised by a row lock on the
+Proposal, and the Support.proposal one-to-one settles anything that slips through: never two
+supports for one proposal.
+"""
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import User
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.help_requests.enums import TimeWindow
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
+from villesolidaire.matching.selectors import Candidate
+from villesolidaire.missions.models import Support
+from villesolidaire.missions.services import mission_plan, support_kind_for
+from villesolidaire.notifications.services import contact_send, email_send, resident_inform
+
+logger = logging.getLogger(__name__)
+
+PROPOSABLE_STATUSES = (RequestStatus.NEW, RequestStatus.QUALIFIED, RequestStatus.SEARCHING)
+FIRST_MISSION_HOUR = {TimeWindow.MORNING: 10, TimeWindow.AFTERNOON: 14, TimeWindow.EVENING: 18, TimeWindow.ANY: 10}
+
+
+class ProposalError(Exception):
+    """The proposal cannot be made; the message is French, for the coordinator."""
+
+
+def offer_link(offer: ProposalOffer, answer: str) -> str:
+    return f"{settings.SITE_URL}{reverse('matching:offer_response', args=[offer.token])}?reponse={answer}"
+
+
+@transaction.atomic
+def proposal_create(
+    *, help_request: HelpRequest, candidates: list[Candidate], by, message: str = "", now: datetime | None = None
+) -> tuple[Proposal, list[ProposalOffer]]:
+    """Offer the request to these ranked candidates. While a proposal is open, proposing again
+    adds volunteers to it, so a double submit sends nothing twice."""
+    now = now or timezone.now()
+    locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if locked.status not in PROPOSABLE_STATUSES:
+        raise ProposalError(f"Cette demande est « {locked.get_status_display()} » : on ne peut plus la proposer.")
+    if not candidates:
+        raise ProposalError("Choisissez au moins un·e volontaire.")
+    if locked.status == RequestStatus.NEW:
+        locked.transition(RequestStatus.QUALIFIED, by=by, note="Qualifiée en la proposant à des volontaires")
+    if locked.status == RequestStatus.QUALIFIED:
+        locked.transition(RequestStatus.SEARCHING, by=by, note="Proposée à des volontaires")
+    help_request.status = locked.status
+
+    expires_at = now + timedelta(hours=settings.PROPOSAL_RESPONSE_DELAY_HOURS)
+    proposal = Proposal.objects.select_for_update().filter(help_request=locked, status=ProposalStatus.OPEN).first()
+    if proposal is None:
+        proposal = Proposal.objects.create(
+            help_request=locked, message=message.strip()[:300], created_by=by, created_at=now, expires_at=expires_at
+        )
+    else:
+        proposal.expires_at = expires_at
+        if message.strip():
+            proposal.message = message.strip()[:300]
+        proposal.save(update_fields=["expires_at", "message"])
+    already = set(proposal.offers.values_list("volunteer_id", flat=True))
+    fresh = [candidate for candidate in candidates if candidate.volunteer_id not in already]
+    if not fresh:
+        raise ProposalError("Ces volontaires ont déjà reçu cette proposition.")
+    offers = ProposalOffer.objects.bulk_create([
+        ProposalOffer(
+            proposal=proposal, volunteer_id=candidate.volunteer_id, score=round(candidate.score, 2),
+            explanation=[[label, round(points, 2)] for label, points in candidate.explanation], sent_at=now,
+        )
+        for candidate in fresh
+    ])
+    offers = list(ProposalOffer.objects.filter(proposal=proposal, volunteer_id__in=[c.volunteer_id for c in fresh]).select_related("volunteer"))
+    request_full = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=locked.pk)
+    for offer in offers:
+        _send_offer(offer, request_full, message.strip()[:300])
+    proposal_schedule_expiry_check(proposal)
+    return proposal, offers
+
+
+def _send_offer(offer: ProposalOffer, help_request: HelpRequest, message: str) -> None:
+    volunteer = offer.volunteer
+    contact_send(
+        email=volunteer.email,
+        phone=volunteer.phone,
+        subject=f"Une personne a besoin d'aide : {help_request.category}",
+        email_template="matching/messages/offer_email.txt",
+        sms_template="matching/messages/offer_sms.txt",
+        context={
+            "volunteer": volunteer,
+            "help_request": help_request,
+            "quartier": help_request.resident.quartier,
+            "message": message,
+            "accept_link": offer_link(offer, "accepter"),
+            "decline_link": offer_link(offer, "refuser"),
+            "delay_hours": settings.PROPOSAL_RESPONSE_DELAY_HOURS,
+        },
+        kind="proposal_offer",
+    )
+
+
+def proposal_schedule_expiry_check(proposal: Proposal) -> None:
+    """Run the expiry check at `expires_at` when the task backend can defer (else the
+    `check_proposals` sweep, run by the worker loop or cron, does it)."""
+    from villesolidaire.matching.tasks import check_proposal_expiry
+
+    if not check_proposal_expiry.get_backend().supports_defer:
+        return
+    proposal_id, run_after = proposal.pk, proposal.expires_at
+    transaction.on_commit(lambda: check_proposal_expiry.using(run_after=run_after).enqueue(proposal_id))
+
+
+class Outcome(enum.Enum):
+    ACCEPTED = "accepted"
+    ALREADY_ACCEPTED = "already_accepted"
+    DECLINED = "declined"
+    ALREADY_DECLINED = "already_declined"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+@dataclass
+class OfferResult:
+    outcome: Outcome
+    offer: ProposalOffer
+    support: Support | None = None
+
+
+def first_mission_at(help_request: HelpRequest, now: datetime) -> datetime:
+    """A first date to put in the diary: the wished start (or tomorrow) in the wished part of the day.
+    The volunteer confirms it with the person; the coordinator can move it."""
+    today = timezone.localdate(now)
+    day = help_request.wished_start if help_request.wished_start and help_request.wished_start > today else today + timedelta(days=1)
+    hour = FIRST_MISSION_HOUR.get(help_request.time_window, 10)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def offer_accept(*, offer: ProposalOffer, now: datetime | None = None) -> OfferResult:
+    """Accept an offer. Exactly one accept per proposal wins, however many arrive together."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            result = _offer_accept_locked(offer, now)
+    except IntegrityError:
+        # Another accept created the support between our checks and our insert.
+        offer.refresh_from_db()
+        return OfferResult(Outcome.TAKEN, offer)
+    if result.outcome == Outcome.ACCEPTED:
+        _tell_others_taken(result.offer.proposal_id, result.offer.pk)
+    return result
+
+
+def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
+    proposal = Proposal.objects.select_for_update().get(pk=offer.proposal_id)
+    offer = ProposalOffer.objects.select_related("volunteer", "volunteer__user").get(pk=offer.pk)
+    if offer.status == OfferStatus.ACCEPTED:
+        return OfferResult(Outcome.ALREADY_ACCEPTED, offer, Support.objects.filter(proposal=proposal).first())
+    if proposal.status == ProposalStatus.ACCEPTED or offer.status == OfferStatus.TAKEN:
+        return OfferResult(Outcome.TAKEN, offer)
+    if proposal.status != ProposalStatus.OPEN or offer.status == OfferStatus.WITHDRAWN:
+        return OfferResult(Outcome.CLOSED, offer)
+    help_request = HelpRequest.objects.select_related("resident", "category").get(pk=proposal.help_request_id)
+    if help_request.status != RequestStatus.SEARCHING:
+        return OfferResult(Outcome.CLOSED, offer)
+    volunteer = offer.volunteer
+    with transaction.atomic():  # savepoint: a duplicate support must not poison the outer transaction
+        support = Support.objects.create(
+            help_request=help_request, volunteer=volunteer, resident=help_request.resident, proposal=proposal,
+            kind=support_kind_for(help_request), started_at=now, created_by=volunteer.user,
+        )
+    ProposalOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
+    offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
+    ProposalOffer.objects.filter(proposal=proposal, status=OfferStatus.PENDING).exclude(pk=offer.pk).update(
+        status=OfferStatus.TAKEN, responded_at=now
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ACCEPTED, closed_at=now)
+    help_request.transition(RequestStatus.SUPPORTED, by=volunteer.user, note=f"Acceptée par {volunteer}")
+    mission_plan(support=support, scheduled_at=first_mission_at(help_request, now), by=volunteer.user, inform=False)
+    resident_inform(
+        resident=help_request.resident,
+        text=f"Bonne nouvelle : un·e volontaire, {volunteer.first_name}, va vous contacter pour votre demande ({help_request.category}).",
+        kind="support_started",
+        help_request=help_request,
+        support=support,
+    )
+    return OfferResult(Outcome.ACCEPTED, offer, support)
+
+
+def _tell_others_taken(proposal_id: int, accepted_offer_id: int) -> None:
+    """Tell the volunteers still waiting that someone else took it (their offers are 'taken')."""
+    offers = ProposalOffer.objects.filter(proposal_id=proposal_id, status=OfferStatus.TAKEN).exclude(pk=accepted_offer_id)
+    for offer in offers.select_related("volunteer", "proposal__help_request__category"):
+        volunteer = offer.volunteer
+        contact_send(
+            email=volunteer.email,
+            phone=volunteer.phone,
+            subject="Merci ! Un·e autre volontaire a déjà accepté",
+            email_template="matching/messages/taken_email.txt",
+            sms_template="matching/messages/taken_sms.txt",
+            context={"volunteer": volunteer, "help_request": offer.proposal.help_request},
+            kind="proposal_taken",
+        )
+
+
+@transaction.atomic
+def offer_decline(*, offer: ProposalOffer, now: datetime | None = None) -> OfferResult:
+    now = now or timezone.now()
+    proposal = Proposal.objects.select_for_update().get(pk=offer.proposal_id)
+    offer = ProposalOffer.objects.select_related("volunteer").get(pk=offer.pk)
+    if offer.status == OfferStatus.DECLINED:
+        return OfferResult(Outcome.ALREADY_DECLINED, offer)
+    if offer.status == OfferStatus.ACCEPTED:
+        return OfferResult(Outcome.ALREADY_ACCEPTED, offer, Support.objects.filter(proposal=proposal).first())
+    if offer.status == OfferStatus.TAKEN or proposal.status == ProposalStatus.ACCEPTED:
+        return OfferResult(Outcome.TAKEN, offer)
+    if offer.status != OfferStatus.PENDING:
+        return OfferResult(Outcome.CLOSED, offer)
+    ProposalOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.DECLINED, responded_at=now)
+    offer.status, offer.responded_at = OfferStatus.DECLINED, now
+    return OfferResult(Outcome.DECLINED, offer)
+
+
+def coordinator_emails() -> list[str]:
+    return list(
+        User.objects.filter(role_grants__role=Role.COORDINATOR, is_active=True).exclude(email="")
+        .values_list("email", flat=True).distinct().order_by("email")
+    )
+
+
+def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
+    """Expire one open proposal past its deadline and alert the coordinators. False when there
+    is nothing to do (answered, extended, already expired)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        proposal = (
+            Proposal.objects.select_for_update()
+            .filter(pk=proposal_id, status=ProposalStatus.OPEN, expires_at__lte=now).first()
+        )
+        if proposal is None:
+            return False
+        proposal.status = ProposalStatus.EXPIRED
+        proposal.closed_at = now
+        proposal.expiry_alerted_at = now
+        proposal.save(update_fields=["status", "closed_at", "expiry_alerted_at"])
+        help_request = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=proposal.help_request_id)
+        link = settings.SITE_URL + reverse("matching:request_matching", args=[help_request.pk])
+        answers = list(proposal.offers.values_list("status", flat=True))
+        for email in coordinator_emails():
+            email_send(
+                to=email,
+                subject=f"Sans réponse : demande n° {help_request.pk} ({help_request.category})",
+                template="matching/messages/expired_email.txt",
+                context={
+                    "help_request": help_request, "proposal": proposal, "link": link,
+                    "asked": len(answers), "declined": answers.count(OfferStatus.DECLINED),
+                },
+                kind="proposal_expired",
+            )
+    logger.info("Proposal %s expired without answer", proposal_id)
+    return True
+
+
+def proposals_expire_due(*, now: datetime | None = None) -> int:
+    """Sweep: expire every open proposal past its deadline (manage.py check_proposals)."""
+    now = now or timezone.now()
+    due = Proposal.objects.filter(status=ProposalStatus.OPEN, expires_at__lte=now).values_list("pk", flat=True)
+    return sum(proposal_expire(proposal_id=pk, now=now) for pk in list(due))

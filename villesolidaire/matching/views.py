@@ -1,0 +1,114 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from villesolidaire.accounts.perms import coordinator_required
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.matching import scoring, services
+from villesolidaire.matching.forms import ProposeForm
+from villesolidaire.matching.models import Proposal, ProposalOffer
+from villesolidaire.matching.selectors import rank_volunteers, requests_awaiting_volunteer
+from villesolidaire.matching.services import Outcome
+from villesolidaire.volunteers.models import Volunteer
+
+MAX_POINTS = scoring.W_DISTANCE + scoring.W_SKILLS + scoring.W_AVAILABILITY + scoring.W_LANGUAGE + scoring.W_CONTINUITY
+
+
+def _explained(explanation) -> list[dict]:
+    return [{"label": label, "points": scoring.fr_points(points), "negative": points < 0} for label, points in explanation]
+
+
+@coordinator_required
+def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
+    help_request = get_object_or_404(
+        HelpRequest.objects.select_related("resident", "resident__quartier", "category").prefetch_related("category__skills"),
+        pk=pk,
+    )
+    widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "True", "on")
+    candidates = rank_volunteers(help_request, widen=widen)
+    form = ProposeForm(request.POST or None, candidates=candidates, initial={"widen": widen})
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["volunteers"])
+        try:
+            _proposal, offers = services.proposal_create(
+                help_request=help_request, candidates=[c for c in candidates if c.volunteer_id in chosen],
+                by=request.user, message=form.cleaned_data["message"],
+            )
+        except services.ProposalError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Proposition envoyée à {len(offers)} volontaire{'s' if len(offers) > 1 else ''}.")
+        url = reverse("matching:request_matching", args=[help_request.pk])
+        return redirect(f"{url}?elargir=1" if widen else url)
+
+    volunteers = Volunteer.objects.in_bulk([c.volunteer_id for c in candidates])
+    rows = [
+        {
+            "candidate": c,
+            "volunteer": volunteers.get(c.volunteer_id),
+            "score": scoring.fr_number(c.score, 0),
+            "meter": max(0.0, c.score),
+            "distance": scoring.fr_number(c.distance_km) if c.distance_km is not None else None,
+            "explanation": _explained(c.explanation),
+        }
+        for c in candidates
+    ]
+    proposals = help_request.proposals.select_related("created_by").prefetch_related(
+        Prefetch("offers", queryset=ProposalOffer.objects.select_related("volunteer").order_by("-score", "pk"))
+    )
+    return render(request, "matching/request_matching.html", {
+        "help_request": help_request,
+        "rows": rows,
+        "form": form,
+        "widen": widen,
+        "max_points": MAX_POINTS,
+        "proposals": proposals,
+        "awaiting": requests_awaiting_volunteer()[:10],
+        "can_propose": help_request.status in services.PROPOSABLE_STATUSES,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def offer_response(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the token in the SMS or e-mail link is the volunteer's key to this one offer.
+    GET only shows (link previews must not answer); the buttons POST."""
+    offer = get_object_or_404(
+        ProposalOffer.objects.select_related(
+            "volunteer", "proposal__help_request__category", "proposal__help_request__resident__quartier",
+        ),
+        token=token[:64],
+    )
+    result = None
+    if request.method == "POST":
+        answer = request.POST.get("reponse")
+        if answer == "accepter":
+            result = services.offer_accept(offer=offer)
+        elif answer == "refuser":
+            result = services.offer_decline(offer=offer)
+        else:
+            messages.error(request, "Réponse non reconnue : choisissez « J'accepte » ou « Je ne peux pas ».")
+        if result is not None:
+            offer = result.offer
+    offer.refresh_from_db(fields=["status"])
+    proposal = Proposal.objects.get(pk=offer.proposal_id)
+    support = None
+    if offer.status == "accepted":
+        support = getattr(result, "support", None) or _support_of(proposal)
+    help_request = offer.proposal.help_request
+    return render(request, "matching/offer_response.html", {
+        "offer": offer,
+        "proposal": proposal,
+        "help_request": help_request,
+        "result": result.outcome.value if result else None,
+        "outcomes": {o.name: o.value for o in Outcome},
+        "support": support,
+        "first_mission": support.missions.order_by("scheduled_at").first() if support else None,
+        "suggested": request.GET.get("reponse") if request.GET.get("reponse") in ("accepter", "refuser") else None,
+    })
+
+
+def _support_of(proposal):
+    from villesolidaire.missions.models import Support
+
+    return Support.objects.select_related("resident").filter(proposal=proposal).first()
