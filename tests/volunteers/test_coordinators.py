@@ -14,6 +14,7 @@ from villesolidaire.core.choices import AVAILABILITY
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Message
+from villesolidaire.notifications.sms import gsm7_length
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import Skill
 
@@ -36,6 +37,7 @@ def test_list_shows_volunteers_with_their_data(client, coordinator, groceries, d
     html = client.get(LIST_URL).content.decode()
     assert "Abadie" in html and "Centre" in html and str(groceries) in html and str(driving) in html
     assert '<th scope="col">Statut</th>' in html and html.count("<h1") == 1
+    assert "style=" not in html
 
 
 def test_list_query_count_is_constant(client, coordinator, groceries, driving, django_assert_num_queries):
@@ -121,6 +123,7 @@ def test_validate_activates_logs_reindexes_and_sends_the_link(client, coordinato
     assert VolunteerMatchProfile.objects.get(volunteer=volunteer).is_eligible
     message = Message.objects.get(kind="volunteer_validated")
     assert message.recipient == "+33698765432" and "jeton=" in message.body
+    assert gsm7_length(message.body) <= 160
 
 
 def test_validation_requires_the_charter(client, coordinator):

@@ -24,3 +24,13 @@ def test_status_changes_follow_the_workflow_table(current, target):
             volunteer_change_status(volunteer=volunteer, to_status=target, by=coordinator)
         volunteer.refresh_from_db()
         assert volunteer.status == current and not volunteer.status_changes.exists()
+
+
+def test_the_database_refuses_two_volunteers_with_the_same_mobile():
+    from django.db import IntegrityError, transaction
+
+    VolunteerFactory(phone="+33698765432")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VolunteerFactory(phone="+33698765432")
+    VolunteerFactory(phone="")
+    VolunteerFactory(phone="")  # no mobile is not a duplicate

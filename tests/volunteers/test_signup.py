@@ -189,3 +189,16 @@ def test_names_in_other_scripts_are_welcome(client, open_call):
 def test_decomposed_accents_are_normalised(client, open_call):
     post(client, first_name="He\u0301le\u0300ne")
     assert Volunteer.objects.get().first_name == "Hélène"
+
+
+def test_concurrent_duplicate_at_save_time_is_a_form_error(client, open_call, monkeypatch):
+    from django.db import IntegrityError
+
+    def collide(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr("villesolidaire.volunteers.services.volunteer_register", collide)
+    response = post(client)
+    assert response.status_code == 200
+    assert "Un compte volontaire existe déjà" in response.content.decode()
+    assert_nothing_saved()
