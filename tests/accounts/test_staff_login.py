@@ -18,6 +18,10 @@ def test_staff_login_then_backup_code_verifies_the_session(client):
     assert response.status_code == 200
     assert "Code invalide" in response.content.decode()
 
+    # A failure throttles the device for a moment (brute-force protection): wait it out.
+    response = client.post(reverse("accounts:otp"), {"otp_token": "12345678", "next": "/gestion/"})
+    assert "Trop d'essais" in response.content.decode()
+    user.staticdevice_set.get().throttle_reset()
     response = client.post(reverse("accounts:otp"), {"otp_token": "12345678", "next": "/gestion/"})
     assert response.status_code == 302
     assert response["Location"] == "/gestion/"
@@ -50,6 +54,7 @@ def test_staff_without_device_must_enrol_a_totp_app(client):
     device.refresh_from_db()
     assert not device.confirmed
 
+    device.throttle_reset()
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     response = client.post(reverse("accounts:otp_enrol"), {"token": str(totp.token()).zfill(6), "next": "/"})
     assert response.status_code == 302
