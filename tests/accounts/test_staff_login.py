@@ -20,7 +20,7 @@ def test_staff_login_then_backup_code_verifies_the_session(client):
 
     # A failure throttles the device for a moment (brute-force protection): wait it out.
     response = client.post(reverse("accounts:otp"), {"otp_token": "12345678", "next": "/gestion/"})
-    assert "Trop d'essais" in response.content.decode()
+    assert "essais infructueux" in response.content.decode()
     user.staticdevice_set.get().throttle_reset()
     response = client.post(reverse("accounts:otp"), {"otp_token": "12345678", "next": "/gestion/"})
     assert response.status_code == 302
