@@ -73,7 +73,8 @@ class SkillFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"Compétence {n}")
-    bit = factory.Sequence(lambda n: n % 60)
+    # Bits 0–9 are taken by the reference categories and skills (migration help_requests 0003).
+    bit = factory.Sequence(lambda n: 10 + n % 50)
 
 
 class HelpCategoryFactory(factory.django.DjangoModelFactory):
@@ -83,7 +84,8 @@ class HelpCategoryFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Catégorie {n}")
     slug = factory.Sequence(lambda n: f"categorie-{n}")
-    bit = factory.Sequence(lambda n: n % 60)
+    # Bits 0–9 are taken by the reference categories and skills (migration help_requests 0003).
+    bit = factory.Sequence(lambda n: 10 + n % 50)
 
 
 class ResidentFactory(factory.django.DjangoModelFactory):
