@@ -28,7 +28,7 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     )
     widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "True", "on")
     candidates = rank_volunteers(help_request, widen=widen)
-    form = ProposeForm(request.POST or None, candidates=candidates, initial={"widen": widen})
+    form = ProposeForm(request.POST if request.method == "POST" else None, candidates=candidates, initial={"widen": widen})
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["volunteers"])
         try:

@@ -185,7 +185,7 @@ def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = support.help_request
     involves_money = help_request.involves_money or help_request.category.involves_money
     can_report = mission.status == MissionStatus.PLANNED and support.status == SupportStatus.ACTIVE
-    form = MissionReportForm(request.POST or None, involves_money=involves_money)
+    form = MissionReportForm(request.POST if request.method == "POST" else None, involves_money=involves_money)
     if request.method == "POST":
         if not can_report:
             messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
@@ -222,7 +222,7 @@ def volunteer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         Support.objects.for_volunteer(volunteer).select_related("resident", "help_request__category"), pk=pk
     )
     existing = Evaluation.objects.filter(support=support, author=EvaluationAuthor.VOLUNTEER).first()
-    form = EvaluationForm(request.POST or None)
+    form = EvaluationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and support.status == SupportStatus.ENDED and existing is None and form.is_valid():
         try:
             services.evaluation_record(

@@ -1,0 +1,273 @@
+"""Proposing a request to volunteers, answering by link, expiry."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import HelpCategoryFactory, HelpRequestFactory, QuartierFactory, ResidentFactory, VolunteerFactory, login_staff, staff_user
+from villesolidaire.accounts.enums import Role
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.matching.index import index_volunteer
+from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
+from villesolidaire.matching.selectors import rank_volunteers, requests_awaiting_volunteer
+from villesolidaire.matching.services import Outcome, ProposalError, offer_accept, offer_decline, proposal_create
+from villesolidaire.missions.models import Mission, Support
+from villesolidaire.notifications.models import CallTask, Message
+
+LAT, LON = 48.11, -1.68
+
+
+@pytest.fixture
+def category():
+    return HelpCategoryFactory(name="Courses test", bit=30, involves_money=True)
+
+
+@pytest.fixture
+def help_request(category):
+    resident = ResidentFactory(
+        with_mobile=True, located=True, latitude=LAT, longitude=LON, quartier=QuartierFactory(name="Les Tilleuls"),
+        address="12 rue des Lilas", first_name="Odette",
+    )
+    return HelpRequestFactory(resident=resident, category=category, description="Courses pour la semaine.")
+
+
+@pytest.fixture
+def volunteers(category):
+    people = [
+        VolunteerFactory(active=True, categories=[category], latitude=LAT + 0.001 * i, longitude=LON, first_name=f"Vol{i}")
+        for i in range(3)
+    ]
+    for volunteer in people:
+        index_volunteer(volunteer)
+    return people
+
+
+@pytest.fixture
+def coordinator(client):
+    user = staff_user(Role.COORDINATOR)
+    login_staff(client, user)
+    return user
+
+
+def propose(help_request, volunteers, by=None, message=""):
+    ids = {v.pk for v in volunteers}
+    candidates = [c for c in rank_volunteers(help_request) if c.volunteer_id in ids]
+    return proposal_create(help_request=help_request, candidates=candidates, by=by, message=message)
+
+
+def test_matching_page_lists_ranked_volunteers_with_explanations(client, coordinator, help_request, volunteers):
+    response = client.get(reverse("matching:request_matching", args=[help_request.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "3 volontaires suggérés" in html
+    assert "rayon accepté 5 km" in html
+    assert "<meter" in html and 'style="' not in html
+    assert "Élargir la recherche" in html
+    assert html.index(str(volunteers[0])) < html.index(str(volunteers[2]))
+
+
+def test_matching_page_is_for_coordinators_only(client, help_request):
+    assert client.get(reverse("matching:request_matching", args=[help_request.pk])).status_code == 302
+    login_staff(client, staff_user(Role.OPERATOR))
+    assert client.get(reverse("matching:request_matching", args=[help_request.pk])).status_code == 404
+    login_staff(client, staff_user(Role.COORDINATOR))
+    assert client.get(reverse("matching:request_matching", args=[999999])).status_code == 404
+
+
+def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordinator, help_request, volunteers):
+    url = reverse("matching:request_matching", args=[help_request.pk])
+    response = client.post(url, {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(help_request=help_request)
+    assert proposal.status == ProposalStatus.OPEN
+    assert proposal.created_by == coordinator
+    assert timedelta(hours=23) < proposal.expires_at - timezone.now() <= timedelta(hours=24)
+    offers = list(proposal.offers.order_by("volunteer_id"))
+    assert [o.volunteer_id for o in offers] == [volunteers[0].pk, volunteers[1].pk]
+    assert all(o.score > 0 and o.explanation for o in offers)
+    sms = Message.objects.filter(kind="proposal_offer").order_by("pk")
+    assert sms.count() == 2
+    first = sms.get(recipient=volunteers[0].phone.as_e164)
+    token = offers[0].token
+    assert f"/reponse/{token}/?reponse=accepter" in first.body
+    assert f"/reponse/{token}/?reponse=refuser" in first.body
+    help_request.refresh_from_db()
+    assert help_request.status == RequestStatus.SEARCHING
+    assert [(t.from_status, t.to_status) for t in help_request.transitions.all()] == [("new", "qualified"), ("qualified", "searching")]
+    assert all(t.by == coordinator for t in help_request.transitions.all())
+
+    # Double submit: nothing sent twice.
+    response = client.post(url, {"volunteers": [volunteers[0].pk, volunteers[1].pk]}, follow=True)
+    assert "déjà reçu cette proposition" in response.content.decode()
+    assert ProposalOffer.objects.count() == 2 and Message.objects.filter(kind="proposal_offer").count() == 2
+
+    # Proposing again while open adds volunteers to the same proposal.
+    client.post(url, {"volunteers": [volunteers[2].pk]})
+    assert Proposal.objects.count() == 1 and proposal.offers.count() == 3
+
+
+def test_propose_rejects_unknown_volunteers_and_empty_choice(client, coordinator, help_request, volunteers, category):
+    outsider = VolunteerFactory(active=True)  # does not accept the category
+    index_volunteer(outsider)
+    url = reverse("matching:request_matching", args=[help_request.pk])
+    response = client.post(url, {"volunteers": [outsider.pk]})
+    assert response.status_code == 400
+    assert "plus disponible" in response.content.decode()
+    response = client.post(url, {"volunteers": []})
+    assert response.status_code == 400
+    assert "Choisissez au moins" in response.content.decode()
+    response = client.post(url, {"volunteers": ["abc"], "message": "<script>alert(1)</script>"})
+    assert response.status_code == 400
+    assert "<script>alert" not in response.content.decode()
+    assert not Proposal.objects.exists()
+    help_request.refresh_from_db()
+    assert help_request.status == RequestStatus.NEW
+
+
+def test_closed_request_cannot_be_proposed(help_request, volunteers):
+    help_request.transition(RequestStatus.CLOSED, by=None, closure_reason="cancelled")
+    with pytest.raises(ProposalError):
+        propose(help_request, volunteers)
+    assert not Proposal.objects.exists()
+
+
+def test_offer_page_shows_only_what_the_volunteer_needs(client, help_request, volunteers):
+    _proposal, offers = propose(help_request, volunteers[:1])
+    response = client.get(reverse("matching:offer_response", args=[offers[0].token]) + "?reponse=accepter")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Courses test" in html and "Les Tilleuls" in html and "Courses pour la semaine." in html
+    assert "12 rue des Lilas" not in html and "Odette" not in html and help_request.resident.mobile.as_e164 not in html
+    offers[0].refresh_from_db()
+    assert offers[0].status == OfferStatus.PENDING  # GET never answers
+
+
+def test_accept_creates_the_support_and_tells_everyone(client, help_request, volunteers):
+    proposal, offers = propose(help_request, volunteers)
+    mine = next(o for o in offers if o.volunteer_id == volunteers[1].pk)
+    response = client.post(reverse("matching:offer_response", args=[mine.token]), {"reponse": "accepter"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Odette" in html and "12 rue des Lilas" in html
+    support = Support.objects.get()
+    assert (support.proposal, support.volunteer, support.resident) == (proposal, volunteers[1], help_request.resident)
+    statuses = dict(ProposalOffer.objects.values_list("volunteer_id", "status"))
+    assert statuses == {volunteers[0].pk: "taken", volunteers[1].pk: "accepted", volunteers[2].pk: "taken"}
+    proposal.refresh_from_db()
+    help_request.refresh_from_db()
+    assert proposal.status == ProposalStatus.ACCEPTED and proposal.closed_at
+    assert help_request.status == RequestStatus.SUPPORTED
+    last = help_request.transitions.last()
+    assert (last.to_status, last.by) == ("supported", volunteers[1].user)
+    taken = Message.objects.filter(kind="proposal_taken")
+    assert sorted(taken.values_list("recipient", flat=True)) == sorted([volunteers[0].phone.as_e164, volunteers[2].phone.as_e164])
+    informed = Message.objects.get(kind="support_started")
+    assert informed.recipient == help_request.resident.mobile.as_e164
+    assert "un.e volontaire, Vol1, va vous contacter" in informed.body
+    assert Mission.objects.filter(support=support, status="planned").count() == 1
+
+    # The same volunteer accepting again sees the details again, nothing new is created.
+    response = client.post(reverse("matching:offer_response", args=[mine.token]), {"reponse": "accepter"})
+    assert "déjà accepté" in response.content.decode() and "12 rue des Lilas" in response.content.decode()
+    # Another volunteer is too late.
+    other = next(o for o in offers if o.volunteer_id == volunteers[0].pk)
+    response = client.post(reverse("matching:offer_response", args=[other.token]), {"reponse": "accepter"})
+    assert "Un·e autre volontaire a déjà accepté." in response.content.decode()
+    assert "12 rue des Lilas" not in response.content.decode()
+    assert Support.objects.count() == 1
+
+
+def test_resident_without_mobile_gets_a_call_task(help_request, volunteers):
+    resident = help_request.resident
+    resident.mobile = ""
+    resident.save()
+    _proposal, offers = propose(help_request, volunteers[:1])
+    result = offer_accept(offer=offers[0])
+    assert result.outcome == Outcome.ACCEPTED
+    task = CallTask.objects.get(kind="support_started")
+    assert task.resident == resident and task.support == result.support
+    assert not Message.objects.filter(kind="support_started").exists()
+
+
+def test_decline_and_all_declined_shows_on_the_coordinators_panel(client, coordinator, help_request, volunteers):
+    _proposal, offers = propose(help_request, volunteers[:2])
+    response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "refuser"})
+    assert "vous ne pouvez pas cette fois-ci" in response.content.decode()
+    offers[0].refresh_from_db()
+    assert offers[0].status == OfferStatus.DECLINED
+    assert not requests_awaiting_volunteer().exists()
+    assert offer_decline(offer=offers[1]).outcome == Outcome.DECLINED
+    assert offer_decline(offer=offers[1]).outcome == Outcome.ALREADY_DECLINED
+    assert list(requests_awaiting_volunteer()) == [help_request]
+    html = client.get(reverse("missions:support_list")).content.decode()
+    assert "Propositions sans réponse" in html and "toutes les personnes sollicitées ont refusé" in html
+    # A volunteer who declined may still change their mind while the proposal is open.
+    assert offer_accept(offer=offers[1]).outcome == Outcome.ACCEPTED
+
+
+@pytest.mark.parametrize("token", ["inconnu", "x" * 300, "%3Cscript%3E"])
+def test_unknown_token_is_404(client, token):
+    assert client.get(f"/reponse/{token}/").status_code == 404
+    assert client.post(f"/reponse/{token}/", {"reponse": "accepter"}).status_code == 404
+
+
+def test_odd_answer_is_a_clear_message(client, help_request, volunteers):
+    _proposal, offers = propose(help_request, volunteers[:1])
+    response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "peut-être"})
+    assert response.status_code == 200
+    assert "Réponse non reconnue" in response.content.decode()
+    assert not Support.objects.exists()
+
+
+def test_expiry_sweep_alerts_coordinators_and_accepting_late_is_refused(client, coordinator, help_request, volunteers):
+    proposal, offers = propose(help_request, volunteers[:2])
+    call_command("check_proposals", stdout=open("/dev/null", "w"))
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN  # not yet due
+    Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    call_command("check_proposals", stdout=open("/dev/null", "w"))
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.EXPIRED and proposal.expiry_alerted_at
+    alerts = Message.objects.filter(kind="proposal_expired")
+    assert list(alerts.values_list("recipient", flat=True)) == [coordinator.email]
+    assert reverse("matching:request_matching", args=[help_request.pk]) in alerts.get().body
+    # Running again alerts nobody twice.
+    call_command("check_proposals", stdout=open("/dev/null", "w"))
+    assert alerts.count() == 1
+    response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
+    assert "plus ouverte" in response.content.decode()
+    assert not Support.objects.exists()
+    page = client.get(reverse("matching:request_matching", args=[help_request.pk])).content.decode()
+    assert "Propositions sans réponse" in page and "sans réponse depuis" in page
+    # The coordinator widens and proposes again: a fresh proposal.
+    client.post(reverse("matching:request_matching", args=[help_request.pk]), {"volunteers": [volunteers[2].pk], "widen": "True"})
+    assert Proposal.objects.filter(status=ProposalStatus.OPEN).count() == 1
+    assert not requests_awaiting_volunteer().exists()
+
+
+def test_expiry_task_is_deferred_when_the_backend_can(monkeypatch, django_capture_on_commit_callbacks, help_request, volunteers):
+    from villesolidaire.matching import tasks
+
+    calls = []
+
+    class Deferred:
+        def __init__(self, run_after):
+            self.run_after = run_after
+
+        def enqueue(self, proposal_id):
+            calls.append((proposal_id, self.run_after))
+
+    class FakeTask:
+        def get_backend(self):
+            return type("Backend", (), {"supports_defer": True})()
+
+        def using(self, run_after=None):
+            return Deferred(run_after)
+
+    monkeypatch.setattr(tasks, "check_proposal_expiry", FakeTask())
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal, _offers = propose(help_request, volunteers[:1])
+    assert calls == [(proposal.pk, proposal.expires_at)]
