@@ -244,3 +244,15 @@ class TestCallTasks:
         with django_assert_num_queries(8):
             response = client.get(self.url)
         assert "21 appels à passer" in response.content.decode()
+
+
+def test_admin_lists_messages_read_only_and_call_tasks(client):
+    login_staff(client, staff_user(Role.ADMIN, is_staff=True, is_superuser=True))
+    message = make_message()
+    CallTask.objects.create(resident=ResidentFactory(), reason="Prévenir", kind="soutien")
+    assert client.get(reverse("admin:notifications_message_changelist")).status_code == 200
+    assert client.get(reverse("admin:notifications_calltask_changelist")).status_code == 200
+    assert client.get(reverse("admin:notifications_message_add")).status_code == 403
+    client.post(reverse("admin:notifications_message_change", args=[message.pk]), {"status": "sent"})
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
