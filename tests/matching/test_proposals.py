@@ -271,3 +271,24 @@ def test_expiry_task_is_deferred_when_the_backend_can(monkeypatch, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         proposal, _offers = propose(help_request, volunteers[:1])
     assert calls == [(proposal.pk, proposal.expires_at)]
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_matching_page_query_count_is_constant(client, coordinator, help_request, category, django_assert_num_queries, count):
+    people = [VolunteerFactory(active=True, categories=[category], latitude=LAT, longitude=LON) for _ in range(count)]
+    for volunteer in people:
+        index_volunteer(volunteer)
+    propose(help_request, people[:2])
+    url = reverse("matching:request_matching", args=[help_request.pk])
+    client.get(url)
+    with django_assert_num_queries(15):
+        response = client.get(url)
+    assert response.content.decode().count("Déjà sollicité·e") == 2
+
+
+def test_accept_when_the_request_was_closed_meanwhile(client, help_request, volunteers):
+    _proposal, offers = propose(help_request, volunteers[:1])
+    help_request.transition(RequestStatus.CLOSED, by=None, closure_reason="no_follow_up")
+    response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
+    assert "plus ouverte" in response.content.decode()
+    assert not Support.objects.exists()

@@ -43,6 +43,13 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
         url = reverse("matching:request_matching", args=[help_request.pk])
         return redirect(f"{url}?elargir=1" if widen else url)
 
+    proposals = list(help_request.proposals.select_related("created_by").prefetch_related(
+        Prefetch("offers", queryset=ProposalOffer.objects.select_related("volunteer").order_by("-score", "pk"))
+    ))
+    # The latest answer of each volunteer already asked, so nobody is asked twice by mistake.
+    asked = {}
+    for proposal in reversed(proposals):
+        asked.update({offer.volunteer_id: offer for offer in proposal.offers.all()})
     volunteers = Volunteer.objects.in_bulk([c.volunteer_id for c in candidates])
     rows = [
         {
@@ -52,12 +59,10 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
             "meter": max(0.0, c.score),
             "distance": scoring.fr_number(c.distance_km) if c.distance_km is not None else None,
             "explanation": _explained(c.explanation),
+            "asked": asked.get(c.volunteer_id),
         }
         for c in candidates
     ]
-    proposals = help_request.proposals.select_related("created_by").prefetch_related(
-        Prefetch("offers", queryset=ProposalOffer.objects.select_related("volunteer").order_by("-score", "pk"))
-    )
     return render(request, "matching/request_matching.html", {
         "help_request": help_request,
         "rows": rows,
