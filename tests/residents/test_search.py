@@ -2,7 +2,7 @@ import pytest
 
 from tests.factories import ResidentFactory
 from villesolidaire.residents.models import Resident
-from villesolidaire.residents.validation import parse_phone
+from villesolidaire.core.validation import parse_phone
 
 
 @pytest.mark.parametrize("typed", ["01 40 00 00 07", "0140000007", "+33 1 40 00 00 07", "01.40.00.00.07"])

@@ -4,7 +4,7 @@ from tests.factories import HelpRequestFactory, ResidentFactory, SupportFactory,
 from villesolidaire.notifications.models import CallTask
 from villesolidaire.residents.models import Resident, ResidentContact
 from villesolidaire.residents.services import MergeError, resident_create, resident_find_or_create, resident_merge
-from villesolidaire.residents.validation import parse_phone
+from villesolidaire.core.validation import parse_phone
 
 
 def test_merge_moves_everything_and_hides_the_source(category):

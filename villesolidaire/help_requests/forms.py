@@ -7,7 +7,7 @@ from villesolidaire.help_requests.enums import Channel, ClosureReason, Consent, 
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest
 from villesolidaire.residents.forms import PersonNameMixin
 from villesolidaire.residents.models import Resident
-from villesolidaire.residents.validation import (
+from villesolidaire.core.validation import (
     birth_year_field,
     check_wished_dates,
     clean_person_name,

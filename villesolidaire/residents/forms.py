@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.residents.models import PreferredChannel, Resident
-from villesolidaire.residents.validation import (
+from villesolidaire.core.validation import (
     birth_year_field,
     clean_person_name,
     clean_text_fields,

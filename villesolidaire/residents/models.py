@@ -7,7 +7,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.text import fold, tokens
-from villesolidaire.residents.validation import parse_phone
+from villesolidaire.core.validation import parse_phone
 from villesolidaire.territory.models import Located
 
 

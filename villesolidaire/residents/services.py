@@ -7,7 +7,7 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.models import Support
 from villesolidaire.notifications.models import CallTask
 from villesolidaire.residents.models import Resident, ResidentContact
-from villesolidaire.residents.validation import is_mobile
+from villesolidaire.core.validation import is_mobile
 from villesolidaire.territory.geocoding import locate
 
 # Fields copied from a duplicate into the file it is merged into when the latter has them empty.

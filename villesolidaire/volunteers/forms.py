@@ -20,7 +20,7 @@ from villesolidaire.core.choices import (
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
-from villesolidaire.volunteers.cleaning import clean_person_name, clean_text, require_mobile
+from villesolidaire.core.validation import clean_person_name, clean_text, require_mobile
 from villesolidaire.volunteers.enums import WORKFLOW, Status
 from villesolidaire.volunteers.models import Skill, Volunteer
 

@@ -1,4 +1,4 @@
-"""Input hygiene for what staff and residents type about a person or a request.
+"""Input hygiene shared by every form: names, free text, phones, dates.
 
 Django escapes everything it renders, so markup is not a security hole; it is refused because
 nobody has a reason to type it in a name or a request, and a clear message beats a record full
@@ -135,3 +135,11 @@ def date_field(label: str) -> forms.DateField:
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+def require_mobile(number: PhoneNumber | str | None) -> None:
+    """SMS only reach mobiles: refuse a landline, which would silently never get the links."""
+    if not number or not isinstance(number, PhoneNumber):
+        return
+    if not is_mobile(number):
+        raise ValidationError("Indiquez un numéro de téléphone mobile (par exemple 06 12 34 56 78).", code="not_mobile")
