@@ -12,8 +12,8 @@ from villesolidaire.reporting.selectors import FIGURE_LABELS, FIGURES, dashboard
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@require_GET
 @coordinator_required
+@require_GET
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     board = dashboard(form.chosen_period())
@@ -36,8 +36,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @coordinator_required
+@require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     board = dashboard(PeriodForm(request.GET or None).chosen_period())
     stamp = timezone.localdate().isoformat()

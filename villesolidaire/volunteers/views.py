@@ -155,16 +155,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/profile_edit.html", {"form": form, "volunteer": volunteer})
 
 
-@require_POST
 @volunteer_required
+@require_POST
 def pause_self(request: HttpRequest) -> HttpResponse:
     return _self_transition(
         request, services.volunteer_pause, "Votre participation est en pause. Reprenez quand vous voulez."
     )
 
 
-@require_POST
 @volunteer_required
+@require_POST
 def resume_self(request: HttpRequest) -> HttpResponse:
     volunteer = _own_volunteer(request)
     if volunteer.status != Status.PAUSED:
@@ -230,8 +230,8 @@ def _detail_context(volunteer: Volunteer, form: StatusChangeForm) -> dict:
     }
 
 
-@require_POST
 @coordinator_required
+@require_POST
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = get_object_or_404(Volunteer.objects.with_list_data(), pk=pk)
     form = StatusChangeForm(request.POST, volunteer=volunteer)
