@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serves the demo town on http://127.0.0.1:8000 with the task worker beside it.
+# Serves the demo town on http://127.0.0.1:8000 with the task worker beside it, plus the
+# periodic jobs a production cron would run (proposals without answer, message retries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -7,5 +8,7 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
 $PY manage.py demo_logins
 $PY manage.py db_worker --queue-name default --interval 1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+( while sleep 60; do $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0; done ) &
+PERIODIC=$!
+trap 'kill $WORKER $PERIODIC 2>/dev/null || true' EXIT INT TERM
 $PY manage.py runserver "${VS_BIND:-127.0.0.1:8000}"
