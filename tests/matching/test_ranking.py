@@ -115,3 +115,14 @@ def test_rank_volunteers_orders_and_explains(django_assert_max_num_queries):
     widened = selectors.rank_volunteers(help_request, widen=True)
     assert far.pk in [c.volunteer_id for c in widened]
     assert "élargi à 4,5 km" in dict((c.volunteer_id, c.explanation[0][0]) for c in widened)[far.pk]
+
+
+def test_explain_matching_prints_the_plan():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    help_request = HelpRequestFactory(resident=ResidentFactory(located=True))
+    out = StringIO()
+    call_command("explain_matching", str(help_request.pk), "--analyze", stdout=out)
+    assert "matching_volunteermatchprofile" in out.getvalue() or "Scan" in out.getvalue()

@@ -272,7 +272,9 @@ def score_expression(context: MatchContext):
     if context.skills:
         share = W_SKILLS / len(context.skills)
         for bit, _name in context.skills:
-            parts.append(Case(When(_has_bits("skills_mask", 1 << bit), then=Value(share)), default=Value(0.0), output_field=FloatField()))
+            parts.append(Case(
+                When(_has_bits("skills_mask", 1 << bit), then=Value(share)), default=Value(0.0), output_field=FloatField()
+            ))
     if context.wished_mask is not None:
         parts.append(Case(
             When(_has_bits("availability_mask", context.wished_mask), then=Value(W_AVAILABILITY)),

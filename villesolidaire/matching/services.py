@@ -80,7 +80,10 @@ def proposal_create(
         )
         for candidate in fresh
     ])
-    offers = list(ProposalOffer.objects.filter(proposal=proposal, volunteer_id__in=[c.volunteer_id for c in fresh]).select_related("volunteer"))
+    offers = list(
+        ProposalOffer.objects.filter(proposal=proposal, volunteer_id__in=[c.volunteer_id for c in fresh])
+        .select_related("volunteer")
+    )
     request_full = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=locked.pk)
     for offer in offers:
         _send_offer(offer, request_full, message.strip()[:300])
@@ -188,7 +191,10 @@ def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
     mission_plan(support=support, scheduled_at=first_mission_at(help_request, now), by=volunteer.user, inform=False)
     resident_inform(
         resident=help_request.resident,
-        text=f"Bonne nouvelle : un·e volontaire, {volunteer.first_name}, va vous contacter pour votre demande ({help_request.category}).",
+        text=(
+            f"Bonne nouvelle : un·e volontaire, {volunteer.first_name}, va vous contacter "
+            f"pour votre demande ({help_request.category})."
+        ),
         kind="support_started",
         help_request=help_request,
         support=support,

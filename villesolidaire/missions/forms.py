@@ -81,7 +81,10 @@ class MissionPlanForm(forms.Form):
     scheduled_at = forms.DateTimeField(
         label="Date et heure", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"required": "Indiquez la date et l'heure.", "invalid": "Date et heure attendues, par exemple 12/03/2026 14:30."},
+        error_messages={
+            "required": "Indiquez la date et l'heure.",
+            "invalid": "Date et heure attendues, par exemple 12/03/2026 14:30.",
+        },
     )
     count = forms.IntegerField(
         label="Nombre de rendez-vous à prévoir", min_value=1, max_value=MAX_SERIES, initial=1, required=False,

@@ -130,7 +130,10 @@ def mission_report(
     mission.save(update_fields=["report", "duration_minutes", "amount_advanced", "done_at"])
     mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(pk=mission.pk)
     if done:
-        text = f"Votre volontaire {mission.support.volunteer.first_name} a indiqué que l'aide du {when_label(mission.scheduled_at)} a bien eu lieu. Merci !"
+        text = (
+            f"Votre volontaire {mission.support.volunteer.first_name} a indiqué que l'aide du "
+            f"{when_label(mission.scheduled_at)} a bien eu lieu. Merci !"
+        )
         _resident_inform_mission(mission, text, "mission_done")
     else:
         text = (
@@ -177,7 +180,9 @@ def support_end(*, support: Support, reason: str, by) -> Support:
     help_request = support.help_request
     others_active = Support.objects.filter(help_request=help_request, status=SupportStatus.ACTIVE).exists()
     if help_request.status == RequestStatus.SUPPORTED and not others_active:
-        help_request.transition(RequestStatus.CLOSED, by=by, note=f"Fin du soutien : {support.end_reason}", closure_reason=ClosureReason.DONE)
+        help_request.transition(
+            RequestStatus.CLOSED, by=by, note=f"Fin du soutien : {support.end_reason}", closure_reason=ClosureReason.DONE
+        )
     resident_inform(
         resident=support.resident,
         text=(
