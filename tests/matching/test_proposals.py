@@ -292,3 +292,14 @@ def test_accept_when_the_request_was_closed_meanwhile(client, help_request, volu
     response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
     assert "plus ouverte" in response.content.decode()
     assert not Support.objects.exists()
+
+
+def test_cancelling_proposals_withdraws_the_links(client, help_request, volunteers):
+    from villesolidaire.matching.services import proposals_cancel
+
+    _proposal, offers = propose(help_request, volunteers[:2])
+    assert proposals_cancel(help_request=help_request) == 1
+    assert set(ProposalOffer.objects.values_list("status", flat=True)) == {OfferStatus.WITHDRAWN}
+    response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
+    assert "plus ouverte" in response.content.decode()
+    assert not Support.objects.exists()

@@ -303,3 +303,11 @@ def test_support_list_filters(client):
     html = client.get(url, {"category": wanted.help_request.category_id}).content.decode()
     assert "Anouk" in html and "Bruno" not in html
     assert client.get(url, {"category": "abc", "status": "<b>", "page": "x"}).status_code == 200
+
+
+def test_resident_evaluation_waits_for_the_end_of_the_support(client):
+    support = SupportFactory()
+    login_staff(client, staff_user(Role.OPERATOR))
+    response = client.post(reverse("missions:resident_evaluation", args=[support.pk]), {"rating": "5", "channel": "call"}, follow=True)
+    assert "quand le soutien est terminé" in response.content.decode()
+    assert not Evaluation.objects.exists()

@@ -281,3 +281,20 @@ def proposals_expire_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     due = Proposal.objects.filter(status=ProposalStatus.OPEN, expires_at__lte=now).values_list("pk", flat=True)
     return sum(proposal_expire(proposal_id=pk, now=now) for pk in list(due))
+
+
+@transaction.atomic
+def proposals_cancel(*, help_request: HelpRequest, by=None, now: datetime | None = None) -> int:
+    """Withdraw the open proposal of a request that no longer needs a volunteer (closed by the
+    hotline, resident helped elsewhere): its links then answer "plus ouverte"."""
+    now = now or timezone.now()
+    open_ids = list(
+        Proposal.objects.select_for_update().filter(help_request=help_request, status=ProposalStatus.OPEN).values_list("pk", flat=True)
+    )
+    ProposalOffer.objects.filter(proposal_id__in=open_ids, status=OfferStatus.PENDING).update(
+        status=OfferStatus.WITHDRAWN, responded_at=now
+    )
+    Proposal.objects.filter(pk__in=open_ids).update(status=ProposalStatus.CANCELLED, closed_at=now)
+    if open_ids:
+        logger.info("Proposals %s cancelled by user %s", open_ids, getattr(by, "pk", None))
+    return len(open_ids)

@@ -156,6 +156,9 @@ def support_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resident_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     support = _support_for_staff(pk)
+    if support.status != SupportStatus.ENDED:
+        messages.error(request, "L'avis de la personne aidée se recueille quand le soutien est terminé.")
+        return redirect("missions:support_detail", pk=support.pk)
     form = ResidentEvaluationForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, support, status=400, evaluation_form=form)
