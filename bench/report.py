@@ -1,0 +1,157 @@
+"""Merge the bench fragments into bench/results.json and write docs/benchmarks.md."""
+
+import datetime
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+
+from common import FRAGMENTS, ROOT, setup_django
+
+setup_django()
+
+import django  # noqa: E402
+from django.db import connection  # noqa: E402
+
+ORDER = ["matching-sqlite", "matching-postgresql", "request-list-postgresql", "signup"]
+# (result name, comparison, threshold, what the issue asks)
+TARGETS = [
+    ("matching_top20_100k_postgresql_p95", "<=", 20, "p95 ≤ 20 ms à 100 000 volontaires sur PostgreSQL"),
+    ("signup_throughput", ">=", 50, "≥ 50 inscriptions/s"),
+    ("signup_latency_p95", "<=", 300, "p95 ≤ 300 ms"),
+    ("signup_errors", "<=", 0, "aucune erreur"),
+    ("signup_db_matches_successes", ">=", 1, "autant de volontaires en base que de réponses réussies"),
+]
+LABELS = {
+    "matching_top20": "Mise en relation, top 20",
+    "request_list": "Liste des demandes",
+    "signup": "Inscription publique",
+}
+
+
+def machine() -> dict:
+    cpuinfo = open("/proc/cpuinfo").read()
+    meminfo = open("/proc/meminfo").read()
+    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg_version = cursor.fetchone()[0] if connection.vendor == "postgresql" else "?"
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model.group(1).strip() if model else platform.processor(),
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "postgresql": pg_version.split(",")[0],
+        "sqlite": sqlite3.sqlite_version,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "wrk": (wrk.stdout or wrk.stderr).split("[")[0].strip(),
+        "kernel": platform.release(),
+    }
+
+
+def load() -> list[dict]:
+    rows = []
+    for name in ORDER:
+        path = FRAGMENTS / f"{name}.json"
+        if path.exists():
+            rows += json.loads(path.read_text())
+    return rows
+
+
+def verdict(value, op, threshold) -> str:
+    ok = value <= threshold if op == "<=" else value >= threshold
+    return "atteint" if ok else "**non atteint**"
+
+
+def fmt(value) -> str:
+    return f"{value:,}".replace(",", "\u202f").replace(".", ",") if isinstance(value, (int, float)) else str(value)
+
+
+def markdown(rows: list[dict], info: dict) -> str:
+    by_name = {row["name"]: row for row in rows}
+    today = datetime.date.today().isoformat()
+    elapsed = os.environ.get("BENCH_ELAPSED")
+    lines = [
+        "# Bancs d'essai",
+        "",
+        f"Mesures du {today}, produites par `make bench` (bench/run.sh"
+        + (f", {int(elapsed) // 60} min {int(elapsed) % 60} s" if elapsed else "")
+        + "). Les chiffres bruts sont dans `bench/results.json`. Le banc rapporte des durées, il ne les vérifie pas :",
+        "les objectifs ci-dessous sont ceux de la spécification (issue 2).",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Cœurs (nproc) | {info['nproc']} |",
+        f"| Processeur | {info['cpu']} |",
+        f"| Mémoire | {fmt(info['ram_gib'])} Gio |",
+        f"| PostgreSQL | {info['postgresql']} |",
+        f"| SQLite | {info['sqlite']} |",
+        f"| Python / Django | {info['python']} / {info['django']} |",
+        f"| Outil de charge | {info['wrk']} |",
+        f"| Noyau | {info['kernel']} |",
+        f"| Charge moyenne (1, 5, 15 min) au lancement | {os.environ.get('BENCH_LOADAVG', '?')} |",
+        "",
+        "Tout tourne sur la même machine : serveur, base de données et générateur de charge se partagent les cœurs.",
+        "",
+        "## Objectifs",
+        "",
+        "| Mesure | Valeur | Objectif | Résultat |",
+        "|---|---|---|---|",
+    ]
+    for name, op, threshold, label in TARGETS:
+        row = by_name.get(name)
+        if row:
+            lines.append(f"| `{name}` | {fmt(row['value'])} {row['unit']} | {label} | {verdict(row['value'], op, threshold)} |")
+    lines += [
+        "",
+        "## Toutes les mesures",
+        "",
+        "| Nom | Valeur | Unité |",
+        "|---|---|---|",
+        *[f"| `{row['name']}` | {fmt(row['value'])} | {row['unit']} |" for row in rows],
+        "",
+        "## Méthode",
+        "",
+        "- **Mise en relation** (`bench/matching.py`) : volontaires écrits en masse (utilisateur, volontaire, ligne",
+        "  d'index `VolunteerMatchProfile`) autour du centre de la commune de démonstration : 70 % dans la ville",
+        "  (répartition normale, écart type 3 km), 30 % dans un carré de 30 km ; 80 % actifs, 10 % inscrits, 5 % en",
+        "  pause, 5 % désistés ; 2 à 6 catégories, 0 à 3 compétences, 3 à 12 créneaux, rayon de 1 à 10 km ;",
+        "  2 000 missions réalisées ou prévues ces 7 derniers jours (pénalité de charge) et des soutiens existants",
+        "  (continuité). 200 demandes tirées au hasard (catégorie, position, créneau, langue) ; 20 appels de",
+        "  chauffe puis un appel chronométré (`time.perf_counter`) de `matching.selectors.rank_volunteers(demande,",
+        "  limit=20)` par demande. Bases dédiées : `var/bench.sqlite3` et `villesolidaire_bench` (PostgreSQL), créées",
+        "  et migrées par le script. Percentiles au rang le plus proche.",
+        "- **Liste des demandes** (`bench/request_list.py`) : 10 000 demandes et leurs habitant·es ; une",
+        "  coordinatrice connectée, second facteur validé, ouvre 200 fois `/gestion/demandes/` via le client de test",
+        "  de Django (DEBUG désactivé) : une fois sur deux la première page, sinon une page au hasard ou un filtre",
+        "  (en cours, catégorie, quartier, nom).",
+        "- **Inscriptions** (`bench/signup.py`, `bench/signup.lua`) : gunicorn avec `config/gunicorn.conf.py`",
+        "  (2 × cœurs + 1 processus, 2 fils chacun), DEBUG désactivé, fichiers statiques collectés, base PostgreSQL",
+        "  de banc d'essai (déjà 100 000 volontaires). wrk (2 fils, 10 connexions, autant que de fils gunicorn,",
+        "  30 s) envoie depuis 127.0.0.1 des inscriptions complètes, chacune avec une adresse e-mail unique, avec",
+        "  une paire cookie/jeton CSRF obtenue par un GET préalable. Une inscription réussie est une redirection",
+        "  302 vers la page de remerciement ; toute autre réponse compte comme une erreur. Vérification : le nombre",
+        "  de volontaires créés en base égale le nombre de 302 du journal d'accès de gunicorn (wrk s'arrête avec",
+        "  quelques requêtes en vol, que le serveur termine sans que wrk lise la réponse : d'où un compte serveur",
+        "  un peu supérieur à celui de wrk). Le worker de tâches ne tourne pas pendant la mesure : les messages de",
+        "  bienvenue attendent dans la file (base de données).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    rows = load()
+    (ROOT / "bench" / "results.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    (ROOT / "docs" / "benchmarks.md").write_text(markdown(rows, machine()))
+    print(f"{len(rows)} mesures écrites dans bench/results.json et docs/benchmarks.md")
+
+
+if __name__ == "__main__":
+    main()

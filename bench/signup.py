@@ -1,0 +1,159 @@
+"""Public sign-up throughput under gunicorn, driven from loopback by wrk.
+
+Usage: DATABASE_URL=<PostgreSQL bench database> python bench/signup.py --duration 30 --connections 10
+
+Starts gunicorn (config/gunicorn.conf.py, DEBUG off, static files collected beforehand by
+bench/run.sh) on 127.0.0.1:8765, fetches the form once to get a CSRF cookie and token, checks
+one sign-up by hand, then lets wrk POST unique sign-ups for a fixed time. Afterwards the
+database must hold exactly as many new volunteers as the server answered with a redirect
+(gunicorn's access log), which is at least what wrk counted.
+The task worker does not run: the welcome messages wait in the task table (counted).
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+
+from common import ROOT, record, setup_django
+
+setup_django()
+
+from villesolidaire.help_requests.models import HelpCategory  # noqa: E402
+from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer  # noqa: E402
+
+BIND = "127.0.0.1:8765"
+BASE = f"http://{BIND}"
+FORM_PATH = "/devenir-volontaire/"
+
+
+def form_body() -> str:
+    """A complete, valid sign-up (real field names of volunteers.forms.SignupForm)."""
+    categories = list(HelpCategory.objects.filter(slug__in=["courses", "convivialite", "promenade"]).values_list("pk", flat=True))
+    skills = list(Skill.objects.order_by("bit").values_list("pk", flat=True)[:2])
+    fields = [
+        ("first_name", "Camille"), ("last_name", "Essai"), ("email", "{EMAIL}"), ("phone", ""), ("birth_year", "1988"),
+        ("address", "12 rue des Lilas"), ("address_complement", ""), ("postcode", "99230"), ("city", "Val-Solidaire"),
+        *[("skills", str(pk)) for pk in skills], ("skills_other", "Cuisine"),
+        ("languages", "fr"), ("languages", "en"),
+        ("availability", "mon_am"), ("availability", "wed_pm"), ("availability", "sat_am"),
+        ("mobility", "foot"), ("mobility", "bike"), ("max_distance_km", "3"),
+        *[("categories", str(pk)) for pk in categories], ("domains", "solidarity"),
+        ("gdpr_acknowledged", "on"), ("charter_accepted", "on"),
+    ]
+    return urllib.parse.urlencode(fields).replace("%7BEMAIL%7D", "{EMAIL}")
+
+
+def wait_for_server(timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(BASE + FORM_PATH, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer on " + BASE)
+
+
+def csrf_pair() -> tuple[str, str]:
+    """GET the form: the csrftoken cookie and the csrfmiddlewaretoken of the page."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(BASE + FORM_PATH, timeout=10).read().decode()
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    return cookie, token
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def one_signup(cookie: str, body: str) -> int:
+    request = urllib.request.Request(BASE + FORM_PATH, data=body.encode(), method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        return opener.open(request, timeout=10).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=30)
+    # As many connections as gunicorn has request threads (5 workers × 2): more would only queue.
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    if not RecruitmentCall.objects.open_now().exists():
+        RecruitmentCall.objects.create(title="Appel du banc d'essai")
+    access_log = ROOT / "var" / "bench" / "gunicorn-access.log"
+    access_log.parent.mkdir(parents=True, exist_ok=True)
+    access_log.unlink(missing_ok=True)
+    env = {**os.environ, "VS_BIND": BIND, "VS_ACCESS_LOG": str(access_log)}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+    )
+    try:
+        wait_for_server()
+        cookie, token = csrf_pair()
+        run_id = uuid.uuid4().hex[:8]
+        body = f"csrfmiddlewaretoken={token}&" + form_body()
+        before = Volunteer.objects.filter(email__startswith=f"signup-{run_id}").count()
+        status = one_signup(cookie, body.replace("{EMAIL}", urllib.parse.quote(f"check-{run_id}@bench.invalid")))
+        if status != 302:
+            raise SystemExit(f"The hand-made sign-up was refused (HTTP {status}): check the form fields.")
+        wrk = subprocess.run(
+            ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s", "--timeout", "10s",
+             "--latency", "-s", str(ROOT / "bench" / "signup.lua"), BASE],
+            env={**os.environ, "BENCH_CSRF": cookie, "BENCH_BODY": body, "BENCH_RUN": run_id},
+            capture_output=True, text=True, timeout=args.duration + 60,
+        )
+        if wrk.returncode != 0:
+            raise SystemExit(f"wrk failed ({wrk.returncode}): {wrk.stderr or wrk.stdout}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    print(wrk.stdout)
+    line = next(line for line in wrk.stdout.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    # wrk stops with requests still in flight: the server finishes them (the volunteers exist)
+    # but wrk never reads the answers. The server's access log counts every answered sign-up.
+    time.sleep(1)
+    created_in_db = Volunteer.objects.filter(email__startswith=f"signup-{run_id}").count() - before
+    answered = [line for line in access_log.read_text().splitlines() if '"POST /devenir-volontaire/ ' in line]
+    redirects_logged = sum(1 for line in answered if re.search(r'HTTP/1\.[01]" 302 ', line)) - 1  # minus the hand-made one
+    seconds = result["duration_us"] / 1e6
+    errors = (result["failed_status"] + result["connect_errors"] + result["read_errors"] + result["write_errors"]
+              + result["timeouts"])
+    print(f"wrk: {result['created']} sign-ups answered 302; server log: {redirects_logged} answered 302; "
+          f"database: {created_in_db} new volunteers")
+    record("signup", [
+        {"name": "signup_throughput", "value": round(result["created"] / seconds, 1), "unit": "sign-ups/s"},
+        {"name": "signup_latency_p50", "value": round(result["p50_us"] / 1000, 1), "unit": "ms"},
+        {"name": "signup_latency_p95", "value": round(result["p95_us"] / 1000, 1), "unit": "ms"},
+        {"name": "signup_latency_p99", "value": round(result["p99_us"] / 1000, 1), "unit": "ms"},
+        {"name": "signup_requests", "value": result["requests"], "unit": "requests"},
+        {"name": "signup_errors", "value": errors, "unit": "requests"},
+        {"name": "signup_volunteers_created_in_db", "value": created_in_db, "unit": "volunteers"},
+        {"name": "signup_successes_logged_by_server", "value": redirects_logged, "unit": "requests"},
+        {"name": "signup_db_matches_successes", "value": int(created_in_db == redirects_logged >= result["created"]), "unit": "boolean"},
+        {"name": "signup_duration", "value": round(seconds, 1), "unit": "s"},
+        {"name": "signup_connections", "value": args.connections, "unit": "connections"},
+    ])
+
+
+if __name__ == "__main__":
+    main()
