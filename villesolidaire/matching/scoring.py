@@ -20,8 +20,8 @@ Components (points):
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, F, FloatField, Q, Value, When
-from django.db.models.expressions import ExpressionWrapper
+from django.db.models import BigIntegerField, Case, F, FloatField, Q, Value, When
+from django.db.models.expressions import Combinable, CombinedExpression
 from django.db.models.functions import Sqrt
 from django.db.models.lookups import GreaterThan
 
@@ -227,20 +227,41 @@ def final_score(base: float, explanation: Explanation, *, recent_missions: int, 
 
 
 # --- SQL implementation (same formula) -----------------------------------------------
+# Output fields are given explicitly and shared: resolving them per node was most of the
+# time spent building the query (it runs on every matching page).
+
+_FLOAT = FloatField()
+_BIGINT = BigIntegerField()
+DISTANCE_ALIAS = "match_distance_sq"
+
+
+def _float(value: float) -> Value:
+    return Value(float(value), output_field=_FLOAT)
+
+
+def _op(lhs, connector: str, rhs) -> CombinedExpression:
+    return CombinedExpression(lhs, connector, rhs, output_field=_FLOAT)
+
 
 def _has_bits(field_name: str, mask: int):
-    return GreaterThan(F(field_name).bitand(mask), 0)
+    masked = CombinedExpression(F(field_name), Combinable.BITAND, Value(mask, output_field=_BIGINT), output_field=_BIGINT)
+    return GreaterThan(masked, Value(0, output_field=_BIGINT))
 
 
 def _squared_distance_expression(context: MatchContext):
-    kx = km_per_degree_lon(context.latitude)
-    dx = (F("longitude") - Value(context.longitude)) * Value(kx)
-    dy = (F("latitude") - Value(context.latitude)) * Value(KM_PER_DEGREE_LAT)
-    return ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField())
+    dx = _op(_op(F("longitude"), "-", _float(context.longitude)), "*", _float(km_per_degree_lon(context.latitude)))
+    dy = _op(_op(F("latitude"), "-", _float(context.latitude)), "*", _float(KM_PER_DEGREE_LAT))
+    return _op(_op(dx, "*", dx), "+", _op(dy, "*", dy))
+
+
+def sql_aliases(context: MatchContext) -> dict:
+    """Expressions used by both the filter and the score, resolved once (`QuerySet.alias`)."""
+    return {DISTANCE_ALIAS: _squared_distance_expression(context)} if context.has_position else {}
 
 
 def hard_filter_q(context: MatchContext) -> Q:
-    """Eligibility, category and distance filters; the bounding box lets the index prune rows."""
+    """Eligibility, category and distance filters (needs `sql_aliases`); the bounding box lets
+    the (is_eligible, latitude, longitude) index prune rows when volunteers are spread wide."""
     condition = Q(is_eligible=True) & Q(_has_bits("categories_mask", context.category_bit))
     if not context.has_position:
         return condition
@@ -252,42 +273,37 @@ def hard_filter_q(context: MatchContext) -> Q:
         latitude__gte=context.latitude - dlat, latitude__lte=context.latitude + dlat,
         longitude__gte=context.longitude - dlon, longitude__lte=context.longitude + dlon,
     )
-    factor = context.distance_factor
-    radius_squared = F("max_distance_km") * F("max_distance_km") * Value(factor * factor)
-    within = Q(in_box) & Q(GreaterThan(radius_squared + Value(1e-9), _squared_distance_expression(context)))
+    factor_sq = _float(context.distance_factor * context.distance_factor)
+    radius_sq = _op(_op(_op(F("max_distance_km"), "*", F("max_distance_km")), "*", factor_sq), "+", _float(1e-9))
+    within = in_box & Q(GreaterThan(radius_sq, F(DISTANCE_ALIAS)))
     return condition & (Q(latitude__isnull=True) | Q(longitude__isnull=True) | within)
 
 
 def score_expression(context: MatchContext):
-    """The base score of `score_profile` as an ORM expression over VolunteerMatchProfile."""
+    """The base score of `score_profile` as an ORM expression over VolunteerMatchProfile
+    (needs `sql_aliases`)."""
     parts = []
     if context.has_position:
-        distance = Sqrt(_squared_distance_expression(context))
-        radius = F("max_distance_km") * Value(context.distance_factor)
+        radius = _op(F("max_distance_km"), "*", _float(context.distance_factor))
+        decay = _op(_float(W_DISTANCE), "*", _op(_float(1.0), "-", _op(Sqrt(F(DISTANCE_ALIAS), output_field=_FLOAT), "/", radius)))
         parts.append(Case(
-            When(Q(latitude__isnull=True) | Q(longitude__isnull=True) | Q(max_distance_km__lte=0), then=Value(0.0)),
-            default=Value(W_DISTANCE) * (Value(1.0) - distance / radius),
-            output_field=FloatField(),
+            When(Q(latitude__isnull=True) | Q(longitude__isnull=True) | Q(max_distance_km__lte=0), then=_float(0)),
+            default=decay,
+            output_field=_FLOAT,
         ))
+    bonuses = []
     if context.skills:
         share = W_SKILLS / len(context.skills)
-        for bit, _name in context.skills:
-            parts.append(Case(
-                When(_has_bits("skills_mask", 1 << bit), then=Value(share)), default=Value(0.0), output_field=FloatField()
-            ))
+        bonuses += [("skills_mask", 1 << bit, share) for bit, _name in context.skills]
     if context.wished_mask is not None:
-        parts.append(Case(
-            When(_has_bits("availability_mask", context.wished_mask), then=Value(W_AVAILABILITY)),
-            default=Value(0.0), output_field=FloatField(),
-        ))
+        bonuses.append(("availability_mask", context.wished_mask, W_AVAILABILITY))
     if context.language_bit is not None:
-        parts.append(Case(
-            When(_has_bits("languages_mask", context.language_bit), then=Value(W_LANGUAGE)),
-            default=Value(0.0), output_field=FloatField(),
-        ))
+        bonuses.append(("languages_mask", context.language_bit, W_LANGUAGE))
+    for field_name, mask, points in bonuses:
+        parts.append(Case(When(_has_bits(field_name, mask), then=_float(points)), default=_float(0), output_field=_FLOAT))
     if not parts:
-        return Value(0.0, output_field=FloatField())
+        return _float(0)
     total = parts[0]
     for part in parts[1:]:
-        total = total + part
-    return ExpressionWrapper(total, output_field=FloatField())
+        total = _op(total, "+", part)
+    return total

@@ -65,7 +65,8 @@ def recent_loads(volunteer_ids, now=None) -> dict[int, int]:
 
 def candidates_queryset(context: scoring.MatchContext):
     return (
-        VolunteerMatchProfile.objects.filter(scoring.hard_filter_q(context))
+        VolunteerMatchProfile.objects.alias(**scoring.sql_aliases(context))
+        .filter(scoring.hard_filter_q(context))
         .annotate(base_score=scoring.score_expression(context))
         .values(*PROFILE_FIELDS, "base_score")
     )
