@@ -14,7 +14,7 @@ class ProposeForm(forms.Form):
         },
     )
     message = PlainTextField(
-        label="Message aux volontaires (facultatif)", required=False, max_length=300,
+        label="Message aux volontaires (facultatif)", required=False, max_length=300, multiline=True,
         help_text="300 caractères au plus. Il s'ajoute à la description envoyée par SMS ou e-mail.",
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
         error_messages={"max_length": "300 caractères au plus."},

@@ -1,4 +1,3 @@
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -6,25 +5,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from villesolidaire.core.validation import clean_text
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import EvaluationChannel, SupportStatus
 from villesolidaire.missions.services import MAX_SERIES
 
-# "<b", "</", "<!": markup has no place in a short report; plain "<" (e.g. "< 5 €") is fine.
-_MARKUP = re.compile(r"<\s*[/!a-zA-Z]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def plain_text(value: str) -> str:
-    if _MARKUP.search(value or ""):
-        raise ValidationError("Le texte ne doit pas contenir de balises HTML (< >). Écrivez simplement.")
-    return _CONTROL.sub("", value or "").strip()
-
 
 class PlainTextField(forms.CharField):
+    """Free text through the project's input hygiene (core.validation.clean_text)."""
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
     def clean(self, value):
-        value = super().clean(value)
-        return plain_text(value)
+        return clean_text(super().clean(value), multiline=self.multiline)
 
 
 class MissionReportForm(forms.Form):
@@ -45,7 +40,7 @@ class MissionReportForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     notes = PlainTextField(
-        label="Quelques mots (facultatif)", required=False, max_length=500,
+        label="Quelques mots (facultatif)", required=False, max_length=500, multiline=True,
         help_text="500 caractères au plus. Ce qui a été fait, ce qu'il faudrait signaler.",
         error_messages={"max_length": "500 caractères au plus (vous en avez écrit %(show_value)d)."},
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
@@ -136,7 +131,7 @@ class EvaluationForm(forms.Form):
         error_messages={"required": "Choisissez une note de 1 à 5.", "invalid_choice": "Choisissez une note de 1 à 5."},
     )
     comment = PlainTextField(
-        label="Commentaire (facultatif)", required=False, max_length=1000,
+        label="Commentaire (facultatif)", required=False, max_length=1000, multiline=True,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         error_messages={"max_length": "1 000 caractères au plus."},
     )
