@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from villesolidaire.reporting.selectors import Row
 
-WIDTH = 640
-LABEL_WIDTH = 230
+WIDTH = 700
+LABEL_WIDTH = 290
 VALUE_GAP = 8
 VALUE_WIDTH = 56
 BAR_HEIGHT = 20
 ROW_HEIGHT = 30
 TOP = 6
-MAX_LABEL_CHARS = 32
+MAX_LABEL_CHARS = 34
 
 
 @dataclass(frozen=True)
