@@ -22,6 +22,12 @@ export VS_VAR_DIR="$PWD/var/bench-data"
 export DJANGO_LOG_LEVEL=WARNING
 export PYTHONUNBUFFERED=1
 
+command -v wrk >/dev/null || { echo "wrk introuvable : installez le paquet Debian 'wrk'." >&2; exit 1; }
+$PY - "$PG_SERVER" <<'PYEOF' || { echo "PostgreSQL injoignable sur $PG_SERVER (variable PG_SERVER)." >&2; exit 1; }
+import sys, psycopg
+psycopg.connect(sys.argv[1] + "/postgres", connect_timeout=3).close()
+PYEOF
+
 started=$(date +%s)
 # Other work on the machine skews every figure: the report prints the load average seen here.
 export BENCH_LOADAVG="$(cut -d" " -f1-3 /proc/loadavg)"

@@ -120,7 +120,7 @@ def test_seed_is_query_light(tmp_path):
     with CaptureQueriesContext(connection) as queries:
         seed_demo(3, today=TODAY, var_dir=tmp_path)
     # Bulk writes: the count does not follow the ~6,000 rows written (BAN import excepted).
-    assert len(queries) < 400
+    assert len(queries) < 200
 
 
 def test_command_if_empty_keeps_existing_data(settings, tmp_path):
