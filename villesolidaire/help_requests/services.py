@@ -66,11 +66,19 @@ def help_request_update(*, help_request: HelpRequest, data: dict) -> HelpRequest
     return locked
 
 
+@transaction.atomic
 def help_request_transition(
     *, help_request: HelpRequest, target: str, by: User, note: str = "", closure_reason: str = ""
 ) -> HelpRequest:
-    """Change status through the workflow; closing needs a reason from ClosureReason."""
+    """Change status through the workflow; closing needs a reason from ClosureReason.
+
+    A request that stops looking for a volunteer (closed, or back to "qualifiée") withdraws its
+    open proposal, so the accept links already sent answer "plus ouverte"."""
+    from villesolidaire.matching.services import proposals_cancel  # matching depends on this app
+
     if target == Status.CLOSED and not closure_reason:
         raise TransitionNotAllowed("Choisissez un motif pour clôturer la demande.")
     help_request.transition(target, by=by, note=note, closure_reason=closure_reason)
+    if target in (Status.CLOSED, Status.QUALIFIED):
+        proposals_cancel(help_request=help_request, by=by)
     return help_request
