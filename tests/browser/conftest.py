@@ -41,6 +41,15 @@ def chromium_browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def reference_lists(transactional_db):
+    """Transactional tests flush the database after each test, which removes the categories and
+    skills created by a data migration: recreate them before every browser test."""
+    from tests.browser.helpers import reference_lists as create_reference_lists
+
+    create_reference_lists()
+
+
 @pytest.fixture
 def page(chromium_browser, live_server):
     context = chromium_browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, chromium_browser, page  # noqa: F401 (fixtures)
+from tests.browser.conftest import assert_accessible
 from tests.factories import TownFactory
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import Volunteer
@@ -11,9 +11,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def call(open_call):
+def call():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from villesolidaire.volunteers.models import RecruitmentCall
+
     TownFactory()
-    return open_call
+    now = timezone.now()
+    return RecruitmentCall.objects.create(
+        title="Appel printemps", opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=19)
+    )
 
 
 def test_sign_up_on_a_phone_screen_without_errors(page, call, live_server):
