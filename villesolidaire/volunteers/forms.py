@@ -190,8 +190,9 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         return "email" in self.errors or "phone" in self.errors
 
     def _email_taken(self, email: str) -> bool:
-        volunteers = Volunteer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        users = User.objects.filter(email__iexact=email)
+        # E-mails are stored lower-case (clean_email, UserManager): exact lookups use the indexes.
+        volunteers = Volunteer.objects.filter(email=email).exclude(pk=self.instance.pk)
+        users = User.objects.filter(email=email)
         if self.instance.pk:
             users = users.exclude(pk=self.instance.user_id)
         return volunteers.exists() or users.exists()

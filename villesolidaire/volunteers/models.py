@@ -73,7 +73,8 @@ class VolunteerQuerySet(models.QuerySet):
         """Volunteers reachable at this e-mail (any case) or this E.164 mobile number."""
         condition = models.Q(pk__in=[])
         if email:
-            condition |= models.Q(email__iexact=email)
+            # Stored lower-case, so an exact match on the lowered input can use the index.
+            condition |= models.Q(email=email.strip().lower())
         if phone:
             condition |= models.Q(phone=phone)
         return self.filter(condition)
@@ -94,7 +95,7 @@ class Volunteer(Located):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
     first_name = models.CharField("prénom", max_length=80)
     last_name = models.CharField("nom", max_length=80)
-    email = models.EmailField("e-mail", blank=True)
+    email = models.EmailField("e-mail", blank=True, db_index=True)
     phone = PhoneNumberField("téléphone mobile", blank=True)
     birth_year = models.PositiveSmallIntegerField(
         "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
