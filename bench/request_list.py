@@ -55,7 +55,7 @@ def grow_requests(target: int, rng: random.Random) -> None:
             residents.append(Resident(first_name="Habitante", last_name=last, search_name=fold(f"{last} habitante"),
                                       quartier=rng.choice(quartiers), phone=f"+331990{(start + n) % 100000:05d}"))
         requests = []
-        for n in range(size):
+        for _n in range(size):
             status = rng.choices(statuses, weights)[0]
             requests.append(HelpRequest(
                 resident=rng.choice(residents), category=rng.choice(categories), description="Banc d'essai de la liste",

@@ -9,7 +9,6 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -133,7 +132,7 @@ class FileSmsBackend(BaseSmsBackend):
     def send(self, recipient: str, body: str) -> str:
         folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().isoformat()
+        stamp = timezone.now().isoformat()
         with (folder / "sms.jsonl").open("a", encoding="utf-8") as handle:
             handle.write(json.dumps({"to": recipient, "body": body, "at": stamp}, ensure_ascii=False) + "\n")
         return f"file-{stamp}"
