@@ -20,6 +20,10 @@ CONTEXTS = [
          wished_mask=0b111000111, wished_label="x", language_code="ar"),
     dict(category_bit=1 << 2, latitude=LAT, longitude=LON, widen=True, skills=((0, "A"),), language_code="en"),
     dict(category_bit=1 << 0, latitude=None, longitude=None, wished_mask=1 << 4, wished_label="x"),
+    dict(category_bit=1 << 1, latitude=LAT - 0.02, longitude=LON, widen=True, wished_mask=0b111, wished_label="x"),
+    # No term at all: the score is a bare constant (PostgreSQL types it numeric, see candidate_rows).
+    dict(category_bit=1 << 2, latitude=None, longitude=None),
+    dict(category_bit=1 << 2, latitude=None, longitude=None, skills=((0, "A"), (1, "B"), (2, "C")), language_code="en"),
 ]
 
 
@@ -27,7 +31,7 @@ CONTEXTS = [
 def test_sql_score_and_filters_equal_the_python_formula_on_random_data(context_values):
     random_profiles(300, seed=7)
     context = scoring.MatchContext(**context_values)
-    sql_rows = {row["volunteer_id"]: row for row in selectors.candidates_queryset(context)}
+    sql_rows = {row["volunteer_id"]: row for row in selectors.candidate_rows(context)}
     profiles = list(VolunteerMatchProfile.objects.all())
     expected = {p.volunteer_id for p in profiles if scoring.passes_hard_filters(p, context)}
     assert set(sql_rows) == expected
@@ -36,6 +40,27 @@ def test_sql_score_and_filters_equal_the_python_formula_on_random_data(context_v
         if profile.volunteer_id in expected:
             python_score = scoring.score_profile(profile, context)[0]
             assert sql_rows[profile.volunteer_id]["base_score"] == pytest.approx(python_score, abs=1e-6)
+    # The ranked form: best 25 by base score, ties by id, plus pinned ids (only those passing the filters).
+    ordered = sorted(expected, key=lambda volunteer_id: (-sql_rows[volunteer_id]["base_score"], volunteer_id))
+    excluded = sorted({p.volunteer_id for p in profiles} - expected)[:2]
+    pinned = {ordered[-1], ordered[-2], *excluded}
+    rows = selectors.candidate_rows(context, limit=25, pinned=pinned)
+    assert [r["volunteer_id"] for r in rows if not r["pinned"]] == ordered[:25]
+    assert {r["volunteer_id"] for r in rows if r["pinned"]} == {ordered[-1], ordered[-2]}
+    assert all(r["base_score"] == sql_rows[r["volunteer_id"]]["base_score"] for r in rows)
+
+
+def test_sql_text_is_built_once_per_shape_and_its_parameters_match():
+    scoring.ranking_sql.cache_clear()
+    seen_shapes = set()
+    for values in CONTEXTS:
+        context = scoring.MatchContext(**values)
+        sql, params = selectors.candidate_sql(context, limit=10, pinned={4, 2})
+        seen_shapes.add(scoring.sql_shape(context))
+        # Every placeholder has a value: a missing one would raise here, not in the database.
+        assert sql % {name: "?" for name in params}
+        assert selectors.candidate_sql(context, limit=50, pinned={7, 9})[0] is sql
+    assert scoring.ranking_sql.cache_info().currsize == len(seen_shapes)
 
 
 def test_ranking_is_exact_with_load_and_continuity_compared_to_brute_force():
@@ -97,7 +122,8 @@ def test_rank_volunteers_orders_and_explains(django_assert_max_num_queries):
     for volunteer in (near, best, far, other_category, paused):
         index_volunteer(volunteer)
 
-    with django_assert_max_num_queries(5):
+    # Support ids, category skills (not prefetched here), ranking with continuity, recent loads.
+    with django_assert_max_num_queries(4):
         ranked = selectors.rank_volunteers(help_request)
     assert [c.volunteer_id for c in ranked] == [best.pk, near.pk]
     top = ranked[0]

@@ -1,8 +1,8 @@
 """The matching score: explicit weights, one formula, two implementations.
 
 `score_profile` computes a volunteer's base score and its French explanation in Python;
-`score_expression` builds the same formula as an ORM expression so the database ranks
-100,000 volunteers in one query. A test checks both agree on random data. Load over the last
+`ranking_sql` writes the same formula as SQL so the database ranks 100,000 volunteers in
+one query. A test checks both agree on random data. Load over the last
 7 days and continuity with the resident are applied afterwards (`final_score`), on the few
 candidates the query returns.
 
@@ -19,11 +19,7 @@ Components (points):
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from django.db.models import BigIntegerField, Case, F, FloatField, Q, Value, When
-from django.db.models.expressions import Combinable, CombinedExpression
-from django.db.models.functions import Sqrt
-from django.db.models.lookups import GreaterThan
+from functools import lru_cache
 
 from villesolidaire.core.choices import DAYS, LANGUAGES, PERIODS, availability_mask_for
 from villesolidaire.territory.geometry import KM_PER_DEGREE_LAT, distance_km, km_per_degree_lon
@@ -227,83 +223,145 @@ def final_score(base: float, explanation: Explanation, *, recent_missions: int, 
 
 
 # --- SQL implementation (same formula) -----------------------------------------------
-# Output fields are given explicitly and shared: resolving them per node was most of the
-# time spent building the query (it runs on every matching page).
+# The ranking query is plain SQL text that PostgreSQL and SQLite both run (SQLite gets SQRT
+# from Django, which registers it on every connection). It used to be an ORM expression
+# tree, but compiling that tree cost ~5 ms per call (twice when continuity ids existed), as
+# much as running the query on 100,000 rows. The text only depends on the request's *shape*
+# (SqlShape, plus the number of continuity ids), so `ranking_sql` builds it once per shape
+# and caches it; every value, weights included, goes in as a named parameter (`sql_params`),
+# exactly as the ORM passed them, so scores are bit for bit those of the former query.
+# The arithmetic follows the Python formula above term by term, in the same order;
+# tests/matching/test_ranking.py compares both on random data for each kind of shape.
 
-_FLOAT = FloatField()
-_BIGINT = BigIntegerField()
-DISTANCE_ALIAS = "match_distance_sq"
-
-
-def _float(value: float) -> Value:
-    return Value(float(value), output_field=_FLOAT)
-
-
-def _op(lhs, connector: str, rhs) -> CombinedExpression:
-    return CombinedExpression(lhs, connector, rhs, output_field=_FLOAT)
-
-
-def _has_bits(field_name: str, mask: int):
-    masked = CombinedExpression(F(field_name), Combinable.BITAND, Value(mask, output_field=_BIGINT), output_field=_BIGINT)
-    return GreaterThan(masked, Value(0, output_field=_BIGINT))
-
-
-def _squared_distance_expression(context: MatchContext):
-    dx = _op(_op(F("longitude"), "-", _float(context.longitude)), "*", _float(km_per_degree_lon(context.latitude)))
-    dy = _op(_op(F("latitude"), "-", _float(context.latitude)), "*", _float(KM_PER_DEGREE_LAT))
-    return _op(_op(dx, "*", dx), "+", _op(dy, "*", dy))
+_COORDINATES_UNKNOWN = "latitude IS NULL OR longitude IS NULL"
+# Squared equirectangular distance in km² (geometry.distance_km without the square root).
+_DX = "((longitude - %(longitude)s) * %(km_per_degree_lon)s)"
+_DY = "((latitude - %(latitude)s) * %(km_per_degree_lat)s)"
+_DISTANCE_SQ = f"(({_DX} * {_DX}) + ({_DY} * {_DY}))"
+PROFILE_COLUMNS = (
+    "volunteer_id", "is_eligible", "latitude", "longitude", "max_distance_km",
+    "categories_mask", "skills_mask", "languages_mask", "availability_mask",
+)
 
 
-def sql_aliases(context: MatchContext) -> dict:
-    """Expressions used by both the filter and the score, resolved once (`QuerySet.alias`)."""
-    return {DISTANCE_ALIAS: _squared_distance_expression(context)} if context.has_position else {}
+@dataclass(frozen=True)
+class SqlShape:
+    """What changes the ranking query's text (as opposed to its parameters)."""
+
+    has_position: bool
+    widen: bool
+    skill_count: int
+    has_wished_time: bool
+    has_language: bool
 
 
-def hard_filter_q(context: MatchContext) -> Q:
-    """Eligibility, category and distance filters (needs `sql_aliases`); the bounding box lets
-    the (is_eligible, latitude, longitude) index prune rows when volunteers are spread wide."""
-    condition = Q(is_eligible=True) & Q(_has_bits("categories_mask", context.category_bit))
-    if not context.has_position:
-        return condition
+def sql_shape(context: MatchContext) -> SqlShape:
+    return SqlShape(
+        has_position=context.has_position,
+        widen=context.widen,
+        skill_count=len(context.skills),
+        has_wished_time=context.wished_mask is not None,
+        has_language=context.language_bit is not None,
+    )
+
+
+def _bounding_box(context: MatchContext) -> tuple[float, float, float, float]:
+    """Latitude and longitude ranges no eligible volunteer can be outside of: they let the
+    (is_eligible, latitude, longitude) index prune rows when volunteers are spread wide."""
     reach = MAX_VOLUNTEER_DISTANCE_KM * context.distance_factor
     dlat = reach / KM_PER_DEGREE_LAT
     # Longitude degrees shrink towards the poles: size the box at the latitude where they are smallest.
     dlon = reach / max(km_per_degree_lon(min(abs(context.latitude) + dlat, 89.0)), 1e-6)
-    in_box = Q(
-        latitude__gte=context.latitude - dlat, latitude__lte=context.latitude + dlat,
-        longitude__gte=context.longitude - dlon, longitude__lte=context.longitude + dlon,
-    )
-    factor_sq = _float(context.distance_factor * context.distance_factor)
-    radius_sq = _op(_op(_op(F("max_distance_km"), "*", F("max_distance_km")), "*", factor_sq), "+", _float(1e-9))
-    within = in_box & Q(GreaterThan(radius_sq, F(DISTANCE_ALIAS)))
-    return condition & (Q(latitude__isnull=True) | Q(longitude__isnull=True) | within)
+    return context.latitude - dlat, context.latitude + dlat, context.longitude - dlon, context.longitude + dlon
 
 
-def score_expression(context: MatchContext):
-    """The base score of `score_profile` as an ORM expression over VolunteerMatchProfile
-    (needs `sql_aliases`)."""
-    parts = []
+def sql_params(context: MatchContext) -> dict:
+    """Named parameters of `ranking_sql(sql_shape(context), ...)` (continuity ids and limit apart)."""
+    params = {
+        "category_bit": context.category_bit, "zero": 0.0, "one": 1.0, "epsilon": 1e-9,
+        "w_distance": W_DISTANCE, "w_availability": W_AVAILABILITY, "w_language": W_LANGUAGE,
+    }
     if context.has_position:
-        radius = _op(F("max_distance_km"), "*", _float(context.distance_factor))
-        decay = _op(_float(W_DISTANCE), "*", _op(_float(1.0), "-", _op(Sqrt(F(DISTANCE_ALIAS), output_field=_FLOAT), "/", radius)))
-        parts.append(Case(
-            When(Q(latitude__isnull=True) | Q(longitude__isnull=True) | Q(max_distance_km__lte=0), then=_float(0)),
-            default=decay,
-            output_field=_FLOAT,
-        ))
-    bonuses = []
+        lat_min, lat_max, lon_min, lon_max = _bounding_box(context)
+        params |= {
+            "latitude": context.latitude, "longitude": context.longitude,
+            "km_per_degree_lat": KM_PER_DEGREE_LAT, "km_per_degree_lon": km_per_degree_lon(context.latitude),
+            "lat_min": lat_min, "lat_max": lat_max, "lon_min": lon_min, "lon_max": lon_max,
+            "factor": context.distance_factor, "factor_sq": context.distance_factor * context.distance_factor,
+        }
     if context.skills:
-        share = W_SKILLS / len(context.skills)
-        bonuses += [("skills_mask", 1 << bit, share) for bit, _name in context.skills]
+        params["skill_share"] = W_SKILLS / len(context.skills)
+        params |= {f"skill_{index}": 1 << bit for index, (bit, _name) in enumerate(context.skills)}
     if context.wished_mask is not None:
-        bonuses.append(("availability_mask", context.wished_mask, W_AVAILABILITY))
+        params["wished_mask"] = context.wished_mask
     if context.language_bit is not None:
-        bonuses.append(("languages_mask", context.language_bit, W_LANGUAGE))
-    for field_name, mask, points in bonuses:
-        parts.append(Case(When(_has_bits(field_name, mask), then=_float(points)), default=_float(0), output_field=_FLOAT))
+        params["language_bit"] = context.language_bit
+    return params
+
+
+def _has_bits(column: str, param: str) -> str:
+    return f"({column} & %({param})s) > 0"
+
+
+def _bonus(column: str, param: str, points_param: str) -> str:
+    return f"CASE WHEN {_has_bits(column, param)} THEN %({points_param})s ELSE %(zero)s END"
+
+
+def filter_sql(shape: SqlShape) -> str:
+    """The hard filters of `passes_hard_filters`: eligible, category accepted, and (when both
+    positions are known) within the volunteer's own, possibly widened, radius. Squared
+    distances are compared so the filter needs no square root."""
+    condition = f"is_eligible AND {_has_bits('categories_mask', 'category_bit')}"
+    if not shape.has_position:
+        return condition
+    # Multiplying by a factor of 1.0 changes nothing: the unwidened text leaves it out.
+    radius_sq = "(max_distance_km * max_distance_km)"
+    if shape.widen:
+        radius_sq = f"({radius_sq} * %(factor_sq)s)"
+    in_box = (
+        "latitude >= %(lat_min)s AND latitude <= %(lat_max)s AND longitude >= %(lon_min)s AND longitude <= %(lon_max)s"
+    )
+    within = f"{in_box} AND ({radius_sq} + %(epsilon)s) > {_DISTANCE_SQ}"
+    return f"{condition} AND ({_COORDINATES_UNKNOWN} OR ({within}))"
+
+
+def score_sql(shape: SqlShape) -> str:
+    """The base score of `score_profile`, component by component, summed in the same order."""
+    parts = []
+    if shape.has_position:
+        radius = "(max_distance_km * %(factor)s)" if shape.widen else "max_distance_km"
+        decay = f"(%(w_distance)s * (%(one)s - (SQRT({_DISTANCE_SQ}) / {radius})))"
+        parts.append(f"CASE WHEN {_COORDINATES_UNKNOWN} OR max_distance_km <= %(zero)s THEN %(zero)s ELSE {decay} END")
+    parts += [_bonus("skills_mask", f"skill_{index}", "skill_share") for index in range(shape.skill_count)]
+    if shape.has_wished_time:
+        parts.append(_bonus("availability_mask", "wished_mask", "w_availability"))
+    if shape.has_language:
+        parts.append(_bonus("languages_mask", "language_bit", "w_language"))
     if not parts:
-        return _float(0)
+        return "%(zero)s"
     total = parts[0]
     for part in parts[1:]:
-        total = _op(total, "+", part)
+        total = f"({total} + {part})"
     return total
+
+
+@lru_cache(maxsize=512)
+def ranking_sql(shape: SqlShape, table: str, *, ordered: bool = True, pinned: int = 0) -> str:
+    """SELECT of the candidates of a request: profile columns, `base_score` and `pinned`.
+
+    ordered: best `%(limit)s` rows by base score (ties: lowest volunteer id), else every
+    candidate. pinned: number of `%(pinned_<i>)s` volunteer ids (the resident's former
+    volunteers) fetched in the same statement whatever their score, marked pinned = 1, so
+    continuity costs no extra round trip. `table` is the quoted table name.
+    """
+    columns = ", ".join(PROFILE_COLUMNS)
+    where = filter_sql(shape)
+    select = f"SELECT {columns}, {score_sql(shape)} AS base_score, {{pinned}} AS pinned FROM {table} WHERE {where}"
+    sql = select.format(pinned=0)
+    if ordered:
+        sql += " ORDER BY base_score DESC, volunteer_id LIMIT %(limit)s"
+    if pinned:
+        ids = ", ".join(f"%(pinned_{index})s" for index in range(pinned))
+        # A derived table keeps ORDER BY … LIMIT inside the first branch on both engines.
+        sql = f"SELECT * FROM ({sql}) AS ranked UNION ALL {select.format(pinned=1)} AND volunteer_id IN ({ids})"
+    return sql

@@ -1,15 +1,17 @@
 """Reads for matching: the ranked volunteers of a request, and requests still waiting for one.
 
-Ranking is exact and fast: one SQL query over the narrow VolunteerMatchProfile table applies
-the hard filters and orders by the base score (scoring.score_expression), LIMIT n. The load
-penalty (≤ MAX_LOAD_PENALTY) and the continuity bonus are then applied in Python to those n
-rows plus this resident's former volunteers (always fetched). Unseen rows can score at most
-the n-th row's base score, so once the limit-th final score beats that bound the answer is
-exact; otherwise n doubles.
+Ranking is exact and fast: one SQL statement over the narrow VolunteerMatchProfile table
+applies the hard filters and orders by the base score (scoring.ranking_sql, cached SQL text
+run through a plain cursor), LIMIT n; the same statement also returns this resident's former
+volunteers whatever their score. The load penalty (≤ MAX_LOAD_PENALTY) and the continuity
+bonus are then applied in Python to those rows. Unseen rows can score at most the n-th row's
+base score, so once the limit-th final score beats that bound the answer is exact; otherwise
+n doubles.
 """
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -19,10 +21,7 @@ from villesolidaire.matching import scoring
 from villesolidaire.matching.models import OfferStatus, ProposalOffer, ProposalStatus, VolunteerMatchProfile
 from villesolidaire.missions.models import Mission, Support
 
-PROFILE_FIELDS = (
-    "volunteer_id", "is_eligible", "latitude", "longitude", "max_distance_km",
-    "categories_mask", "skills_mask", "languages_mask", "availability_mask",
-)
+PROFILE_FIELDS = scoring.PROFILE_COLUMNS
 OVERFETCH = 5
 
 
@@ -38,7 +37,7 @@ class Candidate:
 
 
 class _Row:
-    """A VolunteerMatchProfile-like view of a `.values()` row, for scoring.score_profile."""
+    """A VolunteerMatchProfile-like view of a `candidate_rows` row, for scoring.score_profile."""
 
     __slots__ = PROFILE_FIELDS
 
@@ -56,20 +55,43 @@ def recent_loads(volunteer_ids, now=None) -> dict[int, int]:
     if not volunteer_ids:
         return {}
     since = (now or timezone.now()) - scoring.LOAD_WINDOW
+    # Selecting the supports in a subquery (rather than filtering on support__volunteer_id)
+    # lets PostgreSQL reach these volunteers' missions through the support index instead of
+    # hashing every recent mission of the town: 5 ms → 2 ms with 28,000 recent missions.
+    supports = Support.objects.filter(volunteer_id__in=list(volunteer_ids)).values("pk")
     rows = (
-        Mission.objects.recent_load(since).filter(support__volunteer_id__in=list(volunteer_ids))
+        Mission.objects.recent_load(since).filter(support__in=supports)
         .values("support__volunteer_id").annotate(n=Count("id")).order_by()
     )
     return {row["support__volunteer_id"]: row["n"] for row in rows}
 
 
-def candidates_queryset(context: scoring.MatchContext):
-    return (
-        VolunteerMatchProfile.objects.alias(**scoring.sql_aliases(context))
-        .filter(scoring.hard_filter_q(context))
-        .annotate(base_score=scoring.score_expression(context))
-        .values(*PROFILE_FIELDS, "base_score")
-    )
+def candidate_sql(context: scoring.MatchContext, *, limit: int | None = None, pinned=()) -> tuple[str, dict]:
+    """SQL text (cached per query shape) and named parameters of `candidate_rows`."""
+    pinned = sorted(pinned)
+    table = connection.ops.quote_name(VolunteerMatchProfile._meta.db_table)
+    sql = scoring.ranking_sql(scoring.sql_shape(context), table, ordered=limit is not None, pinned=len(pinned))
+    params = scoring.sql_params(context)
+    if limit is not None:
+        params["limit"] = limit
+    params |= {f"pinned_{index}": volunteer_id for index, volunteer_id in enumerate(pinned)}
+    return sql, params
+
+
+def candidate_rows(context: scoring.MatchContext, *, limit: int | None = None, pinned=()) -> list[dict]:
+    """Rows (profile columns, base_score, pinned) of the volunteers passing the hard filters:
+    the best `limit` by base score (every one when limit is None), plus the `pinned`
+    volunteer ids that pass the filters, flagged pinned = True."""
+    sql, params = candidate_sql(context, limit=limit, pinned=pinned)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        # PostgreSQL sums the bonus constants as numeric when no distance term comes first.
+        row["base_score"] = float(row["base_score"])
+        row["pinned"] = bool(row["pinned"])
+    return rows
 
 
 def rank_volunteers(help_request, *, limit: int = 20, widen: bool = False, now=None) -> list[Candidate]:
@@ -83,18 +105,21 @@ def rank_volunteers(help_request, *, limit: int = 20, widen: bool = False, now=N
 def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None) -> list[Candidate]:
     if limit <= 0:
         return []
-    queryset = candidates_queryset(context)
     seen: dict[int, dict] = {}
-    if context.resident_volunteer_ids:
-        # Continuity can lift a volunteer above the SQL top n: fetch them whatever their base score.
-        for row in queryset.filter(volunteer_id__in=list(context.resident_volunteer_ids)):
-            seen[row["volunteer_id"]] = row
     loads: dict[int, int] = {}
     fetch = limit * OVERFETCH
+    # Continuity can lift a volunteer above the SQL top n: the first statement also fetches
+    # the resident's volunteers whatever their base score.
+    pinned = context.resident_volunteer_ids
     while True:
-        rows = list(queryset.order_by("-base_score", "volunteer_id")[:fetch])
-        for row in rows:
+        rows = []
+        for row in candidate_rows(context, limit=fetch, pinned=pinned):
             seen[row["volunteer_id"]] = row
+            if not row["pinned"]:
+                rows.append(row)
+        pinned = ()
+        # UNION ALL promises no order: put the ranked branch back in ORDER BY order.
+        rows.sort(key=lambda row: (-row["base_score"], row["volunteer_id"]))
         missing = [volunteer_id for volunteer_id in seen if volunteer_id not in loads]
         loads.update(dict.fromkeys(missing, 0) | recent_loads(missing, now))
         ranked = sorted(

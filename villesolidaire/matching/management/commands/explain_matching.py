@@ -20,6 +20,8 @@ class Command(BaseCommand):
         context = scoring.context_for(
             help_request, widen=elargir, resident_volunteer_ids=selectors.resident_volunteer_ids(help_request.resident_id)
         )
-        queryset = selectors.candidates_queryset(context).order_by("-base_score", "volunteer_id")[:100]
+        sql, params = selectors.candidate_sql(context, limit=100, pinned=context.resident_volunteer_ids)
         options = {"analyze": True} if analyze and connection.vendor == "postgresql" else {}
-        self.stdout.write(queryset.explain(**options))
+        with connection.cursor() as cursor:
+            cursor.execute(f"{connection.ops.explain_query_prefix(**options)} {sql}", params)
+            self.stdout.write("\n".join(" ".join(str(value) for value in row) for row in cursor.fetchall()))
