@@ -22,7 +22,11 @@ export VS_VAR_DIR="$PWD/var/bench-data"
 export DJANGO_LOG_LEVEL=WARNING
 export PYTHONUNBUFFERED=1
 
-command -v wrk >/dev/null || { echo "wrk introuvable : installez le paquet Debian 'wrk'." >&2; exit 1; }
+# The load tool is a Debian package; install it when we can (root, as on CI machines).
+if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true
+fi
+command -v wrk >/dev/null || { echo "wrk introuvable : installez le paquet Debian 'wrk' (sudo apt-get install wrk)." >&2; exit 1; }
 $PY - "$PG_SERVER" <<'PYEOF' || { echo "PostgreSQL injoignable sur $PG_SERVER (variable PG_SERVER)." >&2; exit 1; }
 import sys, psycopg
 psycopg.connect(sys.argv[1] + "/postgres", connect_timeout=3).close()
