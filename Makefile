@@ -54,7 +54,7 @@ bench: install-dev
 
 check-deploy: install
 	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=solidaire.example.org \
-	  DATABASE_URL=$(PG_URL) $(PY) manage.py check --deploy --fail-level WARNING
+	  VS_DATA_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') DATABASE_URL=$(PG_URL) $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var staticfiles

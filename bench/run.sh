@@ -15,6 +15,7 @@ SQLITE_URL="sqlite:///$SQLITE_FILE"
 export DJANGO_DEBUG=false
 export DJANGO_SECRET_KEY="bench-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,testserver
+export VS_DATA_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())' 2>/dev/null || true)"
 export DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false DJANGO_SECURE_HSTS_SECONDS=0
 export VS_TASKS_BACKEND=django_tasks_db.DatabaseBackend
 export DJANGO_STATIC_ROOT="$PWD/var/bench-static"

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "villesolidaire.missions",
     "villesolidaire.notifications",
     "villesolidaire.reporting",
+    "villesolidaire.audit",
+    "villesolidaire.register",
+    "villesolidaire.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +194,20 @@ GEOCODER_TIMEOUT = env_int("VS_GEOCODER_TIMEOUT", 3)
 
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
+
+# Register of vulnerable people (docs/decisions/0005). Identifying fields are encrypted with
+# these Fernet keys, comma-separated, newest first: the first encrypts, all decrypt. Generate
+# one with `python manage.py generate_data_key`. Required in production, like the secret key.
+VS_DATA_KEYS = env_list("VS_DATA_KEYS", "")
+if not VS_DATA_KEYS:
+    if not (DEBUG or env_bool("VS_TESTING", False)):
+        raise ImproperlyConfigured("VS_DATA_KEYS must be set when DJANGO_DEBUG is off (see docs/configuration.md).")
+    # Development and tests only: a fixed, public key. Never use it for real data.
+    VS_DATA_KEYS = ["ZGV2LWtleS1uZXZlci1mb3ItcmVhbC1kYXRhLTAwMDE="]
+# How long the append-only audit log is kept (CNIL: 6 to 12 months), in days.
+VS_AUDIT_RETENTION_DAYS = env_int("VS_AUDIT_RETENTION_DAYS", 365)
+if not 183 <= VS_AUDIT_RETENTION_DAYS <= 366:
+    raise ImproperlyConfigured("VS_AUDIT_RETENTION_DAYS must lie between 183 and 366 days (CNIL: 6 to 12 months).")
 
 # Security. `manage.py check --deploy` is clean with the production variables (docs/configuration.md).
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("villesolidaire.missions.urls")),
     path("", include("villesolidaire.notifications.urls")),
     path("", include("villesolidaire.reporting.urls")),
+    path("", include("villesolidaire.audit.urls")),
+    path("", include("villesolidaire.register.urls")),
+    path("", include("villesolidaire.campaigns.urls")),
     path("admin/", admin.site.urls),
 ]
 

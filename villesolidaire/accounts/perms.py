@@ -25,6 +25,20 @@ def is_volunteer(user) -> bool:
     return user.is_authenticated and hasattr(user, "volunteer")
 
 
+def is_register_officer(user) -> bool:
+    """Named register officer (R121-7). Deliberately not implied by the administrator role."""
+    return user.is_authenticated and user.has_role(Role.REGISTER_OFFICER)
+
+
+def is_caller(user) -> bool:
+    """May take calls from a campaign queue: register officers and accredited callers."""
+    return user.is_authenticated and user.has_role(Role.REGISTER_OFFICER, Role.CALLER)
+
+
+def is_auditor(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.AUDITOR)
+
+
 def is_second_factor_verified(user) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
@@ -47,6 +61,42 @@ def role_required(*roles: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def strict_role_required(*roles: str) -> Callable:
+    """Like `role_required`, but the administrator role does not open the door.
+
+    The register and its campaigns are reserved to people named for them (CASF R121-7);
+    an administrator who is not named gets the same 404 as everyone else.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_role(*roles):
+                raise Http404
+            if not is_second_factor_verified(user):
+                return redirect(f"{_otp_url()}?next={request.get_full_path()}")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def register_officer_required(view):
+    return strict_role_required(Role.REGISTER_OFFICER)(view)
+
+
+def caller_required(view):
+    return strict_role_required(Role.REGISTER_OFFICER, Role.CALLER)(view)
+
+
+def auditor_required(view):
+    return strict_role_required(Role.AUDITOR)(view)
 
 
 def coordinator_required(view):

@@ -1,0 +1,49 @@
+"""Writing to the audit log. Views and services call `record` in the same transaction as
+the read or write they log, so a logged write and its log row commit or roll back together."""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.http import HttpRequest
+
+from villesolidaire.audit.models import AuditAction, AuditEntry
+
+
+def object_type_of(target: models.Model | type[models.Model] | str) -> str:
+    if isinstance(target, str):
+        return target
+    return target._meta.label
+
+
+def record(
+    *,
+    actor,
+    action: AuditAction | str,
+    target: models.Model | type[models.Model] | str,
+    fields: Iterable[str] = (),
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEntry:
+    """Append one row: `target` is an instance (its pk is logged) or a model/label for lists."""
+    object_id = ""
+    if isinstance(target, models.Model):
+        object_id = str(target.pk or "")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=(user.get_full_name() or user.email) if user else "anonyme (formulaire public ou système)",
+        action=action,
+        object_type=object_type_of(target),
+        object_id=object_id,
+        fields=sorted(set(fields)),
+        detail=detail[:300],
+        ip_address=_client_ip(request),
+    )
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the documented reverse proxy REMOTE_ADDR is the proxy; good enough for an access
+    # log, and never trusted for anything else.
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,302 @@
+"""The register of vulnerable people (registre nominatif, CASF L121-6-1, R121-2 to R121-12).
+
+`RegisterEntry` holds exactly the R121-4 fields plus what the procedure itself needs (origin,
+status, acknowledgement, objection, yearly confirmation). Identifying fields are encrypted at
+rest (core.crypto); blind indexes allow exact search by phone and by name. Anything beyond
+R121-4 lives in `RegisterExtras`, only with a recorded consent, and is never exported to the
+préfet. Every read and write goes to the audit log (audit.services.record).
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
+from villesolidaire.core.validation import is_mobile, parse_phone
+from villesolidaire.core.workflow import Workflow
+
+ACKNOWLEDGEMENT_DELAY_DAYS = 8  # R121-6 al. 3
+
+
+class Ground(models.TextChoices):
+    """R121-3: the three qualities under which a person may be registered (R121-4 1° c)."""
+
+    AGE_65 = "age_65", "Personne âgée de 65 ans et plus"
+    AGE_60_UNFIT = "age_60_unfit", "Personne de plus de 60 ans reconnue inapte au travail"
+    DISABLED_ADULT = "disabled_adult", "Personne adulte handicapée"
+
+
+class DisabilityBenefit(models.TextChoices):
+    """The benefit that makes an adult eligible under R121-3 3° (CNIL's reading)."""
+
+    AAH = "aah", "Allocation aux adultes handicapés (AAH)"
+    PCH = "pch", "Prestation de compensation du handicap (PCH)"
+    CMI = "cmi", "Carte mobilité inclusion (CMI)"
+    RQTH = "rqth", "Reconnaissance de la qualité de travailleur handicapé (RQTH)"
+    INVALIDITY = "invalidity", "Pension d'invalidité"
+
+
+class Origin(models.TextChoices):
+    SELF = "self", "La personne elle-même"
+    LEGAL_REP = "legal_rep", "Son représentant légal"
+    THIRD_PARTY = "third_party", "Un tiers, par écrit"
+    DEPARTEMENT = "departement", "Transmission du département (APA / PCH)"
+    CARSAT = "carsat", "Transmission de la CARSAT"
+
+
+# Transmitted lists are pre-registrations: the person is informed and may object (L121-6-1 I al. 3).
+TRANSMITTED_ORIGINS = frozenset({Origin.DEPARTEMENT, Origin.CARSAT})
+
+
+class EntryStatus(models.TextChoices):
+    RECEIVED = "received", "Demande reçue"
+    REGISTERED = "registered", "Inscrit·e"
+    REMOVED = "removed", "Radié·e"
+
+
+class RemovalReason(models.TextChoices):
+    REQUEST = "request", "À sa demande"
+    DEATH = "death", "Décès"
+    MOVED_OUT = "moved_out", "Déménagement hors de la commune"
+    OBJECTION = "objection", "Opposition à l'inscription"
+
+
+ENTRY_WORKFLOW = Workflow(
+    name="register_entry",
+    transitions={
+        EntryStatus.RECEIVED: frozenset({EntryStatus.REGISTERED, EntryStatus.REMOVED}),
+        EntryStatus.REGISTERED: frozenset({EntryStatus.REMOVED}),
+        EntryStatus.REMOVED: frozenset(),
+    },
+    labels=dict(EntryStatus.choices),
+)
+
+# R121-4 fields, in the order of the article: the only ones the préfet export may contain.
+R121_4_FIELDS = (
+    "last_name",
+    "first_names",
+    "birth_date",
+    "ground",
+    "disability_benefit",
+    "address",
+    "address_complement",
+    "postcode",
+    "city",
+    "phone",
+    "home_care_service",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "request_date",
+    "third_party_name",
+    "third_party_capacity",
+)
+
+# Emptied when an entry is removed (R121-11: kept until death or removal request); the row
+# stays as a trace that the removal happened, with its date and reason.
+PERSONAL_FIELDS = (
+    "last_name",
+    "first_names",
+    "birth_date",
+    "address",
+    "address_complement",
+    "phone",
+    "home_care_service",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "third_party_name",
+    "third_party_capacity",
+    "notes",
+)
+
+
+class RegisterEntryQuerySet(models.QuerySet):
+    def current(self):
+        """Entries to call in a crisis: received (not yet acknowledged) or registered."""
+        return self.exclude(status=EntryStatus.REMOVED)
+
+    def matching_phone(self, phone: str):
+        digest = blind_index(str(phone))
+        return self.filter(models.Q(phone_index=digest) | models.Q(emergency_phone_index=digest)) if digest else self.none()
+
+    def matching_name(self, last_name: str, first_names: str = ""):
+        rows = self.filter(last_name_index=blind_index(last_name))
+        if first_names.strip():
+            rows = rows.filter(full_name_index=blind_index(f"{last_name} {first_names}"))
+        return rows
+
+    def acknowledgement_due(self):
+        return self.filter(status=EntryStatus.RECEIVED, acknowledged_at__isnull=True).order_by("acknowledgement_due_on", "pk")
+
+    def confirmation_due(self, before: date):
+        """Registered entries not confirmed since `before` (yearly re-confirmation before summer)."""
+        return self.filter(status=EntryStatus.REGISTERED).filter(
+            models.Q(confirmed_on__isnull=True) | models.Q(confirmed_on__lt=before)
+        )
+
+
+class RegisterEntry(models.Model):
+    # R121-4 1° a–g. Encrypted at rest; `*_index` columns are blind indexes for exact search.
+    last_name = EncryptedTextField("nom")
+    first_names = EncryptedTextField("prénoms")
+    # Null only once the entry is removed and its personal data erased.
+    birth_date = EncryptedDateField("date de naissance", null=True)
+    # Not identifying on its own; kept in clear so campaigns can filter by age in SQL.
+    birth_year = models.PositiveSmallIntegerField("année de naissance", null=True, db_index=True)
+    ground = models.CharField("qualité au titre de laquelle la personne est inscrite", max_length=20, choices=Ground.choices)
+    disability_benefit = models.CharField(
+        "avantage ou pension", max_length=12, choices=DisabilityBenefit.choices, blank=True,
+        help_text="Seulement pour une personne adulte handicapée. Aucun justificatif n'est demandé.",
+    )
+    address = EncryptedTextField("adresse")
+    address_complement = EncryptedTextField("complément d'adresse", blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    quartier = models.ForeignKey(
+        "territory.Quartier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="quartier"
+    )
+    is_located = models.BooleanField("adresse localisée", default=False)
+    phone = EncryptedTextField("téléphone", blank=True, help_text="Au format international (+33…).")
+    # Mobile numbers can receive the SMS wave; computed from `phone` when saved.
+    has_mobile = models.BooleanField("téléphone mobile", default=False)
+    home_care_service = EncryptedTextField("service intervenant à domicile (nom et coordonnées)", blank=True)
+    emergency_contact_name = EncryptedTextField("personne à prévenir en cas d'urgence", blank=True)
+    emergency_contact_phone = EncryptedTextField("téléphone de la personne à prévenir", blank=True)
+
+    # R121-4 2° a–b
+    request_date = models.DateField("date de la demande", default=timezone.localdate)
+    third_party_name = EncryptedTextField("nom du tiers ayant fait la demande", blank=True)
+    third_party_capacity = EncryptedTextField("qualité du tiers (lien avec la personne)", blank=True)
+
+    # The procedure (R121-5, R121-6, L121-6-1).
+    origin = models.CharField("origine de la demande", max_length=12, choices=Origin.choices, default=Origin.SELF)
+    status = models.CharField("état", max_length=12, choices=EntryStatus.choices, default=EntryStatus.RECEIVED, db_index=True)
+    removal_reason = models.CharField("motif de radiation", max_length=12, choices=RemovalReason.choices, blank=True)
+    removed_on = models.DateField("radié·e le", null=True, blank=True)
+    acknowledgement_due_on = models.DateField("accusé de réception à envoyer avant le", db_index=True)
+    acknowledged_at = models.DateTimeField("accusé de réception envoyé le", null=True, blank=True)
+    # For transmitted lists: the information letter sent, and the objection if the person objects.
+    informed_at = models.DateTimeField("lettre d'information envoyée le", null=True, blank=True)
+    objection_on = models.DateField("opposition reçue le", null=True, blank=True)
+    confirmed_on = models.DateField("inscription confirmée le", null=True, blank=True)
+    notes = EncryptedTextField("remarques de gestion", blank=True,
+                               help_text="Uniquement pour la gestion de l'inscription : aucune donnée de santé.")
+
+    # Link to the resident file (help requests), only with the person's consent.
+    resident = models.OneToOneField(
+        "residents.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="register_entry",
+        verbose_name="fiche habitant·e liée",
+    )
+    resident_link_consent_on = models.DateField("accord pour lier la fiche habitant·e le", null=True, blank=True)
+
+    # Blind indexes (core.crypto.blind_index): exact, case- and accent-insensitive search.
+    last_name_index = models.CharField(max_length=64, db_index=True, editable=False)
+    full_name_index = models.CharField(max_length=64, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
+    emergency_phone_index = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="saisie par"
+    )
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = RegisterEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inscription au registre"
+        verbose_name_plural = "inscriptions au registre"
+        ordering = ("pk",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(removal_reason="") | models.Q(status=EntryStatus.REMOVED),
+                name="register_removal_reason_only_when_removed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disability_benefit="") | models.Q(ground=Ground.DISABLED_ADULT),
+                name="register_benefit_only_for_disabled_adult",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.status == EntryStatus.REMOVED and not self.last_name:
+            return f"Inscription n° {self.pk} (radiée)"
+        return f"{self.last_name.upper()} {self.first_names}"
+
+    def save(self, *args, **kwargs):
+        self.refresh_indexes()
+        if not self.acknowledgement_due_on:
+            self.acknowledgement_due_on = self.request_date + timedelta(days=ACKNOWLEDGEMENT_DELAY_DAYS)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        super().save(*args, **kwargs)
+
+    def refresh_indexes(self) -> None:
+        self.last_name_index = blind_index(self.last_name)
+        self.full_name_index = blind_index(f"{self.last_name} {self.first_names}") if self.last_name else ""
+        number = parse_phone(self.phone) if self.phone else None
+        self.phone_index = blind_index(str(number)) if number else ""
+        self.has_mobile = is_mobile(number)
+        emergency = parse_phone(self.emergency_contact_phone) if self.emergency_contact_phone else None
+        self.emergency_phone_index = blind_index(str(emergency)) if emergency else ""
+
+    def age_on(self, day: date) -> int | None:
+        if not self.birth_date:
+            return None
+        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    @property
+    def is_pre_registration(self) -> bool:
+        return self.origin in TRANSMITTED_ORIGINS and self.status == EntryStatus.RECEIVED
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status == EntryStatus.REMOVED
+
+
+class RegisterEntryTransition(models.Model):
+    """State history of an entry: who moved it, when, from where to where, and why."""
+
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=EntryStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=EntryStatus.choices)
+    reason = models.CharField("motif", max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ("at", "pk")
+
+
+class RegisterExtras(models.Model):
+    """Information beyond R121-4, held only with the person's recorded consent, kept apart.
+
+    Never part of the préfet export. Deleted when consent is withdrawn or the entry removed.
+    """
+
+    entry = models.OneToOneField(RegisterEntry, on_delete=models.CASCADE, related_name="extras")
+    consent_on = models.DateField("accord de la personne recueilli le")
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="accord recueilli par",
+    )
+    lives_alone = models.BooleanField("vit seul·e", default=False)
+    needs_fan = models.BooleanField("a besoin d'un ventilateur", default=False)
+    has_remote_alarm = models.BooleanField("dispose d'une téléassistance", default=False)
+    door_code = EncryptedTextField("code d'accès à l'immeuble", blank=True)
+    health_notes = EncryptedTextField(
+        "informations de santé utiles en cas d'alerte", blank=True,
+        help_text="Seulement ce que la personne a accepté de confier et qui sert à l'aider en cas d'alerte.",
+    )
+    absences = EncryptedTextField("absences prévues (dates)", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "informations complémentaires (avec accord)"
+        verbose_name_plural = "informations complémentaires (avec accord)"
+
+    @property
+    def is_isolated(self) -> bool:
+        """The priority tier of the campaigns (Paris's "catégorie 1")."""
+        return self.lives_alone
