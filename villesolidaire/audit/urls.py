@@ -5,5 +5,5 @@ from villesolidaire.audit import views
 app_name = "audit"
 
 urlpatterns = [
-    path("audit/journal/", views.journal, name="journal"),
+    path("gestion/audit/journal/", views.journal, name="journal"),
 ]
