@@ -117,8 +117,9 @@ class EncryptedDateField(models.DateField):
 
     description = "Date chiffrée"
 
-    def db_type(self, connection):
-        return "text"
+    def get_internal_type(self):
+        # A text column: database backends must not parse the ciphertext as a date.
+        return "TextField"
 
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":

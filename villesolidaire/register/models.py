@@ -116,9 +116,13 @@ class RegisterEntryQuerySet(models.QuerySet):
         """Entries to call in a crisis: received (not yet acknowledged) or registered."""
         return self.exclude(status=EntryStatus.REMOVED)
 
-    def matching_phone(self, phone: str):
-        digest = blind_index(str(phone))
-        return self.filter(models.Q(phone_index=digest) | models.Q(emergency_phone_index=digest)) if digest else self.none()
+    def matching_phone(self, phone):
+        """Entries whose phone (or emergency contact's phone) is this number, however typed."""
+        number = parse_phone(str(phone or ""))
+        if number is None:
+            return self.none()
+        digest = blind_index(number.as_e164)
+        return self.filter(models.Q(phone_index=digest) | models.Q(emergency_phone_index=digest))
 
     def matching_name(self, last_name: str, first_names: str = ""):
         rows = self.filter(last_name_index=blind_index(last_name))
@@ -236,10 +240,10 @@ class RegisterEntry(models.Model):
         self.last_name_index = blind_index(self.last_name)
         self.full_name_index = blind_index(f"{self.last_name} {self.first_names}") if self.last_name else ""
         number = parse_phone(self.phone) if self.phone else None
-        self.phone_index = blind_index(str(number)) if number else ""
+        self.phone_index = blind_index(number.as_e164) if number else ""
         self.has_mobile = is_mobile(number)
         emergency = parse_phone(self.emergency_contact_phone) if self.emergency_contact_phone else None
-        self.emergency_phone_index = blind_index(str(emergency)) if emergency else ""
+        self.emergency_phone_index = blind_index(emergency.as_e164) if emergency else ""
 
     def age_on(self, day: date) -> int | None:
         if not self.birth_date:
