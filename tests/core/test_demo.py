@@ -22,6 +22,7 @@ from villesolidaire.reporting.selectors import dashboard
 from villesolidaire.residents.models import Resident
 from villesolidaire.territory.geocoding import quartier_for
 from villesolidaire.territory.models import BanAddress, Quartier, Town
+from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry, RegisterExtras
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
 
@@ -45,6 +46,8 @@ def signature(summary) -> dict:
         "supports": list(Support.objects.order_by("started_at").values_list("started_at", "volunteer__email", "resident__last_name")),
         "figures": dashboard().totals,
         "ban_file": hashlib.sha256(summary.ban_file.read_bytes()).hexdigest(),
+        "register": sorted((e.last_name, e.first_names, e.birth_date, e.status, e.quartier_id is not None)
+                           for e in RegisterEntry.objects.all()),
     }
 
 
@@ -114,6 +117,31 @@ def test_addresses_come_from_a_ban_format_file(demo):
     assert (ban.latitude, ban.longitude) == (volunteer.latitude, volunteer.longitude)
     assert quartier_for(volunteer.latitude, volunteer.longitude) == volunteer.quartier
     assert not Resident.objects.filter(quartier__isnull=True).exists()
+
+
+def test_demo_register_is_plausible_and_lawful(demo):
+    entries = list(RegisterEntry.objects.select_related("extras").all())
+    assert len(entries) == 300
+    by_status = {status: sum(1 for e in entries if e.status == status) for status in EntryStatus.values}
+    assert by_status[EntryStatus.REGISTERED] >= 240 and by_status[EntryStatus.RECEIVED] >= 10
+    assert 5 <= by_status[EntryStatus.REMOVED] <= 25
+    today = TODAY
+    for entry in entries:
+        if entry.status == EntryStatus.REMOVED:
+            # Removal erases personal data and keeps the trace (R121-11).
+            assert entry.last_name == "" and entry.birth_date is None and entry.removal_reason
+            assert not hasattr(entry, "extras") or entry.extras is None
+            continue
+        age = entry.age_on(today)
+        assert age >= {Ground.AGE_65: 65, Ground.AGE_60_UNFIT: 60, Ground.DISABLED_ADULT: 18}[entry.ground]
+        assert bool(entry.disability_benefit) == (entry.ground == Ground.DISABLED_ADULT)
+        assert entry.phone_index and entry.last_name_index and entry.quartier_id
+        if entry.origin == Origin.THIRD_PARTY:
+            assert entry.third_party_name and entry.third_party_capacity
+    assert RegisterEntry.objects.filter(origin=Origin.DEPARTEMENT, status=EntryStatus.RECEIVED).exists()
+    assert RegisterExtras.objects.filter(lives_alone=True).count() >= 30
+    sample = next(e for e in entries if e.status == EntryStatus.REGISTERED)
+    assert list(RegisterEntry.objects.matching_phone(sample.phone)) == [sample]
 
 
 def test_seed_is_query_light(tmp_path):

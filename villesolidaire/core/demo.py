@@ -32,6 +32,7 @@ from faker import Faker
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.core.demo_register import seed_register
 from villesolidaire.core.text import fold
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
 from villesolidaire.help_requests.enums import Channel as RequestChannel
@@ -43,6 +44,7 @@ from villesolidaire.missions.enums import EvaluationAuthor, MissionStatus, Suppo
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 from villesolidaire.notifications.models import Channel as MessageChannel
+from villesolidaire.register.models import EntryStatus
 from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
 from villesolidaire.territory.geometry import km_per_degree_lon, point_in_polygons, polygons_of
 from villesolidaire.territory.models import BanAddress, Quartier, Town
@@ -64,6 +66,9 @@ STAFF_ACCOUNTS = [
     (f"coordinatrice@{DEMO_DOMAIN}", "Coordinatrice", "de démonstration", Role.COORDINATOR, False),
     (f"operateur@{DEMO_DOMAIN}", "Opérateur", "de démonstration", Role.OPERATOR, False),
     (f"admin@{DEMO_DOMAIN}", "Administratrice", "de démonstration", Role.ADMIN, True),
+    (f"registre@{DEMO_DOMAIN}", "Agente", "du registre", Role.REGISTER_OFFICER, False),
+    (f"appelant@{DEMO_DOMAIN}", "Appelant", "de démonstration", Role.CALLER, False),
+    (f"auditeur@{DEMO_DOMAIN}", "Auditrice", "de démonstration", Role.AUDITOR, False),
 ]
 DEMO_VOLUNTEER_EMAILS = [f"volontaire1@{DEMO_DOMAIN}", f"volontaire2@{DEMO_DOMAIN}"]
 BACKUP_DEVICE_NAME = "Codes de secours"
@@ -358,6 +363,8 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
     _other_requests(rng, clock, volunteers, residents, categories, coordinator, operator)
     _messages_and_calls(rng, clock, volunteers, residents, supports, operator)
     indexed = rebuild_index()
+    register = seed_register(rng, fake, today=clock.now.date(), addresses=addresses, quartiers=quartiers,
+                             officer=staff[Role.REGISTER_OFFICER], postcode=POSTCODE, town_name=TOWN_NAME)
 
     summary.counts = {
         "quartiers": len(quartiers), "adresses": len(addresses), "volontaires": len(volunteers),
@@ -365,6 +372,8 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
         "habitants": len(residents), "demandes": HelpRequest.objects.count(), "soutiens": len(supports),
         "missions": len(missions), "missions réalisées": sum(1 for m in missions if m.status == MissionStatus.DONE),
         "index": indexed,
+        "inscriptions au registre": len(register),
+        "inscrit·es au registre": sum(1 for e in register if e.status == EntryStatus.REGISTERED),
     }
     return summary
 

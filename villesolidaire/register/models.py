@@ -7,7 +7,10 @@ R121-4 lives in `RegisterExtras`, only with a recorded consent, and is never exp
 préfet. Every read and write goes to the audit log (audit.services.record).
 """
 
+import re
 from datetime import date, timedelta
+
+import phonenumbers
 
 from django.conf import settings
 from django.db import models
@@ -111,6 +114,27 @@ PERSONAL_FIELDS = (
 )
 
 
+FRENCH_MOBILE_PREFIXES = ("+336", "+337")
+
+
+def phone_e164(text: str | None) -> str:
+    """E.164 form of a typed number for the blind index, or "" when it is not a phone number.
+
+    Lenient on purpose (a *possible* number, not only a number libphonenumber knows as
+    allocated): a number written on a paper form must still be found again.
+    """
+    digits = re.sub(r"[^\d+]", "", text or "")
+    if len(digits) < 6:
+        return ""
+    try:
+        number = phonenumbers.parse(digits, "FR")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 class RegisterEntryQuerySet(models.QuerySet):
     def current(self):
         """Entries to call in a crisis: received (not yet acknowledged) or registered."""
@@ -118,10 +142,10 @@ class RegisterEntryQuerySet(models.QuerySet):
 
     def matching_phone(self, phone):
         """Entries whose phone (or emergency contact's phone) is this number, however typed."""
-        number = parse_phone(str(phone or ""))
-        if number is None:
+        e164 = phone_e164(str(phone or ""))
+        if not e164:
             return self.none()
-        digest = blind_index(number.as_e164)
+        digest = blind_index(e164)
         return self.filter(models.Q(phone_index=digest) | models.Q(emergency_phone_index=digest))
 
     def matching_name(self, last_name: str, first_names: str = ""):
@@ -239,11 +263,10 @@ class RegisterEntry(models.Model):
     def refresh_indexes(self) -> None:
         self.last_name_index = blind_index(self.last_name)
         self.full_name_index = blind_index(f"{self.last_name} {self.first_names}") if self.last_name else ""
-        number = parse_phone(self.phone) if self.phone else None
-        self.phone_index = blind_index(number.as_e164) if number else ""
-        self.has_mobile = is_mobile(number)
-        emergency = parse_phone(self.emergency_contact_phone) if self.emergency_contact_phone else None
-        self.emergency_phone_index = blind_index(emergency.as_e164) if emergency else ""
+        e164 = phone_e164(self.phone)
+        self.phone_index = blind_index(e164)
+        self.has_mobile = is_mobile(parse_phone(e164)) or e164.startswith(FRENCH_MOBILE_PREFIXES)
+        self.emergency_phone_index = blind_index(phone_e164(self.emergency_contact_phone))
 
     def age_on(self, day: date) -> int | None:
         if not self.birth_date:

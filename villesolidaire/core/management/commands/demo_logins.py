@@ -6,7 +6,14 @@ from villesolidaire.accounts.models import User
 from villesolidaire.core.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_EMAILS, STAFF_ACCOUNTS, ensure_backup_codes
 from villesolidaire.volunteers.models import Volunteer
 
-ROLE_LABELS = {"coordinator": "Coordinatrice (CCAS)", "operator": "Opérateur du numéro unique", "admin": "Administratrice"}
+ROLE_LABELS = {
+    "coordinator": "Coordinatrice (CCAS)",
+    "operator": "Opérateur du numéro unique",
+    "admin": "Administratrice",
+    "register_officer": "Agente habilitée au registre (registre, épisodes, campagnes)",
+    "caller": "Appelant de campagne",
+    "auditor": "Auditrice du journal d'accès",
+}
 
 
 class Command(BaseCommand):
