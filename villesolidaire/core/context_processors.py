@@ -14,6 +14,10 @@ def town(request: HttpRequest) -> dict:
         "nav_is_coordinator": verified and bool(roles & {Role.COORDINATOR, Role.ADMIN}),
         "nav_is_operator": verified and bool(roles & {Role.OPERATOR, Role.COORDINATOR, Role.ADMIN}),
         "nav_is_volunteer": user is not None and user.is_authenticated and hasattr(user, "volunteer"),
+        # Register roles are never implied by the administrator role (CASF R121-7).
+        "nav_is_register_officer": verified and Role.REGISTER_OFFICER in roles,
+        "nav_is_caller": verified and bool(roles & {Role.REGISTER_OFFICER, Role.CALLER}),
+        "nav_is_auditor": verified and Role.AUDITOR in roles,
     }
 
 

@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from villesolidaire.accounts.enums import Role
 from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.models import RecruitmentCall
 
@@ -11,10 +12,21 @@ from villesolidaire.volunteers.models import RecruitmentCall
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and user.is_staff_member and user.is_verified():
-        return redirect("help_requests:list")
+        return redirect(staff_home(user))
     if user.is_authenticated and hasattr(user, "volunteer"):
         return redirect("volunteers:space")
     return render(request, "core/home.html", {"recruitment_call": RecruitmentCall.objects.open_now().first()})
+
+
+def staff_home(user) -> str:
+    """The first page a signed-in staff member needs, by role."""
+    if user.has_role(Role.OPERATOR, Role.COORDINATOR, Role.ADMIN):
+        return "help_requests:list"
+    if user.has_role(Role.REGISTER_OFFICER):
+        return "register:list"
+    if user.has_role(Role.CALLER):
+        return "campaigns:caller_home"
+    return "audit:journal"
 
 
 @require_GET
