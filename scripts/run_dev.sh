@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serves the demo town on http://127.0.0.1:8000 with the task worker beside it, plus the
-# periodic jobs a production cron would run (proposals without answer, message retries).
+# periodic jobs a production cron would run (proposals without answer, message retries,
+# audit-log retention).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -8,7 +9,10 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
 $PY manage.py demo_logins
 $PY manage.py db_worker --queue-name default --interval 1 &
 WORKER=$!
-( while sleep 60; do $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0; done ) &
+( while sleep 60; do
+    $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0
+    $PY manage.py purge_audit_log >/dev/null
+  done ) &
 PERIODIC=$!
 trap 'kill $WORKER $PERIODIC 2>/dev/null || true' EXIT INT TERM
 $PY manage.py runserver "${VS_BIND:-127.0.0.1:8000}"
