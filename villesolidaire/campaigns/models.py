@@ -4,6 +4,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from django.utils import timezone
+
+from villesolidaire.campaigns.enums import (
+    AttemptChannel,
+    CampaignStatus,
+    EscalationKind,
+    EscalationResult,
+    Outcome,
+    QuestionKind,
+    TargetStatus,
+)
+from villesolidaire.core.crypto import EncryptedTextField
+from villesolidaire.core.workflow import Workflow
+
 
 class EpisodeKind(models.TextChoices):
     HEATWAVE = "heatwave", "Canicule"
@@ -19,6 +33,18 @@ class EpisodeLevel(models.TextChoices):
     YELLOW = "yellow", "Jaune"
     ORANGE = "orange", "Orange"
     RED = "red", "Rouge"
+
+
+class EpisodeStatus(models.TextChoices):
+    ONGOING = "ongoing", "En cours"
+    CLOSED = "closed", "Clos"
+
+
+EPISODE_WORKFLOW = Workflow(
+    name="episode",
+    transitions={EpisodeStatus.ONGOING: frozenset({EpisodeStatus.CLOSED}), EpisodeStatus.CLOSED: frozenset()},
+    labels=dict(EpisodeStatus.choices),
+)
 
 
 class EpisodeQuerySet(models.QuerySet):
@@ -41,6 +67,7 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="déclaré par"
     )
     notes = models.TextField("remarques", blank=True, max_length=2000)
+    status = models.CharField("état", max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.ONGOING)
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -65,3 +92,307 @@ class Episode(models.Model):
 
     def is_ongoing(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class EpisodeTransition(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=8, choices=EpisodeStatus.choices, blank=True)
+    to_status = models.CharField(max_length=8, choices=EpisodeStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField("note", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+
+# ----------------------------------------------------------------------------------------------
+# Questionnaires read out by callers.
+
+
+class Questionnaire(models.Model):
+    name = models.CharField("nom", max_length=120, unique=True)
+    is_default = models.BooleanField("proposé par défaut", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "questionnaire d'appel"
+        verbose_name_plural = "questionnaires d'appel"
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> "Questionnaire | None":
+        return cls.objects.filter(is_default=True).order_by("pk").first()
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    code = models.SlugField("code", max_length=40)
+    label = models.CharField("question", max_length=200)
+    kind = models.CharField("type de réponse", max_length=8, choices=QuestionKind.choices)
+    # For "choice": one option per line.
+    choices_text = models.TextField("choix possibles (un par ligne)", blank=True)
+    help_text = models.CharField("aide", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "question"
+        ordering = ("questionnaire", "order", "pk")
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices_text.splitlines() if line.strip()]
+
+
+# ----------------------------------------------------------------------------------------------
+# Callers: trusted volunteers or agents, trained, bound by a confidentiality undertaking.
+
+
+class CallerAccreditationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CallerAccreditation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_accreditations",
+                             verbose_name="compte")
+    volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name="fiche volontaire")
+    training_on = models.DateField("formation aux appels suivie le")
+    undertaking_signed_on = models.DateField("engagement de confidentialité signé le")
+    granted_at = models.DateTimeField("habilitation accordée le", default=timezone.now)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="accordée par")
+    revoked_at = models.DateTimeField("retirée le", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="retirée par")
+
+    objects = CallerAccreditationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "habilitation d'appelant·e"
+        verbose_name_plural = "habilitations d'appelant·es"
+        ordering = ("-granted_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(revoked_at__isnull=True),
+                                    name="one_active_accreditation_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Habilitation de {self.user}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Campaigns and the people they call.
+
+
+CAMPAIGN_WORKFLOW = Workflow(
+    name="campaign",
+    transitions={
+        CampaignStatus.ACTIVE: frozenset({CampaignStatus.PAUSED, CampaignStatus.CLOSED}),
+        CampaignStatus.PAUSED: frozenset({CampaignStatus.ACTIVE, CampaignStatus.CLOSED}),
+        CampaignStatus.CLOSED: frozenset(),
+    },
+    labels=dict(CampaignStatus.choices),
+)
+
+TARGET_WORKFLOW = Workflow(
+    name="call_target",
+    transitions={
+        TargetStatus.PENDING: frozenset({TargetStatus.REACHED, TargetStatus.ESCALATED, TargetStatus.CLOSED}),
+        # A re-check that fails sends the person back to the retry series.
+        TargetStatus.REACHED: frozenset({TargetStatus.PENDING, TargetStatus.ESCALATED, TargetStatus.CLOSED}),
+        TargetStatus.ESCALATED: frozenset({TargetStatus.REACHED, TargetStatus.CLOSED}),
+        TargetStatus.CLOSED: frozenset(),
+    },
+    labels=dict(TargetStatus.choices),
+)
+
+
+class Campaign(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="campaigns", verbose_name="épisode")
+    title = models.CharField("intitulé", max_length=120)
+    status = models.CharField("état", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="créée par")
+    # Targeting (what was asked, kept for the record).
+    quartiers = models.ManyToManyField("territory.Quartier", blank=True, related_name="+", verbose_name="quartiers")
+    isolated_only = models.BooleanField("seulement les personnes isolées", default=False)
+    min_age = models.PositiveSmallIntegerField("âge minimum", null=True, blank=True)
+    grounds = models.JSONField("qualités retenues", default=list, blank=True)
+    include_linked_residents = models.BooleanField("inclure les personnes suivies par le CCAS", default=False)
+    # Re-call rules (rules.RecallRules).
+    reached_recheck_hours = models.PositiveSmallIntegerField("nouvel appel d'une personne jointe après (heures)", default=48)
+    retry_minutes = models.PositiveSmallIntegerField("nouvel essai après un échec (minutes)", default=120)
+    max_failed_attempts = models.PositiveSmallIntegerField("essais sans réponse avant escalade", default=4)
+    failure_window_hours = models.PositiveSmallIntegerField("délai maximal sans réponse avant escalade (heures)", default=48)
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="campaigns", verbose_name="questionnaire")
+    sms_wave = models.BooleanField("vague de SMS « Répondez 1 »", default=False)
+    sms_wave_started_at = models.DateTimeField("vague de SMS lancée le", null=True, blank=True)
+    targets_count = models.PositiveIntegerField("personnes à appeler", default=0)
+
+    class Meta:
+        verbose_name = "campagne d'appels"
+        verbose_name_plural = "campagnes d'appels"
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def rules(self):
+        from villesolidaire.campaigns.rules import RecallRules
+
+        return RecallRules(
+            reached_recheck_hours=self.reached_recheck_hours,
+            retry_minutes=self.retry_minutes,
+            max_failed_attempts=self.max_failed_attempts,
+            failure_window_hours=self.failure_window_hours,
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == CampaignStatus.ACTIVE
+
+
+class CampaignTransition(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=8, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField(max_length=8, choices=CampaignStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField("note", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+
+class CallTarget(models.Model):
+    """One person to call in one campaign. Holds no identity: it points at the register entry.
+
+    Queue order: `priority` (0 = isolated), then `next_call_at`, then `rank` (older people and
+    quartier order, fixed at generation). A caller claims a target with a lease
+    (`locked_by`, `locked_until`); an expired lease puts it back in the queue.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    entry = models.ForeignKey("register.RegisterEntry", on_delete=models.CASCADE, related_name="call_targets")
+    priority = models.PositiveSmallIntegerField("priorité", default=1)
+    rank = models.PositiveIntegerField("rang", default=0)
+    is_isolated = models.BooleanField("isolée", default=False)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    quartier = models.ForeignKey("territory.Quartier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField("état", max_length=10, choices=TargetStatus.choices, default=TargetStatus.PENDING)
+    next_call_at = models.DateTimeField("prochain appel", null=True, blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    attempts_count = models.PositiveSmallIntegerField("tentatives", default=0)
+    failed_attempts = models.PositiveSmallIntegerField("échecs d'affilée", default=0)
+    series_started_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    reached_at = models.DateTimeField("jointe le", null=True, blank=True)
+    escalated_at = models.DateTimeField("escalade le", null=True, blank=True)
+    # SMS wave: sent, and a reply other than "1" waiting for a call back.
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+    callback_requested = models.BooleanField("à rappeler vite", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "personne à appeler"
+        verbose_name_plural = "personnes à appeler"
+        ordering = ("priority", "next_call_at", "rank", "pk")
+        constraints = [models.UniqueConstraint(fields=["campaign", "entry"], name="one_target_per_entry")]
+        indexes = [
+            models.Index(fields=["campaign", "priority", "next_call_at", "rank"], name="target_queue_idx"),
+            models.Index(fields=["campaign", "status"], name="target_status_idx"),
+            models.Index(fields=["locked_by", "locked_until"], name="target_lease_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Personne n° {self.pk} de la campagne {self.campaign_id}"
+
+    def age_on(self, year: int) -> int | None:
+        return year - self.birth_year if self.birth_year else None
+
+
+class CallTargetTransition(models.Model):
+    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=TargetStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=TargetStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField("note", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+
+class CallAttempt(models.Model):
+    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="attempts")
+    # Null for an SMS reply (nobody called).
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name="appelant·e")
+    channel = models.CharField("canal", max_length=10, choices=AttemptChannel.choices, default=AttemptChannel.PHONE)
+    started_at = models.DateTimeField("début")
+    ended_at = models.DateTimeField("fin", db_index=True)
+    outcome = models.CharField("résultat", max_length=14, choices=Outcome.choices)
+    answers = models.JSONField("réponses au questionnaire", default=dict, blank=True)
+    advice = models.JSONField("conseils donnés", default=list, blank=True)
+    actions = models.JSONField("actions", default=list, blank=True)
+    # Free text may hold what the person confided: encrypted like the register.
+    notes = EncryptedTextField("remarques", blank=True)
+    help_request = models.ForeignKey("help_requests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name="demande d'aide créée")
+    # The person agreed to the help request, and to linking the register entry to their file.
+    help_request_agreed = models.BooleanField(default=False)
+    resident_link_agreed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "tentative d'appel"
+        verbose_name_plural = "tentatives d'appel"
+        ordering = ("started_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} le {self.ended_at:%d/%m/%Y %H:%M}"
+
+
+class EscalationStep(models.Model):
+    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="escalation_steps")
+    kind = models.CharField("étape", max_length=20, choices=EscalationKind.choices)
+    opened_at = models.DateTimeField("ouverte le", default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    # Home visit: a volunteer or an agent.
+    assigned_volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.SET_NULL, null=True, blank=True,
+                                           related_name="+", verbose_name="volontaire")
+    assigned_agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name="agent·e")
+    result = models.CharField("résultat", max_length=16, choices=EscalationResult.choices, blank=True)
+    result_notes = EncryptedTextField("compte rendu", blank=True)
+    done_at = models.DateTimeField("faite le", null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+
+    class Meta:
+        verbose_name = "étape d'escalade"
+        verbose_name_plural = "étapes d'escalade"
+        ordering = ("opened_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["target"], condition=models.Q(done_at__isnull=True),
+                                    name="one_open_escalation_step"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
