@@ -144,11 +144,27 @@ def test_demo_register_is_plausible_and_lawful(demo):
     assert list(RegisterEntry.objects.matching_phone(sample.phone)) == [sample]
 
 
+def test_demo_has_a_past_heatwave_campaign_and_an_accredited_caller(demo):
+    from villesolidaire.campaigns.enums import CampaignStatus, TargetStatus
+    from villesolidaire.campaigns.models import CallAttempt, Campaign, EscalationStep
+    from villesolidaire.campaigns.services import is_accredited
+
+    campaign = Campaign.objects.get()
+    assert campaign.status == CampaignStatus.CLOSED and campaign.episode.ends_on < TODAY
+    registered = RegisterEntry.objects.filter(status=EntryStatus.REGISTERED).count()
+    assert campaign.targets.count() == campaign.targets_count == registered
+    assert not campaign.targets.filter(status=TargetStatus.PENDING).exists()
+    assert CallAttempt.objects.filter(target__campaign=campaign).count() > registered
+    assert EscalationStep.objects.filter(target__campaign=campaign, done_at__isnull=False).count() >= 5
+    caller = User.objects.get(email="appelant@demo.invalid")
+    assert is_accredited(caller)
+
+
 def test_seed_is_query_light(tmp_path):
     with CaptureQueriesContext(connection) as queries:
         seed_demo(3, today=TODAY, var_dir=tmp_path)
-    # Bulk writes: the count does not follow the ~6,000 rows written (BAN import excepted).
-    assert len(queries) < 200
+    # Bulk writes: the count does not follow the ~7,500 rows written (BAN import excepted).
+    assert len(queries) < 250
 
 
 def test_command_if_empty_keeps_existing_data(settings, tmp_path):

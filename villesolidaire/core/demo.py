@@ -32,7 +32,7 @@ from faker import Faker
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.choices import LANGUAGES
-from villesolidaire.core.demo_register import seed_register
+from villesolidaire.core.demo_register import seed_past_heatwave, seed_register
 from villesolidaire.core.text import fold
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
 from villesolidaire.help_requests.enums import Channel as RequestChannel
@@ -365,6 +365,8 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
     indexed = rebuild_index()
     register = seed_register(rng, fake, today=clock.now.date(), addresses=addresses, quartiers=quartiers,
                              officer=staff[Role.REGISTER_OFFICER], postcode=POSTCODE, town_name=TOWN_NAME)
+    heatwave = seed_past_heatwave(rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER],
+                                  caller=staff[Role.CALLER])
 
     summary.counts = {
         "quartiers": len(quartiers), "adresses": len(addresses), "volontaires": len(volunteers),
@@ -374,6 +376,9 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
         "index": indexed,
         "inscriptions au registre": len(register),
         "inscrit·es au registre": sum(1 for e in register if e.status == EntryStatus.REGISTERED),
+        "canicule passée : personnes appelées": heatwave["targets"],
+        "canicule passée : appels": heatwave["attempts"],
+        "canicule passée : escalades": heatwave["escalations"],
     }
     return summary
 
