@@ -186,6 +186,9 @@ SMS_SENDER = env_str("VS_SMS_SENDER", "MAIRIE")
 BREVO_API_KEY = env_str("VS_BREVO_API_KEY", "")
 BREVO_API_URL = env_str("VS_BREVO_API_URL", "https://api.brevo.com/v3")
 NOTIFICATION_MAX_ATTEMPTS = env_int("VS_NOTIFICATION_MAX_ATTEMPTS", 5)
+# Shared secret of the SMS reply webhook of the campaigns (/webhooks/sms-campagnes/<token>/ or the
+# X-VS-Token header). Empty: the webhook answers 404 to everyone.
+VS_SMS_INBOUND_TOKEN = env_str("VS_SMS_INBOUND_TOKEN", "")
 
 # Geocoding: offline BAN index by default, Géoplateforme (same API as the national geocoder) optional.
 GEOCODER_BACKEND = env_str("VS_GEOCODER", "offline")
@@ -204,6 +207,11 @@ if not VS_DATA_KEYS:
         raise ImproperlyConfigured("VS_DATA_KEYS must be set when DJANGO_DEBUG is off (see docs/configuration.md).")
     # Development and tests only: a fixed, public key. Never use it for real data.
     VS_DATA_KEYS = ["ZGV2LWtleS1uZXZlci1mb3ItcmVhbC1kYXRhLTAwMDE="]
+# Pre-registrations transmitted by the département (APA/PCH) or the CARSAT: days the person has
+# to object after the information letter before being registered (L121-6-1 I al. 3).
+VS_REGISTER_OBJECTION_DAYS = env_int("VS_REGISTER_OBJECTION_DAYS", 30)
+if not 8 <= VS_REGISTER_OBJECTION_DAYS <= 365:
+    raise ImproperlyConfigured("VS_REGISTER_OBJECTION_DAYS must lie between 8 and 365 days.")
 # How long the append-only audit log is kept (CNIL: 6 to 12 months), in days.
 VS_AUDIT_RETENTION_DAYS = env_int("VS_AUDIT_RETENTION_DAYS", 365)
 if not 183 <= VS_AUDIT_RETENTION_DAYS <= 366:

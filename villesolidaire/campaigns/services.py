@@ -427,6 +427,7 @@ class HelpRequestDraft:
     description: str
     urgency: str = "normal"
     link_resident: bool = False
+    category_other: str = ""
 
 
 def _set_status(target: CallTarget, status: str, *, by: User | None, at: datetime, note: str = "") -> None:
@@ -522,7 +523,8 @@ def _help_request_from_call(*, target: CallTarget, draft: HelpRequestDraft, call
     description = f"Besoin repéré lors de l'appel de veille « {target.campaign.title} » : {draft.description}".strip()
     return help_request_create(
         resident=resident,
-        data={"category": draft.category, "description": description[:2000], "urgency": draft.urgency},
+        data={"category": draft.category, "category_other": draft.category_other[:120],
+              "description": description[:2000], "urgency": draft.urgency},
         channel=Channel.OUTREACH,
         by=caller,
     )

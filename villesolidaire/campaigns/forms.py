@@ -1,0 +1,292 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from villesolidaire.accounts.models import User
+from villesolidaire.campaigns.enums import (
+    CALL_OUTCOMES,
+    REACHED_OUTCOMES,
+    Action,
+    Advice,
+    EscalationKind,
+    EscalationResult,
+    QuestionKind,
+)
+from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel, Questionnaire
+from villesolidaire.core.validation import DATE_ERRORS, clean_text, clean_text_fields
+from villesolidaire.help_requests.enums import Urgency
+from villesolidaire.help_requests.forms import CategoryField, check_other_category
+from villesolidaire.register.models import Ground
+from villesolidaire.territory.models import Quartier
+from villesolidaire.volunteers.models import Volunteer
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+def _date(label: str, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={**DATE_ERRORS, "required": REQUIRED},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _quartiers_field(help_text: str) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label="Quartiers", queryset=Quartier.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=help_text,
+        error_messages={"invalid_choice": "Ce quartier n'existe pas.", "invalid_pk_value": "Ce quartier n'existe pas."},
+    )
+
+
+def _int(label: str, *, min_value: int, max_value: int, required: bool = True, initial=None, help_text: str = ""):
+    return forms.IntegerField(
+        label=label, min_value=min_value, max_value=max_value, required=required, initial=initial, help_text=help_text,
+        error_messages={
+            "required": REQUIRED,
+            "invalid": "Tapez un nombre entier.",
+            "min_value": f"Le minimum est {min_value}.",
+            "max_value": f"Le maximum est {max_value}.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class EpisodeForm(forms.Form):
+    kind = forms.ChoiceField(label="Type d'épisode", choices=EpisodeKind.choices,
+                             error_messages={"required": REQUIRED, "invalid_choice": "Choisissez un type dans la liste."})
+    level = forms.ChoiceField(label="Niveau de vigilance", choices=EpisodeLevel.choices, widget=forms.RadioSelect,
+                              error_messages={"required": "Choisissez le niveau.",
+                                              "invalid_choice": "Choisissez un niveau dans la liste."})
+    title = forms.CharField(label="Intitulé", max_length=120, required=False,
+                            help_text="Facultatif, par exemple « Canicule de juillet ».",
+                            error_messages={"max_length": "120 caractères au plus."})
+    starts_on = _date("Début")
+    ends_on = _date("Fin", required=False)
+    quartiers = _quartiers_field("Aucun quartier coché : toute la commune.")
+    notes = forms.CharField(label="Remarques", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"max_length": "2 000 caractères au plus."})
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, ("title", "notes"), multiline=("notes",))
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "La fin de l'épisode ne peut pas précéder son début.")
+        today = timezone.localdate()
+        if starts_on and abs((starts_on - today).days) > 366:
+            self.add_error("starts_on", "Date invalide : choisissez une date à moins d'un an d'aujourd'hui.")
+        return cleaned
+
+    def episode_data(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("kind", "level", "title", "starts_on", "ends_on", "notes")}
+
+    @classmethod
+    def initial_for(cls, episode: Episode) -> dict:
+        return {"kind": episode.kind, "level": episode.level, "title": episode.title, "starts_on": episode.starts_on,
+                "ends_on": episode.ends_on, "notes": episode.notes, "quartiers": list(episode.quartiers.all())}
+
+
+class EpisodeCloseForm(forms.Form):
+    ends_on = _date("Dernier jour de l'épisode", required=False)
+    note = forms.CharField(label="Motif", required=False, max_length=300,
+                           error_messages={"max_length": "300 caractères au plus."})
+
+    def clean_note(self):
+        return clean_text(self.cleaned_data["note"])
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(label="Intitulé", max_length=120, required=False,
+                            help_text="Facultatif : par défaut « Appels — » suivi de l'épisode.",
+                            error_messages={"max_length": "120 caractères au plus."})
+    quartiers = _quartiers_field("Aucun quartier coché : ceux de l'épisode (ou toute la commune).")
+    isolated_only = forms.BooleanField(
+        label="Seulement les personnes isolées", required=False,
+        help_text="Personnes vivant seules, connues seulement quand elles ont donné leur accord.",
+    )
+    min_age = _int("Âge minimum", min_value=18, max_value=110, required=False,
+                   help_text="Calculé sur l'année de naissance. Laisser vide pour tous les âges.")
+    grounds = forms.MultipleChoiceField(
+        label="Qualités d'inscription", choices=Ground.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Aucune cochée : toutes.", error_messages={"invalid_choice": "Qualité inconnue."},
+    )
+    include_linked_residents = forms.BooleanField(
+        label="Ajouter les personnes suivies par le CCAS qui ont accepté le lien avec leur dossier", required=False,
+        help_text="Inscrites au registre et ayant donné leur accord pour lier leur fiche habitant·e, hors filtres ci-dessus.",
+    )
+    reached_recheck_hours = _int("Rappeler une personne jointe après (heures)", min_value=1, max_value=168, initial=48)
+    retry_minutes = _int("Nouvel essai après un appel sans réponse (minutes)", min_value=5, max_value=1440, initial=120)
+    max_failed_attempts = _int("Essais sans réponse avant escalade", min_value=1, max_value=10, initial=4)
+    failure_window_hours = _int("Délai maximal sans réponse avant escalade (heures)", min_value=1, max_value=168,
+                                initial=48)
+    questionnaire = forms.ModelChoiceField(
+        label="Questionnaire", queryset=Questionnaire.objects.all(), empty_label=None,
+        error_messages={"required": REQUIRED, "invalid_choice": "Ce questionnaire n'existe pas."},
+    )
+    sms_wave = forms.BooleanField(
+        label="Prévoir une vague de SMS « Répondez 1 si tout va bien »", required=False,
+        help_text="Envoyée aux personnes qui ont un mobile ; sans réponse, elles restent dans la file d'appels.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = Questionnaire.default()
+        if default:
+            self.fields["questionnaire"].initial = default.pk
+
+    def clean_title(self):
+        return clean_text(self.cleaned_data["title"])
+
+
+class AccreditationForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse e-mail du compte", help_text="Le compte doit exister (agent·e ou volontaire) ; il lui faudra un mot "
+        "de passe et une double authentification.",
+        error_messages={"required": REQUIRED, "invalid": "Adresse e-mail invalide."},
+    )
+    training_on = _date("Formation aux appels suivie le")
+    undertaking_signed_on = _date("Engagement de confidentialité signé le")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise ValidationError("Aucun compte actif avec cette adresse. Créez d'abord le compte.")
+        self.user = user
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name in ("training_on", "undertaking_signed_on"):
+            value = cleaned.get(name)
+            if value and value > today:
+                self.add_error(name, "Cette date ne peut pas être dans le futur.")
+            elif value and (today - value).days > 3660:
+                self.add_error(name, "Date trop ancienne : vérifiez l'année.")
+        return cleaned
+
+
+ADVICE_HELP = "Cochez ce que vous avez rappelé à la personne."
+
+
+class AttemptForm(forms.Form):
+    """The caller's form: outcome, questionnaire, advice, actions, and a help request if needed."""
+
+    outcome = forms.ChoiceField(label="Résultat de l'appel", choices=CALL_OUTCOMES, widget=forms.RadioSelect,
+                                error_messages={"required": "Choisissez le résultat de l'appel.",
+                                                "invalid_choice": "Choisissez un résultat dans la liste."})
+    advice = forms.MultipleChoiceField(label="Conseils donnés", choices=Advice.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple, help_text=ADVICE_HELP,
+                                       error_messages={"invalid_choice": "Conseil inconnu."})
+    actions = forms.MultipleChoiceField(
+        label="Actions décidées", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[c for c in Action.choices if c[0] != Action.HELP_REQUEST],
+        error_messages={"invalid_choice": "Action inconnue."},
+    )
+    notes = forms.CharField(label="Remarques", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text="Seulement ce qui sert au suivi ; pas de diagnostic.",
+                            error_messages={"max_length": "1 000 caractères au plus."})
+    create_help_request = forms.BooleanField(label="Créer une demande d'aide (la personne est d'accord)", required=False)
+    category = CategoryField(required=False, label="Type d'aide")
+    category_other = forms.CharField(label="Précision (autre)", required=False, max_length=120)
+    description = forms.CharField(label="Besoin exprimé", required=False, max_length=1500,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  error_messages={"max_length": "1 500 caractères au plus."})
+    urgency = forms.ChoiceField(label="Urgence", choices=Urgency.choices, initial=Urgency.HIGH, required=False,
+                                error_messages={"invalid_choice": "Urgence inconnue."})
+    link_resident = forms.BooleanField(
+        label="La personne accepte que son inscription au registre soit liée à son dossier d'aide", required=False,
+    )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q_{question.code}"] = _question_field(question)
+
+    @property
+    def question_fields(self):
+        return [self[f"q_{q.code}"] for q in self.questions]
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, ("notes", "description", "category_other"), multiline=("notes", "description"))
+        for question in self.questions:
+            if question.kind == QuestionKind.TEXT and f"q_{question.code}" in cleaned:
+                clean_text_fields(self, (f"q_{question.code}",))
+        if cleaned.get("create_help_request"):
+            if cleaned.get("outcome") and cleaned["outcome"] not in REACHED_OUTCOMES:
+                self.add_error("create_help_request", "Une demande d'aide ne se crée que si la personne a été jointe.")
+            if not cleaned.get("category"):
+                self.add_error("category", "Choisissez le type d'aide.")
+            if not cleaned.get("description"):
+                self.add_error("description", "Décrivez le besoin.")
+            if self.is_bound and "category" in cleaned:
+                check_other_category(self)
+        return cleaned
+
+    def answers(self) -> dict:
+        result = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q_{question.code}")
+            if value in (None, ""):
+                continue
+            result[question.code] = value == "yes" if question.kind == QuestionKind.YES_NO else value
+        return result
+
+
+def _question_field(question) -> forms.Field:
+    common = {"label": question.label, "required": False, "help_text": question.help_text}
+    if question.kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(choices=[("yes", "Oui"), ("no", "Non")], widget=forms.RadioSelect,
+                                 error_messages={"invalid_choice": "Répondez oui ou non."}, **common)
+    if question.kind == QuestionKind.NUMBER:
+        return forms.IntegerField(min_value=0, max_value=1000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                                  error_messages={"invalid": "Tapez un nombre entier.", "min_value": "0 au minimum.",
+                                                  "max_value": "1 000 au maximum."}, **common)
+    if question.kind == QuestionKind.CHOICE:
+        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in question.choice_list],
+                                 error_messages={"invalid_choice": "Choisissez une réponse dans la liste."}, **common)
+    return forms.CharField(max_length=300, error_messages={"max_length": "300 caractères au plus."}, **common)
+
+
+class EscalationForm(forms.Form):
+    result = forms.ChoiceField(label="Résultat de cette étape", choices=EscalationResult.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "Choisissez le résultat.",
+                                               "invalid_choice": "Choisissez un résultat dans la liste."})
+    notes = forms.CharField(label="Compte rendu", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"max_length": "1 000 caractères au plus."})
+    volunteer_email = forms.EmailField(label="Visite faite par le ou la volontaire (e-mail)", required=False,
+                                       error_messages={"invalid": "Adresse e-mail invalide."})
+    agent_email = forms.EmailField(label="ou par l'agent·e (e-mail)", required=False,
+                                   error_messages={"invalid": "Adresse e-mail invalide."})
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind != EscalationKind.HOME_VISIT:
+            del self.fields["volunteer_email"]
+            del self.fields["agent_email"]
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, ("notes",), multiline=("notes",))
+        self.volunteer = self.agent = None
+        if self.kind == EscalationKind.HOME_VISIT:
+            volunteer_email, agent_email = cleaned.get("volunteer_email"), cleaned.get("agent_email")
+            if volunteer_email and agent_email:
+                self.add_error("agent_email", "Indiquez soit un·e volontaire, soit un·e agent·e, pas les deux.")
+            elif volunteer_email:
+                self.volunteer = Volunteer.objects.filter(email__iexact=volunteer_email).first()
+                if self.volunteer is None:
+                    self.add_error("volunteer_email", "Aucun·e volontaire avec cette adresse.")
+            elif agent_email:
+                self.agent = User.objects.filter(email__iexact=agent_email, is_active=True).first()
+                if self.agent is None or not self.agent.is_staff_member:
+                    self.agent = None
+                    self.add_error("agent_email", "Aucun·e agent·e avec cette adresse.")
+            elif cleaned.get("result"):
+                self.add_error("volunteer_email", "Indiquez qui a fait la visite (volontaire ou agent·e).")
+        return cleaned
