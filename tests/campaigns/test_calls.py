@@ -234,3 +234,19 @@ def test_refusal_closes_the_person(campaign):
     call(target, caller, Outcome.REFUSED, NOW + M)
     target.refresh_from_db()
     assert target.status == TargetStatus.CLOSED and target.next_call_at is None
+
+
+def test_escalate_overdue_command(campaign):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    caller = accredited_caller()
+    CallTarget.objects.filter(campaign=campaign).update(next_call_at=NOW - 50 * H)
+    taken = services.take_next_call(campaign, caller, now=NOW - 50 * H)
+    call(taken, caller, Outcome.NO_ANSWER, NOW - 50 * H + M)
+    out = StringIO()
+    call_command("escalate_overdue_calls", stdout=out)
+    assert "1 personne(s)" in out.getvalue()
+    taken.refresh_from_db()
+    assert taken.status == TargetStatus.ESCALATED
