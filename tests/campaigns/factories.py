@@ -6,7 +6,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from tests.factories import QuartierFactory, UserFactory, staff_user  # noqa: F401 (re-exported)
+from tests.factories import QuartierFactory, staff_user  # noqa: F401 (QuartierFactory re-exported)
 from villesolidaire.accounts.enums import Role
 from villesolidaire.campaigns import services
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel

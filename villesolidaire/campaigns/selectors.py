@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from villesolidaire.campaigns.enums import REACHED_OUTCOMES, AttemptChannel, TargetStatus
-from villesolidaire.campaigns.models import CallAttempt, CallTarget, CallTargetTransition, Campaign, EscalationStep
+from villesolidaire.campaigns.models import CallAttempt, CallTargetTransition, Campaign, EscalationStep
 
 OVERDUE_GRACE = timedelta(hours=1)
 

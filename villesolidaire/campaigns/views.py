@@ -28,7 +28,7 @@ from villesolidaire.accounts.perms import caller_required, register_officer_requ
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns import selectors, services
-from villesolidaire.campaigns.enums import CampaignStatus, EscalationKind, TargetStatus
+from villesolidaire.campaigns.enums import CampaignStatus, EscalationKind
 from villesolidaire.campaigns.forms import (
     AccreditationForm,
     AttemptForm,
@@ -39,13 +39,11 @@ from villesolidaire.campaigns.forms import (
 )
 from villesolidaire.campaigns.models import (
     CAMPAIGN_WORKFLOW,
-    CallAttempt,
     CallerAccreditation,
     CallTarget,
     Campaign,
     Episode,
     EpisodeStatus,
-    EscalationStep,
 )
 from villesolidaire.campaigns.rules import RecallRules
 
