@@ -64,6 +64,7 @@ class RemovalReason(models.TextChoices):
     DEATH = "death", "Décès"
     MOVED_OUT = "moved_out", "Déménagement hors de la commune"
     OBJECTION = "objection", "Opposition à l'inscription"
+    DUPLICATE = "duplicate", "Doublon d'une autre inscription"
 
 
 ENTRY_WORKFLOW = Workflow(
@@ -218,6 +219,16 @@ class RegisterEntry(models.Model):
     )
     resident_link_consent_on = models.DateField("accord pour lier la fiche habitant·e le", null=True, blank=True)
 
+    # A public submission that looks like an entry already held (same name and birth date, or
+    # same phone): kept, flagged for the officer, never revealed to the sender.
+    possible_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="doublon possible de"
+    )
+    import_batch = models.ForeignKey(
+        "register.RegisterImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries",
+        verbose_name="import",
+    )
+
     # Blind indexes (core.crypto.blind_index): exact, case- and accent-insensitive search.
     last_name_index = models.CharField(max_length=64, db_index=True, editable=False)
     full_name_index = models.CharField(max_length=64, db_index=True, editable=False)
@@ -327,3 +338,53 @@ class RegisterExtras(models.Model):
     def is_isolated(self) -> bool:
         """The priority tier of the campaigns (Paris's "catégorie 1")."""
         return self.lives_alone
+
+
+class RegisterImport(models.Model):
+    """One list transmitted by the département (APA/PCH) or the CARSAT and imported."""
+
+    origin = models.CharField("origine", max_length=12, choices=[(Origin.DEPARTEMENT.value, Origin.DEPARTEMENT.label), (Origin.CARSAT.value, Origin.CARSAT.label)])
+    file_name = models.CharField("fichier", max_length=200, blank=True)
+    imported_at = models.DateTimeField("importé le", auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="importé par"
+    )
+    row_count = models.PositiveIntegerField("pré-inscriptions créées", default=0)
+    skipped_count = models.PositiveIntegerField("doublons ignorés", default=0)
+
+    class Meta:
+        verbose_name = "import d'une liste transmise"
+        verbose_name_plural = "imports de listes transmises"
+        ordering = ("-imported_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Import n° {self.pk} ({self.get_origin_display()}, {self.row_count} pré-inscriptions)"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV (tableur, séparateur point-virgule)"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class PrefectTransmission(models.Model):
+    """A transmission of the register to the préfet (R121-8): on request, when the plan is triggered."""
+
+    episode = models.ForeignKey(
+        "campaigns.Episode", on_delete=models.PROTECT, related_name="+", verbose_name="épisode"
+    )
+    requested_by = models.CharField("demandé par (préfecture)", max_length=200)
+    reason = models.CharField("motif de la demande", max_length=500)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="exporté par"
+    )
+    exported_at = models.DateTimeField("exporté le", auto_now_add=True)
+    format = models.CharField("format", max_length=4, choices=ExportFormat.choices)
+    row_count = models.PositiveIntegerField("nombre d'inscriptions")
+
+    class Meta:
+        verbose_name = "transmission au préfet"
+        verbose_name_plural = "transmissions au préfet"
+        ordering = ("-exported_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Transmission du {self.exported_at:%d/%m/%Y %H:%M} ({self.row_count} inscriptions)"

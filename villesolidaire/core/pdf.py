@@ -1,0 +1,145 @@
+"""Printable documents (letters, forms) with fpdf2.
+
+`Document` is an A4 portrait PDF branded with the town (name and service from
+`Town.current()`), written with the bundled Liberation Sans fonts so that every accent and
+any name prints (no core PDF font, whose Latin-1 encoding would fail on "Œ" or "ł").
+
+    doc = Document(title="Accusé de réception")
+    doc.letter(recipient=["Mme Jeanne MARTIN", "12 rue des Lilas", "99001 Bourg"], subject="…",
+               paragraphs=["Madame, Monsieur,", "…"])
+    return pdf_response(doc.output(), "accuse-reception.pdf")
+
+Several letters go in one document (one per page) for a batch mailing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from villesolidaire.territory.models import Town
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "LiberationSans"
+LINE = 5.5
+
+
+class Document(FPDF):
+    def __init__(self, *, title: str, town: Town | None = None):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.town = town if town is not None else Town.current()
+        self.doc_title = title
+        self.add_font(FONT, "", str(FONT_DIR / "LiberationSans-Regular.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "LiberationSans-Bold.ttf"))
+        self.set_title(title)
+        self.set_author(self.sender)
+        self.set_creator("Ville Solidaire")
+        self.set_margins(20, 18, 20)
+        self.set_auto_page_break(auto=True, margin=20)
+        self.set_font(FONT, size=10.5)
+
+    # Branding -----------------------------------------------------------------------------
+
+    @property
+    def town_name(self) -> str:
+        return self.town.name if self.town else "la commune"
+
+    @property
+    def service_name(self) -> str:
+        return (self.town.service_name if self.town else "") or "CCAS"
+
+    @property
+    def sender(self) -> str:
+        return f"{self.service_name} — {self.town_name}" if self.town else "Mairie"
+
+    def header(self) -> None:
+        self.set_font(FONT, "B", 12)
+        self.cell(0, 6, f"Mairie de {self.town_name}" if self.town else "Mairie", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 10)
+        self.cell(0, 5, self.service_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        contact = []
+        if self.town and self.town.hotline_phone:
+            contact.append(f"Téléphone : {self.town.hotline_phone}")
+        if self.town and self.town.contact_email:
+            contact.append(self.town.contact_email)
+        if contact:
+            self.cell(0, 5, " · ".join(contact), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+        self.set_font(FONT, "", 10.5)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, "", 8)
+        self.cell(0, 5, f"{self.doc_title} — page {self.page_no()}", align="C")
+
+    # Building blocks ----------------------------------------------------------------------
+
+    def heading(self, text: str, size: float = 13) -> None:
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 10.5)
+        self.ln(1)
+
+    def paragraph(self, text: str, *, bold: bool = False, gap: float = 2.5) -> None:
+        self.set_font(FONT, "B" if bold else "", 10.5)
+        self.multi_cell(0, LINE, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 10.5)
+        self.ln(gap)
+
+    def bullets(self, items: list[str]) -> None:
+        for item in items:
+            self.set_x(self.l_margin + 4)
+            self.multi_cell(0, LINE, f"• {item}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+
+    def blank_line(self, label: str, lines: int = 1) -> None:
+        """A label and dotted space to write by hand (paper forms)."""
+        self.set_font(FONT, "", 10.5)
+        self.multi_cell(0, LINE + 1, f"{label} " + "." * max(10, 90 - len(label)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for _ in range(lines - 1):
+            self.multi_cell(0, LINE + 1, "." * 100, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def checkbox(self, label: str) -> None:
+        """An empty box to tick by hand, then its label."""
+        x, y = self.l_margin + 2, self.get_y()
+        self.rect(x, y + 1, 3.5, 3.5)
+        self.set_x(x + 6)
+        self.multi_cell(0, LINE + 0.5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def letter(self, *, recipient: list[str], subject: str, paragraphs: list[str], bullets: list[str] | None = None,
+               closing: list[str] | None = None, date=None) -> None:
+        """One letter on a new page: recipient block on the right, date, subject, body."""
+        self.add_page()
+        self.set_font(FONT, "", 10.5)
+        for line in [line for line in recipient if line]:
+            self.set_x(115)
+            self.multi_cell(75, LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(6)
+        day = date or timezone.localdate()
+        self.multi_cell(0, LINE, f"{self.town_name}, le {day:%d/%m/%Y}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(4)
+        self.paragraph(f"Objet : {subject}", bold=True, gap=4)
+        for text in paragraphs:
+            self.paragraph(text)
+        if bullets:
+            self.bullets(bullets)
+        for text in closing or []:
+            self.paragraph(text)
+        self.ln(4)
+        self.multi_cell(0, LINE, f"Pour le maire de {self.town_name},\n{self.service_name}", align="R",
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def output_bytes(self) -> bytes:
+        return bytes(self.output())
+
+
+def pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

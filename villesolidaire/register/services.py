@@ -1,0 +1,546 @@
+"""Writes on the register. Each one runs in a transaction and writes its audit row in it;
+state changes go through ENTRY_WORKFLOW.check and leave a RegisterEntryTransition (who, when)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from villesolidaire.accounts.models import User
+from villesolidaire.audit import services as audit
+from villesolidaire.audit.models import AuditAction, AuditEntry
+from villesolidaire.core.crypto import blind_index
+from villesolidaire.register.models import (
+    ENTRY_WORKFLOW,
+    PERSONAL_FIELDS,
+    R121_4_FIELDS,
+    TRANSMITTED_ORIGINS,
+    EntryStatus,
+    ExportFormat,
+    Origin,
+    PrefectTransmission,
+    RegisterEntry,
+    RegisterEntryTransition,
+    RegisterExtras,
+    RegisterImport,
+    RemovalReason,
+    phone_e164,
+)
+from villesolidaire.residents.models import Resident
+from villesolidaire.territory.geocoding import geocode, quartier_for
+
+# Fields an officer form may set on an entry (R121-4 + the procedure's origin and notes).
+EDITABLE_FIELDS = (*R121_4_FIELDS, "origin", "notes")
+EXTRAS_FIELDS = ("consent_on", "lives_alone", "needs_fan", "has_remote_alarm", "door_code", "health_notes", "absences")
+ADDRESS_FIELDS = ("address", "address_complement", "postcode", "city")
+
+
+class RegisterError(Exception):
+    """A write the register refuses; the message is French, for the officer."""
+
+
+class DuplicateEntry(RegisterError):
+    def __init__(self, matches: list[RegisterEntry]):
+        self.matches = matches
+        numbers = ", ".join(f"n° {m.pk}" for m in matches[:5])
+        super().__init__(
+            f"Cette personne semble déjà inscrite ({numbers}) : même nom et même date de naissance, ou même téléphone. "
+            "Ouvrez l'inscription existante pour la corriger ; s'il s'agit bien d'une autre personne (homonyme, "
+            "conjoint·e au même numéro), cochez la case de confirmation."
+        )
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def log_read(*, actor, action: str, target, request: HttpRequest | None = None, fields=(), detail: str = "") -> None:
+    """Every read of the register (list, search, detail, document, export) is logged."""
+    audit.record(actor=actor, action=action, target=target, fields=fields, detail=detail, request=request)
+
+
+def find_duplicates(*, last_name: str, first_names: str, birth_date: datetime.date | None, phone: str = "",
+                    exclude_pk: int | None = None) -> list[RegisterEntry]:
+    """Current entries with the same full name and birth date (or birth year), or the same phone."""
+    condition = Q()
+    full_index = blind_index(f"{last_name} {first_names}") if last_name else ""
+    if full_index:
+        condition |= Q(full_name_index=full_index)
+    e164 = phone_e164(phone)
+    if e164:
+        condition |= Q(phone_index=blind_index(e164))
+    if not condition:
+        return []
+    rows = RegisterEntry.objects.current().filter(condition)
+    if exclude_pk:
+        rows = rows.exclude(pk=exclude_pk)
+    phone_index = blind_index(e164) if e164 else None
+    matches = []
+    for row in rows.order_by("pk")[:20]:
+        same_phone = phone_index is not None and row.phone_index == phone_index
+        same_person = bool(full_index) and row.full_name_index == full_index and (
+            birth_date is None or row.birth_year is None or row.birth_year == birth_date.year
+        )
+        if same_phone or same_person:
+            matches.append(row)
+    return matches
+
+
+# Creating and correcting ----------------------------------------------------------------------
+
+
+def locate_entry(entry: RegisterEntry) -> bool:
+    """Set quartier, postcode, city and is_located from the geocoder; an unknown address is kept as typed."""
+    try:
+        result = geocode(entry.address, entry.postcode, entry.city) if (entry.address or "").strip() else None
+    except Exception:  # a geocoder outage must never stop a registration
+        result = None
+    if result is None:
+        entry.is_located = False
+        entry.quartier = None
+        return False
+    entry.is_located = True
+    entry.postcode = entry.postcode or result.postcode[:5]
+    entry.city = entry.city or result.city[:120]
+    entry.quartier = quartier_for(result.latitude, result.longitude)
+    return True
+
+
+def _assign(entry: RegisterEntry, data: dict) -> list[str]:
+    changed = []
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None and name not in ("birth_date",):
+            value = ""
+        if hasattr(value, "as_e164"):
+            value = value.as_e164
+        if getattr(entry, name) != value:
+            setattr(entry, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def entry_create(*, data: dict, by: User | None, request: HttpRequest | None = None, allow_duplicate: bool = False,
+                 flag_duplicates: bool = False) -> RegisterEntry:
+    """A new entry, status "received". Duplicates are refused unless confirmed (officer) or only
+    flagged (public form, which never tells the sender)."""
+    entry = RegisterEntry(created_by=by if getattr(by, "is_authenticated", False) else None)
+    _assign(entry, data)
+    if entry.origin in TRANSMITTED_ORIGINS:
+        raise RegisterError("Les transmissions du département ou de la CARSAT passent par l'import de liste.")
+    matches = find_duplicates(last_name=entry.last_name, first_names=entry.first_names, birth_date=entry.birth_date,
+                              phone=entry.phone)
+    if matches and flag_duplicates:
+        entry.possible_duplicate_of = matches[0]
+    elif matches and not allow_duplicate:
+        raise DuplicateEntry(matches)
+    locate_entry(entry)
+    entry.save()
+    _transition_row(entry, "", EntryStatus.RECEIVED, by, reason=entry.get_origin_display())
+    detail = "formulaire public" if by is None or not by.is_authenticated else "saisie par un·e agent·e"
+    if entry.possible_duplicate_of_id:
+        detail += f", doublon possible de n° {entry.possible_duplicate_of_id}"
+    audit.record(actor=by, action=AuditAction.CREATE, target=entry, fields=[n for n in EDITABLE_FIELDS if getattr(entry, n)],
+                 detail=detail, request=request)
+    return entry
+
+
+@transaction.atomic
+def entry_update(*, entry: RegisterEntry, data: dict, by: User, request: HttpRequest | None = None) -> list[str]:
+    """A correction (R121-10). Returns the names of the fields that changed."""
+    entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.is_removed:
+        raise RegisterError("Cette inscription est radiée : elle ne peut plus être modifiée.")
+    changed = _assign(entry, data)
+    if set(changed) & {"address", "postcode", "city"}:
+        locate_entry(entry)
+    if changed:
+        entry.save()
+        audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=changed, detail="rectification",
+                     request=request)
+    return changed
+
+
+# State changes --------------------------------------------------------------------------------
+
+
+def _transition_row(entry: RegisterEntry, from_status: str, to_status: str, by, reason: str = "") -> None:
+    RegisterEntryTransition.objects.create(
+        entry=entry, from_status=from_status, to_status=to_status, reason=reason[:200],
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+
+
+def _move(entry: RegisterEntry, target: str, by, reason: str, request: HttpRequest | None, fields=()) -> None:
+    ENTRY_WORKFLOW.check(entry.status, target)
+    previous = entry.status
+    entry.status = target
+    entry.save()
+    _transition_row(entry, previous, target, by, reason)
+    audit.record(actor=by, action=AuditAction.TRANSITION, target=entry, fields=["status", *fields],
+                 detail=f"{previous} → {target} : {reason}", request=request)
+
+
+def _locked(entry: RegisterEntry) -> RegisterEntry:
+    return RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+
+
+@transaction.atomic
+def entry_acknowledge(*, entry: RegisterEntry, by: User, request: HttpRequest | None = None) -> RegisterEntry:
+    """R121-6: the acknowledgement is sent; without objection the person is registered."""
+    entry = _locked(entry)
+    if entry.origin in TRANSMITTED_ORIGINS:
+        raise RegisterError(
+            "Une pré-inscription transmise reçoit la lettre d'information, pas un accusé de réception : "
+            "elle sera inscrite sans opposition à la fin du délai."
+        )
+    ENTRY_WORKFLOW.check(entry.status, EntryStatus.REGISTERED)
+    entry.acknowledged_at = timezone.now()
+    _move(entry, EntryStatus.REGISTERED, by, "accusé de réception envoyé", request, fields=["acknowledged_at"])
+    return entry
+
+
+def _erase(entry: RegisterEntry) -> None:
+    """R121-11: personal data goes; the row stays as the trace of the removal (date, reason)."""
+    for name in PERSONAL_FIELDS:
+        setattr(entry, name, None if name == "birth_date" else "")
+    entry.birth_year = None
+    entry.resident = None
+    entry.resident_link_consent_on = None
+    entry.possible_duplicate_of = None
+    RegisterExtras.objects.filter(entry=entry).delete()
+
+
+@transaction.atomic
+def entry_remove(*, entry: RegisterEntry, reason: str, by: User | None, request: HttpRequest | None = None,
+                 on: datetime.date | None = None) -> RegisterEntry:
+    entry = _locked(entry)
+    if reason not in RemovalReason.values:
+        raise RegisterError("Motif de radiation inconnu.")
+    ENTRY_WORKFLOW.check(entry.status, EntryStatus.REMOVED)
+    day = on or timezone.localdate()
+    entry.removal_reason = reason
+    entry.removed_on = day
+    if reason == RemovalReason.OBJECTION:
+        entry.objection_on = day
+    _erase(entry)
+    _move(entry, EntryStatus.REMOVED, by, RemovalReason(reason).label, request,
+          fields=[*PERSONAL_FIELDS, "removal_reason", "removed_on"])
+    return entry
+
+
+@transaction.atomic
+def entry_confirm(*, entry: RegisterEntry, by: User, on: datetime.date | None = None,
+                  request: HttpRequest | None = None) -> RegisterEntry:
+    """Yearly re-confirmation: the person confirmed their registration and details."""
+    entry = _locked(entry)
+    if entry.status != EntryStatus.REGISTERED:
+        raise RegisterError("Seule une inscription active peut être confirmée.")
+    entry.confirmed_on = on or timezone.localdate()
+    entry.save(update_fields=["confirmed_on", "updated_at"])
+    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=["confirmed_on"],
+                 detail="confirmation annuelle", request=request)
+    return entry
+
+
+def pre_registrations_due(today: datetime.date) -> QuerySet[RegisterEntry]:
+    """Transmitted entries informed more than VS_REGISTER_OBJECTION_DAYS ago, without objection."""
+    deadline = today - datetime.timedelta(days=settings.VS_REGISTER_OBJECTION_DAYS)
+    limit = timezone.make_aware(datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min))
+    return RegisterEntry.objects.filter(
+        status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS, informed_at__isnull=False, informed_at__lt=limit,
+        objection_on__isnull=True,
+    )
+
+
+def confirm_pre_registrations(*, today: datetime.date | None = None, by: User | None = None) -> int:
+    """Register the pre-registrations whose objection delay has run out. Idempotent."""
+    today = today or timezone.localdate()
+    count = 0
+    for pk in pre_registrations_due(today).values_list("pk", flat=True):
+        with transaction.atomic():
+            entry = _locked(RegisterEntry(pk=pk))
+            if entry.status != EntryStatus.RECEIVED or entry.objection_on:
+                continue
+            _move(entry, EntryStatus.REGISTERED, by, "sans opposition dans le délai", None)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def mark_informed(*, entries: list[RegisterEntry], by: User, request: HttpRequest | None = None) -> None:
+    now = timezone.now()
+    pks = [e.pk for e in entries if e.informed_at is None]
+    RegisterEntry.objects.filter(pk__in=pks).update(informed_at=now)
+    for entry in entries:
+        if entry.pk in pks:
+            entry.informed_at = now
+    audit.record(actor=by, action=AuditAction.PRINT, target=RegisterEntry, fields=["informed_at"],
+                 detail=f"lettres d'information : {len(entries)} pré-inscription(s)", request=request)
+
+
+# Consent-based extras and the resident link ---------------------------------------------------
+
+
+@transaction.atomic
+def extras_save(*, entry: RegisterEntry, data: dict, by: User, request: HttpRequest | None = None) -> RegisterExtras:
+    if entry.is_removed:
+        raise RegisterError("Cette inscription est radiée.")
+    if not data.get("consent_on"):
+        raise RegisterError("Indiquez la date à laquelle la personne a donné son accord.")
+    extras = RegisterExtras.objects.filter(entry=entry).first() or RegisterExtras(entry=entry)
+    for name in EXTRAS_FIELDS:
+        setattr(extras, name, data.get(name) if data.get(name) is not None else "")
+    extras.consent_recorded_by = by
+    extras.save()
+    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=[f"extras.{n}" for n in EXTRAS_FIELDS],
+                 detail="informations complémentaires (avec accord)", request=request)
+    return extras
+
+
+@transaction.atomic
+def extras_withdraw(*, entry: RegisterEntry, by: User, request: HttpRequest | None = None) -> bool:
+    deleted, _ = RegisterExtras.objects.filter(entry=entry).delete()
+    if deleted:
+        audit.record(actor=by, action=AuditAction.DELETE, target=entry, fields=[f"extras.{n}" for n in EXTRAS_FIELDS],
+                     detail="retrait de l'accord : informations complémentaires supprimées", request=request)
+    return bool(deleted)
+
+
+@transaction.atomic
+def link_resident(*, entry: RegisterEntry, resident: Resident, consent_on: datetime.date, by: User,
+                  request: HttpRequest | None = None) -> RegisterEntry:
+    entry = _locked(entry)
+    if entry.is_removed:
+        raise RegisterError("Cette inscription est radiée.")
+    if not consent_on:
+        raise RegisterError("Le lien demande l'accord de la personne : indiquez sa date.")
+    other = RegisterEntry.objects.filter(resident=resident).exclude(pk=entry.pk).first()
+    if other is not None:
+        raise RegisterError(f"Cette fiche habitant·e est déjà liée à l'inscription n° {other.pk}.")
+    entry.resident = resident
+    entry.resident_link_consent_on = consent_on
+    entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
+    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=["resident", "resident_link_consent_on"],
+                 detail=f"lien avec la fiche habitant·e n° {resident.pk}", request=request)
+    return entry
+
+
+@transaction.atomic
+def unlink_resident(*, entry: RegisterEntry, by: User, request: HttpRequest | None = None) -> None:
+    entry = _locked(entry)
+    if entry.resident_id is None:
+        return
+    entry.resident = None
+    entry.resident_link_consent_on = None
+    entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
+    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=["resident", "resident_link_consent_on"],
+                 detail="lien avec la fiche habitant·e retiré", request=request)
+
+
+# Import of transmitted lists ------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    batch: RegisterImport | None = None
+    created: list[RegisterEntry] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # file row numbers of exact duplicates
+
+
+@transaction.atomic
+def import_rows(*, rows: list[tuple[int, dict]], origin: str, by: User | None, file_name: str = "",
+                request: HttpRequest | None = None) -> ImportResult:
+    """Create pre-registrations from validated rows (row number, cleaned data). Exact duplicates
+    of a current entry (same full name and birth date) or of an earlier row are skipped."""
+    if origin not in TRANSMITTED_ORIGINS:
+        raise RegisterError("Origine inconnue : département ou CARSAT.")
+    result = ImportResult()
+    batch = RegisterImport.objects.create(origin=origin, file_name=file_name[:200],
+                                          imported_by=by if getattr(by, "is_authenticated", False) else None)
+    seen: set[tuple[str, datetime.date]] = set()
+    for number, data in rows:
+        key = (blind_index(f"{data['last_name']} {data['first_names']}"), data["birth_date"])
+        if key in seen or _exact_duplicate(key):
+            result.skipped.append(number)
+            continue
+        seen.add(key)
+        entry = RegisterEntry(origin=origin, import_batch=batch,
+                              created_by=by if getattr(by, "is_authenticated", False) else None)
+        _assign(entry, {**data, "origin": origin})
+        locate_entry(entry)
+        entry.save()
+        _transition_row(entry, "", EntryStatus.RECEIVED, by, reason=f"liste transmise ({entry.get_origin_display()})")
+        result.created.append(entry)
+    batch.row_count, batch.skipped_count = len(result.created), len(result.skipped)
+    batch.save(update_fields=["row_count", "skipped_count"])
+    result.batch = batch
+    audit.record(actor=by, action=AuditAction.IMPORT, target=batch, fields=list(R121_4_FIELDS),
+                 detail=f"{Origin(origin).label} : {len(result.created)} pré-inscription(s), "
+                        f"{len(result.skipped)} doublon(s) ignoré(s)", request=request)
+    return result
+
+
+def _exact_duplicate(key: tuple[str, datetime.date]) -> bool:
+    full_index, birth_date = key
+    return any(row.birth_date == birth_date for row in RegisterEntry.objects.current().filter(full_name_index=full_index))
+
+
+def decode_upload(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 / Latin-1."""
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1", errors="replace")
+
+
+def read_csv(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows (with their line number in the file) of a `;` or `,` separated file."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    header: list[str] = []
+    for record in reader:
+        if not header:
+            header = record
+            continue
+        if not any(cell.strip() for cell in record):
+            continue
+        rows.append((reader.line_num, record))
+    return header, rows
+
+
+# Préfet transmission (R121-8) -----------------------------------------------------------------
+
+
+def export_headers() -> list[str]:
+    return [str(RegisterEntry._meta.get_field(name).verbose_name).capitalize() for name in R121_4_FIELDS]
+
+
+def export_value(entry: RegisterEntry, name: str) -> str:
+    value = getattr(entry, name)
+    if name in ("ground", "disability_benefit"):
+        return getattr(entry, f"get_{name}_display")() if value else ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value or ""
+
+
+def export_rows(queryset: QuerySet[RegisterEntry]):
+    for entry in queryset.only(*R121_4_FIELDS).order_by("pk").iterator(chunk_size=2000):
+        yield [export_value(entry, name) for name in R121_4_FIELDS]
+
+
+@transaction.atomic
+def prefect_export(*, episode, requested_by: str, reason: str, fmt: str, by: User,
+                   request: HttpRequest | None = None) -> tuple[PrefectTransmission, bytes]:
+    """The register, kept up to date, for the préfet: R121-4 fields only, current entries only."""
+    rows = list(export_rows(RegisterEntry.objects.current()))
+    headers = export_headers()
+    if fmt == ExportFormat.XLSX:
+        content = _xlsx(headers, rows)
+    elif fmt == ExportFormat.CSV:
+        content = _csv(headers, rows)
+    else:
+        raise RegisterError("Format inconnu : CSV ou XLSX.")
+    transmission = PrefectTransmission.objects.create(
+        episode=episode, requested_by=requested_by, reason=reason, exported_by=by, format=fmt, row_count=len(rows)
+    )
+    audit.record(actor=by, action=AuditAction.EXPORT, target=transmission, fields=list(R121_4_FIELDS),
+                 detail=f"transmission au préfet, épisode n° {episode.pk}, {len(rows)} inscription(s), {fmt}",
+                 request=request)
+    return transmission, content
+
+
+def _csv(headers: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Registre")
+    sheet.append(headers)
+    for row in rows:
+        # A value starting with "=" must never become a formula in the préfecture's spreadsheet.
+        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# The person's rights (R121-10) ----------------------------------------------------------------
+
+
+def dossier(entry: RegisterEntry) -> dict:
+    """Everything held on one person: entry, consent-based extras, history, accesses logged."""
+    extras = RegisterExtras.objects.filter(entry=entry).first()
+    return {
+        "entry": entry,
+        "fields": [(str(RegisterEntry._meta.get_field(n).verbose_name), export_value(entry, n)) for n in R121_4_FIELDS],
+        "procedure": [
+            (str(RegisterEntry._meta.get_field(n).verbose_name), _display(entry, n))
+            for n in ("origin", "status", "removal_reason", "removed_on", "acknowledgement_due_on", "acknowledged_at",
+                      "informed_at", "objection_on", "confirmed_on", "quartier", "resident_link_consent_on", "notes")
+        ],
+        "extras": extras,
+        "extras_fields": [
+            (str(RegisterExtras._meta.get_field(n).verbose_name), _display(extras, n)) for n in EXTRAS_FIELDS
+        ] if extras else [],
+        "transitions": list(entry.transitions.select_related("by")),
+        "accesses": list(AuditEntry.objects.filter(object_type=RegisterEntry._meta.label, object_id=str(entry.pk))[:500]),
+    }
+
+
+def _display(obj, name: str) -> str:
+    value = getattr(obj, name)
+    if value in (None, ""):
+        return ""
+    if hasattr(obj, f"get_{name}_display"):
+        return str(getattr(obj, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def dossier_json(data: dict) -> dict:
+    entry = data["entry"]
+    return {
+        "inscription": {"numéro": entry.pk, **{label: value for label, value in data["fields"]}},
+        "procédure": {label: value for label, value in data["procedure"]},
+        "informations_complémentaires": {label: value for label, value in data["extras_fields"]},
+        "historique": [
+            {"date": timezone.localtime(t.at).isoformat(timespec="seconds"), "de": t.get_from_status_display(),
+             "vers": t.get_to_status_display(), "motif": t.reason,
+             "par": (t.by.get_full_name() or t.by.email) if t.by else ""}
+            for t in data["transitions"]
+        ],
+        "accès_journalisés": [
+            {"date": timezone.localtime(a.at).isoformat(timespec="seconds"), "auteur": a.actor_label,
+             "action": a.get_action_display(), "champs": a.fields}
+            for a in data["accesses"]
+        ],
+    }

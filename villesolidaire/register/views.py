@@ -1,0 +1,465 @@
+"""Register screens. Every staff view is reserved to named register officers (404 for anyone
+else, administrators included) and logs its read or write to the audit journal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from villesolidaire.accounts.perms import register_officer_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.core.pdf import pdf_response
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.register import documents, services
+from villesolidaire.register.forms import (
+    ConfirmationDueForm,
+    ConfirmForm,
+    EntryFilterForm,
+    EntryForm,
+    ExportForm,
+    ExtrasForm,
+    ImportForm,
+    LinkResidentForm,
+    ObjectionForm,
+    PublicEntryForm,
+    RemovalForm,
+)
+from villesolidaire.register.imports import parse_file
+from villesolidaire.register.models import (
+    ACKNOWLEDGEMENT_DELAY_DAYS,
+    R121_4_FIELDS,
+    TRANSMITTED_ORIGINS,
+    EntryStatus,
+    ExportFormat,
+    PrefectTransmission,
+    RegisterEntry,
+    RegisterExtras,
+    RegisterImport,
+)
+from villesolidaire.residents.forms import ResidentSearchForm
+from villesolidaire.residents.models import Resident
+
+PAGE_SIZE = 50
+LIST_COLUMNS = ["last_name", "first_names", "status", "ground", "origin", "quartier", "request_date"]
+DETAIL_FIELDS = [*R121_4_FIELDS, "origin", "status", "notes", "quartier", "is_located"]
+EXTRAS_DISPLAY = ["lives_alone", "needs_fan", "has_remote_alarm", "door_code", "health_notes", "absences"]
+PUBLIC_SESSION_KEY = "register_public_sent"
+MAX_LETTERS = 500
+
+
+def _entry_or_404(pk: int) -> RegisterEntry:
+    return get_object_or_404(RegisterEntry.objects.select_related("quartier", "resident", "created_by"), pk=pk)
+
+
+def _log(request: HttpRequest, action: str, target, fields=(), detail: str = "") -> None:
+    services.log_read(actor=request.user, action=action, target=target, fields=fields, detail=detail, request=request)
+
+
+# Lists ----------------------------------------------------------------------------------------
+
+
+@register_officer_required
+@require_GET
+def entry_list(request: HttpRequest) -> HttpResponse:
+    form = EntryFilterForm(request.GET or None)
+    if not form.is_bound:
+        form = EntryFilterForm({})
+    rows = form.filter(RegisterEntry.objects.select_related("quartier")).order_by("-request_date", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    kind = form.search_kind
+    if kind:
+        _log(request, AuditAction.SEARCH, RegisterEntry, fields=LIST_COLUMNS,
+             detail=f"recherche par {kind} : {page.paginator.count} résultat(s)")
+    else:
+        _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS,
+             detail=f"liste, page {page.number}, {page.paginator.count} inscription(s)")
+    context = {"form": form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
+    return render(request, "register/list.html", context)
+
+
+@register_officer_required
+@require_GET
+def acknowledgements_due(request: HttpRequest) -> HttpResponse:
+    rows = (RegisterEntry.objects.acknowledgement_due().exclude(origin__in=TRANSMITTED_ORIGINS)
+            .select_related("quartier"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    pre_registrations = (RegisterEntry.objects.filter(status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS)
+                         .select_related("quartier").order_by("informed_at", "pk"))
+    _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS,
+         detail=f"accusés de réception à envoyer, page {page.number}")
+    context = {
+        "page_obj": page, "today": timezone.localdate(), "delay": ACKNOWLEDGEMENT_DELAY_DAYS,
+        "pre_registrations": pre_registrations[:200], "objection_days": settings.VS_REGISTER_OBJECTION_DAYS,
+    }
+    return render(request, "register/acknowledgements_due.html", context)
+
+
+@register_officer_required
+@require_GET
+def confirmation_due(request: HttpRequest) -> HttpResponse:
+    form = ConfirmationDueForm(request.GET or None)
+    since = form.since_date()
+    rows = RegisterEntry.objects.confirmation_due(since).select_related("quartier").order_by("confirmed_on", "pk")
+    if request.GET.get("format") == "pdf":
+        entries = list(rows[:MAX_LETTERS])
+        _log(request, AuditAction.PRINT, RegisterEntry, fields=R121_4_FIELDS,
+             detail=f"lettres de confirmation annuelle : {len(entries)}")
+        return pdf_response(documents.confirmation_letters(entries), "lettres-confirmation-registre.pdf")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS,
+         detail=f"confirmations annuelles à faire, page {page.number}")
+    context = {"form": form, "page_obj": page, "since": since, "max_letters": MAX_LETTERS}
+    return render(request, "register/confirmation_due.html", context)
+
+
+# One entry ------------------------------------------------------------------------------------
+
+
+def _detail_context(entry: RegisterEntry, **extra) -> dict:
+    return {
+        "entry": entry,
+        "extras": RegisterExtras.objects.filter(entry=entry).first(),
+        "transitions": entry.transitions.select_related("by"),
+        "removal_form": extra.pop("removal_form", None) or RemovalForm(),
+        "confirm_form": ConfirmForm(),
+        "can_acknowledge": entry.status == EntryStatus.RECEIVED and entry.origin not in TRANSMITTED_ORIGINS,
+        **extra,
+    }
+
+
+@register_officer_required
+@require_GET
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    context = _detail_context(entry)
+    shown = list(DETAIL_FIELDS) + ([f"extras.{n}" for n in EXTRAS_DISPLAY] if context["extras"] else [])
+    _log(request, AuditAction.VIEW, entry, fields=shown, detail="fiche")
+    return render(request, "register/detail.html", context)
+
+
+@register_officer_required
+def entry_create(request: HttpRequest) -> HttpResponse:
+    form = EntryForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.entry_create(
+                data=form.cleaned_data, by=request.user, request=request,
+                allow_duplicate=form.cleaned_data.get("confirm_other_person", False),
+            )
+        except services.DuplicateEntry as error:
+            duplicates = error.matches
+            form.add_error(None, str(error))
+        except services.RegisterError as error:
+            form.add_error(None, str(error))
+        else:
+            if entry.address and not entry.is_located:
+                messages.warning(request, "Adresse introuvable : elle est gardée telle que saisie, sans quartier.")
+            messages.success(request, f"Inscription n° {entry.pk} enregistrée. Envoyez l'accusé de réception avant "
+                                      f"le {entry.acknowledgement_due_on:%d/%m/%Y}.")
+            return redirect("register:detail", pk=entry.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "register/entry_form.html", {"form": form, "duplicates": duplicates}, status=status)
+
+
+@register_officer_required
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if entry.is_removed:
+        messages.error(request, "Cette inscription est radiée : elle ne peut plus être modifiée.")
+        return redirect("register:detail", pk=entry.pk)
+    form = EntryForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.entry_update(entry=entry, data=form.cleaned_data, by=request.user, request=request)
+        except services.RegisterError as error:
+            form.add_error(None, str(error))
+        else:
+            entry.refresh_from_db()
+            if changed and entry.address and not entry.is_located:
+                messages.warning(request, "Adresse introuvable : elle est gardée telle que saisie, sans quartier.")
+            messages.success(request, "L'inscription a été corrigée." if changed else "Aucune modification.")
+            return redirect("register:detail", pk=entry.pk)
+    else:
+        _log(request, AuditAction.VIEW, entry, fields=DETAIL_FIELDS, detail="formulaire de correction")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "register/entry_form.html", {"form": form, "entry": entry}, status=status)
+
+
+@register_officer_required
+@require_POST
+def entry_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    try:
+        services.entry_acknowledge(entry=entry, by=request.user, request=request)
+    except (services.RegisterError, TransitionNotAllowed) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Accusé de réception enregistré : la personne est inscrite. Imprimez la lettre et "
+                                  "envoyez-la.")
+    return redirect("register:detail", pk=entry.pk)
+
+
+@register_officer_required
+@require_GET
+def acknowledgement_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if entry.is_removed or entry.origin in TRANSMITTED_ORIGINS:
+        messages.error(request, "Pas d'accusé de réception pour cette inscription.")
+        return redirect("register:detail", pk=entry.pk)
+    _log(request, AuditAction.PRINT, entry, fields=R121_4_FIELDS, detail="accusé de réception (PDF)")
+    return pdf_response(documents.acknowledgement_letters([entry]), f"accuse-reception-{entry.pk}.pdf")
+
+
+@register_officer_required
+@require_GET
+def information_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if not entry.is_pre_registration:
+        messages.error(request, "La lettre d'information concerne les pré-inscriptions transmises en attente.")
+        return redirect("register:detail", pk=entry.pk)
+    services.mark_informed(entries=[entry], by=request.user, request=request)
+    return pdf_response(documents.information_letters([entry]), f"information-{entry.pk}.pdf")
+
+
+@register_officer_required
+@require_GET
+def confirmation_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if entry.status != EntryStatus.REGISTERED:
+        messages.error(request, "La lettre de confirmation concerne les inscriptions actives.")
+        return redirect("register:detail", pk=entry.pk)
+    _log(request, AuditAction.PRINT, entry, fields=R121_4_FIELDS, detail="lettre de confirmation annuelle (PDF)")
+    return pdf_response(documents.confirmation_letters([entry]), f"confirmation-{entry.pk}.pdf")
+
+
+@register_officer_required
+@require_POST
+def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("on", ["Date invalide."])))
+        return redirect("register:detail", pk=entry.pk)
+    try:
+        services.entry_confirm(entry=entry, by=request.user, on=form.cleaned_data["on"], request=request)
+    except services.RegisterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Confirmation annuelle enregistrée.")
+    if request.POST.get("next") == "due":
+        return redirect("register:confirmation_due")
+    return redirect("register:detail", pk=entry.pk)
+
+
+def _removal_view(request: HttpRequest, pk: int, form_class, template: str) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if entry.is_removed:
+        messages.error(request, "Cette inscription est déjà radiée.")
+        return redirect("register:detail", pk=entry.pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_remove(entry=entry, reason=form.cleaned_data["reason"], by=request.user, request=request,
+                                  on=form.cleaned_data["on"])
+        except (services.RegisterError, TransitionNotAllowed) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Inscription radiée : les données personnelles ont été effacées, la trace de la "
+                                      "radiation est gardée.")
+            return redirect("register:detail", pk=entry.pk)
+    else:
+        _log(request, AuditAction.VIEW, entry, fields=["last_name", "first_names", "status"], detail=template)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "register/removal.html", {"entry": entry, "form": form, "template": template}, status=status)
+
+
+@register_officer_required
+def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    return _removal_view(request, pk, RemovalForm, "radiation")
+
+
+@register_officer_required
+def entry_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    return _removal_view(request, pk, ObjectionForm, "opposition")
+
+
+# Consent-based extras and resident link -------------------------------------------------------
+
+
+@register_officer_required
+def entry_extras(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if entry.is_removed:
+        messages.error(request, "Cette inscription est radiée.")
+        return redirect("register:detail", pk=entry.pk)
+    extras = RegisterExtras.objects.filter(entry=entry).first()
+    initial = {name: getattr(extras, name) for name in services.EXTRAS_FIELDS} if extras else {}
+    form = ExtrasForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.extras_save(entry=entry, data=form.cleaned_data, by=request.user, request=request)
+        messages.success(request, "Informations complémentaires enregistrées (avec l'accord de la personne).")
+        return redirect("register:detail", pk=entry.pk)
+    if request.method != "POST":
+        _log(request, AuditAction.VIEW, entry, fields=[f"extras.{n}" for n in services.EXTRAS_FIELDS],
+             detail="informations complémentaires")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "register/extras.html", {"entry": entry, "extras": extras, "form": form}, status=status)
+
+
+@register_officer_required
+@require_POST
+def extras_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if services.extras_withdraw(entry=entry, by=request.user, request=request):
+        messages.success(request, "Accord retiré : les informations complémentaires ont été supprimées.")
+    return redirect("register:detail", pk=entry.pk)
+
+
+@register_officer_required
+def link_resident(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    if entry.is_removed:
+        messages.error(request, "Cette inscription est radiée.")
+        return redirect("register:detail", pk=entry.pk)
+    residents = Resident.objects.active()
+    search = ResidentSearchForm(request.GET or None)
+    form = LinkResidentForm(request.POST or None, residents=residents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_resident(entry=entry, resident=form.cleaned_data["resident"],
+                                   consent_on=form.cleaned_data["consent_on"], by=request.user, request=request)
+        except services.RegisterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "La fiche habitant·e est liée à l'inscription.")
+            return redirect("register:detail", pk=entry.pk)
+    results = search.results(residents)
+    chosen = request.POST.get("resident", "")
+    if chosen.isdigit() and all(str(r.pk) != chosen for r in results):
+        results = list(residents.filter(pk=chosen).select_related("quartier")) + results
+    status = 400 if request.method == "POST" else 200
+    context = {"entry": entry, "search": search, "form": form, "results": results, "chosen": chosen}
+    return render(request, "register/link_resident.html", context, status=status)
+
+
+@register_officer_required
+@require_POST
+def unlink_resident(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    services.unlink_resident(entry=entry, by=request.user, request=request)
+    messages.success(request, "Le lien avec la fiche habitant·e a été retiré.")
+    return redirect("register:detail", pk=entry.pk)
+
+
+# The person's rights --------------------------------------------------------------------------
+
+
+@register_officer_required
+@require_GET
+def entry_dossier(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _entry_or_404(pk)
+    data = services.dossier(entry)
+    as_json = request.GET.get("format") == "json"
+    fields = [*R121_4_FIELDS, "extras", "transitions", "audit"]
+    _log(request, AuditAction.EXPORT if as_json else AuditAction.VIEW, entry, fields=fields,
+         detail="dossier complet (droit d'accès), JSON" if as_json else "dossier complet (droit d'accès)")
+    if as_json:
+        response = JsonResponse(services.dossier_json(data), json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="registre-dossier-{entry.pk}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "register/dossier.html", {**data, "printed_at": timezone.now()})
+
+
+# Import and export ----------------------------------------------------------------------------
+
+
+@register_officer_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        parsed = parse_file(upload.read())
+        errors = parsed.errors
+        if parsed.is_valid:
+            result = services.import_rows(rows=parsed.rows, origin=form.cleaned_data["origin"], by=request.user,
+                                          file_name=upload.name, request=request)
+            skipped = f" {len(result.skipped)} doublon(s) ignoré(s) (lignes {', '.join(map(str, result.skipped[:30]))})." \
+                if result.skipped else ""
+            messages.success(request, f"{len(result.created)} pré-inscription(s) créée(s).{skipped} Imprimez les "
+                                      "lettres d'information.")
+            return redirect("register:import_detail", pk=result.batch.pk)
+        if not errors:
+            errors = ["Le fichier ne contient aucune ligne à importer."]
+    imports = RegisterImport.objects.select_related("imported_by")[:20]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "register/import.html", {"form": form, "errors": errors, "imports": imports}, status=status)
+
+
+@register_officer_required
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(RegisterImport.objects.select_related("imported_by"), pk=pk)
+    entries = batch.entries.select_related("quartier").order_by("pk")
+    if request.GET.get("format") == "pdf":
+        letters = [e for e in entries if e.is_pre_registration]
+        services.mark_informed(entries=letters, by=request.user, request=request)
+        return pdf_response(documents.information_letters(letters), f"lettres-information-import-{batch.pk}.pdf")
+    _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS, detail=f"pré-inscriptions de l'import n° {batch.pk}")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "register/import_detail.html", {"batch": batch, "page_obj": page,
+                                                           "objection_days": settings.VS_REGISTER_OBJECTION_DAYS})
+
+
+@register_officer_required
+def prefect_export(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        transmission, content = services.prefect_export(
+            episode=form.cleaned_data["episode"], requested_by=form.cleaned_data["requested_by"],
+            reason=form.cleaned_data["reason"], fmt=form.cleaned_data["format"], by=request.user, request=request,
+        )
+        stamp = timezone.localtime(transmission.exported_at).strftime("%Y%m%d-%H%M")
+        if transmission.format == ExportFormat.XLSX:
+            response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        else:
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="registre-prefet-{stamp}.{transmission.format}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    transmissions = PrefectTransmission.objects.select_related("episode", "exported_by")[:50]
+    context = {"form": form, "transmissions": transmissions, "current_count": RegisterEntry.objects.current().count(),
+               "headers": services.export_headers()}
+    return render(request, "register/prefect_export.html", context, status=400 if form.errors else 200)
+
+
+# Public pages ---------------------------------------------------------------------------------
+
+
+def public_form(request: HttpRequest) -> HttpResponse:
+    form = PublicEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.entry_create(data=form.entry_data(), by=None, request=request, flag_duplicates=True)
+        request.session[PUBLIC_SESSION_KEY] = True
+        return redirect("register:public_confirmation")
+    return render(request, "register/public_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def public_confirmation(request: HttpRequest) -> HttpResponse:
+    # The same page whatever happened: it never tells whether someone was already registered.
+    if not request.session.pop(PUBLIC_SESSION_KEY, False):
+        return redirect("register:public_form")
+    return render(request, "register/public_confirmation.html")
+
+
+@require_GET
+def paper_form(request: HttpRequest) -> HttpResponse:
+    return pdf_response(documents.paper_form(), "formulaire-inscription-registre.pdf", inline=True)
+
