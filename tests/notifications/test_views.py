@@ -256,3 +256,16 @@ def test_admin_lists_messages_read_only_and_call_tasks(client):
     client.post(reverse("admin:notifications_message_change", args=[message.pk]), {"status": "sent"})
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED
+
+
+def test_register_campaign_numbers_are_masked_in_the_coordinators_log(client):
+    from villesolidaire.notifications.models import Message
+
+    Message.objects.create(channel="sms", recipient="+33639987001", body="Répondez 1", kind="campaign_sms_wave",
+                           status="failed")
+    Message.objects.create(channel="sms", recipient="+33639987002", body="Bonjour", kind="welcome", status="failed")
+    login_staff(client, staff_user(Role.COORDINATOR))
+    for url in ("/gestion/envois/", "/gestion/envois/echecs/"):
+        page = client.get(url).content.decode()
+        assert "39987001" not in page and "numéro du registre (masqué)" in page
+        assert "+33639987002" in page or "06 39 98 70 02" in page

@@ -51,6 +51,7 @@ LEASE = timedelta(minutes=15)
 # Statuses a caller may be given from the queue (a reached person comes back for the re-check).
 CALLABLE_STATUSES = (TargetStatus.PENDING, TargetStatus.REACHED)
 GENERATION_BATCH = 2000
+ANALYZE_AFTER = 1000
 CLAIM_CANDIDATES = 8
 CLAIM_ROUNDS = 6
 
@@ -246,6 +247,12 @@ def campaign_generate_targets(*, campaign: Campaign, targeting: Targeting | None
         added += len(batch)
     campaign.targets_count = campaign.targets.count()
     campaign.save(update_fields=["targets_count"])
+    if added >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # Thousands of fresh rows: refresh the planner's statistics now rather than when
+        # autovacuum gets to it, or the first "next call" queries plan a full sort (11 ms
+        # instead of 0.3 ms measured on 20,000 targets).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CallTarget._meta.db_table}")
     return added
 
 
@@ -381,16 +388,26 @@ def take_next_call(campaign: Campaign, caller: User, *, now: datetime | None = N
     return _claim_conditional(campaign, caller, now)
 
 
-@transaction.atomic
 def _claim_skip_locked(campaign: Campaign, caller: User, now: datetime) -> CallTarget | None:
-    target = due_targets(campaign, now).select_for_update(skip_locked=True, of=("self",)).first()
-    if target is None:
-        return None
-    target.locked_by = caller
-    target.locked_at = now
-    target.locked_until = now + LEASE
-    target.save(update_fields=["locked_by", "locked_at", "locked_until"])
-    return target
+    """One statement, one round trip: pick the head of the queue that nobody holds (rows
+    locked by a concurrent claim are skipped, not waited for) and lease it to this caller."""
+    table = CallTarget._meta.db_table
+    sql = f"""
+        UPDATE {table} SET locked_by_id = %s, locked_at = %s, locked_until = %s
+        WHERE id = (
+            SELECT id FROM {table}
+            WHERE campaign_id = %s AND status = ANY(%s) AND next_call_at <= %s
+              AND (locked_until IS NULL OR locked_until < %s)
+            ORDER BY priority, next_call_at, rank, id
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [caller.pk, now, now + LEASE, campaign.pk, list(CALLABLE_STATUSES), now, now])
+        row = cursor.fetchone()
+    return CallTarget.objects.get(pk=row[0]) if row else None
 
 
 def _claim_conditional(campaign: Campaign, caller: User, now: datetime) -> CallTarget | None:

@@ -20,6 +20,11 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(status=MessageStatus.FAILED)
 
 
+# Messages sent to people on the register of vulnerable people (campaigns app): their numbers
+# are register data, shown to register officers only (CASF R121-7).
+REGISTER_MESSAGE_KIND_PREFIX = "campaign_"
+
+
 class Message(models.Model):
     """Every e-mail and SMS the platform sends, with its delivery status."""
 
@@ -42,6 +47,13 @@ class Message(models.Model):
         verbose_name = "message envoyé"
         verbose_name_plural = "messages envoyés"
         ordering = ["-created_at"]
+
+    @property
+    def shown_recipient(self) -> str:
+        """What a coordinator may see: register campaign messages hide the register's numbers."""
+        if self.kind.startswith(REGISTER_MESSAGE_KIND_PREFIX):
+            return "numéro du registre (masqué)"
+        return self.recipient
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} à {self.recipient} ({self.get_status_display()})"

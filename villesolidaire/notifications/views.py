@@ -51,7 +51,7 @@ def message_log(request: HttpRequest) -> HttpResponse:
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=pk)
     if services.message_resend(message=message, by=request.user):
-        messages.success(request, f"Le message à {message.recipient} est de nouveau en file d'envoi.")
+        messages.success(request, f"Le message à {message.shown_recipient} est de nouveau en file d'envoi.")
     else:
         messages.info(request, "Ce message n'est plus en échec : il a été envoyé ou est déjà en file d'envoi.")
     next_url = request.POST.get("next", "")
