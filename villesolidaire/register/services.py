@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from villesolidaire.accounts.models import User
 from villesolidaire.audit import services as audit
@@ -427,7 +428,7 @@ def read_csv(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 
 def export_headers() -> list[str]:
-    return [str(RegisterEntry._meta.get_field(name).verbose_name).capitalize() for name in R121_4_FIELDS]
+    return [_label(RegisterEntry, name) for name in R121_4_FIELDS]
 
 
 def export_value(entry: RegisterEntry, name: str) -> str:
@@ -496,19 +497,23 @@ def dossier(entry: RegisterEntry) -> dict:
     extras = RegisterExtras.objects.filter(entry=entry).first()
     return {
         "entry": entry,
-        "fields": [(str(RegisterEntry._meta.get_field(n).verbose_name), export_value(entry, n)) for n in R121_4_FIELDS],
+        "fields": [(_label(RegisterEntry, n), export_value(entry, n)) for n in R121_4_FIELDS],
         "procedure": [
-            (str(RegisterEntry._meta.get_field(n).verbose_name), _display(entry, n))
+            (_label(RegisterEntry, n), _display(entry, n))
             for n in ("origin", "status", "removal_reason", "removed_on", "acknowledgement_due_on", "acknowledged_at",
                       "informed_at", "objection_on", "confirmed_on", "quartier", "resident_link_consent_on", "notes")
         ],
         "extras": extras,
         "extras_fields": [
-            (str(RegisterExtras._meta.get_field(n).verbose_name), _display(extras, n)) for n in EXTRAS_FIELDS
+            (_label(RegisterExtras, n), _display(extras, n)) for n in EXTRAS_FIELDS
         ] if extras else [],
         "transitions": list(entry.transitions.select_related("by")),
         "accesses": list(AuditEntry.objects.filter(object_type=RegisterEntry._meta.label, object_id=str(entry.pk))[:500]),
     }
+
+
+def _label(model, name: str) -> str:
+    return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
 def _display(obj, name: str) -> str:
