@@ -14,6 +14,7 @@ Several letters go in one document (one per page) for a batch mailing.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from django.http import HttpResponse
@@ -41,6 +42,26 @@ class Document(FPDF):
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(auto=True, margin=20)
         self.set_font(FONT, size=10.5)
+
+    def normalize_text(self, text: str) -> str:
+        """Print every name: a letter the font lacks (e.g. Vietnamese "Ễ") is drawn as its base
+        letter plus the combining accents the font has, never dropped silently."""
+        text = super().normalize_text(text)
+        cmap = getattr(self.current_font, "cmap", None)
+        if not cmap or all(ord(ch) in cmap or ch in "\n\r\t" for ch in text):
+            return text
+        out = []
+        for ch in text:
+            if ord(ch) in cmap or ch in "\n\r\t":
+                out.append(ch)
+                continue
+            parts = [p for p in unicodedata.normalize("NFD", ch) if ord(p) in cmap]
+            if parts and not unicodedata.combining(parts[0]):
+                # Base letter first; then the accents the font has, recomposed where possible.
+                out.append(unicodedata.normalize("NFC", "".join(parts)))
+            else:
+                out.append("?")
+        return "".join(out)
 
     # Branding -----------------------------------------------------------------------------
 
