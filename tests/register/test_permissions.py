@@ -1,7 +1,6 @@
 """Only named register officers reach the register (R121-7): every other role gets a 404,
 administrators and coordinators included. New register URLs are covered automatically."""
 
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
