@@ -25,6 +25,12 @@ def _public(**overrides) -> dict:
     return data
 
 
+def test_home_page_leads_to_the_register_forms(client, town):
+    home = client.get(reverse("core:home")).content.decode()
+    assert reverse("register:public_form") in home
+    assert reverse("register:paper_form") in home
+
+
 def test_public_self_registration(client, town):
     page = client.get(reverse("register:public_form")).content.decode()
     for notice in ("plan d'alerte et d'urgence", "facultative", "CNIL", "Délégué à la protection des données",
