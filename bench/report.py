@@ -103,8 +103,12 @@ def markdown(rows: list[dict], info: dict) -> str:
         f"| Outil de charge | {info['wrk']} |",
         f"| Noyau | {info['kernel']} |",
         f"| Charge moyenne (1, 5, 15 min) au lancement | {os.environ.get('BENCH_LOADAVG', '?')} |",
+        f"| Référence processeur : `sum(i * i for i in range(10**7))` en Python, meilleur de 3 | "
+        f"{fmt(float(os.environ.get('BENCH_CPU_REFERENCE') or 0)) or '?'} s |",
         "",
         "Tout tourne sur la même machine : serveur, base de données et générateur de charge se partagent les cœurs.",
+        "Les machines de ce type ne vont pas toutes à la même vitesse : la référence processeur permet de comparer",
+        "deux séries de mesures faites sur des machines différentes (plus elle est courte, plus la machine est rapide).",
         "",
         "## Objectifs",
         "",
@@ -141,7 +145,8 @@ def markdown(rows: list[dict], info: dict) -> str:
         "- **Inscriptions** (`bench/signup.py`, `bench/signup.lua`) : gunicorn avec `config/gunicorn.conf.py`",
         "  (2 × cœurs + 1 processus, 2 fils chacun), DEBUG désactivé, fichiers statiques collectés, base PostgreSQL",
         "  de banc d'essai (déjà 100 000 volontaires). wrk (2 fils, 10 connexions, autant que de fils gunicorn,",
-        "  30 s) envoie depuis 127.0.0.1 des inscriptions complètes, chacune avec une adresse e-mail unique, avec",
+        "  30 s mesurées après 5 s de mise en route non mesurées, le temps que chaque processus gunicorn charge ses",
+        "  routes et gabarits) envoie depuis 127.0.0.1 des inscriptions complètes, chacune avec une adresse e-mail unique, avec",
         "  une paire cookie/jeton CSRF obtenue par un GET préalable. Une inscription réussie est une redirection",
         "  302 vers la page de remerciement ; toute autre réponse compte comme une erreur. Vérification : le nombre",
         "  de volontaires créés en base égale le nombre de 302 du journal d'accès de gunicorn (wrk s'arrête avec",
@@ -165,6 +170,8 @@ def markdown(rows: list[dict], info: dict) -> str:
 
 def main() -> None:
     rows = load()
+    if os.environ.get("BENCH_CPU_REFERENCE"):
+        rows.append({"name": "cpu_reference_python_loop", "value": float(os.environ["BENCH_CPU_REFERENCE"]), "unit": "s"})
     (ROOT / "bench" / "results.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     (ROOT / "docs" / "benchmarks.md").write_text(markdown(rows, machine()))
     print(f"{len(rows)} mesures écrites dans bench/results.json et docs/benchmarks.md")

@@ -36,6 +36,9 @@ PYEOF
 started=$(date +%s)
 # Other work on the machine skews every figure: the report prints the load average seen here.
 export BENCH_LOADAVG="$(cut -d" " -f1-3 /proc/loadavg)"
+# Hosts of the same kind differ in speed: a fixed pure-Python workload (best of 3) lets runs
+# made on different days be compared.
+export BENCH_CPU_REFERENCE="$($PY -c 'import timeit; print(round(min(timeit.repeat("sum(i * i for i in range(10**7))", number=1, repeat=3)), 2))')"
 rm -rf var/bench && mkdir -p var/bench
 echo "== Préparation : fichiers statiques, bases de banc d'essai =="
 $PY manage.py collectstatic --no-input -v0

@@ -9,6 +9,7 @@ from tests.volunteers.conftest import signup_data
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.core.choices import AVAILABILITY, LANGUAGES
+from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Channel, Message
 from villesolidaire.notifications.sms import gsm7_length
@@ -66,6 +67,12 @@ def test_sign_up_creates_volunteer_user_log_index_and_message(client, open_call,
     assert (change.from_status, change.to_status, change.by) == ("", Status.REGISTERED, user)
     profile = VolunteerMatchProfile.objects.get(volunteer=volunteer)
     assert profile.is_eligible is False and profile.categories_mask == groceries.mask
+    assert profile.skills_mask == 1 << driving.bit
+    # The row written at sign-up is the one a full reindex computes from the database.
+    fields = [f.name for f in VolunteerMatchProfile._meta.fields]
+    written = VolunteerMatchProfile.objects.values(*fields).get(volunteer=volunteer)
+    index_volunteer(volunteer)
+    assert VolunteerMatchProfile.objects.values(*fields).get(volunteer=volunteer) == written
     message = Message.objects.get(kind="volunteer_signup")
     assert message.channel == Channel.SMS and message.recipient == "+33612345678"
     assert "/mon-espace/?jeton=" in message.body

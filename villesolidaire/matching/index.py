@@ -45,6 +45,15 @@ def index_volunteer(volunteer: Volunteer) -> VolunteerMatchProfile:
     return profile
 
 
+def index_new_volunteer(volunteer: Volunteer, *, categories, skills) -> VolunteerMatchProfile:
+    """First row of a volunteer just created with these categories and skills: the bits come
+    from the objects in hand and the row is inserted straight away (the public sign-up is the
+    busiest write of a recruitment drive: three queries fewer than index_volunteer)."""
+    profile = profile_for(volunteer, [category.bit for category in categories], [skill.bit for skill in skills])
+    profile.save(force_insert=True)
+    return profile
+
+
 @transaction.atomic
 def rebuild_index(batch_size: int = 2000) -> int:
     """Rebuild every row with a handful of queries (used by seed_demo and the bench)."""

@@ -19,7 +19,7 @@ from sesame.utils import get_parameters
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.matching.index import index_volunteer
+from villesolidaire.matching.index import index_new_volunteer, index_volunteer
 from villesolidaire.notifications.models import Message, MessageStatus
 from villesolidaire.notifications.services import contact_send
 from villesolidaire.territory.geocoding import locate
@@ -100,10 +100,12 @@ def volunteer_register(
     volunteer.created_at = volunteer.gdpr_notice_accepted_at = volunteer.charter_accepted_at = now
     locate(volunteer)
     volunteer.save()
-    volunteer.skills.set(skills)
-    volunteer.categories.set(categories)
+    skills, categories = list(skills), list(categories)
+    # add() on a new row inserts without first reading the (empty) current set, as set() would.
+    volunteer.skills.add(*skills)
+    volunteer.categories.add(*categories)
     _log(volunteer=volunteer, from_status="", to_status=Status.REGISTERED, by=user, reason="Inscription en ligne")
-    index_volunteer(volunteer)
+    index_new_volunteer(volunteer, categories=categories, skills=skills)
     _notify(
         volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire"
     )
