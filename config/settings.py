@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "villesolidaire.audit",
     "villesolidaire.register",
     "villesolidaire.campaigns",
+    "villesolidaire.partners",
+    "villesolidaire.trainings",
+    "villesolidaire.needs",
+    "villesolidaire.neighbours",
 ]
 
 MIDDLEWARE = [

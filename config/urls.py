@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include("villesolidaire.audit.urls")),
     path("", include("villesolidaire.register.urls")),
     path("", include("villesolidaire.campaigns.urls")),
+    path("", include("villesolidaire.partners.urls")),
+    path("", include("villesolidaire.trainings.urls")),
+    path("", include("villesolidaire.needs.urls")),
+    path("", include("villesolidaire.neighbours.urls")),
     path("admin/", admin.site.urls),
 ]
 

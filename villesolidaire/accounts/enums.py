@@ -18,10 +18,15 @@ class Role(models.TextChoices):
     CALLER = "caller", "Appelant·e de campagne"
     # Reads the audit log; sees nothing else.
     AUDITOR = "auditor", "Auditeur·rice du journal d'accès"
+    # Acts for a partner organisation: its directory entry, its needs and their sign-ups only.
+    PARTNER = "partner", "Partenaire (association, service, commerce…)"
 
 
 # Roles that reach personal data from a desk: password + second factor, enforced.
-STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.OPERATOR, Role.REGISTER_OFFICER, Role.CALLER, Role.AUDITOR})
+# Partners see the names and phones of volunteers who sign up for their shifts: second factor too.
+STAFF_ROLES = frozenset({
+    Role.ADMIN, Role.COORDINATOR, Role.OPERATOR, Role.REGISTER_OFFICER, Role.CALLER, Role.AUDITOR, Role.PARTNER,
+})
 
 # Register roles are never implied by another role, administrator included (R121-7: named people only).
 REGISTER_ROLES = frozenset({Role.REGISTER_OFFICER, Role.CALLER})

@@ -39,6 +39,11 @@ def is_auditor(user) -> bool:
     return user.is_authenticated and user.has_role(Role.AUDITOR)
 
 
+def is_partner(user) -> bool:
+    """Acts for a partner organisation; what it may touch is scoped by its memberships."""
+    return user.is_authenticated and user.has_role(Role.PARTNER)
+
+
 def is_second_factor_verified(user) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
@@ -97,6 +102,11 @@ def caller_required(view):
 
 def auditor_required(view):
     return strict_role_required(Role.AUDITOR)(view)
+
+
+def partner_required(view):
+    """Partner space: a partner account only (coordinators use their own pages)."""
+    return strict_role_required(Role.PARTNER)(view)
 
 
 def coordinator_required(view):

@@ -1,0 +1,3 @@
+"""Neighbour networks: buildings or streets with a referent volunteer."""
+
+from django.db import models  # noqa: F401
