@@ -122,8 +122,9 @@ def test_rank_volunteers_orders_and_explains(django_assert_max_num_queries):
     for volunteer in (near, best, far, other_category, paused):
         index_volunteer(volunteer)
 
-    # Support ids, category skills (not prefetched here), ranking with continuity, recent loads.
-    with django_assert_max_num_queries(4):
+    # Support ids, category skills and required trainings (not prefetched here), ranking with
+    # continuity, recent loads.
+    with django_assert_max_num_queries(5):
         ranked = selectors.rank_volunteers(help_request)
     assert [c.volunteer_id for c in ranked] == [best.pk, near.pk]
     top = ranked[0]

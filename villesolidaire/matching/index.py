@@ -2,14 +2,19 @@
 
 Volunteer services call `index_volunteer` after every change that matching reads (status,
 address, categories, skills, languages, availability, distance). `rebuild_index` rebuilds
-all rows, e.g. after a bulk import.
+all rows, e.g. after a bulk import. Training services call `refresh_training_masks` after
+recording a training; the daily `refresh_training_index` command clears expired ones.
 """
 
+import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 
 from villesolidaire.matching.models import VolunteerMatchProfile
+from villesolidaire.trainings.models import VolunteerTraining
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import Volunteer
 
@@ -21,7 +26,7 @@ def _mask(bits) -> int:
     return mask
 
 
-def profile_for(volunteer: Volunteer, category_bits, skill_bits) -> VolunteerMatchProfile:
+def profile_for(volunteer: Volunteer, category_bits, skill_bits, training_bits=()) -> VolunteerMatchProfile:
     return VolunteerMatchProfile(
         volunteer_id=volunteer.pk,
         is_eligible=volunteer.status == Status.ACTIVE,
@@ -32,7 +37,12 @@ def profile_for(volunteer: Volunteer, category_bits, skill_bits) -> VolunteerMat
         skills_mask=_mask(skill_bits),
         languages_mask=volunteer.languages,
         availability_mask=volunteer.availability,
+        trainings_mask=_mask(training_bits),
     )
+
+
+def _valid_trainings(day: datetime.date | None = None):
+    return VolunteerTraining.objects.valid_on(day or timezone.localdate())
 
 
 def index_volunteer(volunteer: Volunteer) -> VolunteerMatchProfile:
@@ -40,6 +50,7 @@ def index_volunteer(volunteer: Volunteer) -> VolunteerMatchProfile:
         volunteer,
         volunteer.categories.values_list("bit", flat=True),
         volunteer.skills.values_list("bit", flat=True),
+        _valid_trainings().filter(volunteer=volunteer).values_list("module__bit", flat=True),
     )
     profile.save()
     return profile
@@ -63,12 +74,52 @@ def rebuild_index(batch_size: int = 2000) -> int:
     skill_bits: dict[int, list[int]] = defaultdict(list)
     for volunteer_id, bit in Volunteer.skills.through.objects.values_list("volunteer_id", "skill__bit"):
         skill_bits[volunteer_id].append(bit)
+    training_bits: dict[int, list[int]] = defaultdict(list)
+    for volunteer_id, bit in _valid_trainings().values_list("volunteer_id", "module__bit"):
+        training_bits[volunteer_id].append(bit)
     VolunteerMatchProfile.objects.all().delete()
     profiles = [
-        profile_for(volunteer, category_bits[volunteer.pk], skill_bits[volunteer.pk])
+        profile_for(volunteer, category_bits[volunteer.pk], skill_bits[volunteer.pk], training_bits[volunteer.pk])
         for volunteer in Volunteer.objects.only(
             "pk", "status", "is_located", "latitude", "longitude", "max_distance_km", "languages", "availability"
         ).iterator(chunk_size=batch_size)
     ]
     VolunteerMatchProfile.objects.bulk_create(profiles, batch_size=batch_size)
     return len(profiles)
+
+
+def training_masks(volunteer_ids: Iterable[int], day: datetime.date | None = None) -> dict[int, int]:
+    """Mask of the modules each volunteer holds a valid training of on `day` (one query)."""
+    masks = dict.fromkeys(volunteer_ids, 0)
+    rows = _valid_trainings(day).filter(volunteer_id__in=list(masks)).values_list("volunteer_id", "module__bit")
+    for volunteer_id, bit in rows:
+        masks[volunteer_id] |= 1 << bit
+    return masks
+
+
+@transaction.atomic
+def refresh_training_masks(volunteer_ids: Iterable[int], day: datetime.date | None = None, batch_size: int = 1000) -> int:
+    """Rewrite only `trainings_mask` of these volunteers' rows (after a training is recorded,
+    corrected or expired). Volunteers without a row are left to `index_volunteer`. Returns
+    the number of rows changed."""
+    volunteer_ids = list(dict.fromkeys(volunteer_ids))
+    changed = 0
+    for start in range(0, len(volunteer_ids), batch_size):
+        masks = training_masks(volunteer_ids[start:start + batch_size], day)
+        stale = [
+            VolunteerMatchProfile(volunteer_id=volunteer_id, trainings_mask=masks[volunteer_id])
+            for volunteer_id, current in VolunteerMatchProfile.objects.filter(volunteer_id__in=list(masks))
+            .values_list("volunteer_id", "trainings_mask")
+            if current != masks[volunteer_id]
+        ]
+        VolunteerMatchProfile.objects.bulk_update(stale, ["trainings_mask"])
+        changed += len(stale)
+    return changed
+
+
+def clear_training_bit(bit: int) -> int:
+    """A deleted module's bit may be given to a new module: clear it from every row first."""
+    return (
+        VolunteerMatchProfile.objects.filter(trainings_mask__gt=0)
+        .update(trainings_mask=models.F("trainings_mask").bitand(~(1 << bit)))
+    )

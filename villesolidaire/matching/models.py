@@ -22,6 +22,9 @@ class VolunteerMatchProfile(models.Model):
     skills_mask = models.BigIntegerField(default=0)
     languages_mask = models.BigIntegerField(default=0)
     availability_mask = models.BigIntegerField(default=0)
+    # Modules (TrainingModule.bit) of the trainings valid when the row was written; the daily
+    # `refresh_training_index` clears the bits of trainings that have expired since.
+    trainings_mask = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "profil de mise en relation"

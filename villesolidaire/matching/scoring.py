@@ -8,6 +8,8 @@ candidates the query returns.
 
 Components (points):
 - category accepted: hard filter, no points;
+- trainings the category requires (TrainingModule.required_for_categories): hard filter on the
+  index's trainings_mask, no points; absent from the SQL text when the category requires none;
 - distance: up to W_DISTANCE, decreasing linearly to 0 at the volunteer's own maximum
   distance (× WIDEN_FACTOR when the search is widened); unknown position: 0;
 - skills: W_SKILLS shared between the category's useful skills the volunteer has;
@@ -53,6 +55,14 @@ class MatchContext:
     language_code: str = "fr"
     widen: bool = False
     resident_volunteer_ids: frozenset[int] = field(default_factory=frozenset)
+    required_trainings: tuple[tuple[int, str], ...] = ()  # (bit, title) of the modules the category requires
+
+    @property
+    def required_mask(self) -> int:
+        mask = 0
+        for bit, _title in self.required_trainings:
+            mask |= 1 << bit
+        return mask
 
     @property
     def distance_factor(self) -> float:
@@ -110,7 +120,14 @@ def context_for(help_request, *, widen: bool = False, resident_volunteer_ids=fro
         language_code=resident.language or "fr",
         widen=widen,
         resident_volunteer_ids=frozenset(resident_volunteer_ids),
+        required_trainings=required_trainings_of(category),
     )
+
+
+def required_trainings_of(category) -> tuple[tuple[int, str], ...]:
+    """(bit, title) of the active modules a category requires. Reads
+    `category.required_trainings`, so a prefetch of it saves the query."""
+    return tuple(sorted((module.bit, module.title) for module in category.required_trainings.all() if module.is_active))
 
 
 def describe_slots(mask: int) -> str:
@@ -147,14 +164,27 @@ def distance_points(distance: float | None, max_distance_km: float, context: Mat
 
 
 def passes_hard_filters(profile, context: MatchContext) -> bool:
-    """Eligible, category accepted, within the volunteer's own (possibly widened) distance."""
+    """Eligible, category accepted, required trainings held, within the volunteer's own
+    (possibly widened) distance."""
     if not profile.is_eligible or not (profile.categories_mask & context.category_bit):
+        return False
+    if not holds_required_trainings(profile, context):
         return False
     distance = profile_distance(profile, context)
     if distance is None:
         return True
     radius = profile.max_distance_km * context.distance_factor
     return distance * distance <= radius * radius + 1e-9
+
+
+def holds_required_trainings(profile, context: MatchContext) -> bool:
+    required = context.required_mask
+    return not required or profile.trainings_mask & required == required
+
+
+def missing_trainings(profile, context: MatchContext) -> list[str]:
+    """Titles of the required modules this profile lacks."""
+    return [title for bit, title in context.required_trainings if not profile.trainings_mask & (1 << bit)]
 
 
 def profile_distance(profile, context: MatchContext) -> float | None:
@@ -200,6 +230,11 @@ def score_profile(profile, context: MatchContext) -> tuple[float, float | None, 
             explanation.append((f"Parle {context.language_label}, la langue de la personne", W_LANGUAGE))
         else:
             explanation.append((f"Ne parle pas {context.language_label}, la langue de la personne", 0.0))
+
+    if context.required_trainings:
+        titles = ", ".join(f"« {title} »" for _bit, title in context.required_trainings)
+        plural = "s" if len(context.required_trainings) > 1 else ""
+        explanation.append((f"Formation{plural} exigée{plural} suivie{plural} : {titles}", 0.0))
     return score, distance, explanation
 
 
@@ -240,7 +275,7 @@ _DY = "((latitude - %(latitude)s) * %(km_per_degree_lat)s)"
 _DISTANCE_SQ = f"(({_DX} * {_DX}) + ({_DY} * {_DY}))"
 PROFILE_COLUMNS = (
     "volunteer_id", "is_eligible", "latitude", "longitude", "max_distance_km",
-    "categories_mask", "skills_mask", "languages_mask", "availability_mask",
+    "categories_mask", "skills_mask", "languages_mask", "availability_mask", "trainings_mask",
 )
 
 
@@ -253,6 +288,7 @@ class SqlShape:
     skill_count: int
     has_wished_time: bool
     has_language: bool
+    requirement_count: int = 0  # trainings the category requires
 
 
 def sql_shape(context: MatchContext) -> SqlShape:
@@ -262,6 +298,7 @@ def sql_shape(context: MatchContext) -> SqlShape:
         skill_count=len(context.skills),
         has_wished_time=context.wished_mask is not None,
         has_language=context.language_bit is not None,
+        requirement_count=len(context.required_trainings),
     )
 
 
@@ -296,6 +333,9 @@ def sql_params(context: MatchContext) -> dict:
         params["wished_mask"] = context.wished_mask
     if context.language_bit is not None:
         params["language_bit"] = context.language_bit
+    if context.required_trainings:
+        params["required_mask"] = context.required_mask
+        params |= {f"required_bit_{index}": 1 << bit for index, (bit, _title) in enumerate(context.required_trainings)}
     return params
 
 
@@ -307,11 +347,21 @@ def _bonus(column: str, param: str, points_param: str) -> str:
     return f"CASE WHEN {_has_bits(column, param)} THEN %({points_param})s ELSE %(zero)s END"
 
 
-def filter_sql(shape: SqlShape) -> str:
-    """The hard filters of `passes_hard_filters`: eligible, category accepted, and (when both
-    positions are known) within the volunteer's own, possibly widened, radius. Squared
-    distances are compared so the filter needs no square root."""
+# What the trainings part of the filter keeps: volunteers holding every required module (the
+# ranking), anyone whatever their trainings (counting exclusions), or those lacking the module
+# of bit %(missing_bit)s (the volunteers to invite to its next session).
+TRAININGS_HELD, TRAININGS_IGNORED, TRAINING_MISSING = "held", "ignored", "missing"
+
+
+def filter_sql(shape: SqlShape, trainings: str = TRAININGS_HELD) -> str:
+    """The hard filters of `passes_hard_filters`: eligible, category accepted, required
+    trainings held, and (when both positions are known) within the volunteer's own, possibly
+    widened, radius. Squared distances are compared so the filter needs no square root."""
     condition = f"is_eligible AND {_has_bits('categories_mask', 'category_bit')}"
+    if trainings == TRAININGS_HELD and shape.requirement_count:
+        condition += " AND (trainings_mask & %(required_mask)s) = %(required_mask)s"
+    elif trainings == TRAINING_MISSING:
+        condition += " AND (trainings_mask & %(missing_bit)s) = 0"
     if not shape.has_position:
         return condition
     # Multiplying by a factor of 1.0 changes nothing: the unwidened text leaves it out.
@@ -346,16 +396,19 @@ def score_sql(shape: SqlShape) -> str:
 
 
 @lru_cache(maxsize=512)
-def ranking_sql(shape: SqlShape, table: str, *, ordered: bool = True, pinned: int = 0) -> str:
+def ranking_sql(
+    shape: SqlShape, table: str, *, ordered: bool = True, pinned: int = 0, trainings: str = TRAININGS_HELD
+) -> str:
     """SELECT of the candidates of a request: profile columns, `base_score` and `pinned`.
 
     ordered: best `%(limit)s` rows by base score (ties: lowest volunteer id), else every
     candidate. pinned: number of `%(pinned_<i>)s` volunteer ids (the resident's former
     volunteers) fetched in the same statement whatever their score, marked pinned = 1, so
-    continuity costs no extra round trip. `table` is the quoted table name.
+    continuity costs no extra round trip. `table` is the quoted table name. trainings: see
+    `filter_sql` (the default is the ranking's filter).
     """
     columns = ", ".join(PROFILE_COLUMNS)
-    where = filter_sql(shape)
+    where = filter_sql(shape, trainings)
     select = f"SELECT {columns}, {score_sql(shape)} AS base_score, {{pinned}} AS pinned FROM {table} WHERE {where}"
     sql = select.format(pinned=0)
     if ordered:
@@ -365,3 +418,16 @@ def ranking_sql(shape: SqlShape, table: str, *, ordered: bool = True, pinned: in
         # A derived table keeps ORDER BY … LIMIT inside the first branch on both engines.
         sql = f"SELECT * FROM ({sql}) AS ranked UNION ALL {select.format(pinned=1)} AND volunteer_id IN ({ids})"
     return sql
+
+
+@lru_cache(maxsize=128)
+def exclusion_count_sql(shape: SqlShape, table: str) -> str:
+    """COUNT of the volunteers passing every hard filter but the trainings one, then, for each
+    required module i, of those lacking it (`%(required_bit_<i>)s`); one scan, only run on the
+    matching page of a category that requires trainings."""
+    missing = ", ".join(
+        f"COALESCE(SUM(CASE WHEN (trainings_mask & %(required_bit_{index})s) = 0 THEN 1 ELSE 0 END), 0)"
+        for index in range(shape.requirement_count)
+    )
+    excluded = "COALESCE(SUM(CASE WHEN (trainings_mask & %(required_mask)s) <> %(required_mask)s THEN 1 ELSE 0 END), 0)"
+    return f"SELECT {excluded}, {missing} FROM {table} WHERE {filter_sql(shape, TRAININGS_IGNORED)}"

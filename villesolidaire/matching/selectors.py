@@ -7,6 +7,13 @@ volunteers whatever their score. The load penalty (≤ MAX_LOAD_PENALTY) and the
 bonus are then applied in Python to those rows. Unseen rows can score at most the n-th row's
 base score, so once the limit-th final score beats that bound the answer is exact; otherwise
 n doubles.
+
+Required trainings: the SQL keeps volunteers whose index row holds every required module (a
+bit mask, written when a training is recorded). A training may have expired since the row
+was written (the daily `refresh_training_index` clears those bits): for a category with
+requirements, the returned rows are checked against today's valid trainings (one query on
+those few ids) and any stale one is dropped, which keeps the exactness argument intact.
+Categories without requirements run exactly the former statement and queries.
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +27,7 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring
 from villesolidaire.matching.models import OfferStatus, ProposalOffer, ProposalStatus, VolunteerMatchProfile
 from villesolidaire.missions.models import Mission, Support
+from villesolidaire.trainings.models import VolunteerTraining
 
 PROFILE_FIELDS = scoring.PROFILE_COLUMNS
 OVERFETCH = 5
@@ -66,23 +74,33 @@ def recent_loads(volunteer_ids, now=None) -> dict[int, int]:
     return {row["support__volunteer_id"]: row["n"] for row in rows}
 
 
-def candidate_sql(context: scoring.MatchContext, *, limit: int | None = None, pinned=()) -> tuple[str, dict]:
+def _table() -> str:
+    return connection.ops.quote_name(VolunteerMatchProfile._meta.db_table)
+
+
+def candidate_sql(
+    context: scoring.MatchContext, *, limit: int | None = None, pinned=(), trainings: str = scoring.TRAININGS_HELD,
+    missing_bit: int | None = None,
+) -> tuple[str, dict]:
     """SQL text (cached per query shape) and named parameters of `candidate_rows`."""
     pinned = sorted(pinned)
-    table = connection.ops.quote_name(VolunteerMatchProfile._meta.db_table)
-    sql = scoring.ranking_sql(scoring.sql_shape(context), table, ordered=limit is not None, pinned=len(pinned))
+    sql = scoring.ranking_sql(
+        scoring.sql_shape(context), _table(), ordered=limit is not None, pinned=len(pinned), trainings=trainings
+    )
     params = scoring.sql_params(context)
+    if missing_bit is not None:
+        params["missing_bit"] = 1 << missing_bit
     if limit is not None:
         params["limit"] = limit
     params |= {f"pinned_{index}": volunteer_id for index, volunteer_id in enumerate(pinned)}
     return sql, params
 
 
-def candidate_rows(context: scoring.MatchContext, *, limit: int | None = None, pinned=()) -> list[dict]:
+def candidate_rows(context: scoring.MatchContext, *, limit: int | None = None, pinned=(), **trainings) -> list[dict]:
     """Rows (profile columns, base_score, pinned) of the volunteers passing the hard filters:
     the best `limit` by base score (every one when limit is None), plus the `pinned`
-    volunteer ids that pass the filters, flagged pinned = True."""
-    sql, params = candidate_sql(context, limit=limit, pinned=pinned)
+    volunteer ids that pass the filters, flagged pinned = True. `trainings`: see candidate_sql."""
+    sql, params = candidate_sql(context, limit=limit, pinned=pinned, **trainings)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
@@ -94,12 +112,30 @@ def candidate_rows(context: scoring.MatchContext, *, limit: int | None = None, p
     return rows
 
 
-def rank_volunteers(help_request, *, limit: int = 20, widen: bool = False, now=None) -> list[Candidate]:
-    """The `limit` best volunteers for a help request, best first, each with its explanation."""
-    context = scoring.context_for(
+def match_context(help_request, *, widen: bool = False) -> scoring.MatchContext:
+    return scoring.context_for(
         help_request, widen=widen, resident_volunteer_ids=resident_volunteer_ids(help_request.resident_id)
     )
-    return rank_for_context(context, limit=limit, now=now)
+
+
+def rank_volunteers(help_request, *, limit: int = 20, widen: bool = False, now=None) -> list[Candidate]:
+    """The `limit` best volunteers for a help request, best first, each with its explanation."""
+    return rank_for_context(match_context(help_request, widen=widen), limit=limit, now=now)
+
+
+def lacking_valid_trainings(volunteer_ids, context: scoring.MatchContext, day) -> set[int]:
+    """Those of `volunteer_ids` without a training valid on `day` for every required module."""
+    if not volunteer_ids or not context.required_trainings:
+        return set()
+    bits = [bit for bit, _title in context.required_trainings]
+    held: dict[int, set[int]] = {}
+    rows = (
+        VolunteerTraining.objects.valid_on(day).filter(volunteer_id__in=list(volunteer_ids), module__bit__in=bits)
+        .values_list("volunteer_id", "module__bit")
+    )
+    for volunteer_id, bit in rows:
+        held.setdefault(volunteer_id, set()).add(bit)
+    return {volunteer_id for volunteer_id in volunteer_ids if held.get(volunteer_id, set()) != set(bits)}
 
 
 def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None) -> list[Candidate]:
@@ -111,12 +147,18 @@ def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None
     # Continuity can lift a volunteer above the SQL top n: the first statement also fetches
     # the resident's volunteers whatever their base score.
     pinned = context.resident_volunteer_ids
+    day = timezone.localdate(now) if now else timezone.localdate()
     while True:
-        rows = []
+        rows, fetched = [], {}
         for row in candidate_rows(context, limit=fetch, pinned=pinned):
-            seen[row["volunteer_id"]] = row
+            if row["volunteer_id"] not in seen:
+                fetched[row["volunteer_id"]] = row
             if not row["pinned"]:
                 rows.append(row)
+        # Rows whose trainings expired since they were indexed leave now (never counted as seen).
+        for volunteer_id in lacking_valid_trainings(fetched, context, day):
+            del fetched[volunteer_id]
+        seen.update(fetched)
         pinned = ()
         # UNION ALL promises no order: put the ranked branch back in ORDER BY order.
         rows.sort(key=lambda row: (-row["base_score"], row["volunteer_id"]))
@@ -179,3 +221,43 @@ def requests_awaiting_volunteer():
         .select_related("resident", "resident__quartier", "category")
         .order_by("last_proposal_at", "pk")
     )
+
+
+@dataclass
+class TrainingExclusion:
+    """Volunteers passing every other filter of a request but lacking a required module."""
+
+    bit: int
+    title: str
+    count: int
+
+
+@dataclass
+class TrainingExclusions:
+    total: int = 0  # volunteers lacking at least one required module
+    modules: list[TrainingExclusion] = field(default_factory=list)
+
+
+def training_exclusions(context: scoring.MatchContext) -> TrainingExclusions:
+    """How many volunteers the trainings filter leaves out, in all and per missing module
+    (one counting statement over the index; none when the category requires nothing)."""
+    if not context.required_trainings:
+        return TrainingExclusions()
+    sql = scoring.exclusion_count_sql(scoring.sql_shape(context), _table())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, scoring.sql_params(context))
+        total, *counts = cursor.fetchone()
+    return TrainingExclusions(
+        total=int(total),
+        modules=[
+            TrainingExclusion(bit=bit, title=title, count=int(count))
+            for (bit, title), count in zip(context.required_trainings, counts, strict=True)
+        ],
+    )
+
+
+def volunteers_lacking_training(context: scoring.MatchContext, bit: int, *, limit: int = 50) -> list[int]:
+    """Ids of the best `limit` volunteers (by base score) who pass every other filter of the
+    request but lack the module of this bit: the ones worth inviting to its next session."""
+    rows = candidate_rows(context, limit=limit, trainings=scoring.TRAINING_MISSING, missing_bit=bit)
+    return [row["volunteer_id"] for row in rows]

@@ -9,7 +9,12 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring, services
 from villesolidaire.matching.forms import ProposeForm
 from villesolidaire.matching.models import Proposal, ProposalOffer
-from villesolidaire.matching.selectors import rank_volunteers, requests_awaiting_volunteer
+from villesolidaire.matching.selectors import (
+    match_context,
+    rank_for_context,
+    requests_awaiting_volunteer,
+    training_exclusions,
+)
 from villesolidaire.matching.services import Outcome
 from villesolidaire.volunteers.models import Volunteer
 
@@ -23,11 +28,13 @@ def _explained(explanation) -> list[dict]:
 @coordinator_required
 def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = get_object_or_404(
-        HelpRequest.objects.select_related("resident", "resident__quartier", "category").prefetch_related("category__skills"),
+        HelpRequest.objects.select_related("resident", "resident__quartier", "category")
+        .prefetch_related("category__skills", "category__required_trainings"),
         pk=pk,
     )
     widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "True", "on")
-    candidates = rank_volunteers(help_request, widen=widen)
+    context = match_context(help_request, widen=widen)
+    candidates = rank_for_context(context)
     form = ProposeForm(request.POST if request.method == "POST" else None, candidates=candidates, initial={"widen": widen})
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["volunteers"])
@@ -72,7 +79,24 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
         "proposals": proposals,
         "awaiting": requests_awaiting_volunteer()[:10],
         "can_propose": help_request.status in services.PROPOSABLE_STATUSES,
+        "training_exclusions": _training_exclusions(help_request, context, widen),
     }, status=400 if request.method == "POST" else 200)
+
+
+def _training_exclusions(help_request, context, widen: bool) -> list[dict]:
+    """Per required module: how many otherwise matching volunteers lack it, and the page that
+    invites them to its next session (only for categories that require trainings)."""
+    if not context.required_trainings:
+        return []
+    modules = {module.bit: module for module in help_request.category.required_trainings.all()}
+    rows = []
+    for exclusion in training_exclusions(context).modules:
+        url = reverse("trainings:invite_for_request", args=[modules[exclusion.bit].pk, help_request.pk])
+        rows.append({
+            "title": exclusion.title, "count": exclusion.count,
+            "invite_url": f"{url}?elargir=1" if widen else url,
+        })
+    return rows
 
 
 def offer_response(request: HttpRequest, token: str) -> HttpResponse:
