@@ -1,12 +1,25 @@
-"""The directory of local partners: organisations, the people who act for them, their services."""
+"""The directory of local partners: organisations, the people who act for them, their services.
+
+What the public map shows is always validated by a coordinator: a new organisation waits in
+"pending"; once validated, its partner's edits (to the entry or to a service, or a new service)
+are held as `PendingChange` rows until a coordinator approves or rejects them.
+"""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from villesolidaire.core.workflow import Workflow
+from villesolidaire.partners import vocabulary
+from villesolidaire.partners.opening_hours import validate_opening_hours
 from villesolidaire.territory.models import Located
+
+NAME_NOT_ENDING_WITH_DOT = RegexValidator(
+    r"(?:etc\.|[^.])\s*$", "Le nom ne doit pas se terminer par un point (règle du référentiel data·inclusion)."
+)
 
 
 class OrganisationType(models.TextChoices):
@@ -25,6 +38,17 @@ class OrganisationStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspendue"
 
 
+ORGANISATION_WORKFLOW = Workflow(
+    name="organisation",
+    transitions={
+        OrganisationStatus.PENDING: frozenset({OrganisationStatus.VALIDATED, OrganisationStatus.SUSPENDED}),
+        OrganisationStatus.VALIDATED: frozenset({OrganisationStatus.SUSPENDED}),
+        OrganisationStatus.SUSPENDED: frozenset({OrganisationStatus.VALIDATED}),
+    },
+    labels=dict(OrganisationStatus.choices),
+)
+
+
 class OrganisationQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=OrganisationStatus.VALIDATED)
@@ -37,7 +61,7 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(Located):
-    name = models.CharField("nom", max_length=150)
+    name = models.CharField("nom", max_length=150, validators=[MinLengthValidator(3), NAME_NOT_ENDING_WITH_DOT])
     type = models.CharField("type", max_length=20, choices=OrganisationType.choices)
     siret = models.CharField(
         "SIRET", max_length=14, blank=True,
@@ -51,6 +75,13 @@ class Organisation(Located):
     phone = PhoneNumberField("téléphone", blank=True)
     email = models.EmailField("e-mail", blank=True)
     website = models.URLField("site web", blank=True)
+    opening_hours = models.CharField(
+        "horaires d'accueil", max_length=255, blank=True, validators=[validate_opening_hours],
+        help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off",
+    )
+    # The data·inclusion id ("<source>--<local id>") of an imported entry; empty for entries
+    # created here, whose id is derived from the primary key.
+    data_id = models.CharField("identifiant data·inclusion", max_length=150, blank=True)
     status = models.CharField(
         "statut", max_length=12, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING, db_index=True
     )
@@ -63,9 +94,199 @@ class Organisation(Located):
         verbose_name = "organisation partenaire"
         verbose_name_plural = "organisations partenaires"
         ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_id"], condition=~Q(data_id=""), name="partners_organisation_data_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == OrganisationStatus.VALIDATED
+
+
+class OrganisationTransition(models.Model):
+    """One status change of an organisation: who, when, why."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=12, choices=OrganisationStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=12, choices=OrganisationStatus.choices)
+    reason = models.CharField("motif", max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "changement de statut d'une organisation"
+        verbose_name_plural = "historique des statuts des organisations"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class OrganisationContact(models.Model):
+    """A person the CCAS can call at the organisation. Never shown on the public map."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField("nom et prénom", max_length=150)
+    function = models.CharField("fonction", max_length=120, blank=True)
+    phone = PhoneNumberField("téléphone", blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "contact d'une organisation"
+        verbose_name_plural = "contacts des organisations"
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet):
+    def public(self):
+        """What the public map shows: active services of validated organisations."""
+        return self.filter(is_active=True, organisation__status=OrganisationStatus.VALIDATED)
+
+    def of_user(self, user):
+        return self.filter(organisation__in=Organisation.objects.of_user(user))
+
+    def with_thematique(self, value: str):
+        # Lists are stored as JSON text; the quotes delimit one value exactly ("sante" does not
+        # match "sante--acces-aux-soins"). Works the same on SQLite and PostgreSQL.
+        return self.filter(thematiques__icontains=f'"{value}"')
+
+    def with_public(self, value: str):
+        return self.filter(publics__icontains=f'"{value}"')
+
+    def in_quartier(self, quartier):
+        """Services placed in the quartier: their own address, else their organisation's."""
+        return self.filter(Q(quartier=quartier) | Q(address="", organisation__quartier=quartier))
+
+
+class Service(Located):
+    """What an organisation offers (data·inclusion `Service`). The address is optional: when it
+    is blank, the service is at its organisation's address."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField("nom", max_length=150, validators=[MinLengthValidator(3), NAME_NOT_ENDING_WITH_DOT])
+    description = models.TextField("description", max_length=10000, validators=[MinLengthValidator(5)])
+    type = models.CharField("type de service", max_length=20, choices=vocabulary.TYPE_SERVICE_CHOICES, blank=True)
+    thematiques = models.JSONField("thématiques", default=list, blank=True)
+    publics = models.JSONField("publics", default=list, blank=True)
+    publics_precisions = models.CharField("précisions sur les publics", max_length=500, blank=True)
+    access_conditions = models.CharField("conditions d'accès", max_length=500, blank=True)
+    modes_accueil = models.JSONField("modes d'accueil", default=list, blank=True)
+    modes_mobilisation = models.JSONField("comment en bénéficier", default=list, blank=True)
+    mobilisation_precisions = models.CharField("précisions pour en bénéficier", max_length=500, blank=True)
+    frais = models.CharField("frais", max_length=10, choices=vocabulary.FRAIS_CHOICES, blank=True)
+    frais_precisions = models.CharField("précisions sur les frais", max_length=300, blank=True)
+    opening_hours = models.CharField(
+        "horaires", max_length=255, blank=True, validators=[validate_opening_hours],
+        help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30; PH off",
+    )
+    contact_name = models.CharField("nom du contact", max_length=150, blank=True)
+    phone = PhoneNumberField("téléphone", blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    is_active = models.BooleanField("proposé actuellement", default=True)
+    data_id = models.CharField("identifiant data·inclusion", max_length=150, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "service"
+        verbose_name_plural = "services"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_id"], condition=~Q(data_id=""), name="partners_service_data_id"),
+        ]
+        indexes = [models.Index(fields=["organisation", "is_active"], name="partners_service_org_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def place(self) -> Located:
+        """Where the service happens: its own address, else its organisation's."""
+        return self if self.address else self.organisation
+
+    @property
+    def thematique_labels(self) -> list[str]:
+        return [vocabulary.thematique_label(value) for value in self.thematiques or []]
+
+    @property
+    def public_labels(self) -> list[str]:
+        return [vocabulary.PUBLIC_LABELS.get(value, value) for value in self.publics or []]
+
+
+class ChangeKind(models.TextChoices):
+    ORGANISATION = "organisation", "Modification de la fiche"
+    SERVICE_UPDATE = "service_update", "Modification d'un service"
+    SERVICE_CREATE = "service_create", "Nouveau service"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "À examiner"
+    APPROVED = "approved", "Acceptée"
+    REJECTED = "rejected", "Refusée"
+
+
+CHANGE_WORKFLOW = Workflow(
+    name="partner_change",
+    transitions={ChangeStatus.PENDING: frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})},
+    labels=dict(ChangeStatus.choices),
+)
+
+
+class PendingChangeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ChangeStatus.PENDING)
+
+
+class PendingChange(models.Model):
+    """Field values a partner proposed for a validated entry, waiting for a coordinator.
+
+    `proposed` holds the form's values (JSON-ready). At most one pending change per target:
+    a second edit replaces the values of the first (constraint on `target_key`).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="changes")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    kind = models.CharField("nature", max_length=20, choices=ChangeKind.choices)
+    # "organisation", "service:<pk>" or "new:<random>": what the change is about.
+    target_key = models.CharField(max_length=60)
+    proposed = models.JSONField("valeurs proposées", default=dict)
+    status = models.CharField("statut", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="proposée par"
+    )
+    submitted_at = models.DateTimeField("proposée le", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="examinée par",
+    )
+    decided_at = models.DateTimeField("examinée le", null=True, blank=True)
+    decision_reason = models.CharField("motif", max_length=500, blank=True)
+
+    objects = PendingChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "modification à valider"
+        verbose_name_plural = "modifications à valider"
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "target_key"], condition=Q(status="pending"), name="partners_one_pending_change",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.organisation}"
 
 
 class OrganisationMember(models.Model):

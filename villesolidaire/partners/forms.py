@@ -1,0 +1,349 @@
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from email_validator import EmailNotValidError, validate_email
+from phonenumber_field.formfields import PhoneNumberField
+
+from villesolidaire.accounts.models import User
+from villesolidaire.core.validation import clean_person_name, clean_text_fields
+from villesolidaire.partners import vocabulary
+from villesolidaire.partners.models import (
+    Organisation,
+    OrganisationContact,
+    OrganisationStatus,
+    OrganisationType,
+    Service,
+)
+from villesolidaire.territory.forms import AddressFieldsMixin
+from villesolidaire.territory.models import Quartier
+
+PHONE_ERRORS = {"invalid": "Numéro de téléphone invalide. Exemple : 02 99 12 34 56 ou +33 2 99 12 34 56."}
+EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : contact@association.fr."}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
+    return PhoneNumberField(
+        region="FR", label=label, required=False, error_messages=PHONE_ERRORS,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}), **kwargs,
+    )
+
+
+def open_data_email(value: str) -> str:
+    """An address the data·inclusion schema accepts (no reserved domain such as .invalid or
+    .test): what is published must be usable by whoever reads the open data."""
+    if value:
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ValidationError("Adresse e-mail non publiable : le domaine après @ n'existe pas ou est réservé.",
+                                  code="open_data") from error
+    return value
+
+
+class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
+    """The directory entry, shared by the public proposal, the partner space and coordinators."""
+
+    phone = phone_field(help_text="Numéro affiché sur la carte.")
+    email = forms.EmailField(label="E-mail de contact public", required=False, error_messages=EMAIL_ERRORS,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "type", "description", "address", "address_complement", "postcode", "city",
+            "phone", "email", "website", "opening_hours", "siret", "rna",
+        ]
+        labels = {"name": "Nom de la structure", "description": "Présentation"}
+        help_texts = {
+            "siret": "Facultatif : 14 chiffres, sans espaces.",
+            "rna": "Facultatif, pour une association : W suivi de 9 chiffres.",
+            "website": "Facultatif. Exemple : https://www.association.fr",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, ("name", "description", "address", "address_complement", "city", "opening_hours"),
+                          multiline=("description",))
+        if cleaned.get("siret"):
+            cleaned["siret"] = cleaned["siret"].replace(" ", "")
+        return cleaned
+
+    def clean_email(self) -> str:
+        return open_data_email((self.cleaned_data["email"] or "").lower())
+
+    def clean_siret(self) -> str:
+        value = (self.cleaned_data.get("siret") or "").replace(" ", "")
+        if value and not (value.isdigit() and len(value) == 14):
+            raise ValidationError("Le SIRET compte 14 chiffres.")
+        return value
+
+    def clean_rna(self) -> str:
+        return (self.cleaned_data.get("rna") or "").strip().upper()
+
+    @property
+    def address_changed(self) -> bool:
+        return any(name in self.changed_data for name in self.address_field_names)
+
+
+class PersonFieldsMixin(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label="Nom", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    account_email = forms.EmailField(
+        label="Votre adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254,
+        help_text="Elle sert d'identifiant pour votre espace partenaire. Elle n'est pas publiée.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_first_name(self) -> str:
+        return clean_person_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self) -> str:
+        return clean_person_name(self.cleaned_data["last_name"])
+
+    def clean_account_email(self) -> str:
+        email = self.cleaned_data["account_email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "Un compte existe déjà avec cette adresse e-mail. Utilisez-en une autre ou contactez le CCAS.",
+                code="duplicate",
+            )
+        return email
+
+
+class ProposalForm(PersonFieldsMixin, OrganisationForm):
+    """Public « proposer une structure » form."""
+
+    function = forms.CharField(label="Votre fonction dans la structure", max_length=120, required=False)
+    contact_phone = phone_field("Votre téléphone", help_text="Facultatif. Pour que le CCAS puisse vous rappeler.")
+    publication_accepted = forms.BooleanField(
+        label="J'accepte que les informations de la structure et de ses services soient publiées sur la carte "
+              "et en données ouvertes, une fois validées par le CCAS.",
+        error_messages={"required": "Cochez cette case pour proposer la structure."},
+    )
+    # Left empty by people; bots fill every field.
+    website_confirmation = forms.CharField(required=False, label="Ne pas remplir",
+                                           widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    def clean_website_confirmation(self) -> str:
+        if self.cleaned_data.get("website_confirmation"):
+            raise ValidationError("Ce champ doit rester vide.")
+        return ""
+
+
+class OrganisationCreateForm(OrganisationForm):
+    """Coordinators: an organisation and, optionally, its partner account."""
+
+    first_name = forms.CharField(label="Prénom de la personne partenaire", max_length=80, required=False)
+    last_name = forms.CharField(label="Nom de la personne partenaire", max_length=80, required=False)
+    account_email = forms.EmailField(
+        label="E-mail du compte partenaire", required=False, error_messages=EMAIL_ERRORS, max_length=254,
+        help_text="Facultatif. La personne reçoit un lien pour choisir son mot de passe.",
+    )
+
+    def clean_account_email(self) -> str:
+        return PersonFieldsMixin.clean_account_email(self) if self.cleaned_data.get("account_email") else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("account_email") and not (cleaned.get("first_name") and cleaned.get("last_name")):
+            self.add_error("first_name", "Indiquez le prénom et le nom de la personne qui aura le compte.")
+        return cleaned
+
+
+class PartnerAccountForm(PersonFieldsMixin, forms.Form):
+    account_email = forms.EmailField(label="Adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254)
+
+
+class ServiceForm(AddressFieldsMixin, forms.ModelForm):
+    type = forms.ChoiceField(label="Type de service", choices=[("", "—")] + vocabulary.TYPE_SERVICE_CHOICES, required=False)
+    thematiques = forms.MultipleChoiceField(
+        label="Thématiques", choices=vocabulary.THEMATIQUE_CHOICES, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une thématique."},
+    )
+    publics = forms.MultipleChoiceField(
+        label="Publics", choices=vocabulary.PUBLIC_CHOICES, widget=forms.CheckboxSelectMultiple,
+        help_text="« Tous publics » ne se combine pas avec d'autres publics.",
+        error_messages={"required": "Choisissez au moins un public (ou « Tous publics »)."},
+    )
+    modes_accueil = forms.MultipleChoiceField(label="Modes d'accueil", choices=vocabulary.MODE_ACCUEIL_CHOICES,
+                                              widget=forms.CheckboxSelectMultiple, required=False)
+    modes_mobilisation = forms.MultipleChoiceField(
+        label="Comment en bénéficier", choices=vocabulary.MODE_MOBILISATION_CHOICES, widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    frais = forms.ChoiceField(label="Frais", choices=[("", "Non précisé")] + vocabulary.FRAIS_CHOICES, required=False)
+    phone = phone_field()
+    email = forms.EmailField(label="E-mail", required=False, error_messages=EMAIL_ERRORS)
+
+    class Meta:
+        model = Service
+        fields = [
+            "name", "description", "type", "thematiques", "publics", "publics_precisions", "access_conditions",
+            "modes_accueil", "modes_mobilisation", "mobilisation_precisions", "frais", "frais_precisions",
+            "opening_hours", "contact_name", "phone", "email",
+            "address", "address_complement", "postcode", "city", "is_active",
+        ]
+        labels = {"name": "Nom du service"}
+        help_texts = {
+            "description": "Ce que le service apporte, à qui, comment. Des phrases courtes.",
+            "is_active": "Décochez pour retirer le service de la carte sans le supprimer.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].required = False
+        self.fields["address"].help_text = (
+            "Laissez vide si le service a lieu à l'adresse de la structure. " + self.fields["address"].help_text
+        )
+
+    @property
+    def thematique_groups(self) -> list[tuple[str, list]]:
+        """The thématique checkboxes grouped by catégorie, one fieldset each."""
+        boxes = {box.data["value"]: box for box in self["thematiques"]}
+        return [(label, [boxes[value] for value, _label in values]) for label, values in vocabulary.THEMATIQUE_CHOICES]
+
+    def clean_publics(self) -> list[str]:
+        publics = self.cleaned_data["publics"]
+        if vocabulary.TOUS_PUBLICS in publics and len(publics) > 1:
+            raise ValidationError("« Tous publics » ne peut pas être choisi avec d'autres publics.")
+        return publics
+
+    def clean_email(self) -> str:
+        return open_data_email((self.cleaned_data["email"] or "").lower())
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(
+            self,
+            ("name", "description", "publics_precisions", "access_conditions", "mobilisation_precisions",
+             "frais_precisions", "opening_hours", "contact_name", "address", "address_complement", "city"),
+            multiline=("description",),
+        )
+        return cleaned
+
+
+class ContactForm(forms.ModelForm):
+    phone = phone_field()
+    email = forms.EmailField(label="E-mail", required=False, error_messages=EMAIL_ERRORS)
+
+    class Meta:
+        model = OrganisationContact
+        fields = ["name", "function", "phone", "email"]
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, ("name", "function"))
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.errors:
+            raise ValidationError("Indiquez au moins un téléphone ou un e-mail.")
+        return cleaned
+
+
+class StatusChangeForm(forms.Form):
+    ACTIONS = {"validate": OrganisationStatus.VALIDATED, "suspend": OrganisationStatus.SUSPENDED}
+
+    action = forms.ChoiceField(choices=[("validate", "Valider"), ("suspend", "Suspendre")])
+    reason = forms.CharField(label="Motif", max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "suspend" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Indiquez le motif de la suspension.")
+        return cleaned
+
+    @property
+    def target_status(self) -> str:
+        return self.ACTIONS[self.cleaned_data["action"]]
+
+
+class ChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Accepter"), ("reject", "Refuser")])
+    reason = forms.CharField(label="Motif (communiqué au partenaire)", max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Indiquez au partenaire pourquoi la modification est refusée.")
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    structures = forms.FileField(label="Fichier des structures (JSON data·inclusion)")
+    services = forms.FileField(label="Fichier des services (JSON data·inclusion)", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("structures", "services"):
+            upload = cleaned.get(name)
+            if upload and upload.size > MAX_UPLOAD_BYTES:
+                self.add_error(name, "Fichier trop volumineux (20 Mo au plus).")
+        return cleaned
+
+
+# Filters ----------------------------------------------------------------------------------------
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Nom", field_name="name", lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(label="Statut", choices=OrganisationStatus.choices, empty_label="Tous")
+    type = django_filters.ChoiceFilter(label="Type", choices=OrganisationType.choices, empty_label="Tous")
+    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all(), empty_label="Tous")
+    pending_changes = django_filters.BooleanFilter(
+        label="Modifications à examiner", method="filter_pending_changes",
+        widget=forms.Select(choices=[("", "Peu importe"), ("true", "Oui"), ("false", "Non")]),
+    )
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    def filter_pending_changes(self, queryset, _name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pending_count__gt=0) if value else queryset.filter(pending_count=0)
+
+
+class MapFilter(django_filters.FilterSet):
+    """Filters of the public map and list: thématique (or a whole catégorie), public, quartier."""
+
+    thematique = django_filters.ChoiceFilter(
+        label="Thématique", method="filter_thematique", empty_label="Toutes",
+        choices=[(label, [(f"{values[0][0].split('--')[0]}", f"{label} (toutes)")] + values)
+                 for label, values in vocabulary.THEMATIQUE_CHOICES],
+    )
+    public = django_filters.ChoiceFilter(label="Public", choices=vocabulary.PUBLIC_CHOICES, method="filter_public",
+                                         empty_label="Tous")
+    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all(),
+                                                method="filter_quartier", empty_label="Tous")
+    q = django_filters.CharFilter(label="Mot-clé", method="filter_text")
+
+    class Meta:
+        model = Service
+        fields: list[str] = []
+
+    def filter_thematique(self, queryset, _name, value):
+        if "--" in value:
+            return queryset.with_thematique(value)
+        # A whole catégorie: every thématique starts with "<catégorie>--".
+        return queryset.filter(thematiques__icontains=f'"{value}--')
+
+    def filter_public(self, queryset, _name, value):
+        if value == vocabulary.TOUS_PUBLICS:
+            return queryset.with_public(value)
+        # A service open to everyone also serves this public.
+        return queryset.filter(Q(publics__icontains=f'"{value}"') | Q(publics__icontains=f'"{vocabulary.TOUS_PUBLICS}"'))
+
+    def filter_quartier(self, queryset, _name, value):
+        return queryset.in_quartier(value)
+
+    def filter_text(self, queryset, _name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(organisation__name__icontains=value) | Q(description__icontains=value)
+        )

@@ -1,0 +1,349 @@
+"""The directory as data·inclusion open data (schema v1, package `data-inclusion-schema`).
+
+Export: validated organisations become `Structure`s, their active services `Service`s. Every
+object is validated by the package in strict mode (its warnings are errors) before it leaves.
+Ids are "<source>--<local id>", `source` being the slug of the town's name.
+
+Import: the two JSON files are read whole and every object validated before anything is
+written; then organisations and services are created or updated by id, in one transaction.
+A bad file changes nothing and gets a French message naming the object and the field.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+import pydantic
+from data_inclusion.schema import v1
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from email_validator import EmailNotValidError, validate_email
+
+from villesolidaire.partners.models import (
+    Organisation,
+    OrganisationStatus,
+    OrganisationTransition,
+    OrganisationType,
+    Service,
+)
+from villesolidaire.territory.geocoding import quartier_for
+from villesolidaire.territory.models import Town
+
+STRICT = {"ignore_warnings": False}
+DEFAULT_SOURCE = "ville-solidaire"
+MAX_OBJECTS = 20000
+# No data·inclusion value for a CCAS: the schema's advice is "communes".
+RESEAUX_BY_TYPE = {OrganisationType.CCAS: ["communes"], OrganisationType.MUNICIPAL_SERVICE: ["communes"]}
+
+
+class ImportRefused(Exception):
+    """The files were not imported; `errors` lists why, in French, for people."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors[:5]))
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    structures_created: int = 0
+    structures_updated: int = 0
+    services_created: int = 0
+    services_updated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def data_source(town: Town | None = None) -> str:
+    town = town if town is not None else Town.current()
+    return (slugify(town.name) if town else "") or DEFAULT_SOURCE
+
+
+# Export -----------------------------------------------------------------------------------------
+
+
+def _date_maj(moment: datetime.datetime) -> datetime.date:
+    # The package refuses dates after its own today (the machine's date, not Paris').
+    return min(timezone.localdate(moment), datetime.date.today())
+
+
+def _email(value: str) -> str | None:
+    """Only addresses the schema accepts: demo addresses on .invalid are left out."""
+    if not value:
+        return None
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return value
+
+
+def _phone(value) -> str | None:
+    return value.as_e164 if value else None
+
+
+def _text(value: str, minimum: int = 1) -> str | None:
+    value = (value or "").strip()
+    return value if len(value) >= minimum else None
+
+
+def _citycode(record) -> str | None:
+    # BAN ids start with the commune's INSEE code: "99123_0042_00012".
+    code = (record.ban_id or "").split("_")[0]
+    return code if len(code) == 5 and code.isalnum() else None
+
+
+def _address_block(record) -> dict:
+    return {
+        "adresse": _text(record.address), "complement_adresse": _text(record.address_complement),
+        "code_postal": _text(record.postcode), "commune": _text(record.city), "code_insee": _citycode(record),
+        "latitude": record.latitude, "longitude": record.longitude,
+    }
+
+
+def organisation_data_id(organisation: Organisation, source: str) -> str:
+    return organisation.data_id or f"{source}--{organisation.pk}"
+
+
+def service_data_id(service: Service, source: str) -> str:
+    return service.data_id or f"{source}--service-{service.pk}"
+
+
+def structure_dict(organisation: Organisation, source: str) -> dict:
+    data = {
+        "source": source, "id": organisation_data_id(organisation, source), "nom": organisation.name.strip(),
+        "date_maj": _date_maj(organisation.updated_at), "description": _text(organisation.description, 5),
+        "siret": organisation.siret or None, **_address_block(organisation),
+        "telephone": _phone(organisation.phone), "courriel": _email(organisation.email),
+        "site_web": organisation.website or None, "horaires_accueil": _text(organisation.opening_hours),
+        "reseaux_porteurs": RESEAUX_BY_TYPE.get(organisation.type),
+    }
+    return v1.Structure.model_validate(data, context=STRICT).model_dump(mode="json")
+
+
+def service_dict(service: Service, source: str, town: Town | None) -> dict:
+    place = service.place
+    data = {
+        "source": source, "structure_id": organisation_data_id(service.organisation, source),
+        "id": service_data_id(service, source), "nom": service.name.strip(), "description": service.description.strip(),
+        "date_maj": _date_maj(service.updated_at), "type": service.type or None,
+        "thematiques": sorted(service.thematiques) or None, "publics": sorted(service.publics) or None,
+        "publics_precisions": _text(service.publics_precisions), "conditions_acces": _text(service.access_conditions),
+        "frais": service.frais or None, "frais_precisions": _text(service.frais_precisions),
+        **_address_block(place),
+        "telephone": _phone(service.phone), "courriel": _email(service.email),
+        "modes_accueil": sorted(service.modes_accueil) or None,
+        "modes_mobilisation": sorted(service.modes_mobilisation) or None,
+        "mobilisation_precisions": _text(service.mobilisation_precisions),
+        "contact_nom_prenom": _text(service.contact_name), "horaires_accueil": _text(service.opening_hours),
+        "zone_eligibilite": [town.insee_code] if town and town.insee_code else None,
+    }
+    dumped = v1.Service.model_validate(data, context=STRICT).model_dump(mode="json")
+    # Sets come out in hash order: sort them so two exports of the same data are identical.
+    for key in ("thematiques", "publics", "modes_accueil", "modes_mobilisation", "mobilisable_par"):
+        if dumped.get(key):
+            dumped[key] = sorted(dumped[key])
+    return dumped
+
+
+def export_structures(source: str | None = None) -> list[dict]:
+    source = source or data_source()
+    organisations = Organisation.objects.validated().order_by("pk")
+    rows = [structure_dict(organisation, source) for organisation in organisations]
+    for row in rows:
+        if row.get("reseaux_porteurs"):
+            row["reseaux_porteurs"] = sorted(row["reseaux_porteurs"])
+    return rows
+
+
+def export_services(source: str | None = None) -> list[dict]:
+    town = Town.current()
+    source = source or data_source(town)
+    services = Service.objects.public().select_related("organisation").order_by("organisation_id", "pk")
+    return [service_dict(service, source, town) for service in services]
+
+
+# Import -----------------------------------------------------------------------------------------
+
+
+def _load(raw: bytes | str, label: str) -> list:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ImportRefused([f"Le fichier des {label} n'est pas un JSON lisible ({error.__class__.__name__})."]) from error
+    if not isinstance(data, list):
+        raise ImportRefused([f"Le fichier des {label} doit contenir une liste d'objets (format data·inclusion)."])
+    if len(data) > MAX_OBJECTS:
+        raise ImportRefused([f"Le fichier des {label} contient plus de {MAX_OBJECTS} objets."])
+    return data
+
+
+def _messages(error: pydantic.ValidationError, what: str) -> list[str]:
+    messages = []
+    for detail in error.errors()[:5]:
+        where = ".".join(str(part) for part in detail.get("loc", ())) or "objet"
+        messages.append(f"{what} : champ « {where} » : {detail.get('msg', 'valeur invalide')}.")
+    return messages
+
+
+def _validate(rows: list, model, label: str) -> list:
+    objects, errors = [], []
+    for position, row in enumerate(rows, start=1):
+        identifier = row.get("id") if isinstance(row, dict) else None
+        what = f"{label} n° {position}" + (f" (id {identifier})" if identifier else "")
+        try:
+            objects.append(model.model_validate(row, context=STRICT))
+        except pydantic.ValidationError as error:
+            errors += _messages(error, what)
+    seen = set()
+    for position, obj in enumerate(objects, start=1):
+        if obj.id in seen:
+            errors.append(f"{label} n° {position} : l'id « {obj.id} » apparaît deux fois.")
+        seen.add(obj.id)
+    return objects, errors
+
+
+def _moment(day: datetime.date) -> datetime.datetime:
+    # Noon, Paris time: the date read back (`date_maj`) is the same in any time zone nearby.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+def _place(record, obj) -> None:
+    record.address = obj.adresse or ""
+    record.address_complement = obj.complement_adresse or ""
+    record.postcode = obj.code_postal or ""
+    record.city = obj.commune or ""
+    record.latitude, record.longitude = obj.latitude, obj.longitude
+    record.is_located = obj.latitude is not None and obj.longitude is not None
+    record.ban_id = ""
+    if obj.code_insee:
+        # Keeps the commune code (read back by `_citycode`); not a real BAN id.
+        record.ban_id = f"{obj.code_insee}_import"[:60]
+    record.quartier = quartier_for(obj.latitude, obj.longitude) if record.is_located else None
+
+
+def _str_url(value) -> str:
+    return str(value) if value else ""
+
+
+def _organisation_from(structure: v1.Structure, existing: Organisation | None) -> Organisation:
+    organisation = existing or Organisation(status=OrganisationStatus.VALIDATED, created_at=timezone.now())
+    organisation.data_id = structure.id
+    organisation.name = structure.nom
+    organisation.description = structure.description or ""
+    organisation.siret = structure.siret or ""
+    organisation.phone = structure.telephone or ""
+    organisation.email = str(structure.courriel or "")
+    organisation.website = _str_url(structure.site_web)
+    organisation.opening_hours = structure.horaires_accueil or ""
+    if not existing:
+        reseaux = {r.value for r in structure.reseaux_porteurs or ()}
+        organisation.type = OrganisationType.MUNICIPAL_SERVICE if "communes" in reseaux else OrganisationType.ASSOCIATION
+    _place(organisation, structure)
+    organisation.updated_at = _moment(structure.date_maj)
+    return organisation
+
+
+def _same_place(service: v1.Service, organisation: Organisation) -> bool:
+    return (service.adresse or "") == organisation.address and (service.code_postal or "") == organisation.postcode \
+        and (service.complement_adresse or "") == organisation.address_complement \
+        and (service.commune or "") == organisation.city
+
+
+def _service_from(obj: v1.Service, organisation: Organisation, existing: Service | None) -> Service:
+    service = existing or Service(created_at=timezone.now())
+    service.organisation = organisation
+    service.data_id = obj.id
+    service.name, service.description = obj.nom, obj.description
+    service.type = obj.type.value if obj.type else ""
+    service.thematiques = sorted(t.value for t in obj.thematiques or ())
+    service.publics = sorted(p.value for p in obj.publics or ())
+    service.publics_precisions = (obj.publics_precisions or "")[:500]
+    service.access_conditions = (obj.conditions_acces or "")[:500]
+    service.frais = obj.frais.value if obj.frais else ""
+    service.frais_precisions = (obj.frais_precisions or "")[:300]
+    service.modes_accueil = sorted(m.value for m in obj.modes_accueil or ())
+    service.modes_mobilisation = sorted(m.value for m in obj.modes_mobilisation or ())
+    service.mobilisation_precisions = (obj.mobilisation_precisions or "")[:500]
+    service.contact_name = (obj.contact_nom_prenom or "")[:150]
+    service.phone = obj.telephone or ""
+    service.email = str(obj.courriel or "")
+    service.opening_hours = (obj.horaires_accueil or "")[:255]
+    service.is_active = True
+    if _same_place(obj, organisation):
+        # At the organisation's address: keep it blank so that a move of the organisation moves it.
+        service.address = service.address_complement = service.postcode = service.city = service.ban_id = ""
+        service.latitude = service.longitude = service.quartier = None
+        service.is_located = False
+    else:
+        _place(service, obj)
+    service.updated_at = _moment(obj.date_maj)
+    return service
+
+
+def _check_local_rules(records: list, label: str) -> list[str]:
+    """The schema is looser than the directory on a few fields (lengths, OSM hours): check them
+    with the models' own validators so nothing invalid reaches the database."""
+    from django.core.exceptions import ValidationError
+
+    errors = []
+    for record in records:
+        try:
+            record.full_clean(exclude=["organisation", "quartier", "data_id", "type"], validate_unique=False,
+                              validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.append(f"{label} « {record.data_id} » : champ « {name} » : {' '.join(messages)}")
+    return errors
+
+
+@transaction.atomic
+def import_files(structures_raw: bytes | str, services_raw: bytes | str | None = None, *, by=None) -> ImportReport:
+    """Create or update organisations and services by id. All or nothing (ImportRefused)."""
+    structures, errors = _validate(_load(structures_raw, "structures"), v1.Structure, "Structure")
+    services, service_errors = ([], [])
+    if services_raw:
+        services, service_errors = _validate(_load(services_raw, "services"), v1.Service, "Service")
+    errors += service_errors
+    if errors:
+        raise ImportRefused(errors)
+
+    existing = {o.data_id: o for o in Organisation.objects.filter(data_id__in=[s.id for s in structures])}
+    report = ImportReport()
+    organisations = {}
+    for structure in structures:
+        organisations[structure.id] = _organisation_from(structure, existing.get(structure.id))
+    known = {o.data_id: o for o in Organisation.objects.filter(
+        data_id__in=[s.structure_id for s in services if s.structure_id not in organisations])}
+    organisations_for_services = {**known, **organisations}
+    missing = [f"Service « {s.id} » : la structure « {s.structure_id} » est introuvable." for s in services
+               if s.structure_id not in organisations_for_services]
+    errors += missing
+    errors += _check_local_rules(list(organisations.values()), "Structure")
+    if errors:
+        raise ImportRefused(errors)
+
+    for organisation in organisations.values():
+        created = organisation.pk is None
+        organisation.save()
+        if created:
+            OrganisationTransition.objects.create(organisation=organisation, to_status=organisation.status, by=by,
+                                                  reason="Import data·inclusion")
+            report.structures_created += 1
+        else:
+            report.structures_updated += 1
+
+    existing_services = {s.data_id: s for s in Service.objects.filter(data_id__in=[s.id for s in services])}
+    records = [_service_from(obj, organisations_for_services[obj.structure_id], existing_services.get(obj.id))
+               for obj in services]
+    errors = _check_local_rules(records, "Service")
+    if errors:
+        raise ImportRefused(errors)
+    for record in records:
+        created = record.pk is None
+        record.save()
+        if created:
+            report.services_created += 1
+        else:
+            report.services_updated += 1
+    return report

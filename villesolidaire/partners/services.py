@@ -1,0 +1,301 @@
+"""Writes on the partner directory: proposals, accounts, validation, held changes.
+
+A partner never changes what the public sees by itself: once its organisation is validated,
+each edit becomes a `PendingChange` that a coordinator approves (then it is applied) or rejects.
+Every status change and every decision is logged with who and when.
+"""
+
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.notifications.services import email_send
+from villesolidaire.partners.models import (
+    CHANGE_WORKFLOW,
+    ORGANISATION_WORKFLOW,
+    ChangeKind,
+    ChangeStatus,
+    Organisation,
+    OrganisationContact,
+    OrganisationMember,
+    OrganisationStatus,
+    OrganisationTransition,
+    PendingChange,
+    Service,
+)
+from villesolidaire.territory.geocoding import locate
+from villesolidaire.territory.models import Town
+
+ADDRESS_FIELDS = ("address", "address_complement", "postcode", "city")
+ORGANISATION_FIELDS = (
+    "name", "type", "siret", "rna", "description", "phone", "email", "website", "opening_hours", *ADDRESS_FIELDS,
+)
+SERVICE_FIELDS = (
+    "name", "description", "type", "thematiques", "publics", "publics_precisions", "access_conditions",
+    "modes_accueil", "modes_mobilisation", "mobilisation_precisions", "frais", "frais_precisions", "opening_hours",
+    "contact_name", "phone", "email", "is_active", *ADDRESS_FIELDS,
+)
+
+
+# Values -----------------------------------------------------------------------------------------
+
+
+def jsonable_values(cleaned_data: dict, fields: Iterable[str]) -> dict:
+    """The form's values as JSON (phone numbers in E.164, lists kept), for a PendingChange."""
+    values = {}
+    for name in fields:
+        if name not in cleaned_data:
+            continue
+        value = cleaned_data[name]
+        if hasattr(value, "as_e164"):
+            value = value.as_e164
+        elif value is None:
+            value = ""
+        elif isinstance(value, (list, tuple, set)):
+            value = list(value)
+        values[name] = value
+    return values
+
+
+def _apply(record, values: dict, fields: Iterable[str]) -> bool:
+    """Set the given fields; geocode when the address changed. Returns whether anything changed."""
+    changed, address_changed = False, False
+    for name in fields:
+        if name not in values:
+            continue
+        current = getattr(record, name)
+        current = current.as_e164 if hasattr(current, "as_e164") else current
+        if current != values[name] and not (current is None and values[name] == ""):
+            setattr(record, name, values[name])
+            changed = True
+            address_changed = address_changed or name in ADDRESS_FIELDS
+    if address_changed:
+        if record.address:
+            locate(record)
+        else:
+            _clear_location(record)
+    return changed
+
+
+def _clear_location(record) -> None:
+    record.is_located = False
+    record.ban_id = ""
+    record.latitude = record.longitude = None
+    record.quartier = None
+
+
+# Organisations ----------------------------------------------------------------------------------
+
+
+def _log(organisation: Organisation, from_status: str, to_status: str, by: User | None, reason: str) -> None:
+    OrganisationTransition.objects.create(
+        organisation=organisation, from_status=from_status, to_status=to_status, by=by, reason=reason[:500]
+    )
+
+
+def _partner_user(*, email: str, first_name: str, last_name: str, by: User | None) -> User:
+    """A partner account without a password: it sets one from the invitation link.
+
+    The e-mail is unique on User; a concurrent creation raises IntegrityError and rolls back.
+    """
+    user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+    RoleGrant.objects.create(user=user, role=Role.PARTNER, granted_by=by)
+    return user
+
+
+@transaction.atomic
+def organisation_propose(
+    *, organisation: Organisation, first_name: str, last_name: str, email: str, phone="", function: str = "",
+) -> Organisation:
+    """Public « proposer une structure » form: a pending organisation, its contact person and
+    a partner account that becomes usable (invitation e-mail) once a coordinator validates."""
+    now = timezone.now()
+    organisation.status = OrganisationStatus.PENDING
+    organisation.created_at = organisation.updated_at = now
+    locate(organisation)
+    organisation.save()
+    _log(organisation, "", OrganisationStatus.PENDING, None, "Proposée par le formulaire public")
+    OrganisationContact.objects.create(
+        organisation=organisation, name=f"{first_name} {last_name}".strip(), function=function, phone=phone, email=email
+    )
+    user = _partner_user(email=email, first_name=first_name, last_name=last_name, by=None)
+    OrganisationMember.objects.create(organisation=organisation, user=user)
+    email_send(
+        to=email, subject="Votre proposition de structure", template="partners/messages/proposal_received_email.txt",
+        context={"organisation": organisation, "first_name": first_name, **_town_context()}, kind="partner_proposal",
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_create(
+    *, organisation: Organisation, by: User, partner_email: str = "", first_name: str = "", last_name: str = "",
+) -> Organisation:
+    """A coordinator adds an organisation (validated at once: the coordinator vouches for it)
+    and, optionally, its partner account, which is invited to set its password."""
+    now = timezone.now()
+    organisation.status = OrganisationStatus.VALIDATED
+    organisation.created_at = organisation.updated_at = now
+    locate(organisation)
+    organisation.save()
+    _log(organisation, "", OrganisationStatus.VALIDATED, by, "Créée par la coordination")
+    if partner_email:
+        partner_account_add(organisation=organisation, email=partner_email, first_name=first_name,
+                            last_name=last_name, by=by)
+    return organisation
+
+
+@transaction.atomic
+def partner_account_add(*, organisation: Organisation, email: str, first_name: str, last_name: str, by: User) -> User:
+    """Give an organisation a (new) partner account; invite it at once when the entry is validated."""
+    user = _partner_user(email=email, first_name=first_name, last_name=last_name, by=by)
+    OrganisationMember.objects.create(organisation=organisation, user=user)
+    if organisation.status == OrganisationStatus.VALIDATED:
+        partner_invite(user=user, organisation=organisation)
+    return user
+
+
+def password_setup_url(user: User) -> str:
+    """Django's password-reset token: single use (it changes with the password) and expires
+    after PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{settings.SITE_URL}{reverse('partners:password_setup', args=[uid, token])}"
+
+
+def partner_invite(*, user: User, organisation: Organisation):
+    return email_send(
+        to=user.email, subject="Votre espace partenaire", template="partners/messages/invitation_email.txt",
+        context={"user": user, "organisation": organisation, "link": password_setup_url(user), **_town_context()},
+        kind="partner_invitation",
+    )
+
+
+def _town_context() -> dict:
+    town = Town.current()
+    return {
+        "town_name": town.name if town else "la commune",
+        "service_name": town.service_name if town else "CCAS",
+        "map_url": f"{settings.SITE_URL}{reverse('partners:map')}",
+    }
+
+
+@transaction.atomic
+def organisation_change_status(*, organisation: Organisation, to_status: str, by: User, reason: str = "") -> Organisation:
+    """Validate or suspend. The row is locked: two coordinators clicking at once make one change."""
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    ORGANISATION_WORKFLOW.check(locked.status, to_status)
+    from_status = locked.status
+    locked.status = to_status
+    locked.save(update_fields=["status"])
+    _log(locked, from_status, to_status, by, reason)
+    if to_status == OrganisationStatus.VALIDATED:
+        # First validation: the partner accounts waiting for it receive their invitation.
+        for member in locked.members.select_related("user"):
+            if not member.user.has_usable_password():
+                partner_invite(user=member.user, organisation=locked)
+    organisation.status = to_status
+    return locked
+
+
+# Edits by partners ------------------------------------------------------------------------------
+
+
+def _hold(*, organisation: Organisation, kind: str, target_key: str, values: dict, by: User, service=None) -> PendingChange:
+    """Create the pending change for this target, or replace the values of the one waiting."""
+    change = (
+        PendingChange.objects.select_for_update().pending().filter(organisation=organisation, target_key=target_key).first()
+    )
+    if change is None:
+        return PendingChange.objects.create(
+            organisation=organisation, service=service, kind=kind, target_key=target_key, proposed=values, submitted_by=by
+        )
+    change.proposed, change.submitted_by, change.submitted_at = values, by, timezone.now()
+    change.save(update_fields=["proposed", "submitted_by", "submitted_at"])
+    return change
+
+
+@transaction.atomic
+def organisation_submit(*, organisation: Organisation, values: dict, by: User) -> PendingChange | None:
+    """A partner's edit of its entry: applied at once while the entry is not public yet,
+    otherwise held for a coordinator. Returns the held change, or None when applied."""
+    if organisation.status == OrganisationStatus.VALIDATED:
+        return _hold(organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation", values=values, by=by)
+    organisation_apply(organisation=organisation, values=values)
+    return None
+
+
+@transaction.atomic
+def service_submit(*, organisation: Organisation, service: Service | None, values: dict, by: User) -> PendingChange | None:
+    """A partner's new service or edit of a service (same rule as `organisation_submit`)."""
+    if organisation.status == OrganisationStatus.VALIDATED:
+        if service is None:
+            return _hold(organisation=organisation, kind=ChangeKind.SERVICE_CREATE,
+                         target_key=f"new:{secrets.token_hex(8)}", values=values, by=by)
+        return _hold(organisation=organisation, kind=ChangeKind.SERVICE_UPDATE, target_key=f"service:{service.pk}",
+                     values=values, by=by, service=service)
+    service_apply(organisation=organisation, service=service, values=values)
+    return None
+
+
+def organisation_apply(*, organisation: Organisation, values: dict) -> Organisation:
+    if _apply(organisation, values, ORGANISATION_FIELDS):
+        organisation.updated_at = timezone.now()
+        organisation.save()
+    return organisation
+
+
+def service_apply(*, organisation: Organisation, service: Service | None, values: dict) -> Service:
+    if service is None:
+        service = Service(organisation=organisation)
+    if _apply(service, values, SERVICE_FIELDS) or not service.pk:
+        service.updated_at = timezone.now()
+        service.save()
+    return service
+
+
+@transaction.atomic
+def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str = "") -> PendingChange:
+    """Approve (apply the proposed values) or reject a held change, once: the row is locked."""
+    locked = PendingChange.objects.select_for_update().select_related("organisation", "service").get(pk=change.pk)
+    target = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    CHANGE_WORKFLOW.check(locked.status, target)
+    if approve:
+        if locked.kind == ChangeKind.ORGANISATION:
+            organisation_apply(organisation=locked.organisation, values=locked.proposed)
+        elif locked.kind == ChangeKind.SERVICE_UPDATE:
+            if locked.service is None:
+                raise TransitionNotAllowed("Le service concerné a été supprimé : refusez cette modification.")
+            service_apply(organisation=locked.organisation, service=locked.service, values=locked.proposed)
+        else:
+            locked.service = service_apply(organisation=locked.organisation, service=None, values=locked.proposed)
+    locked.status, locked.decided_by, locked.decided_at = target, by, timezone.now()
+    locked.decision_reason = reason[:500]
+    locked.save(update_fields=["status", "service", "decided_by", "decided_at", "decision_reason"])
+    for member in locked.organisation.members.select_related("user"):
+        email_send(
+            to=member.user.email, subject="Votre modification a été examinée",
+            template="partners/messages/change_decided_email.txt",
+            context={"change": locked, "approved": approve, "reason": reason, **_town_context()},
+            kind="partner_change_decided",
+        )
+    return locked
+
+
+# Contacts ---------------------------------------------------------------------------------------
+
+
+def contact_add(*, organisation: Organisation, contact: OrganisationContact) -> OrganisationContact:
+    contact.organisation = organisation
+    contact.save()
+    return contact
