@@ -1,3 +1,308 @@
-"""One-off needs posted by partners or the town, their shifts and sign-ups."""
+"""One-off needs posted by partners or the town, their shifts, invitations and sign-ups."""
 
-from django.db import models  # noqa: F401
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
+from villesolidaire.core.workflow import Workflow
+from villesolidaire.territory.models import Located
+
+
+class NeedStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    PUBLISHED = "published", "Publié"
+    CLOSED = "closed", "Clos"
+    CANCELLED = "cancelled", "Annulé"
+
+
+NEED_WORKFLOW = Workflow(
+    name="need",
+    transitions={
+        NeedStatus.DRAFT: frozenset({NeedStatus.PUBLISHED, NeedStatus.CANCELLED}),
+        NeedStatus.PUBLISHED: frozenset({NeedStatus.CLOSED, NeedStatus.CANCELLED}),
+        # A closed need can be opened again (a place freed, a date added).
+        NeedStatus.CLOSED: frozenset({NeedStatus.PUBLISHED, NeedStatus.CANCELLED}),
+        NeedStatus.CANCELLED: frozenset(),
+    },
+    labels=dict(NeedStatus.choices),
+)
+
+
+class ApiDomain(models.TextChoices):
+    """API Engagement `domain` enumeration (api/src/constants/domains.ts)."""
+
+    ANIMAUX = "animaux", "Animaux"
+    AUTRE = "autre", "Autre"
+    BATIMENT = "batiment-industrie-logistique", "Bâtiment, industrie, logistique"
+    BENEVOLAT_COMPETENCES = "benevolat-competences", "Bénévolat de compétences"
+    CULTURE = "culture-loisirs", "Culture et loisirs"
+    EDUCATION = "education", "Éducation"
+    EMPLOI = "emploi", "Emploi"
+    ENVIRONNEMENT = "environnement", "Environnement"
+    GESTION = "gestion-finance-droit", "Gestion, finance, droit"
+    HUMANITAIRE = "humanitaire", "Humanitaire"
+    MEMOIRE = "memoire-et-citoyennete", "Mémoire et citoyenneté"
+    PREVENTION = "prevention-protection", "Prévention et protection"
+    RECHERCHE = "recherche", "Recherche"
+    SANTE = "sante", "Santé"
+    SERVICE_PUBLIC = "service-public-defense-securite", "Service public, défense, sécurité"
+    SPORT = "sport", "Sport"
+    SOLIDARITE = "solidarite-insertion", "Solidarité et insertion"
+    VIVRE_ENSEMBLE = "vivre-ensemble", "Vivre ensemble"
+
+
+class Remote(models.TextChoices):
+    NO = "no", "Sur place"
+    POSSIBLE = "possible", "À distance possible"
+    FULL = "full", "Entièrement à distance"
+
+
+# Our engagement domain → the closest API Engagement domain (the default when posting).
+API_DOMAIN_FOR = {
+    "solidarity": ApiDomain.SOLIDARITE,
+    "eco": ApiDomain.ENVIRONNEMENT,
+    "events": ApiDomain.VIVRE_ENSEMBLE,
+    "democracy": ApiDomain.MEMOIRE,
+}
+# And back, for imported missions.
+DOMAIN_FOR_API = {
+    ApiDomain.ENVIRONNEMENT: "eco",
+    ApiDomain.ANIMAUX: "eco",
+    ApiDomain.VIVRE_ENSEMBLE: "events",
+    ApiDomain.CULTURE: "events",
+    ApiDomain.SPORT: "events",
+    ApiDomain.MEMOIRE: "democracy",
+    ApiDomain.SERVICE_PUBLIC: "democracy",
+}
+
+
+class NeedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=NeedStatus.PUBLISHED)
+
+    def open_now(self, now=None):
+        """Published needs with a shift still to come (what volunteers and the feed see)."""
+        now = now or timezone.now()
+        return self.published().filter(_has_shift_ending_after(now))
+
+    def of_partner(self, user):
+        """Needs of the organisations this partner account acts for."""
+        from villesolidaire.partners.models import Organisation
+
+        return self.filter(organisation__in=Organisation.objects.of_user(user))
+
+    def with_list_data(self):
+        return self.select_related("organisation", "category", "quartier").annotate(
+            first_start=models.Min("shifts__starts_at"), shift_count=models.Count("shifts", distinct=True)
+        )
+
+
+def _has_shift_ending_after(now):
+    return models.Exists(Shift.objects.filter(need=models.OuterRef("pk"), ends_at__gt=now))
+
+
+class Need(Located):
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="needs",
+        verbose_name="organisation", help_text="Vide : besoin posté par la commune elle-même.",
+    )
+    title = models.CharField("titre", max_length=150)
+    description = models.TextField("description", max_length=5000)
+    domain = models.CharField("domaine d'engagement", max_length=20, choices=ENGAGEMENT_DOMAINS.choices, default="solidarity")
+    category = models.ForeignKey(
+        "help_requests.HelpCategory", on_delete=models.SET_NULL, null=True, blank=True, related_name="needs",
+        verbose_name="catégorie d'aide",
+    )
+    skills = models.ManyToManyField("volunteers.Skill", blank=True, related_name="needs", verbose_name="compétences souhaitées")
+    trainings = models.ManyToManyField(
+        "trainings.TrainingModule", blank=True, related_name="needs", verbose_name="formations requises"
+    )
+    status = models.CharField("statut", max_length=10, choices=NeedStatus.choices, default=NeedStatus.DRAFT, db_index=True)
+    # API Engagement fields.
+    api_domain = models.CharField("domaine (API Engagement)", max_length=40, choices=ApiDomain.choices, default=ApiDomain.SOLIDARITE)
+    remote = models.CharField("à distance", max_length=10, choices=Remote.choices, default=Remote.NO)
+    schedule = models.CharField("rythme", max_length=200, blank=True, help_text="Par exemple : « une matinée ».")
+    open_to_minors = models.BooleanField("ouvert aux mineur·es", default=False)
+    reduced_mobility_accessible = models.BooleanField("accessible aux personnes à mobilité réduite", default=False)
+    # Imported missions: applied for on the publisher's site.
+    is_external = models.BooleanField("importé d'un flux", default=False)
+    client_id = models.CharField("identifiant dans le flux (clientId)", max_length=200, null=True, blank=True, unique=True)
+    application_url = models.URLField("lien de candidature", max_length=500, blank=True)
+    organisation_name = models.CharField("organisation (flux)", max_length=200, blank=True)
+    organisation_rna = models.CharField("RNA (flux)", max_length=20, blank=True)
+    organisation_siren = models.CharField("SIREN (flux)", max_length=14, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "besoin ponctuel"
+        verbose_name_plural = "besoins ponctuels"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def poster_name(self) -> str:
+        if self.organisation_id:
+            return self.organisation.name
+        return self.organisation_name or "La commune"
+
+    @property
+    def domain_label(self) -> str:
+        return dict(ENGAGEMENT_DOMAINS.choices).get(self.domain, self.domain)
+
+    def transition(self, target: str, *, by, note: str = "") -> None:
+        """The only way to change `status`: checked against NEED_WORKFLOW and logged."""
+        locked = type(self).objects.select_for_update().get(pk=self.pk)
+        NEED_WORKFLOW.check(locked.status, target)
+        previous = locked.status
+        now = timezone.now()
+        self.status = target
+        self.updated_at = now
+        if target == NeedStatus.PUBLISHED and not self.published_at:
+            self.published_at = now
+        self.save(update_fields=["status", "updated_at", "published_at"])
+        NeedTransition.objects.create(need=self, from_status=previous, to_status=target, by=by, at=now, note=note[:500])
+
+
+class NeedTransition(models.Model):
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=NeedStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=NeedStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par")
+    at = models.DateTimeField("le", default=timezone.now)
+    note = models.CharField("note", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "historique des statuts"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Shift(models.Model):
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    places = models.PositiveSmallIntegerField("places")
+
+    class Meta:
+        verbose_name = "créneau"
+        verbose_name_plural = "créneaux"
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="needs_shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(places__gte=1), name="needs_shift_has_places"),
+        ]
+        indexes = [models.Index(fields=["starts_at"], name="needs_shift_start")]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.starts_at)
+        return f"{start:%d/%m/%Y %H:%M} – {timezone.localtime(self.ends_at):%H:%M}"
+
+    @property
+    def duration_hours(self) -> Decimal:
+        return (Decimal((self.ends_at - self.starts_at).total_seconds()) / 3600).quantize(Decimal("0.01"))
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class NeedInvitation(models.Model):
+    """A volunteer told about a need, once: the token is their no-login key to its sign-up page."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="invitations")
+    volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="need_invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    sent_at = models.DateTimeField("prévenu·e le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "volontaire prévenu·e"
+        verbose_name_plural = "volontaires prévenu·es"
+        # Never twice the same volunteer for the same need, whatever the race.
+        constraints = [models.UniqueConstraint(fields=["need", "volunteer"], name="needs_invited_once")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} — {self.need_id}"
+
+
+class SignupStatus(models.TextChoices):
+    PENDING = "pending", "À confirmer"
+    CONFIRMED = "confirmed", "Confirmée"
+    WAITING = "waiting", "En liste d'attente"
+    CANCELLED = "cancelled", "Annulée"
+
+
+# Sign-ups holding one of the shift's places.
+PLACE_HOLDING = (SignupStatus.PENDING, SignupStatus.CONFIRMED)
+
+SIGNUP_WORKFLOW = Workflow(
+    name="shift_signup",
+    transitions={
+        SignupStatus.PENDING: frozenset({SignupStatus.CONFIRMED, SignupStatus.CANCELLED}),
+        SignupStatus.CONFIRMED: frozenset({SignupStatus.CANCELLED}),
+        SignupStatus.WAITING: frozenset({SignupStatus.PENDING, SignupStatus.CANCELLED}),
+        SignupStatus.CANCELLED: frozenset(),
+    },
+    labels=dict(SignupStatus.choices),
+)
+
+
+class ShiftSignupQuerySet(models.QuerySet):
+    def holding_place(self):
+        return self.filter(status__in=PLACE_HOLDING)
+
+    def attended(self):
+        return self.filter(attended=True)
+
+
+class ShiftSignup(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="shift_signups")
+    status = models.CharField("statut", max_length=10, choices=SignupStatus.choices, db_index=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField("inscrit·e le", default=timezone.now)
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    promoted_at = models.DateTimeField("sortie de la liste d'attente le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
+    attended = models.BooleanField("présent·e", null=True, blank=True)
+    hours = models.DecimalField("heures", max_digits=5, decimal_places=2, null=True, blank=True)
+    attendance_recorded_at = models.DateTimeField("présence notée le", null=True, blank=True)
+    attendance_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ShiftSignupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inscription à un créneau"
+        verbose_name_plural = "inscriptions aux créneaux"
+        # Waiting list order: first come, first served.
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"], condition=~Q(status="cancelled"), name="needs_one_live_signup_per_shift"
+            ),
+            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gte=0), name="needs_signup_hours_positive"),
+        ]
+        indexes = [models.Index(fields=["shift", "status"], name="needs_signup_shift_status")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} — {self.shift_id} ({self.get_status_display()})"

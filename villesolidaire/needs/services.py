@@ -1,0 +1,358 @@
+"""Writes on needs: save, publish/close/cancel, tell volunteers, sign-ups, waiting list,
+reminders, attendance.
+
+Places are counted under a row lock on the shift (select_for_update): two sign-ups for the
+last place are serialised, the second one goes to the waiting list. A partial unique
+constraint keeps one live sign-up per volunteer and shift whatever happens. Messages are
+queued and leave after commit (notifications.services).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.needs.models import (
+    PLACE_HOLDING,
+    SIGNUP_WORKFLOW,
+    Need,
+    NeedInvitation,
+    NeedStatus,
+    Shift,
+    ShiftSignup,
+    SignupStatus,
+)
+from villesolidaire.needs.selectors import Selection, select_volunteers
+from villesolidaire.notifications.services import contact_send
+from villesolidaire.partners.models import OrganisationStatus
+from villesolidaire.territory.geocoding import locate
+from villesolidaire.trainings.models import VolunteerTraining
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.models import Volunteer
+
+logger = logging.getLogger(__name__)
+MAX_SHIFT_HOURS = Decimal("24")
+
+
+class NeedError(Exception):
+    """The action cannot be done; the message is French, for the user."""
+
+
+# ---------------------------------------------------------------- links and messages
+
+
+def invitation_link(invitation: NeedInvitation) -> str:
+    return settings.SITE_URL + reverse("needs:invitation", args=[invitation.token])
+
+
+def signup_link(signup: ShiftSignup) -> str:
+    return settings.SITE_URL + reverse("needs:signup_link", args=[signup.token])
+
+
+def _tell(volunteer: Volunteer, *, template: str, subject: str, kind: str, **context) -> None:
+    contact_send(
+        email=volunteer.email,
+        phone=volunteer.phone.as_e164 if volunteer.phone else "",
+        subject=subject,
+        email_template=f"needs/messages/{template}_email.txt",
+        sms_template=f"needs/messages/{template}_sms.txt",
+        context={"volunteer": volunteer, **context},
+        kind=kind,
+    )
+
+
+def _tell_signup(signup: ShiftSignup, *, template: str, subject: str, kind: str) -> None:
+    shift = signup.shift
+    _tell(
+        signup.volunteer, template=template, subject=subject, kind=kind,
+        signup=signup, shift=shift, need=shift.need, link=signup_link(signup),
+        start=timezone.localtime(shift.starts_at), end=timezone.localtime(shift.ends_at),
+    )
+
+
+# ---------------------------------------------------------------- needs
+
+
+@transaction.atomic
+def need_save(*, need: Need, by, skills=(), trainings=(), address_changed: bool = True) -> Need:
+    """Create or update a need from a validated form (fields already applied)."""
+    if need.organisation_id and need.organisation.status == OrganisationStatus.SUSPENDED:
+        raise NeedError("Cette organisation est suspendue : elle ne peut pas poster de besoin.")
+    if address_changed:
+        locate(need)
+    need.updated_at = timezone.now()
+    creating = need.pk is None
+    if creating:
+        need.created_by = by
+    need.save()
+    need.skills.set(skills)
+    need.trainings.set(trainings)
+    if creating:
+        need.transitions.create(from_status="", to_status=need.status, by=by, note="Création")
+    return need
+
+
+@transaction.atomic
+def shift_add(*, need: Need, starts_at: datetime.datetime, ends_at: datetime.datetime, places: int) -> Shift:
+    if need.status == NeedStatus.CANCELLED:
+        raise NeedError("Ce besoin est annulé : on ne peut plus y ajouter de créneau.")
+    if ends_at <= starts_at:
+        raise NeedError("La fin du créneau doit être après son début.")
+    if starts_at < timezone.now():
+        raise NeedError("Ce créneau commence dans le passé.")
+    return Shift.objects.create(need=need, starts_at=starts_at, ends_at=ends_at, places=places)
+
+
+@transaction.atomic
+def shift_delete(*, shift: Shift) -> None:
+    if ShiftSignup.objects.filter(shift=shift).exclude(status=SignupStatus.CANCELLED).exists():
+        raise NeedError("Des volontaires sont inscrit·es sur ce créneau : annulez plutôt le besoin ou leurs inscriptions.")
+    shift.delete()
+
+
+def _check_may_publish(need: Need) -> None:
+    if need.organisation_id and need.organisation.status != OrganisationStatus.VALIDATED:
+        raise NeedError("Votre organisation n'est pas encore validée par la commune : le besoin reste en brouillon.")
+    if not need.shifts.filter(starts_at__gt=timezone.now()).exists():
+        raise NeedError("Ajoutez au moins un créneau à venir avant de publier.")
+
+
+@transaction.atomic
+def need_change_status(*, need: Need, to_status: str, by, note: str = "") -> Need:
+    """Publish, close, reopen or cancel. Cancelling cancels the sign-ups and tells the volunteers."""
+    if to_status == NeedStatus.PUBLISHED:
+        _check_may_publish(need)
+    try:
+        need.transition(to_status, by=by, note=note)
+    except TransitionNotAllowed as exc:
+        raise NeedError(str(exc)) from exc
+    if to_status == NeedStatus.CANCELLED:
+        now = timezone.now()
+        live = list(
+            ShiftSignup.objects.select_for_update().filter(shift__need=need, shift__ends_at__gt=now)
+            .exclude(status=SignupStatus.CANCELLED).select_related("volunteer", "shift__need")
+        )
+        ShiftSignup.objects.filter(pk__in=[s.pk for s in live]).update(status=SignupStatus.CANCELLED, cancelled_at=now)
+        for signup in live:
+            _tell_signup(signup, template="need_cancelled", subject=f"Annulé : {need.title}", kind="need_cancelled")
+    return need
+
+
+# ---------------------------------------------------------------- telling volunteers
+
+
+def need_notify_schedule(*, need: Need, by) -> None:
+    """Queue the invitations: the background task selects and tells the volunteers."""
+    _check_may_notify(need)
+    from villesolidaire.needs.tasks import notify_need_volunteers
+
+    need_id, by_id = need.pk, getattr(by, "pk", None)
+    transaction.on_commit(lambda: notify_need_volunteers.enqueue(need_id, by_id))
+
+
+def _check_may_notify(need: Need) -> None:
+    if need.is_external:
+        raise NeedError("Ce besoin vient d'un autre site : les volontaires s'y inscrivent directement.")
+    if need.status != NeedStatus.PUBLISHED:
+        raise NeedError("Publiez le besoin avant de prévenir les volontaires.")
+
+
+def need_notify_volunteers(*, need_id: int, limit: int | None = None) -> Selection:
+    """Tell the relevant volunteers not told yet (each volunteer once per need, ever).
+
+    The need row is locked while choosing, so two presses in a row cannot pick the same
+    people; the unique (need, volunteer) constraint settles anything else.
+    """
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need_id)
+        _check_may_notify(need)
+        selection = select_volunteers(need, limit=limit)
+        NeedInvitation.objects.bulk_create(
+            [NeedInvitation(need=need, volunteer_id=volunteer_id) for volunteer_id in selection.volunteer_ids],
+            ignore_conflicts=True,
+        )
+        invitations = NeedInvitation.objects.filter(need=need, volunteer_id__in=selection.volunteer_ids).select_related("volunteer")
+        need = Need.objects.select_related("organisation").get(pk=need.pk)
+        shifts = list(need.shifts.filter(ends_at__gt=timezone.now()))
+        for invitation in invitations:
+            _tell(
+                invitation.volunteer, template="invitation", subject=f"On a besoin de vous : {need.title}",
+                kind="need_invitation", need=need, shifts=shifts, link=invitation_link(invitation),
+                first=timezone.localtime(shifts[0].starts_at) if shifts else None,
+            )
+    logger.info(
+        "Need %s: %s volunteers told, %s left out for want of training", need_id, len(selection.volunteer_ids),
+        selection.lacking_training,
+    )
+    return selection
+
+
+# ---------------------------------------------------------------- sign-ups
+
+
+@dataclass
+class SignupResult:
+    signup: ShiftSignup
+    created: bool
+
+
+def missing_trainings(volunteer: Volunteer, need: Need, day: datetime.date) -> list[str]:
+    required = {module.pk: module.title for module in need.trainings.all()}
+    if not required:
+        return []
+    held = set(
+        VolunteerTraining.objects.valid_on(day).filter(volunteer=volunteer, module_id__in=required).values_list("module_id", flat=True)
+    )
+    return [title for pk, title in required.items() if pk not in held]
+
+
+def signup_create(*, shift: Shift, volunteer: Volunteer, now: datetime.datetime | None = None) -> SignupResult:
+    """Sign a volunteer up: a place while there is one (to be confirmed), else the waiting list."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _signup_locked(shift, volunteer, now)
+    except IntegrityError:
+        # The same volunteer signed up twice at once (double click): keep the first one.
+        existing = ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+        if existing is None:
+            raise
+        return SignupResult(existing, False)
+
+
+def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -> SignupResult:
+    shift = Shift.objects.select_for_update().select_related("need").get(pk=shift.pk)
+    existing = ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+    if existing:
+        return SignupResult(existing, False)
+    need = shift.need
+    if need.status != NeedStatus.PUBLISHED or need.is_external:
+        raise NeedError("Ce besoin n'est plus ouvert aux inscriptions.")
+    if shift.starts_at <= now:
+        raise NeedError("Ce créneau a déjà commencé : on ne peut plus s'y inscrire.")
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise NeedError("Votre participation n'est pas active (en pause ou en attente de validation) : contactez le CCAS.")
+    missing = missing_trainings(volunteer, need, timezone.localtime(shift.starts_at).date())
+    if missing:
+        raise NeedError(f"Ce créneau demande une formation que vous n'avez pas (ou plus) : {', '.join(missing)}.")
+    taken = ShiftSignup.objects.filter(shift=shift, status__in=PLACE_HOLDING).count()
+    status = SignupStatus.PENDING if taken < shift.places else SignupStatus.WAITING
+    with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
+        signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status=status, created_at=now)
+    signup.shift = shift
+    if status == SignupStatus.PENDING:
+        _tell_signup(signup, template="signup_pending", subject=f"Inscription reçue : {need.title}", kind="shift_signup")
+    else:
+        _tell_signup(signup, template="signup_waiting", subject=f"Liste d'attente : {need.title}", kind="shift_waiting")
+    return SignupResult(signup, True)
+
+
+def _set_status(signup: ShiftSignup, target: str) -> None:
+    try:
+        SIGNUP_WORKFLOW.check(signup.status, target)
+    except TransitionNotAllowed as exc:
+        raise NeedError(str(exc)) from exc
+    signup.status = target
+
+
+@transaction.atomic
+def signup_confirm(*, signup: ShiftSignup, by) -> ShiftSignup:
+    Shift.objects.select_for_update().filter(pk=signup.shift_id).first()
+    signup = ShiftSignup.objects.select_related("volunteer", "shift__need").get(pk=signup.pk)
+    if signup.status == SignupStatus.CONFIRMED:
+        return signup
+    _set_status(signup, SignupStatus.CONFIRMED)
+    signup.confirmed_at, signup.confirmed_by = timezone.now(), by
+    signup.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    _tell_signup(signup, template="signup_confirmed", subject=f"Inscription confirmée : {signup.shift.need.title}", kind="shift_confirmed")
+    return signup
+
+
+def signup_cancel(*, signup: ShiftSignup, by=None, now: datetime.datetime | None = None) -> ShiftSignup | None:
+    """Cancel a sign-up (by the volunteer or the organiser). When it held a place, the first
+    person on the waiting list takes it and is told. Returns the promoted sign-up, if any."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().select_related("need").get(pk=signup.shift_id)
+        signup = ShiftSignup.objects.select_related("volunteer").get(pk=signup.pk)
+        if signup.status == SignupStatus.CANCELLED:
+            return None
+        if shift.ends_at <= now:
+            raise NeedError("Ce créneau est passé : notez plutôt l'absence.")
+        held_place = signup.status in PLACE_HOLDING
+        _set_status(signup, SignupStatus.CANCELLED)
+        signup.cancelled_at = now
+        signup.save(update_fields=["status", "cancelled_at"])
+        promoted = _promote_first_waiting(shift, now) if held_place else None
+    logger.info("Sign-up %s cancelled by user %s", signup.pk, getattr(by, "pk", None))
+    return promoted
+
+
+def _promote_first_waiting(shift: Shift, now: datetime.datetime) -> ShiftSignup | None:
+    """Give the freed place to the first in line (the shift row is locked by the caller)."""
+    if shift.starts_at <= now or ShiftSignup.objects.filter(shift=shift, status__in=PLACE_HOLDING).count() >= shift.places:
+        return None
+    first = (
+        ShiftSignup.objects.filter(shift=shift, status=SignupStatus.WAITING)
+        .select_related("volunteer").order_by("created_at", "pk").first()
+    )
+    if first is None:
+        return None
+    _set_status(first, SignupStatus.PENDING)
+    first.promoted_at = now
+    first.save(update_fields=["status", "promoted_at"])
+    first.shift = shift
+    _tell_signup(first, template="signup_promoted", subject=f"Une place s'est libérée : {shift.need.title}", kind="shift_promoted")
+    return first
+
+
+# ---------------------------------------------------------------- reminders and attendance
+
+
+def reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind the volunteers holding a place on tomorrow's shifts. At most one reminder per
+    sign-up: each one is claimed by a conditional UPDATE before its message is queued."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    due = ShiftSignup.objects.filter(
+        status__in=PLACE_HOLDING, reminder_sent_at__isnull=True, shift__starts_at__gte=start, shift__starts_at__lt=end,
+        shift__need__status=NeedStatus.PUBLISHED,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            if not ShiftSignup.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
+                continue  # another run got it first
+            signup = ShiftSignup.objects.select_related("volunteer", "shift__need").get(pk=pk)
+            _tell_signup(signup, template="reminder", subject=f"Rappel : {signup.shift.need.title} demain", kind="shift_reminder")
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def attendance_record(*, signup: ShiftSignup, attended: bool, hours: Decimal | None, by) -> ShiftSignup:
+    """Present or absent, after the shift has started. Hours default to the shift's length."""
+    signup = ShiftSignup.objects.select_for_update().select_related("shift").get(pk=signup.pk)
+    shift = signup.shift
+    if shift.starts_at > timezone.now():
+        raise NeedError("La présence se note une fois le créneau commencé.")
+    if signup.status not in PLACE_HOLDING:
+        raise NeedError("Seules les personnes inscrites sur une place peuvent être notées présentes.")
+    if attended:
+        hours = shift.duration_hours if hours is None else Decimal(hours)
+        if hours < 0 or hours > MAX_SHIFT_HOURS:
+            raise NeedError("Nombre d'heures invalide : entre 0 et 24.")
+    else:
+        hours = None
+    signup.attended, signup.hours = attended, hours
+    signup.attendance_recorded_at, signup.attendance_recorded_by = timezone.now(), by
+    signup.save(update_fields=["attended", "hours", "attendance_recorded_at", "attendance_recorded_by"])
+    return signup

@@ -1,0 +1,419 @@
+"""Pages for needs.
+
+Two management spaces share the same views, told apart by `space`:
+- "partner" (partenaires/besoins/…): a partner account, scoped to its organisations;
+- "staff" (gestion/besoins/…): coordinators, the town's own needs and every partner's.
+Every object is fetched through `_needs(request, space)`: another organisation's need is a 404.
+
+Volunteers see public pages (open needs), their invitation and sign-up links (no login:
+the token is the key) and their own sign-ups from their space.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from villesolidaire.accounts.perms import volunteer_required
+from villesolidaire.needs import feeds, selectors, services
+from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
+from villesolidaire.needs.models import (
+    NEED_WORKFLOW,
+    PLACE_HOLDING,
+    Need,
+    NeedInvitation,
+    NeedStatus,
+    Shift,
+    ShiftSignup,
+    SignupStatus,
+)
+from villesolidaire.partners.models import Organisation
+from villesolidaire.volunteers.models import Volunteer
+
+PAGE_SIZE = 30
+PARTNER, STAFF = "partner", "staff"
+STATUS_ACTIONS = {
+    NeedStatus.PUBLISHED: "Publier",
+    NeedStatus.CLOSED: "Clore les inscriptions",
+    NeedStatus.CANCELLED: "Annuler le besoin",
+}
+
+
+def _needs(request: HttpRequest, space: str):
+    if space == PARTNER:
+        return Need.objects.of_partner(request.user)
+    return Need.objects.all()
+
+
+def _organisations(request: HttpRequest, space: str):
+    if space == PARTNER:
+        return Organisation.objects.of_user(request.user).order_by("name")
+    return Organisation.objects.order_by("name")
+
+
+def _url(space: str, name: str, *args) -> str:
+    return reverse(f"needs:{space}_{name}", args=args)
+
+
+def _get_need(request: HttpRequest, space: str, pk: int) -> Need:
+    return get_object_or_404(_needs(request, space).select_related("organisation", "category", "quartier"), pk=pk)
+
+
+# ---------------------------------------------------------------- management (partner / staff)
+
+
+def need_list(request: HttpRequest, space: str) -> HttpResponse:
+    needs = _needs(request, space).with_list_data().order_by("-created_at", "-pk")
+    status = request.GET.get("statut", "")
+    if status in NeedStatus.values:
+        needs = needs.filter(status=status)
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "needs/manage_list.html", {
+        "space": space, "page_obj": page, "needs": page.object_list, "statuses": NeedStatus.choices, "status": status,
+    })
+
+
+def need_create(request: HttpRequest, space: str) -> HttpResponse:
+    organisations = _organisations(request, space)
+    if space == PARTNER and not organisations.exists():
+        raise Http404
+    form = NeedForm(request.POST or None, organisations=organisations, town_allowed=space == STAFF)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_save(
+                need=form.save(commit=False), by=request.user, skills=form.cleaned_data["skills"],
+                trainings=form.cleaned_data["trainings"],
+            )
+        except services.NeedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le.")
+            return redirect(_url(space, "detail", need.pk))
+    return render(request, "needs/need_form.html", {"space": space, "form": form, "need": None},
+                  status=400 if request.method == "POST" else 200)
+
+
+def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
+    need = _get_need(request, space, pk)
+    if need.is_external or need.status == NeedStatus.CANCELLED:
+        messages.error(request, "Ce besoin ne peut plus être modifié.")
+        return redirect(_url(space, "detail", need.pk))
+    form = NeedForm(
+        request.POST or None, instance=need, organisations=_organisations(request, space), town_allowed=space == STAFF,
+        initial={"skills": need.skills.all(), "trainings": need.trainings.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_save(
+                need=form.save(commit=False), by=request.user, skills=form.cleaned_data["skills"],
+                trainings=form.cleaned_data["trainings"], address_changed=form.address_changed,
+            )
+        except services.NeedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Besoin mis à jour.")
+            return redirect(_url(space, "detail", need.pk))
+    return render(request, "needs/need_form.html", {"space": space, "form": form, "need": need},
+                  status=400 if request.method == "POST" else 200)
+
+
+def need_detail(request: HttpRequest, space: str, pk: int) -> HttpResponse:
+    need = _get_need(request, space, pk)
+    signups = ShiftSignup.objects.exclude(status=SignupStatus.CANCELLED).select_related("volunteer").order_by("created_at", "pk")
+    shifts = list(selectors.shifts_with_places(need).prefetch_related(Prefetch("signups", queryset=signups, to_attr="live_signups")))
+    return render(request, "needs/manage_detail.html", {
+        "space": space,
+        "need": need,
+        "shifts": shifts,
+        "now": timezone.now(),
+        "shift_form": ShiftForm(),
+        "actions": [(target, STATUS_ACTIONS[target]) for target in NEED_WORKFLOW.allowed_targets(need.status)],
+        "transitions": need.transitions.select_related("by"),
+        "invited": need.invitations.count(),
+        "preview": selectors.select_volunteers(need) if need.status == NeedStatus.PUBLISHED and not need.is_external else None,
+    })
+
+
+@require_POST
+def need_status(request: HttpRequest, space: str, pk: int) -> HttpResponse:
+    need = _get_need(request, space, pk)
+    target = request.POST.get("statut", "")
+    if target not in NeedStatus.values:
+        messages.error(request, "Action non reconnue.")
+    else:
+        try:
+            services.need_change_status(need=need, to_status=target, by=request.user)
+        except services.NeedError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Besoin « {need.get_status_display().lower()} ».")
+    return redirect(_url(space, "detail", need.pk))
+
+
+@require_POST
+def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
+    need = _get_need(request, space, pk)
+    form = ShiftForm(request.POST)
+    if form.is_valid():
+        try:
+            services.shift_add(
+                need=need, starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
+                places=form.cleaned_data["places"],
+            )
+        except services.NeedError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Créneau ajouté.")
+            return redirect(_url(space, "detail", need.pk))
+    else:
+        messages.error(request, "Créneau non ajouté : " + " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(_url(space, "detail", need.pk))
+
+
+@require_POST
+def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> HttpResponse:
+    need = _get_need(request, space, pk)
+    shift = get_object_or_404(Shift, pk=shift_pk, need=need)
+    try:
+        services.shift_delete(shift=shift)
+    except services.NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Créneau supprimé.")
+    return redirect(_url(space, "detail", need.pk))
+
+
+@require_POST
+def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
+    need = _get_need(request, space, pk)
+    try:
+        services.need_notify_schedule(need=need, by=request.user)
+    except services.NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Les volontaires concerné·es vont être prévenu·es (envoi en cours).")
+    return redirect(_url(space, "detail", need.pk))
+
+
+def _get_signup(request: HttpRequest, space: str, pk: int, signup_pk: int) -> ShiftSignup:
+    need = _get_need(request, space, pk)
+    return get_object_or_404(ShiftSignup.objects.select_related("shift", "volunteer"), pk=signup_pk, shift__need=need)
+
+
+@require_POST
+def signup_confirm(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
+    signup = _get_signup(request, space, pk, signup_pk)
+    try:
+        services.signup_confirm(signup=signup, by=request.user)
+    except services.NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Inscription de {signup.volunteer.first_name} confirmée.")
+    return redirect(_url(space, "detail", pk))
+
+
+@require_POST
+def signup_cancel(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
+    signup = _get_signup(request, space, pk, signup_pk)
+    try:
+        promoted = services.signup_cancel(signup=signup, by=request.user)
+    except services.NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        text = "Inscription annulée."
+        if promoted:
+            text += f" {promoted.volunteer.first_name} {promoted.volunteer.last_name} passe de la liste d'attente à la place libérée."
+        messages.success(request, text)
+    return redirect(_url(space, "detail", pk))
+
+
+def signup_attendance(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
+    signup = _get_signup(request, space, pk, signup_pk)
+    form = AttendanceForm(request.POST or None, initial={
+        "attended": "1" if signup.attended is not False else "0", "hours": signup.hours or signup.shift.duration_hours,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(
+                signup=signup, attended=form.cleaned_data["attended"], hours=form.cleaned_data["hours"], by=request.user
+            )
+        except services.NeedError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Présence enregistrée.")
+            return redirect(_url(space, "detail", pk))
+    return render(request, "needs/attendance_form.html", {"space": space, "signup": signup, "form": form, "need_pk": pk},
+                  status=400 if request.method == "POST" else 200)
+
+
+def feed_import(request: HttpRequest) -> HttpResponse:
+    """Coordinators: import an API Engagement feed (creates or updates external needs)."""
+    form = FeedUploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = feeds.import_missions(form.cleaned_data["feed"].read(), by=request.user)
+        except feeds.FeedError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Import terminé : {report.summary}")
+            return redirect("needs:staff_list")
+    return render(request, "needs/feed_import.html", {"form": form, "errors": errors, "space": STAFF},
+                  status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- public and volunteers
+
+
+def _public_needs():
+    return Need.objects.open_now().select_related("organisation", "quartier")
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    needs = _public_needs().with_list_data().order_by("first_start", "pk")
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "needs/public_list.html", {"page_obj": page, "needs": page.object_list})
+
+
+def _own_volunteer(request: HttpRequest) -> Volunteer | None:
+    user = request.user
+    return getattr(user, "volunteer", None) if user.is_authenticated else None
+
+
+@require_GET
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(_public_needs(), pk=pk)
+    volunteer = _own_volunteer(request)
+    mine = {}
+    if volunteer is not None:
+        mine = {s.shift_id: s for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(status=SignupStatus.CANCELLED)}
+    return _need_page(request, need, mine=mine, volunteer=volunteer, invitation=None)
+
+
+def _need_page(request, need, *, mine, volunteer, invitation, status=200):
+    shifts = [s for s in selectors.shifts_with_places(need) if s.ends_at > timezone.now()]
+    for shift in shifts:
+        shift.mine = mine.get(shift.pk)
+        shift.left = max(0, shift.places - shift.taken)
+    return render(request, "needs/public_detail.html", {
+        "need": need, "shifts": shifts, "volunteer": volunteer, "invitation": invitation,
+        "trainings": list(need.trainings.all()),
+    }, status=status)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the invitation token is the volunteer's key to this need's sign-up page.
+    GET only shows (link previews must not sign anyone up); the buttons POST."""
+    invitation = get_object_or_404(
+        NeedInvitation.objects.select_related("volunteer", "need__organisation", "need__quartier"), token=token[:64]
+    )
+    need, volunteer = invitation.need, invitation.volunteer
+    status = 200
+    if request.method == "POST":
+        status = _signup_from_post(request, need, volunteer)
+        if status == 200:
+            return redirect("needs:invitation", token=invitation.token)
+    mine = {s.shift_id: s for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(status=SignupStatus.CANCELLED)}
+    if need.status not in (NeedStatus.PUBLISHED,):
+        return render(request, "needs/closed.html", {"need": need, "mine": list(mine.values())})
+    return _need_page(request, need, mine=mine, volunteer=volunteer, invitation=invitation, status=status)
+
+
+def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
+    """Sign up for, or cancel, one shift of `need` for `volunteer`; 400 on bad input."""
+    try:
+        shift = need.shifts.get(pk=int(request.POST.get("creneau", "")))
+    except (ValueError, Shift.DoesNotExist):
+        messages.error(request, "Créneau introuvable : choisissez l'un des créneaux proposés.")
+        return 400
+    action = request.POST.get("action")
+    try:
+        if action == "inscrire":
+            result = services.signup_create(shift=shift, volunteer=volunteer)
+            if result.signup.status == SignupStatus.WAITING:
+                messages.success(request, "Ce créneau est complet : vous êtes sur la liste d'attente. Si une place se libère, elle est à vous.")
+            else:
+                messages.success(request, "Merci ! Votre inscription est enregistrée, l'organisation va la confirmer.")
+        elif action == "annuler":
+            signup = ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+            if signup is None:
+                messages.error(request, "Vous n'êtes pas inscrit·e sur ce créneau.")
+                return 400
+            services.signup_cancel(signup=signup, by=volunteer.user)
+            messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
+        else:
+            messages.error(request, "Action non reconnue.")
+            return 400
+    except services.NeedError as exc:
+        messages.error(request, str(exc))
+        return 400
+    return 200
+
+
+def signup_link(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the link in a sign-up message shows it and lets the volunteer cancel."""
+    signup = get_object_or_404(
+        ShiftSignup.objects.select_related("volunteer", "shift__need__organisation"), token=token[:64]
+    )
+    if request.method == "POST":
+        if request.POST.get("action") != "annuler":
+            messages.error(request, "Action non reconnue.")
+        else:
+            try:
+                services.signup_cancel(signup=signup, by=signup.volunteer.user)
+            except services.NeedError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
+                return redirect("needs:signup_link", token=signup.token)
+    signup.refresh_from_db(fields=["status"])
+    return render(request, "needs/signup_link.html", {
+        "signup": signup, "shift": signup.shift, "need": signup.shift.need,
+        "position": _waiting_position(signup), "can_cancel": signup.status != SignupStatus.CANCELLED and signup.shift.ends_at > timezone.now(),
+    })
+
+
+def _waiting_position(signup: ShiftSignup) -> int | None:
+    if signup.status != SignupStatus.WAITING:
+        return None
+    ahead = ShiftSignup.objects.filter(shift_id=signup.shift_id, status=SignupStatus.WAITING).filter(
+        created_at__lt=signup.created_at
+    ).count()
+    return ahead + 1
+
+
+@volunteer_required
+@require_POST
+def space_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the volunteer space (signed in): sign up for or cancel a shift of an open need."""
+    need = get_object_or_404(_public_needs(), pk=pk)
+    volunteer = request.user.volunteer
+    status = _signup_from_post(request, need, volunteer)
+    return redirect("needs:public_detail", pk=need.pk) if status == 200 else _need_page(
+        request, need, volunteer=volunteer, invitation=None, status=status,
+        mine={s.shift_id: s for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(status=SignupStatus.CANCELLED)},
+    )
+
+
+@volunteer_required
+@require_GET
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    volunteer = request.user.volunteer
+    past = (
+        ShiftSignup.objects.filter(volunteer=volunteer, shift__ends_at__lte=timezone.now(), status__in=PLACE_HOLDING)
+        .select_related("shift__need__organisation").order_by("-shift__starts_at")
+    )
+    return render(request, "needs/my_shifts.html", {"volunteer": volunteer, "past": past})
+
+
+@require_GET
+def feed(request: HttpRequest) -> HttpResponse:
+    """Open data: our published needs as an API Engagement XML feed."""
+    response = HttpResponse(feeds.build_feed(feeds.feed_needs()), content_type="application/xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=900"
+    return response
