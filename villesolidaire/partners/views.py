@@ -204,7 +204,7 @@ def partner_organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         _submitted_message(request, change)
         return redirect("partners:partner_organisation", organisation.pk)
     return render(request, "partners/organisation_form.html", {
-        "form": form, "organisation": organisation, "has_pending": pending is not None,
+        "form": form, "organisation": organisation, "has_pending": pending is not None, "partner_edit": True,
         "title": f"Modifier la fiche de {organisation.name}",
         "cancel_url": reverse("partners:partner_organisation", args=[organisation.pk]),
     })
