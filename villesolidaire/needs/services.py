@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.needs.models import (
+    NEED_WORKFLOW,
     PLACE_HOLDING,
     SIGNUP_WORKFLOW,
     Need,
@@ -126,9 +127,10 @@ def _check_may_publish(need: Need) -> None:
 @transaction.atomic
 def need_change_status(*, need: Need, to_status: str, by, note: str = "") -> Need:
     """Publish, close, reopen or cancel. Cancelling cancels the sign-ups and tells the volunteers."""
-    if to_status == NeedStatus.PUBLISHED:
-        _check_may_publish(need)
     try:
+        NEED_WORKFLOW.check(Need.objects.select_for_update().get(pk=need.pk).status, to_status)
+        if to_status == NeedStatus.PUBLISHED:
+            _check_may_publish(need)
         need.transition(to_status, by=by, note=note)
     except TransitionNotAllowed as exc:
         raise NeedError(str(exc)) from exc
@@ -244,7 +246,8 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
     taken = ShiftSignup.objects.filter(shift=shift, status__in=PLACE_HOLDING).count()
     status = SignupStatus.PENDING if taken < shift.places else SignupStatus.WAITING
     with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
-        signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status=status, created_at=now)
+        # Stamped after the lock: the waiting list follows the order places were handed out.
+        signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status=status, created_at=timezone.now())
     signup.shift = shift
     if status == SignupStatus.PENDING:
         _tell_signup(signup, template="signup_pending", subject=f"Inscription reçue : {need.title}", kind="shift_signup")
