@@ -40,20 +40,21 @@ NO_CONSENT = "Cette personne n'a pas (ou plus) donné son accord : l'alerte n'a 
 # Networks -------------------------------------------------------------------------------------
 
 
-def _apply(network: Network, data: dict, fallback_quartier) -> None:
+def _apply(network: Network, data: dict, *, relocate: bool) -> None:
     for name in NETWORK_FIELDS:
         if name in data:
             setattr(network, name, data[name] or "")
-    locate(network)
-    # The geocoder's quartier wins; the one chosen by hand places addresses it does not know.
-    if network.quartier_id is None and fallback_quartier is not None:
-        network.quartier = fallback_quartier
+    if relocate:
+        locate(network)
+    # The geocoder's quartier wins; the one chosen by hand places an address it does not know.
+    if not network.is_located:
+        network.quartier = data.get("quartier")
 
 
 @transaction.atomic
 def network_create(*, data: dict, by: User) -> Network:
     network = Network(created_by=by, status=NetworkStatus.ACTIVE)
-    _apply(network, data, data.get("quartier"))
+    _apply(network, data, relocate=True)
     network.save()
     NetworkStatusChange.objects.create(network=network, from_status="", to_status=NetworkStatus.ACTIVE, by=by,
                                        reason="Création du réseau")
@@ -61,9 +62,10 @@ def network_create(*, data: dict, by: User) -> Network:
 
 
 @transaction.atomic
-def network_update(*, network: Network, data: dict) -> Network:
+def network_update(*, network: Network, data: dict, address_changed: bool = True) -> Network:
+    """Edit a network; the address is geocoded again only when it changed."""
     locked = Network.objects.select_for_update().get(pk=network.pk)
-    _apply(locked, data, data.get("quartier"))
+    _apply(locked, data, relocate=address_changed)
     locked.save()
     return locked
 

@@ -29,6 +29,11 @@ RECORDS_PAGE_SIZE = 20
 REFERENT_CHOICES = 20
 
 
+def _posted(request: HttpRequest):
+    """The POST data, bound even when empty (a form whose fields are all optional must still run)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
@@ -39,7 +44,7 @@ def _form_status(form) -> int:
 @coordinator_required
 def network_list(request: HttpRequest) -> HttpResponse:
     queryset = Network.objects.with_list_data().order_by("name", "pk")
-    filterset = NetworkFilter(request.GET or None, queryset=queryset)
+    filterset = NetworkFilter(request.GET, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     open_alerts = Alert.objects.to_handle().count()
@@ -49,7 +54,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def network_create(request: HttpRequest) -> HttpResponse:
-    form = NetworkForm(request.POST or None)
+    form = NetworkForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         network = services.network_create(data=form.cleaned_data, by=request.user)
         messages.success(request, f"Le réseau « {network} » est créé. Nommez maintenant son ou sa référent·e.")
@@ -82,9 +87,9 @@ def _detail_context(network: Network, status_form: NetworkStatusForm) -> dict:
 @coordinator_required
 def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
-    form = NetworkForm(request.POST or None, initial=NetworkForm.initial_for(network))
+    form = NetworkForm(_posted(request), initial=NetworkForm.initial_for(network))
     if request.method == "POST" and form.is_valid():
-        services.network_update(network=network, data=form.cleaned_data)
+        services.network_update(network=network, data=form.cleaned_data, address_changed=form.address_changed())
         messages.success(request, "Le réseau est mis à jour.")
         return redirect("neighbours:detail", pk=network.pk)
     return render(request, "neighbours/network_form.html", {"form": form, "network": network},
@@ -134,7 +139,7 @@ def _referent_candidates(network: Network, search: VolunteerSearchForm, chosen: 
 def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     search = VolunteerSearchForm(request.GET or None)
-    form = ReferentForm(request.POST or None, initial={"referent": network.referent_id,
+    form = ReferentForm(_posted(request), initial={"referent": network.referent_id,
                                                       "co_referent": network.co_referent_id})
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +171,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
 def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     residents = Resident.objects.visible_to(request.user).active()
-    form = NeighbourForm(request.POST or None, residents=residents)
+    form = NeighbourForm(_posted(request), residents=residents)
     if request.method == "POST" and form.is_valid():
         neighbour = services.neighbour_add(
             network=network, data=form.cleaned_data, by=request.user,
@@ -186,7 +191,7 @@ def _neighbour_or_404(pk: int) -> Neighbour:
 @coordinator_required
 def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(neighbour=neighbour, method=form.cleaned_data["method"], at=form.consent_at,
@@ -202,7 +207,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
-    form = WithdrawConsentForm(request.POST or None)
+    form = WithdrawConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdraw(neighbour=neighbour, by=request.user, note=form.cleaned_data["note"])
@@ -291,7 +296,7 @@ def referent_network(request: HttpRequest, pk: int) -> HttpResponse:
 @volunteer_required
 def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
-    form = StateRecordForm(request.POST or None)
+    form = StateRecordForm(_posted(request))
     if request.method == "POST" and not network.is_active:
         form.add_error(None, "Ce réseau est en pause : l'état des lieux n'a pas été enregistré.")
     elif request.method == "POST" and form.is_valid():
@@ -310,7 +315,7 @@ def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
 def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
     neighbours = network.neighbours.consenting()
-    form = AlertForm(request.POST or None, neighbours=neighbours, initial=_alert_initial(request, neighbours))
+    form = AlertForm(_posted(request), neighbours=neighbours, initial=_alert_initial(request, neighbours))
     if request.method == "POST" and form.is_valid():
         try:
             alert = services.alert_raise(
