@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from email_validator import EmailNotValidError, validate_email
 from phonenumber_field.formfields import PhoneNumberField
@@ -42,12 +43,22 @@ def open_data_email(value: str) -> str:
     return value
 
 
+def _formfield(field, **kwargs):
+    # Addresses typed without a scheme are taken as https (Django 6's default, stated now).
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
     """The directory entry, shared by the public proposal, the partner space and coordinators."""
 
     phone = phone_field(help_text="Numéro affiché sur la carte.")
     email = forms.EmailField(label="E-mail de contact public", required=False, error_messages=EMAIL_ERRORS,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    website = forms.URLField(label="Site web", required=False, assume_scheme="https", max_length=200,
+                             help_text="Facultatif. Exemple : https://www.association.fr",
+                             error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"})
 
     class Meta:
         model = Organisation
@@ -55,11 +66,11 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
             "name", "type", "description", "address", "address_complement", "postcode", "city",
             "phone", "email", "website", "opening_hours", "siret", "rna",
         ]
+        formfield_callback = _formfield
         labels = {"name": "Nom de la structure", "description": "Présentation"}
         help_texts = {
             "siret": "Facultatif : 14 chiffres, sans espaces.",
             "rna": "Facultatif, pour une association : W suivi de 9 chiffres.",
-            "website": "Facultatif. Exemple : https://www.association.fr",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

@@ -36,4 +36,4 @@ def organisations_for_coordinators() -> QuerySet[Organisation]:
     return Organisation.objects.select_related("quartier").annotate(
         service_count=Count("services", distinct=True),
         pending_count=Count("changes", filter=Q(changes__status=ChangeStatus.PENDING), distinct=True),
-    )
+    ).order_by("name", "pk")
