@@ -50,8 +50,7 @@ class FeedError(Exception):
 # ---------------------------------------------------------------- publishing
 
 
-def client_id_prefix() -> str:
-    town = Town.current()
+def client_id_prefix(town: Town | None) -> str:
     return f"villesolidaire-{town.insee_code}" if town else "villesolidaire"
 
 
@@ -84,7 +83,7 @@ def _sub(parent: ET.Element, tag: str, text="") -> ET.Element:
     return element
 
 
-def mission_element(need: Need, prefix: str) -> ET.Element:
+def mission_element(need: Need, prefix: str, town: Town | None) -> ET.Element:
     shifts = list(need.shifts.all())
     mission = ET.Element("mission")
     _sub(mission, "clientId", f"{prefix}-{need.pk}")
@@ -113,7 +112,6 @@ def mission_element(need: Need, prefix: str) -> ET.Element:
     _sub(mission, "openToMinors", "yes" if need.open_to_minors else "no")
     _sub(mission, "reducedMobilityAccessible", "yes" if need.reduced_mobility_accessible else "no")
     organisation = need.organisation
-    town = Town.current()
     _sub(mission, "organizationName", organisation.name if organisation else (town.name if town else "Commune"))
     if organisation:
         _sub(mission, "organizationRNA", organisation.rna)
@@ -123,9 +121,10 @@ def mission_element(need: Need, prefix: str) -> ET.Element:
 
 def build_feed(needs) -> bytes:
     root = ET.Element("source")
-    prefix = client_id_prefix()
+    town = Town.current()
+    prefix = client_id_prefix(town)
     for need in needs:
-        root.append(mission_element(need, prefix))
+        root.append(mission_element(need, prefix, town))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
