@@ -293,7 +293,9 @@ def _check_local_rules(records: list, label: str) -> list[str]:
                               validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                errors.append(f"{label} « {record.data_id} » : champ « {name} » : {' '.join(messages)}")
+                field = record._meta.get_field(name) if name != "__all__" else None
+                errors.append(f"{label} « {record.data_id} » : {field.verbose_name if field else 'objet'} : "
+                              f"{' '.join(messages)}")
     return errors
 
 

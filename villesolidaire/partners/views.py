@@ -426,7 +426,7 @@ def change_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     report = None
     if request.method == "POST" and form.is_valid():
         services_file = form.cleaned_data.get("services")
