@@ -355,3 +355,13 @@ def factory_dates():
     import factory
 
     return factory.Iterator([timezone.localdate() - datetime.timedelta(days=d) for d in (10, 20, 30)])
+
+
+def test_referent_reading_neighbours_is_logged(client, network):
+    from villesolidaire.audit.models import AuditEntry
+
+    _as_referent(client, network)
+    client.get(reverse("neighbours:referent_network", args=[network.pk]))
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.object_type, entry.object_id) == (network.referent.user, "neighbours.Network",
+                                                                  str(network.pk))

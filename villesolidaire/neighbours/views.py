@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.neighbours import services
 from villesolidaire.neighbours.forms import (
@@ -282,6 +284,9 @@ def referent_networks(request: HttpRequest) -> HttpResponse:
 @volunteer_required
 def referent_network(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
+    # A volunteer reading other people's names and phones: logged like a staff read.
+    record(actor=request.user, action=AuditAction.VIEW, target=network, fields=["neighbours"],
+           detail="espace référent : voisin·es suivi·es", request=request)
     context = {
         "volunteer": volunteer,
         "network": network,
