@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -19,14 +20,18 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
+from tests.needs.factories import NeedFactory, ShiftFactory, SignupFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import MissionStatus
+from villesolidaire.needs.models import SignupStatus
 from villesolidaire.reporting.selectors import NO_QUARTIER, Period, dashboard
 from villesolidaire.volunteers.enums import Status
 
-FIGURE_ORDER = ["registered", "active", "mobilised", "missions_done", "residents_helped", "supports"]
-DASHBOARD_QUERIES = 10
+FIGURE_ORDER = [
+    "registered", "active", "mobilised", "missions_done", "residents_helped", "supports", "shift_hours", "participations",
+]
+DASHBOARD_QUERIES = 11
 
 
 def at(day: str, hour: int = 12, minute: int = 0) -> datetime.datetime:
@@ -39,7 +44,8 @@ def at(day: str, hour: int = 12, minute: int = 0) -> datetime.datetime:
 def known_data():
     """5 volunteers (1 paused, 1 withdrawn and anonymised), 3 residents in 2 quartiers,
     4 supports, 8 missions (4 done, 2 planned, 1 missed, 1 cancelled) over January and
-    February 2025 in two categories."""
+    February 2025 in two categories; two one-off needs whose shifts count 7.5 hours over
+    3 participations (one absence and one waiting-list sign-up do not count)."""
     courses = HelpCategory.objects.get(slug="courses")
     demarches = HelpCategory.objects.get(slug="demarches")
     nord = QuartierFactory(name="Nord", code="nord")
@@ -72,10 +78,22 @@ def known_data():
     MissionFactory(support=s3, scheduled_at=at("2025-02-08"), status=done)
     MissionFactory(support=s4, scheduled_at=at("2025-02-12"), status=MissionStatus.CANCELLED)
     MissionFactory(support=s4, scheduled_at=at("2025-02-28"), status=MissionStatus.PLANNED)
+
+    # Shifts: the need's quartier and category, the shift's month.
+    sorting = NeedFactory(quartier=nord, category=courses)
+    january_shift = ShiftFactory(need=sorting, starts_at=at("2025-01-18", 10), ends_at=at("2025-01-18", 13))
+    SignupFactory(shift=january_shift, volunteer=v1, attended=True, hours=Decimal("3"))
+    SignupFactory(shift=january_shift, volunteer=v2, attended=True, hours=Decimal("2.5"))
+    SignupFactory(shift=january_shift, volunteer=v3, attended=False)
+    party = NeedFactory(quartier=sud)
+    # 22:00 on 28 February in Paris: February, whatever the UTC offset.
+    february_shift = ShiftFactory(need=party, starts_at=at("2025-02-28", 22), ends_at=at("2025-02-28", 23, 59))
+    SignupFactory(shift=february_shift, volunteer=v1, attended=True, hours=Decimal("2"))
+    SignupFactory(shift=february_shift, volunteer=v3, status=SignupStatus.WAITING)
     return {"courses": courses, "demarches": demarches, "nord": nord, "sud": sud}
 
 
-def figures(row) -> list[int]:
+def figures(row) -> list[int | float]:
     return [row.get(code) for code in FIGURE_ORDER]
 
 
@@ -87,26 +105,28 @@ def test_headline_figures(known_data):
     board = dashboard()
     assert board.totals == {
         "registered": 5, "active": 3, "mobilised": 2, "missions_done": 4, "residents_helped": 3, "supports": 4,
+        "shift_hours": 7.5, "participations": 3,
     }
 
 
 def test_breakdown_by_category(known_data):
     rows = by_label(dashboard().by_category)
     # Volunteers: the categories they accept. Others: the request's category.
-    assert rows["Courses, médicaments, livres"] == [3, 2, 2, 3, 2, 2]
-    assert rows["Démarches administratives"] == [2, 2, 1, 1, 1, 2]
+    assert rows["Courses, médicaments, livres"] == [3, 2, 2, 3, 2, 2, 5.5, 2]
+    assert rows["Démarches administratives"] == [2, 2, 1, 1, 1, 2, 0, 0]
     # Every reference category is listed, with zeros when nothing happened.
     assert len(rows) == HelpCategory.objects.count() == 10
-    assert rows["Promenade"] == [0, 0, 0, 0, 0, 0]
+    assert rows["Promenade"] == [0, 0, 0, 0, 0, 0, 0, 0]
 
 
 def test_breakdown_by_quartier(known_data):
     rows = by_label(dashboard().by_quartier)
-    # Mobilised volunteers sit in the volunteer's quartier; missions, residents and supports in the resident's.
+    # Mobilised volunteers sit in the volunteer's quartier; missions, residents and supports in the
+    # resident's; shift hours and participations in the need's.
     assert rows == {
-        "Nord": [2, 2, 2, 3, 2, 2],
-        "Sud": [2, 1, 0, 1, 1, 2],
-        NO_QUARTIER: [1, 0, 0, 0, 0, 0],
+        "Nord": [2, 2, 2, 3, 2, 2, 5.5, 2],
+        "Sud": [2, 1, 0, 1, 1, 2, 2, 1],
+        NO_QUARTIER: [1, 0, 0, 0, 0, 0, 0, 0],
     }
 
 
@@ -114,9 +134,9 @@ def test_breakdown_by_month(known_data):
     rows = dashboard().by_month
     assert [row.key for row in rows] == [datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)]
     assert by_label(rows) == {
-        "Janvier 2025": [2, 2, 1, 2, 2, 2],
+        "Janvier 2025": [2, 2, 1, 2, 2, 2, 5.5, 2],
         # r1 was helped in both months: distinct people per month do not add up to the total.
-        "Février 2025": [3, 1, 2, 2, 2, 2],
+        "Février 2025": [3, 1, 2, 2, 2, 2, 2, 1],
     }
 
 
@@ -124,13 +144,15 @@ def test_period_restricts_every_figure(known_data):
     board = dashboard(Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28)))
     assert board.totals == {
         "registered": 3, "active": 1, "mobilised": 2, "missions_done": 2, "residents_helped": 2, "supports": 2,
+        "shift_hours": 2, "participations": 1,
     }
-    assert by_label(board.by_category)["Courses, médicaments, livres"] == [1, 0, 2, 2, 2, 1]
+    assert by_label(board.by_category)["Courses, médicaments, livres"] == [1, 0, 2, 2, 2, 1, 0, 0]
     assert [row.label for row in board.by_month] == ["Février 2025"]
 
     january = dashboard(Period(end=datetime.date(2025, 1, 31)))
     assert january.totals == {
         "registered": 2, "active": 2, "mobilised": 1, "missions_done": 2, "residents_helped": 2, "supports": 2,
+        "shift_hours": 5.5, "participations": 2,
     }
 
 
@@ -158,8 +180,12 @@ def test_query_count_does_not_grow_with_the_data(known_data):
             help_request=HelpRequestFactory(resident=ResidentFactory(quartier=quartier), category=other), volunteer=volunteer
         )
         MissionFactory.create_batch(3, support=support, status=MissionStatus.DONE, scheduled_at=at(f"2024-{index + 1:02d}-10"))
+        shift = ShiftFactory(need=NeedFactory(quartier=quartier, category=other), starts_at=at(f"2024-{index + 1:02d}-12"),
+                             ends_at=at(f"2024-{index + 1:02d}-12", 15))
+        SignupFactory(shift=shift, volunteer=volunteer, attended=True, hours=Decimal("3"))
     assert _count_queries(dashboard) == DASHBOARD_QUERIES
     assert dashboard().total("missions_done") == 34
+    assert dashboard().total("shift_hours") == 37.5
 
 
 def _page(client, **params):
@@ -171,7 +197,8 @@ def test_dashboard_page_shows_computed_figures(client, known_data):
     response = _page(client)
     assert response.status_code == 200
     html = response.content.decode()
-    for code, value in [("registered", 5), ("active", 3), ("mobilised", 2), ("missions_done", 4), ("residents_helped", 3), ("supports", 4)]:
+    for code, value in [("registered", 5), ("active", 3), ("mobilised", 2), ("missions_done", 4), ("residents_helped", 3), ("supports", 4),
+                        ("shift_hours", "7,5"), ("participations", 3)]:
         assert f'data-figure="{code}">{value}</p>' in html
     assert '<th scope="row">Février 2025</th>' in html
     assert "<svg" in html and 'role="img"' in html
@@ -223,7 +250,7 @@ def test_csv_export(client, known_data):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["Tableau de bord — période : depuis le début"]
-    assert rows[2:10] == [
+    assert rows[2:12] == [
         ["Chiffres clés"],
         ["Indicateur", "Valeur"],
         ["Volontaires inscrit·es", "5"],
@@ -232,15 +259,17 @@ def test_csv_export(client, known_data):
         ["Missions réalisées", "4"],
         ["Habitant·es aidé·es", "3"],
         ["Soutiens mis en place", "4"],
+        ["Heures de bénévolat sur les créneaux", "7,5"],
+        ["Participations aux créneaux", "3"],
     ]
     header = ["Volontaires inscrit·es", "Volontaires actif·ves", "Volontaires mobilisé·es", "Missions réalisées",
-              "Habitant·es aidé·es", "Soutiens mis en place"]
+              "Habitant·es aidé·es", "Soutiens mis en place", "Heures de bénévolat sur les créneaux", "Participations aux créneaux"]
     assert ["Catégorie", *header] in rows
-    assert ["Courses, médicaments, livres", "3", "2", "2", "3", "2", "2"] in rows
+    assert ["Courses, médicaments, livres", "3", "2", "2", "3", "2", "2", "5,5", "2"] in rows
     assert ["Quartier", *header] in rows
-    assert ["Sud", "2", "1", "0", "1", "1", "2"] in rows
+    assert ["Sud", "2", "1", "0", "1", "1", "2", "2", "1"] in rows
     assert ["Mois", *header] in rows
-    assert ["Février 2025", "3", "1", "2", "2", "2", "2"] in rows
+    assert ["Février 2025", "3", "1", "2", "2", "2", "2", "2", "1"] in rows
 
 
 def test_csv_export_follows_the_period(client, known_data):
@@ -267,12 +296,16 @@ def test_xlsx_export(client, known_data):
         ["Missions réalisées", 4],
         ["Habitant·es aidé·es", 3],
         ["Soutiens mis en place", 4],
+        ["Heures de bénévolat sur les créneaux", 7.5],
+        ["Participations aux créneaux", 3],
     ]
     quartiers = [list(row) for row in workbook["Par quartier"].iter_rows(min_row=2, values_only=True)]
     assert quartiers[0][0] == "Quartier"
-    assert quartiers[1:] == [["Nord", 2, 2, 2, 3, 2, 2], ["Sud", 2, 1, 0, 1, 1, 2], [NO_QUARTIER, 1, 0, 0, 0, 0, 0]]
+    assert quartiers[1:] == [
+        ["Nord", 2, 2, 2, 3, 2, 2, 5.5, 2], ["Sud", 2, 1, 0, 1, 1, 2, 2, 1], [NO_QUARTIER, 1, 0, 0, 0, 0, 0, 0, 0],
+    ]
     months = [list(row) for row in workbook["Par mois"].iter_rows(min_row=3, values_only=True)]
-    assert months == [["Janvier 2025", 2, 2, 1, 2, 2, 2], ["Février 2025", 3, 1, 2, 2, 2, 2]]
+    assert months == [["Janvier 2025", 2, 2, 1, 2, 2, 2, 5.5, 2], ["Février 2025", 3, 1, 2, 2, 2, 2, 2, 1]]
 
 
 @pytest.mark.parametrize("name", ["reporting:dashboard", "reporting:export_csv", "reporting:export_xlsx"])

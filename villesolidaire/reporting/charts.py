@@ -7,7 +7,7 @@ table holding the same figures, so the chart is never the only way to read them.
 
 from dataclasses import dataclass
 
-from villesolidaire.reporting.selectors import Row
+from villesolidaire.reporting.selectors import Row, figure_text
 
 WIDTH = 700
 LABEL_WIDTH = 290
@@ -23,7 +23,7 @@ MAX_LABEL_CHARS = 34
 class Bar:
     label: str
     short_label: str
-    value: int
+    value: int | float
     y: int
     width: int
     text_y: int
@@ -56,7 +56,7 @@ def bar_chart(chart_id: str, title: str, rows: list[Row], figure: str) -> BarCha
             Bar(label=row.label, short_label=short, value=value, y=y, width=width,
                 text_y=y + BAR_HEIGHT - 5, value_x=LABEL_WIDTH + width + VALUE_GAP)
         )
-    description = " ; ".join(f"{bar.label} : {bar.value}" for bar in bars) or "Aucune donnée."
+    description = " ; ".join(f"{bar.label} : {figure_text(bar.value)}" for bar in bars) or "Aucune donnée."
     return BarChart(
         chart_id=chart_id, title=title, description=description, bars=bars, width=WIDTH,
         height=TOP * 2 + max(len(bars), 1) * ROW_HEIGHT, label_width=LABEL_WIDTH, label_x=LABEL_WIDTH - VALUE_GAP,

@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from villesolidaire.reporting.selectors import FIGURES, Dashboard, table_rows
+from villesolidaire.reporting.selectors import FIGURES, Dashboard, figure_text, table_rows
 
 FIGURE_HEADERS = [label for _code, label in FIGURES]
 
@@ -38,7 +38,8 @@ def as_csv(board: Dashboard) -> bytes:
         writer.writerow([])
         writer.writerow([title])
         writer.writerow(header)
-        writer.writerows(rows)
+        # Hours may have decimals: written with a comma, as a French spreadsheet reads them.
+        writer.writerows([[figure_text(value) for value in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -55,7 +56,7 @@ def as_xlsx(board: Dashboard) -> bytes:
         for row in rows:
             sheet.append(row)
         sheet.column_dimensions["A"].width = 36
-        for column in "BCDEFG":
+        for column in "BCDEFGHI":
             sheet.column_dimensions[column].width = 22
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -10,23 +10,27 @@ Definitions (repeated on the page, see DEFINITIONS):
 - mobilised: distinct volunteers with at least one mission done;
 - missions done: missions with status "réalisée";
 - residents helped: distinct residents with at least one mission done;
-- supports: every support set up, whatever its status.
+- supports: every support set up, whatever its status;
+- shift hours: hours recorded for volunteers present on the shifts of one-off needs;
+- participations: sign-ups to those shifts with the volunteer recorded present.
 
 Breakdowns: category of the help request (for volunteers: the categories they accept);
 quartier of the resident for missions, supports and residents, of the volunteer for
 volunteer figures; month of sign-up for volunteers, of the mission date for missions,
 mobilised volunteers and residents helped (a person counts in every month they were
-helped or helped), of the start for supports.
+helped or helped), of the start for supports. Shift hours and participations: category and
+quartier of the need (where the action took place), month of the shift.
 
-A period restricts the events: sign-ups, mission dates and support starts inside it.
+A period restricts the events: sign-ups, mission dates, support and shift starts inside it.
 """
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,6 +38,7 @@ from django.utils.formats import date_format
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission, Support
+from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import Volunteer
@@ -44,6 +49,8 @@ MOBILISED = "mobilised"
 MISSIONS_DONE = "missions_done"
 RESIDENTS_HELPED = "residents_helped"
 SUPPORTS = "supports"
+SHIFT_HOURS = "shift_hours"
+PARTICIPATIONS = "participations"
 
 # Order and French labels of the six headline figures (column headers of tables and exports).
 FIGURES: list[tuple[str, str]] = [
@@ -53,6 +60,8 @@ FIGURES: list[tuple[str, str]] = [
     (MISSIONS_DONE, "Missions réalisées"),
     (RESIDENTS_HELPED, "Habitant·es aidé·es"),
     (SUPPORTS, "Soutiens mis en place"),
+    (SHIFT_HOURS, "Heures de bénévolat sur les créneaux"),
+    (PARTICIPATIONS, "Participations aux créneaux"),
 ]
 FIGURE_LABELS = dict(FIGURES)
 
@@ -63,6 +72,8 @@ DEFINITIONS: dict[str, str] = {
     MISSIONS_DONE: "Missions au statut « réalisée ».",
     RESIDENTS_HELPED: "Habitant·es distinct·es ayant bénéficié d'au moins une mission réalisée.",
     SUPPORTS: "Tous les soutiens mis en place, en cours ou terminés.",
+    SHIFT_HOURS: "Heures notées pour les volontaires présent·es sur les créneaux des besoins ponctuels.",
+    PARTICIPATIONS: "Inscriptions à un créneau où le ou la volontaire a été noté·e présent·e.",
 }
 
 NO_QUARTIER = "Quartier non renseigné"
@@ -101,13 +112,13 @@ class Period:
 
 @dataclass
 class Row:
-    """One line of a breakdown: a category, a quartier or a month, and its six figures."""
+    """One line of a breakdown: a category, a quartier or a month, and its figures."""
 
     key: object
     label: str
     values: dict[str, int] = field(default_factory=dict)
 
-    def get(self, figure: str) -> int:
+    def get(self, figure: str) -> int | float:
         return self.values.get(figure, 0)
 
     def ordered_values(self) -> list[int]:
@@ -165,8 +176,21 @@ def _add(table: dict, key, figure: str, count: int) -> None:
     table[key][figure] = table[key].get(figure, 0) + count
 
 
+def hours_value(hours) -> int | float:
+    """Hours as a plain number: whole hours as int, else two decimals at most."""
+    if hours is None:
+        return 0
+    value = round(float(hours), 2)
+    return int(value) if value.is_integer() else value
+
+
+def figure_text(value) -> str:
+    """A figure written the French way (decimal comma), for exports and chart descriptions."""
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
+
+
 def dashboard(period: Period | None = None) -> Dashboard:
-    """All dashboard figures for a period. Ten queries, whatever the size of the data."""
+    """All dashboard figures for a period. Eleven queries, whatever the size of the data."""
     period = period or Period()
     totals: dict[str, int] = defaultdict(int)
     by_category: dict = defaultdict(dict)
@@ -239,7 +263,31 @@ def dashboard(period: Period | None = None) -> Dashboard:
         _add(by_quartier, row["quartier"], SUPPORTS, row["n"])
         _add(by_month, _month_key(row["month"]), SUPPORTS, row["n"])
 
-    # 9–10. Labels: every category and quartier is listed, even with zero everywhere.
+    # 9. Shift hours and participations by need category × need quartier × shift month.
+    rows = (
+        ShiftSignup.objects.attended().filter(period.q("shift__starts_at"))
+        .values(
+            category=F("shift__need__category_id"), quartier=F("shift__need__quartier_id"),
+            month=TruncMonth("shift__starts_at"),
+        )
+        .annotate(hours=Sum("hours"), n=Count("pk"))
+        .order_by()
+    )
+    shift_hours: dict = defaultdict(lambda: defaultdict(Decimal))
+    for row in rows:
+        keys = {"total": None, "category": row["category"], "quartier": row["quartier"], "month": _month_key(row["month"])}
+        for table, key in keys.items():
+            shift_hours[table][key] += row["hours"] or 0
+        totals[PARTICIPATIONS] += row["n"]
+        _add(by_category, row["category"], PARTICIPATIONS, row["n"])
+        _add(by_quartier, row["quartier"], PARTICIPATIONS, row["n"])
+        _add(by_month, _month_key(row["month"]), PARTICIPATIONS, row["n"])
+    totals[SHIFT_HOURS] = hours_value(shift_hours["total"].get(None))
+    for table, name in ((by_category, "category"), (by_quartier, "quartier"), (by_month, "month")):
+        for key, hours in shift_hours[name].items():
+            table[key][SHIFT_HOURS] = hours_value(hours)
+
+    # 10–11. Labels: every category and quartier is listed, even with zero everywhere.
     categories = list(HelpCategory.objects.order_by("order", "name").values_list("pk", "name"))
     quartiers = list(Quartier.objects.order_by("name").values_list("pk", "name"))
 
@@ -265,5 +313,5 @@ def dashboard(period: Period | None = None) -> Dashboard:
 
 
 def table_rows(rows: Iterable[Row]) -> list[list]:
-    """Rows as plain lists (label, then the six figures), for exports."""
+    """Rows as plain lists (label, then every figure), for exports."""
     return [[row.label, *row.ordered_values()] for row in rows]
