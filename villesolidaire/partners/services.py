@@ -267,7 +267,7 @@ def service_apply(*, organisation: Organisation, service: Service | None, values
 @transaction.atomic
 def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str = "") -> PendingChange:
     """Approve (apply the proposed values) or reject a held change, once: the row is locked."""
-    locked = PendingChange.objects.select_for_update().select_related("organisation", "service").get(pk=change.pk)
+    locked = PendingChange.objects.select_for_update(of=("self",)).select_related("organisation", "service").get(pk=change.pk)
     target = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
     CHANGE_WORKFLOW.check(locked.status, target)
     if approve:
