@@ -19,6 +19,11 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
+def _https_url(field, **kwargs):
+    """Model URL fields as form fields that assume https:// when the scheme is left out."""
+    return field.formfield(assume_scheme="https", **kwargs)
+
+
 class TrainingModuleForm(forms.ModelForm):
     required_for_categories = forms.ModelMultipleChoiceField(
         label="Exigée pour les aides", required=False, queryset=HelpCategory.objects.filter(is_active=True),
@@ -31,6 +36,9 @@ class TrainingModuleForm(forms.ModelForm):
     class Meta:
         model = TrainingModule
         fields = ["title", "description", "mode", "duration_minutes", "link", "validity_months", "is_active"]
+        formfield_callback = lambda field, **kwargs: (  # noqa: E731
+            _https_url(field, **kwargs) if field.name == "link" else field.formfield(**kwargs)
+        )
         widgets = {"description": forms.Textarea(attrs={"rows": 4}), "mode": forms.RadioSelect}
         error_messages = {
             "title": {"required": "Indiquez l'intitulé du module."},
@@ -78,6 +86,9 @@ class TrainingSessionForm(forms.ModelForm):
     class Meta:
         model = TrainingSession
         fields = ["starts_at", "ends_at", "place", "online_link", "capacity"]
+        formfield_callback = lambda field, **kwargs: (  # noqa: E731
+            _https_url(field, **kwargs) if field.name == "online_link" else field.formfield(**kwargs)
+        )
         error_messages = {
             "capacity": {
                 "invalid": "Indiquez un nombre de places.",

@@ -1,0 +1,59 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
+from villesolidaire.trainings.models import SessionRegistration, TrainingMode, TrainingModule, TrainingSession, VolunteerTraining
+
+
+class TrainingModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingModule
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Module {n}")
+    mode = TrainingMode.IN_PERSON
+    duration_minutes = 120
+    validity_months = 24
+
+    class Params:
+        online = factory.Trait(mode=TrainingMode.ONLINE, link="https://formation.example.org/m", validity_months=None)
+
+    @factory.post_generation
+    def required_for(self, create, extracted, **kwargs):
+        if extracted:
+            self.required_for_categories.set(extracted)
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSession
+
+    module = factory.SubFactory(TrainingModuleFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    place = "Salle du conseil, mairie"
+    capacity = 10
+    status = SessionStatus.PLANNED
+
+    class Params:
+        past = factory.Trait(starts_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1)))
+
+
+class SessionRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionRegistration
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    volunteer = factory.SubFactory("tests.factories.VolunteerFactory", active=True)
+    status = RegistrationStatus.REGISTERED
+
+
+class VolunteerTrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerTraining
+
+    volunteer = factory.SubFactory("tests.factories.VolunteerFactory", active=True)
+    module = factory.SubFactory(TrainingModuleFactory)
+    completed_on = factory.LazyFunction(timezone.localdate)
