@@ -247,7 +247,7 @@ def alert_raise(
     alert = Alert(network=locked, raised_by=volunteer, text=text, urgency=urgency)
     if neighbour is not None:
         # Consent may have been withdrawn since the form was shown: check it under a lock.
-        neighbour = Neighbour.objects.select_for_update().select_related("resident").get(pk=neighbour.pk)
+        neighbour = Neighbour.objects.select_for_update().get(pk=neighbour.pk)
         if neighbour.network_id != locked.pk or not neighbour.has_consent:
             raise ValidationError(NO_CONSENT)
         if category is None:
