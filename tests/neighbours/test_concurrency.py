@@ -67,8 +67,8 @@ def test_the_same_visit_sent_from_several_tabs_is_filed_once():
     user = network.referent.user
 
     def add(index):
-        services.state_record_add(network=network, data={"visited_on": timezone.localdate(), "notes": f"onglet {index}"},
-                                  by=user)
+        data = {"visited_on": timezone.localdate(), "notes": f"onglet {index}"}
+        services.state_record_add(network=network, data=data, by=user)
 
     done, errors = _race(add, [(index,) for index in range(THREADS)])
     assert errors == []

@@ -139,7 +139,8 @@ def test_referent_adds_a_state_record_and_history_is_kept(client, network):
     assert response.status_code == 302
 
     records = list(network.state_records.all())
-    assert [r.visited_on for r in records] == [timezone.localdate(), timezone.localdate() - datetime.timedelta(days=30)]
+    today = timezone.localdate()
+    assert [r.visited_on for r in records] == [today, today - datetime.timedelta(days=30)]
     newest = records[0]
     assert (newest.households_count, newest.living_alone_count, newest.isolated_count) == (14, 5, 2)
     assert newest.author == network.referent.user
@@ -323,7 +324,8 @@ def test_alert_bad_input(client, network, overrides, message):
 def test_alert_about_a_person_needs_a_kind_of_help(client, network):
     neighbour = NeighbourFactory(network=network, consenting=True)
     _as_referent(client, network)
-    response = client.post(reverse("neighbours:referent_alert", args=[network.pk]), _alert_data(neighbour=neighbour.pk))
+    url = reverse("neighbours:referent_alert", args=[network.pk])
+    response = client.post(url, _alert_data(neighbour=neighbour.pk))
     assert response.status_code == 400
     assert "Choisissez le type d'aide" in _text(response)
     assert not Alert.objects.exists()

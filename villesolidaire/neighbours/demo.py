@@ -27,7 +27,7 @@ from villesolidaire.neighbours.models import (
     NetworkStatusChange,
     StateRecord,
 )
-from villesolidaire.neighbours.services import resident_address_for
+from villesolidaire.neighbours.services import RESIDENT_NOTE, resident_address_for
 from villesolidaire.residents.models import Resident
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 
@@ -63,7 +63,8 @@ PERSON_ALERT = "Volets fermés depuis deux jours et ne répond pas à la porte ;
 
 def _moment(today: datetime.date, days_ago: float, rng: random.Random) -> datetime.datetime:
     day = today - datetime.timedelta(days=int(days_ago))
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(rng.randint(9, 18), rng.choice([0, 15, 30]))))
+    hour = datetime.time(rng.randint(9, 18), rng.choice([0, 15, 30]))
+    return timezone.make_aware(datetime.datetime.combine(day, hour))
 
 
 def _national(phone) -> str:
@@ -199,7 +200,7 @@ def _alerts(rng, today, network, coordinator) -> list[Alert]:
     raised = _moment(today, 3, rng)
     resident = neighbour.resident or Resident.objects.create(
         first_name=neighbour.first_name, last_name=neighbour.last_name, phone=neighbour.phone, mobile=neighbour.mobile,
-        notes=f"Fiche ouverte depuis le réseau de voisinage « {network.name} » (alerte du ou de la référent·e).",
+        notes=RESIDENT_NOTE.format(network=network.name),
         latitude=network.latitude, longitude=network.longitude, is_located=network.is_located,
         quartier=network.quartier, created_at=raised, created_by=network.referent.user,
         **resident_address_for(neighbour, network),
@@ -208,7 +209,8 @@ def _alerts(rng, today, network, coordinator) -> list[Alert]:
         neighbour.resident = resident
         neighbour.save(update_fields=["resident"])
     help_request = HelpRequest.objects.create(
-        resident=resident, category=category, description=f"Alerte du réseau de voisinage « {network.name} » : {PERSON_ALERT}",
+        resident=resident, category=category,
+        description=f"Alerte du réseau de voisinage « {network.name} » : {PERSON_ALERT}",
         urgency=Urgency.HIGH, channel=Channel.THIRD_PARTY, reporter_name=str(network.referent),
         reporter_relation=f"Référent·e du réseau de voisinage « {network.name} »"[:80],
         reporter_phone=_national(network.referent.phone),

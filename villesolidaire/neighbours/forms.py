@@ -17,7 +17,6 @@ from villesolidaire.help_requests.enums import Consent, Urgency
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.neighbours.enums import ConsentMethod, NetworkKind, NetworkStatus
 from villesolidaire.neighbours.models import MAX_COUNT, Network, StateRecord
-from villesolidaire.residents.models import Resident
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.models import Volunteer
@@ -295,7 +294,9 @@ class AlertForm(forms.Form):
     neighbour = forms.ModelChoiceField(
         label="Personne concernée", queryset=None, required=False,
         empty_label="Personne en particulier (le lieu, les parties communes…)",
-        error_messages={"invalid_choice": "Cette personne n'a pas (ou plus) donné son accord : choisissez-en une autre."},
+        error_messages={
+            "invalid_choice": "Cette personne n'a pas (ou plus) donné son accord : choisissez-en une autre.",
+        },
     )
     category = forms.ModelChoiceField(
         label="Type d'aide nécessaire", queryset=HelpCategory.objects.none(), required=False,

@@ -112,7 +112,9 @@ class NetworkStatusChange(models.Model):
     from_status = models.CharField("de", max_length=8, choices=NetworkStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=8, choices=NetworkStatus.choices)
     reason = models.CharField("motif", max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:
@@ -195,7 +197,9 @@ class ConsentEvent(models.Model):
     method = models.CharField("forme", max_length=10, choices=ConsentMethod.choices, blank=True)
     effective_at = models.DateTimeField("date de l'accord ou du retrait")
     note = models.CharField("précision", max_length=300, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField("enregistré le", default=timezone.now)
 
     class Meta:

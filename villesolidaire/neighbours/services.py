@@ -34,6 +34,7 @@ STATE_RECORD_FIELDS = (
 )
 _HOUSE_NUMBER = re.compile(r"^\d{1,5}\s*(bis|ter|quater|[a-z])?$", re.IGNORECASE)
 DUPLICATE_VISIT = "Un état des lieux existe déjà pour ce réseau à cette date : choisissez la date de la visite."
+RESIDENT_NOTE = "Fiche ouverte depuis le réseau de voisinage « {network} » (alerte du ou de la référent·e)."
 NO_CONSENT = "Cette personne n'a pas (ou plus) donné son accord : l'alerte n'a pas été enregistrée."
 
 
@@ -208,7 +209,7 @@ def resident_for_neighbour(*, neighbour: Neighbour, network: Network, by: User |
             "first_name": neighbour.first_name,
             "last_name": neighbour.last_name,
             "any_phone": neighbour.mobile or neighbour.phone or None,
-            "notes": f"Fiche ouverte depuis le réseau de voisinage « {network.name} » (alerte du ou de la référent·e).",
+            "notes": RESIDENT_NOTE.format(network=network.name),
             **resident_address_for(neighbour, network),
         }
         resident, created = resident_find_or_create(data=data, by=by)

@@ -65,13 +65,15 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 
 def _network_or_404(pk: int) -> Network:
-    return get_object_or_404(Network.objects.select_related("quartier", "referent", "co_referent", "created_by"), pk=pk)
+    networks = Network.objects.select_related("quartier", "referent", "co_referent", "created_by")
+    return get_object_or_404(networks, pk=pk)
 
 
 @coordinator_required
 def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
-    return render(request, "neighbours/network_detail.html", _detail_context(network, NetworkStatusForm(network=network)))
+    context = _detail_context(network, NetworkStatusForm(network=network))
+    return render(request, "neighbours/network_detail.html", context)
 
 
 def _detail_context(network: Network, status_form: NetworkStatusForm) -> dict:
@@ -154,7 +156,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Le ou la référent·e est enregistré·e.")
             return redirect("neighbours:detail", pk=network.pk)
-    chosen = [request.POST.get("referent", ""), request.POST.get("co_referent", "")] if request.method == "POST" else []
+    chosen = [request.POST.get("referent", ""), request.POST.get("co_referent", "")]
     context = {
         "network": network,
         "search": search,
@@ -179,11 +181,16 @@ def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
             network=network, data=form.cleaned_data, by=request.user,
             consent_method=form.cleaned_data["consent_method"], consent_at=form.consent_at,
         )
-        visibility = "visible du ou de la référent·e" if neighbour.has_consent else "invisible du ou de la référent·e tant que son accord n'est pas enregistré"
-        messages.success(request, f"{neighbour} est ajouté·e au réseau ({visibility}).")
+        messages.success(request, f"{neighbour} est ajouté·e au réseau ({_visibility(neighbour)}).")
         return redirect("neighbours:detail", pk=network.pk)
     return render(request, "neighbours/neighbour_form.html", {"form": form, "network": network},
                   status=_form_status(form))
+
+
+def _visibility(neighbour: Neighbour) -> str:
+    if neighbour.has_consent:
+        return "visible du ou de la référent·e"
+    return "invisible du ou de la référent·e tant que son accord n'est pas enregistré"
 
 
 def _neighbour_or_404(pk: int) -> Neighbour:
@@ -203,7 +210,8 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"L'accord de {neighbour} est enregistré : le ou la référent·e peut la suivre.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
-    return render(request, "neighbours/consent_form.html", _consent_context(neighbour, form), status=_form_status(form))
+    context = _consent_context(neighbour, form)
+    return render(request, "neighbours/consent_form.html", context, status=_form_status(form))
 
 
 @coordinator_required
