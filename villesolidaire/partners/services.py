@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -213,13 +213,18 @@ def organisation_change_status(*, organisation: Organisation, to_status: str, by
 
 def _hold(*, organisation: Organisation, kind: str, target_key: str, values: dict, by: User, service=None) -> PendingChange:
     """Create the pending change for this target, or replace the values of the one waiting."""
-    change = (
-        PendingChange.objects.select_for_update().pending().filter(organisation=organisation, target_key=target_key).first()
-    )
+    pending = PendingChange.objects.select_for_update().pending().filter(organisation=organisation, target_key=target_key)
+    change = pending.first()
     if change is None:
-        return PendingChange.objects.create(
-            organisation=organisation, service=service, kind=kind, target_key=target_key, proposed=values, submitted_by=by
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the constraint may refuse a concurrent twin
+                return PendingChange.objects.create(
+                    organisation=organisation, service=service, kind=kind, target_key=target_key, proposed=values,
+                    submitted_by=by,
+                )
+        except IntegrityError:
+            # Two submissions at the same instant: the other one created the row; replace its values.
+            change = pending.get()
     change.proposed, change.submitted_by, change.submitted_at = values, by, timezone.now()
     change.save(update_fields=["proposed", "submitted_by", "submitted_at"])
     return change
