@@ -461,3 +461,22 @@ def test_geocoded_address_places_the_network_in_its_quartier(client, coordinator
     network = Network.objects.get()
     assert network.is_located and network.ban_id == "99001_0001_00012"
     assert network.quartier == here
+
+
+def test_newly_named_referents_get_a_link_to_their_network(client, coordinator):
+    from villesolidaire.notifications.models import Message
+
+    network = NetworkFactory(referent=None, name="Résidence des Mésanges")
+    referent = VolunteerFactory(active=True, phone="+33612345670")
+    co_referent = VolunteerFactory(active=True, phone="")
+    url = reverse("neighbours:referents", args=[network.pk])
+    client.post(url, {"referent": referent.pk, "co_referent": co_referent.pk})
+
+    sms = Message.objects.get(kind="neighbours_referent_named", channel="sms")
+    assert sms.recipient == "+33612345670" and "Résidence des Mésanges" in sms.body
+    assert "suivant=%2Fmon-espace%2Fvoisinage%2F" in sms.body
+    email = Message.objects.get(kind="neighbours_referent_named", channel="email")
+    assert email.recipient == co_referent.email and "co-référent·e" in email.body
+
+    client.post(url, {"referent": referent.pk, "co_referent": co_referent.pk})
+    assert Message.objects.filter(kind="neighbours_referent_named").count() == 2

@@ -6,7 +6,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from phonenumber_field.phonenumber import to_python
 
 from villesolidaire.accounts.models import User
 from villesolidaire.help_requests.enums import Channel, Consent
@@ -21,10 +23,14 @@ from villesolidaire.neighbours.models import (
     NetworkStatusChange,
     StateRecord,
 )
+from villesolidaire.notifications.models import Message
+from villesolidaire.notifications.services import contact_send
 from villesolidaire.residents.models import Resident
 from villesolidaire.residents.services import resident_find_or_create
 from villesolidaire.territory.geocoding import locate
+from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.services import magic_link_url
 
 NETWORK_FIELDS = ("name", "kind", "address", "address_complement", "postcode", "city")
 NEIGHBOUR_FIELDS = ("first_name", "last_name", "location", "phone", "mobile")
@@ -88,9 +94,34 @@ def network_set_referents(
     if co_referent is not None and co_referent.pk == referent.pk:
         raise ValidationError("Le ou la co-référent·e doit être une autre personne que le ou la référent·e.")
     locked = Network.objects.select_for_update().get(pk=network.pk)
+    before = {locked.referent_id, locked.co_referent_id}
     locked.referent, locked.co_referent = referent, co_referent
     locked.save(update_fields=["referent", "co_referent"])
+    # Only people newly named hear about it: saving the same choice again sends nothing.
+    for volunteer, role in ((referent, "référent·e"), (co_referent, "co-référent·e")):
+        if volunteer is not None and volunteer.pk not in before:
+            _notify_named(volunteer=volunteer, network=locked, role=role)
     return locked
+
+
+def _notify_named(*, volunteer: Volunteer, network: Network, role: str) -> Message | None:
+    """Tell the volunteer, with a sign-in link that opens the network in their space."""
+    town = Town.current()
+    phone = to_python(volunteer.phone) if volunteer.phone else None
+    context = {
+        "volunteer": volunteer, "network": network, "role": role,
+        "service": town.service_name if town else "CCAS",
+        "link": magic_link_url(
+            volunteer=volunteer, next_path=reverse("neighbours:referent_network", args=[network.pk])
+        ),
+    }
+    return contact_send(
+        email=volunteer.email, phone=phone.as_e164 if phone and phone.is_valid() else None,
+        subject=f"Vous êtes {role} du réseau de voisinage « {network.name} »",
+        email_template="neighbours/messages/referent_named_email.txt",
+        sms_template="neighbours/messages/referent_named_sms.txt",
+        context=context, kind="neighbours_referent_named",
+    )
 
 
 @transaction.atomic
