@@ -1,0 +1,202 @@
+"""Who to tell about a one-off need among N volunteers: p50 and p95 of needs.selectors.select_volunteers.
+
+Usage: DATABASE_URL=... python bench/needs_selection.py --label postgresql --sizes 100000
+
+Volunteers are written straight into the database in bulk (User and Volunteer rows; matching
+profiles are not needed here): positions over a town and its outskirts, realistic statuses,
+engagement domains, accepted categories, availability masks, maximum distances, and held
+trainings (some expired). Volunteers already in the database (e.g. from bench/matching.py,
+which leaves engagement domains empty) get domains too, so every row is realistic. Each
+measured call selects the volunteers for one of ~100 needs at random places with 1 to 3
+shifts, a domain, half of them a category and some of them 1 or 2 required trainings.
+"""
+
+import argparse
+import datetime
+import random
+import time
+
+from common import percentile, record, setup_django
+
+setup_django()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from villesolidaire.accounts.models import User  # noqa: E402
+from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, LANGUAGES  # noqa: E402
+from villesolidaire.help_requests.models import HelpCategory  # noqa: E402
+from villesolidaire.needs.models import Need, NeedStatus, Shift  # noqa: E402
+from villesolidaire.needs.selectors import select_volunteers  # noqa: E402
+from villesolidaire.territory.geometry import km_per_degree_lon  # noqa: E402
+from villesolidaire.territory.models import Town  # noqa: E402
+from villesolidaire.trainings.models import TrainingModule, VolunteerTraining  # noqa: E402
+from villesolidaire.volunteers.enums import Status  # noqa: E402
+from villesolidaire.volunteers.models import Volunteer  # noqa: E402
+
+BATCH = 5000
+STATUS_WEIGHTS = {Status.ACTIVE: 80, Status.REGISTERED: 10, Status.PAUSED: 5, Status.WITHDRAWN: 5}
+DOMAIN_CODES = [flag.code for flag in ENGAGEMENT_DOMAINS.flags]
+TRAINING_SHARE = 0.4
+CATEGORY_SHARE = 0.5
+
+
+def centre() -> tuple[float, float]:
+    town = Town.current()
+    if town and town.centre_latitude is not None:
+        return town.centre_latitude, town.centre_longitude
+    return 47.215, 0.642
+
+
+def position(rng: random.Random, lat0: float, lon0: float) -> tuple[float, float]:
+    """Most people in town (a dense centre), the rest in the outskirts up to 15 km away."""
+    if rng.random() < 0.7:
+        dx, dy = rng.gauss(0, 3.0), rng.gauss(0, 3.0)
+    else:
+        dx, dy = rng.uniform(-15, 15), rng.uniform(-15, 15)
+    return lat0 + dy / 110.574, lon0 + dx / km_per_degree_lon(lat0)
+
+
+def random_domains(rng: random.Random) -> int:
+    return ENGAGEMENT_DOMAINS.to_mask(rng.sample(DOMAIN_CODES, rng.randint(1, 3)))
+
+
+def modules() -> list[TrainingModule]:
+    existing = list(TrainingModule.objects.order_by("pk")[:6])
+    for index in range(len(existing), 6):
+        existing.append(TrainingModule.objects.create(title=f"Module de banc d'essai {index}"))
+    return existing
+
+
+def grow_volunteers(target: int, rng: random.Random) -> float:
+    """Add volunteers until the table holds `target` rows. Returns seconds spent."""
+    started = time.perf_counter()
+    existing = Volunteer.objects.count()
+    lat0, lon0 = centre()
+    statuses = list(STATUS_WEIGHTS)
+    weights = [STATUS_WEIGHTS[s] for s in statuses]
+    now = timezone.now()
+    run = rng.getrandbits(32)
+    for start in range(existing, target, BATCH):
+        size = min(BATCH, target - start)
+        users, volunteers = [], []
+        for n in range(size):
+            index = start + n
+            lat, lon = position(rng, lat0, lon0)
+            email = f"besoins-{run:08x}-{index}@bench.invalid"
+            users.append(User(email=email, first_name="Banc", last_name=str(index), password="!bench"))
+            volunteers.append(Volunteer(
+                first_name="Banc", last_name=str(index), email=email, address=f"{index} rue du Banc d'essai",
+                latitude=lat, longitude=lon, is_located=rng.random() > 0.05, languages=LANGUAGES.bit_of("fr"),
+                availability=sum(1 << bit for bit in rng.sample(range(21), rng.randint(3, 12))),
+                max_distance_km=rng.choice([1, 2, 3, 3, 5, 5, 8, 10]), status=rng.choices(statuses, weights)[0],
+                domains=random_domains(rng), created_at=now,
+            ))
+        with transaction.atomic():
+            User.objects.bulk_create(users, batch_size=BATCH)
+            for user, volunteer in zip(users, volunteers, strict=True):
+                volunteer.user = user
+            Volunteer.objects.bulk_create(volunteers, batch_size=BATCH)
+    return time.perf_counter() - started
+
+
+def complete_profiles(rng: random.Random, training_modules: list[TrainingModule]) -> None:
+    """Domains for volunteers that have none, accepted categories and held trainings for a share
+    of everyone (only for volunteers that have none yet, so a second run adds nothing)."""
+    category_ids = list(HelpCategory.objects.values_list("pk", flat=True))
+    Through = Volunteer.categories.through
+    with_categories = set(Through.objects.values_list("volunteer_id", flat=True).distinct())
+    trained = set(VolunteerTraining.objects.values_list("volunteer_id", flat=True).distinct())
+    today = timezone.localdate()
+    ids = list(Volunteer.objects.values_list("pk", "domains"))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        no_domain = [pk for pk, domains in chunk if not domains]
+        links, held = [], []
+        for pk, _domains in chunk:
+            if pk not in with_categories and rng.random() < CATEGORY_SHARE and category_ids:
+                links += [Through(volunteer_id=pk, helpcategory_id=c) for c in rng.sample(category_ids, rng.randint(1, 3))]
+            if pk not in trained and rng.random() < TRAINING_SHARE:
+                for module in rng.sample(training_modules, rng.randint(1, 3)):
+                    expired = rng.random() < 0.15
+                    held.append(VolunteerTraining(
+                        volunteer_id=pk, module=module, completed_on=today - datetime.timedelta(days=rng.randint(30, 900)),
+                        expires_on=today - datetime.timedelta(days=10) if expired else None,
+                    ))
+        with transaction.atomic():
+            by_mask: dict[int, list[int]] = {}
+            for pk in no_domain:
+                by_mask.setdefault(random_domains(rng), []).append(pk)
+            for mask, pks in by_mask.items():
+                Volunteer.objects.filter(pk__in=pks).update(domains=mask)
+            Through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+            VolunteerTraining.objects.bulk_create(held, batch_size=BATCH, ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def bench_needs(rng: random.Random, count: int, training_modules: list[TrainingModule]) -> list[Need]:
+    lat0, lon0 = centre()
+    categories = list(HelpCategory.objects.all())
+    today = timezone.localdate()
+    needs = []
+    for index in range(count):
+        lat, lon = position(rng, lat0, lon0)
+        need = Need.objects.create(
+            title=f"Besoin de banc d'essai {index}", description="Banc d'essai de la sélection des volontaires",
+            address=f"{index} place du Banc", latitude=lat, longitude=lon, is_located=True,
+            domain=rng.choice(DOMAIN_CODES), category=rng.choice(categories) if categories and rng.random() < 0.5 else None,
+            status=NeedStatus.PUBLISHED,
+        )
+        if rng.random() < 0.4:
+            need.trainings.set(rng.sample(training_modules, rng.randint(1, 2)))
+        for _ in range(rng.randint(1, 3)):
+            day = today + datetime.timedelta(days=rng.randint(2, 30))
+            hour = rng.choice([8, 9, 10, 14, 15, 18])
+            starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+            Shift.objects.create(need=need, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=rng.choice([2, 3, 4])), places=rng.randint(2, 20))
+        needs.append(need)
+    return needs
+
+
+def measure(label: str, size: int, needs: list[Need]) -> list[dict]:
+    loaded = list(Need.objects.filter(pk__in=[n.pk for n in needs]))
+    for need in loaded[:10]:  # warm-up: connections, caches, query plans
+        select_volunteers(need)
+    timings, chosen, lacking = [], [], []
+    for need in loaded:
+        started = time.perf_counter()
+        selection = select_volunteers(need)
+        timings.append((time.perf_counter() - started) * 1000)
+        chosen.append(selection.qualified)
+        lacking.append(selection.lacking_training)
+    prefix = f"needs_selection_{size // 1000}k_{label}"
+    print(
+        f"{label}, {size} volunteers: {len(timings)} needs, {sum(chosen) / len(chosen):.0f} qualified and "
+        f"{sum(lacking) / len(lacking):.0f} lacking a training on average"
+    )
+    return [
+        {"name": f"{prefix}_p50", "value": round(percentile(timings, 50), 2), "unit": "ms"},
+        {"name": f"{prefix}_p95", "value": round(percentile(timings, 95), 2), "unit": "ms"},
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100000])
+    parser.add_argument("--needs", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=43)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    training_modules = modules()
+    needs = bench_needs(rng, args.needs, training_modules)
+    for size in args.sizes:
+        seconds = grow_volunteers(size, rng)
+        complete_profiles(rng, training_modules)
+        print(f"{args.label}: {Volunteer.objects.count()} volunteers (+{seconds:.0f} s to generate)")
+        record("needs-selection", measure(args.label, size, needs))
+
+
+if __name__ == "__main__":
+    main()
