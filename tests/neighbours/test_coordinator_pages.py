@@ -480,3 +480,26 @@ def test_newly_named_referents_get_a_link_to_their_network(client, coordinator):
 
     client.post(url, {"referent": referent.pk, "co_referent": co_referent.pk})
     assert Message.objects.filter(kind="neighbours_referent_named").count() == 2
+
+
+def test_edit_neighbour_keeps_consent_and_links_a_file(client, coordinator):
+    neighbour = NeighbourFactory(consenting=True, first_name="Paule", location="1er")
+    resident = ResidentFactory()
+    page = _text(client.get(reverse("neighbours:neighbour_edit", args=[neighbour.pk])))
+    assert 'value="Paule"' in page and "Son accord" not in page
+    response = client.post(reverse("neighbours:neighbour_edit", args=[neighbour.pk]),
+                           _neighbour_data(first_name="Paulette", location="6e droite", resident_number=resident.pk))
+    assert response.status_code == 302
+    neighbour.refresh_from_db()
+    assert (neighbour.first_name, neighbour.location, neighbour.resident) == ("Paulette", "6e droite", resident)
+    assert neighbour.has_consent
+
+
+def test_edit_neighbour_bad_input_changes_nothing(client, coordinator):
+    neighbour = NeighbourFactory(first_name="Paule")
+    response = client.post(reverse("neighbours:neighbour_edit", args=[neighbour.pk]),
+                           _neighbour_data(first_name="", mobile="01 45 00 00 01"))
+    assert response.status_code == 400
+    assert "n'est pas un mobile" in _text(response)
+    neighbour.refresh_from_db()
+    assert neighbour.first_name == "Paule"

@@ -202,8 +202,22 @@ class NeighbourForm(ConsentFieldsMixin, forms.Form):
             cleaned["resident"] = self.residents.filter(pk=number).first()
             if cleaned["resident"] is None:
                 self.add_error("resident_number", "Aucune fiche habitant·e en cours ne porte ce numéro.")
-        self.check_consent_date(required=bool(cleaned.get("consent_method")))
+        if "consent_date" in self.fields:
+            self.check_consent_date(required=bool(cleaned.get("consent_method")))
         return cleaned
+
+
+class NeighbourEditForm(NeighbourForm):
+    """The same person fields; consent has its own pages (and its history)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["consent_method"], self.fields["consent_date"]
+
+    @classmethod
+    def initial_for(cls, neighbour) -> dict:
+        names = ("first_name", "last_name", "location", "phone", "mobile")
+        return {**{name: getattr(neighbour, name) for name in names}, "resident_number": neighbour.resident_id}
 
 
 class ConsentForm(ConsentFieldsMixin, forms.Form):

@@ -157,6 +157,17 @@ def neighbour_add(
 
 
 @transaction.atomic
+def neighbour_update(*, neighbour: Neighbour, data: dict) -> Neighbour:
+    """Correct a neighbour's name, door or phones, or link their resident file."""
+    locked = Neighbour.objects.select_for_update().get(pk=neighbour.pk)
+    for name in NEIGHBOUR_FIELDS:
+        setattr(locked, name, data.get(name) or "")
+    locked.resident = data.get("resident")
+    locked.save()
+    return locked
+
+
+@transaction.atomic
 def consent_record(*, neighbour: Neighbour, method: str, at: datetime.datetime, by: User, note: str = "") -> Neighbour:
     """The neighbour agrees (orally to the CCAS, or in writing) to be followed by the referent."""
     locked = Neighbour.objects.select_for_update().get(pk=neighbour.pk)

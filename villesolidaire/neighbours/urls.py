@@ -16,6 +16,7 @@ urlpatterns = [
     path("gestion/voisinage/<int:pk>/statut/", views.network_status, name="status"),
     path("gestion/voisinage/<int:pk>/voisins/ajouter/", views.neighbour_add, name="neighbour_add"),
     path("gestion/voisinage/<int:pk>/etats-des-lieux/", views.state_records, name="state_records"),
+    path("gestion/voisinage/voisins/<int:pk>/modifier/", views.neighbour_edit, name="neighbour_edit"),
     path("gestion/voisinage/voisins/<int:pk>/accord/", views.consent_record, name="consent_record"),
     path("gestion/voisinage/voisins/<int:pk>/retrait-accord/", views.consent_withdraw, name="consent_withdraw"),
     # Referent space (volunteer signed in by magic link)

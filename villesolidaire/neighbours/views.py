@@ -13,6 +13,7 @@ from villesolidaire.neighbours import services
 from villesolidaire.neighbours.forms import (
     AlertForm,
     ConsentForm,
+    NeighbourEditForm,
     NeighbourForm,
     NetworkFilter,
     NetworkForm,
@@ -195,6 +196,19 @@ def _visibility(neighbour: Neighbour) -> str:
 
 def _neighbour_or_404(pk: int) -> Neighbour:
     return get_object_or_404(Neighbour.objects.select_related("network", "resident"), pk=pk)
+
+
+@coordinator_required
+def neighbour_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    neighbour = _neighbour_or_404(pk)
+    residents = Resident.objects.visible_to(request.user).active()
+    form = NeighbourEditForm(_posted(request), residents=residents, initial=NeighbourEditForm.initial_for(neighbour))
+    if request.method == "POST" and form.is_valid():
+        services.neighbour_update(neighbour=neighbour, data=form.cleaned_data)
+        messages.success(request, f"La fiche de {neighbour} est mise à jour.")
+        return redirect("neighbours:detail", pk=neighbour.network_id)
+    context = {"form": form, "network": neighbour.network, "neighbour": neighbour}
+    return render(request, "neighbours/neighbour_form.html", context, status=_form_status(form))
 
 
 @coordinator_required
