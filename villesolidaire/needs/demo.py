@@ -1,0 +1,170 @@
+"""Demo one-off needs: a food-bank sorting day, a collection, the Fête des voisins, a river-bank
+clean-up ("Agir ensemble") and a draft; past shifts with attendance and hours, upcoming ones
+with sign-ups, a full shift with its waiting list, volunteers already told.
+
+Rows are written directly (no message leaves). Call it after the partners and trainings demo
+data: needs are posted by validated organisations when there are some, else by the town.
+"""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.needs.models import (
+    ApiDomain,
+    Need,
+    NeedInvitation,
+    NeedStatus,
+    NeedTransition,
+    Remote,
+    Shift,
+    ShiftSignup,
+    SignupStatus,
+)
+from villesolidaire.partners.models import Organisation
+from villesolidaire.territory.geocoding import quartier_for
+from villesolidaire.territory.models import Town
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.models import Volunteer
+
+
+def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _place_of(organisation: Organisation | None, town: Town | None, street: str) -> dict:
+    """The organisation's own address when it has one, else a street near the town centre."""
+    if organisation is not None and organisation.address:
+        return {
+            "address": organisation.address, "postcode": organisation.postcode, "city": organisation.city,
+            "latitude": organisation.latitude, "longitude": organisation.longitude,
+            "is_located": organisation.is_located, "quartier": organisation.quartier,
+        }
+    place = {"address": street, "city": town.name if town else ""}
+    if town and town.centre_latitude is not None:
+        place |= {"latitude": town.centre_latitude, "longitude": town.centre_longitude, "is_located": True,
+                  "quartier": quartier_for(town.centre_latitude, town.centre_longitude)}
+    return place
+
+
+def _need(*, title, description, organisation, town, street, status, coordinator, created, **fields) -> Need:
+    need = Need.objects.create(
+        title=title, description=description, organisation=organisation, status=status, created_by=coordinator,
+        created_at=created, updated_at=created, published_at=created if status != NeedStatus.DRAFT else None,
+        **_place_of(organisation, town, street), **fields,
+    )
+    NeedTransition.objects.create(need=need, from_status="", to_status=NeedStatus.DRAFT, by=coordinator, at=created, note="Création")
+    if status != NeedStatus.DRAFT:
+        NeedTransition.objects.create(need=need, from_status=NeedStatus.DRAFT, to_status=NeedStatus.PUBLISHED, by=coordinator, at=created)
+    if status == NeedStatus.CLOSED:
+        NeedTransition.objects.create(need=need, from_status=NeedStatus.PUBLISHED, to_status=NeedStatus.CLOSED, by=coordinator,
+                                      at=created + datetime.timedelta(days=20))
+    return need
+
+
+def _signups(shift: Shift, volunteers, status: str, *, coordinator, attended=None) -> list[ShiftSignup]:
+    created = shift.starts_at - datetime.timedelta(days=5)
+    rows = []
+    for offset, volunteer in enumerate(volunteers):
+        at = created + datetime.timedelta(minutes=17 * offset)
+        row = ShiftSignup(shift=shift, volunteer=volunteer, status=status, created_at=at)
+        if status == SignupStatus.CONFIRMED:
+            row.confirmed_at, row.confirmed_by = at + datetime.timedelta(hours=3), coordinator
+        if attended is not None:
+            row.attended = attended(volunteer)
+            row.hours = shift.duration_hours if row.attended else None
+            row.attendance_recorded_at, row.attendance_recorded_by = shift.ends_at + datetime.timedelta(hours=2), coordinator
+        rows.append(row)
+    return ShiftSignup.objects.bulk_create(rows)
+
+
+def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) -> dict:
+    town = Town.current()
+    organisations = list(Organisation.objects.validated().order_by("pk"))
+    posters = [rng.choice(organisations) if organisations else None for _ in range(3)]
+    active = list(Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).order_by("pk"))
+    rng.shuffle(active)
+    pool = iter(active)
+
+    def take(count: int) -> list[Volunteer]:
+        return [volunteer for _, volunteer in zip(range(count), pool, strict=False)]
+
+    food = HelpCategory.objects.filter(slug="courses").first()
+    now_created = _at(today - datetime.timedelta(days=30), 10)
+    sorting = _need(
+        title="Tri à la banque alimentaire", organisation=posters[0], town=town, street="Entrepôt, 4 rue des Halles",
+        description="Trier et ranger les denrées de la collecte, préparer les colis de la semaine. Tenue confortable.",
+        status=NeedStatus.PUBLISHED, coordinator=coordinator, created=now_created, category=food,
+        domain="solidarity", api_domain=ApiDomain.SOLIDARITE, schedule="une matinée", reduced_mobility_accessible=True,
+    )
+    past_sorting = Shift.objects.create(need=sorting, starts_at=_at(today - datetime.timedelta(days=20), 9),
+                                        ends_at=_at(today - datetime.timedelta(days=20), 12), places=6)
+    next_sorting = Shift.objects.create(need=sorting, starts_at=_at(today + datetime.timedelta(days=6), 9),
+                                        ends_at=_at(today + datetime.timedelta(days=6), 12), places=4)
+    came = _signups(past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85)
+    full = _signups(next_sorting, take(2), SignupStatus.CONFIRMED, coordinator=coordinator)
+    full += _signups(next_sorting, take(2), SignupStatus.PENDING, coordinator=coordinator)
+    waiting = _signups(next_sorting, take(2), SignupStatus.WAITING, coordinator=coordinator)
+
+    collection = _need(
+        title="Collecte nationale : accueil des donateurs", organisation=posters[1], town=town,
+        street="Supermarché, avenue de la Gare", status=NeedStatus.PUBLISHED, coordinator=coordinator,
+        created=_at(today - datetime.timedelta(days=8), 11), domain="solidarity", api_domain=ApiDomain.SOLIDARITE,
+        description="Présenter la collecte à l'entrée du magasin, remettre les sacs, porter les dons au stand.",
+        schedule="deux heures", open_to_minors=True,
+    )
+    friday = today + datetime.timedelta(days=13)
+    collection_shifts = [
+        Shift.objects.create(need=collection, starts_at=_at(friday, 14), ends_at=_at(friday, 16), places=5),
+        Shift.objects.create(need=collection, starts_at=_at(friday, 16), ends_at=_at(friday, 18, 30), places=5),
+    ]
+    collection_signups = _signups(collection_shifts[0], take(3), SignupStatus.PENDING, coordinator=coordinator)
+    collection_signups += _signups(collection_shifts[1], take(1), SignupStatus.CONFIRMED, coordinator=coordinator)
+    told = take(12)
+    NeedInvitation.objects.bulk_create([
+        NeedInvitation(need=collection, volunteer=volunteer, sent_at=collection.created_at + datetime.timedelta(hours=1))
+        for volunteer in told + [s.volunteer for s in collection_signups]
+    ])
+
+    party = _need(
+        title="Fête des voisins : installer et animer", organisation=None, town=town, street="Square de la Mairie",
+        status=NeedStatus.PUBLISHED, coordinator=coordinator, created=_at(today - datetime.timedelta(days=3), 15),
+        domain="events", api_domain=ApiDomain.VIVRE_ENSEMBLE,
+        description="Monter les tables, accueillir les habitant·es, tenir le stand de jeux pour les enfants.",
+    )
+    party_day = today + datetime.timedelta(days=25)
+    party_shift = Shift.objects.create(need=party, starts_at=_at(party_day, 18), ends_at=_at(party_day, 22), places=10)
+    party_signups = _signups(party_shift, take(3), SignupStatus.CONFIRMED, coordinator=coordinator)
+
+    clean_up = _need(
+        title="Agir ensemble : nettoyage des berges", organisation=posters[2], town=town, street="Quai de la Rivière",
+        status=NeedStatus.CLOSED, coordinator=coordinator, created=_at(today - datetime.timedelta(days=70), 9),
+        domain="eco", api_domain=ApiDomain.ENVIRONNEMENT, remote=Remote.NO,
+        description="Ramasser les déchets le long des berges avec gants et pinces fournis.",
+    )
+    clean_up_day = today - datetime.timedelta(days=45)
+    clean_up_shift = Shift.objects.create(need=clean_up, starts_at=_at(clean_up_day, 9), ends_at=_at(clean_up_day, 12, 30), places=15)
+    cleaners = _signups(clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9)
+
+    draft = _need(
+        title="Aide aux devoirs : après-midi portes ouvertes", organisation=posters[0], town=town, street="Médiathèque",
+        status=NeedStatus.DRAFT, coordinator=coordinator, created=_at(today - datetime.timedelta(days=1), 17),
+        domain="solidarity", api_domain=ApiDomain.EDUCATION,
+        description="Présenter l'aide aux devoirs aux familles, inscrire les enfants.",
+    )
+
+    attended = [s for s in came + cleaners if s.attended]
+    return {
+        "needs": 5,
+        "published": 3,
+        "drafts": Need.objects.filter(pk=draft.pk).count(),
+        "shifts": Shift.objects.filter(need__in=[sorting, collection, party, clean_up]).count(),
+        "sign_ups": len(came) + len(full) + len(waiting) + len(collection_signups) + len(party_signups) + len(cleaners),
+        "waiting": len(waiting),
+        "told": NeedInvitation.objects.filter(need=collection).count(),
+        "participations": len(attended),
+        "hours": float(sum(s.hours for s in attended)),
+        "posted_by_organisations": sum(1 for p in posters if p is not None),
+    }
