@@ -35,7 +35,8 @@ def test_list_filters_and_counts_without_growing_queries(client, coordinator, dj
         first = client.get(reverse("partners:organisation_list"))
     assert "Épicerie du Pont" in first.content.decode()
     for index in range(30):
-        organisation = OrganisationFactory(status=OrganisationStatus.PENDING if index % 2 else OrganisationStatus.VALIDATED)
+        status = OrganisationStatus.PENDING if index % 2 else OrganisationStatus.VALIDATED
+        organisation = OrganisationFactory(status=status)
         ServiceFactory(organisation=organisation)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("partners:organisation_list"), {"status": "pending"})

@@ -1,7 +1,7 @@
-import datetime
 import random
 
 from data_inclusion.schema import v1
+from django.utils import timezone
 
 from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
@@ -30,7 +30,7 @@ def _demo(tmp_path):
     addresses = street_addresses(rng, grid)
     import_addresses(write_ban_file(addresses, tmp_path / "ban.csv"), addresses)
     coordinator = staff_user(Role.COORDINATOR)
-    return seed_partners_demo(rng, today=datetime.date.today(), addresses=addresses, quartiers=quartiers,
+    return seed_partners_demo(rng, today=timezone.localdate(), addresses=addresses, quartiers=quartiers,
                               coordinator=coordinator)
 
 

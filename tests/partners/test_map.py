@@ -58,7 +58,8 @@ def test_filter_by_quartier_uses_the_service_address_else_the_organisation(clien
 def test_map_points_use_the_organisation_position_when_the_service_has_no_address(client):
     organisation = OrganisationFactory(latitude=47.25, longitude=0.61)
     service = ServiceFactory(organisation=organisation)
-    ServiceFactory(name="Nulle part", organisation=OrganisationFactory(latitude=None, longitude=None, is_located=False))
+    nowhere = OrganisationFactory(latitude=None, longitude=None, is_located=False)
+    ServiceFactory(name="Nulle part", organisation=nowhere)
     points = client.get(reverse("partners:map_data")).json()["points"]
     assert points == [{"id": service.pk, "n": service.name, "o": organisation.name, "lat": 47.25, "lon": 0.61,
                        "u": f"/cartographie/structures/{organisation.pk}/#service-{service.pk}"}]

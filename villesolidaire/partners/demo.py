@@ -95,12 +95,13 @@ SERVICE_TEMPLATES = {
          ["en-presentiel", "a-distance"], ["telephoner", "se-presenter"], "gratuit"),
     ],
     OrganisationType.SHOP: [
-        ("Livraison de courses à domicile", "Livraison gratuite des courses aux personnes âgées ou malades du quartier, "
-         "commande par téléphone.", "aide-materielle", ["equipement-et-alimentation--alimentation"],
+        ("Livraison de courses à domicile", "Livraison gratuite des courses aux personnes âgées ou malades du "
+         "quartier, commande par téléphone.", "aide-materielle", ["equipement-et-alimentation--alimentation"],
          ["seniors", "personnes-en-situation-de-handicap"], ["a-distance"], ["telephoner"], "gratuit"),
         ("Point relais solidaire", "Dépôt et retrait de colis de l'épicerie solidaire pour les personnes qui ne "
          "peuvent pas se déplacer aux heures de distribution.", "aide-materielle",
-         ["equipement-et-alimentation--alimentation"], ["tous-publics"], ["en-presentiel"], ["se-presenter"], "gratuit"),
+         ["equipement-et-alimentation--alimentation"], ["tous-publics"], ["en-presentiel"], ["se-presenter"],
+         "gratuit"),
     ],
     OrganisationType.SOCIAL_LANDLORD: [
         ("Prévention des impayés de loyer", "Un conseiller reçoit les locataires en difficulté pour trouver une "
@@ -109,13 +110,14 @@ SERVICE_TEMPLATES = {
          ["telephoner"], "gratuit"),
     ],
     OrganisationType.COMPANY: [
-        ("Transport solidaire", "Trajets à tarif réduit vers les rendez-vous médicaux pour les personnes sans voiture.",
+        ("Transport solidaire",
+         "Trajets à tarif réduit vers les rendez-vous médicaux pour les personnes sans voiture.",
          "aide-materielle", ["mobilite--mobilite-douce-partagee-collective"], ["seniors"], ["a-distance"],
          ["telephoner"], "payant"),
     ],
     OrganisationType.RESIDENTS_GROUP: [
-        ("Voisins relais", "Un voisin référent par immeuble prend des nouvelles des personnes isolées, surtout pendant "
-         "les épisodes de canicule ou de grand froid.", "accompagnement", ["remobilisation--lien-social"],
+        ("Voisins relais", "Un voisin référent par immeuble prend des nouvelles des personnes isolées, surtout "
+         "pendant les épisodes de canicule ou de grand froid.", "accompagnement", ["remobilisation--lien-social"],
          ["seniors"], ["en-presentiel"], ["se-presenter"], "gratuit"),
         ("Bricolage entre voisins", "Petits travaux et dépannages rendus entre voisins, sans contrepartie.",
          "aide-materielle", ["remobilisation--benevolat-action-citoyenne"], ["tous-publics"], ["en-presentiel"],
@@ -143,7 +145,7 @@ def _place_word(street: str) -> str:
     return words[1] if len(words) > 1 else street
 
 
-def _plans(rng: random.Random) -> list[tuple[str, str]]:
+def _plans() -> list[tuple[str, str]]:
     plans = []
     for kind, count, patterns in ORGANISATION_PLANS:
         plans += [(kind, patterns[index % len(patterns)]) for index in range(count)]
@@ -158,12 +160,14 @@ def _statuses(rng: random.Random, count: int) -> list[str]:
     return head + tail
 
 
-def seed_partners_demo(rng: random.Random, *, today: datetime.date, addresses, quartiers: dict, coordinator: User) -> dict:
+def seed_partners_demo(
+    rng: random.Random, *, today: datetime.date, addresses, quartiers: dict, coordinator: User,
+) -> dict:
     from villesolidaire.core.demo import DEMO_PASSWORD, POSTCODE, TOWN_NAME, ensure_backup_codes
 
     now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0)))
     organisations, names = [], set()
-    plans = _plans(rng)
+    plans = _plans()
     statuses = _statuses(rng, len(plans))
     for index, ((kind, pattern), status) in enumerate(zip(plans, statuses, strict=True)):
         address = rng.choice(addresses)
@@ -187,16 +191,19 @@ def seed_partners_demo(rng: random.Random, *, today: datetime.date, addresses, q
 
     transitions, contacts, services = [], [], []
     for index, organisation in enumerate(organisations):
-        transitions.append(OrganisationTransition(organisation=organisation, to_status=OrganisationStatus.PENDING,
-                                                  reason="Proposée par le formulaire public", at=organisation.created_at))
+        transitions.append(OrganisationTransition(
+            organisation=organisation, to_status=OrganisationStatus.PENDING,
+            reason="Proposée par le formulaire public", at=organisation.created_at))
         if organisation.status != OrganisationStatus.PENDING:
             transitions.append(OrganisationTransition(
-                organisation=organisation, from_status=OrganisationStatus.PENDING, to_status=OrganisationStatus.VALIDATED,
-                by=coordinator, at=organisation.created_at + datetime.timedelta(days=2)))
+                organisation=organisation, from_status=OrganisationStatus.PENDING,
+                to_status=OrganisationStatus.VALIDATED, by=coordinator,
+                at=organisation.created_at + datetime.timedelta(days=2)))
         if organisation.status == OrganisationStatus.SUSPENDED:
             transitions.append(OrganisationTransition(
-                organisation=organisation, from_status=OrganisationStatus.VALIDATED, to_status=OrganisationStatus.SUSPENDED,
-                by=coordinator, reason="Activité arrêtée", at=organisation.updated_at))
+                organisation=organisation, from_status=OrganisationStatus.VALIDATED,
+                to_status=OrganisationStatus.SUSPENDED, by=coordinator, reason="Activité arrêtée",
+                at=organisation.updated_at))
         contacts.append(OrganisationContact(organisation=organisation, name=f"Contact n° {index + 1}",
                                             function=rng.choice(["Président·e", "Coordinateur·rice", "Responsable"]),
                                             phone=f"+331990{PARTNER_PHONE_BASE + 500 + index:05d}"[:12],
@@ -230,7 +237,8 @@ def _service(rng, organisation, template, addresses, quartiers, postcode, town_n
     )
     if rng.random() < 0.2:  # some services take place elsewhere than at the organisation
         address = rng.choice(addresses)
-        service.address, service.postcode, service.city, service.ban_id = address.line, postcode, town_name, address.ban_id
+        service.address, service.postcode, service.city = address.line, postcode, town_name
+        service.ban_id = address.ban_id
         service.latitude, service.longitude, service.is_located = address.latitude, address.longitude, True
         service.quartier = quartiers.get(address.quartier_code)
     return service

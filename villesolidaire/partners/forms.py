@@ -100,8 +100,10 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
 
 
 class PersonFieldsMixin(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label="Nom", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(label="Prénom", max_length=80,
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label="Nom", max_length=80,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     account_email = forms.EmailField(
         label="Votre adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254,
         help_text="Elle sert d'identifiant pour votre espace partenaire. Elle n'est pas publiée.",
@@ -169,7 +171,8 @@ class PartnerAccountForm(PersonFieldsMixin, forms.Form):
 
 
 class ServiceForm(AddressFieldsMixin, forms.ModelForm):
-    type = forms.ChoiceField(label="Type de service", choices=[("", "—")] + vocabulary.TYPE_SERVICE_CHOICES, required=False)
+    type = forms.ChoiceField(label="Type de service", choices=[("", "—"), *vocabulary.TYPE_SERVICE_CHOICES],
+                             required=False)
     thematiques = forms.MultipleChoiceField(
         label="Thématiques", choices=vocabulary.THEMATIQUE_CHOICES, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une thématique."},
@@ -182,8 +185,8 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
     modes_accueil = forms.MultipleChoiceField(label="Modes d'accueil", choices=vocabulary.MODE_ACCUEIL_CHOICES,
                                               widget=forms.CheckboxSelectMultiple, required=False)
     modes_mobilisation = forms.MultipleChoiceField(
-        label="Comment en bénéficier", choices=vocabulary.MODE_MOBILISATION_CHOICES, widget=forms.CheckboxSelectMultiple,
-        required=False,
+        label="Comment en bénéficier", choices=vocabulary.MODE_MOBILISATION_CHOICES,
+        widget=forms.CheckboxSelectMultiple, required=False,
     )
     frais = forms.ChoiceField(label="Frais", choices=[("", "Non précisé")] + vocabulary.FRAIS_CHOICES, required=False)
     phone = phone_field()
@@ -346,7 +349,8 @@ class MapFilter(django_filters.FilterSet):
         if value == vocabulary.TOUS_PUBLICS:
             return queryset.with_public(value)
         # A service open to everyone also serves this public.
-        return queryset.filter(Q(publics__icontains=f'"{value}"') | Q(publics__icontains=f'"{vocabulary.TOUS_PUBLICS}"'))
+        everyone = f'"{vocabulary.TOUS_PUBLICS}"'
+        return queryset.filter(Q(publics__icontains=f'"{value}"') | Q(publics__icontains=everyone))
 
     def filter_quartier(self, queryset, _name, value):
         return queryset.in_quartier(value)

@@ -95,7 +95,9 @@ class Organisation(Located):
         verbose_name_plural = "organisations partenaires"
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["data_id"], condition=~Q(data_id=""), name="partners_organisation_data_id"),
+            models.UniqueConstraint(
+                fields=["data_id"], condition=~Q(data_id=""), name="partners_organisation_data_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,7 +116,8 @@ class OrganisationTransition(models.Model):
     to_status = models.CharField("vers", max_length=12, choices=OrganisationStatus.choices)
     reason = models.CharField("motif", max_length=500, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="par",
     )
     at = models.DateTimeField("le", default=timezone.now)
 
@@ -281,7 +284,8 @@ class PendingChange(models.Model):
         ordering = ["submitted_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "target_key"], condition=Q(status="pending"), name="partners_one_pending_change",
+                fields=["organisation", "target_key"], condition=Q(status="pending"),
+                name="partners_one_pending_change",
             ),
         ]
 

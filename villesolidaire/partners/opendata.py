@@ -125,7 +125,8 @@ def service_dict(service: Service, source: str, town: Town | None) -> dict:
     place = service.place
     data = {
         "source": source, "structure_id": organisation_data_id(service.organisation, source),
-        "id": service_data_id(service, source), "nom": service.name.strip(), "description": service.description.strip(),
+        "id": service_data_id(service, source), "nom": service.name.strip(),
+        "description": service.description.strip(),
         "date_maj": _date_maj(service.updated_at), "type": service.type or None,
         "thematiques": sorted(service.thematiques) or None, "publics": sorted(service.publics) or None,
         "publics_precisions": _text(service.publics_precisions), "conditions_acces": _text(service.access_conditions),
@@ -170,7 +171,8 @@ def _load(raw: bytes | str, label: str) -> list:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        raise ImportRefused([f"Le fichier des {label} n'est pas un JSON lisible ({error.__class__.__name__})."]) from error
+        message = f"Le fichier des {label} n'est pas un JSON lisible ({error.__class__.__name__})."
+        raise ImportRefused([message]) from error
     if not isinstance(data, list):
         raise ImportRefused([f"Le fichier des {label} doit contenir une liste d'objets (format data·inclusion)."])
     if len(data) > MAX_OBJECTS:
@@ -238,7 +240,8 @@ def _organisation_from(structure: v1.Structure, existing: Organisation | None) -
     organisation.opening_hours = structure.horaires_accueil or ""
     if not existing:
         reseaux = {r.value for r in structure.reseaux_porteurs or ()}
-        organisation.type = OrganisationType.MUNICIPAL_SERVICE if "communes" in reseaux else OrganisationType.ASSOCIATION
+        municipal = "communes" in reseaux
+        organisation.type = OrganisationType.MUNICIPAL_SERVICE if municipal else OrganisationType.ASSOCIATION
     _place(organisation, structure)
     organisation.updated_at = _moment(structure.date_maj)
     return organisation

@@ -20,7 +20,8 @@ def map_points(services: QuerySet[Service]) -> list[dict]:
     stands at its organisation's; one located nowhere is left out of the map, not of the list."""
     organisation_url = reverse("partners:public_organisation", args=[0]).replace("/0/", "/{}/")
     points = []
-    for pk, name, address, lat, lon, org_id, org_name, org_lat, org_lon in services.order_by().values_list(*MAP_FIELDS):
+    rows = services.order_by().values_list(*MAP_FIELDS)
+    for pk, name, address, lat, lon, org_id, org_name, org_lat, org_lon in rows:
         if not address:
             lat, lon = org_lat, org_lon
         if lat is None or lon is None:

@@ -126,7 +126,8 @@ def organisation_propose(
     organisation.save()
     _log(organisation, "", OrganisationStatus.PENDING, None, "Proposée par le formulaire public")
     OrganisationContact.objects.create(
-        organisation=organisation, name=f"{first_name} {last_name}".strip(), function=function, phone=phone, email=email
+        organisation=organisation, name=f"{first_name} {last_name}".strip(), function=function, phone=phone,
+        email=email,
     )
     user = _partner_user(email=email, first_name=first_name, last_name=last_name, by=None)
     OrganisationMember.objects.create(organisation=organisation, user=user)
@@ -191,7 +192,9 @@ def _town_context() -> dict:
 
 
 @transaction.atomic
-def organisation_change_status(*, organisation: Organisation, to_status: str, by: User, reason: str = "") -> Organisation:
+def organisation_change_status(
+    *, organisation: Organisation, to_status: str, by: User, reason: str = "",
+) -> Organisation:
     """Validate or suspend. The row is locked: two coordinators clicking at once make one change."""
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     ORGANISATION_WORKFLOW.check(locked.status, to_status)
@@ -211,9 +214,13 @@ def organisation_change_status(*, organisation: Organisation, to_status: str, by
 # Edits by partners ------------------------------------------------------------------------------
 
 
-def _hold(*, organisation: Organisation, kind: str, target_key: str, values: dict, by: User, service=None) -> PendingChange:
+def _hold(
+    *, organisation: Organisation, kind: str, target_key: str, values: dict, by: User, service=None,
+) -> PendingChange:
     """Create the pending change for this target, or replace the values of the one waiting."""
-    pending = PendingChange.objects.select_for_update().pending().filter(organisation=organisation, target_key=target_key)
+    pending = PendingChange.objects.select_for_update().pending().filter(
+        organisation=organisation, target_key=target_key
+    )
     change = pending.first()
     if change is None:
         try:
@@ -235,13 +242,16 @@ def organisation_submit(*, organisation: Organisation, values: dict, by: User) -
     """A partner's edit of its entry: applied at once while the entry is not public yet,
     otherwise held for a coordinator. Returns the held change, or None when applied."""
     if organisation.status == OrganisationStatus.VALIDATED:
-        return _hold(organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation", values=values, by=by)
+        return _hold(organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation",
+                     values=values, by=by)
     organisation_apply(organisation=organisation, values=values)
     return None
 
 
 @transaction.atomic
-def service_submit(*, organisation: Organisation, service: Service | None, values: dict, by: User) -> PendingChange | None:
+def service_submit(
+    *, organisation: Organisation, service: Service | None, values: dict, by: User,
+) -> PendingChange | None:
     """A partner's new service or edit of a service (same rule as `organisation_submit`)."""
     if organisation.status == OrganisationStatus.VALIDATED:
         if service is None:
@@ -272,7 +282,9 @@ def service_apply(*, organisation: Organisation, service: Service | None, values
 @transaction.atomic
 def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str = "") -> PendingChange:
     """Approve (apply the proposed values) or reject a held change, once: the row is locked."""
-    locked = PendingChange.objects.select_for_update(of=("self",)).select_related("organisation", "service").get(pk=change.pk)
+    locked = PendingChange.objects.select_for_update(of=("self",)).select_related("organisation", "service").get(
+        pk=change.pk
+    )
     target = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
     CHANGE_WORKFLOW.check(locked.status, target)
     if approve:

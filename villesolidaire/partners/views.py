@@ -130,7 +130,8 @@ def password_setup_done(request: HttpRequest) -> HttpResponse:
 
 
 def _json_download(rows: list[dict], filename: str) -> HttpResponse:
-    response = HttpResponse(json.dumps(rows, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
+    response = HttpResponse(json.dumps(rows, ensure_ascii=False, indent=1),
+                            content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return response
@@ -188,7 +189,8 @@ def _submitted_message(request: HttpRequest, change) -> None:
     if change is None:
         messages.success(request, "Les modifications sont enregistrées.")
     else:
-        messages.success(request, "Les modifications sont transmises au CCAS : elles seront publiées après validation.")
+        messages.success(request,
+                         "Les modifications sont transmises au CCAS : elles seront publiées après validation.")
 
 
 @partner_required
@@ -288,7 +290,8 @@ def _detail_context(organisation: Organisation, status_form=None, account_form=N
         "services": organisation.services.select_related("quartier").order_by("name", "pk"),
         "contacts": organisation.contacts.all(),
         "members": organisation.members.select_related("user"),
-        "changes": organisation.changes.select_related("service", "submitted_by", "decided_by").order_by("-submitted_at"),
+        "changes": organisation.changes.select_related("service", "submitted_by", "decided_by")
+        .order_by("-submitted_at"),
         "transitions": organisation.transitions.select_related("by"),
         "targets": ORGANISATION_WORKFLOW.allowed_targets(organisation.status),
         "status_form": status_form or StatusChangeForm(),

@@ -17,7 +17,8 @@ def _thematique_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for thematique in v1.Thematique:
         groups.setdefault(thematique.value.split("--")[0], []).append((thematique.value, thematique.label))
-    return [(labels.get(key, key), values) for key, values in sorted(groups.items(), key=lambda item: labels.get(item[0], item[0]))]
+    ordered = sorted(groups.items(), key=lambda item: labels.get(item[0], item[0]))
+    return [(labels.get(key, key), values) for key, values in ordered]
 
 
 THEMATIQUE_CHOICES = _thematique_choices()
