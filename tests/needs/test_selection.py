@@ -8,8 +8,6 @@ from django.utils import timezone
 from tests.factories import HelpCategoryFactory, VolunteerFactory
 from tests.needs.factories import (
     LAT,
-    LON,
-    NeedFactory,
     ShiftFactory,
     TrainingModuleFactory,
     give_training,
