@@ -178,3 +178,33 @@ def test_suspended_organisation_is_not_public(client):
     assert client.get(reverse("partners:public_organisation", args=[organisation.pk])).status_code == 404
     assert "Service suspendu" not in client.get(reverse("partners:map")).content.decode()
     assert Organisation.objects.validated().count() == 0
+
+
+def test_taking_a_service_off_the_map_is_immediate(client, own):
+    organisation, partner = own
+    service = ServiceFactory(organisation=organisation, name="Fermé pour l'été")
+    login_staff(client, partner)
+    data = {**SERVICE_POST, "name": service.name, "description": service.description,
+            "thematiques": service.thematiques, "publics": service.publics, "type": service.type,
+            "modes_accueil": service.modes_accueil, "opening_hours": ""}
+    data.pop("is_active")
+    client.post(reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]), data)
+    service.refresh_from_db()
+    assert not service.is_active
+    assert not PendingChange.objects.exists()  # nothing else changed: nothing to review
+    assert "Fermé pour l" not in client.get(reverse("partners:map")).content.decode()
+    # Putting it back on the map is reviewed.
+    client.post(reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]),
+                {**data, "is_active": "on"})
+    service.refresh_from_db()
+    assert not service.is_active and PendingChange.objects.get().proposed["is_active"] is True
+
+
+def test_submitting_the_published_values_withdraws_the_waiting_change(client, own):
+    organisation, partner = own
+    login_staff(client, partner)
+    url = reverse("partners:partner_organisation_edit", args=[organisation.pk])
+    client.post(url, _org_post(organisation, name="Nom provisoire"))
+    assert PendingChange.objects.count() == 1
+    client.post(url, _org_post(organisation))
+    assert not PendingChange.objects.exists()

@@ -67,14 +67,26 @@ def jsonable_values(cleaned_data: dict, fields: Iterable[str]) -> dict:
     return values
 
 
+def _current(record, name: str):
+    value = getattr(record, name)
+    return value.as_e164 if hasattr(value, "as_e164") else value
+
+
+def _differs(record, values: dict, fields: Iterable[str]) -> bool:
+    """Whether applying `values` would change `record` (None and "" are the same)."""
+    return any(
+        _current(record, name) != values[name] and not (_current(record, name) is None and values[name] == "")
+        for name in fields if name in values
+    )
+
+
 def _apply(record, values: dict, fields: Iterable[str]) -> bool:
     """Set the given fields; geocode when the address changed. Returns whether anything changed."""
     changed, address_changed = False, False
     for name in fields:
         if name not in values:
             continue
-        current = getattr(record, name)
-        current = current.as_e164 if hasattr(current, "as_e164") else current
+        current = _current(record, name)
         if current != values[name] and not (current is None and values[name] == ""):
             setattr(record, name, values[name])
             changed = True
@@ -242,10 +254,18 @@ def organisation_submit(*, organisation: Organisation, values: dict, by: User) -
     """A partner's edit of its entry: applied at once while the entry is not public yet,
     otherwise held for a coordinator. Returns the held change, or None when applied."""
     if organisation.status == OrganisationStatus.VALIDATED:
+        if not _differs(organisation, values, ORGANISATION_FIELDS):
+            _withdraw(organisation, "organisation")
+            return None
         return _hold(organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation",
                      values=values, by=by)
     organisation_apply(organisation=organisation, values=values)
     return None
+
+
+def _withdraw(organisation: Organisation, target_key: str) -> None:
+    """The partner submitted the published values again: nothing left to review."""
+    PendingChange.objects.pending().filter(organisation=organisation, target_key=target_key).delete()
 
 
 @transaction.atomic
@@ -257,6 +277,14 @@ def service_submit(
         if service is None:
             return _hold(organisation=organisation, kind=ChangeKind.SERVICE_CREATE,
                          target_key=f"new:{secrets.token_hex(8)}", values=values, by=by)
+        if service.is_active and values.get("is_active") is False:
+            # Taking a service off the map only hides it: no review, so a closed service
+            # never stays published while it waits.
+            service.is_active, service.updated_at = False, timezone.now()
+            service.save(update_fields=["is_active", "updated_at"])
+        if not _differs(service, values, SERVICE_FIELDS):
+            _withdraw(organisation, f"service:{service.pk}")
+            return None
         return _hold(organisation=organisation, kind=ChangeKind.SERVICE_UPDATE, target_key=f"service:{service.pk}",
                      values=values, by=by, service=service)
     service_apply(organisation=organisation, service=service, values=values)
