@@ -4,8 +4,10 @@ import random
 from tests.factories import HelpCategoryFactory, QuartierFactory, ResidentFactory, VolunteerFactory, staff_user
 from villesolidaire.core.demo import Address
 from villesolidaire.help_requests.enums import Channel
+from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.neighbours.demo import seed_neighbours_demo
 from villesolidaire.neighbours.models import Alert, Neighbour, Network, StateRecord
+from villesolidaire.residents.models import Resident
 
 TODAY = datetime.date(2026, 7, 1)
 
@@ -43,6 +45,9 @@ def test_demo_networks_neighbours_records_and_an_alert_that_became_a_request():
     assert alert.neighbour.has_consent and alert.neighbour.resident == alert.help_request.resident
     assert alert.help_request.channel == Channel.THIRD_PARTY
     assert counts["alertes devenues demandes"] == 1
+    # The alert is about a neighbour who already had a file: the demo town keeps its residents.
+    assert Resident.objects.count() == len(inputs["residents"])
+    assert HelpRequest.objects.count() == 1
 
 
 def test_demo_is_reproducible():

@@ -99,7 +99,8 @@ def seed_neighbours_demo(
         taken.add(referent.pk)
         network = _network(rng, today, index, kind, address, quartier, referent, coordinator)
         networks.append(network)
-        neighbours += _neighbours(rng, fake, today, network, residents, coordinator, start=len(neighbours))
+        neighbours += _neighbours(rng, fake, today, network, residents, coordinator, start=len(neighbours),
+                                  known_first=index == 0)
     records = [record for network in networks for record in _state_records(rng, today, network)]
     StateRecord.objects.bulk_create(records)
     alerts = _alerts(rng, today, networks[0], coordinator)
@@ -141,11 +142,17 @@ def _location(rng, kind: str) -> str:
     return str(rng.randint(1, 40))
 
 
-def _neighbours(rng, fake, today, network, residents, coordinator, *, start: int) -> list[Neighbour]:
+def _neighbours(
+    rng, fake, today, network, residents, coordinator, *, start: int, known_first: bool
+) -> list[Neighbour]:
+    """Five to eight neighbours; the second never gave consent, the third withdrew it. With
+    `known_first`, the first one already has a resident file and consents: the demo alert about
+    them reuses that file, so the town keeps its number of residents."""
     rows, events = [], []
     for offset in range(rng.randint(5, 8)):
         number = 9000 + start + offset
-        resident = rng.choice(residents) if residents and rng.random() < 0.2 else None
+        known = known_first and offset == 0
+        resident = rng.choice(residents) if residents and (known or rng.random() < 0.2) else None
         neighbour = Neighbour(
             network=network, location=_location(rng, network.kind),
             first_name=resident.first_name if resident else fake.first_name(),
@@ -155,6 +162,7 @@ def _neighbours(rng, fake, today, network, residents, coordinator, *, start: int
             resident=resident, created_by=coordinator, created_at=network.created_at,
         )
         state = "none" if offset == 1 else ("withdrawn" if offset == 2 else rng.choice(["given"] * 4 + ["none"]))
+        state = "given" if known else state
         if state != "none":
             given = _moment(today, rng.uniform(30, 110), rng)
             neighbour.consent_given_at, neighbour.consent_recorded_by = given, coordinator
@@ -166,6 +174,9 @@ def _neighbours(rng, fake, today, network, residents, coordinator, *, start: int
             neighbour.consent_withdrawn_at = withdrawn
             events.append(ConsentEvent(neighbour=neighbour, action=ConsentAction.WITHDRAWN, effective_at=withdrawn,
                                        note="Ne souhaite plus être suivi·e.", by=coordinator, at=withdrawn))
+        if resident is not None:
+            # The same person as the file: the same numbers.
+            neighbour.phone, neighbour.mobile = resident.phone, resident.mobile
         rows.append(neighbour)
     Neighbour.objects.bulk_create(rows)
     ConsentEvent.objects.bulk_create(events)
