@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import User
 from villesolidaire.core.demo import (
     DEMO_PASSWORD,
     INSEE_CODE,
@@ -47,7 +48,8 @@ def test_demo_partners_spread_over_types_statuses_and_quartiers(tmp_path):
 
 def test_demo_partner_account_signs_in_with_password_and_backup_code(tmp_path, client):
     summary = _demo(tmp_path)
-    partner = summary["partner"]
+    assert summary["comptes partenaires"] == 1
+    partner = User.objects.get(email=PARTNER_EMAIL)
     assert partner.email == PARTNER_EMAIL and partner.check_password(DEMO_PASSWORD)
     assert partner.has_role(Role.PARTNER)
     assert Organisation.objects.of_user(partner).get().status == OrganisationStatus.VALIDATED

@@ -206,5 +206,6 @@ def test_submitting_the_published_values_withdraws_the_waiting_change(client, ow
     url = reverse("partners:partner_organisation_edit", args=[organisation.pk])
     client.post(url, _org_post(organisation, name="Nom provisoire"))
     assert PendingChange.objects.count() == 1
-    client.post(url, _org_post(organisation))
+    response = client.post(url, _org_post(organisation), follow=True)
     assert not PendingChange.objects.exists()
+    assert "Aucune modification" in response.content.decode()

@@ -163,6 +163,7 @@ def _statuses(rng: random.Random, count: int) -> list[str]:
 def seed_partners_demo(
     rng: random.Random, *, today: datetime.date, addresses, quartiers: dict, coordinator: User,
 ) -> dict:
+    """Create the demo partners; returns counts for the seed summary (French labels, like seed_demo's)."""
     from villesolidaire.core.demo import DEMO_PASSWORD, POSTCODE, TOWN_NAME, ensure_backup_codes
 
     now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0)))
@@ -222,7 +223,7 @@ def seed_partners_demo(
         "organisations validées": sum(1 for o in organisations if o.status == OrganisationStatus.VALIDATED),
         "services partenaires": len(services),
         "modifications à examiner": changes,
-        "partner": partner,
+        "comptes partenaires": partner.partner_memberships.count(),
     }
 
 

@@ -72,7 +72,7 @@ def _current(record, name: str):
     return value.as_e164 if hasattr(value, "as_e164") else value
 
 
-def _differs(record, values: dict, fields: Iterable[str]) -> bool:
+def differs(record, values: dict, fields: Iterable[str]) -> bool:
     """Whether applying `values` would change `record` (None and "" are the same)."""
     return any(
         _current(record, name) != values[name] and not (_current(record, name) is None and values[name] == "")
@@ -254,7 +254,7 @@ def organisation_submit(*, organisation: Organisation, values: dict, by: User) -
     """A partner's edit of its entry: applied at once while the entry is not public yet,
     otherwise held for a coordinator. Returns the held change, or None when applied."""
     if organisation.status == OrganisationStatus.VALIDATED:
-        if not _differs(organisation, values, ORGANISATION_FIELDS):
+        if not differs(organisation, values, ORGANISATION_FIELDS):
             _withdraw(organisation, "organisation")
             return None
         return _hold(organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation",
@@ -282,7 +282,7 @@ def service_submit(
             # never stays published while it waits.
             service.is_active, service.updated_at = False, timezone.now()
             service.save(update_fields=["is_active", "updated_at"])
-        if not _differs(service, values, SERVICE_FIELDS):
+        if not differs(service, values, SERVICE_FIELDS):
             _withdraw(organisation, f"service:{service.pk}")
             return None
         return _hold(organisation=organisation, kind=ChangeKind.SERVICE_UPDATE, target_key=f"service:{service.pk}",

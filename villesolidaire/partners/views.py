@@ -185,8 +185,10 @@ def _pending_initial(organisation: Organisation, target_key: str) -> dict | None
     return dict(change.proposed) if change else None
 
 
-def _submitted_message(request: HttpRequest, change) -> None:
-    if change is None:
+def _submitted_message(request: HttpRequest, change, *, unchanged: bool = False) -> None:
+    if unchanged:
+        messages.info(request, "Aucune modification : la version publiée reste affichée.")
+    elif change is None:
         messages.success(request, "Les modifications sont enregistrées.")
     else:
         messages.success(request,
@@ -201,9 +203,10 @@ def partner_organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = jsonable_values(form.cleaned_data, ORGANISATION_FIELDS)
         # The form wrote the values on the instance: read the entry afresh before deciding.
-        change = services.organisation_submit(organisation=Organisation.objects.get(pk=organisation.pk), values=values,
-                                              by=request.user)
-        _submitted_message(request, change)
+        fresh = Organisation.objects.get(pk=organisation.pk)
+        unchanged = fresh.is_public and not services.differs(fresh, values, ORGANISATION_FIELDS)
+        change = services.organisation_submit(organisation=fresh, values=values, by=request.user)
+        _submitted_message(request, change, unchanged=unchanged)
         return redirect("partners:partner_organisation", organisation.pk)
     return render(request, "partners/organisation_form.html", {
         "form": form, "organisation": organisation, "has_pending": pending is not None, "partner_edit": True,
@@ -221,8 +224,9 @@ def partner_service_edit(request: HttpRequest, pk: int, service_pk: int | None =
     if request.method == "POST" and form.is_valid():
         values = jsonable_values(form.cleaned_data, SERVICE_FIELDS)
         fresh = Service.objects.get(pk=service.pk) if service else None
+        unchanged = bool(fresh) and organisation.is_public and not services.differs(fresh, values, SERVICE_FIELDS)
         change = services.service_submit(organisation=organisation, service=fresh, values=values, by=request.user)
-        _submitted_message(request, change)
+        _submitted_message(request, change, unchanged=unchanged)
         return redirect("partners:partner_organisation", organisation.pk)
     return render(request, "partners/service_form.html", {
         "form": form, "organisation": organisation, "service": service, "has_pending": pending is not None,
