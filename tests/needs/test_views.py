@@ -342,3 +342,15 @@ def test_public_pages_query_count(client, rows, django_assert_max_num_queries):
         assert client.get(url("public_list")).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(url("feed")).status_code == 200
+
+
+def test_reading_sign_ups_is_logged(client, partner, organisation):
+    from villesolidaire.audit.models import AuditEntry
+
+    shift = ShiftFactory(need=NeedFactory(organisation=organisation))
+    client.get(url("partner_detail", shift.need_id))
+    assert not AuditEntry.objects.exists()  # nobody signed up: no personal data shown
+    SignupFactory(shift=shift)
+    client.get(url("partner_detail", shift.need_id))
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.object_id) == (partner, "view", str(shift.need_id))

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.perms import volunteer_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record as audit_record
 from villesolidaire.needs import feeds, selectors, services
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
@@ -125,6 +127,11 @@ def need_detail(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     signups = ShiftSignup.objects.exclude(status=SignupStatus.CANCELLED).select_related("volunteer").order_by("created_at", "pk")
     shifts = list(selectors.shifts_with_places(need).prefetch_related(Prefetch("signups", queryset=signups, to_attr="live_signups")))
+    shown = sum(len(shift.live_signups) for shift in shifts)
+    if shown:
+        # Names and contacts of the volunteers who signed up: a read worth logging.
+        audit_record(actor=request.user, action=AuditAction.VIEW, target=need, fields=["first_name", "last_name", "phone", "email"],
+                     detail=f"Inscriptions aux créneaux ({shown})", request=request)
     return render(request, "needs/manage_detail.html", {
         "space": space,
         "need": need,
@@ -260,6 +267,8 @@ def feed_import(request: HttpRequest) -> HttpResponse:
         except feeds.FeedError as exc:
             errors = exc.errors
         else:
+            audit_record(actor=request.user, action=AuditAction.IMPORT, target=Need, detail=f"Flux de missions : {report.summary}",
+                         request=request)
             messages.success(request, f"Import terminé : {report.summary}")
             return redirect("needs:staff_list")
     return render(request, "needs/feed_import.html", {"form": form, "errors": errors, "space": STAFF},
