@@ -176,3 +176,10 @@ def test_only_published_needs_are_announced(need, status):
     with pytest.raises(NeedError, match="Publiez"):
         need_notify_volunteers(need_id=need.pk)
     assert not Message.objects.exists()
+
+
+def test_nobody_is_told_when_every_shift_has_started(need):
+    volunteer()
+    start = timezone.now() - datetime.timedelta(hours=1)
+    need.shifts.update(starts_at=start, ends_at=start + datetime.timedelta(hours=3))
+    assert select_volunteers(need).volunteer_ids == []

@@ -166,8 +166,13 @@ def test_reminders_go_the_day_before_once_per_sign_up():
     SignupFactory(shift=shift, status=SignupStatus.WAITING)
     SignupFactory(shift=shift, status=SignupStatus.CANCELLED)
     SignupFactory(shift=later)
+    # Closing stops sign-ups, not the event: still reminded. A cancelled need is not.
+    closed = ShiftFactory(need=NeedFactory(status=NeedStatus.CLOSED), starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=1))
+    held.append(SignupFactory(shift=closed))
+    gone = ShiftFactory(need=NeedFactory(status=NeedStatus.CANCELLED), starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=1))
+    SignupFactory(shift=gone)
 
-    assert reminders_send(now=now) == 2
+    assert reminders_send(now=now) == 3
     assert reminders_send(now=now) == 0
     call_command("send_shift_reminders")
     reminders = Message.objects.filter(kind="shift_reminder")

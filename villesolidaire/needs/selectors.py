@@ -149,8 +149,8 @@ def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
     of the nearest qualified volunteers, at most `limit` (settings.NEEDS_NOTIFY_MAX).
     """
     limit = notify_max() if limit is None else limit
-    shifts = list(need.shifts.filter(ends_at__gt=timezone.now())) or list(need.shifts.all())
-    if not shifts:
+    shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
+    if not shifts:  # nothing left to sign up for: nobody to tell
         return Selection()
     queryset, trained = candidate_queryset(need, shifts)
     ordering = ["pk"]

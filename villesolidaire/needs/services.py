@@ -181,7 +181,7 @@ def need_notify_volunteers(*, need_id: int, limit: int | None = None) -> Selecti
         )
         invitations = NeedInvitation.objects.filter(need=need, volunteer_id__in=selection.volunteer_ids).select_related("volunteer")
         need = Need.objects.select_related("organisation").get(pk=need.pk)
-        shifts = list(need.shifts.filter(ends_at__gt=timezone.now()))
+        shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
         for invitation in invitations:
             _tell(
                 invitation.volunteer, template="invitation", subject=f"On a besoin de vous : {need.title}",
@@ -319,16 +319,16 @@ def _promote_first_waiting(shift: Shift, now: datetime.datetime) -> ShiftSignup 
 
 
 def reminders_send(*, now: datetime.datetime | None = None) -> int:
-    """Remind the volunteers holding a place on tomorrow's shifts. At most one reminder per
-    sign-up: each one is claimed by a conditional UPDATE before its message is queued."""
+    """Remind the volunteers holding a place on tomorrow's shifts (of published needs, and of
+    closed ones: closing stops sign-ups, not the event). At most one reminder per sign-up: each
+    one is claimed by a conditional UPDATE before its message is queued."""
     now = now or timezone.now()
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
     start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
     end = start + datetime.timedelta(days=1)
     due = ShiftSignup.objects.filter(
         status__in=PLACE_HOLDING, reminder_sent_at__isnull=True, shift__starts_at__gte=start, shift__starts_at__lt=end,
-        shift__need__status=NeedStatus.PUBLISHED,
-    ).values_list("pk", flat=True)
+    ).exclude(shift__need__status=NeedStatus.CANCELLED).values_list("pk", flat=True)
     sent = 0
     for pk in list(due):
         with transaction.atomic():
