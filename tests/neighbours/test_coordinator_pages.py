@@ -503,3 +503,15 @@ def test_edit_neighbour_bad_input_changes_nothing(client, coordinator):
     assert "n'est pas un mobile" in _text(response)
     neighbour.refresh_from_db()
     assert neighbour.first_name == "Paule"
+
+
+def test_huge_numbers_are_refused_cleanly(client, coordinator):
+    network = NetworkFactory()
+    huge = "9" * 30
+    response = client.post(reverse("neighbours:referents", args=[network.pk]), {"referent": huge, "co_referent": huge})
+    assert response.status_code == 400
+    response = client.post(reverse("neighbours:neighbour_add", args=[network.pk]), _neighbour_data(resident_number=huge))
+    assert response.status_code == 400
+    assert client.get(reverse("neighbours:list"), {"quartier": huge}).status_code == 200
+    assert client.get(f"/gestion/voisinage/{huge}/").status_code == 404
+    assert client.get(f"/gestion/voisinage/voisins/{huge}/accord/").status_code == 404

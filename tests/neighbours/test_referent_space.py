@@ -367,3 +367,10 @@ def test_referent_reading_neighbours_is_logged(client, network):
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.object_type, entry.object_id) == (network.referent.user, "neighbours.Network",
                                                                   str(network.pk))
+
+
+def test_huge_neighbour_number_is_refused_cleanly(client, network):
+    _as_referent(client, network)
+    url = reverse("neighbours:referent_alert", args=[network.pk])
+    assert client.get(url, {"voisin": "9" * 30}).status_code == 200
+    assert client.post(url, _alert_data(neighbour="9" * 30)).status_code == 400

@@ -23,6 +23,7 @@ from villesolidaire.volunteers.models import Volunteer
 
 # A consent or a visit is recorded within the year; older ones are surely a typing error.
 MAX_DAYS_BEHIND = 366
+MAX_ROW_ID = 2**63 - 1
 INACTIVE_VOLUNTEER = "Ce·tte volontaire n'existe pas ou n'est pas actif·ve : choisissez un·e volontaire actif·ve."
 
 
@@ -160,10 +161,11 @@ class NeighbourForm(ConsentFieldsMixin, forms.Form):
     phone = phone_field("Téléphone fixe")
     mobile = phone_field("Téléphone mobile")
     resident_number = forms.IntegerField(
-        label="N° de fiche habitant·e (facultatif)", required=False, min_value=1,
+        label="N° de fiche habitant·e (facultatif)", required=False, min_value=1, max_value=MAX_ROW_ID,
         help_text="Si la personne a déjà une fiche au CCAS. Sinon, une fiche sera créée à sa première alerte.",
         error_messages={"invalid": "Tapez le numéro de la fiche (chiffres seulement).",
-                        "min_value": "Tapez le numéro de la fiche (chiffres seulement)."},
+                        "min_value": "Tapez le numéro de la fiche (chiffres seulement).",
+                        "max_value": "Aucune fiche habitant·e en cours ne porte ce numéro."},
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     consent_method = forms.ChoiceField(

@@ -37,6 +37,11 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+def _row_id(text: str) -> int | None:
+    """A primary key typed in a URL or a form, or None (a 30-digit number must not reach SQL)."""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def _form_status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
@@ -134,7 +139,7 @@ def _referent_candidates(network: Network, search: VolunteerSearchForm, chosen: 
     candidates = list(rows.order_by("last_name", "first_name", "pk")[:REFERENT_CHOICES])
     keep = {str(pk) for pk in (network.referent_id, network.co_referent_id, *chosen) if pk}
     missing = keep - {str(v.pk) for v in candidates}
-    ids = [int(pk) for pk in missing if pk.isdigit()]
+    ids = [number for number in map(_row_id, missing) if number is not None]
     if ids:
         candidates = list(active.filter(pk__in=ids)) + candidates
     return candidates
@@ -360,8 +365,8 @@ def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _alert_initial(request: HttpRequest, neighbours) -> dict:
-    chosen = request.GET.get("voisin", "")
-    return {"neighbour": chosen} if chosen.isdigit() and neighbours.filter(pk=chosen).exists() else {}
+    chosen = _row_id(request.GET.get("voisin", ""))
+    return {"neighbour": chosen} if chosen and neighbours.filter(pk=chosen).exists() else {}
 
 
 def _alert_sent_message(alert: Alert) -> str:
