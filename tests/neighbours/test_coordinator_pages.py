@@ -510,7 +510,8 @@ def test_huge_numbers_are_refused_cleanly(client, coordinator):
     huge = "9" * 30
     response = client.post(reverse("neighbours:referents", args=[network.pk]), {"referent": huge, "co_referent": huge})
     assert response.status_code == 400
-    response = client.post(reverse("neighbours:neighbour_add", args=[network.pk]), _neighbour_data(resident_number=huge))
+    url = reverse("neighbours:neighbour_add", args=[network.pk])
+    response = client.post(url, _neighbour_data(resident_number=huge))
     assert response.status_code == 400
     assert client.get(reverse("neighbours:list"), {"quartier": huge}).status_code == 200
     assert client.get(f"/gestion/voisinage/{huge}/").status_code == 404
