@@ -104,7 +104,11 @@ def wished_mask_for(start: date | None, end: date | None, time_window: str) -> i
     return availability_mask_for(days, periods)
 
 
-def context_for(help_request, *, widen: bool = False, resident_volunteer_ids=frozenset()) -> MatchContext:
+def context_for(
+    help_request, *, widen: bool = False, resident_volunteer_ids=frozenset(), required_trainings=()
+) -> MatchContext:
+    """`required_trainings`: (bit, title) of the modules the category requires
+    (selectors.required_trainings reads them)."""
     category = help_request.category
     resident = help_request.resident
     mask = wished_mask_for(help_request.wished_start, help_request.wished_end, help_request.time_window)
@@ -120,14 +124,8 @@ def context_for(help_request, *, widen: bool = False, resident_volunteer_ids=fro
         language_code=resident.language or "fr",
         widen=widen,
         resident_volunteer_ids=frozenset(resident_volunteer_ids),
-        required_trainings=required_trainings_of(category),
+        required_trainings=tuple(sorted(required_trainings)),
     )
-
-
-def required_trainings_of(category) -> tuple[tuple[int, str], ...]:
-    """(bit, title) of the active modules a category requires. Reads
-    `category.required_trainings`, so a prefetch of it saves the query."""
-    return tuple(sorted((module.bit, module.title) for module in category.required_trainings.all() if module.is_active))
 
 
 def describe_slots(mask: int) -> str:
@@ -407,7 +405,9 @@ def ranking_sql(
     continuity costs no extra round trip. `table` is the quoted table name. trainings: see
     `filter_sql` (the default is the ranking's filter).
     """
-    columns = ", ".join(PROFILE_COLUMNS)
+    # trainings_mask is only read when trainings filter: one column fewer to sort otherwise.
+    reads_trainings = shape.requirement_count or trainings != TRAININGS_HELD
+    columns = ", ".join(name for name in PROFILE_COLUMNS if reads_trainings or name != "trainings_mask")
     where = filter_sql(shape, trainings)
     select = f"SELECT {columns}, {score_sql(shape)} AS base_score, {{pinned}} AS pinned FROM {table} WHERE {where}"
     sql = select.format(pinned=0)

@@ -17,6 +17,7 @@ Categories without requirements run exactly the former statement and queries.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q
@@ -27,7 +28,7 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring
 from villesolidaire.matching.models import OfferStatus, ProposalOffer, ProposalStatus, VolunteerMatchProfile
 from villesolidaire.missions.models import Mission, Support
-from villesolidaire.trainings.models import VolunteerTraining
+from villesolidaire.trainings.models import TrainingModule, VolunteerTraining
 
 PROFILE_FIELDS = scoring.PROFILE_COLUMNS
 OVERFETCH = 5
@@ -51,7 +52,8 @@ class _Row:
 
     def __init__(self, values: dict):
         for name in PROFILE_FIELDS:
-            setattr(self, name, values[name])
+            # trainings_mask is only selected when the category requires trainings.
+            setattr(self, name, values.get(name, 0))
 
 
 def resident_volunteer_ids(resident_id: int) -> frozenset[int]:
@@ -112,9 +114,30 @@ def candidate_rows(context: scoring.MatchContext, *, limit: int | None = None, p
     return rows
 
 
+@lru_cache(maxsize=1)
+def _required_trainings_sql() -> str:
+    through = TrainingModule.required_for_categories.through._meta
+    quote = connection.ops.quote_name
+    module, link = quote(TrainingModule._meta.db_table), quote(through.db_table)
+    module_id, category_id = (quote(through.get_field(name).column) for name in ("trainingmodule", "helpcategory"))
+    return (
+        f"SELECT m.bit, m.title FROM {module} m INNER JOIN {link} r ON r.{module_id} = m.id "
+        f"WHERE r.{category_id} = %s AND m.is_active ORDER BY m.bit"
+    )
+
+
+def required_trainings(category_id: int) -> tuple[tuple[int, str], ...]:
+    """(bit, title) of the active modules a help category requires. Plain SQL on a cached
+    text: through the ORM this lookup cost ~1 ms of a ranking that targets 20 ms."""
+    with connection.cursor() as cursor:
+        cursor.execute(_required_trainings_sql(), [category_id])
+        return tuple(cursor.fetchall())
+
+
 def match_context(help_request, *, widen: bool = False) -> scoring.MatchContext:
     return scoring.context_for(
-        help_request, widen=widen, resident_volunteer_ids=resident_volunteer_ids(help_request.resident_id)
+        help_request, widen=widen, resident_volunteer_ids=resident_volunteer_ids(help_request.resident_id),
+        required_trainings=required_trainings(help_request.category_id),
     )
 
 

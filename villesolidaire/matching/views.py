@@ -28,8 +28,7 @@ def _explained(explanation) -> list[dict]:
 @coordinator_required
 def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = get_object_or_404(
-        HelpRequest.objects.select_related("resident", "resident__quartier", "category")
-        .prefetch_related("category__skills", "category__required_trainings"),
+        HelpRequest.objects.select_related("resident", "resident__quartier", "category").prefetch_related("category__skills"),
         pk=pk,
     )
     widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "True", "on")

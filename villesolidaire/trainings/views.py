@@ -166,8 +166,7 @@ def invite_for_request(request: HttpRequest, module_pk: int, request_pk: int) ->
     module, best first; the coordinator ticks and invites them to the next session."""
     module = get_object_or_404(TrainingModule, pk=module_pk)
     help_request = get_object_or_404(
-        HelpRequest.objects.select_related("resident", "category")
-        .prefetch_related("category__skills", "category__required_trainings"),
+        HelpRequest.objects.select_related("resident", "category").prefetch_related("category__skills"),
         pk=request_pk,
     )
     widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "on")
