@@ -23,7 +23,7 @@ def _directory():
     return organisation
 
 
-def test_public_map_list_organisation_and_proposal(page):
+def test_public_map_list_organisation_and_proposal(page):  # noqa: F811
     organisation = _directory()
     page.goto("/cartographie/")
     expect(page.locator("#carte-etat")).to_have_text("2 service(s) placé(s) sur la carte.")
@@ -43,7 +43,7 @@ def test_public_map_list_organisation_and_proposal(page):
     audit(page)
 
 
-def test_list_works_without_javascript(chromium_browser, live_server):
+def test_list_works_without_javascript(chromium_browser, live_server):  # noqa: F811
     _directory()
     context = chromium_browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page_without_js = context.new_page()
@@ -53,7 +53,7 @@ def test_list_works_without_javascript(chromium_browser, live_server):
     context.close()
 
 
-def test_partner_space_and_coordinator_review(page, new_page):
+def test_partner_space_and_coordinator_review(page, new_page):  # noqa: F811
     organisation = _directory()
     partner = partner_of(organisation, email="partenaire@exemple.org")
     assert partner.pk
