@@ -89,6 +89,12 @@ def test_invitation_link_does_not_reset_other_accounts(client):
     coordinator = staff_user(Role.COORDINATOR)
     path = "/" + password_setup_url(coordinator).split("/", 3)[3]
     assert client.get(path, follow=True).status_code == 404
+    set_password = path.rsplit("/", 2)[0] + "/set-password/"
+    response = client.post(set_password, {"new_password1": "autre-mot-de-passe-2026",
+                                          "new_password2": "autre-mot-de-passe-2026"})
+    assert response.status_code == 404
+    coordinator.refresh_from_db()
+    assert coordinator.check_password("motdepasse-de-test")
 
 
 def test_validation_invites_the_accounts_of_a_proposal(client, coordinator):

@@ -115,11 +115,11 @@ class PasswordSetupView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def dispatch(self, *args, **kwargs):
-        response = super().dispatch(*args, **kwargs)
-        user = getattr(self, "user", None)
+        # Checked before the parent handles anything: the link is for partner accounts only.
+        user = self.get_user(kwargs["uidb64"])
         if user is not None and not user.has_role(Role.PARTNER):
-            raise Http404  # the link is for partner accounts only
-        return response
+            raise Http404
+        return super().dispatch(*args, **kwargs)
 
 
 def password_setup_done(request: HttpRequest) -> HttpResponse:
