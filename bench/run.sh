@@ -60,6 +60,9 @@ echo "== Mise en relation : top 20 parmi 10 000 puis 100 000 volontaires =="
 DATABASE_URL="$SQLITE_URL" $PY bench/matching.py --label sqlite --sizes 10000 100000
 DATABASE_URL="$PG_URL" $PY bench/matching.py --label postgresql --sizes 10000 100000
 
+echo "== Besoins ponctuels : qui prévenir parmi 100 000 volontaires =="
+DATABASE_URL="$PG_URL" $PY bench/needs_selection.py --label postgresql --sizes 100000
+
 echo "== Liste des demandes (/gestion/demandes/) avec 10 000 demandes =="
 DATABASE_URL="$PG_URL" $PY bench/request_list.py --requests 10000 --samples 200
 

@@ -14,6 +14,7 @@ WORKER=$!
     $PY manage.py escalate_overdue_calls >/dev/null
     $PY manage.py register_confirm_pre_registrations >/dev/null
     $PY manage.py purge_audit_log >/dev/null
+    $PY manage.py send_shift_reminders >/dev/null
   done ) &
 PERIODIC=$!
 trap 'kill $WORKER $PERIODIC 2>/dev/null || true' EXIT INT TERM

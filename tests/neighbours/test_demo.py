@@ -43,7 +43,7 @@ def test_demo_networks_neighbours_records_and_an_alert_that_became_a_request():
     assert StateRecord.objects.count() == counts["états des lieux et des liens"] >= len(networks)
     alert = Alert.objects.get(help_request__isnull=False)
     assert alert.neighbour.has_consent and alert.neighbour.resident == alert.help_request.resident
-    assert alert.help_request.channel == Channel.THIRD_PARTY
+    assert alert.help_request.channel == Channel.NEIGHBOURS
     assert counts["alertes devenues demandes"] == 1
     # The alert is about a neighbour who already had a file: the demo town keeps its residents.
     assert Resident.objects.count() == len(inputs["residents"])

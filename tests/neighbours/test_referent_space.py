@@ -213,7 +213,7 @@ def test_alert_about_a_neighbour_becomes_a_help_request_on_a_new_resident_file(c
     help_request = alert.help_request
     assert (alert.neighbour, alert.raised_by, alert.urgency) == (neighbour, referent, Urgency.HIGH)
     assert help_request.status == Status.NEW
-    assert help_request.channel == Channel.THIRD_PARTY
+    assert help_request.channel == Channel.NEIGHBOURS
     assert help_request.category == category
     assert help_request.urgency == Urgency.HIGH
     assert network.name in help_request.description and "Volets fermés" in help_request.description

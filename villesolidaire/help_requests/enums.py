@@ -30,6 +30,7 @@ class Channel(models.TextChoices):
     PARTNER = "partner", "Partenaire"
     THIRD_PARTY = "third_party", "Signalement par un tiers"
     OUTREACH = "outreach", "Appel sortant (veille)"
+    NEIGHBOURS = "neighbours", "Réseau de voisinage"
 
 
 class Recurrence(models.TextChoices):

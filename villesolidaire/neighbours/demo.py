@@ -222,7 +222,7 @@ def _alerts(rng, today, network, coordinator) -> list[Alert]:
     help_request = HelpRequest.objects.create(
         resident=resident, category=category,
         description=f"Alerte du réseau de voisinage « {network.name} » : {PERSON_ALERT}",
-        urgency=Urgency.HIGH, channel=Channel.THIRD_PARTY, reporter_name=str(network.referent),
+        urgency=Urgency.HIGH, channel=Channel.NEIGHBOURS, reporter_name=str(network.referent),
         reporter_relation=f"Référent·e du réseau de voisinage « {network.name} »"[:80],
         reporter_phone=_national(network.referent.phone),
         person_agrees=Consent.UNKNOWN, status=RequestStatus.NEW, created_at=raised, created_by=network.referent.user,

@@ -313,7 +313,7 @@ def _help_request_for(network, neighbour, volunteer, text, urgency, category, pe
         "reporter_phone": volunteer.phone.as_national if volunteer.phone else "",
         "person_agrees": person_agrees,
     }
-    return help_request_create(resident=resident, data=data, channel=Channel.THIRD_PARTY, by=by)
+    return help_request_create(resident=resident, data=data, channel=Channel.NEIGHBOURS, by=by)
 
 
 @transaction.atomic
