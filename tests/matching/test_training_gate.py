@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import HelpCategoryFactory, HelpRequestFactory, ResidentFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories import (
+    HelpCategoryFactory,
+    HelpRequestFactory,
+    ResidentFactory,
+    VolunteerFactory,
+    login_staff,
+    staff_user,
+)
 from tests.matching.helpers import LAT, LON, random_profiles
 from tests.trainings.factories import TrainingModuleFactory, TrainingSessionFactory, VolunteerTrainingFactory
 from villesolidaire.matching import scoring, selectors

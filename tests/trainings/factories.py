@@ -4,7 +4,13 @@ import factory
 from django.utils import timezone
 
 from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
-from villesolidaire.trainings.models import SessionRegistration, TrainingMode, TrainingModule, TrainingSession, VolunteerTraining
+from villesolidaire.trainings.models import (
+    SessionRegistration,
+    TrainingMode,
+    TrainingModule,
+    TrainingSession,
+    VolunteerTraining,
+)
 
 
 class TrainingModuleFactory(factory.django.DjangoModelFactory):

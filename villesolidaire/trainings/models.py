@@ -206,6 +206,9 @@ class SessionChange(models.Model):
         verbose_name_plural = "historique des sessions"
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or 'création'} → {self.get_to_status_display()}"
+
 
 class SessionRegistrationQuerySet(models.QuerySet):
     def active(self):
@@ -246,6 +249,9 @@ class RegistrationChange(models.Model):
         verbose_name = "changement d'inscription"
         verbose_name_plural = "historique des inscriptions"
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or 'création'} → {self.get_to_status_display()}"
 
 
 def new_token() -> str:

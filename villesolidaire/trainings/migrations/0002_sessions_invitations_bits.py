@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import villesolidaire.trainings.models
 from django.conf import settings
 from django.db import migrations, models
+
+import villesolidaire.trainings.models
 
 
 def give_modules_bits(apps, schema_editor):
