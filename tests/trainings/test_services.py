@@ -242,3 +242,17 @@ def test_daily_refresh_clears_trainings_expired_since_the_last_run():
 
     assert "1 volontaire(s) mis à jour" in out.getvalue()
     assert (mask_of(expired), mask_of(renewed), mask_of(still)) == (0, module.mask, module.mask)
+
+
+def test_a_withdrawing_volunteer_frees_their_seats(coordinator):
+    volunteer = VolunteerFactory(active=True)
+    session = TrainingSessionFactory(capacity=1)
+    mine = SessionRegistrationFactory(session=session, volunteer=volunteer)
+    waiting = SessionRegistrationFactory(session=session, status=RegistrationStatus.WAITING)
+    held = SessionRegistrationFactory(session=TrainingSessionFactory(past=True), volunteer=volunteer, status=RegistrationStatus.ATTENDED)
+    assert services.registrations_cancel_for_volunteer(volunteer=volunteer, by=coordinator) == 1
+    for registration in (mine, waiting, held):
+        registration.refresh_from_db()
+    assert (mine.status, waiting.status, held.status) == (
+        RegistrationStatus.CANCELLED, RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED,
+    )

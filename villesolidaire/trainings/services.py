@@ -213,6 +213,22 @@ def registration_cancel(*, registration: SessionRegistration, by, now: datetime.
     return registration
 
 
+@transaction.atomic
+def registrations_cancel_for_volunteer(*, volunteer, by, now: datetime.datetime | None = None) -> int:
+    """A volunteer withdraws: their upcoming registrations are cancelled and the seats go to
+    the waiting lists. Returns how many were cancelled."""
+    now = now or timezone.now()
+    session_ids = list(
+        SessionRegistration.objects.active().filter(volunteer=volunteer, session__in=TrainingSession.objects.upcoming(now))
+        .order_by("session_id").values_list("session_id", flat=True)
+    )
+    for session in TrainingSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk"):
+        registration = session.registrations.get(volunteer=volunteer)
+        _registration_transition(registration, RegistrationStatus.CANCELLED, by=by)
+        _promote_waiting(session, by=by)
+    return len(session_ids)
+
+
 def _promote_waiting(session: TrainingSession, *, by) -> list[SessionRegistration]:
     """Give free seats to the waiting list, first come first served (session row locked by the caller)."""
     free = session.capacity - session.registrations.filter(status__in=SEAT_STATUSES).count()
