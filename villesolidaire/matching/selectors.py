@@ -165,6 +165,7 @@ def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None
     if limit <= 0:
         return []
     seen: dict[int, dict] = {}
+    dropped: set[int] = set()  # rows whose required training expired since they were indexed
     loads: dict[int, int] = {}
     fetch = limit * OVERFETCH
     # Continuity can lift a volunteer above the SQL top n: the first statement also fetches
@@ -174,13 +175,14 @@ def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None
     while True:
         rows, fetched = [], {}
         for row in candidate_rows(context, limit=fetch, pinned=pinned):
-            if row["volunteer_id"] not in seen:
+            if row["volunteer_id"] not in seen and row["volunteer_id"] not in dropped:
                 fetched[row["volunteer_id"]] = row
             if not row["pinned"]:
                 rows.append(row)
         # Rows whose trainings expired since they were indexed leave now (never counted as seen).
         for volunteer_id in lacking_valid_trainings(fetched, context, day):
             del fetched[volunteer_id]
+            dropped.add(volunteer_id)
         seen.update(fetched)
         pinned = ()
         # UNION ALL promises no order: put the ranked branch back in ORDER BY order.
