@@ -30,6 +30,7 @@ TARGETS = [
     ("take_next_call_20_callers_postgresql_p95", "<=", 50, "« appel suivant » p95 ≤ 50 ms avec 20 appelant·es au travail"),
     ("take_next_call_20_callers_burst_postgresql_p95", "<=", 50,
      "même objectif, pire cas : les 20 appelant·es demandent au même instant"),
+    ("partners_map_2000_p95", "<=", 300, "carte publique des partenaires p95 ≤ 300 ms avec 2 000 services"),
     ("needs_selection_100k_postgresql_p95", "<=", 500, "besoin ponctuel : qui prévenir, p95 ≤ 500 ms à 100 000 volontaires (PostgreSQL)"),
     ("take_next_call_20_callers_postgresql_double_claims", "<=", 0, "jamais deux appelant·es sur la même personne"),
     ("take_next_call_20_callers_burst_postgresql_double_claims", "<=", 0, "idem, en rafale"),
@@ -40,6 +41,7 @@ LABELS = {
     "request_list": "Liste des demandes",
     "signup": "Inscription publique",
     "needs_selection": "Besoins ponctuels : qui prévenir",
+    "partners_map": "Carte des partenaires",
 }
 
 
@@ -168,6 +170,14 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  la charge est bien plus forte qu'en campagne réelle) et `record_attempt`. « En rafale » (pire cas) : à",
         "  chaque tour, les 20 appellent `take_next_call` au même instant (barrière), puis enregistrent le résultat.",
         "  Vérification : aucune personne prise par deux appelant·es, une tentative par personne, aucune erreur.",
+        "- **Besoins ponctuels : qui prévenir** (`bench/needs_selection.py`) : sur la base de la mise en relation",
+        "  (100 000 volontaires, domaines d'engagement, catégories, disponibilités, formations détenues dont",
+        "  certaines expirées), `needs.selectors.select_volunteers` pour ~100 besoins tirés au hasard (lieu, 1 à 3",
+        "  créneaux, domaine, parfois une catégorie et 1 ou 2 formations exigées), après échauffement.",
+        "- **Carte des partenaires** (`bench/partners_map.py`) : organisations validées créées en masse sur les",
+        "  adresses de la commune jusqu'à 2 000 services publics ; un·e visiteur·se anonyme ouvre `/cartographie/`",
+        "  (première page, pages suivantes, filtres thématique, public, quartier) et les données des marqueurs,",
+        "  ~200 fois chacun par le client de test de Django (DEBUG désactivé), statut 200 vérifié.",
         "",
     ]
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: matching, public sign-up throughput, request-list timings, register campaigns.
+# `make bench`: matching, public sign-up throughput, request-list timings, register campaigns,
+# who to tell about a one-off need, the public partners map.
 # Writes bench/results.json and docs/benchmarks.md. Reports figures; never fails on a timing.
 # Uses its own databases (PostgreSQL villesolidaire_bench, SQLite var/bench.sqlite3), created
 # fresh on each run; the development database is not touched. About 5 to 8 minutes.
@@ -68,6 +69,9 @@ DATABASE_URL="$PG_URL" $PY bench/request_list.py --requests 10000 --samples 200
 
 echo "== Registre : campagne sur 20 000 inscriptions, « appel suivant » avec 20 appelant·es =="
 DATABASE_URL="$PG_URL" $PY bench/campaigns.py --entries 20000 --callers 20 --calls-each 25 --runs 3
+
+echo "== Carte des partenaires (/cartographie/) avec 2 000 services =="
+DATABASE_URL="$PG_URL" $PY bench/partners_map.py --services 2000 --samples 200
 
 echo "== Inscriptions publiques sous gunicorn, charge wrk depuis 127.0.0.1 =="
 DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 30 --connections 10

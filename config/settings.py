@@ -238,12 +238,26 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Every asset is served locally: the policy allows nothing from another origin.
+# Public map (partners app): tile server, e.g. https://tile.openstreetmap.fr/osmfr/{z}/{x}/{y}.png.
+# Empty: no tiles, markers on a plain background; the list view works either way.
+VS_MAP_TILES_URL = env_str("VS_MAP_TILES_URL", "")
+VS_MAP_TILES_ATTRIBUTION = env_str("VS_MAP_TILES_ATTRIBUTION", "© les contributeurs d'OpenStreetMap")
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The CSP source of the tile server ({s} subdomains become a wildcard)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in ("http", "https") and parts.netloc else []
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *_tile_origin(VS_MAP_TILES_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],

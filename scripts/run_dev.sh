@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Serves the demo town on http://127.0.0.1:8000 with the task worker beside it, plus the
 # periodic jobs a production cron would run (proposals without answer, message retries,
-# overdue campaign calls, transmitted pre-registrations, audit-log retention).
+# overdue campaign calls, transmitted pre-registrations, audit-log retention, shift reminders,
+# expired trainings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -15,6 +16,7 @@ WORKER=$!
     $PY manage.py register_confirm_pre_registrations >/dev/null
     $PY manage.py purge_audit_log >/dev/null
     $PY manage.py send_shift_reminders >/dev/null
+    $PY manage.py refresh_training_index >/dev/null
   done ) &
 PERIODIC=$!
 trap 'kill $WORKER $PERIODIC 2>/dev/null || true' EXIT INT TERM

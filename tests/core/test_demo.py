@@ -77,13 +77,14 @@ def test_counts_meet_the_targets(demo):
     done = Mission.objects.filter(status=MissionStatus.DONE).count()
     assert 320 <= done < 400
     assert set(Mission.objects.values_list("status", flat=True)) == set(MissionStatus.values)
-    assert HelpRequest.objects.count() == 260
+    # 260 from the core loop, plus one raised by a neighbour network's alert.
+    assert HelpRequest.objects.count() == 261
     assert VolunteerMatchProfile.objects.filter(is_eligible=True).count() == 400
     assert RecruitmentCall.objects.open_now().count() == 1
     assert Message.objects.count() > 0 and CallTask.objects.count() > 0
     # Every mission, request and volunteer has its logged history.
     assert MissionTransition.objects.filter(from_status="").count() == 400
-    assert HelpRequestTransition.objects.filter(from_status="").count() == 260
+    assert HelpRequestTransition.objects.filter(from_status="").count() == 261
     assert VolunteerStatusChange.objects.filter(from_status="").count() == 500
     # Missions spread over about ten months.
     first = Mission.objects.order_by("scheduled_at").first().scheduled_at.date()
@@ -91,7 +92,10 @@ def test_counts_meet_the_targets(demo):
 
 
 def test_dashboard_matches_direct_counts_on_the_demo_town(demo):
+    from villesolidaire.needs.models import ShiftSignup
+
     done = Mission.objects.filter(status=MissionStatus.DONE)
+    attended = ShiftSignup.objects.filter(attended=True)
     assert dashboard().totals == {
         "registered": 500,
         "active": 400,
@@ -99,6 +103,8 @@ def test_dashboard_matches_direct_counts_on_the_demo_town(demo):
         "missions_done": done.count(),
         "residents_helped": done.values("support__resident").distinct().count(),
         "supports": 230,
+        "participations": attended.count(),
+        "shift_hours": float(sum(signup.hours for signup in attended)),
     }
     assert 150 <= dashboard().total("mobilised") <= 230
     assert 140 <= dashboard().total("residents_helped") <= 170
@@ -160,11 +166,31 @@ def test_demo_has_a_past_heatwave_campaign_and_an_accredited_caller(demo):
     assert is_accredited(caller)
 
 
+def test_demo_has_partners_trainings_needs_and_neighbour_networks(demo):
+    from villesolidaire.needs.models import Need, ShiftSignup
+    from villesolidaire.neighbours.models import Network
+    from villesolidaire.partners.models import Organisation, OrganisationStatus, Service
+    from villesolidaire.trainings.models import TrainingModule, TrainingSession, VolunteerTraining
+
+    assert 35 <= Organisation.objects.count() <= 45
+    validated = Organisation.objects.filter(status=OrganisationStatus.VALIDATED)
+    assert Service.objects.filter(organisation__in=validated).count() >= validated.count()
+    assert len(set(Organisation.objects.values_list("type", flat=True))) >= 5
+    assert TrainingModule.objects.count() == 2
+    assert TrainingSession.objects.filter(starts_at__gt=timezone.now()).exists()
+    assert VolunteerTraining.objects.exists()
+    assert Need.objects.filter(shifts__isnull=False).distinct().count() >= 3
+    assert ShiftSignup.objects.filter(attended=True).exists()
+    assert 3 <= Network.objects.count() <= 6
+    assert demo.counts["organisations partenaires"] == Organisation.objects.count()
+
+
 def test_seed_is_query_light(tmp_path):
     with CaptureQueriesContext(connection) as queries:
         seed_demo(3, today=TODAY, var_dir=tmp_path)
     # Bulk writes: the count does not follow the ~7,500 rows written (BAN import excepted).
-    assert len(queries) < 250
+    # About 90 of them make the ~40 partners, 2 training modules, 5 needs and 4 neighbour networks.
+    assert len(queries) < 400
 
 
 def test_command_if_empty_keeps_existing_data(settings, tmp_path):

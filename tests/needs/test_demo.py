@@ -23,8 +23,8 @@ def test_demo_needs_are_consistent(with_organisations):
         VolunteerFactory(active=True)
     summary = seed_needs_demo(random.Random(1), today=timezone.localdate(), coordinator=UserFactory())
 
-    assert summary["needs"] == Need.objects.count() == 5
-    assert summary["waiting"] == 2 and summary["participations"] > 0
+    assert summary["besoins ponctuels"] == Need.objects.count() == 5
+    assert summary["inscriptions en liste d'attente"] == 2 and summary["participations"] > 0
     posted = Need.objects.exclude(organisation=None)
     if with_organisations:
         assert posted.exists() and all(n.organisation.status == OrganisationStatus.VALIDATED for n in posted)
@@ -40,5 +40,5 @@ def test_demo_needs_are_consistent(with_organisations):
     assert not ShiftSignup.objects.filter(attended__isnull=False, shift__starts_at__gt=timezone.now()).exists()
     assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 3
     assert all(n.transitions.exists() for n in Need.objects.all())
-    assert summary["hours"] == float(sum(s.hours for s in ShiftSignup.objects.filter(attended=True)))
+    assert summary["heures de bénévolat sur les créneaux"] == float(sum(s.hours for s in ShiftSignup.objects.filter(attended=True)))
     assert Shift.objects.filter(starts_at__gt=timezone.now() + datetime.timedelta(days=1)).exists()

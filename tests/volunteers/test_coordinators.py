@@ -104,6 +104,7 @@ def test_detail_shows_profile_history_and_supports(client, coordinator, grocerie
     html = client.get(reverse("volunteers:detail", args=[volunteer.pk])).content.decode()
     assert "Martin" in html and "Couture" in html and str(support.resident) in html
     assert 'value="validate"' in html and 'value="pause"' not in html
+    assert 'id="formations-titre">Formations<' in html
 
 
 def post_status(client, volunteer, action, **extra):

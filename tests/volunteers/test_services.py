@@ -34,3 +34,25 @@ def test_the_database_refuses_two_volunteers_with_the_same_mobile():
         VolunteerFactory(phone="+33698765432")
     VolunteerFactory(phone="")
     VolunteerFactory(phone="")  # no mobile is not a duplicate
+
+
+def test_withdrawal_gives_held_places_to_the_people_waiting():
+    from tests.needs.factories import ShiftFactory, SignupFactory
+    from tests.trainings.factories import SessionRegistrationFactory, TrainingSessionFactory
+    from villesolidaire.needs.models import SignupStatus
+    from villesolidaire.trainings.enums import RegistrationStatus
+
+    leaving, next_in_line, waiting_for_session = (VolunteerFactory(active=True) for _ in range(3))
+    shift = ShiftFactory(places=1)
+    held = SignupFactory(shift=shift, volunteer=leaving, status=SignupStatus.CONFIRMED)
+    waiting = SignupFactory(shift=shift, volunteer=next_in_line, status=SignupStatus.WAITING)
+    session = TrainingSessionFactory(capacity=1)
+    seat = SessionRegistrationFactory(session=session, volunteer=leaving, status=RegistrationStatus.REGISTERED)
+    queued = SessionRegistrationFactory(session=session, volunteer=waiting_for_session, status=RegistrationStatus.WAITING)
+
+    volunteer_change_status(volunteer=leaving, to_status=Status.WITHDRAWN, by=staff_user())
+
+    for row in (held, waiting, seat, queued):
+        row.refresh_from_db()
+    assert held.status == SignupStatus.CANCELLED and waiting.status != SignupStatus.WAITING
+    assert seat.status == RegistrationStatus.CANCELLED and queued.status == RegistrationStatus.REGISTERED

@@ -18,7 +18,8 @@ from villesolidaire.volunteers.services import magic_link_url
 SPACE_URL = reverse("volunteers:space")
 EDIT_URL = reverse("volunteers:profile_edit")
 # session, user, volunteer twice (guard, then with skills + categories), roles, town, supports, missions.
-SPACE_QUERIES = 10
+# Core space (10), shifts (2), neighbour networks (1), trainings (3).
+SPACE_QUERIES = 16
 
 
 @pytest.fixture

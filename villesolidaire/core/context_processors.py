@@ -18,6 +18,7 @@ def town(request: HttpRequest) -> dict:
         "nav_is_register_officer": verified and Role.REGISTER_OFFICER in roles,
         "nav_is_caller": verified and bool(roles & {Role.REGISTER_OFFICER, Role.CALLER}),
         "nav_is_auditor": verified and Role.AUDITOR in roles,
+        "nav_is_partner": verified and Role.PARTNER in roles,
     }
 
 

@@ -42,12 +42,16 @@ from villesolidaire.matching.index import rebuild_index
 from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
 from villesolidaire.missions.enums import EvaluationAuthor, MissionStatus, SupportKind, SupportStatus
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+from villesolidaire.needs.demo import seed_needs_demo
+from villesolidaire.neighbours.demo import seed_neighbours_demo
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 from villesolidaire.notifications.models import Channel as MessageChannel
+from villesolidaire.partners.demo import seed_partners_demo
 from villesolidaire.register.models import EntryStatus
 from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
 from villesolidaire.territory.geometry import km_per_degree_lon, point_in_polygons, polygons_of
 from villesolidaire.territory.models import BanAddress, Quartier, Town
+from villesolidaire.trainings.demo import seed_trainings_demo
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer, VolunteerStatusChange
 
@@ -362,11 +366,21 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
     supports, missions = _supports_and_missions(rng, clock, volunteers, residents, categories, coordinator, operator)
     _other_requests(rng, clock, volunteers, residents, categories, coordinator, operator)
     _messages_and_calls(rng, clock, volunteers, residents, supports, operator)
-    indexed = rebuild_index()
+    # Partners, trainings, needs and neighbour networks draw from their own sequence, so adding
+    # them left the rest of the town (and the figures tests pin) unchanged.
+    local = random.Random(seed + 4)
+    trainings = seed_trainings_demo(local, today=clock.now.date(), volunteers=volunteers, coordinator=coordinator)
+    indexed = rebuild_index()  # after the trainings: the index holds each volunteer's valid trainings
     register = seed_register(rng, fake, today=clock.now.date(), addresses=addresses, quartiers=quartiers,
                              officer=staff[Role.REGISTER_OFFICER], postcode=POSTCODE, town_name=TOWN_NAME)
     heatwave = seed_past_heatwave(rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER],
                                   caller=staff[Role.CALLER])
+
+    partners = seed_partners_demo(local, today=clock.now.date(), addresses=addresses, quartiers=quartiers,
+                                  coordinator=coordinator)
+    needs = seed_needs_demo(local, today=clock.now.date(), coordinator=coordinator)
+    neighbours = seed_neighbours_demo(local, today=clock.now.date(), volunteers=volunteers, residents=residents,
+                                      addresses=addresses, quartiers=quartiers, coordinator=coordinator)
 
     summary.counts = {
         "quartiers": len(quartiers), "adresses": len(addresses), "volontaires": len(volunteers),
@@ -379,6 +393,7 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
         "canicule passée : personnes appelées": heatwave["targets"],
         "canicule passée : appels": heatwave["attempts"],
         "canicule passée : escalades": heatwave["escalations"],
+        **partners, **trainings, **needs, **neighbours,
     }
     return summary
 

@@ -26,6 +26,8 @@ def staff_home(user) -> str:
         return "register:list"
     if user.has_role(Role.CALLER):
         return "campaigns:caller_home"
+    if user.has_role(Role.PARTNER):
+        return "partners:partner_home"
     return "audit:journal"
 
 

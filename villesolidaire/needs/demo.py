@@ -103,10 +103,10 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
                                         ends_at=_at(today - datetime.timedelta(days=20), 12), places=6)
     next_sorting = Shift.objects.create(need=sorting, starts_at=_at(today + datetime.timedelta(days=6), 9),
                                         ends_at=_at(today + datetime.timedelta(days=6), 12), places=4)
-    came = _signups(past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85)
-    full = _signups(next_sorting, take(2), SignupStatus.CONFIRMED, coordinator=coordinator)
-    full += _signups(next_sorting, take(2), SignupStatus.PENDING, coordinator=coordinator)
-    waiting = _signups(next_sorting, take(2), SignupStatus.WAITING, coordinator=coordinator)
+    _signups(past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85)
+    _signups(next_sorting, take(2), SignupStatus.CONFIRMED, coordinator=coordinator)
+    _signups(next_sorting, take(2), SignupStatus.PENDING, coordinator=coordinator)
+    _signups(next_sorting, take(2), SignupStatus.WAITING, coordinator=coordinator)
 
     collection = _need(
         title="Collecte nationale : accueil des donateurs", organisation=posters[1], town=town,
@@ -136,7 +136,7 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     )
     party_day = today + datetime.timedelta(days=25)
     party_shift = Shift.objects.create(need=party, starts_at=_at(party_day, 18), ends_at=_at(party_day, 22), places=10)
-    party_signups = _signups(party_shift, take(3), SignupStatus.CONFIRMED, coordinator=coordinator)
+    _signups(party_shift, take(3), SignupStatus.CONFIRMED, coordinator=coordinator)
 
     clean_up = _need(
         title="Agir ensemble : nettoyage des berges", organisation=posters[2], town=town, street="Quai de la Rivière",
@@ -146,25 +146,27 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     )
     clean_up_day = today - datetime.timedelta(days=45)
     clean_up_shift = Shift.objects.create(need=clean_up, starts_at=_at(clean_up_day, 9), ends_at=_at(clean_up_day, 12, 30), places=15)
-    cleaners = _signups(clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9)
+    _signups(clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9)
 
-    draft = _need(
+    _need(
         title="Aide aux devoirs : après-midi portes ouvertes", organisation=posters[0], town=town, street="Médiathèque",
         status=NeedStatus.DRAFT, coordinator=coordinator, created=_at(today - datetime.timedelta(days=1), 17),
         domain="solidarity", api_domain=ApiDomain.EDUCATION,
         description="Présenter l'aide aux devoirs aux familles, inscrire les enfants.",
     )
 
-    attended = [s for s in came + cleaners if s.attended]
+    # Counted from the database (the demo builds on an empty table): labels as in seed_demo's summary.
+    signups = ShiftSignup.objects.all()
+    attended = signups.filter(attended=True)
     return {
-        "needs": 5,
-        "published": 3,
-        "drafts": Need.objects.filter(pk=draft.pk).count(),
-        "shifts": Shift.objects.filter(need__in=[sorting, collection, party, clean_up]).count(),
-        "sign_ups": len(came) + len(full) + len(waiting) + len(collection_signups) + len(party_signups) + len(cleaners),
-        "waiting": len(waiting),
-        "told": NeedInvitation.objects.filter(need=collection).count(),
-        "participations": len(attended),
-        "hours": float(sum(s.hours for s in attended)),
-        "posted_by_organisations": sum(1 for p in posters if p is not None),
+        "besoins ponctuels": Need.objects.count(),
+        "besoins publiés": Need.objects.filter(status=NeedStatus.PUBLISHED).count(),
+        "besoins en brouillon": Need.objects.filter(status=NeedStatus.DRAFT).count(),
+        "besoins postés par des partenaires": Need.objects.exclude(organisation=None).count(),
+        "créneaux": Shift.objects.count(),
+        "inscriptions aux créneaux": signups.count(),
+        "inscriptions en liste d'attente": signups.filter(status=SignupStatus.WAITING).count(),
+        "volontaires prévenu·es": NeedInvitation.objects.count(),
+        "participations": attended.count(),
+        "heures de bénévolat sur les créneaux": float(sum(signup.hours for signup in attended)),
     }

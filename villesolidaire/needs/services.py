@@ -297,6 +297,21 @@ def signup_cancel(*, signup: ShiftSignup, by=None, now: datetime.datetime | None
     return promoted
 
 
+def signups_cancel_for_volunteer(*, volunteer: Volunteer, by, now: datetime.datetime | None = None) -> int:
+    """A volunteer withdraws: their sign-ups for shifts still to come are cancelled and the places
+    go to the waiting lists. Returns how many were cancelled."""
+    now = now or timezone.now()
+    upcoming = (
+        ShiftSignup.objects.filter(volunteer=volunteer, shift__ends_at__gt=now)
+        .exclude(status=SignupStatus.CANCELLED).order_by("pk")
+    )
+    cancelled = 0
+    for signup in upcoming:
+        signup_cancel(signup=signup, by=by, now=now)
+        cancelled += 1
+    return cancelled
+
+
 def _promote_first_waiting(shift: Shift, now: datetime.datetime) -> ShiftSignup | None:
     """Give the freed place to the first in line (the shift row is locked by the caller)."""
     if shift.starts_at <= now or ShiftSignup.objects.filter(shift=shift, status__in=PLACE_HOLDING).count() >= shift.places:

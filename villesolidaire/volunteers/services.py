@@ -150,6 +150,7 @@ def volunteer_change_status(*, volunteer: Volunteer, to_status: str, by: User | 
         locked.validated_at = timezone.now()
     if to_status == Status.WITHDRAWN:
         _anonymise(locked)
+        _release_places(locked, by)
     locked.save()
     _log(volunteer=locked, from_status=from_status, to_status=to_status, by=by, reason=reason)
     index_volunteer(locked)
@@ -181,6 +182,15 @@ def volunteer_put_in_reserve(*, volunteer: Volunteer, by: User, reason: str = ""
 def volunteer_withdraw(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
     """Withdrawal erases personal data; supports and missions stay linked to the anonymised row."""
     return volunteer_change_status(volunteer=volunteer, to_status=Status.WITHDRAWN, by=by, reason=reason)
+
+
+def _release_places(volunteer: Volunteer, by: User | None) -> None:
+    """Seats held in upcoming training sessions and shifts go to the people waiting."""
+    from villesolidaire.needs.services import signups_cancel_for_volunteer
+    from villesolidaire.trainings.services import registrations_cancel_for_volunteer
+
+    registrations_cancel_for_volunteer(volunteer=volunteer, by=by)
+    signups_cancel_for_volunteer(volunteer=volunteer, by=by)
 
 
 def _anonymise(volunteer: Volunteer) -> None:

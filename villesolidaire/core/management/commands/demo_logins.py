@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from villesolidaire.accounts.models import User
 from villesolidaire.core.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_EMAILS, STAFF_ACCOUNTS, ensure_backup_codes
+from villesolidaire.partners.demo import PARTNER_EMAIL
 from villesolidaire.volunteers.models import Volunteer
 
 ROLE_LABELS = {
@@ -41,6 +42,10 @@ class Command(BaseCommand):
             codes = ensure_backup_codes(user)
             out(f"  - {ROLE_LABELS[role]} : {email}")
             out(f"      codes de secours : {'  '.join(codes)}")
+        partner = User.objects.filter(email=PARTNER_EMAIL).first()
+        if partner is not None:
+            out(f"  - Partenaire (association : sa fiche, ses services, ses besoins de volontaires) : {PARTNER_EMAIL}")
+            out(f"      codes de secours : {'  '.join(ensure_backup_codes(partner))}")
         out("")
         out(" Volontaires : pas de mot de passe. Sur « Espace volontaire », saisissez l'e-mail ou le mobile ;")
         out(" le lien de connexion s'affiche dans la console du serveur (e-mails et SMS de démonstration).")

@@ -4,7 +4,6 @@ referent's alert filled in from a phone-sized screen."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import chromium_browser, page, reference_lists  # noqa: F401 (fixtures)
 from tests.browser.helpers import audit, main, staff_sign_in
 from tests.factories import HelpCategoryFactory, VolunteerFactory, staff_user
 from tests.neighbours.factories import NeighbourFactory, NetworkFactory, StateRecordFactory

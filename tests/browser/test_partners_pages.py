@@ -4,7 +4,6 @@ by the static script from local Leaflet, the list usable on its own."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import chromium_browser, page, reference_lists  # noqa: F401 (fixtures)
 from tests.browser.helpers import audit, main, new_page, staff_sign_in  # noqa: F401 (fixture)
 from tests.factories import QuartierFactory, staff_user
 from tests.partners.factories import OrganisationFactory, ServiceFactory, partner_of
