@@ -217,7 +217,8 @@ def test_demo_logins_print_working_accounts(client, demo):
     text = out.getvalue()
     assert "http://127.0.0.1:8000" in text
     assert DEMO_PASSWORD in text
-    for email in ["coordinatrice@demo.invalid", "operateur@demo.invalid", "admin@demo.invalid", "volontaire1@demo.invalid"]:
+    for email in ["coordinatrice@demo.invalid", "operateur@demo.invalid", "admin@demo.invalid", "volontaire1@demo.invalid",
+                  "partenaire@demo.invalid"]:
         assert email in text
     assert "jeton=" in text
     codes = _codes(text, "coordinatrice@demo.invalid")
