@@ -84,6 +84,10 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     town = Town.current()
     organisations = list(Organisation.objects.validated().order_by("pk"))
     posters = [rng.choice(organisations) if organisations else None for _ in range(3)]
+    # The demo partner account's organisation posts the first need, so its space is not empty.
+    with_account = Organisation.objects.validated().filter(members__isnull=False).order_by("pk").first()
+    if with_account is not None:
+        posters[0] = with_account
     active = list(Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).order_by("pk"))
     rng.shuffle(active)
     pool = iter(active)
