@@ -160,7 +160,7 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
 
     # 5. The accredited caller works through the queue -------------------------------------
     calls = new_page()
-    server_errors += watch_server_errors(calls)
+    watch_server_errors(calls, server_errors)
     staff_sign_in(calls, caller.email)
     calls.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Appels").click()
     expect(calls).to_have_url(re.compile(r"/gestion/appels/$"))
@@ -195,7 +195,7 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
 
     # B's need reached the coordinators.
     coordination = new_page()
-    server_errors += watch_server_errors(coordination)
+    watch_server_errors(coordination, server_errors)
     staff_sign_in(coordination, coordinator.email)
     coordination.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Demandes").click()
     expect(coordination.get_by_role("heading", level=1)).to_have_text("Demandes d'aide")
@@ -296,7 +296,7 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
 
     # A volunteer signed in from their magic link sees no more than the anonymous visitor.
     volunteer_page = new_page()
-    server_errors += watch_server_errors(volunteer_page)
+    watch_server_errors(volunteer_page, server_errors)
     volunteer_page.goto(re.sub(r"^https?://[^/]+", "", magic_link_url(volunteer=volunteer)))
     expect(volunteer_page.get_by_role("heading", level=1)).to_have_text("Bonjour Camille")
     for path in ["/mon-espace/", "/mon-espace/profil/", *public_paths, *protected_paths]:
@@ -305,7 +305,7 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
 
     # The same check does find the names on the register officer's screens.
     officer_page = new_page()
-    server_errors += watch_server_errors(officer_page)
+    watch_server_errors(officer_page, server_errors)
     staff_sign_in(officer_page, officer.email)
     for path in (f"/gestion/registre/{entry.pk}/", f"/gestion/campagnes/{campaign.pk}/non-joints/"):
         with pytest.raises(AssertionError, match=PERSON_A[0]):
@@ -363,9 +363,10 @@ def person_called(page: Page):
     return main(page).locator("#personne")
 
 
-def watch_server_errors(page: Page) -> list[str]:
-    """Every response of 500 or more this page receives, as 'status URL'."""
-    errors: list[str] = []
+def watch_server_errors(page: Page, errors: list[str] | None = None) -> list[str]:
+    """Every response of 500 or more this page receives, as 'status URL', appended to `errors`
+    (a new list when none is given) as they come: several pages can share one list."""
+    errors = [] if errors is None else errors
     page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
             if response.status >= 500 else None)
     return errors
