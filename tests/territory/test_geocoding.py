@@ -147,6 +147,15 @@ class TestLocate:
         assert resident.address == "12 rue de la paix"  # kept as typed
         assert resident.quartier == centre
 
+    @pytest.mark.parametrize("typed", ["12 rue de la pa", "12 rue de la Pai", "12 rue d", "12 Rue des Li"])
+    def test_an_unfinished_street_name_is_kept_as_typed_not_placed_elsewhere(self, typed):
+        # "pa" or "li" also sit inside the commune's name and other streets: no silent guess.
+        assert geocode(typed) is None
+
+    @pytest.mark.parametrize("typed", ["12 rue de la paix", "12 r de la paix bourg solid", "12 rue de la paix 99100"])
+    def test_whole_words_or_four_letter_starts_are_placed(self, typed):
+        assert geocode(typed).ban_id == "99001_0010_00012"
+
     def test_nearest_centre_when_outside_every_contour(self):
         QuartierFactory(name="Loin", centre_latitude=48.2, centre_longitude=-1.6)
         near = QuartierFactory(name="Proche", centre_latitude=48.101, centre_longitude=-1.671)

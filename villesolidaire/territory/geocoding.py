@@ -24,6 +24,11 @@ from villesolidaire.territory.geometry import distance_km, point_in_polygons, po
 from villesolidaire.territory.models import BanAddress, Located, Quartier, Town
 
 MIN_SCORE = 0.5
+_STREET_TYPES = frozenset({
+    "rue", "avenue", "boulevard", "place", "chemin", "impasse", "allee", "route", "square", "faubourg", "cours",
+    "quai", "residence", "lotissement", "passage", "promenade", "sentier", "voie", "ruelle",
+})
+MIN_PREFIX = 4  # letters of an unfinished word that still identify it ("lila" → "lilas")
 MAX_WORDS = 6
 # Beyond this distance from every quartier centre, an address outside all contours is in no
 # quartier (it is in another town): it would otherwise skew the figures of the nearest one.
@@ -141,7 +146,7 @@ class OfflineBanGeocoder:
         results: list[GeocodeResult] = []
         if number:
             exact = rows.filter(numero=number).only(*self.FIELDS).order_by("search_text", "rep", "ban_id")
-            candidates = [row for row in exact[: limit * 4] if not rep or not row.rep or _same_rep(row.rep, rep)]
+            candidates = [row for row in exact[: max(limit * 4, 40)] if not rep or not row.rep or _same_rep(row.rep, rep)]
             results = [self._housenumber_result(row, words, rep) for row in candidates]
         if not results:
             results = self._street_results(rows, words, limit)
@@ -172,7 +177,7 @@ class OfflineBanGeocoder:
         streets = (
             rows.values("nom_voie", "code_postal", "code_insee", "nom_commune", "search_text")
             .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"), any_id=Min("ban_id"))
-            .order_by("search_text", "code_postal")[: limit * 4]
+            .order_by("search_text", "code_postal")[: max(limit * 4, 40)]
         )
         results = []
         for street in streets:
@@ -267,10 +272,22 @@ def geocode(address: str, postcode: str = "", city: str = "") -> GeocodeResult |
     if city:
         attempts.append((" ".join(part for part in (address, postcode) if part), ""))
     for query, citycode in attempts:
-        results = geocoder.search(query, limit=1, citycode=citycode)
-        if results and results[0].score >= MIN_SCORE:
-            return results[0]
+        words = _query_parts(query)[2]
+        for result in geocoder.search(query, limit=5, citycode=citycode):
+            if result.score >= MIN_SCORE and _names_every_word(result, words):
+                return result
     return None
+
+
+def _names_every_word(result: GeocodeResult, words: list[str]) -> bool:
+    """A form's address is placed only when each word typed is a word of the street or commune
+    found, or the start of one with at least MIN_PREFIX letters. The autocomplete may suggest
+    "Rue des Lilas" for "rue des li", but a form saved with "4 Rue des Li" must not be placed
+    silently at some other street whose name merely contains "li": it stays as typed."""
+    found = set(fold(f"{result.street} {result.city}").split())
+    if not set(words) - _STREET_TYPES:
+        return False  # "12 rue d": a street type alone names no street
+    return all(word in found or (len(word) >= MIN_PREFIX and any(f.startswith(word) for f in found)) for word in words)
 
 
 @lru_cache(maxsize=4)
