@@ -148,3 +148,18 @@ def test_organisation_form_accepts_a_web_address_without_scheme():
 def test_service_with_a_partial_own_address_is_kept_as_typed():
     service = ServiceFactory(address="")
     assert service.place == service.organisation
+
+
+def test_siret_typed_with_spaces_is_kept_whole(client):
+    client.post(reverse("partners:propose"), {**PROPOSAL, "siret": "123 456 789 00012"})
+    assert Organisation.objects.get().siret == "12345678900012"
+
+
+def test_an_unchanged_unpublishable_email_does_not_block_other_edits():
+    organisation = OrganisationFactory(email="contact@exemple.invalid")
+    data = OrganisationForm(instance=organisation).initial
+    data = {key: value for key, value in data.items() if value is not None}
+    form = OrganisationForm({**data, "description": "Nouvelle présentation de l'association."}, instance=organisation)
+    assert form.is_valid(), form.errors
+    changed = OrganisationForm({**data, "email": "autre@exemple.invalid"}, instance=organisation)
+    assert not changed.is_valid() and "non publiable" in str(changed.errors["email"])

@@ -56,6 +56,9 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
     phone = phone_field(help_text="Numéro affiché sur la carte.")
     email = forms.EmailField(label="E-mail de contact public", required=False, error_messages=EMAIL_ERRORS,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # Longer than 14 so that "123 456 789 00012" typed with spaces is not cut by the browser.
+    siret = forms.CharField(label="SIRET", required=False, max_length=20,
+                            help_text="Facultatif : 14 chiffres (les espaces sont retirés).")
     website = forms.URLField(label="Site web", required=False, assume_scheme="https", max_length=200,
                              help_text="Facultatif. Exemple : https://www.association.fr",
                              error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"})
@@ -69,7 +72,7 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
         formfield_callback = _formfield
         labels = {"name": "Nom de la structure", "description": "Présentation"}
         help_texts = {
-            "siret": "Facultatif : 14 chiffres, sans espaces.",
+            "siret": "Facultatif : 14 chiffres (les espaces sont retirés).",
             "rna": "Facultatif, pour une association : W suivi de 9 chiffres.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
@@ -83,7 +86,9 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
         return cleaned
 
     def clean_email(self) -> str:
-        return open_data_email((self.cleaned_data["email"] or "").lower())
+        value = (self.cleaned_data["email"] or "").lower()
+        # Only a new address is checked: an entry saved before (or imported) stays editable.
+        return open_data_email(value) if "email" in self.changed_data else value
 
     def clean_siret(self) -> str:
         value = (self.cleaned_data.get("siret") or "").replace(" ", "")
@@ -227,7 +232,9 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
         return publics
 
     def clean_email(self) -> str:
-        return open_data_email((self.cleaned_data["email"] or "").lower())
+        value = (self.cleaned_data["email"] or "").lower()
+        # Only a new address is checked: an entry saved before (or imported) stays editable.
+        return open_data_email(value) if "email" in self.changed_data else value
 
     def clean(self):
         cleaned = super().clean()
