@@ -208,3 +208,20 @@ def test_coordinator_upload_page(client):
     response = client.post(target, {"feed": SimpleUploadedFile("flux.xml", FIXTURE.read_bytes())}, follow=True)
     assert "2 mission(s) créée(s)" in response.content.decode()
     assert Need.objects.filter(is_external=True).count() == 2
+
+
+def test_past_shifts_are_left_out_of_dates_and_places(client):
+    TownFactory()
+    need = NeedFactory(status=NeedStatus.PUBLISHED)
+    now = timezone.now()
+    ShiftFactory(need=need, starts_at=now - datetime.timedelta(days=20), ends_at=now - datetime.timedelta(days=20, hours=-3),
+                 places=10)
+    upcoming = ShiftFactory(need=need, places=4)
+    (mission,) = parse_feed(build_feed(feed_needs())).missions
+    assert (mission.start_at, mission.places) == (upcoming.starts_at, 4)
+    listed = Need.objects.with_list_data().get(pk=need.pk)
+    assert listed.first_start == upcoming.starts_at and listed.shift_count == 2
+    page = client.get(reverse("needs:public_list")).content.decode()
+    from django.template.defaultfilters import date as date_filter
+
+    assert f"à partir du {date_filter(timezone.localtime(upcoming.starts_at), 'l j F')}" in page

@@ -83,8 +83,10 @@ def _sub(parent: ET.Element, tag: str, text="") -> ET.Element:
     return element
 
 
-def mission_element(need: Need, prefix: str, town: Town | None) -> ET.Element:
-    shifts = list(need.shifts.all())
+def mission_element(need: Need, prefix: str, town: Town | None, now: datetime.datetime | None = None) -> ET.Element:
+    # Dates and places of the shifts still to come: past shifts are no offer any more.
+    now = now or timezone.now()
+    shifts = [shift for shift in need.shifts.all() if shift.ends_at > now] or list(need.shifts.all())
     mission = ET.Element("mission")
     _sub(mission, "clientId", f"{prefix}-{need.pk}")
     _sub(mission, "title", need.title)

@@ -96,9 +96,13 @@ class NeedQuerySet(models.QuerySet):
 
         return self.filter(organisation__in=Organisation.objects.of_user(user))
 
-    def with_list_data(self):
+    def with_list_data(self, now=None):
+        """List columns: `first_start` is the start of the first shift not yet over (past shifts
+        offer nothing any more), `shift_count` counts every shift."""
+        now = now or timezone.now()
         return self.select_related("organisation", "category", "quartier").annotate(
-            first_start=models.Min("shifts__starts_at"), shift_count=models.Count("shifts", distinct=True)
+            first_start=models.Min("shifts__starts_at", filter=models.Q(shifts__ends_at__gt=now)),
+            shift_count=models.Count("shifts", distinct=True),
         )
 
 
