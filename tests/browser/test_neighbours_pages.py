@@ -32,6 +32,8 @@ def test_neighbour_pages_are_accessible_and_an_alert_reaches_the_coordinators(pa
                .replace("http://127.0.0.1:8000", ""))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Résidence des Glycines")
     expect(main(phone)).not_to_contain_text("Sansaccord")
+    # The neighbours' table scrolls in its box: the page itself fits the phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     audit(phone)
     for path in ["/mon-espace/voisinage/", f"/mon-espace/voisinage/{network.pk}/etat-des-lieux/"]:
         assert phone.goto(path).status == 200
