@@ -173,9 +173,12 @@ def test_coordinator_sees_every_need(client, coordinator):
 )
 def test_bad_shift_input_is_explained_and_nothing_saved(client, coordinator, data, message):
     need = NeedFactory(status=NeedStatus.DRAFT)
-    response = client.post(url("staff_shift_add", need.pk), data, follow=True)
-    assert response.status_code == 200 and message in response.content.decode()
+    response = client.post(url("staff_shift_add", need.pk), data)
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page
     assert not Shift.objects.exists()
+    # What was typed comes back, to be corrected rather than typed again.
+    assert f'value="{data["start"]}"' in page and f'value="{data["places"]}"' in page
 
 
 def test_bad_need_input_is_explained(client, coordinator):

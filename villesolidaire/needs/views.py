@@ -124,7 +124,14 @@ def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
 
 
 def need_detail(request: HttpRequest, space: str, pk: int) -> HttpResponse:
-    need = _get_need(request, space, pk)
+    return _render_detail(request, space, _get_need(request, space, pk))
+
+
+def _render_detail(
+    request: HttpRequest, space: str, need: Need, shift_form: ShiftForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The need's management page; `shift_form` bound when an added shift was refused, so
+    what was typed comes back with its error messages."""
     signups = ShiftSignup.objects.exclude(status=SignupStatus.CANCELLED).select_related("volunteer").order_by("created_at", "pk")
     shifts = list(selectors.shifts_with_places(need).prefetch_related(Prefetch("signups", queryset=signups, to_attr="live_signups")))
     shown = sum(len(shift.live_signups) for shift in shifts)
@@ -137,12 +144,12 @@ def need_detail(request: HttpRequest, space: str, pk: int) -> HttpResponse:
         "need": need,
         "shifts": shifts,
         "now": timezone.now(),
-        "shift_form": ShiftForm(),
+        "shift_form": shift_form or ShiftForm(),
         "actions": [(target, STATUS_ACTIONS[target]) for target in NEED_WORKFLOW.allowed_targets(need.status)],
         "transitions": need.transitions.select_related("by"),
         "invited": need.invitations.count(),
         "preview": selectors.select_volunteers(need) if need.status == NeedStatus.PUBLISHED and not need.is_external else None,
-    })
+    }, status=status)
 
 
 @require_POST
@@ -172,13 +179,12 @@ def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
                 places=form.cleaned_data["places"],
             )
         except services.NeedError as exc:
-            messages.error(request, str(exc))
+            form.add_error(None, str(exc))
         else:
             messages.success(request, "Créneau ajouté.")
             return redirect(_url(space, "detail", need.pk))
-    else:
-        messages.error(request, "Créneau non ajouté : " + " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(_url(space, "detail", need.pk))
+    messages.error(request, "Créneau non ajouté : " + " ".join(e for errors in form.errors.values() for e in errors))
+    return _render_detail(request, space, need, shift_form=form, status=400)
 
 
 @require_POST
