@@ -321,7 +321,22 @@ def test_alert_bad_input(client, network, overrides, message):
     assert not Alert.objects.exists()
 
 
-def test_alert_about_a_person_needs_a_kind_of_help(client, network):
+def test_alert_about_a_person_without_a_kind_of_help_is_filed_as_other(client, network):
+    from tests.factories import HelpCategoryFactory
+
+    other = HelpCategoryFactory(slug="autre", name="Autre")
+    neighbour = NeighbourFactory(network=network, consenting=True)
+    _as_referent(client, network)
+    url = reverse("neighbours:referent_alert", args=[network.pk])
+    response = client.post(url, _alert_data(neighbour=neighbour.pk))
+    assert response.status_code == 302
+    assert Alert.objects.get().help_request.category == other
+
+
+def test_alert_about_a_person_needs_a_kind_of_help_when_there_is_no_other(client, network):
+    from villesolidaire.help_requests.models import HelpCategory
+
+    HelpCategory.objects.filter(slug="autre").update(is_active=False)
     neighbour = NeighbourFactory(network=network, consenting=True)
     _as_referent(client, network)
     url = reverse("neighbours:referent_alert", args=[network.pk])

@@ -66,7 +66,8 @@ def test_public_endpoints(client, directory):
     assert len(json.loads(structures.content)) == 2
     services = client.get(reverse("partners:open_data_services"))
     assert len(json.loads(services.content)) == 2
-    assert "structures.json" in client.get(reverse("partners:open_data")).content.decode()
+    page = client.get(reverse("partners:open_data")).content.decode()
+    assert "structures.json" in page and reverse("needs:feed") in page
 
 
 def test_round_trip_export_import_export_gives_the_same_data(directory, tmp_path):

@@ -309,14 +309,14 @@ class StateRecordForm(forms.ModelForm):
 class AlertForm(forms.Form):
     neighbour = forms.ModelChoiceField(
         label="Personne concernée", queryset=None, required=False,
-        empty_label="Personne en particulier (le lieu, les parties communes…)",
+        empty_label="Aucune personne en particulier (le lieu, les parties communes…)",
         error_messages={
             "invalid_choice": "Cette personne n'a pas (ou plus) donné son accord : choisissez-en une autre.",
         },
     )
     category = forms.ModelChoiceField(
         label="Type d'aide nécessaire", queryset=HelpCategory.objects.none(), required=False,
-        empty_label="Choisir…", help_text="Obligatoire quand l'alerte concerne une personne.",
+        empty_label="Je ne sais pas", help_text="Si vous ne savez pas, le CCAS précisera (la demande est classée « Autre »).",
         error_messages={"invalid_choice": "Ce type d'aide n'est plus proposé : choisissez-en un autre."},
     )
     text = forms.CharField(
@@ -342,5 +342,8 @@ class AlertForm(forms.Form):
         cleaned = super().clean()
         clean_text_fields(self, ("text",), multiline=("text",))
         if cleaned.get("neighbour") and not cleaned.get("category") and "category" not in self.errors:
-            self.add_error("category", "Choisissez le type d'aide dont la personne a besoin.")
+            # A referent reporting "ne répond pas à la porte" need not guess: coordinators requalify.
+            cleaned["category"] = HelpCategory.objects.filter(slug="autre", is_active=True).first()
+            if cleaned["category"] is None:
+                self.add_error("category", "Choisissez le type d'aide dont la personne a besoin.")
         return cleaned
