@@ -15,3 +15,12 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return [token for token in fold(text).split(" ") if token]
+
+
+_ELIDING_INITIALS = frozenset("aeiouyAEIOUYàâäéèêëîïôöùûüÿÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ")
+
+
+def with_de(name: str) -> str:
+    """The preposition "de" before a name, elided before a vowel: "d'Odette", "de Marcel"."""
+    name = (name or "").strip()
+    return f"d'{name}" if name[:1] in _ELIDING_INITIALS else f"de {name}"

@@ -15,6 +15,7 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, partner_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core.text import with_de
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.partners import opendata, services
 from villesolidaire.partners.forms import (
@@ -210,7 +211,7 @@ def partner_organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("partners:partner_organisation", organisation.pk)
     return render(request, "partners/organisation_form.html", {
         "form": form, "organisation": organisation, "has_pending": pending is not None, "partner_edit": True,
-        "title": f"Modifier la fiche de {organisation.name}",
+        "title": f"Modifier la fiche {with_de(organisation.name)}",
         "cancel_url": reverse("partners:partner_organisation", args=[organisation.pk]),
     })
 
