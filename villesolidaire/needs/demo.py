@@ -65,7 +65,8 @@ def _need(*, title, description, organisation, town, street, status, coordinator
 
 
 def _signups(shift: Shift, volunteers, status: str, *, coordinator, attended=None) -> list[ShiftSignup]:
-    created = shift.starts_at - datetime.timedelta(days=5)
+    # Five days before the shift, but never in the future: a sign-up made now must queue after these.
+    created = min(shift.starts_at - datetime.timedelta(days=5), timezone.now() - datetime.timedelta(days=1))
     rows = []
     for offset, volunteer in enumerate(volunteers):
         at = created + datetime.timedelta(minutes=17 * offset)
