@@ -163,3 +163,14 @@ def test_an_unchanged_unpublishable_email_does_not_block_other_edits():
     assert form.is_valid(), form.errors
     changed = OrganisationForm({**data, "email": "autre@exemple.invalid"}, instance=organisation)
     assert not changed.is_valid() and "non publiable" in str(changed.errors["email"])
+
+
+def test_a_public_proposal_is_announced_to_the_service(client):
+    from tests.factories import TownFactory
+
+    TownFactory(contact_email="ccas@bourg-solidaire.fr")
+    client.post(reverse("partners:propose"), PROPOSAL)
+    organisation = Organisation.objects.get()
+    message = Message.objects.get(recipient="ccas@bourg-solidaire.fr")
+    assert organisation.name in message.subject
+    assert reverse("partners:organisation_detail", args=[organisation.pk]) in message.body

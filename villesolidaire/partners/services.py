@@ -147,7 +147,21 @@ def organisation_propose(
         to=email, subject="Votre proposition de structure", template="partners/messages/proposal_received_email.txt",
         context={"organisation": organisation, "first_name": first_name, **_town_context()}, kind="partner_proposal",
     )
+    _tell_the_service(organisation)
     return organisation
+
+
+def _tell_the_service(organisation: Organisation) -> None:
+    """The CCAS learns of a new proposal by e-mail (the town's contact address), not by chance."""
+    town = Town.current()
+    if town and town.contact_email:
+        email_send(
+            to=town.contact_email, subject=f"Structure à valider : {organisation.name}",
+            template="partners/messages/proposal_to_review_email.txt",
+            context={"organisation": organisation,
+                     "review_url": settings.SITE_URL + reverse("partners:organisation_detail", args=[organisation.pk])},
+            kind="partner_proposal_review",
+        )
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from villesolidaire.partners.models import (
     ChangeStatus,
     Organisation,
     OrganisationContact,
+    OrganisationStatus,
     PendingChange,
     Service,
 )
@@ -264,8 +265,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganisationFilter(request.GET or None, queryset=organisations_for_coordinators())
     page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     pending_changes = PendingChange.objects.pending().count()
-    return render(request, "partners/organisation_list.html",
-                  {"filter": filterset, "page_obj": page, "pending_changes": pending_changes})
+    pending_organisations = Organisation.objects.filter(status=OrganisationStatus.PENDING).count()
+    return render(request, "partners/organisation_list.html", {
+        "filter": filterset, "page_obj": page, "pending_changes": pending_changes,
+        "pending_organisations": pending_organisations,
+    })
 
 
 @coordinator_required
