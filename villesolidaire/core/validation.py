@@ -89,6 +89,13 @@ def is_mobile(number: PhoneNumber | None) -> bool:
     return bool(number) and phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
+def mobile_or_nothing(number: PhoneNumber | None) -> PhoneNumber | None:
+    """Form check of a "mobile" field: a landline typed there is refused, in French."""
+    if number and not is_mobile(number):
+        raise ValidationError("Ce numéro n'est pas un mobile : indiquez-le comme téléphone fixe.")
+    return number
+
+
 def birth_year_field(**kwargs) -> forms.IntegerField:
     this_year = timezone.localdate().year
     kwargs.setdefault("required", False)

@@ -2,7 +2,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from villesolidaire.core.validation import (
@@ -10,7 +9,7 @@ from villesolidaire.core.validation import (
     clean_text,
     clean_text_fields,
     date_field,
-    is_mobile,
+    mobile_or_nothing,
     phone_field,
 )
 from villesolidaire.help_requests.enums import Consent, Urgency
@@ -190,10 +189,7 @@ class NeighbourForm(ConsentFieldsMixin, forms.Form):
         return clean_person_name(self.cleaned_data["last_name"])
 
     def clean_mobile(self):
-        mobile = self.cleaned_data["mobile"]
-        if mobile and not is_mobile(mobile):
-            raise ValidationError("Ce numéro n'est pas un mobile : indiquez-le comme téléphone fixe.")
-        return mobile
+        return mobile_or_nothing(self.cleaned_data["mobile"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

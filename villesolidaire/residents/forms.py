@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.residents.models import PreferredChannel, Resident
@@ -7,7 +6,7 @@ from villesolidaire.core.validation import (
     birth_year_field,
     clean_person_name,
     clean_text_fields,
-    is_mobile,
+    mobile_or_nothing,
     phone_field,
 )
 from villesolidaire.territory.forms import AddressFieldsMixin
@@ -80,10 +79,7 @@ class ResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
         self.fields["address"].required = False
 
     def clean_mobile(self):
-        mobile = self.cleaned_data["mobile"]
-        if mobile and not is_mobile(mobile):
-            raise ValidationError("Ce numéro n'est pas un mobile : indiquez-le comme téléphone fixe.")
-        return mobile
+        return mobile_or_nothing(self.cleaned_data["mobile"])
 
     def clean(self) -> dict:
         cleaned = super().clean()
