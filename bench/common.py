@@ -36,3 +36,24 @@ def record(fragment: str, rows: list[dict]) -> None:
     path.write_text(json.dumps(existing + rows, indent=2, ensure_ascii=False))
     for row in rows:
         print(f"  {row['name']}: {row['value']} {row['unit']}", flush=True)
+
+
+def centre() -> tuple[float, float]:
+    """The demo town's centre (bench volunteers and places are spread around it)."""
+    from villesolidaire.territory.models import Town
+
+    town = Town.current()
+    if town and town.centre_latitude is not None:
+        return town.centre_latitude, town.centre_longitude
+    return 47.215, 0.642
+
+
+def position(rng, lat0: float, lon0: float) -> tuple[float, float]:
+    """Most people in town (a dense centre), the rest in the outskirts up to 15 km away."""
+    from villesolidaire.territory.geometry import km_per_degree_lon
+
+    if rng.random() < 0.7:
+        dx, dy = rng.gauss(0, 3.0), rng.gauss(0, 3.0)
+    else:
+        dx, dy = rng.uniform(-15, 15), rng.uniform(-15, 15)
+    return lat0 + dy / 110.574, lon0 + dx / km_per_degree_lon(lat0)

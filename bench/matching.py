@@ -14,7 +14,7 @@ import datetime
 import random
 import time
 
-from common import percentile, record, setup_django
+from common import centre, percentile, position, record, setup_django
 
 setup_django()
 
@@ -31,29 +31,11 @@ from villesolidaire.matching.selectors import rank_volunteers  # noqa: E402
 from villesolidaire.missions.enums import MissionStatus  # noqa: E402
 from villesolidaire.missions.models import Mission, Support  # noqa: E402
 from villesolidaire.residents.models import Resident  # noqa: E402
-from villesolidaire.territory.geometry import km_per_degree_lon  # noqa: E402
-from villesolidaire.territory.models import Town  # noqa: E402
 from villesolidaire.volunteers.enums import Status  # noqa: E402
 from villesolidaire.volunteers.models import Volunteer  # noqa: E402
 
 BATCH = 5000
 STATUS_WEIGHTS = {Status.ACTIVE: 80, Status.REGISTERED: 10, Status.PAUSED: 5, Status.WITHDRAWN: 5}
-
-
-def centre() -> tuple[float, float]:
-    town = Town.current()
-    if town and town.centre_latitude is not None:
-        return town.centre_latitude, town.centre_longitude
-    return 47.215, 0.642
-
-
-def position(rng: random.Random, lat0: float, lon0: float) -> tuple[float, float]:
-    """Most people in town (a dense centre), the rest in the outskirts up to 15 km away."""
-    if rng.random() < 0.7:
-        dx, dy = rng.gauss(0, 3.0), rng.gauss(0, 3.0)
-    else:
-        dx, dy = rng.uniform(-15, 15), rng.uniform(-15, 15)
-    return lat0 + dy / 110.574, lon0 + dx / km_per_degree_lon(lat0)
 
 
 def mask_of(bits) -> int:

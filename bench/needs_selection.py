@@ -16,7 +16,7 @@ import datetime
 import random
 import time
 
-from common import percentile, record, setup_django
+from common import centre, percentile, position, record, setup_django
 
 setup_django()
 
@@ -28,8 +28,6 @@ from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, LANGUAGES  # noqa: E
 from villesolidaire.help_requests.models import HelpCategory  # noqa: E402
 from villesolidaire.needs.models import Need, NeedStatus, Shift  # noqa: E402
 from villesolidaire.needs.selectors import select_volunteers  # noqa: E402
-from villesolidaire.territory.geometry import km_per_degree_lon  # noqa: E402
-from villesolidaire.territory.models import Town  # noqa: E402
 from villesolidaire.trainings.models import TrainingModule, VolunteerTraining  # noqa: E402
 from villesolidaire.volunteers.enums import Status  # noqa: E402
 from villesolidaire.volunteers.models import Volunteer  # noqa: E402
@@ -39,22 +37,6 @@ STATUS_WEIGHTS = {Status.ACTIVE: 80, Status.REGISTERED: 10, Status.PAUSED: 5, St
 DOMAIN_CODES = [flag.code for flag in ENGAGEMENT_DOMAINS.flags]
 TRAINING_SHARE = 0.4
 CATEGORY_SHARE = 0.5
-
-
-def centre() -> tuple[float, float]:
-    town = Town.current()
-    if town and town.centre_latitude is not None:
-        return town.centre_latitude, town.centre_longitude
-    return 47.215, 0.642
-
-
-def position(rng: random.Random, lat0: float, lon0: float) -> tuple[float, float]:
-    """Most people in town (a dense centre), the rest in the outskirts up to 15 km away."""
-    if rng.random() < 0.7:
-        dx, dy = rng.gauss(0, 3.0), rng.gauss(0, 3.0)
-    else:
-        dx, dy = rng.uniform(-15, 15), rng.uniform(-15, 15)
-    return lat0 + dy / 110.574, lon0 + dx / km_per_degree_lon(lat0)
 
 
 def random_domains(rng: random.Random) -> int:
