@@ -19,8 +19,8 @@ consent-based extras (a third of them living alone). Then:
 
 import argparse
 import datetime
-import random
 import multiprocessing
+import random
 import statistics
 import time
 
@@ -67,13 +67,22 @@ def make_entries(count: int, officer: User) -> None:
             birth = today - datetime.timedelta(days=rng.randint(65 * 365, 98 * 365))
             request_date = today - datetime.timedelta(days=rng.randint(10, 900))
             entry = RegisterEntry(
-                last_name=fake.last_name(), first_names=fake.first_name(), birth_date=birth, birth_year=birth.year,
-                ground=Ground.AGE_65, address=f"{rng.randint(1, 120)} rue du Banc", postcode="99230",
-                city="Val-Solidaire", quartier_id=rng.choice(quartiers) if quartiers else None, is_located=True,
+                last_name=fake.last_name(),
+                first_names=fake.first_name(),
+                birth_date=birth,
+                birth_year=birth.year,
+                ground=Ground.AGE_65,
+                address=f"{rng.randint(1, 120)} rue du Banc",
+                postcode="99230",
+                city="Val-Solidaire",
+                quartier_id=rng.choice(quartiers) if quartiers else None,
+                is_located=True,
                 phone=f"+3363998{index % 10000:04d}" if rng.random() < 0.35 else f"+3319900{index % 10000:04d}",
                 emergency_contact_name=fake.name() if rng.random() < 0.7 else "",
                 emergency_contact_phone=f"+3319901{index % 10000:04d}",
-                request_date=request_date, status=EntryStatus.REGISTERED, created_by=officer,
+                request_date=request_date,
+                status=EntryStatus.REGISTERED,
+                created_by=officer,
                 acknowledgement_due_on=request_date + datetime.timedelta(days=ACKNOWLEDGEMENT_DELAY_DAYS),
             )
             entry.refresh_indexes()
@@ -81,8 +90,11 @@ def make_entries(count: int, officer: User) -> None:
         RegisterEntry.objects.bulk_create(rows, batch_size=BATCH)
     new_ids = list(RegisterEntry.objects.filter(pk__gte=first_pk).values_list("pk", flat=True))
     RegisterExtras.objects.bulk_create(
-        [RegisterExtras(entry_id=pk, consent_on=today, lives_alone=rng.random() < 0.33)
-         for pk in new_ids if rng.random() < 0.45],
+        [
+            RegisterExtras(entry_id=pk, consent_on=today, lives_alone=rng.random() < 0.33)
+            for pk in new_ids
+            if rng.random() < 0.45
+        ],
         batch_size=BATCH,
     )
 
@@ -104,8 +116,9 @@ def bench_generation(episode: Episode, officer: User, runs: int) -> tuple[list[f
     return timings, count
 
 
-def _caller_loop(campaign_id: int, caller_id: int, calls_each: int, burst: bool, call_seconds: float, barrier,
-                 results) -> None:
+def _caller_loop(
+    campaign_id: int, caller_id: int, calls_each: int, burst: bool, call_seconds: float, barrier, results
+) -> None:
     """One caller in its own process (as behind gunicorn): no shared interpreter lock."""
     connections.close_all()
     from villesolidaire.campaigns.models import Campaign
@@ -144,9 +157,12 @@ def bench_queue(campaign, callers: list[User], calls_each: int, *, burst: bool, 
     barrier = context.Barrier(len(callers))
     results = context.Queue()
     connections.close_all()
-    processes = [context.Process(target=_caller_loop,
-                                 args=(campaign.pk, caller.pk, calls_each, burst, call_seconds, barrier, results))
-                 for caller in callers]
+    processes = [
+        context.Process(
+            target=_caller_loop, args=(campaign.pk, caller.pk, calls_each, burst, call_seconds, barrier, results)
+        )
+        for caller in callers
+    ]
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -177,23 +193,39 @@ def main() -> None:
     started = time.perf_counter()
     make_entries(max(0, args.entries - existing), officer)
     total = RegisterEntry.objects.current().count()
-    print(f"  registre : {total} inscriptions (+{time.perf_counter() - started:.0f} s pour les écrire, chiffrées)", flush=True)
+    print(
+        f"  registre : {total} inscriptions (+{time.perf_counter() - started:.0f} s pour les écrire, chiffrées)",
+        flush=True,
+    )
 
-    episode = Episode.objects.create(kind=EpisodeKind.HEATWAVE, level=EpisodeLevel.RED, title="Canicule (banc d'essai)",
-                                     starts_on=timezone.localdate(), declared_by=officer)
+    episode = Episode.objects.create(
+        kind=EpisodeKind.HEATWAVE,
+        level=EpisodeLevel.RED,
+        title="Canicule (banc d'essai)",
+        starts_on=timezone.localdate(),
+        declared_by=officer,
+    )
     timings, targets = bench_generation(episode, officer, args.runs)
 
     callers = []
     for index in range(args.callers):
         caller = staff(f"banc-appelant{index}@bench.invalid", Role.CALLER)
-        accreditation_grant(user=caller, training_on=timezone.localdate(), undertaking_signed_on=timezone.localdate(),
-                            by=officer)
+        accreditation_grant(
+            user=caller, training_on=timezone.localdate(), undertaking_signed_on=timezone.localdate(), by=officer
+        )
         callers.append(caller)
     campaign = episode.campaigns.order_by("-pk").first()
     rows = [
-        {"name": f"campaign_generation_{args.entries // 1000}k_{label}_median", "value": round(statistics.median(timings), 2),
-         "unit": "s"},
-        {"name": f"campaign_generation_{args.entries // 1000}k_{label}_max", "value": round(max(timings), 2), "unit": "s"},
+        {
+            "name": f"campaign_generation_{args.entries // 1000}k_{label}_median",
+            "value": round(statistics.median(timings), 2),
+            "unit": "s",
+        },
+        {
+            "name": f"campaign_generation_{args.entries // 1000}k_{label}_max",
+            "value": round(max(timings), 2),
+            "unit": "s",
+        },
         {"name": f"campaign_generation_{args.entries // 1000}k_{label}_targets", "value": targets, "unit": "targets"},
     ]
     errors = []
@@ -209,8 +241,11 @@ def main() -> None:
             {"name": f"{prefix}_calls", "value": len(latencies), "unit": "calls"},
             {"name": f"{prefix}_double_claims", "value": len(result["conflicts"]), "unit": "targets"},
             # One recorded attempt per claimed person, and no person claimed twice.
-            {"name": f"{prefix}_attempts_match_claims",
-             "value": int(attempts == len(result["claimed"]) == len(set(result["claimed"]))), "unit": "boolean"},
+            {
+                "name": f"{prefix}_attempts_match_claims",
+                "value": int(attempts == len(result["claimed"]) == len(set(result["claimed"]))),
+                "unit": "boolean",
+            },
             {"name": f"{prefix}_errors", "value": len(result["errors"]), "unit": "errors"},
         ]
         errors += result["errors"]

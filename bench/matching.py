@@ -63,22 +63,44 @@ def grow_volunteers(target: int, rng: random.Random) -> float:
             status = rng.choices(statuses, weights)[0]
             lat, lon = position(rng, lat0, lon0)
             email = f"bench-{run:08x}-{index}@bench.invalid"
-            languages = LANGUAGES.bit_of("fr") | (LANGUAGES.bit_of("en") if rng.random() < 0.3 else 0) | (
-                LANGUAGES.bit_of("ar") if rng.random() < 0.05 else 0)
+            languages = (
+                LANGUAGES.bit_of("fr")
+                | (LANGUAGES.bit_of("en") if rng.random() < 0.3 else 0)
+                | (LANGUAGES.bit_of("ar") if rng.random() < 0.05 else 0)
+            )
             availability = mask_of(rng.sample(range(21), rng.randint(3, 12)))
             categories = mask_of(rng.sample(category_bits, rng.randint(2, 6)))
             skills = mask_of(rng.sample(range(10), rng.randint(0, 3)))
             max_distance = rng.choice([1, 2, 3, 3, 5, 5, 8, 10])
             users.append(User(email=email, first_name="Bench", last_name=str(index), password="!bench"))
-            volunteers.append(Volunteer(
-                first_name="Bench", last_name=str(index), email=email, address=f"{index} rue du Banc d'essai",
-                latitude=lat, longitude=lon, is_located=True, languages=languages, availability=availability,
-                max_distance_km=max_distance, status=status, created_at=now,
-            ))
-            profiles.append(VolunteerMatchProfile(
-                is_eligible=status == Status.ACTIVE, latitude=lat, longitude=lon, max_distance_km=float(max_distance),
-                categories_mask=categories, skills_mask=skills, languages_mask=languages, availability_mask=availability,
-            ))
+            volunteers.append(
+                Volunteer(
+                    first_name="Bench",
+                    last_name=str(index),
+                    email=email,
+                    address=f"{index} rue du Banc d'essai",
+                    latitude=lat,
+                    longitude=lon,
+                    is_located=True,
+                    languages=languages,
+                    availability=availability,
+                    max_distance_km=max_distance,
+                    status=status,
+                    created_at=now,
+                )
+            )
+            profiles.append(
+                VolunteerMatchProfile(
+                    is_eligible=status == Status.ACTIVE,
+                    latitude=lat,
+                    longitude=lon,
+                    max_distance_km=float(max_distance),
+                    categories_mask=categories,
+                    skills_mask=skills,
+                    languages_mask=languages,
+                    availability_mask=availability,
+                )
+            )
         with transaction.atomic():
             User.objects.bulk_create(users, batch_size=BATCH)
             for user, volunteer in zip(users, volunteers, strict=True):
@@ -97,15 +119,28 @@ def recent_missions(rng: random.Random, requests: list[HelpRequest], count: int 
     """Missions done or planned in the last 7 days for random volunteers (the load penalty)."""
     volunteer_ids = list(Volunteer.objects.filter(status=Status.ACTIVE).values_list("pk", flat=True)[:20000])
     now = timezone.now()
-    supports = Support.objects.bulk_create([
-        Support(help_request=request, resident_id=request.resident_id, volunteer_id=rng.choice(volunteer_ids), started_at=now)
-        for request in rng.sample(requests, min(len(requests), count // 4))
-    ])
-    Mission.objects.bulk_create([
-        Mission(support=rng.choice(supports), scheduled_at=now - datetime.timedelta(days=rng.uniform(0, 6)),
-                status=rng.choice([MissionStatus.DONE, MissionStatus.PLANNED]))
-        for _ in range(count)
-    ], batch_size=BATCH)
+    supports = Support.objects.bulk_create(
+        [
+            Support(
+                help_request=request,
+                resident_id=request.resident_id,
+                volunteer_id=rng.choice(volunteer_ids),
+                started_at=now,
+            )
+            for request in rng.sample(requests, min(len(requests), count // 4))
+        ]
+    )
+    Mission.objects.bulk_create(
+        [
+            Mission(
+                support=rng.choice(supports),
+                scheduled_at=now - datetime.timedelta(days=rng.uniform(0, 6)),
+                status=rng.choice([MissionStatus.DONE, MissionStatus.PLANNED]),
+            )
+            for _ in range(count)
+        ],
+        batch_size=BATCH,
+    )
 
 
 def bench_requests(rng: random.Random, count: int) -> list[HelpRequest]:
@@ -115,15 +150,24 @@ def bench_requests(rng: random.Random, count: int) -> list[HelpRequest]:
     residents = []
     for index in range(count):
         lat, lon = position(rng, lat0, lon0)
-        residents.append(Resident(
-            first_name="Habitant", last_name=f"Banc {index}", search_name=fold(f"banc {index} habitant"),
-            latitude=lat, longitude=lon, is_located=True, language=rng.choices(["fr", "ar", "en"], [90, 5, 5])[0],
-        ))
+        residents.append(
+            Resident(
+                first_name="Habitant",
+                last_name=f"Banc {index}",
+                search_name=fold(f"banc {index} habitant"),
+                latitude=lat,
+                longitude=lon,
+                is_located=True,
+                language=rng.choices(["fr", "ar", "en"], [90, 5, 5])[0],
+            )
+        )
     Resident.objects.bulk_create(residents)
     today = timezone.localdate()
     requests = [
         HelpRequest(
-            resident=resident, category=rng.choice(categories), description="Banc d'essai de la mise en relation",
+            resident=resident,
+            category=rng.choice(categories),
+            description="Banc d'essai de la mise en relation",
             time_window=rng.choice(list(TimeWindow.values)),
             wished_start=today + datetime.timedelta(days=rng.randint(0, 6)) if rng.random() < 0.6 else None,
         )
@@ -136,7 +180,8 @@ def bench_requests(rng: random.Random, count: int) -> list[HelpRequest]:
 def measure(label: str, size: int, requests: list[HelpRequest], rng: random.Random) -> list[dict]:
     loaded = list(
         HelpRequest.objects.filter(pk__in=[r.pk for r in requests])
-        .select_related("category", "resident").prefetch_related("category__skills")
+        .select_related("category", "resident")
+        .prefetch_related("category__skills")
     )
     for request in loaded[:20]:  # warm-up: connections, caches, query plans
         rank_volunteers(request, limit=20)
@@ -167,7 +212,9 @@ def main() -> None:
         seconds = grow_volunteers(size, rng)
         if size == args.sizes[0]:
             recent_missions(rng, requests)
-        print(f"{args.label}: index at {VolunteerMatchProfile.objects.count()} volunteers (+{seconds:.0f} s to generate)")
+        print(
+            f"{args.label}: index at {VolunteerMatchProfile.objects.count()} volunteers (+{seconds:.0f} s to generate)"
+        )
         record(f"matching-{args.label}", measure(args.label, size, requests, rng))
 
 

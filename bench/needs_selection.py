@@ -67,13 +67,23 @@ def grow_volunteers(target: int, rng: random.Random) -> float:
             lat, lon = position(rng, lat0, lon0)
             email = f"besoins-{run:08x}-{index}@bench.invalid"
             users.append(User(email=email, first_name="Banc", last_name=str(index), password="!bench"))
-            volunteers.append(Volunteer(
-                first_name="Banc", last_name=str(index), email=email, address=f"{index} rue du Banc d'essai",
-                latitude=lat, longitude=lon, is_located=rng.random() > 0.05, languages=LANGUAGES.bit_of("fr"),
-                availability=sum(1 << bit for bit in rng.sample(range(21), rng.randint(3, 12))),
-                max_distance_km=rng.choice([1, 2, 3, 3, 5, 5, 8, 10]), status=rng.choices(statuses, weights)[0],
-                domains=random_domains(rng), created_at=now,
-            ))
+            volunteers.append(
+                Volunteer(
+                    first_name="Banc",
+                    last_name=str(index),
+                    email=email,
+                    address=f"{index} rue du Banc d'essai",
+                    latitude=lat,
+                    longitude=lon,
+                    is_located=rng.random() > 0.05,
+                    languages=LANGUAGES.bit_of("fr"),
+                    availability=sum(1 << bit for bit in rng.sample(range(21), rng.randint(3, 12))),
+                    max_distance_km=rng.choice([1, 2, 3, 3, 5, 5, 8, 10]),
+                    status=rng.choices(statuses, weights)[0],
+                    domains=random_domains(rng),
+                    created_at=now,
+                )
+            )
         with transaction.atomic():
             User.objects.bulk_create(users, batch_size=BATCH)
             for user, volunteer in zip(users, volunteers, strict=True):
@@ -92,19 +102,25 @@ def complete_profiles(rng: random.Random, training_modules: list[TrainingModule]
     today = timezone.localdate()
     ids = list(Volunteer.objects.values_list("pk", "domains"))
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
+        chunk = ids[start : start + BATCH]
         no_domain = [pk for pk, domains in chunk if not domains]
         links, held = [], []
         for pk, _domains in chunk:
             if pk not in with_categories and rng.random() < CATEGORY_SHARE and category_ids:
-                links += [Through(volunteer_id=pk, helpcategory_id=c) for c in rng.sample(category_ids, rng.randint(1, 3))]
+                links += [
+                    Through(volunteer_id=pk, helpcategory_id=c) for c in rng.sample(category_ids, rng.randint(1, 3))
+                ]
             if pk not in trained and rng.random() < TRAINING_SHARE:
                 for module in rng.sample(training_modules, rng.randint(1, 3)):
                     expired = rng.random() < 0.15
-                    held.append(VolunteerTraining(
-                        volunteer_id=pk, module=module, completed_on=today - datetime.timedelta(days=rng.randint(30, 900)),
-                        expires_on=today - datetime.timedelta(days=10) if expired else None,
-                    ))
+                    held.append(
+                        VolunteerTraining(
+                            volunteer_id=pk,
+                            module=module,
+                            completed_on=today - datetime.timedelta(days=rng.randint(30, 900)),
+                            expires_on=today - datetime.timedelta(days=10) if expired else None,
+                        )
+                    )
         with transaction.atomic():
             by_mask: dict[int, list[int]] = {}
             for pk in no_domain:
@@ -125,9 +141,14 @@ def bench_needs(rng: random.Random, count: int, training_modules: list[TrainingM
     for index in range(count):
         lat, lon = position(rng, lat0, lon0)
         need = Need.objects.create(
-            title=f"Besoin de banc d'essai {index}", description="Banc d'essai de la sélection des volontaires",
-            address=f"{index} place du Banc", latitude=lat, longitude=lon, is_located=True,
-            domain=rng.choice(DOMAIN_CODES), category=rng.choice(categories) if categories and rng.random() < 0.5 else None,
+            title=f"Besoin de banc d'essai {index}",
+            description="Banc d'essai de la sélection des volontaires",
+            address=f"{index} place du Banc",
+            latitude=lat,
+            longitude=lon,
+            is_located=True,
+            domain=rng.choice(DOMAIN_CODES),
+            category=rng.choice(categories) if categories and rng.random() < 0.5 else None,
             status=NeedStatus.PUBLISHED,
         )
         if rng.random() < 0.4:
@@ -136,7 +157,12 @@ def bench_needs(rng: random.Random, count: int, training_modules: list[TrainingM
             day = today + datetime.timedelta(days=rng.randint(2, 30))
             hour = rng.choice([8, 9, 10, 14, 15, 18])
             starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-            Shift.objects.create(need=need, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=rng.choice([2, 3, 4])), places=rng.randint(2, 20))
+            Shift.objects.create(
+                need=need,
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(hours=rng.choice([2, 3, 4])),
+                places=rng.randint(2, 20),
+            )
         needs.append(need)
     return needs
 

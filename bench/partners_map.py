@@ -44,23 +44,35 @@ def grow_services(target: int, rng: random.Random) -> None:
     organisations = []
     for index in range(missing // 5 + 1):
         address = rng.choice(addresses)
-        organisations.append(Organisation(
-            name=f"Structure d'essai {existing + index}", type=rng.choice(OrganisationType.values),
-            status=OrganisationStatus.VALIDATED, description="Banc d'essai de la carte.",
-            address=f"{address['numero']} {address['nom_voie']}", latitude=address["latitude"],
-            longitude=address["longitude"], is_located=True, quartier=rng.choice(quartiers),
-        ))
+        organisations.append(
+            Organisation(
+                name=f"Structure d'essai {existing + index}",
+                type=rng.choice(OrganisationType.values),
+                status=OrganisationStatus.VALIDATED,
+                description="Banc d'essai de la carte.",
+                address=f"{address['numero']} {address['nom_voie']}",
+                latitude=address["latitude"],
+                longitude=address["longitude"],
+                is_located=True,
+                quartier=rng.choice(quartiers),
+            )
+        )
     with transaction.atomic():
         Organisation.objects.bulk_create(organisations, batch_size=BATCH)
         services = []
         for index in range(missing):
             publics = ["tous-publics"] if rng.random() < 0.3 else rng.sample(PUBLICS, rng.randint(1, 3))
-            services.append(Service(
-                organisation=rng.choice(organisations), name=f"Service d'essai {existing + index}",
-                description="Un service du banc d'essai de la carte solidaire.",
-                thematiques=sorted(rng.sample(THEMATIQUES, rng.randint(1, 3))), publics=sorted(publics),
-                modes_accueil=["en-presentiel"], is_active=True,
-            ))
+            services.append(
+                Service(
+                    organisation=rng.choice(organisations),
+                    name=f"Service d'essai {existing + index}",
+                    description="Un service du banc d'essai de la carte solidaire.",
+                    thematiques=sorted(rng.sample(THEMATIQUES, rng.randint(1, 3))),
+                    publics=sorted(publics),
+                    modes_accueil=["en-presentiel"],
+                    is_active=True,
+                )
+            )
         Service.objects.bulk_create(services, batch_size=BATCH)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -113,14 +125,17 @@ def main() -> None:
     data_timings, data_queries = measure(client, urls(rng, args.samples, reverse("partners:map_data")))
     size = f"{round(total, -2)}"
     print(f"{connection.vendor}: {total} public services, DEBUG={settings.DEBUG}")
-    record("partners-map", [
-        {"name": f"partners_map_{size}_p50", "value": round(percentile(page_timings, 50), 2), "unit": "ms"},
-        {"name": f"partners_map_{size}_p95", "value": round(percentile(page_timings, 95), 2), "unit": "ms"},
-        {"name": f"partners_map_data_{size}_p50", "value": round(percentile(data_timings, 50), 2), "unit": "ms"},
-        {"name": f"partners_map_data_{size}_p95", "value": round(percentile(data_timings, 95), 2), "unit": "ms"},
-        {"name": "partners_map_queries_per_page", "value": page_queries, "unit": "queries"},
-        {"name": "partners_map_data_queries", "value": data_queries, "unit": "queries"},
-    ])
+    record(
+        "partners-map",
+        [
+            {"name": f"partners_map_{size}_p50", "value": round(percentile(page_timings, 50), 2), "unit": "ms"},
+            {"name": f"partners_map_{size}_p95", "value": round(percentile(page_timings, 95), 2), "unit": "ms"},
+            {"name": f"partners_map_data_{size}_p50", "value": round(percentile(data_timings, 50), 2), "unit": "ms"},
+            {"name": f"partners_map_data_{size}_p95", "value": round(percentile(data_timings, 95), 2), "unit": "ms"},
+            {"name": "partners_map_queries_per_page", "value": page_queries, "unit": "queries"},
+            {"name": "partners_map_data_queries", "value": data_queries, "unit": "queries"},
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,13 @@ import django  # noqa: E402
 from django.db import connection  # noqa: E402
 
 ORDER = [
-    "matching-sqlite", "matching-postgresql", "needs-selection", "request-list-postgresql", "campaigns-postgresql",
-    "partners-map", "signup",
+    "matching-sqlite",
+    "matching-postgresql",
+    "needs-selection",
+    "request-list-postgresql",
+    "campaigns-postgresql",
+    "partners-map",
+    "signup",
 ]
 # (result name, comparison, threshold, what the issue asks)
 TARGETS = [
@@ -26,12 +31,31 @@ TARGETS = [
     ("signup_latency_p95", "<=", 300, "p95 ≤ 300 ms"),
     ("signup_errors", "<=", 0, "aucune erreur"),
     ("signup_db_matches_successes", ">=", 1, "autant de volontaires en base que de réponses réussies"),
-    ("campaign_generation_20k_postgresql_max", "<=", 10, "génération d'une campagne sur 20 000 inscriptions ≤ 10 s (PostgreSQL)"),
-    ("take_next_call_20_callers_postgresql_p95", "<=", 50, "« appel suivant » p95 ≤ 50 ms avec 20 appelant·es au travail"),
-    ("take_next_call_20_callers_burst_postgresql_p95", "<=", 50,
-     "même objectif, pire cas : les 20 appelant·es demandent au même instant"),
+    (
+        "campaign_generation_20k_postgresql_max",
+        "<=",
+        10,
+        "génération d'une campagne sur 20 000 inscriptions ≤ 10 s (PostgreSQL)",
+    ),
+    (
+        "take_next_call_20_callers_postgresql_p95",
+        "<=",
+        50,
+        "« appel suivant » p95 ≤ 50 ms avec 20 appelant·es au travail",
+    ),
+    (
+        "take_next_call_20_callers_burst_postgresql_p95",
+        "<=",
+        50,
+        "même objectif, pire cas : les 20 appelant·es demandent au même instant",
+    ),
     ("partners_map_2000_p95", "<=", 300, "carte publique des partenaires p95 ≤ 300 ms avec 2 000 services"),
-    ("needs_selection_100k_postgresql_p95", "<=", 500, "besoin ponctuel : qui prévenir, p95 ≤ 500 ms à 100 000 volontaires (PostgreSQL)"),
+    (
+        "needs_selection_100k_postgresql_p95",
+        "<=",
+        500,
+        "besoin ponctuel : qui prévenir, p95 ≤ 500 ms à 100 000 volontaires (PostgreSQL)",
+    ),
     ("take_next_call_20_callers_postgresql_double_claims", "<=", 0, "jamais deux appelant·es sur la même personne"),
     ("take_next_call_20_callers_burst_postgresql_double_claims", "<=", 0, "idem, en rafale"),
     ("take_next_call_20_callers_postgresql_errors", "<=", 0, "aucune erreur"),
@@ -125,7 +149,9 @@ def markdown(rows: list[dict], info: dict) -> str:
     for name, op, threshold, label in TARGETS:
         row = by_name.get(name)
         if row:
-            lines.append(f"| `{name}` | {fmt(row['value'])} {row['unit']} | {label} | {verdict(row['value'], op, threshold)} |")
+            lines.append(
+                f"| `{name}` | {fmt(row['value'])} {row['unit']} | {label} | {verdict(row['value'], op, threshold)} |"
+            )
     lines += [
         "",
         "## Toutes les mesures",
@@ -186,7 +212,9 @@ def markdown(rows: list[dict], info: dict) -> str:
 def main() -> None:
     rows = load()
     if os.environ.get("BENCH_CPU_REFERENCE"):
-        rows.append({"name": "cpu_reference_python_loop", "value": float(os.environ["BENCH_CPU_REFERENCE"]), "unit": "s"})
+        rows.append(
+            {"name": "cpu_reference_python_loop", "value": float(os.environ["BENCH_CPU_REFERENCE"]), "unit": "s"}
+        )
     (ROOT / "bench" / "results.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     (ROOT / "docs" / "benchmarks.md").write_text(markdown(rows, machine()))
     print(f"{len(rows)} mesures écrites dans bench/results.json et docs/benchmarks.md")

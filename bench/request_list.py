@@ -52,17 +52,29 @@ def grow_requests(target: int, rng: random.Random) -> None:
         residents = []
         for n in range(size // 2 + 1):  # two requests per resident on average
             last = f"{rng.choice(LAST_NAMES)}-{start + n}"
-            residents.append(Resident(first_name="Habitante", last_name=last, search_name=fold(f"{last} habitante"),
-                                      quartier=rng.choice(quartiers), phone=f"+331990{(start + n) % 100000:05d}"))
+            residents.append(
+                Resident(
+                    first_name="Habitante",
+                    last_name=last,
+                    search_name=fold(f"{last} habitante"),
+                    quartier=rng.choice(quartiers),
+                    phone=f"+331990{(start + n) % 100000:05d}",
+                )
+            )
         requests = []
         for _n in range(size):
             status = rng.choices(statuses, weights)[0]
-            requests.append(HelpRequest(
-                resident=rng.choice(residents), category=rng.choice(categories), description="Banc d'essai de la liste",
-                urgency=rng.choices(list(Urgency.values), [75, 20, 5])[0], status=status,
-                closure_reason=ClosureReason.DONE if status == Status.CLOSED else "",
-                created_at=now - datetime.timedelta(minutes=rng.uniform(0, 60 * 24 * 300)),
-            ))
+            requests.append(
+                HelpRequest(
+                    resident=rng.choice(residents),
+                    category=rng.choice(categories),
+                    description="Banc d'essai de la liste",
+                    urgency=rng.choices(list(Urgency.values), [75, 20, 5])[0],
+                    status=status,
+                    closure_reason=ClosureReason.DONE if status == Status.CLOSED else "",
+                    created_at=now - datetime.timedelta(minutes=rng.uniform(0, 60 * 24 * 300)),
+                )
+            )
         with transaction.atomic():
             Resident.objects.bulk_create(residents, batch_size=BATCH)
             HelpRequest.objects.bulk_create(requests, batch_size=BATCH)
@@ -128,12 +140,27 @@ def main() -> None:
         reset_queries()
     print(f"{args.label}: {total} requests, {len(timings)} list pages, DEBUG={settings.DEBUG}")
     size = f"{total // 1000}k"
-    record(f"request-list-{args.label}", [
-        {"name": f"request_list_{size}_{args.label}_p50", "value": round(percentile(timings, 50), 2), "unit": "ms"},
-        {"name": f"request_list_{size}_{args.label}_p95", "value": round(percentile(timings, 95), 2), "unit": "ms"},
-        {"name": f"request_list_{size}_{args.label}_first_page_p95", "value": round(percentile(first_page, 95), 2), "unit": "ms"},
-        {"name": f"request_list_{args.label}_queries_per_page", "value": first_page_queries, "unit": "queries"},
-    ])
+    record(
+        f"request-list-{args.label}",
+        [
+            {
+                "name": f"request_list_{size}_{args.label}_p50",
+                "value": round(percentile(timings, 50), 2),
+                "unit": "ms",
+            },
+            {
+                "name": f"request_list_{size}_{args.label}_p95",
+                "value": round(percentile(timings, 95), 2),
+                "unit": "ms",
+            },
+            {
+                "name": f"request_list_{size}_{args.label}_first_page_p95",
+                "value": round(percentile(first_page, 95), 2),
+                "unit": "ms",
+            },
+            {"name": f"request_list_{args.label}_queries_per_page", "value": first_page_queries, "unit": "queries"},
+        ],
+    )
 
 
 if __name__ == "__main__":

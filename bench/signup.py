@@ -37,17 +37,34 @@ FORM_PATH = "/devenir-volontaire/"
 
 def form_body() -> str:
     """A complete, valid sign-up (real field names of volunteers.forms.SignupForm)."""
-    categories = list(HelpCategory.objects.filter(slug__in=["courses", "convivialite", "promenade"]).values_list("pk", flat=True))
+    categories = list(
+        HelpCategory.objects.filter(slug__in=["courses", "convivialite", "promenade"]).values_list("pk", flat=True)
+    )
     skills = list(Skill.objects.order_by("bit").values_list("pk", flat=True)[:2])
     fields = [
-        ("first_name", "Camille"), ("last_name", "Essai"), ("email", "{EMAIL}"), ("phone", ""), ("birth_year", "1988"),
-        ("address", "12 rue des Lilas"), ("address_complement", ""), ("postcode", "99230"), ("city", "Val-Solidaire"),
-        *[("skills", str(pk)) for pk in skills], ("skills_other", "Cuisine"),
-        ("languages", "fr"), ("languages", "en"),
-        ("availability", "mon_am"), ("availability", "wed_pm"), ("availability", "sat_am"),
-        ("mobility", "foot"), ("mobility", "bike"), ("max_distance_km", "3"),
-        *[("categories", str(pk)) for pk in categories], ("domains", "solidarity"),
-        ("gdpr_acknowledged", "on"), ("charter_accepted", "on"),
+        ("first_name", "Camille"),
+        ("last_name", "Essai"),
+        ("email", "{EMAIL}"),
+        ("phone", ""),
+        ("birth_year", "1988"),
+        ("address", "12 rue des Lilas"),
+        ("address_complement", ""),
+        ("postcode", "99230"),
+        ("city", "Val-Solidaire"),
+        *[("skills", str(pk)) for pk in skills],
+        ("skills_other", "Cuisine"),
+        ("languages", "fr"),
+        ("languages", "en"),
+        ("availability", "mon_am"),
+        ("availability", "wed_pm"),
+        ("availability", "sat_am"),
+        ("mobility", "foot"),
+        ("mobility", "bike"),
+        ("max_distance_km", "3"),
+        *[("categories", str(pk)) for pk in categories],
+        ("domains", "solidarity"),
+        ("gdpr_acknowledged", "on"),
+        ("charter_accepted", "on"),
     ]
     return urllib.parse.urlencode(fields).replace("%7BEMAIL%7D", "{EMAIL}")
 
@@ -79,8 +96,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def one_signup(cookie: str, body: str) -> int:
-    request = urllib.request.Request(BASE + FORM_PATH, data=body.encode(), method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"})
+    request = urllib.request.Request(
+        BASE + FORM_PATH,
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"},
+    )
     opener = urllib.request.build_opener(NoRedirect)
     try:
         return opener.open(request, timeout=10).status
@@ -90,10 +111,25 @@ def one_signup(cookie: str, body: str) -> int:
 
 def run_wrk(args, cookie: str, body: str, run_id: str, duration: int) -> subprocess.CompletedProcess:
     wrk = subprocess.run(
-        ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{duration}s", "--timeout", "10s",
-         "--latency", "-s", str(ROOT / "bench" / "signup.lua"), BASE],
+        [
+            "wrk",
+            "-t",
+            str(args.threads),
+            "-c",
+            str(args.connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "signup.lua"),
+            BASE,
+        ],
         env={**os.environ, "BENCH_CSRF": cookie, "BENCH_BODY": body, "BENCH_RUN": run_id},
-        capture_output=True, text=True, timeout=duration + 60,
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
     )
     if wrk.returncode != 0:
         raise SystemExit(f"wrk failed ({wrk.returncode}): {wrk.stderr or wrk.stdout}")
@@ -117,7 +153,11 @@ def main() -> None:
     env = {**os.environ, "VS_BIND": BIND, "VS_ACCESS_LOG": str(access_log)}
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=sys.stderr,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=sys.stderr,
     )
     try:
         wait_for_server()
@@ -144,26 +184,42 @@ def main() -> None:
     # but wrk never reads the answers. The server's access log counts every answered sign-up.
     time.sleep(1)
     created_in_db = Volunteer.objects.filter(email__startswith=f"signup-{run_id}").count() - before
-    answered = [line for line in access_log.read_text().splitlines()[log_offset:] if '"POST /devenir-volontaire/ ' in line]
+    answered = [
+        line for line in access_log.read_text().splitlines()[log_offset:] if '"POST /devenir-volontaire/ ' in line
+    ]
     redirects_logged = sum(1 for line in answered if re.search(r'HTTP/1\.[01]" 302 ', line))
     seconds = result["duration_us"] / 1e6
-    errors = (result["failed_status"] + result["connect_errors"] + result["read_errors"] + result["write_errors"]
-              + result["timeouts"])
-    print(f"wrk: {result['created']} sign-ups answered 302; server log: {redirects_logged} answered 302; "
-          f"database: {created_in_db} new volunteers")
-    record("signup", [
-        {"name": "signup_throughput", "value": round(result["created"] / seconds, 1), "unit": "sign-ups/s"},
-        {"name": "signup_latency_p50", "value": round(result["p50_us"] / 1000, 1), "unit": "ms"},
-        {"name": "signup_latency_p95", "value": round(result["p95_us"] / 1000, 1), "unit": "ms"},
-        {"name": "signup_latency_p99", "value": round(result["p99_us"] / 1000, 1), "unit": "ms"},
-        {"name": "signup_requests", "value": result["requests"], "unit": "requests"},
-        {"name": "signup_errors", "value": errors, "unit": "requests"},
-        {"name": "signup_volunteers_created_in_db", "value": created_in_db, "unit": "volunteers"},
-        {"name": "signup_successes_logged_by_server", "value": redirects_logged, "unit": "requests"},
-        {"name": "signup_db_matches_successes", "value": int(created_in_db == redirects_logged >= result["created"]), "unit": "boolean"},
-        {"name": "signup_duration", "value": round(seconds, 1), "unit": "s"},
-        {"name": "signup_connections", "value": args.connections, "unit": "connections"},
-    ])
+    errors = (
+        result["failed_status"]
+        + result["connect_errors"]
+        + result["read_errors"]
+        + result["write_errors"]
+        + result["timeouts"]
+    )
+    print(
+        f"wrk: {result['created']} sign-ups answered 302; server log: {redirects_logged} answered 302; "
+        f"database: {created_in_db} new volunteers"
+    )
+    record(
+        "signup",
+        [
+            {"name": "signup_throughput", "value": round(result["created"] / seconds, 1), "unit": "sign-ups/s"},
+            {"name": "signup_latency_p50", "value": round(result["p50_us"] / 1000, 1), "unit": "ms"},
+            {"name": "signup_latency_p95", "value": round(result["p95_us"] / 1000, 1), "unit": "ms"},
+            {"name": "signup_latency_p99", "value": round(result["p99_us"] / 1000, 1), "unit": "ms"},
+            {"name": "signup_requests", "value": result["requests"], "unit": "requests"},
+            {"name": "signup_errors", "value": errors, "unit": "requests"},
+            {"name": "signup_volunteers_created_in_db", "value": created_in_db, "unit": "volunteers"},
+            {"name": "signup_successes_logged_by_server", "value": redirects_logged, "unit": "requests"},
+            {
+                "name": "signup_db_matches_successes",
+                "value": int(created_in_db == redirects_logged >= result["created"]),
+                "unit": "boolean",
+            },
+            {"name": "signup_duration", "value": round(seconds, 1), "unit": "s"},
+            {"name": "signup_connections", "value": args.connections, "unit": "connections"},
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def _concrete(route: str) -> str:
     return "/" + route.lstrip("^").rstrip("$")
 
 
-STAFF_URLS = sorted({_concrete(route) for route, _ in _walk(get_resolver().url_patterns) if route.startswith(STAFF_PREFIXES)})
+STAFF_URLS = sorted(
+    {_concrete(route) for route, _ in _walk(get_resolver().url_patterns) if route.startswith(STAFF_PREFIXES)}
+)
 
 
 def test_there_are_staff_pages_to_protect():

@@ -20,11 +20,21 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "VS_DATA_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLXRoZS10ZXN0LTAwMDE=",
     }
-    for name in ("VS_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_COOKIES", "DJANGO_SECURE_HSTS_SECONDS"):
+    for name in (
+        "VS_TESTING",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_SECURE_COOKIES",
+        "DJANGO_SECURE_HSTS_SECONDS",
+    ):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -10,7 +10,9 @@ from villesolidaire.accounts.perms import role_required
 
 def test_staff_login_then_backup_code_verifies_the_session(client):
     user = staff_user(Role.COORDINATOR, email="coord@example.org")
-    response = client.post(reverse("accounts:login"), {"username": "coord@example.org", "password": "motdepasse-de-test"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "coord@example.org", "password": "motdepasse-de-test"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/comptes/verification/")
 

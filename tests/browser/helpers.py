@@ -106,9 +106,16 @@ def build_town() -> Quartier:
     quartier.save()
     BanAddress.objects.bulk_create(
         BanAddress(
-            ban_id=f"{TOWN_INSEE}_{index:04d}_{numero.zfill(5)}", numero=numero, rep="", nom_voie=street,
-            code_postal=TOWN_POSTCODE, code_insee=TOWN_INSEE, nom_commune=TOWN_NAME,
-            longitude=lon, latitude=lat, search_text=fold(f"{street} {TOWN_NAME}"),
+            ban_id=f"{TOWN_INSEE}_{index:04d}_{numero.zfill(5)}",
+            numero=numero,
+            rep="",
+            nom_voie=street,
+            code_postal=TOWN_POSTCODE,
+            code_insee=TOWN_INSEE,
+            nom_commune=TOWN_NAME,
+            longitude=lon,
+            latitude=lat,
+            search_text=fold(f"{street} {TOWN_NAME}"),
         )
         for index, (numero, street, lon, lat) in enumerate(STREETS)
     )
@@ -169,8 +176,12 @@ def dashboard_figures(page: Page) -> dict[str, int]:
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
     figures = {}
     for label in (
-        "Volontaires inscrit·es", "Volontaires actif·ves", "Volontaires mobilisé·es",
-        "Missions réalisées", "Habitant·es aidé·es", "Soutiens mis en place",
+        "Volontaires inscrit·es",
+        "Volontaires actif·ves",
+        "Volontaires mobilisé·es",
+        "Missions réalisées",
+        "Habitant·es aidé·es",
+        "Soutiens mis en place",
     ):
         text = page.get_by_role("region", name=label, exact=True).locator(".figure").inner_text()
         figures[label] = int(text.replace("\u202f", "").replace("\xa0", "").replace(" ", ""))

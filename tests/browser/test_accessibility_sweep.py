@@ -48,7 +48,9 @@ def test_staff_and_volunteer_pages_have_no_serious_violation(page, live_server):
 
     volunteer_page = page.context.browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
     volunteer_page.console_errors = []
-    volunteer_page.on("console", lambda msg: volunteer_page.console_errors.append(msg.text) if msg.type == "error" else None)
+    volunteer_page.on(
+        "console", lambda msg: volunteer_page.console_errors.append(msg.text) if msg.type == "error" else None
+    )
     volunteer_page.set_viewport_size({"width": 375, "height": 812})
     volunteer_page.goto(magic_link_url(volunteer=volunteer).replace("http://127.0.0.1:8000", ""))
     for path in ["/mon-espace/", "/mon-espace/profil/", "/mon-espace/desistement/", "/mon-espace/connexion/"]:

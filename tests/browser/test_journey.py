@@ -54,8 +54,13 @@ def test_whole_journey_from_sign_up_to_dashboard(page, new_page, live_server):  
     # An active volunteer further away (Avenue de la Gare, about 2.5 km), same category: the
     # new volunteer must rank above them.
     rival = VolunteerFactory(
-        active=True, first_name="Dominique", last_name="Morel", latitude=48.1300, longitude=-1.6600,
-        max_distance_km=5, categories=[groceries],
+        active=True,
+        first_name="Dominique",
+        last_name="Morel",
+        latitude=48.1300,
+        longitude=-1.6600,
+        max_distance_km=5,
+        categories=[groceries],
     )
     index_volunteer(rival)
 
@@ -64,8 +69,12 @@ def test_whole_journey_from_sign_up_to_dashboard(page, new_page, live_server):  
     staff_sign_in(coordination, coordinator.email)
     before = dashboard_figures(coordination)
     assert before == {
-        "Volontaires inscrit·es": 1, "Volontaires actif·ves": 1, "Volontaires mobilisé·es": 0,
-        "Missions réalisées": 0, "Habitant·es aidé·es": 0, "Soutiens mis en place": 0,
+        "Volontaires inscrit·es": 1,
+        "Volontaires actif·ves": 1,
+        "Volontaires mobilisé·es": 0,
+        "Missions réalisées": 0,
+        "Habitant·es aidé·es": 0,
+        "Soutiens mis en place": 0,
     }
     audit(coordination)
 
@@ -191,7 +200,9 @@ def test_whole_journey_from_sign_up_to_dashboard(page, new_page, live_server):  
     audit(volunteer_page)
     support = Support.objects.get()
     assert (support.volunteer_id, support.resident_id, support.help_request_id) == (
-        volunteer.pk, resident.pk, help_request.pk,
+        volunteer.pk,
+        resident.pk,
+        help_request.pk,
     )
     help_request.refresh_from_db()
     assert help_request.status == RequestStatus.SUPPORTED
@@ -226,8 +237,12 @@ def test_whole_journey_from_sign_up_to_dashboard(page, new_page, live_server):  
     # 7. The dashboard figures changed -------------------------------------------------------
     after = dashboard_figures(coordination)
     assert after == {
-        "Volontaires inscrit·es": 2, "Volontaires actif·ves": 2, "Volontaires mobilisé·es": 1,
-        "Missions réalisées": 1, "Habitant·es aidé·es": 1, "Soutiens mis en place": 1,
+        "Volontaires inscrit·es": 2,
+        "Volontaires actif·ves": 2,
+        "Volontaires mobilisé·es": 1,
+        "Missions réalisées": 1,
+        "Habitant·es aidé·es": 1,
+        "Soutiens mis en place": 1,
     }
     audit(coordination)
     for browser_page in (volunteer_page, coordination, hotline):

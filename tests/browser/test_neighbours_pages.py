@@ -28,8 +28,11 @@ def test_neighbour_pages_are_accessible_and_an_alert_reaches_the_coordinators(pa
     phone.console_errors = []
     phone.on("console", lambda msg: phone.console_errors.append(msg.text) if msg.type == "error" else None)
     phone.set_viewport_size({"width": 375, "height": 812})
-    phone.goto(magic_link_url(volunteer=referent, next_path=f"/mon-espace/voisinage/{network.pk}/")
-               .replace("http://127.0.0.1:8000", ""))
+    phone.goto(
+        magic_link_url(volunteer=referent, next_path=f"/mon-espace/voisinage/{network.pk}/").replace(
+            "http://127.0.0.1:8000", ""
+        )
+    )
     expect(phone.get_by_role("heading", level=1)).to_have_text("Résidence des Glycines")
     expect(main(phone)).not_to_contain_text("Sansaccord")
     # The neighbours' table scrolls in its box: the page itself fits the phone.

@@ -66,7 +66,11 @@ def test_partner_need_from_posting_to_hours_and_training_gate(page, new_page, li
     build_town()
     clear_outboxes()
     organisation = OrganisationFactory(
-        name=ORGANISATION, address="5 Place du Marché", postcode="99100", latitude=48.1121, longitude=-1.6788,
+        name=ORGANISATION,
+        address="5 Place du Marché",
+        postcode="99100",
+        latitude=48.1121,
+        longitude=-1.6788,
     )
     ServiceFactory(organisation=organisation, name=SERVICE)
     partner_of(organisation, email=PARTNER_EMAIL)
@@ -80,12 +84,14 @@ def test_partner_need_from_posting_to_hours_and_training_gate(page, new_page, li
         DOMINIQUE: volunteer("Dominique", "Morel", DOMINIQUE, free_on="sat_pm", trainings=[food_hygiene]),
         SACHA: volunteer("Sacha", "Girard", SACHA, free_on="sat_am", categories=[promenade]),
         ALEX: volunteer("Alex", "Petit", ALEX, free_on="mon_am", trainings=[food_hygiene]),
-        LOU: volunteer("Lou", "Bernard", LOU, free_on="sat_am", domains=[], categories=[promenade],
-                       trainings=[elderly_care]),
+        LOU: volunteer(
+            "Lou", "Bernard", LOU, free_on="sat_am", domains=[], categories=[promenade], trainings=[elderly_care]
+        ),
     }
     # A walk in the park: a help category whose volunteers must hold the elderly-care module.
     help_request = HelpRequestFactory(
-        resident=ResidentFactory(located=True, latitude=48.1101, longitude=-1.6798), category=promenade,
+        resident=ResidentFactory(located=True, latitude=48.1101, longitude=-1.6798),
+        category=promenade,
         description="Une promenade au parc le samedi après-midi.",
     )
     saturday = next_saturday()
@@ -274,8 +280,15 @@ def volunteer(first_name, last_name, phone, *, free_on, domains=("solidarity",),
     """An active volunteer near the market place (Rue des Tilleuls), free on one weekly slot,
     holding `trainings` since last month; indexed for matching."""
     person = VolunteerFactory(
-        active=True, first_name=first_name, last_name=last_name, phone=phone, latitude=48.1100, longitude=-1.6800,
-        max_distance_km=3, availability=AVAILABILITY.to_mask([free_on]), domains=ENGAGEMENT_DOMAINS.to_mask(domains),
+        active=True,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        latitude=48.1100,
+        longitude=-1.6800,
+        max_distance_km=3,
+        availability=AVAILABILITY.to_mask([free_on]),
+        domains=ENGAGEMENT_DOMAINS.to_mask(domains),
         categories=list(categories),
     )
     for module in trainings:
@@ -335,5 +348,7 @@ def shift_figures(page: Page) -> tuple[str, str]:
 
 def watch_server_errors(page: Page, errors: list[str]) -> None:
     """Add to `errors` every response of 500 or more this page receives, as 'status URL'."""
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 500 else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 500 else None,
+    )

@@ -17,8 +17,11 @@ def _directory():
     quartier = QuartierFactory(name="Bords de Loire", code="loire")
     organisation = OrganisationFactory(name="Épicerie solidaire du Port", quartier=quartier)
     ServiceFactory(organisation=organisation, name="Colis du mardi", publics=["familles", "seniors"])
-    ServiceFactory(organisation=OrganisationFactory(name="Atelier vélo", latitude=47.21, longitude=0.65),
-                   name="Réparation de vélos", thematiques=["mobilite--mobilite-douce-partagee-collective"])
+    ServiceFactory(
+        organisation=OrganisationFactory(name="Atelier vélo", latitude=47.21, longitude=0.65),
+        name="Réparation de vélos",
+        thematiques=["mobilite--mobilite-douce-partagee-collective"],
+    )
     return organisation
 
 

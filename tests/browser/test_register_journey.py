@@ -60,14 +60,19 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
     coordinator = staff_user(Role.COORDINATOR, email="coordination@bourg-solidaire.invalid")
     caller = staff_user(Role.CALLER, email="appelant@bourg-solidaire.invalid")
     campaign_services.accreditation_grant(
-        user=caller, training_on=timezone.localdate() - timedelta(days=30),
-        undertaking_signed_on=timezone.localdate() - timedelta(days=30), by=officer,
+        user=caller,
+        training_on=timezone.localdate() - timedelta(days=30),
+        undertaking_signed_on=timezone.localdate() - timedelta(days=30),
+        by=officer,
     )
     # 3. Persons B and C are already registered (C has someone to call if she cannot be reached).
     register_entry(PERSON_B, birth_date=datetime.date(1940, 6, 2), street=STREETS[2])
     register_entry(
-        PERSON_C, birth_date=datetime.date(1942, 9, 21), street=STREETS[3],
-        emergency_contact_name="Anne Prigent", emergency_contact_phone="+33199001122",
+        PERSON_C,
+        birth_date=datetime.date(1942, 9, 21),
+        street=STREETS[3],
+        emergency_contact_name="Anne Prigent",
+        emergency_contact_phone="+33199001122",
     )
     server_errors = watch_server_errors(page)
 
@@ -252,13 +257,25 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
     build_town()
     default_questionnaire()
     officer = staff_user(Role.REGISTER_OFFICER, email="registre@bourg-solidaire.invalid")
-    entry = register_entry(PERSON_A, birth_date=datetime.date(1938, 3, 14), street=STREETS[0],
-                           emergency_contact_name="Paul Lemoine", emergency_contact_phone="+33199001122")
+    entry = register_entry(
+        PERSON_A,
+        birth_date=datetime.date(1938, 3, 14),
+        street=STREETS[0],
+        emergency_contact_name="Paul Lemoine",
+        emergency_contact_phone="+33199001122",
+    )
     register_entry(PERSON_C, birth_date=datetime.date(1942, 9, 21), street=STREETS[3], status=EntryStatus.RECEIVED)
     episode = campaign_services.episode_declare(
-        data={"kind": EpisodeKind.HEATWAVE, "level": EpisodeLevel.ORANGE, "title": "",
-              "starts_on": timezone.localdate(), "ends_on": None, "notes": ""},
-        quartiers=[], by=officer,
+        data={
+            "kind": EpisodeKind.HEATWAVE,
+            "level": EpisodeLevel.ORANGE,
+            "title": "",
+            "starts_on": timezone.localdate(),
+            "ends_on": None,
+            "notes": "",
+        },
+        quartiers=[],
+        by=officer,
     )
     campaign = campaign_services.campaign_create(episode=episode, by=officer)
     target = campaign.targets.get(entry=entry)
@@ -269,23 +286,44 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
     volunteer = VolunteerFactory(active=True, first_name="Camille", last_name="Lefèvre")
 
     public_paths = [
-        "/", "/accessibilite/", "/donnees-personnelles/", "/devenir-volontaire/", "/demander-de-l-aide/",
-        "/inscription-registre/", "/inscription-registre/merci/", "/mon-espace/connexion/",
+        "/",
+        "/accessibilite/",
+        "/donnees-personnelles/",
+        "/devenir-volontaire/",
+        "/demander-de-l-aide/",
+        "/inscription-registre/",
+        "/inscription-registre/merci/",
+        "/mon-espace/connexion/",
     ]
     protected_paths = [
-        "/gestion/registre/", f"/gestion/registre/?last_name={PERSON_A[0]}", "/gestion/registre/?phone=0199001122",
-        "/gestion/registre/nouvelle/", "/gestion/registre/accuses-a-envoyer/", "/gestion/registre/confirmations/",
-        "/gestion/registre/import/", "/gestion/registre/transmission-prefet/",
-        f"/gestion/registre/{entry.pk}/", f"/gestion/registre/{entry.pk}/corriger/",
-        f"/gestion/registre/{entry.pk}/dossier/", f"/gestion/registre/{entry.pk}/dossier/?format=json",
+        "/gestion/registre/",
+        f"/gestion/registre/?last_name={PERSON_A[0]}",
+        "/gestion/registre/?phone=0199001122",
+        "/gestion/registre/nouvelle/",
+        "/gestion/registre/accuses-a-envoyer/",
+        "/gestion/registre/confirmations/",
+        "/gestion/registre/import/",
+        "/gestion/registre/transmission-prefet/",
+        f"/gestion/registre/{entry.pk}/",
+        f"/gestion/registre/{entry.pk}/corriger/",
+        f"/gestion/registre/{entry.pk}/dossier/",
+        f"/gestion/registre/{entry.pk}/dossier/?format=json",
         f"/gestion/registre/{entry.pk}/informations-complementaires/",
-        f"/gestion/registre/{entry.pk}/fiche-habitant/", f"/gestion/registre/{entry.pk}/radier/",
+        f"/gestion/registre/{entry.pk}/fiche-habitant/",
+        f"/gestion/registre/{entry.pk}/radier/",
         f"/gestion/registre/{entry.pk}/opposition/",
-        "/gestion/campagnes/", f"/gestion/campagnes/episodes/{episode.pk}/", f"/gestion/campagnes/{campaign.pk}/",
-        f"/gestion/campagnes/{campaign.pk}/tableau-de-bord/", f"/gestion/campagnes/{campaign.pk}/non-joints/",
-        f"/gestion/campagnes/{campaign.pk}/personnes/{target.pk}/", "/gestion/campagnes/appelants/",
-        "/gestion/appels/", f"/gestion/appels/{campaign.pk}/",
-        "/gestion/demandes/", "/gestion/habitants/", "/gestion/audit/journal/",
+        "/gestion/campagnes/",
+        f"/gestion/campagnes/episodes/{episode.pk}/",
+        f"/gestion/campagnes/{campaign.pk}/",
+        f"/gestion/campagnes/{campaign.pk}/tableau-de-bord/",
+        f"/gestion/campagnes/{campaign.pk}/non-joints/",
+        f"/gestion/campagnes/{campaign.pk}/personnes/{target.pk}/",
+        "/gestion/campagnes/appelants/",
+        "/gestion/appels/",
+        f"/gestion/appels/{campaign.pk}/",
+        "/gestion/demandes/",
+        "/gestion/habitants/",
+        "/gestion/audit/journal/",
     ]
     hidden = [PERSON_A[0], PERSON_C[0], "Paul Lemoine"]
 
@@ -329,9 +367,16 @@ def default_questionnaire() -> None:
 def register_entry(person: tuple[str, str], *, birth_date, street, status=EntryStatus.REGISTERED, **fields):
     number, street_name, _lon, _lat = street
     entry = RegisterEntry(
-        last_name=person[0], first_names=person[1], birth_date=birth_date, ground=Ground.AGE_65,
-        address=f"{number} {street_name}", phone=PHONES[person], status=status,
-        origin=Origin.SELF, request_date=timezone.localdate() - timedelta(days=30), **fields,
+        last_name=person[0],
+        first_names=person[1],
+        birth_date=birth_date,
+        ground=Ground.AGE_65,
+        address=f"{number} {street_name}",
+        phone=PHONES[person],
+        status=status,
+        origin=Origin.SELF,
+        request_date=timezone.localdate() - timedelta(days=30),
+        **fields,
     )
     if status == EntryStatus.REGISTERED:
         entry.acknowledged_at = timezone.now() - timedelta(days=25)
@@ -367,8 +412,10 @@ def watch_server_errors(page: Page, errors: list[str] | None = None) -> list[str
     """Every response of 500 or more this page receives, as 'status URL', appended to `errors`
     (a new list when none is given) as they come: several pages can share one list."""
     errors = [] if errors is None else errors
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 500 else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 500 else None,
+    )
     return errors
 
 

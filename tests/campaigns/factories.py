@@ -67,7 +67,9 @@ def officer():
 def accredited_caller(by=None):
     user = staff_user(Role.VOLUNTEER)
     services.accreditation_grant(
-        user=user, training_on=datetime.date(2026, 6, 1), undertaking_signed_on=datetime.date(2026, 6, 1),
+        user=user,
+        training_on=datetime.date(2026, 6, 1),
+        undertaking_signed_on=datetime.date(2026, 6, 1),
         by=by or officer(),
     )
     return user
@@ -75,6 +77,10 @@ def accredited_caller(by=None):
 
 def campaign_for(episode, *, by=None, now=NOW, sms_wave=False, recall=None, **targeting):
     return services.campaign_create(
-        episode=episode, by=by or officer(), targeting=services.Targeting(**targeting), now=now, sms_wave=sms_wave,
+        episode=episode,
+        by=by or officer(),
+        targeting=services.Targeting(**targeting),
+        now=now,
+        sms_wave=sms_wave,
         recall=recall or services.rules.RecallRules(),
     )

@@ -106,8 +106,15 @@ def test_paused_campaign_gives_no_call(campaign):
 def test_reached_person_comes_back_48_hours_later(campaign):
     caller = accredited_caller()
     target = services.take_next_call(campaign, caller, now=NOW)
-    attempt = call(target, caller, Outcome.REACHED_FINE, NOW + 4 * M,
-                   answers={"drinks_enough": True}, advice=["drink"], actions=[Action.FAN])
+    attempt = call(
+        target,
+        caller,
+        Outcome.REACHED_FINE,
+        NOW + 4 * M,
+        answers={"drinks_enough": True},
+        advice=["drink"],
+        actions=[Action.FAN],
+    )
     target.refresh_from_db()
     assert target.status == TargetStatus.REACHED
     assert target.next_call_at == NOW + 4 * M + 48 * H
@@ -150,15 +157,18 @@ def test_four_failures_escalate_and_the_ladder_skips_missing_contacts(campaign):
     with pytest.raises(services.CampaignError, match="visite"):
         services.escalation_record(step=step, by=manager, result=EscalationResult.NO_NEWS, now=now + 2 * H)
     services.escalation_assign(step=step, by=manager, volunteer=volunteer)
-    next_step = services.escalation_record(step=step, by=manager, result=EscalationResult.NO_NEWS,
-                                           notes="Personne ne répond à la porte", now=now + 3 * H)
+    next_step = services.escalation_record(
+        step=step, by=manager, result=EscalationResult.NO_NEWS, notes="Personne ne répond à la porte", now=now + 3 * H
+    )
     assert next_step.kind == EscalationKind.SAMU
     services.escalation_record(step=next_step, by=manager, result=EscalationResult.RESOLVED, now=now + 4 * H)
     target.refresh_from_db()
     assert target.status == TargetStatus.REACHED
     steps = list(EscalationStep.objects.filter(target=target).values_list("kind", "result", "done_by"))
-    assert steps == [(EscalationKind.HOME_VISIT, EscalationResult.NO_NEWS, manager.pk),
-                     (EscalationKind.SAMU, EscalationResult.RESOLVED, manager.pk)]
+    assert steps == [
+        (EscalationKind.HOME_VISIT, EscalationResult.NO_NEWS, manager.pk),
+        (EscalationKind.SAMU, EscalationResult.RESOLVED, manager.pk),
+    ]
 
 
 def test_wrong_number_starts_the_ladder_with_the_emergency_contact(campaign):

@@ -76,8 +76,12 @@ def test_parallel_callers_with_failures_never_hold_the_same_person():
         pytest.skip("needs PostgreSQL row locks")
     for _ in range(20):
         RegisterEntryFactory()
-    campaign = campaign_for(episode_with(), by=officer(), now=timezone.now(),
-                            recall=services.rules.RecallRules(retry_minutes=0, max_failed_attempts=3))
+    campaign = campaign_for(
+        episode_with(),
+        by=officer(),
+        now=timezone.now(),
+        recall=services.rules.RecallRules(retry_minutes=0, max_failed_attempts=3),
+    )
     callers = [accredited_caller() for _ in range(CALLERS)]
     barrier = threading.Barrier(CALLERS)
     errors: list[Exception] = []
@@ -102,7 +106,9 @@ def test_parallel_callers_with_failures_never_hold_the_same_person():
         thread.join(timeout=120)
 
     assert errors == []
-    assert set(CallTarget.objects.filter(campaign=campaign).values_list("status", flat=True)) == {TargetStatus.ESCALATED}
+    assert set(CallTarget.objects.filter(campaign=campaign).values_list("status", flat=True)) == {
+        TargetStatus.ESCALATED
+    }
     assert set(CallTarget.objects.filter(campaign=campaign).values_list("attempts_count", flat=True)) == {3}
     for target in CallTarget.objects.filter(campaign=campaign):
         spans = list(target.attempts.order_by("started_at").values_list("started_at", "ended_at"))

@@ -40,8 +40,18 @@ def town():
         "nowhere_85": e(quartier=None, birth_date=datetime.date(1941, 1, 1)),
         "nowhere_alone": isolated(e(quartier=None, birth_date=datetime.date(1950, 1, 1))),
     }
-    e(quartier=north, status=EntryStatus.REMOVED, removal_reason=RemovalReason.DEATH, removed_on=datetime.date(2026, 1, 1))
-    e(quartier=south, status=EntryStatus.REMOVED, removal_reason=RemovalReason.REQUEST, removed_on=datetime.date(2026, 1, 1))
+    e(
+        quartier=north,
+        status=EntryStatus.REMOVED,
+        removal_reason=RemovalReason.DEATH,
+        removed_on=datetime.date(2026, 1, 1),
+    )
+    e(
+        quartier=south,
+        status=EntryStatus.REMOVED,
+        removal_reason=RemovalReason.REQUEST,
+        removed_on=datetime.date(2026, 1, 1),
+    )
     return north, south, people
 
 
@@ -66,15 +76,25 @@ def test_default_quartiers_are_the_episode_s(town):
 def test_filters_combine(town):
     north, south, people = town
     episode = episode_with()
-    assert targeted(campaign_for(episode, quartiers=(south,))) == {p.pk for k, p in people.items() if k.startswith("s_")}
+    assert targeted(campaign_for(episode, quartiers=(south,))) == {
+        p.pk for k, p in people.items() if k.startswith("s_")
+    }
     assert targeted(campaign_for(episode, isolated_only=True)) == {
-        people["n_old_alone"].pk, people["s_alone_70"].pk, people["nowhere_alone"].pk}
+        people["n_old_alone"].pk,
+        people["s_alone_70"].pk,
+        people["nowhere_alone"].pk,
+    }
     # Age by year of birth, in the campaign's year (2026): 80+ means born in 1946 or before.
     assert targeted(campaign_for(episode, min_age=80)) == {
-        people[k].pk for k in ("n_old_alone", "n_80", "n_not_alone", "s_90", "nowhere_85")}
+        people[k].pk for k in ("n_old_alone", "n_80", "n_not_alone", "s_90", "nowhere_85")
+    }
     assert targeted(campaign_for(episode, grounds=(Ground.DISABLED_ADULT, Ground.AGE_60_UNFIT))) == {
-        people["n_disabled"].pk, people["s_unfit"].pk}
-    assert targeted(campaign_for(episode, quartiers=(north,), isolated_only=True, min_age=90)) == {people["n_old_alone"].pk}
+        people["n_disabled"].pk,
+        people["s_unfit"].pk,
+    }
+    assert targeted(campaign_for(episode, quartiers=(north,), isolated_only=True, min_age=90)) == {
+        people["n_old_alone"].pk
+    }
 
 
 def test_linked_residents_who_agreed_are_added_outside_the_filters(town):
@@ -90,13 +110,19 @@ def test_linked_residents_who_agreed_are_added_outside_the_filters(town):
 def test_priority_order_isolated_first_then_oldest_then_quartier(town):
     _north, _south, people = town
     campaign = campaign_for(episode_with())
-    order = list(CallTarget.objects.filter(campaign=campaign).order_by("priority", "next_call_at", "rank")
-                 .values_list("entry_id", flat=True))
+    order = list(
+        CallTarget.objects.filter(campaign=campaign)
+        .order_by("priority", "next_call_at", "rank")
+        .values_list("entry_id", flat=True)
+    )
     names = {p.pk: k for k, p in people.items()}
     assert [names[pk] for pk in order[:3]] == ["n_old_alone", "nowhere_alone", "s_alone_70"]
     assert [names[pk] for pk in order[3:6]] == ["n_not_alone", "s_90", "nowhere_85"]
     assert set(CallTarget.objects.filter(campaign=campaign, priority=0).values_list("entry_id", flat=True)) == {
-        people["n_old_alone"].pk, people["nowhere_alone"].pk, people["s_alone_70"].pk}
+        people["n_old_alone"].pk,
+        people["nowhere_alone"].pk,
+        people["s_alone_70"].pk,
+    }
 
 
 def test_refresh_adds_only_new_entries_once(town):

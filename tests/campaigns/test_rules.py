@@ -12,19 +12,26 @@ H = datetime.timedelta(hours=1)
 
 
 def fail(failed=0, started=None, now=T0, outcome=Outcome.NO_ANSWER, **kw):
-    return rules.after_attempt(outcome=outcome, now=now, failed_attempts=failed, series_started_at=started,
-                               episode_ends_at=None, **kw)
+    return rules.after_attempt(
+        outcome=outcome, now=now, failed_attempts=failed, series_started_at=started, episode_ends_at=None, **kw
+    )
 
 
 def test_reached_person_is_checked_again_48_hours_later():
-    decision = rules.after_attempt(outcome=Outcome.REACHED_FINE, now=T0, failed_attempts=2, series_started_at=T0 - 3 * H,
-                                   episode_ends_at=None)
+    decision = rules.after_attempt(
+        outcome=Outcome.REACHED_FINE, now=T0, failed_attempts=2, series_started_at=T0 - 3 * H, episode_ends_at=None
+    )
     assert decision == rules.Decision(TargetStatus.REACHED, T0 + 48 * H, 0, None)
 
 
 def test_no_recheck_after_the_episode_ends():
-    decision = rules.after_attempt(outcome=Outcome.REACHED_NEEDS_HELP, now=T0, failed_attempts=0, series_started_at=None,
-                                   episode_ends_at=T0 + 24 * H)
+    decision = rules.after_attempt(
+        outcome=Outcome.REACHED_NEEDS_HELP,
+        now=T0,
+        failed_attempts=0,
+        series_started_at=None,
+        episode_ends_at=T0 + 24 * H,
+    )
     assert decision.status == TargetStatus.REACHED
     assert decision.next_call_at is None
 
@@ -55,8 +62,14 @@ def test_custom_rules_are_applied():
     first = fail(0, None, T0, rules=custom)
     assert first.next_call_at == T0 + datetime.timedelta(minutes=30)
     assert fail(1, T0, T0 + H, rules=custom).escalate
-    reached = rules.after_attempt(outcome=Outcome.REACHED_FINE, now=T0, failed_attempts=0, series_started_at=None,
-                                  episode_ends_at=None, rules=custom)
+    reached = rules.after_attempt(
+        outcome=Outcome.REACHED_FINE,
+        now=T0,
+        failed_attempts=0,
+        series_started_at=None,
+        episode_ends_at=None,
+        rules=custom,
+    )
     assert reached.next_call_at == T0 + 24 * H
 
 
@@ -86,10 +99,13 @@ def test_unknown_outcome_is_refused():
 def test_ladder_skips_steps_without_data():
     assert rules.available_steps(has_emergency_contact=True, has_home_care=True) == rules.LADDER
     assert rules.available_steps(has_emergency_contact=False, has_home_care=False) == (
-        EscalationKind.HOME_VISIT, EscalationKind.SAMU)
+        EscalationKind.HOME_VISIT,
+        EscalationKind.SAMU,
+    )
     assert rules.next_step([], has_emergency_contact=False, has_home_care=True) == EscalationKind.HOME_CARE
     assert rules.next_step([EscalationKind.EMERGENCY_CONTACT], has_emergency_contact=True, has_home_care=False) == (
-        EscalationKind.HOME_VISIT)
+        EscalationKind.HOME_VISIT
+    )
     assert rules.next_step(list(rules.LADDER), has_emergency_contact=True, has_home_care=True) is None
 
 
@@ -105,8 +121,10 @@ def test_overdue():
     assert not rules.is_overdue(next_call_at=None, now=T0)
 
 
-@pytest.mark.parametrize("text,ok", [("1", True), (" 1. ", True), ("1 merci", True), ("10", False), ("Non", False),
-                                     ("", False), ("2", False)])
+@pytest.mark.parametrize(
+    "text,ok",
+    [("1", True), (" 1. ", True), ("1 merci", True), ("10", False), ("Non", False), ("", False), ("2", False)],
+)
 def test_sms_reply_reading(text, ok):
     assert rules.is_sms_ok_reply(text) is ok
 

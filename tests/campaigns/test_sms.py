@@ -60,7 +60,9 @@ def test_wave_needs_to_be_planned():
 
 def test_reply_1_marks_the_person_reached(client, waved):
     campaign, mobiles, _landline = waved
-    response = client.post(reverse("campaigns:sms_inbound", args=[TOKEN]), {"from": "06" + mobiles[0].phone[4:], "text": " 1 "})
+    response = client.post(
+        reverse("campaigns:sms_inbound", args=[TOKEN]), {"from": "06" + mobiles[0].phone[4:], "text": " 1 "}
+    )
     assert response.status_code == 200 and response.content == b""
     target = CallTarget.objects.get(campaign=campaign, entry=mobiles[0])
     assert target.status == TargetStatus.REACHED
@@ -71,10 +73,17 @@ def test_reply_1_marks_the_person_reached(client, waved):
 
 def test_brevo_json_reply_other_than_1_asks_for_a_call_back(client, waved):
     campaign, mobiles, _landline = waved
-    payload = {"id": 1, "to": mobiles[1].phone.lstrip("+"), "msg_status": "replied", "reply": "J'ai trop chaud",
-               "messageId": 12, "date": "2026-07-15 10:00:00"}
-    response = client.post(reverse("campaigns:sms_inbound"), json.dumps(payload), content_type="application/json",
-                           HTTP_X_VS_TOKEN=TOKEN)
+    payload = {
+        "id": 1,
+        "to": mobiles[1].phone.lstrip("+"),
+        "msg_status": "replied",
+        "reply": "J'ai trop chaud",
+        "messageId": 12,
+        "date": "2026-07-15 10:00:00",
+    }
+    response = client.post(
+        reverse("campaigns:sms_inbound"), json.dumps(payload), content_type="application/json", HTTP_X_VS_TOKEN=TOKEN
+    )
     assert response.status_code == 200
     target = CallTarget.objects.get(campaign=campaign, entry=mobiles[1])
     assert target.status == TargetStatus.PENDING and target.callback_requested
@@ -84,8 +93,9 @@ def test_brevo_json_reply_other_than_1_asks_for_a_call_back(client, waved):
 def test_delivery_reports_and_unknown_numbers_are_ignored_with_the_same_answer(client, waved):
     campaign, mobiles, _landline = waved
     url = reverse("campaigns:sms_inbound", args=[TOKEN])
-    delivered = client.post(url, json.dumps({"to": mobiles[2].phone, "msg_status": "delivered"}),
-                            content_type="application/json")
+    delivered = client.post(
+        url, json.dumps({"to": mobiles[2].phone, "msg_status": "delivered"}), content_type="application/json"
+    )
     unknown = client.post(url, {"from": "+33639989999", "text": "1"})
     garbage = client.post(url, "{pas du json", content_type="application/json")
     assert delivered.content == unknown.content == garbage.content == b""

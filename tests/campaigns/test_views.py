@@ -44,28 +44,48 @@ def world():
     campaign = campaign_for(episode_with(), by=manager, now=timezone.now() - datetime.timedelta(minutes=5))
     target = CallTarget.objects.filter(campaign=campaign).first()
     accreditation = CallerAccreditation.objects.create(
-        user=staff_user(Role.CALLER), training_on=datetime.date(2026, 1, 1), undertaking_signed_on=datetime.date(2026, 1, 1))
-    return {"campaign": campaign, "episode": campaign.episode, "officer": manager, "target": target,
-            "accreditation": accreditation, "quartier": quartier, "entries": entries}
+        user=staff_user(Role.CALLER),
+        training_on=datetime.date(2026, 1, 1),
+        undertaking_signed_on=datetime.date(2026, 1, 1),
+    )
+    return {
+        "campaign": campaign,
+        "episode": campaign.episode,
+        "officer": manager,
+        "target": target,
+        "accreditation": accreditation,
+        "quartier": quartier,
+        "entries": entries,
+    }
 
 
 def officer_urls(w):
     c, e, t = w["campaign"].pk, w["episode"].pk, w["target"].pk
     return [
-        reverse("campaigns:episode_list"), reverse("campaigns:episode_create"),
-        reverse("campaigns:episode_detail", args=[e]), reverse("campaigns:episode_edit", args=[e]),
-        reverse("campaigns:campaign_create", args=[e]), reverse("campaigns:campaign_detail", args=[c]),
-        reverse("campaigns:dashboard", args=[c]), reverse("campaigns:unreached", args=[c]),
-        reverse("campaigns:daily_report", args=[c, "csv"]), reverse("campaigns:daily_report", args=[c, "xlsx"]),
-        reverse("campaigns:target_detail", args=[c, t]), reverse("campaigns:callers"),
+        reverse("campaigns:episode_list"),
+        reverse("campaigns:episode_create"),
+        reverse("campaigns:episode_detail", args=[e]),
+        reverse("campaigns:episode_edit", args=[e]),
+        reverse("campaigns:campaign_create", args=[e]),
+        reverse("campaigns:campaign_detail", args=[c]),
+        reverse("campaigns:dashboard", args=[c]),
+        reverse("campaigns:unreached", args=[c]),
+        reverse("campaigns:daily_report", args=[c, "csv"]),
+        reverse("campaigns:daily_report", args=[c, "xlsx"]),
+        reverse("campaigns:target_detail", args=[c, t]),
+        reverse("campaigns:callers"),
     ]
 
 
 def officer_post_urls(w):
     c, e = w["campaign"].pk, w["episode"].pk
-    return [reverse("campaigns:episode_close", args=[e]), reverse("campaigns:campaign_transition", args=[c]),
-            reverse("campaigns:campaign_refresh", args=[c]), reverse("campaigns:sms_wave", args=[c]),
-            reverse("campaigns:caller_revoke", args=[w["accreditation"].pk])]
+    return [
+        reverse("campaigns:episode_close", args=[e]),
+        reverse("campaigns:campaign_transition", args=[c]),
+        reverse("campaigns:campaign_refresh", args=[c]),
+        reverse("campaigns:sms_wave", args=[c]),
+        reverse("campaigns:caller_revoke", args=[w["accreditation"].pk]),
+    ]
 
 
 def caller_urls(w):
@@ -77,8 +97,16 @@ def caller_post_urls(w):
     return [reverse("campaigns:call_next", args=[c]), reverse("campaigns:call_release", args=[c])]
 
 
-ROLES = ["volunteer", "operator", "coordinator", "admin", "auditor", "caller_without_accreditation",
-         "accredited_caller", "officer"]
+ROLES = [
+    "volunteer",
+    "operator",
+    "coordinator",
+    "admin",
+    "auditor",
+    "caller_without_accreditation",
+    "accredited_caller",
+    "officer",
+]
 
 
 def user_for(role):
@@ -90,8 +118,11 @@ def user_for(role):
         return accredited_caller()
     if role == "officer":
         return officer()
-    return staff_user({"operator": Role.OPERATOR, "coordinator": Role.COORDINATOR, "admin": Role.ADMIN,
-                       "auditor": Role.AUDITOR}[role])
+    return staff_user(
+        {"operator": Role.OPERATOR, "coordinator": Role.COORDINATOR, "admin": Role.ADMIN, "auditor": Role.AUDITOR}[
+            role
+        ]
+    )
 
 
 def test_anonymous_visitors_go_to_login_everywhere(client, world):
@@ -152,8 +183,10 @@ def test_each_read_writes_an_audit_entry(client, world, name):
     if name == "call":
         services.take_next_call(world["campaign"], user)
     url = {
-        "dashboard": reverse("campaigns:dashboard", args=[c]), "unreached": reverse("campaigns:unreached", args=[c]),
-        "call": reverse("campaigns:call", args=[c]), "csv": reverse("campaigns:daily_report", args=[c, "csv"]),
+        "dashboard": reverse("campaigns:dashboard", args=[c]),
+        "unreached": reverse("campaigns:unreached", args=[c]),
+        "call": reverse("campaigns:call", args=[c]),
+        "csv": reverse("campaigns:daily_report", args=[c, "csv"]),
         "xlsx": reverse("campaigns:daily_report", args=[c, "xlsx"]),
         "target": reverse("campaigns:target_detail", args=[c, world["target"].pk]),
         "episode_list": reverse("campaigns:episode_list"),
@@ -192,15 +225,30 @@ def test_caller_works_through_the_queue_with_the_call_screen(client, world):
     assert entry.last_name.upper() in page and entry.phone in page
     # Only what the call needs: no emergency contact, home-care service or address on the caller screen.
     assert entry.emergency_contact_phone not in page and "SAAD" not in page and entry.address not in page
-    response = client.post(reverse("campaigns:call", args=[c]), {
-        "outcome": Outcome.REACHED_NEEDS_HELP, "q_temperature": "Très chaud (plus de 30 °C)", "q_drinks_enough": "no",
-        "q_visits_per_week": "2", "advice": ["drink", "shutters"], "actions": ["fan"],
-        "create_help_request": "on", "category": category.pk, "description": "Livraison de bouteilles d'eau",
-        "urgency": "high", "link_resident": "on", "notes": "Fenêtres plein sud",
-    })
+    response = client.post(
+        reverse("campaigns:call", args=[c]),
+        {
+            "outcome": Outcome.REACHED_NEEDS_HELP,
+            "q_temperature": "Très chaud (plus de 30 °C)",
+            "q_drinks_enough": "no",
+            "q_visits_per_week": "2",
+            "advice": ["drink", "shutters"],
+            "actions": ["fan"],
+            "create_help_request": "on",
+            "category": category.pk,
+            "description": "Livraison de bouteilles d'eau",
+            "urgency": "high",
+            "link_resident": "on",
+            "notes": "Fenêtres plein sud",
+        },
+    )
     assert response.status_code == 302
     attempt = CallAttempt.objects.get(target=target)
-    assert attempt.answers == {"temperature": "Très chaud (plus de 30 °C)", "drinks_enough": False, "visits_per_week": 2}
+    assert attempt.answers == {
+        "temperature": "Très chaud (plus de 30 °C)",
+        "drinks_enough": False,
+        "visits_per_week": 2,
+    }
     assert attempt.actions == ["fan", "help_request"]
     help_request = HelpRequest.objects.get()
     assert help_request.urgency == "high"
@@ -211,15 +259,18 @@ def test_caller_works_through_the_queue_with_the_call_screen(client, world):
     assert CallTarget.objects.filter(campaign_id=c, locked_by=caller).exclude(pk=target.pk).exists()
 
 
-@pytest.mark.parametrize("data", [
-    {},
-    {"outcome": "pas-un-resultat"},
-    {"outcome": Outcome.NO_ANSWER, "create_help_request": "on", "category": "999999", "description": "x"},
-    {"outcome": Outcome.REACHED_FINE, "q_visits_per_week": "beaucoup", "q_drinks_enough": "peut-être"},
-    {"outcome": Outcome.REACHED_FINE, "notes": "<script>alert(1)</script>"},
-    {"outcome": Outcome.REACHED_FINE, "advice": ["inconnu"], "actions": ["rien"]},
-    {"outcome": Outcome.REACHED_NEEDS_HELP, "create_help_request": "on"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"outcome": "pas-un-resultat"},
+        {"outcome": Outcome.NO_ANSWER, "create_help_request": "on", "category": "999999", "description": "x"},
+        {"outcome": Outcome.REACHED_FINE, "q_visits_per_week": "beaucoup", "q_drinks_enough": "peut-être"},
+        {"outcome": Outcome.REACHED_FINE, "notes": "<script>alert(1)</script>"},
+        {"outcome": Outcome.REACHED_FINE, "advice": ["inconnu"], "actions": ["rien"]},
+        {"outcome": Outcome.REACHED_NEEDS_HELP, "create_help_request": "on"},
+    ],
+)
 def test_bad_call_input_is_refused_in_french(client, world, data):
     caller = accredited_caller()
     login_staff(client, caller)
@@ -238,15 +289,18 @@ def test_posting_a_call_without_a_lease_does_not_record(client, world):
     assert not CallAttempt.objects.exists()
 
 
-@pytest.mark.parametrize("data", [
-    {},
-    {"kind": "heatwave", "level": "violet", "starts_on": "2026-07-14"},
-    {"kind": "heatwave", "level": "red", "starts_on": "14/07/2026", "ends_on": "01/07/2026"},
-    {"kind": "heatwave", "level": "red", "starts_on": "pas une date"},
-    {"kind": "heatwave", "level": "red", "starts_on": "2026-07-14", "quartiers": ["abc"]},
-    {"kind": "heatwave", "level": "red", "starts_on": "2026-07-14", "title": "<b>x</b>"},
-    {"kind": "heatwave", "level": "red", "starts_on": "1900-01-01"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"kind": "heatwave", "level": "violet", "starts_on": "2026-07-14"},
+        {"kind": "heatwave", "level": "red", "starts_on": "14/07/2026", "ends_on": "01/07/2026"},
+        {"kind": "heatwave", "level": "red", "starts_on": "pas une date"},
+        {"kind": "heatwave", "level": "red", "starts_on": "2026-07-14", "quartiers": ["abc"]},
+        {"kind": "heatwave", "level": "red", "starts_on": "2026-07-14", "title": "<b>x</b>"},
+        {"kind": "heatwave", "level": "red", "starts_on": "1900-01-01"},
+    ],
+)
 def test_bad_episode_input_is_refused_in_french(client, world, data):
     login_staff(client, world["officer"])
     before = Episode.objects.count()
@@ -259,31 +313,72 @@ def test_bad_episode_input_is_refused_in_french(client, world, data):
 def test_episode_declared_edited_then_campaign_created(client, world):
     login_staff(client, world["officer"])
     today = timezone.localdate().isoformat()
-    response = client.post(reverse("campaigns:episode_create"), {
-        "kind": "heatwave", "level": "red", "starts_on": today, "quartiers": [world["quartier"].pk], "title": "Canicule"})
+    response = client.post(
+        reverse("campaigns:episode_create"),
+        {
+            "kind": "heatwave",
+            "level": "red",
+            "starts_on": today,
+            "quartiers": [world["quartier"].pk],
+            "title": "Canicule",
+        },
+    )
     episode = Episode.objects.get(title="Canicule")
     assert response.status_code == 302
-    assert client.post(reverse("campaigns:episode_edit", args=[episode.pk]), {
-        "kind": "heatwave", "level": "orange", "starts_on": today, "quartiers": [world["quartier"].pk],
-        "title": "Canicule"}).status_code == 302
+    assert (
+        client.post(
+            reverse("campaigns:episode_edit", args=[episode.pk]),
+            {
+                "kind": "heatwave",
+                "level": "orange",
+                "starts_on": today,
+                "quartiers": [world["quartier"].pk],
+                "title": "Canicule",
+            },
+        ).status_code
+        == 302
+    )
     episode.refresh_from_db()
     assert episode.level == "orange"
-    response = client.post(reverse("campaigns:campaign_create", args=[episode.pk]), {
-        "title": "Appels canicule", "isolated_only": "on", "reached_recheck_hours": "48", "retry_minutes": "120",
-        "max_failed_attempts": "4", "failure_window_hours": "48",
-        "questionnaire": episode.pk and services.Questionnaire.default().pk})
+    response = client.post(
+        reverse("campaigns:campaign_create", args=[episode.pk]),
+        {
+            "title": "Appels canicule",
+            "isolated_only": "on",
+            "reached_recheck_hours": "48",
+            "retry_minutes": "120",
+            "max_failed_attempts": "4",
+            "failure_window_hours": "48",
+            "questionnaire": episode.pk and services.Questionnaire.default().pk,
+        },
+    )
     campaign = Campaign.objects.get(title="Appels canicule")
     assert response.status_code == 302
     assert campaign.targets_count == 1  # one isolated person in the quartier
 
 
-@pytest.mark.parametrize("data", [
-    {"min_age": "cent", "reached_recheck_hours": "48", "retry_minutes": "120", "max_failed_attempts": "4",
-     "failure_window_hours": "48"},
-    {"reached_recheck_hours": "0", "retry_minutes": "-3", "max_failed_attempts": "99", "failure_window_hours": ""},
-    {"grounds": ["inconnue"], "quartiers": ["999999"], "reached_recheck_hours": "48", "retry_minutes": "120",
-     "max_failed_attempts": "4", "failure_window_hours": "48", "questionnaire": "abc"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "min_age": "cent",
+            "reached_recheck_hours": "48",
+            "retry_minutes": "120",
+            "max_failed_attempts": "4",
+            "failure_window_hours": "48",
+        },
+        {"reached_recheck_hours": "0", "retry_minutes": "-3", "max_failed_attempts": "99", "failure_window_hours": ""},
+        {
+            "grounds": ["inconnue"],
+            "quartiers": ["999999"],
+            "reached_recheck_hours": "48",
+            "retry_minutes": "120",
+            "max_failed_attempts": "4",
+            "failure_window_hours": "48",
+            "questionnaire": "abc",
+        },
+    ],
+)
 def test_bad_campaign_input_is_refused_in_french(client, world, data):
     login_staff(client, world["officer"])
     response = client.post(reverse("campaigns:campaign_create", args=[world["episode"].pk]), data)
@@ -295,17 +390,23 @@ def test_bad_campaign_input_is_refused_in_french(client, world, data):
 def test_accreditation_form(client, world):
     login_staff(client, world["officer"])
     volunteer = VolunteerFactory(active=True)
-    response = client.post(reverse("campaigns:callers"), {
-        "email": volunteer.user.email, "training_on": "2026-06-01", "undertaking_signed_on": "2026-06-02"})
+    response = client.post(
+        reverse("campaigns:callers"),
+        {"email": volunteer.user.email, "training_on": "2026-06-01", "undertaking_signed_on": "2026-06-02"},
+    )
     assert response.status_code == 302
     accreditation = CallerAccreditation.objects.get(user=volunteer.user)
     assert accreditation.volunteer == volunteer and accreditation.granted_by == world["officer"]
     assert volunteer.user.role_grants.filter(role=Role.CALLER).exists()
-    again = client.post(reverse("campaigns:callers"), {
-        "email": volunteer.user.email, "training_on": "2026-06-01", "undertaking_signed_on": "2026-06-02"})
+    again = client.post(
+        reverse("campaigns:callers"),
+        {"email": volunteer.user.email, "training_on": "2026-06-01", "undertaking_signed_on": "2026-06-02"},
+    )
     assert again.status_code == 400 and "déjà habilitée" in again.content.decode()
-    bad = client.post(reverse("campaigns:callers"), {"email": "inconnu@example.org", "training_on": "2099-01-01",
-                                                    "undertaking_signed_on": "x"})
+    bad = client.post(
+        reverse("campaigns:callers"),
+        {"email": "inconnu@example.org", "training_on": "2099-01-01", "undertaking_signed_on": "x"},
+    )
     assert bad.status_code == 400
     assert "Aucun compte actif" in bad.content.decode()
 
@@ -344,7 +445,9 @@ def test_daily_report_has_figures_and_no_names(client, world):
     assert line.split(";") == [today, "3", "3", "0", "1", "2", "1", "0"]
     for entry in world["entries"]:
         assert entry.last_name not in csv_text
-    workbook = load_workbook(io.BytesIO(client.get(reverse("campaigns:daily_report", args=[campaign.pk, "xlsx"])).content))
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("campaigns:daily_report", args=[campaign.pk, "xlsx"])).content)
+    )
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[1][0] == "Jour" and [r for r in rows if r[0] == today][0][1:] == (3, 3, 0, 1, 2, 1, 0)
     assert client.get(reverse("campaigns:daily_report", args=[campaign.pk, "pdf"])).status_code == 404
@@ -360,8 +463,12 @@ def test_list_pages_run_a_constant_number_of_queries(client, world):
     manager = world["officer"]
     login_staff(client, manager)
     campaign = world["campaign"]
-    urls = [reverse("campaigns:unreached", args=[campaign.pk]), reverse("campaigns:episode_list"),
-            reverse("campaigns:callers"), reverse("campaigns:dashboard", args=[campaign.pk])]
+    urls = [
+        reverse("campaigns:unreached", args=[campaign.pk]),
+        reverse("campaigns:episode_list"),
+        reverse("campaigns:callers"),
+        reverse("campaigns:dashboard", args=[campaign.pk]),
+    ]
 
     def fail_everyone():
         while (target := services.take_next_call(campaign, manager)) is not None:

@@ -18,11 +18,11 @@ from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission, MissionTransition, Support
 from villesolidaire.notifications.models import CallTask, Message
+from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry, RegisterExtras
 from villesolidaire.reporting.selectors import dashboard
 from villesolidaire.residents.models import Resident
 from villesolidaire.territory.geocoding import quartier_for
 from villesolidaire.territory.models import BanAddress, Quartier, Town
-from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry, RegisterExtras
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
 
@@ -38,16 +38,26 @@ def signature(summary) -> dict:
     """What must be identical for one seed: counts, names, statuses, places, the address file."""
     return {
         "counts": summary.counts,
-        "volunteers": list(Volunteer.objects.order_by("created_at", "email").values_list(
-            "first_name", "last_name", "email", "status", "quartier__code", "latitude")),
-        "residents": list(Resident.objects.order_by("last_name", "first_name", "birth_year").values_list(
-            "first_name", "last_name", "birth_year", "quartier__code")),
+        "volunteers": list(
+            Volunteer.objects.order_by("created_at", "email").values_list(
+                "first_name", "last_name", "email", "status", "quartier__code", "latitude"
+            )
+        ),
+        "residents": list(
+            Resident.objects.order_by("last_name", "first_name", "birth_year").values_list(
+                "first_name", "last_name", "birth_year", "quartier__code"
+            )
+        ),
         "missions": list(Mission.objects.order_by("scheduled_at", "status").values_list("scheduled_at", "status")),
-        "supports": list(Support.objects.order_by("started_at").values_list("started_at", "volunteer__email", "resident__last_name")),
+        "supports": list(
+            Support.objects.order_by("started_at").values_list("started_at", "volunteer__email", "resident__last_name")
+        ),
         "figures": dashboard().totals,
         "ban_file": hashlib.sha256(summary.ban_file.read_bytes()).hexdigest(),
-        "register": sorted((e.last_name, e.first_names, e.birth_date, e.status, e.quartier_id is not None)
-                           for e in RegisterEntry.objects.all()),
+        "register": sorted(
+            (e.last_name, e.first_names, e.birth_date, e.status, e.quartier_id is not None)
+            for e in RegisterEntry.objects.all()
+        ),
     }
 
 
@@ -217,15 +227,22 @@ def test_demo_logins_print_working_accounts(client, demo):
     text = out.getvalue()
     assert "http://127.0.0.1:8000" in text
     assert DEMO_PASSWORD in text
-    for email in ["coordinatrice@demo.invalid", "operateur@demo.invalid", "admin@demo.invalid", "volontaire1@demo.invalid",
-                  "partenaire@demo.invalid"]:
+    for email in [
+        "coordinatrice@demo.invalid",
+        "operateur@demo.invalid",
+        "admin@demo.invalid",
+        "volontaire1@demo.invalid",
+        "partenaire@demo.invalid",
+    ]:
         assert email in text
     assert "jeton=" in text
     codes = _codes(text, "coordinatrice@demo.invalid")
     assert len(codes) >= 3
 
     # The printed password and a printed backup code open the coordinator's dashboard.
-    response = client.post(reverse("accounts:login"), {"username": "coordinatrice@demo.invalid", "password": DEMO_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "coordinatrice@demo.invalid", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     response = client.post(reverse("accounts:otp"), {"otp_token": codes[0], "next": reverse("reporting:dashboard")})
     assert response.status_code == 302

@@ -5,14 +5,17 @@ from tests.factories import login_staff, staff_user
 from villesolidaire.accounts.enums import Role
 
 
-@pytest.mark.parametrize(("role", "landing"), [
-    (Role.OPERATOR, "help_requests:list"),
-    (Role.COORDINATOR, "help_requests:list"),
-    (Role.REGISTER_OFFICER, "register:list"),
-    (Role.CALLER, "campaigns:caller_home"),
-    (Role.PARTNER, "partners:partner_home"),
-    (Role.AUDITOR, "audit:journal"),
-])
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.OPERATOR, "help_requests:list"),
+        (Role.COORDINATOR, "help_requests:list"),
+        (Role.REGISTER_OFFICER, "register:list"),
+        (Role.CALLER, "campaigns:caller_home"),
+        (Role.PARTNER, "partners:partner_home"),
+        (Role.AUDITOR, "audit:journal"),
+    ],
+)
 def test_the_home_page_sends_each_signed_in_role_to_its_first_page(client, role, landing):
     login_staff(client, staff_user(role))
     response = client.get(reverse("core:home"))

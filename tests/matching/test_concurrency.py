@@ -24,8 +24,11 @@ def test_twenty_simultaneous_accepts_give_exactly_one_support():
     help_request = HelpRequestFactory(category=category, resident=ResidentFactory(with_mobile=True))
     volunteers = [VolunteerFactory(active=True) for _ in range(THREADS)]
     _proposal, offers = proposal_create(
-        help_request=help_request, by=None,
-        candidates=[Candidate(volunteer_id=v.pk, score=10.0, distance_km=1.0, explanation=[("test", 10.0)]) for v in volunteers],
+        help_request=help_request,
+        by=None,
+        candidates=[
+            Candidate(volunteer_id=v.pk, score=10.0, distance_km=1.0, explanation=[("test", 10.0)]) for v in volunteers
+        ],
     )
     barrier = threading.Barrier(THREADS)
     outcomes, errors = [], []
@@ -46,7 +49,9 @@ def test_twenty_simultaneous_accepts_give_exactly_one_support():
         thread.join(timeout=60)
 
     assert errors == []
-    assert sorted(o.value for o in outcomes) == sorted([Outcome.ACCEPTED.value] + [Outcome.TAKEN.value] * (THREADS - 1))
+    assert sorted(o.value for o in outcomes) == sorted(
+        [Outcome.ACCEPTED.value] + [Outcome.TAKEN.value] * (THREADS - 1)
+    )
     assert Support.objects.count() == 1
     statuses = list(ProposalOffer.objects.values_list("status", flat=True))
     assert statuses.count(OfferStatus.ACCEPTED) == 1

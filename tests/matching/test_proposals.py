@@ -7,7 +7,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import HelpCategoryFactory, HelpRequestFactory, QuartierFactory, ResidentFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories import (
+    HelpCategoryFactory,
+    HelpRequestFactory,
+    QuartierFactory,
+    ResidentFactory,
+    VolunteerFactory,
+    login_staff,
+    staff_user,
+)
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.matching.index import index_volunteer
@@ -28,8 +36,13 @@ def category():
 @pytest.fixture
 def help_request(category):
     resident = ResidentFactory(
-        with_mobile=True, located=True, latitude=LAT, longitude=LON, quartier=QuartierFactory(name="Les Tilleuls"),
-        address="12 rue des Lilas", first_name="Odette",
+        with_mobile=True,
+        located=True,
+        latitude=LAT,
+        longitude=LON,
+        quartier=QuartierFactory(name="Les Tilleuls"),
+        address="12 rue des Lilas",
+        first_name="Odette",
     )
     return HelpRequestFactory(resident=resident, category=category, description="Courses pour la semaine.")
 
@@ -37,7 +50,9 @@ def help_request(category):
 @pytest.fixture
 def volunteers(category):
     people = [
-        VolunteerFactory(active=True, categories=[category], latitude=LAT + 0.001 * i, longitude=LON, first_name=f"Vol{i}")
+        VolunteerFactory(
+            active=True, categories=[category], latitude=LAT + 0.001 * i, longitude=LON, first_name=f"Vol{i}"
+        )
         for i in range(3)
     ]
     for volunteer in people:
@@ -79,7 +94,9 @@ def test_matching_page_is_for_coordinators_only(client, help_request):
 
 def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordinator, help_request, volunteers):
     url = reverse("matching:request_matching", args=[help_request.pk])
-    response = client.post(url, {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."})
+    response = client.post(
+        url, {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."}
+    )
     assert response.status_code == 302
     proposal = Proposal.objects.get(help_request=help_request)
     assert proposal.status == ProposalStatus.OPEN
@@ -96,7 +113,10 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     assert f"/reponse/{token}/?reponse=refuser" in first.body
     help_request.refresh_from_db()
     assert help_request.status == RequestStatus.SEARCHING
-    assert [(t.from_status, t.to_status) for t in help_request.transitions.all()] == [("new", "qualified"), ("qualified", "searching")]
+    assert [(t.from_status, t.to_status) for t in help_request.transitions.all()] == [
+        ("new", "qualified"),
+        ("qualified", "searching"),
+    ]
     assert all(t.by == coordinator for t in help_request.transitions.all())
 
     # Double submit: nothing sent twice.
@@ -163,7 +183,9 @@ def test_accept_creates_the_support_and_tells_everyone(client, help_request, vol
     last = help_request.transitions.last()
     assert (last.to_status, last.by) == ("supported", volunteers[1].user)
     taken = Message.objects.filter(kind="proposal_taken")
-    assert sorted(taken.values_list("recipient", flat=True)) == sorted([volunteers[0].phone.as_e164, volunteers[2].phone.as_e164])
+    assert sorted(taken.values_list("recipient", flat=True)) == sorted(
+        [volunteers[0].phone.as_e164, volunteers[2].phone.as_e164]
+    )
     informed = Message.objects.get(kind="support_started")
     assert informed.recipient == help_request.resident.mobile.as_e164
     assert "un.e volontaire, Vol1, va vous contacter" in informed.body
@@ -243,12 +265,17 @@ def test_expiry_sweep_alerts_coordinators_and_accepting_late_is_refused(client, 
     page = client.get(reverse("matching:request_matching", args=[help_request.pk])).content.decode()
     assert "Propositions sans réponse" in page and "sans réponse depuis" in page
     # The coordinator widens and proposes again: a fresh proposal.
-    client.post(reverse("matching:request_matching", args=[help_request.pk]), {"volunteers": [volunteers[2].pk], "widen": "True"})
+    client.post(
+        reverse("matching:request_matching", args=[help_request.pk]),
+        {"volunteers": [volunteers[2].pk], "widen": "True"},
+    )
     assert Proposal.objects.filter(status=ProposalStatus.OPEN).count() == 1
     assert not requests_awaiting_volunteer().exists()
 
 
-def test_expiry_task_is_deferred_when_the_backend_can(monkeypatch, django_capture_on_commit_callbacks, help_request, volunteers):
+def test_expiry_task_is_deferred_when_the_backend_can(
+    monkeypatch, django_capture_on_commit_callbacks, help_request, volunteers
+):
     from villesolidaire.matching import tasks
 
     calls = []
@@ -274,7 +301,9 @@ def test_expiry_task_is_deferred_when_the_backend_can(monkeypatch, django_captur
 
 
 @pytest.mark.parametrize("count", [2, 20])
-def test_matching_page_query_count_is_constant(client, coordinator, help_request, category, django_assert_num_queries, count):
+def test_matching_page_query_count_is_constant(
+    client, coordinator, help_request, category, django_assert_num_queries, count
+):
     people = [VolunteerFactory(active=True, categories=[category], latitude=LAT, longitude=LON) for _ in range(count)]
     for volunteer in people:
         index_volunteer(volunteer)

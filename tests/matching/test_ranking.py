@@ -6,7 +6,15 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import HelpCategoryFactory, HelpRequestFactory, MissionFactory, ResidentFactory, SkillFactory, SupportFactory, VolunteerFactory
+from tests.factories import (
+    HelpCategoryFactory,
+    HelpRequestFactory,
+    MissionFactory,
+    ResidentFactory,
+    SkillFactory,
+    SupportFactory,
+    VolunteerFactory,
+)
 from tests.matching.helpers import LAT, LON, random_profiles
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.matching import scoring, selectors
@@ -16,14 +24,23 @@ from villesolidaire.missions.enums import MissionStatus
 
 CONTEXTS = [
     dict(category_bit=1 << 0, latitude=LAT, longitude=LON),
-    dict(category_bit=1 << 1, latitude=LAT + 0.01, longitude=LON - 0.02, skills=((1, "A"), (3, "B"), (6, "C")),
-         wished_mask=0b111000111, wished_label="x", language_code="ar"),
+    dict(
+        category_bit=1 << 1,
+        latitude=LAT + 0.01,
+        longitude=LON - 0.02,
+        skills=((1, "A"), (3, "B"), (6, "C")),
+        wished_mask=0b111000111,
+        wished_label="x",
+        language_code="ar",
+    ),
     dict(category_bit=1 << 2, latitude=LAT, longitude=LON, widen=True, skills=((0, "A"),), language_code="en"),
     dict(category_bit=1 << 0, latitude=None, longitude=None, wished_mask=1 << 4, wished_label="x"),
     dict(category_bit=1 << 1, latitude=LAT - 0.02, longitude=LON, widen=True, wished_mask=0b111, wished_label="x"),
     # No term at all: the score is a bare constant (PostgreSQL types it numeric, see candidate_rows).
     dict(category_bit=1 << 2, latitude=None, longitude=None),
-    dict(category_bit=1 << 2, latitude=None, longitude=None, skills=((0, "A"), (1, "B"), (2, "C")), language_code="en"),
+    dict(
+        category_bit=1 << 2, latitude=None, longitude=None, skills=((0, "A"), (1, "B"), (2, "C")), language_code="en"
+    ),
 ]
 
 
@@ -76,7 +93,9 @@ def test_ranking_is_exact_with_load_and_continuity_compared_to_brute_force():
         support = SupportFactory(volunteer_id=volunteer_id, help_request__category=category)
         n = rng.randint(1, 4)
         for _ in range(n):
-            MissionFactory(support=support, scheduled_at=now - timedelta(days=rng.randint(0, 5)), status=MissionStatus.DONE)
+            MissionFactory(
+                support=support, scheduled_at=now - timedelta(days=rng.randint(0, 5)), status=MissionStatus.DONE
+            )
         # Old and cancelled missions do not count.
         MissionFactory(support=support, scheduled_at=now - timedelta(days=20), status=MissionStatus.DONE)
         MissionFactory(support=support, scheduled_at=now, status=MissionStatus.CANCELLED)
@@ -84,10 +103,20 @@ def test_ranking_is_exact_with_load_and_continuity_compared_to_brute_force():
     # Two of the resident's volunteers with poor base scores must still surface through continuity.
     continuity = set(rng.sample(ids, 6))
     for volunteer_id in continuity:
-        SupportFactory(volunteer_id=volunteer_id, resident=resident, help_request=HelpRequestFactory(resident=resident, category=category))
+        SupportFactory(
+            volunteer_id=volunteer_id,
+            resident=resident,
+            help_request=HelpRequestFactory(resident=resident, category=category),
+        )
     context = scoring.MatchContext(
-        category_bit=1 << 1, latitude=LAT, longitude=LON, skills=((2, "A"), (5, "B")), wished_mask=0b1010101,
-        wished_label="x", language_code="es", resident_volunteer_ids=selectors.resident_volunteer_ids(resident.pk),
+        category_bit=1 << 1,
+        latitude=LAT,
+        longitude=LON,
+        skills=((2, "A"), (5, "B")),
+        wished_mask=0b1010101,
+        wished_label="x",
+        language_code="es",
+        resident_volunteer_ids=selectors.resident_volunteer_ids(resident.pk),
     )
     for limit in (3, 7, 20):
         ranked = selectors.rank_for_context(context, limit=limit, now=now)
@@ -95,7 +124,9 @@ def test_ranking_is_exact_with_load_and_continuity_compared_to_brute_force():
         for p in profiles:
             if scoring.passes_hard_filters(p, context):
                 base = scoring.score_profile(p, context)[0]
-                final, _ = scoring.final_score(base, [], recent_missions=loads.get(p.volunteer_id, 0), continuity=p.volunteer_id in continuity)
+                final, _ = scoring.final_score(
+                    base, [], recent_missions=loads.get(p.volunteer_id, 0), continuity=p.volunteer_id in continuity
+                )
                 brute.append((-final, p.volunteer_id))
         brute.sort()
         assert [c.volunteer_id for c in ranked] == [volunteer_id for _s, volunteer_id in brute[:limit]]
@@ -108,12 +139,22 @@ def test_rank_volunteers_orders_and_explains(django_assert_max_num_queries):
     category.skills.add(skill)
     resident = ResidentFactory(located=True, latitude=LAT, longitude=LON, language="ar")
     help_request = HelpRequestFactory(
-        resident=resident, category=category, wished_start=date(2026, 3, 3), wished_end=date(2026, 3, 3), time_window="am"
+        resident=resident,
+        category=category,
+        wished_start=date(2026, 3, 3),
+        wished_end=date(2026, 3, 3),
+        time_window="am",
     )
     km = 1 / scoring.KM_PER_DEGREE_LAT
-    near = VolunteerFactory(active=True, categories=[category], latitude=LAT + 1.2 * km, max_distance_km=3, availability=0)
+    near = VolunteerFactory(
+        active=True, categories=[category], latitude=LAT + 1.2 * km, max_distance_km=3, availability=0
+    )
     best = VolunteerFactory(
-        active=True, categories=[category], skills=[skill], latitude=LAT + 0.5 * km, max_distance_km=5,
+        active=True,
+        categories=[category],
+        skills=[skill],
+        latitude=LAT + 0.5 * km,
+        max_distance_km=5,
         languages=LANGUAGES.to_mask(["fr", "ar"]),
     )
     far = VolunteerFactory(active=True, categories=[category], latitude=LAT + 4 * km, max_distance_km=3)

@@ -15,8 +15,15 @@ KM_LAT = 1 / scoring.KM_PER_DEGREE_LAT  # degrees of latitude per km
 
 def profile(**overrides):
     values = dict(
-        volunteer_id=1, is_eligible=True, latitude=LAT, longitude=LON, max_distance_km=3.0,
-        categories_mask=1 << 2, skills_mask=0, languages_mask=LANGUAGES.bit_of("fr"), availability_mask=0,
+        volunteer_id=1,
+        is_eligible=True,
+        latitude=LAT,
+        longitude=LON,
+        max_distance_km=3.0,
+        categories_mask=1 << 2,
+        skills_mask=0,
+        languages_mask=LANGUAGES.bit_of("fr"),
+        availability_mask=0,
     )
     values.update(overrides)
     return SimpleNamespace(**values)
@@ -92,7 +99,9 @@ def test_availability_overlap_with_the_wished_time():
 def test_no_wished_time_is_neutral():
     assert scoring.wished_mask_for(None, None, "any") is None
     assert scoring.wished_mask_for(date(2026, 3, 1), date(2026, 3, 20), "any") is None
-    assert scoring.wished_mask_for(None, None, "eve") == AVAILABILITY.to_mask([f"{d}_eve" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")])
+    assert scoring.wished_mask_for(None, None, "eve") == AVAILABILITY.to_mask(
+        [f"{d}_eve" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    )
 
 
 def test_language_bonus_and_french_is_neutral():
@@ -111,7 +120,10 @@ def test_load_penalty_is_bounded_and_continuity_is_a_bonus():
     assert scoring.load_penalty(50) == scoring.MAX_LOAD_PENALTY
     score, explanation = scoring.final_score(30.0, [], recent_missions=2, continuity=True)
     assert score == pytest.approx(30 - 10 + scoring.W_CONTINUITY)
-    assert explanation == [("2 missions ces 7 derniers jours", -10.0), ("Aide déjà (ou a aidé) cette personne", scoring.W_CONTINUITY)]
+    assert explanation == [
+        ("2 missions ces 7 derniers jours", -10.0),
+        ("Aide déjà (ou a aidé) cette personne", scoring.W_CONTINUITY),
+    ]
 
 
 def test_french_point_format():

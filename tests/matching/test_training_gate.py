@@ -26,9 +26,18 @@ from villesolidaire.trainings.models import TrainingInvitation
 
 GATED = [
     dict(category_bit=1 << 0, latitude=LAT, longitude=LON, required_trainings=((1, "A"),)),
-    dict(category_bit=1 << 1, latitude=None, longitude=None, skills=((2, "S"),), required_trainings=((0, "A"), (3, "B"))),
-    dict(category_bit=1 << 2, latitude=LAT, longitude=LON, widen=True, wished_mask=0b111, wished_label="x",
-         required_trainings=((2, "C"),)),
+    dict(
+        category_bit=1 << 1, latitude=None, longitude=None, skills=((2, "S"),), required_trainings=((0, "A"), (3, "B"))
+    ),
+    dict(
+        category_bit=1 << 2,
+        latitude=LAT,
+        longitude=LON,
+        widen=True,
+        wished_mask=0b111,
+        wished_label="x",
+        required_trainings=((2, "C"),),
+    ),
 ]
 
 
@@ -75,8 +84,9 @@ def test_without_requirements_the_statement_is_the_former_one():
 def test_ranking_stays_exact_with_requirements_and_drops_expired_trainings(django_assert_max_num_queries):
     random_profiles(200, seed=5)
     _random_trainings(9)
-    context = scoring.MatchContext(category_bit=1 << 1, latitude=LAT, longitude=LON, skills=((1, "A"),),
-                                   required_trainings=((0, "A"),))
+    context = scoring.MatchContext(
+        category_bit=1 << 1, latitude=LAT, longitude=LON, skills=((1, "A"),), required_trainings=((0, "A"),)
+    )
     # The index says these volunteers hold bit 0, but only some hold a training still valid today.
     holders = [p.volunteer_id for p in VolunteerMatchProfile.objects.all() if p.trainings_mask & 1]
     module = TrainingModuleFactory()
@@ -85,13 +95,18 @@ def test_ranking_stays_exact_with_requirements_and_drops_expired_trainings(djang
     expired = set(holders[::3])
     for volunteer_id in holders:
         ended = volunteer_id in expired
-        VolunteerTrainingFactory(volunteer_id=volunteer_id, module=module, completed_on=today - datetime.timedelta(days=800 if ended else 10),
-                                 expires_on=today - datetime.timedelta(days=1) if ended else None)
+        VolunteerTrainingFactory(
+            volunteer_id=volunteer_id,
+            module=module,
+            completed_on=today - datetime.timedelta(days=800 if ended else 10),
+            expires_on=today - datetime.timedelta(days=1) if ended else None,
+        )
     profiles = list(VolunteerMatchProfile.objects.all())
     for limit in (3, 10, 40):
         ranked = selectors.rank_for_context(context, limit=limit)
         brute = sorted(
-            (-scoring.score_profile(p, context)[0], p.volunteer_id) for p in profiles
+            (-scoring.score_profile(p, context)[0], p.volunteer_id)
+            for p in profiles
             if scoring.passes_hard_filters(p, context) and p.volunteer_id not in expired
         )
         assert [c.volunteer_id for c in ranked] == [volunteer_id for _s, volunteer_id in brute[:limit]]
@@ -109,8 +124,12 @@ def gated_request():
     VolunteerTrainingFactory(volunteer=trained, module=module)
     untrained = [VolunteerFactory(active=True, categories=[category], latitude=LAT, longitude=LON) for _ in range(3)]
     lapsed = VolunteerFactory(active=True, categories=[category], latitude=LAT, longitude=LON)
-    VolunteerTrainingFactory(volunteer=lapsed, module=module, completed_on=timezone.localdate() - datetime.timedelta(days=800),
-                             expires_on=timezone.localdate() - datetime.timedelta(days=1))
+    VolunteerTrainingFactory(
+        volunteer=lapsed,
+        module=module,
+        completed_on=timezone.localdate() - datetime.timedelta(days=800),
+        expires_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
     rebuild_index()
     return help_request, module, trained, untrained + [lapsed]
 
@@ -150,7 +169,9 @@ def test_matching_page_says_who_is_excluded_and_invites_them(client, gated_reque
     assert slipped.status_code == 400 and "relancez la recherche" in slipped.content.decode()
     assert not TrainingInvitation.objects.exists()
     response = client.post(invite_url, {"volunteers": [excluded[0].pk, excluded[1].pk]})
-    assert response.status_code == 302 and response["Location"] == reverse("matching:request_matching", args=[help_request.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "matching:request_matching", args=[help_request.pk]
+    )
     assert set(TrainingInvitation.objects.values_list("volunteer_id", flat=True)) == {excluded[0].pk, excluded[1].pk}
     assert Message.objects.filter(kind="training_invitation").count() == 2
 

@@ -35,7 +35,9 @@ def money_category():
 def mission(money_category):
     help_request = HelpRequestFactory(category=money_category, resident=ResidentFactory(with_mobile=True))
     support = SupportFactory(help_request=help_request)
-    return services.mission_plan(support=support, scheduled_at=timezone.now() - timedelta(hours=2), by=None, inform=False)
+    return services.mission_plan(
+        support=support, scheduled_at=timezone.now() - timedelta(hours=2), by=None, inform=False
+    )
 
 
 def report_url(mission):
@@ -47,13 +49,23 @@ def test_volunteer_reports_a_done_mission_and_the_resident_is_told_by_sms(client
     client.force_login(volunteer.user)
     page = client.get(report_url(mission))
     assert page.status_code == 200 and "Montant avancé" in page.content.decode()
-    response = client.post(report_url(mission), {
-        "outcome": "done", "duration_minutes": "45", "notes": "Courses faites, ticket remis.", "amount_advanced": "23,50",
-    })
+    response = client.post(
+        report_url(mission),
+        {
+            "outcome": "done",
+            "duration_minutes": "45",
+            "notes": "Courses faites, ticket remis.",
+            "amount_advanced": "23,50",
+        },
+    )
     assert response.status_code == 302
     mission.refresh_from_db()
     assert mission.status == MissionStatus.DONE
-    assert (mission.duration_minutes, mission.amount_advanced, mission.report) == (45, Decimal("23.50"), "Courses faites, ticket remis.")
+    assert (mission.duration_minutes, mission.amount_advanced, mission.report) == (
+        45,
+        Decimal("23.50"),
+        "Courses faites, ticket remis.",
+    )
     assert mission.done_at is not None
     last = mission.transitions.last()
     assert (last.from_status, last.to_status, last.by) == ("planned", "done", volunteer.user)
@@ -79,20 +91,23 @@ def test_missed_mission_for_a_resident_without_mobile_creates_a_call_task(client
     assert not Message.objects.filter(kind="mission_missed").exists()
 
 
-@pytest.mark.parametrize(("data", "error"), [
-    ({"outcome": "done", "duration_minutes": "30", "amount_advanced": "-5"}, "ne peut pas être négatif"),
-    ({"outcome": "done", "duration_minutes": "100000"}, "ne peut pas dépasser 12 heures"),
-    ({"outcome": "done", "duration_minutes": "0"}, "au moins 1 minute"),
-    ({"outcome": "done", "duration_minutes": "abc"}, "Indiquez la durée en minutes"),
-    ({"outcome": "done"}, "Indiquez la durée de la mission"),
-    ({"outcome": "done", "duration_minutes": "30", "notes": "x" * 501}, "500 caractères au plus"),
-    ({"outcome": "done", "duration_minutes": "30", "notes": "<script>alert(1)</script>"}, "ne sont pas autorisés"),
-    ({"outcome": "done", "duration_minutes": "30", "notes": "Fait\u200b\u202e"}, "caractères invisibles"),
-    ({"outcome": "done", "duration_minutes": "30", "amount_advanced": "12,345"}, "Deux chiffres après la virgule"),
-    ({"outcome": "done", "duration_minutes": "30", "amount_advanced": "1e9"}, "5 000"),
-    ({"outcome": "peut-être"}, "Choix inconnu"),
-    ({}, "Indiquez si la mission a eu lieu"),
-])
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"outcome": "done", "duration_minutes": "30", "amount_advanced": "-5"}, "ne peut pas être négatif"),
+        ({"outcome": "done", "duration_minutes": "100000"}, "ne peut pas dépasser 12 heures"),
+        ({"outcome": "done", "duration_minutes": "0"}, "au moins 1 minute"),
+        ({"outcome": "done", "duration_minutes": "abc"}, "Indiquez la durée en minutes"),
+        ({"outcome": "done"}, "Indiquez la durée de la mission"),
+        ({"outcome": "done", "duration_minutes": "30", "notes": "x" * 501}, "500 caractères au plus"),
+        ({"outcome": "done", "duration_minutes": "30", "notes": "<script>alert(1)</script>"}, "ne sont pas autorisés"),
+        ({"outcome": "done", "duration_minutes": "30", "notes": "Fait\u200b\u202e"}, "caractères invisibles"),
+        ({"outcome": "done", "duration_minutes": "30", "amount_advanced": "12,345"}, "Deux chiffres après la virgule"),
+        ({"outcome": "done", "duration_minutes": "30", "amount_advanced": "1e9"}, "5 000"),
+        ({"outcome": "peut-être"}, "Choix inconnu"),
+        ({}, "Indiquez si la mission a eu lieu"),
+    ],
+)
 def test_bad_report_input_is_refused_and_nothing_is_saved(client, mission, data, error):
     client.force_login(mission.support.volunteer.user)
     response = client.post(report_url(mission), data)
@@ -108,7 +123,9 @@ def test_bad_report_input_is_refused_and_nothing_is_saved(client, mission, data,
 
 def test_odd_unicode_in_notes_is_kept_as_text(client, mission):
     client.force_login(mission.support.volunteer.user)
-    client.post(report_url(mission), {"outcome": "done", "duration_minutes": "20", "notes": "Ça va 👍 Zoë — ŒUF\nLigne 2"})
+    client.post(
+        report_url(mission), {"outcome": "done", "duration_minutes": "20", "notes": "Ça va 👍 Zoë — ŒUF\nLigne 2"}
+    )
     mission.refresh_from_db()
     assert mission.report == "Ça va 👍 Zoë — ŒUF\nLigne 2"
 
@@ -161,9 +178,13 @@ def test_plan_missions_for_a_recurring_support(client):
     support = SupportFactory(help_request=help_request, kind=SupportKind.RECURRING)
     login_staff(client, staff_user(Role.COORDINATOR))
     first = (timezone.localtime() + timedelta(days=2)).replace(hour=14, minute=30, second=0, microsecond=0)
-    response = client.post(reverse("missions:mission_add", args=[support.pk]), {
-        "scheduled_at": first.strftime("%Y-%m-%dT%H:%M"), "count": "4",
-    })
+    response = client.post(
+        reverse("missions:mission_add", args=[support.pk]),
+        {
+            "scheduled_at": first.strftime("%Y-%m-%dT%H:%M"),
+            "count": "4",
+        },
+    )
     assert response.status_code == 302
     dates = [timezone.localtime(m.scheduled_at) for m in support.missions.order_by("scheduled_at")]
     assert [d.date() for d in dates] == [(first + timedelta(weeks=i)).date() for i in range(4)]
@@ -230,7 +251,9 @@ def test_end_support_cancels_planned_missions_closes_the_request_and_asks_for_ev
     client.force_login(support.volunteer.user)
     page = client.get(reverse("missions:mission_report", args=[planned.pk])).content.decode()
     assert reverse("missions:volunteer_evaluation", args=[support.pk]) in page
-    client.post(reverse("missions:volunteer_evaluation", args=[support.pk]), {"rating": "5", "comment": "Belle rencontre"})
+    client.post(
+        reverse("missions:volunteer_evaluation", args=[support.pk]), {"rating": "5", "comment": "Belle rencontre"}
+    )
     assert Evaluation.objects.get(support=support, author="volunteer").rating == 5
     login_staff(client, coordinator)
     html = client.get(reverse("missions:support_detail", args=[support.pk])).content.decode()
@@ -294,7 +317,9 @@ def test_support_list_query_count_is_constant(client, django_assert_num_queries,
 
 def test_support_list_filters(client):
     wanted = SupportFactory(volunteer=VolunteerFactory(active=True, first_name="Anouk", last_name="Lebreton"))
-    SupportFactory(volunteer=VolunteerFactory(active=True, first_name="Bruno", last_name="Martin"), status=SupportStatus.ENDED)
+    SupportFactory(
+        volunteer=VolunteerFactory(active=True, first_name="Bruno", last_name="Martin"), status=SupportStatus.ENDED
+    )
     login_staff(client, staff_user(Role.COORDINATOR))
     url = reverse("missions:support_list")
     html = client.get(url, {"volunteer": "lebret"}).content.decode()
@@ -309,6 +334,8 @@ def test_support_list_filters(client):
 def test_resident_evaluation_waits_for_the_end_of_the_support(client):
     support = SupportFactory()
     login_staff(client, staff_user(Role.OPERATOR))
-    response = client.post(reverse("missions:resident_evaluation", args=[support.pk]), {"rating": "5", "channel": "call"}, follow=True)
+    response = client.post(
+        reverse("missions:resident_evaluation", args=[support.pk]), {"rating": "5", "channel": "call"}, follow=True
+    )
     assert "quand le soutien est terminé" in response.content.decode()
     assert not Evaluation.objects.exists()

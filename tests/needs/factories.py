@@ -46,7 +46,9 @@ class TrainingModuleFactory(factory.django.DjangoModelFactory):
 def give_training(volunteer, module, *, completed_days_ago=30, expires_in_days=None):
     today = timezone.localdate()
     return VolunteerTraining.objects.create(
-        volunteer=volunteer, module=module, completed_on=today - datetime.timedelta(days=completed_days_ago),
+        volunteer=volunteer,
+        module=module,
+        completed_on=today - datetime.timedelta(days=completed_days_ago),
         expires_on=today + datetime.timedelta(days=expires_in_days) if expires_in_days is not None else None,
     )
 

@@ -53,7 +53,9 @@ def test_twenty_simultaneous_sign_ups_never_overbook():
 
     # Three holders cancel at once: exactly three people move up, in waiting-list order.
     holders = list(ShiftSignup.objects.filter(shift=shift, status=SignupStatus.PENDING))
-    first_in_line = list(ShiftSignup.objects.filter(shift=shift, status=SignupStatus.WAITING).order_by("created_at", "pk")[:PLACES])
+    first_in_line = list(
+        ShiftSignup.objects.filter(shift=shift, status=SignupStatus.WAITING).order_by("created_at", "pk")[:PLACES]
+    )
     errors = run_together(lambda signup: signup_cancel(signup=signup), holders)
     assert errors == []
     now_holding = set(ShiftSignup.objects.filter(shift=shift).holding_place().values_list("pk", flat=True))

@@ -40,7 +40,9 @@ def test_demo_needs_are_consistent(with_organisations):
     assert not ShiftSignup.objects.filter(attended__isnull=False, shift__starts_at__gt=timezone.now()).exists()
     assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 3
     assert all(n.transitions.exists() for n in Need.objects.all())
-    assert summary["heures de bénévolat sur les créneaux"] == float(sum(s.hours for s in ShiftSignup.objects.filter(attended=True)))
+    assert summary["heures de bénévolat sur les créneaux"] == float(
+        sum(s.hours for s in ShiftSignup.objects.filter(attended=True))
+    )
     assert Shift.objects.filter(starts_at__gt=timezone.now() + datetime.timedelta(days=1)).exists()
     # Demo sign-ups are in the past: someone signing up now queues after them.
     assert not ShiftSignup.objects.filter(created_at__gt=timezone.now()).exists()

@@ -25,35 +25,61 @@ def _town():
 def summary(need: Need) -> dict:
     shifts = list(need.shifts.all())
     return {
-        "title": need.title, "description": need.description, "address": need.address, "city": need.city,
-        "postcode": need.postcode, "latitude": need.latitude, "longitude": need.longitude,
-        "api_domain": need.api_domain, "remote": need.remote, "schedule": need.schedule,
-        "open_to_minors": need.open_to_minors, "reduced_mobility_accessible": need.reduced_mobility_accessible,
-        "start": min(s.starts_at for s in shifts), "end": max(s.ends_at for s in shifts),
-        "places": sum(s.places for s in shifts), "organisation": need.poster_name,
+        "title": need.title,
+        "description": need.description,
+        "address": need.address,
+        "city": need.city,
+        "postcode": need.postcode,
+        "latitude": need.latitude,
+        "longitude": need.longitude,
+        "api_domain": need.api_domain,
+        "remote": need.remote,
+        "schedule": need.schedule,
+        "open_to_minors": need.open_to_minors,
+        "reduced_mobility_accessible": need.reduced_mobility_accessible,
+        "start": min(s.starts_at for s in shifts),
+        "end": max(s.ends_at for s in shifts),
+        "places": sum(s.places for s in shifts),
+        "organisation": need.poster_name,
     }
 
 
 def test_our_feed_read_by_our_importer_gives_back_the_same_needs(client):
     organisation = OrganisationFactory(name="Épicerie solidaire", rna="W351234567", siret="12345678900011")
     partner_need = NeedFactory(
-        organisation=organisation, title="Tri & collecte <samedi>", description="Ligne 1\nLigne « 2 »",
-        api_domain=ApiDomain.HUMANITAIRE, remote=Remote.POSSIBLE, schedule="une matinée", open_to_minors=True,
-        latitude=48.1234567, longitude=-1.6543219,
+        organisation=organisation,
+        title="Tri & collecte <samedi>",
+        description="Ligne 1\nLigne « 2 »",
+        api_domain=ApiDomain.HUMANITAIRE,
+        remote=Remote.POSSIBLE,
+        schedule="une matinée",
+        open_to_minors=True,
+        latitude=48.1234567,
+        longitude=-1.6543219,
     )
     first = ShiftFactory(need=partner_need, places=3)
-    ShiftFactory(need=partner_need, places=2, starts_at=first.starts_at + datetime.timedelta(days=1),
-                 ends_at=first.ends_at + datetime.timedelta(days=1, hours=1))
+    ShiftFactory(
+        need=partner_need,
+        places=2,
+        starts_at=first.starts_at + datetime.timedelta(days=1),
+        ends_at=first.ends_at + datetime.timedelta(days=1, hours=1),
+    )
     town_need = NeedFactory(title="Fête des voisins", reduced_mobility_accessible=True)
     ShiftFactory(need=town_need, places=10)
     NeedFactory(status=NeedStatus.DRAFT, title="Brouillon")  # not published: not in the feed
     past = NeedFactory(title="Passé")
-    ShiftFactory(need=past, starts_at=timezone.now() - datetime.timedelta(days=2), ends_at=timezone.now() - datetime.timedelta(days=2, hours=-2))
+    ShiftFactory(
+        need=past,
+        starts_at=timezone.now() - datetime.timedelta(days=2),
+        ends_at=timezone.now() - datetime.timedelta(days=2, hours=-2),
+    )
 
     response = client.get(reverse("needs:feed"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
     content = response.content
-    assert b"<clientId>villesolidaire-35238-" in content and b"<organizationRNA>W351234567</organizationRNA>" in content
+    assert (
+        b"<clientId>villesolidaire-35238-" in content and b"<organizationRNA>W351234567</organizationRNA>" in content
+    )
     assert b"<organizationSiren>123456789</organizationSiren>" in content
     expected = {need.pk: summary(need) for need in (partner_need, town_need)}
     expected[town_need.pk]["organisation"] = "Bourg-Solidaire"  # the town's name in the feed
@@ -77,9 +103,18 @@ def test_real_format_fixture_imports_both_address_forms_and_drops_duplicates():
     assert food.description == "Accueillir les bénéficiaires & préparer les colis <b>chaque samedi</b>."
     assert (food.address, food.city, food.postcode) == ("12 rue de la Solidarité", "Rennes", "35000")
     assert (food.latitude, food.longitude, food.is_located) == (48.1113, -1.68, True)
-    assert (food.api_domain, food.domain, food.remote, food.shifts.get().places) == ("solidarite-insertion", "solidarity", "no", 6)
+    assert (food.api_domain, food.domain, food.remote, food.shifts.get().places) == (
+        "solidarite-insertion",
+        "solidarity",
+        "no",
+        6,
+    )
     assert food.reduced_mobility_accessible and not food.open_to_minors
-    assert (food.organisation_name, food.organisation_rna, food.organisation_siren) == ("Les Restos du Cœur 35", "W353000001", "775671356")
+    assert (food.organisation_name, food.organisation_rna, food.organisation_siren) == (
+        "Les Restos du Cœur 35",
+        "W353000001",
+        "775671356",
+    )
     shift = food.shifts.get()
     assert timezone.localtime(shift.starts_at).isoformat() == "2030-06-14T09:00:00+02:00"
     assert timezone.localtime(shift.ends_at).isoformat() == "2030-06-14T12:30:00+02:00"
@@ -96,8 +131,10 @@ def test_real_format_fixture_imports_both_address_forms_and_drops_duplicates():
 
 def test_import_is_idempotent_by_client_id_and_updates():
     import_missions(FIXTURE.read_bytes())
-    changed = FIXTURE.read_bytes().replace(b"<places>6</places>", b"<places>8</places>").replace(
-        b"Distribuer des colis alimentaires", b"Distribuer des colis (nouveau)"
+    changed = (
+        FIXTURE.read_bytes()
+        .replace(b"<places>6</places>", b"<places>8</places>")
+        .replace(b"Distribuer des colis alimentaires", b"Distribuer des colis (nouveau)")
     )
     report = import_missions(changed)
     assert (report.created, report.updated) == (0, 2)
@@ -114,7 +151,9 @@ def test_imported_needs_are_public_and_link_out(client):
     assert b"jva-12345" not in client.get(reverse("needs:feed")).content  # never republished
 
 
-MISSION = """<mission><clientId>{client_id}</clientId><title>{title}</title><startAt>{start}</startAt>{extra}</mission>"""
+MISSION = (
+    """<mission><clientId>{client_id}</clientId><title>{title}</title><startAt>{start}</startAt>{extra}</mission>"""
+)
 
 
 def feed(*missions: str) -> bytes:
@@ -141,10 +180,14 @@ def mission(client_id="m-1", title="Titre", start="2030-06-14T09:00:00+02:00", e
         (feed(mission(extra="<remote>sometimes</remote>")), "no, possible ou full"),
         (feed(mission(extra="<places>trois</places>")), "nombre de places"),
         (feed(mission(extra="<applicationUrl>javascript:alert(1)</applicationUrl>")), "https://"),
-        (b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><source><mission><title>&lol2;</title></mission></source>',
-         "DTD ou des entités"),
-        (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]><source><mission><title>&x;</title></mission></source>',
-         "DTD ou des entités"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><source><mission><title>&lol2;</title></mission></source>',
+            "DTD ou des entités",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]><source><mission><title>&x;</title></mission></source>',
+            "DTD ou des entités",
+        ),
     ],
 )
 def test_malformed_feeds_are_refused_in_french_and_nothing_is_imported(content, message):
@@ -214,8 +257,12 @@ def test_past_shifts_are_left_out_of_dates_and_places(client):
     TownFactory()
     need = NeedFactory(status=NeedStatus.PUBLISHED)
     now = timezone.now()
-    ShiftFactory(need=need, starts_at=now - datetime.timedelta(days=20), ends_at=now - datetime.timedelta(days=20, hours=-3),
-                 places=10)
+    ShiftFactory(
+        need=need,
+        starts_at=now - datetime.timedelta(days=20),
+        ends_at=now - datetime.timedelta(days=20, hours=-3),
+        places=10,
+    )
     upcoming = ShiftFactory(need=need, places=4)
     (mission,) = parse_feed(build_feed(feed_needs())).missions
     assert (mission.start_at, mission.places) == (upcoming.starts_at, 4)

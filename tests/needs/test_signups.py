@@ -158,18 +158,29 @@ def test_publishing_needs_a_validated_organisation_and_a_future_shift():
 
 def test_reminders_go_the_day_before_once_per_sign_up():
     now = timezone.now()
-    tomorrow = timezone.make_aware(datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)))
+    tomorrow = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1), datetime.time(10))
+    )
     in_three_days = tomorrow + datetime.timedelta(days=2)
     shift = ShiftFactory(starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=2), places=2)
     later = ShiftFactory(starts_at=in_three_days, ends_at=in_three_days + datetime.timedelta(hours=2))
-    held = [SignupFactory(shift=shift, status=SignupStatus.CONFIRMED), SignupFactory(shift=shift, status=SignupStatus.PENDING)]
+    held = [
+        SignupFactory(shift=shift, status=SignupStatus.CONFIRMED),
+        SignupFactory(shift=shift, status=SignupStatus.PENDING),
+    ]
     SignupFactory(shift=shift, status=SignupStatus.WAITING)
     SignupFactory(shift=shift, status=SignupStatus.CANCELLED)
     SignupFactory(shift=later)
     # Closing stops sign-ups, not the event: still reminded. A cancelled need is not.
-    closed = ShiftFactory(need=NeedFactory(status=NeedStatus.CLOSED), starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=1))
+    closed = ShiftFactory(
+        need=NeedFactory(status=NeedStatus.CLOSED), starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=1)
+    )
     held.append(SignupFactory(shift=closed))
-    gone = ShiftFactory(need=NeedFactory(status=NeedStatus.CANCELLED), starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=1))
+    gone = ShiftFactory(
+        need=NeedFactory(status=NeedStatus.CANCELLED),
+        starts_at=tomorrow,
+        ends_at=tomorrow + datetime.timedelta(hours=1),
+    )
     SignupFactory(shift=gone)
 
     assert reminders_send(now=now) == 3

@@ -50,9 +50,14 @@ def url(name, *args):
 
 
 NEED_POST = {
-    "title": "Collecte nationale", "description": "Accueillir les donateurs à l'entrée du magasin.",
-    "domain": "solidarity", "api_domain": "solidarite-insertion", "remote": "no",
-    "address": "12 avenue de la Gare", "postcode": "35000", "city": "Bourg-Solidaire",
+    "title": "Collecte nationale",
+    "description": "Accueillir les donateurs à l'entrée du magasin.",
+    "domain": "solidarity",
+    "api_domain": "solidarite-insertion",
+    "remote": "no",
+    "address": "12 avenue de la Gare",
+    "postcode": "35000",
+    "city": "Bourg-Solidaire",
 }
 
 
@@ -63,7 +68,10 @@ def test_partner_creates_a_need_for_its_organisation_only(client, partner, organ
     other = OrganisationFactory()
     response = client.post(url("partner_create"), NEED_POST | {"organisation": other.pk})
     assert response.status_code == 400
-    assert "Vous ne pouvez pas poster pour cette organisation" in response.content.decode() or "Sélectionnez un choix valide" in response.content.decode()
+    assert (
+        "Vous ne pouvez pas poster pour cette organisation" in response.content.decode()
+        or "Sélectionnez un choix valide" in response.content.decode()
+    )
     assert not Need.objects.exists()
     response = client.post(url("partner_create"), NEED_POST | {"organisation": organisation.pk})
     need = Need.objects.get()
@@ -134,19 +142,30 @@ def test_a_volunteer_gets_404_in_the_partner_space(client):
 # ---------------------------------------------------------------- coordinator space
 
 
-def test_coordinator_posts_a_town_need_adds_a_shift_publishes_and_announces(client, coordinator, django_capture_on_commit_callbacks):
+def test_coordinator_posts_a_town_need_adds_a_shift_publishes_and_announces(
+    client, coordinator, django_capture_on_commit_callbacks
+):
     response = client.post(url("staff_create"), NEED_POST | {"organisation": ""})
     need = Need.objects.get()
     assert response.status_code == 302 and need.organisation is None and need.poster_name == "La commune"
     day = timezone.localdate() + datetime.timedelta(days=10)
-    response = client.post(url("staff_shift_add", need.pk), {"day": day.isoformat(), "start": "09:00", "end": "12:00", "places": "4"})
+    response = client.post(
+        url("staff_shift_add", need.pk), {"day": day.isoformat(), "start": "09:00", "end": "12:00", "places": "4"}
+    )
     shift = Shift.objects.get()
     assert timezone.localtime(shift.starts_at).hour == 9 and shift.places == 4
     client.post(url("staff_status", need.pk), {"statut": "published"})
     need.refresh_from_db()
     assert need.status == NeedStatus.PUBLISHED
     weekday = AVAILABILITY.bit_of(f"{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][day.weekday()]}_am")
-    VolunteerFactory(active=True, domains=ENGAGEMENT_DOMAINS.bit_of("solidarity"), availability=weekday, is_located=False, latitude=None, longitude=None)
+    VolunteerFactory(
+        active=True,
+        domains=ENGAGEMENT_DOMAINS.bit_of("solidarity"),
+        availability=weekday,
+        is_located=False,
+        latitude=None,
+        longitude=None,
+    )
     page = client.get(url("staff_detail", need.pk)).content.decode()
     assert "Prévenir 1 volontaire" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -182,7 +201,9 @@ def test_bad_shift_input_is_explained_and_nothing_saved(client, coordinator, dat
 
 
 def test_bad_need_input_is_explained(client, coordinator):
-    response = client.post(url("staff_create"), NEED_POST | {"title": "", "domain": "inconnu", "api_domain": "pirates"})
+    response = client.post(
+        url("staff_create"), NEED_POST | {"title": "", "domain": "inconnu", "api_domain": "pirates"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Donnez un titre au besoin." in page and "Ce domaine n&#x27;existe pas." in page
@@ -232,7 +253,10 @@ def test_invitation_link_signs_up_without_login_and_cancels(client):
     assert signup.status == SignupStatus.CANCELLED
 
 
-@pytest.mark.parametrize("data", [{"creneau": "abc", "action": "inscrire"}, {"creneau": "999999", "action": "inscrire"}, {"action": "inscrire"}])
+@pytest.mark.parametrize(
+    "data",
+    [{"creneau": "abc", "action": "inscrire"}, {"creneau": "999999", "action": "inscrire"}, {"action": "inscrire"}],
+)
 def test_invitation_bad_shift_is_a_clear_400(client, data):
     shift = ShiftFactory()
     invitation = NeedInvitation.objects.create(need=shift.need, volunteer=VolunteerFactory(active=True))
@@ -291,9 +315,13 @@ def test_volunteer_signs_up_from_the_space_and_sees_only_own_sign_ups(client):
 
 def test_space_sign_up_needs_a_volunteer(client):
     shift = ShiftFactory()
-    assert client.post(url("space_signup", shift.need_id), {"creneau": shift.pk, "action": "inscrire"}).status_code == 302
+    assert (
+        client.post(url("space_signup", shift.need_id), {"creneau": shift.pk, "action": "inscrire"}).status_code == 302
+    )
     login_staff(client, staff_user(Role.COORDINATOR))
-    assert client.post(url("space_signup", shift.need_id), {"creneau": shift.pk, "action": "inscrire"}).status_code == 404
+    assert (
+        client.post(url("space_signup", shift.need_id), {"creneau": shift.pk, "action": "inscrire"}).status_code == 404
+    )
     assert not ShiftSignup.objects.exists()
 
 
@@ -303,7 +331,12 @@ def test_volunteer_shifts_tag_shows_upcoming_and_hours():
     volunteer = VolunteerFactory(active=True)
     SignupFactory(volunteer=volunteer, shift=ShiftFactory(need=NeedFactory(title="Fête des voisins")))
     start = timezone.now() - datetime.timedelta(days=3)
-    SignupFactory(volunteer=volunteer, attended=True, hours=2.5, shift=ShiftFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=3)))
+    SignupFactory(
+        volunteer=volunteer,
+        attended=True,
+        hours=2.5,
+        shift=ShiftFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=3)),
+    )
     html = Template("{% load needs_tags %}{% volunteer_shifts volunteer %}").render(Context({"volunteer": volunteer}))
     assert "Fête des voisins" in html and "2,5 h" in html and "(1 créneau)" in html
 

@@ -136,8 +136,15 @@ def test_detail_query_count_does_not_grow_with_neighbours(client, coordinator, d
 
 
 def _network_data(**overrides) -> dict:
-    data = {"name": "Résidence Les Acacias", "kind": NetworkKind.BUILDING, "address": "12 allée des Acacias",
-            "address_complement": "Bâtiment B", "postcode": "99001", "city": "Bourg-Solidaire", "quartier": ""}
+    data = {
+        "name": "Résidence Les Acacias",
+        "kind": NetworkKind.BUILDING,
+        "address": "12 allée des Acacias",
+        "address_complement": "Bâtiment B",
+        "postcode": "99001",
+        "city": "Bourg-Solidaire",
+        "quartier": "",
+    }
     return {**data, **overrides}
 
 
@@ -146,8 +153,11 @@ def test_create_network_then_name_the_referent(client, coordinator):
     response = client.post(reverse("neighbours:create"), _network_data(quartier=quartier.pk))
     network = Network.objects.get()
     assert response["Location"] == reverse("neighbours:referents", args=[network.pk])
-    assert (network.name, network.kind, network.status) == ("Résidence Les Acacias", NetworkKind.BUILDING,
-                                                            NetworkStatus.ACTIVE)
+    assert (network.name, network.kind, network.status) == (
+        "Résidence Les Acacias",
+        NetworkKind.BUILDING,
+        NetworkStatus.ACTIVE,
+    )
     assert network.created_by == coordinator
     # The geocoder does not know the address (no BAN rows): kept as typed, quartier chosen by hand.
     assert network.address == "12 allée des Acacias" and not network.is_located
@@ -176,8 +186,10 @@ def test_create_network_bad_input(client, coordinator, overrides, message):
 
 def test_edit_network(client, coordinator):
     network = NetworkFactory(name="Ancien nom")
-    response = client.post(reverse("neighbours:edit", args=[network.pk]),
-                           _network_data(name="Nouveau nom", kind=NetworkKind.STREET, address="rue des Lilas"))
+    response = client.post(
+        reverse("neighbours:edit", args=[network.pk]),
+        _network_data(name="Nouveau nom", kind=NetworkKind.STREET, address="rue des Lilas"),
+    )
     assert response.status_code == 302
     network.refresh_from_db()
     assert (network.name, network.kind, network.address) == ("Nouveau nom", NetworkKind.STREET, "rue des Lilas")
@@ -215,8 +227,9 @@ def test_referent_page_proposes_active_volunteers_of_the_quartier_and_by_name(cl
 def test_name_referent_and_co_referent(client, coordinator):
     network = NetworkFactory(referent=None)
     referent, co_referent = VolunteerFactory(active=True), VolunteerFactory(active=True)
-    response = client.post(reverse("neighbours:referents", args=[network.pk]),
-                           {"referent": referent.pk, "co_referent": co_referent.pk})
+    response = client.post(
+        reverse("neighbours:referents", args=[network.pk]), {"referent": referent.pk, "co_referent": co_referent.pk}
+    )
     assert response.status_code == 302
     network.refresh_from_db()
     assert (network.referent, network.co_referent) == (referent, co_referent)
@@ -244,8 +257,7 @@ def test_referent_bad_input(client, coordinator, case):
 def test_service_refuses_inactive_referent():
     network = NetworkFactory()
     with pytest.raises(Exception, match="actif"):
-        services.network_set_referents(network=network, referent=VolunteerFactory(), co_referent=None,
-                                       by=staff_user())
+        services.network_set_referents(network=network, referent=VolunteerFactory(), co_referent=None, by=staff_user())
 
 
 # Status ------------------------------------------------------------------------------------------
@@ -263,8 +275,10 @@ def test_status_changes_follow_the_workflow_and_are_logged(client, coordinator):
     network.refresh_from_db()
     assert network.status == NetworkStatus.CLOSED
     steps = list(NetworkStatusChange.objects.filter(network=network).values_list("to_status", "by", "reason"))
-    assert steps == [(NetworkStatus.PAUSED, coordinator.pk, "Référente en vacances"),
-                     (NetworkStatus.CLOSED, coordinator.pk, "")]
+    assert steps == [
+        (NetworkStatus.PAUSED, coordinator.pk, "Référente en vacances"),
+        (NetworkStatus.CLOSED, coordinator.pk, ""),
+    ]
 
 
 def test_status_get_is_refused(client, coordinator):
@@ -276,9 +290,16 @@ def test_status_get_is_refused(client, coordinator):
 
 
 def _neighbour_data(**overrides) -> dict:
-    data = {"first_name": "Suzanne", "last_name": "Du Cinquième", "location": "5e gauche",
-            "phone": "01 45 00 00 09", "mobile": "", "resident_number": "", "consent_method": "",
-            "consent_date": ""}
+    data = {
+        "first_name": "Suzanne",
+        "last_name": "Du Cinquième",
+        "location": "5e gauche",
+        "phone": "01 45 00 00 09",
+        "mobile": "",
+        "resident_number": "",
+        "consent_method": "",
+        "consent_date": "",
+    }
     return {**data, **overrides}
 
 
@@ -296,9 +317,15 @@ def test_add_neighbour_with_written_consent_and_resident_file(client, coordinato
     network = NetworkFactory()
     resident = ResidentFactory()
     day = timezone.localdate() - datetime.timedelta(days=3)
-    response = client.post(reverse("neighbours:neighbour_add", args=[network.pk]),
-                           _neighbour_data(consent_method=ConsentMethod.WRITTEN, consent_date=day.isoformat(),
-                                           resident_number=resident.pk, mobile="06 12 34 56 78"))
+    response = client.post(
+        reverse("neighbours:neighbour_add", args=[network.pk]),
+        _neighbour_data(
+            consent_method=ConsentMethod.WRITTEN,
+            consent_date=day.isoformat(),
+            resident_number=resident.pk,
+            mobile="06 12 34 56 78",
+        ),
+    )
     assert response.status_code == 302
     neighbour = Neighbour.objects.get()
     assert neighbour.has_consent
@@ -339,8 +366,9 @@ def test_merged_resident_file_cannot_be_linked(client, coordinator):
     network = NetworkFactory()
     target = ResidentFactory()
     merged = ResidentFactory(merged_into=target)
-    response = client.post(reverse("neighbours:neighbour_add", args=[network.pk]),
-                           _neighbour_data(resident_number=merged.pk))
+    response = client.post(
+        reverse("neighbours:neighbour_add", args=[network.pk]), _neighbour_data(resident_number=merged.pk)
+    )
     assert response.status_code == 400
     assert not Neighbour.objects.exists()
 
@@ -364,16 +392,21 @@ def test_record_then_withdraw_then_record_consent_keeps_history(client, coordina
     assert neighbour.has_consent and neighbour.consent_method == ConsentMethod.WRITTEN
 
     events = list(ConsentEvent.objects.filter(neighbour=neighbour).values_list("action", "note"))
-    assert events == [(ConsentAction.GIVEN, ""), (ConsentAction.WITHDRAWN, "Ne souhaite plus être suivie."),
-                      (ConsentAction.GIVEN, "")]
+    assert events == [
+        (ConsentAction.GIVEN, ""),
+        (ConsentAction.WITHDRAWN, "Ne souhaite plus être suivie."),
+        (ConsentAction.GIVEN, ""),
+    ]
     page = _text(client.get(withdraw_url))
     assert "Ne souhaite plus être suivie." in page
 
 
 def test_consent_cannot_be_recorded_twice_nor_withdrawn_when_absent(client, coordinator):
     consenting, without = NeighbourFactory(consenting=True), NeighbourFactory()
-    response = client.post(reverse("neighbours:consent_record", args=[consenting.pk]),
-                           {"method": ConsentMethod.ORAL_CCAS, "consent_date": timezone.localdate().isoformat()})
+    response = client.post(
+        reverse("neighbours:consent_record", args=[consenting.pk]),
+        {"method": ConsentMethod.ORAL_CCAS, "consent_date": timezone.localdate().isoformat()},
+    )
     assert response.status_code == 400 and "déjà enregistré" in _text(response)
     response = client.post(reverse("neighbours:consent_withdraw", args=[without.pk]), {})
     assert response.status_code == 400 and "rien à retirer" in _text(response)
@@ -386,8 +419,10 @@ def test_consent_cannot_be_recorded_twice_nor_withdrawn_when_absent(client, coor
         ({"method": "", "consent_date": "2026-01-01"}, "Indiquez comment"),
         ({"method": ConsentMethod.WRITTEN, "consent_date": ""}, "Indiquez la date"),
         ({"method": ConsentMethod.WRITTEN, "consent_date": "1999-12-31"}, "trop ancienne"),
-        ({"method": ConsentMethod.WRITTEN, "consent_date": timezone.localdate().isoformat(), "note": "a\u202eb"},
-         "invisibles"),
+        (
+            {"method": ConsentMethod.WRITTEN, "consent_date": timezone.localdate().isoformat(), "note": "a\u202eb"},
+            "invisibles",
+        ),
     ],
 )
 def test_consent_bad_input(client, coordinator, data, message):
@@ -430,8 +465,9 @@ def test_state_records_history_newest_first(client, coordinator):
 
 def test_alert_list_and_mark_handled(client, coordinator):
     network = NetworkFactory()
-    alert = Alert.objects.create(network=network, raised_by=network.referent, text="Hall sans lumière",
-                                 urgency=Urgency.NORMAL)
+    alert = Alert.objects.create(
+        network=network, raised_by=network.referent, text="Hall sans lumière", urgency=Urgency.NORMAL
+    )
     assert "Hall sans lumière" in _text(client.get(reverse("neighbours:alerts")))
 
     assert client.post(reverse("neighbours:alert_handled", args=[alert.pk])).status_code == 302
@@ -453,8 +489,14 @@ def test_geocoded_address_places_the_network_in_its_quartier(client, coordinator
     here = QuartierFactory(name="Les Acacias", centre_latitude=48.11, centre_longitude=-1.68)
     elsewhere = QuartierFactory(name="Ailleurs", centre_latitude=48.30, centre_longitude=-1.40)
     BanAddress.objects.create(
-        ban_id="99001_0001_00012", numero="12", nom_voie="Allée des Acacias", code_postal="99001",
-        code_insee="99001", nom_commune="Bourg-Solidaire", longitude=-1.6801, latitude=48.1101,
+        ban_id="99001_0001_00012",
+        numero="12",
+        nom_voie="Allée des Acacias",
+        code_postal="99001",
+        code_insee="99001",
+        nom_commune="Bourg-Solidaire",
+        longitude=-1.6801,
+        latitude=48.1101,
         search_text=fold("Allée des Acacias Bourg-Solidaire"),
     )
     client.post(reverse("neighbours:create"), _network_data(quartier=elsewhere.pk))
@@ -487,8 +529,10 @@ def test_edit_neighbour_keeps_consent_and_links_a_file(client, coordinator):
     resident = ResidentFactory()
     page = _text(client.get(reverse("neighbours:neighbour_edit", args=[neighbour.pk])))
     assert 'value="Paule"' in page and "Son accord" not in page
-    response = client.post(reverse("neighbours:neighbour_edit", args=[neighbour.pk]),
-                           _neighbour_data(first_name="Paulette", location="6e droite", resident_number=resident.pk))
+    response = client.post(
+        reverse("neighbours:neighbour_edit", args=[neighbour.pk]),
+        _neighbour_data(first_name="Paulette", location="6e droite", resident_number=resident.pk),
+    )
     assert response.status_code == 302
     neighbour.refresh_from_db()
     assert (neighbour.first_name, neighbour.location, neighbour.resident) == ("Paulette", "6e droite", resident)
@@ -497,8 +541,10 @@ def test_edit_neighbour_keeps_consent_and_links_a_file(client, coordinator):
 
 def test_edit_neighbour_bad_input_changes_nothing(client, coordinator):
     neighbour = NeighbourFactory(first_name="Paule")
-    response = client.post(reverse("neighbours:neighbour_edit", args=[neighbour.pk]),
-                           _neighbour_data(first_name="", mobile="01 45 00 00 01"))
+    response = client.post(
+        reverse("neighbours:neighbour_edit", args=[neighbour.pk]),
+        _neighbour_data(first_name="", mobile="01 45 00 00 01"),
+    )
     assert response.status_code == 400
     assert "n'est pas un mobile" in _text(response)
     neighbour.refresh_from_db()

@@ -21,8 +21,11 @@ def _inputs():
     volunteers = [VolunteerFactory(active=True, quartier=quartier) for _ in range(5)] + [VolunteerFactory()]
     HelpCategoryFactory(slug="convivialite", name="Convivialité")
     return {
-        "volunteers": volunteers, "residents": [ResidentFactory() for _ in range(3)], "addresses": addresses,
-        "quartiers": {"les-vergers": quartier}, "coordinator": staff_user(),
+        "volunteers": volunteers,
+        "residents": [ResidentFactory() for _ in range(3)],
+        "addresses": addresses,
+        "quartiers": {"les-vergers": quartier},
+        "coordinator": staff_user(),
     }
 
 

@@ -123,17 +123,23 @@ def test_networks_list_shows_only_led_networks(client, network):
 
 def _record_data(**overrides) -> dict:
     data = {
-        "visited_on": timezone.localdate().isoformat(), "households_count": "14", "living_alone_count": "5",
-        "isolated_count": "2", "place_notes": "Ascenseur en panne depuis lundi.",
-        "existing_links": "Les voisins du 2e se connaissent bien.", "missing_links": "Personne ne voit le 5e.",
-        "needs_spotted": "Courses pour le 4e pendant la panne.", "notes": "",
+        "visited_on": timezone.localdate().isoformat(),
+        "households_count": "14",
+        "living_alone_count": "5",
+        "isolated_count": "2",
+        "place_notes": "Ascenseur en panne depuis lundi.",
+        "existing_links": "Les voisins du 2e se connaissent bien.",
+        "missing_links": "Personne ne voit le 5e.",
+        "needs_spotted": "Courses pour le 4e pendant la panne.",
+        "notes": "",
     }
     return {**data, **overrides}
 
 
 def test_referent_adds_a_state_record_and_history_is_kept(client, network):
-    StateRecordFactory(network=network, visited_on=timezone.localdate() - datetime.timedelta(days=30),
-                       place_notes="Hall propre.")
+    StateRecordFactory(
+        network=network, visited_on=timezone.localdate() - datetime.timedelta(days=30), place_notes="Hall propre."
+    )
     _as_referent(client, network)
     response = client.post(reverse("neighbours:referent_state_record", args=[network.pk]), _record_data())
     assert response.status_code == 302
@@ -194,19 +200,32 @@ def test_paused_network_takes_no_state_record(client, network):
 
 
 def _alert_data(**overrides) -> dict:
-    data = {"neighbour": "", "category": "", "urgency": Urgency.HIGH,
-            "text": "Volets fermés depuis trois jours, ne répond pas.", "person_agrees": "unknown"}
+    data = {
+        "neighbour": "",
+        "category": "",
+        "urgency": Urgency.HIGH,
+        "text": "Volets fermés depuis trois jours, ne répond pas.",
+        "person_agrees": "unknown",
+    }
     return {**data, **overrides}
 
 
 def test_alert_about_a_neighbour_becomes_a_help_request_on_a_new_resident_file(client, network):
     category = HelpCategoryFactory(name="Visite de convivialité")
-    neighbour = NeighbourFactory(network=network, consenting=True, first_name="Odette", last_name="Lavoisine",
-                                 phone="+33145678901", location="5e droite")
+    neighbour = NeighbourFactory(
+        network=network,
+        consenting=True,
+        first_name="Odette",
+        last_name="Lavoisine",
+        phone="+33145678901",
+        location="5e droite",
+    )
     referent = _as_referent(client, network)
 
-    response = client.post(reverse("neighbours:referent_alert", args=[network.pk]),
-                           _alert_data(neighbour=neighbour.pk, category=category.pk))
+    response = client.post(
+        reverse("neighbours:referent_alert", args=[network.pk]),
+        _alert_data(neighbour=neighbour.pk, category=category.pk),
+    )
 
     assert response.status_code == 302
     alert = Alert.objects.get()
@@ -233,8 +252,10 @@ def test_alert_request_is_in_the_coordinators_list_with_the_right_resident(clien
     neighbour = NeighbourFactory(network=network, consenting=True, first_name="Gaston", last_name="Duplanchier")
     ResidentFactory(first_name="Autre", last_name="Personne")
     _as_referent(client, network)
-    client.post(reverse("neighbours:referent_alert", args=[network.pk]),
-                _alert_data(neighbour=neighbour.pk, category=category.pk))
+    client.post(
+        reverse("neighbours:referent_alert", args=[network.pk]),
+        _alert_data(neighbour=neighbour.pk, category=category.pk),
+    )
     help_request = HelpRequest.objects.get()
 
     client.logout()
@@ -252,8 +273,10 @@ def test_alert_uses_the_resident_file_already_linked(client, network):
     resident = ResidentFactory(first_name="Irène", last_name="Connue")
     neighbour = NeighbourFactory(network=network, consenting=True, resident=resident)
     _as_referent(client, network)
-    client.post(reverse("neighbours:referent_alert", args=[network.pk]),
-                _alert_data(neighbour=neighbour.pk, category=HelpCategoryFactory().pk))
+    client.post(
+        reverse("neighbours:referent_alert", args=[network.pk]),
+        _alert_data(neighbour=neighbour.pk, category=HelpCategoryFactory().pk),
+    )
     assert HelpRequest.objects.get().resident == resident
     assert Resident.objects.count() == 1
 
@@ -262,8 +285,10 @@ def test_alert_finds_the_existing_file_by_phone(client, network):
     resident = ResidentFactory(phone="+33145000001")
     neighbour = NeighbourFactory(network=network, consenting=True, phone="+33145000001")
     _as_referent(client, network)
-    client.post(reverse("neighbours:referent_alert", args=[network.pk]),
-                _alert_data(neighbour=neighbour.pk, category=HelpCategoryFactory().pk))
+    client.post(
+        reverse("neighbours:referent_alert", args=[network.pk]),
+        _alert_data(neighbour=neighbour.pk, category=HelpCategoryFactory().pk),
+    )
     assert HelpRequest.objects.get().resident == resident
     neighbour.refresh_from_db()
     assert neighbour.resident == resident
@@ -271,8 +296,10 @@ def test_alert_finds_the_existing_file_by_phone(client, network):
 
 def test_alert_about_the_place_waits_for_the_coordinators(client, network):
     _as_referent(client, network)
-    response = client.post(reverse("neighbours:referent_alert", args=[network.pk]),
-                           _alert_data(text="Éclairage du hall en panne, escalier dans le noir."))
+    response = client.post(
+        reverse("neighbours:referent_alert", args=[network.pk]),
+        _alert_data(text="Éclairage du hall en panne, escalier dans le noir."),
+    )
     assert response.status_code == 302
     alert = Alert.objects.get()
     assert alert.neighbour is None and alert.help_request is None
@@ -283,8 +310,10 @@ def test_alert_about_the_place_waits_for_the_coordinators(client, network):
 def test_alert_on_a_neighbour_without_consent_is_refused(client, network):
     neighbour = NeighbourFactory(network=network)
     _as_referent(client, network)
-    response = client.post(reverse("neighbours:referent_alert", args=[network.pk]),
-                           _alert_data(neighbour=neighbour.pk, category=HelpCategoryFactory().pk))
+    response = client.post(
+        reverse("neighbours:referent_alert", args=[network.pk]),
+        _alert_data(neighbour=neighbour.pk, category=HelpCategoryFactory().pk),
+    )
     assert response.status_code == 400
     assert "pas (ou plus) donné son accord" in _text(response)
     assert not Alert.objects.exists() and not HelpRequest.objects.exists()
@@ -295,8 +324,14 @@ def test_consent_withdrawn_between_form_and_service_saves_nothing(network):
     stale = Neighbour.objects.get(pk=neighbour.pk)
     services.consent_withdraw(neighbour=neighbour, by=staff_user())
     with pytest.raises(Exception, match="accord"):
-        services.alert_raise(network=network, volunteer=network.referent, text="x", urgency=Urgency.NORMAL,
-                             neighbour=stale, category=HelpCategoryFactory())
+        services.alert_raise(
+            network=network,
+            volunteer=network.referent,
+            text="x",
+            urgency=Urgency.NORMAL,
+            neighbour=stale,
+            category=HelpCategoryFactory(),
+        )
     assert not Alert.objects.exists() and not HelpRequest.objects.exists() and not Resident.objects.exists()
 
 
@@ -380,8 +415,11 @@ def test_referent_reading_neighbours_is_logged(client, network):
     _as_referent(client, network)
     client.get(reverse("neighbours:referent_network", args=[network.pk]))
     entry = AuditEntry.objects.get()
-    assert (entry.actor, entry.object_type, entry.object_id) == (network.referent.user, "neighbours.Network",
-                                                                  str(network.pk))
+    assert (entry.actor, entry.object_type, entry.object_id) == (
+        network.referent.user,
+        "neighbours.Network",
+        str(network.pk),
+    )
 
 
 def test_huge_neighbour_number_is_refused_cleanly(client, network):

@@ -16,8 +16,9 @@ from villesolidaire.volunteers.enums import Status as VolunteerStatus
 
 
 def _pair(kind: str, location: str, complement: str = "") -> tuple[Neighbour, Network]:
-    network = Network(kind=kind, address="rue des Lilas", address_complement=complement, postcode="99001",
-                      city="Bourg-Solidaire")
+    network = Network(
+        kind=kind, address="rue des Lilas", address_complement=complement, postcode="99001", city="Bourg-Solidaire"
+    )
     return Neighbour(location=location), network
 
 
@@ -36,8 +37,12 @@ def _pair(kind: str, location: str, complement: str = "") -> tuple[Neighbour, Ne
 def test_resident_address_for(kind, location, complement, address, expected_complement):
     neighbour, network = _pair(kind, location, complement)
     result = services.resident_address_for(neighbour, network)
-    assert result == {"address": address, "address_complement": expected_complement, "postcode": "99001",
-                      "city": "Bourg-Solidaire"}
+    assert result == {
+        "address": address,
+        "address_complement": expected_complement,
+        "postcode": "99001",
+        "city": "Bourg-Solidaire",
+    }
 
 
 def test_a_neighbour_linked_to_a_merged_file_gets_the_surviving_file():
@@ -60,16 +65,23 @@ def test_new_file_keeps_both_phones():
 def test_only_the_referent_of_the_network_may_raise_an_alert():
     network = NetworkFactory()
     with pytest.raises(Exception, match="référent"):
-        services.alert_raise(network=network, volunteer=VolunteerFactory(active=True), text="x",
-                             urgency=Urgency.NORMAL)
+        services.alert_raise(
+            network=network, volunteer=VolunteerFactory(active=True), text="x", urgency=Urgency.NORMAL
+        )
 
 
 def test_alert_about_a_neighbour_of_another_network_is_refused():
     network = NetworkFactory()
     stranger = NeighbourFactory(consenting=True)
     with pytest.raises(Exception, match="accord"):
-        services.alert_raise(network=network, volunteer=network.referent, text="x", urgency=Urgency.NORMAL,
-                             neighbour=stranger, category=HelpCategoryFactory())
+        services.alert_raise(
+            network=network,
+            volunteer=network.referent,
+            text="x",
+            urgency=Urgency.NORMAL,
+            neighbour=stranger,
+            category=HelpCategoryFactory(),
+        )
     assert not HelpRequest.objects.exists() and not Resident.objects.exists()
 
 

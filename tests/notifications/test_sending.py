@@ -20,7 +20,9 @@ def make_due(message: Message) -> None:
     )
 
 
-def queue_sms(django_capture_on_commit_callbacks, body="Bonjour, votre demande est prise en compte.", to="06 12 34 56 78"):
+def queue_sms(
+    django_capture_on_commit_callbacks, body="Bonjour, votre demande est prise en compte.", to="06 12 34 56 78"
+):
     with django_capture_on_commit_callbacks(execute=True):
         message = services.message_queue(channel=Channel.SMS, recipient=to, body=body, kind="test")
     message.refresh_from_db()
@@ -56,8 +58,11 @@ def test_long_sms_is_sent_concatenated_with_a_warning(django_capture_on_commit_c
 def test_email_goes_through_django_mail_backend(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message = services.email_send(
-            to="marie@example.org", subject="Votre inscription", template="notifications/email/generic.txt",
-            context={"name": "Marie", "text": "Votre inscription est enregistrée."}, kind="inscription",
+            to="marie@example.org",
+            subject="Votre inscription",
+            template="notifications/email/generic.txt",
+            context={"name": "Marie", "text": "Votre inscription est enregistrée."},
+            kind="inscription",
         )
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
@@ -71,7 +76,9 @@ def test_email_failure_is_retried(django_capture_on_commit_callbacks, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", int(closed_port_url().rsplit(":", 1)[1])
     with django_capture_on_commit_callbacks(execute=True):
-        message = services.message_queue(channel=Channel.EMAIL, recipient="a@example.org", body="x", subject="s", kind="test")
+        message = services.message_queue(
+            channel=Channel.EMAIL, recipient="a@example.org", body="x", subject="s", kind="test"
+        )
     message.refresh_from_db()
     assert message.status == MessageStatus.RETRYING
     assert "ConnectionRefusedError" in message.last_error
@@ -80,16 +87,28 @@ def test_email_failure_is_retried(django_capture_on_commit_callbacks, settings):
 def test_contact_send_prefers_sms_then_email(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         by_sms = services.contact_send(
-            email="a@example.org", phone="+33612345678", subject="Objet", email_template="notifications/email/generic.txt",
-            sms_template="notifications/email/generic.txt", context={"name": "A"}, kind="test",
+            email="a@example.org",
+            phone="+33612345678",
+            subject="Objet",
+            email_template="notifications/email/generic.txt",
+            sms_template="notifications/email/generic.txt",
+            context={"name": "A"},
+            kind="test",
         )
         by_email = services.contact_send(
-            email="a@example.org", subject="Objet", email_template="notifications/email/generic.txt",
-            sms_template="notifications/email/generic.txt", context={"name": "A"}, kind="test",
+            email="a@example.org",
+            subject="Objet",
+            email_template="notifications/email/generic.txt",
+            sms_template="notifications/email/generic.txt",
+            context={"name": "A"},
+            kind="test",
         )
         nobody = services.contact_send(
-            subject="Objet", email_template="notifications/email/generic.txt", sms_template="notifications/email/generic.txt",
-            context={}, kind="test",
+            subject="Objet",
+            email_template="notifications/email/generic.txt",
+            sms_template="notifications/email/generic.txt",
+            context={},
+            kind="test",
         )
     assert by_sms.channel == Channel.SMS
     assert by_email.channel == Channel.EMAIL
@@ -170,7 +189,10 @@ class TestRetries:
 
     def test_forgotten_queued_message_is_picked_up(self):
         old = Message.objects.create(
-            channel=Channel.SMS, recipient="+33612345678", body="x", kind="test",
+            channel=Channel.SMS,
+            recipient="+33612345678",
+            body="x",
+            kind="test",
             created_at=timezone.now() - timedelta(hours=1),
         )
         fresh = Message.objects.create(channel=Channel.SMS, recipient="+33612345679", body="y", kind="test")

@@ -20,14 +20,17 @@ from villesolidaire.notifications.sms import (
 
 
 def test_to_gsm7_keeps_the_accents_gsm7_has():
-    assert to_gsm7("Votre bénévole passera à 14h, où ? Déjà prévu, voilà.") == "Votre bénévole passera à 14h, où ? Déjà prévu, voilà."
+    assert (
+        to_gsm7("Votre bénévole passera à 14h, où ? Déjà prévu, voilà.")
+        == "Votre bénévole passera à 14h, où ? Déjà prévu, voilà."
+    )
     assert is_gsm7(to_gsm7("é è à ù ì ò É Ç"))
 
 
 def test_to_gsm7_replaces_french_typography_and_other_accents():
     text = "L’équipe « Solidarité » : ça marche — être forêt, Noël, cœur, île, août…\u00a0!"
     converted = to_gsm7(text)
-    assert converted == "L'équipe \"Solidarité\" : ca marche - etre foret, Noel, coeur, ile, aout... !"
+    assert converted == 'L\'équipe "Solidarité" : ca marche - etre foret, Noel, coeur, ile, aout... !'
     assert is_gsm7(converted)
 
 

@@ -7,7 +7,9 @@ from tests.notifications.sms_check import assert_fits_one_sms, fixed_text_length
 FIXED_TEXT_LIMIT = 160
 
 
-@pytest.mark.parametrize("template_name", sms_template_names() or [pytest.param(None, marks=pytest.mark.skip("aucun modèle de SMS"))])
+@pytest.mark.parametrize(
+    "template_name", sms_template_names() or [pytest.param(None, marks=pytest.mark.skip("aucun modèle de SMS"))]
+)
 def test_sms_templates_fixed_text_fits_one_sms(template_name):
     try:
         assert_fits_one_sms(template_name, limit=FIXED_TEXT_LIMIT)

@@ -19,8 +19,12 @@ def HelpRequestFactory(**kwargs):  # noqa: N802
 
 def make_message(status=MessageStatus.FAILED, **kwargs):
     defaults = {
-        "channel": Channel.SMS, "recipient": "+33612345678", "body": "Votre lien : https://exemple.org/jeton=SECRET",
-        "kind": "proposition", "status": status, "attempts": 5 if status == MessageStatus.FAILED else 1,
+        "channel": Channel.SMS,
+        "recipient": "+33612345678",
+        "body": "Votre lien : https://exemple.org/jeton=SECRET",
+        "kind": "proposition",
+        "status": status,
+        "attempts": 5 if status == MessageStatus.FAILED else 1,
         "last_error": "SmsError: Brevo injoignable" if status != MessageStatus.SENT else "",
     }
     defaults.update(kwargs)
@@ -46,8 +50,12 @@ class TestFailures:
 
     def test_lists_failed_and_retrying_messages_only(self, client, coordinator):
         failed = make_message(recipient="+33611111111")
-        retrying = make_message(MessageStatus.RETRYING, recipient="marie@example.org", channel=Channel.EMAIL,
-                                next_attempt_at=timezone.now() + timedelta(minutes=5))
+        retrying = make_message(
+            MessageStatus.RETRYING,
+            recipient="marie@example.org",
+            channel=Channel.EMAIL,
+            next_attempt_at=timezone.now() + timedelta(minutes=5),
+        )
         make_message(MessageStatus.SENT, recipient="+33699999999")
         response = client.get(self.url)
         assert response.status_code == 200
@@ -75,7 +83,9 @@ class TestFailures:
 
     def test_resend_of_a_sent_message_changes_nothing(self, client, coordinator):
         message = make_message(MessageStatus.SENT)
-        response = client.post(reverse("notifications:resend", args=[message.pk]), {"next": "https://evil.example.com/"})
+        response = client.post(
+            reverse("notifications:resend", args=[message.pk]), {"next": "https://evil.example.com/"}
+        )
         assert response["Location"] == self.url
         message.refresh_from_db()
         assert message.status == MessageStatus.SENT
@@ -172,10 +182,19 @@ class TestCallTasks:
         now = timezone.now()
         resident = ResidentFactory(first_name="Lucienne", last_name="Martin", phone="+33299001122")
         request = HelpRequestFactory(resident=resident)
-        recent = CallTask.objects.create(resident=resident, reason="Volontaire trouvé : Paul passera jeudi.",
-                                         kind="soutien", help_request=request, created_at=now - timedelta(hours=1))
-        old = CallTask.objects.create(resident=ResidentFactory(first_name="Henri", last_name="Durand"),
-                                      reason="Mission annulée", kind="mission", created_at=now - timedelta(days=2))
+        recent = CallTask.objects.create(
+            resident=resident,
+            reason="Volontaire trouvé : Paul passera jeudi.",
+            kind="soutien",
+            help_request=request,
+            created_at=now - timedelta(hours=1),
+        )
+        old = CallTask.objects.create(
+            resident=ResidentFactory(first_name="Henri", last_name="Durand"),
+            reason="Mission annulée",
+            kind="mission",
+            created_at=now - timedelta(days=2),
+        )
         CallTask.objects.create(resident=resident, reason="Déjà appelée", kind="x", status=CallTaskStatus.DONE)
         response = client.get(self.url)
         assert response.status_code == 200
@@ -190,8 +209,9 @@ class TestCallTasks:
 
     def test_call_done_records_outcome_who_and_when(self, client, operator):
         task = CallTask.objects.create(resident=ResidentFactory(), reason="Prévenir", kind="soutien")
-        response = client.post(reverse("notifications:call_task_done", args=[task.pk]),
-                               {"outcome": "  Informée, contente.  "})
+        response = client.post(
+            reverse("notifications:call_task_done", args=[task.pk]), {"outcome": "  Informée, contente.  "}
+        )
         assert response.status_code == 302
         task.refresh_from_db()
         assert task.status == CallTaskStatus.DONE
@@ -215,8 +235,15 @@ class TestCallTasks:
 
     def test_second_operator_sees_it_was_already_done(self, client, operator):
         other = UserFactory()
-        task = CallTask.objects.create(resident=ResidentFactory(), reason="Prévenir", kind="soutien",
-                                       status=CallTaskStatus.DONE, done_by=other, outcome="Fait", done_at=timezone.now())
+        task = CallTask.objects.create(
+            resident=ResidentFactory(),
+            reason="Prévenir",
+            kind="soutien",
+            status=CallTaskStatus.DONE,
+            done_by=other,
+            outcome="Fait",
+            done_at=timezone.now(),
+        )
         client.post(reverse("notifications:call_task_done", args=[task.pk]), {"outcome": "Refait"})
         task.refresh_from_db()
         assert (task.done_by, task.outcome) == (other, "Fait")
@@ -227,20 +254,27 @@ class TestCallTasks:
         assert client.get(self.url).status_code == 302
         login_staff(client, staff_user(Role.VOLUNTEER))
         assert client.get(self.url).status_code == 404
-        assert client.post(reverse("notifications:call_task_done", args=[task.pk]), {"outcome": "x"}).status_code == 404
+        assert (
+            client.post(reverse("notifications:call_task_done", args=[task.pk]), {"outcome": "x"}).status_code == 404
+        )
 
     def test_coordinators_see_it_too(self, client, coordinator):
         assert client.get(self.url).status_code == 200
 
     def test_query_count_does_not_grow(self, client, operator, django_assert_num_queries):
-        CallTask.objects.create(resident=ResidentFactory(), reason="Prévenir", kind="soutien",
-                                help_request=HelpRequestFactory())
+        CallTask.objects.create(
+            resident=ResidentFactory(), reason="Prévenir", kind="soutien", help_request=HelpRequestFactory()
+        )
         client.get(self.url)
         with django_assert_num_queries(8):
             client.get(self.url)
         for _ in range(20):
-            CallTask.objects.create(resident=ResidentFactory(with_mobile=True), reason="Prévenir", kind="soutien",
-                                    help_request=HelpRequestFactory())
+            CallTask.objects.create(
+                resident=ResidentFactory(with_mobile=True),
+                reason="Prévenir",
+                kind="soutien",
+                help_request=HelpRequestFactory(),
+            )
         with django_assert_num_queries(8):
             response = client.get(self.url)
         assert "21 appels à passer" in response.content.decode()
@@ -261,8 +295,9 @@ def test_admin_lists_messages_read_only_and_call_tasks(client):
 def test_register_campaign_numbers_are_masked_in_the_coordinators_log(client):
     from villesolidaire.notifications.models import Message
 
-    Message.objects.create(channel="sms", recipient="+33639987001", body="Répondez 1", kind="campaign_sms_wave",
-                           status="failed")
+    Message.objects.create(
+        channel="sms", recipient="+33639987001", body="Répondez 1", kind="campaign_sms_wave", status="failed"
+    )
     Message.objects.create(channel="sms", recipient="+33639987002", body="Bonjour", kind="welcome", status="failed")
     login_staff(client, staff_user(Role.COORDINATOR))
     for url in ("/gestion/envois/", "/gestion/envois/echecs/"):

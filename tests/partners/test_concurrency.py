@@ -61,7 +61,8 @@ def test_simultaneous_decisions_decide_once():
     change = services.organisation_submit(organisation=organisation, values={"name": "Après"}, by=None)
     coordinators = [staff_user(Role.COORDINATOR) for _ in range(THREADS)]
     results, errors = _together(
-        lambda user: services.change_decide(change=change, approve=True, by=user), coordinators,
+        lambda user: services.change_decide(change=change, approve=True, by=user),
+        coordinators,
     )
     assert len(results) == 1
     assert len(errors) == THREADS - 1 and all(isinstance(error, TransitionNotAllowed) for error in errors)

@@ -56,11 +56,20 @@ def test_pending_changes_filter(client, coordinator):
 
 
 def test_coordinator_creates_an_organisation_and_invites_its_partner(client, coordinator):
-    response = client.post(reverse("partners:organisation_create"), {
-        "name": "Banque de vêtements du Centre", "type": "association", "description": "Vêtements pour tous.",
-        "address": "3 rue Inconnue", "postcode": "99001", "city": "Bourg-Solidaire",
-        "first_name": "Alix", "last_name": "Martin", "account_email": "alix@association-exemple.fr",
-    })
+    response = client.post(
+        reverse("partners:organisation_create"),
+        {
+            "name": "Banque de vêtements du Centre",
+            "type": "association",
+            "description": "Vêtements pour tous.",
+            "address": "3 rue Inconnue",
+            "postcode": "99001",
+            "city": "Bourg-Solidaire",
+            "first_name": "Alix",
+            "last_name": "Martin",
+            "account_email": "alix@association-exemple.fr",
+        },
+    )
     organisation = Organisation.objects.get()
     assert response.status_code == 302
     assert organisation.status == OrganisationStatus.VALIDATED
@@ -74,8 +83,10 @@ def test_coordinator_creates_an_organisation_and_invites_its_partner(client, coo
     # The invitation link is Django's password reset: set a password, then sign in.
     setup = client.get(path, follow=True)
     assert setup.status_code == 200 and "new_password1" in setup.content.decode()
-    done = client.post(setup.redirect_chain[-1][0], {"new_password1": "un-mot-de-passe-solide-2026",
-                                                     "new_password2": "un-mot-de-passe-solide-2026"})
+    done = client.post(
+        setup.redirect_chain[-1][0],
+        {"new_password1": "un-mot-de-passe-solide-2026", "new_password2": "un-mot-de-passe-solide-2026"},
+    )
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password("un-mot-de-passe-solide-2026")
@@ -90,8 +101,9 @@ def test_invitation_link_does_not_reset_other_accounts(client):
     path = "/" + password_setup_url(coordinator).split("/", 3)[3]
     assert client.get(path, follow=True).status_code == 404
     set_password = path.rsplit("/", 2)[0] + "/set-password/"
-    response = client.post(set_password, {"new_password1": "autre-mot-de-passe-2026",
-                                          "new_password2": "autre-mot-de-passe-2026"})
+    response = client.post(
+        set_password, {"new_password1": "autre-mot-de-passe-2026", "new_password2": "autre-mot-de-passe-2026"}
+    )
     assert response.status_code == 404
     coordinator.refresh_from_db()
     assert coordinator.check_password("motdepasse-de-test")
@@ -134,8 +146,9 @@ def test_impossible_transition_is_refused_with_a_message(client, coordinator):
 def test_approving_a_change_applies_it_and_logs_who(client, coordinator):
     organisation = OrganisationFactory(name="Ancien nom")
     partner = partner_of(organisation)
-    change = services.organisation_submit(organisation=organisation, values={"name": "Nouveau nom", "address": ""},
-                                          by=partner)
+    change = services.organisation_submit(
+        organisation=organisation, values={"name": "Nouveau nom", "address": ""}, by=partner
+    )
     page = client.get(reverse("partners:change_review", args=[change.pk]))
     assert "Ancien nom" in page.content.decode() and "Nouveau nom" in page.content.decode()
     response = client.post(reverse("partners:change_review", args=[change.pk]), {"decision": "approve"})
@@ -152,8 +165,9 @@ def test_approving_a_change_applies_it_and_logs_who(client, coordinator):
 
 def test_rejecting_needs_a_reason_and_changes_nothing(client, coordinator):
     service = ServiceFactory(name="Nom validé")
-    change = services.service_submit(organisation=service.organisation, service=service,
-                                     values={"name": "Nom refusé"}, by=coordinator)
+    change = services.service_submit(
+        organisation=service.organisation, service=service, values={"name": "Nom refusé"}, by=coordinator
+    )
     url = reverse("partners:change_review", args=[change.pk])
     assert client.post(url, {"decision": "reject"}).status_code == 400
     client.post(url, {"decision": "reject", "reason": "Nom trompeur"})
@@ -165,10 +179,19 @@ def test_rejecting_needs_a_reason_and_changes_nothing(client, coordinator):
 
 def test_approving_a_new_service_publishes_it(coordinator):
     organisation = OrganisationFactory()
-    change = services.service_submit(organisation=organisation, service=None, by=coordinator, values={
-        "name": "Jardin partagé", "description": "Des parcelles à cultiver ensemble.", "thematiques": [],
-        "publics": ["tous-publics"], "is_active": True, "address": "",
-    })
+    change = services.service_submit(
+        organisation=organisation,
+        service=None,
+        by=coordinator,
+        values={
+            "name": "Jardin partagé",
+            "description": "Des parcelles à cultiver ensemble.",
+            "thematiques": [],
+            "publics": ["tous-publics"],
+            "is_active": True,
+            "address": "",
+        },
+    )
     assert not Service.objects.exists()
     services.change_decide(change=change, approve=True, by=coordinator)
     service = Service.objects.public().get()
@@ -188,9 +211,14 @@ def test_a_change_is_decided_only_once(coordinator):
 
 def test_add_account_refuses_an_existing_email(client, coordinator):
     organisation = OrganisationFactory()
-    response = client.post(reverse("partners:organisation_add_account", args=[organisation.pk]), {
-        "first_name": "Dom", "last_name": "Exemple", "account_email": coordinator.email,
-    })
+    response = client.post(
+        reverse("partners:organisation_add_account", args=[organisation.pk]),
+        {
+            "first_name": "Dom",
+            "last_name": "Exemple",
+            "account_email": coordinator.email,
+        },
+    )
     assert response.status_code == 400 and "existe déjà" in response.content.decode()
     assert not organisation.members.exists()
 

@@ -24,15 +24,28 @@ from villesolidaire.territory.models import Quartier, Town
 def _demo(tmp_path):
     Town.objects.create(name=TOWN_NAME, insee_code=INSEE_CODE)
     grid = quartier_grid()
-    quartiers = {q.code: q for q in Quartier.objects.bulk_create([
-        Quartier(name=g["name"], code=g["code"], boundary_geojson=g["geojson"],
-                 centre_latitude=g["centre"][0], centre_longitude=g["centre"][1]) for g in grid])}
+    quartiers = {
+        q.code: q
+        for q in Quartier.objects.bulk_create(
+            [
+                Quartier(
+                    name=g["name"],
+                    code=g["code"],
+                    boundary_geojson=g["geojson"],
+                    centre_latitude=g["centre"][0],
+                    centre_longitude=g["centre"][1],
+                )
+                for g in grid
+            ]
+        )
+    }
     rng = random.Random(3)
     addresses = street_addresses(rng, grid)
     import_addresses(write_ban_file(addresses, tmp_path / "ban.csv"), addresses)
     coordinator = staff_user(Role.COORDINATOR)
-    return seed_partners_demo(rng, today=timezone.localdate(), addresses=addresses, quartiers=quartiers,
-                              coordinator=coordinator)
+    return seed_partners_demo(
+        rng, today=timezone.localdate(), addresses=addresses, quartiers=quartiers, coordinator=coordinator
+    )
 
 
 def test_demo_partners_spread_over_types_statuses_and_quartiers(tmp_path):

@@ -12,14 +12,25 @@ from villesolidaire.partners.forms import OrganisationForm, ServiceForm
 from villesolidaire.partners.models import Organisation, OrganisationStatus, PendingChange, Service
 
 PROPOSAL = {
-    "name": "Repair café des Tilleuls", "type": "association", "description": "Réparer ensemble plutôt que jeter.",
-    "address": "5 rue des Tilleuls", "postcode": "99001", "city": "Bourg-Solidaire", "opening_hours": "Sa 14:00-17:00",
-    "first_name": "Sacha", "last_name": "Exemple", "account_email": "sacha@repair-exemple.fr",
+    "name": "Repair café des Tilleuls",
+    "type": "association",
+    "description": "Réparer ensemble plutôt que jeter.",
+    "address": "5 rue des Tilleuls",
+    "postcode": "99001",
+    "city": "Bourg-Solidaire",
+    "opening_hours": "Sa 14:00-17:00",
+    "first_name": "Sacha",
+    "last_name": "Exemple",
+    "account_email": "sacha@repair-exemple.fr",
     "publication_accepted": "on",
 }
 SERVICE = {
-    "name": "Atelier réparation", "description": "Petits appareils et vêtements.", "type": "atelier",
-    "thematiques": ["remobilisation--lien-social"], "publics": ["tous-publics"], "is_active": "on",
+    "name": "Atelier réparation",
+    "description": "Petits appareils et vêtements.",
+    "type": "atelier",
+    "thematiques": ["remobilisation--lien-social"],
+    "publics": ["tous-publics"],
+    "is_active": "on",
 }
 
 
@@ -37,24 +48,27 @@ def test_public_proposal_creates_a_pending_entry_and_a_dormant_account(client):
     assert client.get(reverse("partners:public_organisation", args=[organisation.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"name": "Ab"}, "au moins 3 caractères"),
-    ({"name": "Repair café."}, "ne doit pas se terminer par un point"),
-    ({"type": "secte"}, "Sélectionnez un choix valide"),
-    ({"siret": "1234"}, "Le SIRET compte 14 chiffres."),
-    ({"rna": "X123"}, "W suivi de 9 chiffres"),
-    ({"phone": "12"}, "Numéro de téléphone invalide"),
-    ({"email": "contact@exemple.invalid"}, "non publiable"),
-    ({"website": "pas une adresse"}, "Adresse web invalide"),
-    ({"opening_hours": "tous les jours le matin"}, "Horaires au format OpenStreetMap"),
-    ({"postcode": "ABCDE"}, "Code postal attendu"),
-    ({"address": ""}, "Ce champ est obligatoire"),
-    ({"account_email": "pas-un-email"}, "Adresse e-mail invalide"),
-    ({"first_name": "R2D2"}, "Utilisez uniquement des lettres"),
-    ({"publication_accepted": ""}, "Cochez cette case"),
-    ({"website_confirmation": "spam"}, "doit rester vide"),
-    ({"description": "Texte\u200b invisible"}, "caractères invisibles"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"name": "Ab"}, "au moins 3 caractères"),
+        ({"name": "Repair café."}, "ne doit pas se terminer par un point"),
+        ({"type": "secte"}, "Sélectionnez un choix valide"),
+        ({"siret": "1234"}, "Le SIRET compte 14 chiffres."),
+        ({"rna": "X123"}, "W suivi de 9 chiffres"),
+        ({"phone": "12"}, "Numéro de téléphone invalide"),
+        ({"email": "contact@exemple.invalid"}, "non publiable"),
+        ({"website": "pas une adresse"}, "Adresse web invalide"),
+        ({"opening_hours": "tous les jours le matin"}, "Horaires au format OpenStreetMap"),
+        ({"postcode": "ABCDE"}, "Code postal attendu"),
+        ({"address": ""}, "Ce champ est obligatoire"),
+        ({"account_email": "pas-un-email"}, "Adresse e-mail invalide"),
+        ({"first_name": "R2D2"}, "Utilisez uniquement des lettres"),
+        ({"publication_accepted": ""}, "Cochez cette case"),
+        ({"website_confirmation": "spam"}, "doit rester vide"),
+        ({"description": "Texte\u200b invisible"}, "caractères invisibles"),
+    ],
+)
 def test_bad_proposals_are_refused_with_a_message(client, changes, message):
     response = client.post(reverse("partners:propose"), {**PROPOSAL, **changes})
     assert response.status_code == 200
@@ -69,17 +83,20 @@ def test_proposal_with_an_email_already_used(client):
     assert not Organisation.objects.exists()
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"thematiques": []}, "Choisissez au moins une thématique."),
-    ({"thematiques": ["inventee--valeur"]}, "Sélectionnez un choix valide"),
-    ({"publics": ["tous-publics", "seniors"]}, "ne peut pas être choisi avec"),
-    ({"publics": []}, "Choisissez au moins un public"),
-    ({"description": "Bof"}, "au moins 5 caractères"),
-    ({"opening_hours": "9h-12h"}, "Horaires au format OpenStreetMap"),
-    ({"frais": "cher"}, "Sélectionnez un choix valide"),
-    ({"modes_accueil": ["par-pigeon"]}, "Sélectionnez un choix valide"),
-    ({"email": "x@y"}, "Adresse e-mail invalide"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"thematiques": []}, "Choisissez au moins une thématique."),
+        ({"thematiques": ["inventee--valeur"]}, "Sélectionnez un choix valide"),
+        ({"publics": ["tous-publics", "seniors"]}, "ne peut pas être choisi avec"),
+        ({"publics": []}, "Choisissez au moins un public"),
+        ({"description": "Bof"}, "au moins 5 caractères"),
+        ({"opening_hours": "9h-12h"}, "Horaires au format OpenStreetMap"),
+        ({"frais": "cher"}, "Sélectionnez un choix valide"),
+        ({"modes_accueil": ["par-pigeon"]}, "Sélectionnez un choix valide"),
+        ({"email": "x@y"}, "Adresse e-mail invalide"),
+    ],
+)
 def test_bad_service_input_is_refused(client, changes, message):
     organisation = OrganisationFactory()
     login_staff(client, partner_of(organisation))
@@ -91,8 +108,10 @@ def test_bad_service_input_is_refused(client, changes, message):
 def test_bad_organisation_edit_by_a_partner_is_refused(client):
     organisation = OrganisationFactory(name="Nom d'origine")
     login_staff(client, partner_of(organisation))
-    response = client.post(reverse("partners:partner_organisation_edit", args=[organisation.pk]),
-                           {"name": "", "type": "association", "address": "1 rue A"})
+    response = client.post(
+        reverse("partners:partner_organisation_edit", args=[organisation.pk]),
+        {"name": "", "type": "association", "address": "1 rue A"},
+    )
     assert response.status_code == 200 and "Ce champ est obligatoire" in response.content.decode()
     assert not PendingChange.objects.exists()
     organisation.refresh_from_db()
@@ -101,14 +120,22 @@ def test_bad_organisation_edit_by_a_partner_is_refused(client):
 
 def test_coordinator_forms_refuse_bad_input(client):
     login_staff(client, staff_user(Role.COORDINATOR))
-    response = client.post(reverse("partners:organisation_create"), {
-        "name": "Structure", "type": "association", "address": "1 rue A", "account_email": "a@exemple.fr",
-    })
+    response = client.post(
+        reverse("partners:organisation_create"),
+        {
+            "name": "Structure",
+            "type": "association",
+            "address": "1 rue A",
+            "account_email": "a@exemple.fr",
+        },
+    )
     assert "Indiquez le prénom et le nom" in response.content.decode()
     assert not Organisation.objects.exists()
     organisation = OrganisationFactory(name="Intacte")
-    response = client.post(reverse("partners:organisation_edit", args=[organisation.pk]),
-                           {"name": "X", "type": "association", "address": "1 rue A"})
+    response = client.post(
+        reverse("partners:organisation_edit", args=[organisation.pk]),
+        {"name": "X", "type": "association", "address": "1 rue A"},
+    )
     assert "au moins 3 caractères" in response.content.decode()
     organisation.refresh_from_db()
     assert organisation.name == "Intacte"
@@ -119,8 +146,15 @@ def test_coordinator_forms_refuse_bad_input(client):
 def test_coordinator_edit_applies_directly_and_geocodes_only_on_address_change(client):
     login_staff(client, staff_user(Role.COORDINATOR))
     organisation = OrganisationFactory(name="Ancienne")
-    data = {"name": "Nouvelle", "type": organisation.type, "address": organisation.address,
-            "postcode": organisation.postcode, "city": organisation.city, "phone": "", "email": ""}
+    data = {
+        "name": "Nouvelle",
+        "type": organisation.type,
+        "address": organisation.address,
+        "postcode": organisation.postcode,
+        "city": organisation.city,
+        "phone": "",
+        "email": "",
+    }
     client.post(reverse("partners:organisation_edit", args=[organisation.pk]), data)
     organisation.refresh_from_db()
     assert organisation.name == "Nouvelle" and organisation.is_located  # address untouched: still located
@@ -133,14 +167,16 @@ def test_thematique_checkboxes_are_grouped_by_catégorie():
     form = ServiceForm()
     groups = dict(form.thematique_groups)
     assert "Équipement et alimentation" in groups
-    assert any(box.data["value"] == "equipement-et-alimentation--alimentation"
-               for box in groups["Équipement et alimentation"])
+    assert any(
+        box.data["value"] == "equipement-et-alimentation--alimentation" for box in groups["Équipement et alimentation"]
+    )
     assert sum(len(boxes) for boxes in groups.values()) == 69
 
 
 def test_organisation_form_accepts_a_web_address_without_scheme():
-    form = OrganisationForm(data={"name": "Structure", "type": "association", "address": "1 rue A",
-                                  "website": "www.association.fr"})
+    form = OrganisationForm(
+        data={"name": "Structure", "type": "association", "address": "1 rue A", "website": "www.association.fr"}
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["website"] == "https://www.association.fr"
 

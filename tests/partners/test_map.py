@@ -48,8 +48,15 @@ def test_filter_by_quartier_uses_the_service_address_else_the_organisation(clien
     north, south = QuartierFactory(name="Nord", code="nord"), QuartierFactory(name="Sud", code="sud")
     organisation = OrganisationFactory(quartier=north)
     ServiceFactory(name="Au siège", organisation=organisation)
-    ServiceFactory(name="Antenne sud", organisation=organisation, address="1 place du Sud", quartier=south,
-                   latitude=47.1, longitude=0.6, is_located=True)
+    ServiceFactory(
+        name="Antenne sud",
+        organisation=organisation,
+        address="1 place du Sud",
+        quartier=south,
+        latitude=47.1,
+        longitude=0.6,
+        is_located=True,
+    )
     url = reverse("partners:map")
     assert _names(client.get(url, {"quartier": north.pk})) == ["Au siège"]
     assert _names(client.get(url, {"quartier": south.pk})) == ["Antenne sud"]
@@ -61,8 +68,16 @@ def test_map_points_use_the_organisation_position_when_the_service_has_no_addres
     nowhere = OrganisationFactory(latitude=None, longitude=None, is_located=False)
     ServiceFactory(name="Nulle part", organisation=nowhere)
     points = client.get(reverse("partners:map_data")).json()["points"]
-    assert points == [{"id": service.pk, "n": service.name, "o": organisation.name, "lat": 47.25, "lon": 0.61,
-                       "u": f"/cartographie/structures/{organisation.pk}/#service-{service.pk}"}]
+    assert points == [
+        {
+            "id": service.pk,
+            "n": service.name,
+            "o": organisation.name,
+            "lat": 47.25,
+            "lon": 0.61,
+            "u": f"/cartographie/structures/{organisation.pk}/#service-{service.pk}",
+        }
+    ]
     # Not on the map, but still in the list: the map is never the only way in.
     assert "Nulle part" in _names(client.get(reverse("partners:map")))
 

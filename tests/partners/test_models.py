@@ -5,17 +5,36 @@ from villesolidaire.partners.models import OrganisationStatus, Service
 from villesolidaire.partners.opening_hours import opening_hours_problem
 
 
-@pytest.mark.parametrize("value", [
-    "", "24/7", "Mo-Fr 08:30-12:30; PH off", "Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off",
-    "Mo,We,Fr 14:00-18:00", 'Tu 09:00-12:00 "sur rendez-vous"', "Jan-Mar Mo-Fr 09:00-17:00", "Sa[1] 10:00-12:00",
-    "Mo-Sa 09:00-19:00; Su off", "week 1-26 Mo 10:00-12:00",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "24/7",
+        "Mo-Fr 08:30-12:30; PH off",
+        "Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off",
+        "Mo,We,Fr 14:00-18:00",
+        'Tu 09:00-12:00 "sur rendez-vous"',
+        "Jan-Mar Mo-Fr 09:00-17:00",
+        "Sa[1] 10:00-12:00",
+        "Mo-Sa 09:00-19:00; Su off",
+        "week 1-26 Mo 10:00-12:00",
+    ],
+)
 def test_plausible_opening_hours_are_accepted(value):
     assert opening_hours_problem(value) == ""
 
 
-@pytest.mark.parametrize("value", ["du lundi au vendredi", "Mo 9h-12h", "Lu-Ve 09:00-12:00", "Mo-Fr 25:00-26:00",
-                                   "Mo-Fr 09:00-12:00 ; n'importe quoi", "x" * 300])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "du lundi au vendredi",
+        "Mo 9h-12h",
+        "Lu-Ve 09:00-12:00",
+        "Mo-Fr 25:00-26:00",
+        "Mo-Fr 09:00-12:00 ; n'importe quoi",
+        "x" * 300,
+    ],
+)
 def test_prose_is_refused(value):
     assert opening_hours_problem(value)
 

@@ -20,16 +20,37 @@ STRICT = {"ignore_warnings": False}
 @pytest.fixture
 def directory():
     TownFactory(name="Bourg-Solidaire", insee_code="99001")
-    ccas = OrganisationFactory(name="CCAS de Bourg-Solidaire", type=OrganisationType.CCAS, siret="12345678901234",
-                               website="https://ccas.bourg-exemple.fr", ban_id="99001_0001_00003")
-    association = OrganisationFactory(name="Les Amis du quartier", description="", phone="",
-                                      email="contact@demo.invalid")
-    ServiceFactory(organisation=ccas, name="Accès aux droits", publics=["tous-publics"], frais="gratuit",
-                   modes_mobilisation=["telephoner", "se-presenter"], contact_name="Accueil du CCAS",
-                   email="droits@ccas-exemple.fr", opening_hours="Mo-Fr 08:30-12:30; PH off")
-    ServiceFactory(organisation=association, name="Aide aux devoirs", address="2 rue des Écoles", postcode="99001",
-                   city="Bourg-Solidaire", latitude=47.3, longitude=0.7, is_located=True,
-                   thematiques=["famille--soutien-a-la-parentalite-et-a-leducation", "remobilisation--lien-social"])
+    ccas = OrganisationFactory(
+        name="CCAS de Bourg-Solidaire",
+        type=OrganisationType.CCAS,
+        siret="12345678901234",
+        website="https://ccas.bourg-exemple.fr",
+        ban_id="99001_0001_00003",
+    )
+    association = OrganisationFactory(
+        name="Les Amis du quartier", description="", phone="", email="contact@demo.invalid"
+    )
+    ServiceFactory(
+        organisation=ccas,
+        name="Accès aux droits",
+        publics=["tous-publics"],
+        frais="gratuit",
+        modes_mobilisation=["telephoner", "se-presenter"],
+        contact_name="Accueil du CCAS",
+        email="droits@ccas-exemple.fr",
+        opening_hours="Mo-Fr 08:30-12:30; PH off",
+    )
+    ServiceFactory(
+        organisation=association,
+        name="Aide aux devoirs",
+        address="2 rue des Écoles",
+        postcode="99001",
+        city="Bourg-Solidaire",
+        latitude=47.3,
+        longitude=0.7,
+        is_located=True,
+        thematiques=["famille--soutien-a-la-parentalite-et-a-leducation", "remobilisation--lien-social"],
+    )
     ServiceFactory(organisation=association, name="Service retiré", is_active=False)
     OrganisationFactory(name="En attente", status=OrganisationStatus.PENDING)
     return ccas, association
@@ -94,31 +115,49 @@ def test_import_is_idempotent_by_id(directory):
 
 
 def _structure(**changes):
-    data = {"source": "autre", "id": "autre--1", "nom": "Maison des solidarités", "date_maj": "2025-03-01",
-            "adresse": "1 rue du Port", "code_postal": "99001", "commune": "Bourg-Solidaire",
-            "latitude": 47.2, "longitude": 0.6}
+    data = {
+        "source": "autre",
+        "id": "autre--1",
+        "nom": "Maison des solidarités",
+        "date_maj": "2025-03-01",
+        "adresse": "1 rue du Port",
+        "code_postal": "99001",
+        "commune": "Bourg-Solidaire",
+        "latitude": 47.2,
+        "longitude": 0.6,
+    }
     data.update(changes)
     return data
 
 
 def _service(**changes):
-    data = {"source": "autre", "id": "autre--s1", "structure_id": "autre--1", "nom": "Permanence sociale",
-            "description": "Accueil sans rendez-vous.", "date_maj": "2025-03-01", "publics": ["tous-publics"],
-            "thematiques": ["remobilisation--lien-social"]}
+    data = {
+        "source": "autre",
+        "id": "autre--s1",
+        "structure_id": "autre--1",
+        "nom": "Permanence sociale",
+        "description": "Accueil sans rendez-vous.",
+        "date_maj": "2025-03-01",
+        "publics": ["tous-publics"],
+        "thematiques": ["remobilisation--lien-social"],
+    }
     data.update(changes)
     return data
 
 
-@pytest.mark.parametrize("structures, services, expected", [
-    ("pas du json", None, "n'est pas un JSON lisible"),
-    ('{"a": 1}', None, "doit contenir une liste"),
-    (json.dumps([_structure(nom="Fin.")]), None, "ne doit pas se terminer par un point"),
-    (json.dumps([_structure(code_postal="123")]), None, "code_postal"),
-    (json.dumps([_structure(), _structure()]), None, "apparaît deux fois"),
-    (json.dumps([_structure()]), json.dumps([_service(publics=["tous-publics", "seniors"])]), "tous-publics"),
-    (json.dumps([_structure()]), json.dumps([_service(structure_id="autre--99")]), "introuvable"),
-    (json.dumps([_structure(horaires_accueil="le matin")]), None, "horaires d'accueil : Horaires au format"),
-])
+@pytest.mark.parametrize(
+    "structures, services, expected",
+    [
+        ("pas du json", None, "n'est pas un JSON lisible"),
+        ('{"a": 1}', None, "doit contenir une liste"),
+        (json.dumps([_structure(nom="Fin.")]), None, "ne doit pas se terminer par un point"),
+        (json.dumps([_structure(code_postal="123")]), None, "code_postal"),
+        (json.dumps([_structure(), _structure()]), None, "apparaît deux fois"),
+        (json.dumps([_structure()]), json.dumps([_service(publics=["tous-publics", "seniors"])]), "tous-publics"),
+        (json.dumps([_structure()]), json.dumps([_service(structure_id="autre--99")]), "introuvable"),
+        (json.dumps([_structure(horaires_accueil="le matin")]), None, "horaires d'accueil : Horaires au format"),
+    ],
+)
 def test_invalid_files_are_refused_whole_with_a_french_message(structures, services, expected):
     with pytest.raises(opendata.ImportRefused) as refused:
         opendata.import_files(structures, services)

@@ -9,17 +9,28 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.partners.models import ChangeKind, Organisation, OrganisationStatus, PendingChange, Service
 
 SERVICE_POST = {
-    "name": "Atelier cuisine", "description": "Cuisiner ensemble avec des produits de saison.",
-    "type": "atelier", "thematiques": ["equipement-et-alimentation--alimentation"], "publics": ["tous-publics"],
-    "modes_accueil": ["en-presentiel"], "opening_hours": "We 14:00-17:00", "is_active": "on",
+    "name": "Atelier cuisine",
+    "description": "Cuisiner ensemble avec des produits de saison.",
+    "type": "atelier",
+    "thematiques": ["equipement-et-alimentation--alimentation"],
+    "publics": ["tous-publics"],
+    "modes_accueil": ["en-presentiel"],
+    "opening_hours": "We 14:00-17:00",
+    "is_active": "on",
 }
 
 
 def _org_post(organisation, **changes):
     data = {
-        "name": organisation.name, "type": organisation.type, "description": organisation.description,
-        "address": organisation.address, "postcode": organisation.postcode, "city": organisation.city,
-        "phone": "+33199001234", "email": organisation.email, "opening_hours": organisation.opening_hours,
+        "name": organisation.name,
+        "type": organisation.type,
+        "description": organisation.description,
+        "address": organisation.address,
+        "postcode": organisation.postcode,
+        "city": organisation.city,
+        "phone": "+33199001234",
+        "email": organisation.email,
+        "opening_hours": organisation.opening_hours,
     }
     data.update(changes)
     return data
@@ -46,8 +57,9 @@ def test_partner_sees_its_own_organisation(client, own):
     ServiceFactory(organisation=organisation, name="Notre épicerie")
     login_staff(client, partner)
     response = client.get(reverse("partners:partner_home"))
-    assert response.status_code == 302 and response["Location"] == reverse("partners:partner_organisation",
-                                                                            args=[organisation.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "partners:partner_organisation", args=[organisation.pk]
+    )
     page = client.get(response["Location"])
     assert page.status_code == 200 and "Notre épicerie" in page.content.decode()
 
@@ -102,8 +114,10 @@ def test_partner_without_second_factor_is_sent_to_verification(client, own):
 def test_edit_of_a_validated_entry_is_held_until_reviewed(client, own):
     organisation, partner = own
     login_staff(client, partner)
-    response = client.post(reverse("partners:partner_organisation_edit", args=[organisation.pk]),
-                           _org_post(organisation, name="Nouveau nom de la structure"))
+    response = client.post(
+        reverse("partners:partner_organisation_edit", args=[organisation.pk]),
+        _org_post(organisation, name="Nouveau nom de la structure"),
+    )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.name != "Nouveau nom de la structure"  # the public entry is unchanged
@@ -113,8 +127,10 @@ def test_edit_of_a_validated_entry_is_held_until_reviewed(client, own):
     # The form shows the pending values; a second edit replaces them (still one change).
     page = client.get(reverse("partners:partner_organisation_edit", args=[organisation.pk])).content.decode()
     assert "Nouveau nom de la structure" in page
-    client.post(reverse("partners:partner_organisation_edit", args=[organisation.pk]),
-                _org_post(organisation, name="Troisième nom"))
+    client.post(
+        reverse("partners:partner_organisation_edit", args=[organisation.pk]),
+        _org_post(organisation, name="Troisième nom"),
+    )
     assert PendingChange.objects.get().proposed["name"] == "Troisième nom"
 
 
@@ -122,8 +138,10 @@ def test_edit_of_a_pending_entry_is_applied_at_once(client):
     organisation = OrganisationFactory(status=OrganisationStatus.PENDING)
     partner = partner_of(organisation)
     login_staff(client, partner)
-    client.post(reverse("partners:partner_organisation_edit", args=[organisation.pk]),
-                _org_post(organisation, name="Nom corrigé"))
+    client.post(
+        reverse("partners:partner_organisation_edit", args=[organisation.pk]),
+        _org_post(organisation, name="Nom corrigé"),
+    )
     organisation.refresh_from_db()
     assert organisation.name == "Nom corrigé" and not PendingChange.objects.exists()
 
@@ -142,8 +160,10 @@ def test_service_edit_is_held_and_the_public_keeps_the_validated_version(client,
     organisation, partner = own
     service = ServiceFactory(organisation=organisation, name="Version publiée")
     login_staff(client, partner)
-    client.post(reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]),
-                {**SERVICE_POST, "name": "Version proposée"})
+    client.post(
+        reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]),
+        {**SERVICE_POST, "name": "Version proposée"},
+    )
     service.refresh_from_db()
     assert service.name == "Version publiée"
     assert PendingChange.objects.get().service == service
@@ -154,8 +174,10 @@ def test_service_edit_is_held_and_the_public_keeps_the_validated_version(client,
 def test_partner_adds_and_removes_contacts(client, own):
     organisation, partner = own
     login_staff(client, partner)
-    response = client.post(reverse("partners:partner_contact_add", args=[organisation.pk]),
-                           {"name": "Camille Exemple", "function": "Trésorière", "phone": "02 99 00 00 01"})
+    response = client.post(
+        reverse("partners:partner_contact_add", args=[organisation.pk]),
+        {"name": "Camille Exemple", "function": "Trésorière", "phone": "02 99 00 00 01"},
+    )
     assert response.status_code == 302
     contact = organisation.contacts.get()
     assert contact.phone.as_e164 == "+33299000001"
@@ -184,9 +206,16 @@ def test_taking_a_service_off_the_map_is_immediate(client, own):
     organisation, partner = own
     service = ServiceFactory(organisation=organisation, name="Fermé pour l'été")
     login_staff(client, partner)
-    data = {**SERVICE_POST, "name": service.name, "description": service.description,
-            "thematiques": service.thematiques, "publics": service.publics, "type": service.type,
-            "modes_accueil": service.modes_accueil, "opening_hours": ""}
+    data = {
+        **SERVICE_POST,
+        "name": service.name,
+        "description": service.description,
+        "thematiques": service.thematiques,
+        "publics": service.publics,
+        "type": service.type,
+        "modes_accueil": service.modes_accueil,
+        "opening_hours": "",
+    }
     data.pop("is_active")
     client.post(reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]), data)
     service.refresh_from_db()
@@ -194,8 +223,9 @@ def test_taking_a_service_off_the_map_is_immediate(client, own):
     assert not PendingChange.objects.exists()  # nothing else changed: nothing to review
     assert "Fermé pour l" not in client.get(reverse("partners:map")).content.decode()
     # Putting it back on the map is reviewed.
-    client.post(reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]),
-                {**data, "is_active": "on"})
+    client.post(
+        reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]), {**data, "is_active": "on"}
+    )
     service.refresh_from_db()
     assert not service.is_active and PendingChange.objects.get().proposed["is_active"] is True
 

@@ -14,8 +14,13 @@ def _collapse(text: str) -> str:
 
 
 def test_acknowledgement_letter_has_the_r121_6_wording_and_prints_any_name(town):
-    entry = RegisterEntryFactory(last_name="Łukasiewicz-Œuvray", first_names="Zoë Ådèle", origin=Origin.THIRD_PARTY,
-                                 third_party_name="Marc Dupré", third_party_capacity="voisin")
+    entry = RegisterEntryFactory(
+        last_name="Łukasiewicz-Œuvray",
+        first_names="Zoë Ådèle",
+        origin=Origin.THIRD_PARTY,
+        third_party_name="Marc Dupré",
+        third_party_capacity="voisin",
+    )
     text = _collapse(pdf_text(documents.acknowledgement_letters([entry])))
     assert "Mairie de Bourg-Solidaire" in text and "CCAS de Bourg" in text
     assert "ŁUKASIEWICZ-ŒUVRAY" in text and "Zoë Ådèle" in text

@@ -51,11 +51,19 @@ def test_import_creates_pre_registrations_and_skips_exact_duplicates(officer_cli
 
 def test_import_latin1_comma_and_bom(officer_client):
     text = "\ufeffnom,prenoms,date_naissance,adresse\nLefèvre,Andrée,01/01/1940,5 rue des Lilas\n"
-    response = officer_client.post(reverse("register:import"),
-                                   {"origin": Origin.CARSAT, "file": _upload(text.replace("\ufeff", ""), "latin-1")})
+    response = officer_client.post(
+        reverse("register:import"), {"origin": Origin.CARSAT, "file": _upload(text.replace("\ufeff", ""), "latin-1")}
+    )
     assert response.status_code == 302
-    response = officer_client.post(reverse("register:import"), {"origin": Origin.CARSAT, "file": _upload(
-        "\ufeffnom,prenoms,date_naissance,adresse\nDurand,Zoé,01/01/1941,6 rue des Lilas\n", "utf-8")})
+    response = officer_client.post(
+        reverse("register:import"),
+        {
+            "origin": Origin.CARSAT,
+            "file": _upload(
+                "\ufeffnom,prenoms,date_naissance,adresse\nDurand,Zoé,01/01/1941,6 rue des Lilas\n", "utf-8"
+            ),
+        },
+    )
     assert response.status_code == 302
     assert sorted(e.first_names for e in RegisterEntry.objects.all()) == ["Andrée", "Zoé"]
 
@@ -77,11 +85,14 @@ def test_import_with_a_bad_row_imports_nothing_and_lists_errors(officer_client):
     assert "Ligne 5 : qualité" in content and "65 ans et plus" in content
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"nom;prenoms\nMartin;Jeanne\n", "Colonnes obligatoires absentes"),
-    (b"nom;prenoms;date_naissance;adresse\n", "aucune ligne"),
-    (b"\x00\x01\x02PK\x03\x04", "Colonnes obligatoires absentes"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"nom;prenoms\nMartin;Jeanne\n", "Colonnes obligatoires absentes"),
+        (b"nom;prenoms;date_naissance;adresse\n", "aucune ligne"),
+        (b"\x00\x01\x02PK\x03\x04", "Colonnes obligatoires absentes"),
+    ],
+)
 def test_import_refuses_unusable_files(officer_client, content, message):
     upload = SimpleUploadedFile("liste.csv", content, content_type="text/csv")
     response = officer_client.post(reverse("register:import"), {"origin": Origin.DEPARTEMENT, "file": upload})
@@ -130,14 +141,18 @@ def test_prefect_export_holds_only_r121_4_fields(officer_client, officer, fmt):
     removed = RegisterEntryFactory(last_name="Radiée")
     removed.status, removed.removal_reason = EntryStatus.REMOVED, RemovalReason.REQUEST
     removed.save()
-    response = officer_client.post(reverse("register:prefect_export"), {
-        "episode": episode.pk, "requested_by": "M. Préfet, SIDPC", "reason": "Canicule rouge", "format": fmt})
+    response = officer_client.post(
+        reverse("register:prefect_export"),
+        {"episode": episode.pk, "requested_by": "M. Préfet, SIDPC", "reason": "Canicule rouge", "format": fmt},
+    )
     assert response.status_code == 200
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     else:
-        rows = [[c if c is not None else "" for c in row] for row in
-                load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+        rows = [
+            [c if c is not None else "" for c in row]
+            for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        ]
     header, body = rows[0], rows[1:]
     assert header[:3] == ["Nom", "Prénoms", "Date de naissance"]
     assert len(header) == 16 and "Remarques de gestion" not in header
@@ -147,7 +162,11 @@ def test_prefect_export_holds_only_r121_4_fields(officer_client, officer, fmt):
     assert len(body) == 1 and body[0][0] == "Gauthier" and "Claire Martin" in body[0]
     transmission = PrefectTransmission.objects.get()
     assert (transmission.episode, transmission.exported_by, transmission.row_count, transmission.format) == (
-        episode, officer, 1, fmt)
+        episode,
+        officer,
+        1,
+        fmt,
+    )
     log = AuditEntry.objects.filter(action=AuditAction.EXPORT).get()
     assert log.actor == officer and "notes" not in log.fields
     page = officer_client.get(reverse("register:prefect_export")).content.decode()

@@ -42,9 +42,19 @@ def targets():
 def test_every_register_staff_url_is_under_gestion_registre():
     assert len(STAFF_ROUTES) >= 20
     assert all(route.startswith("gestion/registre/") for _, route in STAFF_ROUTES)
-    assert {name for name, _ in ROUTES} >= PUBLIC_NAMES | {"list", "detail", "create", "edit", "dossier", "import",
-                                                           "prefect_export", "acknowledgements_due", "confirmation_due",
-                                                           "extras", "link_resident"}
+    assert {name for name, _ in ROUTES} >= PUBLIC_NAMES | {
+        "list",
+        "detail",
+        "create",
+        "edit",
+        "dossier",
+        "import",
+        "prefect_export",
+        "acknowledgements_due",
+        "confirmation_due",
+        "extras",
+        "link_resident",
+    }
 
 
 OTHER_ROLES = [Role.OPERATOR, Role.COORDINATOR, Role.ADMIN, Role.CALLER, Role.AUDITOR]
@@ -101,8 +111,12 @@ def test_anonymous_and_volunteer_never_see_a_register_name(client, targets):
     register_urls = [_url(route, entry_pk, batch_pk) for _, route in STAFF_ROUTES]
     # Searched in capitals: the login page may echo the typed query back in ?next=, but the
     # register's own spelling ("Wojciechowska") must never come out.
-    searches = [f"/gestion/registre/?last_name={name.upper()}", "/gestion/registre/?phone=0199000001",
-                f"/adresses/recherche/?q={name.upper()}", f"/gestion/habitants/?q={name.upper()}"]
+    searches = [
+        f"/gestion/registre/?last_name={name.upper()}",
+        "/gestion/registre/?phone=0199000001",
+        f"/adresses/recherche/?q={name.upper()}",
+        f"/gestion/habitants/?q={name.upper()}",
+    ]
 
     def sweep():
         for url in pages + register_urls:

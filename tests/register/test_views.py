@@ -16,11 +16,24 @@ TODAY = timezone.localdate()
 
 def _valid(**overrides) -> dict:
     data = {
-        "request_date": TODAY.isoformat(), "origin": Origin.SELF, "last_name": "Lefèvre", "first_names": "Jeanne Marie",
-        "birth_date": "1941-07-14", "ground": Ground.AGE_65, "disability_benefit": "", "address": "12 rue des Lilas",
-        "address_complement": "", "postcode": "99001", "city": "Bourg-Solidaire", "phone": "01 99 00 12 34",
-        "home_care_service": "", "emergency_contact_name": "", "emergency_contact_phone": "", "notes": "",
-        "third_party_name": "", "third_party_capacity": "",
+        "request_date": TODAY.isoformat(),
+        "origin": Origin.SELF,
+        "last_name": "Lefèvre",
+        "first_names": "Jeanne Marie",
+        "birth_date": "1941-07-14",
+        "ground": Ground.AGE_65,
+        "disability_benefit": "",
+        "address": "12 rue des Lilas",
+        "address_complement": "",
+        "postcode": "99001",
+        "city": "Bourg-Solidaire",
+        "phone": "01 99 00 12 34",
+        "home_care_service": "",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+        "notes": "",
+        "third_party_name": "",
+        "third_party_capacity": "",
     }
     data.update(overrides)
     return data
@@ -66,12 +79,15 @@ def test_search_by_phone_in_any_format(officer_client):
 
 def test_filters(officer_client):
     RegisterEntryFactory(ground=Ground.AGE_65)
-    disabled = RegisterEntryFactory(ground=Ground.DISABLED_ADULT, disability_benefit="aah",
-                                    birth_date=datetime.date(1980, 1, 1))
+    disabled = RegisterEntryFactory(
+        ground=Ground.DISABLED_ADULT, disability_benefit="aah", birth_date=datetime.date(1980, 1, 1)
+    )
     removed = RegisterEntryFactory(status=EntryStatus.REMOVED, removal_reason=RemovalReason.DEATH)
     late = RegisterEntryFactory(status=EntryStatus.RECEIVED, request_date=TODAY - datetime.timedelta(days=20))
     url = reverse("register:list")
-    assert list(officer_client.get(url, {"ground": Ground.DISABLED_ADULT}).context["page_obj"].object_list) == [disabled]
+    assert list(officer_client.get(url, {"ground": Ground.DISABLED_ADULT}).context["page_obj"].object_list) == [
+        disabled
+    ]
     assert removed not in officer_client.get(url).context["page_obj"].object_list
     assert list(officer_client.get(url, {"status": "removed"}).context["page_obj"].object_list) == [removed]
     response = officer_client.get(url, {"ack_due": "yes"})
@@ -107,11 +123,14 @@ def test_detail_logs_the_fields_shown(officer_client, officer):
     assert "birth_date" in log.fields and "extras.door_code" in log.fields
 
 
-@pytest.mark.parametrize("url_name,action", [
-    ("register:acknowledgement_letter", AuditAction.PRINT),
-    ("register:confirmation_letter", AuditAction.PRINT),
-    ("register:dossier", AuditAction.VIEW),
-])
+@pytest.mark.parametrize(
+    "url_name,action",
+    [
+        ("register:acknowledgement_letter", AuditAction.PRINT),
+        ("register:confirmation_letter", AuditAction.PRINT),
+        ("register:dossier", AuditAction.VIEW),
+    ],
+)
 def test_documents_and_dossier_are_logged(officer_client, officer, url_name, action):
     entry = RegisterEntryFactory(acknowledged_at=timezone.now())
     response = officer_client.get(reverse(url_name, args=[entry.pk]))
@@ -145,16 +164,19 @@ def test_create_then_duplicate_is_refused_then_confirmed(officer_client, officer
     assert entry.transitions.get().to_status == EntryStatus.RECEIVED
     assert AuditEntry.objects.filter(action=AuditAction.CREATE, object_id=str(entry.pk), actor=officer).exists()
 
-    again = officer_client.post(reverse("register:create"), _valid(last_name="LEFEVRE", first_names="jeanne marie",
-                                                                   phone=""))
+    again = officer_client.post(
+        reverse("register:create"), _valid(last_name="LEFEVRE", first_names="jeanne marie", phone="")
+    )
     assert again.status_code == 400
     assert "semble déjà inscrite" in again.content.decode()
-    same_phone = officer_client.post(reverse("register:create"), _valid(last_name="Lefèvre", first_names="Paul",
-                                                                        birth_date="1939-01-01"))
+    same_phone = officer_client.post(
+        reverse("register:create"), _valid(last_name="Lefèvre", first_names="Paul", birth_date="1939-01-01")
+    )
     assert "semble déjà inscrite" in same_phone.content.decode()
     assert RegisterEntry.objects.count() == 1
-    spouse = officer_client.post(reverse("register:create"), _valid(first_names="Paul", birth_date="1939-01-01",
-                                                                     confirm_other_person="on"))
+    spouse = officer_client.post(
+        reverse("register:create"), _valid(first_names="Paul", birth_date="1939-01-01", confirm_other_person="on")
+    )
     assert spouse.status_code == 302
     assert RegisterEntry.objects.count() == 2
 
@@ -164,8 +186,10 @@ def test_third_party_request_needs_name_and_capacity(officer_client):
     content = response.content.decode()
     assert response.status_code == 400
     assert "exige son nom" in content and "exige sa qualité" in content
-    ok = officer_client.post(reverse("register:create"), _valid(origin=Origin.THIRD_PARTY, third_party_name="Marc Dupré",
-                                                                third_party_capacity="voisin"))
+    ok = officer_client.post(
+        reverse("register:create"),
+        _valid(origin=Origin.THIRD_PARTY, third_party_name="Marc Dupré", third_party_capacity="voisin"),
+    )
     assert ok.status_code == 302
     assert RegisterEntry.objects.get().third_party_capacity == "voisin"
 
@@ -180,8 +204,13 @@ def test_unknown_address_is_kept_and_flagged(officer_client):
 
 def test_correction_logs_changed_fields(officer_client, officer):
     entry = RegisterEntryFactory(request_date=TODAY)
-    data = _valid(last_name=entry.last_name, first_names=entry.first_names, birth_date="1940-05-01",
-                  phone="06 12 34 56 78", address=entry.address)
+    data = _valid(
+        last_name=entry.last_name,
+        first_names=entry.first_names,
+        birth_date="1940-05-01",
+        phone="06 12 34 56 78",
+        address=entry.address,
+    )
     response = officer_client.post(reverse("register:edit", args=[entry.pk]), data)
     assert response.status_code == 302
     entry.refresh_from_db()
@@ -211,15 +240,27 @@ def test_acknowledge_registers_and_produces_the_letter(officer_client, officer):
 @pytest.mark.parametrize("reason", [RemovalReason.REQUEST, RemovalReason.DEATH, RemovalReason.MOVED_OUT])
 def test_removal_erases_personal_data_and_keeps_the_trace(officer_client, officer, reason):
     resident = ResidentFactory()
-    entry = RegisterEntryFactory(with_contacts=True, notes="Rappeler le matin", resident=resident,
-                                 resident_link_consent_on=datetime.date(2025, 3, 1))
+    entry = RegisterEntryFactory(
+        with_contacts=True,
+        notes="Rappeler le matin",
+        resident=resident,
+        resident_link_consent_on=datetime.date(2025, 3, 1),
+    )
     RegisterExtrasFactory(entry=entry)
     name = entry.last_name
     response = officer_client.post(reverse("register:remove", args=[entry.pk]), {"reason": reason, "confirm": "on"})
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.status == EntryStatus.REMOVED and entry.removal_reason == reason and entry.removed_on == TODAY
-    for field in ("last_name", "first_names", "address", "phone", "emergency_contact_name", "home_care_service", "notes"):
+    for field in (
+        "last_name",
+        "first_names",
+        "address",
+        "phone",
+        "emergency_contact_name",
+        "home_care_service",
+        "notes",
+    ):
         assert getattr(entry, field) == "", field
     assert entry.birth_date is None and entry.birth_year is None
     assert entry.resident is None and entry.last_name_index == "" and entry.phone_index == ""
@@ -240,8 +281,10 @@ def test_removal_needs_confirmation(officer_client):
 
 def test_objection_removes_with_reason_objection(officer_client):
     entry = RegisterEntryFactory(received=True, origin=Origin.CARSAT)
-    officer_client.post(reverse("register:objection", args=[entry.pk]),
-                        {"reason": RemovalReason.OBJECTION, "confirm": "on", "on": TODAY.isoformat()})
+    officer_client.post(
+        reverse("register:objection", args=[entry.pk]),
+        {"reason": RemovalReason.OBJECTION, "confirm": "on", "on": TODAY.isoformat()},
+    )
     entry.refresh_from_db()
     assert (entry.status, entry.removal_reason, entry.objection_on) == ("removed", "objection", TODAY)
 
@@ -303,4 +346,3 @@ def test_link_resident_needs_consent(officer_client):
     officer_client.post(reverse("register:unlink_resident", args=[entry.pk]))
     entry.refresh_from_db()
     assert entry.resident is None
-

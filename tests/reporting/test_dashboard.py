@@ -29,7 +29,14 @@ from villesolidaire.reporting.selectors import NO_QUARTIER, Period, dashboard
 from villesolidaire.volunteers.enums import Status
 
 FIGURE_ORDER = [
-    "registered", "active", "mobilised", "missions_done", "residents_helped", "supports", "shift_hours", "participations",
+    "registered",
+    "active",
+    "mobilised",
+    "missions_done",
+    "residents_helped",
+    "supports",
+    "shift_hours",
+    "participations",
 ]
 DASHBOARD_QUERIES = 11
 
@@ -56,17 +63,33 @@ def known_data():
     v3 = VolunteerFactory(active=True, quartier=sud, created_at=at("2025-02-03"), categories=[demarches])
     VolunteerFactory(status=Status.PAUSED, quartier=sud, created_at=at("2025-02-04"), categories=[courses])
     VolunteerFactory(
-        status=Status.WITHDRAWN, quartier=None, first_name="Anonyme", last_name="Anonyme", email="",
-        is_located=False, latitude=None, longitude=None, created_at=at("2025-02-20"), anonymised_at=at("2025-03-01"),
+        status=Status.WITHDRAWN,
+        quartier=None,
+        first_name="Anonyme",
+        last_name="Anonyme",
+        email="",
+        is_located=False,
+        latitude=None,
+        longitude=None,
+        created_at=at("2025-02-20"),
+        anonymised_at=at("2025-03-01"),
     )
 
     r1 = ResidentFactory(quartier=nord)
     r2 = ResidentFactory(quartier=nord)
     r3 = ResidentFactory(quartier=sud)
-    s1 = SupportFactory(help_request=HelpRequestFactory(resident=r1, category=courses), volunteer=v1, started_at=at("2025-01-10"))
-    s2 = SupportFactory(help_request=HelpRequestFactory(resident=r2, category=demarches), volunteer=v1, started_at=at("2025-01-20"))
-    s3 = SupportFactory(help_request=HelpRequestFactory(resident=r3, category=courses), volunteer=v2, started_at=at("2025-02-05"))
-    s4 = SupportFactory(help_request=HelpRequestFactory(resident=r3, category=demarches), volunteer=v3, started_at=at("2025-02-10"))
+    s1 = SupportFactory(
+        help_request=HelpRequestFactory(resident=r1, category=courses), volunteer=v1, started_at=at("2025-01-10")
+    )
+    s2 = SupportFactory(
+        help_request=HelpRequestFactory(resident=r2, category=demarches), volunteer=v1, started_at=at("2025-01-20")
+    )
+    s3 = SupportFactory(
+        help_request=HelpRequestFactory(resident=r3, category=courses), volunteer=v2, started_at=at("2025-02-05")
+    )
+    s4 = SupportFactory(
+        help_request=HelpRequestFactory(resident=r3, category=demarches), volunteer=v3, started_at=at("2025-02-10")
+    )
 
     done = MissionStatus.DONE
     MissionFactory(support=s1, scheduled_at=at("2025-01-12"), status=done)
@@ -104,8 +127,14 @@ def by_label(rows) -> dict:
 def test_headline_figures(known_data):
     board = dashboard()
     assert board.totals == {
-        "registered": 5, "active": 3, "mobilised": 2, "missions_done": 4, "residents_helped": 3, "supports": 4,
-        "shift_hours": 7.5, "participations": 3,
+        "registered": 5,
+        "active": 3,
+        "mobilised": 2,
+        "missions_done": 4,
+        "residents_helped": 3,
+        "supports": 4,
+        "shift_hours": 7.5,
+        "participations": 3,
     }
 
 
@@ -143,16 +172,28 @@ def test_breakdown_by_month(known_data):
 def test_period_restricts_every_figure(known_data):
     board = dashboard(Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28)))
     assert board.totals == {
-        "registered": 3, "active": 1, "mobilised": 2, "missions_done": 2, "residents_helped": 2, "supports": 2,
-        "shift_hours": 2, "participations": 1,
+        "registered": 3,
+        "active": 1,
+        "mobilised": 2,
+        "missions_done": 2,
+        "residents_helped": 2,
+        "supports": 2,
+        "shift_hours": 2,
+        "participations": 1,
     }
     assert by_label(board.by_category)["Courses, médicaments, livres"] == [1, 0, 2, 2, 2, 1, 0, 0]
     assert [row.label for row in board.by_month] == ["Février 2025"]
 
     january = dashboard(Period(end=datetime.date(2025, 1, 31)))
     assert january.totals == {
-        "registered": 2, "active": 2, "mobilised": 1, "missions_done": 2, "residents_helped": 2, "supports": 2,
-        "shift_hours": 5.5, "participations": 2,
+        "registered": 2,
+        "active": 2,
+        "mobilised": 1,
+        "missions_done": 2,
+        "residents_helped": 2,
+        "supports": 2,
+        "shift_hours": 5.5,
+        "participations": 2,
     }
 
 
@@ -175,13 +216,21 @@ def test_query_count_does_not_grow_with_the_data(known_data):
     other = HelpCategory.objects.get(slug="promenade")
     for index in range(10):
         quartier = QuartierFactory()
-        volunteer = VolunteerFactory(active=True, quartier=quartier, categories=[other], created_at=at(f"2024-{index + 1:02d}-03"))
-        support = SupportFactory(
-            help_request=HelpRequestFactory(resident=ResidentFactory(quartier=quartier), category=other), volunteer=volunteer
+        volunteer = VolunteerFactory(
+            active=True, quartier=quartier, categories=[other], created_at=at(f"2024-{index + 1:02d}-03")
         )
-        MissionFactory.create_batch(3, support=support, status=MissionStatus.DONE, scheduled_at=at(f"2024-{index + 1:02d}-10"))
-        shift = ShiftFactory(need=NeedFactory(quartier=quartier, category=other), starts_at=at(f"2024-{index + 1:02d}-12"),
-                             ends_at=at(f"2024-{index + 1:02d}-12", 15))
+        support = SupportFactory(
+            help_request=HelpRequestFactory(resident=ResidentFactory(quartier=quartier), category=other),
+            volunteer=volunteer,
+        )
+        MissionFactory.create_batch(
+            3, support=support, status=MissionStatus.DONE, scheduled_at=at(f"2024-{index + 1:02d}-10")
+        )
+        shift = ShiftFactory(
+            need=NeedFactory(quartier=quartier, category=other),
+            starts_at=at(f"2024-{index + 1:02d}-12"),
+            ends_at=at(f"2024-{index + 1:02d}-12", 15),
+        )
         SignupFactory(shift=shift, volunteer=volunteer, attended=True, hours=Decimal("3"))
     assert _count_queries(dashboard) == DASHBOARD_QUERIES
     assert dashboard().total("missions_done") == 34
@@ -197,8 +246,16 @@ def test_dashboard_page_shows_computed_figures(client, known_data):
     response = _page(client)
     assert response.status_code == 200
     html = response.content.decode()
-    for code, value in [("registered", 5), ("active", 3), ("mobilised", 2), ("missions_done", 4), ("residents_helped", 3), ("supports", 4),
-                        ("shift_hours", "7,5"), ("participations", 3)]:
+    for code, value in [
+        ("registered", 5),
+        ("active", 3),
+        ("mobilised", 2),
+        ("missions_done", 4),
+        ("residents_helped", 3),
+        ("supports", 4),
+        ("shift_hours", "7,5"),
+        ("participations", 3),
+    ]:
         assert f'data-figure="{code}">{value}</p>' in html
     assert '<th scope="row">Février 2025</th>' in html
     assert "<svg" in html and 'role="img"' in html
@@ -262,8 +319,16 @@ def test_csv_export(client, known_data):
         ["Heures de bénévolat sur les créneaux", "7,5"],
         ["Participations aux créneaux", "3"],
     ]
-    header = ["Volontaires inscrit·es", "Volontaires actif·ves", "Volontaires mobilisé·es", "Missions réalisées",
-              "Habitant·es aidé·es", "Soutiens mis en place", "Heures de bénévolat sur les créneaux", "Participations aux créneaux"]
+    header = [
+        "Volontaires inscrit·es",
+        "Volontaires actif·ves",
+        "Volontaires mobilisé·es",
+        "Missions réalisées",
+        "Habitant·es aidé·es",
+        "Soutiens mis en place",
+        "Heures de bénévolat sur les créneaux",
+        "Participations aux créneaux",
+    ]
     assert ["Catégorie", *header] in rows
     assert ["Courses, médicaments, livres", "3", "2", "2", "3", "2", "2", "5,5", "2"] in rows
     assert ["Quartier", *header] in rows
@@ -302,7 +367,9 @@ def test_xlsx_export(client, known_data):
     quartiers = [list(row) for row in workbook["Par quartier"].iter_rows(min_row=2, values_only=True)]
     assert quartiers[0][0] == "Quartier"
     assert quartiers[1:] == [
-        ["Nord", 2, 2, 2, 3, 2, 2, 5.5, 2], ["Sud", 2, 1, 0, 1, 1, 2, 2, 1], [NO_QUARTIER, 1, 0, 0, 0, 0, 0, 0, 0],
+        ["Nord", 2, 2, 2, 3, 2, 2, 5.5, 2],
+        ["Sud", 2, 1, 0, 1, 1, 2, 2, 1],
+        [NO_QUARTIER, 1, 0, 0, 0, 0, 0, 0, 0],
     ]
     months = [list(row) for row in workbook["Par mois"].iter_rows(min_row=3, values_only=True)]
     assert months == [["Janvier 2025", 2, 2, 1, 2, 2, 2, 5.5, 2], ["Février 2025", 3, 1, 2, 2, 2, 2, 2, 1]]

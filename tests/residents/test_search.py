@@ -1,8 +1,8 @@
 import pytest
 
 from tests.factories import ResidentFactory
-from villesolidaire.residents.models import Resident
 from villesolidaire.core.validation import parse_phone
+from villesolidaire.residents.models import Resident
 
 
 @pytest.mark.parametrize("typed", ["01 40 00 00 07", "0140000007", "+33 1 40 00 00 07", "01.40.00.00.07"])

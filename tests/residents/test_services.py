@@ -1,10 +1,10 @@
 import pytest
 
 from tests.factories import HelpRequestFactory, ResidentFactory, SupportFactory, staff_user
+from villesolidaire.core.validation import parse_phone
 from villesolidaire.notifications.models import CallTask
 from villesolidaire.residents.models import Resident, ResidentContact
 from villesolidaire.residents.services import MergeError, resident_create, resident_find_or_create, resident_merge
-from villesolidaire.core.validation import parse_phone
 
 
 def test_merge_moves_everything_and_hides_the_source(category):

@@ -26,10 +26,24 @@ ADDRESSES = [
 def ban_line(ban_id, numero, rep, nom_voie, code_postal, code_insee, nom_commune, lon, lat) -> str:
     values = {name: "" for name in BAN_COLUMNS}
     values.update(
-        id=ban_id, id_fantoir=f"{code_insee}_{ban_id.split('_')[1]}", numero=numero, rep=rep, nom_voie=nom_voie,
-        code_postal=code_postal, code_insee=code_insee, nom_commune=nom_commune, x="351000.10", y="6789000.20",
-        lon=str(lon), lat=str(lat), type_position="entrée", libelle_acheminement=nom_commune.upper(),
-        nom_afnor=nom_voie.upper(), source_position="commune", source_nom_voie="commune", certification_commune="1",
+        id=ban_id,
+        id_fantoir=f"{code_insee}_{ban_id.split('_')[1]}",
+        numero=numero,
+        rep=rep,
+        nom_voie=nom_voie,
+        code_postal=code_postal,
+        code_insee=code_insee,
+        nom_commune=nom_commune,
+        x="351000.10",
+        y="6789000.20",
+        lon=str(lon),
+        lat=str(lat),
+        type_position="entrée",
+        libelle_acheminement=nom_commune.upper(),
+        nom_afnor=nom_voie.upper(),
+        source_position="commune",
+        source_nom_voie="commune",
+        certification_commune="1",
         cad_parcelles="99001000AB0012|99001000AB0013",
     )
     return ";".join(values[name] for name in BAN_COLUMNS)

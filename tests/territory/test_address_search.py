@@ -49,8 +49,19 @@ def test_address_field_widget_targets_the_datalist():
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "ab"}, {"q": "x" * 5000}, {"q": "🏠" * 300}, {"q": "\x00\u202e\ufffd"}, {"q": "<script>alert(1)</script>"},
-     {"q": "rue", "limit": "abc"}, {"q": "rue", "limit": "-5"}, {"q": "rue", "limit": "1e9"}, {"q": "rue", "citycode": "x" * 99}],
+    [
+        {},
+        {"q": ""},
+        {"q": "ab"},
+        {"q": "x" * 5000},
+        {"q": "🏠" * 300},
+        {"q": "\x00\u202e\ufffd"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "rue", "limit": "abc"},
+        {"q": "rue", "limit": "-5"},
+        {"q": "rue", "limit": "1e9"},
+        {"q": "rue", "citycode": "x" * 99},
+    ],
 )
 def test_short_or_absurd_queries_never_fail(client, params):
     response = client.get(URL, params)

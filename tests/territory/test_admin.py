@@ -45,7 +45,10 @@ def test_invalid_hex_gets_the_format_message_only():
         (json.dumps({"type": "Polygon"}), "il manque les coordonnées"),
         (json.dumps({"type": "Polygon", "coordinates": [RING[:-1]]}), "doit être fermé"),
         (json.dumps({"type": "Polygon", "coordinates": [RING[:3]]}), "au moins 4 points"),
-        (json.dumps({"type": "Polygon", "coordinates": [[[48.1, 200.0], *RING[1:-1], [48.1, 200.0]]]}), "hors des limites"),
+        (
+            json.dumps({"type": "Polygon", "coordinates": [[[48.1, 200.0], *RING[1:-1], [48.1, 200.0]]]}),
+            "hors des limites",
+        ),
         (json.dumps({"type": "Polygon", "coordinates": [[["a", "b"], *RING[1:]]]}), "paire de nombres"),
         (json.dumps({"type": "FeatureCollection", "features": []}), "aucun polygone"),
         (json.dumps([1, 2]), "GeoJSON attendu"),
@@ -64,7 +67,10 @@ def test_bad_quartier_boundaries_are_refused_in_french(geojson, message):
         {"type": "Polygon", "coordinates": [RING]},
         {"type": "MultiPolygon", "coordinates": [[RING]]},
         {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [RING]}},
-        {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [RING]}}]},
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [RING]}}],
+        },
     ],
 )
 def test_valid_boundaries_fill_the_centre(geojson):
@@ -97,8 +103,13 @@ def test_admin_refuses_a_broken_quartier_contour(admin_client):
 def test_admin_refuses_a_light_primary_colour(admin_client):
     town = TownFactory()
     data = {
-        "name": town.name, "insee_code": town.insee_code, "service_name": "CCAS", "programme_name": "Volontaires",
-        "primary_colour": "#ffdd00", "accent_colour": "#b3541e", "accessibility_status": "partiel",
+        "name": town.name,
+        "insee_code": town.insee_code,
+        "service_name": "CCAS",
+        "programme_name": "Volontaires",
+        "primary_colour": "#ffdd00",
+        "accent_colour": "#b3541e",
+        "accessibility_status": "partiel",
     }
     response = admin_client.post(reverse("admin:territory_town_change", args=[town.pk]), data)
     assert response.status_code == 200

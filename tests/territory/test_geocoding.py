@@ -11,8 +11,13 @@ pytestmark = pytest.mark.usefixtures("ban")
 
 
 def square(lon, lat, half=0.005):
-    ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half], [lon - half, lat + half],
-            [lon - half, lat - half]]
+    ring = [
+        [lon - half, lat - half],
+        [lon + half, lat - half],
+        [lon + half, lat + half],
+        [lon - half, lat + half],
+        [lon - half, lat - half],
+    ]
     return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
@@ -59,7 +64,9 @@ class TestOfflineGeocoder:
         assert results[0].as_feature()["properties"]["type"] == "street"
         # The street "Rue de la Paix" ranks above "Rue de la Paix Prolongée".
         labels = [result.label for result in results]
-        assert labels.index("Rue de la Paix 99100 Bourg-Solidaire") < labels.index("Rue de la Paix Prolongée 99100 Bourg-Solidaire")
+        assert labels.index("Rue de la Paix 99100 Bourg-Solidaire") < labels.index(
+            "Rue de la Paix Prolongée 99100 Bourg-Solidaire"
+        )
         # Position: the middle of the street's numbers.
         assert 48.1098 < results[0].latitude < 48.1101
 
@@ -72,8 +79,22 @@ class TestOfflineGeocoder:
     def test_autocomplete_prefixes(self):
         assert first("5 boulevard vict").label == "5 Boulevard Victor Hugo 99100 Bourg-Solidaire"
 
-    @pytest.mark.parametrize("query", ["", "  ", "12", "de la", "rue inconnue du tout", "x" * 5000, "🏠🏠🏠", "\x00\x01",
-                                       "٣٥٠٠٠ ١٢ rue", "'; DROP TABLE territory_banaddress; --", "%_%_%"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "",
+            "  ",
+            "12",
+            "de la",
+            "rue inconnue du tout",
+            "x" * 5000,
+            "🏠🏠🏠",
+            "\x00\x01",
+            "٣٥٠٠٠ ١٢ rue",
+            "'; DROP TABLE territory_banaddress; --",
+            "%_%_%",
+        ],
+    )
     def test_odd_queries_never_fail(self, query):
         assert isinstance(OfflineBanGeocoder().search(query), list)
 
@@ -82,15 +103,37 @@ class TestOfflineGeocoder:
 
 
 GEOCODEJSON = {
-    "type": "FeatureCollection", "version": "draft", "attribution": "BAN", "licence": "ETALAB-2.0",
-    "query": "8 bd du port", "filters": {}, "center": [2.290084, 49.897443], "limit": 5,
+    "type": "FeatureCollection",
+    "version": "draft",
+    "attribution": "BAN",
+    "licence": "ETALAB-2.0",
+    "query": "8 bd du port",
+    "filters": {},
+    "center": [2.290084, 49.897443],
+    "limit": 5,
     "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.290084, 49.897443]},
-         "properties": {"label": "8 Boulevard du Port 80000 Amiens", "score": 0.49, "housenumber": "8",
-                        "id": "80021_6590_00008", "name": "8 Boulevard du Port", "postcode": "80000", "citycode": "80021",
-                        "x": 648952.58, "y": 6977867.25, "city": "Amiens", "district": None,
-                        "context": "80, Somme, Hauts-de-France", "type": "housenumber", "importance": 0.67,
-                        "street": "Boulevard du Port", "distance": 0}},
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [2.290084, 49.897443]},
+            "properties": {
+                "label": "8 Boulevard du Port 80000 Amiens",
+                "score": 0.49,
+                "housenumber": "8",
+                "id": "80021_6590_00008",
+                "name": "8 Boulevard du Port",
+                "postcode": "80000",
+                "citycode": "80021",
+                "x": 648952.58,
+                "y": 6977867.25,
+                "city": "Amiens",
+                "district": None,
+                "context": "80, Somme, Hauts-de-France",
+                "type": "housenumber",
+                "importance": 0.67,
+                "street": "Boulevard du Port",
+                "distance": 0,
+            },
+        },
         {"type": "Feature", "geometry": None, "properties": {"label": "sans géométrie"}},
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": ["a"]}, "properties": {}},
     ],
@@ -100,7 +143,9 @@ GEOCODEJSON = {
 class TestGeoplateforme:
     def test_request_and_geocodejson_answer(self, fake_server):
         server = fake_server([(200, GEOCODEJSON)])
-        results = GeoplateformeGeocoder(base_url=server.url + "/geocodage", timeout=2).search("8 bd du port", limit=3, citycode="80021")
+        results = GeoplateformeGeocoder(base_url=server.url + "/geocodage", timeout=2).search(
+            "8 bd du port", limit=3, citycode="80021"
+        )
         (request,) = server.requests
         assert request.path == "/geocodage/search"
         assert request.query["q"] == ["8 bd du port"]
@@ -108,12 +153,19 @@ class TestGeoplateforme:
         assert request.query["citycode"] == ["80021"]
         (result,) = results  # the two malformed features are skipped
         assert result.label == "8 Boulevard du Port 80000 Amiens"
-        assert (result.housenumber, result.street, result.postcode, result.city) == ("8", "Boulevard du Port", "80000", "Amiens")
+        assert (result.housenumber, result.street, result.postcode, result.city) == (
+            "8",
+            "Boulevard du Port",
+            "80000",
+            "Amiens",
+        )
         assert (result.ban_id, result.citycode, result.score) == ("80021_6590_00008", "80021", 0.49)
         assert (result.longitude, result.latitude) == (2.290084, 49.897443)
 
-    @pytest.mark.parametrize("answer", [(500, {"error": "boom"}), (429, {}), (200, b"<html>not json"), (200, [1, 2]),
-                                        (200, {"features": "nope"})])
+    @pytest.mark.parametrize(
+        "answer",
+        [(500, {"error": "boom"}), (429, {}), (200, b"<html>not json"), (200, [1, 2]), (200, {"features": "nope"})],
+    )
     def test_failures_give_no_result(self, fake_server, answer):
         server = fake_server([answer])
         assert GeoplateformeGeocoder(base_url=server.url, timeout=2).search("8 bd du port") == []
@@ -172,17 +224,31 @@ class TestLocate:
         outer = [[-1.70, 48.09], [-1.66, 48.09], [-1.66, 48.13], [-1.70, 48.13], [-1.70, 48.09]]
         hole = [[-1.69, 48.10], [-1.67, 48.10], [-1.67, 48.12], [-1.69, 48.12], [-1.69, 48.10]]
         QuartierFactory(name="Anneau", boundary_geojson=json.dumps({"type": "Polygon", "coordinates": [outer, hole]}))
-        inner = QuartierFactory(name="Trou", boundary_geojson=json.dumps({"type": "MultiPolygon", "coordinates": [[hole]]}))
+        inner = QuartierFactory(
+            name="Trou", boundary_geojson=json.dumps({"type": "MultiPolygon", "coordinates": [[hole]]})
+        )
         assert quartier_for(48.11, -1.68) == inner
 
     def test_not_found_is_kept_as_typed_and_saved(self):
         quartier = QuartierFactory()
-        resident = ResidentFactory(address="Lieu-dit la Grange Perdue", postcode="99100", city="Bourg-Solidaire",
-                                   is_located=True, latitude=1.0, longitude=2.0, ban_id="ancien", quartier=quartier)
+        resident = ResidentFactory(
+            address="Lieu-dit la Grange Perdue",
+            postcode="99100",
+            city="Bourg-Solidaire",
+            is_located=True,
+            latitude=1.0,
+            longitude=2.0,
+            ban_id="ancien",
+            quartier=quartier,
+        )
         assert not locate(resident)
         resident.save()
         resident.refresh_from_db()
-        assert (resident.address, resident.postcode, resident.city) == ("Lieu-dit la Grange Perdue", "99100", "Bourg-Solidaire")
+        assert (resident.address, resident.postcode, resident.city) == (
+            "Lieu-dit la Grange Perdue",
+            "99100",
+            "Bourg-Solidaire",
+        )
         assert not resident.is_located
         assert (resident.latitude, resident.longitude, resident.ban_id, resident.quartier) == (None, None, "", None)
 

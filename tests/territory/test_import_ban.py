@@ -17,7 +17,12 @@ def test_imports_a_ban_file(tmp_path):
     out = run(write_ban(tmp_path / "adresses-99.csv"))
     assert BanAddress.objects.count() == len(ADDRESSES)
     address = BanAddress.objects.get(ban_id="99001_0010_00008_bis")
-    assert (address.numero, address.rep, address.nom_voie, address.code_postal) == ("8", "bis", "Rue de la Paix", "99100")
+    assert (address.numero, address.rep, address.nom_voie, address.code_postal) == (
+        "8",
+        "bis",
+        "Rue de la Paix",
+        "99100",
+    )
     assert (address.code_insee, address.nom_commune) == ("99001", "Bourg-Solidaire")
     assert (address.longitude, address.latitude) == (-1.6797, 48.1099)
     assert address.search_text == "rue de la paix bourg solidaire"
@@ -61,7 +66,9 @@ def test_malformed_rows_are_skipped_and_counted(tmp_path):
         good.replace("-1.68", "abc", 1).replace("99001_0010_00012", "99001_0010_00098", 1),  # bad longitude
         ban_line("99001_0010_00097", "97", "", "", "99100", "99001", "Bourg-Solidaire", -1.68, 48.11),  # no street
         ban_line("99001_0010_00096", "96", "", "Rue X", "9910", "99001", "Bourg-Solidaire", -1.68, 48.11),  # postcode
-        ban_line("99001_0010_00095", "95", "", "Rue X", "99100", "99001", "Bourg-Solidaire", -1.68, 148.11),  # latitude
+        ban_line(
+            "99001_0010_00095", "95", "", "Rue X", "99100", "99001", "Bourg-Solidaire", -1.68, 148.11
+        ),  # latitude
         ban_line("99001_0010_00094", "94", "", "Rue X", "99100", "99001", "Bourg-Solidaire", float("nan"), 48.11),
         "",  # blank line
     ]
@@ -75,7 +82,7 @@ def test_malformed_rows_are_skipped_and_counted(tmp_path):
     [
         HEADER.replace(";", ","),
         HEADER.replace("nom_voie", "voie"),
-        "id_fantoir;id;" + HEADER[len("id;id_fantoir;"):],
+        "id_fantoir;id;" + HEADER[len("id;id_fantoir;") :],
         "",
     ],
 )
@@ -104,8 +111,17 @@ def test_other_bad_inputs_get_french_errors(tmp_path):
 
 def test_large_file_is_streamed_in_batches(tmp_path):
     rows = [
-        (f"99001_{street:04d}_{number:05d}", str(number), "", f"Rue numéro {street}", "99100", "99001", "Bourg-Solidaire",
-         -1.68 + number / 10000, 48.11 + street / 10000)
+        (
+            f"99001_{street:04d}_{number:05d}",
+            str(number),
+            "",
+            f"Rue numéro {street}",
+            "99100",
+            "99001",
+            "Bourg-Solidaire",
+            -1.68 + number / 10000,
+            48.11 + street / 10000,
+        )
         for street in range(60)
         for number in range(1, 201)
     ]

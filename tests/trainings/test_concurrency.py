@@ -40,7 +40,9 @@ def test_simultaneous_registrations_never_exceed_the_capacity():
         thread.join(timeout=60)
 
     assert errors == []
-    assert sorted(statuses) == sorted([RegistrationStatus.REGISTERED] * CAPACITY + [RegistrationStatus.WAITING] * (THREADS - CAPACITY))
+    assert sorted(statuses) == sorted(
+        [RegistrationStatus.REGISTERED] * CAPACITY + [RegistrationStatus.WAITING] * (THREADS - CAPACITY)
+    )
     stored = list(session.registrations.values_list("status", flat=True))
     assert stored.count(RegistrationStatus.REGISTERED) == CAPACITY
     assert stored.count(RegistrationStatus.WAITING) == THREADS - CAPACITY

@@ -15,7 +15,9 @@ from villesolidaire.trainings.selectors import expiring_soon
 
 
 def test_seed_trainings_demo():
-    volunteers = [VolunteerFactory(active=True) for _ in range(60)] + [VolunteerFactory(status="paused") for _ in range(5)]
+    volunteers = [VolunteerFactory(active=True) for _ in range(60)] + [
+        VolunteerFactory(status="paused") for _ in range(5)
+    ]
     today = timezone.localdate()
     summary = seed_trainings_demo(random.Random(3), today=today, volunteers=volunteers, coordinator=UserFactory())
 
@@ -26,7 +28,9 @@ def test_seed_trainings_demo():
     assert TrainingSession.objects.filter(status=SessionStatus.HELD).exists()
     assert TrainingSession.objects.upcoming().filter(module=mediation).count() == 2
     assert expiring_soon(mediation).exists()
-    valid = set(VolunteerTraining.objects.valid_on(today).filter(module=mediation).values_list("volunteer_id", flat=True))
+    valid = set(
+        VolunteerTraining.objects.valid_on(today).filter(module=mediation).values_list("volunteer_id", flat=True)
+    )
     assert len(valid) == summary["volontaires formé·es (médiation, valable)"] > 0
     paused = {v.pk for v in volunteers if v.status == "paused"}
     assert not paused & set(VolunteerTraining.objects.values_list("volunteer_id", flat=True))

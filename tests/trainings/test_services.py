@@ -36,12 +36,15 @@ def mask_of(volunteer) -> int:
     return VolunteerMatchProfile.objects.get(volunteer=volunteer).trainings_mask
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (datetime.date(2026, 3, 15), 24, datetime.date(2028, 3, 15)),
-    (datetime.date(2026, 1, 31), 1, datetime.date(2026, 2, 28)),
-    (datetime.date(2027, 12, 31), 2, datetime.date(2028, 2, 29)),
-    (datetime.date(2026, 11, 30), 1, datetime.date(2026, 12, 30)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (datetime.date(2026, 3, 15), 24, datetime.date(2028, 3, 15)),
+        (datetime.date(2026, 1, 31), 1, datetime.date(2026, 2, 28)),
+        (datetime.date(2027, 12, 31), 2, datetime.date(2028, 2, 29)),
+        (datetime.date(2026, 11, 30), 1, datetime.date(2026, 12, 30)),
+    ],
+)
 def test_add_months_clamps_to_the_end_of_shorter_months(day, months, expected):
     assert add_months(day, months) == expected
 
@@ -61,16 +64,24 @@ def test_modules_get_the_lowest_free_bit_and_63_at_most():
 def test_seats_then_waiting_list_then_promotion_when_someone_cancels(coordinator):
     session = TrainingSessionFactory(capacity=2)
     first, second, third = (VolunteerFactory(active=True) for _ in range(3))
-    statuses = [services.registration_create(session=session, volunteer=v, by=coordinator).status for v in (first, second, third)]
+    statuses = [
+        services.registration_create(session=session, volunteer=v, by=coordinator).status
+        for v in (first, second, third)
+    ]
     assert statuses == [RegistrationStatus.REGISTERED, RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]
 
     registration = first.training_registrations.get()
     services.registration_cancel(registration=registration, by=first.user)
     assert third.training_registrations.get().status == RegistrationStatus.REGISTERED
-    assert Message.objects.filter(kind="training_seat_freed", recipient__contains=str(third.phone.national_number)).exists()
+    assert Message.objects.filter(
+        kind="training_seat_freed", recipient__contains=str(third.phone.national_number)
+    ).exists()
     # Every change is logged with who did it.
-    assert list(RegistrationChange.objects.filter(registration=registration).values_list("from_status", "to_status", "by")) == [
-        ("", RegistrationStatus.REGISTERED, coordinator.pk), (RegistrationStatus.REGISTERED, RegistrationStatus.CANCELLED, first.user.pk),
+    assert list(
+        RegistrationChange.objects.filter(registration=registration).values_list("from_status", "to_status", "by")
+    ) == [
+        ("", RegistrationStatus.REGISTERED, coordinator.pk),
+        (RegistrationStatus.REGISTERED, RegistrationStatus.CANCELLED, first.user.pk),
     ]
     # Registering again re-opens the same row, at the end of the queue (the session is full again).
     again = services.registration_create(session=session, volunteer=first, by=first.user)
@@ -86,7 +97,9 @@ def test_registering_twice_or_too_late_is_refused(coordinator):
     with pytest.raises(TrainingError, match="déjà commencé"):
         services.registration_create(session=TrainingSessionFactory(past=True), volunteer=volunteer, by=coordinator)
     with pytest.raises(TrainingError, match="annulée"):
-        services.registration_create(session=TrainingSessionFactory(status=SessionStatus.CANCELLED), volunteer=volunteer, by=coordinator)
+        services.registration_create(
+            session=TrainingSessionFactory(status=SessionStatus.CANCELLED), volunteer=volunteer, by=coordinator
+        )
     with pytest.raises(TrainingError, match="désisté"):
         services.registration_create(session=session, volunteer=VolunteerFactory(status="withdrawn"), by=coordinator)
 
@@ -159,7 +172,12 @@ def test_online_completion_recorded_by_a_coordinator(coordinator):
     assert training.expires_on is None and training.recorded_by == coordinator
     assert mask_of(volunteer) == module.mask
     with pytest.raises(TrainingError, match="futur"):
-        services.training_record(volunteer=volunteer, module=module, completed_on=timezone.localdate() + datetime.timedelta(days=1), by=coordinator)
+        services.training_record(
+            volunteer=volunteer,
+            module=module,
+            completed_on=timezone.localdate() + datetime.timedelta(days=1),
+            by=coordinator,
+        )
     with pytest.raises(TrainingError, match="présentiel"):
         services.training_record(volunteer=volunteer, module=TrainingModuleFactory(), completed_on=day, by=coordinator)
 
@@ -226,12 +244,18 @@ def test_module_with_holders_cannot_be_deleted_and_a_deleted_bit_leaves_the_inde
 def test_daily_refresh_clears_trainings_expired_since_the_last_run():
     today = timezone.localdate()
     module = TrainingModuleFactory()
-    expired = VolunteerTrainingFactory(module=module, completed_on=today - datetime.timedelta(days=800),
-                                       expires_on=today - datetime.timedelta(days=1)).volunteer
-    renewed = VolunteerTrainingFactory(module=module, completed_on=today - datetime.timedelta(days=800),
-                                       expires_on=today - datetime.timedelta(days=2)).volunteer
-    VolunteerTrainingFactory(volunteer=renewed, module=module, completed_on=today, expires_on=today + datetime.timedelta(days=700))
-    still = VolunteerTrainingFactory(module=module, completed_on=today - datetime.timedelta(days=700), expires_on=today).volunteer
+    expired = VolunteerTrainingFactory(
+        module=module, completed_on=today - datetime.timedelta(days=800), expires_on=today - datetime.timedelta(days=1)
+    ).volunteer
+    renewed = VolunteerTrainingFactory(
+        module=module, completed_on=today - datetime.timedelta(days=800), expires_on=today - datetime.timedelta(days=2)
+    ).volunteer
+    VolunteerTrainingFactory(
+        volunteer=renewed, module=module, completed_on=today, expires_on=today + datetime.timedelta(days=700)
+    )
+    still = VolunteerTrainingFactory(
+        module=module, completed_on=today - datetime.timedelta(days=700), expires_on=today
+    ).volunteer
     for volunteer in (expired, renewed, still):
         index_volunteer(volunteer)
     assert mask_of(expired) == 0  # index_volunteer already reads today's valid trainings
@@ -249,10 +273,14 @@ def test_a_withdrawing_volunteer_frees_their_seats(coordinator):
     session = TrainingSessionFactory(capacity=1)
     mine = SessionRegistrationFactory(session=session, volunteer=volunteer)
     waiting = SessionRegistrationFactory(session=session, status=RegistrationStatus.WAITING)
-    held = SessionRegistrationFactory(session=TrainingSessionFactory(past=True), volunteer=volunteer, status=RegistrationStatus.ATTENDED)
+    held = SessionRegistrationFactory(
+        session=TrainingSessionFactory(past=True), volunteer=volunteer, status=RegistrationStatus.ATTENDED
+    )
     assert services.registrations_cancel_for_volunteer(volunteer=volunteer, by=coordinator) == 1
     for registration in (mine, waiting, held):
         registration.refresh_from_db()
     assert (mine.status, waiting.status, held.status) == (
-        RegistrationStatus.CANCELLED, RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED,
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.ATTENDED,
     )

@@ -33,24 +33,40 @@ def text(response) -> str:
 
 def test_create_a_module_required_for_a_category(staff_client):
     category = HelpCategoryFactory(name="Accompagnement test")
-    response = staff_client.post(reverse("trainings:module_create"), {
-        "title": "Médiation et écoute", "mode": "in_person", "duration_minutes": "180", "validity_months": "24",
-        "is_active": "on", "required_for_categories": [category.pk],
-    })
+    response = staff_client.post(
+        reverse("trainings:module_create"),
+        {
+            "title": "Médiation et écoute",
+            "mode": "in_person",
+            "duration_minutes": "180",
+            "validity_months": "24",
+            "is_active": "on",
+            "required_for_categories": [category.pk],
+        },
+    )
     module = TrainingModule.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("trainings:module_detail", args=[module.pk])
     assert list(module.required_for_categories.all()) == [category]
     assert list(category.required_trainings.all()) == [module]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"title": "", "mode": "in_person", "duration_minutes": "60"}, "Indiquez l&#x27;intitulé du module."),
-    ({"title": "En ligne", "mode": "online", "duration_minutes": "60"}, "Un module en ligne a besoin du lien"),
-    ({"title": "X", "mode": "in_person", "duration_minutes": "deux"}, "Indiquez une durée en minutes"),
-    ({"title": "X", "mode": "in_person", "duration_minutes": "60", "validity_months": "999"}, "La validité va de 1 à 240 mois"),
-    ({"title": "<b>X</b>", "mode": "in_person", "duration_minutes": "60"}, "ne sont pas autorisés"),
-    ({"title": "X", "mode": "in_person", "duration_minutes": "60", "required_for_categories": ["999999"]}, "rechargez la page"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": "", "mode": "in_person", "duration_minutes": "60"}, "Indiquez l&#x27;intitulé du module."),
+        ({"title": "En ligne", "mode": "online", "duration_minutes": "60"}, "Un module en ligne a besoin du lien"),
+        ({"title": "X", "mode": "in_person", "duration_minutes": "deux"}, "Indiquez une durée en minutes"),
+        (
+            {"title": "X", "mode": "in_person", "duration_minutes": "60", "validity_months": "999"},
+            "La validité va de 1 à 240 mois",
+        ),
+        ({"title": "<b>X</b>", "mode": "in_person", "duration_minutes": "60"}, "ne sont pas autorisés"),
+        (
+            {"title": "X", "mode": "in_person", "duration_minutes": "60", "required_for_categories": ["999999"]},
+            "rechargez la page",
+        ),
+    ],
+)
 def test_bad_module_input_is_refused_with_a_french_message(staff_client, data, message):
     response = staff_client.post(reverse("trainings:module_create"), data)
     assert response.status_code == 400
@@ -62,8 +78,12 @@ def test_create_a_session_and_bad_dates(staff_client):
     module = TrainingModuleFactory()
     url = reverse("trainings:session_create", args=[module.pk])
     start = timezone.localtime() + datetime.timedelta(days=10)
-    data = {"starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-            "place": "Mairie", "capacity": "12"}
+    data = {
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Mairie",
+        "capacity": "12",
+    }
     response = staff_client.post(url, data)
     session = TrainingSession.objects.get()
     assert response.status_code == 302 and session.capacity == 12 and session.status == SessionStatus.PLANNED
@@ -81,21 +101,28 @@ def test_create_a_session_and_bad_dates(staff_client):
 
 def test_register_volunteers_then_record_attendance_without_javascript(staff_client, coordinator):
     session = TrainingSessionFactory(capacity=1)
-    first, second = VolunteerFactory(active=True, last_name="Zébulon"), VolunteerFactory(active=True, last_name="Zébulon")
+    first, second = (
+        VolunteerFactory(active=True, last_name="Zébulon"),
+        VolunteerFactory(active=True, last_name="Zébulon"),
+    )
     detail = staff_client.get(reverse("trainings:session_detail", args=[session.pk]), {"q": "Zébulon"})
     assert f'value="{first.pk}"' in text(detail) and f'value="{second.pk}"' in text(detail)
-    response = staff_client.post(reverse("trainings:session_register", args=[session.pk]), {"volunteers": [first.pk, second.pk]}, follow=True)
+    response = staff_client.post(
+        reverse("trainings:session_register", args=[session.pk]), {"volunteers": [first.pk, second.pk]}, follow=True
+    )
     assert "1 volontaire inscrit·e(s)" in text(response) and "liste d&#x27;attente" in text(response)
     assert Message.objects.filter(kind="training_session_registered").count() == 2
 
-    TrainingSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=3),
-                                                          ends_at=timezone.now() - datetime.timedelta(hours=1))
+    TrainingSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3), ends_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     url = reverse("trainings:session_attendance", args=[session.pk])
     registrations = {r.volunteer_id: r for r in session.registrations.all()}
     page = staff_client.get(url)
     assert page.status_code == 200 and 'type="radio"' in text(page)
-    response = staff_client.post(url, {f"presence_{registrations[first.pk].pk}": "present",
-                                       f"presence_{registrations[second.pk].pk}": "absent"})
+    response = staff_client.post(
+        url, {f"presence_{registrations[first.pk].pk}": "present", f"presence_{registrations[second.pk].pk}": "absent"}
+    )
     assert response.status_code == 302
     assert list(VolunteerTraining.objects.values_list("volunteer_id", flat=True)) == [first.pk]
     assert SessionRegistration.objects.get(volunteer=second).status == RegistrationStatus.ABSENT
@@ -129,11 +156,23 @@ def test_record_an_online_completion(staff_client):
 def test_holders_and_expiring_soon_lists(staff_client):
     today = timezone.localdate()
     module = TrainingModuleFactory()
-    soon = VolunteerTrainingFactory(module=module, completed_on=today - datetime.timedelta(days=700), expires_on=today + datetime.timedelta(days=20))
-    renewed = VolunteerTrainingFactory(module=module, completed_on=today - datetime.timedelta(days=700), expires_on=today + datetime.timedelta(days=10))
-    VolunteerTrainingFactory(module=module, volunteer=renewed.volunteer, completed_on=today, expires_on=today + datetime.timedelta(days=730))
+    soon = VolunteerTrainingFactory(
+        module=module,
+        completed_on=today - datetime.timedelta(days=700),
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    renewed = VolunteerTrainingFactory(
+        module=module,
+        completed_on=today - datetime.timedelta(days=700),
+        expires_on=today + datetime.timedelta(days=10),
+    )
+    VolunteerTrainingFactory(
+        module=module, volunteer=renewed.volunteer, completed_on=today, expires_on=today + datetime.timedelta(days=730)
+    )
     later = VolunteerTrainingFactory(module=module, expires_on=today + datetime.timedelta(days=500))
-    expired = VolunteerTrainingFactory(module=module, completed_on=today - datetime.timedelta(days=800), expires_on=today - datetime.timedelta(days=1))
+    expired = VolunteerTrainingFactory(
+        module=module, completed_on=today - datetime.timedelta(days=800), expires_on=today - datetime.timedelta(days=1)
+    )
     url = reverse("trainings:module_holders", args=[module.pk])
     everyone = text(staff_client.get(url))
     for training in (soon, renewed, later):
@@ -148,10 +187,17 @@ def test_invite_expiring_holders_from_the_list(staff_client):
     module = TrainingModuleFactory()
     volunteer = VolunteerTrainingFactory(module=module).volunteer
     back = reverse("trainings:module_holders", args=[module.pk]) + "?filtre=bientot"
-    response = staff_client.post(reverse("trainings:module_invite", args=[module.pk]), {"volunteers": [volunteer.pk], "retour": back}, follow=True)
+    response = staff_client.post(
+        reverse("trainings:module_invite", args=[module.pk]),
+        {"volunteers": [volunteer.pk], "retour": back},
+        follow=True,
+    )
     assert "Aucune session à venir avec des places" in text(response)
     TrainingSessionFactory(module=module)
-    response = staff_client.post(reverse("trainings:module_invite", args=[module.pk]), {"volunteers": [volunteer.pk], "retour": "https://evil.example/"})
+    response = staff_client.post(
+        reverse("trainings:module_invite", args=[module.pk]),
+        {"volunteers": [volunteer.pk], "retour": "https://evil.example/"},
+    )
     assert response["Location"] == reverse("trainings:module_detail", args=[module.pk])
     assert Message.objects.filter(kind="training_invitation").count() == 1
 
@@ -209,14 +255,17 @@ def _registrations(count):
     return session
 
 
-@pytest.mark.parametrize(("url", "build"), [
-    (lambda: reverse("trainings:module_list"), _modules),
-    (lambda: reverse("trainings:session_list"), _sessions),
-    (lambda: reverse("trainings:module_holders", args=[_holders(0).pk]), _holders),
-    (lambda: reverse("trainings:module_holders", args=[_holders(0).pk]) + "?filtre=bientot", _holders),
-    (lambda: reverse("trainings:session_detail", args=[_registrations(0).pk]), _registrations),
-    (lambda: reverse("trainings:session_attendance", args=[_registrations(0).pk]), _registrations),
-])
+@pytest.mark.parametrize(
+    ("url", "build"),
+    [
+        (lambda: reverse("trainings:module_list"), _modules),
+        (lambda: reverse("trainings:session_list"), _sessions),
+        (lambda: reverse("trainings:module_holders", args=[_holders(0).pk]), _holders),
+        (lambda: reverse("trainings:module_holders", args=[_holders(0).pk]) + "?filtre=bientot", _holders),
+        (lambda: reverse("trainings:session_detail", args=[_registrations(0).pk]), _registrations),
+        (lambda: reverse("trainings:session_attendance", args=[_registrations(0).pk]), _registrations),
+    ],
+)
 def test_list_query_counts_do_not_grow_with_rows(staff_client, django_assert_num_queries, url, build):
     build(1)
     target = url()
@@ -284,7 +333,9 @@ def _render_tag(user, volunteer) -> str:
     )
 
 
-def test_tag_shows_own_trainings_to_the_volunteer_read_only_to_coordinators_and_nothing_to_others(django_assert_num_queries):
+def test_tag_shows_own_trainings_to_the_volunteer_read_only_to_coordinators_and_nothing_to_others(
+    django_assert_num_queries,
+):
     volunteer = VolunteerFactory(active=True)
     VolunteerTrainingFactory(volunteer=volunteer, module=TrainingModuleFactory(title="Premiers secours"))
     registration = SessionRegistrationFactory(volunteer=volunteer)

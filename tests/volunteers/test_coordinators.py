@@ -33,7 +33,9 @@ def names(response) -> list[str]:
 
 
 def test_list_shows_volunteers_with_their_data(client, coordinator, groceries, driving):
-    VolunteerFactory(last_name="Abadie", categories=[groceries], skills=[driving], quartier=QuartierFactory(name="Centre"))
+    VolunteerFactory(
+        last_name="Abadie", categories=[groceries], skills=[driving], quartier=QuartierFactory(name="Centre")
+    )
     html = client.get(LIST_URL).content.decode()
     assert "Abadie" in html and "Centre" in html and str(groceries) in html and str(driving) in html
     assert '<th scope="col">Statut</th>' in html and html.count("<h1") == 1
@@ -119,7 +121,10 @@ def test_validate_activates_logs_reindexes_and_sends_the_link(client, coordinato
     assert volunteer.status == Status.ACTIVE and volunteer.validated_at
     change = volunteer.status_changes.get()
     assert (change.from_status, change.to_status, change.by, change.reason) == (
-        Status.REGISTERED, Status.ACTIVE, coordinator, "Entretien fait"
+        Status.REGISTERED,
+        Status.ACTIVE,
+        coordinator,
+        "Entretien fait",
     )
     assert VolunteerMatchProfile.objects.get(volunteer=volunteer).is_eligible
     message = Message.objects.get(kind="volunteer_validated")

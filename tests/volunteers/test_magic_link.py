@@ -1,7 +1,6 @@
+import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
-
-import time
 
 import pytest
 from django.db.models import F
@@ -78,8 +77,14 @@ def test_repeated_requests_are_throttled(client):
 
 @pytest.mark.parametrize(
     "contact,message",
-    [("", "Indiquez votre adresse e-mail"), ("lea@", "Adresse e-mail invalide"), ("12", "Numéro de téléphone invalide"),
-     ("x" * 300, "au plus 254 caractères"), ("<script>@x.fr", "ne sont pas autorisés"), ("lea\u200b@example.org", "invisibles")],
+    [
+        ("", "Indiquez votre adresse e-mail"),
+        ("lea@", "Adresse e-mail invalide"),
+        ("12", "Numéro de téléphone invalide"),
+        ("x" * 300, "au plus 254 caractères"),
+        ("<script>@x.fr", "ne sont pas autorisés"),
+        ("lea\u200b@example.org", "invisibles"),
+    ],
 )
 def test_bad_contact_is_explained(client, contact, message):
     response = request_link(client, contact)
@@ -101,7 +106,7 @@ def test_token_from_a_sent_message_works(client):
     VolunteerFactory(phone="+33698765432")
     request_link(client, "0698765432")
     body = Message.objects.get().body
-    url = body[body.index("http"):].split()[0]
+    url = body[body.index("http") :].split()[0]
     client.get(link_path(url))
     assert client.get(SPACE_URL).status_code == 200
 

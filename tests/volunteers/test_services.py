@@ -48,7 +48,9 @@ def test_withdrawal_gives_held_places_to_the_people_waiting():
     waiting = SignupFactory(shift=shift, volunteer=next_in_line, status=SignupStatus.WAITING)
     session = TrainingSessionFactory(capacity=1)
     seat = SessionRegistrationFactory(session=session, volunteer=leaving, status=RegistrationStatus.REGISTERED)
-    queued = SessionRegistrationFactory(session=session, volunteer=waiting_for_session, status=RegistrationStatus.WAITING)
+    queued = SessionRegistrationFactory(
+        session=session, volunteer=waiting_for_session, status=RegistrationStatus.WAITING
+    )
 
     volunteer_change_status(volunteer=leaving, to_status=Status.WITHDRAWN, by=staff_user())
 

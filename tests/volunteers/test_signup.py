@@ -81,8 +81,15 @@ def test_sign_up_creates_volunteer_user_log_index_and_message(client, open_call,
 
 def test_sign_up_geocodes_a_known_address(client, open_call):
     BanAddress.objects.create(
-        ban_id="99100_0001_00004", numero="4", nom_voie="Rue des Lilas", code_postal="99100", code_insee="99100",
-        nom_commune="Bourg-Solidaire", longitude=-1.68, latitude=48.11, search_text="rue des lilas bourg solidaire",
+        ban_id="99100_0001_00004",
+        numero="4",
+        nom_voie="Rue des Lilas",
+        code_postal="99100",
+        code_insee="99100",
+        nom_commune="Bourg-Solidaire",
+        longitude=-1.68,
+        latitude=48.11,
+        search_text="rue des lilas bourg solidaire",
     )
     post(client)
     volunteer = Volunteer.objects.get()
@@ -113,7 +120,7 @@ def test_closed_call_shows_closing_date_and_refuses_posts(client):
     html = response.content.decode()
     assert "Les inscriptions sont closes" in html
     assert "Appel hiver" in html and closed.closes_at.strftime("%Y") in html
-    assert "<form method=\"post\" novalidate>" not in html
+    assert '<form method="post" novalidate>' not in html
 
     response = post(client)
     assert response.status_code == 200
@@ -128,7 +135,9 @@ def test_no_call_at_all_is_closed(client):
 
 @pytest.mark.parametrize("field,value", [("email", "CAMILLE.NDIAYE@example.org"), ("phone", "+33 6 12 34 56 78")])
 def test_duplicate_contact_is_refused_with_a_clear_message(client, open_call, field, value):
-    VolunteerFactory(email="camille.ndiaye@example.org", user__email="camille.ndiaye@example.org", phone="+33612345678")
+    VolunteerFactory(
+        email="camille.ndiaye@example.org", user__email="camille.ndiaye@example.org", phone="+33612345678"
+    )
     other = {"email": "autre@example.org", "phone": "07 11 22 33 44"}
     other[field] = value
     response = post(client, **other)

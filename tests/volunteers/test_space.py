@@ -24,7 +24,9 @@ SPACE_QUERIES = 16
 
 @pytest.fixture
 def volunteer(groceries):
-    return VolunteerFactory(active=True, categories=[groceries], email="lea@example.org", user__email="lea@example.org")
+    return VolunteerFactory(
+        active=True, categories=[groceries], email="lea@example.org", user__email="lea@example.org"
+    )
 
 
 @pytest.fixture
@@ -60,7 +62,10 @@ def test_space_lists_supports_and_missions(signed_in, volunteer):
     html = signed_in.get(SPACE_URL).content.decode()
     assert str(support.help_request.category) in html
     assert "Réalisée" in html and "Prévue" in html
-    assert other.support.resident.first_name not in html or other.support.resident.first_name == support.resident.first_name
+    assert (
+        other.support.resident.first_name not in html
+        or other.support.resident.first_name == support.resident.first_name
+    )
     assert html.count("<article") == 1
     assert reverse("missions:mission_report", args=[planned.pk]) in html
 
@@ -77,10 +82,19 @@ def test_space_query_count_does_not_grow_with_missions(signed_in, volunteer, dja
 
 def test_edit_profile_relocates_reindexes_and_syncs_the_account(signed_in, volunteer, driving):
     BanAddress.objects.create(
-        ban_id="99100_0001_00004", numero="4", nom_voie="Rue des Lilas", code_postal="99100", code_insee="99100",
-        nom_commune="Bourg-Solidaire", longitude=-1.60, latitude=48.20, search_text="rue des lilas bourg solidaire",
+        ban_id="99100_0001_00004",
+        numero="4",
+        nom_voie="Rue des Lilas",
+        code_postal="99100",
+        code_insee="99100",
+        nom_commune="Bourg-Solidaire",
+        longitude=-1.60,
+        latitude=48.20,
+        search_text="rue des lilas bourg solidaire",
     )
-    response = signed_in.post(EDIT_URL, edit_data(email="lea.nouvelle@example.org", availability=["sun_eve"], max_distance_km="9"))
+    response = signed_in.post(
+        EDIT_URL, edit_data(email="lea.nouvelle@example.org", availability=["sun_eve"], max_distance_km="9")
+    )
     assert response.status_code == 302, response.content.decode()
     volunteer.refresh_from_db()
     assert volunteer.email == "lea.nouvelle@example.org" and volunteer.user.email == "lea.nouvelle@example.org"
@@ -92,7 +106,9 @@ def test_edit_profile_relocates_reindexes_and_syncs_the_account(signed_in, volun
 
 
 def test_edit_keeps_coordinates_when_the_address_is_unchanged(signed_in, volunteer):
-    data = edit_data(address=volunteer.address, postcode=volunteer.postcode, city=volunteer.city, address_complement="")
+    data = edit_data(
+        address=volunteer.address, postcode=volunteer.postcode, city=volunteer.city, address_complement=""
+    )
     signed_in.post(EDIT_URL, data)
     volunteer.refresh_from_db()
     assert volunteer.is_located and volunteer.latitude == 48.11
@@ -169,7 +185,9 @@ def test_withdraw_needs_confirmation(signed_in, volunteer):
 def test_withdraw_anonymises_keeps_supports_and_logs_out(signed_in, volunteer):
     support = support_for(volunteer)
     MissionFactory(support=support, status=MissionStatus.DONE)
-    sent = Message.objects.create(channel="email", recipient="lea@example.org", body="Bonjour Léa", kind="x", status=MessageStatus.SENT)
+    sent = Message.objects.create(
+        channel="email", recipient="lea@example.org", body="Bonjour Léa", kind="x", status=MessageStatus.SENT
+    )
     old_link = magic_link_url(volunteer=volunteer)
     user_pk = volunteer.user_id
 

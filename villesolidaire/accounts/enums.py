@@ -24,9 +24,17 @@ class Role(models.TextChoices):
 
 # Roles that reach personal data from a desk: password + second factor, enforced.
 # Partners see the names and phones of volunteers who sign up for their shifts: second factor too.
-STAFF_ROLES = frozenset({
-    Role.ADMIN, Role.COORDINATOR, Role.OPERATOR, Role.REGISTER_OFFICER, Role.CALLER, Role.AUDITOR, Role.PARTNER,
-})
+STAFF_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.COORDINATOR,
+        Role.OPERATOR,
+        Role.REGISTER_OFFICER,
+        Role.CALLER,
+        Role.AUDITOR,
+        Role.PARTNER,
+    }
+)
 
 # Register roles are never implied by another role, administrator included (R121-7: named people only).
 REGISTER_ROLES = frozenset({Role.REGISTER_OFFICER, Role.CALLER})

@@ -67,7 +67,9 @@ class User(AbstractUser):
 class RoleGrant(models.Model):
     """One role held by one user, with who granted it and when (accountability)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants", verbose_name="utilisateur·rice")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_grants", verbose_name="utilisateur·rice"
+    )
     role = models.CharField("rôle", max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField("attribué le", auto_now_add=True)
     granted_by = models.ForeignKey(

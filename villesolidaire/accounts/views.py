@@ -62,7 +62,12 @@ def enrol_totp(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/enrol_totp.html",
-        {"form": form, "qr_svg": image.to_string(encoding="unicode"), "secret": _base32(device), "next": _safe_next(request)},
+        {
+            "form": form,
+            "qr_svg": image.to_string(encoding="unicode"),
+            "secret": _base32(device),
+            "next": _safe_next(request),
+        },
     )
 
 

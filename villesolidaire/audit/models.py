@@ -39,8 +39,13 @@ class AuditEntry(models.Model):
     # No database constraint: deleting an account must neither be blocked by its log rows nor
     # rewrite them (SET_NULL would be an UPDATE, which the triggers refuse).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
-        related_name="+", verbose_name="auteur·rice",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur·rice",
     )
     # Kept as text too: the actor's name stays readable if the account is later anonymised.
     actor_label = models.CharField("auteur·rice (libellé)", max_length=200, blank=True)

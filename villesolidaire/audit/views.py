@@ -22,11 +22,18 @@ def journal(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     rows = form.filter(AuditEntry.objects.all())
     if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
-        record(actor=request.user, action=AuditAction.EXPORT, target=AuditEntry, detail="export CSV du journal",
-               request=request)
+        record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            target=AuditEntry,
+            detail="export CSV du journal",
+            request=request,
+        )
         return _csv(rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(actor=request.user, action=AuditAction.LIST, target=AuditEntry, detail=f"page {page.number}", request=request)
+    record(
+        actor=request.user, action=AuditAction.LIST, target=AuditEntry, detail=f"page {page.number}", request=request
+    )
     return render(request, "audit/journal.html", {"form": form, "page_obj": page, "entries": page.object_list})
 
 
@@ -38,8 +45,16 @@ def _csv(rows) -> HttpResponse:
     writer = csv.writer(response, delimiter=";")
     writer.writerow(["date", "auteur", "action", "type", "identifiant", "champs", "détail", "adresse IP"])
     for entry in rows.iterator(chunk_size=2000):
-        writer.writerow([
-            timezone.localtime(entry.at).isoformat(timespec="seconds"), entry.actor_label, entry.get_action_display(),
-            entry.object_type, entry.object_id, ",".join(entry.fields), entry.detail, entry.ip_address or "",
-        ])
+        writer.writerow(
+            [
+                timezone.localtime(entry.at).isoformat(timespec="seconds"),
+                entry.actor_label,
+                entry.get_action_display(),
+                entry.object_type,
+                entry.object_id,
+                ",".join(entry.fields),
+                entry.detail,
+                entry.ip_address or "",
+            ]
+        )
     return response

@@ -25,7 +25,9 @@ REQUIRED = "Ce champ est obligatoire."
 
 def _date(label: str, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        label=label,
+        required=required,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={**DATE_ERRORS, "required": REQUIRED},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -33,15 +35,26 @@ def _date(label: str, *, required: bool = True) -> forms.DateField:
 
 def _quartiers_field(help_text: str) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
-        label="Quartiers", queryset=Quartier.objects.order_by("name"), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=help_text,
-        error_messages={"invalid_choice": "Ce quartier n'existe pas.", "invalid_pk_value": "Ce quartier n'existe pas."},
+        label="Quartiers",
+        queryset=Quartier.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+        error_messages={
+            "invalid_choice": "Ce quartier n'existe pas.",
+            "invalid_pk_value": "Ce quartier n'existe pas.",
+        },
     )
 
 
 def _int(label: str, *, min_value: int, max_value: int, required: bool = True, initial=None, help_text: str = ""):
     return forms.IntegerField(
-        label=label, min_value=min_value, max_value=max_value, required=required, initial=initial, help_text=help_text,
+        label=label,
+        min_value=min_value,
+        max_value=max_value,
+        required=required,
+        initial=initial,
+        help_text=help_text,
         error_messages={
             "required": REQUIRED,
             "invalid": "Tapez un nombre entier.",
@@ -53,19 +66,34 @@ def _int(label: str, *, min_value: int, max_value: int, required: bool = True, i
 
 
 class EpisodeForm(forms.Form):
-    kind = forms.ChoiceField(label="Type d'épisode", choices=EpisodeKind.choices,
-                             error_messages={"required": REQUIRED, "invalid_choice": "Choisissez un type dans la liste."})
-    level = forms.ChoiceField(label="Niveau de vigilance", choices=EpisodeLevel.choices, widget=forms.RadioSelect,
-                              error_messages={"required": "Choisissez le niveau.",
-                                              "invalid_choice": "Choisissez un niveau dans la liste."})
-    title = forms.CharField(label="Intitulé", max_length=120, required=False,
-                            help_text="Facultatif, par exemple « Canicule de juillet ».",
-                            error_messages={"max_length": "120 caractères au plus."})
+    kind = forms.ChoiceField(
+        label="Type d'épisode",
+        choices=EpisodeKind.choices,
+        error_messages={"required": REQUIRED, "invalid_choice": "Choisissez un type dans la liste."},
+    )
+    level = forms.ChoiceField(
+        label="Niveau de vigilance",
+        choices=EpisodeLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez le niveau.", "invalid_choice": "Choisissez un niveau dans la liste."},
+    )
+    title = forms.CharField(
+        label="Intitulé",
+        max_length=120,
+        required=False,
+        help_text="Facultatif, par exemple « Canicule de juillet ».",
+        error_messages={"max_length": "120 caractères au plus."},
+    )
     starts_on = _date("Début")
     ends_on = _date("Fin", required=False)
     quartiers = _quartiers_field("Aucun quartier coché : toute la commune.")
-    notes = forms.CharField(label="Remarques", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                            error_messages={"max_length": "2 000 caractères au plus."})
+    notes = forms.CharField(
+        label="Remarques",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "2 000 caractères au plus."},
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -83,49 +111,78 @@ class EpisodeForm(forms.Form):
 
     @classmethod
     def initial_for(cls, episode: Episode) -> dict:
-        return {"kind": episode.kind, "level": episode.level, "title": episode.title, "starts_on": episode.starts_on,
-                "ends_on": episode.ends_on, "notes": episode.notes, "quartiers": list(episode.quartiers.all())}
+        return {
+            "kind": episode.kind,
+            "level": episode.level,
+            "title": episode.title,
+            "starts_on": episode.starts_on,
+            "ends_on": episode.ends_on,
+            "notes": episode.notes,
+            "quartiers": list(episode.quartiers.all()),
+        }
 
 
 class EpisodeCloseForm(forms.Form):
     ends_on = _date("Dernier jour de l'épisode", required=False)
-    note = forms.CharField(label="Motif", required=False, max_length=300,
-                           error_messages={"max_length": "300 caractères au plus."})
+    note = forms.CharField(
+        label="Motif", required=False, max_length=300, error_messages={"max_length": "300 caractères au plus."}
+    )
 
     def clean_note(self):
         return clean_text(self.cleaned_data["note"])
 
 
 class CampaignForm(forms.Form):
-    title = forms.CharField(label="Intitulé", max_length=120, required=False,
-                            help_text="Facultatif : par défaut « Appels — » suivi de l'épisode.",
-                            error_messages={"max_length": "120 caractères au plus."})
+    title = forms.CharField(
+        label="Intitulé",
+        max_length=120,
+        required=False,
+        help_text="Facultatif : par défaut « Appels — » suivi de l'épisode.",
+        error_messages={"max_length": "120 caractères au plus."},
+    )
     quartiers = _quartiers_field("Aucun quartier coché : ceux de l'épisode (ou toute la commune).")
     isolated_only = forms.BooleanField(
-        label="Seulement les personnes isolées", required=False,
+        label="Seulement les personnes isolées",
+        required=False,
         help_text="Personnes vivant seules, connues seulement quand elles ont donné leur accord.",
     )
-    min_age = _int("Âge minimum", min_value=18, max_value=110, required=False,
-                   help_text="Calculé sur l'année de naissance. Laisser vide pour tous les âges.")
+    min_age = _int(
+        "Âge minimum",
+        min_value=18,
+        max_value=110,
+        required=False,
+        help_text="Calculé sur l'année de naissance. Laisser vide pour tous les âges.",
+    )
     grounds = forms.MultipleChoiceField(
-        label="Qualités d'inscription", choices=Ground.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Aucune cochée : toutes.", error_messages={"invalid_choice": "Qualité inconnue."},
+        label="Qualités d'inscription",
+        choices=Ground.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Aucune cochée : toutes.",
+        error_messages={"invalid_choice": "Qualité inconnue."},
     )
     include_linked_residents = forms.BooleanField(
-        label="Ajouter les personnes suivies par le CCAS qui ont accepté le lien avec leur dossier", required=False,
+        label="Ajouter les personnes suivies par le CCAS qui ont accepté le lien avec leur dossier",
+        required=False,
         help_text="Inscrites au registre et ayant donné leur accord pour lier leur fiche habitant·e, hors filtres ci-dessus.",
     )
     reached_recheck_hours = _int("Rappeler une personne jointe après (heures)", min_value=1, max_value=168, initial=48)
-    retry_minutes = _int("Nouvel essai après un appel sans réponse (minutes)", min_value=5, max_value=1440, initial=120)
+    retry_minutes = _int(
+        "Nouvel essai après un appel sans réponse (minutes)", min_value=5, max_value=1440, initial=120
+    )
     max_failed_attempts = _int("Essais sans réponse avant escalade", min_value=1, max_value=10, initial=4)
-    failure_window_hours = _int("Délai maximal sans réponse avant escalade (heures)", min_value=1, max_value=168,
-                                initial=48)
+    failure_window_hours = _int(
+        "Délai maximal sans réponse avant escalade (heures)", min_value=1, max_value=168, initial=48
+    )
     questionnaire = forms.ModelChoiceField(
-        label="Questionnaire", queryset=Questionnaire.objects.all(), empty_label=None,
+        label="Questionnaire",
+        queryset=Questionnaire.objects.all(),
+        empty_label=None,
         error_messages={"required": REQUIRED, "invalid_choice": "Ce questionnaire n'existe pas."},
     )
     sms_wave = forms.BooleanField(
-        label="Prévoir une vague de SMS « Répondez 1 si tout va bien »", required=False,
+        label="Prévoir une vague de SMS « Répondez 1 si tout va bien »",
+        required=False,
         help_text="Envoyée aux personnes qui ont un mobile ; sans réponse, elles restent dans la file d'appels.",
     )
 
@@ -141,7 +198,8 @@ class CampaignForm(forms.Form):
 
 class AccreditationForm(forms.Form):
     email = forms.EmailField(
-        label="Adresse e-mail du compte", help_text="Le compte doit exister (agent·e ou volontaire) ; il lui faudra un mot "
+        label="Adresse e-mail du compte",
+        help_text="Le compte doit exister (agent·e ou volontaire) ; il lui faudra un mot "
         "de passe et une double authentification.",
         error_messages={"required": REQUIRED, "invalid": "Adresse e-mail invalide."},
     )
@@ -174,30 +232,60 @@ ADVICE_HELP = "Cochez ce que vous avez rappelé à la personne."
 class AttemptForm(forms.Form):
     """The caller's form: outcome, questionnaire, advice, actions, and a help request if needed."""
 
-    outcome = forms.ChoiceField(label="Résultat de l'appel", choices=CALL_OUTCOMES, widget=forms.RadioSelect,
-                                error_messages={"required": "Choisissez le résultat de l'appel.",
-                                                "invalid_choice": "Choisissez un résultat dans la liste."})
-    advice = forms.MultipleChoiceField(label="Conseils donnés", choices=Advice.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple, help_text=ADVICE_HELP,
-                                       error_messages={"invalid_choice": "Conseil inconnu."})
+    outcome = forms.ChoiceField(
+        label="Résultat de l'appel",
+        choices=CALL_OUTCOMES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez le résultat de l'appel.",
+            "invalid_choice": "Choisissez un résultat dans la liste.",
+        },
+    )
+    advice = forms.MultipleChoiceField(
+        label="Conseils donnés",
+        choices=Advice.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=ADVICE_HELP,
+        error_messages={"invalid_choice": "Conseil inconnu."},
+    )
     actions = forms.MultipleChoiceField(
-        label="Actions décidées", required=False, widget=forms.CheckboxSelectMultiple,
+        label="Actions décidées",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[c for c in Action.choices if c[0] != Action.HELP_REQUEST],
         error_messages={"invalid_choice": "Action inconnue."},
     )
-    notes = forms.CharField(label="Remarques", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text="Seulement ce qui sert au suivi ; pas de diagnostic.",
-                            error_messages={"max_length": "1 000 caractères au plus."})
-    create_help_request = forms.BooleanField(label="Créer une demande d'aide (la personne est d'accord)", required=False)
+    notes = forms.CharField(
+        label="Remarques",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Seulement ce qui sert au suivi ; pas de diagnostic.",
+        error_messages={"max_length": "1 000 caractères au plus."},
+    )
+    create_help_request = forms.BooleanField(
+        label="Créer une demande d'aide (la personne est d'accord)", required=False
+    )
     category = CategoryField(required=False, label="Type d'aide")
     category_other = forms.CharField(label="Précision (autre)", required=False, max_length=120)
-    description = forms.CharField(label="Besoin exprimé", required=False, max_length=1500,
-                                  widget=forms.Textarea(attrs={"rows": 2}),
-                                  error_messages={"max_length": "1 500 caractères au plus."})
-    urgency = forms.ChoiceField(label="Urgence", choices=Urgency.choices, initial=Urgency.HIGH, required=False,
-                                error_messages={"invalid_choice": "Urgence inconnue."})
+    description = forms.CharField(
+        label="Besoin exprimé",
+        required=False,
+        max_length=1500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "1 500 caractères au plus."},
+    )
+    urgency = forms.ChoiceField(
+        label="Urgence",
+        choices=Urgency.choices,
+        initial=Urgency.HIGH,
+        required=False,
+        error_messages={"invalid_choice": "Urgence inconnue."},
+    )
     link_resident = forms.BooleanField(
-        label="La personne accepte que son inscription au registre soit liée à son dossier d'aide", required=False,
+        label="La personne accepte que son inscription au registre soit liée à son dossier d'aide",
+        required=False,
     )
 
     def __init__(self, *args, questions=(), **kwargs):
@@ -240,28 +328,58 @@ class AttemptForm(forms.Form):
 def _question_field(question) -> forms.Field:
     common = {"label": question.label, "required": False, "help_text": question.help_text}
     if question.kind == QuestionKind.YES_NO:
-        return forms.ChoiceField(choices=[("yes", "Oui"), ("no", "Non")], widget=forms.RadioSelect,
-                                 error_messages={"invalid_choice": "Répondez oui ou non."}, **common)
+        return forms.ChoiceField(
+            choices=[("yes", "Oui"), ("no", "Non")],
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": "Répondez oui ou non."},
+            **common,
+        )
     if question.kind == QuestionKind.NUMBER:
-        return forms.IntegerField(min_value=0, max_value=1000, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                                  error_messages={"invalid": "Tapez un nombre entier.", "min_value": "0 au minimum.",
-                                                  "max_value": "1 000 au maximum."}, **common)
+        return forms.IntegerField(
+            min_value=0,
+            max_value=1000,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            error_messages={
+                "invalid": "Tapez un nombre entier.",
+                "min_value": "0 au minimum.",
+                "max_value": "1 000 au maximum.",
+            },
+            **common,
+        )
     if question.kind == QuestionKind.CHOICE:
-        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in question.choice_list],
-                                 error_messages={"invalid_choice": "Choisissez une réponse dans la liste."}, **common)
+        return forms.ChoiceField(
+            choices=[("", "—")] + [(c, c) for c in question.choice_list],
+            error_messages={"invalid_choice": "Choisissez une réponse dans la liste."},
+            **common,
+        )
     return forms.CharField(max_length=300, error_messages={"max_length": "300 caractères au plus."}, **common)
 
 
 class EscalationForm(forms.Form):
-    result = forms.ChoiceField(label="Résultat de cette étape", choices=EscalationResult.choices, widget=forms.RadioSelect,
-                               error_messages={"required": "Choisissez le résultat.",
-                                               "invalid_choice": "Choisissez un résultat dans la liste."})
-    notes = forms.CharField(label="Compte rendu", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
-                            error_messages={"max_length": "1 000 caractères au plus."})
-    volunteer_email = forms.EmailField(label="Visite faite par le ou la volontaire (e-mail)", required=False,
-                                       error_messages={"invalid": "Adresse e-mail invalide."})
-    agent_email = forms.EmailField(label="ou par l'agent·e (e-mail)", required=False,
-                                   error_messages={"invalid": "Adresse e-mail invalide."})
+    result = forms.ChoiceField(
+        label="Résultat de cette étape",
+        choices=EscalationResult.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez le résultat.",
+            "invalid_choice": "Choisissez un résultat dans la liste.",
+        },
+    )
+    notes = forms.CharField(
+        label="Compte rendu",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "1 000 caractères au plus."},
+    )
+    volunteer_email = forms.EmailField(
+        label="Visite faite par le ou la volontaire (e-mail)",
+        required=False,
+        error_messages={"invalid": "Adresse e-mail invalide."},
+    )
+    agent_email = forms.EmailField(
+        label="ou par l'agent·e (e-mail)", required=False, error_messages={"invalid": "Adresse e-mail invalide."}
+    )
 
     def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-
 from django.utils import timezone
 
 from villesolidaire.campaigns.enums import (
@@ -61,10 +60,17 @@ class Episode(models.Model):
     starts_on = models.DateField("début")
     ends_on = models.DateField("fin", null=True, blank=True, help_text="Laisser vide tant que l'épisode dure.")
     # Empty means the whole town.
-    quartiers = models.ManyToManyField("territory.Quartier", blank=True, related_name="+", verbose_name="quartiers concernés")
+    quartiers = models.ManyToManyField(
+        "territory.Quartier", blank=True, related_name="+", verbose_name="quartiers concernés"
+    )
     declared_at = models.DateTimeField("déclaré le", auto_now_add=True)
     declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="déclaré par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="déclaré par",
     )
     notes = models.TextField("remarques", blank=True, max_length=2000)
     status = models.CharField("état", max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.ONGOING)
@@ -99,7 +105,9 @@ class EpisodeTransition(models.Model):
     from_status = models.CharField(max_length=8, choices=EpisodeStatus.choices, blank=True)
     to_status = models.CharField(max_length=8, choices=EpisodeStatus.choices)
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField("note", max_length=300, blank=True)
 
     class Meta:
@@ -161,18 +169,37 @@ class CallerAccreditationQuerySet(models.QuerySet):
 
 
 class CallerAccreditation(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_accreditations",
-                             verbose_name="compte")
-    volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name="fiche volontaire")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_accreditations", verbose_name="compte"
+    )
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="fiche volontaire",
+    )
     training_on = models.DateField("formation aux appels suivie le")
     undertaking_signed_on = models.DateField("engagement de confidentialité signé le")
     granted_at = models.DateTimeField("habilitation accordée le", default=timezone.now)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="accordée par")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accordée par",
+    )
     revoked_at = models.DateTimeField("retirée le", null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="retirée par")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="retirée par",
+    )
 
     objects = CallerAccreditationQuerySet.as_manager()
 
@@ -181,8 +208,9 @@ class CallerAccreditation(models.Model):
         verbose_name_plural = "habilitations d'appelant·es"
         ordering = ("-granted_at", "-pk")
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=models.Q(revoked_at__isnull=True),
-                                    name="one_active_accreditation_per_user"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="one_active_accreditation_per_user"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,8 +249,14 @@ class Campaign(models.Model):
     title = models.CharField("intitulé", max_length=120)
     status = models.CharField("état", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="créée par")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créée par",
+    )
     # Targeting (what was asked, kept for the record).
     quartiers = models.ManyToManyField("territory.Quartier", blank=True, related_name="+", verbose_name="quartiers")
     isolated_only = models.BooleanField("seulement les personnes isolées", default=False)
@@ -230,12 +264,22 @@ class Campaign(models.Model):
     grounds = models.JSONField("qualités retenues", default=list, blank=True)
     include_linked_residents = models.BooleanField("inclure les personnes suivies par le CCAS", default=False)
     # Re-call rules (rules.RecallRules).
-    reached_recheck_hours = models.PositiveSmallIntegerField("nouvel appel d'une personne jointe après (heures)", default=48)
+    reached_recheck_hours = models.PositiveSmallIntegerField(
+        "nouvel appel d'une personne jointe après (heures)", default=48
+    )
     retry_minutes = models.PositiveSmallIntegerField("nouvel essai après un échec (minutes)", default=120)
     max_failed_attempts = models.PositiveSmallIntegerField("essais sans réponse avant escalade", default=4)
-    failure_window_hours = models.PositiveSmallIntegerField("délai maximal sans réponse avant escalade (heures)", default=48)
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="campaigns", verbose_name="questionnaire")
+    failure_window_hours = models.PositiveSmallIntegerField(
+        "délai maximal sans réponse avant escalade (heures)", default=48
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name="questionnaire",
+    )
     sms_wave = models.BooleanField("vague de SMS « Répondez 1 »", default=False)
     sms_wave_started_at = models.DateTimeField("vague de SMS lancée le", null=True, blank=True)
     targets_count = models.PositiveIntegerField("personnes à appeler", default=0)
@@ -269,7 +313,9 @@ class CampaignTransition(models.Model):
     from_status = models.CharField(max_length=8, choices=CampaignStatus.choices, blank=True)
     to_status = models.CharField(max_length=8, choices=CampaignStatus.choices)
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField("note", max_length=300, blank=True)
 
     class Meta:
@@ -290,11 +336,14 @@ class CallTarget(models.Model):
     rank = models.PositiveIntegerField("rang", default=0)
     is_isolated = models.BooleanField("isolée", default=False)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    quartier = models.ForeignKey("territory.Quartier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    quartier = models.ForeignKey(
+        "territory.Quartier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField("état", max_length=10, choices=TargetStatus.choices, default=TargetStatus.PENDING)
     next_call_at = models.DateTimeField("prochain appel", null=True, blank=True)
-    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     attempts_count = models.PositiveSmallIntegerField("tentatives", default=0)
@@ -332,7 +381,9 @@ class CallTargetTransition(models.Model):
     from_status = models.CharField(max_length=10, choices=TargetStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=TargetStatus.choices)
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField("note", max_length=300, blank=True)
 
     class Meta:
@@ -342,8 +393,14 @@ class CallTargetTransition(models.Model):
 class CallAttempt(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="attempts")
     # Null for an SMS reply (nobody called).
-    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+", verbose_name="appelant·e")
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="appelant·e",
+    )
     channel = models.CharField("canal", max_length=10, choices=AttemptChannel.choices, default=AttemptChannel.PHONE)
     started_at = models.DateTimeField("début")
     ended_at = models.DateTimeField("fin", db_index=True)
@@ -353,8 +410,14 @@ class CallAttempt(models.Model):
     actions = models.JSONField("actions", default=list, blank=True)
     # Free text may hold what the person confided: encrypted like the register.
     notes = EncryptedTextField("remarques", blank=True)
-    help_request = models.ForeignKey("help_requests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name="demande d'aide créée")
+    help_request = models.ForeignKey(
+        "help_requests.HelpRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demande d'aide créée",
+    )
     # The person agreed to the help request, and to linking the register entry to their file.
     help_request_agreed = models.BooleanField(default=False)
     resident_link_agreed = models.BooleanField(default=False)
@@ -372,26 +435,41 @@ class EscalationStep(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="escalation_steps")
     kind = models.CharField("étape", max_length=20, choices=EscalationKind.choices)
     opened_at = models.DateTimeField("ouverte le", default=timezone.now)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Home visit: a volunteer or an agent.
-    assigned_volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.SET_NULL, null=True, blank=True,
-                                           related_name="+", verbose_name="volontaire")
-    assigned_agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="+", verbose_name="agent·e")
+    assigned_volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="volontaire",
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="agent·e",
+    )
     result = models.CharField("résultat", max_length=16, choices=EscalationResult.choices, blank=True)
     result_notes = EncryptedTextField("compte rendu", blank=True)
     done_at = models.DateTimeField("faite le", null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "étape d'escalade"
         verbose_name_plural = "étapes d'escalade"
         ordering = ("opened_at", "pk")
         constraints = [
-            models.UniqueConstraint(fields=["target"], condition=models.Q(done_at__isnull=True),
-                                    name="one_open_escalation_step"),
+            models.UniqueConstraint(
+                fields=["target"], condition=models.Q(done_at__isnull=True), name="one_open_escalation_step"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -68,7 +68,10 @@ def after_attempt(
     if outcome == Outcome.SMS_OTHER_REPLY:
         # Someone answered, but not "1": a caller must check soon. Not a failed attempt.
         return Decision(
-            TargetStatus.PENDING, now + timedelta(minutes=rules.sms_callback_minutes), failed_attempts, series_started_at
+            TargetStatus.PENDING,
+            now + timedelta(minutes=rules.sms_callback_minutes),
+            failed_attempts,
+            series_started_at,
         )
     if outcome == Outcome.WRONG_NUMBER:
         # The phone cannot reach the person: go straight to the ladder.
@@ -82,7 +85,9 @@ def after_attempt(
     raise ValueError(f"Unknown outcome: {outcome!r}")
 
 
-def should_escalate(*, failed_attempts: int, series_started_at: datetime | None, now: datetime, rules: RecallRules) -> bool:
+def should_escalate(
+    *, failed_attempts: int, series_started_at: datetime | None, now: datetime, rules: RecallRules
+) -> bool:
     """Escalate after `max_failed_attempts` failures, or when the series outlasts the window."""
     if failed_attempts >= rules.max_failed_attempts:
         return True
@@ -131,6 +136,6 @@ def birth_year_limit(*, min_age: int, year: int) -> int:
 
 
 def is_sms_ok_reply(text: str) -> bool:
-    """"1" (with spaces, a dot, or "1 merci") means "tout va bien"."""
+    """ "1" (with spaces, a dot, or "1 merci") means "tout va bien"."""
     cleaned = (text or "").strip().strip(".!").strip()
     return cleaned == "1" or cleaned.split(" ")[0] == "1"

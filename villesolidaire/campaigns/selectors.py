@@ -77,8 +77,7 @@ def by_caller(campaign: Campaign) -> list[Row]:
     rows = (
         CallAttempt.objects.filter(target__campaign=campaign, channel=AttemptChannel.PHONE)
         .values("caller_id", "caller__first_name", "caller__last_name", "caller__email")
-        .annotate(calls=Count("pk"), reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES)),
-                  last=Max("ended_at"))
+        .annotate(calls=Count("pk"), reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES)), last=Max("ended_at"))
         .order_by("-calls", "caller__last_name")
     )
     result = []
@@ -99,7 +98,9 @@ def unreached_targets(campaign: Campaign, now: datetime.datetime):
         )
         .select_related("entry", "quartier")
         .prefetch_related(
-            Prefetch("escalation_steps", queryset=EscalationStep.objects.filter(done_at__isnull=True), to_attr="open_steps")
+            Prefetch(
+                "escalation_steps", queryset=EscalationStep.objects.filter(done_at__isnull=True), to_attr="open_steps"
+            )
         )
         .order_by("-status", "priority", "next_call_at", "rank", "pk")
     )
@@ -107,8 +108,16 @@ def unreached_targets(campaign: Campaign, now: datetime.datetime):
 
 # Daily report for the préfet and the ARS: aggregates only, no names.
 
-REPORT_HEADERS = ["Jour", "Personnes à appeler", "Appels passés", "Réponses SMS", "Personnes jointes",
-                  "Personnes non jointes", "Escalades", "Demandes d'aide créées"]
+REPORT_HEADERS = [
+    "Jour",
+    "Personnes à appeler",
+    "Appels passés",
+    "Réponses SMS",
+    "Personnes jointes",
+    "Personnes non jointes",
+    "Escalades",
+    "Demandes d'aide créées",
+]
 
 
 def daily_report(campaign: Campaign, today: datetime.date | None = None) -> list[list]:
@@ -127,20 +136,28 @@ def daily_report(campaign: Campaign, today: datetime.date | None = None) -> list
     # Not reached that day: attempted, and no attempt reached them that same day.
     unreached: dict = {}
     pairs = (
-        attempts.values("day", "target").annotate(ok=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES)))
-        .filter(ok=0).order_by().values_list("day", flat=True)
+        attempts.values("day", "target")
+        .annotate(ok=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES)))
+        .filter(ok=0)
+        .order_by()
+        .values_list("day", flat=True)
     )
     for day in pairs.iterator(chunk_size=5000):
         unreached[day] = unreached.get(day, 0) + 1
     escalations = {
         r["day"]: r["n"]
         for r in CallTargetTransition.objects.filter(target__campaign=campaign, to_status=TargetStatus.ESCALATED)
-        .annotate(day=TruncDate("at", tzinfo=tz)).values("day").annotate(n=Count("pk")).order_by()
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
     }
     created = {
         r["day"]: r["n"]
-        for r in campaign.targets.annotate(day=TruncDate("created_at", tzinfo=tz)).values("day")
-        .annotate(n=Count("pk")).order_by()
+        for r in campaign.targets.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
     }
     first = timezone.localtime(campaign.created_at).date()
     last = max([today, *per_day.keys(), *escalations.keys()]) if per_day or escalations else today
@@ -149,8 +166,17 @@ def daily_report(campaign: Campaign, today: datetime.date | None = None) -> list
     while day <= last and len(rows) < 400:
         running += created.get(day, 0)
         stats = per_day.get(day, {})
-        rows.append([day.strftime("%d/%m/%Y"), running, stats.get("calls", 0), stats.get("sms", 0),
-                     stats.get("reached", 0), unreached.get(day, 0), escalations.get(day, 0),
-                     stats.get("help_requests", 0)])
+        rows.append(
+            [
+                day.strftime("%d/%m/%Y"),
+                running,
+                stats.get("calls", 0),
+                stats.get("sms", 0),
+                stats.get("reached", 0),
+                unreached.get(day, 0),
+                escalations.get(day, 0),
+                stats.get("help_requests", 0),
+            ]
+        )
         day += timedelta(days=1)
     return rows

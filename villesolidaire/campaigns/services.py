@@ -106,7 +106,9 @@ def episode_close(*, episode: Episode, by: User, ends_on: date | None = None, no
         episode=episode, from_status=EpisodeStatus.ONGOING, to_status=EpisodeStatus.CLOSED, by=by, note=note[:300]
     )
     for campaign in episode.campaigns.exclude(status=CampaignStatus.CLOSED):
-        campaign_transition(campaign=campaign, target=CampaignStatus.CLOSED, by=by, note="Épisode clos", request=request)
+        campaign_transition(
+            campaign=campaign, target=CampaignStatus.CLOSED, by=by, note="Épisode clos", request=request
+        )
     record(actor=by, action=AuditAction.TRANSITION, target=episode, fields=["status", "ends_on"], request=request)
     return episode
 
@@ -192,10 +194,18 @@ def campaign_create(
         episode.quartiers.values_list("pk", flat=True)
     )
     campaign.quartiers.set(quartier_ids)
-    CampaignTransition.objects.create(campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, by=by, at=now)
+    CampaignTransition.objects.create(
+        campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, by=by, at=now
+    )
     count = campaign_generate_targets(campaign=campaign, targeting=targeting, now=now)
-    record(actor=by, action=AuditAction.CREATE, target=campaign, detail=f"{count} personnes à appeler", request=request,
-           fields=["quartiers", "isolated_only", "min_age", "grounds", "include_linked_residents"])
+    record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=campaign,
+        detail=f"{count} personnes à appeler",
+        request=request,
+        fields=["quartiers", "isolated_only", "min_age", "grounds", "include_linked_residents"],
+    )
     return campaign
 
 
@@ -210,7 +220,9 @@ def campaign_targeting(campaign: Campaign) -> Targeting:
 
 
 @transaction.atomic
-def campaign_generate_targets(*, campaign: Campaign, targeting: Targeting | None = None, now: datetime | None = None) -> int:
+def campaign_generate_targets(
+    *, campaign: Campaign, targeting: Targeting | None = None, now: datetime | None = None
+) -> int:
     """Add one CallTarget per matching entry not yet in the campaign; returns how many were added.
 
     One query reads the entries (clear columns only: no decryption), sorted by priority
@@ -233,11 +245,22 @@ def campaign_generate_targets(*, campaign: Campaign, targeting: Targeting | None
     start_rank = campaign.targets.aggregate(top=models.Max("rank"))["top"] or 0
     batch: list[CallTarget] = []
     added = 0
-    for offset, (entry_id, isolated, birth_year, quartier_id) in enumerate(entries.iterator(chunk_size=GENERATION_BATCH), 1):
-        batch.append(CallTarget(
-            campaign_id=campaign.pk, entry_id=entry_id, priority=0 if isolated else 1, rank=start_rank + offset,
-            is_isolated=bool(isolated), birth_year=birth_year, quartier_id=quartier_id, next_call_at=now, created_at=now,
-        ))
+    for offset, (entry_id, isolated, birth_year, quartier_id) in enumerate(
+        entries.iterator(chunk_size=GENERATION_BATCH), 1
+    ):
+        batch.append(
+            CallTarget(
+                campaign_id=campaign.pk,
+                entry_id=entry_id,
+                priority=0 if isolated else 1,
+                rank=start_rank + offset,
+                is_isolated=bool(isolated),
+                birth_year=birth_year,
+                quartier_id=quartier_id,
+                next_call_at=now,
+                created_at=now,
+            )
+        )
         if len(batch) >= GENERATION_BATCH:
             CallTarget.objects.bulk_create(batch, batch_size=GENERATION_BATCH, ignore_conflicts=True)
             added += len(batch)
@@ -262,8 +285,14 @@ def campaign_refresh(*, campaign: Campaign, by: User, now: datetime | None = Non
     if campaign.status == CampaignStatus.CLOSED:
         raise CampaignError("Cette campagne est close.")
     added = campaign_generate_targets(campaign=campaign, now=now)
-    record(actor=by, action=AuditAction.UPDATE, target=campaign, fields=["targets"], detail=f"{added} ajoutées",
-           request=request)
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=campaign,
+        fields=["targets"],
+        detail=f"{added} ajoutées",
+        request=request,
+    )
     return added
 
 
@@ -279,12 +308,20 @@ def campaign_transition(*, campaign: Campaign, target: str, by: User, note: str 
     previous = campaign.status
     campaign.status = target
     campaign.save(update_fields=["status"])
-    CampaignTransition.objects.create(campaign=campaign, from_status=previous, to_status=target, by=by, note=note[:300])
+    CampaignTransition.objects.create(
+        campaign=campaign, from_status=previous, to_status=target, by=by, note=note[:300]
+    )
     if target == CampaignStatus.CLOSED:
         # Nobody keeps a lease on a closed campaign.
         campaign.targets.filter(locked_by__isnull=False).update(locked_by=None, locked_at=None, locked_until=None)
-    record(actor=by, action=AuditAction.TRANSITION, target=campaign, fields=["status"], detail=f"{previous} → {target}",
-           request=request)
+    record(
+        actor=by,
+        action=AuditAction.TRANSITION,
+        target=campaign,
+        fields=["status"],
+        detail=f"{previous} → {target}",
+        request=request,
+    )
     return campaign
 
 
@@ -318,19 +355,29 @@ def accreditation_grant(
     try:
         with transaction.atomic():
             accreditation = CallerAccreditation.objects.create(
-                user=user, volunteer=volunteer, training_on=training_on, undertaking_signed_on=undertaking_signed_on,
+                user=user,
+                volunteer=volunteer,
+                training_on=training_on,
+                undertaking_signed_on=undertaking_signed_on,
                 granted_by=by,
             )
     except IntegrityError as exc:
         raise CampaignError("Cette personne est déjà habilitée.") from exc
     RoleGrant.objects.get_or_create(user=user, role=Role.CALLER, defaults={"granted_by": by})
-    record(actor=by, action=AuditAction.CREATE, target=accreditation, request=request,
-           fields=["user", "training_on", "undertaking_signed_on"])
+    record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=accreditation,
+        request=request,
+        fields=["user", "training_on", "undertaking_signed_on"],
+    )
     return accreditation
 
 
 @transaction.atomic
-def accreditation_revoke(*, accreditation: CallerAccreditation, by: User, now: datetime | None = None, request=None) -> None:
+def accreditation_revoke(
+    *, accreditation: CallerAccreditation, by: User, now: datetime | None = None, request=None
+) -> None:
     now = now or timezone.now()
     updated = CallerAccreditation.objects.filter(pk=accreditation.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=by
@@ -339,7 +386,9 @@ def accreditation_revoke(*, accreditation: CallerAccreditation, by: User, now: d
         raise CampaignError("Cette habilitation est déjà retirée.")
     RoleGrant.objects.filter(user_id=accreditation.user_id, role=Role.CALLER).delete()
     # Calls they held go back to the queue at once.
-    CallTarget.objects.filter(locked_by_id=accreditation.user_id).update(locked_by=None, locked_at=None, locked_until=None)
+    CallTarget.objects.filter(locked_by_id=accreditation.user_id).update(
+        locked_by=None, locked_at=None, locked_until=None
+    )
     record(actor=by, action=AuditAction.UPDATE, target=accreditation, fields=["revoked_at"], request=request)
 
 
@@ -361,7 +410,9 @@ def due_targets(campaign: Campaign, now: datetime):
 
 def held_target(campaign: Campaign, caller: User, now: datetime) -> CallTarget | None:
     return (
-        CallTarget.objects.filter(campaign=campaign, locked_by=caller, locked_until__gte=now, status__in=CALLABLE_STATUSES)
+        CallTarget.objects.filter(
+            campaign=campaign, locked_by=caller, locked_until__gte=now, status__in=CALLABLE_STATUSES
+        )
         .order_by("locked_at", "pk")
         .first()
     )
@@ -429,7 +480,9 @@ def _claim_conditional(campaign: Campaign, caller: User, now: datetime) -> CallT
 def release_call(*, target: CallTarget, caller: User) -> bool:
     """Give a person back to the queue without calling (e.g. the caller must stop)."""
     return bool(
-        CallTarget.objects.filter(pk=target.pk, locked_by=caller).update(locked_by=None, locked_at=None, locked_until=None)
+        CallTarget.objects.filter(pk=target.pk, locked_by=caller).update(
+            locked_by=None, locked_at=None, locked_until=None
+        )
     )
 
 
@@ -451,8 +504,9 @@ def _set_status(target: CallTarget, status: str, *, by: User | None, at: datetim
     if status == target.status:
         return
     TARGET_WORKFLOW.check(target.status, status)
-    CallTargetTransition.objects.create(target=target, from_status=target.status, to_status=status, by=by, at=at,
-                                        note=note[:300])
+    CallTargetTransition.objects.create(
+        target=target, from_status=target.status, to_status=status, by=by, at=at, note=note[:300]
+    )
     target.status = status
 
 
@@ -483,11 +537,21 @@ def record_attempt(
     if help_request is not None and outcome not in REACHED_OUTCOMES:
         raise CampaignError("Une demande d'aide ne peut être créée que si la personne a été jointe.")
     attempt = CallAttempt(
-        target=target, caller=caller, channel=AttemptChannel.PHONE, started_at=target.locked_at or now, ended_at=now,
-        outcome=outcome, answers=answers or {}, advice=list(advice), actions=sorted(set(actions)), notes=notes,
+        target=target,
+        caller=caller,
+        channel=AttemptChannel.PHONE,
+        started_at=target.locked_at or now,
+        ended_at=now,
+        outcome=outcome,
+        answers=answers or {},
+        advice=list(advice),
+        actions=sorted(set(actions)),
+        notes=notes,
     )
     if help_request is not None:
-        attempt.help_request = _help_request_from_call(target=target, draft=help_request, caller=caller, request=request)
+        attempt.help_request = _help_request_from_call(
+            target=target, draft=help_request, caller=caller, request=request
+        )
         attempt.help_request_agreed = True
         attempt.resident_link_agreed = help_request.link_resident
         attempt.actions = sorted({*attempt.actions, Action.HELP_REQUEST})
@@ -498,15 +562,25 @@ def record_attempt(
     target.locked_until = None
     target.callback_requested = False
     target.save()
-    record(actor=caller, action=AuditAction.CALL, target=target, fields=["outcome", "answers", "advice", "actions"],
-           detail=outcome, request=request)
+    record(
+        actor=caller,
+        action=AuditAction.CALL,
+        target=target,
+        fields=["outcome", "answers", "advice", "actions"],
+        detail=outcome,
+        request=request,
+    )
     return attempt
 
 
 def _apply_outcome(*, target: CallTarget, outcome: str, by: User | None, now: datetime) -> None:
     decision = rules.after_attempt(
-        outcome=outcome, now=now, failed_attempts=target.failed_attempts, series_started_at=target.series_started_at,
-        episode_ends_at=episode_end_at(target.campaign.episode), rules=target.campaign.rules,
+        outcome=outcome,
+        now=now,
+        failed_attempts=target.failed_attempts,
+        series_started_at=target.series_started_at,
+        episode_ends_at=episode_end_at(target.campaign.episode),
+        rules=target.campaign.rules,
     )
     _set_status(target, decision.status, by=by, at=now, note=Outcome(outcome).label)
     target.next_call_at = decision.next_call_at
@@ -531,17 +605,31 @@ def _help_request_from_call(*, target: CallTarget, draft: HelpRequestDraft, call
 
     entry = RegisterEntry.objects.select_for_update().get(pk=target.entry_id)
     resident = _resident_for_entry(entry=entry, caller=caller)
-    if draft.link_resident and entry.resident_id is None and not RegisterEntry.objects.filter(resident=resident).exists():
+    if (
+        draft.link_resident
+        and entry.resident_id is None
+        and not RegisterEntry.objects.filter(resident=resident).exists()
+    ):
         entry.resident = resident
         entry.resident_link_consent_on = timezone.localdate()
         entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
-        record(actor=caller, action=AuditAction.UPDATE, target=entry, fields=["resident", "resident_link_consent_on"],
-               detail="Lien avec la fiche habitant·e, accord donné pendant l'appel de veille", request=request)
+        record(
+            actor=caller,
+            action=AuditAction.UPDATE,
+            target=entry,
+            fields=["resident", "resident_link_consent_on"],
+            detail="Lien avec la fiche habitant·e, accord donné pendant l'appel de veille",
+            request=request,
+        )
     description = f"Besoin repéré lors de l'appel de veille « {target.campaign.title} » : {draft.description}".strip()
     return help_request_create(
         resident=resident,
-        data={"category": draft.category, "category_other": draft.category_other[:120],
-              "description": description[:2000], "urgency": draft.urgency},
+        data={
+            "category": draft.category,
+            "category_other": draft.category_other[:120],
+            "description": description[:2000],
+            "urgency": draft.urgency,
+        },
         channel=Channel.OUTREACH,
         by=caller,
     )
@@ -609,8 +697,9 @@ def escalation_record(
     step = EscalationStep.objects.select_for_update().select_related("target__campaign__episode").get(pk=step.pk)
     if step.done_at is not None:
         raise CampaignError("Cette étape a déjà été enregistrée.")
-    if step.kind == EscalationKind.HOME_VISIT and not (assigned_volunteer or assigned_agent or step.assigned_volunteer_id
-                                                      or step.assigned_agent_id):
+    if step.kind == EscalationKind.HOME_VISIT and not (
+        assigned_volunteer or assigned_agent or step.assigned_volunteer_id or step.assigned_agent_id
+    ):
         raise CampaignError("Indiquez qui a fait la visite (volontaire ou agent·e).")
     target = CallTarget.objects.select_for_update().get(pk=step.target_id)
     target.campaign = step.target.campaign
@@ -638,13 +727,21 @@ def escalation_record(
     else:
         next_step = _open_next_step(target=target, by=by, now=now)
     target.save()
-    record(actor=by, action=AuditAction.UPDATE, target=step, fields=["result", "result_notes"], detail=result,
-           request=request)
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=step,
+        fields=["result", "result_notes"],
+        detail=result,
+        request=request,
+    )
     return next_step
 
 
 @transaction.atomic
-def escalation_assign(*, step: EscalationStep, by: User, volunteer=None, agent: User | None = None, request=None) -> None:
+def escalation_assign(
+    *, step: EscalationStep, by: User, volunteer=None, agent: User | None = None, request=None
+) -> None:
     if step.kind != EscalationKind.HOME_VISIT:
         raise CampaignError("Seule une visite à domicile s'attribue à une personne.")
     if (volunteer is None) == (agent is None):
@@ -654,8 +751,13 @@ def escalation_assign(*, step: EscalationStep, by: User, volunteer=None, agent: 
     )
     if not updated:
         raise CampaignError("Cette étape a déjà été enregistrée.")
-    record(actor=by, action=AuditAction.UPDATE, target=step, fields=["assigned_volunteer", "assigned_agent"],
-           request=request)
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=step,
+        fields=["assigned_volunteer", "assigned_agent"],
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -676,8 +778,13 @@ def escalate_overdue(*, campaign: Campaign, now: datetime | None = None, by: Use
         target.save()
         _open_next_step(target=target, by=by, now=now)
     if rows:
-        record(actor=by, action=AuditAction.TRANSITION, target=campaign, fields=["targets.status"],
-               detail=f"{len(rows)} escaladées (délai dépassé)")
+        record(
+            actor=by,
+            action=AuditAction.TRANSITION,
+            target=campaign,
+            fields=["targets.status"],
+            detail=f"{len(rows)} escaladées (délai dépassé)",
+        )
     return len(rows)
 
 
@@ -724,8 +831,14 @@ def sms_wave_start(*, campaign: Campaign, by: User, now: datetime | None = None,
     count = sms_wave_recipients(campaign).count()
     campaign.sms_wave_started_at = now
     campaign.save(update_fields=["sms_wave_started_at"])
-    record(actor=by, action=AuditAction.CREATE, target=campaign, fields=["sms_wave"], detail=f"{count} SMS prévus",
-           request=request)
+    record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=campaign,
+        fields=["sms_wave"],
+        detail=f"{count} SMS prévus",
+        request=request,
+    )
     campaign_id = campaign.pk
     transaction.on_commit(lambda: send_sms_wave.enqueue(campaign_id))
     return count
@@ -742,16 +855,24 @@ def sms_wave_send(*, campaign: Campaign, now: datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             chunk = list(
-                sms_wave_recipients(campaign).select_for_update().select_related("entry")
-                .only("pk", "entry__id", "entry__phone").order_by("pk")[:SMS_WAVE_CHUNK]
+                sms_wave_recipients(campaign)
+                .select_for_update()
+                .select_related("entry")
+                .only("pk", "entry__id", "entry__phone")
+                .order_by("pk")[:SMS_WAVE_CHUNK]
             )
             if not chunk:
                 break
             for target in chunk:
                 message_queue(channel=Channel.SMS, recipient=target.entry.phone, body=body, kind=SMS_WAVE_KIND)
             CallTarget.objects.filter(pk__in=[t.pk for t in chunk]).update(sms_sent_at=now)
-            record(actor=None, action=AuditAction.EXPORT, target=campaign, fields=["phone"],
-                   detail=f"Vague de SMS : {len(chunk)} numéros transmis au prestataire")
+            record(
+                actor=None,
+                action=AuditAction.EXPORT,
+                target=campaign,
+                fields=["phone"],
+                detail=f"Vague de SMS : {len(chunk)} numéros transmis au prestataire",
+            )
             sent += len(chunk)
     return sent
 
@@ -778,8 +899,15 @@ def sms_inbound_record(*, sender: str, text: str, now: datetime | None = None) -
         return False
     ok = rules.is_sms_ok_reply(text)
     outcome = Outcome.REACHED_FINE if ok else Outcome.SMS_OTHER_REPLY
-    CallAttempt.objects.create(target=target, caller=None, channel=AttemptChannel.SMS, started_at=now, ended_at=now,
-                               outcome=outcome, notes=(text or "")[:500])
+    CallAttempt.objects.create(
+        target=target,
+        caller=None,
+        channel=AttemptChannel.SMS,
+        started_at=now,
+        ended_at=now,
+        outcome=outcome,
+        notes=(text or "")[:500],
+    )
     if target.status == TargetStatus.ESCALATED:
         if ok:
             open_step = target.escalation_steps.filter(done_at__isnull=True).first()

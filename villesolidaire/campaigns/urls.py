@@ -11,7 +11,9 @@ urlpatterns = [
     path("gestion/campagnes/episodes/<int:pk>/", views.episode_detail, name="episode_detail"),
     path("gestion/campagnes/episodes/<int:pk>/modifier/", views.episode_edit, name="episode_edit"),
     path("gestion/campagnes/episodes/<int:pk>/clore/", views.episode_close, name="episode_close"),
-    path("gestion/campagnes/episodes/<int:episode_pk>/nouvelle-campagne/", views.campaign_create, name="campaign_create"),
+    path(
+        "gestion/campagnes/episodes/<int:episode_pk>/nouvelle-campagne/", views.campaign_create, name="campaign_create"
+    ),
     path("gestion/campagnes/appelants/", views.callers, name="callers"),
     path("gestion/campagnes/appelants/<int:pk>/retirer/", views.caller_revoke, name="caller_revoke"),
     path("gestion/campagnes/<int:pk>/", views.campaign_detail, name="campaign_detail"),

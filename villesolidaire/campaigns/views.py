@@ -52,8 +52,11 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CALL_SCREEN_FIELDS = ["first_names", "last_name", "birth_date", "phone", "quartier"]
-TRANSITION_VERBS = {CampaignStatus.PAUSED: "Mettre en pause", CampaignStatus.ACTIVE: "Reprendre",
-                    CampaignStatus.CLOSED: "Clore la campagne"}
+TRANSITION_VERBS = {
+    CampaignStatus.PAUSED: "Mettre en pause",
+    CampaignStatus.ACTIVE: "Reprendre",
+    CampaignStatus.CLOSED: "Clore la campagne",
+}
 
 
 def accredited_caller_required(view):
@@ -98,15 +101,17 @@ def episode_create(request: HttpRequest) -> HttpResponse:
     form = EpisodeForm(_posted(request), initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            episode = services.episode_declare(data=form.episode_data(), quartiers=form.cleaned_data["quartiers"],
-                                               by=request.user, request=request)
+            episode = services.episode_declare(
+                data=form.episode_data(), quartiers=form.cleaned_data["quartiers"], by=request.user, request=request
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, "Épisode déclaré. Vous pouvez maintenant lancer une campagne d'appels.")
             return redirect("campaigns:episode_detail", episode.pk)
-    return render(request, "campaigns/episode_form.html", {"form": form, "episode": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "campaigns/episode_form.html", {"form": form, "episode": None}, status=400 if form.errors else 200
+    )
 
 
 @register_officer_required
@@ -118,15 +123,21 @@ def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EpisodeForm(_posted(request), initial=EpisodeForm.initial_for(episode))
     if request.method == "POST" and form.is_valid():
         try:
-            services.episode_update(episode=episode, data=form.episode_data(), quartiers=form.cleaned_data["quartiers"],
-                                    by=request.user, request=request)
+            services.episode_update(
+                episode=episode,
+                data=form.episode_data(),
+                quartiers=form.cleaned_data["quartiers"],
+                by=request.user,
+                request=request,
+            )
         except (ValidationError, services.CampaignError) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, "Épisode modifié.")
             return redirect("campaigns:episode_detail", episode.pk)
-    return render(request, "campaigns/episode_form.html", {"form": form, "episode": episode},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "campaigns/episode_form.html", {"form": form, "episode": episode}, status=400 if form.errors else 200
+    )
 
 
 @register_officer_required
@@ -135,10 +146,16 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_object_or_404(Episode.objects.select_related("declared_by").prefetch_related("quartiers"), pk=pk)
     campaigns = episode.campaigns.select_related("created_by").order_by("-created_at", "-pk")
     record(actor=request.user, action=AuditAction.VIEW, target=episode, request=request)
-    return render(request, "campaigns/episode_detail.html", {
-        "episode": episode, "campaigns": campaigns, "close_form": EpisodeCloseForm(),
-        "transitions": episode.transitions.select_related("by"),
-    })
+    return render(
+        request,
+        "campaigns/episode_detail.html",
+        {
+            "episode": episode,
+            "campaigns": campaigns,
+            "close_form": EpisodeCloseForm(),
+            "transitions": episode.transitions.select_related("by"),
+        },
+    )
 
 
 @register_officer_required
@@ -151,8 +168,13 @@ def episode_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect("campaigns:episode_detail", episode.pk)
     try:
-        services.episode_close(episode=episode, by=request.user, ends_on=form.cleaned_data["ends_on"],
-                               note=form.cleaned_data["note"], request=request)
+        services.episode_close(
+            episode=episode,
+            by=request.user,
+            ends_on=form.cleaned_data["ends_on"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
     except services.CampaignError as exc:
         messages.error(request, str(exc))
     else:
@@ -174,24 +196,34 @@ def campaign_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             campaign = services.campaign_create(
-                episode=episode, by=request.user, title=data["title"],
+                episode=episode,
+                by=request.user,
+                title=data["title"],
                 targeting=services.Targeting(
-                    quartiers=tuple(data["quartiers"]), isolated_only=data["isolated_only"], min_age=data["min_age"],
-                    grounds=tuple(data["grounds"]), include_linked_residents=data["include_linked_residents"],
+                    quartiers=tuple(data["quartiers"]),
+                    isolated_only=data["isolated_only"],
+                    min_age=data["min_age"],
+                    grounds=tuple(data["grounds"]),
+                    include_linked_residents=data["include_linked_residents"],
                 ),
                 recall=RecallRules(
-                    reached_recheck_hours=data["reached_recheck_hours"], retry_minutes=data["retry_minutes"],
-                    max_failed_attempts=data["max_failed_attempts"], failure_window_hours=data["failure_window_hours"],
+                    reached_recheck_hours=data["reached_recheck_hours"],
+                    retry_minutes=data["retry_minutes"],
+                    max_failed_attempts=data["max_failed_attempts"],
+                    failure_window_hours=data["failure_window_hours"],
                 ),
-                questionnaire=data["questionnaire"], sms_wave=data["sms_wave"], request=request,
+                questionnaire=data["questionnaire"],
+                sms_wave=data["sms_wave"],
+                request=request,
             )
         except services.CampaignError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Campagne créée : {campaign.targets_count} personne(s) à appeler.")
             return redirect("campaigns:campaign_detail", campaign.pk)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "episode": episode},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "campaigns/campaign_form.html", {"form": form, "episode": episode}, status=400 if form.errors else 200
+    )
 
 
 @register_officer_required
@@ -201,15 +233,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     record(actor=request.user, action=AuditAction.VIEW, target=campaign, request=request)
     actions = [(t, TRANSITION_VERBS[t]) for t in sorted(CAMPAIGN_WORKFLOW.allowed_targets(campaign.status))]
-    return render(request, "campaigns/campaign_detail.html", {
-        "campaign": campaign,
-        "cards": selectors.count_cards(selectors.campaign_counts(campaign, now)),
-        "unreached_count": selectors.unreached_count(campaign, now),
-        "actions": actions,
-        "sms_recipients": selectors_sms_recipients(campaign),
-        "transitions": campaign.transitions.select_related("by"),
-        "quartiers": campaign.quartiers.all(),
-    })
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "cards": selectors.count_cards(selectors.campaign_counts(campaign, now)),
+            "unreached_count": selectors.unreached_count(campaign, now),
+            "actions": actions,
+            "sms_recipients": selectors_sms_recipients(campaign),
+            "transitions": campaign.transitions.select_related("by"),
+            "quartiers": campaign.quartiers.all(),
+        },
+    )
 
 
 def selectors_sms_recipients(campaign: Campaign) -> int:
@@ -282,8 +318,14 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_or_404(pk)
     context = _dashboard_context(campaign)
     fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
-    record(actor=request.user, action=AuditAction.VIEW, target=campaign, fields=["dashboard"],
-           detail="Tableau de bord (actualisation)" if fragment else "Tableau de bord", request=request)
+    record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        target=campaign,
+        fields=["dashboard"],
+        detail="Tableau de bord (actualisation)" if fragment else "Tableau de bord",
+        request=request,
+    )
     if fragment:
         return render(request, "campaigns/_dashboard_figures.html", context)
     return render(request, "campaigns/dashboard.html", context)
@@ -296,10 +338,19 @@ def unreached(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     rows = selectors.unreached_targets(campaign, now)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(actor=request.user, action=AuditAction.LIST, target=CallTarget, fields=["last_name", "first_names"],
-           detail=f"Non joints, campagne {campaign.pk}, page {page.number}", request=request)
-    return render(request, "campaigns/unreached.html", {"campaign": campaign, "page_obj": page, "now": now,
-                                                        "overdue_before": now - selectors.OVERDUE_GRACE})
+    record(
+        actor=request.user,
+        action=AuditAction.LIST,
+        target=CallTarget,
+        fields=["last_name", "first_names"],
+        detail=f"Non joints, campagne {campaign.pk}, page {page.number}",
+        request=request,
+    )
+    return render(
+        request,
+        "campaigns/unreached.html",
+        {"campaign": campaign, "page_obj": page, "now": now, "overdue_before": now - selectors.OVERDUE_GRACE},
+    )
 
 
 @register_officer_required
@@ -310,8 +361,14 @@ def daily_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     campaign = _campaign_or_404(pk)
     rows = selectors.daily_report(campaign)
     title = f"Rapport quotidien — {campaign.title} — {campaign.episode}"
-    record(actor=request.user, action=AuditAction.EXPORT, target=campaign, fields=selectors.REPORT_HEADERS,
-           detail=f"Rapport quotidien {fmt} (agrégats, sans nom)", request=request)
+    record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target=campaign,
+        fields=selectors.REPORT_HEADERS,
+        detail=f"Rapport quotidien {fmt} (agrégats, sans nom)",
+        request=request,
+    )
     filename = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -343,8 +400,9 @@ def daily_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _target_or_404(campaign: Campaign, target_pk: int) -> CallTarget:
-    return get_object_or_404(CallTarget.objects.select_related("entry", "quartier", "locked_by"), pk=target_pk,
-                             campaign=campaign)
+    return get_object_or_404(
+        CallTarget.objects.select_related("entry", "quartier", "locked_by"), pk=target_pk, campaign=campaign
+    )
 
 
 @register_officer_required
@@ -360,14 +418,22 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
         if form.is_valid():
             try:
                 next_step = services.escalation_record(
-                    step=step, by=request.user, result=form.cleaned_data["result"], notes=form.cleaned_data["notes"],
-                    assigned_volunteer=form.volunteer, assigned_agent=form.agent, request=request,
+                    step=step,
+                    by=request.user,
+                    result=form.cleaned_data["result"],
+                    notes=form.cleaned_data["notes"],
+                    assigned_volunteer=form.volunteer,
+                    assigned_agent=form.agent,
+                    request=request,
                 )
             except services.CampaignError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Étape enregistrée." + (
-                    f" Étape suivante : {next_step.get_kind_display().lower()}." if next_step else ""))
+                messages.success(
+                    request,
+                    "Étape enregistrée."
+                    + (f" Étape suivante : {next_step.get_kind_display().lower()}." if next_step else ""),
+                )
                 return redirect("campaigns:target_detail", campaign.pk, target.pk)
     fields = list(CALL_SCREEN_FIELDS)
     if step and step.kind == EscalationKind.EMERGENCY_CONTACT:
@@ -376,15 +442,30 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
         fields += ["home_care_service"]
     if step and step.kind == EscalationKind.HOME_VISIT:
         fields += ["address", "address_complement"]
-    record(actor=request.user, action=AuditAction.VIEW, target=target.entry, fields=fields,
-           detail=f"Suivi d'une personne, campagne {campaign.pk}", request=request)
-    return render(request, "campaigns/target_detail.html", {
-        "campaign": campaign, "target": target, "entry": target.entry, "step": step, "form": form,
-        "age": target.entry.age_on(timezone.localdate()),
-        "attempts": target.attempts.select_related("caller", "help_request").order_by("-ended_at", "-pk"),
-        "steps": target.escalation_steps.select_related("done_by", "assigned_volunteer", "assigned_agent"),
-        "transitions": target.transitions.select_related("by"),
-    }, status=400 if form.errors else 200)
+    record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        target=target.entry,
+        fields=fields,
+        detail=f"Suivi d'une personne, campagne {campaign.pk}",
+        request=request,
+    )
+    return render(
+        request,
+        "campaigns/target_detail.html",
+        {
+            "campaign": campaign,
+            "target": target,
+            "entry": target.entry,
+            "step": step,
+            "form": form,
+            "age": target.entry.age_on(timezone.localdate()),
+            "attempts": target.attempts.select_related("caller", "help_request").order_by("-ended_at", "-pk"),
+            "steps": target.escalation_steps.select_related("done_by", "assigned_volunteer", "assigned_agent"),
+            "transitions": target.transitions.select_related("by"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # Callers (accreditations) ---------------------------------------------------------------------
@@ -396,8 +477,11 @@ def callers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.accreditation_grant(
-                user=form.user, training_on=form.cleaned_data["training_on"],
-                undertaking_signed_on=form.cleaned_data["undertaking_signed_on"], by=request.user, request=request,
+                user=form.user,
+                training_on=form.cleaned_data["training_on"],
+                undertaking_signed_on=form.cleaned_data["undertaking_signed_on"],
+                by=request.user,
+                request=request,
             )
         except services.CampaignError as exc:
             form.add_error("email", str(exc))
@@ -405,11 +489,13 @@ def callers(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{form.user} est habilité·e à passer les appels.")
             return redirect("campaigns:callers")
     rows = CallerAccreditation.objects.select_related("user", "granted_by", "revoked_by", "volunteer").order_by(
-        "revoked_at", "-granted_at", "-pk")
+        "revoked_at", "-granted_at", "-pk"
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record(actor=request.user, action=AuditAction.LIST, target=CallerAccreditation, request=request)
-    return render(request, "campaigns/callers.html", {"form": form, "page_obj": page},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "campaigns/callers.html", {"form": form, "page_obj": page}, status=400 if form.errors else 200
+    )
 
 
 @register_officer_required
@@ -433,36 +519,57 @@ def caller_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def caller_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     campaigns = (
-        Campaign.objects.filter(status=CampaignStatus.ACTIVE).select_related("episode")
-        .annotate(due=Count("targets", filter=Q(targets__status__in=services.CALLABLE_STATUSES,
-                                                 targets__next_call_at__lte=now)))
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+        .select_related("episode")
+        .annotate(
+            due=Count(
+                "targets", filter=Q(targets__status__in=services.CALLABLE_STATUSES, targets__next_call_at__lte=now)
+            )
+        )
         .order_by("-created_at", "-pk")
     )
-    held = CallTarget.objects.filter(locked_by=request.user, locked_until__gte=now).values_list("campaign_id", flat=True)
+    held = CallTarget.objects.filter(locked_by=request.user, locked_until__gte=now).values_list(
+        "campaign_id", flat=True
+    )
     record(actor=request.user, action=AuditAction.LIST, target=Campaign, detail="Campagnes à appeler", request=request)
     return render(request, "campaigns/caller_home.html", {"campaigns": campaigns, "held": set(held)})
 
 
 def _call_context(request: HttpRequest, campaign: Campaign, target: CallTarget | None, form: AttemptForm | None):
     now = timezone.now()
-    context = {"campaign": campaign, "target": target, "form": form,
-               "unreached_count": selectors.unreached_count(campaign, now)}
+    context = {
+        "campaign": campaign,
+        "target": target,
+        "form": form,
+        "unreached_count": selectors.unreached_count(campaign, now),
+    }
     if target is not None:
         entry = target.entry
-        context.update({
-            "person": {
-                "first_names": entry.first_names, "last_name": entry.last_name,
-                "age": entry.age_on(timezone.localdate()), "phone": entry.phone,
-                "quartier": target.quartier.name if target.quartier else "",
-            },
-            "history": target.attempts.select_related("caller").order_by("-ended_at", "-pk")[:10],
-            "sms_reply": (
-                target.attempts.filter(channel="sms").order_by("-ended_at", "-pk").first()
-                if target.callback_requested else None
-            ),
-        })
-        record(actor=request.user, action=AuditAction.VIEW, target=entry, fields=CALL_SCREEN_FIELDS,
-               detail=f"Écran d'appel, campagne {campaign.pk}", request=request)
+        context.update(
+            {
+                "person": {
+                    "first_names": entry.first_names,
+                    "last_name": entry.last_name,
+                    "age": entry.age_on(timezone.localdate()),
+                    "phone": entry.phone,
+                    "quartier": target.quartier.name if target.quartier else "",
+                },
+                "history": target.attempts.select_related("caller").order_by("-ended_at", "-pk")[:10],
+                "sms_reply": (
+                    target.attempts.filter(channel="sms").order_by("-ended_at", "-pk").first()
+                    if target.callback_requested
+                    else None
+                ),
+            }
+        )
+        record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=entry,
+            fields=CALL_SCREEN_FIELDS,
+            detail=f"Écran d'appel, campagne {campaign.pk}",
+            request=request,
+        )
     return context
 
 
@@ -480,7 +587,9 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     questions = list(campaign.questionnaire.questions.all()) if campaign.questionnaire else []
     if request.method == "POST":
         if target is None:
-            messages.error(request, "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant.")
+            messages.error(
+                request, "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant."
+            )
             return redirect("campaigns:call", campaign.pk)
         form = AttemptForm(request.POST, questions=questions)
         if form.is_valid():
@@ -488,13 +597,22 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             draft = None
             if data["create_help_request"]:
                 draft = services.HelpRequestDraft(
-                    category=data["category"], description=data["description"], urgency=data["urgency"] or "normal",
-                    link_resident=data["link_resident"], category_other=data["category_other"],
+                    category=data["category"],
+                    description=data["description"],
+                    urgency=data["urgency"] or "normal",
+                    link_resident=data["link_resident"],
+                    category_other=data["category_other"],
                 )
             try:
                 attempt = services.record_attempt(
-                    target=target, caller=request.user, outcome=data["outcome"], answers=form.answers(),
-                    advice=data["advice"], actions=data["actions"], notes=data["notes"], help_request=draft,
+                    target=target,
+                    caller=request.user,
+                    outcome=data["outcome"],
+                    answers=form.answers(),
+                    advice=data["advice"],
+                    actions=data["actions"],
+                    notes=data["notes"],
+                    help_request=draft,
                     request=request,
                 )
             except services.CampaignError as exc:

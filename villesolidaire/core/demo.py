@@ -34,8 +34,8 @@ from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.demo_register import seed_past_heatwave, seed_register
 from villesolidaire.core.text import fold
-from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
 from villesolidaire.help_requests.enums import Channel as RequestChannel
+from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest, HelpRequestTransition
 from villesolidaire.matching.index import rebuild_index
@@ -100,8 +100,13 @@ OTHER_REQUESTS = {
 HISTORY_DAYS = 300  # about ten months
 
 QUARTIERS = [
-    ("Les Vergers", "les-vergers"), ("Le Moulin", "le-moulin"), ("Les Coteaux", "les-coteaux"), ("La Gare", "la-gare"),
-    ("Centre-Bourg", "centre-bourg"), ("Les Prés-Fleuris", "les-pres-fleuris"), ("Le Lavoir", "le-lavoir"),
+    ("Les Vergers", "les-vergers"),
+    ("Le Moulin", "le-moulin"),
+    ("Les Coteaux", "les-coteaux"),
+    ("La Gare", "la-gare"),
+    ("Centre-Bourg", "centre-bourg"),
+    ("Les Prés-Fleuris", "les-pres-fleuris"),
+    ("Le Lavoir", "le-lavoir"),
     ("La Croix-Verte", "la-croix-verte"),
 ]
 QUARTIER_COLUMNS, QUARTIER_ROWS = 4, 2
@@ -109,37 +114,114 @@ QUARTIER_SIZE_KM = 1.6
 
 STREET_TYPES = ["Rue", "Rue", "Rue", "Avenue", "Allée", "Impasse", "Chemin", "Place", "Boulevard", "Square"]
 STREET_NAMES = [
-    "des Lilas", "du Lavoir", "des Tilleuls", "de la Fontaine", "des Acacias", "du Puits", "des Hirondelles",
-    "de la Forge", "des Glycines", "du Verger", "des Mésanges", "de la Source", "des Peupliers", "du Four",
-    "des Jardins", "de l'Étang", "des Marronniers", "du Pressoir", "des Coquelicots", "de la Prairie",
-    "des Saules", "du Grand Pré", "des Cerisiers", "de la Tuilerie", "des Bleuets", "du Clos", "des Noisetiers",
-    "de la Roseraie", "des Écoles", "du Marché", "des Platanes", "de la Passerelle", "des Violettes",
-    "du Colombier", "des Charmes", "de la Garenne", "des Pommiers", "du Petit Bois", "des Alouettes",
-    "de la Halle", "des Ormes", "du Ruisseau", "des Genêts", "de la Charmille", "des Primevères",
-    "du Vieux Chêne", "des Bruyères", "de la Poterie", "des Camélias", "du Belvédère", "des Fauvettes",
-    "de la Vigne", "des Myosotis", "du Bief", "des Sorbiers", "de la Sablière", "des Capucines",
-    "du Pigeonnier", "des Roitelets", "de la Grange",
+    "des Lilas",
+    "du Lavoir",
+    "des Tilleuls",
+    "de la Fontaine",
+    "des Acacias",
+    "du Puits",
+    "des Hirondelles",
+    "de la Forge",
+    "des Glycines",
+    "du Verger",
+    "des Mésanges",
+    "de la Source",
+    "des Peupliers",
+    "du Four",
+    "des Jardins",
+    "de l'Étang",
+    "des Marronniers",
+    "du Pressoir",
+    "des Coquelicots",
+    "de la Prairie",
+    "des Saules",
+    "du Grand Pré",
+    "des Cerisiers",
+    "de la Tuilerie",
+    "des Bleuets",
+    "du Clos",
+    "des Noisetiers",
+    "de la Roseraie",
+    "des Écoles",
+    "du Marché",
+    "des Platanes",
+    "de la Passerelle",
+    "des Violettes",
+    "du Colombier",
+    "des Charmes",
+    "de la Garenne",
+    "des Pommiers",
+    "du Petit Bois",
+    "des Alouettes",
+    "de la Halle",
+    "des Ormes",
+    "du Ruisseau",
+    "des Genêts",
+    "de la Charmille",
+    "des Primevères",
+    "du Vieux Chêne",
+    "des Bruyères",
+    "de la Poterie",
+    "des Camélias",
+    "du Belvédère",
+    "des Fauvettes",
+    "de la Vigne",
+    "des Myosotis",
+    "du Bief",
+    "des Sorbiers",
+    "de la Sablière",
+    "des Capucines",
+    "du Pigeonnier",
+    "des Roitelets",
+    "de la Grange",
 ]
 
 CATEGORY_WEIGHTS = {
-    "courses": 40, "convivialite": 15, "demarches": 10, "promenade": 8, "accompagnement-rdv": 8,
-    "aide-informatique": 6, "francais": 4, "soutien-scolaire": 4, "lecture": 3, "autre": 2,
+    "courses": 40,
+    "convivialite": 15,
+    "demarches": 10,
+    "promenade": 8,
+    "accompagnement-rdv": 8,
+    "aide-informatique": 6,
+    "francais": 4,
+    "soutien-scolaire": 4,
+    "lecture": 3,
+    "autre": 2,
 }
 REQUEST_TEXTS = {
-    "courses": ["Courses de la semaine au supermarché du quartier.", "Aller chercher des médicaments à la pharmacie.",
-                "Courses et retrait d'un colis au point relais.", "Rapporter des livres à la médiathèque."],
-    "convivialite": ["Appel de convivialité deux fois par semaine.", "Personne isolée qui aimerait parler un peu chaque semaine."],
+    "courses": [
+        "Courses de la semaine au supermarché du quartier.",
+        "Aller chercher des médicaments à la pharmacie.",
+        "Courses et retrait d'un colis au point relais.",
+        "Rapporter des livres à la médiathèque.",
+    ],
+    "convivialite": [
+        "Appel de convivialité deux fois par semaine.",
+        "Personne isolée qui aimerait parler un peu chaque semaine.",
+    ],
     "demarches": ["Aide pour remplir un dossier de retraite.", "Aide pour une demande d'aide au logement."],
     "promenade": ["Petite promenade au parc, la personne marche avec une canne.", "Sortie à pied dans le quartier."],
-    "accompagnement-rdv": ["Accompagnement à un rendez-vous chez le médecin.", "Accompagnement à la mairie pour un dossier."],
+    "accompagnement-rdv": [
+        "Accompagnement à un rendez-vous chez le médecin.",
+        "Accompagnement à la mairie pour un dossier.",
+    ],
     "aide-informatique": ["Aide pour utiliser une tablette et faire des appels vidéo.", "Installer une imprimante."],
-    "francais": ["Conversation en français pour progresser à l'oral.", "Aide à la lecture de courriers administratifs."],
+    "francais": [
+        "Conversation en français pour progresser à l'oral.",
+        "Aide à la lecture de courriers administratifs.",
+    ],
     "soutien-scolaire": ["Aide aux devoirs pour un enfant en CM2.", "Soutien en mathématiques pour un collégien."],
     "lecture": ["Lecture du courrier pour une personne malvoyante.", "Lecture du journal à voix haute."],
     "autre": ["Aide pour déplacer un meuble léger.", "Arroser les plantes pendant une hospitalisation."],
 }
-REPORTS = ["Tout s'est bien passé.", "Courses livrées, ticket remis.", "Personne très contente de la visite.",
-           "Rendez-vous tenu, prochain prévu.", "Bon échange, à refaire.", ""]
+REPORTS = [
+    "Tout s'est bien passé.",
+    "Courses livrées, ticket remis.",
+    "Personne très contente de la visite.",
+    "Rendez-vous tenu, prochain prévu.",
+    "Bon échange, à refaire.",
+    "",
+]
 CONTACT_RELATIONS = ["Fille", "Fils", "Voisine", "Voisin", "Nièce", "Ami·e"]
 
 
@@ -208,10 +290,14 @@ def quartier_grid() -> list[dict]:
         corners = [_degrees(x, y) for x, y in [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]]
         ring = [[round(lon, 6), round(lat, 6)] for lat, lon in corners]
         centre_lat, centre_lon = _degrees((x0 + x1) / 2, (y0 + y1) / 2)
-        quartiers.append({
-            "name": name, "code": code, "centre": (round(centre_lat, 6), round(centre_lon, 6)),
-            "geojson": '{"type": "Polygon", "coordinates": [%s]}' % str(ring).replace("'", '"'),
-        })
+        quartiers.append(
+            {
+                "name": name,
+                "code": code,
+                "centre": (round(centre_lat, 6), round(centre_lon, 6)),
+                "geojson": '{"type": "Polygon", "coordinates": [%s]}' % str(ring).replace("'", '"'),
+            }
+        )
     return quartiers
 
 
@@ -231,21 +317,48 @@ def street_addresses(rng: random.Random, quartiers: list[dict]) -> list[Address]
         for number in range(1, count + 1):
             along = length * (number - 1) / max(count - 1, 1)
             side = 0.012 if number % 2 else -0.012  # odd numbers on one side, even on the other
-            x = max(-width / 2 + 0.01, min(width / 2 - 0.01, start_x + along * math.cos(angle) - side * math.sin(angle)))
-            y = max(-height / 2 + 0.01, min(height / 2 - 0.01, start_y + along * math.sin(angle) + side * math.cos(angle)))
+            x = max(
+                -width / 2 + 0.01, min(width / 2 - 0.01, start_x + along * math.cos(angle) - side * math.sin(angle))
+            )
+            y = max(
+                -height / 2 + 0.01, min(height / 2 - 0.01, start_y + along * math.sin(angle) + side * math.cos(angle))
+            )
             latitude, longitude = _degrees(x, y)
             reps = [""] + (["bis"] if rng.random() < 0.06 else [])
             for rep in reps:
-                quartier_code = next((c for c, polygons in shapes if point_in_polygons(longitude, latitude, polygons)), "")
+                quartier_code = next(
+                    (c for c, polygons in shapes if point_in_polygons(longitude, latitude, polygons)), ""
+                )
                 ban_id = f"{INSEE_CODE}_{code}_{number:05d}" + (f"_{rep}" if rep else "")
-                addresses.append(Address(ban_id, str(number), rep, street, round(latitude, 6), round(longitude, 6), quartier_code))
+                addresses.append(
+                    Address(ban_id, str(number), rep, street, round(latitude, 6), round(longitude, 6), quartier_code)
+                )
     return addresses
 
 
 BAN_COLUMNS = [
-    "id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune",
-    "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y", "lon", "lat", "type_position", "alias",
-    "nom_ld", "libelle_acheminement", "nom_afnor", "source_position", "source_nom_voie", "certification_commune",
+    "id",
+    "id_fantoir",
+    "numero",
+    "rep",
+    "nom_voie",
+    "code_postal",
+    "code_insee",
+    "nom_commune",
+    "code_insee_ancienne_commune",
+    "nom_ancienne_commune",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "type_position",
+    "alias",
+    "nom_ld",
+    "libelle_acheminement",
+    "nom_afnor",
+    "source_position",
+    "source_nom_voie",
+    "certification_commune",
     "cad_parcelles",
 ]
 
@@ -258,11 +371,33 @@ def write_ban_file(addresses: list[Address], path: Path) -> Path:
         writer.writerow(BAN_COLUMNS)
         for address in addresses:
             x, y = lambert93(address.longitude, address.latitude)
-            writer.writerow([
-                address.ban_id, "", address.numero, address.rep, address.street, POSTCODE, INSEE_CODE, TOWN_NAME, "", "",
-                f"{x:.2f}", f"{y:.2f}", f"{address.longitude:.6f}", f"{address.latitude:.6f}", "entrée", "", "",
-                TOWN_NAME.upper(), fold(address.street).upper(), "commune", "commune", "1", "",
-            ])
+            writer.writerow(
+                [
+                    address.ban_id,
+                    "",
+                    address.numero,
+                    address.rep,
+                    address.street,
+                    POSTCODE,
+                    INSEE_CODE,
+                    TOWN_NAME,
+                    "",
+                    "",
+                    f"{x:.2f}",
+                    f"{y:.2f}",
+                    f"{address.longitude:.6f}",
+                    f"{address.latitude:.6f}",
+                    "entrée",
+                    "",
+                    "",
+                    TOWN_NAME.upper(),
+                    fold(address.street).upper(),
+                    "commune",
+                    "commune",
+                    "1",
+                    "",
+                ]
+            )
     return path
 
 
@@ -274,8 +409,15 @@ def import_addresses(path: Path, addresses: list[Address]) -> None:
     BanAddress.objects.bulk_create(
         [
             BanAddress(
-                ban_id=a.ban_id, numero=a.numero, rep=a.rep, nom_voie=a.street, code_postal=POSTCODE,
-                code_insee=INSEE_CODE, nom_commune=TOWN_NAME, longitude=a.longitude, latitude=a.latitude,
+                ban_id=a.ban_id,
+                numero=a.numero,
+                rep=a.rep,
+                nom_voie=a.street,
+                code_postal=POSTCODE,
+                code_insee=INSEE_CODE,
+                nom_commune=TOWN_NAME,
+                longitude=a.longitude,
+                latitude=a.latitude,
                 search_text=fold(f"{a.street} {TOWN_NAME}"),
             )
             for a in addresses
@@ -322,7 +464,9 @@ def _slug(text: str) -> str:
 
 
 @transaction.atomic
-def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, var_dir: Path | None = None) -> DemoSummary:
+def seed_demo(
+    seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, var_dir: Path | None = None
+) -> DemoSummary:
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
@@ -331,19 +475,31 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
 
     # Town, quartiers, addresses.
     Town.objects.create(
-        name=TOWN_NAME, insee_code=INSEE_CODE, service_name="CCAS", programme_name="Volontaires Solidaires",
-        hotline_phone="01 99 00 12 34", contact_email=f"ccas@{DEMO_DOMAIN}",
+        name=TOWN_NAME,
+        insee_code=INSEE_CODE,
+        service_name="CCAS",
+        programme_name="Volontaires Solidaires",
+        hotline_phone="01 99 00 12 34",
+        contact_email=f"ccas@{DEMO_DOMAIN}",
         dpo_contact=f"Délégué·e à la protection des données, dpo@{DEMO_DOMAIN}",
-        centre_latitude=CENTRE_LATITUDE, centre_longitude=CENTRE_LONGITUDE,
+        centre_latitude=CENTRE_LATITUDE,
+        centre_longitude=CENTRE_LONGITUDE,
     )
     grid = quartier_grid()
     quartiers = {
         q.code: q
-        for q in Quartier.objects.bulk_create([
-            Quartier(name=g["name"], code=g["code"], boundary_geojson=g["geojson"],
-                     centre_latitude=g["centre"][0], centre_longitude=g["centre"][1])
-            for g in grid
-        ])
+        for q in Quartier.objects.bulk_create(
+            [
+                Quartier(
+                    name=g["name"],
+                    code=g["code"],
+                    boundary_geojson=g["geojson"],
+                    centre_latitude=g["centre"][0],
+                    centre_longitude=g["centre"][1],
+                )
+                for g in grid
+            ]
+        )
     }
     addresses = street_addresses(rng, grid)
     ban_file = write_ban_file(addresses, (var_dir or settings.VAR_DIR) / "demo" / f"adresses-{INSEE_CODE}.csv")
@@ -355,8 +511,9 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
     call = RecruitmentCall.objects.create(
         title="Devenez volontaire solidaire à Val-Solidaire",
         description="Le CCAS cherche des habitant·es disponibles quelques heures par semaine pour aider leurs voisin·es : "
-                    "courses, appels de convivialité, démarches, promenades.",
-        opens_at=clock.start, closes_at=clock.now + datetime.timedelta(days=60),
+        "courses, appels de convivialité, démarches, promenades.",
+        opens_at=clock.start,
+        closes_at=clock.now + datetime.timedelta(days=60),
     )
 
     categories = {c.slug: c for c in HelpCategory.objects.all()}
@@ -371,29 +528,54 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
     local = random.Random(seed + 4)
     trainings = seed_trainings_demo(local, today=clock.now.date(), volunteers=volunteers, coordinator=coordinator)
     indexed = rebuild_index()  # after the trainings: the index holds each volunteer's valid trainings
-    register = seed_register(rng, fake, today=clock.now.date(), addresses=addresses, quartiers=quartiers,
-                             officer=staff[Role.REGISTER_OFFICER], postcode=POSTCODE, town_name=TOWN_NAME)
-    heatwave = seed_past_heatwave(rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER],
-                                  caller=staff[Role.CALLER])
+    register = seed_register(
+        rng,
+        fake,
+        today=clock.now.date(),
+        addresses=addresses,
+        quartiers=quartiers,
+        officer=staff[Role.REGISTER_OFFICER],
+        postcode=POSTCODE,
+        town_name=TOWN_NAME,
+    )
+    heatwave = seed_past_heatwave(
+        rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER], caller=staff[Role.CALLER]
+    )
 
-    partners = seed_partners_demo(local, today=clock.now.date(), addresses=addresses, quartiers=quartiers,
-                                  coordinator=coordinator)
+    partners = seed_partners_demo(
+        local, today=clock.now.date(), addresses=addresses, quartiers=quartiers, coordinator=coordinator
+    )
     needs = seed_needs_demo(local, today=clock.now.date(), coordinator=coordinator)
-    neighbours = seed_neighbours_demo(local, today=clock.now.date(), volunteers=volunteers, residents=residents,
-                                      addresses=addresses, quartiers=quartiers, coordinator=coordinator)
+    neighbours = seed_neighbours_demo(
+        local,
+        today=clock.now.date(),
+        volunteers=volunteers,
+        residents=residents,
+        addresses=addresses,
+        quartiers=quartiers,
+        coordinator=coordinator,
+    )
 
     summary.counts = {
-        "quartiers": len(quartiers), "adresses": len(addresses), "volontaires": len(volunteers),
+        "quartiers": len(quartiers),
+        "adresses": len(addresses),
+        "volontaires": len(volunteers),
         "volontaires actifs": sum(1 for v in volunteers if v.status == VolunteerStatus.ACTIVE),
-        "habitants": len(residents), "demandes": HelpRequest.objects.count(), "soutiens": len(supports),
-        "missions": len(missions), "missions réalisées": sum(1 for m in missions if m.status == MissionStatus.DONE),
+        "habitants": len(residents),
+        "demandes": HelpRequest.objects.count(),
+        "soutiens": len(supports),
+        "missions": len(missions),
+        "missions réalisées": sum(1 for m in missions if m.status == MissionStatus.DONE),
         "index": indexed,
         "inscriptions au registre": len(register),
         "inscrit·es au registre": sum(1 for e in register if e.status == EntryStatus.REGISTERED),
         "canicule passée : personnes appelées": heatwave["targets"],
         "canicule passée : appels": heatwave["attempts"],
         "canicule passée : escalades": heatwave["escalations"],
-        **partners, **trainings, **needs, **neighbours,
+        **partners,
+        **trainings,
+        **needs,
+        **neighbours,
     }
     return summary
 
@@ -401,7 +583,9 @@ def seed_demo(seed: int = DEFAULT_SEED, *, today: datetime.date | None = None, v
 def _staff_accounts() -> dict[str, User]:
     accounts = {}
     for email, first_name, last_name, role, is_superuser in STAFF_ACCOUNTS:
-        user = User(email=email, first_name=first_name, last_name=last_name, is_staff=is_superuser, is_superuser=is_superuser)
+        user = User(
+            email=email, first_name=first_name, last_name=last_name, is_staff=is_superuser, is_superuser=is_superuser
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         RoleGrant.objects.create(user=user, role=role)
@@ -441,35 +625,64 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
         else:
             created = clock.day(rng.uniform(21, HISTORY_DAYS - 20))
         created = clock.daytime(created, 7, 22)
-        email = DEMO_VOLUNTEER_EMAILS[index] if index < len(DEMO_VOLUNTEER_EMAILS) else f"{_slug(first_name)}.{_slug(last_name)}.{index}@{DEMO_DOMAIN}"
+        email = (
+            DEMO_VOLUNTEER_EMAILS[index]
+            if index < len(DEMO_VOLUNTEER_EMAILS)
+            else f"{_slug(first_name)}.{_slug(last_name)}.{index}@{DEMO_DOMAIN}"
+        )
         address = rng.choice(addresses)
         located = index < len(DEMO_VOLUNTEER_EMAILS) or rng.random() > 0.04  # a few addresses the geocoder missed
-        validated = created + datetime.timedelta(days=rng.uniform(0.2, 4)) if status != VolunteerStatus.REGISTERED else None
+        validated = (
+            created + datetime.timedelta(days=rng.uniform(0.2, 4)) if status != VolunteerStatus.REGISTERED else None
+        )
         languages = LANGUAGES.bit_of("fr")
-        for code, chance in [("en", 0.3), ("es", 0.1), ("ar", 0.06), ("pt", 0.05), ("de", 0.05), ("uk", 0.02), ("lsf", 0.01)]:
+        for code, chance in [
+            ("en", 0.3),
+            ("es", 0.1),
+            ("ar", 0.06),
+            ("pt", 0.05),
+            ("de", 0.05),
+            ("uk", 0.02),
+            ("lsf", 0.01),
+        ]:
             if rng.random() < chance:
                 languages |= LANGUAGES.bit_of(code)
         availability = 0
         for bit in rng.sample(range(21), rng.randint(3, 12)):
             availability |= 1 << bit
         user = User(
-            email=email, first_name=first_name, last_name=last_name, password=f"!demo{rng.getrandbits(64):016x}",
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=f"!demo{rng.getrandbits(64):016x}",
             date_joined=created,
         )
         volunteer = Volunteer(
-            first_name=first_name, last_name=last_name, email=email,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
             phone=_phone("+3363998", index) if rng.random() < 0.85 or index < 2 else "",
             birth_year=rng.randint(1950, 2004),
             address=address.line if located else f"{rng.randint(1, 40)} lieu-dit les Hauts",
-            postcode=POSTCODE, city=TOWN_NAME,
-            ban_id=address.ban_id if located else "", latitude=address.latitude if located else None,
-            longitude=address.longitude if located else None, is_located=located,
+            postcode=POSTCODE,
+            city=TOWN_NAME,
+            ban_id=address.ban_id if located else "",
+            latitude=address.latitude if located else None,
+            longitude=address.longitude if located else None,
+            is_located=located,
             quartier=quartiers.get(address.quartier_code) if located else None,
-            languages=languages, availability=(1 << 21) - 1 if index < 2 else availability,
-            mobility=rng.choice([1, 1, 2, 3, 4, 5, 9, 13]), max_distance_km=rng.choice([1, 2, 3, 3, 5, 5, 8, 10]),
+            languages=languages,
+            availability=(1 << 21) - 1 if index < 2 else availability,
+            mobility=rng.choice([1, 1, 2, 3, 4, 5, 9, 13]),
+            max_distance_km=rng.choice([1, 2, 3, 3, 5, 5, 8, 10]),
             domains=1 | (2 if rng.random() < 0.3 else 0) | (4 if rng.random() < 0.2 else 0),
-            status=status, recruitment_call=call, gdpr_notice_accepted_at=created, charter_accepted_at=created,
-            consent_share_with_partners=rng.random() < 0.4, created_at=created, validated_at=validated,
+            status=status,
+            recruitment_call=call,
+            gdpr_notice_accepted_at=created,
+            charter_accepted_at=created,
+            consent_share_with_partners=rng.random() < 0.4,
+            created_at=created,
+            validated_at=validated,
             skills_other=rng.choice(["", "", "", "Couture", "Jardinage", "Cuisine"]),
         )
         chosen = set(slugs) if index < 2 else {_weighted(rng, CATEGORY_WEIGHTS) for _ in range(rng.randint(2, 6))}
@@ -485,16 +698,27 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
         volunteer.user = user
     Volunteer.objects.bulk_create(volunteers, batch_size=500)
     RoleGrant.objects.bulk_create(
-        [RoleGrant(user=u, role=Role.VOLUNTEER) for u, v in zip(users, volunteers, strict=True) if v.status != VolunteerStatus.WITHDRAWN],
+        [
+            RoleGrant(user=u, role=Role.VOLUNTEER)
+            for u, v in zip(users, volunteers, strict=True)
+            if v.status != VolunteerStatus.WITHDRAWN
+        ],
         batch_size=500,
     )
     Volunteer.categories.through.objects.bulk_create(
-        [Volunteer.categories.through(volunteer_id=v.pk, helpcategory_id=categories[slug].pk)
-         for v, chosen in zip(volunteers, category_links, strict=True) for slug in chosen],
+        [
+            Volunteer.categories.through(volunteer_id=v.pk, helpcategory_id=categories[slug].pk)
+            for v, chosen in zip(volunteers, category_links, strict=True)
+            for slug in chosen
+        ],
         batch_size=1000,
     )
     Volunteer.skills.through.objects.bulk_create(
-        [Volunteer.skills.through(volunteer_id=v.pk, skill_id=pk) for v, chosen in zip(volunteers, skill_links, strict=True) for pk in chosen],
+        [
+            Volunteer.skills.through(volunteer_id=v.pk, skill_id=pk)
+            for v, chosen in zip(volunteers, skill_links, strict=True)
+            for pk in chosen
+        ],
         batch_size=1000,
     )
     for volunteer, chosen in zip(volunteers, category_links, strict=True):
@@ -512,28 +736,56 @@ def _anonymise(rng, user: User, volunteer: Volunteer, since: datetime.datetime, 
     volunteer.latitude = volunteer.longitude = None
     volunteer.is_located = False
     volunteer.consent_share_with_partners = False
-    volunteer.anonymised_at = min(clock.now - datetime.timedelta(days=1), since + datetime.timedelta(days=rng.uniform(10, 120)))
+    volunteer.anonymised_at = min(
+        clock.now - datetime.timedelta(days=1), since + datetime.timedelta(days=rng.uniform(10, 120))
+    )
     user.email = f"{rng.getrandbits(128):032x}@sans-email.invalid"
     user.first_name = user.last_name = ""
     user.is_active = False
 
 
 def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) -> list[VolunteerStatusChange]:
-    rows = [VolunteerStatusChange(volunteer=volunteer, from_status="", to_status=VolunteerStatus.REGISTERED,
-                                  by=volunteer.user, reason="Inscription en ligne", at=volunteer.created_at)]
+    rows = [
+        VolunteerStatusChange(
+            volunteer=volunteer,
+            from_status="",
+            to_status=VolunteerStatus.REGISTERED,
+            by=volunteer.user,
+            reason="Inscription en ligne",
+            at=volunteer.created_at,
+        )
+    ]
     if volunteer.validated_at:
-        rows.append(VolunteerStatusChange(volunteer=volunteer, from_status=VolunteerStatus.REGISTERED, to_status=VolunteerStatus.ACTIVE,
-                                          by=coordinator, reason="Entretien téléphonique fait", at=volunteer.validated_at))
+        rows.append(
+            VolunteerStatusChange(
+                volunteer=volunteer,
+                from_status=VolunteerStatus.REGISTERED,
+                to_status=VolunteerStatus.ACTIVE,
+                by=coordinator,
+                reason="Entretien téléphonique fait",
+                at=volunteer.validated_at,
+            )
+        )
     if volunteer.status in (VolunteerStatus.PAUSED, VolunteerStatus.RESERVE, VolunteerStatus.WITHDRAWN):
-        at = volunteer.anonymised_at or min(clock.now - datetime.timedelta(days=1),
-                                            volunteer.validated_at + datetime.timedelta(days=rng.uniform(20, 150)))
+        at = volunteer.anonymised_at or min(
+            clock.now - datetime.timedelta(days=1),
+            volunteer.validated_at + datetime.timedelta(days=rng.uniform(20, 150)),
+        )
         reason = {
             VolunteerStatus.PAUSED: "Reprise du travail, indisponible quelques semaines",
             VolunteerStatus.RESERVE: "Disponible seulement en cas de forte demande",
             VolunteerStatus.WITHDRAWN: "Désistement à sa demande",
         }[volunteer.status]
-        rows.append(VolunteerStatusChange(volunteer=volunteer, from_status=VolunteerStatus.ACTIVE, to_status=volunteer.status,
-                                          by=coordinator, reason=reason, at=at))
+        rows.append(
+            VolunteerStatusChange(
+                volunteer=volunteer,
+                from_status=VolunteerStatus.ACTIVE,
+                to_status=volunteer.status,
+                by=coordinator,
+                reason=reason,
+                at=at,
+            )
+        )
     return rows
 
 
@@ -545,31 +797,49 @@ def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Residen
         has_mobile = rng.random() < 0.55
         has_landline = not has_mobile or rng.random() < 0.5
         resident = Resident(
-            first_name=first_name, last_name=last_name, birth_year=rng.randint(1925, 1965),
+            first_name=first_name,
+            last_name=last_name,
+            birth_year=rng.randint(1925, 1965),
             phone=_phone("+3319900", index) if has_landline else "",
             mobile=_phone("+3363998", 5000 + index) if has_mobile else "",
             preferred_channel=PreferredChannel.SMS if has_mobile and rng.random() < 0.6 else PreferredChannel.CALL,
             language=rng.choices(["fr", "ar", "pt", "uk"], weights=[92, 4, 2, 2])[0],
-            notes=rng.choice(["", "", "", "Sonner deux fois, entend mal.", "Digicode : demander par téléphone.", "Chien calme."]),
-            address=address.line, postcode=POSTCODE, city=TOWN_NAME, ban_id=address.ban_id,
-            latitude=address.latitude, longitude=address.longitude, is_located=True,
+            notes=rng.choice(
+                ["", "", "", "Sonner deux fois, entend mal.", "Digicode : demander par téléphone.", "Chien calme."]
+            ),
+            address=address.line,
+            postcode=POSTCODE,
+            city=TOWN_NAME,
+            ban_id=address.ban_id,
+            latitude=address.latitude,
+            longitude=address.longitude,
+            is_located=True,
             quartier=quartiers.get(address.quartier_code),
             search_name=fold(f"{last_name} {first_name}"),
-            created_at=clock.daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))), created_by=operator,
+            created_at=clock.daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))),
+            created_by=operator,
         )
         residents.append(resident)
     Resident.objects.bulk_create(residents, batch_size=500)
     for resident in residents:
         if rng.random() < 0.3:
-            contacts.append(ResidentContact(resident=resident, name=f"{fake.first_name()} {fake.last_name()}",
-                                            relation=rng.choice(CONTACT_RELATIONS), phone=_phone("+3319900", 5000 + len(contacts))))
+            contacts.append(
+                ResidentContact(
+                    resident=resident,
+                    name=f"{fake.first_name()} {fake.last_name()}",
+                    relation=rng.choice(CONTACT_RELATIONS),
+                    phone=_phone("+3319900", 5000 + len(contacts)),
+                )
+            )
     ResidentContact.objects.bulk_create(contacts)
     return residents
 
 
 def _mission_counts(rng, kinds: list[str]) -> list[int]:
     """Missions per support, adjusted so the town has exactly MISSIONS of them."""
-    counts = [rng.randint(2, 5) if kind == SupportKind.RECURRING else (2 if rng.random() < 0.15 else 1) for kind in kinds]
+    counts = [
+        rng.randint(2, 5) if kind == SupportKind.RECURRING else (2 if rng.random() < 0.15 else 1) for kind in kinds
+    ]
     recurring = [i for i, kind in enumerate(kinds) if kind == SupportKind.RECURRING]
     while sum(counts) != MISSIONS:
         i = rng.choice(recurring)
@@ -586,7 +856,9 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
     # Every resident has at least one support; the others go to residents already known.
     owners = list(residents) + [rng.choice(residents) for _ in range(SUPPORTS - len(residents))]
     rng.shuffle(owners)
-    helpers = [v for v in volunteers if v.status in (VolunteerStatus.ACTIVE, VolunteerStatus.PAUSED, VolunteerStatus.RESERVE)]
+    helpers = [
+        v for v in volunteers if v.status in (VolunteerStatus.ACTIVE, VolunteerStatus.PAUSED, VolunteerStatus.RESERVE)
+    ]
     plans, requests = [], []
     for kind, count, resident in zip(kinds, counts, owners, strict=True):
         slug = _weighted(rng, CATEGORY_WEIGHTS)
@@ -594,80 +866,151 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
         offset = rng.uniform(5, 95) if rng.random() < 0.5 else rng.uniform(95, HISTORY_DAYS - 2)
         started = clock.daytime(clock.day(offset))
         step = 7 if rng.random() < 0.7 else 14
-        dates = [clock.daytime(started + datetime.timedelta(days=rng.randint(1, 3) + n * step), 9, 18) for n in range(count)]
+        dates = [
+            clock.daytime(started + datetime.timedelta(days=rng.randint(1, 3) + n * step), 9, 18) for n in range(count)
+        ]
         ends_in_past = dates[-1] < clock.now - datetime.timedelta(days=7)
         volunteer = _pick_volunteer(rng, helpers, resident, slug, any_status=ends_in_past)
         created = started - datetime.timedelta(hours=rng.uniform(6, 72))
         request = HelpRequest(
-            resident=resident, category=categories[slug], description=rng.choice(REQUEST_TEXTS[slug]),
+            resident=resident,
+            category=categories[slug],
+            description=rng.choice(REQUEST_TEXTS[slug]),
             urgency=rng.choices([Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL], weights=[75, 20, 5])[0],
-            wished_start=timezone.localtime(dates[0]).date(), time_window=rng.choice(list(TimeWindow.values)),
-            recurrence=Recurrence.WEEKLY if kind == SupportKind.RECURRING and step == 7 else (
-                Recurrence.FORTNIGHTLY if kind == SupportKind.RECURRING else Recurrence.ONCE),
-            involves_money=slug == "courses", estimated_amount=Decimal(rng.randint(15, 80)) if slug == "courses" else None,
-            channel=rng.choices([RequestChannel.HOTLINE, RequestChannel.WEB, RequestChannel.THIRD_PARTY, RequestChannel.PARTNER],
-                                weights=[70, 12, 12, 6])[0],
+            wished_start=timezone.localtime(dates[0]).date(),
+            time_window=rng.choice(list(TimeWindow.values)),
+            recurrence=Recurrence.WEEKLY
+            if kind == SupportKind.RECURRING and step == 7
+            else (Recurrence.FORTNIGHTLY if kind == SupportKind.RECURRING else Recurrence.ONCE),
+            involves_money=slug == "courses",
+            estimated_amount=Decimal(rng.randint(15, 80)) if slug == "courses" else None,
+            channel=rng.choices(
+                [RequestChannel.HOTLINE, RequestChannel.WEB, RequestChannel.THIRD_PARTY, RequestChannel.PARTNER],
+                weights=[70, 12, 12, 6],
+            )[0],
             status=RequestStatus.CLOSED if ends_in_past else RequestStatus.SUPPORTED,
-            closure_reason=ClosureReason.DONE if ends_in_past else "", created_at=created, created_by=operator,
+            closure_reason=ClosureReason.DONE if ends_in_past else "",
+            created_at=created,
+            created_by=operator,
         )
         requests.append(request)
         plans.append((kind, started, dates, ends_in_past, volunteer, resident))
     HelpRequest.objects.bulk_create(requests, batch_size=500)
 
     proposals = [
-        Proposal(help_request=request, status=ProposalStatus.ACCEPTED, created_at=started - datetime.timedelta(hours=2),
-                 created_by=coordinator, expires_at=started + datetime.timedelta(hours=22), closed_at=started)
+        Proposal(
+            help_request=request,
+            status=ProposalStatus.ACCEPTED,
+            created_at=started - datetime.timedelta(hours=2),
+            created_by=coordinator,
+            expires_at=started + datetime.timedelta(hours=22),
+            closed_at=started,
+        )
         for request, (_k, started, *_rest) in zip(requests, plans, strict=True)
     ]
     Proposal.objects.bulk_create(proposals, batch_size=500)
     offers = []
     for proposal, (_k, started, _d, _e, volunteer, _r) in zip(proposals, plans, strict=True):
-        offers.append(ProposalOffer(proposal=proposal, volunteer=volunteer, status=OfferStatus.ACCEPTED, score=round(rng.uniform(60, 95), 1),
-                                    sent_at=proposal.created_at, responded_at=started, token=f"demo-{rng.getrandbits(96):024x}"))
+        offers.append(
+            ProposalOffer(
+                proposal=proposal,
+                volunteer=volunteer,
+                status=OfferStatus.ACCEPTED,
+                score=round(rng.uniform(60, 95), 1),
+                sent_at=proposal.created_at,
+                responded_at=started,
+                token=f"demo-{rng.getrandbits(96):024x}",
+            )
+        )
         for other in rng.sample(helpers, 2):
             if other is not volunteer:
-                offers.append(ProposalOffer(proposal=proposal, volunteer=other, score=round(rng.uniform(30, 70), 1),
-                                            status=rng.choice([OfferStatus.TAKEN, OfferStatus.DECLINED]), sent_at=proposal.created_at,
-                                            token=f"demo-{rng.getrandbits(96):024x}"))
+                offers.append(
+                    ProposalOffer(
+                        proposal=proposal,
+                        volunteer=other,
+                        score=round(rng.uniform(30, 70), 1),
+                        status=rng.choice([OfferStatus.TAKEN, OfferStatus.DECLINED]),
+                        sent_at=proposal.created_at,
+                        token=f"demo-{rng.getrandbits(96):024x}",
+                    )
+                )
     ProposalOffer.objects.bulk_create(offers, batch_size=1000)
 
     supports, missions = [], []
-    for request, proposal, (kind, started, dates, ended, volunteer, resident) in zip(requests, proposals, plans, strict=True):
-        supports.append(Support(
-            help_request=request, volunteer=volunteer, resident=resident, proposal=proposal, kind=kind,
-            status=SupportStatus.ENDED if ended else SupportStatus.ACTIVE, started_at=started,
-            ended_at=dates[-1] + datetime.timedelta(days=1) if ended else None,
-            end_reason="Besoin couvert" if ended else "", created_by=coordinator,
-        ))
+    for request, proposal, (kind, started, dates, ended, volunteer, resident) in zip(
+        requests, proposals, plans, strict=True
+    ):
+        supports.append(
+            Support(
+                help_request=request,
+                volunteer=volunteer,
+                resident=resident,
+                proposal=proposal,
+                kind=kind,
+                status=SupportStatus.ENDED if ended else SupportStatus.ACTIVE,
+                started_at=started,
+                ended_at=dates[-1] + datetime.timedelta(days=1) if ended else None,
+                end_reason="Besoin couvert" if ended else "",
+                created_by=coordinator,
+            )
+        )
     Support.objects.bulk_create(supports, batch_size=500)
 
     transitions, mission_logs, evaluations = [], [], []
-    for request, support, (_kind, started, dates, ended, volunteer, _resident) in zip(requests, supports, plans, strict=True):
+    for request, support, (_kind, started, dates, ended, volunteer, _resident) in zip(
+        requests, supports, plans, strict=True
+    ):
         created = request.created_at
-        steps = [("", RequestStatus.NEW, created, operator),
-                 (RequestStatus.NEW, RequestStatus.QUALIFIED, created + datetime.timedelta(hours=1), operator),
-                 (RequestStatus.QUALIFIED, RequestStatus.SEARCHING, started - datetime.timedelta(hours=2), coordinator),
-                 (RequestStatus.SEARCHING, RequestStatus.SUPPORTED, started, volunteer.user)]
+        steps = [
+            ("", RequestStatus.NEW, created, operator),
+            (RequestStatus.NEW, RequestStatus.QUALIFIED, created + datetime.timedelta(hours=1), operator),
+            (RequestStatus.QUALIFIED, RequestStatus.SEARCHING, started - datetime.timedelta(hours=2), coordinator),
+            (RequestStatus.SEARCHING, RequestStatus.SUPPORTED, started, volunteer.user),
+        ]
         if ended:
             steps.append((RequestStatus.SUPPORTED, RequestStatus.CLOSED, support.ended_at, coordinator))
-        transitions += [HelpRequestTransition(help_request=request, from_status=a, to_status=b, at=at, by=by) for a, b, at, by in steps]
+        transitions += [
+            HelpRequestTransition(help_request=request, from_status=a, to_status=b, at=at, by=by)
+            for a, b, at, by in steps
+        ]
         for scheduled in dates:
             missions.append(_mission(rng, support, scheduled, clock, request.category.slug))
         if ended and rng.random() < 0.5:
-            evaluations.append(Evaluation(support=support, author=EvaluationAuthor.RESIDENT, rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
-                                          comment=rng.choice(["", "Très gentille personne.", "Merci beaucoup !"]),
-                                          recorded_by=operator, created_at=support.ended_at))
+            evaluations.append(
+                Evaluation(
+                    support=support,
+                    author=EvaluationAuthor.RESIDENT,
+                    rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
+                    comment=rng.choice(["", "Très gentille personne.", "Merci beaucoup !"]),
+                    recorded_by=operator,
+                    created_at=support.ended_at,
+                )
+            )
         if ended and rng.random() < 0.4:
-            evaluations.append(Evaluation(support=support, author=EvaluationAuthor.VOLUNTEER, rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
-                                          comment=rng.choice(["", "Belle rencontre."]), created_at=support.ended_at))
+            evaluations.append(
+                Evaluation(
+                    support=support,
+                    author=EvaluationAuthor.VOLUNTEER,
+                    rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
+                    comment=rng.choice(["", "Belle rencontre."]),
+                    created_at=support.ended_at,
+                )
+            )
     Mission.objects.bulk_create(missions, batch_size=500)
     for mission in missions:
-        mission_logs.append(MissionTransition(mission=mission, from_status="", to_status=MissionStatus.PLANNED,
-                                              by=coordinator, at=mission.created_at))
+        mission_logs.append(
+            MissionTransition(
+                mission=mission, from_status="", to_status=MissionStatus.PLANNED, by=coordinator, at=mission.created_at
+            )
+        )
         if mission.status != MissionStatus.PLANNED:
             at = mission.done_at or mission.scheduled_at + datetime.timedelta(hours=2)
             by = mission.support.volunteer.user if mission.status == MissionStatus.DONE else coordinator
-            mission_logs.append(MissionTransition(mission=mission, from_status=MissionStatus.PLANNED, to_status=mission.status, by=by, at=at))
+            mission_logs.append(
+                MissionTransition(
+                    mission=mission, from_status=MissionStatus.PLANNED, to_status=mission.status, by=by, at=at
+                )
+            )
     HelpRequestTransition.objects.bulk_create(transitions, batch_size=1000)
     MissionTransition.objects.bulk_create(mission_logs, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations)
@@ -697,7 +1040,9 @@ def _mission(rng, support: Support, scheduled: datetime.datetime, clock: Clock, 
     if scheduled > clock.now:
         mission.status = MissionStatus.PLANNED
         return mission
-    mission.status = rng.choices([MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED], weights=[90, 5, 5])[0]
+    mission.status = rng.choices(
+        [MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED], weights=[90, 5, 5]
+    )[0]
     if mission.status == MissionStatus.DONE:
         mission.duration_minutes = rng.choice([30, 45, 60, 60, 90, 120])
         mission.done_at = scheduled + datetime.timedelta(minutes=mission.duration_minutes)
@@ -716,15 +1061,24 @@ def _other_requests(rng, clock, volunteers, residents, categories, coordinator, 
     for status, count in OTHER_REQUESTS.items():
         for n in range(count):
             slug = _weighted(rng, CATEGORY_WEIGHTS)
-            created = clock.now - datetime.timedelta(hours=rng.uniform(1, 24 * (60 if status == RequestStatus.CLOSED else 6)))
-            requests.append(HelpRequest(
-                resident=rng.choice(residents), category=categories[slug], description=rng.choice(REQUEST_TEXTS[slug]),
-                urgency=rng.choices([Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL], weights=[60, 30, 10])[0],
-                wished_start=timezone.localdate(clock.now) + datetime.timedelta(days=rng.randint(0, 7)),
-                time_window=rng.choice(list(TimeWindow.values)), channel=RequestChannel.HOTLINE, status=status,
-                closure_reason=reasons[n % len(reasons)] if status == RequestStatus.CLOSED else "",
-                created_at=created, created_by=operator,
-            ))
+            created = clock.now - datetime.timedelta(
+                hours=rng.uniform(1, 24 * (60 if status == RequestStatus.CLOSED else 6))
+            )
+            requests.append(
+                HelpRequest(
+                    resident=rng.choice(residents),
+                    category=categories[slug],
+                    description=rng.choice(REQUEST_TEXTS[slug]),
+                    urgency=rng.choices([Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL], weights=[60, 30, 10])[0],
+                    wished_start=timezone.localdate(clock.now) + datetime.timedelta(days=rng.randint(0, 7)),
+                    time_window=rng.choice(list(TimeWindow.values)),
+                    channel=RequestChannel.HOTLINE,
+                    status=status,
+                    closure_reason=reasons[n % len(reasons)] if status == RequestStatus.CLOSED else "",
+                    created_at=created,
+                    created_by=operator,
+                )
+            )
             plans.append(status)
     HelpRequest.objects.bulk_create(requests)
     path = [RequestStatus.NEW, RequestStatus.QUALIFIED, RequestStatus.SEARCHING]
@@ -733,25 +1087,45 @@ def _other_requests(rng, clock, volunteers, residents, categories, coordinator, 
         reached = path[: path.index(status) + 1] if status in path else [RequestStatus.NEW, RequestStatus.CLOSED]
         previous = ""
         for step, target in enumerate(reached):
-            transitions.append(HelpRequestTransition(help_request=request, from_status=previous, to_status=target,
-                                                     by=operator if step < 2 else coordinator,
-                                                     at=request.created_at + datetime.timedelta(minutes=20 * step)))
+            transitions.append(
+                HelpRequestTransition(
+                    help_request=request,
+                    from_status=previous,
+                    to_status=target,
+                    by=operator if step < 2 else coordinator,
+                    at=request.created_at + datetime.timedelta(minutes=20 * step),
+                )
+            )
             previous = target
     HelpRequestTransition.objects.bulk_create(transitions)
 
     # Open proposals waiting for answers on half of the requests being searched.
     active = [v for v in volunteers if v.status == VolunteerStatus.ACTIVE]
     searching = [r for r, s in zip(requests, plans, strict=True) if s == RequestStatus.SEARCHING][::2]
-    proposals = Proposal.objects.bulk_create([
-        Proposal(help_request=r, created_by=coordinator, created_at=clock.now - datetime.timedelta(hours=3),
-                 expires_at=clock.now + datetime.timedelta(hours=21))
-        for r in searching
-    ])
-    ProposalOffer.objects.bulk_create([
-        ProposalOffer(proposal=p, volunteer=v, score=round(rng.uniform(40, 90), 1), sent_at=p.created_at,
-                      token=f"demo-{rng.getrandbits(96):024x}")
-        for p in proposals for v in rng.sample(active, 3)
-    ])
+    proposals = Proposal.objects.bulk_create(
+        [
+            Proposal(
+                help_request=r,
+                created_by=coordinator,
+                created_at=clock.now - datetime.timedelta(hours=3),
+                expires_at=clock.now + datetime.timedelta(hours=21),
+            )
+            for r in searching
+        ]
+    )
+    ProposalOffer.objects.bulk_create(
+        [
+            ProposalOffer(
+                proposal=p,
+                volunteer=v,
+                score=round(rng.uniform(40, 90), 1),
+                sent_at=p.created_at,
+                token=f"demo-{rng.getrandbits(96):024x}",
+            )
+            for p in proposals
+            for v in rng.sample(active, 3)
+        ]
+    )
 
 
 def _messages_and_calls(rng, clock, volunteers, residents, supports, operator) -> None:
@@ -761,27 +1135,40 @@ def _messages_and_calls(rng, clock, volunteers, residents, supports, operator) -
         sms = bool(volunteer.phone)
         status = MessageStatus.FAILED if n < 2 else MessageStatus.SENT
         created = clock.now - datetime.timedelta(hours=rng.uniform(1, 24 * 10))
-        messages.append(Message(
-            channel=MessageChannel.SMS if sms else MessageChannel.EMAIL,
-            recipient=str(volunteer.phone) if sms else volunteer.email,
-            subject="" if sms else "Une demande d'aide près de chez vous",
-            body="Val-Solidaire : une personne près de chez vous a besoin d'aide. Répondez par le lien reçu.",
-            kind="proposal_offer", status=status, attempts=5 if status == MessageStatus.FAILED else 1,
-            last_error="Numéro injoignable (réponse du prestataire : 400)" if status == MessageStatus.FAILED else "",
-            created_at=created, sent_at=None if status == MessageStatus.FAILED else created + datetime.timedelta(seconds=5),
-        ))
+        messages.append(
+            Message(
+                channel=MessageChannel.SMS if sms else MessageChannel.EMAIL,
+                recipient=str(volunteer.phone) if sms else volunteer.email,
+                subject="" if sms else "Une demande d'aide près de chez vous",
+                body="Val-Solidaire : une personne près de chez vous a besoin d'aide. Répondez par le lien reçu.",
+                kind="proposal_offer",
+                status=status,
+                attempts=5 if status == MessageStatus.FAILED else 1,
+                last_error="Numéro injoignable (réponse du prestataire : 400)"
+                if status == MessageStatus.FAILED
+                else "",
+                created_at=created,
+                sent_at=None if status == MessageStatus.FAILED else created + datetime.timedelta(seconds=5),
+            )
+        )
     Message.objects.bulk_create(messages)
 
     without_mobile = [s for s in supports if not s.resident.mobile]
     tasks = []
     for n, support in enumerate(rng.sample(without_mobile, min(12, len(without_mobile)))):
         done = n >= 8
-        tasks.append(CallTask(
-            resident=support.resident, support=support, help_request=support.help_request, kind="support_started",
-            reason="Prévenir la personne qu'un·e volontaire a accepté et donner son prénom.",
-            status=CallTaskStatus.DONE if done else CallTaskStatus.OPEN,
-            created_at=clock.now - datetime.timedelta(hours=rng.uniform(1, 48)),
-            done_at=clock.now - datetime.timedelta(minutes=30) if done else None, done_by=operator if done else None,
-            outcome="Personne prévenue, ravie." if done else "",
-        ))
+        tasks.append(
+            CallTask(
+                resident=support.resident,
+                support=support,
+                help_request=support.help_request,
+                kind="support_started",
+                reason="Prévenir la personne qu'un·e volontaire a accepté et donner son prénom.",
+                status=CallTaskStatus.DONE if done else CallTaskStatus.OPEN,
+                created_at=clock.now - datetime.timedelta(hours=rng.uniform(1, 48)),
+                done_at=clock.now - datetime.timedelta(minutes=30) if done else None,
+                done_by=operator if done else None,
+                outcome="Personne prévenue, ravie." if done else "",
+            )
+        )
     CallTask.objects.bulk_create(tasks)

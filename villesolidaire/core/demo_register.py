@@ -29,8 +29,15 @@ REGISTER_ENTRIES = 300
 REGISTER_STATUS_WEIGHTS = {"registered": 262, "received": 14, "pre_registration": 12, "removed": 12}
 GROUND_WEIGHTS = {Ground.AGE_65: 82, Ground.AGE_60_UNFIT: 5, Ground.DISABLED_ADULT: 13}
 ORIGIN_WEIGHTS = {Origin.SELF: 48, Origin.THIRD_PARTY: 38, Origin.LEGAL_REP: 6, Origin.CARSAT: 8}
-THIRD_PARTIES = [("Fille", 30), ("Fils", 22), ("Voisin·e", 14), ("Médecin traitant", 10), ("Service d'aide à domicile", 12),
-                 ("Nièce", 6), ("Ami·e", 6)]
+THIRD_PARTIES = [
+    ("Fille", 30),
+    ("Fils", 22),
+    ("Voisin·e", 14),
+    ("Médecin traitant", 10),
+    ("Service d'aide à domicile", 12),
+    ("Nièce", 6),
+    ("Ami·e", 6),
+]
 HOME_CARE_SERVICES = [
     "SAAD Val-Solidaire Services — 01 99 00 60 10",
     "ADMR du Val — 01 99 00 60 20",
@@ -38,8 +45,17 @@ HOME_CARE_SERVICES = [
 ]
 
 
-def seed_register(rng: random.Random, fake: Faker, *, today: datetime.date, addresses, quartiers: dict, officer: User,
-                  postcode: str, town_name: str) -> list[RegisterEntry]:
+def seed_register(
+    rng: random.Random,
+    fake: Faker,
+    *,
+    today: datetime.date,
+    addresses,
+    quartiers: dict,
+    officer: User,
+    postcode: str,
+    town_name: str,
+) -> list[RegisterEntry]:
     entries: list[RegisterEntry] = []
     plans: list[str] = []
     for index in range(REGISTER_ENTRIES):
@@ -54,11 +70,17 @@ def seed_register(rng: random.Random, fake: Faker, *, today: datetime.date, addr
     for entry, plan in zip(entries, plans, strict=True):
         transitions += _history(entry, plan, officer)
         if entry.status != EntryStatus.REMOVED and rng.random() < 0.45:
-            extras.append(RegisterExtras(
-                entry=entry, consent_on=entry.request_date, consent_recorded_by=officer,
-                lives_alone=rng.random() < 0.6, needs_fan=rng.random() < 0.25, has_remote_alarm=rng.random() < 0.3,
-                door_code=rng.choice(["", "", f"{rng.randint(1000, 9999)}B"]),
-            ))
+            extras.append(
+                RegisterExtras(
+                    entry=entry,
+                    consent_on=entry.request_date,
+                    consent_recorded_by=officer,
+                    lives_alone=rng.random() < 0.6,
+                    needs_fan=rng.random() < 0.25,
+                    has_remote_alarm=rng.random() < 0.3,
+                    door_code=rng.choice(["", "", f"{rng.randint(1000, 9999)}B"]),
+                )
+            )
     RegisterEntryTransition.objects.bulk_create(transitions, batch_size=500)
     RegisterExtras.objects.bulk_create(extras, batch_size=500)
     return entries
@@ -77,13 +99,21 @@ def _entry(rng, fake, index, plan, ground, today, addresses, quartiers, officer,
     has_mobile = rng.random() < 0.35
     third_party = rng.choices([t for t, _ in THIRD_PARTIES], weights=[w for _, w in THIRD_PARTIES])[0]
     entry = RegisterEntry(
-        last_name=fake.last_name(), first_names=fake.first_name(), birth_date=birth, ground=ground,
+        last_name=fake.last_name(),
+        first_names=fake.first_name(),
+        birth_date=birth,
+        ground=ground,
         disability_benefit=rng.choice(DisabilityBenefit.values) if ground == Ground.DISABLED_ADULT else "",
-        address=address.line, postcode=postcode, city=town_name, quartier=quartiers.get(address.quartier_code),
+        address=address.line,
+        postcode=postcode,
+        city=town_name,
+        quartier=quartiers.get(address.quartier_code),
         is_located=True,
         phone=f"+3363998{7000 + index:04d}" if has_mobile else f"+3319900{7000 + index:04d}",
         home_care_service=rng.choice(HOME_CARE_SERVICES) if rng.random() < 0.3 else "",
-        request_date=request_date, origin=origin, created_by=officer,
+        request_date=request_date,
+        origin=origin,
+        created_by=officer,
         acknowledgement_due_on=request_date + datetime.timedelta(days=ACKNOWLEDGEMENT_DELAY_DAYS),
     )
     if rng.random() < 0.7:
@@ -95,7 +125,9 @@ def _entry(rng, fake, index, plan, ground, today, addresses, quartiers, officer,
     if plan in ("registered", "removed"):
         entry.status = EntryStatus.REGISTERED
         entry.acknowledged_at = _at(request_date + datetime.timedelta(days=rng.randint(1, 7)))
-        entry.confirmed_on = request_date if rng.random() < 0.5 else today - datetime.timedelta(days=rng.randint(30, 200))
+        entry.confirmed_on = (
+            request_date if rng.random() < 0.5 else today - datetime.timedelta(days=rng.randint(30, 200))
+        )
     elif plan == "pre_registration":
         entry.informed_at = _at(request_date + datetime.timedelta(days=2))
         entry.request_date = today - datetime.timedelta(days=rng.randint(3, 20))
@@ -104,8 +136,17 @@ def _entry(rng, fake, index, plan, ground, today, addresses, quartiers, officer,
         entry.status = EntryStatus.REMOVED
         entry.removal_reason = rng.choice([RemovalReason.DEATH, RemovalReason.REQUEST, RemovalReason.MOVED_OUT])
         entry.removed_on = today - datetime.timedelta(days=rng.randint(5, 120))
-        for name in ("last_name", "first_names", "address", "phone", "emergency_contact_name", "emergency_contact_phone",
-                     "third_party_name", "third_party_capacity", "home_care_service"):
+        for name in (
+            "last_name",
+            "first_names",
+            "address",
+            "phone",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "third_party_name",
+            "third_party_capacity",
+            "home_care_service",
+        ):
             setattr(entry, name, "")
         entry.birth_date = None
         entry.birth_year = None
@@ -116,14 +157,31 @@ def _entry(rng, fake, index, plan, ground, today, addresses, quartiers, officer,
 
 
 def _history(entry: RegisterEntry, plan: str, officer: User) -> list[RegisterEntryTransition]:
-    rows = [RegisterEntryTransition(entry=entry, from_status="", to_status=EntryStatus.RECEIVED, by=officer,
-                                    reason="Demande enregistrée")]
+    rows = [
+        RegisterEntryTransition(
+            entry=entry, from_status="", to_status=EntryStatus.RECEIVED, by=officer, reason="Demande enregistrée"
+        )
+    ]
     if plan in ("registered", "removed"):
-        rows.append(RegisterEntryTransition(entry=entry, from_status=EntryStatus.RECEIVED, to_status=EntryStatus.REGISTERED,
-                                            by=officer, reason="Accusé de réception envoyé"))
+        rows.append(
+            RegisterEntryTransition(
+                entry=entry,
+                from_status=EntryStatus.RECEIVED,
+                to_status=EntryStatus.REGISTERED,
+                by=officer,
+                reason="Accusé de réception envoyé",
+            )
+        )
     if plan == "removed":
-        rows.append(RegisterEntryTransition(entry=entry, from_status=EntryStatus.REGISTERED, to_status=EntryStatus.REMOVED,
-                                            by=officer, reason=entry.get_removal_reason_display()))
+        rows.append(
+            RegisterEntryTransition(
+                entry=entry,
+                from_status=EntryStatus.REGISTERED,
+                to_status=EntryStatus.REMOVED,
+                by=officer,
+                reason=entry.get_removal_reason_display(),
+            )
+        )
     return rows
 
 
@@ -147,8 +205,15 @@ def _weighted(rng: random.Random, weights: dict) -> str:
 
 # Outcomes of the first call of each person in the demo heatwave (weights), after Paris/Nancy
 # practice: most people reached and fine, a few needing help, some never answering.
-FIRST_CALL_OUTCOMES = {"reached_fine": 70, "reached_help": 6, "no_answer": 14, "voicemail": 6, "absent": 2,
-                       "hospitalised": 1, "wrong_number": 1}
+FIRST_CALL_OUTCOMES = {
+    "reached_fine": 70,
+    "reached_help": 6,
+    "no_answer": 14,
+    "voicemail": 6,
+    "absent": 2,
+    "hospitalised": 1,
+    "wrong_number": 1,
+}
 
 
 def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: User, caller: User) -> dict:
@@ -176,33 +241,62 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
 
     starts_on = datetime.date(today.year if today.month > 8 else today.year - 1, 7, 14)
     # The demo caller followed the calling training and signed the confidentiality undertaking.
-    CallerAccreditation.objects.create(user=caller, training_on=starts_on - datetime.timedelta(days=40),
-                                       undertaking_signed_on=starts_on - datetime.timedelta(days=40), granted_by=officer)
+    CallerAccreditation.objects.create(
+        user=caller,
+        training_on=starts_on - datetime.timedelta(days=40),
+        undertaking_signed_on=starts_on - datetime.timedelta(days=40),
+        granted_by=officer,
+    )
     episode = Episode.objects.create(
-        kind=EpisodeKind.HEATWAVE, level=EpisodeLevel.ORANGE, title="Canicule de juillet", starts_on=starts_on,
-        ends_on=starts_on + datetime.timedelta(days=4), declared_by=officer, status=EpisodeStatus.CLOSED,
+        kind=EpisodeKind.HEATWAVE,
+        level=EpisodeLevel.ORANGE,
+        title="Canicule de juillet",
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=4),
+        declared_by=officer,
+        status=EpisodeStatus.CLOSED,
         notes="Vigilance orange canicule déclenchée par la préfecture.",
     )
     opened = timezone.make_aware(datetime.datetime.combine(starts_on, datetime.time(9, 0)))
     campaign = Campaign.objects.create(
-        episode=episode, title="Appels canicule de juillet", status=CampaignStatus.CLOSED, created_at=opened,
-        created_by=officer, questionnaire=Questionnaire.default(),
+        episode=episode,
+        title="Appels canicule de juillet",
+        status=CampaignStatus.CLOSED,
+        created_at=opened,
+        created_by=officer,
+        questionnaire=Questionnaire.default(),
     )
-    CampaignTransition.objects.bulk_create([
-        CampaignTransition(campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, at=opened, by=officer),
-        CampaignTransition(campaign=campaign, from_status=CampaignStatus.ACTIVE, to_status=CampaignStatus.CLOSED,
-                           at=opened + datetime.timedelta(days=4, hours=9), by=officer),
-    ])
+    CampaignTransition.objects.bulk_create(
+        [
+            CampaignTransition(
+                campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, at=opened, by=officer
+            ),
+            CampaignTransition(
+                campaign=campaign,
+                from_status=CampaignStatus.ACTIVE,
+                to_status=CampaignStatus.CLOSED,
+                at=opened + datetime.timedelta(days=4, hours=9),
+                by=officer,
+            ),
+        ]
+    )
     entries = list(
         RegisterEntry.objects.filter(status=EntryStatus.REGISTERED)
-        .select_related("extras").order_by("birth_year", "pk")
+        .select_related("extras")
+        .order_by("birth_year", "pk")
     )
     targets, attempts, steps = [], [], []
     for rank, entry in enumerate(entries, 1):
         isolated = bool(getattr(entry, "extras", None) and entry.extras.lives_alone)
         target = CallTarget(
-            campaign=campaign, entry=entry, priority=0 if isolated else 1, rank=rank, is_isolated=isolated,
-            birth_year=entry.birth_year, quartier_id=entry.quartier_id, created_at=opened,
+            campaign=campaign,
+            entry=entry,
+            priority=0 if isolated else 1,
+            rank=rank,
+            is_isolated=isolated,
+            birth_year=entry.birth_year,
+            quartier_id=entry.quartier_id,
+            created_at=opened,
         )
         moment = opened + datetime.timedelta(minutes=rng.randint(0, 8 * 60))
         outcome = _weighted(rng, FIRST_CALL_OUTCOMES)
@@ -213,13 +307,22 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
             if plan[-1] == "no_answer":
                 plan += ["no_answer"] * (4 - len(plan)) if len(plan) < 4 else []
         for outcome_here in plan:
-            attempts.append((target, CallAttempt(
-                caller=caller if rng.random() < 0.5 else officer, started_at=moment,
-                ended_at=moment + datetime.timedelta(minutes=rng.randint(2, 9)), outcome=outcome_here,
-                answers={"temperature": rng.choice([24, 26, 27, 28, 29, 31]), "drinks": True} if outcome_here.startswith("reached") else {},
-                advice=["drink", "shutters"] if outcome_here.startswith("reached") else [],
-                actions=["fan"] if outcome_here == "reached_help" and rng.random() < 0.5 else [],
-            )))
+            attempts.append(
+                (
+                    target,
+                    CallAttempt(
+                        caller=caller if rng.random() < 0.5 else officer,
+                        started_at=moment,
+                        ended_at=moment + datetime.timedelta(minutes=rng.randint(2, 9)),
+                        outcome=outcome_here,
+                        answers={"temperature": rng.choice([24, 26, 27, 28, 29, 31]), "drinks": True}
+                        if outcome_here.startswith("reached")
+                        else {},
+                        advice=["drink", "shutters"] if outcome_here.startswith("reached") else [],
+                        actions=["fan"] if outcome_here == "reached_help" and rng.random() < 0.5 else [],
+                    ),
+                )
+            )
             moment += datetime.timedelta(hours=2)
         last = plan[-1]
         target.attempts_count = len(plan)
@@ -235,12 +338,23 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
             target.status = TargetStatus.REACHED
             target.escalated_at = target.last_attempt_at
             target.reached_at = target.last_attempt_at + datetime.timedelta(hours=3)
-            first_kind = EscalationKind.EMERGENCY_CONTACT if entry.emergency_contact_name else EscalationKind.HOME_VISIT
-            steps.append((target, EscalationStep(
-                kind=first_kind, opened_at=target.escalated_at, opened_by=officer, done_by=officer,
-                done_at=target.reached_at, result=EscalationResult.RESOLVED,
-                result_notes="Nouvelles rassurantes obtenues.",
-            )))
+            first_kind = (
+                EscalationKind.EMERGENCY_CONTACT if entry.emergency_contact_name else EscalationKind.HOME_VISIT
+            )
+            steps.append(
+                (
+                    target,
+                    EscalationStep(
+                        kind=first_kind,
+                        opened_at=target.escalated_at,
+                        opened_by=officer,
+                        done_by=officer,
+                        done_at=target.reached_at,
+                        result=EscalationResult.RESOLVED,
+                        result_notes="Nouvelles rassurantes obtenues.",
+                    ),
+                )
+            )
         targets.append(target)
     CallTarget.objects.bulk_create(targets, batch_size=500)
     for target, attempt in attempts:
@@ -251,5 +365,9 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
     EscalationStep.objects.bulk_create([s for _, s in steps], batch_size=500)
     campaign.targets_count = len(targets)
     campaign.save(update_fields=["targets_count"])
-    return {"targets": len(targets), "attempts": len(attempts), "escalations": len(steps),
-            "reached_help": sum(1 for _, a in attempts if a.outcome == Outcome.REACHED_NEEDS_HELP)}
+    return {
+        "targets": len(targets),
+        "attempts": len(attempts),
+        "escalations": len(steps),
+        "reached_help": sum(1 for _, a in attempts if a.outcome == Outcome.REACHED_NEEDS_HELP),
+    }

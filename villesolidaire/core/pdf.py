@@ -131,8 +131,16 @@ class Document(FPDF):
         self.set_x(x + 6)
         self.multi_cell(0, LINE + 0.5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def letter(self, *, recipient: list[str], subject: str, paragraphs: list[str], bullets: list[str] | None = None,
-               closing: list[str] | None = None, date=None) -> None:
+    def letter(
+        self,
+        *,
+        recipient: list[str],
+        subject: str,
+        paragraphs: list[str],
+        bullets: list[str] | None = None,
+        closing: list[str] | None = None,
+        date=None,
+    ) -> None:
         """One letter on a new page: recipient block on the right, date, subject, body."""
         self.add_page()
         self.set_font(FONT, "", 10.5)
@@ -141,7 +149,9 @@ class Document(FPDF):
             self.multi_cell(75, LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(6)
         day = date or timezone.localdate()
-        self.multi_cell(0, LINE, f"{self.town_name}, le {day:%d/%m/%Y}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            0, LINE, f"{self.town_name}, le {day:%d/%m/%Y}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.ln(4)
         self.paragraph(f"Objet : {subject}", bold=True, gap=4)
         for text in paragraphs:
@@ -151,8 +161,14 @@ class Document(FPDF):
         for text in closing or []:
             self.paragraph(text)
         self.ln(4)
-        self.multi_cell(0, LINE, f"Pour le maire de {self.town_name},\n{self.service_name}", align="R",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            0,
+            LINE,
+            f"Pour le maire de {self.town_name},\n{self.service_name}",
+            align="R",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

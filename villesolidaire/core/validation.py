@@ -149,4 +149,6 @@ def require_mobile(number: PhoneNumber | str | None) -> None:
     if not number or not isinstance(number, PhoneNumber):
         return
     if not is_mobile(number):
-        raise ValidationError("Indiquez un numéro de téléphone mobile (par exemple 06 12 34 56 78).", code="not_mobile")
+        raise ValidationError(
+            "Indiquez un numéro de téléphone mobile (par exemple 06 12 34 56 78).", code="not_mobile"
+        )

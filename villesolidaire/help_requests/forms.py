@@ -3,10 +3,6 @@ from django.core.exceptions import ValidationError
 
 from villesolidaire.core.bitmask import FlagSetField
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
-from villesolidaire.help_requests.enums import Channel, ClosureReason, Consent, Status, TimeWindow, Urgency
-from villesolidaire.help_requests.models import HelpCategory, HelpRequest
-from villesolidaire.residents.forms import PersonNameMixin
-from villesolidaire.residents.models import Resident
 from villesolidaire.core.validation import (
     birth_year_field,
     check_wished_dates,
@@ -16,6 +12,10 @@ from villesolidaire.core.validation import (
     parse_phone,
     phone_field,
 )
+from villesolidaire.help_requests.enums import Channel, ClosureReason, Consent, Status, TimeWindow, Urgency
+from villesolidaire.help_requests.models import HelpCategory, HelpRequest
+from villesolidaire.residents.forms import PersonNameMixin
+from villesolidaire.residents.models import Resident
 from villesolidaire.territory.forms import AddressFieldsMixin
 
 OTHER_CATEGORY = "autre"

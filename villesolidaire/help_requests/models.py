@@ -23,14 +23,18 @@ class HelpCategory(models.Model):
     name = models.CharField("nom", max_length=120, unique=True)
     slug = models.SlugField("code", max_length=60, unique=True)
     bit = models.PositiveSmallIntegerField(
-        "position dans l'index", unique=True, validators=[MaxValueValidator(62)],
+        "position dans l'index",
+        unique=True,
+        validators=[MaxValueValidator(62)],
         help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.",
     )
     description = models.TextField("description", blank=True)
     order = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
     is_active = models.BooleanField("proposée", default=True)
     involves_money = models.BooleanField("implique des avances d'argent", default=False)
-    skills = models.ManyToManyField("volunteers.Skill", blank=True, related_name="categories", verbose_name="compétences utiles")
+    skills = models.ManyToManyField(
+        "volunteers.Skill", blank=True, related_name="categories", verbose_name="compétences utiles"
+    )
 
     class Meta:
         verbose_name = "catégorie d'aide"
@@ -63,31 +67,50 @@ class HelpRequestQuerySet(models.QuerySet):
 
 
 class HelpRequest(models.Model):
-    resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="help_requests", verbose_name="habitant·e")
-    category = models.ForeignKey(HelpCategory, on_delete=models.PROTECT, related_name="help_requests", verbose_name="catégorie")
+    resident = models.ForeignKey(
+        "residents.Resident", on_delete=models.PROTECT, related_name="help_requests", verbose_name="habitant·e"
+    )
+    category = models.ForeignKey(
+        HelpCategory, on_delete=models.PROTECT, related_name="help_requests", verbose_name="catégorie"
+    )
     category_other = models.CharField("précision (autre)", max_length=120, blank=True)
     description = models.TextField("description", max_length=2000)
     urgency = models.CharField("urgence", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     wished_start = models.DateField("à partir du", null=True, blank=True)
     wished_end = models.DateField("jusqu'au", null=True, blank=True)
-    time_window = models.CharField("moment de la journée", max_length=4, choices=TimeWindow.choices, default=TimeWindow.ANY)
+    time_window = models.CharField(
+        "moment de la journée", max_length=4, choices=TimeWindow.choices, default=TimeWindow.ANY
+    )
     recurrence = models.CharField("fréquence", max_length=12, choices=Recurrence.choices, default=Recurrence.ONCE)
     constraints = models.PositiveIntegerField("contraintes", default=0)
     constraints_notes = models.CharField("autres contraintes", max_length=300, blank=True)
     involves_money = models.BooleanField("achats à avancer", default=False)
     estimated_amount = models.DecimalField(
-        "montant estimé (€)", max_digits=7, decimal_places=2, null=True, blank=True,
+        "montant estimé (€)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(5000)],
     )
     channel = models.CharField("canal", max_length=12, choices=Channel.choices, default=Channel.HOTLINE)
     reporter_name = models.CharField("nom de la personne qui signale", max_length=120, blank=True)
     reporter_relation = models.CharField("lien avec la personne", max_length=80, blank=True)
     reporter_phone = models.CharField("téléphone de la personne qui signale", max_length=20, blank=True)
-    person_agrees = models.CharField("la personne est d'accord", max_length=8, choices=Consent.choices, default=Consent.YES)
+    person_agrees = models.CharField(
+        "la personne est d'accord", max_length=8, choices=Consent.choices, default=Consent.YES
+    )
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     closure_reason = models.CharField("motif de clôture", max_length=14, choices=ClosureReason.choices, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="saisie par")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisie par",
+    )
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
     objects = HelpRequestQuerySet.as_manager()
@@ -135,7 +158,14 @@ class HelpRequestTransition(models.Model):
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("vers", max_length=12, choices=Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
     at = models.DateTimeField("le", default=timezone.now)
     note = models.CharField("note", max_length=500, blank=True)
 

@@ -7,14 +7,19 @@ class ProposeForm(forms.Form):
     """Choose volunteers among the ranked candidates shown on the matching page."""
 
     volunteers = forms.TypedMultipleChoiceField(
-        label="Volontaires à solliciter", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Volontaires à solliciter",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": "Choisissez au moins un·e volontaire.",
             "invalid_choice": "Un·e des volontaires choisi·es n'est plus disponible pour cette demande : vérifiez la liste à jour.",
         },
     )
     message = PlainTextField(
-        label="Message aux volontaires (facultatif)", required=False, max_length=300, multiline=True,
+        label="Message aux volontaires (facultatif)",
+        required=False,
+        max_length=300,
+        multiline=True,
         help_text="300 caractères au plus. Il s'ajoute à la description envoyée par SMS ou e-mail.",
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
         error_messages={"max_length": "300 caractères au plus."},

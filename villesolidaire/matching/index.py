@@ -98,18 +98,21 @@ def training_masks(volunteer_ids: Iterable[int], day: datetime.date | None = Non
 
 
 @transaction.atomic
-def refresh_training_masks(volunteer_ids: Iterable[int], day: datetime.date | None = None, batch_size: int = 1000) -> int:
+def refresh_training_masks(
+    volunteer_ids: Iterable[int], day: datetime.date | None = None, batch_size: int = 1000
+) -> int:
     """Rewrite only `trainings_mask` of these volunteers' rows (after a training is recorded,
     corrected or expired). Volunteers without a row are left to `index_volunteer`. Returns
     the number of rows changed."""
     volunteer_ids = list(dict.fromkeys(volunteer_ids))
     changed = 0
     for start in range(0, len(volunteer_ids), batch_size):
-        masks = training_masks(volunteer_ids[start:start + batch_size], day)
+        masks = training_masks(volunteer_ids[start : start + batch_size], day)
         stale = [
             VolunteerMatchProfile(volunteer_id=volunteer_id, trainings_mask=masks[volunteer_id])
-            for volunteer_id, current in VolunteerMatchProfile.objects.filter(volunteer_id__in=list(masks))
-            .values_list("volunteer_id", "trainings_mask")
+            for volunteer_id, current in VolunteerMatchProfile.objects.filter(
+                volunteer_id__in=list(masks)
+            ).values_list("volunteer_id", "trainings_mask")
             if current != masks[volunteer_id]
         ]
         VolunteerMatchProfile.objects.bulk_update(stale, ["trainings_mask"])
@@ -119,7 +122,6 @@ def refresh_training_masks(volunteer_ids: Iterable[int], day: datetime.date | No
 
 def clear_training_bit(bit: int) -> int:
     """A deleted module's bit may be given to a new module: clear it from every row first."""
-    return (
-        VolunteerMatchProfile.objects.filter(trainings_mask__gt=0)
-        .update(trainings_mask=models.F("trainings_mask").bitand(~(1 << bit)))
+    return VolunteerMatchProfile.objects.filter(trainings_mask__gt=0).update(
+        trainings_mask=models.F("trainings_mask").bitand(~(1 << bit))
     )

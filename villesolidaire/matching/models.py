@@ -13,7 +13,9 @@ class VolunteerMatchProfile(models.Model):
     `manage.py rebuild_matching_index` rebuilds it from the volunteers.
     """
 
-    volunteer = models.OneToOneField("volunteers.Volunteer", on_delete=models.CASCADE, primary_key=True, related_name="match_profile")
+    volunteer = models.OneToOneField(
+        "volunteers.Volunteer", on_delete=models.CASCADE, primary_key=True, related_name="match_profile"
+    )
     is_eligible = models.BooleanField(default=False)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
@@ -54,7 +56,9 @@ class Proposal(models.Model):
     """A help request offered to one or several volunteers; the first to accept gets it."""
 
     help_request = models.ForeignKey("help_requests.HelpRequest", on_delete=models.CASCADE, related_name="proposals")
-    status = models.CharField("statut", max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN, db_index=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN, db_index=True
+    )
     message = models.CharField("message aux volontaires", max_length=300, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -131,7 +131,11 @@ def context_for(
 def describe_slots(mask: int) -> str:
     """'mardi, mercredi : matin' — days and periods of a wished-time mask."""
     days = [label for index, (_code, label) in enumerate(DAYS) if any(mask & (1 << (index * 3 + p)) for p in range(3))]
-    periods = [label for index, (_c, label, _s, _e) in enumerate(PERIODS) if any(mask & (1 << (d * 3 + index)) for d in range(7))]
+    periods = [
+        label
+        for index, (_c, label, _s, _e) in enumerate(PERIODS)
+        if any(mask & (1 << (d * 3 + index)) for d in range(7))
+    ]
     day_text = "tous les jours" if len(days) == 7 else ", ".join(days)
     period_text = "toute la journée" if len(periods) == len(PERIODS) else ", ".join(periods)
     return f"{day_text} : {period_text}"
@@ -151,6 +155,7 @@ def fr_points(points: float) -> str:
 
 
 # --- Python implementation -------------------------------------------------------------
+
 
 def distance_points(distance: float | None, max_distance_km: float, context: MatchContext) -> float:
     if distance is None:
@@ -240,7 +245,9 @@ def load_penalty(recent_missions: int) -> float:
     return min(MAX_LOAD_PENALTY, W_LOAD_PER_MISSION * max(0, recent_missions))
 
 
-def final_score(base: float, explanation: Explanation, *, recent_missions: int, continuity: bool) -> tuple[float, Explanation]:
+def final_score(
+    base: float, explanation: Explanation, *, recent_missions: int, continuity: bool
+) -> tuple[float, Explanation]:
     """Apply the bounded load penalty and the continuity bonus to a base score."""
     explanation = list(explanation)
     penalty = load_penalty(recent_missions)
@@ -272,8 +279,16 @@ _DX = "((longitude - %(longitude)s) * %(km_per_degree_lon)s)"
 _DY = "((latitude - %(latitude)s) * %(km_per_degree_lat)s)"
 _DISTANCE_SQ = f"(({_DX} * {_DX}) + ({_DY} * {_DY}))"
 PROFILE_COLUMNS = (
-    "volunteer_id", "is_eligible", "latitude", "longitude", "max_distance_km",
-    "categories_mask", "skills_mask", "languages_mask", "availability_mask", "trainings_mask",
+    "volunteer_id",
+    "is_eligible",
+    "latitude",
+    "longitude",
+    "max_distance_km",
+    "categories_mask",
+    "skills_mask",
+    "languages_mask",
+    "availability_mask",
+    "trainings_mask",
 )
 
 
@@ -313,16 +328,27 @@ def _bounding_box(context: MatchContext) -> tuple[float, float, float, float]:
 def sql_params(context: MatchContext) -> dict:
     """Named parameters of `ranking_sql(sql_shape(context), ...)` (continuity ids and limit apart)."""
     params = {
-        "category_bit": context.category_bit, "zero": 0.0, "one": 1.0, "epsilon": 1e-9,
-        "w_distance": W_DISTANCE, "w_availability": W_AVAILABILITY, "w_language": W_LANGUAGE,
+        "category_bit": context.category_bit,
+        "zero": 0.0,
+        "one": 1.0,
+        "epsilon": 1e-9,
+        "w_distance": W_DISTANCE,
+        "w_availability": W_AVAILABILITY,
+        "w_language": W_LANGUAGE,
     }
     if context.has_position:
         lat_min, lat_max, lon_min, lon_max = _bounding_box(context)
         params |= {
-            "latitude": context.latitude, "longitude": context.longitude,
-            "km_per_degree_lat": KM_PER_DEGREE_LAT, "km_per_degree_lon": km_per_degree_lon(context.latitude),
-            "lat_min": lat_min, "lat_max": lat_max, "lon_min": lon_min, "lon_max": lon_max,
-            "factor": context.distance_factor, "factor_sq": context.distance_factor * context.distance_factor,
+            "latitude": context.latitude,
+            "longitude": context.longitude,
+            "km_per_degree_lat": KM_PER_DEGREE_LAT,
+            "km_per_degree_lon": km_per_degree_lon(context.latitude),
+            "lat_min": lat_min,
+            "lat_max": lat_max,
+            "lon_min": lon_min,
+            "lon_max": lon_max,
+            "factor": context.distance_factor,
+            "factor_sq": context.distance_factor * context.distance_factor,
         }
     if context.skills:
         params["skill_share"] = W_SKILLS / len(context.skills)
@@ -429,5 +455,7 @@ def exclusion_count_sql(shape: SqlShape, table: str) -> str:
         f"COALESCE(SUM(CASE WHEN (trainings_mask & %(required_bit_{index})s) = 0 THEN 1 ELSE 0 END), 0)"
         for index in range(shape.requirement_count)
     )
-    excluded = "COALESCE(SUM(CASE WHEN (trainings_mask & %(required_mask)s) <> %(required_mask)s THEN 1 ELSE 0 END), 0)"
+    excluded = (
+        "COALESCE(SUM(CASE WHEN (trainings_mask & %(required_mask)s) <> %(required_mask)s THEN 1 ELSE 0 END), 0)"
+    )
     return f"SELECT {excluded}, {missing} FROM {table} WHERE {filter_sql(shape, TRAININGS_IGNORED)}"

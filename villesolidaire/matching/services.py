@@ -73,16 +73,22 @@ def proposal_create(
     fresh = [candidate for candidate in candidates if candidate.volunteer_id not in already]
     if not fresh:
         raise ProposalError("Ces volontaires ont déjà reçu cette proposition.")
-    offers = ProposalOffer.objects.bulk_create([
-        ProposalOffer(
-            proposal=proposal, volunteer_id=candidate.volunteer_id, score=round(candidate.score, 2),
-            explanation=[[label, round(points, 2)] for label, points in candidate.explanation], sent_at=now,
-        )
-        for candidate in fresh
-    ])
+    offers = ProposalOffer.objects.bulk_create(
+        [
+            ProposalOffer(
+                proposal=proposal,
+                volunteer_id=candidate.volunteer_id,
+                score=round(candidate.score, 2),
+                explanation=[[label, round(points, 2)] for label, points in candidate.explanation],
+                sent_at=now,
+            )
+            for candidate in fresh
+        ]
+    )
     offers = list(
-        ProposalOffer.objects.filter(proposal=proposal, volunteer_id__in=[c.volunteer_id for c in fresh])
-        .select_related("volunteer")
+        ProposalOffer.objects.filter(
+            proposal=proposal, volunteer_id__in=[c.volunteer_id for c in fresh]
+        ).select_related("volunteer")
     )
     request_full = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=locked.pk)
     for offer in offers:
@@ -143,7 +149,11 @@ def first_mission_at(help_request: HelpRequest, now: datetime) -> datetime:
     """A first date to put in the diary: the wished start (or tomorrow) in the wished part of the day.
     The volunteer confirms it with the person; the coordinator can move it."""
     today = timezone.localdate(now)
-    day = help_request.wished_start if help_request.wished_start and help_request.wished_start > today else today + timedelta(days=1)
+    day = (
+        help_request.wished_start
+        if help_request.wished_start and help_request.wished_start > today
+        else today + timedelta(days=1)
+    )
     hour = FIRST_MISSION_HOUR.get(help_request.time_window, 10)
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
@@ -178,8 +188,13 @@ def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
     volunteer = offer.volunteer
     with transaction.atomic():  # savepoint: a duplicate support must not poison the outer transaction
         support = Support.objects.create(
-            help_request=help_request, volunteer=volunteer, resident=help_request.resident, proposal=proposal,
-            kind=support_kind_for(help_request), started_at=now, created_by=volunteer.user,
+            help_request=help_request,
+            volunteer=volunteer,
+            resident=help_request.resident,
+            proposal=proposal,
+            kind=support_kind_for(help_request),
+            started_at=now,
+            created_by=volunteer.user,
         )
     ProposalOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
     offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
@@ -204,7 +219,9 @@ def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
 
 def _tell_others_taken(proposal_id: int, accepted_offer_id: int) -> None:
     """Tell the volunteers still waiting that someone else took it (their offers are 'taken')."""
-    offers = ProposalOffer.objects.filter(proposal_id=proposal_id, status=OfferStatus.TAKEN).exclude(pk=accepted_offer_id)
+    offers = ProposalOffer.objects.filter(proposal_id=proposal_id, status=OfferStatus.TAKEN).exclude(
+        pk=accepted_offer_id
+    )
     for offer in offers.select_related("volunteer", "proposal__help_request__category"):
         volunteer = offer.volunteer
         contact_send(
@@ -238,8 +255,11 @@ def offer_decline(*, offer: ProposalOffer, now: datetime | None = None) -> Offer
 
 def coordinator_emails() -> list[str]:
     return list(
-        User.objects.filter(role_grants__role=Role.COORDINATOR, is_active=True).exclude(email="")
-        .values_list("email", flat=True).distinct().order_by("email")
+        User.objects.filter(role_grants__role=Role.COORDINATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by("email")
     )
 
 
@@ -250,7 +270,8 @@ def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
     with transaction.atomic():
         proposal = (
             Proposal.objects.select_for_update()
-            .filter(pk=proposal_id, status=ProposalStatus.OPEN, expires_at__lte=now).first()
+            .filter(pk=proposal_id, status=ProposalStatus.OPEN, expires_at__lte=now)
+            .first()
         )
         if proposal is None:
             return False
@@ -258,7 +279,9 @@ def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
         proposal.closed_at = now
         proposal.expiry_alerted_at = now
         proposal.save(update_fields=["status", "closed_at", "expiry_alerted_at"])
-        help_request = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=proposal.help_request_id)
+        help_request = HelpRequest.objects.select_related("category", "resident__quartier").get(
+            pk=proposal.help_request_id
+        )
         link = settings.SITE_URL + reverse("matching:request_matching", args=[help_request.pk])
         answers = list(proposal.offers.values_list("status", flat=True))
         for email in coordinator_emails():
@@ -267,8 +290,11 @@ def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
                 subject=f"Sans réponse : demande n° {help_request.pk} ({help_request.category})",
                 template="matching/messages/expired_email.txt",
                 context={
-                    "help_request": help_request, "proposal": proposal, "link": link,
-                    "asked": len(answers), "declined": answers.count(OfferStatus.DECLINED),
+                    "help_request": help_request,
+                    "proposal": proposal,
+                    "link": link,
+                    "asked": len(answers),
+                    "declined": answers.count(OfferStatus.DECLINED),
                 },
                 kind="proposal_expired",
             )
@@ -289,7 +315,9 @@ def proposals_cancel(*, help_request: HelpRequest, by=None, now: datetime | None
     hotline, resident helped elsewhere): its links then answer "plus ouverte"."""
     now = now or timezone.now()
     open_ids = list(
-        Proposal.objects.select_for_update().filter(help_request=help_request, status=ProposalStatus.OPEN).values_list("pk", flat=True)
+        Proposal.objects.select_for_update()
+        .filter(help_request=help_request, status=ProposalStatus.OPEN)
+        .values_list("pk", flat=True)
     )
     ProposalOffer.objects.filter(proposal_id__in=open_ids, status=OfferStatus.PENDING).update(
         status=OfferStatus.WITHDRAWN, responded_at=now

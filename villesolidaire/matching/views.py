@@ -22,36 +22,52 @@ MAX_POINTS = scoring.W_DISTANCE + scoring.W_SKILLS + scoring.W_AVAILABILITY + sc
 
 
 def _explained(explanation) -> list[dict]:
-    return [{"label": label, "points": scoring.fr_points(points), "negative": points < 0} for label, points in explanation]
+    return [
+        {"label": label, "points": scoring.fr_points(points), "negative": points < 0} for label, points in explanation
+    ]
 
 
 @coordinator_required
 def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = get_object_or_404(
-        HelpRequest.objects.select_related("resident", "resident__quartier", "category").prefetch_related("category__skills"),
+        HelpRequest.objects.select_related("resident", "resident__quartier", "category").prefetch_related(
+            "category__skills"
+        ),
         pk=pk,
     )
-    widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "True", "on")
+    widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in (
+        "1",
+        "True",
+        "on",
+    )
     context = match_context(help_request, widen=widen)
     candidates = rank_for_context(context)
-    form = ProposeForm(request.POST if request.method == "POST" else None, candidates=candidates, initial={"widen": widen})
+    form = ProposeForm(
+        request.POST if request.method == "POST" else None, candidates=candidates, initial={"widen": widen}
+    )
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["volunteers"])
         try:
             _proposal, offers = services.proposal_create(
-                help_request=help_request, candidates=[c for c in candidates if c.volunteer_id in chosen],
-                by=request.user, message=form.cleaned_data["message"],
+                help_request=help_request,
+                candidates=[c for c in candidates if c.volunteer_id in chosen],
+                by=request.user,
+                message=form.cleaned_data["message"],
             )
         except services.ProposalError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Proposition envoyée à {len(offers)} volontaire{'s' if len(offers) > 1 else ''}.")
+            messages.success(
+                request, f"Proposition envoyée à {len(offers)} volontaire{'s' if len(offers) > 1 else ''}."
+            )
         url = reverse("matching:request_matching", args=[help_request.pk])
         return redirect(f"{url}?elargir=1" if widen else url)
 
-    proposals = list(help_request.proposals.select_related("created_by").prefetch_related(
-        Prefetch("offers", queryset=ProposalOffer.objects.select_related("volunteer").order_by("-score", "pk"))
-    ))
+    proposals = list(
+        help_request.proposals.select_related("created_by").prefetch_related(
+            Prefetch("offers", queryset=ProposalOffer.objects.select_related("volunteer").order_by("-score", "pk"))
+        )
+    )
     # The latest answer of each volunteer already asked, so nobody is asked twice by mistake.
     asked = {}
     for proposal in reversed(proposals):
@@ -69,17 +85,22 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for c in candidates
     ]
-    return render(request, "matching/request_matching.html", {
-        "help_request": help_request,
-        "rows": rows,
-        "form": form,
-        "widen": widen,
-        "max_points": MAX_POINTS,
-        "proposals": proposals,
-        "awaiting": requests_awaiting_volunteer()[:10],
-        "can_propose": help_request.status in services.PROPOSABLE_STATUSES,
-        "training_exclusions": _training_exclusions(help_request, context, widen),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "matching/request_matching.html",
+        {
+            "help_request": help_request,
+            "rows": rows,
+            "form": form,
+            "widen": widen,
+            "max_points": MAX_POINTS,
+            "proposals": proposals,
+            "awaiting": requests_awaiting_volunteer()[:10],
+            "can_propose": help_request.status in services.PROPOSABLE_STATUSES,
+            "training_exclusions": _training_exclusions(help_request, context, widen),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _training_exclusions(help_request, context, widen: bool) -> list[dict]:
@@ -91,10 +112,13 @@ def _training_exclusions(help_request, context, widen: bool) -> list[dict]:
     rows = []
     for exclusion in training_exclusions(context).modules:
         url = reverse("trainings:invite_for_request", args=[modules[exclusion.bit].pk, help_request.pk])
-        rows.append({
-            "title": exclusion.title, "count": exclusion.count,
-            "invite_url": f"{url}?elargir=1" if widen else url,
-        })
+        rows.append(
+            {
+                "title": exclusion.title,
+                "count": exclusion.count,
+                "invite_url": f"{url}?elargir=1" if widen else url,
+            }
+        )
     return rows
 
 
@@ -103,7 +127,9 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
     GET only shows (link previews must not answer); the buttons POST."""
     offer = get_object_or_404(
         ProposalOffer.objects.select_related(
-            "volunteer", "proposal__help_request__category", "proposal__help_request__resident__quartier",
+            "volunteer",
+            "proposal__help_request__category",
+            "proposal__help_request__resident__quartier",
         ),
         token=token[:64],
     )
@@ -124,16 +150,20 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
     if offer.status == "accepted":
         support = getattr(result, "support", None) or _support_of(proposal)
     help_request = offer.proposal.help_request
-    return render(request, "matching/offer_response.html", {
-        "offer": offer,
-        "proposal": proposal,
-        "help_request": help_request,
-        "result": result.outcome.value if result else None,
-        "outcomes": {o.name: o.value for o in Outcome},
-        "support": support,
-        "first_mission": support.missions.order_by("scheduled_at").first() if support else None,
-        "suggested": request.GET.get("reponse") if request.GET.get("reponse") in ("accepter", "refuser") else None,
-    })
+    return render(
+        request,
+        "matching/offer_response.html",
+        {
+            "offer": offer,
+            "proposal": proposal,
+            "help_request": help_request,
+            "result": result.outcome.value if result else None,
+            "outcomes": {o.name: o.value for o in Outcome},
+            "support": support,
+            "first_mission": support.missions.order_by("scheduled_at").first() if support else None,
+            "suggested": request.GET.get("reponse") if request.GET.get("reponse") in ("accepter", "refuser") else None,
+        },
+    )
 
 
 def _support_of(proposal):

@@ -30,7 +30,10 @@ class MissionReportForm(forms.Form):
         error_messages={"required": "Indiquez si la mission a eu lieu.", "invalid_choice": "Choix inconnu."},
     )
     duration_minutes = forms.IntegerField(
-        label="Durée (en minutes)", required=False, min_value=1, max_value=12 * 60,
+        label="Durée (en minutes)",
+        required=False,
+        min_value=1,
+        max_value=12 * 60,
         help_text="Par exemple 45 pour trois quarts d'heure.",
         error_messages={
             "invalid": "Indiquez la durée en minutes, par exemple 45.",
@@ -40,14 +43,22 @@ class MissionReportForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     notes = PlainTextField(
-        label="Quelques mots (facultatif)", required=False, max_length=500, multiline=True,
+        label="Quelques mots (facultatif)",
+        required=False,
+        max_length=500,
+        multiline=True,
         help_text="500 caractères au plus. Ce qui a été fait, ce qu'il faudrait signaler.",
         error_messages={"max_length": "500 caractères au plus (vous en avez écrit %(show_value)d)."},
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
     )
     amount_advanced = forms.DecimalField(
-        label="Montant avancé (€)", required=False, min_value=Decimal("0"), max_value=Decimal("5000"),
-        max_digits=7, decimal_places=2, help_text="Montant des achats payés pour la personne, par exemple 23,50.",
+        label="Montant avancé (€)",
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("5000"),
+        max_digits=7,
+        decimal_places=2,
+        help_text="Montant des achats payés pour la personne, par exemple 23,50.",
         error_messages={
             "invalid": "Indiquez un montant en euros, par exemple 23,50.",
             "min_value": "Le montant ne peut pas être négatif.",
@@ -67,14 +78,19 @@ class MissionReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == "done" and not cleaned.get("duration_minutes") and "duration_minutes" not in self.errors:
+        if (
+            cleaned.get("outcome") == "done"
+            and not cleaned.get("duration_minutes")
+            and "duration_minutes" not in self.errors
+        ):
             self.add_error("duration_minutes", "Indiquez la durée de la mission.")
         return cleaned
 
 
 class MissionPlanForm(forms.Form):
     scheduled_at = forms.DateTimeField(
-        label="Date et heure", input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
+        label="Date et heure",
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": "Indiquez la date et l'heure.",
@@ -82,7 +98,11 @@ class MissionPlanForm(forms.Form):
         },
     )
     count = forms.IntegerField(
-        label="Nombre de rendez-vous à prévoir", min_value=1, max_value=MAX_SERIES, initial=1, required=False,
+        label="Nombre de rendez-vous à prévoir",
+        min_value=1,
+        max_value=MAX_SERIES,
+        initial=1,
+        required=False,
         help_text=f"Pour un soutien régulier : les {MAX_SERIES} prochains au plus, au rythme de la demande.",
         error_messages={
             "invalid": "Indiquez un nombre.",
@@ -108,30 +128,51 @@ class MissionPlanForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = PlainTextField(
-        label="Motif", max_length=300, widget=forms.TextInput(attrs={"maxlength": 300}),
+        label="Motif",
+        max_length=300,
+        widget=forms.TextInput(attrs={"maxlength": 300}),
         error_messages={"required": "Indiquez le motif.", "max_length": "300 caractères au plus."},
     )
 
 
 class OptionalReasonForm(ReasonForm):
     reason = PlainTextField(
-        label="Motif (facultatif)", max_length=300, required=False, widget=forms.TextInput(attrs={"maxlength": 300}),
+        label="Motif (facultatif)",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 300}),
         error_messages={"max_length": "300 caractères au plus."},
     )
 
 
-RATING_CHOICES = [(str(n), label) for n, label in [
-    (5, "5 — Très satisfait·e"), (4, "4 — Satisfait·e"), (3, "3 — Moyennement"), (2, "2 — Peu satisfait·e"), (1, "1 — Pas du tout"),
-]]
+RATING_CHOICES = [
+    (str(n), label)
+    for n, label in [
+        (5, "5 — Très satisfait·e"),
+        (4, "4 — Satisfait·e"),
+        (3, "3 — Moyennement"),
+        (2, "2 — Peu satisfait·e"),
+        (1, "1 — Pas du tout"),
+    ]
+]
 
 
 class EvaluationForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="Satisfaction", choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
-        error_messages={"required": "Choisissez une note de 1 à 5.", "invalid_choice": "Choisissez une note de 1 à 5."},
+        label="Satisfaction",
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez une note de 1 à 5.",
+            "invalid_choice": "Choisissez une note de 1 à 5.",
+        },
     )
     comment = PlainTextField(
-        label="Commentaire (facultatif)", required=False, max_length=1000, multiline=True,
+        label="Commentaire (facultatif)",
+        required=False,
+        max_length=1000,
+        multiline=True,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         error_messages={"max_length": "1 000 caractères au plus."},
     )
@@ -139,7 +180,8 @@ class EvaluationForm(forms.Form):
 
 class ResidentEvaluationForm(EvaluationForm):
     channel = forms.ChoiceField(
-        label="Avis recueilli par", choices=[c for c in EvaluationChannel.choices if c[0] != EvaluationChannel.ONLINE],
+        label="Avis recueilli par",
+        choices=[c for c in EvaluationChannel.choices if c[0] != EvaluationChannel.ONLINE],
         error_messages={"required": "Indiquez comment l'avis a été recueilli.", "invalid_choice": "Choix inconnu."},
     )
 
@@ -147,7 +189,10 @@ class ResidentEvaluationForm(EvaluationForm):
 class SupportFilterForm(forms.Form):
     status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + list(SupportStatus.choices))
     category = forms.ModelChoiceField(
-        label="Catégorie", required=False, queryset=HelpCategory.objects.all(), empty_label="Toutes",
+        label="Catégorie",
+        required=False,
+        queryset=HelpCategory.objects.all(),
+        empty_label="Toutes",
         error_messages={"invalid_choice": "Catégorie inconnue."},
     )
     volunteer = forms.CharField(label="Volontaire (nom)", required=False, max_length=80)

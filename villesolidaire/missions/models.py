@@ -3,7 +3,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.missions.enums import EvaluationAuthor, EvaluationChannel, MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.enums import (
+    EvaluationAuthor,
+    EvaluationChannel,
+    MissionStatus,
+    SupportKind,
+    SupportStatus,
+)
 
 
 class SupportQuerySet(models.QuerySet):
@@ -18,7 +24,9 @@ class SupportQuerySet(models.QuerySet):
         advanced = models.Q(missions__status=MissionStatus.DONE, missions__amount_advanced__gt=0)
         return self.annotate(
             amount_advanced_total=models.Sum("missions__amount_advanced", filter=advanced),
-            amount_to_reimburse=models.Sum("missions__amount_advanced", filter=advanced & models.Q(missions__reimbursed=False)),
+            amount_to_reimburse=models.Sum(
+                "missions__amount_advanced", filter=advanced & models.Q(missions__reimbursed=False)
+            ),
         )
 
 
@@ -29,13 +37,19 @@ class Support(models.Model):
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.PROTECT, related_name="supports")
     resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="supports")
     # Database guarantee: one proposal gives at most one support, however many accepts race.
-    proposal = models.OneToOneField("matching.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="support")
+    proposal = models.OneToOneField(
+        "matching.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="support"
+    )
     kind = models.CharField("type", max_length=10, choices=SupportKind.choices, default=SupportKind.ONE_OFF)
-    status = models.CharField("statut", max_length=8, choices=SupportStatus.choices, default=SupportStatus.ACTIVE, db_index=True)
+    status = models.CharField(
+        "statut", max_length=8, choices=SupportStatus.choices, default=SupportStatus.ACTIVE, db_index=True
+    )
     started_at = models.DateTimeField("débuté le", default=timezone.now, db_index=True)
     ended_at = models.DateTimeField("terminé le", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = SupportQuerySet.as_manager()
 
@@ -69,13 +83,19 @@ class Mission(models.Model):
 
     support = models.ForeignKey(Support, on_delete=models.PROTECT, related_name="missions")
     scheduled_at = models.DateTimeField("prévue le", db_index=True)
-    status = models.CharField("statut", max_length=10, choices=MissionStatus.choices, default=MissionStatus.PLANNED, db_index=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=MissionStatus.choices, default=MissionStatus.PLANNED, db_index=True
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         "durée (minutes)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     report = models.TextField("compte rendu", max_length=2000, blank=True)
     amount_advanced = models.DecimalField(
-        "montant avancé (€)", max_digits=7, decimal_places=2, null=True, blank=True,
+        "montant avancé (€)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(5000)],
     )
     reimbursed = models.BooleanField("remboursé", default=False)
@@ -99,7 +119,9 @@ class MissionTransition(models.Model):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=10, choices=MissionStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=MissionStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField("le", default=timezone.now)
     note = models.CharField("note", max_length=500, blank=True)
 
@@ -117,10 +139,14 @@ class Evaluation(models.Model):
 
     support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="evaluations")
     author = models.CharField("de la part de", max_length=10, choices=EvaluationAuthor.choices)
-    rating = models.PositiveSmallIntegerField("satisfaction (1 à 5)", validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rating = models.PositiveSmallIntegerField(
+        "satisfaction (1 à 5)", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     comment = models.TextField("commentaire", max_length=1000, blank=True)
     channel = models.CharField("recueillie par", max_length=8, choices=EvaluationChannel.choices, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:

@@ -72,19 +72,25 @@ def mission_transition(*, mission: Mission, target: str, by, note: str = "") -> 
         previous = locked.status
         locked.status = target
         locked.save(update_fields=["status"])
-        MissionTransition.objects.create(mission=locked, from_status=previous, to_status=target, by=by, note=note[:500])
+        MissionTransition.objects.create(
+            mission=locked, from_status=previous, to_status=target, by=by, note=note[:500]
+        )
     mission.status = target
     return locked
 
 
 def _resident_inform_mission(mission: Mission, text: str, kind: str) -> None:
     support = mission.support
-    resident_inform(resident=support.resident, text=text, kind=kind, help_request=support.help_request, support=support)
+    resident_inform(
+        resident=support.resident, text=text, kind=kind, help_request=support.help_request, support=support
+    )
 
 
 @transaction.atomic
 def mission_plan(*, support: Support, scheduled_at: datetime, by, inform: bool = True) -> Mission:
-    support = Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    support = (
+        Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    )
     if support.status != SupportStatus.ACTIVE:
         raise SupportClosed("Ce soutien est terminé : on ne peut plus y prévoir de mission.")
     mission = Mission.objects.create(support=support, scheduled_at=scheduled_at, status=MissionStatus.PLANNED)
@@ -117,7 +123,12 @@ def mission_plan_series(*, support: Support, first_at: datetime, count: int, by)
 
 @transaction.atomic
 def mission_report(
-    *, mission: Mission, done: bool, by, duration_minutes: int | None = None, notes: str = "",
+    *,
+    mission: Mission,
+    done: bool,
+    by,
+    duration_minutes: int | None = None,
+    notes: str = "",
     amount_advanced: Decimal | None = None,
 ) -> Mission:
     """The volunteer's report: done (duration, notes, amount advanced) or missed."""
@@ -128,7 +139,9 @@ def mission_report(
     mission.amount_advanced = amount_advanced if done else None
     mission.done_at = timezone.now() if done else None
     mission.save(update_fields=["report", "duration_minutes", "amount_advanced", "done_at"])
-    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(pk=mission.pk)
+    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(
+        pk=mission.pk
+    )
     if done:
         text = (
             f"Votre volontaire {mission.support.volunteer.first_name} a indiqué que l'aide du "
@@ -147,8 +160,12 @@ def mission_report(
 @transaction.atomic
 def mission_cancel(*, mission: Mission, by, reason: str = "") -> Mission:
     mission = mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note=reason)
-    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(pk=mission.pk)
-    _resident_inform_mission(mission, f"L'aide prévue le {when_label(mission.scheduled_at)} est annulée.", "mission_cancelled")
+    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(
+        pk=mission.pk
+    )
+    _resident_inform_mission(
+        mission, f"L'aide prévue le {when_label(mission.scheduled_at)} est annulée.", "mission_cancelled"
+    )
     return mission
 
 
@@ -168,7 +185,9 @@ def support_kind_for(help_request) -> str:
 def support_end(*, support: Support, reason: str, by) -> Support:
     """End a support: cancel what is still planned, close the request if nothing else helps it,
     and ask both sides for their evaluation."""
-    support = Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    support = (
+        Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    )
     if support.status != SupportStatus.ACTIVE:
         return support
     for mission in support.missions.filter(status=MissionStatus.PLANNED):
@@ -181,7 +200,10 @@ def support_end(*, support: Support, reason: str, by) -> Support:
     others_active = Support.objects.filter(help_request=help_request, status=SupportStatus.ACTIVE).exists()
     if help_request.status == RequestStatus.SUPPORTED and not others_active:
         help_request.transition(
-            RequestStatus.CLOSED, by=by, note=f"Fin du soutien : {support.end_reason}", closure_reason=ClosureReason.DONE
+            RequestStatus.CLOSED,
+            by=by,
+            note=f"Fin du soutien : {support.end_reason}",
+            closure_reason=ClosureReason.DONE,
         )
     resident_inform(
         resident=support.resident,
@@ -211,14 +233,21 @@ class EvaluationExists(Exception):
     """This side already gave its evaluation."""
 
 
-def evaluation_record(*, support: Support, author: str, rating: int, comment: str = "", channel: str = "", by) -> Evaluation:
+def evaluation_record(
+    *, support: Support, author: str, rating: int, comment: str = "", channel: str = "", by
+) -> Evaluation:
     """One evaluation per side and support; the unique constraint settles double submits."""
     if author not in EvaluationAuthor.values:
         raise ValueError(author)
     try:
         with transaction.atomic():
             return Evaluation.objects.create(
-                support=support, author=author, rating=rating, comment=comment.strip()[:1000], channel=channel, recorded_by=by
+                support=support,
+                author=author,
+                rating=rating,
+                comment=comment.strip()[:1000],
+                channel=channel,
+                recorded_by=by,
             )
     except IntegrityError as exc:
         raise EvaluationExists("Cette évaluation a déjà été enregistrée.") from exc

@@ -9,7 +9,13 @@ from villesolidaire.accounts.perms import coordinator_required, is_coordinator, 
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.matching.selectors import requests_awaiting_volunteer
 from villesolidaire.missions import services
-from villesolidaire.missions.enums import EvaluationAuthor, EvaluationChannel, MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.enums import (
+    EvaluationAuthor,
+    EvaluationChannel,
+    MissionStatus,
+    SupportKind,
+    SupportStatus,
+)
 from villesolidaire.missions.forms import (
     EvaluationForm,
     MissionPlanForm,
@@ -39,18 +45,30 @@ def support_list(request: HttpRequest) -> HttpResponse:
 
             supports = supports.filter(volunteer__in=Volunteer.objects.search_name(name))
     page = Paginator(supports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "missions/support_list.html", {
-        "form": form,
-        "page_obj": page,
-        "supports": page.object_list,
-        "awaiting": requests_awaiting_volunteer()[:20],
-    })
+    return render(
+        request,
+        "missions/support_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "supports": page.object_list,
+            "awaiting": requests_awaiting_volunteer()[:20],
+        },
+    )
 
 
 def _support_for_staff(pk: int) -> Support:
-    return get_object_or_404(Support.objects.select_related(
-        "volunteer", "resident", "resident__quartier", "help_request__category", "proposal", "created_by",
-    ).with_money_summary(), pk=pk)
+    return get_object_or_404(
+        Support.objects.select_related(
+            "volunteer",
+            "resident",
+            "resident__quartier",
+            "help_request__category",
+            "proposal",
+            "created_by",
+        ).with_money_summary(),
+        pk=pk,
+    )
 
 
 def _render_detail(request: HttpRequest, support: Support, status: int = 200, **forms) -> HttpResponse:
@@ -71,7 +89,8 @@ def _render_detail(request: HttpRequest, support: Support, status: int = 200, **
         "recurring": recurring,
         "plan_form": forms.get("plan_form") or MissionPlanForm(recurring=recurring),
         "end_form": forms.get("end_form") or ReasonForm(),
-        "evaluation_form": forms.get("evaluation_form") or ResidentEvaluationForm(initial={"channel": EvaluationChannel.CALL}),
+        "evaluation_form": forms.get("evaluation_form")
+        or ResidentEvaluationForm(initial={"channel": EvaluationChannel.CALL}),
         "cancel_form": OptionalReasonForm(),
         "involves_money": support.help_request.involves_money or support.help_request.category.involves_money,
     }
@@ -164,8 +183,12 @@ def resident_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, support, status=400, evaluation_form=form)
     try:
         services.evaluation_record(
-            support=support, author=EvaluationAuthor.RESIDENT, rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"], channel=form.cleaned_data["channel"], by=request.user,
+            support=support,
+            author=EvaluationAuthor.RESIDENT,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            channel=form.cleaned_data["channel"],
+            by=request.user,
         )
         messages.success(request, "Avis de la personne aidée enregistré.")
     except services.EvaluationExists as exc:
@@ -174,6 +197,7 @@ def resident_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Volunteer space (magic link). Missions and supports are fetched among the volunteer's own.
+
 
 @volunteer_required
 def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -197,8 +221,11 @@ def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.mission_report(
-                    mission=mission, done=data["outcome"] == "done", by=request.user,
-                    duration_minutes=data.get("duration_minutes"), notes=data.get("notes", ""),
+                    mission=mission,
+                    done=data["outcome"] == "done",
+                    by=request.user,
+                    duration_minutes=data.get("duration_minutes"),
+                    notes=data.get("notes", ""),
                     amount_advanced=data.get("amount_advanced"),
                 )
             except TransitionNotAllowed:
@@ -207,15 +234,20 @@ def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Merci ! Votre compte rendu est enregistré.")
             return redirect("missions:mission_report", pk=mission.pk)
     evaluation_done = Evaluation.objects.filter(support=support, author=EvaluationAuthor.VOLUNTEER).exists()
-    return render(request, "missions/mission_report.html", {
-        "mission": mission,
-        "support": support,
-        "help_request": help_request,
-        "form": form,
-        "can_report": can_report,
-        "support_ended": support.status == SupportStatus.ENDED,
-        "evaluation_done": evaluation_done,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "missions/mission_report.html",
+        {
+            "mission": mission,
+            "support": support,
+            "help_request": help_request,
+            "form": form,
+            "can_report": can_report,
+            "support_ended": support.status == SupportStatus.ENDED,
+            "evaluation_done": evaluation_done,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @volunteer_required
@@ -229,13 +261,25 @@ def volunteer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and support.status == SupportStatus.ENDED and existing is None and form.is_valid():
         try:
             services.evaluation_record(
-                support=support, author=EvaluationAuthor.VOLUNTEER, rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"], channel=EvaluationChannel.ONLINE, by=request.user,
+                support=support,
+                author=EvaluationAuthor.VOLUNTEER,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                channel=EvaluationChannel.ONLINE,
+                by=request.user,
             )
             messages.success(request, "Merci pour votre avis !")
         except services.EvaluationExists as exc:
             messages.info(request, str(exc))
         return redirect("missions:volunteer_evaluation", pk=support.pk)
-    return render(request, "missions/volunteer_evaluation.html", {
-        "support": support, "form": form, "existing": existing, "is_ended": support.status == SupportStatus.ENDED,
-    }, status=400 if request.method == "POST" and existing is None and support.status == SupportStatus.ENDED else 200)
+    return render(
+        request,
+        "missions/volunteer_evaluation.html",
+        {
+            "support": support,
+            "form": form,
+            "existing": existing,
+            "is_ended": support.status == SupportStatus.ENDED,
+        },
+        status=400 if request.method == "POST" and existing is None and support.status == SupportStatus.ENDED else 200,
+    )

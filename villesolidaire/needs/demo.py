@@ -38,29 +38,53 @@ def _place_of(organisation: Organisation | None, town: Town | None, street: str)
     """The organisation's own address when it has one, else a street near the town centre."""
     if organisation is not None and organisation.address:
         return {
-            "address": organisation.address, "postcode": organisation.postcode, "city": organisation.city,
-            "latitude": organisation.latitude, "longitude": organisation.longitude,
-            "is_located": organisation.is_located, "quartier": organisation.quartier,
+            "address": organisation.address,
+            "postcode": organisation.postcode,
+            "city": organisation.city,
+            "latitude": organisation.latitude,
+            "longitude": organisation.longitude,
+            "is_located": organisation.is_located,
+            "quartier": organisation.quartier,
         }
     place = {"address": street, "city": town.name if town else ""}
     if town and town.centre_latitude is not None:
-        place |= {"latitude": town.centre_latitude, "longitude": town.centre_longitude, "is_located": True,
-                  "quartier": quartier_for(town.centre_latitude, town.centre_longitude)}
+        place |= {
+            "latitude": town.centre_latitude,
+            "longitude": town.centre_longitude,
+            "is_located": True,
+            "quartier": quartier_for(town.centre_latitude, town.centre_longitude),
+        }
     return place
 
 
 def _need(*, title, description, organisation, town, street, status, coordinator, created, **fields) -> Need:
     need = Need.objects.create(
-        title=title, description=description, organisation=organisation, status=status, created_by=coordinator,
-        created_at=created, updated_at=created, published_at=created if status != NeedStatus.DRAFT else None,
-        **_place_of(organisation, town, street), **fields,
+        title=title,
+        description=description,
+        organisation=organisation,
+        status=status,
+        created_by=coordinator,
+        created_at=created,
+        updated_at=created,
+        published_at=created if status != NeedStatus.DRAFT else None,
+        **_place_of(organisation, town, street),
+        **fields,
     )
-    NeedTransition.objects.create(need=need, from_status="", to_status=NeedStatus.DRAFT, by=coordinator, at=created, note="Création")
+    NeedTransition.objects.create(
+        need=need, from_status="", to_status=NeedStatus.DRAFT, by=coordinator, at=created, note="Création"
+    )
     if status != NeedStatus.DRAFT:
-        NeedTransition.objects.create(need=need, from_status=NeedStatus.DRAFT, to_status=NeedStatus.PUBLISHED, by=coordinator, at=created)
+        NeedTransition.objects.create(
+            need=need, from_status=NeedStatus.DRAFT, to_status=NeedStatus.PUBLISHED, by=coordinator, at=created
+        )
     if status == NeedStatus.CLOSED:
-        NeedTransition.objects.create(need=need, from_status=NeedStatus.PUBLISHED, to_status=NeedStatus.CLOSED, by=coordinator,
-                                      at=created + datetime.timedelta(days=20))
+        NeedTransition.objects.create(
+            need=need,
+            from_status=NeedStatus.PUBLISHED,
+            to_status=NeedStatus.CLOSED,
+            by=coordinator,
+            at=created + datetime.timedelta(days=20),
+        )
     return need
 
 
@@ -76,7 +100,10 @@ def _signups(shift: Shift, volunteers, status: str, *, coordinator, attended=Non
         if attended is not None:
             row.attended = attended(volunteer)
             row.hours = shift.duration_hours if row.attended else None
-            row.attendance_recorded_at, row.attendance_recorded_by = shift.ends_at + datetime.timedelta(hours=2), coordinator
+            row.attendance_recorded_at, row.attendance_recorded_by = (
+                shift.ends_at + datetime.timedelta(hours=2),
+                coordinator,
+            )
         rows.append(row)
     return ShiftSignup.objects.bulk_create(rows)
 
@@ -99,26 +126,52 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     food = HelpCategory.objects.filter(slug="courses").first()
     now_created = _at(today - datetime.timedelta(days=30), 10)
     sorting = _need(
-        title="Tri à la banque alimentaire", organisation=posters[0], town=town, street="Entrepôt, 4 rue des Halles",
+        title="Tri à la banque alimentaire",
+        organisation=posters[0],
+        town=town,
+        street="Entrepôt, 4 rue des Halles",
         description="Trier et ranger les denrées de la collecte, préparer les colis de la semaine. Tenue confortable.",
-        status=NeedStatus.PUBLISHED, coordinator=coordinator, created=now_created, category=food,
-        domain="solidarity", api_domain=ApiDomain.SOLIDARITE, schedule="une matinée", reduced_mobility_accessible=True,
+        status=NeedStatus.PUBLISHED,
+        coordinator=coordinator,
+        created=now_created,
+        category=food,
+        domain="solidarity",
+        api_domain=ApiDomain.SOLIDARITE,
+        schedule="une matinée",
+        reduced_mobility_accessible=True,
     )
-    past_sorting = Shift.objects.create(need=sorting, starts_at=_at(today - datetime.timedelta(days=20), 9),
-                                        ends_at=_at(today - datetime.timedelta(days=20), 12), places=6)
-    next_sorting = Shift.objects.create(need=sorting, starts_at=_at(today + datetime.timedelta(days=6), 9),
-                                        ends_at=_at(today + datetime.timedelta(days=6), 12), places=4)
-    _signups(past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85)
+    past_sorting = Shift.objects.create(
+        need=sorting,
+        starts_at=_at(today - datetime.timedelta(days=20), 9),
+        ends_at=_at(today - datetime.timedelta(days=20), 12),
+        places=6,
+    )
+    next_sorting = Shift.objects.create(
+        need=sorting,
+        starts_at=_at(today + datetime.timedelta(days=6), 9),
+        ends_at=_at(today + datetime.timedelta(days=6), 12),
+        places=4,
+    )
+    _signups(
+        past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85
+    )
     _signups(next_sorting, take(2), SignupStatus.CONFIRMED, coordinator=coordinator)
     _signups(next_sorting, take(2), SignupStatus.PENDING, coordinator=coordinator)
     _signups(next_sorting, take(2), SignupStatus.WAITING, coordinator=coordinator)
 
     collection = _need(
-        title="Collecte nationale : accueil des donateurs", organisation=posters[1], town=town,
-        street="Supermarché, avenue de la Gare", status=NeedStatus.PUBLISHED, coordinator=coordinator,
-        created=_at(today - datetime.timedelta(days=8), 11), domain="solidarity", api_domain=ApiDomain.SOLIDARITE,
+        title="Collecte nationale : accueil des donateurs",
+        organisation=posters[1],
+        town=town,
+        street="Supermarché, avenue de la Gare",
+        status=NeedStatus.PUBLISHED,
+        coordinator=coordinator,
+        created=_at(today - datetime.timedelta(days=8), 11),
+        domain="solidarity",
+        api_domain=ApiDomain.SOLIDARITE,
         description="Présenter la collecte à l'entrée du magasin, remettre les sacs, porter les dons au stand.",
-        schedule="deux heures", open_to_minors=True,
+        schedule="deux heures",
+        open_to_minors=True,
     )
     friday = today + datetime.timedelta(days=13)
     collection_shifts = [
@@ -128,15 +181,25 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     collection_signups = _signups(collection_shifts[0], take(3), SignupStatus.PENDING, coordinator=coordinator)
     collection_signups += _signups(collection_shifts[1], take(1), SignupStatus.CONFIRMED, coordinator=coordinator)
     told = take(12)
-    NeedInvitation.objects.bulk_create([
-        NeedInvitation(need=collection, volunteer=volunteer, sent_at=collection.created_at + datetime.timedelta(hours=1))
-        for volunteer in told + [s.volunteer for s in collection_signups]
-    ])
+    NeedInvitation.objects.bulk_create(
+        [
+            NeedInvitation(
+                need=collection, volunteer=volunteer, sent_at=collection.created_at + datetime.timedelta(hours=1)
+            )
+            for volunteer in told + [s.volunteer for s in collection_signups]
+        ]
+    )
 
     party = _need(
-        title="Fête des voisins : installer et animer", organisation=None, town=town, street="Square de la Mairie",
-        status=NeedStatus.PUBLISHED, coordinator=coordinator, created=_at(today - datetime.timedelta(days=3), 15),
-        domain="events", api_domain=ApiDomain.VIVRE_ENSEMBLE,
+        title="Fête des voisins : installer et animer",
+        organisation=None,
+        town=town,
+        street="Square de la Mairie",
+        status=NeedStatus.PUBLISHED,
+        coordinator=coordinator,
+        created=_at(today - datetime.timedelta(days=3), 15),
+        domain="events",
+        api_domain=ApiDomain.VIVRE_ENSEMBLE,
         description="Monter les tables, accueillir les habitant·es, tenir le stand de jeux pour les enfants.",
     )
     party_day = today + datetime.timedelta(days=25)
@@ -144,19 +207,36 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     _signups(party_shift, take(3), SignupStatus.CONFIRMED, coordinator=coordinator)
 
     clean_up = _need(
-        title="Agir ensemble : nettoyage des berges", organisation=posters[2], town=town, street="Quai de la Rivière",
-        status=NeedStatus.CLOSED, coordinator=coordinator, created=_at(today - datetime.timedelta(days=70), 9),
-        domain="eco", api_domain=ApiDomain.ENVIRONNEMENT, remote=Remote.NO,
+        title="Agir ensemble : nettoyage des berges",
+        organisation=posters[2],
+        town=town,
+        street="Quai de la Rivière",
+        status=NeedStatus.CLOSED,
+        coordinator=coordinator,
+        created=_at(today - datetime.timedelta(days=70), 9),
+        domain="eco",
+        api_domain=ApiDomain.ENVIRONNEMENT,
+        remote=Remote.NO,
         description="Ramasser les déchets le long des berges avec gants et pinces fournis.",
     )
     clean_up_day = today - datetime.timedelta(days=45)
-    clean_up_shift = Shift.objects.create(need=clean_up, starts_at=_at(clean_up_day, 9), ends_at=_at(clean_up_day, 12, 30), places=15)
-    _signups(clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9)
+    clean_up_shift = Shift.objects.create(
+        need=clean_up, starts_at=_at(clean_up_day, 9), ends_at=_at(clean_up_day, 12, 30), places=15
+    )
+    _signups(
+        clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9
+    )
 
     _need(
-        title="Aide aux devoirs : après-midi portes ouvertes", organisation=posters[0], town=town, street="Médiathèque",
-        status=NeedStatus.DRAFT, coordinator=coordinator, created=_at(today - datetime.timedelta(days=1), 17),
-        domain="solidarity", api_domain=ApiDomain.EDUCATION,
+        title="Aide aux devoirs : après-midi portes ouvertes",
+        organisation=posters[0],
+        town=town,
+        street="Médiathèque",
+        status=NeedStatus.DRAFT,
+        coordinator=coordinator,
+        created=_at(today - datetime.timedelta(days=1), 17),
+        domain="solidarity",
+        api_domain=ApiDomain.EDUCATION,
         description="Présenter l'aide aux devoirs aux familles, inscrire les enfants.",
     )
 

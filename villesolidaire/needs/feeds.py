@@ -57,8 +57,11 @@ def client_id_prefix(town: Town | None) -> str:
 def feed_needs(now=None):
     """Our own published needs with a shift still to come (imported ones are not republished)."""
     return (
-        Need.objects.open_now(now).filter(is_external=False)
-        .select_related("organisation").prefetch_related("shifts").order_by("pk")
+        Need.objects.open_now(now)
+        .filter(is_external=False)
+        .select_related("organisation")
+        .prefetch_related("shifts")
+        .order_by("pk")
     )
 
 
@@ -235,7 +238,9 @@ def _mission(element, number: int, errors: list[str]) -> MissionData | None:
         try:
             value = parse_datetime(raw)
         except ValueError:
-            local_errors.append(f"{where} : la date <{tag}> « {raw[:40]} » n'est pas au format ISO 8601 (ex. 2025-06-14T09:00:00+02:00).")
+            local_errors.append(
+                f"{where} : la date <{tag}> « {raw[:40]} » n'est pas au format ISO 8601 (ex. 2025-06-14T09:00:00+02:00)."
+            )
             continue
         if tag == "endAt" and _is_date_only(raw):
             value = value + datetime.timedelta(days=1, seconds=-1)  # a date-only end is the whole day
@@ -254,7 +259,9 @@ def _mission(element, number: int, errors: list[str]) -> MissionData | None:
     domain = _text(element, "domain")
     if domain:
         if domain not in ApiDomain.values:
-            local_errors.append(f"{where} : le domaine « {domain[:40]} » ne fait pas partie de la liste d'API Engagement.")
+            local_errors.append(
+                f"{where} : le domaine « {domain[:40]} » ne fait pas partie de la liste d'API Engagement."
+            )
         else:
             data.api_domain = domain
     remote = _text(element, "remote")
@@ -266,7 +273,9 @@ def _mission(element, number: int, errors: list[str]) -> MissionData | None:
     places = _text(element, "places")
     if places:
         if not places.isdigit() or not 1 <= int(places) <= 10000:
-            local_errors.append(f"{where} : le nombre de places « {places[:20]} » doit être un entier entre 1 et 10 000.")
+            local_errors.append(
+                f"{where} : le nombre de places « {places[:20]} » doit être un entier entre 1 et 10 000."
+            )
         else:
             data.places = int(places)
 
@@ -302,11 +311,17 @@ def parse_feed(content: bytes) -> ParsedFeed:
     try:
         root = SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise FeedError(["Le fichier contient une déclaration DTD ou des entités XML : refusé par sécurité."]) from None
+        raise FeedError(
+            ["Le fichier contient une déclaration DTD ou des entités XML : refusé par sécurité."]
+        ) from None
     except ET.ParseError as exc:
-        raise FeedError([f"Le fichier n'est pas un XML valide (ligne {exc.position[0]}, colonne {exc.position[1]})."]) from None
+        raise FeedError(
+            [f"Le fichier n'est pas un XML valide (ligne {exc.position[0]}, colonne {exc.position[1]})."]
+        ) from None
     if root.tag != "source":
-        raise FeedError([f"Élément racine <{root.tag[:30]}> inattendu : un flux API Engagement commence par <source>."])
+        raise FeedError(
+            [f"Élément racine <{root.tag[:30]}> inattendu : un flux API Engagement commence par <source>."]
+        )
     elements = root.findall("mission")
     if not elements:
         raise FeedError(["Le flux ne contient aucune mission <mission>."])

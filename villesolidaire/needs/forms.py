@@ -20,26 +20,36 @@ class NeedForm(AddressFieldsMixin, forms.ModelForm):
     a partner's own organisations, or every organisation plus the town for coordinators."""
 
     domain = forms.ChoiceField(
-        label="Domaine d'engagement", choices=ENGAGEMENT_DOMAINS.choices, widget=forms.RadioSelect,
+        label="Domaine d'engagement",
+        choices=ENGAGEMENT_DOMAINS.choices,
+        widget=forms.RadioSelect,
         help_text="Les volontaires qui ont choisi ce domaine sont prévenu·es.",
         error_messages={"required": "Choisissez un domaine.", "invalid_choice": "Ce domaine n'existe pas."},
     )
     api_domain = forms.ChoiceField(
-        label="Domaine pour les plateformes nationales (API Engagement)", choices=ApiDomain.choices,
-        initial=ApiDomain.SOLIDARITE, error_messages={"invalid_choice": "Ce domaine n'est pas dans la liste."},
+        label="Domaine pour les plateformes nationales (API Engagement)",
+        choices=ApiDomain.choices,
+        initial=ApiDomain.SOLIDARITE,
+        error_messages={"invalid_choice": "Ce domaine n'est pas dans la liste."},
     )
     remote = forms.ChoiceField(label="Sur place ou à distance", choices=Remote.choices, initial=Remote.NO)
     category = forms.ModelChoiceField(
-        label="Catégorie d'aide (facultatif)", queryset=HelpCategory.objects.filter(is_active=True), required=False,
+        label="Catégorie d'aide (facultatif)",
+        queryset=HelpCategory.objects.filter(is_active=True),
+        required=False,
         help_text="Les volontaires qui acceptent cette catégorie sont aussi prévenu·es.",
         error_messages={"invalid_choice": "Cette catégorie n'existe pas."},
     )
     skills = forms.ModelMultipleChoiceField(
-        label="Compétences souhaitées", queryset=Skill.objects.filter(is_active=True), required=False,
+        label="Compétences souhaitées",
+        queryset=Skill.objects.filter(is_active=True),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     trainings = forms.ModelMultipleChoiceField(
-        label="Formations requises", queryset=TrainingModule.objects.filter(is_active=True), required=False,
+        label="Formations requises",
+        queryset=TrainingModule.objects.filter(is_active=True),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Seul·es les volontaires ayant une formation valable sont prévenu·es et peuvent s'inscrire.",
     )
@@ -47,9 +57,22 @@ class NeedForm(AddressFieldsMixin, forms.ModelForm):
     class Meta:
         model = Need
         fields = [
-            "organisation", "title", "description", "domain", "category", "skills", "trainings",
-            "address", "address_complement", "postcode", "city",
-            "api_domain", "remote", "schedule", "open_to_minors", "reduced_mobility_accessible",
+            "organisation",
+            "title",
+            "description",
+            "domain",
+            "category",
+            "skills",
+            "trainings",
+            "address",
+            "address_complement",
+            "postcode",
+            "city",
+            "api_domain",
+            "remote",
+            "schedule",
+            "open_to_minors",
+            "reduced_mobility_accessible",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         error_messages = {
@@ -77,27 +100,39 @@ class NeedForm(AddressFieldsMixin, forms.ModelForm):
         return any(name in self.changed_data for name in self.address_field_names)
 
 
-SHIFT_DATETIME_ERRORS = {"required": "Indiquez la date et l'heure.", "invalid": "Date et heure attendues (ex. 14/06/2025 09:00)."}
+SHIFT_DATETIME_ERRORS = {
+    "required": "Indiquez la date et l'heure.",
+    "invalid": "Date et heure attendues (ex. 14/06/2025 09:00).",
+}
 
 
 class ShiftForm(forms.Form):
     day = forms.DateField(
-        label="Jour", input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=forms.DateInput(attrs={"type": "date"}),
+        label="Jour",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Indiquez le jour.", "invalid": "Date attendue au format JJ/MM/AAAA."},
     )
     start = forms.TimeField(
-        label="Début", widget=forms.TimeInput(attrs={"type": "time"}),
+        label="Début",
+        widget=forms.TimeInput(attrs={"type": "time"}),
         error_messages={"required": "Indiquez l'heure de début.", "invalid": "Heure attendue (ex. 09:00)."},
     )
     end = forms.TimeField(
-        label="Fin", widget=forms.TimeInput(attrs={"type": "time"}),
+        label="Fin",
+        widget=forms.TimeInput(attrs={"type": "time"}),
         error_messages={"required": "Indiquez l'heure de fin.", "invalid": "Heure attendue (ex. 12:00)."},
     )
     places = forms.IntegerField(
-        label="Places", min_value=1, max_value=500, initial=5,
+        label="Places",
+        min_value=1,
+        max_value=500,
+        initial=5,
         error_messages={
-            "required": "Indiquez le nombre de places.", "invalid": "Nombre entier attendu.",
-            "min_value": "Au moins une place.", "max_value": "500 places au plus par créneau.",
+            "required": "Indiquez le nombre de places.",
+            "invalid": "Nombre entier attendu.",
+            "min_value": "Au moins une place.",
+            "max_value": "500 places au plus par créneau.",
         },
     )
 
@@ -117,15 +152,24 @@ class ShiftForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     attended = forms.TypedChoiceField(
-        label="Présence", choices=[("1", "Présent·e"), ("0", "Absent·e")], coerce=lambda v: v == "1",
-        widget=forms.RadioSelect, error_messages={"required": "Indiquez présent·e ou absent·e."},
+        label="Présence",
+        choices=[("1", "Présent·e"), ("0", "Absent·e")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Indiquez présent·e ou absent·e."},
     )
     hours = forms.DecimalField(
-        label="Heures", required=False, min_value=0, max_value=24, decimal_places=2,
+        label="Heures",
+        required=False,
+        min_value=0,
+        max_value=24,
+        decimal_places=2,
         help_text="Vide : la durée du créneau.",
         error_messages={
-            "invalid": "Nombre d'heures attendu (ex. 2,5).", "min_value": "Pas d'heures négatives.",
-            "max_value": "24 heures au plus.", "max_decimal_places": "Deux décimales au plus.",
+            "invalid": "Nombre d'heures attendu (ex. 2,5).",
+            "min_value": "Pas d'heures négatives.",
+            "max_value": "24 heures au plus.",
+            "max_decimal_places": "Deux décimales au plus.",
         },
     )
 

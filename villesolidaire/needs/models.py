@@ -112,35 +112,56 @@ def _has_shift_ending_after(now):
 
 class Need(Located):
     organisation = models.ForeignKey(
-        "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="needs",
-        verbose_name="organisation", help_text="Vide : besoin posté par la commune elle-même.",
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name="organisation",
+        help_text="Vide : besoin posté par la commune elle-même.",
     )
     title = models.CharField("titre", max_length=150)
     description = models.TextField("description", max_length=5000)
-    domain = models.CharField("domaine d'engagement", max_length=20, choices=ENGAGEMENT_DOMAINS.choices, default="solidarity")
+    domain = models.CharField(
+        "domaine d'engagement", max_length=20, choices=ENGAGEMENT_DOMAINS.choices, default="solidarity"
+    )
     category = models.ForeignKey(
-        "help_requests.HelpCategory", on_delete=models.SET_NULL, null=True, blank=True, related_name="needs",
+        "help_requests.HelpCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs",
         verbose_name="catégorie d'aide",
     )
-    skills = models.ManyToManyField("volunteers.Skill", blank=True, related_name="needs", verbose_name="compétences souhaitées")
+    skills = models.ManyToManyField(
+        "volunteers.Skill", blank=True, related_name="needs", verbose_name="compétences souhaitées"
+    )
     trainings = models.ManyToManyField(
         "trainings.TrainingModule", blank=True, related_name="needs", verbose_name="formations requises"
     )
-    status = models.CharField("statut", max_length=10, choices=NeedStatus.choices, default=NeedStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=NeedStatus.choices, default=NeedStatus.DRAFT, db_index=True
+    )
     # API Engagement fields.
-    api_domain = models.CharField("domaine (API Engagement)", max_length=40, choices=ApiDomain.choices, default=ApiDomain.SOLIDARITE)
+    api_domain = models.CharField(
+        "domaine (API Engagement)", max_length=40, choices=ApiDomain.choices, default=ApiDomain.SOLIDARITE
+    )
     remote = models.CharField("à distance", max_length=10, choices=Remote.choices, default=Remote.NO)
     schedule = models.CharField("rythme", max_length=200, blank=True, help_text="Par exemple : « une matinée ».")
     open_to_minors = models.BooleanField("ouvert aux mineur·es", default=False)
     reduced_mobility_accessible = models.BooleanField("accessible aux personnes à mobilité réduite", default=False)
     # Imported missions: applied for on the publisher's site.
     is_external = models.BooleanField("importé d'un flux", default=False)
-    client_id = models.CharField("identifiant dans le flux (clientId)", max_length=200, null=True, blank=True, unique=True)
+    client_id = models.CharField(
+        "identifiant dans le flux (clientId)", max_length=200, null=True, blank=True, unique=True
+    )
     application_url = models.URLField("lien de candidature", max_length=500, blank=True)
     organisation_name = models.CharField("organisation (flux)", max_length=200, blank=True)
     organisation_rna = models.CharField("RNA (flux)", max_length=20, blank=True)
     organisation_siren = models.CharField("SIREN (flux)", max_length=14, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
@@ -176,14 +197,23 @@ class Need(Located):
         if target == NeedStatus.PUBLISHED and not self.published_at:
             self.published_at = now
         self.save(update_fields=["status", "updated_at", "published_at"])
-        NeedTransition.objects.create(need=self, from_status=previous, to_status=target, by=by, at=now, note=note[:500])
+        NeedTransition.objects.create(
+            need=self, from_status=previous, to_status=target, by=by, at=now, note=note[:500]
+        )
 
 
 class NeedTransition(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=10, choices=NeedStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=NeedStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
     at = models.DateTimeField("le", default=timezone.now)
     note = models.CharField("note", max_length=500, blank=True)
 
@@ -207,7 +237,9 @@ class Shift(models.Model):
         verbose_name_plural = "créneaux"
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="needs_shift_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="needs_shift_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(places__gte=1), name="needs_shift_has_places"),
         ]
         indexes = [models.Index(fields=["starts_at"], name="needs_shift_start")]
@@ -284,14 +316,18 @@ class ShiftSignup(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now)
     confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     promoted_at = models.DateTimeField("sortie de la liste d'attente le", null=True, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
     attended = models.BooleanField("présent·e", null=True, blank=True)
     hours = models.DecimalField("heures", max_digits=5, decimal_places=2, null=True, blank=True)
     attendance_recorded_at = models.DateTimeField("présence notée le", null=True, blank=True)
-    attendance_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ShiftSignupQuerySet.as_manager()
 
@@ -304,7 +340,9 @@ class ShiftSignup(models.Model):
             models.UniqueConstraint(
                 fields=["shift", "volunteer"], condition=~Q(status="cancelled"), name="needs_one_live_signup_per_shift"
             ),
-            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gte=0), name="needs_signup_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0), name="needs_signup_hours_positive"
+            ),
         ]
         indexes = [models.Index(fields=["shift", "status"], name="needs_signup_shift_status")]
 

@@ -113,19 +113,27 @@ def candidate_queryset(need: Need, shifts: list[Shift]):
     ).filter(_relevance_filter(need))
     queryset = queryset.filter(
         ~Exists(NeedInvitation.objects.filter(need_id=need.pk, volunteer_id=OuterRef("pk"))),
-        ~Exists(ShiftSignup.objects.filter(shift__need_id=need.pk, volunteer_id=OuterRef("pk")).exclude(status=SignupStatus.CANCELLED)),
+        ~Exists(
+            ShiftSignup.objects.filter(shift__need_id=need.pk, volunteer_id=OuterRef("pk")).exclude(
+                status=SignupStatus.CANCELLED
+            )
+        ),
     )
     if need.is_located and need.latitude is not None and need.longitude is not None:
         dx = (F("longitude") - need.longitude) * km_per_degree_lon(need.latitude)
         dy = (F("latitude") - need.latitude) * KM_PER_DEGREE_LAT
         queryset = queryset.annotate(distance_sq=dx * dx + dy * dy).filter(
-            Q(is_located=False) | Q(latitude__isnull=True) | Q(longitude__isnull=True)
+            Q(is_located=False)
+            | Q(latitude__isnull=True)
+            | Q(longitude__isnull=True)
             | Q(distance_sq__lte=F("max_distance_km") * F("max_distance_km"))
         )
     day = training_day(shifts)
     trained = Q()
     for module_id in need.trainings.values_list("pk", flat=True):
-        trained &= Q(Exists(VolunteerTraining.objects.valid_on(day).filter(volunteer_id=OuterRef("pk"), module_id=module_id)))
+        trained &= Q(
+            Exists(VolunteerTraining.objects.valid_on(day).filter(volunteer_id=OuterRef("pk"), module_id=module_id))
+        )
     return queryset, trained
 
 
@@ -157,7 +165,9 @@ def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
     if "distance_sq" in queryset.query.annotations:
         ordering = [F("distance_sq").asc(nulls_last=True), "pk"]
     with _without_jit():
-        counts = queryset.aggregate(matching=Count("pk"), qualified=Count("pk", filter=trained) if trained else Count("pk"))
+        counts = queryset.aggregate(
+            matching=Count("pk"), qualified=Count("pk", filter=trained) if trained else Count("pk")
+        )
         ids = queryset.filter(trained).order_by(*ordering).values_list("pk", flat=True)[:limit]
         selection = Selection(matching=counts["matching"], lacking_training=counts["matching"] - counts["qualified"])
         selection.volunteer_ids = list(ids)

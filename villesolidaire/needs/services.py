@@ -71,9 +71,16 @@ def _tell(volunteer: Volunteer, *, template: str, subject: str, kind: str, **con
 def _tell_signup(signup: ShiftSignup, *, template: str, subject: str, kind: str) -> None:
     shift = signup.shift
     _tell(
-        signup.volunteer, template=template, subject=subject, kind=kind,
-        signup=signup, shift=shift, need=shift.need, link=signup_link(signup),
-        start=timezone.localtime(shift.starts_at), end=timezone.localtime(shift.ends_at),
+        signup.volunteer,
+        template=template,
+        subject=subject,
+        kind=kind,
+        signup=signup,
+        shift=shift,
+        need=shift.need,
+        link=signup_link(signup),
+        start=timezone.localtime(shift.starts_at),
+        end=timezone.localtime(shift.ends_at),
     )
 
 
@@ -113,7 +120,9 @@ def shift_add(*, need: Need, starts_at: datetime.datetime, ends_at: datetime.dat
 @transaction.atomic
 def shift_delete(*, shift: Shift) -> None:
     if ShiftSignup.objects.filter(shift=shift).exclude(status=SignupStatus.CANCELLED).exists():
-        raise NeedError("Des volontaires sont inscrit·es sur ce créneau : annulez plutôt le besoin ou leurs inscriptions.")
+        raise NeedError(
+            "Des volontaires sont inscrit·es sur ce créneau : annulez plutôt le besoin ou leurs inscriptions."
+        )
     shift.delete()
 
 
@@ -137,8 +146,10 @@ def need_change_status(*, need: Need, to_status: str, by, note: str = "") -> Nee
     if to_status == NeedStatus.CANCELLED:
         now = timezone.now()
         live = list(
-            ShiftSignup.objects.select_for_update().filter(shift__need=need, shift__ends_at__gt=now)
-            .exclude(status=SignupStatus.CANCELLED).select_related("volunteer", "shift__need")
+            ShiftSignup.objects.select_for_update()
+            .filter(shift__need=need, shift__ends_at__gt=now)
+            .exclude(status=SignupStatus.CANCELLED)
+            .select_related("volunteer", "shift__need")
         )
         ShiftSignup.objects.filter(pk__in=[s.pk for s in live]).update(status=SignupStatus.CANCELLED, cancelled_at=now)
         for signup in live:
@@ -179,17 +190,26 @@ def need_notify_volunteers(*, need_id: int, limit: int | None = None) -> Selecti
             [NeedInvitation(need=need, volunteer_id=volunteer_id) for volunteer_id in selection.volunteer_ids],
             ignore_conflicts=True,
         )
-        invitations = NeedInvitation.objects.filter(need=need, volunteer_id__in=selection.volunteer_ids).select_related("volunteer")
+        invitations = NeedInvitation.objects.filter(
+            need=need, volunteer_id__in=selection.volunteer_ids
+        ).select_related("volunteer")
         need = Need.objects.select_related("organisation").get(pk=need.pk)
         shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
         for invitation in invitations:
             _tell(
-                invitation.volunteer, template="invitation", subject=f"On a besoin de vous : {need.title}",
-                kind="need_invitation", need=need, shifts=shifts, link=invitation_link(invitation),
+                invitation.volunteer,
+                template="invitation",
+                subject=f"On a besoin de vous : {need.title}",
+                kind="need_invitation",
+                need=need,
+                shifts=shifts,
+                link=invitation_link(invitation),
                 first=timezone.localtime(shifts[0].starts_at) if shifts else None,
             )
     logger.info(
-        "Need %s: %s volunteers told, %s left out for want of training", need_id, len(selection.volunteer_ids),
+        "Need %s: %s volunteers told, %s left out for want of training",
+        need_id,
+        len(selection.volunteer_ids),
         selection.lacking_training,
     )
     return selection
@@ -209,7 +229,9 @@ def missing_trainings(volunteer: Volunteer, need: Need, day: datetime.date) -> l
     if not required:
         return []
     held = set(
-        VolunteerTraining.objects.valid_on(day).filter(volunteer=volunteer, module_id__in=required).values_list("module_id", flat=True)
+        VolunteerTraining.objects.valid_on(day)
+        .filter(volunteer=volunteer, module_id__in=required)
+        .values_list("module_id", flat=True)
     )
     return [title for pk, title in required.items() if pk not in held]
 
@@ -222,7 +244,9 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, now: datetime.datetime 
             return _signup_locked(shift, volunteer, now)
     except IntegrityError:
         # The same volunteer signed up twice at once (double click): keep the first one.
-        existing = ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+        existing = (
+            ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+        )
         if existing is None:
             raise
         return SignupResult(existing, False)
@@ -230,7 +254,9 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, now: datetime.datetime 
 
 def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -> SignupResult:
     shift = Shift.objects.select_for_update().select_related("need").get(pk=shift.pk)
-    existing = ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+    existing = (
+        ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+    )
     if existing:
         return SignupResult(existing, False)
     need = shift.need
@@ -239,7 +265,9 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
     if shift.starts_at <= now:
         raise NeedError("Ce créneau a déjà commencé : on ne peut plus s'y inscrire.")
     if volunteer.status != VolunteerStatus.ACTIVE:
-        raise NeedError("Votre participation n'est pas active (en pause ou en attente de validation) : contactez le CCAS.")
+        raise NeedError(
+            "Votre participation n'est pas active (en pause ou en attente de validation) : contactez le CCAS."
+        )
     missing = missing_trainings(volunteer, need, timezone.localtime(shift.starts_at).date())
     if missing:
         raise NeedError(f"Ce créneau demande une formation que vous n'avez pas (ou plus) : {', '.join(missing)}.")
@@ -250,9 +278,13 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
         signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status=status, created_at=timezone.now())
     signup.shift = shift
     if status == SignupStatus.PENDING:
-        _tell_signup(signup, template="signup_pending", subject=f"Inscription reçue : {need.title}", kind="shift_signup")
+        _tell_signup(
+            signup, template="signup_pending", subject=f"Inscription reçue : {need.title}", kind="shift_signup"
+        )
     else:
-        _tell_signup(signup, template="signup_waiting", subject=f"Liste d'attente : {need.title}", kind="shift_waiting")
+        _tell_signup(
+            signup, template="signup_waiting", subject=f"Liste d'attente : {need.title}", kind="shift_waiting"
+        )
     return SignupResult(signup, True)
 
 
@@ -273,7 +305,12 @@ def signup_confirm(*, signup: ShiftSignup, by) -> ShiftSignup:
     _set_status(signup, SignupStatus.CONFIRMED)
     signup.confirmed_at, signup.confirmed_by = timezone.now(), by
     signup.save(update_fields=["status", "confirmed_at", "confirmed_by"])
-    _tell_signup(signup, template="signup_confirmed", subject=f"Inscription confirmée : {signup.shift.need.title}", kind="shift_confirmed")
+    _tell_signup(
+        signup,
+        template="signup_confirmed",
+        subject=f"Inscription confirmée : {signup.shift.need.title}",
+        kind="shift_confirmed",
+    )
     return signup
 
 
@@ -303,7 +340,8 @@ def signups_cancel_for_volunteer(*, volunteer: Volunteer, by, now: datetime.date
     now = now or timezone.now()
     upcoming = (
         ShiftSignup.objects.filter(volunteer=volunteer, shift__ends_at__gt=now)
-        .exclude(status=SignupStatus.CANCELLED).order_by("pk")
+        .exclude(status=SignupStatus.CANCELLED)
+        .order_by("pk")
     )
     cancelled = 0
     for signup in upcoming:
@@ -314,11 +352,16 @@ def signups_cancel_for_volunteer(*, volunteer: Volunteer, by, now: datetime.date
 
 def _promote_first_waiting(shift: Shift, now: datetime.datetime) -> ShiftSignup | None:
     """Give the freed place to the first in line (the shift row is locked by the caller)."""
-    if shift.starts_at <= now or ShiftSignup.objects.filter(shift=shift, status__in=PLACE_HOLDING).count() >= shift.places:
+    if (
+        shift.starts_at <= now
+        or ShiftSignup.objects.filter(shift=shift, status__in=PLACE_HOLDING).count() >= shift.places
+    ):
         return None
     first = (
         ShiftSignup.objects.filter(shift=shift, status=SignupStatus.WAITING)
-        .select_related("volunteer").order_by("created_at", "pk").first()
+        .select_related("volunteer")
+        .order_by("created_at", "pk")
+        .first()
     )
     if first is None:
         return None
@@ -326,7 +369,12 @@ def _promote_first_waiting(shift: Shift, now: datetime.datetime) -> ShiftSignup 
     first.promoted_at = now
     first.save(update_fields=["status", "promoted_at"])
     first.shift = shift
-    _tell_signup(first, template="signup_promoted", subject=f"Une place s'est libérée : {shift.need.title}", kind="shift_promoted")
+    _tell_signup(
+        first,
+        template="signup_promoted",
+        subject=f"Une place s'est libérée : {shift.need.title}",
+        kind="shift_promoted",
+    )
     return first
 
 
@@ -341,16 +389,28 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
     start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
     end = start + datetime.timedelta(days=1)
-    due = ShiftSignup.objects.filter(
-        status__in=PLACE_HOLDING, reminder_sent_at__isnull=True, shift__starts_at__gte=start, shift__starts_at__lt=end,
-    ).exclude(shift__need__status=NeedStatus.CANCELLED).values_list("pk", flat=True)
+    due = (
+        ShiftSignup.objects.filter(
+            status__in=PLACE_HOLDING,
+            reminder_sent_at__isnull=True,
+            shift__starts_at__gte=start,
+            shift__starts_at__lt=end,
+        )
+        .exclude(shift__need__status=NeedStatus.CANCELLED)
+        .values_list("pk", flat=True)
+    )
     sent = 0
     for pk in list(due):
         with transaction.atomic():
             if not ShiftSignup.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
                 continue  # another run got it first
             signup = ShiftSignup.objects.select_related("volunteer", "shift__need").get(pk=pk)
-            _tell_signup(signup, template="reminder", subject=f"Rappel : {signup.shift.need.title} demain", kind="shift_reminder")
+            _tell_signup(
+                signup,
+                template="reminder",
+                subject=f"Rappel : {signup.shift.need.title} demain",
+                kind="shift_reminder",
+            )
             sent += 1
     return sent
 

@@ -74,9 +74,17 @@ def need_list(request: HttpRequest, space: str) -> HttpResponse:
     if status in NeedStatus.values:
         needs = needs.filter(status=status)
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "needs/manage_list.html", {
-        "space": space, "page_obj": page, "needs": page.object_list, "statuses": NeedStatus.choices, "status": status,
-    })
+    return render(
+        request,
+        "needs/manage_list.html",
+        {
+            "space": space,
+            "page_obj": page,
+            "needs": page.object_list,
+            "statuses": NeedStatus.choices,
+            "status": status,
+        },
+    )
 
 
 def need_create(request: HttpRequest, space: str) -> HttpResponse:
@@ -87,7 +95,9 @@ def need_create(request: HttpRequest, space: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             need = services.need_save(
-                need=form.save(commit=False), by=request.user, skills=form.cleaned_data["skills"],
+                need=form.save(commit=False),
+                by=request.user,
+                skills=form.cleaned_data["skills"],
                 trainings=form.cleaned_data["trainings"],
             )
         except services.NeedError as exc:
@@ -95,8 +105,12 @@ def need_create(request: HttpRequest, space: str) -> HttpResponse:
         else:
             messages.success(request, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le.")
             return redirect(_url(space, "detail", need.pk))
-    return render(request, "needs/need_form.html", {"space": space, "form": form, "need": None},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "needs/need_form.html",
+        {"space": space, "form": form, "need": None},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
@@ -105,22 +119,32 @@ def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
         messages.error(request, "Ce besoin ne peut plus être modifié.")
         return redirect(_url(space, "detail", need.pk))
     form = NeedForm(
-        request.POST or None, instance=need, organisations=_organisations(request, space), town_allowed=space == STAFF,
+        request.POST or None,
+        instance=need,
+        organisations=_organisations(request, space),
+        town_allowed=space == STAFF,
         initial={"skills": need.skills.all(), "trainings": need.trainings.all()},
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.need_save(
-                need=form.save(commit=False), by=request.user, skills=form.cleaned_data["skills"],
-                trainings=form.cleaned_data["trainings"], address_changed=form.address_changed,
+                need=form.save(commit=False),
+                by=request.user,
+                skills=form.cleaned_data["skills"],
+                trainings=form.cleaned_data["trainings"],
+                address_changed=form.address_changed,
             )
         except services.NeedError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Besoin mis à jour.")
             return redirect(_url(space, "detail", need.pk))
-    return render(request, "needs/need_form.html", {"space": space, "form": form, "need": need},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "needs/need_form.html",
+        {"space": space, "form": form, "need": need},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def need_detail(request: HttpRequest, space: str, pk: int) -> HttpResponse:
@@ -132,24 +156,45 @@ def _render_detail(
 ) -> HttpResponse:
     """The need's management page; `shift_form` bound when an added shift was refused, so
     what was typed comes back with its error messages."""
-    signups = ShiftSignup.objects.exclude(status=SignupStatus.CANCELLED).select_related("volunteer").order_by("created_at", "pk")
-    shifts = list(selectors.shifts_with_places(need).prefetch_related(Prefetch("signups", queryset=signups, to_attr="live_signups")))
+    signups = (
+        ShiftSignup.objects.exclude(status=SignupStatus.CANCELLED)
+        .select_related("volunteer")
+        .order_by("created_at", "pk")
+    )
+    shifts = list(
+        selectors.shifts_with_places(need).prefetch_related(
+            Prefetch("signups", queryset=signups, to_attr="live_signups")
+        )
+    )
     shown = sum(len(shift.live_signups) for shift in shifts)
     if shown:
         # Names and contacts of the volunteers who signed up: a read worth logging.
-        audit_record(actor=request.user, action=AuditAction.VIEW, target=need, fields=["first_name", "last_name", "phone", "email"],
-                     detail=f"Inscriptions aux créneaux ({shown})", request=request)
-    return render(request, "needs/manage_detail.html", {
-        "space": space,
-        "need": need,
-        "shifts": shifts,
-        "now": timezone.now(),
-        "shift_form": shift_form or ShiftForm(),
-        "actions": [(target, STATUS_ACTIONS[target]) for target in NEED_WORKFLOW.allowed_targets(need.status)],
-        "transitions": need.transitions.select_related("by"),
-        "invited": need.invitations.count(),
-        "preview": selectors.select_volunteers(need) if need.status == NeedStatus.PUBLISHED and not need.is_external else None,
-    }, status=status)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=need,
+            fields=["first_name", "last_name", "phone", "email"],
+            detail=f"Inscriptions aux créneaux ({shown})",
+            request=request,
+        )
+    return render(
+        request,
+        "needs/manage_detail.html",
+        {
+            "space": space,
+            "need": need,
+            "shifts": shifts,
+            "now": timezone.now(),
+            "shift_form": shift_form or ShiftForm(),
+            "actions": [(target, STATUS_ACTIONS[target]) for target in NEED_WORKFLOW.allowed_targets(need.status)],
+            "transitions": need.transitions.select_related("by"),
+            "invited": need.invitations.count(),
+            "preview": selectors.select_volunteers(need)
+            if need.status == NeedStatus.PUBLISHED and not need.is_external
+            else None,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -175,7 +220,9 @@ def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.shift_add(
-                need=need, starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
+                need=need,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
                 places=form.cleaned_data["places"],
             )
         except services.NeedError as exc:
@@ -246,21 +293,32 @@ def signup_cancel(request: HttpRequest, space: str, pk: int, signup_pk: int) -> 
 
 def signup_attendance(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
     signup = _get_signup(request, space, pk, signup_pk)
-    form = AttendanceForm(request.POST or None, initial={
-        "attended": "1" if signup.attended is not False else "0", "hours": signup.hours or signup.shift.duration_hours,
-    })
+    form = AttendanceForm(
+        request.POST or None,
+        initial={
+            "attended": "1" if signup.attended is not False else "0",
+            "hours": signup.hours or signup.shift.duration_hours,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.attendance_record(
-                signup=signup, attended=form.cleaned_data["attended"], hours=form.cleaned_data["hours"], by=request.user
+                signup=signup,
+                attended=form.cleaned_data["attended"],
+                hours=form.cleaned_data["hours"],
+                by=request.user,
             )
         except services.NeedError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Présence enregistrée.")
             return redirect(_url(space, "detail", pk))
-    return render(request, "needs/attendance_form.html", {"space": space, "signup": signup, "form": form, "need_pk": pk},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "needs/attendance_form.html",
+        {"space": space, "signup": signup, "form": form, "need_pk": pk},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def feed_import(request: HttpRequest) -> HttpResponse:
@@ -273,12 +331,21 @@ def feed_import(request: HttpRequest) -> HttpResponse:
         except feeds.FeedError as exc:
             errors = exc.errors
         else:
-            audit_record(actor=request.user, action=AuditAction.IMPORT, target=Need, detail=f"Flux de missions : {report.summary}",
-                         request=request)
+            audit_record(
+                actor=request.user,
+                action=AuditAction.IMPORT,
+                target=Need,
+                detail=f"Flux de missions : {report.summary}",
+                request=request,
+            )
             messages.success(request, f"Import terminé : {report.summary}")
             return redirect("needs:staff_list")
-    return render(request, "needs/feed_import.html", {"form": form, "errors": errors, "space": STAFF},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "needs/feed_import.html",
+        {"form": form, "errors": errors, "space": STAFF},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # ---------------------------------------------------------------- public and volunteers
@@ -306,7 +373,12 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _own_volunteer(request)
     mine = {}
     if volunteer is not None:
-        mine = {s.shift_id: s for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(status=SignupStatus.CANCELLED)}
+        mine = {
+            s.shift_id: s
+            for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(
+                status=SignupStatus.CANCELLED
+            )
+        }
     return _need_page(request, need, mine=mine, volunteer=volunteer, invitation=None)
 
 
@@ -315,10 +387,18 @@ def _need_page(request, need, *, mine, volunteer, invitation, status=200):
     for shift in shifts:
         shift.mine = mine.get(shift.pk)
         shift.left = max(0, shift.places - shift.taken)
-    return render(request, "needs/public_detail.html", {
-        "need": need, "shifts": shifts, "volunteer": volunteer, "invitation": invitation,
-        "trainings": list(need.trainings.all()),
-    }, status=status)
+    return render(
+        request,
+        "needs/public_detail.html",
+        {
+            "need": need,
+            "shifts": shifts,
+            "volunteer": volunteer,
+            "invitation": invitation,
+            "trainings": list(need.trainings.all()),
+        },
+        status=status,
+    )
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -333,7 +413,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         status = _signup_from_post(request, need, volunteer)
         if status == 200:
             return redirect("needs:invitation", token=invitation.token)
-    mine = {s.shift_id: s for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(status=SignupStatus.CANCELLED)}
+    mine = {
+        s.shift_id: s
+        for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(
+            status=SignupStatus.CANCELLED
+        )
+    }
     if need.status not in (NeedStatus.PUBLISHED,):
         return render(request, "needs/closed.html", {"need": need, "mine": list(mine.values())})
     return _need_page(request, need, mine=mine, volunteer=volunteer, invitation=invitation, status=status)
@@ -351,11 +436,18 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
         if action == "inscrire":
             result = services.signup_create(shift=shift, volunteer=volunteer)
             if result.signup.status == SignupStatus.WAITING:
-                messages.success(request, "Ce créneau est complet : vous êtes sur la liste d'attente. Si une place se libère, elle est à vous.")
+                messages.success(
+                    request,
+                    "Ce créneau est complet : vous êtes sur la liste d'attente. Si une place se libère, elle est à vous.",
+                )
             else:
                 messages.success(request, "Merci ! Votre inscription est enregistrée, l'organisation va la confirmer.")
         elif action == "annuler":
-            signup = ShiftSignup.objects.filter(shift=shift, volunteer=volunteer).exclude(status=SignupStatus.CANCELLED).first()
+            signup = (
+                ShiftSignup.objects.filter(shift=shift, volunteer=volunteer)
+                .exclude(status=SignupStatus.CANCELLED)
+                .first()
+            )
             if signup is None:
                 messages.error(request, "Vous n'êtes pas inscrit·e sur ce créneau.")
                 return 400
@@ -387,18 +479,27 @@ def signup_link(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
                 return redirect("needs:signup_link", token=signup.token)
     signup.refresh_from_db(fields=["status"])
-    return render(request, "needs/signup_link.html", {
-        "signup": signup, "shift": signup.shift, "need": signup.shift.need,
-        "position": _waiting_position(signup), "can_cancel": signup.status != SignupStatus.CANCELLED and signup.shift.ends_at > timezone.now(),
-    })
+    return render(
+        request,
+        "needs/signup_link.html",
+        {
+            "signup": signup,
+            "shift": signup.shift,
+            "need": signup.shift.need,
+            "position": _waiting_position(signup),
+            "can_cancel": signup.status != SignupStatus.CANCELLED and signup.shift.ends_at > timezone.now(),
+        },
+    )
 
 
 def _waiting_position(signup: ShiftSignup) -> int | None:
     if signup.status != SignupStatus.WAITING:
         return None
-    ahead = ShiftSignup.objects.filter(shift_id=signup.shift_id, status=SignupStatus.WAITING).filter(
-        created_at__lt=signup.created_at
-    ).count()
+    ahead = (
+        ShiftSignup.objects.filter(shift_id=signup.shift_id, status=SignupStatus.WAITING)
+        .filter(created_at__lt=signup.created_at)
+        .count()
+    )
     return ahead + 1
 
 
@@ -409,9 +510,22 @@ def space_signup(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(_public_needs(), pk=pk)
     volunteer = request.user.volunteer
     status = _signup_from_post(request, need, volunteer)
-    return redirect("needs:public_detail", pk=need.pk) if status == 200 else _need_page(
-        request, need, volunteer=volunteer, invitation=None, status=status,
-        mine={s.shift_id: s for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(status=SignupStatus.CANCELLED)},
+    return (
+        redirect("needs:public_detail", pk=need.pk)
+        if status == 200
+        else _need_page(
+            request,
+            need,
+            volunteer=volunteer,
+            invitation=None,
+            status=status,
+            mine={
+                s.shift_id: s
+                for s in ShiftSignup.objects.filter(volunteer=volunteer, shift__need=need).exclude(
+                    status=SignupStatus.CANCELLED
+                )
+            },
+        )
     )
 
 
@@ -421,7 +535,8 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     volunteer = request.user.volunteer
     past = (
         ShiftSignup.objects.filter(volunteer=volunteer, shift__ends_at__lte=timezone.now(), status__in=PLACE_HOLDING)
-        .select_related("shift__need__organisation").order_by("-shift__starts_at")
+        .select_related("shift__need__organisation")
+        .order_by("-shift__starts_at")
     )
     return render(request, "needs/my_shifts.html", {"volunteer": volunteer, "past": past})
 

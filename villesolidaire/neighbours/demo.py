@@ -55,8 +55,12 @@ MISSING_LINKS = [
     "Les nouveaux arrivants ne connaissent encore personne.",
     "Une dame âgée au fond de l'impasse ne voit personne en semaine.",
 ]
-NEEDS = ["Courses pendant les pannes d'ascenseur.", "Aide pour les démarches en ligne.",
-         "Visites de convivialité.", ""]
+NEEDS = [
+    "Courses pendant les pannes d'ascenseur.",
+    "Aide pour les démarches en ligne.",
+    "Visites de convivialité.",
+    "",
+]
 PLACE_ALERT = "Éclairage du hall en panne depuis trois jours, l'escalier est dans le noir le soir."
 PERSON_ALERT = "Volets fermés depuis deux jours et ne répond pas à la porte ; d'habitude elle sort chaque matin."
 
@@ -81,7 +85,13 @@ def _referent_for(rng, quartier, active: list, taken: set):
 
 
 def seed_neighbours_demo(
-    rng: random.Random, *, today: datetime.date, volunteers, residents, addresses, quartiers: dict,
+    rng: random.Random,
+    *,
+    today: datetime.date,
+    volunteers,
+    residents,
+    addresses,
+    quartiers: dict,
     coordinator: User,
 ) -> dict:
     fake = Faker("fr_FR")
@@ -99,8 +109,9 @@ def seed_neighbours_demo(
         taken.add(referent.pk)
         network = _network(rng, today, index, kind, address, quartier, referent, coordinator)
         networks.append(network)
-        neighbours += _neighbours(rng, fake, today, network, residents, coordinator, start=len(neighbours),
-                                  known_first=index == 0)
+        neighbours += _neighbours(
+            rng, fake, today, network, residents, coordinator, start=len(neighbours), known_first=index == 0
+        )
     records = [record for network in networks for record in _state_records(rng, today, network)]
     StateRecord.objects.bulk_create(records)
     alerts = _alerts(rng, today, networks[0], coordinator)
@@ -119,19 +130,37 @@ def _network(rng, today, index, kind, address, quartier, referent, coordinator) 
     building = kind == NetworkKind.BUILDING
     network = Network.objects.create(
         name=BUILDING_NAMES[index % len(BUILDING_NAMES)] if building else address.street,
-        kind=kind, address=address.line if building else address.street,
+        kind=kind,
+        address=address.line if building else address.street,
         address_complement=rng.choice(["", "Bâtiment A", "Bâtiment B"]) if building else "",
-        postcode="99230", city="Val-Solidaire", ban_id=address.ban_id if building else "",
-        latitude=address.latitude, longitude=address.longitude, is_located=True, quartier=quartier,
-        referent=referent, status=NetworkStatus.PAUSED if index == 3 else NetworkStatus.ACTIVE,
-        created_at=created, created_by=coordinator,
+        postcode="99230",
+        city="Val-Solidaire",
+        ban_id=address.ban_id if building else "",
+        latitude=address.latitude,
+        longitude=address.longitude,
+        is_located=True,
+        quartier=quartier,
+        referent=referent,
+        status=NetworkStatus.PAUSED if index == 3 else NetworkStatus.ACTIVE,
+        created_at=created,
+        created_by=coordinator,
     )
-    NetworkStatusChange.objects.create(network=network, from_status="", to_status=NetworkStatus.ACTIVE,
-                                       by=coordinator, reason="Création du réseau", at=created)
+    NetworkStatusChange.objects.create(
+        network=network,
+        from_status="",
+        to_status=NetworkStatus.ACTIVE,
+        by=coordinator,
+        reason="Création du réseau",
+        at=created,
+    )
     if network.status == NetworkStatus.PAUSED:
         NetworkStatusChange.objects.create(
-            network=network, from_status=NetworkStatus.ACTIVE, to_status=NetworkStatus.PAUSED, by=coordinator,
-            reason="Référent·e en congé cet été", at=_moment(today, 20, rng),
+            network=network,
+            from_status=NetworkStatus.ACTIVE,
+            to_status=NetworkStatus.PAUSED,
+            by=coordinator,
+            reason="Référent·e en congé cet été",
+            at=_moment(today, 20, rng),
         )
     return network
 
@@ -154,12 +183,15 @@ def _neighbours(
         known = known_first and offset == 0
         resident = rng.choice(residents) if residents and (known or rng.random() < 0.2) else None
         neighbour = Neighbour(
-            network=network, location=_location(rng, network.kind),
+            network=network,
+            location=_location(rng, network.kind),
             first_name=resident.first_name if resident else fake.first_name(),
             last_name=resident.last_name if resident else fake.last_name(),
             phone=f"+3319900{number:04d}" if rng.random() < 0.7 else "",
             mobile=f"+3363998{number:04d}" if rng.random() < 0.5 else "",
-            resident=resident, created_by=coordinator, created_at=network.created_at,
+            resident=resident,
+            created_by=coordinator,
+            created_at=network.created_at,
         )
         state = "none" if offset == 1 else ("withdrawn" if offset == 2 else rng.choice(["given"] * 4 + ["none"]))
         state = "given" if known else state
@@ -167,13 +199,29 @@ def _neighbours(
             given = _moment(today, rng.uniform(30, 110), rng)
             neighbour.consent_given_at, neighbour.consent_recorded_by = given, coordinator
             neighbour.consent_method = rng.choice([ConsentMethod.ORAL_CCAS, ConsentMethod.WRITTEN])
-            events.append(ConsentEvent(neighbour=neighbour, action=ConsentAction.GIVEN,
-                                       method=neighbour.consent_method, effective_at=given, by=coordinator, at=given))
+            events.append(
+                ConsentEvent(
+                    neighbour=neighbour,
+                    action=ConsentAction.GIVEN,
+                    method=neighbour.consent_method,
+                    effective_at=given,
+                    by=coordinator,
+                    at=given,
+                )
+            )
         if state == "withdrawn":
             withdrawn = _moment(today, rng.uniform(2, 25), rng)
             neighbour.consent_withdrawn_at = withdrawn
-            events.append(ConsentEvent(neighbour=neighbour, action=ConsentAction.WITHDRAWN, effective_at=withdrawn,
-                                       note="Ne souhaite plus être suivi·e.", by=coordinator, at=withdrawn))
+            events.append(
+                ConsentEvent(
+                    neighbour=neighbour,
+                    action=ConsentAction.WITHDRAWN,
+                    effective_at=withdrawn,
+                    note="Ne souhaite plus être suivi·e.",
+                    by=coordinator,
+                    at=withdrawn,
+                )
+            )
         if resident is not None:
             # The same person as the file: the same numbers.
             neighbour.phone, neighbour.mobile = resident.phone, resident.mobile
@@ -190,46 +238,84 @@ def _state_records(rng, today, network) -> list[StateRecord]:
     for days_ago in sorted(rng.sample([8, 35, 64, 95], rng.randint(1, 3)), reverse=True):
         households = rng.randint(8, 40) if network.kind == NetworkKind.BUILDING else rng.randint(10, 30)
         alone = rng.randint(2, max(2, households // 3))
-        records.append(StateRecord(
-            network=network, visited_on=today - datetime.timedelta(days=days_ago), author=author, author_label=label,
-            households_count=households, living_alone_count=alone, isolated_count=rng.randint(0, alone),
-            place_notes=rng.choice(PLACE_NOTES[network.kind]), existing_links=rng.choice(EXISTING_LINKS),
-            missing_links=rng.choice(MISSING_LINKS), needs_spotted=rng.choice(NEEDS),
-            created_at=_moment(today, days_ago, rng),
-        ))
+        records.append(
+            StateRecord(
+                network=network,
+                visited_on=today - datetime.timedelta(days=days_ago),
+                author=author,
+                author_label=label,
+                households_count=households,
+                living_alone_count=alone,
+                isolated_count=rng.randint(0, alone),
+                place_notes=rng.choice(PLACE_NOTES[network.kind]),
+                existing_links=rng.choice(EXISTING_LINKS),
+                missing_links=rng.choice(MISSING_LINKS),
+                needs_spotted=rng.choice(NEEDS),
+                created_at=_moment(today, days_ago, rng),
+            )
+        )
     return records
 
 
 def _alerts(rng, today, network, coordinator) -> list[Alert]:
     """One alert about a person (it became a help request) and one about the place, waiting."""
-    alerts = [Alert.objects.create(network=network, raised_by=network.referent, text=PLACE_ALERT,
-                                   urgency=Urgency.NORMAL, raised_at=_moment(today, 1, rng))]
+    alerts = [
+        Alert.objects.create(
+            network=network,
+            raised_by=network.referent,
+            text=PLACE_ALERT,
+            urgency=Urgency.NORMAL,
+            raised_at=_moment(today, 1, rng),
+        )
+    ]
     neighbour = network.neighbours.consenting().order_by("pk").first()
     category = HelpCategory.objects.filter(slug="convivialite").first() or HelpCategory.objects.order_by("pk").first()
     if neighbour is None or category is None:
         return alerts
     raised = _moment(today, 3, rng)
     resident = neighbour.resident or Resident.objects.create(
-        first_name=neighbour.first_name, last_name=neighbour.last_name, phone=neighbour.phone, mobile=neighbour.mobile,
+        first_name=neighbour.first_name,
+        last_name=neighbour.last_name,
+        phone=neighbour.phone,
+        mobile=neighbour.mobile,
         notes=RESIDENT_NOTE.format(network=network.name),
-        latitude=network.latitude, longitude=network.longitude, is_located=network.is_located,
-        quartier=network.quartier, created_at=raised, created_by=network.referent.user,
+        latitude=network.latitude,
+        longitude=network.longitude,
+        is_located=network.is_located,
+        quartier=network.quartier,
+        created_at=raised,
+        created_by=network.referent.user,
         **resident_address_for(neighbour, network),
     )
     if neighbour.resident_id is None:
         neighbour.resident = resident
         neighbour.save(update_fields=["resident"])
     help_request = HelpRequest.objects.create(
-        resident=resident, category=category,
+        resident=resident,
+        category=category,
         description=f"Alerte du réseau de voisinage « {network.name} » : {PERSON_ALERT}",
-        urgency=Urgency.HIGH, channel=Channel.NEIGHBOURS, reporter_name=str(network.referent),
+        urgency=Urgency.HIGH,
+        channel=Channel.NEIGHBOURS,
+        reporter_name=str(network.referent),
         reporter_relation=f"Référent·e du réseau de voisinage « {network.name} »"[:80],
         reporter_phone=_national(network.referent.phone),
-        person_agrees=Consent.UNKNOWN, status=RequestStatus.NEW, created_at=raised, created_by=network.referent.user,
+        person_agrees=Consent.UNKNOWN,
+        status=RequestStatus.NEW,
+        created_at=raised,
+        created_by=network.referent.user,
     )
-    HelpRequestTransition.objects.create(help_request=help_request, from_status="", to_status=RequestStatus.NEW,
-                                         by=network.referent.user, at=raised)
-    alerts.append(Alert.objects.create(network=network, neighbour=neighbour, raised_by=network.referent,
-                                       text=PERSON_ALERT, urgency=Urgency.HIGH, raised_at=raised,
-                                       help_request=help_request))
+    HelpRequestTransition.objects.create(
+        help_request=help_request, from_status="", to_status=RequestStatus.NEW, by=network.referent.user, at=raised
+    )
+    alerts.append(
+        Alert.objects.create(
+            network=network,
+            neighbour=neighbour,
+            raised_by=network.referent,
+            text=PERSON_ALERT,
+            urgency=Urgency.HIGH,
+            raised_at=raised,
+            help_request=help_request,
+        )
+    )
     return alerts

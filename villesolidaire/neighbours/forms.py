@@ -39,7 +39,10 @@ def check_recent_date(form: forms.Form, name: str) -> None:
 
 class NetworkFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Nom du réseau", field_name="name", lookup_expr="icontains", max_length=80,
+        label="Nom du réseau",
+        field_name="name",
+        lookup_expr="icontains",
+        max_length=80,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     quartier = django_filters.ModelChoiceFilter(
@@ -59,7 +62,10 @@ class NetworkForm(AddressFieldsMixin, forms.Form):
     )
     kind = forms.ChoiceField(label="Type", choices=NetworkKind.choices, widget=forms.RadioSelect)
     quartier = forms.ModelChoiceField(
-        label="Quartier", queryset=Quartier.objects.all(), required=False, empty_label="Déduit de l'adresse",
+        label="Quartier",
+        queryset=Quartier.objects.all(),
+        required=False,
+        empty_label="Déduit de l'adresse",
         help_text="Utile seulement si l'adresse n'est pas reconnue : sinon le quartier est déduit de l'adresse.",
     )
 
@@ -84,7 +90,9 @@ class NetworkForm(AddressFieldsMixin, forms.Form):
 
 class VolunteerSearchForm(forms.Form):
     q = forms.CharField(
-        label="Nom du ou de la volontaire", max_length=80, required=False,
+        label="Nom du ou de la volontaire",
+        max_length=80,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
         help_text="Sans recherche, la liste propose les volontaires actif·ves du quartier du réseau.",
     )
@@ -98,11 +106,14 @@ class ReferentForm(forms.Form):
     is accepted, so the choice survives a new search."""
 
     referent = forms.ModelChoiceField(
-        label="Référent·e", queryset=Volunteer.objects.none(),
+        label="Référent·e",
+        queryset=Volunteer.objects.none(),
         error_messages={"required": "Choisissez le ou la référent·e.", "invalid_choice": INACTIVE_VOLUNTEER},
     )
     co_referent = forms.ModelChoiceField(
-        label="Co-référent·e (facultatif)", queryset=Volunteer.objects.none(), required=False,
+        label="Co-référent·e (facultatif)",
+        queryset=Volunteer.objects.none(),
+        required=False,
         error_messages={"invalid_choice": INACTIVE_VOLUNTEER},
     )
 
@@ -154,28 +165,44 @@ class NeighbourForm(ConsentFieldsMixin, forms.Form):
     first_name = forms.CharField(label="Prénom", max_length=80)
     last_name = forms.CharField(label="Nom", max_length=80)
     location = forms.CharField(
-        label="Étage, porte ou numéro", max_length=60, required=False,
+        label="Étage, porte ou numéro",
+        max_length=60,
+        required=False,
         help_text="Immeuble : étage et porte (ex. 3e gauche). Rue : numéro (ex. 12 bis).",
     )
     phone = phone_field("Téléphone fixe")
     mobile = phone_field("Téléphone mobile")
     resident_number = forms.IntegerField(
-        label="N° de fiche habitant·e (facultatif)", required=False, min_value=1, max_value=MAX_ROW_ID,
+        label="N° de fiche habitant·e (facultatif)",
+        required=False,
+        min_value=1,
+        max_value=MAX_ROW_ID,
         help_text="Si la personne a déjà une fiche au CCAS. Sinon, une fiche sera créée à sa première alerte.",
-        error_messages={"invalid": "Tapez le numéro de la fiche (chiffres seulement).",
-                        "min_value": "Tapez le numéro de la fiche (chiffres seulement).",
-                        "max_value": "Aucune fiche habitant·e en cours ne porte ce numéro."},
+        error_messages={
+            "invalid": "Tapez le numéro de la fiche (chiffres seulement).",
+            "min_value": "Tapez le numéro de la fiche (chiffres seulement).",
+            "max_value": "Aucune fiche habitant·e en cours ne porte ce numéro.",
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     consent_method = forms.ChoiceField(
         label="Accord pour être suivi·e par le ou la référent·e",
-        choices=[("", "Pas encore recueilli")] + list(ConsentMethod.choices), required=False,
+        choices=[("", "Pas encore recueilli")] + list(ConsentMethod.choices),
+        required=False,
         widget=forms.RadioSelect,
         help_text="Sans accord, la personne n'est jamais visible du ou de la référent·e.",
     )
 
-    field_order = ["first_name", "last_name", "location", "phone", "mobile", "resident_number",
-                   "consent_method", "consent_date"]
+    field_order = [
+        "first_name",
+        "last_name",
+        "location",
+        "phone",
+        "mobile",
+        "resident_number",
+        "consent_method",
+        "consent_date",
+    ]
 
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,11 +247,15 @@ class NeighbourEditForm(NeighbourForm):
 
 class ConsentForm(ConsentFieldsMixin, forms.Form):
     method = forms.ChoiceField(
-        label="Forme de l'accord", choices=ConsentMethod.choices, widget=forms.RadioSelect,
+        label="Forme de l'accord",
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Indiquez comment la personne a donné son accord."},
     )
     note = forms.CharField(
-        label="Précision (facultatif)", max_length=300, required=False,
+        label="Précision (facultatif)",
+        max_length=300,
+        required=False,
         help_text="Par exemple : accord donné par téléphone à l'accueil du CCAS.",
     )
 
@@ -243,7 +274,9 @@ class ConsentForm(ConsentFieldsMixin, forms.Form):
 
 class WithdrawConsentForm(forms.Form):
     note = forms.CharField(
-        label="Précision (facultatif)", max_length=300, required=False,
+        label="Précision (facultatif)",
+        max_length=300,
+        required=False,
         help_text="Par exemple : la personne a déménagé, ou ne souhaite plus être suivie.",
     )
 
@@ -264,19 +297,28 @@ class StateRecordForm(forms.ModelForm):
     class Meta:
         model = StateRecord
         fields = [
-            "visited_on", "households_count", "living_alone_count", "isolated_count",
-            "place_notes", "existing_links", "missing_links", "needs_spotted", "notes",
+            "visited_on",
+            "households_count",
+            "living_alone_count",
+            "isolated_count",
+            "place_notes",
+            "existing_links",
+            "missing_links",
+            "needs_spotted",
+            "notes",
         ]
         help_texts = {
             "place_notes": "Parties communes, accès, ascenseur, éclairage, propreté…",
             "existing_links": "Qui se connaît, qui s'entraide déjà (sans détail de santé).",
             "missing_links": "Les personnes que personne ne voit, les liens à créer.",
             "needs_spotted": "Courses, démarches, visites… Pour une personne précise qui a besoin d'aide, "
-                             "signalez plutôt une alerte.",
+            "signalez plutôt une alerte.",
             "notes": "Pas de données de santé, pas de nom d'une personne qui n'a pas donné son accord.",
         }
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in
-                   ("place_notes", "existing_links", "missing_links", "needs_spotted", "notes")}
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("place_notes", "existing_links", "missing_links", "needs_spotted", "notes")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +334,8 @@ class StateRecordForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         clean_text_fields(
-            self, ("place_notes", "existing_links", "missing_links", "needs_spotted", "notes"),
+            self,
+            ("place_notes", "existing_links", "missing_links", "needs_spotted", "notes"),
             multiline=("place_notes", "existing_links", "missing_links", "needs_spotted", "notes"),
         )
         check_recent_date(self, "visited_on")
@@ -304,27 +347,37 @@ class StateRecordForm(forms.ModelForm):
 
 class AlertForm(forms.Form):
     neighbour = forms.ModelChoiceField(
-        label="Personne concernée", queryset=None, required=False,
+        label="Personne concernée",
+        queryset=None,
+        required=False,
         empty_label="Aucune personne en particulier (le lieu, les parties communes…)",
         error_messages={
             "invalid_choice": "Cette personne n'a pas (ou plus) donné son accord : choisissez-en une autre.",
         },
     )
     category = forms.ModelChoiceField(
-        label="Type d'aide nécessaire", queryset=HelpCategory.objects.none(), required=False,
-        empty_label="Je ne sais pas", help_text="Si vous ne savez pas, le CCAS précisera (la demande est classée « Autre »).",
+        label="Type d'aide nécessaire",
+        queryset=HelpCategory.objects.none(),
+        required=False,
+        empty_label="Je ne sais pas",
+        help_text="Si vous ne savez pas, le CCAS précisera (la demande est classée « Autre »).",
         error_messages={"invalid_choice": "Ce type d'aide n'est plus proposé : choisissez-en un autre."},
     )
     text = forms.CharField(
-        label="Que se passe-t-il ?", max_length=1500, widget=forms.Textarea(attrs={"rows": 5}),
+        label="Que se passe-t-il ?",
+        max_length=1500,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Les faits, simplement. En cas de danger immédiat, appelez le 15, le 17 ou le 18.",
         error_messages={"required": "Décrivez la situation en quelques mots."},
     )
-    urgency = forms.ChoiceField(label="Urgence", choices=Urgency.choices, initial=Urgency.NORMAL,
-                                widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label="Urgence", choices=Urgency.choices, initial=Urgency.NORMAL, widget=forms.RadioSelect
+    )
     person_agrees = forms.ChoiceField(
-        label="La personne est-elle d'accord pour que le CCAS la contacte ?", choices=Consent.choices,
-        initial=Consent.YES, widget=forms.RadioSelect,
+        label="La personne est-elle d'accord pour que le CCAS la contacte ?",
+        choices=Consent.choices,
+        initial=Consent.YES,
+        widget=forms.RadioSelect,
     )
 
     field_order = ["neighbour", "category", "urgency", "text", "person_agrees"]

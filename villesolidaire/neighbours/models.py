@@ -66,11 +66,19 @@ class Network(Located):
     name = models.CharField("nom", max_length=120)
     kind = models.CharField("type", max_length=10, choices=NetworkKind.choices, default=NetworkKind.BUILDING)
     referent = models.ForeignKey(
-        "volunteers.Volunteer", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "volunteers.Volunteer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="référent·e",
     )
     co_referent = models.ForeignKey(
-        "volunteers.Volunteer", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "volunteers.Volunteer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="co-référent·e",
     )
     status = models.CharField(
@@ -78,7 +86,11 @@ class Network(Located):
     )
     created_at = models.DateTimeField("créé le", default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="créé par",
     )
 
@@ -139,19 +151,29 @@ class Neighbour(models.Model):
     first_name = models.CharField("prénom", max_length=80)
     last_name = models.CharField("nom", max_length=80)
     location = models.CharField(
-        "étage, porte ou numéro", max_length=60, blank=True,
+        "étage, porte ou numéro",
+        max_length=60,
+        blank=True,
         help_text="Immeuble : étage et porte (ex. 3e gauche). Rue : numéro (ex. 12 bis).",
     )
     phone = PhoneNumberField("téléphone fixe", blank=True)
     mobile = PhoneNumberField("téléphone mobile", blank=True)
     resident = models.ForeignKey(
-        "residents.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "residents.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="fiche habitant·e",
     )
     consent_given_at = models.DateTimeField("accord donné le", null=True, blank=True)
     consent_method = models.CharField("forme de l'accord", max_length=10, choices=ConsentMethod.choices, blank=True)
     consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="accord enregistré par",
     )
     consent_withdrawn_at = models.DateTimeField("accord retiré le", null=True, blank=True)
@@ -220,7 +242,11 @@ class StateRecord(models.Model):
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="state_records", verbose_name="réseau")
     visited_on = models.DateField("date de la visite")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="rédigé par",
     )
     author_label = models.CharField("rédigé par", max_length=170, blank=True)
@@ -278,12 +304,20 @@ class Alert(models.Model):
     text = models.TextField("message", max_length=1500)
     urgency = models.CharField("urgence", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     help_request = models.OneToOneField(
-        "help_requests.HelpRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="neighbour_alert",
+        "help_requests.HelpRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="neighbour_alert",
         verbose_name="demande d'aide créée",
     )
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="traitée par",
     )
 

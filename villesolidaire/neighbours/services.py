@@ -35,8 +35,15 @@ from villesolidaire.volunteers.services import magic_link_url
 NETWORK_FIELDS = ("name", "kind", "address", "address_complement", "postcode", "city")
 NEIGHBOUR_FIELDS = ("first_name", "last_name", "location", "phone", "mobile")
 STATE_RECORD_FIELDS = (
-    "visited_on", "households_count", "living_alone_count", "isolated_count",
-    "place_notes", "existing_links", "missing_links", "needs_spotted", "notes",
+    "visited_on",
+    "households_count",
+    "living_alone_count",
+    "isolated_count",
+    "place_notes",
+    "existing_links",
+    "missing_links",
+    "needs_spotted",
+    "notes",
 )
 _HOUSE_NUMBER = re.compile(r"^\d{1,5}\s*(bis|ter|quater|[a-z])?$", re.IGNORECASE)
 DUPLICATE_VISIT = "Un état des lieux existe déjà pour ce réseau à cette date : choisissez la date de la visite."
@@ -63,8 +70,9 @@ def network_create(*, data: dict, by: User) -> Network:
     network = Network(created_by=by, status=NetworkStatus.ACTIVE)
     _apply(network, data, relocate=True)
     network.save()
-    NetworkStatusChange.objects.create(network=network, from_status="", to_status=NetworkStatus.ACTIVE, by=by,
-                                       reason="Création du réseau")
+    NetworkStatusChange.objects.create(
+        network=network, from_status="", to_status=NetworkStatus.ACTIVE, by=by, reason="Création du réseau"
+    )
     return network
 
 
@@ -109,18 +117,22 @@ def _notify_named(*, volunteer: Volunteer, network: Network, role: str) -> Messa
     town = Town.current()
     phone = to_python(volunteer.phone) if volunteer.phone else None
     context = {
-        "volunteer": volunteer, "network": network, "role": role,
+        "volunteer": volunteer,
+        "network": network,
+        "role": role,
         "service": town.service_name if town else "CCAS",
         "link": magic_link_url(
             volunteer=volunteer, next_path=reverse("neighbours:referent_network", args=[network.pk])
         ),
     }
     return contact_send(
-        email=volunteer.email, phone=phone.as_e164 if phone and phone.is_valid() else None,
+        email=volunteer.email,
+        phone=phone.as_e164 if phone and phone.is_valid() else None,
         subject=f"Vous êtes {role} du réseau de voisinage « {network.name} »",
         email_template="neighbours/messages/referent_named_email.txt",
         sms_template="neighbours/messages/referent_named_sms.txt",
-        context=context, kind="neighbours_referent_named",
+        context=context,
+        kind="neighbours_referent_named",
     )
 
 
@@ -229,8 +241,10 @@ def resident_address_for(neighbour: Neighbour, network: Network) -> dict:
     elif location:
         complement = ", ".join(part for part in (location, complement) if part)
     return {
-        "address": address[:250], "address_complement": complement[:120],
-        "postcode": network.postcode, "city": network.city,
+        "address": address[:250],
+        "address_complement": complement[:120],
+        "postcode": network.postcode,
+        "city": network.city,
     }
 
 

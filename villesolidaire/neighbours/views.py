@@ -56,8 +56,9 @@ def network_list(request: HttpRequest) -> HttpResponse:
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     open_alerts = Alert.objects.to_handle().count()
-    return render(request, "neighbours/network_list.html",
-                  {"filter": filterset, "page_obj": page, "open_alerts": open_alerts})
+    return render(
+        request, "neighbours/network_list.html", {"filter": filterset, "page_obj": page, "open_alerts": open_alerts}
+    )
 
 
 @coordinator_required
@@ -102,8 +103,9 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.network_update(network=network, data=form.cleaned_data, address_changed=form.address_changed())
         messages.success(request, "Le réseau est mis à jour.")
         return redirect("neighbours:detail", pk=network.pk)
-    return render(request, "neighbours/network_form.html", {"form": form, "network": network},
-                  status=_form_status(form))
+    return render(
+        request, "neighbours/network_form.html", {"form": form, "network": network}, status=_form_status(form)
+    )
 
 
 @coordinator_required
@@ -114,7 +116,9 @@ def network_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             network = services.network_change_status(
-                network=network, to_status=form.cleaned_data["target"], by=request.user,
+                network=network,
+                to_status=form.cleaned_data["target"],
+                by=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except TransitionNotAllowed as error:
@@ -149,13 +153,16 @@ def _referent_candidates(network: Network, search: VolunteerSearchForm, chosen: 
 def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     search = VolunteerSearchForm(request.GET or None)
-    form = ReferentForm(_posted(request), initial={"referent": network.referent_id,
-                                                      "co_referent": network.co_referent_id})
+    form = ReferentForm(
+        _posted(request), initial={"referent": network.referent_id, "co_referent": network.co_referent_id}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.network_set_referents(
-                network=network, referent=form.cleaned_data["referent"],
-                co_referent=form.cleaned_data["co_referent"], by=request.user,
+                network=network,
+                referent=form.cleaned_data["referent"],
+                co_referent=form.cleaned_data["co_referent"],
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -184,13 +191,17 @@ def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NeighbourForm(_posted(request), residents=residents)
     if request.method == "POST" and form.is_valid():
         neighbour = services.neighbour_add(
-            network=network, data=form.cleaned_data, by=request.user,
-            consent_method=form.cleaned_data["consent_method"], consent_at=form.consent_at,
+            network=network,
+            data=form.cleaned_data,
+            by=request.user,
+            consent_method=form.cleaned_data["consent_method"],
+            consent_at=form.consent_at,
         )
         messages.success(request, f"{neighbour} est ajouté·e au réseau ({_visibility(neighbour)}).")
         return redirect("neighbours:detail", pk=network.pk)
-    return render(request, "neighbours/neighbour_form.html", {"form": form, "network": network},
-                  status=_form_status(form))
+    return render(
+        request, "neighbours/neighbour_form.html", {"form": form, "network": network}, status=_form_status(form)
+    )
 
 
 def _visibility(neighbour: Neighbour) -> str:
@@ -222,8 +233,13 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(neighbour=neighbour, method=form.cleaned_data["method"], at=form.consent_at,
-                                    by=request.user, note=form.cleaned_data["note"])
+            services.consent_record(
+                neighbour=neighbour,
+                method=form.cleaned_data["method"],
+                at=form.consent_at,
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -245,8 +261,9 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"L'accord de {neighbour} est retiré : le ou la référent·e ne la voit plus.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
-    return render(request, "neighbours/consent_withdraw.html", _consent_context(neighbour, form),
-                  status=_form_status(form))
+    return render(
+        request, "neighbours/consent_withdraw.html", _consent_context(neighbour, form), status=_form_status(form)
+    )
 
 
 def _consent_context(neighbour: Neighbour, form) -> dict:
@@ -312,8 +329,14 @@ def referent_networks(request: HttpRequest) -> HttpResponse:
 def referent_network(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
     # A volunteer reading other people's names and phones: logged like a staff read.
-    record(actor=request.user, action=AuditAction.VIEW, target=network, fields=["neighbours"],
-           detail="espace référent : voisin·es suivi·es", request=request)
+    record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        target=network,
+        fields=["neighbours"],
+        detail="espace référent : voisin·es suivi·es",
+        request=request,
+    )
     context = {
         "volunteer": volunteer,
         "network": network,
@@ -339,8 +362,9 @@ def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Merci ! L'état des lieux et des liens est enregistré.")
             return redirect("neighbours:referent_network", pk=network.pk)
-    return render(request, "neighbours/referent_state_record.html", {"network": network, "form": form},
-                  status=_form_status(form))
+    return render(
+        request, "neighbours/referent_state_record.html", {"network": network, "form": form}, status=_form_status(form)
+    )
 
 
 @volunteer_required
@@ -351,17 +375,22 @@ def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             alert = services.alert_raise(
-                network=network, volunteer=volunteer, text=form.cleaned_data["text"],
-                urgency=form.cleaned_data["urgency"], neighbour=form.cleaned_data["neighbour"],
-                category=form.cleaned_data["category"], person_agrees=form.cleaned_data["person_agrees"],
+                network=network,
+                volunteer=volunteer,
+                text=form.cleaned_data["text"],
+                urgency=form.cleaned_data["urgency"],
+                neighbour=form.cleaned_data["neighbour"],
+                category=form.cleaned_data["category"],
+                person_agrees=form.cleaned_data["person_agrees"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _alert_sent_message(alert))
             return redirect("neighbours:referent_network", pk=network.pk)
-    return render(request, "neighbours/referent_alert.html", {"network": network, "form": form},
-                  status=_form_status(form))
+    return render(
+        request, "neighbours/referent_alert.html", {"network": network, "form": form}, status=_form_status(form)
+    )
 
 
 def _alert_initial(request: HttpRequest, neighbours) -> dict:
@@ -371,7 +400,8 @@ def _alert_initial(request: HttpRequest, neighbours) -> dict:
 
 def _alert_sent_message(alert: Alert) -> str:
     if alert.help_request_id:
-        return (f"Alerte transmise au CCAS : demande n° {alert.help_request_id} ouverte pour {alert.neighbour}. "
-                "Les coordinateur·rices vont la traiter.")
+        return (
+            f"Alerte transmise au CCAS : demande n° {alert.help_request_id} ouverte pour {alert.neighbour}. "
+            "Les coordinateur·rices vont la traiter."
+        )
     return "Alerte transmise au CCAS. Les coordinateur·rices vont la traiter."
-

@@ -33,7 +33,9 @@ class Message(models.Model):
     subject = models.CharField("objet", max_length=200, blank=True)
     body = models.TextField("texte")
     kind = models.CharField("type de message", max_length=60, db_index=True)
-    status = models.CharField("statut", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField("essais", default=0)
     last_error = models.CharField("dernière erreur", max_length=500, blank=True)
     provider_id = models.CharField("identifiant chez le prestataire", max_length=120, blank=True)
@@ -70,12 +72,18 @@ class CallTask(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.CASCADE, related_name="call_tasks")
     reason = models.CharField("motif", max_length=300)
     kind = models.CharField("type", max_length=60)
-    help_request = models.ForeignKey("help_requests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    help_request = models.ForeignKey(
+        "help_requests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     support = models.ForeignKey("missions.Support", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    status = models.CharField("statut", max_length=5, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN, db_index=True)
+    status = models.CharField(
+        "statut", max_length=5, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN, db_index=True
+    )
     created_at = models.DateTimeField("créée le", default=timezone.now)
     done_at = models.DateTimeField("faite le", null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     outcome = models.CharField("résultat de l'appel", max_length=500, blank=True)
 
     class Meta:

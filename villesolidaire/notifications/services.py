@@ -76,7 +76,9 @@ def sms_send(*, to, template: str, context: dict, kind: str) -> Message:
     return message_queue(channel=Channel.SMS, recipient=sms_recipient(to), body=body, kind=kind)
 
 
-def contact_send(*, email: str = "", phone=None, subject: str, email_template: str, sms_template: str, context: dict, kind: str) -> Message | None:
+def contact_send(
+    *, email: str = "", phone=None, subject: str, email_template: str, sms_template: str, context: dict, kind: str
+) -> Message | None:
     """Reach a person by SMS when they have a mobile, else by e-mail."""
     if phone:
         return sms_send(to=phone, template=sms_template, context=context, kind=kind)

@@ -25,12 +25,58 @@ GSM7_BASIC = set(
 GSM7_EXTENDED = set("^{}\\[~]|€")
 # French typography that GSM-7 lacks, mapped to its closest GSM-7 look-alike. Accented letters
 # GSM-7 does have (é è à ù ì ò É Ç Ä Ö Ñ Ü ä ö ñ ü) are kept as they are.
-_REPLACEMENTS = {"’": "'", "‘": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‹": "'", "›": "'",
-                 "–": "-", "—": "-", "‐": "-", "‑": "-", "…": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-                 "\t": " ", "ê": "e", "ë": "e", "â": "a", "á": "a", "î": "i", "ï": "i", "í": "i", "ô": "o", "ó": "o",
-                 "û": "u", "ú": "u", "ÿ": "y", "ç": "c", "È": "E", "Ê": "E", "Ë": "E", "À": "A", "Â": "A", "Î": "I",
-                 "Ï": "I", "Ô": "O", "Û": "U", "Ù": "U", "Ÿ": "Y", "œ": "oe", "Œ": "OE", "·": ".", "•": "-", "°": "o",
-                 "\u200b": "", "\ufeff": ""}
+_REPLACEMENTS = {
+    "’": "'",
+    "‘": "'",
+    "‚": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "‹": "'",
+    "›": "'",
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "‑": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\t": " ",
+    "ê": "e",
+    "ë": "e",
+    "â": "a",
+    "á": "a",
+    "î": "i",
+    "ï": "i",
+    "í": "i",
+    "ô": "o",
+    "ó": "o",
+    "û": "u",
+    "ú": "u",
+    "ÿ": "y",
+    "ç": "c",
+    "È": "E",
+    "Ê": "E",
+    "Ë": "E",
+    "À": "A",
+    "Â": "A",
+    "Î": "I",
+    "Ï": "I",
+    "Ô": "O",
+    "Û": "U",
+    "Ù": "U",
+    "Ÿ": "Y",
+    "œ": "oe",
+    "Œ": "OE",
+    "·": ".",
+    "•": "-",
+    "°": "o",
+    "\u200b": "",
+    "\ufeff": "",
+}
 
 # One SMS carries 160 GSM-7 characters; a concatenated SMS carries 153 per part (the rest is
 # the concatenation header). Outside GSM-7 the message goes as UCS-2: 70, then 67 per part.
@@ -168,7 +214,9 @@ class BrevoSmsBackend(BaseSmsBackend):
 
     TEMPORARY_STATUSES = {408, 425, 429}
 
-    def __init__(self, api_key: str | None = None, base_url: str | None = None, sender: str | None = None, timeout: float = 10):
+    def __init__(
+        self, api_key: str | None = None, base_url: str | None = None, sender: str | None = None, timeout: float = 10
+    ):
         self.api_key = api_key or settings.BREVO_API_KEY
         self.base_url = (base_url or settings.BREVO_API_URL).rstrip("/")
         # Brevo: an alphanumeric sender has at most 11 characters.

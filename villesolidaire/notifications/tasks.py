@@ -69,7 +69,12 @@ def deliver_message(message_id: int) -> str:
         message.save(update_fields=["last_error", "status", "next_attempt_at"])
         logger.warning(
             "Message %s (%s, %s) not sent, attempt %s, now %s: %s",
-            message.pk, message.channel, message.kind, message.attempts, message.status, message.last_error,
+            message.pk,
+            message.channel,
+            message.kind,
+            message.attempts,
+            message.status,
+            message.last_error,
         )
         if message.status == MessageStatus.RETRYING:
             schedule_retry(message)

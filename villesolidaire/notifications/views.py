@@ -14,8 +14,20 @@ from villesolidaire.notifications.forms import CallOutcomeForm, MessageFilterFor
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 
 PAGE_SIZE = 50
-LIST_FIELDS = ("pk", "channel", "recipient", "subject", "kind", "status", "attempts", "last_error", "created_at",
-               "sent_at", "next_attempt_at", "provider_id")
+LIST_FIELDS = (
+    "pk",
+    "channel",
+    "recipient",
+    "subject",
+    "kind",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+    "sent_at",
+    "next_attempt_at",
+    "provider_id",
+)
 
 
 @coordinator_required
@@ -65,14 +77,25 @@ def _open_call_tasks():
         CallTask.objects.filter(status=CallTaskStatus.OPEN)
         .select_related("resident")
         .only(
-            "pk", "reason", "kind", "created_at", "help_request_id", "support_id",
-            "resident__id", "resident__first_name", "resident__last_name", "resident__phone", "resident__mobile",
+            "pk",
+            "reason",
+            "kind",
+            "created_at",
+            "help_request_id",
+            "support_id",
+            "resident__id",
+            "resident__first_name",
+            "resident__last_name",
+            "resident__phone",
+            "resident__mobile",
         )
         .order_by("created_at", "pk")
     )
 
 
-def _render_call_tasks(request: HttpRequest, *, error_task: int | None = None, error_form=None, status=200) -> HttpResponse:
+def _render_call_tasks(
+    request: HttpRequest, *, error_task: int | None = None, error_form=None, status=200
+) -> HttpResponse:
     page = Paginator(_open_call_tasks(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -26,8 +26,12 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
     return PhoneNumberField(
-        region="FR", label=label, required=False, error_messages=PHONE_ERRORS,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}), **kwargs,
+        region="FR",
+        label=label,
+        required=False,
+        error_messages=PHONE_ERRORS,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        **kwargs,
     )
 
 
@@ -38,8 +42,9 @@ def open_data_email(value: str) -> str:
         try:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError as error:
-            raise ValidationError("Adresse e-mail non publiable : le domaine après @ n'existe pas ou est réservé.",
-                                  code="open_data") from error
+            raise ValidationError(
+                "Adresse e-mail non publiable : le domaine après @ n'existe pas ou est réservé.", code="open_data"
+            ) from error
     return value
 
 
@@ -54,20 +59,41 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
     """The directory entry, shared by the public proposal, the partner space and coordinators."""
 
     phone = phone_field(help_text="Numéro affiché sur la carte.")
-    email = forms.EmailField(label="E-mail de contact public", required=False, error_messages=EMAIL_ERRORS,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="E-mail de contact public",
+        required=False,
+        error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     # Longer than 14 so that "123 456 789 00012" typed with spaces is not cut by the browser.
-    siret = forms.CharField(label="SIRET", required=False, max_length=20,
-                            help_text="Facultatif : 14 chiffres (les espaces sont retirés).")
-    website = forms.URLField(label="Site web", required=False, assume_scheme="https", max_length=200,
-                             help_text="Facultatif. Exemple : https://www.association.fr",
-                             error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"})
+    siret = forms.CharField(
+        label="SIRET", required=False, max_length=20, help_text="Facultatif : 14 chiffres (les espaces sont retirés)."
+    )
+    website = forms.URLField(
+        label="Site web",
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text="Facultatif. Exemple : https://www.association.fr",
+        error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"},
+    )
 
     class Meta:
         model = Organisation
         fields = [
-            "name", "type", "description", "address", "address_complement", "postcode", "city",
-            "phone", "email", "website", "opening_hours", "siret", "rna",
+            "name",
+            "type",
+            "description",
+            "address",
+            "address_complement",
+            "postcode",
+            "city",
+            "phone",
+            "email",
+            "website",
+            "opening_hours",
+            "siret",
+            "rna",
         ]
         formfield_callback = _formfield
         labels = {"name": "Nom de la structure", "description": "Présentation"}
@@ -79,8 +105,11 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        clean_text_fields(self, ("name", "description", "address", "address_complement", "city", "opening_hours"),
-                          multiline=("description",))
+        clean_text_fields(
+            self,
+            ("name", "description", "address", "address_complement", "city", "opening_hours"),
+            multiline=("description",),
+        )
         if cleaned.get("siret"):
             cleaned["siret"] = cleaned["siret"].replace(" ", "")
         return cleaned
@@ -105,12 +134,16 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
 
 
 class PersonFieldsMixin(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=80,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label="Nom", max_length=80,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        label="Prénom", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Nom", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
     account_email = forms.EmailField(
-        label="Votre adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254,
+        label="Votre adresse e-mail",
+        error_messages=EMAIL_ERRORS,
+        max_length=254,
         help_text="Elle sert d'identifiant pour votre espace partenaire. Elle n'est pas publiée.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -138,12 +171,13 @@ class ProposalForm(PersonFieldsMixin, OrganisationForm):
     contact_phone = phone_field("Votre téléphone", help_text="Facultatif. Pour que le CCAS puisse vous rappeler.")
     publication_accepted = forms.BooleanField(
         label="J'accepte que les informations de la structure et de ses services soient publiées sur la carte "
-              "et en données ouvertes, une fois validées par le CCAS.",
+        "et en données ouvertes, une fois validées par le CCAS.",
         error_messages={"required": "Cochez cette case pour proposer la structure."},
     )
     # Left empty by people; bots fill every field.
-    website_confirmation = forms.CharField(required=False, label="Ne pas remplir",
-                                           widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website_confirmation = forms.CharField(
+        required=False, label="Ne pas remplir", widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
 
     def clean_website_confirmation(self) -> str:
         if self.cleaned_data.get("website_confirmation"):
@@ -157,7 +191,10 @@ class OrganisationCreateForm(OrganisationForm):
     first_name = forms.CharField(label="Prénom de la personne partenaire", max_length=80, required=False)
     last_name = forms.CharField(label="Nom de la personne partenaire", max_length=80, required=False)
     account_email = forms.EmailField(
-        label="E-mail du compte partenaire", required=False, error_messages=EMAIL_ERRORS, max_length=254,
+        label="E-mail du compte partenaire",
+        required=False,
+        error_messages=EMAIL_ERRORS,
+        max_length=254,
         help_text="Facultatif. La personne reçoit un lien pour choisir son mot de passe.",
     )
 
@@ -176,22 +213,33 @@ class PartnerAccountForm(PersonFieldsMixin, forms.Form):
 
 
 class ServiceForm(AddressFieldsMixin, forms.ModelForm):
-    type = forms.ChoiceField(label="Type de service", choices=[("", "—"), *vocabulary.TYPE_SERVICE_CHOICES],
-                             required=False)
+    type = forms.ChoiceField(
+        label="Type de service", choices=[("", "—"), *vocabulary.TYPE_SERVICE_CHOICES], required=False
+    )
     thematiques = forms.MultipleChoiceField(
-        label="Thématiques", choices=vocabulary.THEMATIQUE_CHOICES, widget=forms.CheckboxSelectMultiple,
+        label="Thématiques",
+        choices=vocabulary.THEMATIQUE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une thématique."},
     )
     publics = forms.MultipleChoiceField(
-        label="Publics", choices=vocabulary.PUBLIC_CHOICES, widget=forms.CheckboxSelectMultiple,
+        label="Publics",
+        choices=vocabulary.PUBLIC_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
         help_text="« Tous publics » ne se combine pas avec d'autres publics.",
         error_messages={"required": "Choisissez au moins un public (ou « Tous publics »)."},
     )
-    modes_accueil = forms.MultipleChoiceField(label="Modes d'accueil", choices=vocabulary.MODE_ACCUEIL_CHOICES,
-                                              widget=forms.CheckboxSelectMultiple, required=False)
+    modes_accueil = forms.MultipleChoiceField(
+        label="Modes d'accueil",
+        choices=vocabulary.MODE_ACCUEIL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     modes_mobilisation = forms.MultipleChoiceField(
-        label="Comment en bénéficier", choices=vocabulary.MODE_MOBILISATION_CHOICES,
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label="Comment en bénéficier",
+        choices=vocabulary.MODE_MOBILISATION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     frais = forms.ChoiceField(label="Frais", choices=[("", "Non précisé")] + vocabulary.FRAIS_CHOICES, required=False)
     phone = phone_field()
@@ -200,10 +248,27 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
     class Meta:
         model = Service
         fields = [
-            "name", "description", "type", "thematiques", "publics", "publics_precisions", "access_conditions",
-            "modes_accueil", "modes_mobilisation", "mobilisation_precisions", "frais", "frais_precisions",
-            "opening_hours", "contact_name", "phone", "email",
-            "address", "address_complement", "postcode", "city", "is_active",
+            "name",
+            "description",
+            "type",
+            "thematiques",
+            "publics",
+            "publics_precisions",
+            "access_conditions",
+            "modes_accueil",
+            "modes_mobilisation",
+            "mobilisation_precisions",
+            "frais",
+            "frais_precisions",
+            "opening_hours",
+            "contact_name",
+            "phone",
+            "email",
+            "address",
+            "address_complement",
+            "postcode",
+            "city",
+            "is_active",
         ]
         labels = {"name": "Nom du service"}
         help_texts = {
@@ -240,8 +305,19 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
         cleaned = super().clean()
         clean_text_fields(
             self,
-            ("name", "description", "publics_precisions", "access_conditions", "mobilisation_precisions",
-             "frais_precisions", "opening_hours", "contact_name", "address", "address_complement", "city"),
+            (
+                "name",
+                "description",
+                "publics_precisions",
+                "access_conditions",
+                "mobilisation_precisions",
+                "frais_precisions",
+                "opening_hours",
+                "contact_name",
+                "address",
+                "address_complement",
+                "city",
+            ),
             multiline=("description",),
         )
         return cleaned
@@ -282,8 +358,12 @@ class StatusChangeForm(forms.Form):
 
 class ChangeDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Accepter"), ("reject", "Refuser")])
-    reason = forms.CharField(label="Motif (communiqué au partenaire)", max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Motif (communiqué au partenaire)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -314,7 +394,8 @@ class OrganisationFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(label="Type", choices=OrganisationType.choices, empty_label="Tous")
     quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all(), empty_label="Tous")
     pending_changes = django_filters.BooleanFilter(
-        label="Modifications à examiner", method="filter_pending_changes",
+        label="Modifications à examiner",
+        method="filter_pending_changes",
         widget=forms.Select(choices=[("", "Peu importe"), ("true", "Oui"), ("false", "Non")]),
     )
 
@@ -332,14 +413,20 @@ class MapFilter(django_filters.FilterSet):
     """Filters of the public map and list: thématique (or a whole catégorie), public, quartier."""
 
     thematique = django_filters.ChoiceFilter(
-        label="Thématique", method="filter_thematique", empty_label="Toutes",
-        choices=[(label, [(f"{values[0][0].split('--')[0]}", f"{label} (toutes)")] + values)
-                 for label, values in vocabulary.THEMATIQUE_CHOICES],
+        label="Thématique",
+        method="filter_thematique",
+        empty_label="Toutes",
+        choices=[
+            (label, [(f"{values[0][0].split('--')[0]}", f"{label} (toutes)")] + values)
+            for label, values in vocabulary.THEMATIQUE_CHOICES
+        ],
     )
-    public = django_filters.ChoiceFilter(label="Public", choices=vocabulary.PUBLIC_CHOICES, method="filter_public",
-                                         empty_label="Tous")
-    quartier = django_filters.ModelChoiceFilter(label="Quartier", queryset=Quartier.objects.all(),
-                                                method="filter_quartier", empty_label="Tous")
+    public = django_filters.ChoiceFilter(
+        label="Public", choices=vocabulary.PUBLIC_CHOICES, method="filter_public", empty_label="Tous"
+    )
+    quartier = django_filters.ModelChoiceFilter(
+        label="Quartier", queryset=Quartier.objects.all(), method="filter_quartier", empty_label="Tous"
+    )
     q = django_filters.CharFilter(label="Mot-clé", method="filter_text")
 
     class Meta:

@@ -64,11 +64,15 @@ class Organisation(Located):
     name = models.CharField("nom", max_length=150, validators=[MinLengthValidator(3), NAME_NOT_ENDING_WITH_DOT])
     type = models.CharField("type", max_length=20, choices=OrganisationType.choices)
     siret = models.CharField(
-        "SIRET", max_length=14, blank=True,
+        "SIRET",
+        max_length=14,
+        blank=True,
         validators=[RegexValidator(r"^\d{14}$", "Le SIRET compte 14 chiffres.")],
     )
     rna = models.CharField(
-        "numéro RNA", max_length=10, blank=True,
+        "numéro RNA",
+        max_length=10,
+        blank=True,
         validators=[RegexValidator(r"^W\d{9}$", "Le numéro RNA s'écrit W suivi de 9 chiffres.")],
     )
     description = models.TextField("présentation", max_length=10000, blank=True)
@@ -76,7 +80,10 @@ class Organisation(Located):
     email = models.EmailField("e-mail", blank=True)
     website = models.URLField("site web", blank=True)
     opening_hours = models.CharField(
-        "horaires d'accueil", max_length=255, blank=True, validators=[validate_opening_hours],
+        "horaires d'accueil",
+        max_length=255,
+        blank=True,
+        validators=[validate_opening_hours],
         help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off",
     )
     # The data·inclusion id ("<source>--<local id>") of an imported entry; empty for entries
@@ -96,7 +103,9 @@ class Organisation(Located):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["data_id"], condition=~Q(data_id=""), name="partners_organisation_data_id",
+                fields=["data_id"],
+                condition=~Q(data_id=""),
+                name="partners_organisation_data_id",
             ),
         ]
 
@@ -116,7 +125,11 @@ class OrganisationTransition(models.Model):
     to_status = models.CharField("vers", max_length=12, choices=OrganisationStatus.choices)
     reason = models.CharField("motif", max_length=500, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="par",
     )
     at = models.DateTimeField("le", default=timezone.now)
@@ -188,7 +201,10 @@ class Service(Located):
     frais = models.CharField("frais", max_length=10, choices=vocabulary.FRAIS_CHOICES, blank=True)
     frais_precisions = models.CharField("précisions sur les frais", max_length=300, blank=True)
     opening_hours = models.CharField(
-        "horaires", max_length=255, blank=True, validators=[validate_opening_hours],
+        "horaires",
+        max_length=255,
+        blank=True,
+        validators=[validate_opening_hours],
         help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30; PH off",
     )
     contact_name = models.CharField("nom du contact", max_length=150, blank=True)
@@ -270,7 +286,11 @@ class PendingChange(models.Model):
     )
     submitted_at = models.DateTimeField("proposée le", default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="examinée par",
     )
     decided_at = models.DateTimeField("examinée le", null=True, blank=True)
@@ -284,7 +304,8 @@ class PendingChange(models.Model):
         ordering = ["submitted_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "target_key"], condition=Q(status="pending"),
+                fields=["organisation", "target_key"],
+                condition=Q(status="pending"),
                 name="partners_one_pending_change",
             ),
         ]

@@ -95,9 +95,13 @@ def _citycode(record) -> str | None:
 
 def _address_block(record) -> dict:
     return {
-        "adresse": _text(record.address), "complement_adresse": _text(record.address_complement),
-        "code_postal": _text(record.postcode), "commune": _text(record.city), "code_insee": _citycode(record),
-        "latitude": record.latitude, "longitude": record.longitude,
+        "adresse": _text(record.address),
+        "complement_adresse": _text(record.address_complement),
+        "code_postal": _text(record.postcode),
+        "commune": _text(record.city),
+        "code_insee": _citycode(record),
+        "latitude": record.latitude,
+        "longitude": record.longitude,
     }
 
 
@@ -111,11 +115,17 @@ def service_data_id(service: Service, source: str) -> str:
 
 def structure_dict(organisation: Organisation, source: str) -> dict:
     data = {
-        "source": source, "id": organisation_data_id(organisation, source), "nom": organisation.name.strip(),
-        "date_maj": _date_maj(organisation.updated_at), "description": _text(organisation.description, 5),
-        "siret": organisation.siret or None, **_address_block(organisation),
-        "telephone": _phone(organisation.phone), "courriel": _email(organisation.email),
-        "site_web": organisation.website or None, "horaires_accueil": _text(organisation.opening_hours),
+        "source": source,
+        "id": organisation_data_id(organisation, source),
+        "nom": organisation.name.strip(),
+        "date_maj": _date_maj(organisation.updated_at),
+        "description": _text(organisation.description, 5),
+        "siret": organisation.siret or None,
+        **_address_block(organisation),
+        "telephone": _phone(organisation.phone),
+        "courriel": _email(organisation.email),
+        "site_web": organisation.website or None,
+        "horaires_accueil": _text(organisation.opening_hours),
         "reseaux_porteurs": RESEAUX_BY_TYPE.get(organisation.type),
     }
     return v1.Structure.model_validate(data, context=STRICT).model_dump(mode="json")
@@ -124,19 +134,27 @@ def structure_dict(organisation: Organisation, source: str) -> dict:
 def service_dict(service: Service, source: str, town: Town | None) -> dict:
     place = service.place
     data = {
-        "source": source, "structure_id": organisation_data_id(service.organisation, source),
-        "id": service_data_id(service, source), "nom": service.name.strip(),
+        "source": source,
+        "structure_id": organisation_data_id(service.organisation, source),
+        "id": service_data_id(service, source),
+        "nom": service.name.strip(),
         "description": service.description.strip(),
-        "date_maj": _date_maj(service.updated_at), "type": service.type or None,
-        "thematiques": sorted(service.thematiques) or None, "publics": sorted(service.publics) or None,
-        "publics_precisions": _text(service.publics_precisions), "conditions_acces": _text(service.access_conditions),
-        "frais": service.frais or None, "frais_precisions": _text(service.frais_precisions),
+        "date_maj": _date_maj(service.updated_at),
+        "type": service.type or None,
+        "thematiques": sorted(service.thematiques) or None,
+        "publics": sorted(service.publics) or None,
+        "publics_precisions": _text(service.publics_precisions),
+        "conditions_acces": _text(service.access_conditions),
+        "frais": service.frais or None,
+        "frais_precisions": _text(service.frais_precisions),
         **_address_block(place),
-        "telephone": _phone(service.phone), "courriel": _email(service.email),
+        "telephone": _phone(service.phone),
+        "courriel": _email(service.email),
         "modes_accueil": sorted(service.modes_accueil) or None,
         "modes_mobilisation": sorted(service.modes_mobilisation) or None,
         "mobilisation_precisions": _text(service.mobilisation_precisions),
-        "contact_nom_prenom": _text(service.contact_name), "horaires_accueil": _text(service.opening_hours),
+        "contact_nom_prenom": _text(service.contact_name),
+        "horaires_accueil": _text(service.opening_hours),
         "zone_eligibilite": [town.insee_code] if town and town.insee_code else None,
     }
     dumped = v1.Service.model_validate(data, context=STRICT).model_dump(mode="json")
@@ -248,9 +266,12 @@ def _organisation_from(structure: v1.Structure, existing: Organisation | None) -
 
 
 def _same_place(service: v1.Service, organisation: Organisation) -> bool:
-    return (service.adresse or "") == organisation.address and (service.code_postal or "") == organisation.postcode \
-        and (service.complement_adresse or "") == organisation.address_complement \
+    return (
+        (service.adresse or "") == organisation.address
+        and (service.code_postal or "") == organisation.postcode
+        and (service.complement_adresse or "") == organisation.address_complement
         and (service.commune or "") == organisation.city
+    )
 
 
 def _service_from(obj: v1.Service, organisation: Organisation, existing: Service | None) -> Service:
@@ -292,13 +313,17 @@ def _check_local_rules(records: list, label: str) -> list[str]:
     errors = []
     for record in records:
         try:
-            record.full_clean(exclude=["organisation", "quartier", "data_id", "type"], validate_unique=False,
-                              validate_constraints=False)
+            record.full_clean(
+                exclude=["organisation", "quartier", "data_id", "type"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 field = record._meta.get_field(name) if name != "__all__" else None
-                errors.append(f"{label} « {record.data_id} » : {field.verbose_name if field else 'objet'} : "
-                              f"{' '.join(messages)}")
+                errors.append(
+                    f"{label} « {record.data_id} » : {field.verbose_name if field else 'objet'} : {' '.join(messages)}"
+                )
     return errors
 
 
@@ -318,11 +343,18 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
     organisations = {}
     for structure in structures:
         organisations[structure.id] = _organisation_from(structure, existing.get(structure.id))
-    known = {o.data_id: o for o in Organisation.objects.filter(
-        data_id__in=[s.structure_id for s in services if s.structure_id not in organisations])}
+    known = {
+        o.data_id: o
+        for o in Organisation.objects.filter(
+            data_id__in=[s.structure_id for s in services if s.structure_id not in organisations]
+        )
+    }
     organisations_for_services = {**known, **organisations}
-    missing = [f"Service « {s.id} » : la structure « {s.structure_id} » est introuvable." for s in services
-               if s.structure_id not in organisations_for_services]
+    missing = [
+        f"Service « {s.id} » : la structure « {s.structure_id} » est introuvable."
+        for s in services
+        if s.structure_id not in organisations_for_services
+    ]
     errors += missing
     errors += _check_local_rules(list(organisations.values()), "Structure")
     if errors:
@@ -332,15 +364,18 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
         created = organisation.pk is None
         organisation.save()
         if created:
-            OrganisationTransition.objects.create(organisation=organisation, to_status=organisation.status, by=by,
-                                                  reason="Import data·inclusion")
+            OrganisationTransition.objects.create(
+                organisation=organisation, to_status=organisation.status, by=by, reason="Import data·inclusion"
+            )
             report.structures_created += 1
         else:
             report.structures_updated += 1
 
     existing_services = {s.data_id: s for s in Service.objects.filter(data_id__in=[s.id for s in services])}
-    records = [_service_from(obj, organisations_for_services[obj.structure_id], existing_services.get(obj.id))
-               for obj in services]
+    records = [
+        _service_from(obj, organisations_for_services[obj.structure_id], existing_services.get(obj.id))
+        for obj in services
+    ]
     errors = _check_local_rules(records, "Service")
     if errors:
         raise ImportRefused(errors)

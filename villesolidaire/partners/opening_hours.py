@@ -44,11 +44,11 @@ def opening_hours_problem(value: str) -> str:
         while position < len(rule):
             match = _TOKEN.match(rule, position)
             if not match or match.end() == position:
-                return f"« {rule[position:position + 20]} » n'est pas compris."
+                return f"« {rule[position : position + 20]} » n'est pas compris."
             position = match.end()
             if position < len(rule):
                 if rule[position] not in " ,":
-                    return f"« {rule[position:position + 20]} » n'est pas compris."
+                    return f"« {rule[position : position + 20]} » n'est pas compris."
                 position += 1
                 while position < len(rule) and rule[position] == " ":
                     position += 1

@@ -6,8 +6,15 @@ from django.urls import reverse
 from villesolidaire.partners.models import ChangeStatus, Organisation, Service
 
 MAP_FIELDS = (
-    "pk", "name", "address", "latitude", "longitude", "organisation_id", "organisation__name",
-    "organisation__latitude", "organisation__longitude",
+    "pk",
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "organisation_id",
+    "organisation__name",
+    "organisation__latitude",
+    "organisation__longitude",
 )
 
 
@@ -26,15 +33,25 @@ def map_points(services: QuerySet[Service]) -> list[dict]:
             lat, lon = org_lat, org_lon
         if lat is None or lon is None:
             continue
-        points.append({
-            "id": pk, "n": name, "o": org_name, "lat": round(lat, 6), "lon": round(lon, 6),
-            "u": f"{organisation_url.format(org_id)}#service-{pk}",
-        })
+        points.append(
+            {
+                "id": pk,
+                "n": name,
+                "o": org_name,
+                "lat": round(lat, 6),
+                "lon": round(lon, 6),
+                "u": f"{organisation_url.format(org_id)}#service-{pk}",
+            }
+        )
     return points
 
 
 def organisations_for_coordinators() -> QuerySet[Organisation]:
-    return Organisation.objects.select_related("quartier").annotate(
-        service_count=Count("services", distinct=True),
-        pending_count=Count("changes", filter=Q(changes__status=ChangeStatus.PENDING), distinct=True),
-    ).order_by("name", "pk")
+    return (
+        Organisation.objects.select_related("quartier")
+        .annotate(
+            service_count=Count("services", distinct=True),
+            pending_count=Count("changes", filter=Q(changes__status=ChangeStatus.PENDING), distinct=True),
+        )
+        .order_by("name", "pk")
+    )

@@ -38,12 +38,36 @@ from villesolidaire.territory.models import Town
 
 ADDRESS_FIELDS = ("address", "address_complement", "postcode", "city")
 ORGANISATION_FIELDS = (
-    "name", "type", "siret", "rna", "description", "phone", "email", "website", "opening_hours", *ADDRESS_FIELDS,
+    "name",
+    "type",
+    "siret",
+    "rna",
+    "description",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    *ADDRESS_FIELDS,
 )
 SERVICE_FIELDS = (
-    "name", "description", "type", "thematiques", "publics", "publics_precisions", "access_conditions",
-    "modes_accueil", "modes_mobilisation", "mobilisation_precisions", "frais", "frais_precisions", "opening_hours",
-    "contact_name", "phone", "email", "is_active", *ADDRESS_FIELDS,
+    "name",
+    "description",
+    "type",
+    "thematiques",
+    "publics",
+    "publics_precisions",
+    "access_conditions",
+    "modes_accueil",
+    "modes_mobilisation",
+    "mobilisation_precisions",
+    "frais",
+    "frais_precisions",
+    "opening_hours",
+    "contact_name",
+    "phone",
+    "email",
+    "is_active",
+    *ADDRESS_FIELDS,
 )
 
 
@@ -76,7 +100,8 @@ def differs(record, values: dict, fields: Iterable[str]) -> bool:
     """Whether applying `values` would change `record` (None and "" are the same)."""
     return any(
         _current(record, name) != values[name] and not (_current(record, name) is None and values[name] == "")
-        for name in fields if name in values
+        for name in fields
+        if name in values
     )
 
 
@@ -127,7 +152,13 @@ def _partner_user(*, email: str, first_name: str, last_name: str, by: User | Non
 
 @transaction.atomic
 def organisation_propose(
-    *, organisation: Organisation, first_name: str, last_name: str, email: str, phone="", function: str = "",
+    *,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone="",
+    function: str = "",
 ) -> Organisation:
     """Public « proposer une structure » form: a pending organisation, its contact person and
     a partner account that becomes usable (invitation e-mail) once a coordinator validates."""
@@ -138,14 +169,20 @@ def organisation_propose(
     organisation.save()
     _log(organisation, "", OrganisationStatus.PENDING, None, "Proposée par le formulaire public")
     OrganisationContact.objects.create(
-        organisation=organisation, name=f"{first_name} {last_name}".strip(), function=function, phone=phone,
+        organisation=organisation,
+        name=f"{first_name} {last_name}".strip(),
+        function=function,
+        phone=phone,
         email=email,
     )
     user = _partner_user(email=email, first_name=first_name, last_name=last_name, by=None)
     OrganisationMember.objects.create(organisation=organisation, user=user)
     email_send(
-        to=email, subject="Votre proposition de structure", template="partners/messages/proposal_received_email.txt",
-        context={"organisation": organisation, "first_name": first_name, **_town_context()}, kind="partner_proposal",
+        to=email,
+        subject="Votre proposition de structure",
+        template="partners/messages/proposal_received_email.txt",
+        context={"organisation": organisation, "first_name": first_name, **_town_context()},
+        kind="partner_proposal",
     )
     _tell_the_service(organisation)
     return organisation
@@ -156,17 +193,25 @@ def _tell_the_service(organisation: Organisation) -> None:
     town = Town.current()
     if town and town.contact_email:
         email_send(
-            to=town.contact_email, subject=f"Structure à valider : {organisation.name}",
+            to=town.contact_email,
+            subject=f"Structure à valider : {organisation.name}",
             template="partners/messages/proposal_to_review_email.txt",
-            context={"organisation": organisation,
-                     "review_url": settings.SITE_URL + reverse("partners:organisation_detail", args=[organisation.pk])},
+            context={
+                "organisation": organisation,
+                "review_url": settings.SITE_URL + reverse("partners:organisation_detail", args=[organisation.pk]),
+            },
             kind="partner_proposal_review",
         )
 
 
 @transaction.atomic
 def organisation_create(
-    *, organisation: Organisation, by: User, partner_email: str = "", first_name: str = "", last_name: str = "",
+    *,
+    organisation: Organisation,
+    by: User,
+    partner_email: str = "",
+    first_name: str = "",
+    last_name: str = "",
 ) -> Organisation:
     """A coordinator adds an organisation (validated at once: the coordinator vouches for it)
     and, optionally, its partner account, which is invited to set its password."""
@@ -177,8 +222,9 @@ def organisation_create(
     organisation.save()
     _log(organisation, "", OrganisationStatus.VALIDATED, by, "Créée par la coordination")
     if partner_email:
-        partner_account_add(organisation=organisation, email=partner_email, first_name=first_name,
-                            last_name=last_name, by=by)
+        partner_account_add(
+            organisation=organisation, email=partner_email, first_name=first_name, last_name=last_name, by=by
+        )
     return organisation
 
 
@@ -202,7 +248,9 @@ def password_setup_url(user: User) -> str:
 
 def partner_invite(*, user: User, organisation: Organisation):
     return email_send(
-        to=user.email, subject="Votre espace partenaire", template="partners/messages/invitation_email.txt",
+        to=user.email,
+        subject="Votre espace partenaire",
+        template="partners/messages/invitation_email.txt",
         context={"user": user, "organisation": organisation, "link": password_setup_url(user), **_town_context()},
         kind="partner_invitation",
     )
@@ -219,7 +267,11 @@ def _town_context() -> dict:
 
 @transaction.atomic
 def organisation_change_status(
-    *, organisation: Organisation, to_status: str, by: User, reason: str = "",
+    *,
+    organisation: Organisation,
+    to_status: str,
+    by: User,
+    reason: str = "",
 ) -> Organisation:
     """Validate or suspend. The row is locked: two coordinators clicking at once make one change."""
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -241,18 +293,28 @@ def organisation_change_status(
 
 
 def _hold(
-    *, organisation: Organisation, kind: str, target_key: str, values: dict, by: User, service=None,
+    *,
+    organisation: Organisation,
+    kind: str,
+    target_key: str,
+    values: dict,
+    by: User,
+    service=None,
 ) -> PendingChange:
     """Create the pending change for this target, or replace the values of the one waiting."""
-    pending = PendingChange.objects.select_for_update().pending().filter(
-        organisation=organisation, target_key=target_key
+    pending = (
+        PendingChange.objects.select_for_update().pending().filter(organisation=organisation, target_key=target_key)
     )
     change = pending.first()
     if change is None:
         try:
             with transaction.atomic():  # a savepoint: the constraint may refuse a concurrent twin
                 return PendingChange.objects.create(
-                    organisation=organisation, service=service, kind=kind, target_key=target_key, proposed=values,
+                    organisation=organisation,
+                    service=service,
+                    kind=kind,
+                    target_key=target_key,
+                    proposed=values,
                     submitted_by=by,
                 )
         except IntegrityError:
@@ -271,8 +333,9 @@ def organisation_submit(*, organisation: Organisation, values: dict, by: User) -
         if not differs(organisation, values, ORGANISATION_FIELDS):
             _withdraw(organisation, "organisation")
             return None
-        return _hold(organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation",
-                     values=values, by=by)
+        return _hold(
+            organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation", values=values, by=by
+        )
     organisation_apply(organisation=organisation, values=values)
     return None
 
@@ -284,13 +347,22 @@ def _withdraw(organisation: Organisation, target_key: str) -> None:
 
 @transaction.atomic
 def service_submit(
-    *, organisation: Organisation, service: Service | None, values: dict, by: User,
+    *,
+    organisation: Organisation,
+    service: Service | None,
+    values: dict,
+    by: User,
 ) -> PendingChange | None:
     """A partner's new service or edit of a service (same rule as `organisation_submit`)."""
     if organisation.status == OrganisationStatus.VALIDATED:
         if service is None:
-            return _hold(organisation=organisation, kind=ChangeKind.SERVICE_CREATE,
-                         target_key=f"new:{secrets.token_hex(8)}", values=values, by=by)
+            return _hold(
+                organisation=organisation,
+                kind=ChangeKind.SERVICE_CREATE,
+                target_key=f"new:{secrets.token_hex(8)}",
+                values=values,
+                by=by,
+            )
         if service.is_active and values.get("is_active") is False:
             # Taking a service off the map only hides it: no review, so a closed service
             # never stays published while it waits.
@@ -299,8 +371,14 @@ def service_submit(
         if not differs(service, values, SERVICE_FIELDS):
             _withdraw(organisation, f"service:{service.pk}")
             return None
-        return _hold(organisation=organisation, kind=ChangeKind.SERVICE_UPDATE, target_key=f"service:{service.pk}",
-                     values=values, by=by, service=service)
+        return _hold(
+            organisation=organisation,
+            kind=ChangeKind.SERVICE_UPDATE,
+            target_key=f"service:{service.pk}",
+            values=values,
+            by=by,
+            service=service,
+        )
     service_apply(organisation=organisation, service=service, values=values)
     return None
 
@@ -324,8 +402,10 @@ def service_apply(*, organisation: Organisation, service: Service | None, values
 @transaction.atomic
 def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str = "") -> PendingChange:
     """Approve (apply the proposed values) or reject a held change, once: the row is locked."""
-    locked = PendingChange.objects.select_for_update(of=("self",)).select_related("organisation", "service").get(
-        pk=change.pk
+    locked = (
+        PendingChange.objects.select_for_update(of=("self",))
+        .select_related("organisation", "service")
+        .get(pk=change.pk)
     )
     target = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
     CHANGE_WORKFLOW.check(locked.status, target)
@@ -343,7 +423,8 @@ def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str
     locked.save(update_fields=["status", "service", "decided_by", "decided_at", "decision_reason"])
     for member in locked.organisation.members.select_related("user"):
         email_send(
-            to=member.user.email, subject="Votre modification a été examinée",
+            to=member.user.email,
+            subject="Votre modification a été examinée",
             template="partners/messages/change_decided_email.txt",
             context={"change": locked, "approved": approve, "reason": reason, **_town_context()},
             kind="partner_change_decided",

@@ -21,11 +21,17 @@ urlpatterns = [
     path("partenaires/espace/<int:pk>/", views.partner_organisation, name="partner_organisation"),
     path("partenaires/espace/<int:pk>/modifier/", views.partner_organisation_edit, name="partner_organisation_edit"),
     path("partenaires/espace/<int:pk>/services/nouveau/", views.partner_service_edit, name="partner_service_create"),
-    path("partenaires/espace/<int:pk>/services/<int:service_pk>/modifier/", views.partner_service_edit,
-         name="partner_service_edit"),
+    path(
+        "partenaires/espace/<int:pk>/services/<int:service_pk>/modifier/",
+        views.partner_service_edit,
+        name="partner_service_edit",
+    ),
     path("partenaires/espace/<int:pk>/contacts/nouveau/", views.partner_contact_add, name="partner_contact_add"),
-    path("partenaires/espace/<int:pk>/contacts/<int:contact_pk>/retirer/", views.partner_contact_delete,
-         name="partner_contact_delete"),
+    path(
+        "partenaires/espace/<int:pk>/contacts/<int:contact_pk>/retirer/",
+        views.partner_contact_delete,
+        name="partner_contact_delete",
+    ),
     # Coordinators
     path("gestion/partenaires/", views.organisation_list, name="organisation_list"),
     path("gestion/partenaires/nouvelle/", views.organisation_create, name="organisation_create"),

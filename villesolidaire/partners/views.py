@@ -94,8 +94,12 @@ def propose(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.organisation_propose(
-                organisation=form.save(commit=False), first_name=data["first_name"], last_name=data["last_name"],
-                email=data["account_email"], phone=data.get("contact_phone") or "", function=data.get("function", ""),
+                organisation=form.save(commit=False),
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["account_email"],
+                phone=data.get("contact_phone") or "",
+                function=data.get("function", ""),
             )
         except IntegrityError:
             form.add_error("account_email", "Un compte existe déjà avec cette adresse e-mail.")
@@ -132,8 +136,9 @@ def password_setup_done(request: HttpRequest) -> HttpResponse:
 
 
 def _json_download(rows: list[dict], filename: str) -> HttpResponse:
-    response = HttpResponse(json.dumps(rows, ensure_ascii=False, indent=1),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(rows, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     return response
@@ -173,13 +178,17 @@ def partner_home(request: HttpRequest) -> HttpResponse:
 @partner_required
 def partner_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _own_organisation(request, pk)
-    return render(request, "partners/partner_organisation.html", {
-        "organisation": organisation,
-        "services": organisation.services.order_by("name", "pk"),
-        "changes": organisation.changes.pending().select_related("service"),
-        "recent_decisions": organisation.changes.exclude(status=ChangeStatus.PENDING).order_by("-decided_at")[:5],
-        "contacts": organisation.contacts.all(),
-    })
+    return render(
+        request,
+        "partners/partner_organisation.html",
+        {
+            "organisation": organisation,
+            "services": organisation.services.order_by("name", "pk"),
+            "changes": organisation.changes.pending().select_related("service"),
+            "recent_decisions": organisation.changes.exclude(status=ChangeStatus.PENDING).order_by("-decided_at")[:5],
+            "contacts": organisation.contacts.all(),
+        },
+    )
 
 
 def _pending_initial(organisation: Organisation, target_key: str) -> dict | None:
@@ -193,8 +202,9 @@ def _submitted_message(request: HttpRequest, change, *, unchanged: bool = False)
     elif change is None:
         messages.success(request, "Les modifications sont enregistrées.")
     else:
-        messages.success(request,
-                         "Les modifications sont transmises au CCAS : elles seront publiées après validation.")
+        messages.success(
+            request, "Les modifications sont transmises au CCAS : elles seront publiées après validation."
+        )
 
 
 @partner_required
@@ -210,11 +220,18 @@ def partner_organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         change = services.organisation_submit(organisation=fresh, values=values, by=request.user)
         _submitted_message(request, change, unchanged=unchanged)
         return redirect("partners:partner_organisation", organisation.pk)
-    return render(request, "partners/organisation_form.html", {
-        "form": form, "organisation": organisation, "has_pending": pending is not None, "partner_edit": True,
-        "title": f"Modifier la fiche {with_de(organisation.name)}",
-        "cancel_url": reverse("partners:partner_organisation", args=[organisation.pk]),
-    })
+    return render(
+        request,
+        "partners/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "has_pending": pending is not None,
+            "partner_edit": True,
+            "title": f"Modifier la fiche {with_de(organisation.name)}",
+            "cancel_url": reverse("partners:partner_organisation", args=[organisation.pk]),
+        },
+    )
 
 
 @partner_required
@@ -230,10 +247,17 @@ def partner_service_edit(request: HttpRequest, pk: int, service_pk: int | None =
         change = services.service_submit(organisation=organisation, service=fresh, values=values, by=request.user)
         _submitted_message(request, change, unchanged=unchanged)
         return redirect("partners:partner_organisation", organisation.pk)
-    return render(request, "partners/service_form.html", {
-        "form": form, "organisation": organisation, "service": service, "has_pending": pending is not None,
-        "cancel_url": reverse("partners:partner_organisation", args=[organisation.pk]),
-    })
+    return render(
+        request,
+        "partners/service_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "service": service,
+            "has_pending": pending is not None,
+            "cancel_url": reverse("partners:partner_organisation", args=[organisation.pk]),
+        },
+    )
 
 
 @partner_required
@@ -266,10 +290,16 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     pending_changes = PendingChange.objects.pending().count()
     pending_organisations = Organisation.objects.filter(status=OrganisationStatus.PENDING).count()
-    return render(request, "partners/organisation_list.html", {
-        "filter": filterset, "page_obj": page, "pending_changes": pending_changes,
-        "pending_organisations": pending_organisations,
-    })
+    return render(
+        request,
+        "partners/organisation_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "pending_changes": pending_changes,
+            "pending_organisations": pending_organisations,
+        },
+    )
 
 
 @coordinator_required
@@ -279,18 +309,27 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             organisation = services.organisation_create(
-                organisation=form.save(commit=False), by=request.user, partner_email=data.get("account_email", ""),
-                first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+                organisation=form.save(commit=False),
+                by=request.user,
+                partner_email=data.get("account_email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
             )
         except IntegrityError:
             form.add_error("account_email", "Un compte existe déjà avec cette adresse e-mail.")
         else:
             messages.success(request, "L'organisation est créée et publiée.")
             return redirect("partners:organisation_detail", organisation.pk)
-    return render(request, "partners/organisation_form.html", {
-        "form": form, "title": "Nouvelle organisation partenaire", "cancel_url": reverse("partners:organisation_list"),
-        "with_account": True,
-    })
+    return render(
+        request,
+        "partners/organisation_form.html",
+        {
+            "form": form,
+            "title": "Nouvelle organisation partenaire",
+            "cancel_url": reverse("partners:organisation_list"),
+            "with_account": True,
+        },
+    )
 
 
 def _detail_context(organisation: Organisation, status_form=None, account_form=None) -> dict:
@@ -299,8 +338,9 @@ def _detail_context(organisation: Organisation, status_form=None, account_form=N
         "services": organisation.services.select_related("quartier").order_by("name", "pk"),
         "contacts": organisation.contacts.all(),
         "members": organisation.members.select_related("user"),
-        "changes": organisation.changes.select_related("service", "submitted_by", "decided_by")
-        .order_by("-submitted_at"),
+        "changes": organisation.changes.select_related("service", "submitted_by", "decided_by").order_by(
+            "-submitted_at"
+        ),
         "transitions": organisation.transitions.select_related("by"),
         "targets": ORGANISATION_WORKFLOW.allowed_targets(organisation.status),
         "status_form": status_form or StatusChangeForm(),
@@ -320,14 +360,22 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.organisation_apply(organisation=Organisation.objects.get(pk=pk),
-                                    values=jsonable_values(form.cleaned_data, ORGANISATION_FIELDS))
+        services.organisation_apply(
+            organisation=Organisation.objects.get(pk=pk),
+            values=jsonable_values(form.cleaned_data, ORGANISATION_FIELDS),
+        )
         messages.success(request, "La fiche est mise à jour.")
         return redirect("partners:organisation_detail", pk)
-    return render(request, "partners/organisation_form.html", {
-        "form": form, "organisation": organisation, "title": f"Modifier {organisation.name}",
-        "cancel_url": reverse("partners:organisation_detail", args=[pk]),
-    })
+    return render(
+        request,
+        "partners/organisation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "title": f"Modifier {organisation.name}",
+            "cancel_url": reverse("partners:organisation_detail", args=[pk]),
+        },
+    )
 
 
 @coordinator_required
@@ -337,15 +385,20 @@ def organisation_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusChangeForm(request.POST)
     if form.is_valid():
         try:
-            services.organisation_change_status(organisation=organisation, to_status=form.target_status,
-                                                by=request.user, reason=form.cleaned_data["reason"])
+            services.organisation_change_status(
+                organisation=organisation,
+                to_status=form.target_status,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Le statut est mis à jour.")
             return redirect("partners:organisation_detail", pk)
-    return render(request, "partners/organisation_detail.html", _detail_context(organisation, status_form=form),
-                  status=400)
+    return render(
+        request, "partners/organisation_detail.html", _detail_context(organisation, status_form=form), status=400
+    )
 
 
 @coordinator_required
@@ -356,17 +409,29 @@ def organisation_add_account(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.partner_account_add(organisation=organisation, email=data["account_email"],
-                                         first_name=data["first_name"], last_name=data["last_name"], by=request.user)
+            services.partner_account_add(
+                organisation=organisation,
+                email=data["account_email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                by=request.user,
+            )
         except IntegrityError:
             form.add_error("account_email", "Un compte existe déjà avec cette adresse e-mail.")
         else:
-            messages.success(request, "Le compte partenaire est créé."
-                             + (" Une invitation est envoyée." if organisation.is_public else
-                                " L'invitation partira à la validation de l'organisation."))
+            messages.success(
+                request,
+                "Le compte partenaire est créé."
+                + (
+                    " Une invitation est envoyée."
+                    if organisation.is_public
+                    else " L'invitation partira à la validation de l'organisation."
+                ),
+            )
             return redirect("partners:organisation_detail", pk)
-    return render(request, "partners/organisation_detail.html", _detail_context(organisation, account_form=form),
-                  status=400)
+    return render(
+        request, "partners/organisation_detail.html", _detail_context(organisation, account_form=form), status=400
+    )
 
 
 @coordinator_required
@@ -391,8 +456,14 @@ def _change_rows(change: PendingChange) -> list[dict]:
         label = field.label if field else name
         current = getattr(current_record, name, "") if current_record else ""
         current = current.as_e164 if hasattr(current, "as_e164") else current
-        rows.append({"label": label, "current": _display(field, current), "proposed": _display(field, proposed),
-                     "changed": current_record is None or current != proposed})
+        rows.append(
+            {
+                "label": label,
+                "current": _display(field, current),
+                "proposed": _display(field, proposed),
+                "changed": current_record is None or current != proposed,
+            }
+        )
     rows.sort(key=lambda row: not row["changed"])
     return rows
 
@@ -424,16 +495,23 @@ def change_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_decide(change=change, approve=form.cleaned_data["decision"] == "approve", by=request.user,
-                                   reason=form.cleaned_data["reason"])
+            services.change_decide(
+                change=change,
+                approve=form.cleaned_data["decision"] == "approve",
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "La décision est enregistrée et le partenaire est prévenu.")
             return redirect("partners:change_list")
-    return render(request, "partners/change_review.html",
-                  {"change": change, "rows": _change_rows(change), "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "partners/change_review.html",
+        {"change": change, "rows": _change_rows(change), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @coordinator_required
@@ -443,16 +521,28 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services_file = form.cleaned_data.get("services")
         try:
-            report = opendata.import_files(form.cleaned_data["structures"].read(),
-                                           services_file.read() if services_file else None, by=request.user)
+            report = opendata.import_files(
+                form.cleaned_data["structures"].read(),
+                services_file.read() if services_file else None,
+                by=request.user,
+            )
         except opendata.ImportRefused as refused:
             for error in refused.errors[:20]:
                 form.add_error(None, error)
             if len(refused.errors) > 20:
                 form.add_error(None, f"… et {len(refused.errors) - 20} autres erreurs.")
         else:
-            audit_record(actor=request.user, action=AuditAction.IMPORT, target=Organisation,
-                         detail=f"Import data·inclusion : {report.structures_created} structures créées, "
-                                f"{report.structures_updated} mises à jour", request=request)
-    return render(request, "partners/import.html", {"form": form, "report": report},
-                  status=400 if request.method == "POST" and form.errors else 200)
+            audit_record(
+                actor=request.user,
+                action=AuditAction.IMPORT,
+                target=Organisation,
+                detail=f"Import data·inclusion : {report.structures_created} structures créées, "
+                f"{report.structures_updated} mises à jour",
+                request=request,
+            )
+    return render(
+        request,
+        "partners/import.html",
+        {"form": form, "report": report},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )

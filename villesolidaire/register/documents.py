@@ -30,7 +30,9 @@ RIGHTS = (
     "(article R121-11). Vous pouvez aussi contacter le délégué à la protection des données{dpo} et adresser une "
     "réclamation à la CNIL (www.cnil.fr)."
 )
-VOLUNTARY = "L'inscription est facultative. Vous pouvez demander à être radié·e du registre à tout moment, sur simple demande."
+VOLUNTARY = (
+    "L'inscription est facultative. Vous pouvez demander à être radié·e du registre à tout moment, sur simple demande."
+)
 
 
 def _rights(doc: Document) -> str:
@@ -161,7 +163,11 @@ def confirmation_letters(entries: Iterable[RegisterEntry]) -> bytes:
                 "hors de la commune vaut demande de radiation (article R121-5).",
             ],
             bullets=_held(entry),
-            closing=[PURPOSE, _rights(doc), "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées."],
+            closing=[
+                PURPOSE,
+                _rights(doc),
+                "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.",
+            ],
         )
     return doc.output_bytes()
 
@@ -203,7 +209,9 @@ def paper_form() -> bytes:
     doc.heading("Tiers faisant la demande (demande par écrit uniquement)", 11)
     doc.blank_line("Nom et prénom du tiers :")
     doc.blank_line("Qualité (lien avec la personne) :")
-    doc.checkbox("J'atteste que la personne concernée (ou son représentant légal) ne s'oppose pas à cette inscription.")
+    doc.checkbox(
+        "J'atteste que la personne concernée (ou son représentant légal) ne s'oppose pas à cette inscription."
+    )
     doc.ln(3)
     doc.blank_line("Fait à :")
     doc.blank_line("Le :")

@@ -38,12 +38,12 @@ MIN_BIRTH_DATE = datetime.date(1900, 1, 1)
 MINIMUM_AGE = {Ground.AGE_65: 65, Ground.AGE_60_UNFIT: 60, Ground.DISABLED_ADULT: 18}
 ELIGIBILITY_MESSAGES = {
     Ground.AGE_65: "Cette qualité concerne les personnes de 65 ans et plus : d'après la date de naissance, la personne "
-                   "a {age} ans. Si elle a plus de 60 ans et est reconnue inapte au travail, ou si elle est adulte "
-                   "handicapée, choisissez cette qualité.",
+    "a {age} ans. Si elle a plus de 60 ans et est reconnue inapte au travail, ou si elle est adulte "
+    "handicapée, choisissez cette qualité.",
     Ground.AGE_60_UNFIT: "Cette qualité concerne les personnes de plus de 60 ans reconnues inaptes au travail : d'après "
-                         "la date de naissance, la personne a {age} ans.",
+    "la date de naissance, la personne a {age} ans.",
     Ground.DISABLED_ADULT: "Cette qualité concerne les adultes (18 ans et plus) : d'après la date de naissance, la "
-                           "personne a {age} ans.",
+    "personne a {age} ans.",
 }
 TEXT_FIELDS = ("address", "address_complement", "city", "home_care_service", "third_party_capacity")
 
@@ -52,8 +52,9 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def eligibility_errors(ground: str | None, benefit: str | None, birth_date: datetime.date | None,
-                       on: datetime.date | None = None) -> dict[str, str]:
+def eligibility_errors(
+    ground: str | None, benefit: str | None, birth_date: datetime.date | None, on: datetime.date | None = None
+) -> dict[str, str]:
     """R121-3, as {field: French message}. Empty when eligible (or not checkable yet)."""
     errors: dict[str, str] = {}
     if ground == Ground.DISABLED_ADULT and not benefit:
@@ -98,28 +99,45 @@ def _e164(number) -> str:
 class EntryFieldsMixin(AddressFieldsMixin, forms.Form):
     """The R121-4 fields, shared by the officer form and the public form."""
 
-    last_name = forms.CharField(label="Nom", max_length=80, error_messages={"required": "Indiquez le nom."},
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    first_names = forms.CharField(label="Prénoms", max_length=120, error_messages={"required": "Indiquez le ou les prénoms."},
-                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    last_name = forms.CharField(
+        label="Nom",
+        max_length=80,
+        error_messages={"required": "Indiquez le nom."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    first_names = forms.CharField(
+        label="Prénoms",
+        max_length=120,
+        error_messages={"required": "Indiquez le ou les prénoms."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     birth_date = birth_date_field()
     ground = forms.ChoiceField(
-        label="Qualité au titre de laquelle la personne est inscrite", choices=Ground.choices, widget=forms.RadioSelect,
-        error_messages={"required": "Choisissez la qualité au titre de laquelle la personne s'inscrit.",
-                        "invalid_choice": "Qualité inconnue."},
+        label="Qualité au titre de laquelle la personne est inscrite",
+        choices=Ground.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez la qualité au titre de laquelle la personne s'inscrit.",
+            "invalid_choice": "Qualité inconnue.",
+        },
     )
     disability_benefit = forms.ChoiceField(
-        label="Avantage ou pension (personne adulte handicapée)", required=False,
+        label="Avantage ou pension (personne adulte handicapée)",
+        required=False,
         choices=[("", "— sans objet —"), *DisabilityBenefit.choices],
         help_text="Seulement pour une personne adulte handicapée. Aucun justificatif n'est demandé.",
         error_messages={"invalid_choice": "Avantage inconnu."},
     )
     phone = phone_field("Téléphone", help_text="Le numéro où joindre la personne en cas d'alerte.")
     home_care_service = forms.CharField(
-        label="Service intervenant à domicile (nom et coordonnées)", max_length=300, required=False,
+        label="Service intervenant à domicile (nom et coordonnées)",
+        max_length=300,
+        required=False,
         help_text="Le cas échéant : aide à domicile, soins infirmiers, portage de repas…",
     )
-    emergency_contact_name = forms.CharField(label="Personne à prévenir en cas d'urgence", max_length=120, required=False)
+    emergency_contact_name = forms.CharField(
+        label="Personne à prévenir en cas d'urgence", max_length=120, required=False
+    )
     emergency_contact_phone = phone_field("Téléphone de la personne à prévenir")
 
     def clean_last_name(self) -> str:
@@ -147,8 +165,11 @@ class EntryFieldsMixin(AddressFieldsMixin, forms.Form):
         ).items():
             if name not in self.errors:
                 self.add_error(name, message)
-        if cleaned.get("emergency_contact_phone") and not cleaned.get("emergency_contact_name") \
-                and "emergency_contact_name" not in self.errors:
+        if (
+            cleaned.get("emergency_contact_phone")
+            and not cleaned.get("emergency_contact_name")
+            and "emergency_contact_name" not in self.errors
+        ):
             self.add_error("emergency_contact_name", "Indiquez le nom de la personne à prévenir.")
 
 
@@ -159,24 +180,34 @@ class EntryForm(EntryFieldsMixin):
     """Officer entry and correction: every R121-4 field, origin, management notes."""
 
     request_date = forms.DateField(
-        label="Date de la demande", initial=timezone.localdate, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        label="Date de la demande",
+        initial=timezone.localdate,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={**DATE_ERRORS, "required": "Indiquez la date de la demande."},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     origin = forms.ChoiceField(
-        label="La demande est faite par", choices=OFFICER_ORIGINS, widget=forms.RadioSelect, initial=Origin.SELF,
+        label="La demande est faite par",
+        choices=OFFICER_ORIGINS,
+        widget=forms.RadioSelect,
+        initial=Origin.SELF,
         error_messages={"invalid_choice": "Origine inconnue.", "required": "Indiquez qui fait la demande."},
         help_text="Un tiers ne peut demander l'inscription que par écrit (R121-6).",
     )
     third_party_name = forms.CharField(label="Nom du tiers ayant fait la demande", max_length=120, required=False)
     third_party_capacity = forms.CharField(
-        label="Qualité du tiers (lien avec la personne)", max_length=120, required=False,
+        label="Qualité du tiers (lien avec la personne)",
+        max_length=120,
+        required=False,
         help_text="Par exemple : fille, voisin, médecin traitant, service d'aide à domicile.",
     )
     notes = forms.CharField(
-        label="Remarques de gestion", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Remarques de gestion",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Uniquement pour la gestion de l'inscription : aucune donnée de santé (voir les informations "
-                  "complémentaires, avec accord).",
+        "complémentaires, avec accord).",
     )
     confirm_other_person = forms.BooleanField(
         label="Il s'agit bien d'une autre personne que l'inscription existante (homonyme, conjoint·e au même numéro)",
@@ -186,9 +217,13 @@ class EntryForm(EntryFieldsMixin):
     def __init__(self, *args, entry: RegisterEntry | None = None, **kwargs):
         self.entry = entry
         if entry is not None:
-            kwargs.setdefault("initial", {name: getattr(entry, name) for name in self.base_fields if hasattr(entry, name)})
+            kwargs.setdefault(
+                "initial", {name: getattr(entry, name) for name in self.base_fields if hasattr(entry, name)}
+            )
         super().__init__(*args, **kwargs)
-        self.fields["address"].help_text = (
+        self.fields[
+            "address"
+        ].help_text = (
             "Numéro et rue. Une adresse introuvable est gardée telle que saisie et signalée « non localisée »."
         )
         if entry is not None:
@@ -215,7 +250,9 @@ class EntryForm(EntryFieldsMixin):
             if not cleaned.get("third_party_name") and "third_party_name" not in self.errors:
                 self.add_error("third_party_name", "Une demande faite par un tiers exige son nom.")
             if not cleaned.get("third_party_capacity") and "third_party_capacity" not in self.errors:
-                self.add_error("third_party_capacity", "Une demande faite par un tiers exige sa qualité (lien avec la personne).")
+                self.add_error(
+                    "third_party_capacity", "Une demande faite par un tiers exige sa qualité (lien avec la personne)."
+                )
         elif cleaned.get("origin") in (Origin.SELF, Origin.LEGAL_REP):
             cleaned["third_party_name"] = cleaned["third_party_capacity"] = ""
         return cleaned
@@ -236,20 +273,34 @@ class PublicEntryForm(EntryFieldsMixin):
     """Self-registration on the web (R121-6: any means for the person; in writing for a third party)."""
 
     for_whom = forms.ChoiceField(
-        label="Vous faites cette demande", choices=ForWhom.CHOICES, widget=forms.RadioSelect, initial=ForWhom.SELF,
+        label="Vous faites cette demande",
+        choices=ForWhom.CHOICES,
+        widget=forms.RadioSelect,
+        initial=ForWhom.SELF,
         error_messages={"required": "Dites-nous pour qui est cette demande.", "invalid_choice": "Choix inconnu."},
     )
-    applicant_name = forms.CharField(label="Votre nom et prénom", max_length=120, required=False,
-                                     widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    applicant_capacity = forms.CharField(label="Votre lien avec la personne", max_length=120, required=False,
-                                         help_text="Par exemple : fille, voisin, médecin traitant.")
+    applicant_name = forms.CharField(
+        label="Votre nom et prénom",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    applicant_capacity = forms.CharField(
+        label="Votre lien avec la personne",
+        max_length=120,
+        required=False,
+        help_text="Par exemple : fille, voisin, médecin traitant.",
+    )
     person_agrees = forms.BooleanField(
         label="La personne (ou son représentant légal) est informée de cette demande et ne s'y oppose pas",
         required=False,
     )
     # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots.
-    website = forms.CharField(label="Ne pas remplir ce champ", required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        label="Ne pas remplir ce champ",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     field_order = ["for_whom", "applicant_name", "applicant_capacity", "person_agrees"]
 
@@ -274,14 +325,29 @@ class PublicEntryForm(EntryFieldsMixin):
                 if not cleaned.get("applicant_capacity") and "applicant_capacity" not in self.errors:
                     self.add_error("applicant_capacity", "Indiquez votre lien avec la personne.")
                 if not cleaned.get("person_agrees"):
-                    self.add_error("person_agrees", "Une inscription demandée par un tiers suppose que la personne ne "
-                                                    "s'y oppose pas : parlez-lui-en d'abord.")
+                    self.add_error(
+                        "person_agrees",
+                        "Une inscription demandée par un tiers suppose que la personne ne "
+                        "s'y oppose pas : parlez-lui-en d'abord.",
+                    )
         return cleaned
 
     def entry_data(self) -> dict:
-        data = {name: self.cleaned_data.get(name) for name in (
-            "last_name", "first_names", "birth_date", "ground", "disability_benefit", "phone", "home_care_service",
-            "emergency_contact_name", "emergency_contact_phone", *self.address_field_names)}
+        data = {
+            name: self.cleaned_data.get(name)
+            for name in (
+                "last_name",
+                "first_names",
+                "birth_date",
+                "ground",
+                "disability_benefit",
+                "phone",
+                "home_care_service",
+                "emergency_contact_name",
+                "emergency_contact_phone",
+                *self.address_field_names,
+            )
+        }
         data["origin"] = self.cleaned_data["for_whom"]
         data["request_date"] = timezone.localdate()
         if data["origin"] == Origin.THIRD_PARTY:
@@ -300,26 +366,34 @@ YES = "yes"
 
 class EntryFilterForm(forms.Form):
     status = forms.ChoiceField(label="État", required=False, choices=[("", "Tous sauf radiés"), *EntryStatus.choices])
-    quartier = forms.ModelChoiceField(label="Quartier", required=False, queryset=Quartier.objects.only("id", "name"),
-                                      empty_label="Tous")
+    quartier = forms.ModelChoiceField(
+        label="Quartier", required=False, queryset=Quartier.objects.only("id", "name"), empty_label="Tous"
+    )
     ground = forms.ChoiceField(label="Qualité", required=False, choices=[("", "Toutes"), *Ground.choices])
     origin = forms.ChoiceField(label="Origine", required=False, choices=[("", "Toutes"), *Origin.choices])
-    ack_due = forms.ChoiceField(label="Accusé de réception", required=False,
-                                choices=[("", "Indifférent"), (YES, "À envoyer")])
+    ack_due = forms.ChoiceField(
+        label="Accusé de réception", required=False, choices=[("", "Indifférent"), (YES, "À envoyer")]
+    )
     phone = forms.CharField(
-        label="Recherche par téléphone", max_length=30, required=False,
+        label="Recherche par téléphone",
+        max_length=30,
+        required=False,
         help_text="Le numéro exact, dans n'importe quel format (06 12 34 56 78, +33 6…). Cherche aussi le numéro de "
-                  "la personne à prévenir.",
+        "la personne à prévenir.",
         widget=forms.TextInput(attrs={"type": "search", "inputmode": "tel", "autocomplete": "off"}),
     )
     last_name = forms.CharField(
-        label="Recherche par nom", max_length=80, required=False,
+        label="Recherche par nom",
+        max_length=80,
+        required=False,
         help_text="Le nom exact et complet (majuscules et accents indifférents) : les noms étant chiffrés, une partie "
-                  "du nom ne suffit pas.",
+        "du nom ne suffit pas.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
     )
     first_names = forms.CharField(
-        label="Prénoms (facultatif)", max_length=120, required=False,
+        label="Prénoms (facultatif)",
+        max_length=120,
+        required=False,
         help_text="Tous les prénoms, exactement comme enregistrés.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
     )
@@ -339,7 +413,9 @@ class EntryFilterForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("first_names") and not cleaned.get("last_name") and "last_name" not in self.errors:
-            self.add_error("last_name", "Indiquez aussi le nom : la recherche porte sur le nom et les prénoms ensemble.")
+            self.add_error(
+                "last_name", "Indiquez aussi le nom : la recherche porte sur le nom et les prénoms ensemble."
+            )
         return cleaned
 
     @property
@@ -367,7 +443,8 @@ class EntryFilterForm(forms.Form):
             rows = rows.filter(origin=data["origin"])
         if data["ack_due"] == YES:
             rows = rows.filter(status=EntryStatus.RECEIVED, acknowledged_at__isnull=True).exclude(
-                origin__in=(Origin.DEPARTEMENT, Origin.CARSAT))
+                origin__in=(Origin.DEPARTEMENT, Origin.CARSAT)
+            )
         if data["phone"]:
             rows = rows.matching_phone(data["phone"])
         if data["last_name"]:
@@ -377,8 +454,11 @@ class EntryFilterForm(forms.Form):
 
 class ConfirmationDueForm(forms.Form):
     since = forms.DateField(
-        label="Non confirmées depuis le", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages=DATE_ERRORS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Non confirmées depuis le",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Par défaut : il y a un an.",
     )
 
@@ -394,17 +474,22 @@ class ConfirmationDueForm(forms.Form):
 
 class RemovalForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Motif de la radiation", choices=RemovalReason.choices, widget=forms.RadioSelect,
+        label="Motif de la radiation",
+        choices=RemovalReason.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choisissez le motif de la radiation.", "invalid_choice": "Motif inconnu."},
     )
     on = forms.DateField(
-        label="Date (demande, décès, déménagement ou opposition)", required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"], error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="Par défaut : aujourd'hui.",
+        label="Date (demande, décès, déménagement ou opposition)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Par défaut : aujourd'hui.",
     )
     confirm = forms.BooleanField(
         label="Je confirme : les données personnelles seront effacées ; seule la trace de la radiation (date, motif) "
-              "est gardée.",
+        "est gardée.",
         error_messages={"required": "Cochez la case pour confirmer la radiation."},
     )
 
@@ -426,8 +511,13 @@ class ObjectionForm(RemovalForm):
 
 
 class ConfirmForm(forms.Form):
-    on = forms.DateField(label="Confirmée le", required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                         error_messages=DATE_ERRORS, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    on = forms.DateField(
+        label="Confirmée le",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def clean_on(self):
         value = self.cleaned_data.get("on")
@@ -438,7 +528,8 @@ class ConfirmForm(forms.Form):
 
 def consent_date_field(label: str) -> forms.DateField:
     return forms.DateField(
-        label=label, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        label=label,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={**DATE_ERRORS, "required": "Indiquez la date de l'accord de la personne."},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -459,12 +550,18 @@ class ExtrasForm(forms.Form):
     has_remote_alarm = forms.BooleanField(label="Dispose d'une téléassistance", required=False)
     door_code = forms.CharField(label="Code d'accès à l'immeuble", max_length=40, required=False)
     health_notes = forms.CharField(
-        label="Informations de santé utiles en cas d'alerte", max_length=1000, required=False,
+        label="Informations de santé utiles en cas d'alerte",
+        max_length=1000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Seulement ce que la personne a accepté de confier et qui sert à l'aider en cas d'alerte.",
     )
-    absences = forms.CharField(label="Absences prévues (dates)", max_length=300, required=False,
-                               help_text="Par exemple : du 1er au 20 août chez sa fille.")
+    absences = forms.CharField(
+        label="Absences prévues (dates)",
+        max_length=300,
+        required=False,
+        help_text="Par exemple : du 1er au 20 août chez sa fille.",
+    )
 
     def clean_consent_on(self):
         return check_consent_date(self.cleaned_data["consent_on"])
@@ -476,8 +573,13 @@ class ExtrasForm(forms.Form):
 
 
 class LinkResidentForm(forms.Form):
-    resident = forms.IntegerField(widget=forms.RadioSelect, error_messages={
-        "required": "Choisissez la fiche habitant·e à lier.", "invalid": "Choisissez la fiche habitant·e à lier."})
+    resident = forms.IntegerField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez la fiche habitant·e à lier.",
+            "invalid": "Choisissez la fiche habitant·e à lier.",
+        },
+    )
     consent_on = consent_date_field("Accord de la personne pour lier sa fiche recueilli le")
 
     def __init__(self, *args, residents, **kwargs):
@@ -501,13 +603,15 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 class ImportForm(forms.Form):
     origin = forms.ChoiceField(
-        label="Liste transmise par", widget=forms.RadioSelect,
+        label="Liste transmise par",
+        widget=forms.RadioSelect,
         choices=[(Origin.DEPARTEMENT.value, Origin.DEPARTEMENT.label), (Origin.CARSAT.value, Origin.CARSAT.label)],
         error_messages={"required": "Indiquez qui a transmis la liste.", "invalid_choice": "Origine inconnue."},
     )
     file = forms.FileField(
-        label="Fichier CSV", help_text="Séparateur point-virgule ou virgule, encodage UTF-8 ou Latin-1. Colonnes : "
-                                       "voir la documentation (docs/register.md) et le modèle ci-dessous.",
+        label="Fichier CSV",
+        help_text="Séparateur point-virgule ou virgule, encodage UTF-8 ou Latin-1. Colonnes : "
+        "voir la documentation (docs/register.md) et le modèle ci-dessous.",
         error_messages={"required": "Choisissez le fichier à importer.", "empty": "Le fichier est vide."},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -523,16 +627,32 @@ class ImportForm(forms.Form):
 
 class ExportForm(forms.Form):
     episode = forms.ModelChoiceField(
-        label="Épisode (plan d'alerte déclenché)", queryset=Episode.objects.all(), empty_label="— choisir —",
-        error_messages={"required": "Choisissez l'épisode pour lequel le préfet demande le registre.",
-                        "invalid_choice": "Cet épisode n'existe pas."},
+        label="Épisode (plan d'alerte déclenché)",
+        queryset=Episode.objects.all(),
+        empty_label="— choisir —",
+        error_messages={
+            "required": "Choisissez l'épisode pour lequel le préfet demande le registre.",
+            "invalid_choice": "Cet épisode n'existe pas.",
+        },
     )
-    requested_by = forms.CharField(label="Demandé par (nom et service à la préfecture)", max_length=200,
-                                   error_messages={"required": "Indiquez qui a demandé le registre à la préfecture."})
-    reason = forms.CharField(label="Motif de la demande", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": "Indiquez le motif de la demande."})
-    format = forms.ChoiceField(label="Format", choices=ExportFormat.choices, widget=forms.RadioSelect,
-                               initial=ExportFormat.XLSX, error_messages={"invalid_choice": "Format inconnu."})
+    requested_by = forms.CharField(
+        label="Demandé par (nom et service à la préfecture)",
+        max_length=200,
+        error_messages={"required": "Indiquez qui a demandé le registre à la préfecture."},
+    )
+    reason = forms.CharField(
+        label="Motif de la demande",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Indiquez le motif de la demande."},
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.XLSX,
+        error_messages={"invalid_choice": "Format inconnu."},
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -566,14 +686,19 @@ REQUIRED_IMPORT_COLUMNS = ("last_name", "first_names", "birth_date", "address")
 GROUND_ALIASES = {
     **{fold(value): value for value in Ground.values},
     **{fold(label): value for value, label in Ground.choices},
-    "65 ans et plus": Ground.AGE_65, "65": Ground.AGE_65, "age 65": Ground.AGE_65,
-    "60 ans inapte": Ground.AGE_60_UNFIT, "inapte au travail": Ground.AGE_60_UNFIT,
-    "adulte handicape": Ground.DISABLED_ADULT, "handicap": Ground.DISABLED_ADULT,
+    "65 ans et plus": Ground.AGE_65,
+    "65": Ground.AGE_65,
+    "age 65": Ground.AGE_65,
+    "60 ans inapte": Ground.AGE_60_UNFIT,
+    "inapte au travail": Ground.AGE_60_UNFIT,
+    "adulte handicape": Ground.DISABLED_ADULT,
+    "handicap": Ground.DISABLED_ADULT,
 }
 BENEFIT_ALIASES = {
     **{fold(value): value for value in DisabilityBenefit.values},
     **{fold(label): value for value, label in DisabilityBenefit.choices},
-    "pension d invalidite": DisabilityBenefit.INVALIDITY, "invalidite": DisabilityBenefit.INVALIDITY,
+    "pension d invalidite": DisabilityBenefit.INVALIDITY,
+    "invalidite": DisabilityBenefit.INVALIDITY,
 }
 
 
@@ -589,8 +714,9 @@ class ImportRowForm(EntryFieldsMixin):
     def __init__(self, data: dict, **kwargs):
         data = dict(data)
         data["ground"] = GROUND_ALIASES.get(fold(data.get("ground", "")), data.get("ground", ""))
-        data["disability_benefit"] = BENEFIT_ALIASES.get(fold(data.get("disability_benefit", "")),
-                                                         data.get("disability_benefit", ""))
+        data["disability_benefit"] = BENEFIT_ALIASES.get(
+            fold(data.get("disability_benefit", "")), data.get("disability_benefit", "")
+        )
         data["birth_date"] = (data.get("birth_date") or "").strip()
         super().__init__(data, **kwargs)
         self.fields["ground"].required = False

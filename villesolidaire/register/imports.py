@@ -13,10 +13,19 @@ from villesolidaire.register.services import decode_upload, read_csv
 MAX_ROWS = 50_000
 MAX_ERRORS = 200
 FIELD_LABELS = {
-    "last_name": "nom", "first_names": "prénoms", "birth_date": "date de naissance", "ground": "qualité",
-    "disability_benefit": "avantage", "address": "adresse", "address_complement": "complément d'adresse",
-    "postcode": "code postal", "city": "commune", "phone": "téléphone", "home_care_service": "service à domicile",
-    "emergency_contact_name": "personne à prévenir", "emergency_contact_phone": "téléphone de la personne à prévenir",
+    "last_name": "nom",
+    "first_names": "prénoms",
+    "birth_date": "date de naissance",
+    "ground": "qualité",
+    "disability_benefit": "avantage",
+    "address": "adresse",
+    "address_complement": "complément d'adresse",
+    "postcode": "code postal",
+    "city": "commune",
+    "phone": "téléphone",
+    "home_care_service": "service à domicile",
+    "emergency_contact_name": "personne à prévenir",
+    "emergency_contact_phone": "téléphone de la personne à prévenir",
     "request_date": "date de la demande",
 }
 
@@ -42,7 +51,8 @@ def parse_file(raw: bytes) -> ParsedFile:
     missing = [FIELD_LABELS[name] for name in REQUIRED_IMPORT_COLUMNS if name not in columns]
     if missing:
         parsed.errors.append(
-            "Colonnes obligatoires absentes de la première ligne : " + ", ".join(missing)
+            "Colonnes obligatoires absentes de la première ligne : "
+            + ", ".join(missing)
             + ". Colonnes attendues : nom ; prenoms ; date_naissance ; adresse (voir la documentation)."
         )
         return parsed
@@ -54,12 +64,13 @@ def parse_file(raw: bytes) -> ParsedFile:
         return parsed
     for line, record in records:
         if len(record) > len(columns):
-            extra = [cell for cell in record[len(columns):] if cell.strip()]
+            extra = [cell for cell in record[len(columns) :] if cell.strip()]
             if extra:
                 parsed.errors.append(f"Ligne {line} : plus de valeurs que de colonnes (séparateur dans une valeur ?).")
                 continue
-        data = {name: (record[index] if index < len(record) else "").strip()
-                for index, name in enumerate(columns) if name}
+        data = {
+            name: (record[index] if index < len(record) else "").strip() for index, name in enumerate(columns) if name
+        }
         form = ImportRowForm(data)
         if form.is_valid():
             parsed.rows.append((line, form.cleaned_data))

@@ -11,7 +11,6 @@ import re
 from datetime import date, timedelta
 
 import phonenumbers
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -156,7 +155,9 @@ class RegisterEntryQuerySet(models.QuerySet):
         return rows
 
     def acknowledgement_due(self):
-        return self.filter(status=EntryStatus.RECEIVED, acknowledged_at__isnull=True).order_by("acknowledgement_due_on", "pk")
+        return self.filter(status=EntryStatus.RECEIVED, acknowledged_at__isnull=True).order_by(
+            "acknowledgement_due_on", "pk"
+        )
 
     def confirmation_due(self, before: date):
         """Registered entries not confirmed since `before` (yearly re-confirmation before summer)."""
@@ -173,9 +174,14 @@ class RegisterEntry(models.Model):
     birth_date = EncryptedDateField("date de naissance", null=True)
     # Not identifying on its own; kept in clear so campaigns can filter by age in SQL.
     birth_year = models.PositiveSmallIntegerField("année de naissance", null=True, db_index=True)
-    ground = models.CharField("qualité au titre de laquelle la personne est inscrite", max_length=20, choices=Ground.choices)
+    ground = models.CharField(
+        "qualité au titre de laquelle la personne est inscrite", max_length=20, choices=Ground.choices
+    )
     disability_benefit = models.CharField(
-        "avantage ou pension", max_length=12, choices=DisabilityBenefit.choices, blank=True,
+        "avantage ou pension",
+        max_length=12,
+        choices=DisabilityBenefit.choices,
+        blank=True,
         help_text="Seulement pour une personne adulte handicapée. Aucun justificatif n'est demandé.",
     )
     address = EncryptedTextField("adresse")
@@ -183,7 +189,12 @@ class RegisterEntry(models.Model):
     postcode = models.CharField("code postal", max_length=5, blank=True)
     city = models.CharField("commune", max_length=120, blank=True)
     quartier = models.ForeignKey(
-        "territory.Quartier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="quartier"
+        "territory.Quartier",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="quartier",
     )
     is_located = models.BooleanField("adresse localisée", default=False)
     phone = EncryptedTextField("téléphone", blank=True, help_text="Au format international (+33…).")
@@ -200,7 +211,9 @@ class RegisterEntry(models.Model):
 
     # The procedure (R121-5, R121-6, L121-6-1).
     origin = models.CharField("origine de la demande", max_length=12, choices=Origin.choices, default=Origin.SELF)
-    status = models.CharField("état", max_length=12, choices=EntryStatus.choices, default=EntryStatus.RECEIVED, db_index=True)
+    status = models.CharField(
+        "état", max_length=12, choices=EntryStatus.choices, default=EntryStatus.RECEIVED, db_index=True
+    )
     removal_reason = models.CharField("motif de radiation", max_length=12, choices=RemovalReason.choices, blank=True)
     removed_on = models.DateField("radié·e le", null=True, blank=True)
     acknowledgement_due_on = models.DateField("accusé de réception à envoyer avant le", db_index=True)
@@ -209,12 +222,19 @@ class RegisterEntry(models.Model):
     informed_at = models.DateTimeField("lettre d'information envoyée le", null=True, blank=True)
     objection_on = models.DateField("opposition reçue le", null=True, blank=True)
     confirmed_on = models.DateField("inscription confirmée le", null=True, blank=True)
-    notes = EncryptedTextField("remarques de gestion", blank=True,
-                               help_text="Uniquement pour la gestion de l'inscription : aucune donnée de santé.")
+    notes = EncryptedTextField(
+        "remarques de gestion",
+        blank=True,
+        help_text="Uniquement pour la gestion de l'inscription : aucune donnée de santé.",
+    )
 
     # Link to the resident file (help requests), only with the person's consent.
     resident = models.OneToOneField(
-        "residents.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="register_entry",
+        "residents.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="register_entry",
         verbose_name="fiche habitant·e liée",
     )
     resident_link_consent_on = models.DateField("accord pour lier la fiche habitant·e le", null=True, blank=True)
@@ -225,7 +245,11 @@ class RegisterEntry(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="doublon possible de"
     )
     import_batch = models.ForeignKey(
-        "register.RegisterImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries",
+        "register.RegisterImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
         verbose_name="import",
     )
 
@@ -237,7 +261,12 @@ class RegisterEntry(models.Model):
 
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="saisie par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisie par",
     )
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -301,7 +330,9 @@ class RegisterEntryTransition(models.Model):
     to_status = models.CharField(max_length=12, choices=EntryStatus.choices)
     reason = models.CharField("motif", max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ("at", "pk")
@@ -316,7 +347,11 @@ class RegisterExtras(models.Model):
     entry = models.OneToOneField(RegisterEntry, on_delete=models.CASCADE, related_name="extras")
     consent_on = models.DateField("accord de la personne recueilli le")
     consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="accord recueilli par",
     )
     lives_alone = models.BooleanField("vit seul·e", default=False)
@@ -324,7 +359,8 @@ class RegisterExtras(models.Model):
     has_remote_alarm = models.BooleanField("dispose d'une téléassistance", default=False)
     door_code = EncryptedTextField("code d'accès à l'immeuble", blank=True)
     health_notes = EncryptedTextField(
-        "informations de santé utiles en cas d'alerte", blank=True,
+        "informations de santé utiles en cas d'alerte",
+        blank=True,
         help_text="Seulement ce que la personne a accepté de confier et qui sert à l'aider en cas d'alerte.",
     )
     absences = EncryptedTextField("absences prévues (dates)", blank=True)
@@ -343,11 +379,20 @@ class RegisterExtras(models.Model):
 class RegisterImport(models.Model):
     """One list transmitted by the département (APA/PCH) or the CARSAT and imported."""
 
-    origin = models.CharField("origine", max_length=12, choices=[(Origin.DEPARTEMENT.value, Origin.DEPARTEMENT.label), (Origin.CARSAT.value, Origin.CARSAT.label)])
+    origin = models.CharField(
+        "origine",
+        max_length=12,
+        choices=[(Origin.DEPARTEMENT.value, Origin.DEPARTEMENT.label), (Origin.CARSAT.value, Origin.CARSAT.label)],
+    )
     file_name = models.CharField("fichier", max_length=200, blank=True)
     imported_at = models.DateTimeField("importé le", auto_now_add=True)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="importé par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="importé par",
     )
     row_count = models.PositiveIntegerField("pré-inscriptions créées", default=0)
     skipped_count = models.PositiveIntegerField("doublons ignorés", default=0)
@@ -375,7 +420,12 @@ class PrefectTransmission(models.Model):
     requested_by = models.CharField("demandé par (préfecture)", max_length=200)
     reason = models.CharField("motif de la demande", max_length=500)
     exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="exporté par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="exporté par",
     )
     exported_at = models.DateTimeField("exporté le", auto_now_add=True)
     format = models.CharField("format", max_length=4, choices=ExportFormat.choices)

@@ -67,8 +67,14 @@ def log_read(*, actor, action: str, target, request: HttpRequest | None = None, 
     audit.record(actor=actor, action=action, target=target, fields=fields, detail=detail, request=request)
 
 
-def find_duplicates(*, last_name: str, first_names: str, birth_date: datetime.date | None, phone: str = "",
-                    exclude_pk: int | None = None) -> list[RegisterEntry]:
+def find_duplicates(
+    *,
+    last_name: str,
+    first_names: str,
+    birth_date: datetime.date | None,
+    phone: str = "",
+    exclude_pk: int | None = None,
+) -> list[RegisterEntry]:
     """Current entries with the same full name and birth date (or birth year), or the same phone."""
     condition = Q()
     full_index = blind_index(f"{last_name} {first_names}") if last_name else ""
@@ -86,8 +92,10 @@ def find_duplicates(*, last_name: str, first_names: str, birth_date: datetime.da
     matches = []
     for row in rows.order_by("pk")[:20]:
         same_phone = phone_index is not None and row.phone_index == phone_index
-        same_person = bool(full_index) and row.full_name_index == full_index and (
-            birth_date is None or row.birth_year is None or row.birth_year == birth_date.year
+        same_person = (
+            bool(full_index)
+            and row.full_name_index == full_index
+            and (birth_date is None or row.birth_year is None or row.birth_year == birth_date.year)
         )
         if same_phone or same_person:
             matches.append(row)
@@ -131,16 +139,23 @@ def _assign(entry: RegisterEntry, data: dict) -> list[str]:
 
 
 @transaction.atomic
-def entry_create(*, data: dict, by: User | None, request: HttpRequest | None = None, allow_duplicate: bool = False,
-                 flag_duplicates: bool = False) -> RegisterEntry:
+def entry_create(
+    *,
+    data: dict,
+    by: User | None,
+    request: HttpRequest | None = None,
+    allow_duplicate: bool = False,
+    flag_duplicates: bool = False,
+) -> RegisterEntry:
     """A new entry, status "received". Duplicates are refused unless confirmed (officer) or only
     flagged (public form, which never tells the sender)."""
     entry = RegisterEntry(created_by=by if getattr(by, "is_authenticated", False) else None)
     _assign(entry, data)
     if entry.origin in TRANSMITTED_ORIGINS:
         raise RegisterError("Les transmissions du département ou de la CARSAT passent par l'import de liste.")
-    matches = find_duplicates(last_name=entry.last_name, first_names=entry.first_names, birth_date=entry.birth_date,
-                              phone=entry.phone)
+    matches = find_duplicates(
+        last_name=entry.last_name, first_names=entry.first_names, birth_date=entry.birth_date, phone=entry.phone
+    )
     if matches and flag_duplicates:
         entry.possible_duplicate_of = matches[0]
     elif matches and not allow_duplicate:
@@ -151,8 +166,14 @@ def entry_create(*, data: dict, by: User | None, request: HttpRequest | None = N
     detail = "formulaire public" if by is None or not by.is_authenticated else "saisie par un·e agent·e"
     if entry.possible_duplicate_of_id:
         detail += f", doublon possible de n° {entry.possible_duplicate_of_id}"
-    audit.record(actor=by, action=AuditAction.CREATE, target=entry, fields=[n for n in EDITABLE_FIELDS if getattr(entry, n)],
-                 detail=detail, request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=entry,
+        fields=[n for n in EDITABLE_FIELDS if getattr(entry, n)],
+        detail=detail,
+        request=request,
+    )
     return entry
 
 
@@ -167,8 +188,9 @@ def entry_update(*, entry: RegisterEntry, data: dict, by: User, request: HttpReq
         locate_entry(entry)
     if changed:
         entry.save()
-        audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=changed, detail="rectification",
-                     request=request)
+        audit.record(
+            actor=by, action=AuditAction.UPDATE, target=entry, fields=changed, detail="rectification", request=request
+        )
     return changed
 
 
@@ -177,7 +199,10 @@ def entry_update(*, entry: RegisterEntry, data: dict, by: User, request: HttpReq
 
 def _transition_row(entry: RegisterEntry, from_status: str, to_status: str, by, reason: str = "") -> None:
     RegisterEntryTransition.objects.create(
-        entry=entry, from_status=from_status, to_status=to_status, reason=reason[:200],
+        entry=entry,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:200],
         by=by if getattr(by, "is_authenticated", False) else None,
     )
 
@@ -188,8 +213,14 @@ def _move(entry: RegisterEntry, target: str, by, reason: str, request: HttpReque
     entry.status = target
     entry.save()
     _transition_row(entry, previous, target, by, reason)
-    audit.record(actor=by, action=AuditAction.TRANSITION, target=entry, fields=["status", *fields],
-                 detail=f"{previous} → {target} : {reason}", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.TRANSITION,
+        target=entry,
+        fields=["status", *fields],
+        detail=f"{previous} → {target} : {reason}",
+        request=request,
+    )
 
 
 def _locked(entry: RegisterEntry) -> RegisterEntry:
@@ -223,8 +254,14 @@ def _erase(entry: RegisterEntry) -> None:
 
 
 @transaction.atomic
-def entry_remove(*, entry: RegisterEntry, reason: str, by: User | None, request: HttpRequest | None = None,
-                 on: datetime.date | None = None) -> RegisterEntry:
+def entry_remove(
+    *,
+    entry: RegisterEntry,
+    reason: str,
+    by: User | None,
+    request: HttpRequest | None = None,
+    on: datetime.date | None = None,
+) -> RegisterEntry:
     entry = _locked(entry)
     if reason not in RemovalReason.values:
         raise RegisterError("Motif de radiation inconnu.")
@@ -235,22 +272,35 @@ def entry_remove(*, entry: RegisterEntry, reason: str, by: User | None, request:
     if reason == RemovalReason.OBJECTION:
         entry.objection_on = day
     _erase(entry)
-    _move(entry, EntryStatus.REMOVED, by, RemovalReason(reason).label, request,
-          fields=[*PERSONAL_FIELDS, "removal_reason", "removed_on"])
+    _move(
+        entry,
+        EntryStatus.REMOVED,
+        by,
+        RemovalReason(reason).label,
+        request,
+        fields=[*PERSONAL_FIELDS, "removal_reason", "removed_on"],
+    )
     return entry
 
 
 @transaction.atomic
-def entry_confirm(*, entry: RegisterEntry, by: User, on: datetime.date | None = None,
-                  request: HttpRequest | None = None) -> RegisterEntry:
+def entry_confirm(
+    *, entry: RegisterEntry, by: User, on: datetime.date | None = None, request: HttpRequest | None = None
+) -> RegisterEntry:
     """Yearly re-confirmation: the person confirmed their registration and details."""
     entry = _locked(entry)
     if entry.status != EntryStatus.REGISTERED:
         raise RegisterError("Seule une inscription active peut être confirmée.")
     entry.confirmed_on = on or timezone.localdate()
     entry.save(update_fields=["confirmed_on", "updated_at"])
-    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=["confirmed_on"],
-                 detail="confirmation annuelle", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=entry,
+        fields=["confirmed_on"],
+        detail="confirmation annuelle",
+        request=request,
+    )
     return entry
 
 
@@ -259,7 +309,10 @@ def pre_registrations_due(today: datetime.date) -> QuerySet[RegisterEntry]:
     deadline = today - datetime.timedelta(days=settings.VS_REGISTER_OBJECTION_DAYS)
     limit = timezone.make_aware(datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time.min))
     return RegisterEntry.objects.filter(
-        status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS, informed_at__isnull=False, informed_at__lt=limit,
+        status=EntryStatus.RECEIVED,
+        origin__in=TRANSMITTED_ORIGINS,
+        informed_at__isnull=False,
+        informed_at__lt=limit,
         objection_on__isnull=True,
     )
 
@@ -286,8 +339,14 @@ def mark_informed(*, entries: list[RegisterEntry], by: User, request: HttpReques
     for entry in entries:
         if entry.pk in pks:
             entry.informed_at = now
-    audit.record(actor=by, action=AuditAction.PRINT, target=RegisterEntry, fields=["informed_at"],
-                 detail=f"lettres d'information : {len(entries)} pré-inscription(s)", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.PRINT,
+        target=RegisterEntry,
+        fields=["informed_at"],
+        detail=f"lettres d'information : {len(entries)} pré-inscription(s)",
+        request=request,
+    )
 
 
 # Consent-based extras and the resident link ---------------------------------------------------
@@ -304,8 +363,14 @@ def extras_save(*, entry: RegisterEntry, data: dict, by: User, request: HttpRequ
         setattr(extras, name, data.get(name) if data.get(name) is not None else "")
     extras.consent_recorded_by = by
     extras.save()
-    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=[f"extras.{n}" for n in EXTRAS_FIELDS],
-                 detail="informations complémentaires (avec accord)", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=entry,
+        fields=[f"extras.{n}" for n in EXTRAS_FIELDS],
+        detail="informations complémentaires (avec accord)",
+        request=request,
+    )
     return extras
 
 
@@ -313,14 +378,26 @@ def extras_save(*, entry: RegisterEntry, data: dict, by: User, request: HttpRequ
 def extras_withdraw(*, entry: RegisterEntry, by: User, request: HttpRequest | None = None) -> bool:
     deleted, _ = RegisterExtras.objects.filter(entry=entry).delete()
     if deleted:
-        audit.record(actor=by, action=AuditAction.DELETE, target=entry, fields=[f"extras.{n}" for n in EXTRAS_FIELDS],
-                     detail="retrait de l'accord : informations complémentaires supprimées", request=request)
+        audit.record(
+            actor=by,
+            action=AuditAction.DELETE,
+            target=entry,
+            fields=[f"extras.{n}" for n in EXTRAS_FIELDS],
+            detail="retrait de l'accord : informations complémentaires supprimées",
+            request=request,
+        )
     return bool(deleted)
 
 
 @transaction.atomic
-def link_resident(*, entry: RegisterEntry, resident: Resident, consent_on: datetime.date, by: User,
-                  request: HttpRequest | None = None) -> RegisterEntry:
+def link_resident(
+    *,
+    entry: RegisterEntry,
+    resident: Resident,
+    consent_on: datetime.date,
+    by: User,
+    request: HttpRequest | None = None,
+) -> RegisterEntry:
     entry = _locked(entry)
     if entry.is_removed:
         raise RegisterError("Cette inscription est radiée.")
@@ -332,8 +409,14 @@ def link_resident(*, entry: RegisterEntry, resident: Resident, consent_on: datet
     entry.resident = resident
     entry.resident_link_consent_on = consent_on
     entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
-    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=["resident", "resident_link_consent_on"],
-                 detail=f"lien avec la fiche habitant·e n° {resident.pk}", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=entry,
+        fields=["resident", "resident_link_consent_on"],
+        detail=f"lien avec la fiche habitant·e n° {resident.pk}",
+        request=request,
+    )
     return entry
 
 
@@ -345,8 +428,14 @@ def unlink_resident(*, entry: RegisterEntry, by: User, request: HttpRequest | No
     entry.resident = None
     entry.resident_link_consent_on = None
     entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
-    audit.record(actor=by, action=AuditAction.UPDATE, target=entry, fields=["resident", "resident_link_consent_on"],
-                 detail="lien avec la fiche habitant·e retiré", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=entry,
+        fields=["resident", "resident_link_consent_on"],
+        detail="lien avec la fiche habitant·e retiré",
+        request=request,
+    )
 
 
 # Import of transmitted lists ------------------------------------------------------------------
@@ -360,15 +449,22 @@ class ImportResult:
 
 
 @transaction.atomic
-def import_rows(*, rows: list[tuple[int, dict]], origin: str, by: User | None, file_name: str = "",
-                request: HttpRequest | None = None) -> ImportResult:
+def import_rows(
+    *,
+    rows: list[tuple[int, dict]],
+    origin: str,
+    by: User | None,
+    file_name: str = "",
+    request: HttpRequest | None = None,
+) -> ImportResult:
     """Create pre-registrations from validated rows (row number, cleaned data). Exact duplicates
     of a current entry (same full name and birth date) or of an earlier row are skipped."""
     if origin not in TRANSMITTED_ORIGINS:
         raise RegisterError("Origine inconnue : département ou CARSAT.")
     result = ImportResult()
-    batch = RegisterImport.objects.create(origin=origin, file_name=file_name[:200],
-                                          imported_by=by if getattr(by, "is_authenticated", False) else None)
+    batch = RegisterImport.objects.create(
+        origin=origin, file_name=file_name[:200], imported_by=by if getattr(by, "is_authenticated", False) else None
+    )
     seen: set[tuple[str, datetime.date]] = set()
     for number, data in rows:
         key = (blind_index(f"{data['last_name']} {data['first_names']}"), data["birth_date"])
@@ -376,8 +472,9 @@ def import_rows(*, rows: list[tuple[int, dict]], origin: str, by: User | None, f
             result.skipped.append(number)
             continue
         seen.add(key)
-        entry = RegisterEntry(origin=origin, import_batch=batch,
-                              created_by=by if getattr(by, "is_authenticated", False) else None)
+        entry = RegisterEntry(
+            origin=origin, import_batch=batch, created_by=by if getattr(by, "is_authenticated", False) else None
+        )
         _assign(entry, {**data, "origin": origin})
         locate_entry(entry)
         entry.save()
@@ -386,15 +483,23 @@ def import_rows(*, rows: list[tuple[int, dict]], origin: str, by: User | None, f
     batch.row_count, batch.skipped_count = len(result.created), len(result.skipped)
     batch.save(update_fields=["row_count", "skipped_count"])
     result.batch = batch
-    audit.record(actor=by, action=AuditAction.IMPORT, target=batch, fields=list(R121_4_FIELDS),
-                 detail=f"{Origin(origin).label} : {len(result.created)} pré-inscription(s), "
-                        f"{len(result.skipped)} doublon(s) ignoré(s)", request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.IMPORT,
+        target=batch,
+        fields=list(R121_4_FIELDS),
+        detail=f"{Origin(origin).label} : {len(result.created)} pré-inscription(s), "
+        f"{len(result.skipped)} doublon(s) ignoré(s)",
+        request=request,
+    )
     return result
 
 
 def _exact_duplicate(key: tuple[str, datetime.date]) -> bool:
     full_index, birth_date = key
-    return any(row.birth_date == birth_date for row in RegisterEntry.objects.current().filter(full_name_index=full_index))
+    return any(
+        row.birth_date == birth_date for row in RegisterEntry.objects.current().filter(full_name_index=full_index)
+    )
 
 
 def decode_upload(raw: bytes) -> str:
@@ -446,8 +551,9 @@ def export_rows(queryset: QuerySet[RegisterEntry]):
 
 
 @transaction.atomic
-def prefect_export(*, episode, requested_by: str, reason: str, fmt: str, by: User,
-                   request: HttpRequest | None = None) -> tuple[PrefectTransmission, bytes]:
+def prefect_export(
+    *, episode, requested_by: str, reason: str, fmt: str, by: User, request: HttpRequest | None = None
+) -> tuple[PrefectTransmission, bytes]:
     """The register, kept up to date, for the préfet: R121-4 fields only, current entries only."""
     rows = list(export_rows(RegisterEntry.objects.current()))
     headers = export_headers()
@@ -460,9 +566,14 @@ def prefect_export(*, episode, requested_by: str, reason: str, fmt: str, by: Use
     transmission = PrefectTransmission.objects.create(
         episode=episode, requested_by=requested_by, reason=reason, exported_by=by, format=fmt, row_count=len(rows)
     )
-    audit.record(actor=by, action=AuditAction.EXPORT, target=transmission, fields=list(R121_4_FIELDS),
-                 detail=f"transmission au préfet, épisode n° {episode.pk}, {len(rows)} inscription(s), {fmt}",
-                 request=request)
+    audit.record(
+        actor=by,
+        action=AuditAction.EXPORT,
+        target=transmission,
+        fields=list(R121_4_FIELDS),
+        detail=f"transmission au préfet, épisode n° {episode.pk}, {len(rows)} inscription(s), {fmt}",
+        request=request,
+    )
     return transmission, content
 
 
@@ -500,15 +611,27 @@ def dossier(entry: RegisterEntry) -> dict:
         "fields": [(_label(RegisterEntry, n), export_value(entry, n)) for n in R121_4_FIELDS],
         "procedure": [
             (_label(RegisterEntry, n), _display(entry, n))
-            for n in ("origin", "status", "removal_reason", "removed_on", "acknowledgement_due_on", "acknowledged_at",
-                      "informed_at", "objection_on", "confirmed_on", "quartier", "resident_link_consent_on", "notes")
+            for n in (
+                "origin",
+                "status",
+                "removal_reason",
+                "removed_on",
+                "acknowledgement_due_on",
+                "acknowledged_at",
+                "informed_at",
+                "objection_on",
+                "confirmed_on",
+                "quartier",
+                "resident_link_consent_on",
+                "notes",
+            )
         ],
         "extras": extras,
-        "extras_fields": [
-            (_label(RegisterExtras, n), _display(extras, n)) for n in EXTRAS_FIELDS
-        ] if extras else [],
+        "extras_fields": [(_label(RegisterExtras, n), _display(extras, n)) for n in EXTRAS_FIELDS] if extras else [],
         "transitions": list(entry.transitions.select_related("by")),
-        "accesses": list(AuditEntry.objects.filter(object_type=RegisterEntry._meta.label, object_id=str(entry.pk))[:500]),
+        "accesses": list(
+            AuditEntry.objects.filter(object_type=RegisterEntry._meta.label, object_id=str(entry.pk))[:500]
+        ),
     }
 
 
@@ -538,14 +661,22 @@ def dossier_json(data: dict) -> dict:
         "procédure": {label: value for label, value in data["procedure"]},
         "informations_complémentaires": {label: value for label, value in data["extras_fields"]},
         "historique": [
-            {"date": timezone.localtime(t.at).isoformat(timespec="seconds"), "de": t.get_from_status_display(),
-             "vers": t.get_to_status_display(), "motif": t.reason,
-             "par": (t.by.get_full_name() or t.by.email) if t.by else ""}
+            {
+                "date": timezone.localtime(t.at).isoformat(timespec="seconds"),
+                "de": t.get_from_status_display(),
+                "vers": t.get_to_status_display(),
+                "motif": t.reason,
+                "par": (t.by.get_full_name() or t.by.email) if t.by else "",
+            }
             for t in data["transitions"]
         ],
         "accès_journalisés": [
-            {"date": timezone.localtime(a.at).isoformat(timespec="seconds"), "auteur": a.actor_label,
-             "action": a.get_action_display(), "champs": a.fields}
+            {
+                "date": timezone.localtime(a.at).isoformat(timespec="seconds"),
+                "auteur": a.actor_label,
+                "action": a.get_action_display(),
+                "champs": a.fields,
+            }
             for a in data["accesses"]
         ],
     }

@@ -16,15 +16,20 @@ urlpatterns = [
     path("gestion/registre/<int:pk>/", views.entry_detail, name="detail"),
     path("gestion/registre/<int:pk>/corriger/", views.entry_edit, name="edit"),
     path("gestion/registre/<int:pk>/accuse-reception/", views.entry_acknowledge, name="acknowledge"),
-    path("gestion/registre/<int:pk>/accuse-reception.pdf", views.acknowledgement_letter, name="acknowledgement_letter"),
+    path(
+        "gestion/registre/<int:pk>/accuse-reception.pdf", views.acknowledgement_letter, name="acknowledgement_letter"
+    ),
     path("gestion/registre/<int:pk>/lettre-information.pdf", views.information_letter, name="information_letter"),
     path("gestion/registre/<int:pk>/lettre-confirmation.pdf", views.confirmation_letter, name="confirmation_letter"),
     path("gestion/registre/<int:pk>/confirmer/", views.entry_confirm, name="confirm"),
     path("gestion/registre/<int:pk>/opposition/", views.entry_objection, name="objection"),
     path("gestion/registre/<int:pk>/radier/", views.entry_remove, name="remove"),
     path("gestion/registre/<int:pk>/informations-complementaires/", views.entry_extras, name="extras"),
-    path("gestion/registre/<int:pk>/informations-complementaires/retirer/", views.extras_withdraw,
-         name="extras_withdraw"),
+    path(
+        "gestion/registre/<int:pk>/informations-complementaires/retirer/",
+        views.extras_withdraw,
+        name="extras_withdraw",
+    ),
     path("gestion/registre/<int:pk>/fiche-habitant/", views.link_resident, name="link_resident"),
     path("gestion/registre/<int:pk>/fiche-habitant/retirer/", views.unlink_resident, name="unlink_resident"),
     path("gestion/registre/<int:pk>/dossier/", views.entry_dossier, name="dossier"),

@@ -73,11 +73,21 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     kind = form.search_kind
     if kind:
-        _log(request, AuditAction.SEARCH, RegisterEntry, fields=LIST_COLUMNS,
-             detail=f"recherche par {kind} : {page.paginator.count} résultat(s)")
+        _log(
+            request,
+            AuditAction.SEARCH,
+            RegisterEntry,
+            fields=LIST_COLUMNS,
+            detail=f"recherche par {kind} : {page.paginator.count} résultat(s)",
+        )
     else:
-        _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS,
-             detail=f"liste, page {page.number}, {page.paginator.count} inscription(s)")
+        _log(
+            request,
+            AuditAction.LIST,
+            RegisterEntry,
+            fields=LIST_COLUMNS,
+            detail=f"liste, page {page.number}, {page.paginator.count} inscription(s)",
+        )
     context = {"form": form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
     return render(request, "register/list.html", context)
 
@@ -85,16 +95,28 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @register_officer_required
 @require_GET
 def acknowledgements_due(request: HttpRequest) -> HttpResponse:
-    rows = (RegisterEntry.objects.acknowledgement_due().exclude(origin__in=TRANSMITTED_ORIGINS)
-            .select_related("quartier"))
+    rows = (
+        RegisterEntry.objects.acknowledgement_due().exclude(origin__in=TRANSMITTED_ORIGINS).select_related("quartier")
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    pre_registrations = (RegisterEntry.objects.filter(status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS)
-                         .select_related("quartier").order_by("informed_at", "pk"))
-    _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS,
-         detail=f"accusés de réception à envoyer, page {page.number}")
+    pre_registrations = (
+        RegisterEntry.objects.filter(status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS)
+        .select_related("quartier")
+        .order_by("informed_at", "pk")
+    )
+    _log(
+        request,
+        AuditAction.LIST,
+        RegisterEntry,
+        fields=LIST_COLUMNS,
+        detail=f"accusés de réception à envoyer, page {page.number}",
+    )
     context = {
-        "page_obj": page, "today": timezone.localdate(), "delay": ACKNOWLEDGEMENT_DELAY_DAYS,
-        "pre_registrations": pre_registrations[:200], "objection_days": settings.VS_REGISTER_OBJECTION_DAYS,
+        "page_obj": page,
+        "today": timezone.localdate(),
+        "delay": ACKNOWLEDGEMENT_DELAY_DAYS,
+        "pre_registrations": pre_registrations[:200],
+        "objection_days": settings.VS_REGISTER_OBJECTION_DAYS,
     }
     return render(request, "register/acknowledgements_due.html", context)
 
@@ -107,12 +129,22 @@ def confirmation_due(request: HttpRequest) -> HttpResponse:
     rows = RegisterEntry.objects.confirmation_due(since).select_related("quartier").order_by("confirmed_on", "pk")
     if request.GET.get("format") == "pdf":
         entries = list(rows[:MAX_LETTERS])
-        _log(request, AuditAction.PRINT, RegisterEntry, fields=R121_4_FIELDS,
-             detail=f"lettres de confirmation annuelle : {len(entries)}")
+        _log(
+            request,
+            AuditAction.PRINT,
+            RegisterEntry,
+            fields=R121_4_FIELDS,
+            detail=f"lettres de confirmation annuelle : {len(entries)}",
+        )
         return pdf_response(documents.confirmation_letters(entries), "lettres-confirmation-registre.pdf")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS,
-         detail=f"confirmations annuelles à faire, page {page.number}")
+    _log(
+        request,
+        AuditAction.LIST,
+        RegisterEntry,
+        fields=LIST_COLUMNS,
+        detail=f"confirmations annuelles à faire, page {page.number}",
+    )
     context = {"form": form, "page_obj": page, "since": since, "max_letters": MAX_LETTERS}
     return render(request, "register/confirmation_due.html", context)
 
@@ -149,7 +181,9 @@ def entry_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.entry_create(
-                data=form.cleaned_data, by=request.user, request=request,
+                data=form.cleaned_data,
+                by=request.user,
+                request=request,
                 allow_duplicate=form.cleaned_data.get("confirm_other_person", False),
             )
         except services.DuplicateEntry as error:
@@ -160,8 +194,11 @@ def entry_create(request: HttpRequest) -> HttpResponse:
         else:
             if entry.address and not entry.is_located:
                 messages.warning(request, "Adresse introuvable : elle est gardée telle que saisie, sans quartier.")
-            messages.success(request, f"Inscription n° {entry.pk} enregistrée. Envoyez l'accusé de réception avant "
-                                      f"le {entry.acknowledgement_due_on:%d/%m/%Y}.")
+            messages.success(
+                request,
+                f"Inscription n° {entry.pk} enregistrée. Envoyez l'accusé de réception avant "
+                f"le {entry.acknowledgement_due_on:%d/%m/%Y}.",
+            )
             return redirect("register:detail", pk=entry.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "register/entry_form.html", {"form": form, "duplicates": duplicates}, status=status)
@@ -200,8 +237,9 @@ def entry_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     except (services.RegisterError, TransitionNotAllowed) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Accusé de réception enregistré : la personne est inscrite. Imprimez la lettre et "
-                                  "envoyez-la.")
+        messages.success(
+            request, "Accusé de réception enregistré : la personne est inscrite. Imprimez la lettre et envoyez-la."
+        )
     return redirect("register:detail", pk=entry.pk)
 
 
@@ -265,18 +303,27 @@ def _removal_view(request: HttpRequest, pk: int, form_class, template: str) -> H
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.entry_remove(entry=entry, reason=form.cleaned_data["reason"], by=request.user, request=request,
-                                  on=form.cleaned_data["on"])
+            services.entry_remove(
+                entry=entry,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                request=request,
+                on=form.cleaned_data["on"],
+            )
         except (services.RegisterError, TransitionNotAllowed) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Inscription radiée : les données personnelles ont été effacées, la trace de la "
-                                      "radiation est gardée.")
+            messages.success(
+                request,
+                "Inscription radiée : les données personnelles ont été effacées, la trace de la radiation est gardée.",
+            )
             return redirect("register:detail", pk=entry.pk)
     else:
         _log(request, AuditAction.VIEW, entry, fields=["last_name", "first_names", "status"], detail=template)
     status = 400 if request.method == "POST" else 200
-    return render(request, "register/removal.html", {"entry": entry, "form": form, "template": template}, status=status)
+    return render(
+        request, "register/removal.html", {"entry": entry, "form": form, "template": template}, status=status
+    )
 
 
 @register_officer_required
@@ -306,8 +353,13 @@ def entry_extras(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Informations complémentaires enregistrées (avec l'accord de la personne).")
         return redirect("register:detail", pk=entry.pk)
     if request.method != "POST":
-        _log(request, AuditAction.VIEW, entry, fields=[f"extras.{n}" for n in services.EXTRAS_FIELDS],
-             detail="informations complémentaires")
+        _log(
+            request,
+            AuditAction.VIEW,
+            entry,
+            fields=[f"extras.{n}" for n in services.EXTRAS_FIELDS],
+            detail="informations complémentaires",
+        )
     status = 400 if request.method == "POST" else 200
     return render(request, "register/extras.html", {"entry": entry, "extras": extras, "form": form}, status=status)
 
@@ -332,8 +384,13 @@ def link_resident(request: HttpRequest, pk: int) -> HttpResponse:
     form = LinkResidentForm(request.POST or None, residents=residents)
     if request.method == "POST" and form.is_valid():
         try:
-            services.link_resident(entry=entry, resident=form.cleaned_data["resident"],
-                                   consent_on=form.cleaned_data["consent_on"], by=request.user, request=request)
+            services.link_resident(
+                entry=entry,
+                resident=form.cleaned_data["resident"],
+                consent_on=form.cleaned_data["consent_on"],
+                by=request.user,
+                request=request,
+            )
         except services.RegisterError as error:
             form.add_error(None, str(error))
         else:
@@ -367,8 +424,13 @@ def entry_dossier(request: HttpRequest, pk: int) -> HttpResponse:
     data = services.dossier(entry)
     as_json = request.GET.get("format") == "json"
     fields = [*R121_4_FIELDS, "extras", "transitions", "audit"]
-    _log(request, AuditAction.EXPORT if as_json else AuditAction.VIEW, entry, fields=fields,
-         detail="dossier complet (droit d'accès), JSON" if as_json else "dossier complet (droit d'accès)")
+    _log(
+        request,
+        AuditAction.EXPORT if as_json else AuditAction.VIEW,
+        entry,
+        fields=fields,
+        detail="dossier complet (droit d'accès), JSON" if as_json else "dossier complet (droit d'accès)",
+    )
     if as_json:
         response = JsonResponse(services.dossier_json(data), json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="registre-dossier-{entry.pk}.json"'
@@ -389,12 +451,22 @@ def import_list(request: HttpRequest) -> HttpResponse:
         parsed = parse_file(upload.read())
         errors = parsed.errors
         if parsed.is_valid:
-            result = services.import_rows(rows=parsed.rows, origin=form.cleaned_data["origin"], by=request.user,
-                                          file_name=upload.name, request=request)
-            skipped = f" {len(result.skipped)} doublon(s) ignoré(s) (lignes {', '.join(map(str, result.skipped[:30]))})." \
-                if result.skipped else ""
-            messages.success(request, f"{len(result.created)} pré-inscription(s) créée(s).{skipped} Imprimez les "
-                                      "lettres d'information.")
+            result = services.import_rows(
+                rows=parsed.rows,
+                origin=form.cleaned_data["origin"],
+                by=request.user,
+                file_name=upload.name,
+                request=request,
+            )
+            skipped = (
+                f" {len(result.skipped)} doublon(s) ignoré(s) (lignes {', '.join(map(str, result.skipped[:30]))})."
+                if result.skipped
+                else ""
+            )
+            messages.success(
+                request,
+                f"{len(result.created)} pré-inscription(s) créée(s).{skipped} Imprimez les lettres d'information.",
+            )
             return redirect("register:import_detail", pk=result.batch.pk)
         if not errors:
             errors = ["Le fichier ne contient aucune ligne à importer."]
@@ -412,10 +484,19 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         letters = [e for e in entries if e.is_pre_registration]
         services.mark_informed(entries=letters, by=request.user, request=request)
         return pdf_response(documents.information_letters(letters), f"lettres-information-import-{batch.pk}.pdf")
-    _log(request, AuditAction.LIST, RegisterEntry, fields=LIST_COLUMNS, detail=f"pré-inscriptions de l'import n° {batch.pk}")
+    _log(
+        request,
+        AuditAction.LIST,
+        RegisterEntry,
+        fields=LIST_COLUMNS,
+        detail=f"pré-inscriptions de l'import n° {batch.pk}",
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "register/import_detail.html", {"batch": batch, "page_obj": page,
-                                                           "objection_days": settings.VS_REGISTER_OBJECTION_DAYS})
+    return render(
+        request,
+        "register/import_detail.html",
+        {"batch": batch, "page_obj": page, "objection_days": settings.VS_REGISTER_OBJECTION_DAYS},
+    )
 
 
 @register_officer_required
@@ -423,20 +504,30 @@ def prefect_export(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         transmission, content = services.prefect_export(
-            episode=form.cleaned_data["episode"], requested_by=form.cleaned_data["requested_by"],
-            reason=form.cleaned_data["reason"], fmt=form.cleaned_data["format"], by=request.user, request=request,
+            episode=form.cleaned_data["episode"],
+            requested_by=form.cleaned_data["requested_by"],
+            reason=form.cleaned_data["reason"],
+            fmt=form.cleaned_data["format"],
+            by=request.user,
+            request=request,
         )
         stamp = timezone.localtime(transmission.exported_at).strftime("%Y%m%d-%H%M")
         if transmission.format == ExportFormat.XLSX:
-            response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
         else:
             response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="registre-prefet-{stamp}.{transmission.format}"'
         response["Cache-Control"] = "no-store"
         return response
     transmissions = PrefectTransmission.objects.select_related("episode", "exported_by")[:50]
-    context = {"form": form, "transmissions": transmissions, "current_count": RegisterEntry.objects.current().count(),
-               "headers": services.export_headers()}
+    context = {
+        "form": form,
+        "transmissions": transmissions,
+        "current_count": RegisterEntry.objects.current().count(),
+        "headers": services.export_headers(),
+    }
     return render(request, "register/prefect_export.html", context, status=400 if form.errors else 200)
 
 
@@ -462,4 +553,3 @@ def public_confirmation(request: HttpRequest) -> HttpResponse:
 @require_GET
 def paper_form(request: HttpRequest) -> HttpResponse:
     return pdf_response(documents.paper_form(), "formulaire-inscription-registre.pdf", inline=True)
-

@@ -53,11 +53,24 @@ def bar_chart(chart_id: str, title: str, rows: list[Row], figure: str) -> BarCha
         width = round(bar_area * value / top)
         short = row.label if len(row.label) <= MAX_LABEL_CHARS else row.label[: MAX_LABEL_CHARS - 1] + "…"
         bars.append(
-            Bar(label=row.label, short_label=short, value=value, y=y, width=width,
-                text_y=y + BAR_HEIGHT - 5, value_x=LABEL_WIDTH + width + VALUE_GAP)
+            Bar(
+                label=row.label,
+                short_label=short,
+                value=value,
+                y=y,
+                width=width,
+                text_y=y + BAR_HEIGHT - 5,
+                value_x=LABEL_WIDTH + width + VALUE_GAP,
+            )
         )
     description = " ; ".join(f"{bar.label} : {figure_text(bar.value)}" for bar in bars) or "Aucune donnée."
     return BarChart(
-        chart_id=chart_id, title=title, description=description, bars=bars, width=WIDTH,
-        height=TOP * 2 + max(len(bars), 1) * ROW_HEIGHT, label_width=LABEL_WIDTH, label_x=LABEL_WIDTH - VALUE_GAP,
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        bars=bars,
+        width=WIDTH,
+        height=TOP * 2 + max(len(bars), 1) * ROW_HEIGHT,
+        label_width=LABEL_WIDTH,
+        label_x=LABEL_WIDTH - VALUE_GAP,
     )

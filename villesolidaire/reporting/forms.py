@@ -6,8 +6,12 @@ from villesolidaire.reporting.selectors import FIGURES, Period
 class PeriodForm(forms.Form):
     """Optional period (inclusive dates) and the figure the charts show."""
 
-    start = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(
+        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     figure = forms.ChoiceField(label="Graphiques", choices=FIGURES, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -252,7 +252,9 @@ def dashboard(period: Period | None = None) -> Dashboard:
     rows = (
         Support.objects.filter(period.q("started_at"))
         .values(
-            category=F("help_request__category_id"), quartier=F("resident__quartier_id"), month=TruncMonth("started_at")
+            category=F("help_request__category_id"),
+            quartier=F("resident__quartier_id"),
+            month=TruncMonth("started_at"),
         )
         .annotate(n=Count("pk"))
         .order_by()
@@ -265,9 +267,11 @@ def dashboard(period: Period | None = None) -> Dashboard:
 
     # 9. Shift hours and participations by need category × need quartier × shift month.
     rows = (
-        ShiftSignup.objects.attended().filter(period.q("shift__starts_at"))
+        ShiftSignup.objects.attended()
+        .filter(period.q("shift__starts_at"))
         .values(
-            category=F("shift__need__category_id"), quartier=F("shift__need__quartier_id"),
+            category=F("shift__need__category_id"),
+            quartier=F("shift__need__quartier_id"),
             month=TruncMonth("shift__starts_at"),
         )
         .annotate(hours=Sum("hours"), n=Count("pk"))
@@ -275,7 +279,12 @@ def dashboard(period: Period | None = None) -> Dashboard:
     )
     shift_hours: dict = defaultdict(lambda: defaultdict(Decimal))
     for row in rows:
-        keys = {"total": None, "category": row["category"], "quartier": row["quartier"], "month": _month_key(row["month"])}
+        keys = {
+            "total": None,
+            "category": row["category"],
+            "quartier": row["quartier"],
+            "month": _month_key(row["month"]),
+        }
         for table, key in keys.items():
             shift_hours[table][key] += row["hours"] or 0
         totals[PARTICIPATIONS] += row["n"]

@@ -20,7 +20,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     figure = form.chosen_figure()
     # Each breakdown: its table rows and a chart of the chosen figure.
     sections = [
-        (code, label, rows, bar_chart(f"graphique-{code}", f"{FIGURE_LABELS[figure]} par {label.lower()}", rows, figure))
+        (
+            code,
+            label,
+            rows,
+            bar_chart(f"graphique-{code}", f"{FIGURE_LABELS[figure]} par {label.lower()}", rows, figure),
+        )
         for code, label, rows in board.breakdowns
     ]
     return render(

@@ -1,7 +1,6 @@
 from django import forms
 
 from villesolidaire.core.choices import LANGUAGES
-from villesolidaire.residents.models import PreferredChannel, Resident
 from villesolidaire.core.validation import (
     birth_year_field,
     clean_person_name,
@@ -9,6 +8,7 @@ from villesolidaire.core.validation import (
     mobile_or_nothing,
     phone_field,
 )
+from villesolidaire.residents.models import PreferredChannel, Resident
 from villesolidaire.territory.forms import AddressFieldsMixin
 
 

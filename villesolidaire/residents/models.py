@@ -56,16 +56,25 @@ class Resident(Located):
     phone = PhoneNumberField("téléphone fixe", blank=True, db_index=True)
     mobile = PhoneNumberField("téléphone mobile", blank=True, db_index=True)
     email = models.EmailField("e-mail", blank=True)
-    preferred_channel = models.CharField("canal préféré", max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.CALL)
+    preferred_channel = models.CharField(
+        "canal préféré", max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.CALL
+    )
     language = models.CharField("langue parlée", max_length=4, choices=LANGUAGES.choices, default="fr")
     notes = models.TextField("notes", max_length=2000, blank=True)
     # Folded "last first" name for accent-insensitive search and de-duplication.
     search_name = models.CharField(max_length=170, db_index=True, editable=False)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_duplicates", verbose_name="fusionné dans"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        verbose_name="fusionné dans",
     )
     created_at = models.DateTimeField("créé le", default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ResidentQuerySet.as_manager()
 

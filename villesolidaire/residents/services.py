@@ -3,11 +3,11 @@
 from django.db import transaction
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core.validation import is_mobile
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.models import Support
 from villesolidaire.notifications.models import CallTask
 from villesolidaire.residents.models import Resident, ResidentContact
-from villesolidaire.core.validation import is_mobile
 from villesolidaire.territory.geocoding import locate
 
 # Fields copied from a duplicate into the file it is merged into when the latter has them empty.

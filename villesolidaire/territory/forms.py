@@ -31,14 +31,22 @@ class AddressFieldsMixin(forms.Form):
         ),
     )
     address_complement = forms.CharField(
-        label="Complément d'adresse", max_length=120, required=False, help_text="Bâtiment, étage, code d'accès au hall…"
+        label="Complément d'adresse",
+        max_length=120,
+        required=False,
+        help_text="Bâtiment, étage, code d'accès au hall…",
     )
     postcode = forms.CharField(
-        label="Code postal", max_length=5, required=False, validators=[postcode_validator],
+        label="Code postal",
+        max_length=5,
+        required=False,
+        validators=[postcode_validator],
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric", "data-vs-postcode": ""}),
     )
     city = forms.CharField(
-        label="Commune", max_length=120, required=False,
+        label="Commune",
+        max_length=120,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2", "data-vs-city": ""}),
     )
 

@@ -24,10 +24,29 @@ from villesolidaire.territory.geometry import distance_km, point_in_polygons, po
 from villesolidaire.territory.models import BanAddress, Located, Quartier, Town
 
 MIN_SCORE = 0.5
-_STREET_TYPES = frozenset({
-    "rue", "avenue", "boulevard", "place", "chemin", "impasse", "allee", "route", "square", "faubourg", "cours",
-    "quai", "residence", "lotissement", "passage", "promenade", "sentier", "voie", "ruelle",
-})
+_STREET_TYPES = frozenset(
+    {
+        "rue",
+        "avenue",
+        "boulevard",
+        "place",
+        "chemin",
+        "impasse",
+        "allee",
+        "route",
+        "square",
+        "faubourg",
+        "cours",
+        "quai",
+        "residence",
+        "lotissement",
+        "passage",
+        "promenade",
+        "sentier",
+        "voie",
+        "ruelle",
+    }
+)
 MIN_PREFIX = 4  # letters of an unfinished word that still identify it ("lila" → "lilas")
 MAX_WORDS = 6
 # Beyond this distance from every quartier centre, an address outside all contours is in no
@@ -36,12 +55,42 @@ QUARTIER_FALLBACK_MAX_KM = 10.0
 _HOUSENUMBER = re.compile(r"^\s*(\d{1,5})\s*(bis|ter|quater|quinquies|[a-z])?\b[\s,]*", re.IGNORECASE | re.ASCII)
 _POSTCODE = re.compile(r"\b(\d{5})\b", re.ASCII)
 _STOPWORDS = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en"}
-_ABBREVIATIONS = {"av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard", "bvd": "boulevard",
-                  "pl": "place", "r": "rue", "ch": "chemin", "chem": "chemin", "imp": "impasse", "st": "saint", "ste": "sainte",
-                  "all": "allee", "rte": "route", "sq": "square", "fg": "faubourg", "fbg": "faubourg", "crs": "cours",
-                  "qu": "quai", "res": "residence", "lot": "lotissement", "pte": "porte", "pass": "passage", "prom": "promenade",
-                  "mal": "marechal", "gal": "general", "gen": "general", "pdt": "president", "dr": "docteur", "n": "",
-                  "no": "", "bis": "", "ter": ""}
+_ABBREVIATIONS = {
+    "av": "avenue",
+    "ave": "avenue",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "blvd": "boulevard",
+    "bvd": "boulevard",
+    "pl": "place",
+    "r": "rue",
+    "ch": "chemin",
+    "chem": "chemin",
+    "imp": "impasse",
+    "st": "saint",
+    "ste": "sainte",
+    "all": "allee",
+    "rte": "route",
+    "sq": "square",
+    "fg": "faubourg",
+    "fbg": "faubourg",
+    "crs": "cours",
+    "qu": "quai",
+    "res": "residence",
+    "lot": "lotissement",
+    "pte": "porte",
+    "pass": "passage",
+    "prom": "promenade",
+    "mal": "marechal",
+    "gal": "general",
+    "gen": "general",
+    "pdt": "president",
+    "dr": "docteur",
+    "n": "",
+    "no": "",
+    "bis": "",
+    "ter": "",
+}
 _REP_ALIASES = {"b": "bis", "t": "ter", "q": "quater"}
 logger = logging.getLogger(__name__)
 
@@ -103,7 +152,7 @@ def _query_parts(query: str) -> tuple[str, str, list[str], str]:
     if number_match:
         number = number_match.group(1).lstrip("0") or "0"
         rep = (number_match.group(2) or "").lower()
-        text = text[number_match.end():]
+        text = text[number_match.end() :]
     words = [_ABBREVIATIONS.get(word, word) for word in tokens(text)]
     words = [word for word in words if word and word not in _STOPWORDS]
     return number, rep, words[:MAX_WORDS], postcode
@@ -130,7 +179,18 @@ class OfflineBanGeocoder:
     the middle of the street's known numbers), like the national geocoder.
     """
 
-    FIELDS = ("ban_id", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "longitude", "latitude", "search_text")
+    FIELDS = (
+        "ban_id",
+        "numero",
+        "rep",
+        "nom_voie",
+        "code_postal",
+        "code_insee",
+        "nom_commune",
+        "longitude",
+        "latitude",
+        "search_text",
+    )
 
     def search(self, query: str, limit: int = 5, citycode: str = "") -> list[GeocodeResult]:
         number, rep, words, postcode = _query_parts(query)
@@ -146,7 +206,9 @@ class OfflineBanGeocoder:
         results: list[GeocodeResult] = []
         if number:
             exact = rows.filter(numero=number).only(*self.FIELDS).order_by("search_text", "rep", "ban_id")
-            candidates = [row for row in exact[: max(limit * 4, 40)] if not rep or not row.rep or _same_rep(row.rep, rep)]
+            candidates = [
+                row for row in exact[: max(limit * 4, 40)] if not rep or not row.rep or _same_rep(row.rep, rep)
+            ]
             results = [self._housenumber_result(row, words, rep) for row in candidates]
         if not results:
             results = self._street_results(rows, words, limit)
@@ -168,9 +230,16 @@ class OfflineBanGeocoder:
         if _same_rep(row.rep, rep):
             score += 0.1  # exact "8 bis" over "8"
         return GeocodeResult(
-            label=row.label, housenumber=row.housenumber, street=row.nom_voie, postcode=row.code_postal,
-            city=row.nom_commune, citycode=row.code_insee, ban_id=row.ban_id,
-            latitude=row.latitude, longitude=row.longitude, score=min(score, 1.0),
+            label=row.label,
+            housenumber=row.housenumber,
+            street=row.nom_voie,
+            postcode=row.code_postal,
+            city=row.nom_commune,
+            citycode=row.code_insee,
+            ban_id=row.ban_id,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            score=min(score, 1.0),
         )
 
     def _street_results(self, rows, words: list[str], limit: int) -> list[GeocodeResult]:
@@ -186,9 +255,14 @@ class OfflineBanGeocoder:
             results.append(
                 GeocodeResult(
                     label=f"{street['nom_voie']} {street['code_postal']} {street['nom_commune']}",
-                    housenumber="", street=street["nom_voie"], postcode=street["code_postal"],
-                    city=street["nom_commune"], citycode=street["code_insee"], ban_id=street_id,
-                    latitude=street["latitude"], longitude=street["longitude"],
+                    housenumber="",
+                    street=street["nom_voie"],
+                    postcode=street["code_postal"],
+                    city=street["nom_commune"],
+                    citycode=street["code_insee"],
+                    ban_id=street_id,
+                    latitude=street["latitude"],
+                    longitude=street["longitude"],
                     score=self._text_score(street["nom_voie"], street["search_text"], words),
                 )
             )
@@ -239,11 +313,16 @@ def _result_from_feature(feature: dict) -> GeocodeResult:
     lon, lat = feature["geometry"]["coordinates"][:2]
     housenumber = str(props.get("housenumber") or "")
     return GeocodeResult(
-        label=str(props.get("label") or ""), housenumber=housenumber,
+        label=str(props.get("label") or ""),
+        housenumber=housenumber,
         street=str(props.get("street") or props.get("name") or ""),
-        postcode=str(props.get("postcode") or ""), city=str(props.get("city") or ""),
-        citycode=str(props.get("citycode") or ""), ban_id=str(props.get("id") or ""),
-        latitude=float(lat), longitude=float(lon), score=float(props.get("score") or 0),
+        postcode=str(props.get("postcode") or ""),
+        city=str(props.get("city") or ""),
+        citycode=str(props.get("citycode") or ""),
+        ban_id=str(props.get("id") or ""),
+        latitude=float(lat),
+        longitude=float(lon),
+        score=float(props.get("score") or 0),
     )
 
 

@@ -73,8 +73,11 @@ def validate_polygons(geojson: str) -> list:
                 raise ValueError("un contour doit avoir au moins 4 points (le dernier répète le premier).")
             for position in ring:
                 if (
-                    not isinstance(position, list) or len(position) < 2
-                    or not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in position[:2])
+                    not isinstance(position, list)
+                    or len(position) < 2
+                    or not all(
+                        isinstance(value, (int, float)) and not isinstance(value, bool) for value in position[:2]
+                    )
                     or not all(math.isfinite(value) for value in position[:2])
                 ):
                     raise ValueError("chaque point doit être une paire de nombres [longitude, latitude].")
@@ -97,6 +100,10 @@ def centre_of(polygons) -> tuple[float, float] | None:
 
 def point_in_polygons(lon: float, lat: float, polygons) -> bool:
     for rings in polygons:
-        if rings and point_in_ring(lon, lat, rings[0]) and not any(point_in_ring(lon, lat, hole) for hole in rings[1:]):
+        if (
+            rings
+            and point_in_ring(lon, lat, rings[0])
+            and not any(point_in_ring(lon, lat, hole) for hole in rings[1:])
+        ):
             return True
     return False

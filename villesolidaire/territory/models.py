@@ -68,12 +68,14 @@ class Town(models.Model):
         if _HEX.match(self.primary_colour or ""):
             ratio = contrast_ratio(self.primary_colour, "#ffffff")
             if ratio < MIN_CONTRAST:
-                raise ValidationError({
-                    "primary_colour": (
-                        f"Contraste insuffisant avec le texte blanc : {ratio:.2f}:1 pour {MIN_CONTRAST}:1 au moins "
-                        "(RGAA / WCAG AA). Choisissez une couleur plus foncée."
-                    )
-                })
+                raise ValidationError(
+                    {
+                        "primary_colour": (
+                            f"Contraste insuffisant avec le texte blanc : {ratio:.2f}:1 pour {MIN_CONTRAST}:1 au moins "
+                            "(RGAA / WCAG AA). Choisissez une couleur plus foncée."
+                        )
+                    }
+                )
 
     @classmethod
     def current(cls) -> "Town | None":

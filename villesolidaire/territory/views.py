@@ -18,7 +18,11 @@ def address_search(request: HttpRequest) -> HttpResponse:
         limit = max(1, min(int(request.GET.get("limit", 5)), 20))
     except ValueError:
         limit = 5
-    results = get_geocoder().search(query, limit=limit, citycode=request.GET.get("citycode", "")[:5]) if len(query.strip()) >= 3 else []
+    results = (
+        get_geocoder().search(query, limit=limit, citycode=request.GET.get("citycode", "")[:5])
+        if len(query.strip()) >= 3
+        else []
+    )
     collection = feature_collection(query, results, limit)
     if request.htmx:
         return render(request, "territory/address_datalist.html", {"features": collection["features"]})

@@ -35,42 +35,61 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 
 def _session(module, day: datetime.date, *, hours: int, capacity: int, status: str, coordinator, online: bool = False):
     session = TrainingSession.objects.create(
-        module=module, starts_at=_at(day, 14), ends_at=_at(day, 14 + hours), capacity=capacity, status=status,
-        place="" if online else PLACE, online_link="https://visio.demo.invalid/formation" if online else "",
-        created_by=coordinator, created_at=_at(day - datetime.timedelta(days=30), 9),
+        module=module,
+        starts_at=_at(day, 14),
+        ends_at=_at(day, 14 + hours),
+        capacity=capacity,
+        status=status,
+        place="" if online else PLACE,
+        online_link="https://visio.demo.invalid/formation" if online else "",
+        created_by=coordinator,
+        created_at=_at(day - datetime.timedelta(days=30), 9),
     )
-    SessionChange.objects.create(session=session, from_status="", to_status=SessionStatus.PLANNED, by=coordinator,
-                                 at=session.created_at)
+    SessionChange.objects.create(
+        session=session, from_status="", to_status=SessionStatus.PLANNED, by=coordinator, at=session.created_at
+    )
     if status != SessionStatus.PLANNED:
-        SessionChange.objects.create(session=session, from_status=SessionStatus.PLANNED, to_status=status,
-                                     by=coordinator, at=session.ends_at)
+        SessionChange.objects.create(
+            session=session, from_status=SessionStatus.PLANNED, to_status=status, by=coordinator, at=session.ends_at
+        )
     return session
 
 
 def _register(session, volunteers, status: str, *, invited: bool = False) -> list[SessionRegistration]:
     registered_at = session.created_at + datetime.timedelta(days=2)
-    registrations = SessionRegistration.objects.bulk_create([
-        SessionRegistration(
-            session=session, volunteer=volunteer, status=status, registered_at=registered_at, updated_at=registered_at,
-            invited_at=session.created_at + datetime.timedelta(days=1) if invited else None,
-        )
-        for volunteer in volunteers
-    ])
-    RegistrationChange.objects.bulk_create([
-        RegistrationChange(registration=r, from_status="", to_status=status, at=registered_at) for r in registrations
-    ])
+    registrations = SessionRegistration.objects.bulk_create(
+        [
+            SessionRegistration(
+                session=session,
+                volunteer=volunteer,
+                status=status,
+                registered_at=registered_at,
+                updated_at=registered_at,
+                invited_at=session.created_at + datetime.timedelta(days=1) if invited else None,
+            )
+            for volunteer in volunteers
+        ]
+    )
+    RegistrationChange.objects.bulk_create(
+        [RegistrationChange(registration=r, from_status="", to_status=status, at=registered_at) for r in registrations]
+    )
     return registrations
 
 
 def seed_trainings_demo(rng: random.Random, *, today: datetime.date, volunteers, coordinator) -> dict:
     active = [v for v in volunteers if v.status == VolunteerStatus.ACTIVE]
     welcome = TrainingModule.objects.create(
-        title=WELCOME_TITLE, mode=TrainingMode.ONLINE, duration_minutes=60,
+        title=WELCOME_TITLE,
+        mode=TrainingMode.ONLINE,
+        duration_minutes=60,
         link="https://formation.demo.invalid/accueil",
         description="Le rôle du ou de la volontaire, la charte, la confidentialité, à qui s'adresser en cas de doute.",
     )
     mediation = TrainingModule.objects.create(
-        title=MEDIATION_TITLE, mode=TrainingMode.IN_PERSON, duration_minutes=180, validity_months=24,
+        title=MEDIATION_TITLE,
+        mode=TrainingMode.IN_PERSON,
+        duration_minutes=180,
+        validity_months=24,
         description="Écouter sans juger, désamorcer une tension, accompagner une personne âgée à un rendez-vous.",
     )
     gated = HelpCategory.objects.filter(slug=GATED_CATEGORY_SLUG).first()
@@ -81,15 +100,24 @@ def seed_trainings_demo(rng: random.Random, *, today: datetime.date, volunteers,
     # About half of the active volunteers followed the online welcome module (no expiry).
     for volunteer in rng.sample(active, len(active) // 2):
         completed = today - datetime.timedelta(days=rng.randint(1, 360))
-        trainings.append(VolunteerTraining(volunteer=volunteer, module=welcome, completed_on=completed,
-                                           recorded_by=coordinator, recorded_at=_at(completed, 18)))
+        trainings.append(
+            VolunteerTraining(
+                volunteer=volunteer,
+                module=welcome,
+                completed_on=completed,
+                recorded_by=coordinator,
+                recorded_at=_at(completed, 18),
+            )
+        )
 
     # Mediation: two past sessions (one ~23 months ago: those trainings expire soon), one
     # older whose trainings have expired, and two upcoming sessions.
     pool = rng.sample(active, min(len(active), 48))
     past_days = [today - datetime.timedelta(days=days) for days in (760, 690, 95)]
-    held = [_session(mediation, day, hours=3, capacity=16, status=SessionStatus.HELD, coordinator=coordinator)
-            for day in past_days]
+    held = [
+        _session(mediation, day, hours=3, capacity=16, status=SessionStatus.HELD, coordinator=coordinator)
+        for day in past_days
+    ]
     attended = absent = 0
     for session, group in zip(held, (pool[:14], pool[14:30], pool[30:44]), strict=True):
         present = [v for v in group if rng.random() < 0.85]
@@ -98,20 +126,52 @@ def seed_trainings_demo(rng: random.Random, *, today: datetime.date, volunteers,
         _register(session, missing, RegistrationStatus.ABSENT)
         attended, absent = attended + len(present), absent + len(missing)
         for volunteer in present:
-            trainings.append(VolunteerTraining(
-                volunteer=volunteer, module=mediation, completed_on=session.day, session=session,
-                expires_on=mediation.expiry_for(session.day), recorded_by=coordinator, recorded_at=session.ends_at,
-            ))
-    cancelled = _session(mediation, today - datetime.timedelta(days=200), hours=3, capacity=16,
-                         status=SessionStatus.CANCELLED, coordinator=coordinator)
+            trainings.append(
+                VolunteerTraining(
+                    volunteer=volunteer,
+                    module=mediation,
+                    completed_on=session.day,
+                    session=session,
+                    expires_on=mediation.expiry_for(session.day),
+                    recorded_by=coordinator,
+                    recorded_at=session.ends_at,
+                )
+            )
+    cancelled = _session(
+        mediation,
+        today - datetime.timedelta(days=200),
+        hours=3,
+        capacity=16,
+        status=SessionStatus.CANCELLED,
+        coordinator=coordinator,
+    )
 
     upcoming = [
-        _session(mediation, today + datetime.timedelta(days=12), hours=3, capacity=12, status=SessionStatus.PLANNED,
-                 coordinator=coordinator),
-        _session(mediation, today + datetime.timedelta(days=47), hours=3, capacity=12, status=SessionStatus.PLANNED,
-                 coordinator=coordinator),
-        _session(welcome, today + datetime.timedelta(days=5), hours=1, capacity=30, status=SessionStatus.PLANNED,
-                 coordinator=coordinator, online=True),
+        _session(
+            mediation,
+            today + datetime.timedelta(days=12),
+            hours=3,
+            capacity=12,
+            status=SessionStatus.PLANNED,
+            coordinator=coordinator,
+        ),
+        _session(
+            mediation,
+            today + datetime.timedelta(days=47),
+            hours=3,
+            capacity=12,
+            status=SessionStatus.PLANNED,
+            coordinator=coordinator,
+        ),
+        _session(
+            welcome,
+            today + datetime.timedelta(days=5),
+            hours=1,
+            capacity=30,
+            status=SessionStatus.PLANNED,
+            coordinator=coordinator,
+            online=True,
+        ),
     ]
     untrained = [v for v in active if v not in pool]
     rng.shuffle(untrained)
@@ -120,8 +180,11 @@ def seed_trainings_demo(rng: random.Random, *, today: datetime.date, volunteers,
     _register(upcoming[2], untrained[12:20], RegistrationStatus.REGISTERED)
     VolunteerTraining.objects.bulk_create(trainings)
 
-    valid_mediation = {t.volunteer_id for t in trainings if t.module_id == mediation.pk
-                       and (t.expires_on is None or t.expires_on >= today)}
+    valid_mediation = {
+        t.volunteer_id
+        for t in trainings
+        if t.module_id == mediation.pk and (t.expires_on is None or t.expires_on >= today)
+    }
     return {
         "modules de formation": 2,
         "sessions de formation": len(held) + 1 + len(upcoming),

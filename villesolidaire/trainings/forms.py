@@ -14,7 +14,9 @@ DATETIME_ERRORS = {
 
 def _datetime_field(label: str) -> forms.DateTimeField:
     return forms.DateTimeField(
-        label=label, input_formats=DATETIME_FORMATS, error_messages=DATETIME_ERRORS,
+        label=label,
+        input_formats=DATETIME_FORMATS,
+        error_messages=DATETIME_ERRORS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
@@ -26,10 +28,12 @@ def _https_url(field, **kwargs):
 
 class TrainingModuleForm(forms.ModelForm):
     required_for_categories = forms.ModelMultipleChoiceField(
-        label="Exigée pour les aides", required=False, queryset=HelpCategory.objects.filter(is_active=True),
+        label="Exigée pour les aides",
+        required=False,
+        queryset=HelpCategory.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
         help_text="Seul·es les volontaires qui ont suivi ce module, et dont la formation est encore valable, "
-                  "seront proposé·es pour ces aides.",
+        "seront proposé·es pour ces aides.",
         error_messages={"invalid_choice": "Une des aides choisies n'existe plus : rechargez la page."},
     )
 
@@ -129,7 +133,9 @@ class VolunteerChoiceForm(forms.Form):
     """Volunteers ticked among the search results (ids checked against a scoped queryset)."""
 
     volunteers = forms.TypedMultipleChoiceField(
-        label="Volontaires", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Volontaires",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": "Cochez au moins un·e volontaire.",
             "invalid_choice": "Un·e des volontaires choisi·es n'est plus disponible : relancez la recherche.",
@@ -143,7 +149,8 @@ class VolunteerChoiceForm(forms.Form):
 
 class CompletionForm(forms.Form):
     completed_on = forms.DateField(
-        label="Suivi le", input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        label="Suivi le",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Indiquez la date.", "invalid": "Date attendue, par exemple 12/03/2026."},
     )
@@ -167,8 +174,12 @@ class AttendanceForm(forms.Form):
         for registration in self.registrations:
             initial = {"attended": "present", "absent": "absent"}.get(registration.status)
             self.fields[self.field_name(registration)] = forms.ChoiceField(
-                label=str(registration.volunteer), choices=self.CHOICES, widget=forms.RadioSelect, initial=initial,
-                required=False, error_messages={"invalid_choice": "Choisissez « Présent·e » ou « Absent·e »."},
+                label=str(registration.volunteer),
+                choices=self.CHOICES,
+                widget=forms.RadioSelect,
+                initial=initial,
+                required=False,
+                error_messages={"invalid_choice": "Choisissez « Présent·e » ou « Absent·e »."},
             )
 
     @staticmethod

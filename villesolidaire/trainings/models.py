@@ -48,14 +48,19 @@ class TrainingModule(models.Model):
     )
     is_active = models.BooleanField("proposée", default=True)
     bit = models.PositiveSmallIntegerField(
-        "position dans l'index", unique=True, editable=False, validators=[MaxValueValidator(MAX_BIT)],
+        "position dans l'index",
+        unique=True,
+        editable=False,
+        validators=[MaxValueValidator(MAX_BIT)],
         help_text="Attribuée automatiquement : numéro du module dans l'index de mise en relation.",
     )
     required_for_categories = models.ManyToManyField(
-        "help_requests.HelpCategory", blank=True, related_name="required_trainings",
+        "help_requests.HelpCategory",
+        blank=True,
+        related_name="required_trainings",
         verbose_name="exigée pour les aides",
         help_text="Seul·es les volontaires qui ont suivi ce module (et dont la formation est valable) "
-                  "sont proposé·es pour ces aides.",
+        "sont proposé·es pour ces aides.",
     )
 
     objects = TrainingModuleQuerySet.as_manager()
@@ -115,11 +120,19 @@ class VolunteerTraining(models.Model):
     completed_on = models.DateField("suivie le")
     expires_on = models.DateField("valable jusqu'au", null=True, blank=True)
     session = models.ForeignKey(
-        "TrainingSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="trainings_given",
+        "TrainingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainings_given",
         verbose_name="session",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="enregistrée par",
     )
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
@@ -130,7 +143,9 @@ class VolunteerTraining(models.Model):
         verbose_name = "formation suivie"
         verbose_name_plural = "formations suivies"
         constraints = [
-            models.UniqueConstraint(fields=["volunteer", "module", "completed_on"], name="trainings_held_once_per_day"),
+            models.UniqueConstraint(
+                fields=["volunteer", "module", "completed_on"], name="trainings_held_once_per_day"
+            ),
         ]
         indexes = [
             models.Index(fields=["module", "volunteer"]),
@@ -156,10 +171,14 @@ class TrainingSessionQuerySet(models.QuerySet):
 
 
 class TrainingSession(models.Model):
-    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="sessions", verbose_name="module")
+    module = models.ForeignKey(
+        TrainingModule, on_delete=models.PROTECT, related_name="sessions", verbose_name="module"
+    )
     starts_at = models.DateTimeField("début")
     ends_at = models.DateTimeField("fin")
-    place = models.CharField("lieu", max_length=300, blank=True, help_text="Adresse de la salle (sessions en présentiel).")
+    place = models.CharField(
+        "lieu", max_length=300, blank=True, help_text="Adresse de la salle (sessions en présentiel)."
+    )
     online_link = models.URLField("lien de la visioconférence", blank=True, help_text="Sessions à distance.")
     capacity = models.PositiveSmallIntegerField(
         "places", default=12, validators=[MinValueValidator(1), MaxValueValidator(500)]
@@ -180,7 +199,9 @@ class TrainingSession(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["module", "status", "starts_at"], name="session_module_status_start")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="session_has_places"),
         ]
 
@@ -197,7 +218,9 @@ class SessionChange(models.Model):
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="changes")
     from_status = models.CharField("de", max_length=10, choices=SessionStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=SessionStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField("le", default=timezone.now)
     note = models.CharField("note", max_length=300, blank=True)
 
@@ -242,7 +265,9 @@ class RegistrationChange(models.Model):
     registration = models.ForeignKey(SessionRegistration, on_delete=models.CASCADE, related_name="changes")
     from_status = models.CharField("de", max_length=10, choices=RegistrationStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=RegistrationStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:
@@ -262,17 +287,29 @@ class TrainingInvitation(models.Model):
     """An invitation sent to a volunteer: its token opens a page, without login, to register
     for one of the module's upcoming sessions."""
 
-    volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="training_invitations")
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.CASCADE, related_name="training_invitations"
+    )
     module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="invitations")
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations",
+        TrainingSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
         verbose_name="session proposée",
     )
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField("envoyée le", default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     registration = models.ForeignKey(
-        SessionRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        SessionRegistration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="inscription obtenue",
     )
 

@@ -40,7 +40,8 @@ def holders(module: TrainingModule, today: datetime.date | None = None):
     """Valid trainings of the module, soonest expiry first (no expiry last)."""
     today = today or timezone.localdate()
     return (
-        VolunteerTraining.objects.valid_on(today).filter(module=module)
+        VolunteerTraining.objects.valid_on(today)
+        .filter(module=module)
         .select_related("volunteer", "session")
         .order_by("volunteer__last_name", "volunteer__first_name", "-completed_on", "pk")
     )
@@ -51,8 +52,10 @@ def expiring_soon(module: TrainingModule, *, days: int = EXPIRY_WARNING_DAYS, to
     today = today or timezone.localdate()
     return (
         VolunteerTraining.objects.expiring_between(today, today + datetime.timedelta(days=days))
-        .filter(module=module).exclude(_renewed_later(today))
-        .select_related("volunteer").order_by("expires_on", "pk")
+        .filter(module=module)
+        .exclude(_renewed_later(today))
+        .select_related("volunteer")
+        .order_by("expires_on", "pk")
     )
 
 
@@ -67,8 +70,9 @@ class VolunteerTrainingSummary:
     open_sessions: list
 
 
-def volunteer_summary(volunteer, *, with_open_sessions: bool, now: datetime.datetime | None = None,
-                      open_limit: int = 10) -> VolunteerTrainingSummary:
+def volunteer_summary(
+    volunteer, *, with_open_sessions: bool, now: datetime.datetime | None = None, open_limit: int = 10
+) -> VolunteerTrainingSummary:
     """A volunteer's trainings (valid or not), upcoming registrations and, for the volunteer
     themself, the upcoming sessions they may still register for. Two or three queries."""
     now = now or timezone.now()
@@ -78,19 +82,28 @@ def volunteer_summary(volunteer, *, with_open_sessions: bool, now: datetime.date
     )
     for training in trainings:
         training.is_valid = training.expires_on is None or training.expires_on >= today
-        training.expires_soon = training.is_valid and training.expires_on is not None and (
-            training.expires_on <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+        training.expires_soon = (
+            training.is_valid
+            and training.expires_on is not None
+            and (training.expires_on <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))
         )
     registrations = list(
-        SessionRegistration.objects.filter(volunteer=volunteer, status__in=ACTIVE_STATUSES, session__in=TrainingSession.objects.upcoming(now))
-        .select_related("session__module").order_by("session__starts_at", "pk")
+        SessionRegistration.objects.filter(
+            volunteer=volunteer, status__in=ACTIVE_STATUSES, session__in=TrainingSession.objects.upcoming(now)
+        )
+        .select_related("session__module")
+        .order_by("session__starts_at", "pk")
     )
     open_sessions = []
     if with_open_sessions:
         taken = {registration.session_id for registration in registrations}
         open_sessions = [
-            session for session in sessions_with_counts().upcoming(now).filter(module__is_active=True)
-            .exclude(pk__in=taken).order_by("starts_at", "pk")[:open_limit]
+            session
+            for session in sessions_with_counts()
+            .upcoming(now)
+            .filter(module__is_active=True)
+            .exclude(pk__in=taken)
+            .order_by("starts_at", "pk")[:open_limit]
         ]
     return VolunteerTrainingSummary(trainings=trainings, registrations=registrations, open_sessions=open_sessions)
 
@@ -101,4 +114,3 @@ def session_registrations(session: TrainingSession):
 
 def module_sessions(module: TrainingModule):
     return sessions_with_counts().filter(module=module).order_by("-starts_at", "-pk")
-

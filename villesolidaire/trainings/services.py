@@ -107,7 +107,9 @@ def session_save(*, session: TrainingSession, by) -> TrainingSession:
         return session
     locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if locked.status != SessionStatus.PLANNED:
-        raise TrainingError(f"Cette session est « {locked.get_status_display().lower()} » : elle ne peut plus être modifiée.")
+        raise TrainingError(
+            f"Cette session est « {locked.get_status_display().lower()} » : elle ne peut plus être modifiée."
+        )
     taken = locked.registrations.filter(status__in=SEAT_STATUSES).count()
     if session.capacity < taken:
         raise TrainingError(f"{taken} personnes sont déjà inscrites : indiquez au moins {taken} places.")
@@ -158,7 +160,9 @@ def _registration_transition(registration: SessionRegistration, target: str, *, 
 def _lock_open_session(session: TrainingSession, now: datetime.datetime) -> TrainingSession:
     locked = TrainingSession.objects.select_for_update().select_related("module").get(pk=session.pk)
     if locked.status != SessionStatus.PLANNED:
-        raise TrainingError(f"Cette session est « {locked.get_status_display().lower()} » : on ne peut plus s'y inscrire.")
+        raise TrainingError(
+            f"Cette session est « {locked.get_status_display().lower()} » : on ne peut plus s'y inscrire."
+        )
     if locked.starts_at <= now:
         raise TrainingError("Cette session a déjà commencé : on ne peut plus s'y inscrire.")
     return locked
@@ -166,7 +170,12 @@ def _lock_open_session(session: TrainingSession, now: datetime.datetime) -> Trai
 
 @transaction.atomic
 def registration_create(
-    *, session: TrainingSession, volunteer, by, invitation: TrainingInvitation | None = None, notify: bool = False,
+    *,
+    session: TrainingSession,
+    volunteer,
+    by,
+    invitation: TrainingInvitation | None = None,
+    notify: bool = False,
     now: datetime.datetime | None = None,
 ) -> SessionRegistration:
     """Register a volunteer: a seat while places remain, else the waiting list. Registering
@@ -178,7 +187,9 @@ def registration_create(
     locked = _lock_open_session(session, now)
     registration = SessionRegistration.objects.filter(session=locked, volunteer=volunteer).first()
     if registration is not None and registration.status in ACTIVE_STATUSES:
-        raise TrainingError(f"{volunteer} est déjà inscrit·e à cette session ({registration.get_status_display().lower()}).")
+        raise TrainingError(
+            f"{volunteer} est déjà inscrit·e à cette session ({registration.get_status_display().lower()})."
+        )
     taken = locked.registrations.filter(status__in=SEAT_STATUSES).count()
     status = RegistrationStatus.REGISTERED if taken < locked.capacity else RegistrationStatus.WAITING
     if registration is None:
@@ -196,12 +207,16 @@ def registration_create(
         invitation.registration = registration
         invitation.save(update_fields=["registration"])
     if notify:
-        _notify(volunteer, "session_registered", "Inscription à une formation", session=locked, registration=registration)
+        _notify(
+            volunteer, "session_registered", "Inscription à une formation", session=locked, registration=registration
+        )
     return registration
 
 
 @transaction.atomic
-def registration_cancel(*, registration: SessionRegistration, by, now: datetime.datetime | None = None) -> SessionRegistration:
+def registration_cancel(
+    *, registration: SessionRegistration, by, now: datetime.datetime | None = None
+) -> SessionRegistration:
     """Cancel a registration before the session; a freed seat goes to the first on the waiting list."""
     now = now or timezone.now()
     _lock_open_session(registration.session, now)
@@ -219,8 +234,10 @@ def registrations_cancel_for_volunteer(*, volunteer, by, now: datetime.datetime 
     the waiting lists. Returns how many were cancelled."""
     now = now or timezone.now()
     session_ids = list(
-        SessionRegistration.objects.active().filter(volunteer=volunteer, session__in=TrainingSession.objects.upcoming(now))
-        .order_by("session_id").values_list("session_id", flat=True)
+        SessionRegistration.objects.active()
+        .filter(volunteer=volunteer, session__in=TrainingSession.objects.upcoming(now))
+        .order_by("session_id")
+        .values_list("session_id", flat=True)
     )
     for session in TrainingSession.objects.select_for_update().filter(pk__in=session_ids).order_by("pk"):
         registration = session.registrations.get(volunteer=volunteer)
@@ -235,12 +252,15 @@ def _promote_waiting(session: TrainingSession, *, by) -> list[SessionRegistratio
     if free <= 0:
         return []
     promoted = list(
-        session.registrations.filter(status=RegistrationStatus.WAITING).select_related("volunteer")
+        session.registrations.filter(status=RegistrationStatus.WAITING)
+        .select_related("volunteer")
         .order_by("registered_at", "pk")[:free]
     )
     for registration in promoted:
         _registration_transition(registration, RegistrationStatus.REGISTERED, by=by)
-        _notify(registration.volunteer, "seat_freed", "Une place s'est libérée", session=session, registration=registration)
+        _notify(
+            registration.volunteer, "seat_freed", "Une place s'est libérée", session=session, registration=registration
+        )
     return promoted
 
 
@@ -272,7 +292,9 @@ def attendance_record(
     }
     unknown = set(presence) - set(registrations)
     if unknown:
-        raise TrainingError("Une des inscriptions n'appartient pas à cette session ou a été annulée : rechargez la page.")
+        raise TrainingError(
+            "Une des inscriptions n'appartient pas à cette session ou a été annulée : rechargez la page."
+        )
     if locked.status == SessionStatus.PLANNED:
         _session_transition(locked, SessionStatus.HELD, by=by, note="Présences enregistrées")
     result = AttendanceResult()
@@ -286,7 +308,9 @@ def attendance_record(
             result.trainings.append(_grant(registration.volunteer, locked.module, locked.day, by=by, session=locked))
         else:
             result.absent += 1
-            VolunteerTraining.objects.filter(volunteer=registration.volunteer, module=locked.module, session=locked).delete()
+            VolunteerTraining.objects.filter(
+                volunteer=registration.volunteer, module=locked.module, session=locked
+            ).delete()
     refresh_training_masks([registrations[pk].volunteer_id for pk in presence])
     session.status = locked.status
     return result
@@ -294,7 +318,9 @@ def attendance_record(
 
 def _grant(volunteer, module: TrainingModule, completed_on: datetime.date, *, by, session=None) -> VolunteerTraining:
     training, created = VolunteerTraining.objects.get_or_create(
-        volunteer=volunteer, module=module, completed_on=completed_on,
+        volunteer=volunteer,
+        module=module,
+        completed_on=completed_on,
         defaults={"expires_on": module.expiry_for(completed_on), "session": session, "recorded_by": by},
     )
     if not created and training.expires_on != module.expiry_for(completed_on):
@@ -322,10 +348,12 @@ def training_record(*, volunteer, module: TrainingModule, completed_on: datetime
 
 def next_session_with_places(module: TrainingModule, now: datetime.datetime | None = None) -> TrainingSession | None:
     return (
-        TrainingSession.objects.upcoming(now).filter(module=module)
+        TrainingSession.objects.upcoming(now)
+        .filter(module=module)
         .annotate(taken=Count("registrations", filter=Q(registrations__status__in=SEAT_STATUSES)))
         .filter(capacity__gt=F("taken"))
-        .order_by("starts_at", "pk").first()
+        .order_by("starts_at", "pk")
+        .first()
     )
 
 
@@ -357,7 +385,8 @@ def invite_to_next_session(
     already = set(
         SessionRegistration.objects.active()
         .filter(session__module=module, session__in=TrainingSession.objects.upcoming(now))
-        .filter(volunteer__in=[v.pk for v in volunteers]).values_list("volunteer_id", flat=True)
+        .filter(volunteer__in=[v.pk for v in volunteers])
+        .values_list("volunteer_id", flat=True)
     )
     result = InvitationResult(session=session)
     for volunteer in volunteers:
@@ -367,10 +396,17 @@ def invite_to_next_session(
         invitation = TrainingInvitation.objects.create(
             volunteer=volunteer, module=module, session=session, created_at=now, created_by=by
         )
-        _notify(volunteer, "training_invitation", f"Invitation à la formation « {module} »",
-                session=session, link=invitation_link(invitation))
+        _notify(
+            volunteer,
+            "training_invitation",
+            f"Invitation à la formation « {module} »",
+            session=session,
+            link=invitation_link(invitation),
+        )
         result.invited.append(volunteer)
-    logger.info("Training invitations: module %s, %s sent by user %s", module.pk, len(result.invited), getattr(by, "pk", None))
+    logger.info(
+        "Training invitations: module %s, %s sent by user %s", module.pk, len(result.invited), getattr(by, "pk", None)
+    )
     return result
 
 
@@ -384,9 +420,11 @@ def _notify(volunteer, template: str, subject: str, **context):
     space_link = magic_link_url(volunteer=volunteer, next_path=reverse("trainings:my_trainings"))
     context = {"volunteer": volunteer, "space_link": space_link, **context}
     return contact_send(
-        email=volunteer.email, phone=volunteer.phone, subject=subject,
+        email=volunteer.email,
+        phone=volunteer.phone,
+        subject=subject,
         email_template=f"trainings/messages/{template}_email.txt",
         sms_template=f"trainings/messages/{template}_sms.txt",
-        context=context, kind=template if template.startswith("training") else f"training_{template}",
+        context=context,
+        kind=template if template.startswith("training") else f"training_{template}",
     )
-

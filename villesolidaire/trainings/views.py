@@ -45,7 +45,9 @@ def _search_volunteers(request: HttpRequest):
     form = VolunteerSearchForm(request.GET or None)
     if not form.is_valid() or not form.cleaned_data["q"].strip():
         return form, []
-    found = Volunteer.objects.not_withdrawn().search_name(form.cleaned_data["q"]).order_by("last_name", "first_name", "pk")
+    found = (
+        Volunteer.objects.not_withdrawn().search_name(form.cleaned_data["q"]).order_by("last_name", "first_name", "pk")
+    )
     return form, list(found[:SEARCH_RESULTS])
 
 
@@ -82,28 +84,35 @@ def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
     form = TrainingModuleForm(_posted(request), instance=module)
     if request.method == "POST" and form.is_valid():
         try:
-            module = services.module_save(module=form.save(commit=False), categories=form.cleaned_data["required_for_categories"])
+            module = services.module_save(
+                module=form.save(commit=False), categories=form.cleaned_data["required_for_categories"]
+            )
         except TrainingError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Module « {module} » enregistré.")
             return redirect("trainings:module_detail", module.pk)
-    return render(request, "trainings/module_form.html", {"form": form, "module": module},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "trainings/module_form.html", {"form": form, "module": module}, status=400 if form.errors else 200
+    )
 
 
 @coordinator_required
 def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule.objects.prefetch_related("required_for_categories"), pk=pk)
     sessions = Paginator(selectors.module_sessions(module), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "trainings/module_detail.html", {
-        "module": module,
-        "page_obj": sessions,
-        "holder_count": selectors.holders(module).values("volunteer").distinct().count(),
-        "expiring_count": selectors.expiring_soon(module).count(),
-        "warning_days": selectors.EXPIRY_WARNING_DAYS,
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "trainings/module_detail.html",
+        {
+            "module": module,
+            "page_obj": sessions,
+            "holder_count": selectors.holders(module).values("volunteer").distinct().count(),
+            "expiring_count": selectors.expiring_soon(module).count(),
+            "warning_days": selectors.EXPIRY_WARNING_DAYS,
+            "now": timezone.now(),
+        },
+    )
 
 
 @coordinator_required
@@ -125,9 +134,16 @@ def module_holders(request: HttpRequest, pk: int) -> HttpResponse:
     soon = request.GET.get("filtre") == "bientot"
     trainings = selectors.expiring_soon(module) if soon else selectors.holders(module)
     page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "trainings/module_holders.html", {
-        "module": module, "page_obj": page, "soon": soon, "warning_days": selectors.EXPIRY_WARNING_DAYS,
-    })
+    return render(
+        request,
+        "trainings/module_holders.html",
+        {
+            "module": module,
+            "page_obj": page,
+            "soon": soon,
+            "warning_days": selectors.EXPIRY_WARNING_DAYS,
+        },
+    )
 
 
 @coordinator_required
@@ -152,8 +168,10 @@ def _invite(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
     except TrainingError as error:
         messages.error(request, str(error))
         return False
-    text = (f"Invitation envoyée à {_plural(len(result.invited), 'volontaire')} pour la session du "
-            f"{timezone.localtime(result.session.starts_at):%d/%m/%Y à %H:%M}.")
+    text = (
+        f"Invitation envoyée à {_plural(len(result.invited), 'volontaire')} pour la session du "
+        f"{timezone.localtime(result.session.starts_at):%d/%m/%Y à %H:%M}."
+    )
     if result.skipped:
         text += f" {_plural(len(result.skipped), 'personne')} déjà inscrite(s) ou désistée(s) : non invitée(s)."
     messages.success(request, text)
@@ -181,11 +199,21 @@ def invite_for_request(request: HttpRequest, module_pk: int, request_pk: int) ->
             return redirect(f"{matching_url}?elargir=1" if widen else matching_url)
     else:
         form = VolunteerChoiceForm(volunteers=volunteers, initial={"volunteers": [v.pk for v in volunteers]})
-    return render(request, "trainings/invite_for_request.html", {
-        "module": module, "help_request": help_request, "volunteers": volunteers, "form": form, "widen": widen,
-        "matching_url": matching_url, "next_session": services.next_session_with_places(module),
-        "limit": INVITE_LIMIT,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "trainings/invite_for_request.html",
+        {
+            "module": module,
+            "help_request": help_request,
+            "volunteers": volunteers,
+            "form": form,
+            "widen": widen,
+            "matching_url": matching_url,
+            "next_session": services.next_session_with_places(module),
+            "limit": INVITE_LIMIT,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @coordinator_required
@@ -201,7 +229,9 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 for volunteer in chosen:
                     services.training_record(
-                        volunteer=volunteer, module=module, completed_on=completion.cleaned_data["completed_on"],
+                        volunteer=volunteer,
+                        module=module,
+                        completed_on=completion.cleaned_data["completed_on"],
                         by=request.user,
                     )
             except TrainingError as error:
@@ -210,9 +240,18 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Formation enregistrée pour {_plural(len(chosen), 'volontaire')}.")
                 return redirect("trainings:module_holders", module.pk)
         found = chosen
-    return render(request, "trainings/record_completion.html", {
-        "module": module, "search": search, "found": found, "choice": choice, "form": completion,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "trainings/record_completion.html",
+        {
+            "module": module,
+            "search": search,
+            "found": found,
+            "choice": choice,
+            "form": completion,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # Sessions ---------------------------------------------------------------------------------------
@@ -223,8 +262,11 @@ def session_list(request: HttpRequest) -> HttpResponse:
     past = request.GET.get("periode") == "passees"
     now = timezone.now()
     sessions = selectors.sessions_with_counts()
-    sessions = (sessions.filter(starts_at__lte=now).order_by("-starts_at", "-pk") if past
-                else sessions.filter(starts_at__gt=now).order_by("starts_at", "pk"))
+    sessions = (
+        sessions.filter(starts_at__lte=now).order_by("-starts_at", "-pk")
+        if past
+        else sessions.filter(starts_at__gt=now).order_by("starts_at", "pk")
+    )
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "trainings/session_list.html", {"page_obj": page, "past": past})
 
@@ -251,8 +293,12 @@ def _session_form(request: HttpRequest, session: TrainingSession, module: Traini
         else:
             messages.success(request, "Session enregistrée.")
             return redirect("trainings:session_detail", session.pk)
-    return render(request, "trainings/session_form.html", {"form": form, "session": session, "module": module},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "trainings/session_form.html",
+        {"form": form, "session": session, "module": module},
+        status=400 if form.errors else 200,
+    )
 
 
 def _session_or_404(pk: int) -> TrainingSession:
@@ -263,17 +309,21 @@ def _session_or_404(pk: int) -> TrainingSession:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
     search, found = _search_volunteers(request)
-    return render(request, "trainings/session_detail.html", {
-        "session": session,
-        "registrations": selectors.session_registrations(session),
-        "search": search,
-        "found": found,
-        "choice": VolunteerChoiceForm(volunteers=found),
-        "cancel_form": CancelSessionForm(),
-        "is_open": session.status == SessionStatus.PLANNED and session.starts_at > timezone.now(),
-        "can_record": session.status != SessionStatus.CANCELLED and session.starts_at <= timezone.now(),
-        "active_statuses": ACTIVE_STATUSES,
-    })
+    return render(
+        request,
+        "trainings/session_detail.html",
+        {
+            "session": session,
+            "registrations": selectors.session_registrations(session),
+            "search": search,
+            "found": found,
+            "choice": VolunteerChoiceForm(volunteers=found),
+            "cancel_form": CancelSessionForm(),
+            "is_open": session.status == SessionStatus.PLANNED and session.starts_at > timezone.now(),
+            "can_record": session.status != SessionStatus.CANCELLED and session.starts_at <= timezone.now(),
+            "active_statuses": ACTIVE_STATUSES,
+        },
+    )
 
 
 @coordinator_required
@@ -287,7 +337,9 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
     counts = {RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITING: 0}
     for volunteer in volunteers:
         try:
-            registration = services.registration_create(session=session, volunteer=volunteer, by=request.user, notify=True)
+            registration = services.registration_create(
+                session=session, volunteer=volunteer, by=request.user, notify=True
+            )
         except TrainingError as error:
             messages.error(request, str(error))
         else:
@@ -295,16 +347,17 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
     if counts[RegistrationStatus.REGISTERED]:
         messages.success(request, f"{_plural(counts[RegistrationStatus.REGISTERED], 'volontaire')} inscrit·e(s).")
     if counts[RegistrationStatus.WAITING]:
-        messages.warning(request, f"Session complète : {_plural(counts[RegistrationStatus.WAITING], 'volontaire')} en liste d'attente.")
+        messages.warning(
+            request,
+            f"Session complète : {_plural(counts[RegistrationStatus.WAITING], 'volontaire')} en liste d'attente.",
+        )
     return redirect("trainings:session_detail", session.pk)
 
 
 @coordinator_required
 def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
-    registrations = list(
-        selectors.session_registrations(session).exclude(status=RegistrationStatus.CANCELLED)
-    )
+    registrations = list(selectors.session_registrations(session).exclude(status=RegistrationStatus.CANCELLED))
     form = AttendanceForm(_posted(request), registrations=registrations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,10 +365,16 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         except TrainingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Présences enregistrées : {result.attended} présent·e(s), {result.absent} absent·e(s).")
+            messages.success(
+                request, f"Présences enregistrées : {result.attended} présent·e(s), {result.absent} absent·e(s)."
+            )
             return redirect("trainings:session_detail", session.pk)
-    return render(request, "trainings/session_attendance.html", {"session": session, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "trainings/session_attendance.html",
+        {"session": session, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @coordinator_required
@@ -372,9 +431,15 @@ def self_register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         if registration.status == RegistrationStatus.WAITING:
-            messages.warning(request, "La session est complète : vous êtes sur la liste d'attente. Nous vous prévenons si une place se libère.")
+            messages.warning(
+                request,
+                "La session est complète : vous êtes sur la liste d'attente. Nous vous prévenons si une place se libère.",
+            )
         else:
-            messages.success(request, f"Vous êtes inscrit·e à la session du {timezone.localtime(session.starts_at):%d/%m/%Y à %H:%M}.")
+            messages.success(
+                request,
+                f"Vous êtes inscrit·e à la session du {timezone.localtime(session.starts_at):%d/%m/%Y à %H:%M}.",
+            )
     return redirect("trainings:my_trainings")
 
 
@@ -403,7 +468,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     registration = None
     if request.method == "POST":
         session_id = request.POST.get("session", "")
-        session = TrainingSession.objects.filter(module=invitation.module, pk=session_id if session_id.isdigit() else 0).first()
+        session = TrainingSession.objects.filter(
+            module=invitation.module, pk=session_id if session_id.isdigit() else 0
+        ).first()
         if session is None:
             messages.error(request, "Choisissez une des sessions proposées.")
         else:
@@ -414,13 +481,21 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             except TrainingError as error:
                 messages.error(request, str(error))
     mine = {
-        r.session_id: r for r in SessionRegistration.objects.filter(
-            volunteer=invitation.volunteer, session__module=invitation.module
-        )
+        r.session_id: r
+        for r in SessionRegistration.objects.filter(volunteer=invitation.volunteer, session__module=invitation.module)
     }
-    sessions = list(selectors.sessions_with_counts().upcoming().filter(module=invitation.module).order_by("starts_at", "pk")[:10])
+    sessions = list(
+        selectors.sessions_with_counts().upcoming().filter(module=invitation.module).order_by("starts_at", "pk")[:10]
+    )
     for session in sessions:
         session.mine = mine.get(session.pk)
-    return render(request, "trainings/invitation.html", {
-        "invitation": invitation, "sessions": sessions, "registration": registration,
-    }, status=400 if request.method == "POST" and registration is None else 200)
+    return render(
+        request,
+        "trainings/invitation.html",
+        {
+            "invitation": invitation,
+            "sessions": sessions,
+            "registration": registration,
+        },
+        status=400 if request.method == "POST" and registration is None else 200,
+    )

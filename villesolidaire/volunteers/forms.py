@@ -17,10 +17,10 @@ from villesolidaire.core.choices import (
     PERIODS,
     availability_mask_for,
 )
+from villesolidaire.core.validation import clean_person_name, clean_text, require_mobile
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
-from villesolidaire.core.validation import clean_person_name, clean_text, require_mobile
 from villesolidaire.volunteers.enums import WORKFLOW, Status
 from villesolidaire.volunteers.models import Skill, Volunteer
 
@@ -45,14 +45,19 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
     volunteer space; `save(commit=False)` gives an unsaved Volunteer for the services."""
 
     email = forms.EmailField(
-        label="Adresse e-mail", required=False, max_length=254, error_messages=EMAIL_ERRORS,
+        label="Adresse e-mail",
+        required=False,
+        max_length=254,
+        error_messages=EMAIL_ERRORS,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="Au moins une adresse e-mail ou un numéro de mobile.",
     )
     phone = mobile_field()
     languages = FlagSetField(LANGUAGES, label="Langues parlées", required=False)
     availability = FlagSetField(
-        AVAILABILITY, label="Disponibilités habituelles", required=False,
+        AVAILABILITY,
+        label="Disponibilités habituelles",
+        required=False,
         help_text="Cochez les moments de la semaine où vous êtes généralement disponible.",
     )
     mobility = FlagSetField(MOBILITY, label="Comment vous déplacez-vous ?", required=False)
@@ -61,17 +66,33 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         Skill.objects.none(), label="Compétences", required=False, widget=forms.CheckboxSelectMultiple
     )
     categories = forms.ModelMultipleChoiceField(
-        HelpCategory.objects.none(), label="Missions que vous acceptez", widget=forms.CheckboxSelectMultiple,
+        HelpCategory.objects.none(),
+        label="Missions que vous acceptez",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins un type de mission."},
     )
 
     class Meta:
         model = Volunteer
         fields = [
-            "first_name", "last_name", "email", "phone", "birth_year",
-            "address", "address_complement", "postcode", "city",
-            "skills", "skills_other", "languages", "availability", "mobility", "max_distance_km", "categories",
-            "domains", "consent_share_with_partners",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "birth_year",
+            "address",
+            "address_complement",
+            "postcode",
+            "city",
+            "skills",
+            "skills_other",
+            "languages",
+            "availability",
+            "mobility",
+            "max_distance_km",
+            "categories",
+            "domains",
+            "consent_share_with_partners",
         ]
         labels = {
             "max_distance_km": "Distance maximale depuis chez vous (en km)",
@@ -97,7 +118,9 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         self.fields["categories"].queryset = self._offered(HelpCategory.objects.all(), "categories")
         self.fields["address"].required = False
         hint = self.fields["address"].help_text
-        self.fields["address"].help_text = f"Facultatif mais utile : on vous propose des missions près de chez vous. {hint}"
+        self.fields[
+            "address"
+        ].help_text = f"Facultatif mais utile : on vous propose des missions près de chez vous. {hint}"
         if not self.instance.pk:
             self.initial.setdefault("languages", LANGUAGES.bit_of("fr"))
         self.fields["max_distance_km"].widget.attrs.update({"min": 1, "max": 50})
@@ -115,7 +138,7 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
     def availability_rows(self) -> list[tuple[str, list]]:
         boxes = list(self["availability"])
         width = len(PERIODS)
-        return [(day_label, boxes[i * width:(i + 1) * width]) for i, (_code, day_label) in enumerate(DAYS)]
+        return [(day_label, boxes[i * width : (i + 1) * width]) for i, (_code, day_label) in enumerate(DAYS)]
 
     @property
     def period_labels(self) -> list[str]:
@@ -241,7 +264,10 @@ class MagicLinkRequestForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Motif (facultatif)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Motif (facultatif)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Ce motif est conservé, sans votre nom.",
     )
     confirm = forms.BooleanField(
@@ -280,14 +306,18 @@ def actions_for(status: str) -> list[str]:
 
 class StatusChangeForm(forms.Form):
     action = forms.ChoiceField(
-        label="Nouveau statut", widget=forms.RadioSelect,
+        label="Nouveau statut",
+        widget=forms.RadioSelect,
         error_messages={
             "required": "Choisissez une action.",
             "invalid_choice": "Cette action n'est pas possible pour ce statut.",
         },
     )
     reason = forms.CharField(
-        label="Motif (facultatif)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Motif (facultatif)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Le motif ne peut pas dépasser 500 caractères."},
     )
     confirm_withdrawal = forms.BooleanField(
@@ -324,12 +354,16 @@ class VolunteerFilter(django_filters.FilterSet):
         label="Mission acceptée", field_name="categories", queryset=HelpCategory.objects.all(), empty_label="Toutes"
     )
     day = django_filters.ChoiceFilter(
-        label="Disponible le", choices=[(str(i), label) for i, (_code, label) in enumerate(DAYS)],
-        method="filter_nothing", empty_label="Tous les jours",
+        label="Disponible le",
+        choices=[(str(i), label) for i, (_code, label) in enumerate(DAYS)],
+        method="filter_nothing",
+        empty_label="Tous les jours",
     )
     period = django_filters.ChoiceFilter(
-        label="Moment", choices=[(code, label) for code, label, _s, _e in PERIODS],
-        method="filter_nothing", empty_label="Tous les moments",
+        label="Moment",
+        choices=[(code, label) for code, label, _s, _e in PERIODS],
+        method="filter_nothing",
+        empty_label="Tous les moments",
     )
 
     class Meta:

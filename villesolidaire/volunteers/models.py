@@ -112,13 +112,22 @@ class Volunteer(Located):
         "help_requests.HelpCategory", blank=True, related_name="volunteers", verbose_name="missions acceptées"
     )
     domains = models.PositiveSmallIntegerField("domaines d'engagement", default=0)
-    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.REGISTERED, db_index=True)
+    status = models.CharField(
+        "statut", max_length=12, choices=Status.choices, default=Status.REGISTERED, db_index=True
+    )
     recruitment_call = models.ForeignKey(
-        RecruitmentCall, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteers", verbose_name="appel"
+        RecruitmentCall,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+        verbose_name="appel",
     )
     gdpr_notice_accepted_at = models.DateTimeField("information RGPD lue le", null=True, blank=True)
     charter_accepted_at = models.DateTimeField("charte acceptée le", null=True, blank=True)
-    consent_share_with_partners = models.BooleanField("accepte d'être contacté·e par les associations partenaires", default=False)
+    consent_share_with_partners = models.BooleanField(
+        "accepte d'être contacté·e par les associations partenaires", default=False
+    )
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now, db_index=True)
     validated_at = models.DateTimeField("validé·e le", null=True, blank=True)
     anonymised_at = models.DateTimeField("anonymisé·e le", null=True, blank=True)
@@ -159,7 +168,14 @@ class VolunteerStatusChange(models.Model):
     from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("vers", max_length=12, choices=Status.choices)
     reason = models.CharField("motif", max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="par")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
     at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:

@@ -156,7 +156,9 @@ def volunteer_change_status(*, volunteer: Volunteer, to_status: str, by: User | 
     index_volunteer(locked)
     if validating:
         _notify(
-            volunteer=locked, kind="volunteer_validated", template="validated",
+            volunteer=locked,
+            kind="volunteer_validated",
+            template="validated",
             subject="Vous êtes validé·e comme volontaire",
         )
     return locked
@@ -262,4 +264,3 @@ def _may_receive_magic_link(user: User) -> bool:
 def _recently_sent(recipient: str) -> bool:
     since = timezone.now() - MAGIC_LINK_COOLDOWN
     return Message.objects.filter(kind="volunteer_magic_link", recipient=recipient, created_at__gte=since).exists()
-

@@ -10,7 +10,9 @@ def volunteer_shifts(volunteer):
     """Upcoming shift sign-ups and hours done, for the volunteer space (three queries)."""
     hours, shifts_done = volunteer_hours(volunteer)
     return {
-        "upcoming": list(volunteer_upcoming_signups(volunteer)), "hours": hours_label(hours), "shifts_done": shifts_done,
+        "upcoming": list(volunteer_upcoming_signups(volunteer)),
+        "hours": hours_label(hours),
+        "shifts_done": shifts_done,
     }
 
 

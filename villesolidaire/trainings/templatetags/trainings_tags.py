@@ -22,7 +22,12 @@ def volunteer_trainings(context, volunteer):
         return {"visible": False}
     summary = volunteer_summary(volunteer, with_open_sessions=own)
     return {
-        "visible": True, "own": own, "staff": staff, "volunteer": volunteer,
-        "trainings": summary.trainings, "registrations": summary.registrations, "open_sessions": summary.open_sessions,
+        "visible": True,
+        "own": own,
+        "staff": staff,
+        "volunteer": volunteer,
+        "trainings": summary.trainings,
+        "registrations": summary.registrations,
+        "open_sessions": summary.open_sessions,
         "csrf_token": context.get("csrf_token"),
     }

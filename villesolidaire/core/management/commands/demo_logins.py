@@ -49,7 +49,9 @@ class Command(BaseCommand):
         out("")
         out(" Volontaires : pas de mot de passe. Sur « Espace volontaire », saisissez l'e-mail ou le mobile ;")
         out(" le lien de connexion s'affiche dans la console du serveur (e-mails et SMS de démonstration).")
-        for volunteer in Volunteer.objects.filter(email__in=DEMO_VOLUNTEER_EMAILS).select_related("user").order_by("email"):
+        for volunteer in (
+            Volunteer.objects.filter(email__in=DEMO_VOLUNTEER_EMAILS).select_related("user").order_by("email")
+        ):
             out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}")
             link = _magic_link(volunteer)
             if link:

@@ -17,7 +17,9 @@ from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField
 
 def encrypted_models():
     for model in apps.get_models():
-        fields = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedDateField)]
+        fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedDateField)
+        ]
         if fields:
             yield model, fields
 

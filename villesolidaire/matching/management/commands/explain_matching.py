@@ -18,7 +18,9 @@ class Command(BaseCommand):
         if help_request is None:
             raise CommandError(f"Demande n° {request_id} introuvable.")
         context = scoring.context_for(
-            help_request, widen=elargir, resident_volunteer_ids=selectors.resident_volunteer_ids(help_request.resident_id)
+            help_request,
+            widen=elargir,
+            resident_volunteer_ids=selectors.resident_volunteer_ids(help_request.resident_id),
         )
         sql, params = selectors.candidate_sql(context, limit=100, pinned=context.resident_volunteer_ids)
         options = {"analyze": True} if analyze and connection.vendor == "postgresql" else {}

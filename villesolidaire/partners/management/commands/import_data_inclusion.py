@@ -6,8 +6,10 @@ from villesolidaire.partners import opendata
 
 
 class Command(BaseCommand):
-    help = ("Importe des structures et services au format data·inclusion (v1). Tout ou rien : un objet invalide "
-            "et rien n'est importé. Les objets de même identifiant sont mis à jour.")
+    help = (
+        "Importe des structures et services au format data·inclusion (v1). Tout ou rien : un objet invalide "
+        "et rien n'est importé. Les objets de même identifiant sont mis à jour."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("structures", help="Fichier JSON des structures.")

@@ -18,15 +18,44 @@ from villesolidaire.core.text import fold
 from villesolidaire.territory.models import BanAddress
 
 BAN_COLUMNS = [
-    "id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune",
-    "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y", "lon", "lat", "type_position", "alias",
-    "nom_ld", "libelle_acheminement", "nom_afnor", "source_position", "source_nom_voie", "certification_commune",
+    "id",
+    "id_fantoir",
+    "numero",
+    "rep",
+    "nom_voie",
+    "code_postal",
+    "code_insee",
+    "nom_commune",
+    "code_insee_ancienne_commune",
+    "nom_ancienne_commune",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "type_position",
+    "alias",
+    "nom_ld",
+    "libelle_acheminement",
+    "nom_afnor",
+    "source_position",
+    "source_nom_voie",
+    "certification_commune",
     "cad_parcelles",
 ]
 BATCH_SIZE = 5000
 INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 POSTCODE = re.compile(r"^\d{5}$")
-UPDATED_FIELDS = ["numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "longitude", "latitude", "search_text"]
+UPDATED_FIELDS = [
+    "numero",
+    "rep",
+    "nom_voie",
+    "code_postal",
+    "code_insee",
+    "nom_commune",
+    "longitude",
+    "latitude",
+    "search_text",
+]
 _COL = {name: index for index, name in enumerate(BAN_COLUMNS)}
 _SEARCH_TEXT_MAX = BanAddress._meta.get_field("search_text").max_length
 
@@ -46,7 +75,14 @@ def parse_row(row: list[str]) -> BanAddress:
     numero = row[_COL["numero"]].strip()
     rep = row[_COL["rep"]].strip()
     nom_commune = row[_COL["nom_commune"]].strip()
-    if not ban_id or len(ban_id) > 60 or not nom_voie or len(nom_voie) > 200 or not nom_commune or len(nom_commune) > 120:
+    if (
+        not ban_id
+        or len(ban_id) > 60
+        or not nom_voie
+        or len(nom_voie) > 200
+        or not nom_commune
+        or len(nom_commune) > 120
+    ):
         raise MalformedRow("identifiant, voie ou commune")
     if not INSEE.match(code_insee) or not POSTCODE.match(code_postal):
         raise MalformedRow("code INSEE ou code postal")
@@ -56,11 +92,20 @@ def parse_row(row: list[str]) -> BanAddress:
         longitude, latitude = float(row[_COL["lon"]]), float(row[_COL["lat"]])
     except ValueError as exc:
         raise MalformedRow("coordonnées") from exc
-    if not (math.isfinite(longitude) and math.isfinite(latitude) and -180 <= longitude <= 180 and -90 <= latitude <= 90):
+    if not (
+        math.isfinite(longitude) and math.isfinite(latitude) and -180 <= longitude <= 180 and -90 <= latitude <= 90
+    ):
         raise MalformedRow("coordonnées")
     return BanAddress(
-        ban_id=ban_id, numero=numero, rep=rep, nom_voie=nom_voie, code_postal=code_postal, code_insee=code_insee,
-        nom_commune=nom_commune, longitude=longitude, latitude=latitude,
+        ban_id=ban_id,
+        numero=numero,
+        rep=rep,
+        nom_voie=nom_voie,
+        code_postal=code_postal,
+        code_insee=code_insee,
+        nom_commune=nom_commune,
+        longitude=longitude,
+        latitude=latitude,
         search_text=fold(f"{nom_voie} {nom_commune}")[:_SEARCH_TEXT_MAX],
     )
 
@@ -77,8 +122,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Fichier BAN : adresses-XX.csv ou adresses-XX.csv.gz")
-        parser.add_argument("--commune", default="", help="Code INSEE de la commune à garder (ex. 35238) ; par défaut tout le fichier.")
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"Lignes écrites par lot ({BATCH_SIZE} par défaut).")
+        parser.add_argument(
+            "--commune", default="", help="Code INSEE de la commune à garder (ex. 35238) ; par défaut tout le fichier."
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=f"Lignes écrites par lot ({BATCH_SIZE} par défaut)."
+        )
 
     def handle(self, *args, file: str, commune: str, batch_size: int, **options):
         commune = commune.strip().upper()
@@ -116,7 +165,9 @@ class Command(BaseCommand):
                             batch = {}
                     self._write(batch)
         except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error, OSError) as exc:
-            raise CommandError(f"Fichier illisible ({exc.__class__.__name__}) : aucune adresse importée. {exc}") from exc
+            raise CommandError(
+                f"Fichier illisible ({exc.__class__.__name__}) : aucune adresse importée. {exc}"
+            ) from exc
         created = BanAddress.objects.count() - before
         self.stdout.write(
             f"{counts['read']} lignes lues, {counts['kept']} adresses importées "

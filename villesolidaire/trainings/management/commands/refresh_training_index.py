@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--jours", type=int, default=7,
+            "--jours",
+            type=int,
+            default=7,
             help="Formations expirées depuis ce nombre de jours au plus (7 par défaut : rattrape les nuits manquées).",
         )
 
@@ -25,8 +27,11 @@ class Command(BaseCommand):
         today = timezone.localdate()
         # A training is valid through its expires_on day: those ending before today have expired.
         volunteer_ids = (
-            VolunteerTraining.objects.expiring_between(today - datetime.timedelta(days=jours), today - datetime.timedelta(days=1))
-            .values_list("volunteer_id", flat=True).distinct()
+            VolunteerTraining.objects.expiring_between(
+                today - datetime.timedelta(days=jours), today - datetime.timedelta(days=1)
+            )
+            .values_list("volunteer_id", flat=True)
+            .distinct()
         )
         changed = refresh_training_masks(volunteer_ids, today)
         self.stdout.write(f"{changed} volontaire(s) mis à jour dans l'index de mise en relation.")
