@@ -4,26 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0001_initial"),
+        ('accounts', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="rolegrant",
-            name="role",
-            field=models.CharField(
-                choices=[
-                    ("admin", "Administrateur·rice"),
-                    ("coordinator", "Coordinateur·rice (CCAS)"),
-                    ("operator", "Opérateur·rice du numéro unique"),
-                    ("volunteer", "Volontaire"),
-                    ("register_officer", "Agent·e habilité·e au registre"),
-                    ("caller", "Appelant·e de campagne"),
-                    ("auditor", "Auditeur·rice du journal d'accès"),
-                ],
-                max_length=32,
-                verbose_name="rôle",
-            ),
+            model_name='rolegrant',
+            name='role',
+            field=models.CharField(choices=[('admin', 'Administrateur·rice'), ('coordinator', 'Coordinateur·rice (CCAS)'), ('operator', 'Opérateur·rice du numéro unique'), ('volunteer', 'Volontaire'), ('register_officer', 'Agent·e habilité·e au registre'), ('caller', 'Appelant·e de campagne'), ('auditor', "Auditeur·rice du journal d'accès")], max_length=32, verbose_name='rôle'),
         ),
     ]

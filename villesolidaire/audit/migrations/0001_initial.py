@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -14,54 +15,24 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="AuditEntry",
+            name='AuditEntry',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="date et heure")),
-                ("actor_label", models.CharField(blank=True, max_length=200, verbose_name="auteur·rice (libellé)")),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("list", "Consultation d'une liste"),
-                            ("search", "Recherche"),
-                            ("view", "Consultation d'une fiche"),
-                            ("export", "Export"),
-                            ("print", "Document produit"),
-                            ("create", "Création"),
-                            ("update", "Modification"),
-                            ("delete", "Suppression"),
-                            ("transition", "Changement d'état"),
-                            ("call", "Appel"),
-                            ("import", "Import"),
-                        ],
-                        max_length=16,
-                        verbose_name="action",
-                    ),
-                ),
-                ("object_type", models.CharField(max_length=80, verbose_name="type d'objet")),
-                ("object_id", models.CharField(blank=True, max_length=40, verbose_name="identifiant")),
-                ("fields", models.JSONField(blank=True, default=list, verbose_name="champs")),
-                ("detail", models.CharField(blank=True, max_length=300, verbose_name="détail")),
-                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="auteur·rice",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date et heure')),
+                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='auteur·rice (libellé)')),
+                ('action', models.CharField(choices=[('list', "Consultation d'une liste"), ('search', 'Recherche'), ('view', "Consultation d'une fiche"), ('export', 'Export'), ('print', 'Document produit'), ('create', 'Création'), ('update', 'Modification'), ('delete', 'Suppression'), ('transition', "Changement d'état"), ('call', 'Appel'), ('import', 'Import')], max_length=16, verbose_name='action')),
+                ('object_type', models.CharField(max_length=80, verbose_name="type d'objet")),
+                ('object_id', models.CharField(blank=True, max_length=40, verbose_name='identifiant')),
+                ('fields', models.JSONField(blank=True, default=list, verbose_name='champs')),
+                ('detail', models.CharField(blank=True, max_length=300, verbose_name='détail')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP')),
+                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur·rice')),
             ],
             options={
-                "verbose_name": "entrée du journal d'accès",
-                "verbose_name_plural": "journal d'accès",
-                "ordering": ("-at", "-pk"),
-                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")],
+                'verbose_name': "entrée du journal d'accès",
+                'verbose_name_plural': "journal d'accès",
+                'ordering': ('-at', '-pk'),
+                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
             },
         ),
     ]

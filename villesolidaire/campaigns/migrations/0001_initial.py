@@ -6,80 +6,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("territory", "0001_initial"),
+        ('territory', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Episode",
+            name='Episode',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("heatwave", "Canicule"),
-                            ("cold", "Grand froid"),
-                            ("epidemic", "Épidémie"),
-                            ("flood", "Inondation"),
-                            ("other", "Autre"),
-                        ],
-                        max_length=12,
-                        verbose_name="type",
-                    ),
-                ),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[("yellow", "Jaune"), ("orange", "Orange"), ("red", "Rouge")],
-                        max_length=8,
-                        verbose_name="niveau",
-                    ),
-                ),
-                ("title", models.CharField(blank=True, max_length=120, verbose_name="intitulé")),
-                ("starts_on", models.DateField(verbose_name="début")),
-                (
-                    "ends_on",
-                    models.DateField(
-                        blank=True, help_text="Laisser vide tant que l'épisode dure.", null=True, verbose_name="fin"
-                    ),
-                ),
-                ("declared_at", models.DateTimeField(auto_now_add=True, verbose_name="déclaré le")),
-                ("notes", models.TextField(blank=True, max_length=2000, verbose_name="remarques")),
-                (
-                    "declared_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="déclaré par",
-                    ),
-                ),
-                (
-                    "quartiers",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="territory.quartier", verbose_name="quartiers concernés"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('heatwave', 'Canicule'), ('cold', 'Grand froid'), ('epidemic', 'Épidémie'), ('flood', 'Inondation'), ('other', 'Autre')], max_length=12, verbose_name='type')),
+                ('level', models.CharField(choices=[('yellow', 'Jaune'), ('orange', 'Orange'), ('red', 'Rouge')], max_length=8, verbose_name='niveau')),
+                ('title', models.CharField(blank=True, max_length=120, verbose_name='intitulé')),
+                ('starts_on', models.DateField(verbose_name='début')),
+                ('ends_on', models.DateField(blank=True, help_text="Laisser vide tant que l'épisode dure.", null=True, verbose_name='fin')),
+                ('declared_at', models.DateTimeField(auto_now_add=True, verbose_name='déclaré le')),
+                ('notes', models.TextField(blank=True, max_length=2000, verbose_name='remarques')),
+                ('declared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='déclaré par')),
+                ('quartiers', models.ManyToManyField(blank=True, related_name='+', to='territory.quartier', verbose_name='quartiers concernés')),
             ],
             options={
-                "verbose_name": "épisode",
-                "verbose_name_plural": "épisodes",
-                "ordering": ("-starts_on", "-pk"),
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"
-                        ),
-                        name="episode_ends_after_start",
-                    )
-                ],
+                'verbose_name': 'épisode',
+                'verbose_name_plural': 'épisodes',
+                'ordering': ('-starts_on', '-pk'),
+                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='episode_ends_after_start')],
             },
         ),
     ]

@@ -2,662 +2,257 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import villesolidaire.core.crypto
 from django.conf import settings
 from django.db import migrations, models
 
-import villesolidaire.core.crypto
-
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("campaigns", "0001_initial"),
-        ("help_requests", "0004_request_priority_index"),
-        ("register", "0001_initial"),
-        ("territory", "0001_initial"),
-        ("volunteers", "0003_volunteer_email_index"),
+        ('campaigns', '0001_initial'),
+        ('help_requests', '0004_request_priority_index'),
+        ('register', '0001_initial'),
+        ('territory', '0001_initial'),
+        ('volunteers', '0003_volunteer_email_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Questionnaire",
+            name='Questionnaire',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120, unique=True, verbose_name="nom")),
-                ("is_default", models.BooleanField(default=False, verbose_name="proposé par défaut")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, unique=True, verbose_name='nom')),
+                ('is_default', models.BooleanField(default=False, verbose_name='proposé par défaut')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                "verbose_name": "questionnaire d'appel",
-                "verbose_name_plural": "questionnaires d'appel",
-                "ordering": ("name",),
+                'verbose_name': "questionnaire d'appel",
+                'verbose_name_plural': "questionnaires d'appel",
+                'ordering': ('name',),
             },
         ),
         migrations.AddField(
-            model_name="episode",
-            name="status",
-            field=models.CharField(
-                choices=[("ongoing", "En cours"), ("closed", "Clos")],
-                default="ongoing",
-                max_length=8,
-                verbose_name="état",
-            ),
+            model_name='episode',
+            name='status',
+            field=models.CharField(choices=[('ongoing', 'En cours'), ('closed', 'Clos')], default='ongoing', max_length=8, verbose_name='état'),
         ),
         migrations.CreateModel(
-            name="CallTarget",
+            name='CallTarget',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("priority", models.PositiveSmallIntegerField(default=1, verbose_name="priorité")),
-                ("rank", models.PositiveIntegerField(default=0, verbose_name="rang")),
-                ("is_isolated", models.BooleanField(default=False, verbose_name="isolée")),
-                ("birth_year", models.PositiveSmallIntegerField(blank=True, null=True)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "À appeler"),
-                            ("reached", "Jointe"),
-                            ("escalated", "En escalade"),
-                            ("closed", "Close (hospitalisée, absente ou refus)"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="état",
-                    ),
-                ),
-                ("next_call_at", models.DateTimeField(blank=True, null=True, verbose_name="prochain appel")),
-                ("locked_at", models.DateTimeField(blank=True, null=True)),
-                ("locked_until", models.DateTimeField(blank=True, null=True)),
-                ("attempts_count", models.PositiveSmallIntegerField(default=0, verbose_name="tentatives")),
-                ("failed_attempts", models.PositiveSmallIntegerField(default=0, verbose_name="échecs d'affilée")),
-                ("series_started_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "last_outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("reached_fine", "Jointe — va bien"),
-                            ("reached_help", "Jointe — besoin d'aide"),
-                            ("no_answer", "Pas de réponse"),
-                            ("voicemail", "Messagerie"),
-                            ("wrong_number", "Faux numéro"),
-                            ("hospitalised", "Hospitalisée"),
-                            ("absent", "Absente (pas à son domicile)"),
-                            ("refused", "Refus"),
-                            ("sms_other", "Réponse SMS à vérifier"),
-                        ],
-                        max_length=14,
-                    ),
-                ),
-                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
-                ("reached_at", models.DateTimeField(blank=True, null=True, verbose_name="jointe le")),
-                ("escalated_at", models.DateTimeField(blank=True, null=True, verbose_name="escalade le")),
-                ("sms_sent_at", models.DateTimeField(blank=True, null=True)),
-                ("callback_requested", models.BooleanField(default=False, verbose_name="à rappeler vite")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "entry",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="call_targets",
-                        to="register.registerentry",
-                    ),
-                ),
-                (
-                    "locked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "quartier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="territory.quartier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('priority', models.PositiveSmallIntegerField(default=1, verbose_name='priorité')),
+                ('rank', models.PositiveIntegerField(default=0, verbose_name='rang')),
+                ('is_isolated', models.BooleanField(default=False, verbose_name='isolée')),
+                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('status', models.CharField(choices=[('pending', 'À appeler'), ('reached', 'Jointe'), ('escalated', 'En escalade'), ('closed', 'Close (hospitalisée, absente ou refus)')], default='pending', max_length=10, verbose_name='état')),
+                ('next_call_at', models.DateTimeField(blank=True, null=True, verbose_name='prochain appel')),
+                ('locked_at', models.DateTimeField(blank=True, null=True)),
+                ('locked_until', models.DateTimeField(blank=True, null=True)),
+                ('attempts_count', models.PositiveSmallIntegerField(default=0, verbose_name='tentatives')),
+                ('failed_attempts', models.PositiveSmallIntegerField(default=0, verbose_name="échecs d'affilée")),
+                ('series_started_at', models.DateTimeField(blank=True, null=True)),
+                ('last_outcome', models.CharField(blank=True, choices=[('reached_fine', 'Jointe — va bien'), ('reached_help', "Jointe — besoin d'aide"), ('no_answer', 'Pas de réponse'), ('voicemail', 'Messagerie'), ('wrong_number', 'Faux numéro'), ('hospitalised', 'Hospitalisée'), ('absent', 'Absente (pas à son domicile)'), ('refused', 'Refus'), ('sms_other', 'Réponse SMS à vérifier')], max_length=14)),
+                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
+                ('reached_at', models.DateTimeField(blank=True, null=True, verbose_name='jointe le')),
+                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalade le')),
+                ('sms_sent_at', models.DateTimeField(blank=True, null=True)),
+                ('callback_requested', models.BooleanField(default=False, verbose_name='à rappeler vite')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='call_targets', to='register.registerentry')),
+                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier')),
             ],
             options={
-                "verbose_name": "personne à appeler",
-                "verbose_name_plural": "personnes à appeler",
-                "ordering": ("priority", "next_call_at", "rank", "pk"),
+                'verbose_name': 'personne à appeler',
+                'verbose_name_plural': 'personnes à appeler',
+                'ordering': ('priority', 'next_call_at', 'rank', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="CallAttempt",
+            name='CallAttempt',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("phone", "Appel téléphonique"),
-                            ("sms", "Réponse au SMS"),
-                            ("escalation", "Escalade"),
-                        ],
-                        default="phone",
-                        max_length=10,
-                        verbose_name="canal",
-                    ),
-                ),
-                ("started_at", models.DateTimeField(verbose_name="début")),
-                ("ended_at", models.DateTimeField(db_index=True, verbose_name="fin")),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[
-                            ("reached_fine", "Jointe — va bien"),
-                            ("reached_help", "Jointe — besoin d'aide"),
-                            ("no_answer", "Pas de réponse"),
-                            ("voicemail", "Messagerie"),
-                            ("wrong_number", "Faux numéro"),
-                            ("hospitalised", "Hospitalisée"),
-                            ("absent", "Absente (pas à son domicile)"),
-                            ("refused", "Refus"),
-                            ("sms_other", "Réponse SMS à vérifier"),
-                        ],
-                        max_length=14,
-                        verbose_name="résultat",
-                    ),
-                ),
-                ("answers", models.JSONField(blank=True, default=dict, verbose_name="réponses au questionnaire")),
-                ("advice", models.JSONField(blank=True, default=list, verbose_name="conseils donnés")),
-                ("actions", models.JSONField(blank=True, default=list, verbose_name="actions")),
-                ("notes", villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="remarques")),
-                ("help_request_agreed", models.BooleanField(default=False)),
-                ("resident_link_agreed", models.BooleanField(default=False)),
-                (
-                    "caller",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="appelant·e",
-                    ),
-                ),
-                (
-                    "help_request",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="help_requests.helprequest",
-                        verbose_name="demande d'aide créée",
-                    ),
-                ),
-                (
-                    "target",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="attempts", to="campaigns.calltarget"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('channel', models.CharField(choices=[('phone', 'Appel téléphonique'), ('sms', 'Réponse au SMS'), ('escalation', 'Escalade')], default='phone', max_length=10, verbose_name='canal')),
+                ('started_at', models.DateTimeField(verbose_name='début')),
+                ('ended_at', models.DateTimeField(db_index=True, verbose_name='fin')),
+                ('outcome', models.CharField(choices=[('reached_fine', 'Jointe — va bien'), ('reached_help', "Jointe — besoin d'aide"), ('no_answer', 'Pas de réponse'), ('voicemail', 'Messagerie'), ('wrong_number', 'Faux numéro'), ('hospitalised', 'Hospitalisée'), ('absent', 'Absente (pas à son domicile)'), ('refused', 'Refus'), ('sms_other', 'Réponse SMS à vérifier')], max_length=14, verbose_name='résultat')),
+                ('answers', models.JSONField(blank=True, default=dict, verbose_name='réponses au questionnaire')),
+                ('advice', models.JSONField(blank=True, default=list, verbose_name='conseils donnés')),
+                ('actions', models.JSONField(blank=True, default=list, verbose_name='actions')),
+                ('notes', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='remarques')),
+                ('help_request_agreed', models.BooleanField(default=False)),
+                ('resident_link_agreed', models.BooleanField(default=False)),
+                ('caller', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='appelant·e')),
+                ('help_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='help_requests.helprequest', verbose_name="demande d'aide créée")),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='campaigns.calltarget')),
             ],
             options={
-                "verbose_name": "tentative d'appel",
-                "verbose_name_plural": "tentatives d'appel",
-                "ordering": ("started_at", "pk"),
+                'verbose_name': "tentative d'appel",
+                'verbose_name_plural': "tentatives d'appel",
+                'ordering': ('started_at', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="CallTargetTransition",
+            name='CallTargetTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("pending", "À appeler"),
-                            ("reached", "Jointe"),
-                            ("escalated", "En escalade"),
-                            ("closed", "Close (hospitalisée, absente ou refus)"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "À appeler"),
-                            ("reached", "Jointe"),
-                            ("escalated", "En escalade"),
-                            ("closed", "Close (hospitalisée, absente ou refus)"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "target",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="transitions",
-                        to="campaigns.calltarget",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('pending', 'À appeler'), ('reached', 'Jointe'), ('escalated', 'En escalade'), ('closed', 'Close (hospitalisée, absente ou refus)')], max_length=10)),
+                ('to_status', models.CharField(choices=[('pending', 'À appeler'), ('reached', 'Jointe'), ('escalated', 'En escalade'), ('closed', 'Close (hospitalisée, absente ou refus)')], max_length=10)),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='campaigns.calltarget')),
             ],
             options={
-                "ordering": ("at", "pk"),
+                'ordering': ('at', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="Campaign",
+            name='Campaign',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("title", models.CharField(max_length=120, verbose_name="intitulé")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("active", "En cours"), ("paused", "En pause"), ("closed", "Close")],
-                        default="active",
-                        max_length=8,
-                        verbose_name="état",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créée le")),
-                ("isolated_only", models.BooleanField(default=False, verbose_name="seulement les personnes isolées")),
-                ("min_age", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="âge minimum")),
-                ("grounds", models.JSONField(blank=True, default=list, verbose_name="qualités retenues")),
-                (
-                    "include_linked_residents",
-                    models.BooleanField(default=False, verbose_name="inclure les personnes suivies par le CCAS"),
-                ),
-                (
-                    "reached_recheck_hours",
-                    models.PositiveSmallIntegerField(
-                        default=48, verbose_name="nouvel appel d'une personne jointe après (heures)"
-                    ),
-                ),
-                (
-                    "retry_minutes",
-                    models.PositiveSmallIntegerField(
-                        default=120, verbose_name="nouvel essai après un échec (minutes)"
-                    ),
-                ),
-                (
-                    "max_failed_attempts",
-                    models.PositiveSmallIntegerField(default=4, verbose_name="essais sans réponse avant escalade"),
-                ),
-                (
-                    "failure_window_hours",
-                    models.PositiveSmallIntegerField(
-                        default=48, verbose_name="délai maximal sans réponse avant escalade (heures)"
-                    ),
-                ),
-                ("sms_wave", models.BooleanField(default=False, verbose_name="vague de SMS « Répondez 1 »")),
-                (
-                    "sms_wave_started_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="vague de SMS lancée le"),
-                ),
-                ("targets_count", models.PositiveIntegerField(default=0, verbose_name="personnes à appeler")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="créée par",
-                    ),
-                ),
-                (
-                    "episode",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="campaigns",
-                        to="campaigns.episode",
-                        verbose_name="épisode",
-                    ),
-                ),
-                (
-                    "quartiers",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="territory.quartier", verbose_name="quartiers"
-                    ),
-                ),
-                (
-                    "questionnaire",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="campaigns",
-                        to="campaigns.questionnaire",
-                        verbose_name="questionnaire",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=120, verbose_name='intitulé')),
+                ('status', models.CharField(choices=[('active', 'En cours'), ('paused', 'En pause'), ('closed', 'Close')], default='active', max_length=8, verbose_name='état')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créée le')),
+                ('isolated_only', models.BooleanField(default=False, verbose_name='seulement les personnes isolées')),
+                ('min_age', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='âge minimum')),
+                ('grounds', models.JSONField(blank=True, default=list, verbose_name='qualités retenues')),
+                ('include_linked_residents', models.BooleanField(default=False, verbose_name='inclure les personnes suivies par le CCAS')),
+                ('reached_recheck_hours', models.PositiveSmallIntegerField(default=48, verbose_name="nouvel appel d'une personne jointe après (heures)")),
+                ('retry_minutes', models.PositiveSmallIntegerField(default=120, verbose_name='nouvel essai après un échec (minutes)')),
+                ('max_failed_attempts', models.PositiveSmallIntegerField(default=4, verbose_name='essais sans réponse avant escalade')),
+                ('failure_window_hours', models.PositiveSmallIntegerField(default=48, verbose_name='délai maximal sans réponse avant escalade (heures)')),
+                ('sms_wave', models.BooleanField(default=False, verbose_name='vague de SMS « Répondez 1 »')),
+                ('sms_wave_started_at', models.DateTimeField(blank=True, null=True, verbose_name='vague de SMS lancée le')),
+                ('targets_count', models.PositiveIntegerField(default=0, verbose_name='personnes à appeler')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créée par')),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='campaigns.episode', verbose_name='épisode')),
+                ('quartiers', models.ManyToManyField(blank=True, related_name='+', to='territory.quartier', verbose_name='quartiers')),
+                ('questionnaire', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='campaigns.questionnaire', verbose_name='questionnaire')),
             ],
             options={
-                "verbose_name": "campagne d'appels",
-                "verbose_name_plural": "campagnes d'appels",
-                "ordering": ("-created_at", "-pk"),
+                'verbose_name': "campagne d'appels",
+                'verbose_name_plural': "campagnes d'appels",
+                'ordering': ('-created_at', '-pk'),
             },
         ),
         migrations.AddField(
-            model_name="calltarget",
-            name="campaign",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="campaigns.campaign"
-            ),
+            model_name='calltarget',
+            name='campaign',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='campaigns.campaign'),
         ),
         migrations.CreateModel(
-            name="CampaignTransition",
+            name='CampaignTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[("active", "En cours"), ("paused", "En pause"), ("closed", "Close")],
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[("active", "En cours"), ("paused", "En pause"), ("closed", "Close")], max_length=8
-                    ),
-                ),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="transitions",
-                        to="campaigns.campaign",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('active', 'En cours'), ('paused', 'En pause'), ('closed', 'Close')], max_length=8)),
+                ('to_status', models.CharField(choices=[('active', 'En cours'), ('paused', 'En pause'), ('closed', 'Close')], max_length=8)),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='campaigns.campaign')),
             ],
             options={
-                "ordering": ("at", "pk"),
+                'ordering': ('at', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="EpisodeTransition",
+            name='EpisodeTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(blank=True, choices=[("ongoing", "En cours"), ("closed", "Clos")], max_length=8),
-                ),
-                ("to_status", models.CharField(choices=[("ongoing", "En cours"), ("closed", "Clos")], max_length=8)),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "episode",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="campaigns.episode"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('ongoing', 'En cours'), ('closed', 'Clos')], max_length=8)),
+                ('to_status', models.CharField(choices=[('ongoing', 'En cours'), ('closed', 'Clos')], max_length=8)),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='campaigns.episode')),
             ],
             options={
-                "ordering": ("at", "pk"),
+                'ordering': ('at', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="EscalationStep",
+            name='EscalationStep',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("emergency_contact", "Appeler la personne à prévenir"),
-                            ("home_care", "Appeler le service d'aide à domicile"),
-                            ("home_visit", "Visite à domicile"),
-                            ("samu", "Appeler le 15 (SAMU)"),
-                        ],
-                        max_length=20,
-                        verbose_name="étape",
-                    ),
-                ),
-                ("opened_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="ouverte le")),
-                (
-                    "result",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("resolved", "Nouvelles rassurantes : la personne va bien"),
-                            ("taken_in_charge", "Prise en charge (secours, hospitalisation, famille sur place)"),
-                            ("no_news", "Pas de nouvelles : étape suivante"),
-                        ],
-                        max_length=16,
-                        verbose_name="résultat",
-                    ),
-                ),
-                (
-                    "result_notes",
-                    villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="compte rendu"),
-                ),
-                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="faite le")),
-                (
-                    "assigned_agent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="agent·e",
-                    ),
-                ),
-                (
-                    "assigned_volunteer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="volunteers.volunteer",
-                        verbose_name="volontaire",
-                    ),
-                ),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "opened_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "target",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="escalation_steps",
-                        to="campaigns.calltarget",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('emergency_contact', 'Appeler la personne à prévenir'), ('home_care', "Appeler le service d'aide à domicile"), ('home_visit', 'Visite à domicile'), ('samu', 'Appeler le 15 (SAMU)')], max_length=20, verbose_name='étape')),
+                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='ouverte le')),
+                ('result', models.CharField(blank=True, choices=[('resolved', 'Nouvelles rassurantes : la personne va bien'), ('taken_in_charge', 'Prise en charge (secours, hospitalisation, famille sur place)'), ('no_news', 'Pas de nouvelles : étape suivante')], max_length=16, verbose_name='résultat')),
+                ('result_notes', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='compte rendu')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='faite le')),
+                ('assigned_agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='agent·e')),
+                ('assigned_volunteer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='volunteers.volunteer', verbose_name='volontaire')),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalation_steps', to='campaigns.calltarget')),
             ],
             options={
-                "verbose_name": "étape d'escalade",
-                "verbose_name_plural": "étapes d'escalade",
-                "ordering": ("opened_at", "pk"),
+                'verbose_name': "étape d'escalade",
+                'verbose_name_plural': "étapes d'escalade",
+                'ordering': ('opened_at', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="Question",
+            name='Question',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
-                ("code", models.SlugField(max_length=40, verbose_name="code")),
-                ("label", models.CharField(max_length=200, verbose_name="question")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("yes_no", "Oui / non"),
-                            ("number", "Nombre"),
-                            ("choice", "Choix dans une liste"),
-                            ("text", "Texte libre"),
-                        ],
-                        max_length=8,
-                        verbose_name="type de réponse",
-                    ),
-                ),
-                ("choices_text", models.TextField(blank=True, verbose_name="choix possibles (un par ligne)")),
-                ("help_text", models.CharField(blank=True, max_length=200, verbose_name="aide")),
-                (
-                    "questionnaire",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="questions",
-                        to="campaigns.questionnaire",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                ('code', models.SlugField(max_length=40, verbose_name='code')),
+                ('label', models.CharField(max_length=200, verbose_name='question')),
+                ('kind', models.CharField(choices=[('yes_no', 'Oui / non'), ('number', 'Nombre'), ('choice', 'Choix dans une liste'), ('text', 'Texte libre')], max_length=8, verbose_name='type de réponse')),
+                ('choices_text', models.TextField(blank=True, verbose_name='choix possibles (un par ligne)')),
+                ('help_text', models.CharField(blank=True, max_length=200, verbose_name='aide')),
+                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='campaigns.questionnaire')),
             ],
             options={
-                "verbose_name": "question",
-                "ordering": ("questionnaire", "order", "pk"),
+                'verbose_name': 'question',
+                'ordering': ('questionnaire', 'order', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="CallerAccreditation",
+            name='CallerAccreditation',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("training_on", models.DateField(verbose_name="formation aux appels suivie le")),
-                ("undertaking_signed_on", models.DateField(verbose_name="engagement de confidentialité signé le")),
-                (
-                    "granted_at",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="habilitation accordée le"),
-                ),
-                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="retirée le")),
-                (
-                    "granted_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="accordée par",
-                    ),
-                ),
-                (
-                    "revoked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="retirée par",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="caller_accreditations",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="compte",
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="volunteers.volunteer",
-                        verbose_name="fiche volontaire",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('training_on', models.DateField(verbose_name='formation aux appels suivie le')),
+                ('undertaking_signed_on', models.DateField(verbose_name='engagement de confidentialité signé le')),
+                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='habilitation accordée le')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='retirée le')),
+                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accordée par')),
+                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='retirée par')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='caller_accreditations', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
+                ('volunteer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='volunteers.volunteer', verbose_name='fiche volontaire')),
             ],
             options={
-                "verbose_name": "habilitation d'appelant·e",
-                "verbose_name_plural": "habilitations d'appelant·es",
-                "ordering": ("-granted_at", "-pk"),
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("revoked_at__isnull", True)),
-                        fields=("user",),
-                        name="one_active_accreditation_per_user",
-                    )
-                ],
+                'verbose_name': "habilitation d'appelant·e",
+                'verbose_name_plural': "habilitations d'appelant·es",
+                'ordering': ('-granted_at', '-pk'),
+                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('user',), name='one_active_accreditation_per_user')],
             },
         ),
         migrations.AddIndex(
-            model_name="calltarget",
-            index=models.Index(fields=["campaign", "priority", "next_call_at", "rank"], name="target_queue_idx"),
+            model_name='calltarget',
+            index=models.Index(fields=['campaign', 'priority', 'next_call_at', 'rank'], name='target_queue_idx'),
         ),
         migrations.AddIndex(
-            model_name="calltarget",
-            index=models.Index(fields=["campaign", "status"], name="target_status_idx"),
+            model_name='calltarget',
+            index=models.Index(fields=['campaign', 'status'], name='target_status_idx'),
         ),
         migrations.AddIndex(
-            model_name="calltarget",
-            index=models.Index(fields=["locked_by", "locked_until"], name="target_lease_idx"),
+            model_name='calltarget',
+            index=models.Index(fields=['locked_by', 'locked_until'], name='target_lease_idx'),
         ),
         migrations.AddConstraint(
-            model_name="calltarget",
-            constraint=models.UniqueConstraint(fields=("campaign", "entry"), name="one_target_per_entry"),
+            model_name='calltarget',
+            constraint=models.UniqueConstraint(fields=('campaign', 'entry'), name='one_target_per_entry'),
         ),
         migrations.AddConstraint(
-            model_name="escalationstep",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("done_at__isnull", True)), fields=("target",), name="one_open_escalation_step"
-            ),
+            model_name='escalationstep',
+            constraint=models.UniqueConstraint(condition=models.Q(('done_at__isnull', True)), fields=('target',), name='one_open_escalation_step'),
         ),
         migrations.AddConstraint(
-            model_name="question",
-            constraint=models.UniqueConstraint(fields=("questionnaire", "code"), name="question_code_unique"),
+            model_name='question',
+            constraint=models.UniqueConstraint(fields=('questionnaire', 'code'), name='question_code_unique'),
         ),
     ]

@@ -6,225 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="HelpCategory",
+            name='HelpCategory',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120, unique=True, verbose_name="nom")),
-                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="code")),
-                (
-                    "bit",
-                    models.PositiveSmallIntegerField(
-                        help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.",
-                        unique=True,
-                        validators=[django.core.validators.MaxValueValidator(62)],
-                        verbose_name="position dans l'index",
-                    ),
-                ),
-                ("description", models.TextField(blank=True, verbose_name="description")),
-                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="ordre d'affichage")),
-                ("is_active", models.BooleanField(default=True, verbose_name="proposée")),
-                ("involves_money", models.BooleanField(default=False, verbose_name="implique des avances d'argent")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, unique=True, verbose_name='nom')),
+                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='code')),
+                ('bit', models.PositiveSmallIntegerField(help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.", unique=True, validators=[django.core.validators.MaxValueValidator(62)], verbose_name="position dans l'index")),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('order', models.PositiveSmallIntegerField(default=100, verbose_name="ordre d'affichage")),
+                ('is_active', models.BooleanField(default=True, verbose_name='proposée')),
+                ('involves_money', models.BooleanField(default=False, verbose_name="implique des avances d'argent")),
             ],
             options={
-                "verbose_name": "catégorie d'aide",
-                "verbose_name_plural": "catégories d'aide",
-                "ordering": ["order", "name"],
+                'verbose_name': "catégorie d'aide",
+                'verbose_name_plural': "catégories d'aide",
+                'ordering': ['order', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="HelpRequest",
+            name='HelpRequest',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("category_other", models.CharField(blank=True, max_length=120, verbose_name="précision (autre)")),
-                ("description", models.TextField(max_length=2000, verbose_name="description")),
-                (
-                    "urgency",
-                    models.CharField(
-                        choices=[
-                            ("normal", "Normale (dans la semaine)"),
-                            ("high", "Urgente (sous 48 h)"),
-                            ("critical", "Très urgente (aujourd'hui)"),
-                        ],
-                        default="normal",
-                        max_length=10,
-                        verbose_name="urgence",
-                    ),
-                ),
-                ("wished_start", models.DateField(blank=True, null=True, verbose_name="à partir du")),
-                ("wished_end", models.DateField(blank=True, null=True, verbose_name="jusqu'au")),
-                (
-                    "time_window",
-                    models.CharField(
-                        choices=[
-                            ("any", "Indifférent"),
-                            ("am", "Matin (8 h – 12 h)"),
-                            ("pm", "Après-midi (12 h – 18 h)"),
-                            ("eve", "Soirée (18 h – 21 h)"),
-                        ],
-                        default="any",
-                        max_length=4,
-                        verbose_name="moment de la journée",
-                    ),
-                ),
-                (
-                    "recurrence",
-                    models.CharField(
-                        choices=[
-                            ("once", "Une seule fois"),
-                            ("weekly", "Chaque semaine"),
-                            ("fortnightly", "Toutes les deux semaines"),
-                            ("monthly", "Chaque mois"),
-                        ],
-                        default="once",
-                        max_length=12,
-                        verbose_name="fréquence",
-                    ),
-                ),
-                ("constraints", models.PositiveIntegerField(default=0, verbose_name="contraintes")),
-                ("constraints_notes", models.CharField(blank=True, max_length=300, verbose_name="autres contraintes")),
-                ("involves_money", models.BooleanField(default=False, verbose_name="achats à avancer")),
-                (
-                    "estimated_amount",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=7,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(5000),
-                        ],
-                        verbose_name="montant estimé (€)",
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("hotline", "Numéro unique (appel)"),
-                            ("web", "Formulaire en ligne"),
-                            ("partner", "Partenaire"),
-                            ("third_party", "Signalement par un tiers"),
-                            ("outreach", "Appel sortant (veille)"),
-                        ],
-                        default="hotline",
-                        max_length=12,
-                        verbose_name="canal",
-                    ),
-                ),
-                (
-                    "reporter_name",
-                    models.CharField(blank=True, max_length=120, verbose_name="nom de la personne qui signale"),
-                ),
-                (
-                    "reporter_relation",
-                    models.CharField(blank=True, max_length=80, verbose_name="lien avec la personne"),
-                ),
-                (
-                    "reporter_phone",
-                    models.CharField(blank=True, max_length=20, verbose_name="téléphone de la personne qui signale"),
-                ),
-                (
-                    "person_agrees",
-                    models.CharField(
-                        choices=[
-                            ("yes", "Oui, la personne est d'accord"),
-                            ("no", "Non"),
-                            ("unknown", "Je ne sais pas"),
-                        ],
-                        default="yes",
-                        max_length=8,
-                        verbose_name="la personne est d'accord",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("new", "Nouvelle"),
-                            ("qualified", "Qualifiée"),
-                            ("searching", "Recherche de volontaire"),
-                            ("supported", "Soutien en place"),
-                            ("closed", "Clôturée"),
-                        ],
-                        db_index=True,
-                        default="new",
-                        max_length=12,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "closure_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("done", "Réalisée"),
-                            ("cancelled", "Annulée"),
-                            ("no_follow_up", "Sans suite"),
-                            ("referred", "Orientée vers un partenaire"),
-                        ],
-                        max_length=14,
-                        verbose_name="motif de clôture",
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="créée le"),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mise à jour le")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('category_other', models.CharField(blank=True, max_length=120, verbose_name='précision (autre)')),
+                ('description', models.TextField(max_length=2000, verbose_name='description')),
+                ('urgency', models.CharField(choices=[('normal', 'Normale (dans la semaine)'), ('high', 'Urgente (sous 48 h)'), ('critical', "Très urgente (aujourd'hui)")], default='normal', max_length=10, verbose_name='urgence')),
+                ('wished_start', models.DateField(blank=True, null=True, verbose_name='à partir du')),
+                ('wished_end', models.DateField(blank=True, null=True, verbose_name="jusqu'au")),
+                ('time_window', models.CharField(choices=[('any', 'Indifférent'), ('am', 'Matin (8 h – 12 h)'), ('pm', 'Après-midi (12 h – 18 h)'), ('eve', 'Soirée (18 h – 21 h)')], default='any', max_length=4, verbose_name='moment de la journée')),
+                ('recurrence', models.CharField(choices=[('once', 'Une seule fois'), ('weekly', 'Chaque semaine'), ('fortnightly', 'Toutes les deux semaines'), ('monthly', 'Chaque mois')], default='once', max_length=12, verbose_name='fréquence')),
+                ('constraints', models.PositiveIntegerField(default=0, verbose_name='contraintes')),
+                ('constraints_notes', models.CharField(blank=True, max_length=300, verbose_name='autres contraintes')),
+                ('involves_money', models.BooleanField(default=False, verbose_name='achats à avancer')),
+                ('estimated_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5000)], verbose_name='montant estimé (€)')),
+                ('channel', models.CharField(choices=[('hotline', 'Numéro unique (appel)'), ('web', 'Formulaire en ligne'), ('partner', 'Partenaire'), ('third_party', 'Signalement par un tiers'), ('outreach', 'Appel sortant (veille)')], default='hotline', max_length=12, verbose_name='canal')),
+                ('reporter_name', models.CharField(blank=True, max_length=120, verbose_name='nom de la personne qui signale')),
+                ('reporter_relation', models.CharField(blank=True, max_length=80, verbose_name='lien avec la personne')),
+                ('reporter_phone', models.CharField(blank=True, max_length=20, verbose_name='téléphone de la personne qui signale')),
+                ('person_agrees', models.CharField(choices=[('yes', "Oui, la personne est d'accord"), ('no', 'Non'), ('unknown', 'Je ne sais pas')], default='yes', max_length=8, verbose_name="la personne est d'accord")),
+                ('status', models.CharField(choices=[('new', 'Nouvelle'), ('qualified', 'Qualifiée'), ('searching', 'Recherche de volontaire'), ('supported', 'Soutien en place'), ('closed', 'Clôturée')], db_index=True, default='new', max_length=12, verbose_name='statut')),
+                ('closure_reason', models.CharField(blank=True, choices=[('done', 'Réalisée'), ('cancelled', 'Annulée'), ('no_follow_up', 'Sans suite'), ('referred', 'Orientée vers un partenaire')], max_length=14, verbose_name='motif de clôture')),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='créée le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mise à jour le')),
             ],
             options={
-                "verbose_name": "demande d'aide",
-                "verbose_name_plural": "demandes d'aide",
-                "ordering": ["-created_at"],
+                'verbose_name': "demande d'aide",
+                'verbose_name_plural': "demandes d'aide",
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="HelpRequestTransition",
+            name='HelpRequestTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("new", "Nouvelle"),
-                            ("qualified", "Qualifiée"),
-                            ("searching", "Recherche de volontaire"),
-                            ("supported", "Soutien en place"),
-                            ("closed", "Clôturée"),
-                        ],
-                        max_length=12,
-                        verbose_name="de",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("new", "Nouvelle"),
-                            ("qualified", "Qualifiée"),
-                            ("searching", "Recherche de volontaire"),
-                            ("supported", "Soutien en place"),
-                            ("closed", "Clôturée"),
-                        ],
-                        max_length=12,
-                        verbose_name="vers",
-                    ),
-                ),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('new', 'Nouvelle'), ('qualified', 'Qualifiée'), ('searching', 'Recherche de volontaire'), ('supported', 'Soutien en place'), ('closed', 'Clôturée')], max_length=12, verbose_name='de')),
+                ('to_status', models.CharField(choices=[('new', 'Nouvelle'), ('qualified', 'Qualifiée'), ('searching', 'Recherche de volontaire'), ('supported', 'Soutien en place'), ('closed', 'Clôturée')], max_length=12, verbose_name='vers')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
             ],
             options={
-                "verbose_name": "changement de statut",
-                "verbose_name_plural": "historique des statuts",
-                "ordering": ["at", "pk"],
+                'verbose_name': 'changement de statut',
+                'verbose_name_plural': 'historique des statuts',
+                'ordering': ['at', 'pk'],
             },
         ),
     ]

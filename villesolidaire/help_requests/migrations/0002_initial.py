@@ -6,87 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("help_requests", "0001_initial"),
-        ("residents", "0001_initial"),
-        ("volunteers", "0001_initial"),
+        ('help_requests', '0001_initial'),
+        ('residents', '0001_initial'),
+        ('volunteers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="helpcategory",
-            name="skills",
-            field=models.ManyToManyField(
-                blank=True, related_name="categories", to="volunteers.skill", verbose_name="compétences utiles"
-            ),
+            model_name='helpcategory',
+            name='skills',
+            field=models.ManyToManyField(blank=True, related_name='categories', to='volunteers.skill', verbose_name='compétences utiles'),
         ),
         migrations.AddField(
-            model_name="helprequest",
-            name="category",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="help_requests",
-                to="help_requests.helpcategory",
-                verbose_name="catégorie",
-            ),
+            model_name='helprequest',
+            name='category',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='help_requests', to='help_requests.helpcategory', verbose_name='catégorie'),
         ),
         migrations.AddField(
-            model_name="helprequest",
-            name="created_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="saisie par",
-            ),
+            model_name='helprequest',
+            name='created_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisie par'),
         ),
         migrations.AddField(
-            model_name="helprequest",
-            name="resident",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="help_requests",
-                to="residents.resident",
-                verbose_name="habitant·e",
-            ),
+            model_name='helprequest',
+            name='resident',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='help_requests', to='residents.resident', verbose_name='habitant·e'),
         ),
         migrations.AddField(
-            model_name="helprequesttransition",
-            name="by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="par",
-            ),
+            model_name='helprequesttransition',
+            name='by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par'),
         ),
         migrations.AddField(
-            model_name="helprequesttransition",
-            name="help_request",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="help_requests.helprequest"
-            ),
+            model_name='helprequesttransition',
+            name='help_request',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='help_requests.helprequest'),
         ),
         migrations.AddIndex(
-            model_name="helprequest",
-            index=models.Index(fields=["status", "-created_at"], name="request_status_created"),
+            model_name='helprequest',
+            index=models.Index(fields=['status', '-created_at'], name='request_status_created'),
         ),
         migrations.AddConstraint(
-            model_name="helprequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "closed"), _negated=True),
-                    models.Q(("closure_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="closed_request_has_reason",
-            ),
+            model_name='helprequest',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closure_reason', ''), _negated=True), _connector='OR'), name='closed_request_has_reason'),
         ),
     ]

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("help_requests", "0003_reference_data"),
-        ("residents", "0001_initial"),
+        ('help_requests', '0003_reference_data'),
+        ('residents', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="helprequest",
-            index=models.Index(fields=["urgency", "-created_at"], name="request_priority"),
+            model_name='helprequest',
+            index=models.Index(fields=['urgency', '-created_at'], name='request_priority'),
         ),
     ]

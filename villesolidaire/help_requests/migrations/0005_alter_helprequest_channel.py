@@ -4,26 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("help_requests", "0004_request_priority_index"),
+        ('help_requests', '0004_request_priority_index'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="helprequest",
-            name="channel",
-            field=models.CharField(
-                choices=[
-                    ("hotline", "Numéro unique (appel)"),
-                    ("web", "Formulaire en ligne"),
-                    ("partner", "Partenaire"),
-                    ("third_party", "Signalement par un tiers"),
-                    ("outreach", "Appel sortant (veille)"),
-                    ("neighbours", "Réseau de voisinage"),
-                ],
-                default="hotline",
-                max_length=12,
-                verbose_name="canal",
-            ),
+            model_name='helprequest',
+            name='channel',
+            field=models.CharField(choices=[('hotline', 'Numéro unique (appel)'), ('web', 'Formulaire en ligne'), ('partner', 'Partenaire'), ('third_party', 'Signalement par un tiers'), ('outreach', 'Appel sortant (veille)'), ('neighbours', 'Réseau de voisinage')], default='hotline', max_length=12, verbose_name='canal'),
         ),
     ]

@@ -2,149 +2,77 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import villesolidaire.matching.models
 from django.conf import settings
 from django.db import migrations, models
 
-import villesolidaire.matching.models
-
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("help_requests", "0002_initial"),
-        ("volunteers", "0001_initial"),
+        ('help_requests', '0002_initial'),
+        ('volunteers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Proposal",
+            name='Proposal',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("open", "En attente de réponse"),
-                            ("accepted", "Acceptée"),
-                            ("expired", "Sans réponse dans le délai"),
-                            ("cancelled", "Annulée"),
-                        ],
-                        db_index=True,
-                        default="open",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("message", models.CharField(blank=True, max_length=300, verbose_name="message aux volontaires")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créée le")),
-                ("expires_at", models.DateTimeField(verbose_name="réponse attendue avant")),
-                (
-                    "expiry_alerted_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="coordination alertée le"),
-                ),
-                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="close le")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "help_request",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="proposals",
-                        to="help_requests.helprequest",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('open', 'En attente de réponse'), ('accepted', 'Acceptée'), ('expired', 'Sans réponse dans le délai'), ('cancelled', 'Annulée')], db_index=True, default='open', max_length=10, verbose_name='statut')),
+                ('message', models.CharField(blank=True, max_length=300, verbose_name='message aux volontaires')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créée le')),
+                ('expires_at', models.DateTimeField(verbose_name='réponse attendue avant')),
+                ('expiry_alerted_at', models.DateTimeField(blank=True, null=True, verbose_name='coordination alertée le')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='close le')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('help_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='help_requests.helprequest')),
             ],
             options={
-                "verbose_name": "proposition",
-                "verbose_name_plural": "propositions",
-                "ordering": ["-created_at"],
+                'verbose_name': 'proposition',
+                'verbose_name_plural': 'propositions',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="VolunteerMatchProfile",
+            name='VolunteerMatchProfile',
             fields=[
-                (
-                    "volunteer",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="match_profile",
-                        serialize=False,
-                        to="volunteers.volunteer",
-                    ),
-                ),
-                ("is_eligible", models.BooleanField(default=False)),
-                ("latitude", models.FloatField(null=True)),
-                ("longitude", models.FloatField(null=True)),
-                ("max_distance_km", models.FloatField(default=3)),
-                ("categories_mask", models.BigIntegerField(default=0)),
-                ("skills_mask", models.BigIntegerField(default=0)),
-                ("languages_mask", models.BigIntegerField(default=0)),
-                ("availability_mask", models.BigIntegerField(default=0)),
+                ('volunteer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='match_profile', serialize=False, to='volunteers.volunteer')),
+                ('is_eligible', models.BooleanField(default=False)),
+                ('latitude', models.FloatField(null=True)),
+                ('longitude', models.FloatField(null=True)),
+                ('max_distance_km', models.FloatField(default=3)),
+                ('categories_mask', models.BigIntegerField(default=0)),
+                ('skills_mask', models.BigIntegerField(default=0)),
+                ('languages_mask', models.BigIntegerField(default=0)),
+                ('availability_mask', models.BigIntegerField(default=0)),
             ],
             options={
-                "verbose_name": "profil de mise en relation",
-                "verbose_name_plural": "index de mise en relation",
-                "indexes": [
-                    models.Index(fields=["is_eligible", "latitude", "longitude"], name="match_eligible_position")
-                ],
+                'verbose_name': 'profil de mise en relation',
+                'verbose_name_plural': 'index de mise en relation',
+                'indexes': [models.Index(fields=['is_eligible', 'latitude', 'longitude'], name='match_eligible_position')],
             },
         ),
         migrations.CreateModel(
-            name="ProposalOffer",
+            name='ProposalOffer',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "token",
-                    models.CharField(default=villesolidaire.matching.models.new_token, max_length=64, unique=True),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Envoyée"),
-                            ("accepted", "Acceptée"),
-                            ("declined", "Refusée"),
-                            ("taken", "Prise par un·e autre volontaire"),
-                            ("withdrawn", "Retirée"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("score", models.FloatField(default=0, verbose_name="score")),
-                ("explanation", models.JSONField(default=list, verbose_name="explication du score")),
-                ("sent_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="envoyée le")),
-                ("responded_at", models.DateTimeField(blank=True, null=True, verbose_name="réponse le")),
-                (
-                    "proposal",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="offers", to="matching.proposal"
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="offers", to="volunteers.volunteer"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token', models.CharField(default=villesolidaire.matching.models.new_token, max_length=64, unique=True)),
+                ('status', models.CharField(choices=[('pending', 'Envoyée'), ('accepted', 'Acceptée'), ('declined', 'Refusée'), ('taken', 'Prise par un·e autre volontaire'), ('withdrawn', 'Retirée')], default='pending', max_length=10, verbose_name='statut')),
+                ('score', models.FloatField(default=0, verbose_name='score')),
+                ('explanation', models.JSONField(default=list, verbose_name='explication du score')),
+                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='envoyée le')),
+                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='réponse le')),
+                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='matching.proposal')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='volunteers.volunteer')),
             ],
             options={
-                "verbose_name": "proposition à un·e volontaire",
-                "verbose_name_plural": "propositions aux volontaires",
-                "constraints": [
-                    models.UniqueConstraint(fields=("proposal", "volunteer"), name="one_offer_per_volunteer")
-                ],
+                'verbose_name': 'proposition à un·e volontaire',
+                'verbose_name_plural': 'propositions aux volontaires',
+                'constraints': [models.UniqueConstraint(fields=('proposal', 'volunteer'), name='one_offer_per_volunteer')],
             },
         ),
     ]

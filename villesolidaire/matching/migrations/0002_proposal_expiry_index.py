@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("help_requests", "0004_request_priority_index"),
-        ("matching", "0001_initial"),
+        ('help_requests', '0004_request_priority_index'),
+        ('matching', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="proposal",
-            index=models.Index(fields=["status", "expires_at"], name="proposal_status_expires"),
+            model_name='proposal',
+            index=models.Index(fields=['status', 'expires_at'], name='proposal_status_expires'),
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("matching", "0002_proposal_expiry_index"),
+        ('matching', '0002_proposal_expiry_index'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="volunteermatchprofile",
-            name="trainings_mask",
+            model_name='volunteermatchprofile',
+            name='trainings_mask',
             field=models.BigIntegerField(default=0),
         ),
     ]

@@ -8,266 +8,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("help_requests", "0002_initial"),
-        ("matching", "0001_initial"),
-        ("residents", "0001_initial"),
-        ("volunteers", "0001_initial"),
+        ('help_requests', '0002_initial'),
+        ('matching', '0001_initial'),
+        ('residents', '0001_initial'),
+        ('volunteers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Mission",
+            name='Mission',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("scheduled_at", models.DateTimeField(db_index=True, verbose_name="prévue le")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "Prévue"),
-                            ("done", "Réalisée"),
-                            ("missed", "Manquée"),
-                            ("cancelled", "Annulée"),
-                        ],
-                        db_index=True,
-                        default="planned",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "duration_minutes",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(1440),
-                        ],
-                        verbose_name="durée (minutes)",
-                    ),
-                ),
-                ("report", models.TextField(blank=True, max_length=2000, verbose_name="compte rendu")),
-                (
-                    "amount_advanced",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=7,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(5000),
-                        ],
-                        verbose_name="montant avancé (€)",
-                    ),
-                ),
-                ("reimbursed", models.BooleanField(default=False, verbose_name="remboursé")),
-                ("reimbursed_at", models.DateTimeField(blank=True, null=True, verbose_name="remboursé le")),
-                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="réalisée le")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créée le")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scheduled_at', models.DateTimeField(db_index=True, verbose_name='prévue le')),
+                ('status', models.CharField(choices=[('planned', 'Prévue'), ('done', 'Réalisée'), ('missed', 'Manquée'), ('cancelled', 'Annulée')], db_index=True, default='planned', max_length=10, verbose_name='statut')),
+                ('duration_minutes', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1440)], verbose_name='durée (minutes)')),
+                ('report', models.TextField(blank=True, max_length=2000, verbose_name='compte rendu')),
+                ('amount_advanced', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5000)], verbose_name='montant avancé (€)')),
+                ('reimbursed', models.BooleanField(default=False, verbose_name='remboursé')),
+                ('reimbursed_at', models.DateTimeField(blank=True, null=True, verbose_name='remboursé le')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='réalisée le')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créée le')),
             ],
             options={
-                "verbose_name": "mission",
-                "verbose_name_plural": "missions",
-                "ordering": ["scheduled_at"],
+                'verbose_name': 'mission',
+                'verbose_name_plural': 'missions',
+                'ordering': ['scheduled_at'],
             },
         ),
         migrations.CreateModel(
-            name="MissionTransition",
+            name='MissionTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("planned", "Prévue"),
-                            ("done", "Réalisée"),
-                            ("missed", "Manquée"),
-                            ("cancelled", "Annulée"),
-                        ],
-                        max_length=10,
-                        verbose_name="de",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "Prévue"),
-                            ("done", "Réalisée"),
-                            ("missed", "Manquée"),
-                            ("cancelled", "Annulée"),
-                        ],
-                        max_length=10,
-                        verbose_name="vers",
-                    ),
-                ),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "mission",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="missions.mission"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('planned', 'Prévue'), ('done', 'Réalisée'), ('missed', 'Manquée'), ('cancelled', 'Annulée')], max_length=10, verbose_name='de')),
+                ('to_status', models.CharField(choices=[('planned', 'Prévue'), ('done', 'Réalisée'), ('missed', 'Manquée'), ('cancelled', 'Annulée')], max_length=10, verbose_name='vers')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('mission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='missions.mission')),
             ],
             options={
-                "verbose_name": "changement de statut de mission",
-                "verbose_name_plural": "historique des missions",
-                "ordering": ["at", "pk"],
+                'verbose_name': 'changement de statut de mission',
+                'verbose_name_plural': 'historique des missions',
+                'ordering': ['at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Support",
+            name='Support',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("one_off", "Ponctuel"), ("recurring", "Régulier")],
-                        default="one_off",
-                        max_length=10,
-                        verbose_name="type",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("active", "En cours"), ("ended", "Terminé")],
-                        db_index=True,
-                        default="active",
-                        max_length=8,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "started_at",
-                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="débuté le"),
-                ),
-                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="terminé le")),
-                ("end_reason", models.CharField(blank=True, max_length=300, verbose_name="motif de fin")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "help_request",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="supports",
-                        to="help_requests.helprequest",
-                    ),
-                ),
-                (
-                    "proposal",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="support",
-                        to="matching.proposal",
-                    ),
-                ),
-                (
-                    "resident",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="supports", to="residents.resident"
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="supports", to="volunteers.volunteer"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('one_off', 'Ponctuel'), ('recurring', 'Régulier')], default='one_off', max_length=10, verbose_name='type')),
+                ('status', models.CharField(choices=[('active', 'En cours'), ('ended', 'Terminé')], db_index=True, default='active', max_length=8, verbose_name='statut')),
+                ('started_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='débuté le')),
+                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='terminé le')),
+                ('end_reason', models.CharField(blank=True, max_length=300, verbose_name='motif de fin')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('help_request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supports', to='help_requests.helprequest')),
+                ('proposal', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='support', to='matching.proposal')),
+                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supports', to='residents.resident')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supports', to='volunteers.volunteer')),
             ],
             options={
-                "verbose_name": "soutien",
-                "verbose_name_plural": "soutiens",
-                "ordering": ["-started_at"],
+                'verbose_name': 'soutien',
+                'verbose_name_plural': 'soutiens',
+                'ordering': ['-started_at'],
             },
         ),
         migrations.AddField(
-            model_name="mission",
-            name="support",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="missions", to="missions.support"
-            ),
+            model_name='mission',
+            name='support',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='missions', to='missions.support'),
         ),
         migrations.CreateModel(
-            name="Evaluation",
+            name='Evaluation',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "author",
-                    models.CharField(
-                        choices=[("resident", "Habitant·e"), ("volunteer", "Volontaire")],
-                        max_length=10,
-                        verbose_name="de la part de",
-                    ),
-                ),
-                (
-                    "rating",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(5),
-                        ],
-                        verbose_name="satisfaction (1 à 5)",
-                    ),
-                ),
-                ("comment", models.TextField(blank=True, max_length=1000, verbose_name="commentaire")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "support",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="evaluations", to="missions.support"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('author', models.CharField(choices=[('resident', 'Habitant·e'), ('volunteer', 'Volontaire')], max_length=10, verbose_name='de la part de')),
+                ('rating', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='satisfaction (1 à 5)')),
+                ('comment', models.TextField(blank=True, max_length=1000, verbose_name='commentaire')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('support', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='missions.support')),
             ],
             options={
-                "verbose_name": "évaluation",
-                "verbose_name_plural": "évaluations",
+                'verbose_name': 'évaluation',
+                'verbose_name_plural': 'évaluations',
             },
         ),
         migrations.AddIndex(
-            model_name="mission",
-            index=models.Index(fields=["support", "status"], name="mission_support_status"),
+            model_name='mission',
+            index=models.Index(fields=['support', 'status'], name='mission_support_status'),
         ),
         migrations.AddConstraint(
-            model_name="evaluation",
-            constraint=models.UniqueConstraint(fields=("support", "author"), name="one_evaluation_per_side"),
+            model_name='evaluation',
+            constraint=models.UniqueConstraint(fields=('support', 'author'), name='one_evaluation_per_side'),
         ),
     ]

@@ -4,24 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("missions", "0001_initial"),
+        ('missions', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="evaluation",
-            name="channel",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("call", "Appel téléphonique"),
-                    ("sms", "Réponse par SMS"),
-                    ("visit", "Visite ou accueil"),
-                    ("online", "En ligne (lien)"),
-                ],
-                max_length=8,
-                verbose_name="recueillie par",
-            ),
+            model_name='evaluation',
+            name='channel',
+            field=models.CharField(blank=True, choices=[('call', 'Appel téléphonique'), ('sms', 'Réponse par SMS'), ('visit', 'Visite ou accueil'), ('online', 'En ligne (lien)')], max_length=8, verbose_name='recueillie par'),
         ),
     ]

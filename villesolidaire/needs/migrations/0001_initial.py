@@ -2,422 +2,162 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import villesolidaire.needs.models
 from django.conf import settings
 from django.db import migrations, models
 
-import villesolidaire.needs.models
-
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("help_requests", "0004_request_priority_index"),
-        ("partners", "0002_organisationcontact_organisationtransition_and_more"),
-        ("territory", "0001_initial"),
-        ("trainings", "0002_sessions_invitations_bits"),
-        ("volunteers", "0003_volunteer_email_index"),
+        ('help_requests', '0004_request_priority_index'),
+        ('partners', '0002_organisationcontact_organisationtransition_and_more'),
+        ('territory', '0001_initial'),
+        ('trainings', '0002_sessions_invitations_bits'),
+        ('volunteers', '0003_volunteer_email_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Need",
+            name='Need',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("address", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
-                (
-                    "address_complement",
-                    models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse"),
-                ),
-                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
-                ("city", models.CharField(blank=True, max_length=120, verbose_name="commune")),
-                ("ban_id", models.CharField(blank=True, max_length=60, verbose_name="identifiant BAN")),
-                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
-                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
-                ("is_located", models.BooleanField(default=False, verbose_name="adresse localisée")),
-                ("title", models.CharField(max_length=150, verbose_name="titre")),
-                ("description", models.TextField(max_length=5000, verbose_name="description")),
-                (
-                    "domain",
-                    models.CharField(
-                        choices=[
-                            ("solidarity", "Solidarité"),
-                            ("eco", "Éco-citoyenneté"),
-                            ("events", "Événements"),
-                            ("democracy", "Démocratie et citoyenneté"),
-                        ],
-                        default="solidarity",
-                        max_length=20,
-                        verbose_name="domaine d'engagement",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Brouillon"),
-                            ("published", "Publié"),
-                            ("closed", "Clos"),
-                            ("cancelled", "Annulé"),
-                        ],
-                        db_index=True,
-                        default="draft",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "api_domain",
-                    models.CharField(
-                        choices=[
-                            ("animaux", "Animaux"),
-                            ("autre", "Autre"),
-                            ("batiment-industrie-logistique", "Bâtiment, industrie, logistique"),
-                            ("benevolat-competences", "Bénévolat de compétences"),
-                            ("culture-loisirs", "Culture et loisirs"),
-                            ("education", "Éducation"),
-                            ("emploi", "Emploi"),
-                            ("environnement", "Environnement"),
-                            ("gestion-finance-droit", "Gestion, finance, droit"),
-                            ("humanitaire", "Humanitaire"),
-                            ("memoire-et-citoyennete", "Mémoire et citoyenneté"),
-                            ("prevention-protection", "Prévention et protection"),
-                            ("recherche", "Recherche"),
-                            ("sante", "Santé"),
-                            ("service-public-defense-securite", "Service public, défense, sécurité"),
-                            ("sport", "Sport"),
-                            ("solidarite-insertion", "Solidarité et insertion"),
-                            ("vivre-ensemble", "Vivre ensemble"),
-                        ],
-                        default="solidarite-insertion",
-                        max_length=40,
-                        verbose_name="domaine (API Engagement)",
-                    ),
-                ),
-                (
-                    "remote",
-                    models.CharField(
-                        choices=[
-                            ("no", "Sur place"),
-                            ("possible", "À distance possible"),
-                            ("full", "Entièrement à distance"),
-                        ],
-                        default="no",
-                        max_length=10,
-                        verbose_name="à distance",
-                    ),
-                ),
-                (
-                    "schedule",
-                    models.CharField(
-                        blank=True, help_text="Par exemple : « une matinée ».", max_length=200, verbose_name="rythme"
-                    ),
-                ),
-                ("open_to_minors", models.BooleanField(default=False, verbose_name="ouvert aux mineur·es")),
-                (
-                    "reduced_mobility_accessible",
-                    models.BooleanField(default=False, verbose_name="accessible aux personnes à mobilité réduite"),
-                ),
-                ("is_external", models.BooleanField(default=False, verbose_name="importé d'un flux")),
-                (
-                    "client_id",
-                    models.CharField(
-                        blank=True,
-                        max_length=200,
-                        null=True,
-                        unique=True,
-                        verbose_name="identifiant dans le flux (clientId)",
-                    ),
-                ),
-                ("application_url", models.URLField(blank=True, max_length=500, verbose_name="lien de candidature")),
-                (
-                    "organisation_name",
-                    models.CharField(blank=True, max_length=200, verbose_name="organisation (flux)"),
-                ),
-                ("organisation_rna", models.CharField(blank=True, max_length=20, verbose_name="RNA (flux)")),
-                ("organisation_siren", models.CharField(blank=True, max_length=14, verbose_name="SIREN (flux)")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créé le")),
-                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="mis à jour le")),
-                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publié le")),
-                (
-                    "category",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="needs",
-                        to="help_requests.helpcategory",
-                        verbose_name="catégorie d'aide",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Vide : besoin posté par la commune elle-même.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="needs",
-                        to="partners.organisation",
-                        verbose_name="organisation",
-                    ),
-                ),
-                (
-                    "quartier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="territory.quartier",
-                        verbose_name="quartier",
-                    ),
-                ),
-                (
-                    "skills",
-                    models.ManyToManyField(
-                        blank=True, related_name="needs", to="volunteers.skill", verbose_name="compétences souhaitées"
-                    ),
-                ),
-                (
-                    "trainings",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="needs",
-                        to="trainings.trainingmodule",
-                        verbose_name="formations requises",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('address', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
+                ('address_complement', models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse")),
+                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
+                ('city', models.CharField(blank=True, max_length=120, verbose_name='commune')),
+                ('ban_id', models.CharField(blank=True, max_length=60, verbose_name='identifiant BAN')),
+                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
+                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
+                ('is_located', models.BooleanField(default=False, verbose_name='adresse localisée')),
+                ('title', models.CharField(max_length=150, verbose_name='titre')),
+                ('description', models.TextField(max_length=5000, verbose_name='description')),
+                ('domain', models.CharField(choices=[('solidarity', 'Solidarité'), ('eco', 'Éco-citoyenneté'), ('events', 'Événements'), ('democracy', 'Démocratie et citoyenneté')], default='solidarity', max_length=20, verbose_name="domaine d'engagement")),
+                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('published', 'Publié'), ('closed', 'Clos'), ('cancelled', 'Annulé')], db_index=True, default='draft', max_length=10, verbose_name='statut')),
+                ('api_domain', models.CharField(choices=[('animaux', 'Animaux'), ('autre', 'Autre'), ('batiment-industrie-logistique', 'Bâtiment, industrie, logistique'), ('benevolat-competences', 'Bénévolat de compétences'), ('culture-loisirs', 'Culture et loisirs'), ('education', 'Éducation'), ('emploi', 'Emploi'), ('environnement', 'Environnement'), ('gestion-finance-droit', 'Gestion, finance, droit'), ('humanitaire', 'Humanitaire'), ('memoire-et-citoyennete', 'Mémoire et citoyenneté'), ('prevention-protection', 'Prévention et protection'), ('recherche', 'Recherche'), ('sante', 'Santé'), ('service-public-defense-securite', 'Service public, défense, sécurité'), ('sport', 'Sport'), ('solidarite-insertion', 'Solidarité et insertion'), ('vivre-ensemble', 'Vivre ensemble')], default='solidarite-insertion', max_length=40, verbose_name='domaine (API Engagement)')),
+                ('remote', models.CharField(choices=[('no', 'Sur place'), ('possible', 'À distance possible'), ('full', 'Entièrement à distance')], default='no', max_length=10, verbose_name='à distance')),
+                ('schedule', models.CharField(blank=True, help_text='Par exemple : « une matinée ».', max_length=200, verbose_name='rythme')),
+                ('open_to_minors', models.BooleanField(default=False, verbose_name='ouvert aux mineur·es')),
+                ('reduced_mobility_accessible', models.BooleanField(default=False, verbose_name='accessible aux personnes à mobilité réduite')),
+                ('is_external', models.BooleanField(default=False, verbose_name="importé d'un flux")),
+                ('client_id', models.CharField(blank=True, max_length=200, null=True, unique=True, verbose_name='identifiant dans le flux (clientId)')),
+                ('application_url', models.URLField(blank=True, max_length=500, verbose_name='lien de candidature')),
+                ('organisation_name', models.CharField(blank=True, max_length=200, verbose_name='organisation (flux)')),
+                ('organisation_rna', models.CharField(blank=True, max_length=20, verbose_name='RNA (flux)')),
+                ('organisation_siren', models.CharField(blank=True, max_length=14, verbose_name='SIREN (flux)')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='mis à jour le')),
+                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publié le')),
+                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='needs', to='help_requests.helpcategory', verbose_name="catégorie d'aide")),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(blank=True, help_text='Vide : besoin posté par la commune elle-même.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='needs', to='partners.organisation', verbose_name='organisation')),
+                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier', verbose_name='quartier')),
+                ('skills', models.ManyToManyField(blank=True, related_name='needs', to='volunteers.skill', verbose_name='compétences souhaitées')),
+                ('trainings', models.ManyToManyField(blank=True, related_name='needs', to='trainings.trainingmodule', verbose_name='formations requises')),
             ],
             options={
-                "verbose_name": "besoin ponctuel",
-                "verbose_name_plural": "besoins ponctuels",
-                "ordering": ["-created_at", "-pk"],
+                'verbose_name': 'besoin ponctuel',
+                'verbose_name_plural': 'besoins ponctuels',
+                'ordering': ['-created_at', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="NeedTransition",
+            name='NeedTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("draft", "Brouillon"),
-                            ("published", "Publié"),
-                            ("closed", "Clos"),
-                            ("cancelled", "Annulé"),
-                        ],
-                        max_length=10,
-                        verbose_name="de",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Brouillon"),
-                            ("published", "Publié"),
-                            ("closed", "Clos"),
-                            ("cancelled", "Annulé"),
-                        ],
-                        max_length=10,
-                        verbose_name="vers",
-                    ),
-                ),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="par",
-                    ),
-                ),
-                (
-                    "need",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="needs.need"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('draft', 'Brouillon'), ('published', 'Publié'), ('closed', 'Clos'), ('cancelled', 'Annulé')], max_length=10, verbose_name='de')),
+                ('to_status', models.CharField(choices=[('draft', 'Brouillon'), ('published', 'Publié'), ('closed', 'Clos'), ('cancelled', 'Annulé')], max_length=10, verbose_name='vers')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par')),
+                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='needs.need')),
             ],
             options={
-                "verbose_name": "changement de statut",
-                "verbose_name_plural": "historique des statuts",
-                "ordering": ["at", "pk"],
+                'verbose_name': 'changement de statut',
+                'verbose_name_plural': 'historique des statuts',
+                'ordering': ['at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Shift",
+            name='Shift',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("starts_at", models.DateTimeField(verbose_name="début")),
-                ("ends_at", models.DateTimeField(verbose_name="fin")),
-                ("places", models.PositiveSmallIntegerField(verbose_name="places")),
-                (
-                    "need",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="shifts", to="needs.need"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('starts_at', models.DateTimeField(verbose_name='début')),
+                ('ends_at', models.DateTimeField(verbose_name='fin')),
+                ('places', models.PositiveSmallIntegerField(verbose_name='places')),
+                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shifts', to='needs.need')),
             ],
             options={
-                "verbose_name": "créneau",
-                "verbose_name_plural": "créneaux",
-                "ordering": ["starts_at", "pk"],
+                'verbose_name': 'créneau',
+                'verbose_name_plural': 'créneaux',
+                'ordering': ['starts_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="ShiftSignup",
+            name='ShiftSignup',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "À confirmer"),
-                            ("confirmed", "Confirmée"),
-                            ("waiting", "En liste d'attente"),
-                            ("cancelled", "Annulée"),
-                        ],
-                        db_index=True,
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("token", models.CharField(default=villesolidaire.needs.models.new_token, max_length=64, unique=True)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="inscrit·e le")),
-                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="confirmée le")),
-                (
-                    "promoted_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="sortie de la liste d'attente le"),
-                ),
-                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="annulée le")),
-                ("reminder_sent_at", models.DateTimeField(blank=True, null=True, verbose_name="rappel envoyé le")),
-                ("attended", models.BooleanField(blank=True, null=True, verbose_name="présent·e")),
-                (
-                    "hours",
-                    models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="heures"),
-                ),
-                (
-                    "attendance_recorded_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="présence notée le"),
-                ),
-                (
-                    "attendance_recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "confirmed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "shift",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="signups", to="needs.shift"
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="shift_signups",
-                        to="volunteers.volunteer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', 'À confirmer'), ('confirmed', 'Confirmée'), ('waiting', "En liste d'attente"), ('cancelled', 'Annulée')], db_index=True, max_length=10, verbose_name='statut')),
+                ('token', models.CharField(default=villesolidaire.needs.models.new_token, max_length=64, unique=True)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='inscrit·e le')),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmée le')),
+                ('promoted_at', models.DateTimeField(blank=True, null=True, verbose_name="sortie de la liste d'attente le")),
+                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulée le')),
+                ('reminder_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='rappel envoyé le')),
+                ('attended', models.BooleanField(blank=True, null=True, verbose_name='présent·e')),
+                ('hours', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='heures')),
+                ('attendance_recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='présence notée le')),
+                ('attendance_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('shift', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signups', to='needs.shift')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shift_signups', to='volunteers.volunteer')),
             ],
             options={
-                "verbose_name": "inscription à un créneau",
-                "verbose_name_plural": "inscriptions aux créneaux",
-                "ordering": ["created_at", "pk"],
+                'verbose_name': 'inscription à un créneau',
+                'verbose_name_plural': 'inscriptions aux créneaux',
+                'ordering': ['created_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="NeedInvitation",
+            name='NeedInvitation',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("token", models.CharField(default=villesolidaire.needs.models.new_token, max_length=64, unique=True)),
-                ("sent_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="prévenu·e le")),
-                (
-                    "need",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="needs.need"
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="need_invitations",
-                        to="volunteers.volunteer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('token', models.CharField(default=villesolidaire.needs.models.new_token, max_length=64, unique=True)),
+                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='prévenu·e le')),
+                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='needs.need')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='need_invitations', to='volunteers.volunteer')),
             ],
             options={
-                "verbose_name": "volontaire prévenu·e",
-                "verbose_name_plural": "volontaires prévenu·es",
-                "constraints": [models.UniqueConstraint(fields=("need", "volunteer"), name="needs_invited_once")],
+                'verbose_name': 'volontaire prévenu·e',
+                'verbose_name_plural': 'volontaires prévenu·es',
+                'constraints': [models.UniqueConstraint(fields=('need', 'volunteer'), name='needs_invited_once')],
             },
         ),
         migrations.AddIndex(
-            model_name="shift",
-            index=models.Index(fields=["starts_at"], name="needs_shift_start"),
+            model_name='shift',
+            index=models.Index(fields=['starts_at'], name='needs_shift_start'),
         ),
         migrations.AddConstraint(
-            model_name="shift",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="needs_shift_ends_after_start"
-            ),
+            model_name='shift',
+            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='needs_shift_ends_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="shift",
-            constraint=models.CheckConstraint(condition=models.Q(("places__gte", 1)), name="needs_shift_has_places"),
+            model_name='shift',
+            constraint=models.CheckConstraint(condition=models.Q(('places__gte', 1)), name='needs_shift_has_places'),
         ),
         migrations.AddIndex(
-            model_name="shiftsignup",
-            index=models.Index(fields=["shift", "status"], name="needs_signup_shift_status"),
+            model_name='shiftsignup',
+            index=models.Index(fields=['shift', 'status'], name='needs_signup_shift_status'),
         ),
         migrations.AddConstraint(
-            model_name="shiftsignup",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "cancelled"), _negated=True),
-                fields=("shift", "volunteer"),
-                name="needs_one_live_signup_per_shift",
-            ),
+            model_name='shiftsignup',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('shift', 'volunteer'), name='needs_one_live_signup_per_shift'),
         ),
         migrations.AddConstraint(
-            model_name="shiftsignup",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("hours__isnull", True), ("hours__gte", 0), _connector="OR"),
-                name="needs_signup_hours_positive",
-            ),
+            model_name='shiftsignup',
+            constraint=models.CheckConstraint(condition=models.Q(('hours__isnull', True), ('hours__gte', 0), _connector='OR'), name='needs_signup_hours_positive'),
         ),
     ]

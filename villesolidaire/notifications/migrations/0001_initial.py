@@ -7,124 +7,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("help_requests", "0002_initial"),
-        ("missions", "0001_initial"),
-        ("residents", "0001_initial"),
+        ('help_requests', '0002_initial'),
+        ('missions', '0001_initial'),
+        ('residents', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Message",
+            name='Message',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[("email", "E-mail"), ("sms", "SMS")], max_length=5, verbose_name="canal"
-                    ),
-                ),
-                ("recipient", models.CharField(max_length=254, verbose_name="destinataire")),
-                ("subject", models.CharField(blank=True, max_length=200, verbose_name="objet")),
-                ("body", models.TextField(verbose_name="texte")),
-                ("kind", models.CharField(db_index=True, max_length=60, verbose_name="type de message")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "En attente d'envoi"),
-                            ("sent", "Envoyé"),
-                            ("retrying", "Nouvel essai prévu"),
-                            ("failed", "Échec"),
-                        ],
-                        db_index=True,
-                        default="queued",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="essais")),
-                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="dernière erreur")),
-                (
-                    "provider_id",
-                    models.CharField(blank=True, max_length=120, verbose_name="identifiant chez le prestataire"),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="créé le"),
-                ),
-                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="envoyé le")),
-                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="prochain essai")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS')], max_length=5, verbose_name='canal')),
+                ('recipient', models.CharField(max_length=254, verbose_name='destinataire')),
+                ('subject', models.CharField(blank=True, max_length=200, verbose_name='objet')),
+                ('body', models.TextField(verbose_name='texte')),
+                ('kind', models.CharField(db_index=True, max_length=60, verbose_name='type de message')),
+                ('status', models.CharField(choices=[('queued', "En attente d'envoi"), ('sent', 'Envoyé'), ('retrying', 'Nouvel essai prévu'), ('failed', 'Échec')], db_index=True, default='queued', max_length=10, verbose_name='statut')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='essais')),
+                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='dernière erreur')),
+                ('provider_id', models.CharField(blank=True, max_length=120, verbose_name='identifiant chez le prestataire')),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='créé le')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='envoyé le')),
+                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='prochain essai')),
             ],
             options={
-                "verbose_name": "message envoyé",
-                "verbose_name_plural": "messages envoyés",
-                "ordering": ["-created_at"],
+                'verbose_name': 'message envoyé',
+                'verbose_name_plural': 'messages envoyés',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="CallTask",
+            name='CallTask',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("reason", models.CharField(max_length=300, verbose_name="motif")),
-                ("kind", models.CharField(max_length=60, verbose_name="type")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "À rappeler"), ("done", "Fait")],
-                        db_index=True,
-                        default="open",
-                        max_length=5,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créée le")),
-                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="faite le")),
-                ("outcome", models.CharField(blank=True, max_length=500, verbose_name="résultat de l'appel")),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "help_request",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="help_requests.helprequest",
-                    ),
-                ),
-                (
-                    "resident",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="call_tasks", to="residents.resident"
-                    ),
-                ),
-                (
-                    "support",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="missions.support",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(max_length=300, verbose_name='motif')),
+                ('kind', models.CharField(max_length=60, verbose_name='type')),
+                ('status', models.CharField(choices=[('open', 'À rappeler'), ('done', 'Fait')], db_index=True, default='open', max_length=5, verbose_name='statut')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créée le')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='faite le')),
+                ('outcome', models.CharField(blank=True, max_length=500, verbose_name="résultat de l'appel")),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('help_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='help_requests.helprequest')),
+                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='call_tasks', to='residents.resident')),
+                ('support', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='missions.support')),
             ],
             options={
-                "verbose_name": "appel à passer",
-                "verbose_name_plural": "appels à passer",
-                "ordering": ["created_at"],
+                'verbose_name': 'appel à passer',
+                'verbose_name_plural': 'appels à passer',
+                'ordering': ['created_at'],
             },
         ),
     ]

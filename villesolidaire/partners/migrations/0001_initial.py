@@ -9,138 +9,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("territory", "0001_initial"),
+        ('territory', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("address", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
-                (
-                    "address_complement",
-                    models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse"),
-                ),
-                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
-                ("city", models.CharField(blank=True, max_length=120, verbose_name="commune")),
-                ("ban_id", models.CharField(blank=True, max_length=60, verbose_name="identifiant BAN")),
-                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
-                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
-                ("is_located", models.BooleanField(default=False, verbose_name="adresse localisée")),
-                ("name", models.CharField(max_length=150, verbose_name="nom")),
-                (
-                    "type",
-                    models.CharField(
-                        choices=[
-                            ("association", "Association"),
-                            ("municipal_service", "Service municipal"),
-                            ("ccas", "CCAS"),
-                            ("shop", "Commerce"),
-                            ("social_landlord", "Bailleur social"),
-                            ("company", "Entreprise"),
-                            ("residents_group", "Collectif d'habitant·es"),
-                        ],
-                        max_length=20,
-                        verbose_name="type",
-                    ),
-                ),
-                (
-                    "siret",
-                    models.CharField(
-                        blank=True,
-                        max_length=14,
-                        validators=[
-                            django.core.validators.RegexValidator("^\\d{14}$", "Le SIRET compte 14 chiffres.")
-                        ],
-                        verbose_name="SIRET",
-                    ),
-                ),
-                (
-                    "rna",
-                    models.CharField(
-                        blank=True,
-                        max_length=10,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^W\\d{9}$", "Le numéro RNA s'écrit W suivi de 9 chiffres."
-                            )
-                        ],
-                        verbose_name="numéro RNA",
-                    ),
-                ),
-                ("description", models.TextField(blank=True, max_length=10000, verbose_name="présentation")),
-                (
-                    "phone",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, max_length=128, region=None, verbose_name="téléphone"
-                    ),
-                ),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                ("website", models.URLField(blank=True, verbose_name="site web")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "En attente de validation"),
-                            ("validated", "Validée"),
-                            ("suspended", "Suspendue"),
-                        ],
-                        db_index=True,
-                        default="pending",
-                        max_length=12,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créée le")),
-                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="mise à jour le")),
-                (
-                    "quartier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="territory.quartier",
-                        verbose_name="quartier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('address', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
+                ('address_complement', models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse")),
+                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
+                ('city', models.CharField(blank=True, max_length=120, verbose_name='commune')),
+                ('ban_id', models.CharField(blank=True, max_length=60, verbose_name='identifiant BAN')),
+                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
+                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
+                ('is_located', models.BooleanField(default=False, verbose_name='adresse localisée')),
+                ('name', models.CharField(max_length=150, verbose_name='nom')),
+                ('type', models.CharField(choices=[('association', 'Association'), ('municipal_service', 'Service municipal'), ('ccas', 'CCAS'), ('shop', 'Commerce'), ('social_landlord', 'Bailleur social'), ('company', 'Entreprise'), ('residents_group', "Collectif d'habitant·es")], max_length=20, verbose_name='type')),
+                ('siret', models.CharField(blank=True, max_length=14, validators=[django.core.validators.RegexValidator('^\\d{14}$', 'Le SIRET compte 14 chiffres.')], verbose_name='SIRET')),
+                ('rna', models.CharField(blank=True, max_length=10, validators=[django.core.validators.RegexValidator('^W\\d{9}$', "Le numéro RNA s'écrit W suivi de 9 chiffres.")], verbose_name='numéro RNA')),
+                ('description', models.TextField(blank=True, max_length=10000, verbose_name='présentation')),
+                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='téléphone')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('website', models.URLField(blank=True, verbose_name='site web')),
+                ('status', models.CharField(choices=[('pending', 'En attente de validation'), ('validated', 'Validée'), ('suspended', 'Suspendue')], db_index=True, default='pending', max_length=12, verbose_name='statut')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créée le')),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='mise à jour le')),
+                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier', verbose_name='quartier')),
             ],
             options={
-                "verbose_name": "organisation partenaire",
-                "verbose_name_plural": "organisations partenaires",
-                "ordering": ["name", "pk"],
+                'verbose_name': 'organisation partenaire',
+                'verbose_name_plural': 'organisations partenaires',
+                'ordering': ['name', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="OrganisationMember",
+            name='OrganisationMember',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="partners.organisation"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="partner_memberships",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='partners.organisation')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partner_memberships', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "membre d'une organisation",
-                "constraints": [
-                    models.UniqueConstraint(fields=("organisation", "user"), name="partners_member_unique")
-                ],
+                'verbose_name': "membre d'une organisation",
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'user'), name='partners_member_unique')],
             },
         ),
     ]

@@ -4,370 +4,182 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import phonenumber_field.modelfields
+import villesolidaire.partners.opening_hours
 from django.conf import settings
 from django.db import migrations, models
 
-import villesolidaire.partners.opening_hours
-
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("partners", "0001_initial"),
-        ("territory", "0001_initial"),
+        ('partners', '0001_initial'),
+        ('territory', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="OrganisationContact",
+            name='OrganisationContact',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=150, verbose_name="nom et prénom")),
-                ("function", models.CharField(blank=True, max_length=120, verbose_name="fonction")),
-                (
-                    "phone",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, max_length=128, region=None, verbose_name="téléphone"
-                    ),
-                ),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=150, verbose_name='nom et prénom')),
+                ('function', models.CharField(blank=True, max_length=120, verbose_name='fonction')),
+                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='téléphone')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                "verbose_name": "contact d'une organisation",
-                "verbose_name_plural": "contacts des organisations",
-                "ordering": ["name", "pk"],
+                'verbose_name': "contact d'une organisation",
+                'verbose_name_plural': 'contacts des organisations',
+                'ordering': ['name', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="OrganisationTransition",
+            name='OrganisationTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("pending", "En attente de validation"),
-                            ("validated", "Validée"),
-                            ("suspended", "Suspendue"),
-                        ],
-                        max_length=12,
-                        verbose_name="de",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "En attente de validation"),
-                            ("validated", "Validée"),
-                            ("suspended", "Suspendue"),
-                        ],
-                        max_length=12,
-                        verbose_name="vers",
-                    ),
-                ),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="motif")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('pending', 'En attente de validation'), ('validated', 'Validée'), ('suspended', 'Suspendue')], max_length=12, verbose_name='de')),
+                ('to_status', models.CharField(choices=[('pending', 'En attente de validation'), ('validated', 'Validée'), ('suspended', 'Suspendue')], max_length=12, verbose_name='vers')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='motif')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
             ],
             options={
-                "verbose_name": "changement de statut d'une organisation",
-                "verbose_name_plural": "historique des statuts des organisations",
-                "ordering": ["at", "pk"],
+                'verbose_name': "changement de statut d'une organisation",
+                'verbose_name_plural': 'historique des statuts des organisations',
+                'ordering': ['at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="PendingChange",
+            name='PendingChange',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("organisation", "Modification de la fiche"),
-                            ("service_update", "Modification d'un service"),
-                            ("service_create", "Nouveau service"),
-                        ],
-                        max_length=20,
-                        verbose_name="nature",
-                    ),
-                ),
-                ("target_key", models.CharField(max_length=60)),
-                ("proposed", models.JSONField(default=dict, verbose_name="valeurs proposées")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("pending", "À examiner"), ("approved", "Acceptée"), ("rejected", "Refusée")],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="statut",
-                    ),
-                ),
-                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="proposée le")),
-                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="examinée le")),
-                ("decision_reason", models.CharField(blank=True, max_length=500, verbose_name="motif")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('organisation', 'Modification de la fiche'), ('service_update', "Modification d'un service"), ('service_create', 'Nouveau service')], max_length=20, verbose_name='nature')),
+                ('target_key', models.CharField(max_length=60)),
+                ('proposed', models.JSONField(default=dict, verbose_name='valeurs proposées')),
+                ('status', models.CharField(choices=[('pending', 'À examiner'), ('approved', 'Acceptée'), ('rejected', 'Refusée')], default='pending', max_length=10, verbose_name='statut')),
+                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='proposée le')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='examinée le')),
+                ('decision_reason', models.CharField(blank=True, max_length=500, verbose_name='motif')),
             ],
             options={
-                "verbose_name": "modification à valider",
-                "verbose_name_plural": "modifications à valider",
-                "ordering": ["submitted_at", "pk"],
+                'verbose_name': 'modification à valider',
+                'verbose_name_plural': 'modifications à valider',
+                'ordering': ['submitted_at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Service",
+            name='Service',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("address", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
-                (
-                    "address_complement",
-                    models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse"),
-                ),
-                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
-                ("city", models.CharField(blank=True, max_length=120, verbose_name="commune")),
-                ("ban_id", models.CharField(blank=True, max_length=60, verbose_name="identifiant BAN")),
-                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
-                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
-                ("is_located", models.BooleanField(default=False, verbose_name="adresse localisée")),
-                (
-                    "name",
-                    models.CharField(
-                        max_length=150,
-                        validators=[
-                            django.core.validators.MinLengthValidator(3),
-                            django.core.validators.RegexValidator(
-                                "(?:etc\\.|[^.])\\s*$",
-                                "Le nom ne doit pas se terminer par un point (règle du référentiel data·inclusion).",
-                            ),
-                        ],
-                        verbose_name="nom",
-                    ),
-                ),
-                (
-                    "description",
-                    models.TextField(
-                        max_length=10000,
-                        validators=[django.core.validators.MinLengthValidator(5)],
-                        verbose_name="description",
-                    ),
-                ),
-                (
-                    "type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("accompagnement", "Accompagnement"),
-                            ("aide-financiere", "Aide financière"),
-                            ("aide-materielle", "Aide matérielle"),
-                            ("atelier", "Atelier"),
-                            ("formation", "Formation"),
-                            ("information", "Information"),
-                        ],
-                        max_length=20,
-                        verbose_name="type de service",
-                    ),
-                ),
-                ("thematiques", models.JSONField(blank=True, default=list, verbose_name="thématiques")),
-                ("publics", models.JSONField(blank=True, default=list, verbose_name="publics")),
-                (
-                    "publics_precisions",
-                    models.CharField(blank=True, max_length=500, verbose_name="précisions sur les publics"),
-                ),
-                ("access_conditions", models.CharField(blank=True, max_length=500, verbose_name="conditions d'accès")),
-                ("modes_accueil", models.JSONField(blank=True, default=list, verbose_name="modes d'accueil")),
-                (
-                    "modes_mobilisation",
-                    models.JSONField(blank=True, default=list, verbose_name="comment en bénéficier"),
-                ),
-                (
-                    "mobilisation_precisions",
-                    models.CharField(blank=True, max_length=500, verbose_name="précisions pour en bénéficier"),
-                ),
-                (
-                    "frais",
-                    models.CharField(
-                        blank=True,
-                        choices=[("gratuit", "Gratuit"), ("payant", "Payant")],
-                        max_length=10,
-                        verbose_name="frais",
-                    ),
-                ),
-                (
-                    "frais_precisions",
-                    models.CharField(blank=True, max_length=300, verbose_name="précisions sur les frais"),
-                ),
-                (
-                    "opening_hours",
-                    models.CharField(
-                        blank=True,
-                        help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30; PH off",
-                        max_length=255,
-                        validators=[villesolidaire.partners.opening_hours.validate_opening_hours],
-                        verbose_name="horaires",
-                    ),
-                ),
-                ("contact_name", models.CharField(blank=True, max_length=150, verbose_name="nom du contact")),
-                (
-                    "phone",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, max_length=128, region=None, verbose_name="téléphone"
-                    ),
-                ),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                ("is_active", models.BooleanField(default=True, verbose_name="proposé actuellement")),
-                ("data_id", models.CharField(blank=True, max_length=150, verbose_name="identifiant data·inclusion")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créé le")),
-                ("updated_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="mis à jour le")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('address', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
+                ('address_complement', models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse")),
+                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
+                ('city', models.CharField(blank=True, max_length=120, verbose_name='commune')),
+                ('ban_id', models.CharField(blank=True, max_length=60, verbose_name='identifiant BAN')),
+                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
+                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
+                ('is_located', models.BooleanField(default=False, verbose_name='adresse localisée')),
+                ('name', models.CharField(max_length=150, validators=[django.core.validators.MinLengthValidator(3), django.core.validators.RegexValidator('(?:etc\\.|[^.])\\s*$', 'Le nom ne doit pas se terminer par un point (règle du référentiel data·inclusion).')], verbose_name='nom')),
+                ('description', models.TextField(max_length=10000, validators=[django.core.validators.MinLengthValidator(5)], verbose_name='description')),
+                ('type', models.CharField(blank=True, choices=[('accompagnement', 'Accompagnement'), ('aide-financiere', 'Aide financière'), ('aide-materielle', 'Aide matérielle'), ('atelier', 'Atelier'), ('formation', 'Formation'), ('information', 'Information')], max_length=20, verbose_name='type de service')),
+                ('thematiques', models.JSONField(blank=True, default=list, verbose_name='thématiques')),
+                ('publics', models.JSONField(blank=True, default=list, verbose_name='publics')),
+                ('publics_precisions', models.CharField(blank=True, max_length=500, verbose_name='précisions sur les publics')),
+                ('access_conditions', models.CharField(blank=True, max_length=500, verbose_name="conditions d'accès")),
+                ('modes_accueil', models.JSONField(blank=True, default=list, verbose_name="modes d'accueil")),
+                ('modes_mobilisation', models.JSONField(blank=True, default=list, verbose_name='comment en bénéficier')),
+                ('mobilisation_precisions', models.CharField(blank=True, max_length=500, verbose_name='précisions pour en bénéficier')),
+                ('frais', models.CharField(blank=True, choices=[('gratuit', 'Gratuit'), ('payant', 'Payant')], max_length=10, verbose_name='frais')),
+                ('frais_precisions', models.CharField(blank=True, max_length=300, verbose_name='précisions sur les frais')),
+                ('opening_hours', models.CharField(blank=True, help_text='Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30; PH off', max_length=255, validators=[villesolidaire.partners.opening_hours.validate_opening_hours], verbose_name='horaires')),
+                ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='nom du contact')),
+                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='téléphone')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('is_active', models.BooleanField(default=True, verbose_name='proposé actuellement')),
+                ('data_id', models.CharField(blank=True, max_length=150, verbose_name='identifiant data·inclusion')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='mis à jour le')),
             ],
             options={
-                "verbose_name": "service",
-                "verbose_name_plural": "services",
-                "ordering": ["name", "pk"],
+                'verbose_name': 'service',
+                'verbose_name_plural': 'services',
+                'ordering': ['name', 'pk'],
             },
         ),
         migrations.AddField(
-            model_name="organisation",
-            name="data_id",
-            field=models.CharField(blank=True, max_length=150, verbose_name="identifiant data·inclusion"),
+            model_name='organisation',
+            name='data_id',
+            field=models.CharField(blank=True, max_length=150, verbose_name='identifiant data·inclusion'),
         ),
         migrations.AddField(
-            model_name="organisation",
-            name="opening_hours",
-            field=models.CharField(
-                blank=True,
-                help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off",
-                max_length=255,
-                validators=[villesolidaire.partners.opening_hours.validate_opening_hours],
-                verbose_name="horaires d'accueil",
-            ),
+            model_name='organisation',
+            name='opening_hours',
+            field=models.CharField(blank=True, help_text='Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off', max_length=255, validators=[villesolidaire.partners.opening_hours.validate_opening_hours], verbose_name="horaires d'accueil"),
         ),
         migrations.AlterField(
-            model_name="organisation",
-            name="name",
-            field=models.CharField(
-                max_length=150,
-                validators=[
-                    django.core.validators.MinLengthValidator(3),
-                    django.core.validators.RegexValidator(
-                        "(?:etc\\.|[^.])\\s*$",
-                        "Le nom ne doit pas se terminer par un point (règle du référentiel data·inclusion).",
-                    ),
-                ],
-                verbose_name="nom",
-            ),
+            model_name='organisation',
+            name='name',
+            field=models.CharField(max_length=150, validators=[django.core.validators.MinLengthValidator(3), django.core.validators.RegexValidator('(?:etc\\.|[^.])\\s*$', 'Le nom ne doit pas se terminer par un point (règle du référentiel data·inclusion).')], verbose_name='nom'),
         ),
         migrations.AddConstraint(
-            model_name="organisation",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("data_id", ""), _negated=True),
-                fields=("data_id",),
-                name="partners_organisation_data_id",
-            ),
+            model_name='organisation',
+            constraint=models.UniqueConstraint(condition=models.Q(('data_id', ''), _negated=True), fields=('data_id',), name='partners_organisation_data_id'),
         ),
         migrations.AddField(
-            model_name="organisationcontact",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="partners.organisation"
-            ),
+            model_name='organisationcontact',
+            name='organisation',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='partners.organisation'),
         ),
         migrations.AddField(
-            model_name="organisationtransition",
-            name="by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="par",
-            ),
+            model_name='organisationtransition',
+            name='by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par'),
         ),
         migrations.AddField(
-            model_name="organisationtransition",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="partners.organisation"
-            ),
+            model_name='organisationtransition',
+            name='organisation',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='partners.organisation'),
         ),
         migrations.AddField(
-            model_name="pendingchange",
-            name="decided_by",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="examinée par",
-            ),
+            model_name='pendingchange',
+            name='decided_by',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='examinée par'),
         ),
         migrations.AddField(
-            model_name="pendingchange",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="partners.organisation"
-            ),
+            model_name='pendingchange',
+            name='organisation',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='partners.organisation'),
         ),
         migrations.AddField(
-            model_name="pendingchange",
-            name="submitted_by",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="proposée par",
-            ),
+            model_name='pendingchange',
+            name='submitted_by',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposée par'),
         ),
         migrations.AddField(
-            model_name="service",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="services", to="partners.organisation"
-            ),
+            model_name='service',
+            name='organisation',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='partners.organisation'),
         ),
         migrations.AddField(
-            model_name="service",
-            name="quartier",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="territory.quartier",
-                verbose_name="quartier",
-            ),
+            model_name='service',
+            name='quartier',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier', verbose_name='quartier'),
         ),
         migrations.AddField(
-            model_name="pendingchange",
-            name="service",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="changes",
-                to="partners.service",
-            ),
+            model_name='pendingchange',
+            name='service',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='partners.service'),
         ),
         migrations.AddIndex(
-            model_name="service",
-            index=models.Index(fields=["organisation", "is_active"], name="partners_service_org_active"),
+            model_name='service',
+            index=models.Index(fields=['organisation', 'is_active'], name='partners_service_org_active'),
         ),
         migrations.AddConstraint(
-            model_name="service",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("data_id", ""), _negated=True),
-                fields=("data_id",),
-                name="partners_service_data_id",
-            ),
+            model_name='service',
+            constraint=models.UniqueConstraint(condition=models.Q(('data_id', ''), _negated=True), fields=('data_id',), name='partners_service_data_id'),
         ),
         migrations.AddConstraint(
-            model_name="pendingchange",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "pending")),
-                fields=("organisation", "target_key"),
-                name="partners_one_pending_change",
-            ),
+            model_name='pendingchange',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('organisation', 'target_key'), name='partners_one_pending_change'),
         ),
     ]

@@ -2,331 +2,113 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import villesolidaire.core.crypto
 from django.conf import settings
 from django.db import migrations, models
 
-import villesolidaire.core.crypto
-
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("residents", "0001_initial"),
-        ("territory", "0001_initial"),
+        ('residents', '0001_initial'),
+        ('territory', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RegisterEntry",
+            name='RegisterEntry',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("last_name", villesolidaire.core.crypto.EncryptedTextField(verbose_name="nom")),
-                ("first_names", villesolidaire.core.crypto.EncryptedTextField(verbose_name="prénoms")),
-                (
-                    "birth_date",
-                    villesolidaire.core.crypto.EncryptedDateField(null=True, verbose_name="date de naissance"),
-                ),
-                (
-                    "birth_year",
-                    models.PositiveSmallIntegerField(db_index=True, null=True, verbose_name="année de naissance"),
-                ),
-                (
-                    "ground",
-                    models.CharField(
-                        choices=[
-                            ("age_65", "Personne âgée de 65 ans et plus"),
-                            ("age_60_unfit", "Personne de plus de 60 ans reconnue inapte au travail"),
-                            ("disabled_adult", "Personne adulte handicapée"),
-                        ],
-                        max_length=20,
-                        verbose_name="qualité au titre de laquelle la personne est inscrite",
-                    ),
-                ),
-                (
-                    "disability_benefit",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("aah", "Allocation aux adultes handicapés (AAH)"),
-                            ("pch", "Prestation de compensation du handicap (PCH)"),
-                            ("cmi", "Carte mobilité inclusion (CMI)"),
-                            ("rqth", "Reconnaissance de la qualité de travailleur handicapé (RQTH)"),
-                            ("invalidity", "Pension d'invalidité"),
-                        ],
-                        help_text="Seulement pour une personne adulte handicapée. Aucun justificatif n'est demandé.",
-                        max_length=12,
-                        verbose_name="avantage ou pension",
-                    ),
-                ),
-                ("address", villesolidaire.core.crypto.EncryptedTextField(verbose_name="adresse")),
-                (
-                    "address_complement",
-                    villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="complément d'adresse"),
-                ),
-                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
-                ("city", models.CharField(blank=True, max_length=120, verbose_name="commune")),
-                ("is_located", models.BooleanField(default=False, verbose_name="adresse localisée")),
-                (
-                    "phone",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, help_text="Au format international (+33…).", verbose_name="téléphone"
-                    ),
-                ),
-                ("has_mobile", models.BooleanField(default=False, verbose_name="téléphone mobile")),
-                (
-                    "home_care_service",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, verbose_name="service intervenant à domicile (nom et coordonnées)"
-                    ),
-                ),
-                (
-                    "emergency_contact_name",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, verbose_name="personne à prévenir en cas d'urgence"
-                    ),
-                ),
-                (
-                    "emergency_contact_phone",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, verbose_name="téléphone de la personne à prévenir"
-                    ),
-                ),
-                (
-                    "request_date",
-                    models.DateField(default=django.utils.timezone.localdate, verbose_name="date de la demande"),
-                ),
-                (
-                    "third_party_name",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, verbose_name="nom du tiers ayant fait la demande"
-                    ),
-                ),
-                (
-                    "third_party_capacity",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, verbose_name="qualité du tiers (lien avec la personne)"
-                    ),
-                ),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("self", "La personne elle-même"),
-                            ("legal_rep", "Son représentant légal"),
-                            ("third_party", "Un tiers, par écrit"),
-                            ("departement", "Transmission du département (APA / PCH)"),
-                            ("carsat", "Transmission de la CARSAT"),
-                        ],
-                        default="self",
-                        max_length=12,
-                        verbose_name="origine de la demande",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("received", "Demande reçue"), ("registered", "Inscrit·e"), ("removed", "Radié·e")],
-                        db_index=True,
-                        default="received",
-                        max_length=12,
-                        verbose_name="état",
-                    ),
-                ),
-                (
-                    "removal_reason",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("request", "À sa demande"),
-                            ("death", "Décès"),
-                            ("moved_out", "Déménagement hors de la commune"),
-                            ("objection", "Opposition à l'inscription"),
-                        ],
-                        max_length=12,
-                        verbose_name="motif de radiation",
-                    ),
-                ),
-                ("removed_on", models.DateField(blank=True, null=True, verbose_name="radié·e le")),
-                (
-                    "acknowledgement_due_on",
-                    models.DateField(db_index=True, verbose_name="accusé de réception à envoyer avant le"),
-                ),
-                (
-                    "acknowledged_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="accusé de réception envoyé le"),
-                ),
-                (
-                    "informed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="lettre d'information envoyée le"),
-                ),
-                ("objection_on", models.DateField(blank=True, null=True, verbose_name="opposition reçue le")),
-                ("confirmed_on", models.DateField(blank=True, null=True, verbose_name="inscription confirmée le")),
-                (
-                    "notes",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True,
-                        help_text="Uniquement pour la gestion de l'inscription : aucune donnée de santé.",
-                        verbose_name="remarques de gestion",
-                    ),
-                ),
-                (
-                    "resident_link_consent_on",
-                    models.DateField(blank=True, null=True, verbose_name="accord pour lier la fiche habitant·e le"),
-                ),
-                ("last_name_index", models.CharField(db_index=True, editable=False, max_length=64)),
-                ("full_name_index", models.CharField(db_index=True, editable=False, max_length=64)),
-                ("phone_index", models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ("emergency_phone_index", models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="saisie par",
-                    ),
-                ),
-                (
-                    "quartier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="territory.quartier",
-                        verbose_name="quartier",
-                    ),
-                ),
-                (
-                    "resident",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="register_entry",
-                        to="residents.resident",
-                        verbose_name="fiche habitant·e liée",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('last_name', villesolidaire.core.crypto.EncryptedTextField(verbose_name='nom')),
+                ('first_names', villesolidaire.core.crypto.EncryptedTextField(verbose_name='prénoms')),
+                ('birth_date', villesolidaire.core.crypto.EncryptedDateField(null=True, verbose_name='date de naissance')),
+                ('birth_year', models.PositiveSmallIntegerField(db_index=True, null=True, verbose_name='année de naissance')),
+                ('ground', models.CharField(choices=[('age_65', 'Personne âgée de 65 ans et plus'), ('age_60_unfit', 'Personne de plus de 60 ans reconnue inapte au travail'), ('disabled_adult', 'Personne adulte handicapée')], max_length=20, verbose_name='qualité au titre de laquelle la personne est inscrite')),
+                ('disability_benefit', models.CharField(blank=True, choices=[('aah', 'Allocation aux adultes handicapés (AAH)'), ('pch', 'Prestation de compensation du handicap (PCH)'), ('cmi', 'Carte mobilité inclusion (CMI)'), ('rqth', 'Reconnaissance de la qualité de travailleur handicapé (RQTH)'), ('invalidity', "Pension d'invalidité")], help_text="Seulement pour une personne adulte handicapée. Aucun justificatif n'est demandé.", max_length=12, verbose_name='avantage ou pension')),
+                ('address', villesolidaire.core.crypto.EncryptedTextField(verbose_name='adresse')),
+                ('address_complement', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="complément d'adresse")),
+                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
+                ('city', models.CharField(blank=True, max_length=120, verbose_name='commune')),
+                ('is_located', models.BooleanField(default=False, verbose_name='adresse localisée')),
+                ('phone', villesolidaire.core.crypto.EncryptedTextField(blank=True, help_text='Au format international (+33…).', verbose_name='téléphone')),
+                ('has_mobile', models.BooleanField(default=False, verbose_name='téléphone mobile')),
+                ('home_care_service', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='service intervenant à domicile (nom et coordonnées)')),
+                ('emergency_contact_name', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="personne à prévenir en cas d'urgence")),
+                ('emergency_contact_phone', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='téléphone de la personne à prévenir')),
+                ('request_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='date de la demande')),
+                ('third_party_name', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='nom du tiers ayant fait la demande')),
+                ('third_party_capacity', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='qualité du tiers (lien avec la personne)')),
+                ('origin', models.CharField(choices=[('self', 'La personne elle-même'), ('legal_rep', 'Son représentant légal'), ('third_party', 'Un tiers, par écrit'), ('departement', 'Transmission du département (APA / PCH)'), ('carsat', 'Transmission de la CARSAT')], default='self', max_length=12, verbose_name='origine de la demande')),
+                ('status', models.CharField(choices=[('received', 'Demande reçue'), ('registered', 'Inscrit·e'), ('removed', 'Radié·e')], db_index=True, default='received', max_length=12, verbose_name='état')),
+                ('removal_reason', models.CharField(blank=True, choices=[('request', 'À sa demande'), ('death', 'Décès'), ('moved_out', 'Déménagement hors de la commune'), ('objection', "Opposition à l'inscription")], max_length=12, verbose_name='motif de radiation')),
+                ('removed_on', models.DateField(blank=True, null=True, verbose_name='radié·e le')),
+                ('acknowledgement_due_on', models.DateField(db_index=True, verbose_name='accusé de réception à envoyer avant le')),
+                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='accusé de réception envoyé le')),
+                ('informed_at', models.DateTimeField(blank=True, null=True, verbose_name="lettre d'information envoyée le")),
+                ('objection_on', models.DateField(blank=True, null=True, verbose_name='opposition reçue le')),
+                ('confirmed_on', models.DateField(blank=True, null=True, verbose_name='inscription confirmée le')),
+                ('notes', villesolidaire.core.crypto.EncryptedTextField(blank=True, help_text="Uniquement pour la gestion de l'inscription : aucune donnée de santé.", verbose_name='remarques de gestion')),
+                ('resident_link_consent_on', models.DateField(blank=True, null=True, verbose_name='accord pour lier la fiche habitant·e le')),
+                ('last_name_index', models.CharField(db_index=True, editable=False, max_length=64)),
+                ('full_name_index', models.CharField(db_index=True, editable=False, max_length=64)),
+                ('phone_index', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
+                ('emergency_phone_index', models.CharField(blank=True, db_index=True, editable=False, max_length=64)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisie par')),
+                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier', verbose_name='quartier')),
+                ('resident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='register_entry', to='residents.resident', verbose_name='fiche habitant·e liée')),
             ],
             options={
-                "verbose_name": "inscription au registre",
-                "verbose_name_plural": "inscriptions au registre",
-                "ordering": ("pk",),
+                'verbose_name': 'inscription au registre',
+                'verbose_name_plural': 'inscriptions au registre',
+                'ordering': ('pk',),
             },
         ),
         migrations.CreateModel(
-            name="RegisterEntryTransition",
+            name='RegisterEntryTransition',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[("received", "Demande reçue"), ("registered", "Inscrit·e"), ("removed", "Radié·e")],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[("received", "Demande reçue"), ("registered", "Inscrit·e"), ("removed", "Radié·e")],
-                        max_length=12,
-                    ),
-                ),
-                ("reason", models.CharField(blank=True, max_length=200, verbose_name="motif")),
-                ("at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "entry",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="transitions",
-                        to="register.registerentry",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('received', 'Demande reçue'), ('registered', 'Inscrit·e'), ('removed', 'Radié·e')], max_length=12)),
+                ('to_status', models.CharField(choices=[('received', 'Demande reçue'), ('registered', 'Inscrit·e'), ('removed', 'Radié·e')], max_length=12)),
+                ('reason', models.CharField(blank=True, max_length=200, verbose_name='motif')),
+                ('at', models.DateTimeField(auto_now_add=True)),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='register.registerentry')),
             ],
             options={
-                "ordering": ("at", "pk"),
+                'ordering': ('at', 'pk'),
             },
         ),
         migrations.CreateModel(
-            name="RegisterExtras",
+            name='RegisterExtras',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("consent_on", models.DateField(verbose_name="accord de la personne recueilli le")),
-                ("lives_alone", models.BooleanField(default=False, verbose_name="vit seul·e")),
-                ("needs_fan", models.BooleanField(default=False, verbose_name="a besoin d'un ventilateur")),
-                ("has_remote_alarm", models.BooleanField(default=False, verbose_name="dispose d'une téléassistance")),
-                (
-                    "door_code",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True, verbose_name="code d'accès à l'immeuble"
-                    ),
-                ),
-                (
-                    "health_notes",
-                    villesolidaire.core.crypto.EncryptedTextField(
-                        blank=True,
-                        help_text="Seulement ce que la personne a accepté de confier et qui sert à l'aider en cas d'alerte.",
-                        verbose_name="informations de santé utiles en cas d'alerte",
-                    ),
-                ),
-                (
-                    "absences",
-                    villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="absences prévues (dates)"),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "consent_recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="accord recueilli par",
-                    ),
-                ),
-                (
-                    "entry",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="extras", to="register.registerentry"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('consent_on', models.DateField(verbose_name='accord de la personne recueilli le')),
+                ('lives_alone', models.BooleanField(default=False, verbose_name='vit seul·e')),
+                ('needs_fan', models.BooleanField(default=False, verbose_name="a besoin d'un ventilateur")),
+                ('has_remote_alarm', models.BooleanField(default=False, verbose_name="dispose d'une téléassistance")),
+                ('door_code', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name="code d'accès à l'immeuble")),
+                ('health_notes', villesolidaire.core.crypto.EncryptedTextField(blank=True, help_text="Seulement ce que la personne a accepté de confier et qui sert à l'aider en cas d'alerte.", verbose_name="informations de santé utiles en cas d'alerte")),
+                ('absences', villesolidaire.core.crypto.EncryptedTextField(blank=True, verbose_name='absences prévues (dates)')),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('consent_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accord recueilli par')),
+                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='extras', to='register.registerentry')),
             ],
             options={
-                "verbose_name": "informations complémentaires (avec accord)",
-                "verbose_name_plural": "informations complémentaires (avec accord)",
+                'verbose_name': 'informations complémentaires (avec accord)',
+                'verbose_name_plural': 'informations complémentaires (avec accord)',
             },
         ),
         migrations.AddConstraint(
-            model_name="registerentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("removal_reason", ""), ("status", "removed"), _connector="OR"),
-                name="register_removal_reason_only_when_removed",
-            ),
+            model_name='registerentry',
+            constraint=models.CheckConstraint(condition=models.Q(('removal_reason', ''), ('status', 'removed'), _connector='OR'), name='register_removal_reason_only_when_removed'),
         ),
         migrations.AddConstraint(
-            model_name="registerentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("disability_benefit", ""), ("ground", "disabled_adult"), _connector="OR"),
-                name="register_benefit_only_for_disabled_adult",
-            ),
+            model_name='registerentry',
+            constraint=models.CheckConstraint(condition=models.Q(('disability_benefit', ''), ('ground', 'disabled_adult'), _connector='OR'), name='register_benefit_only_for_disabled_adult'),
         ),
     ]

@@ -6,131 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("campaigns", "0001_initial"),
-        ("register", "0001_initial"),
+        ('campaigns', '0001_initial'),
+        ('register', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="registerentry",
-            name="possible_duplicate_of",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="register.registerentry",
-                verbose_name="doublon possible de",
-            ),
+            model_name='registerentry',
+            name='possible_duplicate_of',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='register.registerentry', verbose_name='doublon possible de'),
         ),
         migrations.AlterField(
-            model_name="registerentry",
-            name="removal_reason",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("request", "À sa demande"),
-                    ("death", "Décès"),
-                    ("moved_out", "Déménagement hors de la commune"),
-                    ("objection", "Opposition à l'inscription"),
-                    ("duplicate", "Doublon d'une autre inscription"),
-                ],
-                max_length=12,
-                verbose_name="motif de radiation",
-            ),
+            model_name='registerentry',
+            name='removal_reason',
+            field=models.CharField(blank=True, choices=[('request', 'À sa demande'), ('death', 'Décès'), ('moved_out', 'Déménagement hors de la commune'), ('objection', "Opposition à l'inscription"), ('duplicate', "Doublon d'une autre inscription")], max_length=12, verbose_name='motif de radiation'),
         ),
         migrations.CreateModel(
-            name="PrefectTransmission",
+            name='PrefectTransmission',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("requested_by", models.CharField(max_length=200, verbose_name="demandé par (préfecture)")),
-                ("reason", models.CharField(max_length=500, verbose_name="motif de la demande")),
-                ("exported_at", models.DateTimeField(auto_now_add=True, verbose_name="exporté le")),
-                (
-                    "format",
-                    models.CharField(
-                        choices=[("csv", "CSV (tableur, séparateur point-virgule)"), ("xlsx", "Excel (XLSX)")],
-                        max_length=4,
-                        verbose_name="format",
-                    ),
-                ),
-                ("row_count", models.PositiveIntegerField(verbose_name="nombre d'inscriptions")),
-                (
-                    "episode",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="campaigns.episode",
-                        verbose_name="épisode",
-                    ),
-                ),
-                (
-                    "exported_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="exporté par",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('requested_by', models.CharField(max_length=200, verbose_name='demandé par (préfecture)')),
+                ('reason', models.CharField(max_length=500, verbose_name='motif de la demande')),
+                ('exported_at', models.DateTimeField(auto_now_add=True, verbose_name='exporté le')),
+                ('format', models.CharField(choices=[('csv', 'CSV (tableur, séparateur point-virgule)'), ('xlsx', 'Excel (XLSX)')], max_length=4, verbose_name='format')),
+                ('row_count', models.PositiveIntegerField(verbose_name="nombre d'inscriptions")),
+                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='campaigns.episode', verbose_name='épisode')),
+                ('exported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='exporté par')),
             ],
             options={
-                "verbose_name": "transmission au préfet",
-                "verbose_name_plural": "transmissions au préfet",
-                "ordering": ("-exported_at", "-pk"),
+                'verbose_name': 'transmission au préfet',
+                'verbose_name_plural': 'transmissions au préfet',
+                'ordering': ('-exported_at', '-pk'),
             },
         ),
         migrations.CreateModel(
-            name="RegisterImport",
+            name='RegisterImport',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("departement", "Transmission du département (APA / PCH)"),
-                            ("carsat", "Transmission de la CARSAT"),
-                        ],
-                        max_length=12,
-                        verbose_name="origine",
-                    ),
-                ),
-                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="fichier")),
-                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="importé le")),
-                ("row_count", models.PositiveIntegerField(default=0, verbose_name="pré-inscriptions créées")),
-                ("skipped_count", models.PositiveIntegerField(default=0, verbose_name="doublons ignorés")),
-                (
-                    "imported_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="importé par",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('origin', models.CharField(choices=[('departement', 'Transmission du département (APA / PCH)'), ('carsat', 'Transmission de la CARSAT')], max_length=12, verbose_name='origine')),
+                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='fichier')),
+                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='importé le')),
+                ('row_count', models.PositiveIntegerField(default=0, verbose_name='pré-inscriptions créées')),
+                ('skipped_count', models.PositiveIntegerField(default=0, verbose_name='doublons ignorés')),
+                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='importé par')),
             ],
             options={
-                "verbose_name": "import d'une liste transmise",
-                "verbose_name_plural": "imports de listes transmises",
-                "ordering": ("-imported_at", "-pk"),
+                'verbose_name': "import d'une liste transmise",
+                'verbose_name_plural': 'imports de listes transmises',
+                'ordering': ('-imported_at', '-pk'),
             },
         ),
         migrations.AddField(
-            model_name="registerentry",
-            name="import_batch",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="entries",
-                to="register.registerimport",
-                verbose_name="import",
-            ),
+            model_name='registerentry',
+            name='import_batch',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='entries', to='register.registerimport', verbose_name='import'),
         ),
     ]

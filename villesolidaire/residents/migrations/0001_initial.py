@@ -9,161 +9,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("territory", "0001_initial"),
+        ('territory', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Resident",
+            name='Resident',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("address", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
-                (
-                    "address_complement",
-                    models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse"),
-                ),
-                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
-                ("city", models.CharField(blank=True, max_length=120, verbose_name="commune")),
-                ("ban_id", models.CharField(blank=True, max_length=60, verbose_name="identifiant BAN")),
-                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
-                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
-                ("is_located", models.BooleanField(default=False, verbose_name="adresse localisée")),
-                ("first_name", models.CharField(max_length=80, verbose_name="prénom")),
-                ("last_name", models.CharField(max_length=80, verbose_name="nom")),
-                (
-                    "birth_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1900),
-                            django.core.validators.MaxValueValidator(2100),
-                        ],
-                        verbose_name="année de naissance",
-                    ),
-                ),
-                (
-                    "phone",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, db_index=True, max_length=128, region=None, verbose_name="téléphone fixe"
-                    ),
-                ),
-                (
-                    "mobile",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, db_index=True, max_length=128, region=None, verbose_name="téléphone mobile"
-                    ),
-                ),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                (
-                    "preferred_channel",
-                    models.CharField(
-                        choices=[("sms", "SMS"), ("call", "Appel téléphonique"), ("email", "E-mail")],
-                        default="call",
-                        max_length=8,
-                        verbose_name="canal préféré",
-                    ),
-                ),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[
-                            ("fr", "Français"),
-                            ("en", "Anglais"),
-                            ("es", "Espagnol"),
-                            ("pt", "Portugais"),
-                            ("it", "Italien"),
-                            ("de", "Allemand"),
-                            ("ar", "Arabe"),
-                            ("ber", "Berbère / tamazight"),
-                            ("tr", "Turc"),
-                            ("ru", "Russe"),
-                            ("uk", "Ukrainien"),
-                            ("ro", "Roumain"),
-                            ("pl", "Polonais"),
-                            ("zh", "Chinois"),
-                            ("vi", "Vietnamien"),
-                            ("wo", "Wolof"),
-                            ("ff", "Peul"),
-                            ("ln", "Lingala"),
-                            ("fa", "Persan / dari"),
-                            ("ps", "Pachto"),
-                            ("ta", "Tamoul"),
-                            ("lsf", "Langue des signes française"),
-                        ],
-                        default="fr",
-                        max_length=4,
-                        verbose_name="langue parlée",
-                    ),
-                ),
-                ("notes", models.TextField(blank=True, max_length=2000, verbose_name="notes")),
-                ("search_name", models.CharField(db_index=True, editable=False, max_length=170)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créé le")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "merged_into",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="merged_duplicates",
-                        to="residents.resident",
-                        verbose_name="fusionné dans",
-                    ),
-                ),
-                (
-                    "quartier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="territory.quartier",
-                        verbose_name="quartier",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('address', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
+                ('address_complement', models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse")),
+                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
+                ('city', models.CharField(blank=True, max_length=120, verbose_name='commune')),
+                ('ban_id', models.CharField(blank=True, max_length=60, verbose_name='identifiant BAN')),
+                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
+                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
+                ('is_located', models.BooleanField(default=False, verbose_name='adresse localisée')),
+                ('first_name', models.CharField(max_length=80, verbose_name='prénom')),
+                ('last_name', models.CharField(max_length=80, verbose_name='nom')),
+                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='année de naissance')),
+                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, db_index=True, max_length=128, region=None, verbose_name='téléphone fixe')),
+                ('mobile', phonenumber_field.modelfields.PhoneNumberField(blank=True, db_index=True, max_length=128, region=None, verbose_name='téléphone mobile')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('preferred_channel', models.CharField(choices=[('sms', 'SMS'), ('call', 'Appel téléphonique'), ('email', 'E-mail')], default='call', max_length=8, verbose_name='canal préféré')),
+                ('language', models.CharField(choices=[('fr', 'Français'), ('en', 'Anglais'), ('es', 'Espagnol'), ('pt', 'Portugais'), ('it', 'Italien'), ('de', 'Allemand'), ('ar', 'Arabe'), ('ber', 'Berbère / tamazight'), ('tr', 'Turc'), ('ru', 'Russe'), ('uk', 'Ukrainien'), ('ro', 'Roumain'), ('pl', 'Polonais'), ('zh', 'Chinois'), ('vi', 'Vietnamien'), ('wo', 'Wolof'), ('ff', 'Peul'), ('ln', 'Lingala'), ('fa', 'Persan / dari'), ('ps', 'Pachto'), ('ta', 'Tamoul'), ('lsf', 'Langue des signes française')], default='fr', max_length=4, verbose_name='langue parlée')),
+                ('notes', models.TextField(blank=True, max_length=2000, verbose_name='notes')),
+                ('search_name', models.CharField(db_index=True, editable=False, max_length=170)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_duplicates', to='residents.resident', verbose_name='fusionné dans')),
+                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier', verbose_name='quartier')),
             ],
             options={
-                "verbose_name": "habitant·e",
-                "verbose_name_plural": "habitant·es",
-                "ordering": ["last_name", "first_name"],
+                'verbose_name': 'habitant·e',
+                'verbose_name_plural': 'habitant·es',
+                'ordering': ['last_name', 'first_name'],
             },
         ),
         migrations.CreateModel(
-            name="ResidentContact",
+            name='ResidentContact',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120, verbose_name="nom")),
-                ("relation", models.CharField(blank=True, max_length=80, verbose_name="lien")),
-                (
-                    "phone",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, max_length=128, region=None, verbose_name="téléphone"
-                    ),
-                ),
-                (
-                    "resident",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="residents.resident"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, verbose_name='nom')),
+                ('relation', models.CharField(blank=True, max_length=80, verbose_name='lien')),
+                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='téléphone')),
+                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='residents.resident')),
             ],
             options={
-                "verbose_name": "proche à contacter",
-                "verbose_name_plural": "proches à contacter",
+                'verbose_name': 'proche à contacter',
+                'verbose_name_plural': 'proches à contacter',
             },
         ),
     ]

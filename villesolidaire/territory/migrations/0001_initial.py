@@ -5,146 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Quartier",
+            name='Quartier',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120, unique=True, verbose_name="nom")),
-                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
-                (
-                    "boundary_geojson",
-                    models.TextField(
-                        blank=True,
-                        help_text="Polygon ou MultiPolygon en WGS84 (longitude, latitude). Sert à placer les adresses dans le quartier.",
-                        verbose_name="contour (GeoJSON)",
-                    ),
-                ),
-                ("centre_latitude", models.FloatField(blank=True, null=True, verbose_name="latitude du centre")),
-                ("centre_longitude", models.FloatField(blank=True, null=True, verbose_name="longitude du centre")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, unique=True, verbose_name='nom')),
+                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
+                ('boundary_geojson', models.TextField(blank=True, help_text='Polygon ou MultiPolygon en WGS84 (longitude, latitude). Sert à placer les adresses dans le quartier.', verbose_name='contour (GeoJSON)')),
+                ('centre_latitude', models.FloatField(blank=True, null=True, verbose_name='latitude du centre')),
+                ('centre_longitude', models.FloatField(blank=True, null=True, verbose_name='longitude du centre')),
             ],
             options={
-                "verbose_name": "quartier",
-                "verbose_name_plural": "quartiers",
-                "ordering": ["name"],
+                'verbose_name': 'quartier',
+                'verbose_name_plural': 'quartiers',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Town",
+            name='Town',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120, verbose_name="nom de la commune")),
-                (
-                    "insee_code",
-                    models.CharField(
-                        max_length=5,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^(\\d{5}|2[AB]\\d{3})$", "Code INSEE attendu : 5 caractères (ex. 35238)."
-                            )
-                        ],
-                        verbose_name="code INSEE",
-                    ),
-                ),
-                ("service_name", models.CharField(default="CCAS", max_length=120, verbose_name="nom du service")),
-                (
-                    "programme_name",
-                    models.CharField(
-                        default="Volontaires Solidaires", max_length=120, verbose_name="nom du dispositif"
-                    ),
-                ),
-                (
-                    "logo",
-                    models.FileField(
-                        blank=True,
-                        upload_to="branding/",
-                        validators=[
-                            django.core.validators.FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])
-                        ],
-                        verbose_name="logo",
-                    ),
-                ),
-                (
-                    "primary_colour",
-                    models.CharField(
-                        default="#1d4e89",
-                        max_length=7,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^#[0-9a-fA-F]{6}$", "Couleur attendue au format #RRGGBB."
-                            )
-                        ],
-                        verbose_name="couleur principale",
-                    ),
-                ),
-                (
-                    "accent_colour",
-                    models.CharField(
-                        default="#b3541e",
-                        max_length=7,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^#[0-9a-fA-F]{6}$", "Couleur attendue au format #RRGGBB."
-                            )
-                        ],
-                        verbose_name="couleur d'accent",
-                    ),
-                ),
-                ("hotline_phone", models.CharField(blank=True, max_length=30, verbose_name="numéro unique")),
-                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail de contact")),
-                (
-                    "dpo_contact",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="contact du délégué à la protection des données"
-                    ),
-                ),
-                (
-                    "accessibility_status",
-                    models.CharField(
-                        choices=[
-                            ("non", "non conforme"),
-                            ("partiel", "partiellement conforme"),
-                            ("total", "totalement conforme"),
-                        ],
-                        default="partiel",
-                        max_length=20,
-                        verbose_name="conformité RGAA",
-                    ),
-                ),
-                ("centre_latitude", models.FloatField(blank=True, null=True, verbose_name="latitude du centre")),
-                ("centre_longitude", models.FloatField(blank=True, null=True, verbose_name="longitude du centre")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, verbose_name='nom de la commune')),
+                ('insee_code', models.CharField(max_length=5, validators=[django.core.validators.RegexValidator('^(\\d{5}|2[AB]\\d{3})$', 'Code INSEE attendu : 5 caractères (ex. 35238).')], verbose_name='code INSEE')),
+                ('service_name', models.CharField(default='CCAS', max_length=120, verbose_name='nom du service')),
+                ('programme_name', models.CharField(default='Volontaires Solidaires', max_length=120, verbose_name='nom du dispositif')),
+                ('logo', models.FileField(blank=True, upload_to='branding/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg', 'svg', 'webp'])], verbose_name='logo')),
+                ('primary_colour', models.CharField(default='#1d4e89', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Couleur attendue au format #RRGGBB.')], verbose_name='couleur principale')),
+                ('accent_colour', models.CharField(default='#b3541e', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Couleur attendue au format #RRGGBB.')], verbose_name="couleur d'accent")),
+                ('hotline_phone', models.CharField(blank=True, max_length=30, verbose_name='numéro unique')),
+                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail de contact')),
+                ('dpo_contact', models.CharField(blank=True, max_length=200, verbose_name='contact du délégué à la protection des données')),
+                ('accessibility_status', models.CharField(choices=[('non', 'non conforme'), ('partiel', 'partiellement conforme'), ('total', 'totalement conforme')], default='partiel', max_length=20, verbose_name='conformité RGAA')),
+                ('centre_latitude', models.FloatField(blank=True, null=True, verbose_name='latitude du centre')),
+                ('centre_longitude', models.FloatField(blank=True, null=True, verbose_name='longitude du centre')),
             ],
             options={
-                "verbose_name": "commune",
-                "verbose_name_plural": "commune",
+                'verbose_name': 'commune',
+                'verbose_name_plural': 'commune',
             },
         ),
         migrations.CreateModel(
-            name="BanAddress",
+            name='BanAddress',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("ban_id", models.CharField(max_length=60, unique=True)),
-                ("numero", models.CharField(blank=True, max_length=10)),
-                ("rep", models.CharField(blank=True, max_length=10)),
-                ("nom_voie", models.CharField(max_length=200)),
-                ("code_postal", models.CharField(max_length=5)),
-                ("code_insee", models.CharField(max_length=5)),
-                ("nom_commune", models.CharField(max_length=120)),
-                ("longitude", models.FloatField()),
-                ("latitude", models.FloatField()),
-                ("search_text", models.CharField(max_length=330)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('ban_id', models.CharField(max_length=60, unique=True)),
+                ('numero', models.CharField(blank=True, max_length=10)),
+                ('rep', models.CharField(blank=True, max_length=10)),
+                ('nom_voie', models.CharField(max_length=200)),
+                ('code_postal', models.CharField(max_length=5)),
+                ('code_insee', models.CharField(max_length=5)),
+                ('nom_commune', models.CharField(max_length=120)),
+                ('longitude', models.FloatField()),
+                ('latitude', models.FloatField()),
+                ('search_text', models.CharField(max_length=330)),
             ],
             options={
-                "verbose_name": "adresse BAN",
-                "verbose_name_plural": "adresses BAN",
-                "indexes": [
-                    models.Index(fields=["code_insee", "search_text"], name="ban_commune_search"),
-                    models.Index(fields=["search_text"], name="ban_search"),
-                ],
+                'verbose_name': 'adresse BAN',
+                'verbose_name_plural': 'adresses BAN',
+                'indexes': [models.Index(fields=['code_insee', 'search_text'], name='ban_commune_search'), models.Index(fields=['search_text'], name='ban_search')],
             },
         ),
     ]

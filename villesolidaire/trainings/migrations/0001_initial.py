@@ -5,79 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("volunteers", "0003_volunteer_email_index"),
+        ('volunteers', '0003_volunteer_email_index'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="TrainingModule",
+            name='TrainingModule',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("title", models.CharField(max_length=150, verbose_name="intitulé")),
-                ("description", models.TextField(blank=True, max_length=5000, verbose_name="description")),
-                ("duration_minutes", models.PositiveSmallIntegerField(default=60, verbose_name="durée (minutes)")),
-                (
-                    "mode",
-                    models.CharField(
-                        choices=[("online", "En ligne"), ("in_person", "En présentiel")],
-                        default="in_person",
-                        max_length=12,
-                        verbose_name="modalité",
-                    ),
-                ),
-                ("link", models.URLField(blank=True, verbose_name="lien du module en ligne")),
-                (
-                    "validity_months",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        help_text="Vide : la formation reste valable sans limite.",
-                        null=True,
-                        verbose_name="validité (mois)",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="proposée")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=150, verbose_name='intitulé')),
+                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
+                ('duration_minutes', models.PositiveSmallIntegerField(default=60, verbose_name='durée (minutes)')),
+                ('mode', models.CharField(choices=[('online', 'En ligne'), ('in_person', 'En présentiel')], default='in_person', max_length=12, verbose_name='modalité')),
+                ('link', models.URLField(blank=True, verbose_name='lien du module en ligne')),
+                ('validity_months', models.PositiveSmallIntegerField(blank=True, help_text='Vide : la formation reste valable sans limite.', null=True, verbose_name='validité (mois)')),
+                ('is_active', models.BooleanField(default=True, verbose_name='proposée')),
             ],
             options={
-                "verbose_name": "module de formation",
-                "verbose_name_plural": "modules de formation",
-                "ordering": ["title", "pk"],
+                'verbose_name': 'module de formation',
+                'verbose_name_plural': 'modules de formation',
+                'ordering': ['title', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="VolunteerTraining",
+            name='VolunteerTraining',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("completed_on", models.DateField(verbose_name="suivie le")),
-                ("expires_on", models.DateField(blank=True, null=True, verbose_name="valable jusqu'au")),
-                (
-                    "module",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="holders",
-                        to="trainings.trainingmodule",
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="trainings",
-                        to="volunteers.volunteer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('completed_on', models.DateField(verbose_name='suivie le')),
+                ('expires_on', models.DateField(blank=True, null=True, verbose_name="valable jusqu'au")),
+                ('module', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holders', to='trainings.trainingmodule')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trainings', to='volunteers.volunteer')),
             ],
             options={
-                "verbose_name": "formation suivie",
-                "verbose_name_plural": "formations suivies",
-                "indexes": [models.Index(fields=["module", "volunteer"], name="trainings_v_module__32b4fb_idx")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("volunteer", "module", "completed_on"), name="trainings_held_once_per_day"
-                    )
-                ],
+                'verbose_name': 'formation suivie',
+                'verbose_name_plural': 'formations suivies',
+                'indexes': [models.Index(fields=['module', 'volunteer'], name='trainings_v_module__32b4fb_idx')],
+                'constraints': [models.UniqueConstraint(fields=('volunteer', 'module', 'completed_on'), name='trainings_held_once_per_day')],
             },
         ),
     ]

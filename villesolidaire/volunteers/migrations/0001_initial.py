@@ -9,252 +9,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("help_requests", "0001_initial"),
-        ("territory", "0001_initial"),
+        ('help_requests', '0001_initial'),
+        ('territory', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RecruitmentCall",
+            name='RecruitmentCall',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("title", models.CharField(max_length=150, verbose_name="titre")),
-                ("description", models.TextField(blank=True, verbose_name="texte d'appel")),
-                ("opens_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="ouverture")),
-                ("closes_at", models.DateTimeField(blank=True, null=True, verbose_name="clôture")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=150, verbose_name='titre')),
+                ('description', models.TextField(blank=True, verbose_name="texte d'appel")),
+                ('opens_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='ouverture')),
+                ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='clôture')),
             ],
             options={
-                "verbose_name": "appel à volontaires",
-                "verbose_name_plural": "appels à volontaires",
-                "ordering": ["-opens_at"],
+                'verbose_name': 'appel à volontaires',
+                'verbose_name_plural': 'appels à volontaires',
+                'ordering': ['-opens_at'],
             },
         ),
         migrations.CreateModel(
-            name="Skill",
+            name='Skill',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120, unique=True, verbose_name="nom")),
-                (
-                    "bit",
-                    models.PositiveSmallIntegerField(
-                        unique=True,
-                        validators=[django.core.validators.MaxValueValidator(62)],
-                        verbose_name="position dans l'index",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="proposée")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, unique=True, verbose_name='nom')),
+                ('bit', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MaxValueValidator(62)], verbose_name="position dans l'index")),
+                ('is_active', models.BooleanField(default=True, verbose_name='proposée')),
             ],
             options={
-                "verbose_name": "compétence",
-                "verbose_name_plural": "compétences",
-                "ordering": ["name"],
+                'verbose_name': 'compétence',
+                'verbose_name_plural': 'compétences',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Volunteer",
+            name='Volunteer',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("address", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
-                (
-                    "address_complement",
-                    models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse"),
-                ),
-                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
-                ("city", models.CharField(blank=True, max_length=120, verbose_name="commune")),
-                ("ban_id", models.CharField(blank=True, max_length=60, verbose_name="identifiant BAN")),
-                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
-                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
-                ("is_located", models.BooleanField(default=False, verbose_name="adresse localisée")),
-                ("first_name", models.CharField(max_length=80, verbose_name="prénom")),
-                ("last_name", models.CharField(max_length=80, verbose_name="nom")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                (
-                    "phone",
-                    phonenumber_field.modelfields.PhoneNumberField(
-                        blank=True, max_length=128, region=None, verbose_name="téléphone mobile"
-                    ),
-                ),
-                (
-                    "birth_year",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1900),
-                            django.core.validators.MaxValueValidator(2100),
-                        ],
-                        verbose_name="année de naissance",
-                    ),
-                ),
-                ("skills_other", models.CharField(blank=True, max_length=300, verbose_name="autres compétences")),
-                ("languages", models.PositiveIntegerField(default=1, verbose_name="langues parlées")),
-                ("availability", models.PositiveIntegerField(default=0, verbose_name="disponibilités")),
-                ("mobility", models.PositiveSmallIntegerField(default=0, verbose_name="déplacements")),
-                (
-                    "max_distance_km",
-                    models.PositiveSmallIntegerField(
-                        default=3,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(50),
-                        ],
-                        verbose_name="distance maximale (km)",
-                    ),
-                ),
-                ("domains", models.PositiveSmallIntegerField(default=0, verbose_name="domaines d'engagement")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("registered", "Inscrit·e"),
-                            ("active", "Actif·ve"),
-                            ("paused", "En pause"),
-                            ("reserve", "En réserve"),
-                            ("withdrawn", "Désisté·e"),
-                        ],
-                        db_index=True,
-                        default="registered",
-                        max_length=12,
-                        verbose_name="statut",
-                    ),
-                ),
-                (
-                    "gdpr_notice_accepted_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="information RGPD lue le"),
-                ),
-                (
-                    "charter_accepted_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="charte acceptée le"),
-                ),
-                (
-                    "consent_share_with_partners",
-                    models.BooleanField(
-                        default=False, verbose_name="accepte d'être contacté·e par les associations partenaires"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        db_index=True, default=django.utils.timezone.now, verbose_name="inscrit·e le"
-                    ),
-                ),
-                ("validated_at", models.DateTimeField(blank=True, null=True, verbose_name="validé·e le")),
-                ("anonymised_at", models.DateTimeField(blank=True, null=True, verbose_name="anonymisé·e le")),
-                (
-                    "categories",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="volunteers",
-                        to="help_requests.helpcategory",
-                        verbose_name="missions acceptées",
-                    ),
-                ),
-                (
-                    "quartier",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="territory.quartier",
-                        verbose_name="quartier",
-                    ),
-                ),
-                (
-                    "recruitment_call",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="volunteers",
-                        to="volunteers.recruitmentcall",
-                        verbose_name="appel",
-                    ),
-                ),
-                (
-                    "skills",
-                    models.ManyToManyField(
-                        blank=True, related_name="volunteers", to="volunteers.skill", verbose_name="compétences"
-                    ),
-                ),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="volunteer",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('address', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
+                ('address_complement', models.CharField(blank=True, max_length=120, verbose_name="complément d'adresse")),
+                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
+                ('city', models.CharField(blank=True, max_length=120, verbose_name='commune')),
+                ('ban_id', models.CharField(blank=True, max_length=60, verbose_name='identifiant BAN')),
+                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
+                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
+                ('is_located', models.BooleanField(default=False, verbose_name='adresse localisée')),
+                ('first_name', models.CharField(max_length=80, verbose_name='prénom')),
+                ('last_name', models.CharField(max_length=80, verbose_name='nom')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='téléphone mobile')),
+                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='année de naissance')),
+                ('skills_other', models.CharField(blank=True, max_length=300, verbose_name='autres compétences')),
+                ('languages', models.PositiveIntegerField(default=1, verbose_name='langues parlées')),
+                ('availability', models.PositiveIntegerField(default=0, verbose_name='disponibilités')),
+                ('mobility', models.PositiveSmallIntegerField(default=0, verbose_name='déplacements')),
+                ('max_distance_km', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='distance maximale (km)')),
+                ('domains', models.PositiveSmallIntegerField(default=0, verbose_name="domaines d'engagement")),
+                ('status', models.CharField(choices=[('registered', 'Inscrit·e'), ('active', 'Actif·ve'), ('paused', 'En pause'), ('reserve', 'En réserve'), ('withdrawn', 'Désisté·e')], db_index=True, default='registered', max_length=12, verbose_name='statut')),
+                ('gdpr_notice_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='information RGPD lue le')),
+                ('charter_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='charte acceptée le')),
+                ('consent_share_with_partners', models.BooleanField(default=False, verbose_name="accepte d'être contacté·e par les associations partenaires")),
+                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='inscrit·e le')),
+                ('validated_at', models.DateTimeField(blank=True, null=True, verbose_name='validé·e le')),
+                ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymisé·e le')),
+                ('categories', models.ManyToManyField(blank=True, related_name='volunteers', to='help_requests.helpcategory', verbose_name='missions acceptées')),
+                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.quartier', verbose_name='quartier')),
+                ('recruitment_call', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteers', to='volunteers.recruitmentcall', verbose_name='appel')),
+                ('skills', models.ManyToManyField(blank=True, related_name='volunteers', to='volunteers.skill', verbose_name='compétences')),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='volunteer', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "volontaire",
-                "verbose_name_plural": "volontaires",
-                "ordering": ["last_name", "first_name"],
+                'verbose_name': 'volontaire',
+                'verbose_name_plural': 'volontaires',
+                'ordering': ['last_name', 'first_name'],
             },
         ),
         migrations.CreateModel(
-            name="VolunteerStatusChange",
+            name='VolunteerStatusChange',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("registered", "Inscrit·e"),
-                            ("active", "Actif·ve"),
-                            ("paused", "En pause"),
-                            ("reserve", "En réserve"),
-                            ("withdrawn", "Désisté·e"),
-                        ],
-                        max_length=12,
-                        verbose_name="de",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("registered", "Inscrit·e"),
-                            ("active", "Actif·ve"),
-                            ("paused", "En pause"),
-                            ("reserve", "En réserve"),
-                            ("withdrawn", "Désisté·e"),
-                        ],
-                        max_length=12,
-                        verbose_name="vers",
-                    ),
-                ),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="motif")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="par",
-                    ),
-                ),
-                (
-                    "volunteer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="status_changes",
-                        to="volunteers.volunteer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('registered', 'Inscrit·e'), ('active', 'Actif·ve'), ('paused', 'En pause'), ('reserve', 'En réserve'), ('withdrawn', 'Désisté·e')], max_length=12, verbose_name='de')),
+                ('to_status', models.CharField(choices=[('registered', 'Inscrit·e'), ('active', 'Actif·ve'), ('paused', 'En pause'), ('reserve', 'En réserve'), ('withdrawn', 'Désisté·e')], max_length=12, verbose_name='vers')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='motif')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='par')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='volunteers.volunteer')),
             ],
             options={
-                "verbose_name": "changement de statut",
-                "verbose_name_plural": "historique des statuts",
-                "ordering": ["at", "pk"],
+                'verbose_name': 'changement de statut',
+                'verbose_name_plural': 'historique des statuts',
+                'ordering': ['at', 'pk'],
             },
         ),
     ]

@@ -4,23 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("volunteers", "0001_initial"),
+        ('volunteers', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="volunteer",
-            options={
-                "ordering": ["last_name", "first_name", "pk"],
-                "verbose_name": "volontaire",
-                "verbose_name_plural": "volontaires",
-            },
+            name='volunteer',
+            options={'ordering': ['last_name', 'first_name', 'pk'], 'verbose_name': 'volontaire', 'verbose_name_plural': 'volontaires'},
         ),
         migrations.AddConstraint(
-            model_name="volunteer",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("phone", ""), _negated=True), fields=("phone",), name="volunteer_unique_mobile"
-            ),
+            model_name='volunteer',
+            constraint=models.UniqueConstraint(condition=models.Q(('phone', ''), _negated=True), fields=('phone',), name='volunteer_unique_mobile'),
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("volunteers", "0002_unique_mobile"),
+        ('volunteers', '0002_unique_mobile'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="volunteer",
-            name="email",
-            field=models.EmailField(blank=True, db_index=True, max_length=254, verbose_name="e-mail"),
+            model_name='volunteer',
+            name='email',
+            field=models.EmailField(blank=True, db_index=True, max_length=254, verbose_name='e-mail'),
         ),
     ]
