@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import villesolidaire.matching.models
 from django.conf import settings
 from django.db import migrations, models
+
+import villesolidaire.matching.models
 
 
 class Migration(migrations.Migration):

@@ -4,9 +4,10 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import phonenumber_field.modelfields
-import villesolidaire.partners.opening_hours
 from django.conf import settings
 from django.db import migrations, models
+
+import villesolidaire.partners.opening_hours
 
 
 class Migration(migrations.Migration):
