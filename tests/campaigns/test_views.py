@@ -10,16 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.campaigns.factories import (
-    QuartierFactory,
-    RegisterEntryFactory,
-    accredited_caller,
-    campaign_for,
-    episode_with,
-    isolated,
-    officer,
-)
-from tests.factories import HelpCategoryFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories import HelpCategoryFactory, QuartierFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns import services

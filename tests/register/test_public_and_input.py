@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.register.factories import RegisterEntryFactory
+from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry
 

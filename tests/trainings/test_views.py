@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import HelpCategoryFactory, VolunteerFactory, login_staff, staff_user
-from tests.trainings.factories import (
+from tests.factories.trainings import (
     SessionRegistrationFactory,
     TrainingModuleFactory,
     TrainingSessionFactory,
