@@ -137,6 +137,13 @@ def test_disabled_adult_with_benefit_is_eligible(client, town):
         _public(birth_date="1985-03-03", ground=Ground.DISABLED_ADULT, disability_benefit="rqth"),
     )
     assert response.status_code == 302
+    entry = RegisterEntry.objects.get()
+    assert (entry.ground, entry.disability_benefit, entry.birth_date, entry.status) == (
+        Ground.DISABLED_ADULT,
+        "rqth",
+        datetime.date(1985, 3, 3),
+        EntryStatus.RECEIVED,
+    )
 
 
 BAD_INPUTS = [
