@@ -1,6 +1,119 @@
+"""Fixtures shared by every test package. Package conftests only hold what is theirs alone."""
+
+import threading
+from collections.abc import Callable, Iterable
+
 import pytest
+from django.db import connection
+
+from tests.factories import HelpCategoryFactory, SkillFactory, TownFactory, login_staff, staff_user
+from tests.fake_server import FakeServer
+from villesolidaire.accounts.enums import Role
+from villesolidaire.help_requests.models import HelpCategory
 
 
 @pytest.fixture(autouse=True)
 def _enable_db_for_all_tests(db):
     """Every test may use the database (as in les-emplois)."""
+
+
+# -- Reference data ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _bits_clear_of_reference_data():
+    """Migrations load reference categories and skills on bits 0–9: factory bits start above."""
+    HelpCategoryFactory.reset_sequence(20)
+    SkillFactory.reset_sequence(20)
+
+
+@pytest.fixture
+def town():
+    return TownFactory()
+
+
+@pytest.fixture
+def category():
+    """A reference category from the data migration (factories would clash on its bit)."""
+    return HelpCategory.objects.get(slug="courses")
+
+
+# -- Staff -------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator(client):
+    """A signed-in switchboard operator."""
+    user = staff_user(Role.OPERATOR)
+    login_staff(client, user)
+    return user
+
+
+@pytest.fixture
+def coordinator(client):
+    """A signed-in coordinator."""
+    user = staff_user(Role.COORDINATOR)
+    login_staff(client, user)
+    return user
+
+
+# -- Outside services --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_server():
+    """`fake_server(answers)` starts a local HTTP server playing `answers`; all are stopped after the test."""
+    servers = []
+
+    def start(answers):
+        server = FakeServer(answers=list(answers))
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+# -- Concurrency -------------------------------------------------------------------------------------------------
+
+ConcurrentRun = Callable[..., tuple[list, list[Exception]]]
+
+
+def _run_concurrently(target: Callable, items: Iterable, *, timeout: float = 60) -> tuple[list, list[Exception]]:
+    """Call `target(item)` for every item, each in its own thread, all released at the same instant.
+
+    Each thread has its own database connection, closed when it ends. Returns the values returned
+    and the exceptions raised (completion order); every thread must have finished within `timeout`.
+    """
+    items = list(items)
+    barrier = threading.Barrier(len(items))
+    results, errors = [], []
+
+    def worker(item):
+        try:
+            barrier.wait(timeout=30)
+            results.append(target(item))
+        except Exception as exc:  # reported to the test, which decides what is expected
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert len(results) + len(errors) == len(items), "a thread did not finish in time"
+    return results, errors
+
+
+@pytest.fixture
+def run_concurrently() -> ConcurrentRun:
+    """Real concurrency against PostgreSQL row locks: `results, errors = run_concurrently(target, items)`.
+
+    Skips on other databases; tests using it are also marked `postgres_only`.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    return _run_concurrently

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import audit, main, staff_sign_in
 from tests.factories import HelpCategoryFactory, VolunteerFactory, staff_user
-from tests.neighbours.factories import NeighbourFactory, NetworkFactory, StateRecordFactory
+from tests.factories.neighbours import NeighbourFactory, NetworkFactory, StateRecordFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.neighbours.models import Alert

@@ -35,7 +35,7 @@ from tests.browser.helpers import (
     staff_sign_in,
 )
 from tests.factories import HelpRequestFactory, ResidentFactory, VolunteerFactory, staff_user
-from tests.partners.factories import OrganisationFactory, ServiceFactory, partner_of
+from tests.factories.partners import OrganisationFactory, ServiceFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
 from villesolidaire.help_requests.models import HelpCategory

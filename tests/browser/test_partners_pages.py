@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import audit, main, new_page, staff_sign_in  # noqa: F401 (fixture)
 from tests.factories import QuartierFactory, staff_user
-from tests.partners.factories import OrganisationFactory, ServiceFactory, partner_of
+from tests.factories.partners import OrganisationFactory, ServiceFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.partners.models import OrganisationStatus
 

@@ -4,17 +4,15 @@ import datetime
 
 import pytest
 
-from tests.campaigns.factories import (
+from tests.factories import HelpCategoryFactory, ResidentFactory, VolunteerFactory, staff_user
+from tests.factories.campaigns import (
     NOW,
-    RegisterEntryFactory,
     accredited_caller,
     campaign_for,
     episode_with,
-    isolated,
     officer,
-    staff_user,
 )
-from tests.factories import HelpCategoryFactory, ResidentFactory, VolunteerFactory
+from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns import services

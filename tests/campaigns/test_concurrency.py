@@ -1,13 +1,12 @@
 """10 callers empty the same queue in parallel: nobody is called by two callers at once, nobody is lost."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from tests.campaigns.factories import RegisterEntryFactory, accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.register import RegisterEntryFactory
 from villesolidaire.campaigns import services
 from villesolidaire.campaigns.enums import Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget
@@ -18,37 +17,23 @@ PEOPLE = 60
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_ten_callers_empty_the_queue_without_double_calls_or_losses():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
+def test_ten_callers_empty_the_queue_without_double_calls_or_losses(run_concurrently):
     for _ in range(PEOPLE):
         RegisterEntryFactory()
     now = timezone.now()
     campaign = campaign_for(episode_with(), by=officer(), now=now)
     callers = [accredited_caller() for _ in range(CALLERS)]
-    barrier = threading.Barrier(CALLERS)
     taken: list[tuple[int, int]] = []
-    errors: list[Exception] = []
 
     def work(caller):
-        try:
-            barrier.wait(timeout=30)
-            while True:
-                target = services.take_next_call(campaign, caller)
-                if target is None:
-                    return
-                taken.append((target.pk, caller.pk))
-                services.record_attempt(target=target, caller=caller, outcome=Outcome.REACHED_FINE)
-        except Exception as exc:  # any leak is a failure, reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        while True:
+            target = services.take_next_call(campaign, caller)
+            if target is None:
+                return
+            taken.append((target.pk, caller.pk))
+            services.record_attempt(target=target, caller=caller, outcome=Outcome.REACHED_FINE)
 
-    threads = [threading.Thread(target=work, args=(caller,)) for caller in callers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _results, errors = run_concurrently(work, callers, timeout=120)
 
     assert errors == []
     per_target = Counter(pk for pk, _caller in taken)
@@ -63,17 +48,15 @@ def test_ten_callers_empty_the_queue_without_double_calls_or_losses():
     for attempt in CallAttempt.objects.filter(target__campaign=campaign).order_by("started_at"):
         by_target.setdefault(attempt.target_id, []).append((attempt.started_at, attempt.ended_at))
     for spans in by_target.values():
-        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:]):
+        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
             assert e1 <= s2
     assert len({caller for _pk, caller in taken}) > 1  # the work was really shared
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_parallel_callers_with_failures_never_hold_the_same_person():
+def test_parallel_callers_with_failures_never_hold_the_same_person(run_concurrently):
     """Failed calls come back (retry after 0 minutes here): leases still never overlap."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks")
     for _ in range(20):
         RegisterEntryFactory()
     campaign = campaign_for(
@@ -83,27 +66,15 @@ def test_parallel_callers_with_failures_never_hold_the_same_person():
         recall=services.rules.RecallRules(retry_minutes=0, max_failed_attempts=3),
     )
     callers = [accredited_caller() for _ in range(CALLERS)]
-    barrier = threading.Barrier(CALLERS)
-    errors: list[Exception] = []
 
     def work(caller):
-        try:
-            barrier.wait(timeout=30)
-            while True:
-                target = services.take_next_call(campaign, caller)
-                if target is None:
-                    return
-                services.record_attempt(target=target, caller=caller, outcome=Outcome.NO_ANSWER)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        while True:
+            target = services.take_next_call(campaign, caller)
+            if target is None:
+                return
+            services.record_attempt(target=target, caller=caller, outcome=Outcome.NO_ANSWER)
 
-    threads = [threading.Thread(target=work, args=(caller,)) for caller in callers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _results, errors = run_concurrently(work, callers, timeout=120)
 
     assert errors == []
     assert set(CallTarget.objects.filter(campaign=campaign).values_list("status", flat=True)) == {
@@ -113,5 +84,5 @@ def test_parallel_callers_with_failures_never_hold_the_same_person():
     for target in CallTarget.objects.filter(campaign=campaign):
         spans = list(target.attempts.order_by("started_at").values_list("started_at", "ended_at"))
         assert len(spans) == 3
-        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:]):
+        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
             assert e1 <= s2

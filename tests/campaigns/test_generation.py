@@ -6,16 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.campaigns.factories import (
-    NOW,
-    QuartierFactory,
-    RegisterEntryFactory,
-    campaign_for,
-    episode_with,
-    isolated,
-    officer,
-)
-from tests.factories import ResidentFactory
+from tests.factories import QuartierFactory, ResidentFactory
+from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
+from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.campaigns import services
 from villesolidaire.campaigns.models import CallTarget, CampaignTransition
 from villesolidaire.register.models import EntryStatus, Ground, RemovalReason

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.campaigns.factories import NOW, RegisterEntryFactory, campaign_for, episode_with, officer
+from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
+from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns import services
 from villesolidaire.campaigns.enums import AttemptChannel, Outcome, TargetStatus

@@ -10,16 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.campaigns.factories import (
-    QuartierFactory,
-    RegisterEntryFactory,
-    accredited_caller,
-    campaign_for,
-    episode_with,
-    isolated,
-    officer,
-)
-from tests.factories import HelpCategoryFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories import HelpCategoryFactory, QuartierFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns import services
@@ -130,7 +123,12 @@ def test_anonymous_visitors_go_to_login_everywhere(client, world):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/comptes/connexion/"), url
     for url in officer_post_urls(world) + caller_post_urls(world):
-        assert client.post(url).status_code == 302, url
+        response = client.post(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/comptes/connexion/"), url
+    world["campaign"].refresh_from_db()
+    assert world["campaign"].status == "active"
+    assert CallerAccreditation.objects.get(pk=world["accreditation"].pk).revoked_at is None
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -167,7 +165,11 @@ def test_officer_posts_work(client, world):
     assert client.post(reverse("campaigns:campaign_transition", args=[c]), {"target": "paused"}).status_code == 302
     assert Campaign.objects.get(pk=c).status == "paused"
     assert client.post(reverse("campaigns:campaign_transition", args=[c]), {"target": "n'importe"}).status_code == 302
+    assert Campaign.objects.get(pk=c).status == "paused"  # an unknown action changes nothing
+    newcomer = RegisterEntryFactory(quartier=world["quartier"])
     assert client.post(reverse("campaigns:campaign_refresh", args=[c])).status_code == 302
+    assert CallTarget.objects.filter(campaign_id=c, entry=newcomer).exists()
+    assert CallTarget.objects.filter(campaign_id=c).count() == len(world["entries"]) + 1
     assert client.post(reverse("campaigns:caller_revoke", args=[world["accreditation"].pk])).status_code == 302
     assert CallerAccreditation.objects.get(pk=world["accreditation"].pk).revoked_at is not None
     assert client.post(reverse("campaigns:episode_close", args=[world["episode"].pk]), {}).status_code == 302

@@ -60,13 +60,6 @@ def volunteers(category):
     return people
 
 
-@pytest.fixture
-def coordinator(client):
-    user = staff_user(Role.COORDINATOR)
-    login_staff(client, user)
-    return user
-
-
 def propose(help_request, volunteers, by=None, message=""):
     ids = {v.pk for v in volunteers}
     candidates = [c for c in rank_volunteers(help_request) if c.volunteer_id in ids]

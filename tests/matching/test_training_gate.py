@@ -16,8 +16,8 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
+from tests.factories.trainings import TrainingModuleFactory, TrainingSessionFactory, VolunteerTrainingFactory
 from tests.matching.helpers import LAT, LON, random_profiles
-from tests.trainings.factories import TrainingModuleFactory, TrainingSessionFactory, VolunteerTrainingFactory
 from villesolidaire.matching import scoring, selectors
 from villesolidaire.matching.index import index_volunteer, rebuild_index
 from villesolidaire.matching.models import VolunteerMatchProfile

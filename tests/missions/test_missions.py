@@ -22,6 +22,7 @@ from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions import services
 from villesolidaire.missions.enums import MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.forms import MissionReportForm
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition
 from villesolidaire.notifications.models import CallTask, Message
 
@@ -119,6 +120,57 @@ def test_bad_report_input_is_refused_and_nothing_is_saved(client, mission, data,
     assert mission.status == MissionStatus.PLANNED and mission.report == "" and mission.amount_advanced is None
     assert mission.transitions.count() == 1
     assert not Message.objects.exists() and not CallTask.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "error"),
+    [
+        ({"duration_minutes": "45"}, "duration_minutes", "laissez la durée vide"),
+        ({"amount_advanced": "12,50"}, "amount_advanced", "laissez le montant vide"),
+    ],
+)
+def test_the_form_refuses_a_duration_or_an_amount_for_a_missed_mission(data, field, error):
+    form = MissionReportForm({"outcome": "missed", **data}, involves_money=True)
+    assert not form.is_valid()
+    assert list(form.errors) == [field]
+    assert error in form.errors[field][0] and "n'a pas eu lieu" in form.errors[field][0]
+
+
+def test_the_form_keeps_no_duration_or_amount_for_a_missed_mission():
+    form = MissionReportForm({"outcome": "missed", "amount_advanced": "0"}, involves_money=True)
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["duration_minutes"], form.cleaned_data["amount_advanced"]) == (None, None)
+    form = MissionReportForm({"outcome": "missed", "notes": "Absente"}, involves_money=False)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["duration_minutes"] is None and "amount_advanced" not in form.cleaned_data
+
+
+def test_a_missed_report_with_a_duration_is_refused_and_nothing_is_saved(client, mission):
+    client.force_login(mission.support.volunteer.user)
+    response = client.post(
+        report_url(mission), {"outcome": "missed", "duration_minutes": "45", "amount_advanced": "9"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "laissez la durée vide" in html and "laissez le montant vide" in html
+    mission.refresh_from_db()
+    assert mission.status == MissionStatus.PLANNED and mission.transitions.count() == 1
+    assert (mission.duration_minutes, mission.amount_advanced) == (None, None)
+
+
+def test_the_service_stores_no_duration_or_amount_for_a_missed_mission(mission):
+    reported = services.mission_report(
+        mission=mission, done=False, by=None, duration_minutes=45, notes="Absente", amount_advanced=Decimal("12.50")
+    )
+    assert reported.status == MissionStatus.MISSED
+    mission.refresh_from_db()
+    assert (mission.status, mission.duration_minutes, mission.amount_advanced, mission.done_at) == (
+        MissionStatus.MISSED,
+        None,
+        None,
+        None,
+    )
+    assert mission.report == "Absente"
 
 
 def test_odd_unicode_in_notes_is_kept_as_text(client, mission):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import TownFactory, UserFactory, VolunteerFactory
-from tests.needs.factories import OrganisationFactory
+from tests.factories.partners import OrganisationFactory
 from villesolidaire.needs.demo import seed_needs_demo
 from villesolidaire.needs.models import PLACE_HOLDING, Need, NeedStatus, Shift, ShiftSignup, SignupStatus
 from villesolidaire.partners.models import OrganisationStatus

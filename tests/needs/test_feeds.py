@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TownFactory, login_staff, staff_user
-from tests.needs.factories import NeedFactory, OrganisationFactory, ShiftFactory
+from tests.factories.needs import NeedFactory, ShiftFactory
+from tests.factories.partners import OrganisationFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.needs.feeds import FeedError, build_feed, feed_needs, import_missions, parse_feed
 from villesolidaire.needs.models import ApiDomain, Need, NeedStatus, Remote, Shift

@@ -6,13 +6,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import HelpCategoryFactory, VolunteerFactory
-from tests.needs.factories import (
-    LAT,
-    ShiftFactory,
-    TrainingModuleFactory,
-    give_training,
-    next_weekday_at,
-)
+from tests.factories.needs import LAT, ShiftFactory, next_weekday_at
+from tests.factories.trainings import TrainingModuleFactory, give_training
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
 from villesolidaire.needs.models import NeedInvitation, NeedStatus
 from villesolidaire.needs.selectors import _slots_of_range, availability_mask_of, select_volunteers
@@ -161,7 +156,7 @@ def test_volunteers_are_told_once_with_a_personal_link(need):
 
 
 def test_volunteers_already_signed_up_are_not_told(need):
-    from tests.needs.factories import SignupFactory
+    from tests.factories.needs import SignupFactory
 
     signed = volunteer()
     SignupFactory(shift=need.shifts.get(), volunteer=signed)

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.factories import UserFactory, VolunteerFactory
-from tests.needs.factories import NeedFactory, ShiftFactory, SignupFactory, TrainingModuleFactory, give_training
+from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
+from tests.factories.trainings import TrainingModuleFactory, give_training
 from villesolidaire.needs.models import NeedStatus, ShiftSignup, SignupStatus
 from villesolidaire.needs.selectors import volunteer_hours
 from villesolidaire.needs.services import (
@@ -136,7 +137,7 @@ def test_workflow_refuses_forbidden_moves_in_french():
 
 
 def test_publishing_needs_a_validated_organisation_and_a_future_shift():
-    from tests.needs.factories import OrganisationFactory
+    from tests.factories.partners import OrganisationFactory
     from villesolidaire.partners.models import OrganisationStatus
 
     user = UserFactory()

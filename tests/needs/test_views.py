@@ -8,13 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TownFactory, VolunteerFactory, login_staff, staff_user
-from tests.needs.factories import (
-    NeedFactory,
-    OrganisationFactory,
-    ShiftFactory,
-    SignupFactory,
-    partner_user,
-)
+from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
+from tests.factories.partners import OrganisationFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
 from villesolidaire.needs.models import Need, NeedInvitation, NeedStatus, Shift, ShiftSignup, SignupStatus
@@ -33,14 +28,7 @@ def organisation():
 
 @pytest.fixture
 def partner(client, organisation):
-    user = partner_user(organisation)
-    login_staff(client, user)
-    return user
-
-
-@pytest.fixture
-def coordinator(client):
-    user = staff_user(Role.COORDINATOR)
+    user = partner_of(organisation)
     login_staff(client, user)
     return user
 
@@ -118,7 +106,7 @@ def test_partner_sees_its_sign_ups_and_confirms(client, partner, organisation):
 def test_unvalidated_organisation_cannot_publish(client, organisation):
     organisation.status = OrganisationStatus.PENDING
     organisation.save()
-    login_staff(client, partner_user(organisation))
+    login_staff(client, partner_of(organisation))
     need = NeedFactory(organisation=organisation, status=NeedStatus.DRAFT)
     ShiftFactory(need=need)
     response = client.post(url("partner_status", need.pk), {"statut": "published"}, follow=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import QuartierFactory, ResidentFactory, VolunteerFactory, login_staff, staff_user
-from tests.neighbours.factories import NeighbourFactory, NetworkFactory, StateRecordFactory
+from tests.factories.neighbours import NeighbourFactory, NetworkFactory, StateRecordFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.neighbours import services
@@ -18,13 +18,6 @@ from villesolidaire.neighbours.models import Alert, ConsentEvent, Neighbour, Net
 
 def _text(response) -> str:
     return html.unescape(response.content.decode())
-
-
-@pytest.fixture
-def coordinator(client):
-    user = staff_user(Role.COORDINATOR)
-    login_staff(client, user)
-    return user
 
 
 def test_operator_gets_404(client):

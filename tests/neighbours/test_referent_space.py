@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import HelpCategoryFactory, ResidentFactory, VolunteerFactory, login_staff, staff_user
-from tests.neighbours.factories import NeighbourFactory, NetworkFactory, StateRecordFactory
+from tests.factories.neighbours import NeighbourFactory, NetworkFactory, StateRecordFactory
 from villesolidaire.help_requests.enums import Channel, Status, Urgency
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.neighbours import services

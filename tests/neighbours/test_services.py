@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 
 from tests.factories import HelpCategoryFactory, ResidentFactory, VolunteerFactory, staff_user
-from tests.neighbours.factories import NeighbourFactory, NetworkFactory
+from tests.factories.neighbours import NeighbourFactory, NetworkFactory
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.neighbours import services

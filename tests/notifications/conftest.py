@@ -1,6 +1,5 @@
 import pytest
 
-from tests.notifications.fake_server import FakeServer
 from villesolidaire.notifications.sms import MemorySmsBackend
 
 
@@ -11,17 +10,3 @@ def _empty_sms_outbox():
     yield
     MemorySmsBackend.outbox = []
     MemorySmsBackend.fail_next = 0
-
-
-@pytest.fixture
-def fake_server():
-    servers = []
-
-    def start(answers):
-        server = FakeServer(answers=list(answers))
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.factories import ResidentFactory
-from tests.notifications.fake_server import closed_port_url
+from tests.fake_server import closed_port_url
 from villesolidaire.notifications import services
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Channel, Message, MessageStatus
 from villesolidaire.notifications.sms import MemorySmsBackend

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from tests.notifications.fake_server import closed_port_url
+from tests.fake_server import closed_port_url
 from villesolidaire.notifications.sms import (
     BrevoSmsBackend,
     ConsoleSmsBackend,

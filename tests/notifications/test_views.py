@@ -31,20 +31,6 @@ def make_message(status=MessageStatus.FAILED, **kwargs):
     return Message.objects.create(**defaults)
 
 
-@pytest.fixture
-def coordinator(client):
-    user = staff_user(Role.COORDINATOR)
-    login_staff(client, user)
-    return user
-
-
-@pytest.fixture
-def operator(client):
-    user = staff_user(Role.OPERATOR)
-    login_staff(client, user)
-    return user
-
-
 class TestFailures:
     url = reverse("notifications:failures")
 

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail  # noqa: F401  (messages go through the notifications queue)
 from django.urls import reverse
 
-from tests.factories import login_staff, staff_user
-from tests.partners.factories import OrganisationFactory, ServiceFactory, partner_of
+from tests.factories import staff_user
+from tests.factories.partners import OrganisationFactory, ServiceFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -20,13 +20,6 @@ from villesolidaire.partners.models import (
     PendingChange,
     Service,
 )
-
-
-@pytest.fixture
-def coordinator(client):
-    user = staff_user(Role.COORDINATOR)
-    login_staff(client, user)
-    return user
 
 
 def test_list_filters_and_counts_without_growing_queries(client, coordinator, django_assert_max_num_queries):

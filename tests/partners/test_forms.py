@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory, login_staff, staff_user
-from tests.partners.factories import OrganisationFactory, ServiceFactory, partner_of
+from tests.factories.partners import OrganisationFactory, ServiceFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.notifications.models import Message

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import QuartierFactory, VolunteerFactory
-from tests.partners.factories import OrganisationFactory, ServiceFactory
+from tests.factories.partners import OrganisationFactory, ServiceFactory
 from villesolidaire.partners.models import OrganisationStatus
 
 

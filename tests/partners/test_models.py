@@ -1,6 +1,6 @@
 import pytest
 
-from tests.partners.factories import OrganisationFactory, ServiceFactory
+from tests.factories.partners import OrganisationFactory, ServiceFactory
 from villesolidaire.partners.models import OrganisationStatus, Service
 from villesolidaire.partners.opening_hours import opening_hours_problem
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests.factories import TownFactory, login_staff, staff_user
-from tests.partners.factories import OrganisationFactory, ServiceFactory
+from tests.factories.partners import OrganisationFactory, ServiceFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.partners import opendata
 from villesolidaire.partners.models import Organisation, OrganisationStatus, OrganisationType, Service

@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from tests.factories import TownFactory, login_staff, staff_user
 from villesolidaire.accounts.enums import Role
@@ -21,8 +18,3 @@ def officer():
 def officer_client(client, officer, town):
     login_staff(client, officer)
     return client
-
-
-def pdf_text(content: bytes) -> str:
-    assert content.startswith(b"%PDF")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

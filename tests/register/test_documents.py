@@ -3,8 +3,8 @@ import datetime
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.register.conftest import pdf_text
-from tests.register.factories import RegisterEntryFactory
+from tests.factories.register import RegisterEntryFactory
+from tests.pdf import pdf_text
 from villesolidaire.register import documents
 from villesolidaire.register.models import Origin
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.campaigns.factories import EpisodeFactory
-from tests.register.conftest import pdf_text
-from tests.register.factories import RegisterEntryFactory, RegisterExtrasFactory
+from tests.factories.campaigns import EpisodeFactory
+from tests.factories.register import RegisterEntryFactory, RegisterExtrasFactory
+from tests.pdf import pdf_text
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.register.models import EntryStatus, Origin, PrefectTransmission, RegisterEntry, RemovalReason
 from villesolidaire.register.services import confirm_pre_registrations
@@ -159,7 +159,7 @@ def test_prefect_export_holds_only_r121_4_fields(officer_client, officer, fmt):
     flat = " ".join(" ".join(map(str, row)) for row in rows)
     for secret in ("NOTE-INTERNE-123", "CODE-9876", "SANTE-SECRET", "Radiée", "vit seul"):
         assert secret not in flat
-    assert len(body) == 1 and body[0][0] == "Gauthier" and "Claire Martin" in body[0]
+    assert len(body) == 1 and body[0][0] == "Gauthier" and "Claire Martin (fille)" in body[0]
     transmission = PrefectTransmission.objects.get()
     assert (transmission.episode, transmission.exported_by, transmission.row_count, transmission.format) == (
         episode,

@@ -5,7 +5,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import VolunteerFactory, login_staff, staff_user
-from tests.register.factories import RegisterEntryFactory, RegisterExtrasFactory
+from tests.factories.register import RegisterEntryFactory, RegisterExtrasFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.register.models import RegisterImport
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.register.factories import RegisterEntryFactory
+from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry
 
@@ -137,6 +137,13 @@ def test_disabled_adult_with_benefit_is_eligible(client, town):
         _public(birth_date="1985-03-03", ground=Ground.DISABLED_ADULT, disability_benefit="rqth"),
     )
     assert response.status_code == 302
+    entry = RegisterEntry.objects.get()
+    assert (entry.ground, entry.disability_benefit, entry.birth_date, entry.status) == (
+        Ground.DISABLED_ADULT,
+        "rqth",
+        datetime.date(1985, 3, 3),
+        EntryStatus.RECEIVED,
+    )
 
 
 BAD_INPUTS = [

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import QuartierFactory, ResidentFactory
-from tests.register.conftest import pdf_text
-from tests.register.factories import RegisterEntryFactory, RegisterExtrasFactory
+from tests.factories.register import RegisterEntryFactory, RegisterExtrasFactory
+from tests.pdf import pdf_text
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry, RegisterExtras, RemovalReason
 

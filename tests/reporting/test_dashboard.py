@@ -20,7 +20,7 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
-from tests.needs.factories import NeedFactory, ShiftFactory, SignupFactory
+from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import MissionStatus

@@ -1,6 +1,5 @@
 import pytest
 
-from tests.notifications.conftest import fake_server  # noqa: F401  (shared fake HTTP server fixture)
 from tests.territory.ban_sample import ADDRESSES
 from villesolidaire.core.text import fold
 from villesolidaire.territory.models import BanAddress

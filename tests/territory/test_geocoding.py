@@ -3,7 +3,7 @@ import json
 import pytest
 
 from tests.factories import QuartierFactory, ResidentFactory, TownFactory
-from tests.notifications.fake_server import closed_port_url
+from tests.fake_server import closed_port_url
 from villesolidaire.territory import geocoding
 from villesolidaire.territory.geocoding import GeoplateformeGeocoder, OfflineBanGeocoder, geocode, locate, quartier_for
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.factories import VolunteerFactory
-from tests.trainings.factories import (
+from tests.factories.trainings import (
     SessionRegistrationFactory,
     TrainingModuleFactory,
     TrainingSessionFactory,

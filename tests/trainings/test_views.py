@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import HelpCategoryFactory, VolunteerFactory, login_staff, staff_user
-from tests.trainings.factories import (
+from tests.factories.trainings import (
     SessionRegistrationFactory,
     TrainingModuleFactory,
     TrainingSessionFactory,
@@ -112,6 +112,10 @@ def test_register_volunteers_then_record_attendance_without_javascript(staff_cli
     )
     assert "1 volontaire inscrit·e(s)" in text(response) and "liste d&#x27;attente" in text(response)
     assert Message.objects.filter(kind="training_session_registered").count() == 2
+    assert sorted(session.registrations.values_list("status", flat=True)) == sorted(
+        [RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]
+    )
+    assert set(session.registrations.values_list("volunteer_id", flat=True)) == {first.pk, second.pk}
 
     TrainingSession.objects.filter(pk=session.pk).update(
         starts_at=timezone.now() - datetime.timedelta(hours=3), ends_at=timezone.now() - datetime.timedelta(hours=1)

@@ -21,13 +21,6 @@ from villesolidaire.volunteers.models import Skill
 LIST_URL = reverse("volunteers:list")
 
 
-@pytest.fixture
-def coordinator(client):
-    user = staff_user(Role.COORDINATOR)
-    login_staff(client, user)
-    return user
-
-
 def names(response) -> list[str]:
     return sorted(volunteer.last_name for volunteer in response.context["page_obj"])
 

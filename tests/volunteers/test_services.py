@@ -37,8 +37,8 @@ def test_the_database_refuses_two_volunteers_with_the_same_mobile():
 
 
 def test_withdrawal_gives_held_places_to_the_people_waiting():
-    from tests.needs.factories import ShiftFactory, SignupFactory
-    from tests.trainings.factories import SessionRegistrationFactory, TrainingSessionFactory
+    from tests.factories.needs import ShiftFactory, SignupFactory
+    from tests.factories.trainings import SessionRegistrationFactory, TrainingSessionFactory
     from villesolidaire.needs.models import SignupStatus
     from villesolidaire.trainings.enums import RegistrationStatus
 

@@ -124,6 +124,9 @@ def test_edit_with_anothers_phone_is_refused(signed_in, volunteer):
 def test_edit_keeping_own_email_is_accepted(signed_in, volunteer):
     response = signed_in.post(EDIT_URL, edit_data(phone=""))
     assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.email == volunteer.user.email == "lea@example.org"
+    assert not volunteer.phone
 
 
 def test_edit_removing_email_gives_the_account_a_synthetic_address(signed_in, volunteer):

@@ -84,7 +84,25 @@ class MissionReportForm(forms.Form):
             and "duration_minutes" not in self.errors
         ):
             self.add_error("duration_minutes", "Indiquez la durée de la mission.")
+        if cleaned.get("outcome") == "missed":
+            self._refuse_what_a_missed_mission_cannot_have(cleaned)
         return cleaned
+
+    def _refuse_what_a_missed_mission_cannot_have(self, cleaned: dict) -> None:
+        """A mission that did not take place has no duration and nothing advanced (an amount of 0 is dropped)."""
+        if cleaned.get("duration_minutes"):
+            self.add_error(
+                "duration_minutes",
+                "La mission n'a pas eu lieu : laissez la durée vide, ou indiquez qu'elle est faite.",
+            )
+        if cleaned.get("amount_advanced"):
+            self.add_error(
+                "amount_advanced",
+                "La mission n'a pas eu lieu : laissez le montant vide, ou indiquez qu'elle est faite.",
+            )
+        cleaned["duration_minutes"] = None
+        if "amount_advanced" in self.fields:
+            cleaned["amount_advanced"] = None
 
 
 class MissionPlanForm(forms.Form):

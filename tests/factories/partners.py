@@ -3,7 +3,7 @@
 import factory
 from django.utils import timezone
 
-from tests.factories import UserFactory, staff_user
+from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.partners.models import (
     Organisation,
@@ -53,6 +53,3 @@ def partner_of(organisation: Organisation, **kwargs):
     user = staff_user(Role.PARTNER, **kwargs)
     OrganisationMember.objects.create(organisation=organisation, user=user)
     return user
-
-
-__all__ = ["OrganisationFactory", "ServiceFactory", "UserFactory", "partner_of"]

@@ -1,4 +1,5 @@
-"""Register test data. Phone numbers come from the ranges ARCEP reserves for fiction."""
+"""Register test data. Phone numbers come from the ranges ARCEP reserves for fiction
+(01 99 00 … landlines, 06 39 98 … mobiles)."""
 
 import datetime
 
@@ -27,7 +28,7 @@ class RegisterEntryFactory(factory.django.DjangoModelFactory):
         received = factory.Trait(status=EntryStatus.RECEIVED, request_date=factory.LazyFunction(datetime.date.today))
         mobile = factory.Trait(phone=factory.Sequence(lambda n: f"+3363998{n % 10000:04d}"))
         with_contacts = factory.Trait(
-            emergency_contact_name="Claire Martin",
+            emergency_contact_name="Claire Martin (fille)",
             emergency_contact_phone="+33199001122",
             home_care_service="SAAD du Val — 01 99 00 60 10",
         )
@@ -42,3 +43,8 @@ class RegisterExtrasFactory(factory.django.DjangoModelFactory):
     lives_alone = True
     door_code = "4521B"
     health_notes = "Diabétique, insuline au réfrigérateur"
+
+
+def isolated(entry: RegisterEntry, *, lives_alone: bool = True) -> RegisterEntry:
+    RegisterExtras.objects.create(entry=entry, consent_on=datetime.date(2025, 3, 1), lives_alone=lives_alone)
+    return entry

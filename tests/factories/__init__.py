@@ -1,4 +1,10 @@
-"""Shared factories (factory_boy, Faker fr_FR). Traits rather than subclasses."""
+"""The test factories (factory_boy, Faker fr_FR). Traits rather than subclasses.
+
+This module holds the core rows every app builds on (users and staff, town, residents,
+volunteers, help requests, supports, missions); each other app has its module beside it
+(`tests.factories.register`, `.campaigns`, `.partners`, `.needs`, `.trainings`, `.neighbours`).
+Each factory is defined once: import it from its app's module.
+"""
 
 import factory
 from django.utils import timezone

@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from tests.factories import VolunteerFactory
 from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
 from villesolidaire.trainings.models import (
     SessionRegistration,
@@ -52,7 +53,7 @@ class SessionRegistrationFactory(factory.django.DjangoModelFactory):
         model = SessionRegistration
 
     session = factory.SubFactory(TrainingSessionFactory)
-    volunteer = factory.SubFactory("tests.factories.VolunteerFactory", active=True)
+    volunteer = factory.SubFactory(VolunteerFactory, active=True)
     status = RegistrationStatus.REGISTERED
 
 
@@ -60,6 +61,17 @@ class VolunteerTrainingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = VolunteerTraining
 
-    volunteer = factory.SubFactory("tests.factories.VolunteerFactory", active=True)
+    volunteer = factory.SubFactory(VolunteerFactory, active=True)
     module = factory.SubFactory(TrainingModuleFactory)
     completed_on = factory.LazyFunction(timezone.localdate)
+
+
+def give_training(volunteer, module, *, completed_days_ago=30, expires_in_days=None) -> VolunteerTraining:
+    """A training completed `completed_days_ago` days ago, expiring in `expires_in_days` days (never if None)."""
+    today = timezone.localdate()
+    return VolunteerTraining.objects.create(
+        volunteer=volunteer,
+        module=module,
+        completed_on=today - datetime.timedelta(days=completed_days_ago),
+        expires_on=today + datetime.timedelta(days=expires_in_days) if expires_in_days is not None else None,
+    )

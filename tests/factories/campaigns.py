@@ -1,0 +1,54 @@
+"""Campaign test data: episodes, campaigns, accredited callers (register entries: tests.factories.register)."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from tests.factories import staff_user
+from villesolidaire.accounts.enums import Role
+from villesolidaire.campaigns import services
+from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel
+
+NOW = timezone.make_aware(datetime.datetime(2026, 7, 15, 9, 0))
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    kind = EpisodeKind.HEATWAVE
+    level = EpisodeLevel.ORANGE
+    starts_on = datetime.date(2026, 7, 14)
+
+
+def episode_with(*quartiers, **kwargs) -> Episode:
+    episode = EpisodeFactory(**kwargs)
+    episode.quartiers.set(quartiers)
+    return episode
+
+
+def officer():
+    return staff_user(Role.REGISTER_OFFICER)
+
+
+def accredited_caller(by=None):
+    user = staff_user(Role.VOLUNTEER)
+    services.accreditation_grant(
+        user=user,
+        training_on=datetime.date(2026, 6, 1),
+        undertaking_signed_on=datetime.date(2026, 6, 1),
+        by=by or officer(),
+    )
+    return user
+
+
+def campaign_for(episode, *, by=None, now=NOW, sms_wave=False, recall=None, **targeting):
+    return services.campaign_create(
+        episode=episode,
+        by=by or officer(),
+        targeting=services.Targeting(**targeting),
+        now=now,
+        sms_wave=sms_wave,
+        recall=recall or services.rules.RecallRules(),
+    )
