@@ -102,7 +102,7 @@ def need_save(*, need: Need, by, skills=(), trainings=(), address_changed: bool 
     need.skills.set(skills)
     need.trainings.set(trainings)
     if creating:
-        need.transitions.create(from_status="", to_status=need.status, by=by, note="Création")
+        NEED_WORKFLOW.log_creation(need, by=by, note="Création")
     return need
 
 
