@@ -272,6 +272,7 @@ SIGNUP_WORKFLOW = Workflow(
         SignupStatus.CANCELLED: frozenset(),
     },
     labels=dict(SignupStatus.choices),
+    log="needs.ShiftSignupTransition",
 )
 
 
@@ -322,3 +323,13 @@ class ShiftSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} — {self.shift_id} ({self.get_status_display()})"
+
+
+class ShiftSignupTransition(TransitionLog):
+    signup = models.ForeignKey(ShiftSignup, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=SignupStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=SignupStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une inscription"
+        verbose_name_plural = "historique des inscriptions aux créneaux"

@@ -246,6 +246,7 @@ CHANGE_WORKFLOW = Workflow(
     name="partner_change",
     transitions={ChangeStatus.PENDING: frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})},
     labels=dict(ChangeStatus.choices),
+    log="partners.PendingChangeTransition",
 )
 
 
@@ -299,6 +300,16 @@ class PendingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.organisation}"
+
+
+class PendingChangeTransition(TransitionLog):
+    change = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=ChangeStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=ChangeStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une modification"
+        verbose_name_plural = "historique des modifications à valider"
 
 
 class OrganisationMember(models.Model):

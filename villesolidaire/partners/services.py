@@ -296,7 +296,7 @@ def _hold(
     if change is None:
         try:
             with transaction.atomic():  # a savepoint: the constraint may refuse a concurrent twin
-                return PendingChange.objects.create(
+                change = PendingChange.objects.create(
                     organisation=organisation,
                     service=service,
                     kind=kind,
@@ -304,6 +304,8 @@ def _hold(
                     proposed=values,
                     submitted_by=by,
                 )
+                CHANGE_WORKFLOW.log_creation(change, by=by, at=change.submitted_at)
+                return change
         except IntegrityError:
             # Two submissions at the same instant: the other one created the row; replace its values.
             change = pending.get()
@@ -405,9 +407,19 @@ def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str
             service_apply(organisation=locked.organisation, service=locked.service, values=locked.proposed)
         else:
             locked.service = service_apply(organisation=locked.organisation, service=None, values=locked.proposed)
-    locked.status, locked.decided_by, locked.decided_at = target, by, timezone.now()
-    locked.decision_reason = reason[:500]
-    locked.save(update_fields=["status", "service", "decided_by", "decided_at", "decision_reason"])
+    now = timezone.now()
+    CHANGE_WORKFLOW.apply(
+        locked,
+        target,
+        by=by,
+        note=reason,
+        at=now,
+        lock=False,
+        service=locked.service,
+        decided_by=by,
+        decided_at=now,
+        decision_reason=reason[:500],
+    )
     for member in locked.organisation.members.select_related("user"):
         email_send(
             to=member.user.email,
