@@ -202,8 +202,15 @@ def support_end(*, support: Support, reason: str, by) -> Support:
         return support
     for mission in support.missions.filter(status=MissionStatus.PLANNED):
         mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note="Fin du soutien")
+    end_reason = reason.strip()[:300]
     SUPPORT_WORKFLOW.apply(
-        support, SupportStatus.ENDED, by=by, lock=False, ended_at=timezone.now(), end_reason=reason.strip()[:300]
+        support,
+        SupportStatus.ENDED,
+        by=by,
+        note=end_reason,
+        lock=False,
+        ended_at=timezone.now(),
+        end_reason=end_reason,
     )
     help_request = support.help_request
     others_active = Support.objects.filter(help_request=help_request, status=SupportStatus.ACTIVE).exists()
