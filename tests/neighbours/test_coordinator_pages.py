@@ -267,7 +267,7 @@ def test_status_changes_follow_the_workflow_and_are_logged(client, coordinator):
     assert response.status_code == 400
     network.refresh_from_db()
     assert network.status == NetworkStatus.CLOSED
-    steps = list(NetworkStatusChange.objects.filter(network=network).values_list("to_status", "by", "reason"))
+    steps = list(NetworkStatusChange.objects.filter(network=network).values_list("to_status", "by", "note"))
     assert steps == [
         (NetworkStatus.PAUSED, coordinator.pk, "Référente en vacances"),
         (NetworkStatus.CLOSED, coordinator.pk, ""),

@@ -113,7 +113,7 @@ def test_validate_activates_logs_reindexes_and_sends_the_link(client, coordinato
     volunteer.refresh_from_db()
     assert volunteer.status == Status.ACTIVE and volunteer.validated_at
     change = volunteer.status_changes.get()
-    assert (change.from_status, change.to_status, change.by, change.reason) == (
+    assert (change.from_status, change.to_status, change.by, change.note) == (
         Status.REGISTERED,
         Status.ACTIVE,
         coordinator,

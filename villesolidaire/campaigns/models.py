@@ -15,7 +15,7 @@ from villesolidaire.campaigns.enums import (
     TargetStatus,
 )
 from villesolidaire.core.crypto import EncryptedTextField
-from villesolidaire.core.workflow import Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow
 
 
 class EpisodeKind(models.TextChoices):
@@ -43,6 +43,7 @@ EPISODE_WORKFLOW = Workflow(
     name="episode",
     transitions={EpisodeStatus.ONGOING: frozenset({EpisodeStatus.CLOSED}), EpisodeStatus.CLOSED: frozenset()},
     labels=dict(EpisodeStatus.choices),
+    log="campaigns.EpisodeTransition",
 )
 
 
@@ -100,18 +101,10 @@ class Episode(models.Model):
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 
-class EpisodeTransition(models.Model):
+class EpisodeTransition(TransitionLog):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=8, choices=EpisodeStatus.choices, blank=True)
-    to_status = models.CharField(max_length=8, choices=EpisodeStatus.choices)
-    at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    note = models.CharField("note", max_length=300, blank=True)
-
-    class Meta:
-        ordering = ("at", "pk")
+    from_status = models.CharField("de", max_length=8, choices=EpisodeStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=8, choices=EpisodeStatus.choices)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -229,6 +222,7 @@ CAMPAIGN_WORKFLOW = Workflow(
         CampaignStatus.CLOSED: frozenset(),
     },
     labels=dict(CampaignStatus.choices),
+    log="campaigns.CampaignTransition",
 )
 
 TARGET_WORKFLOW = Workflow(
@@ -241,6 +235,7 @@ TARGET_WORKFLOW = Workflow(
         TargetStatus.CLOSED: frozenset(),
     },
     labels=dict(TargetStatus.choices),
+    log="campaigns.CallTargetTransition",
 )
 
 
@@ -308,18 +303,10 @@ class Campaign(models.Model):
         return self.status == CampaignStatus.ACTIVE
 
 
-class CampaignTransition(models.Model):
+class CampaignTransition(TransitionLog):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=8, choices=CampaignStatus.choices, blank=True)
-    to_status = models.CharField(max_length=8, choices=CampaignStatus.choices)
-    at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    note = models.CharField("note", max_length=300, blank=True)
-
-    class Meta:
-        ordering = ("at", "pk")
+    from_status = models.CharField("de", max_length=8, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=8, choices=CampaignStatus.choices)
 
 
 class CallTarget(models.Model):
@@ -376,18 +363,10 @@ class CallTarget(models.Model):
         return year - self.birth_year if self.birth_year else None
 
 
-class CallTargetTransition(models.Model):
+class CallTargetTransition(TransitionLog):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=10, choices=TargetStatus.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=TargetStatus.choices)
-    at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    note = models.CharField("note", max_length=300, blank=True)
-
-    class Meta:
-        ordering = ("at", "pk")
+    from_status = models.CharField("de", max_length=10, choices=TargetStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=TargetStatus.choices)
 
 
 class CallAttempt(models.Model):

@@ -35,12 +35,9 @@ from villesolidaire.campaigns.models import (
     CallAttempt,
     CallerAccreditation,
     CallTarget,
-    CallTargetTransition,
     Campaign,
-    CampaignTransition,
     Episode,
     EpisodeStatus,
-    EpisodeTransition,
     EscalationStep,
     Questionnaire,
 )
@@ -69,7 +66,7 @@ def episode_declare(*, data: dict, quartiers: Iterable, by: User, request=None) 
     episode.full_clean(exclude=["declared_by"])
     episode.save()
     episode.quartiers.set(quartiers)
-    EpisodeTransition.objects.create(episode=episode, from_status="", to_status=EpisodeStatus.ONGOING, by=by)
+    EPISODE_WORKFLOW.log_creation(episode, by=by)
     record(actor=by, action=AuditAction.CREATE, target=episode, fields=[*data, "quartiers"], request=request)
     return episode
 
@@ -99,12 +96,7 @@ def episode_close(*, episode: Episode, by: User, ends_on: date | None = None, no
     ends_on = ends_on or episode.ends_on or timezone.localdate()
     if ends_on < episode.starts_on:
         raise CampaignError("La fin de l'épisode ne peut pas précéder son début.")
-    episode.ends_on = ends_on
-    episode.status = EpisodeStatus.CLOSED
-    episode.save(update_fields=["ends_on", "status"])
-    EpisodeTransition.objects.create(
-        episode=episode, from_status=EpisodeStatus.ONGOING, to_status=EpisodeStatus.CLOSED, by=by, note=note[:300]
-    )
+    EPISODE_WORKFLOW.apply(episode, EpisodeStatus.CLOSED, by=by, note=note[:300], lock=False, ends_on=ends_on)
     for campaign in episode.campaigns.exclude(status=CampaignStatus.CLOSED):
         campaign_transition(
             campaign=campaign, target=CampaignStatus.CLOSED, by=by, note="Épisode clos", request=request
@@ -194,9 +186,7 @@ def campaign_create(
         episode.quartiers.values_list("pk", flat=True)
     )
     campaign.quartiers.set(quartier_ids)
-    CampaignTransition.objects.create(
-        campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, by=by, at=now
-    )
+    CAMPAIGN_WORKFLOW.log_creation(campaign, by=by, at=now)
     count = campaign_generate_targets(campaign=campaign, targeting=targeting, now=now)
     record(
         actor=by,
@@ -306,11 +296,7 @@ def campaign_transition(*, campaign: Campaign, target: str, by: User, note: str 
     if target == CampaignStatus.ACTIVE and campaign.episode.status == EpisodeStatus.CLOSED:
         raise CampaignError("L'épisode est clos : la campagne ne peut pas reprendre.")
     previous = campaign.status
-    campaign.status = target
-    campaign.save(update_fields=["status"])
-    CampaignTransition.objects.create(
-        campaign=campaign, from_status=previous, to_status=target, by=by, note=note[:300]
-    )
+    CAMPAIGN_WORKFLOW.apply(campaign, target, by=by, note=note[:300], lock=False)
     if target == CampaignStatus.CLOSED:
         # Nobody keeps a lease on a closed campaign.
         campaign.targets.filter(locked_by__isnull=False).update(locked_by=None, locked_at=None, locked_until=None)
@@ -503,11 +489,7 @@ class HelpRequestDraft:
 def _set_status(target: CallTarget, status: str, *, by: User | None, at: datetime, note: str = "") -> None:
     if status == target.status:
         return
-    TARGET_WORKFLOW.check(target.status, status)
-    CallTargetTransition.objects.create(
-        target=target, from_status=target.status, to_status=status, by=by, at=at, note=note[:300]
-    )
-    target.status = status
+    TARGET_WORKFLOW.apply(target, status, by=by, at=at, note=note[:300], lock=False)
 
 
 @transaction.atomic

@@ -751,7 +751,7 @@ def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) 
             from_status="",
             to_status=VolunteerStatus.REGISTERED,
             by=volunteer.user,
-            reason="Inscription en ligne",
+            note="Inscription en ligne",
             at=volunteer.created_at,
         )
     ]
@@ -762,7 +762,7 @@ def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) 
                 from_status=VolunteerStatus.REGISTERED,
                 to_status=VolunteerStatus.ACTIVE,
                 by=coordinator,
-                reason="Entretien téléphonique fait",
+                note="Entretien téléphonique fait",
                 at=volunteer.validated_at,
             )
         )
@@ -782,7 +782,7 @@ def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) 
                 from_status=VolunteerStatus.ACTIVE,
                 to_status=volunteer.status,
                 by=coordinator,
-                reason=reason,
+                note=reason,
                 at=at,
             )
         )

@@ -159,7 +159,7 @@ def _entry(rng, fake, index, plan, ground, today, addresses, quartiers, officer,
 def _history(entry: RegisterEntry, plan: str, officer: User) -> list[RegisterEntryTransition]:
     rows = [
         RegisterEntryTransition(
-            entry=entry, from_status="", to_status=EntryStatus.RECEIVED, by=officer, reason="Demande enregistrée"
+            entry=entry, from_status="", to_status=EntryStatus.RECEIVED, by=officer, note="Demande enregistrée"
         )
     ]
     if plan in ("registered", "removed"):
@@ -169,7 +169,7 @@ def _history(entry: RegisterEntry, plan: str, officer: User) -> list[RegisterEnt
                 from_status=EntryStatus.RECEIVED,
                 to_status=EntryStatus.REGISTERED,
                 by=officer,
-                reason="Accusé de réception envoyé",
+                note="Accusé de réception envoyé",
             )
         )
     if plan == "removed":
@@ -179,7 +179,7 @@ def _history(entry: RegisterEntry, plan: str, officer: User) -> list[RegisterEnt
                 from_status=EntryStatus.REGISTERED,
                 to_status=EntryStatus.REMOVED,
                 by=officer,
-                reason=entry.get_removal_reason_display(),
+                note=entry.get_removal_reason_display(),
             )
         )
     return rows

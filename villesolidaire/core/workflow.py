@@ -1,16 +1,59 @@
-"""Explicit state machines.
+"""Explicit state machines: the one way to change a status (docs/decisions/0007-workflows.md).
 
-A workflow declares its states and allowed transitions in one table. Models call
-`workflow.check(current, target)` before changing state and then write a transition log
-row (who, when) in the same transaction; nothing else is allowed to change the state.
+A workflow declares, in one table, the moves allowed between the states of one model, and names
+the model that logs them (a subclass of `TransitionLog`). `Workflow.apply` is the only code path
+that changes a workflow model's status: it locks the row, checks the move, saves the new status
+(and any fields that go with it) and writes the log row (who, when, from, to, note), all in one
+transaction. `Workflow.apply_many` does the same for a set of rows; `Workflow.log_creation`
+writes the first row of a new object's log.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
 
 
 class TransitionNotAllowed(Exception):
     """Raised when a transition is not in the workflow table. Its message is French, for users."""
+
+
+class TransitionLog(models.Model):
+    """One status change of one object: from where to where, who, when, why.
+
+    Each workflow's log inherits from it, adds the foreign key to its object and redeclares
+    `from_status` / `to_status` with the workflow's choices (and, where an older table had one,
+    its own `max_length`)."""
+
+    from_status = models.CharField("de", max_length=12, blank=True)
+    to_status = models.CharField("vers", max_length=12)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    note = models.CharField("note", max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+        verbose_name = "changement de statut"
+        verbose_name_plural = "historique des statuts"
+
+    def __str__(self) -> str:
+        return f"{self._status_label('from_status') or 'création'} → {self._status_label('to_status')}"
+
+    def _status_label(self, name: str) -> str:
+        value = getattr(self, name)
+        return str(dict(self._meta.get_field(name).flatchoices).get(value, value))
 
 
 @dataclass(frozen=True)
@@ -18,6 +61,10 @@ class Workflow:
     name: str
     transitions: Mapping[str, frozenset[str]]
     labels: Mapping[str, str]
+    # "app_label.ModelName" of the TransitionLog subclass; a string because workflows are
+    # declared beside the status choices, before the models exist.
+    log: str = ""
+    status_field: str = "status"
 
     def allowed_targets(self, current: str) -> frozenset[str]:
         return self.transitions.get(current, frozenset())
@@ -31,3 +78,100 @@ class Workflow:
                 f"Passage impossible de « {self.labels.get(current, current)} » "
                 f"à « {self.labels.get(target, target)} »."
             )
+
+    # ------------------------------------------------------------------------------------------
+    # Writes: the one way to change a status.
+
+    def apply(
+        self,
+        obj: models.Model,
+        target: str,
+        *,
+        by,
+        note: str = "",
+        at: datetime | None = None,
+        lock: bool = True,
+        full_save: bool = False,
+        **changes,
+    ):
+        """Move `obj` to `target` and log it, in one transaction; returns the saved row.
+
+        `lock=True` re-reads the row with SELECT ... FOR UPDATE, so two concurrent moves are
+        serialised and the second one is checked against the first one's result. Pass
+        `lock=False` only for a row the caller has just locked itself; with `full_save=True` every
+        field of that row is saved (the caller changed more than the status on it). `changes` are
+        other fields saved with the status (e.g. `closed_at=now`). `obj` is updated in place too."""
+        if full_save and lock:
+            raise ValueError("full_save saves a row the caller locked: pass lock=False.")
+        at = at or timezone.now()
+        with transaction.atomic():
+            row = type(obj)._default_manager.select_for_update().get(pk=obj.pk) if lock else obj
+            previous = getattr(row, self.status_field)
+            self.check(previous, target)
+            changed = {self.status_field: target, **changes}
+            for name, value in changed.items():
+                setattr(row, name, value)
+            row.save(update_fields=None if full_save else list(changed))
+            self._log_model().objects.create(**self._log_row(row, previous, target, by=by, note=note, at=at))
+        if row is not obj:
+            for name in changed:
+                setattr(obj, name, getattr(row, name))
+        return row
+
+    def apply_many(
+        self, queryset: models.QuerySet, target: str, *, by, note: str = "", at: datetime | None = None, **changes
+    ) -> int:
+        """Move every row of `queryset` to `target` (locked, each move checked, one log row each);
+        returns how many moved. The caller filters the rows that should move."""
+        at = at or timezone.now()
+        with transaction.atomic():
+            rows = list(queryset.select_for_update().order_by("pk"))
+            for row in rows:
+                self.check(getattr(row, self.status_field), target)
+            queryset.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(
+                **{self.status_field: target}, **changes
+            )
+            log_model = self._log_model()
+            log_model.objects.bulk_create(
+                [
+                    log_model(**self._log_row(row, getattr(row, self.status_field), target, by=by, note=note, at=at))
+                    for row in rows
+                ]
+            )
+        return len(rows)
+
+    def log_creation(self, obj: models.Model, *, by, note: str = "", at: datetime | None = None):
+        """The first row of a new object's log: from nothing to its initial status."""
+        row = self._log_row(obj, "", getattr(obj, self.status_field), by=by, note=note, at=at or timezone.now())
+        return self._log_model().objects.create(**row)
+
+    def log_creations(self, objs, *, by, note: str = "", at: datetime | None = None) -> None:
+        """`log_creation` for objects created together (one INSERT)."""
+        at = at or timezone.now()
+        log_model = self._log_model()
+        log_model.objects.bulk_create(
+            [
+                log_model(**self._log_row(obj, "", getattr(obj, self.status_field), by=by, note=note, at=at))
+                for obj in objs
+            ]
+        )
+
+    def _log_model(self) -> type[TransitionLog]:
+        return apps.get_model(self.log)
+
+    def _log_row(self, obj, previous: str, target: str, *, by, note: str, at: datetime) -> dict:
+        log_model = self._log_model()
+        subject = next(
+            field.name
+            for field in log_model._meta.concrete_fields
+            if field.is_relation and field.related_model is type(obj)._meta.concrete_model
+        )
+        max_length = log_model._meta.get_field("note").max_length
+        return {
+            subject: obj,
+            "from_status": previous,
+            "to_status": target,
+            "by": by,
+            "at": at,
+            "note": note[:max_length],
+        }

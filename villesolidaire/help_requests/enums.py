@@ -63,4 +63,5 @@ WORKFLOW = Workflow(
         Status.CLOSED: frozenset(),
     },
     labels=dict(Status.choices),
+    log="help_requests.HelpRequestTransition",
 )

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
+from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
     Channel,
@@ -140,39 +141,19 @@ class HelpRequest(models.Model):
     def allowed_transitions(self) -> list[tuple[str, str]]:
         return [(s, Status(s).label) for s in Status if WORKFLOW.can(self.status, s)]
 
-    @transaction.atomic
     def transition(self, target: str, *, by, note: str = "", closure_reason: str = "") -> None:
-        """The only way to change `status`: checked against WORKFLOW and logged."""
-        locked = type(self).objects.select_for_update().get(pk=self.pk)
-        WORKFLOW.check(locked.status, target)
-        previous = locked.status
-        self.status = target
-        self.closure_reason = closure_reason if target == Status.CLOSED else ""
-        self.save(update_fields=["status", "closure_reason", "updated_at"])
-        HelpRequestTransition.objects.create(
-            help_request=self, from_status=previous, to_status=target, by=by, note=note[:500]
+        """Change `status` through WORKFLOW (locked, checked, logged); a closure keeps its reason."""
+        WORKFLOW.apply(
+            self,
+            target,
+            by=by,
+            note=note,
+            closure_reason=closure_reason if target == Status.CLOSED else "",
+            updated_at=timezone.now(),  # auto_now: refreshed by the save, listed so that it is saved
         )
 
 
-class HelpRequestTransition(models.Model):
+class HelpRequestTransition(TransitionLog):
     help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("vers", max_length=12, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    note = models.CharField("note", max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = "changement de statut"
-        verbose_name_plural = "historique des statuts"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

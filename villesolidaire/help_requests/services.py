@@ -5,8 +5,8 @@ from django.db import transaction
 
 from villesolidaire.accounts.models import User
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.help_requests.enums import Channel, Status
-from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransition
+from villesolidaire.help_requests.enums import WORKFLOW, Channel, Status
+from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.notifications.services import resident_inform
 from villesolidaire.residents.models import Resident
 from villesolidaire.residents.services import resident_create, resident_find_or_create
@@ -23,7 +23,7 @@ def help_request_create(*, resident: Resident, data: dict, channel: str, by: Use
     )
     help_request.full_clean(exclude=["resident", "category", "created_by"])
     help_request.save()
-    HelpRequestTransition.objects.create(help_request=help_request, from_status="", to_status=Status.NEW, by=by)
+    WORKFLOW.log_creation(help_request, by=by)
     resident_inform(
         resident=resident, text=received_text(help_request), kind="request_received", help_request=help_request
     )

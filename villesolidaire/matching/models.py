@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.workflow import TransitionLog, Workflow
+
 
 class VolunteerMatchProfile(models.Model):
     """The matching index: one narrow row per volunteer, kept in step by volunteer services.
@@ -52,6 +54,35 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Retirée"
 
 
+PROPOSAL_WORKFLOW = Workflow(
+    name="proposal",
+    transitions={
+        ProposalStatus.OPEN: frozenset({ProposalStatus.ACCEPTED, ProposalStatus.EXPIRED, ProposalStatus.CANCELLED}),
+        ProposalStatus.ACCEPTED: frozenset(),
+        ProposalStatus.EXPIRED: frozenset(),
+        ProposalStatus.CANCELLED: frozenset(),
+    },
+    labels=dict(ProposalStatus.choices),
+    log="matching.ProposalTransition",
+)
+
+OFFER_WORKFLOW = Workflow(
+    name="offer",
+    transitions={
+        OfferStatus.PENDING: frozenset(
+            {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.TAKEN, OfferStatus.WITHDRAWN}
+        ),
+        # A volunteer who declined may still accept while the proposal is open.
+        OfferStatus.DECLINED: frozenset({OfferStatus.ACCEPTED}),
+        OfferStatus.ACCEPTED: frozenset(),
+        OfferStatus.TAKEN: frozenset(),
+        OfferStatus.WITHDRAWN: frozenset(),
+    },
+    labels=dict(OfferStatus.choices),
+    log="matching.OfferTransition",
+)
+
+
 class Proposal(models.Model):
     """A help request offered to one or several volunteers; the first to accept gets it."""
 
@@ -98,3 +129,23 @@ class ProposalOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} — {self.get_status_display()}"
+
+
+class ProposalTransition(TransitionLog):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=ProposalStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=ProposalStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une proposition"
+        verbose_name_plural = "historique des propositions"
+
+
+class OfferTransition(TransitionLog):
+    offer = models.ForeignKey(ProposalOffer, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=OfferStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=OfferStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une proposition à un·e volontaire"
+        verbose_name_plural = "historique des propositions aux volontaires"

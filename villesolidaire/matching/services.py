@@ -20,10 +20,17 @@ from villesolidaire.accounts.models import User
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.enums import TimeWindow
 from villesolidaire.help_requests.models import HelpRequest
-from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
+from villesolidaire.matching.models import (
+    OFFER_WORKFLOW,
+    PROPOSAL_WORKFLOW,
+    OfferStatus,
+    Proposal,
+    ProposalOffer,
+    ProposalStatus,
+)
 from villesolidaire.matching.selectors import Candidate
 from villesolidaire.missions.models import Support
-from villesolidaire.missions.services import mission_plan, support_kind_for
+from villesolidaire.missions.services import mission_plan, support_create
 from villesolidaire.notifications.services import contact_send, email_send, resident_inform
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,7 @@ def proposal_create(
         proposal = Proposal.objects.create(
             help_request=locked, message=message.strip()[:300], created_by=by, created_at=now, expires_at=expires_at
         )
+        PROPOSAL_WORKFLOW.log_creation(proposal, by=by, at=now)
     else:
         proposal.expires_at = expires_at
         if message.strip():
@@ -90,6 +98,7 @@ def proposal_create(
             proposal=proposal, volunteer_id__in=[c.volunteer_id for c in fresh]
         ).select_related("volunteer")
     )
+    OFFER_WORKFLOW.log_creations(offers, by=by, at=now)
     request_full = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=locked.pk)
     for offer in offers:
         _send_offer(offer, request_full, message.strip()[:300])
@@ -186,22 +195,20 @@ def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
     if help_request.status != RequestStatus.SEARCHING:
         return OfferResult(Outcome.CLOSED, offer)
     volunteer = offer.volunteer
-    with transaction.atomic():  # savepoint: a duplicate support must not poison the outer transaction
-        support = Support.objects.create(
-            help_request=help_request,
-            volunteer=volunteer,
-            resident=help_request.resident,
-            proposal=proposal,
-            kind=support_kind_for(help_request),
-            started_at=now,
-            created_by=volunteer.user,
-        )
-    ProposalOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.ACCEPTED, responded_at=now)
-    offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
-    ProposalOffer.objects.filter(proposal=proposal, status=OfferStatus.PENDING).exclude(pk=offer.pk).update(
-        status=OfferStatus.TAKEN, responded_at=now
+    # In its own savepoint: a duplicate support must not poison the outer transaction.
+    support = support_create(
+        help_request=help_request, volunteer=volunteer, proposal=proposal, started_at=now, by=volunteer.user
     )
-    Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ACCEPTED, closed_at=now)
+    # Offers move under the proposal's lock, taken above.
+    OFFER_WORKFLOW.apply(offer, OfferStatus.ACCEPTED, by=volunteer.user, at=now, lock=False, responded_at=now)
+    OFFER_WORKFLOW.apply_many(
+        ProposalOffer.objects.filter(proposal=proposal, status=OfferStatus.PENDING).exclude(pk=offer.pk),
+        OfferStatus.TAKEN,
+        by=volunteer.user,
+        at=now,
+        responded_at=now,
+    )
+    PROPOSAL_WORKFLOW.apply(proposal, ProposalStatus.ACCEPTED, by=volunteer.user, at=now, lock=False, closed_at=now)
     help_request.transition(RequestStatus.SUPPORTED, by=volunteer.user, note=f"Acceptée par {volunteer}")
     mission_plan(support=support, scheduled_at=first_mission_at(help_request, now), by=volunteer.user, inform=False)
     resident_inform(
@@ -239,7 +246,7 @@ def _tell_others_taken(proposal_id: int, accepted_offer_id: int) -> None:
 def offer_decline(*, offer: ProposalOffer, now: datetime | None = None) -> OfferResult:
     now = now or timezone.now()
     proposal = Proposal.objects.select_for_update().get(pk=offer.proposal_id)
-    offer = ProposalOffer.objects.select_related("volunteer").get(pk=offer.pk)
+    offer = ProposalOffer.objects.select_related("volunteer__user").get(pk=offer.pk)
     if offer.status == OfferStatus.DECLINED:
         return OfferResult(Outcome.ALREADY_DECLINED, offer)
     if offer.status == OfferStatus.ACCEPTED:
@@ -248,8 +255,9 @@ def offer_decline(*, offer: ProposalOffer, now: datetime | None = None) -> Offer
         return OfferResult(Outcome.TAKEN, offer)
     if offer.status != OfferStatus.PENDING:
         return OfferResult(Outcome.CLOSED, offer)
-    ProposalOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.DECLINED, responded_at=now)
-    offer.status, offer.responded_at = OfferStatus.DECLINED, now
+    OFFER_WORKFLOW.apply(
+        offer, OfferStatus.DECLINED, by=offer.volunteer.user, at=now, lock=False, responded_at=now
+    )  # under the proposal's lock
     return OfferResult(Outcome.DECLINED, offer)
 
 
@@ -275,10 +283,9 @@ def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
         )
         if proposal is None:
             return False
-        proposal.status = ProposalStatus.EXPIRED
-        proposal.closed_at = now
-        proposal.expiry_alerted_at = now
-        proposal.save(update_fields=["status", "closed_at", "expiry_alerted_at"])
+        PROPOSAL_WORKFLOW.apply(
+            proposal, ProposalStatus.EXPIRED, by=None, at=now, lock=False, closed_at=now, expiry_alerted_at=now
+        )
         help_request = HelpRequest.objects.select_related("category", "resident__quartier").get(
             pk=proposal.help_request_id
         )
@@ -319,10 +326,16 @@ def proposals_cancel(*, help_request: HelpRequest, by=None, now: datetime | None
         .filter(help_request=help_request, status=ProposalStatus.OPEN)
         .values_list("pk", flat=True)
     )
-    ProposalOffer.objects.filter(proposal_id__in=open_ids, status=OfferStatus.PENDING).update(
-        status=OfferStatus.WITHDRAWN, responded_at=now
+    OFFER_WORKFLOW.apply_many(
+        ProposalOffer.objects.filter(proposal_id__in=open_ids, status=OfferStatus.PENDING),
+        OfferStatus.WITHDRAWN,
+        by=by,
+        at=now,
+        responded_at=now,
     )
-    Proposal.objects.filter(pk__in=open_ids).update(status=ProposalStatus.CANCELLED, closed_at=now)
+    PROPOSAL_WORKFLOW.apply_many(
+        Proposal.objects.filter(pk__in=open_ids), ProposalStatus.CANCELLED, by=by, at=now, closed_at=now
+    )
     if open_ids:
         logger.info("Proposals %s cancelled by user %s", open_ids, getattr(by, "pk", None))
     return len(open_ids)

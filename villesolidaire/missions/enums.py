@@ -41,4 +41,16 @@ MISSION_WORKFLOW = Workflow(
         MissionStatus.CANCELLED: frozenset(),
     },
     labels=dict(MissionStatus.choices),
+    log="missions.MissionTransition",
+)
+
+
+SUPPORT_WORKFLOW = Workflow(
+    name="support",
+    transitions={
+        SupportStatus.ACTIVE: frozenset({SupportStatus.ENDED}),
+        SupportStatus.ENDED: frozenset(),
+    },
+    labels=dict(SupportStatus.choices),
+    log="missions.SupportTransition",
 )

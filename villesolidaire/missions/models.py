@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
     EvaluationChannel,
@@ -62,6 +63,16 @@ class Support(models.Model):
         return f"Soutien n° {self.pk} : {self.volunteer} → {self.resident}"
 
 
+class SupportTransition(TransitionLog):
+    support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=8, choices=SupportStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=8, choices=SupportStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut de soutien"
+        verbose_name_plural = "historique des soutiens"
+
+
 class MissionQuerySet(models.QuerySet):
     def done(self):
         return self.filter(status=MissionStatus.DONE)
@@ -115,23 +126,14 @@ class Mission(models.Model):
         return f"Mission du {timezone.localtime(self.scheduled_at):%d/%m/%Y %H:%M}"
 
 
-class MissionTransition(models.Model):
+class MissionTransition(TransitionLog):
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=10, choices=MissionStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=MissionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    note = models.CharField("note", max_length=500, blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de mission"
         verbose_name_plural = "historique des missions"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Evaluation(models.Model):

@@ -1,7 +1,8 @@
 """Writes on supports, missions and evaluations.
 
-Every mission status change goes through `mission_transition` (checked against
-MISSION_WORKFLOW, logged in MissionTransition). The resident is told about each step through
+Every mission status change goes through `mission_transition` (MISSION_WORKFLOW.apply: checked,
+logged in MissionTransition); a support is created by `support_create` and ended by `support_end`
+(SUPPORT_WORKFLOW, logged in SupportTransition). The resident is told about each step through
 notifications.resident_inform: an SMS when they have a mobile, otherwise a call task.
 """
 
@@ -19,12 +20,13 @@ from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions.enums import (
     MISSION_WORKFLOW,
+    SUPPORT_WORKFLOW,
     EvaluationAuthor,
     MissionStatus,
     SupportKind,
     SupportStatus,
 )
-from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+from villesolidaire.missions.models import Evaluation, Mission, Support
 from villesolidaire.notifications.services import contact_send, resident_inform
 
 MAX_SERIES = 12
@@ -66,17 +68,7 @@ def next_occurrences(first: datetime, recurrence: str, count: int) -> list[datet
 
 def mission_transition(*, mission: Mission, target: str, by, note: str = "") -> Mission:
     """The only way to change a mission's status. Raises TransitionNotAllowed (French message)."""
-    with transaction.atomic():
-        locked = Mission.objects.select_for_update().get(pk=mission.pk)
-        MISSION_WORKFLOW.check(locked.status, target)
-        previous = locked.status
-        locked.status = target
-        locked.save(update_fields=["status"])
-        MissionTransition.objects.create(
-            mission=locked, from_status=previous, to_status=target, by=by, note=note[:500]
-        )
-    mission.status = target
-    return locked
+    return MISSION_WORKFLOW.apply(mission, target, by=by, note=note)
 
 
 def _resident_inform_mission(mission: Mission, text: str, kind: str) -> None:
@@ -94,7 +86,7 @@ def mission_plan(*, support: Support, scheduled_at: datetime, by, inform: bool =
     if support.status != SupportStatus.ACTIVE:
         raise SupportClosed("Ce soutien est terminé : on ne peut plus y prévoir de mission.")
     mission = Mission.objects.create(support=support, scheduled_at=scheduled_at, status=MissionStatus.PLANNED)
-    MissionTransition.objects.create(mission=mission, from_status="", to_status=MissionStatus.PLANNED, by=by)
+    MISSION_WORKFLOW.log_creation(mission, by=by)
     if inform:
         _resident_inform_mission(
             mission,
@@ -181,6 +173,24 @@ def support_kind_for(help_request) -> str:
     return SupportKind.ONE_OFF if help_request.recurrence == Recurrence.ONCE else SupportKind.RECURRING
 
 
+@transaction.atomic  # a savepoint: a duplicate support (IntegrityError) leaves the caller's transaction usable
+def support_create(*, help_request, volunteer, proposal=None, started_at: datetime, by) -> Support:
+    """Pair a volunteer with the person for this request; `proposal` is the one they accepted.
+
+    Support.proposal is one-to-one: a second support for the same proposal raises IntegrityError."""
+    support = Support.objects.create(
+        help_request=help_request,
+        volunteer=volunteer,
+        resident=help_request.resident,
+        proposal=proposal,
+        kind=support_kind_for(help_request),
+        started_at=started_at,
+        created_by=by,
+    )
+    SUPPORT_WORKFLOW.log_creation(support, by=by, at=started_at)
+    return support
+
+
 @transaction.atomic
 def support_end(*, support: Support, reason: str, by) -> Support:
     """End a support: cancel what is still planned, close the request if nothing else helps it,
@@ -192,10 +202,16 @@ def support_end(*, support: Support, reason: str, by) -> Support:
         return support
     for mission in support.missions.filter(status=MissionStatus.PLANNED):
         mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note="Fin du soutien")
-    support.status = SupportStatus.ENDED
-    support.ended_at = timezone.now()
-    support.end_reason = reason.strip()[:300]
-    support.save(update_fields=["status", "ended_at", "end_reason"])
+    end_reason = reason.strip()[:300]
+    SUPPORT_WORKFLOW.apply(
+        support,
+        SupportStatus.ENDED,
+        by=by,
+        note=end_reason,
+        lock=False,
+        ended_at=timezone.now(),
+        end_reason=end_reason,
+    )
     help_request = support.help_request
     others_active = Support.objects.filter(help_request=help_request, status=SupportStatus.ACTIVE).exists()
     if help_request.status == RequestStatus.SUPPORTED and not others_active:

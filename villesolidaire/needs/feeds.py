@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from villesolidaire.needs.models import (
     DOMAIN_FOR_API,
+    NEED_WORKFLOW,
     ApiDomain,
     Need,
     NeedStatus,
@@ -394,7 +395,7 @@ def import_missions(content: bytes, *, by=None) -> ImportReport:
         _apply(need, mission)
         need.save()
         if creating:
-            need.transitions.create(from_status="", to_status=NeedStatus.DRAFT, by=by, note="Import du flux")
+            NEED_WORKFLOW.log_creation(need, by=by, note="Import du flux")
             need.transition(NeedStatus.PUBLISHED, by=by, note="Import du flux")
             report.created += 1
         else:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
-from villesolidaire.core.workflow import Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow
 from villesolidaire.territory.models import Located
 
 
@@ -30,6 +30,7 @@ NEED_WORKFLOW = Workflow(
         NeedStatus.CANCELLED: frozenset(),
     },
     labels=dict(NeedStatus.choices),
+    log="needs.NeedTransition",
 )
 
 
@@ -187,43 +188,16 @@ class Need(Located):
         return dict(ENGAGEMENT_DOMAINS.choices).get(self.domain, self.domain)
 
     def transition(self, target: str, *, by, note: str = "") -> None:
-        """The only way to change `status`: checked against NEED_WORKFLOW and logged."""
-        locked = type(self).objects.select_for_update().get(pk=self.pk)
-        NEED_WORKFLOW.check(locked.status, target)
-        previous = locked.status
+        """Change `status` through NEED_WORKFLOW (locked, checked, logged); the first publication is dated."""
         now = timezone.now()
-        self.status = target
-        self.updated_at = now
-        if target == NeedStatus.PUBLISHED and not self.published_at:
-            self.published_at = now
-        self.save(update_fields=["status", "updated_at", "published_at"])
-        NeedTransition.objects.create(
-            need=self, from_status=previous, to_status=target, by=by, at=now, note=note[:500]
-        )
+        published_at = now if target == NeedStatus.PUBLISHED and not self.published_at else self.published_at
+        NEED_WORKFLOW.apply(self, target, by=by, note=note, at=now, updated_at=now, published_at=published_at)
 
 
-class NeedTransition(models.Model):
+class NeedTransition(TransitionLog):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=10, choices=NeedStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=NeedStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    note = models.CharField("note", max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = "changement de statut"
-        verbose_name_plural = "historique des statuts"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Shift(models.Model):
@@ -298,6 +272,7 @@ SIGNUP_WORKFLOW = Workflow(
         SignupStatus.CANCELLED: frozenset(),
     },
     labels=dict(SignupStatus.choices),
+    log="needs.ShiftSignupTransition",
 )
 
 
@@ -348,3 +323,13 @@ class ShiftSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} — {self.shift_id} ({self.get_status_display()})"
+
+
+class ShiftSignupTransition(TransitionLog):
+    signup = models.ForeignKey(ShiftSignup, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=SignupStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=SignupStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une inscription"
+        verbose_name_plural = "historique des inscriptions aux créneaux"

@@ -102,7 +102,7 @@ def need_save(*, need: Need, by, skills=(), trainings=(), address_changed: bool 
     need.skills.set(skills)
     need.trainings.set(trainings)
     if creating:
-        need.transitions.create(from_status="", to_status=need.status, by=by, note="Création")
+        NEED_WORKFLOW.log_creation(need, by=by, note="Création")
     return need
 
 
@@ -151,7 +151,14 @@ def need_change_status(*, need: Need, to_status: str, by, note: str = "") -> Nee
             .exclude(status=SignupStatus.CANCELLED)
             .select_related("volunteer", "shift__need")
         )
-        ShiftSignup.objects.filter(pk__in=[s.pk for s in live]).update(status=SignupStatus.CANCELLED, cancelled_at=now)
+        SIGNUP_WORKFLOW.apply_many(
+            ShiftSignup.objects.filter(pk__in=[s.pk for s in live]),
+            SignupStatus.CANCELLED,
+            by=by,
+            at=now,
+            note="Besoin annulé",
+            cancelled_at=now,
+        )
         for signup in live:
             _tell_signup(signup, template="need_cancelled", subject=f"Annulé : {need.title}", kind="need_cancelled")
     return need
@@ -276,6 +283,7 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
     with transaction.atomic():  # savepoint: a duplicate must not poison the outer transaction
         # Stamped after the lock: the waiting list follows the order places were handed out.
         signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status=status, created_at=timezone.now())
+        SIGNUP_WORKFLOW.log_creation(signup, by=volunteer.user, at=signup.created_at)
     signup.shift = shift
     if status == SignupStatus.PENDING:
         _tell_signup(
@@ -288,12 +296,14 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
     return SignupResult(signup, True)
 
 
-def _set_status(signup: ShiftSignup, target: str) -> None:
+def _move(
+    signup: ShiftSignup, target: str, *, by, at: datetime.datetime | None = None, note: str = "", **changes
+) -> None:
+    """Sign-ups move under their shift's lock, taken by the caller."""
     try:
-        SIGNUP_WORKFLOW.check(signup.status, target)
+        SIGNUP_WORKFLOW.apply(signup, target, by=by, at=at, note=note, lock=False, **changes)
     except TransitionNotAllowed as exc:
         raise NeedError(str(exc)) from exc
-    signup.status = target
 
 
 @transaction.atomic
@@ -302,9 +312,7 @@ def signup_confirm(*, signup: ShiftSignup, by) -> ShiftSignup:
     signup = ShiftSignup.objects.select_related("volunteer", "shift__need").get(pk=signup.pk)
     if signup.status == SignupStatus.CONFIRMED:
         return signup
-    _set_status(signup, SignupStatus.CONFIRMED)
-    signup.confirmed_at, signup.confirmed_by = timezone.now(), by
-    signup.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    _move(signup, SignupStatus.CONFIRMED, by=by, confirmed_at=timezone.now(), confirmed_by=by)
     _tell_signup(
         signup,
         template="signup_confirmed",
@@ -326,9 +334,7 @@ def signup_cancel(*, signup: ShiftSignup, by=None, now: datetime.datetime | None
         if shift.ends_at <= now:
             raise NeedError("Ce créneau est passé : notez plutôt l'absence.")
         held_place = signup.status in PLACE_HOLDING
-        _set_status(signup, SignupStatus.CANCELLED)
-        signup.cancelled_at = now
-        signup.save(update_fields=["status", "cancelled_at"])
+        _move(signup, SignupStatus.CANCELLED, by=by, at=now, cancelled_at=now)
         promoted = _promote_first_waiting(shift, now) if held_place else None
     logger.info("Sign-up %s cancelled by user %s", signup.pk, getattr(by, "pk", None))
     return promoted
@@ -365,9 +371,7 @@ def _promote_first_waiting(shift: Shift, now: datetime.datetime) -> ShiftSignup 
     )
     if first is None:
         return None
-    _set_status(first, SignupStatus.PENDING)
-    first.promoted_at = now
-    first.save(update_fields=["status", "promoted_at"])
+    _move(first, SignupStatus.PENDING, by=None, at=now, note="Place libérée", promoted_at=now)
     first.shift = shift
     _tell_signup(
         first,

@@ -150,7 +150,7 @@ def _network(rng, today, index, kind, address, quartier, referent, coordinator) 
         from_status="",
         to_status=NetworkStatus.ACTIVE,
         by=coordinator,
-        reason="Création du réseau",
+        note="Création du réseau",
         at=created,
     )
     if network.status == NetworkStatus.PAUSED:
@@ -159,7 +159,7 @@ def _network(rng, today, index, kind, address, quartier, referent, coordinator) 
             from_status=NetworkStatus.ACTIVE,
             to_status=NetworkStatus.PAUSED,
             by=coordinator,
-            reason="Référent·e en congé cet été",
+            note="Référent·e en congé cet été",
             at=_moment(today, 20, rng),
         )
     return network

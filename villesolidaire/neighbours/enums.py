@@ -33,4 +33,5 @@ NETWORK_WORKFLOW = Workflow(
         NetworkStatus.CLOSED: frozenset(),
     },
     labels=dict(NetworkStatus.choices),
+    log="neighbours.NetworkStatusChange",
 )

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.neighbours.enums import (
     NETWORK_WORKFLOW,
@@ -119,23 +120,10 @@ class Network(Located):
         return self.status == NetworkStatus.ACTIVE
 
 
-class NetworkStatusChange(models.Model):
+class NetworkStatusChange(TransitionLog):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField("de", max_length=8, choices=NetworkStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=8, choices=NetworkStatus.choices)
-    reason = models.CharField("motif", max_length=300, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-
-    class Meta:
-        verbose_name = "changement de statut"
-        verbose_name_plural = "historique des statuts"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class NeighbourQuerySet(models.QuerySet):

@@ -20,7 +20,6 @@ from villesolidaire.neighbours.models import (
     ConsentEvent,
     Neighbour,
     Network,
-    NetworkStatusChange,
     StateRecord,
 )
 from villesolidaire.notifications.models import Message
@@ -70,9 +69,7 @@ def network_create(*, data: dict, by: User) -> Network:
     network = Network(created_by=by, status=NetworkStatus.ACTIVE)
     _apply(network, data, relocate=True)
     network.save()
-    NetworkStatusChange.objects.create(
-        network=network, from_status="", to_status=NetworkStatus.ACTIVE, by=by, reason="Création du réseau"
-    )
+    NETWORK_WORKFLOW.log_creation(network, by=by, note="Création du réseau")
     return network
 
 
@@ -139,15 +136,7 @@ def _notify_named(*, volunteer: Volunteer, network: Network, role: str) -> Messa
 @transaction.atomic
 def network_change_status(*, network: Network, to_status: str, by: User, reason: str = "") -> Network:
     """The only way a network's status changes: checked against the workflow and logged."""
-    locked = Network.objects.select_for_update().get(pk=network.pk)
-    NETWORK_WORKFLOW.check(locked.status, to_status)
-    previous = locked.status
-    locked.status = to_status
-    locked.save(update_fields=["status"])
-    NetworkStatusChange.objects.create(
-        network=locked, from_status=previous, to_status=to_status, by=by, reason=reason[:300]
-    )
-    return locked
+    return NETWORK_WORKFLOW.apply(network, to_status, by=by, note=reason[:300])
 
 
 # Neighbours and consent -----------------------------------------------------------------------

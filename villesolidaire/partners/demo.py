@@ -371,7 +371,7 @@ def seed_partners_demo(
             OrganisationTransition(
                 organisation=organisation,
                 to_status=OrganisationStatus.PENDING,
-                reason="Proposée par le formulaire public",
+                note="Proposée par le formulaire public",
                 at=organisation.created_at,
             )
         )
@@ -392,7 +392,7 @@ def seed_partners_demo(
                     from_status=OrganisationStatus.VALIDATED,
                     to_status=OrganisationStatus.SUSPENDED,
                     by=coordinator,
-                    reason="Activité arrêtée",
+                    note="Activité arrêtée",
                     at=organisation.updated_at,
                 )
             )

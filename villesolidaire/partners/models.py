@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from villesolidaire.core.workflow import Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.opening_hours import validate_opening_hours
 from villesolidaire.territory.models import Located
@@ -46,6 +46,7 @@ ORGANISATION_WORKFLOW = Workflow(
         OrganisationStatus.SUSPENDED: frozenset({OrganisationStatus.VALIDATED}),
     },
     labels=dict(OrganisationStatus.choices),
+    log="partners.OrganisationTransition",
 )
 
 
@@ -117,30 +118,16 @@ class Organisation(Located):
         return self.status == OrganisationStatus.VALIDATED
 
 
-class OrganisationTransition(models.Model):
+class OrganisationTransition(TransitionLog):
     """One status change of an organisation: who, when, why."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField("de", max_length=12, choices=OrganisationStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=12, choices=OrganisationStatus.choices)
-    reason = models.CharField("motif", max_length=500, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une organisation"
         verbose_name_plural = "historique des statuts des organisations"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class OrganisationContact(models.Model):
@@ -259,6 +246,7 @@ CHANGE_WORKFLOW = Workflow(
     name="partner_change",
     transitions={ChangeStatus.PENDING: frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})},
     labels=dict(ChangeStatus.choices),
+    log="partners.PendingChangeTransition",
 )
 
 
@@ -312,6 +300,16 @@ class PendingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.organisation}"
+
+
+class PendingChangeTransition(TransitionLog):
+    change = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("de", max_length=10, choices=ChangeStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=10, choices=ChangeStatus.choices)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut d'une modification"
+        verbose_name_plural = "historique des modifications à valider"
 
 
 class OrganisationMember(models.Model):

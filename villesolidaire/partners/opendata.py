@@ -21,9 +21,9 @@ from django.utils.text import slugify
 from email_validator import EmailNotValidError, validate_email
 
 from villesolidaire.partners.models import (
+    ORGANISATION_WORKFLOW,
     Organisation,
     OrganisationStatus,
-    OrganisationTransition,
     OrganisationType,
     Service,
 )
@@ -364,9 +364,7 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
         created = organisation.pk is None
         organisation.save()
         if created:
-            OrganisationTransition.objects.create(
-                organisation=organisation, to_status=organisation.status, by=by, reason="Import data·inclusion"
-            )
+            ORGANISATION_WORKFLOW.log_creation(organisation, by=by, note="Import data·inclusion")
             report.structures_created += 1
         else:
             report.structures_updated += 1

@@ -29,7 +29,6 @@ from villesolidaire.partners.models import (
     OrganisationContact,
     OrganisationMember,
     OrganisationStatus,
-    OrganisationTransition,
     PendingChange,
     Service,
 )
@@ -134,12 +133,6 @@ def _clear_location(record) -> None:
 # Organisations ----------------------------------------------------------------------------------
 
 
-def _log(organisation: Organisation, from_status: str, to_status: str, by: User | None, reason: str) -> None:
-    OrganisationTransition.objects.create(
-        organisation=organisation, from_status=from_status, to_status=to_status, by=by, reason=reason[:500]
-    )
-
-
 def _partner_user(*, email: str, first_name: str, last_name: str, by: User | None) -> User:
     """A partner account without a password: it sets one from the invitation link.
 
@@ -167,7 +160,7 @@ def organisation_propose(
     organisation.created_at = organisation.updated_at = now
     locate(organisation)
     organisation.save()
-    _log(organisation, "", OrganisationStatus.PENDING, None, "Proposée par le formulaire public")
+    ORGANISATION_WORKFLOW.log_creation(organisation, by=None, note="Proposée par le formulaire public")
     OrganisationContact.objects.create(
         organisation=organisation,
         name=f"{first_name} {last_name}".strip(),
@@ -220,7 +213,7 @@ def organisation_create(
     organisation.created_at = organisation.updated_at = now
     locate(organisation)
     organisation.save()
-    _log(organisation, "", OrganisationStatus.VALIDATED, by, "Créée par la coordination")
+    ORGANISATION_WORKFLOW.log_creation(organisation, by=by, note="Créée par la coordination")
     if partner_email:
         partner_account_add(
             organisation=organisation, email=partner_email, first_name=first_name, last_name=last_name, by=by
@@ -274,18 +267,12 @@ def organisation_change_status(
     reason: str = "",
 ) -> Organisation:
     """Validate or suspend. The row is locked: two coordinators clicking at once make one change."""
-    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    ORGANISATION_WORKFLOW.check(locked.status, to_status)
-    from_status = locked.status
-    locked.status = to_status
-    locked.save(update_fields=["status"])
-    _log(locked, from_status, to_status, by, reason)
+    locked = ORGANISATION_WORKFLOW.apply(organisation, to_status, by=by, note=reason)
     if to_status == OrganisationStatus.VALIDATED:
         # First validation: the partner accounts waiting for it receive their invitation.
         for member in locked.members.select_related("user"):
             if not member.user.has_usable_password():
                 partner_invite(user=member.user, organisation=locked)
-    organisation.status = to_status
     return locked
 
 
@@ -309,7 +296,7 @@ def _hold(
     if change is None:
         try:
             with transaction.atomic():  # a savepoint: the constraint may refuse a concurrent twin
-                return PendingChange.objects.create(
+                change = PendingChange.objects.create(
                     organisation=organisation,
                     service=service,
                     kind=kind,
@@ -317,6 +304,8 @@ def _hold(
                     proposed=values,
                     submitted_by=by,
                 )
+                CHANGE_WORKFLOW.log_creation(change, by=by, at=change.submitted_at)
+                return change
         except IntegrityError:
             # Two submissions at the same instant: the other one created the row; replace its values.
             change = pending.get()
@@ -418,9 +407,19 @@ def change_decide(*, change: PendingChange, approve: bool, by: User, reason: str
             service_apply(organisation=locked.organisation, service=locked.service, values=locked.proposed)
         else:
             locked.service = service_apply(organisation=locked.organisation, service=None, values=locked.proposed)
-    locked.status, locked.decided_by, locked.decided_at = target, by, timezone.now()
-    locked.decision_reason = reason[:500]
-    locked.save(update_fields=["status", "service", "decided_by", "decided_at", "decision_reason"])
+    now = timezone.now()
+    CHANGE_WORKFLOW.apply(
+        locked,
+        target,
+        by=by,
+        note=reason,
+        at=now,
+        lock=False,
+        service=locked.service,
+        decided_by=by,
+        decided_at=now,
+        decision_reason=reason[:500],
+    )
     for member in locked.organisation.members.select_related("user"):
         email_send(
             to=member.user.email,

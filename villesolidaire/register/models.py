@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
 from villesolidaire.core.validation import is_mobile, parse_phone
-from villesolidaire.core.workflow import Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow
 
 ACKNOWLEDGEMENT_DELAY_DAYS = 8  # R121-6 al. 3
 
@@ -74,6 +74,7 @@ ENTRY_WORKFLOW = Workflow(
         EntryStatus.REMOVED: frozenset(),
     },
     labels=dict(EntryStatus.choices),
+    log="register.RegisterEntryTransition",
 )
 
 # R121-4 fields, in the order of the article: the only ones the préfet export may contain.
@@ -322,20 +323,12 @@ class RegisterEntry(models.Model):
         return self.status == EntryStatus.REMOVED
 
 
-class RegisterEntryTransition(models.Model):
+class RegisterEntryTransition(TransitionLog):
     """State history of an entry: who moved it, when, from where to where, and why."""
 
     entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=EntryStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=EntryStatus.choices)
-    reason = models.CharField("motif", max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ("at", "pk")
+    from_status = models.CharField("de", max_length=12, choices=EntryStatus.choices, blank=True)
+    to_status = models.CharField("vers", max_length=12, choices=EntryStatus.choices)
 
 
 class RegisterExtras(models.Model):

@@ -1,5 +1,5 @@
 """Writes on the register. Each one runs in a transaction and writes its audit row in it;
-state changes go through ENTRY_WORKFLOW.check and leave a RegisterEntryTransition (who, when)."""
+state changes go through ENTRY_WORKFLOW.apply and leave a RegisterEntryTransition (who, when)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ from villesolidaire.register.models import (
     Origin,
     PrefectTransmission,
     RegisterEntry,
-    RegisterEntryTransition,
     RegisterExtras,
     RegisterImport,
     RemovalReason,
@@ -162,7 +161,7 @@ def entry_create(
         raise DuplicateEntry(matches)
     locate_entry(entry)
     entry.save()
-    _transition_row(entry, "", EntryStatus.RECEIVED, by, reason=entry.get_origin_display())
+    _log_creation(entry, by, entry.get_origin_display())
     detail = "formulaire public" if by is None or not by.is_authenticated else "saisie par un·e agent·e"
     if entry.possible_duplicate_of_id:
         detail += f", doublon possible de n° {entry.possible_duplicate_of_id}"
@@ -197,22 +196,18 @@ def entry_update(*, entry: RegisterEntry, data: dict, by: User, request: HttpReq
 # State changes --------------------------------------------------------------------------------
 
 
-def _transition_row(entry: RegisterEntry, from_status: str, to_status: str, by, reason: str = "") -> None:
-    RegisterEntryTransition.objects.create(
-        entry=entry,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason[:200],
-        by=by if getattr(by, "is_authenticated", False) else None,
-    )
+def _log_creation(entry: RegisterEntry, by, note: str) -> None:
+    ENTRY_WORKFLOW.log_creation(entry, by=_user_or_none(by), note=note)
+
+
+def _user_or_none(by):
+    return by if getattr(by, "is_authenticated", False) else None
 
 
 def _move(entry: RegisterEntry, target: str, by, reason: str, request: HttpRequest | None, fields=()) -> None:
-    ENTRY_WORKFLOW.check(entry.status, target)
+    """Move a locked entry; every field the caller changed on it is saved with the status."""
     previous = entry.status
-    entry.status = target
-    entry.save()
-    _transition_row(entry, previous, target, by, reason)
+    ENTRY_WORKFLOW.apply(entry, target, by=_user_or_none(by), note=reason, lock=False, full_save=True)
     audit.record(
         actor=by,
         action=AuditAction.TRANSITION,
@@ -478,7 +473,7 @@ def import_rows(
         _assign(entry, {**data, "origin": origin})
         locate_entry(entry)
         entry.save()
-        _transition_row(entry, "", EntryStatus.RECEIVED, by, reason=f"liste transmise ({entry.get_origin_display()})")
+        _log_creation(entry, by, f"liste transmise ({entry.get_origin_display()})")
         result.created.append(entry)
     batch.row_count, batch.skipped_count = len(result.created), len(result.skipped)
     batch.save(update_fields=["row_count", "skipped_count"])
@@ -665,7 +660,7 @@ def dossier_json(data: dict) -> dict:
                 "date": timezone.localtime(t.at).isoformat(timespec="seconds"),
                 "de": t.get_from_status_display(),
                 "vers": t.get_to_status_display(),
-                "motif": t.reason,
+                "motif": t.note,
                 "par": (t.by.get_full_name() or t.by.email) if t.by else "",
             }
             for t in data["transitions"]

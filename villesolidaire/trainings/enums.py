@@ -32,6 +32,7 @@ SESSION_WORKFLOW = Workflow(
         SessionStatus.CANCELLED: frozenset(),
     },
     labels=dict(SessionStatus.choices),
+    log="trainings.SessionChange",
 )
 
 R = RegistrationStatus
@@ -47,5 +48,6 @@ REGISTRATION_WORKFLOW = Workflow(
         R.CANCELLED: frozenset({R.REGISTERED, R.WAITING}),
     },
     labels={"": "nouvelle inscription", **dict(RegistrationStatus.choices)},
+    log="trainings.RegistrationChange",
 )
 del R

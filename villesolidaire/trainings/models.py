@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
 # Bits 0–62 of a signed 64-bit mask, as for help categories.
@@ -214,23 +215,14 @@ class TrainingSession(models.Model):
         return timezone.localdate(self.starts_at)
 
 
-class SessionChange(models.Model):
+class SessionChange(TransitionLog):
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="changes")
     from_status = models.CharField("de", max_length=10, choices=SessionStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=SessionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    note = models.CharField("note", max_length=300, blank=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de session"
         verbose_name_plural = "historique des sessions"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display() or 'création'} → {self.get_to_status_display()}"
 
 
 class SessionRegistrationQuerySet(models.QuerySet):
@@ -261,22 +253,14 @@ class SessionRegistration(models.Model):
         return f"{self.volunteer_id} — {self.session} ({self.get_status_display()})"
 
 
-class RegistrationChange(models.Model):
+class RegistrationChange(TransitionLog):
     registration = models.ForeignKey(SessionRegistration, on_delete=models.CASCADE, related_name="changes")
     from_status = models.CharField("de", max_length=10, choices=RegistrationStatus.choices, blank=True)
     to_status = models.CharField("vers", max_length=10, choices=RegistrationStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'inscription"
         verbose_name_plural = "historique des inscriptions"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display() or 'création'} → {self.get_to_status_display()}"
 
 
 def new_token() -> str:

@@ -10,6 +10,7 @@ RegistrationChange) with who and when. Recording a training re-computes the volu
 import datetime
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -31,8 +32,6 @@ from villesolidaire.trainings.enums import (
 )
 from villesolidaire.trainings.models import (
     NoFreeBit,
-    RegistrationChange,
-    SessionChange,
     SessionRegistration,
     TrainingInvitation,
     TrainingModule,
@@ -93,17 +92,13 @@ def module_delete(*, module: TrainingModule) -> None:
 # Sessions ---------------------------------------------------------------------------------------
 
 
-def _log_session(session: TrainingSession, from_status: str, to_status: str, by, note: str = "") -> None:
-    SessionChange.objects.create(session=session, from_status=from_status, to_status=to_status, by=by, note=note[:300])
-
-
 @transaction.atomic
 def session_save(*, session: TrainingSession, by) -> TrainingSession:
     """Create a session or save edits. Fewer places than seats already taken is refused."""
     if session.pk is None:
         session.created_by = by
         session.save()
-        _log_session(session, "", SessionStatus.PLANNED, by)
+        SESSION_WORKFLOW.log_creation(session, by=by)
         return session
     locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if locked.status != SessionStatus.PLANNED:
@@ -132,29 +127,28 @@ def session_cancel(*, session: TrainingSession, by, note: str = "") -> int:
     return told
 
 
-def _checked(workflow, current: str, target: str) -> None:
+@contextmanager
+def _as_training_error():
+    """A move the workflow refuses reaches the user as a TrainingError (same French message)."""
     try:
-        workflow.check(current, target)
+        yield
     except TransitionNotAllowed as error:
         raise TrainingError(str(error)) from error
 
 
 def _session_transition(session: TrainingSession, target: str, *, by, note: str = "") -> None:
-    _checked(SESSION_WORKFLOW, session.status, target)
-    previous, session.status = session.status, target
-    session.save(update_fields=["status"])
-    _log_session(session, previous, target, by, note)
+    """`session` is locked by the caller."""
+    with _as_training_error():
+        SESSION_WORKFLOW.apply(session, target, by=by, note=note[:300], lock=False)
 
 
 # Registrations ----------------------------------------------------------------------------------
 
 
 def _registration_transition(registration: SessionRegistration, target: str, *, by) -> None:
-    _checked(REGISTRATION_WORKFLOW, registration.status, target)
-    previous = registration.status
-    registration.status, registration.updated_at = target, timezone.now()
-    registration.save(update_fields=["status", "updated_at"])
-    RegistrationChange.objects.create(registration=registration, from_status=previous, to_status=target, by=by)
+    """Registrations move under their session's lock (taken by the caller)."""
+    with _as_training_error():
+        REGISTRATION_WORKFLOW.apply(registration, target, by=by, lock=False, updated_at=timezone.now())
 
 
 def _lock_open_session(session: TrainingSession, now: datetime.datetime) -> TrainingSession:
@@ -196,7 +190,7 @@ def registration_create(
         registration = SessionRegistration(session=locked, volunteer=volunteer, status="", registered_at=now)
         registration.status = status
         registration.save()
-        RegistrationChange.objects.create(registration=registration, from_status="", to_status=status, by=by)
+        REGISTRATION_WORKFLOW.log_creation(registration, by=by)
     else:
         registration.registered_at = now
         registration.save(update_fields=["registered_at"])

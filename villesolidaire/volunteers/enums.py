@@ -21,4 +21,5 @@ WORKFLOW = Workflow(
         Status.WITHDRAWN: frozenset(),
     },
     labels=dict(Status.choices),
+    log="volunteers.VolunteerStatusChange",
 )

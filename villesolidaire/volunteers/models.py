@@ -5,6 +5,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
+from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
 
@@ -163,25 +164,7 @@ class Volunteer(Located):
         return ENGAGEMENT_DOMAINS.to_labels(self.domains)
 
 
-class VolunteerStatusChange(models.Model):
+class VolunteerStatusChange(TransitionLog):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField("vers", max_length=12, choices=Status.choices)
-    reason = models.CharField("motif", max_length=500, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-
-    class Meta:
-        verbose_name = "changement de statut"
-        verbose_name_plural = "historique des statuts"
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,7 +1,7 @@
 """Writes on volunteers: sign-up, profile changes, status changes, withdrawal, magic links.
 
 Every status change goes through `volunteer_change_status`, which checks the workflow
-table, logs a VolunteerStatusChange (who, when, why) and re-indexes the volunteer for
+table (WORKFLOW.apply), logs a VolunteerStatusChange (who, when, why) and re-indexes the volunteer for
 matching, in one transaction. Messages are queued and leave after commit.
 """
 
@@ -25,7 +25,7 @@ from villesolidaire.notifications.services import contact_send
 from villesolidaire.territory.geocoding import locate
 from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.enums import WORKFLOW, Status
-from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
 # Tokens are scoped: a magic link opens the volunteer space and nothing else.
 MAGIC_LINK_SCOPE = "volunteers:space"
@@ -74,12 +74,6 @@ def _notify(*, volunteer: Volunteer, kind: str, template: str, subject: str, **c
     )
 
 
-def _log(*, volunteer: Volunteer, from_status: str, to_status: str, by: User | None, reason: str) -> None:
-    VolunteerStatusChange.objects.create(
-        volunteer=volunteer, from_status=from_status, to_status=to_status, by=by, reason=reason[:500]
-    )
-
-
 @transaction.atomic
 def volunteer_register(
     *, volunteer: Volunteer, skills: Iterable, categories: Iterable, recruitment_call: RecruitmentCall | None
@@ -104,7 +98,7 @@ def volunteer_register(
     # add() on a new row inserts without first reading the (empty) current set, as set() would.
     volunteer.skills.add(*skills)
     volunteer.categories.add(*categories)
-    _log(volunteer=volunteer, from_status="", to_status=Status.REGISTERED, by=user, reason="Inscription en ligne")
+    WORKFLOW.log_creation(volunteer, by=user, note="Inscription en ligne")
     index_new_volunteer(volunteer, categories=categories, skills=skills)
     _notify(
         volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire"
@@ -145,14 +139,12 @@ def volunteer_change_status(*, volunteer: Volunteer, to_status: str, by: User | 
     validating = from_status == Status.REGISTERED and to_status == Status.ACTIVE
     if validating and locked.charter_accepted_at is None:
         raise TransitionNotAllowed("Validation impossible : ce·tte volontaire n'a pas accepté la charte.")
-    locked.status = to_status
     if validating:
         locked.validated_at = timezone.now()
     if to_status == Status.WITHDRAWN:
         _anonymise(locked)
         _release_places(locked, by)
-    locked.save()
-    _log(volunteer=locked, from_status=from_status, to_status=to_status, by=by, reason=reason)
+    WORKFLOW.apply(locked, to_status, by=by, note=reason, lock=False, full_save=True)
     index_volunteer(locked)
     if validating:
         _notify(
