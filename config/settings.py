@@ -199,6 +199,11 @@ GEOCODER_BACKEND = env_str("VS_GEOCODER", "offline")
 GEOCODER_URL = env_str("VS_GEOCODER_URL", "https://data.geopf.fr/geocodage")
 GEOCODER_TIMEOUT = env_int("VS_GEOCODER_TIMEOUT", 3)
 
+# Rows per page of every paginated list (core.pagination.paginate).
+VS_PAGE_SIZE = env_int("VS_PAGE_SIZE", 50)
+if VS_PAGE_SIZE < 1:
+    raise ImproperlyConfigured("VS_PAGE_SIZE must be at least 1.")
+
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
 

@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,8 +11,7 @@ from villesolidaire.accounts.perms import auditor_required
 from villesolidaire.audit.forms import AuditFilterForm
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.audit.services import record
-
-PAGE_SIZE = 100
+from villesolidaire.core.pagination import paginate
 
 
 @auditor_required
@@ -30,7 +28,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         return _csv(rows)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     record(
         actor=request.user, action=AuditAction.LIST, target=AuditEntry, detail=f"page {page.number}", request=request
     )

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests import services
 from villesolidaire.help_requests.enums import Channel, Status
@@ -24,7 +24,6 @@ from villesolidaire.missions.models import Support
 from villesolidaire.residents.forms import ResidentSearchForm
 from villesolidaire.residents.models import Resident
 
-PAGE_SIZE = 50
 PUBLIC_SESSION_KEY = "public_request_number"
 TRANSITION_VERBS = {
     Status.QUALIFIED: "Marquer comme qualifiée",
@@ -114,7 +113,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     queryset = HelpRequest.objects.visible_to(request.user).with_list_data().by_priority()
     filterset = HelpRequestFilter(data, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "help_requests/list.html", {"filter": filterset, "page_obj": page})
 
 

@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.matching.selectors import requests_awaiting_volunteer
 from villesolidaire.missions import services
@@ -27,8 +27,6 @@ from villesolidaire.missions.forms import (
 )
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
 
-PAGE_SIZE = 50
-
 
 @coordinator_required
 def support_list(request: HttpRequest) -> HttpResponse:
@@ -44,7 +42,7 @@ def support_list(request: HttpRequest) -> HttpResponse:
             from villesolidaire.volunteers.models import Volunteer
 
             supports = supports.filter(volunteer__in=Volunteer.objects.search_name(name))
-    page = Paginator(supports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, supports)
     return render(
         request,
         "missions/support_list.html",

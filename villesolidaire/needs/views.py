@@ -10,7 +10,6 @@ the token is the key) and their own sign-ups from their space.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core.pagination import paginate
 from villesolidaire.needs import feeds, selectors, services
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
@@ -36,7 +36,6 @@ from villesolidaire.needs.models import (
 from villesolidaire.partners.models import Organisation
 from villesolidaire.volunteers.models import Volunteer
 
-PAGE_SIZE = 30
 PARTNER, STAFF = "partner", "staff"
 STATUS_ACTIONS = {
     NeedStatus.PUBLISHED: "Publier",
@@ -73,7 +72,7 @@ def need_list(request: HttpRequest, space: str) -> HttpResponse:
     status = request.GET.get("statut", "")
     if status in NeedStatus.values:
         needs = needs.filter(status=status)
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, needs)
     return render(
         request,
         "needs/manage_list.html",
@@ -358,7 +357,7 @@ def _public_needs():
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     needs = _public_needs().with_list_data().order_by("first_start", "pk")
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, needs)
     return render(request, "needs/public_list.html", {"page_obj": page, "needs": page.object_list})
 
 

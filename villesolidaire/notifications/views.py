@@ -1,7 +1,6 @@
 """Coordinators see what was sent and what failed; operators work through the calls to make."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,11 +8,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, operator_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.notifications import services
 from villesolidaire.notifications.forms import CallOutcomeForm, MessageFilterForm
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 
-PAGE_SIZE = 50
 LIST_FIELDS = (
     "pk",
     "channel",
@@ -38,7 +37,7 @@ def failures(request: HttpRequest) -> HttpResponse:
         .only(*LIST_FIELDS)
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "notifications/failures.html", {"page_obj": page, "messages_page": page.object_list})
 
 
@@ -50,7 +49,7 @@ def message_log(request: HttpRequest) -> HttpResponse:
     show_bodies = request.user.has_role(Role.ADMIN)
     fields = (*LIST_FIELDS, "body") if show_bodies else LIST_FIELDS
     rows = form.filter(Message.objects.only(*fields).order_by("-created_at", "-pk"))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(
         request,
         "notifications/message_log.html",
@@ -96,7 +95,7 @@ def _open_call_tasks():
 def _render_call_tasks(
     request: HttpRequest, *, error_task: int | None = None, error_form=None, status=200
 ) -> HttpResponse:
-    page = Paginator(_open_call_tasks(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, _open_call_tasks())
     return render(
         request,
         "notifications/call_tasks.html",

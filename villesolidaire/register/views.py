@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
+from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
@@ -44,7 +44,6 @@ from villesolidaire.register.models import (
 from villesolidaire.residents.forms import ResidentSearchForm
 from villesolidaire.residents.models import Resident
 
-PAGE_SIZE = 50
 LIST_COLUMNS = ["last_name", "first_names", "status", "ground", "origin", "quartier", "request_date"]
 DETAIL_FIELDS = [*R121_4_FIELDS, "origin", "status", "notes", "quartier", "is_located"]
 EXTRAS_DISPLAY = ["lives_alone", "needs_fan", "has_remote_alarm", "door_code", "health_notes", "absences"]
@@ -70,7 +69,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if not form.is_bound:
         form = EntryFilterForm({})
     rows = form.filter(RegisterEntry.objects.select_related("quartier")).order_by("-request_date", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     kind = form.search_kind
     if kind:
         _log(
@@ -98,7 +97,7 @@ def acknowledgements_due(request: HttpRequest) -> HttpResponse:
     rows = (
         RegisterEntry.objects.acknowledgement_due().exclude(origin__in=TRANSMITTED_ORIGINS).select_related("quartier")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     pre_registrations = (
         RegisterEntry.objects.filter(status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS)
         .select_related("quartier")
@@ -137,7 +136,7 @@ def confirmation_due(request: HttpRequest) -> HttpResponse:
             detail=f"lettres de confirmation annuelle : {len(entries)}",
         )
         return pdf_response(documents.confirmation_letters(entries), "lettres-confirmation-registre.pdf")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     _log(
         request,
         AuditAction.LIST,
@@ -491,7 +490,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fields=LIST_COLUMNS,
         detail=f"pré-inscriptions de l'import n° {batch.pk}",
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, entries)
     return render(
         request,
         "register/import_detail.html",

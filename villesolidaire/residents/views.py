@@ -1,19 +1,17 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.help_requests.enums import Status
 from villesolidaire.missions.models import Support
 from villesolidaire.notifications.models import CallTaskStatus
 from villesolidaire.residents import services
 from villesolidaire.residents.forms import ResidentContactForm, ResidentForm, ResidentMergeForm, ResidentSearchForm
 from villesolidaire.residents.models import Resident
-
-PAGE_SIZE = 50
 
 
 def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
@@ -33,7 +31,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=Status.CLOSED)))
         .order_by("last_name", "first_name", "pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "residents/list.html", {"search": search, "page_obj": page})
 
 

@@ -2,7 +2,6 @@
 (mon-espace/formations/…) and the invitation link that needs no login."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import selectors as matching_selectors
 from villesolidaire.trainings import selectors, services
@@ -27,7 +27,6 @@ from villesolidaire.trainings.models import SessionRegistration, TrainingInvitat
 from villesolidaire.trainings.services import TrainingError
 from villesolidaire.volunteers.models import Volunteer
 
-PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 INVITE_LIMIT = 50
 
@@ -66,7 +65,7 @@ def _chosen_volunteers(request: HttpRequest, queryset=None):
 @coordinator_required
 def module_list(request: HttpRequest) -> HttpResponse:
     modules = selectors.modules_with_figures()
-    page = Paginator(modules, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, modules)
     return render(request, "trainings/module_list.html", {"page_obj": page})
 
 
@@ -100,7 +99,7 @@ def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
 @coordinator_required
 def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule.objects.prefetch_related("required_for_categories"), pk=pk)
-    sessions = Paginator(selectors.module_sessions(module), PAGE_SIZE).get_page(request.GET.get("page"))
+    sessions = paginate(request, selectors.module_sessions(module))
     return render(
         request,
         "trainings/module_detail.html",
@@ -133,7 +132,7 @@ def module_holders(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule, pk=pk)
     soon = request.GET.get("filtre") == "bientot"
     trainings = selectors.expiring_soon(module) if soon else selectors.holders(module)
-    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, trainings)
     return render(
         request,
         "trainings/module_holders.html",
@@ -267,7 +266,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         if past
         else sessions.filter(starts_at__gt=now).order_by("starts_at", "pk")
     )
-    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, sessions)
     return render(request, "trainings/session_list.html", {"page_obj": page, "past": past})
 
 

@@ -3,7 +3,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.volunteers import services
@@ -28,9 +28,6 @@ from villesolidaire.volunteers.forms import (
     WithdrawForm,
 )
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
-
-LIST_PAGE_SIZE = 50
-
 
 # Public sign-up ---------------------------------------------------------------------------------
 
@@ -209,7 +206,7 @@ def withdraw_self(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     filterset = VolunteerFilter(request.GET or None, queryset=Volunteer.objects.with_list_data())
-    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(request, "volunteers/list.html", {"filter": filterset, "page_obj": page})
 
 
