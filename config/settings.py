@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -97,6 +98,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field renders through components/field.html ({{ form.x.as_field_group }}).
+FORM_RENDERER = "villesolidaire.core.renderers.FormRenderer"
 
 # Embedded SQLite by default so `make run` needs no server; PostgreSQL in production and CI.
 DATABASES = {
