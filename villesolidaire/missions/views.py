@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.matching.selectors import requests_awaiting_volunteer
 from villesolidaire.missions import services
@@ -108,7 +109,7 @@ def mission_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MissionPlanForm(request.POST, recurring=recurring)
     if not form.is_valid():
         return _render_detail(request, support, status=400, plan_form=form)
-    try:
+    with service_errors(request, services.SupportClosed):
         count = form.cleaned_data.get("count") or 1
         if recurring and count > 1:
             planned = services.mission_plan_series(
@@ -118,8 +119,6 @@ def mission_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.mission_plan(support=support, scheduled_at=form.cleaned_data["scheduled_at"], by=request.user)
             messages.success(request, "Mission prévue. La personne aidée en est informée.")
-    except services.SupportClosed as exc:
-        messages.error(request, str(exc))
     return redirect("missions:support_detail", pk=support.pk)
 
 
@@ -135,11 +134,9 @@ def mission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Motif invalide : " + " ".join(form.errors.get("reason", [])))
         return redirect("missions:support_detail", pk=mission.support_id)
-    try:
+    with service_errors(request, TransitionNotAllowed):
         services.mission_cancel(mission=mission, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "Mission annulée. La personne aidée en est informée.")
-    except TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
     return redirect("missions:support_detail", pk=mission.support_id)
 
 

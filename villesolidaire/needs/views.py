@@ -21,6 +21,7 @@ from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.needs import feeds, selectors, services
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
@@ -203,11 +204,8 @@ def need_status(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     if target not in NeedStatus.values:
         messages.error(request, "Action non reconnue.")
     else:
-        try:
+        with service_errors(request, services.NeedError):
             services.need_change_status(need=need, to_status=target, by=request.user)
-        except services.NeedError as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, f"Besoin « {need.get_status_display().lower()} ».")
     return redirect(_url(space, "detail", need.pk))
 
@@ -237,11 +235,8 @@ def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
 def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     shift = get_object_or_404(Shift, pk=shift_pk, need=need)
-    try:
+    with service_errors(request, services.NeedError):
         services.shift_delete(shift=shift)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "Créneau supprimé.")
     return redirect(_url(space, "detail", need.pk))
 
@@ -249,11 +244,8 @@ def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> Ht
 @require_POST
 def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
-    try:
+    with service_errors(request, services.NeedError):
         services.need_notify_schedule(need=need, by=request.user)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "Les volontaires concerné·es vont être prévenu·es (envoi en cours).")
     return redirect(_url(space, "detail", need.pk))
 
@@ -266,11 +258,8 @@ def _get_signup(request: HttpRequest, space: str, pk: int, signup_pk: int) -> Sh
 @require_POST
 def signup_confirm(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
     signup = _get_signup(request, space, pk, signup_pk)
-    try:
+    with service_errors(request, services.NeedError):
         services.signup_confirm(signup=signup, by=request.user)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"Inscription de {signup.volunteer.first_name} confirmée.")
     return redirect(_url(space, "detail", pk))
 
@@ -278,11 +267,8 @@ def signup_confirm(request: HttpRequest, space: str, pk: int, signup_pk: int) ->
 @require_POST
 def signup_cancel(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
     signup = _get_signup(request, space, pk, signup_pk)
-    try:
+    with service_errors(request, services.NeedError):
         promoted = services.signup_cancel(signup=signup, by=request.user)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         text = "Inscription annulée."
         if promoted:
             text += f" {promoted.volunteer.first_name} {promoted.volunteer.last_name} passe de la liste d'attente à la place libérée."
@@ -431,7 +417,7 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
         messages.error(request, "Créneau introuvable : choisissez l'un des créneaux proposés.")
         return 400
     action = request.POST.get("action")
-    try:
+    with service_errors(request, services.NeedError) as outcome:
         if action == "inscrire":
             result = services.signup_create(shift=shift, volunteer=volunteer)
             if result.signup.status == SignupStatus.WAITING:
@@ -455,10 +441,7 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
         else:
             messages.error(request, "Action non reconnue.")
             return 400
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-        return 400
-    return 200
+    return 400 if outcome.failed else 200
 
 
 def signup_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -470,11 +453,8 @@ def signup_link(request: HttpRequest, token: str) -> HttpResponse:
         if request.POST.get("action") != "annuler":
             messages.error(request, "Action non reconnue.")
         else:
-            try:
+            with service_errors(request, services.NeedError):
                 services.signup_cancel(signup=signup, by=signup.volunteer.user)
-            except services.NeedError as exc:
-                messages.error(request, str(exc))
-            else:
                 messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
                 return redirect("needs:signup_link", token=signup.token)
     signup.refresh_from_db(fields=["status"])

@@ -8,6 +8,7 @@ from villesolidaire.accounts.perms import coordinator_required, volunteer_requir
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.neighbours import services
 from villesolidaire.neighbours.forms import (
@@ -293,11 +294,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_handled(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert, pk=pk)
-    try:
+    with service_errors(request, ValidationError):
         services.alert_mark_handled(alert=alert, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, "L'alerte est marquée comme traitée.")
     return redirect("neighbours:alerts")
 

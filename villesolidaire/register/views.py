@@ -14,6 +14,7 @@ from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
 from villesolidaire.register.forms import (
@@ -231,11 +232,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_or_404(pk)
-    try:
+    with service_errors(request, services.RegisterError, TransitionNotAllowed):
         services.entry_acknowledge(entry=entry, by=request.user, request=request)
-    except (services.RegisterError, TransitionNotAllowed) as error:
-        messages.error(request, str(error))
-    else:
         messages.success(
             request, "Accusé de réception enregistré : la personne est inscrite. Imprimez la lettre et envoyez-la."
         )
@@ -283,11 +281,8 @@ def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("on", ["Date invalide."])))
         return redirect("register:detail", pk=entry.pk)
-    try:
+    with service_errors(request, services.RegisterError):
         services.entry_confirm(entry=entry, by=request.user, on=form.cleaned_data["on"], request=request)
-    except services.RegisterError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, "Confirmation annuelle enregistrée.")
     if request.POST.get("next") == "due":
         return redirect("register:confirmation_due")

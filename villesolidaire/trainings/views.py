@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import selectors as matching_selectors
 from villesolidaire.trainings import selectors, services
@@ -118,10 +119,9 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def module_delete(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule, pk=pk)
-    try:
+    with service_errors(request, TrainingError) as outcome:
         services.module_delete(module=module)
-    except TrainingError as error:
-        messages.error(request, str(error))
+    if outcome.failed:
         return redirect("trainings:module_detail", module.pk)
     messages.success(request, f"Module « {module} » supprimé.")
     return redirect("trainings:module_list")
@@ -162,10 +162,9 @@ def module_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invite(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
-    try:
+    with service_errors(request, TrainingError) as outcome:
         result = services.invite_to_next_session(volunteers=volunteers, module=module, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
+    if outcome.failed:
         return False
     text = (
         f"Invitation envoyée à {_plural(len(result.invited), 'volontaire')} pour la session du "
@@ -335,13 +334,10 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("trainings:session_detail", session.pk)
     counts = {RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITING: 0}
     for volunteer in volunteers:
-        try:
+        with service_errors(request, TrainingError):
             registration = services.registration_create(
                 session=session, volunteer=volunteer, by=request.user, notify=True
             )
-        except TrainingError as error:
-            messages.error(request, str(error))
-        else:
             counts[registration.status] += 1
     if counts[RegistrationStatus.REGISTERED]:
         messages.success(request, f"{_plural(counts[RegistrationStatus.REGISTERED], 'volontaire')} inscrit·e(s).")
@@ -384,11 +380,8 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("trainings:session_detail", session.pk)
-    try:
+    with service_errors(request, TrainingError):
         told = services.session_cancel(session=session, by=request.user, note=form.cleaned_data["note"])
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, f"Session annulée : {_plural(told, 'volontaire')} prévenu·e(s).")
     return redirect("trainings:session_detail", session.pk)
 
@@ -397,11 +390,8 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(SessionRegistration.objects.select_related("session"), pk=pk)
-    try:
+    with service_errors(request, TrainingError):
         services.registration_cancel(registration=registration, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, "Inscription annulée.")
     return redirect("trainings:session_detail", registration.session_id)
 
@@ -424,11 +414,8 @@ def my_trainings(request: HttpRequest) -> HttpResponse:
 def self_register(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _own_volunteer(request)
     session = get_object_or_404(TrainingSession.objects.filter(module__is_active=True), pk=pk)
-    try:
+    with service_errors(request, TrainingError):
         registration = services.registration_create(session=session, volunteer=volunteer, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         if registration.status == RegistrationStatus.WAITING:
             messages.warning(
                 request,
@@ -448,11 +435,8 @@ def self_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _own_volunteer(request)
     # Scoped to the volunteer's own registrations: anyone else's id is a 404.
     registration = get_object_or_404(SessionRegistration.objects.filter(volunteer=volunteer), pk=pk)
-    try:
+    with service_errors(request, TrainingError):
         services.registration_cancel(registration=registration, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
     return redirect("trainings:my_trainings")
 
@@ -473,12 +457,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if session is None:
             messages.error(request, "Choisissez une des sessions proposées.")
         else:
-            try:
+            with service_errors(request, TrainingError):
                 registration = services.registration_create(
                     session=session, volunteer=invitation.volunteer, by=None, invitation=invitation
                 )
-            except TrainingError as error:
-                messages.error(request, str(error))
     mine = {
         r.session_id: r
         for r in SessionRegistration.objects.filter(volunteer=invitation.volunteer, session__module=invitation.module)

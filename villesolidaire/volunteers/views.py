@@ -15,6 +15,7 @@ from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.volunteers import services
@@ -175,11 +176,8 @@ def resume_self(request: HttpRequest) -> HttpResponse:
 
 def _self_transition(request: HttpRequest, service: Callable, success: str) -> HttpResponse:
     volunteer = _own_volunteer(request)
-    try:
+    with service_errors(request, TransitionNotAllowed):
         service(volunteer=volunteer, by=request.user, reason="Demande du ou de la volontaire")
-    except TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, success)
     return redirect("volunteers:space")
 
