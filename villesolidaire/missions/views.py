@@ -17,6 +17,7 @@ from villesolidaire.missions.enums import (
     SupportKind,
     SupportStatus,
 )
+from villesolidaire.missions.filters import SupportFilter
 from villesolidaire.missions.forms import (
     EvaluationForm,
     MissionPlanForm,
@@ -24,31 +25,21 @@ from villesolidaire.missions.forms import (
     OptionalReasonForm,
     ReasonForm,
     ResidentEvaluationForm,
-    SupportFilterForm,
 )
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
 
 
 @coordinator_required
 def support_list(request: HttpRequest) -> HttpResponse:
-    form = SupportFilterForm(request.GET or None)
     supports = Support.objects.with_list_data().with_money_summary().order_by("-started_at", "-pk")
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            supports = supports.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["category"]:
-            supports = supports.filter(help_request__category=form.cleaned_data["category"])
-        name = form.cleaned_data["volunteer"].strip()
-        if name:
-            from villesolidaire.volunteers.models import Volunteer
-
-            supports = supports.filter(volunteer__in=Volunteer.objects.search_name(name))
-    page = paginate(request, supports)
+    filterset = SupportFilter(request.GET or None, queryset=supports)
+    # Invalid filters are reported on the form and the whole list is shown.
+    page = paginate(request, filterset.qs if filterset.is_valid() else supports)
     return render(
         request,
         "missions/support_list.html",
         {
-            "form": form,
+            "filter": filterset,
             "page_obj": page,
             "supports": page.object_list,
             "awaiting": requests_awaiting_volunteer()[:20],

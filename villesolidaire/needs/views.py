@@ -23,6 +23,7 @@ from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.needs import feeds, selectors, services
+from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
@@ -70,20 +71,13 @@ def _get_need(request: HttpRequest, space: str, pk: int) -> Need:
 
 def need_list(request: HttpRequest, space: str) -> HttpResponse:
     needs = _needs(request, space).with_list_data().order_by("-created_at", "-pk")
-    status = request.GET.get("statut", "")
-    if status in NeedStatus.values:
-        needs = needs.filter(status=status)
-    page = paginate(request, needs)
+    filterset = NeedFilter(request.GET or None, queryset=needs)
+    # An unknown status is reported on the form and the whole list is shown.
+    page = paginate(request, filterset.qs if filterset.is_valid() else needs)
     return render(
         request,
         "needs/manage_list.html",
-        {
-            "space": space,
-            "page_obj": page,
-            "needs": page.object_list,
-            "statuses": NeedStatus.choices,
-            "status": status,
-        },
+        {"space": space, "filter": filterset, "page_obj": page, "needs": page.object_list},
     )
 
 
