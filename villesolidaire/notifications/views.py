@@ -10,7 +10,8 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, operator_required
 from villesolidaire.core.pagination import paginate
 from villesolidaire.notifications import services
-from villesolidaire.notifications.forms import CallOutcomeForm, MessageFilterForm
+from villesolidaire.notifications.filters import MessageFilter
+from villesolidaire.notifications.forms import CallOutcomeForm
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 
 LIST_FIELDS = (
@@ -44,16 +45,17 @@ def failures(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 @require_GET
 def message_log(request: HttpRequest) -> HttpResponse:
-    form = MessageFilterForm(request.GET or None, kinds=MessageFilterForm.known_kinds())
     # Bodies carry magic links and accept links: only administrators may read them.
     show_bodies = request.user.has_role(Role.ADMIN)
     fields = (*LIST_FIELDS, "body") if show_bodies else LIST_FIELDS
-    rows = form.filter(Message.objects.only(*fields).order_by("-created_at", "-pk"))
-    page = paginate(request, rows)
+    messages_log = Message.objects.only(*fields).order_by("-created_at", "-pk")
+    filterset = MessageFilter(request.GET or None, queryset=messages_log)
+    # Unknown values are reported on the form and the whole log is shown.
+    page = paginate(request, filterset.qs if filterset.is_valid() else messages_log)
     return render(
         request,
         "notifications/message_log.html",
-        {"form": form, "page_obj": page, "messages_page": page.object_list, "show_bodies": show_bodies},
+        {"form": filterset.form, "page_obj": page, "messages_page": page.object_list, "show_bodies": show_bodies},
     )
 
 
