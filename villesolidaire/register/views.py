@@ -17,10 +17,9 @@ from villesolidaire.core.pdf import pdf_response
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
+from villesolidaire.register.filters import ConfirmationDueFilter, EntryFilter
 from villesolidaire.register.forms import (
-    ConfirmationDueForm,
     ConfirmForm,
-    EntryFilterForm,
     EntryForm,
     ExportForm,
     ExtrasForm,
@@ -66,12 +65,11 @@ def _log(request: HttpRequest, action: str, target, fields=(), detail: str = "")
 @register_officer_required
 @require_GET
 def entry_list(request: HttpRequest) -> HttpResponse:
-    form = EntryFilterForm(request.GET or None)
-    if not form.is_bound:
-        form = EntryFilterForm({})
-    rows = form.filter(RegisterEntry.objects.select_related("quartier")).order_by("-request_date", "-pk")
-    page = paginate(request, rows)
-    kind = form.search_kind
+    # Always bound: no criteria lists every entry but the removed ones.
+    filterset = EntryFilter(request.GET, queryset=RegisterEntry.objects.select_related("quartier"))
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = paginate(request, rows.order_by("-request_date", "-pk"))
+    kind = filterset.search_kind
     if kind:
         _log(
             request,
@@ -88,7 +86,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             fields=LIST_COLUMNS,
             detail=f"liste, page {page.number}, {page.paginator.count} inscription(s)",
         )
-    context = {"form": form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
+    context = {"form": filterset.form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
     return render(request, "register/list.html", context)
 
 
@@ -124,9 +122,10 @@ def acknowledgements_due(request: HttpRequest) -> HttpResponse:
 @register_officer_required
 @require_GET
 def confirmation_due(request: HttpRequest) -> HttpResponse:
-    form = ConfirmationDueForm(request.GET or None)
-    since = form.since_date()
-    rows = RegisterEntry.objects.confirmation_due(since).select_related("quartier").order_by("confirmed_on", "pk")
+    # Always bound, so that the default date applies to an empty form too.
+    filterset = ConfirmationDueFilter(request.GET, queryset=RegisterEntry.objects.select_related("quartier"))
+    since = filterset.since_date()
+    rows = filterset.qs.order_by("confirmed_on", "pk")
     if request.GET.get("format") == "pdf":
         entries = list(rows[:MAX_LETTERS])
         _log(
@@ -145,7 +144,7 @@ def confirmation_due(request: HttpRequest) -> HttpResponse:
         fields=LIST_COLUMNS,
         detail=f"confirmations annuelles à faire, page {page.number}",
     )
-    context = {"form": form, "page_obj": page, "since": since, "max_letters": MAX_LETTERS}
+    context = {"form": filterset.form, "page_obj": page, "since": since, "max_letters": MAX_LETTERS}
     return render(request, "register/confirmation_due.html", context)
 
 
