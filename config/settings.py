@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -97,6 +98,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form field renders through components/field.html ({{ form.x.as_field_group }}).
+FORM_RENDERER = "villesolidaire.core.renderers.FormRenderer"
 
 # Embedded SQLite by default so `make run` needs no server; PostgreSQL in production and CI.
 DATABASES = {
@@ -198,6 +202,11 @@ VS_SMS_INBOUND_TOKEN = env_str("VS_SMS_INBOUND_TOKEN", "")
 GEOCODER_BACKEND = env_str("VS_GEOCODER", "offline")
 GEOCODER_URL = env_str("VS_GEOCODER_URL", "https://data.geopf.fr/geocodage")
 GEOCODER_TIMEOUT = env_int("VS_GEOCODER_TIMEOUT", 3)
+
+# Rows per page of every paginated list (core.pagination.paginate).
+VS_PAGE_SIZE = env_int("VS_PAGE_SIZE", 50)
+if VS_PAGE_SIZE < 1:
+    raise ImproperlyConfigured("VS_PAGE_SIZE must be at least 1.")
 
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)

@@ -113,3 +113,22 @@ def test_journal_query_count_does_not_grow(client, django_assert_max_num_queries
         _entry()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/gestion/audit/journal/")
+
+
+def test_journal_filters_by_object_author_and_dates(client):
+    login_staff(client, staff_user(Role.AUDITOR))
+    officer = staff_user(Role.REGISTER_OFFICER, first_name="Inès", last_name="Garnier")
+    mine = record(actor=officer, action=AuditAction.VIEW, target=officer, detail="fiche A")
+    _entry(detail="fiche B")
+
+    def shown(**params) -> set[str]:
+        entries = client.get("/gestion/audit/journal/", params).context["entries"]
+        return {entry.detail for entry in entries}
+
+    assert shown(object_type="registerentry") == {"fiche B"}
+    assert shown(actor="garnier") == {"fiche A"}
+    assert shown(object_id=mine.object_id) == {"fiche A"}
+    today = timezone.localdate()
+    assert shown(object_type="registerentry", since=today.isoformat(), until=today.isoformat()) == {"fiche B"}
+    assert shown(object_type="registerentry", since=(today + timedelta(days=1)).isoformat()) == set()
+    assert shown(object_type="registerentry", until=(today - timedelta(days=1)).isoformat()) == set()

@@ -378,3 +378,16 @@ def test_reading_sign_ups_is_logged(client, partner, organisation):
     client.get(url("partner_detail", shift.need_id))
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action, entry.object_id) == (partner, "view", str(shift.need_id))
+
+
+def test_management_list_filters_by_status_and_reports_an_unknown_one(client, coordinator):
+    NeedFactory(title="Besoin publié", status=NeedStatus.PUBLISHED)
+    NeedFactory(title="Besoin brouillon", status=NeedStatus.DRAFT)
+    page = client.get(url("staff_list"), {"statut": NeedStatus.DRAFT}).content.decode()
+    assert "Besoin brouillon" in page and "Besoin publié" not in page
+    assert '<option value="draft" selected>' in page
+    response = client.get(url("staff_list"), {"statut": "<script>", "page": "x"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sélectionnez un choix valide" in page and "<script>" not in page
+    assert "Besoin brouillon" in page and "Besoin publié" in page  # an unknown status filters nothing

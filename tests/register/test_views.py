@@ -300,6 +300,24 @@ def test_yearly_confirmation(officer_client, officer):
     assert stale not in officer_client.get(reverse("register:confirmation_due")).context["page_obj"].object_list
 
 
+def test_confirmation_due_since_a_chosen_date_and_bad_dates_never_fail(officer_client):
+    older = RegisterEntryFactory(confirmed_on=TODAY - datetime.timedelta(days=100))
+    recent = RegisterEntryFactory(confirmed_on=TODAY - datetime.timedelta(days=10))
+    url = reverse("register:confirmation_due")
+
+    def due(**params):
+        return list(officer_client.get(url, params).context["page_obj"].object_list)
+
+    assert due() == []  # a year ago by default
+    assert due(since=(TODAY - datetime.timedelta(days=50)).isoformat()) == [older]
+    assert due(since=(TODAY - datetime.timedelta(days=5)).strftime("%d/%m/%Y")) == [older, recent]
+    assert due(since=(TODAY + datetime.timedelta(days=30)).isoformat()) == [older, recent]  # never after today
+    response = officer_client.get(url, {"since": "pas une date", "page": "zz"})
+    assert response.status_code == 200
+    assert "Date invalide : utilisez le format jj/mm/aaaa." in response.content.decode()
+    assert list(response.context["page_obj"].object_list) == []  # the default date applies
+
+
 # Rights, extras, resident link ------------------------------------------------------------------
 
 

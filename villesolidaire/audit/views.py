@@ -2,26 +2,25 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from villesolidaire.accounts.perms import auditor_required
-from villesolidaire.audit.forms import AuditFilterForm
+from villesolidaire.audit.filters import AuditFilter
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.audit.services import record
-
-PAGE_SIZE = 100
+from villesolidaire.core.pagination import paginate
 
 
 @auditor_required
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    rows = form.filter(AuditEntry.objects.all())
-    if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
+    filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.all())
+    # Invalid criteria are reported on the form and the whole log is shown.
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset
+    if request.GET.get("format") == "csv" and (not filterset.is_bound or filterset.is_valid()):
         record(
             actor=request.user,
             action=AuditAction.EXPORT,
@@ -30,11 +29,13 @@ def journal(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         return _csv(rows)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     record(
         actor=request.user, action=AuditAction.LIST, target=AuditEntry, detail=f"page {page.number}", request=request
     )
-    return render(request, "audit/journal.html", {"form": form, "page_obj": page, "entries": page.object_list})
+    return render(
+        request, "audit/journal.html", {"form": filterset.form, "page_obj": page, "entries": page.object_list}
+    )
 
 
 def _csv(rows) -> HttpResponse:

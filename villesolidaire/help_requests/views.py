@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
+from villesolidaire.core.htmx import render_partial_or_page
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests import services
 from villesolidaire.help_requests.enums import Channel, Status
@@ -24,7 +25,6 @@ from villesolidaire.missions.models import Support
 from villesolidaire.residents.forms import ResidentSearchForm
 from villesolidaire.residents.models import Resident
 
-PAGE_SIZE = 50
 PUBLIC_SESSION_KEY = "public_request_number"
 TRANSITION_VERBS = {
     Status.QUALIFIED: "Marquer comme qualifiée",
@@ -95,12 +95,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "request_form": request_form,
         "forms_with_errors": [person_form, request_form],
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "help_requests/_intake_results.html", context)
-    else:
-        response = render(request, "help_requests/intake.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_partial_or_page(request, "help_requests/_intake_results.html", "help_requests/intake.html", context)
 
 
 # Staff list and detail ------------------------------------------------------------------------
@@ -114,7 +109,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     queryset = HelpRequest.objects.visible_to(request.user).with_list_data().by_priority()
     filterset = HelpRequestFilter(data, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "help_requests/list.html", {"filter": filterset, "page_obj": page})
 
 
@@ -167,11 +162,8 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("help_requests:detail", pk=help_request.pk)
     form = HelpRequestForm(request.POST or None, instance=HelpRequest.objects.get(pk=help_request.pk))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(request, ValidationError):
             services.help_request_update(help_request=help_request, data=form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
             messages.success(request, "La demande a été mise à jour.")
         return redirect("help_requests:detail", pk=help_request.pk)
     return render(request, "help_requests/edit.html", {"help_request": help_request, "form": form})

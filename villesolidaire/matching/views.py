@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from villesolidaire.accounts.perms import coordinator_required
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring, services
 from villesolidaire.matching.forms import ProposeForm
@@ -47,16 +48,13 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["volunteers"])
-        try:
+        with service_errors(request, services.ProposalError):
             _proposal, offers = services.proposal_create(
                 help_request=help_request,
                 candidates=[c for c in candidates if c.volunteer_id in chosen],
                 by=request.user,
                 message=form.cleaned_data["message"],
             )
-        except services.ProposalError as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(
                 request, f"Proposition envoyée à {len(offers)} volontaire{'s' if len(offers) > 1 else ''}."
             )

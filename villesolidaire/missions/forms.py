@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from villesolidaire.core.validation import clean_text
-from villesolidaire.help_requests.models import HelpCategory
-from villesolidaire.missions.enums import EvaluationChannel, SupportStatus
+from villesolidaire.missions.enums import EvaluationChannel
 from villesolidaire.missions.services import MAX_SERIES
 
 
@@ -202,15 +201,3 @@ class ResidentEvaluationForm(EvaluationForm):
         choices=[c for c in EvaluationChannel.choices if c[0] != EvaluationChannel.ONLINE],
         error_messages={"required": "Indiquez comment l'avis a été recueilli.", "invalid_choice": "Choix inconnu."},
     )
-
-
-class SupportFilterForm(forms.Form):
-    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + list(SupportStatus.choices))
-    category = forms.ModelChoiceField(
-        label="Catégorie",
-        required=False,
-        queryset=HelpCategory.objects.all(),
-        empty_label="Toutes",
-        error_messages={"invalid_choice": "Catégorie inconnue."},
-    )
-    volunteer = forms.CharField(label="Volontaire (nom)", required=False, max_length=80)

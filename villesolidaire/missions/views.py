@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.matching.selectors import requests_awaiting_volunteer
 from villesolidaire.missions import services
@@ -16,6 +17,7 @@ from villesolidaire.missions.enums import (
     SupportKind,
     SupportStatus,
 )
+from villesolidaire.missions.filters import SupportFilter
 from villesolidaire.missions.forms import (
     EvaluationForm,
     MissionPlanForm,
@@ -23,33 +25,21 @@ from villesolidaire.missions.forms import (
     OptionalReasonForm,
     ReasonForm,
     ResidentEvaluationForm,
-    SupportFilterForm,
 )
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
-
-PAGE_SIZE = 50
 
 
 @coordinator_required
 def support_list(request: HttpRequest) -> HttpResponse:
-    form = SupportFilterForm(request.GET or None)
     supports = Support.objects.with_list_data().with_money_summary().order_by("-started_at", "-pk")
-    if form.is_valid():
-        if form.cleaned_data["status"]:
-            supports = supports.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["category"]:
-            supports = supports.filter(help_request__category=form.cleaned_data["category"])
-        name = form.cleaned_data["volunteer"].strip()
-        if name:
-            from villesolidaire.volunteers.models import Volunteer
-
-            supports = supports.filter(volunteer__in=Volunteer.objects.search_name(name))
-    page = Paginator(supports, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = SupportFilter(request.GET or None, queryset=supports)
+    # Invalid filters are reported on the form and the whole list is shown.
+    page = paginate(request, filterset.qs if filterset.is_valid() else supports)
     return render(
         request,
         "missions/support_list.html",
         {
-            "form": form,
+            "filter": filterset,
             "page_obj": page,
             "supports": page.object_list,
             "awaiting": requests_awaiting_volunteer()[:20],
@@ -110,7 +100,7 @@ def mission_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MissionPlanForm(request.POST, recurring=recurring)
     if not form.is_valid():
         return _render_detail(request, support, status=400, plan_form=form)
-    try:
+    with service_errors(request, services.SupportClosed):
         count = form.cleaned_data.get("count") or 1
         if recurring and count > 1:
             planned = services.mission_plan_series(
@@ -120,8 +110,6 @@ def mission_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.mission_plan(support=support, scheduled_at=form.cleaned_data["scheduled_at"], by=request.user)
             messages.success(request, "Mission prévue. La personne aidée en est informée.")
-    except services.SupportClosed as exc:
-        messages.error(request, str(exc))
     return redirect("missions:support_detail", pk=support.pk)
 
 
@@ -137,11 +125,9 @@ def mission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Motif invalide : " + " ".join(form.errors.get("reason", [])))
         return redirect("missions:support_detail", pk=mission.support_id)
-    try:
+    with service_errors(request, TransitionNotAllowed):
         services.mission_cancel(mission=mission, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "Mission annulée. La personne aidée en est informée.")
-    except TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
     return redirect("missions:support_detail", pk=mission.support_id)
 
 

@@ -10,7 +10,6 @@ the token is the key) and their own sign-ups from their space.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.needs import feeds, selectors, services
+from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
@@ -36,7 +38,6 @@ from villesolidaire.needs.models import (
 from villesolidaire.partners.models import Organisation
 from villesolidaire.volunteers.models import Volunteer
 
-PAGE_SIZE = 30
 PARTNER, STAFF = "partner", "staff"
 STATUS_ACTIONS = {
     NeedStatus.PUBLISHED: "Publier",
@@ -70,20 +71,13 @@ def _get_need(request: HttpRequest, space: str, pk: int) -> Need:
 
 def need_list(request: HttpRequest, space: str) -> HttpResponse:
     needs = _needs(request, space).with_list_data().order_by("-created_at", "-pk")
-    status = request.GET.get("statut", "")
-    if status in NeedStatus.values:
-        needs = needs.filter(status=status)
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = NeedFilter(request.GET or None, queryset=needs)
+    # An unknown status is reported on the form and the whole list is shown.
+    page = paginate(request, filterset.qs if filterset.is_valid() else needs)
     return render(
         request,
         "needs/manage_list.html",
-        {
-            "space": space,
-            "page_obj": page,
-            "needs": page.object_list,
-            "statuses": NeedStatus.choices,
-            "status": status,
-        },
+        {"space": space, "filter": filterset, "page_obj": page, "needs": page.object_list},
     )
 
 
@@ -204,11 +198,8 @@ def need_status(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     if target not in NeedStatus.values:
         messages.error(request, "Action non reconnue.")
     else:
-        try:
+        with service_errors(request, services.NeedError):
             services.need_change_status(need=need, to_status=target, by=request.user)
-        except services.NeedError as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, f"Besoin « {need.get_status_display().lower()} ».")
     return redirect(_url(space, "detail", need.pk))
 
@@ -238,11 +229,8 @@ def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
 def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     shift = get_object_or_404(Shift, pk=shift_pk, need=need)
-    try:
+    with service_errors(request, services.NeedError):
         services.shift_delete(shift=shift)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "Créneau supprimé.")
     return redirect(_url(space, "detail", need.pk))
 
@@ -250,11 +238,8 @@ def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> Ht
 @require_POST
 def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
-    try:
+    with service_errors(request, services.NeedError):
         services.need_notify_schedule(need=need, by=request.user)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "Les volontaires concerné·es vont être prévenu·es (envoi en cours).")
     return redirect(_url(space, "detail", need.pk))
 
@@ -267,11 +252,8 @@ def _get_signup(request: HttpRequest, space: str, pk: int, signup_pk: int) -> Sh
 @require_POST
 def signup_confirm(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
     signup = _get_signup(request, space, pk, signup_pk)
-    try:
+    with service_errors(request, services.NeedError):
         services.signup_confirm(signup=signup, by=request.user)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"Inscription de {signup.volunteer.first_name} confirmée.")
     return redirect(_url(space, "detail", pk))
 
@@ -279,11 +261,8 @@ def signup_confirm(request: HttpRequest, space: str, pk: int, signup_pk: int) ->
 @require_POST
 def signup_cancel(request: HttpRequest, space: str, pk: int, signup_pk: int) -> HttpResponse:
     signup = _get_signup(request, space, pk, signup_pk)
-    try:
+    with service_errors(request, services.NeedError):
         promoted = services.signup_cancel(signup=signup, by=request.user)
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-    else:
         text = "Inscription annulée."
         if promoted:
             text += f" {promoted.volunteer.first_name} {promoted.volunteer.last_name} passe de la liste d'attente à la place libérée."
@@ -358,7 +337,7 @@ def _public_needs():
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     needs = _public_needs().with_list_data().order_by("first_start", "pk")
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, needs)
     return render(request, "needs/public_list.html", {"page_obj": page, "needs": page.object_list})
 
 
@@ -432,7 +411,7 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
         messages.error(request, "Créneau introuvable : choisissez l'un des créneaux proposés.")
         return 400
     action = request.POST.get("action")
-    try:
+    with service_errors(request, services.NeedError) as outcome:
         if action == "inscrire":
             result = services.signup_create(shift=shift, volunteer=volunteer)
             if result.signup.status == SignupStatus.WAITING:
@@ -456,10 +435,7 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
         else:
             messages.error(request, "Action non reconnue.")
             return 400
-    except services.NeedError as exc:
-        messages.error(request, str(exc))
-        return 400
-    return 200
+    return 400 if outcome.failed else 200
 
 
 def signup_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -471,11 +447,8 @@ def signup_link(request: HttpRequest, token: str) -> HttpResponse:
         if request.POST.get("action") != "annuler":
             messages.error(request, "Action non reconnue.")
         else:
-            try:
+            with service_errors(request, services.NeedError):
                 services.signup_cancel(signup=signup, by=signup.volunteer.user)
-            except services.NeedError as exc:
-                messages.error(request, str(exc))
-            else:
                 messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
                 return redirect("needs:signup_link", token=signup.token)
     signup.refresh_from_db(fields=["status"])

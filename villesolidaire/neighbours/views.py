@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +7,8 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.neighbours import services
 from villesolidaire.neighbours.forms import (
@@ -27,8 +28,6 @@ from villesolidaire.neighbours.models import Alert, ConsentEvent, Neighbour, Net
 from villesolidaire.residents.models import Resident
 from villesolidaire.volunteers.models import Volunteer
 
-PAGE_SIZE = 50
-RECORDS_PAGE_SIZE = 20
 REFERENT_CHOICES = 20
 
 
@@ -54,7 +53,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
     queryset = Network.objects.with_list_data().order_by("name", "pk")
     filterset = NetworkFilter(request.GET, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     open_alerts = Alert.objects.to_handle().count()
     return render(
         request, "neighbours/network_list.html", {"filter": filterset, "page_obj": page, "open_alerts": open_alerts}
@@ -277,7 +276,7 @@ def _consent_context(neighbour: Neighbour, form) -> dict:
 @coordinator_required
 def state_records(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
-    page = Paginator(network.state_records.all(), RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, network.state_records.all())
     return render(request, "neighbours/state_records.html", {"network": network, "page_obj": page})
 
 
@@ -287,7 +286,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     alerts = Alert.objects.with_list_data()
     if to_handle:
         alerts = alerts.to_handle()
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, alerts)
     return render(request, "neighbours/alert_list.html", {"page_obj": page, "to_handle": to_handle})
 
 
@@ -295,11 +294,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_handled(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert, pk=pk)
-    try:
+    with service_errors(request, ValidationError):
         services.alert_mark_handled(alert=alert, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, "L'alerte est marquée comme traitée.")
     return redirect("neighbours:alerts")
 

@@ -1,7 +1,6 @@
 """Coordinators see what was sent and what failed; operators work through the calls to make."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,11 +8,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, operator_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.notifications import services
-from villesolidaire.notifications.forms import CallOutcomeForm, MessageFilterForm
+from villesolidaire.notifications.filters import MessageFilter
+from villesolidaire.notifications.forms import CallOutcomeForm
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 
-PAGE_SIZE = 50
 LIST_FIELDS = (
     "pk",
     "channel",
@@ -38,23 +38,24 @@ def failures(request: HttpRequest) -> HttpResponse:
         .only(*LIST_FIELDS)
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "notifications/failures.html", {"page_obj": page, "messages_page": page.object_list})
 
 
 @coordinator_required
 @require_GET
 def message_log(request: HttpRequest) -> HttpResponse:
-    form = MessageFilterForm(request.GET or None, kinds=MessageFilterForm.known_kinds())
     # Bodies carry magic links and accept links: only administrators may read them.
     show_bodies = request.user.has_role(Role.ADMIN)
     fields = (*LIST_FIELDS, "body") if show_bodies else LIST_FIELDS
-    rows = form.filter(Message.objects.only(*fields).order_by("-created_at", "-pk"))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    messages_log = Message.objects.only(*fields).order_by("-created_at", "-pk")
+    filterset = MessageFilter(request.GET or None, queryset=messages_log)
+    # Unknown values are reported on the form and the whole log is shown.
+    page = paginate(request, filterset.qs if filterset.is_valid() else messages_log)
     return render(
         request,
         "notifications/message_log.html",
-        {"form": form, "page_obj": page, "messages_page": page.object_list, "show_bodies": show_bodies},
+        {"form": filterset.form, "page_obj": page, "messages_page": page.object_list, "show_bodies": show_bodies},
     )
 
 
@@ -96,7 +97,7 @@ def _open_call_tasks():
 def _render_call_tasks(
     request: HttpRequest, *, error_task: int | None = None, error_form=None, status=200
 ) -> HttpResponse:
-    page = Paginator(_open_call_tasks(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, _open_call_tasks())
     return render(
         request,
         "notifications/call_tasks.html",

@@ -3,7 +3,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, partner_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core.pagination import paginate
 from villesolidaire.core.text import with_de
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.partners import opendata, services
@@ -44,10 +44,6 @@ from villesolidaire.partners.models import (
 from villesolidaire.partners.selectors import map_points, organisations_for_coordinators, public_services
 from villesolidaire.partners.services import ORGANISATION_FIELDS, SERVICE_FIELDS, jsonable_values
 
-LIST_PAGE_SIZE = 50
-MAP_LIST_PAGE_SIZE = 30
-
-
 # Public map and list ----------------------------------------------------------------------------
 
 
@@ -60,7 +56,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     JavaScript and without tiles) and a map filled from `map_data` by a static script."""
     filterset = _map_filter(request)
     services_qs = filterset.qs if filterset.is_valid() else public_services()
-    page = Paginator(services_qs, MAP_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, services_qs)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -287,7 +283,7 @@ def partner_contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> Ht
 @coordinator_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = OrganisationFilter(request.GET or None, queryset=organisations_for_coordinators())
-    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     pending_changes = PendingChange.objects.pending().count()
     pending_organisations = Organisation.objects.filter(status=OrganisationStatus.PENDING).count()
     return render(
@@ -437,7 +433,7 @@ def organisation_add_account(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def change_list(request: HttpRequest) -> HttpResponse:
     changes = PendingChange.objects.pending().select_related("organisation", "service", "submitted_by")
-    page = Paginator(changes, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, changes)
     return render(request, "partners/change_list.html", {"page_obj": page})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,13 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
+from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
+from villesolidaire.register.filters import ConfirmationDueFilter, EntryFilter
 from villesolidaire.register.forms import (
-    ConfirmationDueForm,
     ConfirmForm,
-    EntryFilterForm,
     EntryForm,
     ExportForm,
     ExtrasForm,
@@ -44,7 +44,6 @@ from villesolidaire.register.models import (
 from villesolidaire.residents.forms import ResidentSearchForm
 from villesolidaire.residents.models import Resident
 
-PAGE_SIZE = 50
 LIST_COLUMNS = ["last_name", "first_names", "status", "ground", "origin", "quartier", "request_date"]
 DETAIL_FIELDS = [*R121_4_FIELDS, "origin", "status", "notes", "quartier", "is_located"]
 EXTRAS_DISPLAY = ["lives_alone", "needs_fan", "has_remote_alarm", "door_code", "health_notes", "absences"]
@@ -66,12 +65,11 @@ def _log(request: HttpRequest, action: str, target, fields=(), detail: str = "")
 @register_officer_required
 @require_GET
 def entry_list(request: HttpRequest) -> HttpResponse:
-    form = EntryFilterForm(request.GET or None)
-    if not form.is_bound:
-        form = EntryFilterForm({})
-    rows = form.filter(RegisterEntry.objects.select_related("quartier")).order_by("-request_date", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    kind = form.search_kind
+    # Always bound: no criteria lists every entry but the removed ones.
+    filterset = EntryFilter(request.GET, queryset=RegisterEntry.objects.select_related("quartier"))
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = paginate(request, rows.order_by("-request_date", "-pk"))
+    kind = filterset.search_kind
     if kind:
         _log(
             request,
@@ -88,7 +86,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             fields=LIST_COLUMNS,
             detail=f"liste, page {page.number}, {page.paginator.count} inscription(s)",
         )
-    context = {"form": form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
+    context = {"form": filterset.form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
     return render(request, "register/list.html", context)
 
 
@@ -98,7 +96,7 @@ def acknowledgements_due(request: HttpRequest) -> HttpResponse:
     rows = (
         RegisterEntry.objects.acknowledgement_due().exclude(origin__in=TRANSMITTED_ORIGINS).select_related("quartier")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     pre_registrations = (
         RegisterEntry.objects.filter(status=EntryStatus.RECEIVED, origin__in=TRANSMITTED_ORIGINS)
         .select_related("quartier")
@@ -124,9 +122,10 @@ def acknowledgements_due(request: HttpRequest) -> HttpResponse:
 @register_officer_required
 @require_GET
 def confirmation_due(request: HttpRequest) -> HttpResponse:
-    form = ConfirmationDueForm(request.GET or None)
-    since = form.since_date()
-    rows = RegisterEntry.objects.confirmation_due(since).select_related("quartier").order_by("confirmed_on", "pk")
+    # Always bound, so that the default date applies to an empty form too.
+    filterset = ConfirmationDueFilter(request.GET, queryset=RegisterEntry.objects.select_related("quartier"))
+    since = filterset.since_date()
+    rows = filterset.qs.order_by("confirmed_on", "pk")
     if request.GET.get("format") == "pdf":
         entries = list(rows[:MAX_LETTERS])
         _log(
@@ -137,7 +136,7 @@ def confirmation_due(request: HttpRequest) -> HttpResponse:
             detail=f"lettres de confirmation annuelle : {len(entries)}",
         )
         return pdf_response(documents.confirmation_letters(entries), "lettres-confirmation-registre.pdf")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     _log(
         request,
         AuditAction.LIST,
@@ -145,7 +144,7 @@ def confirmation_due(request: HttpRequest) -> HttpResponse:
         fields=LIST_COLUMNS,
         detail=f"confirmations annuelles à faire, page {page.number}",
     )
-    context = {"form": form, "page_obj": page, "since": since, "max_letters": MAX_LETTERS}
+    context = {"form": filterset.form, "page_obj": page, "since": since, "max_letters": MAX_LETTERS}
     return render(request, "register/confirmation_due.html", context)
 
 
@@ -232,11 +231,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_or_404(pk)
-    try:
+    with service_errors(request, services.RegisterError, TransitionNotAllowed):
         services.entry_acknowledge(entry=entry, by=request.user, request=request)
-    except (services.RegisterError, TransitionNotAllowed) as error:
-        messages.error(request, str(error))
-    else:
         messages.success(
             request, "Accusé de réception enregistré : la personne est inscrite. Imprimez la lettre et envoyez-la."
         )
@@ -284,11 +280,8 @@ def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("on", ["Date invalide."])))
         return redirect("register:detail", pk=entry.pk)
-    try:
+    with service_errors(request, services.RegisterError):
         services.entry_confirm(entry=entry, by=request.user, on=form.cleaned_data["on"], request=request)
-    except services.RegisterError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, "Confirmation annuelle enregistrée.")
     if request.POST.get("next") == "due":
         return redirect("register:confirmation_due")
@@ -491,7 +484,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fields=LIST_COLUMNS,
         detail=f"pré-inscriptions de l'import n° {batch.pk}",
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, entries)
     return render(
         request,
         "register/import_detail.html",

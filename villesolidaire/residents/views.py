@@ -1,19 +1,18 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
+from villesolidaire.core.pagination import paginate
 from villesolidaire.help_requests.enums import Status
 from villesolidaire.missions.models import Support
 from villesolidaire.notifications.models import CallTaskStatus
 from villesolidaire.residents import services
+from villesolidaire.residents.filters import ResidentFilter
 from villesolidaire.residents.forms import ResidentContactForm, ResidentForm, ResidentMergeForm, ResidentSearchForm
 from villesolidaire.residents.models import Resident
-
-PAGE_SIZE = 50
 
 
 def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
@@ -24,17 +23,17 @@ def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
 
 @operator_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    search = ResidentSearchForm(request.GET or None)
-    rows = Resident.objects.visible_to(request.user).active()
-    if search.is_valid() and search.cleaned_data["q"]:
-        rows = rows.search(search.cleaned_data["q"], search.cleaned_data["birth_year"])
+    residents = Resident.objects.visible_to(request.user).active()
+    filterset = ResidentFilter(request.GET or None, queryset=residents)
+    # Invalid criteria are reported on the form and every file is listed.
     rows = (
-        rows.select_related("quartier")
+        (filterset.qs if filterset.is_valid() else residents)
+        .select_related("quartier")
         .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=Status.CLOSED)))
         .order_by("last_name", "first_name", "pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "residents/list.html", {"search": search, "page_obj": page})
+    page = paginate(request, rows)
+    return render(request, "residents/list.html", {"filter": filterset, "page_obj": page})
 
 
 @operator_required

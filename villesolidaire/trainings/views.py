@@ -2,7 +2,6 @@
 (mon-espace/formations/…) and the invitation link that needs no login."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import selectors as matching_selectors
 from villesolidaire.trainings import selectors, services
@@ -27,7 +28,6 @@ from villesolidaire.trainings.models import SessionRegistration, TrainingInvitat
 from villesolidaire.trainings.services import TrainingError
 from villesolidaire.volunteers.models import Volunteer
 
-PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 INVITE_LIMIT = 50
 
@@ -66,7 +66,7 @@ def _chosen_volunteers(request: HttpRequest, queryset=None):
 @coordinator_required
 def module_list(request: HttpRequest) -> HttpResponse:
     modules = selectors.modules_with_figures()
-    page = Paginator(modules, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, modules)
     return render(request, "trainings/module_list.html", {"page_obj": page})
 
 
@@ -100,7 +100,7 @@ def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
 @coordinator_required
 def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule.objects.prefetch_related("required_for_categories"), pk=pk)
-    sessions = Paginator(selectors.module_sessions(module), PAGE_SIZE).get_page(request.GET.get("page"))
+    sessions = paginate(request, selectors.module_sessions(module))
     return render(
         request,
         "trainings/module_detail.html",
@@ -119,10 +119,9 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def module_delete(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule, pk=pk)
-    try:
+    with service_errors(request, TrainingError) as outcome:
         services.module_delete(module=module)
-    except TrainingError as error:
-        messages.error(request, str(error))
+    if outcome.failed:
         return redirect("trainings:module_detail", module.pk)
     messages.success(request, f"Module « {module} » supprimé.")
     return redirect("trainings:module_list")
@@ -133,7 +132,7 @@ def module_holders(request: HttpRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(TrainingModule, pk=pk)
     soon = request.GET.get("filtre") == "bientot"
     trainings = selectors.expiring_soon(module) if soon else selectors.holders(module)
-    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, trainings)
     return render(
         request,
         "trainings/module_holders.html",
@@ -163,10 +162,9 @@ def module_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invite(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
-    try:
+    with service_errors(request, TrainingError) as outcome:
         result = services.invite_to_next_session(volunteers=volunteers, module=module, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
+    if outcome.failed:
         return False
     text = (
         f"Invitation envoyée à {_plural(len(result.invited), 'volontaire')} pour la session du "
@@ -267,7 +265,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         if past
         else sessions.filter(starts_at__gt=now).order_by("starts_at", "pk")
     )
-    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, sessions)
     return render(request, "trainings/session_list.html", {"page_obj": page, "past": past})
 
 
@@ -336,13 +334,10 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("trainings:session_detail", session.pk)
     counts = {RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITING: 0}
     for volunteer in volunteers:
-        try:
+        with service_errors(request, TrainingError):
             registration = services.registration_create(
                 session=session, volunteer=volunteer, by=request.user, notify=True
             )
-        except TrainingError as error:
-            messages.error(request, str(error))
-        else:
             counts[registration.status] += 1
     if counts[RegistrationStatus.REGISTERED]:
         messages.success(request, f"{_plural(counts[RegistrationStatus.REGISTERED], 'volontaire')} inscrit·e(s).")
@@ -385,11 +380,8 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("trainings:session_detail", session.pk)
-    try:
+    with service_errors(request, TrainingError):
         told = services.session_cancel(session=session, by=request.user, note=form.cleaned_data["note"])
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, f"Session annulée : {_plural(told, 'volontaire')} prévenu·e(s).")
     return redirect("trainings:session_detail", session.pk)
 
@@ -398,11 +390,8 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(SessionRegistration.objects.select_related("session"), pk=pk)
-    try:
+    with service_errors(request, TrainingError):
         services.registration_cancel(registration=registration, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, "Inscription annulée.")
     return redirect("trainings:session_detail", registration.session_id)
 
@@ -425,11 +414,8 @@ def my_trainings(request: HttpRequest) -> HttpResponse:
 def self_register(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _own_volunteer(request)
     session = get_object_or_404(TrainingSession.objects.filter(module__is_active=True), pk=pk)
-    try:
+    with service_errors(request, TrainingError):
         registration = services.registration_create(session=session, volunteer=volunteer, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         if registration.status == RegistrationStatus.WAITING:
             messages.warning(
                 request,
@@ -449,11 +435,8 @@ def self_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _own_volunteer(request)
     # Scoped to the volunteer's own registrations: anyone else's id is a 404.
     registration = get_object_or_404(SessionRegistration.objects.filter(volunteer=volunteer), pk=pk)
-    try:
+    with service_errors(request, TrainingError):
         services.registration_cancel(registration=registration, by=request.user)
-    except TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, "Votre inscription est annulée. Merci d'avoir prévenu.")
     return redirect("trainings:my_trainings")
 
@@ -474,12 +457,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if session is None:
             messages.error(request, "Choisissez une des sessions proposées.")
         else:
-            try:
+            with service_errors(request, TrainingError):
                 registration = services.registration_create(
                     session=session, volunteer=invitation.volunteer, by=None, invitation=invitation
                 )
-            except TrainingError as error:
-                messages.error(request, str(error))
     mine = {
         r.session_id: r
         for r in SessionRegistration.objects.filter(volunteer=invitation.volunteer, session__module=invitation.module)

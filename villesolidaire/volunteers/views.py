@@ -3,7 +3,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,8 @@ from django.views.decorators.http import require_POST
 from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.volunteers import services
@@ -28,9 +29,6 @@ from villesolidaire.volunteers.forms import (
     WithdrawForm,
 )
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
-
-LIST_PAGE_SIZE = 50
-
 
 # Public sign-up ---------------------------------------------------------------------------------
 
@@ -178,11 +176,8 @@ def resume_self(request: HttpRequest) -> HttpResponse:
 
 def _self_transition(request: HttpRequest, service: Callable, success: str) -> HttpResponse:
     volunteer = _own_volunteer(request)
-    try:
+    with service_errors(request, TransitionNotAllowed):
         service(volunteer=volunteer, by=request.user, reason="Demande du ou de la volontaire")
-    except TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, success)
     return redirect("volunteers:space")
 
@@ -209,7 +204,7 @@ def withdraw_self(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     filterset = VolunteerFilter(request.GET or None, queryset=Volunteer.objects.with_list_data())
-    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, filterset.qs)
     return render(request, "volunteers/list.html", {"filter": filterset, "page_obj": page})
 
 
