@@ -8,9 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.campaigns.factories import RegisterEntryFactory, accredited_caller, campaign_for, episode_with, officer
-from villesolidaire.campaigns import services
+from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.enums import Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget
+from villesolidaire.campaigns.services.call_queue import take_next_call
+from villesolidaire.campaigns.services.calls import record_attempt
 
 CALLERS = 10
 PEOPLE = 60
@@ -34,11 +36,11 @@ def test_ten_callers_empty_the_queue_without_double_calls_or_losses():
         try:
             barrier.wait(timeout=30)
             while True:
-                target = services.take_next_call(campaign, caller)
+                target = take_next_call(campaign, caller)
                 if target is None:
                     return
                 taken.append((target.pk, caller.pk))
-                services.record_attempt(target=target, caller=caller, outcome=Outcome.REACHED_FINE)
+                record_attempt(target=target, caller=caller, outcome=Outcome.REACHED_FINE)
         except Exception as exc:  # any leak is a failure, reported below
             errors.append(exc)
         finally:
@@ -80,7 +82,7 @@ def test_parallel_callers_with_failures_never_hold_the_same_person():
         episode_with(),
         by=officer(),
         now=timezone.now(),
-        recall=services.rules.RecallRules(retry_minutes=0, max_failed_attempts=3),
+        recall=rules.RecallRules(retry_minutes=0, max_failed_attempts=3),
     )
     callers = [accredited_caller() for _ in range(CALLERS)]
     barrier = threading.Barrier(CALLERS)
@@ -90,10 +92,10 @@ def test_parallel_callers_with_failures_never_hold_the_same_person():
         try:
             barrier.wait(timeout=30)
             while True:
-                target = services.take_next_call(campaign, caller)
+                target = take_next_call(campaign, caller)
                 if target is None:
                     return
-                services.record_attempt(target=target, caller=caller, outcome=Outcome.NO_ANSWER)
+                record_attempt(target=target, caller=caller, outcome=Outcome.NO_ANSWER)
         except Exception as exc:
             errors.append(exc)
         finally:
