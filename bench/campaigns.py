@@ -6,7 +6,7 @@ Usage: DATABASE_URL=postgres://… python bench/campaigns.py --entries 20000 --c
 Register entries are written in bulk through the model (so every identifying field is really
 encrypted and every blind index computed), spread over the demo town's quartiers, 45 % with
 consent-based extras (a third of them living alone). Then:
-- generation: `campaigns.services.campaign_create` for a whole-town episode, timed end to end
+- generation: `campaigns.services.campaign_lifecycle.campaign_create` for a whole-town episode, timed end to end
   (targets read in clear columns only, bulk inserts), three times on fresh campaigns;
 - queue: C processes (as many as callers, like web workers; no shared interpreter lock), each
   with its own database connection and an accredited caller, K calls each, in two modes:
@@ -36,12 +36,10 @@ from villesolidaire.accounts.enums import Role  # noqa: E402
 from villesolidaire.accounts.models import RoleGrant, User  # noqa: E402
 from villesolidaire.campaigns.enums import Outcome  # noqa: E402
 from villesolidaire.campaigns.models import CallAttempt, Episode, EpisodeKind, EpisodeLevel  # noqa: E402
-from villesolidaire.campaigns.services import (  # noqa: E402
-    accreditation_grant,
-    campaign_create,
-    record_attempt,
-    take_next_call,
-)
+from villesolidaire.campaigns.services.accreditations import accreditation_grant  # noqa: E402
+from villesolidaire.campaigns.services.call_queue import take_next_call  # noqa: E402
+from villesolidaire.campaigns.services.calls import record_attempt  # noqa: E402
+from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create  # noqa: E402
 from villesolidaire.register.models import (  # noqa: E402
     ACKNOWLEDGEMENT_DELAY_DAYS,
     EntryStatus,

@@ -33,9 +33,13 @@ from tests.browser.helpers import (
 )
 from tests.factories import VolunteerFactory, staff_user
 from villesolidaire.accounts.enums import Role
-from villesolidaire.campaigns import services as campaign_services
 from villesolidaire.campaigns.enums import Advice, EscalationKind, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget, Campaign, EpisodeKind, EpisodeLevel
+from villesolidaire.campaigns.services.accreditations import accreditation_grant
+from villesolidaire.campaigns.services.call_queue import held_target, take_next_call
+from villesolidaire.campaigns.services.calls import record_attempt
+from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create
+from villesolidaire.campaigns.services.episodes import episode_declare
 from villesolidaire.help_requests.enums import Channel
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry
@@ -59,7 +63,7 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
     officer = staff_user(Role.REGISTER_OFFICER, email="registre@bourg-solidaire.invalid")
     coordinator = staff_user(Role.COORDINATOR, email="coordination@bourg-solidaire.invalid")
     caller = staff_user(Role.CALLER, email="appelant@bourg-solidaire.invalid")
-    campaign_services.accreditation_grant(
+    accreditation_grant(
         user=caller,
         training_on=timezone.localdate() - timedelta(days=30),
         undertaking_signed_on=timezone.localdate() - timedelta(days=30),
@@ -265,7 +269,7 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
         emergency_contact_phone="+33199001122",
     )
     register_entry(PERSON_C, birth_date=datetime.date(1942, 9, 21), street=STREETS[3], status=EntryStatus.RECEIVED)
-    episode = campaign_services.episode_declare(
+    episode = episode_declare(
         data={
             "kind": EpisodeKind.HEATWAVE,
             "level": EpisodeLevel.ORANGE,
@@ -277,12 +281,12 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
         quartiers=[],
         by=officer,
     )
-    campaign = campaign_services.campaign_create(episode=episode, by=officer)
+    campaign = campaign_create(episode=episode, by=officer)
     target = campaign.targets.get(entry=entry)
     # A failed attempt and an escalation step, so that every campaign page has something to show.
-    campaign_services.take_next_call(campaign, officer)
-    held = campaign_services.held_target(campaign, officer, timezone.now())
-    campaign_services.record_attempt(target=held, caller=officer, outcome=Outcome.WRONG_NUMBER)
+    take_next_call(campaign, officer)
+    held = held_target(campaign, officer, timezone.now())
+    record_attempt(target=held, caller=officer, outcome=Outcome.WRONG_NUMBER)
     volunteer = VolunteerFactory(active=True, first_name="Camille", last_name="Lefèvre")
 
     public_paths = [

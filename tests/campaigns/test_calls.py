@@ -15,9 +15,14 @@ from tests.factories.campaigns import (
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
-from villesolidaire.campaigns import services
 from villesolidaire.campaigns.enums import Action, EscalationKind, EscalationResult, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget, CallTargetTransition, EscalationStep
+from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.campaigns.services.accreditations import accreditation_revoke
+from villesolidaire.campaigns.services.call_queue import LEASE, release_call, take_next_call
+from villesolidaire.campaigns.services.calls import HelpRequestDraft, record_attempt
+from villesolidaire.campaigns.services.campaign_lifecycle import campaign_transition
+from villesolidaire.campaigns.services.escalation import escalate_overdue, escalation_assign, escalation_record
 from villesolidaire.help_requests.enums import Channel
 from villesolidaire.help_requests.models import HelpRequest
 
@@ -34,34 +39,34 @@ def campaign():
 
 
 def call(target, caller, outcome, now, **kwargs):
-    return services.record_attempt(target=target, caller=caller, outcome=outcome, now=now, **kwargs)
+    return record_attempt(target=target, caller=caller, outcome=outcome, now=now, **kwargs)
 
 
 def test_callers_get_different_people_in_priority_order(campaign):
     first, second, third = accredited_caller(), accredited_caller(), accredited_caller()
-    a = services.take_next_call(campaign, first, now=NOW)
-    b = services.take_next_call(campaign, second, now=NOW)
-    c = services.take_next_call(campaign, third, now=NOW)
+    a = take_next_call(campaign, first, now=NOW)
+    b = take_next_call(campaign, second, now=NOW)
+    c = take_next_call(campaign, third, now=NOW)
     assert len({a.pk, b.pk, c.pk}) == 3
     assert a.is_isolated and a.priority == 0
     assert b.birth_year == 1930 and c.birth_year == 1945
-    assert services.take_next_call(campaign, officer(), now=NOW) is None
+    assert take_next_call(campaign, officer(), now=NOW) is None
 
 
 def test_a_caller_holding_a_lease_gets_the_same_person_back(campaign):
     caller = accredited_caller()
-    first = services.take_next_call(campaign, caller, now=NOW)
-    again = services.take_next_call(campaign, caller, now=NOW + 5 * M)
+    first = take_next_call(campaign, caller, now=NOW)
+    again = take_next_call(campaign, caller, now=NOW + 5 * M)
     assert again.pk == first.pk
-    assert again.locked_until == NOW + 5 * M + services.LEASE
+    assert again.locked_until == NOW + 5 * M + LEASE
 
 
 def test_an_expired_lease_returns_to_the_queue_and_the_first_caller_cannot_record(campaign):
     slow, quick = accredited_caller(), accredited_caller()
-    target = services.take_next_call(campaign, slow, now=NOW)
-    later = NOW + services.LEASE + M
-    assert services.take_next_call(campaign, quick, now=later).pk == target.pk
-    with pytest.raises(services.CampaignError, match="plus attribué"):
+    target = take_next_call(campaign, slow, now=NOW)
+    later = NOW + LEASE + M
+    assert take_next_call(campaign, quick, now=later).pk == target.pk
+    with pytest.raises(CampaignError, match="plus attribué"):
         call(target, slow, Outcome.REACHED_FINE, later)
     call(target, quick, Outcome.REACHED_FINE, later + M)
     assert CallAttempt.objects.filter(target=target).count() == 1
@@ -69,41 +74,41 @@ def test_an_expired_lease_returns_to_the_queue_and_the_first_caller_cannot_recor
 
 def test_released_call_goes_back_to_the_queue(campaign):
     caller, other = accredited_caller(), accredited_caller()
-    target = services.take_next_call(campaign, caller, now=NOW)
-    assert services.release_call(target=target, caller=caller)
-    assert services.take_next_call(campaign, other, now=NOW).pk == target.pk
+    target = take_next_call(campaign, caller, now=NOW)
+    assert release_call(target=target, caller=caller)
+    assert take_next_call(campaign, other, now=NOW).pk == target.pk
 
 
 def test_unaccredited_callers_cannot_take_calls(campaign):
     bare_caller = staff_user(Role.CALLER)  # role without accreditation
-    with pytest.raises(services.CampaignError, match="habilité"):
-        services.take_next_call(campaign, bare_caller, now=NOW)
+    with pytest.raises(CampaignError, match="habilité"):
+        take_next_call(campaign, bare_caller, now=NOW)
     coordinator = staff_user(Role.COORDINATOR)
-    with pytest.raises(services.CampaignError):
-        services.take_next_call(campaign, coordinator, now=NOW)
+    with pytest.raises(CampaignError):
+        take_next_call(campaign, coordinator, now=NOW)
 
 
 def test_revoked_accreditation_stops_calls_and_frees_leases(campaign):
     caller = accredited_caller()
-    target = services.take_next_call(campaign, caller, now=NOW)
-    services.accreditation_revoke(accreditation=caller.caller_accreditations.get(), by=officer())
+    target = take_next_call(campaign, caller, now=NOW)
+    accreditation_revoke(accreditation=caller.caller_accreditations.get(), by=officer())
     caller = type(caller).objects.get(pk=caller.pk)  # roles are cached on the instance
     assert not caller.has_role(Role.CALLER)
     target.refresh_from_db()
     assert target.locked_by is None
-    with pytest.raises(services.CampaignError):
-        services.take_next_call(campaign, caller, now=NOW)
+    with pytest.raises(CampaignError):
+        take_next_call(campaign, caller, now=NOW)
 
 
 def test_paused_campaign_gives_no_call(campaign):
-    services.campaign_transition(campaign=campaign, target="paused", by=officer())
-    with pytest.raises(services.CampaignError, match="pas en cours"):
-        services.take_next_call(campaign, officer(), now=NOW)
+    campaign_transition(campaign=campaign, target="paused", by=officer())
+    with pytest.raises(CampaignError, match="pas en cours"):
+        take_next_call(campaign, officer(), now=NOW)
 
 
 def test_reached_person_comes_back_48_hours_later(campaign):
     caller = accredited_caller()
-    target = services.take_next_call(campaign, caller, now=NOW)
+    target = take_next_call(campaign, caller, now=NOW)
     attempt = call(
         target,
         caller,
@@ -122,12 +127,12 @@ def test_reached_person_comes_back_48_hours_later(campaign):
     assert CallTargetTransition.objects.get(target=target).to_status == TargetStatus.REACHED
     assert AuditEntry.objects.filter(action="call", object_id=str(target.pk)).exists()
     # Not due before 48 h; due after.
-    others = [services.take_next_call(campaign, accredited_caller(), now=NOW + 5 * M) for _ in range(2)]
+    others = [take_next_call(campaign, accredited_caller(), now=NOW + 5 * M) for _ in range(2)]
     assert target.pk not in {t.pk for t in others}
     for other in others:
         call(other, other.locked_by, Outcome.REACHED_FINE, NOW + 6 * M)
-    assert services.take_next_call(campaign, caller, now=NOW + 47 * H) is None
-    assert services.take_next_call(campaign, caller, now=NOW + 49 * H).pk == target.pk
+    assert take_next_call(campaign, caller, now=NOW + 47 * H) is None
+    assert take_next_call(campaign, caller, now=NOW + 49 * H).pk == target.pk
 
 
 def test_four_failures_escalate_and_the_ladder_skips_missing_contacts(campaign):
@@ -136,30 +141,30 @@ def test_four_failures_escalate_and_the_ladder_skips_missing_contacts(campaign):
     CallTarget.objects.filter(campaign=campaign).exclude(pk=target.pk).update(status=TargetStatus.CLOSED)
     now = NOW
     for _ in range(3):
-        taken = services.take_next_call(campaign, caller, now=now)
+        taken = take_next_call(campaign, caller, now=now)
         assert taken.pk == target.pk
         call(taken, caller, Outcome.NO_ANSWER, now + M)
-        assert services.take_next_call(campaign, caller, now=now + H) is None  # retry only after 2 h
+        assert take_next_call(campaign, caller, now=now + H) is None  # retry only after 2 h
         now += 2 * H + M
-    taken = services.take_next_call(campaign, caller, now=now)
+    taken = take_next_call(campaign, caller, now=now)
     call(taken, caller, Outcome.VOICEMAIL, now + M)
     target.refresh_from_db()
     assert target.status == TargetStatus.ESCALATED
     assert target.attempts_count == 4 and target.failed_attempts == 4
     step = EscalationStep.objects.get(target=target)
     assert step.kind == EscalationKind.HOME_VISIT  # no emergency contact, no home-care service
-    assert services.take_next_call(campaign, caller, now=now + 10 * H) is None
+    assert take_next_call(campaign, caller, now=now + 10 * H) is None
 
     manager = officer()
     volunteer = VolunteerFactory(active=True)
-    with pytest.raises(services.CampaignError, match="visite"):
-        services.escalation_record(step=step, by=manager, result=EscalationResult.NO_NEWS, now=now + 2 * H)
-    services.escalation_assign(step=step, by=manager, volunteer=volunteer)
-    next_step = services.escalation_record(
+    with pytest.raises(CampaignError, match="visite"):
+        escalation_record(step=step, by=manager, result=EscalationResult.NO_NEWS, now=now + 2 * H)
+    escalation_assign(step=step, by=manager, volunteer=volunteer)
+    next_step = escalation_record(
         step=step, by=manager, result=EscalationResult.NO_NEWS, notes="Personne ne répond à la porte", now=now + 3 * H
     )
     assert next_step.kind == EscalationKind.SAMU
-    services.escalation_record(step=next_step, by=manager, result=EscalationResult.RESOLVED, now=now + 4 * H)
+    escalation_record(step=next_step, by=manager, result=EscalationResult.RESOLVED, now=now + 4 * H)
     target.refresh_from_db()
     assert target.status == TargetStatus.REACHED
     steps = list(EscalationStep.objects.filter(target=target).values_list("kind", "result", "done_by"))
@@ -173,23 +178,23 @@ def test_wrong_number_starts_the_ladder_with_the_emergency_contact(campaign):
     caller = accredited_caller()
     target = CallTarget.objects.get(campaign=campaign, birth_year=1930)
     CallTarget.objects.filter(campaign=campaign).exclude(pk=target.pk).update(status=TargetStatus.CLOSED)
-    taken = services.take_next_call(campaign, caller, now=NOW)
+    taken = take_next_call(campaign, caller, now=NOW)
     call(taken, caller, Outcome.WRONG_NUMBER, NOW + M)
     step = EscalationStep.objects.get(target=target)
     assert step.kind == EscalationKind.EMERGENCY_CONTACT
-    second = services.escalation_record(step=step, by=officer(), result=EscalationResult.NO_NEWS, now=NOW + H)
+    second = escalation_record(step=step, by=officer(), result=EscalationResult.NO_NEWS, now=NOW + H)
     assert second.kind == EscalationKind.HOME_CARE
-    services.escalation_record(step=second, by=officer(), result=EscalationResult.TAKEN_IN_CHARGE, now=NOW + 2 * H)
+    escalation_record(step=second, by=officer(), result=EscalationResult.TAKEN_IN_CHARGE, now=NOW + 2 * H)
     target.refresh_from_db()
     assert target.status == TargetStatus.CLOSED
 
 
 def test_overdue_series_are_escalated_by_the_sweep(campaign):
     caller = accredited_caller()
-    taken = services.take_next_call(campaign, caller, now=NOW)
+    taken = take_next_call(campaign, caller, now=NOW)
     call(taken, caller, Outcome.NO_ANSWER, NOW + M)
-    assert services.escalate_overdue(campaign=campaign, now=NOW + 47 * H) == 0
-    assert services.escalate_overdue(campaign=campaign, now=NOW + 49 * H) == 1
+    assert escalate_overdue(campaign=campaign, now=NOW + 47 * H) == 0
+    assert escalate_overdue(campaign=campaign, now=NOW + 49 * H) == 1
     taken.refresh_from_db()
     assert taken.status == TargetStatus.ESCALATED
 
@@ -197,8 +202,8 @@ def test_overdue_series_are_escalated_by_the_sweep(campaign):
 def test_a_need_found_on_the_phone_becomes_a_help_request_for_coordinators(campaign):
     caller = accredited_caller()
     category = HelpCategoryFactory(bit=40)
-    target = services.take_next_call(campaign, caller, now=NOW)
-    draft = services.HelpRequestDraft(category=category, description="Courses d'eau et de fruits", link_resident=True)
+    target = take_next_call(campaign, caller, now=NOW)
+    draft = HelpRequestDraft(category=category, description="Courses d'eau et de fruits", link_resident=True)
     attempt = call(target, caller, Outcome.REACHED_NEEDS_HELP, NOW + M, help_request=draft)
     help_request = HelpRequest.objects.get()
     assert attempt.help_request == help_request
@@ -216,21 +221,21 @@ def test_a_need_found_on_the_phone_becomes_a_help_request_for_coordinators(campa
 def test_help_request_without_link_consent_leaves_the_register_untouched(campaign):
     caller = accredited_caller()
     resident = ResidentFactory()
-    target = services.take_next_call(campaign, caller, now=NOW)
+    target = take_next_call(campaign, caller, now=NOW)
     entry = target.entry
     entry.resident = resident
     entry.resident_link_consent_on = datetime.date(2026, 1, 1)
     entry.save()
-    draft = services.HelpRequestDraft(category=HelpCategoryFactory(bit=41), description="Un ventilateur")
+    draft = HelpRequestDraft(category=HelpCategoryFactory(bit=41), description="Un ventilateur")
     call(target, caller, Outcome.REACHED_NEEDS_HELP, NOW + M, help_request=draft)
     assert HelpRequest.objects.get().resident == resident  # the already linked file is reused
 
 
 def test_help_request_needs_the_person_reached(campaign):
     caller = accredited_caller()
-    target = services.take_next_call(campaign, caller, now=NOW)
-    draft = services.HelpRequestDraft(category=HelpCategoryFactory(bit=42), description="x")
-    with pytest.raises(services.CampaignError, match="jointe"):
+    target = take_next_call(campaign, caller, now=NOW)
+    draft = HelpRequestDraft(category=HelpCategoryFactory(bit=42), description="x")
+    with pytest.raises(CampaignError, match="jointe"):
         call(target, caller, Outcome.NO_ANSWER, NOW + M, help_request=draft)
     assert not HelpRequest.objects.exists()
     assert not CallAttempt.objects.exists()
@@ -238,7 +243,7 @@ def test_help_request_needs_the_person_reached(campaign):
 
 def test_refusal_closes_the_person(campaign):
     caller = accredited_caller()
-    target = services.take_next_call(campaign, caller, now=NOW)
+    target = take_next_call(campaign, caller, now=NOW)
     call(target, caller, Outcome.REFUSED, NOW + M)
     target.refresh_from_db()
     assert target.status == TargetStatus.CLOSED and target.next_call_at is None
@@ -251,7 +256,7 @@ def test_escalate_overdue_command(campaign):
 
     caller = accredited_caller()
     CallTarget.objects.filter(campaign=campaign).update(next_call_at=NOW - 50 * H)
-    taken = services.take_next_call(campaign, caller, now=NOW - 50 * H)
+    taken = take_next_call(campaign, caller, now=NOW - 50 * H)
     call(taken, caller, Outcome.NO_ANSWER, NOW - 50 * H + M)
     out = StringIO()
     call_command("escalate_overdue_calls", stdout=out)

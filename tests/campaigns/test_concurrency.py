@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
 from tests.factories.register import RegisterEntryFactory
-from villesolidaire.campaigns import services
+from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.enums import Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget
+from villesolidaire.campaigns.services.call_queue import take_next_call
+from villesolidaire.campaigns.services.calls import record_attempt
 
 CALLERS = 10
 PEOPLE = 60
@@ -27,11 +29,11 @@ def test_ten_callers_empty_the_queue_without_double_calls_or_losses(run_concurre
 
     def work(caller):
         while True:
-            target = services.take_next_call(campaign, caller)
+            target = take_next_call(campaign, caller)
             if target is None:
                 return
             taken.append((target.pk, caller.pk))
-            services.record_attempt(target=target, caller=caller, outcome=Outcome.REACHED_FINE)
+            record_attempt(target=target, caller=caller, outcome=Outcome.REACHED_FINE)
 
     _results, errors = run_concurrently(work, callers, timeout=120)
 
@@ -63,16 +65,16 @@ def test_parallel_callers_with_failures_never_hold_the_same_person(run_concurren
         episode_with(),
         by=officer(),
         now=timezone.now(),
-        recall=services.rules.RecallRules(retry_minutes=0, max_failed_attempts=3),
+        recall=rules.RecallRules(retry_minutes=0, max_failed_attempts=3),
     )
     callers = [accredited_caller() for _ in range(CALLERS)]
 
     def work(caller):
         while True:
-            target = services.take_next_call(campaign, caller)
+            target = take_next_call(campaign, caller)
             if target is None:
                 return
-            services.record_attempt(target=target, caller=caller, outcome=Outcome.NO_ANSWER)
+            record_attempt(target=target, caller=caller, outcome=Outcome.NO_ANSWER)
 
     _results, errors = run_concurrently(work, callers, timeout=120)
 

@@ -9,8 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import QuartierFactory, ResidentFactory
 from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
 from tests.factories.register import RegisterEntryFactory, isolated
-from villesolidaire.campaigns import services
 from villesolidaire.campaigns.models import CallTarget, CampaignTransition
+from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.campaigns.services.campaign_lifecycle import campaign_refresh
+from villesolidaire.campaigns.services.episodes import episode_close
 from villesolidaire.register.models import EntryStatus, Ground, RemovalReason
 
 
@@ -123,8 +125,8 @@ def test_refresh_adds_only_new_entries_once(town):
     campaign = campaign_for(episode_with(north))
     before = campaign.targets_count
     newcomer = RegisterEntryFactory(quartier=north)
-    assert services.campaign_refresh(campaign=campaign, by=officer()) == 1
-    assert services.campaign_refresh(campaign=campaign, by=officer()) == 0
+    assert campaign_refresh(campaign=campaign, by=officer()) == 1
+    assert campaign_refresh(campaign=campaign, by=officer()) == 0
     campaign.refresh_from_db()
     assert campaign.targets_count == before + 1
     assert newcomer.pk in targeted(campaign)
@@ -153,8 +155,8 @@ def test_generation_runs_a_fixed_number_of_queries_and_never_decrypts(town, monk
 
 def test_a_closed_episode_refuses_new_campaigns(town):
     episode = episode_with()
-    services.episode_close(episode=episode, by=officer(), ends_on=datetime.date(2026, 7, 20))
-    with pytest.raises(services.CampaignError, match="clos"):
+    episode_close(episode=episode, by=officer(), ends_on=datetime.date(2026, 7, 20))
+    with pytest.raises(CampaignError, match="clos"):
         campaign_for(episode)
 
 

@@ -8,9 +8,12 @@ from django.urls import reverse
 from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditEntry
-from villesolidaire.campaigns import services
 from villesolidaire.campaigns.enums import AttemptChannel, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget
+from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.campaigns.services.call_queue import release_call, take_next_call
+from villesolidaire.campaigns.services.sms_wave import sms_wave_start
+from villesolidaire.campaigns.services.sms_wave_sending import SMS_WAVE_KIND, sms_wave_text
 from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.sms import MemorySmsBackend, fits_one_sms, is_gsm7
 
@@ -29,34 +32,34 @@ def waved(django_capture_on_commit_callbacks):
     landline = RegisterEntryFactory()
     campaign = campaign_for(episode_with(), sms_wave=True)
     with django_capture_on_commit_callbacks(execute=True):
-        planned = services.sms_wave_start(campaign=campaign, by=officer(), now=NOW)
+        planned = sms_wave_start(campaign=campaign, by=officer(), now=NOW)
     assert planned == 3
     return campaign, mobiles, landline
 
 
 def test_wave_text_is_one_gsm7_sms():
     campaign = campaign_for(episode_with(), sms_wave=True)
-    text = services.sms_wave_text(campaign)
+    text = sms_wave_text(campaign)
     assert "Répondez 1 si tout va bien" in text
     assert is_gsm7(text) and fits_one_sms(text)
 
 
 def test_wave_goes_to_mobiles_through_the_message_log(waved):
     campaign, mobiles, landline = waved
-    messages = Message.objects.filter(kind=services.SMS_WAVE_KIND)
+    messages = Message.objects.filter(kind=SMS_WAVE_KIND)
     assert messages.count() == 3
     assert {m.recipient for m in messages} == {e.phone for e in mobiles}
     assert len(MemorySmsBackend.outbox) == 3
     assert CallTarget.objects.filter(campaign=campaign, sms_sent_at__isnull=False).count() == 3
     assert not CallTarget.objects.get(campaign=campaign, entry=landline).sms_sent_at
-    with pytest.raises(services.CampaignError, match="déjà"):
-        services.sms_wave_start(campaign=campaign, by=officer())
+    with pytest.raises(CampaignError, match="déjà"):
+        sms_wave_start(campaign=campaign, by=officer())
 
 
 def test_wave_needs_to_be_planned():
     campaign = campaign_for(episode_with(), sms_wave=False)
-    with pytest.raises(services.CampaignError, match="pas prévue"):
-        services.sms_wave_start(campaign=campaign, by=officer())
+    with pytest.raises(CampaignError, match="pas prévue"):
+        sms_wave_start(campaign=campaign, by=officer())
 
 
 def test_reply_1_marks_the_person_reached(client, waved):
@@ -108,9 +111,9 @@ def test_no_reply_keeps_the_person_in_the_queue(waved):
     campaign, mobiles, _landline = waved
     caller = officer()
     taken = set()
-    while (target := services.take_next_call(campaign, caller, now=NOW)) is not None:
+    while (target := take_next_call(campaign, caller, now=NOW)) is not None:
         taken.add(target.entry_id)
-        services.release_call(target=target, caller=caller)
+        release_call(target=target, caller=caller)
         CallTarget.objects.filter(pk=target.pk).update(next_call_at=NOW.replace(year=2099))
     assert {e.pk for e in mobiles} <= taken
 

@@ -15,7 +15,6 @@ from tests.factories.campaigns import accredited_caller, campaign_for, episode_w
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
-from villesolidaire.campaigns import services
 from villesolidaire.campaigns.enums import EscalationKind, Outcome, TargetStatus
 from villesolidaire.campaigns.models import (
     CallAttempt,
@@ -24,7 +23,11 @@ from villesolidaire.campaigns.models import (
     Campaign,
     Episode,
     EscalationStep,
+    Questionnaire,
 )
+from villesolidaire.campaigns.services.call_queue import take_next_call
+from villesolidaire.campaigns.services.calls import record_attempt
+from villesolidaire.campaigns.services.campaign_lifecycle import campaign_refresh
 from villesolidaire.help_requests.models import HelpRequest
 
 
@@ -183,7 +186,7 @@ def test_each_read_writes_an_audit_entry(client, world, name):
     login_staff(client, user)
     c = world["campaign"].pk
     if name == "call":
-        services.take_next_call(world["campaign"], user)
+        take_next_call(world["campaign"], user)
     url = {
         "dashboard": reverse("campaigns:dashboard", args=[c]),
         "unreached": reverse("campaigns:unreached", args=[c]),
@@ -351,7 +354,7 @@ def test_episode_declared_edited_then_campaign_created(client, world):
             "retry_minutes": "120",
             "max_failed_attempts": "4",
             "failure_window_hours": "48",
-            "questionnaire": episode.pk and services.Questionnaire.default().pk,
+            "questionnaire": episode.pk and Questionnaire.default().pk,
         },
     )
     campaign = Campaign.objects.get(title="Appels canicule")
@@ -417,8 +420,8 @@ def test_escalation_screen_shows_contact_only_at_its_step(client, world):
     manager = world["officer"]
     login_staff(client, manager)
     campaign = world["campaign"]
-    target = services.take_next_call(campaign, manager)
-    services.record_attempt(target=target, caller=manager, outcome=Outcome.WRONG_NUMBER)
+    target = take_next_call(campaign, manager)
+    record_attempt(target=target, caller=manager, outcome=Outcome.WRONG_NUMBER)
     step = EscalationStep.objects.get(target=target)
     assert step.kind == EscalationKind.EMERGENCY_CONTACT
     url = reverse("campaigns:target_detail", args=[campaign.pk, target.pk])
@@ -439,8 +442,8 @@ def test_daily_report_has_figures_and_no_names(client, world):
     login_staff(client, manager)
     campaign = world["campaign"]
     for outcome in (Outcome.REACHED_FINE, Outcome.NO_ANSWER, Outcome.WRONG_NUMBER):
-        target = services.take_next_call(campaign, manager)
-        services.record_attempt(target=target, caller=manager, outcome=outcome)
+        target = take_next_call(campaign, manager)
+        record_attempt(target=target, caller=manager, outcome=outcome)
     csv_text = client.get(reverse("campaigns:daily_report", args=[campaign.pk, "csv"])).content.decode("utf-8-sig")
     today = timezone.localdate().strftime("%d/%m/%Y")
     line = next(row for row in csv_text.splitlines() if row.startswith(today))
@@ -473,8 +476,8 @@ def test_list_pages_run_a_constant_number_of_queries(client, world):
     ]
 
     def fail_everyone():
-        while (target := services.take_next_call(campaign, manager)) is not None:
-            services.record_attempt(target=target, caller=manager, outcome=Outcome.WRONG_NUMBER)
+        while (target := take_next_call(campaign, manager)) is not None:
+            record_attempt(target=target, caller=manager, outcome=Outcome.WRONG_NUMBER)
 
     fail_everyone()
     small = [_queries(client, url) for url in urls]
@@ -482,7 +485,7 @@ def test_list_pages_run_a_constant_number_of_queries(client, world):
         RegisterEntryFactory(quartier=QuartierFactory(), with_contacts=True)
         accredited_caller(by=manager)
     campaign_for(episode_with(), by=manager)
-    services.campaign_refresh(campaign=campaign, by=manager)
+    campaign_refresh(campaign=campaign, by=manager)
     fail_everyone()
     assert CallTarget.objects.filter(campaign=campaign, status="escalated").count() == 9
     large = [_queries(client, url) for url in urls]

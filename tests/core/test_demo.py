@@ -163,7 +163,7 @@ def test_demo_register_is_plausible_and_lawful(demo):
 def test_demo_has_a_past_heatwave_campaign_and_an_accredited_caller(demo):
     from villesolidaire.campaigns.enums import CampaignStatus, TargetStatus
     from villesolidaire.campaigns.models import CallAttempt, Campaign, EscalationStep
-    from villesolidaire.campaigns.services import is_accredited
+    from villesolidaire.campaigns.services.accreditations import is_accredited
 
     campaign = Campaign.objects.get()
     assert campaign.status == CampaignStatus.CLOSED and campaign.episode.ends_on < TODAY

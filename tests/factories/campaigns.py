@@ -7,8 +7,11 @@ from django.utils import timezone
 
 from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
-from villesolidaire.campaigns import services
+from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel
+from villesolidaire.campaigns.services.accreditations import accreditation_grant
+from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create
+from villesolidaire.campaigns.services.targeting import Targeting
 
 NOW = timezone.make_aware(datetime.datetime(2026, 7, 15, 9, 0))
 
@@ -34,7 +37,7 @@ def officer():
 
 def accredited_caller(by=None):
     user = staff_user(Role.VOLUNTEER)
-    services.accreditation_grant(
+    accreditation_grant(
         user=user,
         training_on=datetime.date(2026, 6, 1),
         undertaking_signed_on=datetime.date(2026, 6, 1),
@@ -44,11 +47,11 @@ def accredited_caller(by=None):
 
 
 def campaign_for(episode, *, by=None, now=NOW, sms_wave=False, recall=None, **targeting):
-    return services.campaign_create(
+    return campaign_create(
         episode=episode,
         by=by or officer(),
-        targeting=services.Targeting(**targeting),
+        targeting=Targeting(**targeting),
         now=now,
         sms_wave=sms_wave,
-        recall=recall or services.rules.RecallRules(),
+        recall=recall or rules.RecallRules(),
     )

@@ -25,7 +25,21 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.needs.models import SignupStatus
-from villesolidaire.reporting.selectors import NO_QUARTIER, Period, dashboard
+from villesolidaire.reporting.selectors import (
+    FIGURE_COUNTS,
+    NO_QUARTIER,
+    Period,
+    Tally,
+    category_breakdown,
+    count_missions_done,
+    count_shift_hours,
+    count_supports,
+    count_volunteer_categories,
+    count_volunteer_signups,
+    dashboard,
+    month_breakdown,
+    quartier_breakdown,
+)
 from villesolidaire.volunteers.enums import Status
 
 FIGURE_ORDER = [
@@ -235,6 +249,32 @@ def test_query_count_does_not_grow_with_the_data(known_data):
     assert _count_queries(dashboard) == DASHBOARD_QUERIES
     assert dashboard().total("missions_done") == 34
     assert dashboard().total("shift_hours") == 37.5
+
+
+FIGURE_COUNT_QUERIES = {
+    count_volunteer_signups: 1,
+    count_volunteer_categories: 1,
+    count_missions_done: 5,
+    count_supports: 1,
+    count_shift_hours: 1,
+}
+
+
+@pytest.mark.parametrize("period", [Period(), Period(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 3, 31))])
+@pytest.mark.parametrize("count", list(FIGURE_COUNT_QUERIES), ids=lambda count: count.__name__)
+def test_each_figure_source_runs_a_fixed_number_of_queries(known_data, count, period):
+    assert _count_queries(lambda: count(Tally(), period)) == FIGURE_COUNT_QUERIES[count]
+
+
+def test_each_breakdown_runs_a_fixed_number_of_queries(known_data):
+    tally = Tally()
+    for count in FIGURE_COUNTS:
+        count(tally, Period())
+    assert _count_queries(lambda: category_breakdown(tally.by_category)) == 1
+    assert _count_queries(lambda: quartier_breakdown(tally.by_quartier)) == 1
+    assert _count_queries(lambda: month_breakdown(tally.by_month)) == 0
+    assert sum(FIGURE_COUNT_QUERIES.values()) + 2 == DASHBOARD_QUERIES
+    assert set(FIGURE_COUNTS) == set(FIGURE_COUNT_QUERIES)
 
 
 def _page(client, **params):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from villesolidaire.register.forms import REQUIRED_IMPORT_COLUMNS, ImportRowForm, import_column
+from villesolidaire.register.forms.list_import import REQUIRED_IMPORT_COLUMNS, ImportRowForm, import_column
 from villesolidaire.register.services import decode_upload, read_csv
 
 MAX_ROWS = 50_000

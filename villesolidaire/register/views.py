@@ -18,17 +18,12 @@ from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
 from villesolidaire.register.filters import ConfirmationDueFilter, EntryFilter
-from villesolidaire.register.forms import (
-    ConfirmForm,
-    EntryForm,
-    ExportForm,
-    ExtrasForm,
-    ImportForm,
-    LinkResidentForm,
-    ObjectionForm,
-    PublicEntryForm,
-    RemovalForm,
-)
+from villesolidaire.register.forms.entry import EntryForm
+from villesolidaire.register.forms.extras import ExtrasForm, LinkResidentForm
+from villesolidaire.register.forms.list_import import ImportForm
+from villesolidaire.register.forms.prefect_transmission import ExportForm
+from villesolidaire.register.forms.public import PublicEntryForm
+from villesolidaire.register.forms.transitions import ConfirmForm, ObjectionForm, RemovalForm
 from villesolidaire.register.imports import parse_file
 from villesolidaire.register.models import (
     ACKNOWLEDGEMENT_DELAY_DAYS,

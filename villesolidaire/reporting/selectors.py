@@ -22,6 +22,10 @@ helped or helped), of the start for supports. Shift hours and participations: ca
 quartier of the need (where the action took place), month of the shift.
 
 A period restricts the events: sign-ups, mission dates, support and shift starts inside it.
+
+Each source of figures is one `count_*` function adding its counts to a `Tally` (listed in
+FIGURE_COUNTS); each breakdown is one `*_breakdown` function turning a tally's table into rows;
+`dashboard` composes them.
 """
 
 import datetime
@@ -189,26 +193,36 @@ def figure_text(value) -> str:
     return str(value).replace(".", ",") if isinstance(value, float) else str(value)
 
 
-def dashboard(period: Period | None = None) -> Dashboard:
-    """All dashboard figures for a period. Eleven queries, whatever the size of the data."""
-    period = period or Period()
-    totals: dict[str, int] = defaultdict(int)
-    by_category: dict = defaultdict(dict)
-    by_quartier: dict = defaultdict(dict)
-    by_month: dict = defaultdict(dict)
+@dataclass
+class Tally:
+    """Figures being counted: overall totals and one table per breakdown (key → figure → value)."""
 
-    # 1. Volunteers by quartier × month × status: registered and active, totals and two breakdowns.
-    signups = Volunteer.objects.filter(period.q("created_at"))
-    rows = signups.values("quartier_id", "status", month=TruncMonth("created_at")).annotate(n=Count("pk")).order_by()
+    totals: dict = field(default_factory=lambda: defaultdict(int))
+    by_category: dict = field(default_factory=lambda: defaultdict(dict))
+    by_quartier: dict = field(default_factory=lambda: defaultdict(dict))
+    by_month: dict = field(default_factory=lambda: defaultdict(dict))
+
+
+def count_volunteer_signups(tally: Tally, period: Period) -> None:
+    """Volunteers by quartier × month × status: registered and active (one query)."""
+    rows = (
+        Volunteer.objects.filter(period.q("created_at"))
+        .values("quartier_id", "status", month=TruncMonth("created_at"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in rows:
         month = _month_key(row["month"])
         figures = [REGISTERED] + ([ACTIVE] if row["status"] == VolunteerStatus.ACTIVE else [])
         for figure in figures:
-            totals[figure] += row["n"]
-            _add(by_quartier, row["quartier_id"], figure, row["n"])
-            _add(by_month, month, figure, row["n"])
+            tally.totals[figure] += row["n"]
+            _add(tally.by_quartier, row["quartier_id"], figure, row["n"])
+            _add(tally.by_month, month, figure, row["n"])
 
-    # 2. Volunteers by accepted category (one volunteer counts in each category they accept).
+
+def count_volunteer_categories(tally: Tally, period: Period) -> None:
+    """Volunteers by accepted category: one volunteer counts in each category they accept (one query)."""
+    signups = Volunteer.objects.filter(period.q("created_at"))
     through = Volunteer.categories.through.objects.filter(
         Q(volunteer__in=signups.values("pk")) if period.is_set else Q()
     )
@@ -221,10 +235,12 @@ def dashboard(period: Period | None = None) -> Dashboard:
         .order_by()
     )
     for row in rows:
-        _add(by_category, row["helpcategory_id"], REGISTERED, row["registered"])
-        _add(by_category, row["helpcategory_id"], ACTIVE, row["active"])
+        _add(tally.by_category, row["helpcategory_id"], REGISTERED, row["registered"])
+        _add(tally.by_category, row["helpcategory_id"], ACTIVE, row["active"])
 
-    # 3–7. Missions done: count, distinct volunteers, distinct residents; overall and per dimension.
+
+def count_missions_done(tally: Tally, period: Period) -> None:
+    """Missions done, distinct volunteers, distinct residents; overall and per breakdown (five queries)."""
     done = Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
     mission_figures = {
         MISSIONS_DONE: Count("pk"),
@@ -233,22 +249,24 @@ def dashboard(period: Period | None = None) -> Dashboard:
     }
     overall = done.aggregate(**mission_figures)
     for figure in mission_figures:
-        totals[figure] += overall[figure] or 0
+        tally.totals[figure] += overall[figure] or 0
     grouped = [
-        (by_category, F("support__help_request__category_id"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
-        (by_quartier, F("support__resident__quartier_id"), [MISSIONS_DONE, RESIDENTS_HELPED]),
+        (tally.by_category, F("support__help_request__category_id"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
+        (tally.by_quartier, F("support__resident__quartier_id"), [MISSIONS_DONE, RESIDENTS_HELPED]),
         # Mobilised volunteers are volunteer figures: placed in the volunteer's own quartier.
-        (by_quartier, F("support__volunteer__quartier_id"), [MOBILISED]),
-        (by_month, TruncMonth("scheduled_at"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
+        (tally.by_quartier, F("support__volunteer__quartier_id"), [MOBILISED]),
+        (tally.by_month, TruncMonth("scheduled_at"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
     ]
     for table, key_expression, figures in grouped:
         rows = done.values(key=key_expression).annotate(**{f: mission_figures[f] for f in figures}).order_by()
         for row in rows:
-            key = _month_key(row["key"]) if table is by_month else row["key"]
+            key = _month_key(row["key"]) if table is tally.by_month else row["key"]
             for figure in figures:
                 _add(table, key, figure, row[figure])
 
-    # 8. Supports by category × quartier (resident) × start month.
+
+def count_supports(tally: Tally, period: Period) -> None:
+    """Supports by category × quartier (resident) × start month (one query)."""
     rows = (
         Support.objects.filter(period.q("started_at"))
         .values(
@@ -260,12 +278,14 @@ def dashboard(period: Period | None = None) -> Dashboard:
         .order_by()
     )
     for row in rows:
-        totals[SUPPORTS] += row["n"]
-        _add(by_category, row["category"], SUPPORTS, row["n"])
-        _add(by_quartier, row["quartier"], SUPPORTS, row["n"])
-        _add(by_month, _month_key(row["month"]), SUPPORTS, row["n"])
+        tally.totals[SUPPORTS] += row["n"]
+        _add(tally.by_category, row["category"], SUPPORTS, row["n"])
+        _add(tally.by_quartier, row["quartier"], SUPPORTS, row["n"])
+        _add(tally.by_month, _month_key(row["month"]), SUPPORTS, row["n"])
 
-    # 9. Shift hours and participations by need category × need quartier × shift month.
+
+def count_shift_hours(tally: Tally, period: Period) -> None:
+    """Shift hours and participations by need category × need quartier × shift month (one query)."""
     rows = (
         ShiftSignup.objects.attended()
         .filter(period.q("shift__starts_at"))
@@ -287,37 +307,64 @@ def dashboard(period: Period | None = None) -> Dashboard:
         }
         for table, key in keys.items():
             shift_hours[table][key] += row["hours"] or 0
-        totals[PARTICIPATIONS] += row["n"]
-        _add(by_category, row["category"], PARTICIPATIONS, row["n"])
-        _add(by_quartier, row["quartier"], PARTICIPATIONS, row["n"])
-        _add(by_month, _month_key(row["month"]), PARTICIPATIONS, row["n"])
-    totals[SHIFT_HOURS] = hours_value(shift_hours["total"].get(None))
-    for table, name in ((by_category, "category"), (by_quartier, "quartier"), (by_month, "month")):
+        tally.totals[PARTICIPATIONS] += row["n"]
+        _add(tally.by_category, row["category"], PARTICIPATIONS, row["n"])
+        _add(tally.by_quartier, row["quartier"], PARTICIPATIONS, row["n"])
+        _add(tally.by_month, _month_key(row["month"]), PARTICIPATIONS, row["n"])
+    tally.totals[SHIFT_HOURS] = hours_value(shift_hours["total"].get(None))
+    for table, name in ((tally.by_category, "category"), (tally.by_quartier, "quartier"), (tally.by_month, "month")):
         for key, hours in shift_hours[name].items():
             table[key][SHIFT_HOURS] = hours_value(hours)
 
-    # 10–11. Labels: every category and quartier is listed, even with zero everywhere.
-    categories = list(HelpCategory.objects.order_by("order", "name").values_list("pk", "name"))
-    quartiers = list(Quartier.objects.order_by("name").values_list("pk", "name"))
 
-    category_rows = [Row(pk, name, by_category.get(pk, {})) for pk, name in categories]
-    quartier_rows = [Row(pk, name, by_quartier.get(pk, {})) for pk, name in quartiers]
+def category_breakdown(by_category: dict) -> list[Row]:
+    """One row per help category, in the categories' order, even with zero everywhere (one query)."""
+    categories = HelpCategory.objects.order_by("order", "name").values_list("pk", "name")
+    return [Row(pk, name, by_category.get(pk, {})) for pk, name in categories]
+
+
+def quartier_breakdown(by_quartier: dict) -> list[Row]:
+    """One row per quartier, even with zero everywhere, then figures with no quartier (one query)."""
+    rows = [
+        Row(pk, name, by_quartier.get(pk, {}))
+        for pk, name in Quartier.objects.order_by("name").values_list("pk", "name")
+    ]
     if by_quartier.get(None):
-        quartier_rows.append(Row(None, NO_QUARTIER, by_quartier[None]))
+        rows.append(Row(None, NO_QUARTIER, by_quartier[None]))
+    return rows
 
-    # Months from the first to the last one with data (already inside the period), gaps included.
+
+def month_breakdown(by_month: dict) -> list[Row]:
+    """Months from the first to the last one with data (already inside the period), gaps included (no query)."""
     known_months = [month for month in by_month if month is not None]
-    month_rows = [
+    return [
         Row(month, date_format(month, "F Y").capitalize(), by_month.get(month, {}))
         for month in (_month_range(min(known_months), max(known_months)) if known_months else [])
     ]
 
+
+# Every figure's source, each adding its counts to the tally; their queries make the dashboard's.
+FIGURE_COUNTS = (
+    count_volunteer_signups,
+    count_volunteer_categories,
+    count_missions_done,
+    count_supports,
+    count_shift_hours,
+)
+
+
+def dashboard(period: Period | None = None) -> Dashboard:
+    """All dashboard figures for a period. Eleven queries, whatever the size of the data."""
+    period = period or Period()
+    tally = Tally()
+    for count in FIGURE_COUNTS:
+        count(tally, period)
     return Dashboard(
         period=period,
-        totals={code: totals.get(code, 0) for code, _label in FIGURES},
-        by_category=category_rows,
-        by_quartier=quartier_rows,
-        by_month=month_rows,
+        totals={code: tally.totals.get(code, 0) for code, _label in FIGURES},
+        by_category=category_breakdown(tally.by_category),
+        by_quartier=quartier_breakdown(tally.by_quartier),
+        by_month=month_breakdown(tally.by_month),
     )
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from villesolidaire.campaigns.enums import CampaignStatus
 from villesolidaire.campaigns.models import Campaign
-from villesolidaire.campaigns.services import escalate_overdue
+from villesolidaire.campaigns.services.escalation import escalate_overdue
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Campaign pages, one module per concern; `campaigns/urls.py` names each view by its module."""

@@ -1,0 +1,55 @@
+"""Callers' accreditations (register officers): grant and revoke."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from villesolidaire.accounts.perms import register_officer_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
+from villesolidaire.campaigns.forms import AccreditationForm
+from villesolidaire.campaigns.models import CallerAccreditation
+from villesolidaire.campaigns.services import CampaignError, accreditations
+from villesolidaire.campaigns.views.helpers import PAGE_SIZE, posted
+
+
+@register_officer_required
+def callers(request: HttpRequest) -> HttpResponse:
+    form = AccreditationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            accreditations.accreditation_grant(
+                user=form.user,
+                training_on=form.cleaned_data["training_on"],
+                undertaking_signed_on=form.cleaned_data["undertaking_signed_on"],
+                by=request.user,
+                request=request,
+            )
+        except CampaignError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, f"{form.user} est habilité·e à passer les appels.")
+            return redirect("campaigns:callers")
+    rows = CallerAccreditation.objects.select_related("user", "granted_by", "revoked_by", "volunteer").order_by(
+        "revoked_at", "-granted_at", "-pk"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(actor=request.user, action=AuditAction.LIST, target=CallerAccreditation, request=request)
+    return render(
+        request, "campaigns/callers.html", {"form": form, "page_obj": page}, status=400 if form.errors else 200
+    )
+
+
+@register_officer_required
+@require_POST
+def caller_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    accreditation = get_object_or_404(CallerAccreditation.objects.select_related("user"), pk=pk)
+    try:
+        accreditations.accreditation_revoke(accreditation=accreditation, by=request.user, request=request)
+    except CampaignError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Habilitation de {accreditation.user} retirée.")
+    return redirect("campaigns:callers")

@@ -1,0 +1,155 @@
+"""The caller screens: campaigns to call, the call in progress, next person, give back."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
+from villesolidaire.campaigns import selectors
+from villesolidaire.campaigns.enums import CampaignStatus
+from villesolidaire.campaigns.forms import AttemptForm
+from villesolidaire.campaigns.models import CallTarget, Campaign
+from villesolidaire.campaigns.services import CampaignError, call_queue, calls
+from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, accredited_caller_required, campaign_or_404
+
+
+@accredited_caller_required
+@require_GET
+def caller_home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    campaigns = (
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+        .select_related("episode")
+        .annotate(
+            due=Count(
+                "targets", filter=Q(targets__status__in=call_queue.CALLABLE_STATUSES, targets__next_call_at__lte=now)
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    held = CallTarget.objects.filter(locked_by=request.user, locked_until__gte=now).values_list(
+        "campaign_id", flat=True
+    )
+    record(actor=request.user, action=AuditAction.LIST, target=Campaign, detail="Campagnes à appeler", request=request)
+    return render(request, "campaigns/caller_home.html", {"campaigns": campaigns, "held": set(held)})
+
+
+def _call_context(request: HttpRequest, campaign: Campaign, target: CallTarget | None, form: AttemptForm | None):
+    now = timezone.now()
+    context = {
+        "campaign": campaign,
+        "target": target,
+        "form": form,
+        "unreached_count": selectors.unreached_count(campaign, now),
+    }
+    if target is not None:
+        entry = target.entry
+        context.update(
+            {
+                "person": {
+                    "first_names": entry.first_names,
+                    "last_name": entry.last_name,
+                    "age": entry.age_on(timezone.localdate()),
+                    "phone": entry.phone,
+                    "quartier": target.quartier.name if target.quartier else "",
+                },
+                "history": target.attempts.select_related("caller").order_by("-ended_at", "-pk")[:10],
+                "sms_reply": (
+                    target.attempts.filter(channel="sms").order_by("-ended_at", "-pk").first()
+                    if target.callback_requested
+                    else None
+                ),
+            }
+        )
+        record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=entry,
+            fields=CALL_SCREEN_FIELDS,
+            detail=f"Écran d'appel, campagne {campaign.pk}",
+            request=request,
+        )
+    return context
+
+
+def _held(campaign: Campaign, user) -> CallTarget | None:
+    target = call_queue.held_target(campaign, user, timezone.now())
+    if target is None:
+        return None
+    return CallTarget.objects.select_related("entry", "quartier").get(pk=target.pk)
+
+
+@accredited_caller_required
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = campaign_or_404(pk)
+    target = _held(campaign, request.user)
+    questions = list(campaign.questionnaire.questions.all()) if campaign.questionnaire else []
+    if request.method == "POST":
+        if target is None:
+            messages.error(
+                request, "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant."
+            )
+            return redirect("campaigns:call", campaign.pk)
+        form = AttemptForm(request.POST, questions=questions)
+        if form.is_valid():
+            data = form.cleaned_data
+            draft = None
+            if data["create_help_request"]:
+                draft = calls.HelpRequestDraft(
+                    category=data["category"],
+                    description=data["description"],
+                    urgency=data["urgency"] or "normal",
+                    link_resident=data["link_resident"],
+                    category_other=data["category_other"],
+                )
+            try:
+                attempt = calls.record_attempt(
+                    target=target,
+                    caller=request.user,
+                    outcome=data["outcome"],
+                    answers=form.answers(),
+                    advice=data["advice"],
+                    actions=data["actions"],
+                    notes=data["notes"],
+                    help_request=draft,
+                    request=request,
+                )
+            except CampaignError as exc:
+                form.add_error(None, str(exc))
+            else:
+                text = f"Appel enregistré : {attempt.get_outcome_display().lower()}."
+                if attempt.help_request_id:
+                    text += f" Demande d'aide n° {attempt.help_request_id} transmise aux coordinateur·rices."
+                messages.success(request, text)
+                return redirect("campaigns:call", campaign.pk)
+        return render(request, "campaigns/call.html", _call_context(request, campaign, target, form), status=400)
+    form = AttemptForm(questions=questions) if target else None
+    return render(request, "campaigns/call.html", _call_context(request, campaign, target, form))
+
+
+@accredited_caller_required
+@require_POST
+def call_next(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = campaign_or_404(pk)
+    try:
+        target = call_queue.take_next_call(campaign, request.user)
+    except CampaignError as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:caller_home")
+    if target is None:
+        messages.info(request, "Personne à appeler pour le moment : revenez un peu plus tard.")
+    return redirect("campaigns:call", campaign.pk)
+
+
+@accredited_caller_required
+@require_POST
+def call_release(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = campaign_or_404(pk)
+    target = _held(campaign, request.user)
+    if target is not None and call_queue.release_call(target=target, caller=request.user):
+        messages.info(request, "La personne est rendue à la file d'appels.")
+    return redirect("campaigns:caller_home")

@@ -1,0 +1,121 @@
+"""Following a campaign (register officers): live dashboard, people not reached, daily report."""
+
+import csv
+import io
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from villesolidaire.accounts.perms import register_officer_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
+from villesolidaire.campaigns import selectors
+from villesolidaire.campaigns.models import CallTarget, Campaign
+from villesolidaire.campaigns.views.helpers import PAGE_SIZE, campaign_or_404
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _dashboard_context(campaign: Campaign) -> dict:
+    now = timezone.now()
+    return {
+        "campaign": campaign,
+        "cards": selectors.count_cards(selectors.campaign_counts(campaign, now)),
+        "by_quartier": selectors.by_quartier(campaign, now),
+        "by_caller": selectors.by_caller(campaign),
+        "unreached_count": selectors.unreached_count(campaign, now),
+        "refreshed_at": now,
+    }
+
+
+@register_officer_required
+@require_GET
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = campaign_or_404(pk)
+    context = _dashboard_context(campaign)
+    fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
+    record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        target=campaign,
+        fields=["dashboard"],
+        detail="Tableau de bord (actualisation)" if fragment else "Tableau de bord",
+        request=request,
+    )
+    if fragment:
+        return render(request, "campaigns/_dashboard_figures.html", context)
+    return render(request, "campaigns/dashboard.html", context)
+
+
+@register_officer_required
+@require_GET
+def unreached(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = campaign_or_404(pk)
+    now = timezone.now()
+    rows = selectors.unreached_targets(campaign, now)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(
+        actor=request.user,
+        action=AuditAction.LIST,
+        target=CallTarget,
+        fields=["last_name", "first_names"],
+        detail=f"Non joints, campagne {campaign.pk}, page {page.number}",
+        request=request,
+    )
+    return render(
+        request,
+        "campaigns/unreached.html",
+        {"campaign": campaign, "page_obj": page, "now": now, "overdue_before": now - selectors.OVERDUE_GRACE},
+    )
+
+
+@register_officer_required
+@require_GET
+def daily_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    campaign = campaign_or_404(pk)
+    rows = selectors.daily_report(campaign)
+    title = f"Rapport quotidien — {campaign.title} — {campaign.episode}"
+    record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target=campaign,
+        fields=selectors.REPORT_HEADERS,
+        detail=f"Rapport quotidien {fmt} (agrégats, sans nom)",
+        request=request,
+    )
+    filename = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
+    response = daily_report_file(fmt=fmt, title=title, rows=rows)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def daily_report_file(*, fmt: str, title: str, rows) -> HttpResponse:
+    """The daily report as a CSV or XLSX response: a title line, the headers, one row per day."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow([title])
+        writer.writerow(selectors.REPORT_HEADERS)
+        writer.writerows(rows)
+        return HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Rapport quotidien"
+    sheet.append([title])
+    sheet.append(selectors.REPORT_HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column in "ABCDEFGH":
+        sheet.column_dimensions[column].width = 20
+    output = io.BytesIO()
+    workbook.save(output)
+    return HttpResponse(output.getvalue(), content_type=XLSX_TYPE)
