@@ -1,7 +1,6 @@
 """Callers' accreditations (register officers): grant and revoke."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,7 +11,9 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import AccreditationForm
 from villesolidaire.campaigns.models import CallerAccreditation
 from villesolidaire.campaigns.services import CampaignError, accreditations
-from villesolidaire.campaigns.views.helpers import PAGE_SIZE, posted
+from villesolidaire.campaigns.views.helpers import posted
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 
 
 @register_officer_required
@@ -35,7 +36,7 @@ def callers(request: HttpRequest) -> HttpResponse:
     rows = CallerAccreditation.objects.select_related("user", "granted_by", "revoked_by", "volunteer").order_by(
         "revoked_at", "-granted_at", "-pk"
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     record(actor=request.user, action=AuditAction.LIST, target=CallerAccreditation, request=request)
     return render(
         request, "campaigns/callers.html", {"form": form, "page_obj": page}, status=400 if form.errors else 200
@@ -46,10 +47,7 @@ def callers(request: HttpRequest) -> HttpResponse:
 @require_POST
 def caller_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     accreditation = get_object_or_404(CallerAccreditation.objects.select_related("user"), pk=pk)
-    try:
+    with service_errors(request, CampaignError):
         accreditations.accreditation_revoke(accreditation=accreditation, by=request.user, request=request)
-    except CampaignError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"Habilitation de {accreditation.user} retirée.")
     return redirect("campaigns:callers")

@@ -15,6 +15,7 @@ from villesolidaire.campaigns.forms import AttemptForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.services import CampaignError, call_queue, calls
 from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, accredited_caller_required, campaign_or_404
+from villesolidaire.core.service_errors import service_errors
 
 
 @accredited_caller_required
@@ -135,10 +136,9 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_next(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
-    try:
+    with service_errors(request, CampaignError) as outcome:
         target = call_queue.take_next_call(campaign, request.user)
-    except CampaignError as exc:
-        messages.error(request, str(exc))
+    if outcome.failed:
         return redirect("campaigns:caller_home")
     if target is None:
         messages.info(request, "Personne à appeler pour le moment : revenez un peu plus tard.")

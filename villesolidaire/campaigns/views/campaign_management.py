@@ -16,6 +16,7 @@ from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Episode
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, sms_wave_sending, targeting
 from villesolidaire.campaigns.views.helpers import campaign_or_404, posted
+from villesolidaire.core.service_errors import service_errors
 
 TRANSITION_VERBS = {
     CampaignStatus.PAUSED: "Mettre en pause",
@@ -101,11 +102,8 @@ def campaign_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if target not in CampaignStatus.values:
         messages.error(request, "Action inconnue.")
         return redirect("campaigns:campaign_detail", campaign.pk)
-    try:
+    with service_errors(request, CampaignError):
         campaign_lifecycle.campaign_transition(campaign=campaign, target=target, by=request.user, request=request)
-    except CampaignError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"Campagne : {CampaignStatus(target).label.lower()}.")
     return redirect("campaigns:campaign_detail", campaign.pk)
 
@@ -114,10 +112,7 @@ def campaign_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
-    try:
+    with service_errors(request, CampaignError):
         added = campaign_lifecycle.campaign_refresh(campaign=campaign, by=request.user, request=request)
-    except CampaignError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"{added} personne(s) ajoutée(s) à la campagne.")
     return redirect("campaigns:campaign_detail", campaign.pk)

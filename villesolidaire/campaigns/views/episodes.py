@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,9 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import EpisodeCloseForm, EpisodeForm
 from villesolidaire.campaigns.models import Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.services import CampaignError, episodes
-from villesolidaire.campaigns.views.helpers import PAGE_SIZE, posted
+from villesolidaire.campaigns.views.helpers import posted
+from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import service_errors
 
 
 @register_officer_required
@@ -25,7 +26,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         "quartiers",
         Prefetch("campaigns", queryset=Campaign.objects.order_by("-created_at", "-pk")),
     )
-    page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, episodes)
     record(actor=request.user, action=AuditAction.LIST, target=Episode, detail=f"page {page.number}", request=request)
     return render(request, "campaigns/episode_list.html", {"page_obj": page})
 
@@ -101,7 +102,7 @@ def episode_close(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect("campaigns:episode_detail", episode.pk)
-    try:
+    with service_errors(request, CampaignError):
         episodes.episode_close(
             episode=episode,
             by=request.user,
@@ -109,8 +110,5 @@ def episode_close(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             request=request,
         )
-    except CampaignError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, "Épisode clos ; ses campagnes sont closes.")
     return redirect("campaigns:episode_detail", episode.pk)

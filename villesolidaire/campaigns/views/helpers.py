@@ -1,4 +1,4 @@
-"""What the campaign views share: access for callers, fetching a campaign, the page size."""
+"""What the campaign views share: access for callers, fetching a campaign."""
 
 from functools import wraps
 
@@ -8,9 +8,6 @@ from django.shortcuts import get_object_or_404
 from villesolidaire.accounts.perms import caller_required
 from villesolidaire.campaigns.models import Campaign
 from villesolidaire.campaigns.services import accreditations
-
-PAGE_SIZE = 50
-
 
 CALL_SCREEN_FIELDS = ["first_names", "last_name", "birth_date", "phone", "quartier"]
 

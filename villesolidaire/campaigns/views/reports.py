@@ -3,7 +3,6 @@
 import csv
 import io
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +15,9 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns import selectors
 from villesolidaire.campaigns.models import CallTarget, Campaign
-from villesolidaire.campaigns.views.helpers import PAGE_SIZE, campaign_or_404
+from villesolidaire.campaigns.views.helpers import campaign_or_404
+from villesolidaire.core.htmx import is_partial_request, render_partial_or_page
+from villesolidaire.core.pagination import paginate
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,7 +39,7 @@ def _dashboard_context(campaign: Campaign) -> dict:
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     context = _dashboard_context(campaign)
-    fragment = bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request
+    fragment = is_partial_request(request)
     record(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -47,9 +48,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         detail="Tableau de bord (actualisation)" if fragment else "Tableau de bord",
         request=request,
     )
-    if fragment:
-        return render(request, "campaigns/_dashboard_figures.html", context)
-    return render(request, "campaigns/dashboard.html", context)
+    return render_partial_or_page(request, "campaigns/_dashboard_figures.html", "campaigns/dashboard.html", context)
 
 
 @register_officer_required
@@ -58,7 +57,7 @@ def unreached(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     now = timezone.now()
     rows = selectors.unreached_targets(campaign, now)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     record(
         actor=request.user,
         action=AuditAction.LIST,

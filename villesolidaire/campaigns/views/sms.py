@@ -16,6 +16,7 @@ from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.sms_replies import sms_inbound_record
 from villesolidaire.campaigns.services.sms_wave import sms_wave_start
 from villesolidaire.campaigns.views.helpers import campaign_or_404
+from villesolidaire.core.service_errors import service_errors
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +25,8 @@ logger = logging.getLogger(__name__)
 @require_POST
 def sms_wave(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
-    try:
+    with service_errors(request, CampaignError):
         count = sms_wave_start(campaign=campaign, by=request.user, request=request)
-    except CampaignError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, f"Vague de SMS lancée : {count} message(s) en file d'envoi.")
     return redirect("campaigns:campaign_detail", campaign.pk)
 
