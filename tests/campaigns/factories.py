@@ -12,7 +12,7 @@ from villesolidaire.campaigns import services
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.register.models import EntryStatus, Ground, RegisterEntry, RegisterExtras
 
-NOW = timezone.make_aware(datetime.datetime(2026, 7, 15, 9, 0))
+NOW = datetime.datetime(2026, 7, 15, 9, 0, tzinfo=timezone.get_default_timezone())
 
 
 class RegisterEntryFactory(factory.django.DjangoModelFactory):

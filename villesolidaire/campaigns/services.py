@@ -156,6 +156,10 @@ def targeted_entries(*, episode: Episode, targeting: Targeting, year: int):
     return entries.filter(condition)
 
 
+# Frozen, so one shared instance is a safe default argument.
+DEFAULT_RECALL = rules.RecallRules()
+
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -163,7 +167,7 @@ def campaign_create(
     by: User,
     title: str = "",
     targeting: Targeting = Targeting(),
-    recall: rules.RecallRules = rules.RecallRules(),
+    recall: rules.RecallRules = DEFAULT_RECALL,
     questionnaire: Questionnaire | None = None,
     sms_wave: bool = False,
     now: datetime | None = None,

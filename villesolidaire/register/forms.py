@@ -37,11 +37,12 @@ from villesolidaire.territory.models import Quartier
 MIN_BIRTH_DATE = datetime.date(1900, 1, 1)
 MINIMUM_AGE = {Ground.AGE_65: 65, Ground.AGE_60_UNFIT: 60, Ground.DISABLED_ADULT: 18}
 ELIGIBILITY_MESSAGES = {
-    Ground.AGE_65: "Cette qualité concerne les personnes de 65 ans et plus : d'après la date de naissance, la personne "
-    "a {age} ans. Si elle a plus de 60 ans et est reconnue inapte au travail, ou si elle est adulte "
-    "handicapée, choisissez cette qualité.",
-    Ground.AGE_60_UNFIT: "Cette qualité concerne les personnes de plus de 60 ans reconnues inaptes au travail : d'après "
-    "la date de naissance, la personne a {age} ans.",
+    Ground.AGE_65: "Cette qualité concerne les personnes de 65 ans et plus : "
+    "d'après la date de naissance, la personne a {age} ans. "
+    "Si elle a plus de 60 ans et est reconnue inapte au travail, ou si elle est adulte handicapée, "
+    "choisissez cette qualité.",
+    Ground.AGE_60_UNFIT: "Cette qualité concerne les personnes de plus de 60 ans reconnues inaptes au travail : "
+    "d'après la date de naissance, la personne a {age} ans.",
     Ground.DISABLED_ADULT: "Cette qualité concerne les adultes (18 ans et plus) : d'après la date de naissance, la "
     "personne a {age} ans.",
 }

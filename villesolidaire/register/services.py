@@ -53,7 +53,8 @@ class DuplicateEntry(RegisterError):
         self.matches = matches
         numbers = ", ".join(f"n° {m.pk}" for m in matches[:5])
         super().__init__(
-            f"Cette personne semble déjà inscrite ({numbers}) : même nom et même date de naissance, ou même téléphone. "
+            f"Cette personne semble déjà inscrite ({numbers}) : "
+            "même nom et même date de naissance, ou même téléphone. "
             "Ouvrez l'inscription existante pour la corriger ; s'il s'agit bien d'une autre personne (homonyme, "
             "conjoint·e au même numéro), cochez la case de confirmation."
         )
