@@ -113,3 +113,15 @@ def test_journal_query_count_does_not_grow(client, django_assert_max_num_queries
         _entry()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/gestion/audit/journal/")
+
+
+def test_journal_export_writes_french_dates_and_neutralises_formulas(client):
+    login_staff(client, staff_user(Role.AUDITOR))
+    entry = _entry(detail="=cmd|'/c calc'!A1")
+    response = client.get("/gestion/audit/journal/", {"format": "csv"})
+    assert response["Content-Disposition"].startswith('attachment; filename="journal-acces-')
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "date;auteur;action;type;identifiant;champs;détail;adresse IP"
+    line = next(line for line in lines if "calc" in line)
+    assert line.startswith(timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"))
+    assert ";'=cmd|'/c calc'!A1;" in line

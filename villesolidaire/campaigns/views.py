@@ -4,9 +4,7 @@ Every page that shows campaign data writes an audit row (audit.services.record) 
 rendering; every write goes through services.py, which audits it in the same transaction.
 """
 
-import csv
 import hmac
-import io
 import json
 import logging
 from functools import wraps
@@ -21,8 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from villesolidaire.accounts.perms import caller_required, register_officer_required
 from villesolidaire.audit.models import AuditAction
@@ -46,11 +42,11 @@ from villesolidaire.campaigns.models import (
     EpisodeStatus,
 )
 from villesolidaire.campaigns.rules import RecallRules
+from villesolidaire.core.exports import Table, download
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CALL_SCREEN_FIELDS = ["first_names", "last_name", "birth_date", "phone", "quartier"]
 TRANSITION_VERBS = {
     CampaignStatus.PAUSED: "Mettre en pause",
@@ -369,31 +365,9 @@ def daily_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         detail=f"Rapport quotidien {fmt} (agrégats, sans nom)",
         request=request,
     )
-    filename = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([title])
-        writer.writerow(selectors.REPORT_HEADERS)
-        writer.writerows(rows)
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Rapport quotidien"
-        sheet.append([title])
-        sheet.append(selectors.REPORT_HEADERS)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for column in "ABCDEFGH":
-            sheet.column_dimensions[column].width = 20
-        output = io.BytesIO()
-        workbook.save(output)
-        response = HttpResponse(output.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    table = Table("Rapport quotidien", selectors.REPORT_HEADERS, rows)
+    name = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}"
+    return download(fmt, [table], name, heading=title)
 
 
 # One person: history and escalation (officers) ------------------------------------------------
