@@ -20,6 +20,7 @@ $(VENV)/.installed: requirements.txt
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	@$(PIP) install -q -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
 	@$(PY) -c "import pytest, pytest_django, factory, playwright, axe_playwright_python"
+	@test -x $(VENV)/bin/ruff
 	@touch $@
 
 install: $(VENV)/.installed

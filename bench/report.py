@@ -111,7 +111,7 @@ def fmt(value) -> str:
 
 def markdown(rows: list[dict], info: dict) -> str:
     by_name = {row["name"]: row for row in rows}
-    today = datetime.date.today().isoformat()
+    today = datetime.datetime.now().astimezone().date().isoformat()
     elapsed = os.environ.get("BENCH_ELAPSED")
     lines = [
         "# Bancs d'essai",
@@ -139,7 +139,8 @@ def markdown(rows: list[dict], info: dict) -> str:
         "",
         "Tout tourne sur la même machine : serveur, base de données et générateur de charge se partagent les cœurs.",
         "Les machines de ce type ne vont pas toutes à la même vitesse : la référence processeur permet de comparer",
-        "deux séries de mesures faites sur des machines différentes (plus elle est courte, plus la machine est rapide).",
+        "deux séries de mesures faites sur des machines différentes "
+        "(plus elle est courte, plus la machine est rapide).",
         "",
         "## Objectifs",
         "",
@@ -179,7 +180,8 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  (2 × cœurs + 1 processus, 2 fils chacun), DEBUG désactivé, fichiers statiques collectés, base PostgreSQL",
         "  de banc d'essai (déjà 100 000 volontaires). wrk (2 fils, 10 connexions, autant que de fils gunicorn,",
         "  30 s mesurées après 5 s de mise en route non mesurées, le temps que chaque processus gunicorn charge ses",
-        "  routes et gabarits) envoie depuis 127.0.0.1 des inscriptions complètes, chacune avec une adresse e-mail unique, avec",
+        "  routes et gabarits) envoie depuis 127.0.0.1 des inscriptions complètes, "
+        "chacune avec une adresse e-mail unique, avec",
         "  une paire cookie/jeton CSRF obtenue par un GET préalable. Une inscription réussie est une redirection",
         "  302 vers la page de remerciement ; toute autre réponse compte comme une erreur. Vérification : le nombre",
         "  de volontaires créés en base égale le nombre de 302 du journal d'accès de gunicorn (wrk s'arrête avec",

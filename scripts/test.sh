@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# `make test`: the suite on SQLite, then on PostgreSQL with the browser tests.
+# `make test`: ruff (format and lint) first, then the suite on SQLite, then on PostgreSQL with the browser tests.
+# A ruff finding stops the run: the tests are not started.
 # In CI (CI=true) PostgreSQL and Chromium are required: their absence is a failure, not a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/villesolidaire}"
+RUFF=.venv/bin/ruff
 status=0
+
+echo "== Lint : ruff format --check, ruff check =="
+lint=0
+$RUFF format --check . || lint=1
+$RUFF check . || lint=1
+if [ $lint -ne 0 ]; then
+  echo "ÉCHEC : ruff signale des problèmes de format ou de lint (détail ci-dessus) ; les tests ne sont pas lancés."
+  echo "Corrigez-les : $RUFF format .  puis  $RUFF check . (--fix pour les corrections sûres)."
+  echo "FAILED: ruff found formatting or lint problems (see above); tests not run."
+  exit 1
+fi
 
 echo "== Tests sur SQLite =="
 DATABASE_URL="sqlite:///:memory:" $PY -m pytest -q -n 2 -m "not browser and not postgres_only" || status=1

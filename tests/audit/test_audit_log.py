@@ -132,3 +132,15 @@ def test_journal_filters_by_object_author_and_dates(client):
     assert shown(object_type="registerentry", since=today.isoformat(), until=today.isoformat()) == {"fiche B"}
     assert shown(object_type="registerentry", since=(today + timedelta(days=1)).isoformat()) == set()
     assert shown(object_type="registerentry", until=(today - timedelta(days=1)).isoformat()) == set()
+
+
+def test_journal_export_writes_french_dates_and_neutralises_formulas(client):
+    login_staff(client, staff_user(Role.AUDITOR))
+    entry = _entry(detail="=cmd|'/c calc'!A1")
+    response = client.get("/gestion/audit/journal/", {"format": "csv"})
+    assert response["Content-Disposition"].startswith('attachment; filename="journal-acces-')
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "date;auteur;action;type;identifiant;champs;détail;adresse IP"
+    line = next(line for line in lines if "calc" in line)
+    assert line.startswith(timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"))
+    assert ";'=cmd|'/c calc'!A1;" in line

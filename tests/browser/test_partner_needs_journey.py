@@ -62,7 +62,7 @@ LOU = "+33656789012"  # not in the need's domain; holds the module a help catego
 
 
 def test_partner_need_from_posting_to_hours_and_training_gate(page, new_page, live_server):  # noqa: F811 (fixture)
-    started = datetime.datetime.now()
+    started = datetime.datetime.now(datetime.UTC)
     build_town()
     clear_outboxes()
     organisation = OrganisationFactory(
@@ -269,7 +269,7 @@ def test_partner_need_from_posting_to_hours_and_training_gate(page, new_page, li
     assert not server_errors, server_errors
     for browser_page in (partner, visitor, coordination):
         assert not csp_errors(browser_page), csp_errors(browser_page)
-    elapsed = (datetime.datetime.now() - started).total_seconds()
+    elapsed = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
     print(f"Parcours partenaire → heures → formation exigée : {elapsed:.1f} s")
 
 

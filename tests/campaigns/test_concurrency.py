@@ -1,6 +1,7 @@
 """10 callers empty the same queue in parallel: nobody is called by two callers at once, nobody is lost."""
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -50,7 +51,7 @@ def test_ten_callers_empty_the_queue_without_double_calls_or_losses(run_concurre
     for attempt in CallAttempt.objects.filter(target__campaign=campaign).order_by("started_at"):
         by_target.setdefault(attempt.target_id, []).append((attempt.started_at, attempt.ended_at))
     for spans in by_target.values():
-        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
+        for (_s1, e1), (s2, _e2) in pairwise(spans):
             assert e1 <= s2
     assert len({caller for _pk, caller in taken}) > 1  # the work was really shared
 
@@ -86,5 +87,5 @@ def test_parallel_callers_with_failures_never_hold_the_same_person(run_concurren
     for target in CallTarget.objects.filter(campaign=campaign):
         spans = list(target.attempts.order_by("started_at").values_list("started_at", "ended_at"))
         assert len(spans) == 3
-        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
+        for (_s1, e1), (s2, _e2) in pairwise(spans):
             assert e1 <= s2

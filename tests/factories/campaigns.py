@@ -13,7 +13,7 @@ from villesolidaire.campaigns.services.accreditations import accreditation_grant
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create
 from villesolidaire.campaigns.services.targeting import Targeting
 
-NOW = timezone.make_aware(datetime.datetime(2026, 7, 15, 9, 0))
+NOW = datetime.datetime(2026, 7, 15, 9, 0, tzinfo=timezone.get_default_timezone())
 
 
 class EpisodeFactory(factory.django.DjangoModelFactory):

@@ -182,7 +182,8 @@ def mission(client_id="m-1", title="Titre", start="2030-06-14T09:00:00+02:00", e
         (feed(mission(extra="<places>trois</places>")), "nombre de places"),
         (feed(mission(extra="<applicationUrl>javascript:alert(1)</applicationUrl>")), "https://"),
         (
-            b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><source><mission><title>&lol2;</title></mission></source>',
+            b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+            b"<source><mission><title>&lol2;</title></mission></source>",
             "DTD ou des entités",
         ),
         (

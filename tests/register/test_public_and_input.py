@@ -253,7 +253,8 @@ def test_raw_columns_hold_no_plaintext_and_search_still_works(officer_client):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT last_name, first_names, birth_date, address, phone, emergency_contact_name, emergency_contact_phone,"
+            "SELECT last_name, first_names, birth_date, address, phone,"
+            " emergency_contact_name, emergency_contact_phone,"
             " last_name_index, phone_index FROM register_registerentry WHERE id = %s",
             [entry.pk],
         )

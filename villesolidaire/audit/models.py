@@ -67,7 +67,8 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.get_action_display()} {self.object_type} {self.object_id}"
+        what = f"{self.get_action_display()} {self.object_type} {self.object_id}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {what}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

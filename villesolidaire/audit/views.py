@@ -1,7 +1,5 @@
 """The auditor's screen: read the log, filter it, export it. Reading the log is itself logged."""
 
-import csv
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +9,7 @@ from villesolidaire.accounts.perms import auditor_required
 from villesolidaire.audit.filters import AuditFilter
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.audit.services import record
+from villesolidaire.core.exports import Table, download
 from villesolidaire.core.pagination import paginate
 
 
@@ -38,24 +37,23 @@ def journal(request: HttpRequest) -> HttpResponse:
     )
 
 
+EXPORT_HEADERS = ["date", "auteur", "action", "type", "identifiant", "champs", "détail", "adresse IP"]
+
+
 def _csv(rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="journal-acces-{stamp}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["date", "auteur", "action", "type", "identifiant", "champs", "détail", "adresse IP"])
+    return download("csv", [Table("Journal d'accès", EXPORT_HEADERS, _export_rows(rows))], f"journal-acces-{stamp}")
+
+
+def _export_rows(rows):
     for entry in rows.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                timezone.localtime(entry.at).isoformat(timespec="seconds"),
-                entry.actor_label,
-                entry.get_action_display(),
-                entry.object_type,
-                entry.object_id,
-                ",".join(entry.fields),
-                entry.detail,
-                entry.ip_address or "",
-            ]
-        )
-    return response
+        yield [
+            entry.at,
+            entry.actor_label,
+            entry.get_action_display(),
+            entry.object_type,
+            entry.object_id,
+            ",".join(entry.fields),
+            entry.detail,
+            entry.ip_address or "",
+        ]

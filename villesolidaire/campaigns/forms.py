@@ -164,7 +164,9 @@ class CampaignForm(forms.Form):
     include_linked_residents = forms.BooleanField(
         label="Ajouter les personnes suivies par le CCAS qui ont accepté le lien avec leur dossier",
         required=False,
-        help_text="Inscrites au registre et ayant donné leur accord pour lier leur fiche habitant·e, hors filtres ci-dessus.",
+        help_text=(
+            "Inscrites au registre et ayant donné leur accord pour lier leur fiche habitant·e, hors filtres ci-dessus."
+        ),
     )
     reached_recheck_hours = _int("Rappeler une personne jointe après (heures)", min_value=1, max_value=168, initial=48)
     retry_minutes = _int(

@@ -15,6 +15,7 @@ with bulk_create (a few dozen queries in all) and the matching index is rebuilt 
 import csv
 import datetime
 import io
+import json
 import math
 import random
 import secrets
@@ -295,7 +296,7 @@ def quartier_grid() -> list[dict]:
                 "name": name,
                 "code": code,
                 "centre": (round(centre_lat, 6), round(centre_lon, 6)),
-                "geojson": '{"type": "Polygon", "coordinates": [%s]}' % str(ring).replace("'", '"'),
+                "geojson": json.dumps({"type": "Polygon", "coordinates": [ring]}),
             }
         )
     return quartiers
@@ -510,8 +511,8 @@ def seed_demo(
     coordinator, operator = staff[Role.COORDINATOR], staff[Role.OPERATOR]
     call = RecruitmentCall.objects.create(
         title="Devenez volontaire solidaire à Val-Solidaire",
-        description="Le CCAS cherche des habitant·es disponibles quelques heures par semaine pour aider leurs voisin·es : "
-        "courses, appels de convivialité, démarches, promenades.",
+        description="Le CCAS cherche des habitant·es disponibles quelques heures par semaine "
+        "pour aider leurs voisin·es : courses, appels de convivialité, démarches, promenades.",
         opens_at=clock.start,
         closes_at=clock.now + datetime.timedelta(days=60),
     )

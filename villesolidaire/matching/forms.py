@@ -12,7 +12,9 @@ class ProposeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": "Choisissez au moins un·e volontaire.",
-            "invalid_choice": "Un·e des volontaires choisi·es n'est plus disponible pour cette demande : vérifiez la liste à jour.",
+            "invalid_choice": (
+                "Un·e des volontaires choisi·es n'est plus disponible pour cette demande : vérifiez la liste à jour."
+            ),
         },
     )
     message = PlainTextField(

@@ -240,7 +240,8 @@ def _mission(element, number: int, errors: list[str]) -> MissionData | None:
             value = parse_datetime(raw)
         except ValueError:
             local_errors.append(
-                f"{where} : la date <{tag}> « {raw[:40]} » n'est pas au format ISO 8601 (ex. 2025-06-14T09:00:00+02:00)."
+                f"{where} : la date <{tag}> « {raw[:40]} » n'est pas au format ISO 8601 "
+                "(ex. 2025-06-14T09:00:00+02:00)."
             )
             continue
         if tag == "endAt" and _is_date_only(raw):

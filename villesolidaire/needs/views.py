@@ -265,7 +265,8 @@ def signup_cancel(request: HttpRequest, space: str, pk: int, signup_pk: int) -> 
         promoted = services.signup_cancel(signup=signup, by=request.user)
         text = "Inscription annulée."
         if promoted:
-            text += f" {promoted.volunteer.first_name} {promoted.volunteer.last_name} passe de la liste d'attente à la place libérée."
+            name = f"{promoted.volunteer.first_name} {promoted.volunteer.last_name}"
+            text += f" {name} passe de la liste d'attente à la place libérée."
         messages.success(request, text)
     return redirect(_url(space, "detail", pk))
 
@@ -417,7 +418,8 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
             if result.signup.status == SignupStatus.WAITING:
                 messages.success(
                     request,
-                    "Ce créneau est complet : vous êtes sur la liste d'attente. Si une place se libère, elle est à vous.",
+                    "Ce créneau est complet : vous êtes sur la liste d'attente. "
+                    "Si une place se libère, elle est à vous.",
                 )
             else:
                 messages.success(request, "Merci ! Votre inscription est enregistrée, l'organisation va la confirmer.")

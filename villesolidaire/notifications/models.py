@@ -50,15 +50,15 @@ class Message(models.Model):
         verbose_name_plural = "messages envoyés"
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} à {self.recipient} ({self.get_status_display()})"
+
     @property
     def shown_recipient(self) -> str:
         """What a coordinator may see: register campaign messages hide the register's numbers."""
         if self.kind.startswith(REGISTER_MESSAGE_KIND_PREFIX):
             return "numéro du registre (masqué)"
         return self.recipient
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} à {self.recipient} ({self.get_status_display()})"
 
 
 class CallTaskStatus(models.TextChoices):

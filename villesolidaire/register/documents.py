@@ -54,11 +54,13 @@ def _held(entry: RegisterEntry) -> list[str]:
     ground = entry.get_ground_display()
     if entry.disability_benefit:
         ground += f" ({entry.get_disability_benefit_display()})"
+    town_line = f"{entry.postcode} {entry.city}".strip()
+    address = ", ".join(p for p in (entry.address, entry.address_complement, town_line) if p)
     lines = [
         f"Nom et prénoms : {entry.last_name.upper()} {entry.first_names}",
         f"Date de naissance : {entry.birth_date:%d/%m/%Y}" if entry.birth_date else "Date de naissance : —",
         f"Qualité : {ground}",
-        f"Adresse : {', '.join(p for p in (entry.address, entry.address_complement, f'{entry.postcode} {entry.city}'.strip()) if p)}",
+        f"Adresse : {address}",
         f"Téléphone : {entry.phone or '—'}",
         f"Service intervenant à domicile : {entry.home_care_service or '—'}",
         "Personne à prévenir en cas d'urgence : "
@@ -80,9 +82,9 @@ def acknowledgement_letters(entries: Iterable[RegisterEntry]) -> bytes:
 def _acknowledgement(doc: Document, entry: RegisterEntry) -> None:
     by_third_party = entry.origin == Origin.THIRD_PARTY
     request = (
-        f"Nous avons reçu le {entry.request_date:%d/%m/%Y} la demande d'inscription vous concernant, faite par écrit par "
-        f"{entry.third_party_name} ({entry.third_party_capacity}), sur le registre nominatif des personnes âgées et des "
-        "personnes handicapées de la commune."
+        f"Nous avons reçu le {entry.request_date:%d/%m/%Y} la demande d'inscription vous concernant, "
+        f"faite par écrit par {entry.third_party_name} ({entry.third_party_capacity}), "
+        "sur le registre nominatif des personnes âgées et des personnes handicapées de la commune."
         if by_third_party
         else f"Nous avons bien reçu le {entry.request_date:%d/%m/%Y} votre demande d'inscription sur le registre "
         "nominatif des personnes âgées et des personnes handicapées de la commune."
@@ -93,8 +95,8 @@ def _acknowledgement(doc: Document, entry: RegisterEntry) -> None:
         paragraphs=[
             "Madame, Monsieur,",
             request,
-            "Sauf opposition de votre part, la réception du présent accusé de réception vaut accord de votre part pour "
-            "figurer sur ce registre (article R121-6 du code de l'action sociale et des familles).",
+            "Sauf opposition de votre part, la réception du présent accusé de réception vaut accord de votre part "
+            "pour figurer sur ce registre (article R121-6 du code de l'action sociale et des familles).",
             "Vous pouvez à tout moment demander votre radiation du registre, sur simple demande auprès du "
             f"{doc.service_name}, par courrier, par téléphone ou sur place.",
             PURPOSE,
@@ -114,8 +116,8 @@ def information_letters(entries: Iterable[RegisterEntry], *, sent_on: datetime.d
     deadline = sent_on + datetime.timedelta(days=days)
     for entry in entries:
         source = (
-            "le conseil départemental, qui vous verse l'allocation personnalisée d'autonomie (APA) ou la prestation de "
-            "compensation du handicap (PCH) à domicile"
+            "le conseil départemental, qui vous verse l'allocation personnalisée d'autonomie (APA) "
+            "ou la prestation de compensation du handicap (PCH) à domicile"
             if entry.origin == Origin.DEPARTEMENT
             else "la caisse d'assurance retraite et de la santé au travail (CARSAT), qui vous verse une aide liée à "
             "l'autonomie"
@@ -125,9 +127,9 @@ def information_letters(entries: Iterable[RegisterEntry], *, sent_on: datetime.d
             subject="Votre inscription au registre des personnes vulnérables : vous pouvez vous y opposer",
             paragraphs=[
                 "Madame, Monsieur,",
-                f"La loi (article L121-6-1 du code de l'action sociale et des familles) permet que {source} transmette "
-                "au maire vos nom, date de naissance, adresse et téléphone afin que vous soyez inscrit·e sur le registre "
-                "nominatif des personnes vulnérables de la commune.",
+                f"La loi (article L121-6-1 du code de l'action sociale et des familles) permet que {source} "
+                "transmette au maire vos nom, date de naissance, adresse et téléphone afin que vous soyez "
+                "inscrit·e sur le registre nominatif des personnes vulnérables de la commune.",
                 f"Vous pouvez vous opposer à cette inscription dans un délai de {days} jours, soit jusqu'au "
                 f"{deadline:%d/%m/%Y} : il suffit de nous le dire par courrier, par téléphone ou sur place. "
                 "Sans opposition de votre part dans ce délai, vous serez inscrit·e sur le registre. Même inscrit·e, "
@@ -159,8 +161,8 @@ def confirmation_letters(entries: Iterable[RegisterEntry]) -> bytes:
                 "téléphone, personne à prévenir, service à domicile, déménagement dans la commune). Si vous souhaitez "
                 "rester inscrit·e et que rien n'a changé, vous pouvez simplement nous le confirmer par téléphone ou "
                 "par courrier.",
-                "Si vous ne souhaitez plus figurer sur le registre, dites-le-nous : vous serez radié·e. Un déménagement "
-                "hors de la commune vaut demande de radiation (article R121-5).",
+                "Si vous ne souhaitez plus figurer sur le registre, dites-le-nous : vous serez radié·e. "
+                "Un déménagement hors de la commune vaut demande de radiation (article R121-5).",
             ],
             bullets=_held(entry),
             closing=[

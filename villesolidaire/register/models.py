@@ -363,6 +363,10 @@ class RegisterExtras(models.Model):
         verbose_name = "informations complémentaires (avec accord)"
         verbose_name_plural = "informations complémentaires (avec accord)"
 
+    def __str__(self) -> str:
+        # No personal data: the entry's number only.
+        return f"Informations complémentaires de l'inscription n° {self.entry_id}"
+
     @property
     def is_isolated(self) -> bool:
         """The priority tier of the campaigns (Paris's "catégorie 1")."""

@@ -19,6 +19,7 @@ from villesolidaire.accounts.models import User
 from villesolidaire.audit import services as audit
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.core.crypto import blind_index
+from villesolidaire.core.exports import Table
 from villesolidaire.register.models import (
     ENTRY_WORKFLOW,
     PERSONAL_FIELDS,
@@ -52,7 +53,8 @@ class DuplicateEntry(RegisterError):
         self.matches = matches
         numbers = ", ".join(f"n° {m.pk}" for m in matches[:5])
         super().__init__(
-            f"Cette personne semble déjà inscrite ({numbers}) : même nom et même date de naissance, ou même téléphone. "
+            f"Cette personne semble déjà inscrite ({numbers}) : "
+            "même nom et même date de naissance, ou même téléphone. "
             "Ouvrez l'inscription existante pour la corriger ; s'il s'agit bien d'une autre personne (homonyme, "
             "conjoint·e au même numéro), cochez la case de confirmation."
         )
@@ -531,33 +533,34 @@ def export_headers() -> list[str]:
     return [_label(RegisterEntry, name) for name in R121_4_FIELDS]
 
 
-def export_value(entry: RegisterEntry, name: str) -> str:
+def export_cell(entry: RegisterEntry, name: str) -> str | datetime.date:
+    """One R121-4 value for the export: choices by their label, dates kept as dates."""
     value = getattr(entry, name)
     if name in ("ground", "disability_benefit"):
         return getattr(entry, f"get_{name}_display")() if value else ""
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
     return value or ""
+
+
+def export_value(entry: RegisterEntry, name: str) -> str:
+    value = export_cell(entry, name)
+    return value.strftime("%d/%m/%Y") if isinstance(value, datetime.date) else value
 
 
 def export_rows(queryset: QuerySet[RegisterEntry]):
     for entry in queryset.only(*R121_4_FIELDS).order_by("pk").iterator(chunk_size=2000):
-        yield [export_value(entry, name) for name in R121_4_FIELDS]
+        yield [export_cell(entry, name) for name in R121_4_FIELDS]
 
 
 @transaction.atomic
 def prefect_export(
     *, episode, requested_by: str, reason: str, fmt: str, by: User, request: HttpRequest | None = None
-) -> tuple[PrefectTransmission, bytes]:
-    """The register, kept up to date, for the préfet: R121-4 fields only, current entries only."""
-    rows = list(export_rows(RegisterEntry.objects.current()))
-    headers = export_headers()
-    if fmt == ExportFormat.XLSX:
-        content = _xlsx(headers, rows)
-    elif fmt == ExportFormat.CSV:
-        content = _csv(headers, rows)
-    else:
+) -> tuple[PrefectTransmission, Table]:
+    """The register, kept up to date, for the préfet: R121-4 fields only, current entries only.
+
+    Returns the transmission and the table to send (the view writes it in `fmt`)."""
+    if fmt not in ExportFormat.values:
         raise RegisterError("Format inconnu : CSV ou XLSX.")
+    rows = list(export_rows(RegisterEntry.objects.current()))
     transmission = PrefectTransmission.objects.create(
         episode=episode, requested_by=requested_by, reason=reason, exported_by=by, format=fmt, row_count=len(rows)
     )
@@ -569,30 +572,7 @@ def prefect_export(
         detail=f"transmission au préfet, épisode n° {episode.pk}, {len(rows)} inscription(s), {fmt}",
         request=request,
     )
-    return transmission, content
-
-
-def _csv(headers: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Registre")
-    sheet.append(headers)
-    for row in rows:
-        # A value starting with "=" must never become a formula in the préfecture's spreadsheet.
-        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return transmission, Table("Registre", export_headers(), rows)
 
 
 # The person's rights (R121-10) ----------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
+from villesolidaire.core.exports import download
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
 from villesolidaire.core.service_errors import service_errors
@@ -30,7 +31,6 @@ from villesolidaire.register.models import (
     R121_4_FIELDS,
     TRANSMITTED_ORIGINS,
     EntryStatus,
-    ExportFormat,
     PrefectTransmission,
     RegisterEntry,
     RegisterExtras,
@@ -491,7 +491,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def prefect_export(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        transmission, content = services.prefect_export(
+        transmission, table = services.prefect_export(
             episode=form.cleaned_data["episode"],
             requested_by=form.cleaned_data["requested_by"],
             reason=form.cleaned_data["reason"],
@@ -500,15 +500,7 @@ def prefect_export(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         stamp = timezone.localtime(transmission.exported_at).strftime("%Y%m%d-%H%M")
-        if transmission.format == ExportFormat.XLSX:
-            response = HttpResponse(
-                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        else:
-            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="registre-prefet-{stamp}.{transmission.format}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return download(transmission.format, [table], f"registre-prefet-{stamp}")
     transmissions = PrefectTransmission.objects.select_related("episode", "exported_by")[:50]
     context = {
         "form": form,

@@ -4,12 +4,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from villesolidaire.accounts.perms import coordinator_required
+from villesolidaire.core.exports import download
 from villesolidaire.reporting import exports
 from villesolidaire.reporting.charts import bar_chart
 from villesolidaire.reporting.forms import PeriodForm
 from villesolidaire.reporting.selectors import FIGURE_LABELS, FIGURES, dashboard
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @coordinator_required
@@ -46,9 +45,4 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     board = dashboard(PeriodForm(request.GET or None).chosen_period())
     stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        response = HttpResponse(exports.as_xlsx(board), content_type=XLSX_TYPE)
-    else:
-        response = HttpResponse(exports.as_csv(board), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tableau-de-bord-{stamp}.{fmt}"'
-    return response
+    return download(fmt, exports.tables(board), f"tableau-de-bord-{stamp}", heading=exports.heading(board))

@@ -83,7 +83,8 @@ def validate_polygons(geojson: str) -> list:
                     raise ValueError("chaque point doit être une paire de nombres [longitude, latitude].")
                 if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
                     raise ValueError(
-                        f"le point {position[:2]} est hors des limites : attendu [longitude, latitude] en degrés (WGS84)."
+                        f"le point {position[:2]} est hors des limites : "
+                        "attendu [longitude, latitude] en degrés (WGS84)."
                     )
             if ring[0][:2] != ring[-1][:2]:
                 raise ValueError("chaque contour doit être fermé : le dernier point doit répéter le premier.")

@@ -71,8 +71,8 @@ class Town(models.Model):
                 raise ValidationError(
                     {
                         "primary_colour": (
-                            f"Contraste insuffisant avec le texte blanc : {ratio:.2f}:1 pour {MIN_CONTRAST}:1 au moins "
-                            "(RGAA / WCAG AA). Choisissez une couleur plus foncée."
+                            f"Contraste insuffisant avec le texte blanc : {ratio:.2f}:1 "
+                            f"pour {MIN_CONTRAST}:1 au moins (RGAA / WCAG AA). Choisissez une couleur plus foncée."
                         )
                     }
                 )
@@ -88,7 +88,9 @@ class Quartier(models.Model):
     boundary_geojson = models.TextField(
         "contour (GeoJSON)",
         blank=True,
-        help_text="Polygon ou MultiPolygon en WGS84 (longitude, latitude). Sert à placer les adresses dans le quartier.",
+        help_text=(
+            "Polygon ou MultiPolygon en WGS84 (longitude, latitude). Sert à placer les adresses dans le quartier."
+        ),
     )
     centre_latitude = models.FloatField("latitude du centre", null=True, blank=True)
     centre_longitude = models.FloatField("longitude du centre", null=True, blank=True)

@@ -419,7 +419,8 @@ def self_register(request: HttpRequest, pk: int) -> HttpResponse:
         if registration.status == RegistrationStatus.WAITING:
             messages.warning(
                 request,
-                "La session est complète : vous êtes sur la liste d'attente. Nous vous prévenons si une place se libère.",
+                "La session est complète : vous êtes sur la liste d'attente. "
+                "Nous vous prévenons si une place se libère.",
             )
         else:
             messages.success(

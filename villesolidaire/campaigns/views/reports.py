@@ -1,14 +1,9 @@
 """Following a campaign (register officers): live dashboard, people not reached, daily report."""
 
-import csv
-import io
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
@@ -16,10 +11,9 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns import selectors
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.views.helpers import campaign_or_404
+from villesolidaire.core.exports import Table, download
 from villesolidaire.core.htmx import is_partial_request, render_partial_or_page
 from villesolidaire.core.pagination import paginate
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _dashboard_context(campaign: Campaign) -> dict:
@@ -89,32 +83,6 @@ def daily_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         detail=f"Rapport quotidien {fmt} (agrégats, sans nom)",
         request=request,
     )
-    filename = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
-    response = daily_report_file(fmt=fmt, title=title, rows=rows)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def daily_report_file(*, fmt: str, title: str, rows) -> HttpResponse:
-    """The daily report as a CSV or XLSX response: a title line, the headers, one row per day."""
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([title])
-        writer.writerow(selectors.REPORT_HEADERS)
-        writer.writerows(rows)
-        return HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Rapport quotidien"
-    sheet.append([title])
-    sheet.append(selectors.REPORT_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for column in "ABCDEFGH":
-        sheet.column_dimensions[column].width = 20
-    output = io.BytesIO()
-    workbook.save(output)
-    return HttpResponse(output.getvalue(), content_type=XLSX_TYPE)
+    table = Table("Rapport quotidien", selectors.REPORT_HEADERS, rows)
+    name = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}"
+    return download(fmt, [table], name, heading=title)

@@ -26,5 +26,6 @@ class Command(BaseCommand):
             cursor.execute(f"DELETE FROM {table} WHERE {column} < %s", [cutoff])
             deleted = cursor.rowcount
         self.stdout.write(
-            f"{deleted} entrée(s) du journal d'accès supprimée(s) (conservation : {settings.VS_AUDIT_RETENTION_DAYS} jours)."
+            f"{deleted} entrée(s) du journal d'accès supprimée(s) "
+            f"(conservation : {settings.VS_AUDIT_RETENTION_DAYS} jours)."
         )

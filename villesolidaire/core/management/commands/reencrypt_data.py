@@ -25,13 +25,16 @@ def encrypted_models():
 
 
 class Command(BaseCommand):
-    help = "Rechiffre toutes les données chiffrées avec la première clé de VS_DATA_KEYS et recalcule les index de recherche."
+    help = (
+        "Rechiffre toutes les données chiffrées avec la première clé de VS_DATA_KEYS "
+        "et recalcule les index de recherche."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, batch_size: int, **options):
-        for model, fields in encrypted_models():
+        for model, _fields in encrypted_models():
             count = 0
             pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(pks), batch_size):

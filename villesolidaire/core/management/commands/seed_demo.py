@@ -7,7 +7,10 @@ from villesolidaire.territory.models import Town
 
 
 class Command(BaseCommand):
-    help = "Crée la commune de démonstration (fictive) : quartiers, adresses, volontaires, habitant·es, soutiens, missions."
+    help = (
+        "Crée la commune de démonstration (fictive) : "
+        "quartiers, adresses, volontaires, habitant·es, soutiens, missions."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
