@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "villesolidaire.trainings",
     "villesolidaire.needs",
     "villesolidaire.neighbours",
+    "villesolidaire.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,16 +1,31 @@
 """Demo town, part two: the register of vulnerable people (about 300 fictitious entries).
 
-Called by `seed_demo` after the core loop. Names come from Faker (fr_FR), addresses from the
-invented BAN file, phone numbers from the ranges ARCEP reserves for fiction (01 99 00 …,
-06 39 98 …): no real person is described.
+Called by `seed_demo` after the core loop, with a past heatwave and its call campaign.
+Names come from Faker (fr_FR), addresses from the invented BAN file, phone numbers from the
+ranges ARCEP reserves for fiction (01 99 00 …, 06 39 98 …): no real person is described.
 """
 
 import datetime
 import random
 
+from django.utils import timezone
 from faker import Faker
 
 from villesolidaire.accounts.models import User
+from villesolidaire.campaigns.enums import CampaignStatus, EscalationKind, EscalationResult, Outcome, TargetStatus
+from villesolidaire.campaigns.models import (
+    CallAttempt,
+    CallerAccreditation,
+    CallTarget,
+    Campaign,
+    CampaignTransition,
+    Episode,
+    EpisodeKind,
+    EpisodeLevel,
+    EpisodeStatus,
+    EscalationStep,
+    Questionnaire,
+)
 from villesolidaire.register.models import (
     ACKNOWLEDGEMENT_DELAY_DAYS,
     DisabilityBenefit,
@@ -191,8 +206,6 @@ def _birth_date(rng: random.Random, today: datetime.date, min_age: int, max_age:
 
 
 def _at(day: datetime.date) -> datetime.datetime:
-    from django.utils import timezone
-
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 30)))
 
 
@@ -222,23 +235,6 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
     Every current register entry was called once or more over four days; unreached people went
     through the retry series and a few through escalation (emergency contact, then a visit).
     """
-    from django.utils import timezone
-
-    from villesolidaire.campaigns.enums import CampaignStatus, EscalationKind, EscalationResult, Outcome, TargetStatus
-    from villesolidaire.campaigns.models import (
-        CallAttempt,
-        CallerAccreditation,
-        CallTarget,
-        Campaign,
-        CampaignTransition,
-        Episode,
-        EpisodeKind,
-        EpisodeLevel,
-        EpisodeStatus,
-        EscalationStep,
-        Questionnaire,
-    )
-
     starts_on = datetime.date(today.year if today.month > 8 else today.year - 1, 7, 14)
     # The demo caller followed the calling training and signed the confidentiality undertaking.
     CallerAccreditation.objects.create(

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from villesolidaire.accounts.demo import DEMO_PASSWORD, STAFF_ACCOUNTS, ensure_backup_codes
 from villesolidaire.accounts.models import User
-from villesolidaire.core.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_EMAILS, STAFF_ACCOUNTS, ensure_backup_codes
+from villesolidaire.demo.town import DEMO_VOLUNTEER_EMAILS
 from villesolidaire.partners.demo import PARTNER_EMAIL
 from villesolidaire.volunteers.models import Volunteer
 

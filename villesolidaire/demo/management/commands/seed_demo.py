@@ -2,12 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from villesolidaire.core.demo import DEFAULT_SEED, seed_demo
+from villesolidaire.demo.town import DEFAULT_SEED, seed_demo
 from villesolidaire.territory.models import Town
 
 
 class Command(BaseCommand):
-    help = "Crée la commune de démonstration (fictive) : quartiers, adresses, volontaires, habitant·es, soutiens, missions."
+    help = (
+        "Crée la commune de démonstration (fictive) : quartiers, adresses, volontaires, habitant·es, soutiens, "
+        "missions."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
