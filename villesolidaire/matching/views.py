@@ -16,6 +16,7 @@ from villesolidaire.matching.selectors import (
     training_exclusions,
 )
 from villesolidaire.matching.services import Outcome
+from villesolidaire.missions.models import Support
 from villesolidaire.volunteers.models import Volunteer
 
 MAX_POINTS = scoring.W_DISTANCE + scoring.W_SKILLS + scoring.W_AVAILABILITY + scoring.W_LANGUAGE + scoring.W_CONTINUITY
@@ -167,6 +168,4 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _support_of(proposal):
-    from villesolidaire.missions.models import Support
-
     return Support.objects.select_related("resident").filter(proposal=proposal).first()

@@ -26,6 +26,7 @@ from villesolidaire.missions.forms import (
     SupportFilterForm,
 )
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+from villesolidaire.volunteers.models import Volunteer
 
 PAGE_SIZE = 50
 
@@ -41,8 +42,6 @@ def support_list(request: HttpRequest) -> HttpResponse:
             supports = supports.filter(help_request__category=form.cleaned_data["category"])
         name = form.cleaned_data["volunteer"].strip()
         if name:
-            from villesolidaire.volunteers.models import Volunteer
-
             supports = supports.filter(volunteer__in=Volunteer.objects.search_name(name))
     page = Paginator(supports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

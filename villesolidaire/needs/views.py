@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
-from villesolidaire.needs import feeds, selectors, services
+from villesolidaire.needs import feeds, selectors, services, tasks
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
@@ -251,7 +251,7 @@ def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> Ht
 def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     try:
-        services.need_notify_schedule(need=need, by=request.user)
+        tasks.need_notify_schedule(need=need, by=request.user)
     except services.NeedError as exc:
         messages.error(request, str(exc))
     else:

@@ -7,6 +7,7 @@ from villesolidaire.accounts.models import User
 from villesolidaire.demo.town import DEMO_VOLUNTEER_EMAILS
 from villesolidaire.partners.demo import PARTNER_EMAIL
 from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.services import magic_link_url
 
 ROLE_LABELS = {
     "coordinator": "Coordinatrice (CCAS)",
@@ -63,8 +64,4 @@ class Command(BaseCommand):
 
 def _magic_link(volunteer) -> str:
     """A ready-made magic link, built the way the volunteer services build theirs."""
-    try:
-        from villesolidaire.volunteers.services import magic_link_url
-    except ImportError:
-        return ""
     return magic_link_url(volunteer=volunteer)
