@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "villesolidaire.core.context_processors.town",
+                "villesolidaire.web.context_processors.town",
             ],
         },
     },
