@@ -10,6 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+from villesolidaire.help_requests.enums import Status
+from villesolidaire.residents.views import CLOSED_REQUEST
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "villesolidaire"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -105,3 +108,8 @@ def test_the_deferred_import_check_finds_one(tmp_path):
     module = tmp_path / "module.py"
     module.write_text("def f():\n    from villesolidaire.core import text\n    return text\n")
     assert _deferred_project_imports(module, root=tmp_path) == ["module.py:2 villesolidaire.core"]
+
+
+def test_residents_name_the_closed_request_status_as_help_requests_do():
+    """Residents sit below help_requests and repeat the one status value they filter on."""
+    assert CLOSED_REQUEST == Status.CLOSED
