@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.matching.selectors import requests_awaiting_volunteer
 from villesolidaire.missions import services
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
@@ -51,7 +50,7 @@ def support_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "supports": page.object_list,
-            "awaiting": requests_awaiting_volunteer()[:20],
+            # The "requests left without an answer" section comes from matching (matching_tags).
         },
     )
 
