@@ -15,7 +15,8 @@ from villesolidaire.residents.views import CLOSED_REQUEST
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "villesolidaire"
-LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+# `lint-imports`, run by this interpreter (whatever its virtual environment is called).
+LINT_IMPORTS = [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"]
 
 # Imports of the project allowed inside a function body, each with its reason. Keep it short:
 # a deferred import usually hides a cycle that the layers contract would otherwise report.
@@ -33,7 +34,7 @@ DEFERRED_IMPORTS_ALLOWED: dict[str, str] = {
 
 
 def _lint_imports(*, cwd: Path, config: Path | None = None, pythonpath: Path | None = None):
-    command = [str(LINT_IMPORTS), "--no-cache"]
+    command = [*LINT_IMPORTS, "--no-cache"]
     if config is not None:
         command += ["--config", str(config)]
     env = {**os.environ, "PYTHONPATH": str(pythonpath or cwd)}
