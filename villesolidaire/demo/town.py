@@ -13,7 +13,7 @@ with bulk_create (a few dozen queries in all) and the matching index is rebuilt 
 
 The demo app sits at the top of the stack: each app contributes its part through a small
 function in its own `demo.py` (`territory.demo.seed_territory_demo`,
-`accounts.demo.seed_staff_accounts`, `partners.demo.seed_partners_demo`, …), importing only
+`accounts.demo.seed_staff_accounts`, `register.demo.seed_register`, …), importing only
 its own layer and below; this module orders them and writes what links several apps.
 """
 
@@ -31,9 +31,9 @@ from faker import Faker
 from villesolidaire.accounts.demo import DEMO_DOMAIN, seed_staff_accounts
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.campaigns.demo import seed_past_heatwave
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.text import fold
-from villesolidaire.demo.register import seed_past_heatwave, seed_register
 from villesolidaire.help_requests.enums import Channel as RequestChannel
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
 from villesolidaire.help_requests.enums import Status as RequestStatus
@@ -47,6 +47,7 @@ from villesolidaire.neighbours.demo import seed_neighbours_demo
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 from villesolidaire.notifications.models import Channel as MessageChannel
 from villesolidaire.partners.demo import seed_partners_demo
+from villesolidaire.register.demo import seed_register
 from villesolidaire.register.models import EntryStatus
 from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
 from villesolidaire.territory.demo import POSTCODE, TOWN_NAME, seed_territory_demo
