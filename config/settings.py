@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "villesolidaire.trainings",
     "villesolidaire.needs",
     "villesolidaire.neighbours",
+    "villesolidaire.demo",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "villesolidaire.core.context_processors.town",
+                "villesolidaire.web.context_processors.town",
             ],
         },
     },

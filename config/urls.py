@@ -5,7 +5,7 @@ admin.site.site_header = "Ville Solidaire — administration"
 admin.site.site_title = "Ville Solidaire"
 
 urlpatterns = [
-    path("", include("villesolidaire.core.urls")),
+    path("", include("villesolidaire.web.urls")),
     path("comptes/", include("villesolidaire.accounts.urls")),
     path("", include("villesolidaire.territory.urls")),
     path("", include("villesolidaire.volunteers.urls")),
@@ -25,8 +25,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "villesolidaire.core.views.error_404"
-handler500 = "villesolidaire.core.views.error_500"
+handler404 = "villesolidaire.web.views.error_404"
+handler500 = "villesolidaire.web.views.error_500"
 
 # The admin holds town settings and role grants: staff need their second factor there too.
 from django_otp.admin import OTPAdminSite  # noqa: E402

@@ -13,7 +13,7 @@ from villesolidaire.campaigns.models import CallAttempt, CallTarget
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.call_queue import release_call, take_next_call
 from villesolidaire.campaigns.services.sms_wave import sms_wave_start
-from villesolidaire.campaigns.services.sms_wave_sending import SMS_WAVE_KIND, sms_wave_text
+from villesolidaire.campaigns.sms_wave_sending import SMS_WAVE_KIND, sms_wave_text
 from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.sms import MemorySmsBackend, fits_one_sms, is_gsm7
 

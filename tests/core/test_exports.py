@@ -18,6 +18,7 @@ from villesolidaire.core.exports import (
     to_xlsx,
     write,
 )
+from villesolidaire.territory.models import Town
 
 DANGEROUS = ['=HYPERLINK("http://evil")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
@@ -157,14 +158,16 @@ def test_rows_may_be_a_generator():
 
 def test_write_puts_the_towns_name_in_front_of_the_heading():
     TownFactory(name="Bourg-Solidaire")
-    assert _csv_rows(write("csv", [_table([])], heading="Rapport"))[0] == ["Bourg-Solidaire — Rapport"]
-    assert _sheet_rows(write("xlsx", [_table([])], heading="Rapport"))[0][0] == "Bourg-Solidaire — Rapport"
+    town = Town.current_name()
+    assert _csv_rows(write("csv", [_table([])], heading="Rapport", town=town))[0] == ["Bourg-Solidaire — Rapport"]
+    assert _sheet_rows(write("xlsx", [_table([])], heading="Rapport", town=town))[0][0] == "Bourg-Solidaire — Rapport"
     # No heading, no line: the file starts with the column headers.
     assert _csv_rows(write("csv", [_table([])]))[0] == ["Nom", "Valeur"]
 
 
 def test_write_without_a_town_keeps_the_heading():
-    assert _csv_rows(write("csv", [_table([])], heading="Rapport"))[0] == ["Rapport"]
+    assert Town.current_name() == ""
+    assert _csv_rows(write("csv", [_table([])], heading="Rapport", town=Town.current_name()))[0] == ["Rapport"]
 
 
 def test_write_refuses_an_unknown_format():

@@ -114,7 +114,7 @@ def test_a_letter_the_font_lacks_prints_as_its_base_letter_never_dropped(town):
 
 def test_without_a_town_the_document_speaks_for_the_mairie():
     assert Town.current() is None
-    doc = Document(title="Sans commune")
+    doc = Document(title="Sans commune", town=Town.current())
     _letter(doc)
     assert (doc.town_name, doc.service_name, doc.sender) == ("la commune", "CCAS", "Mairie")
     text = _flat(pdf_text(doc.output_bytes()))
@@ -122,8 +122,10 @@ def test_without_a_town_the_document_speaks_for_the_mairie():
     assert _reader(doc).metadata.author == "Mairie"
 
 
-def test_the_current_town_brands_the_document_by_default(town):
-    assert Document(title="Par défaut").town == town
+def test_the_town_given_brands_the_document(town):
+    # Core knows no town: callers pass Town.current() (register.documents does).
+    doc = Document(title="Par défaut", town=Town.current())
+    assert doc.town == town and doc.town_name == town.name
 
 
 def test_paper_form_blocks_print_labels_and_space_to_write(town):

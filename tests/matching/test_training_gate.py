@@ -149,7 +149,7 @@ def test_matching_page_says_who_is_excluded_and_invites_them(client, gated_reque
     login_staff(client, staff_user())
     page = client.get(reverse("matching:request_matching", args=[help_request.pk])).content.decode()
     assert "4 volontaires correspondants exclus : formation « Accompagnement des personnes âgées » manquante." in page
-    invite_url = reverse("trainings:invite_for_request", args=[module.pk, help_request.pk])
+    invite_url = reverse("matching:invite_for_training", args=[module.pk, help_request.pk])
     assert invite_url in page
     assert "Formée" in page
 

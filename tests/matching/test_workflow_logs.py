@@ -10,6 +10,7 @@ from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests.enums import ClosureReason
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.services import help_request_transition
+from villesolidaire.matching.expiry import proposal_expire
 from villesolidaire.matching.models import (
     OFFER_WORKFLOW,
     PROPOSAL_WORKFLOW,
@@ -19,12 +20,7 @@ from villesolidaire.matching.models import (
     ProposalTransition,
 )
 from villesolidaire.matching.selectors import Candidate
-from villesolidaire.matching.services import (
-    offer_accept,
-    offer_decline,
-    proposal_create,
-    proposal_expire,
-)
+from villesolidaire.matching.services import offer_accept, offer_decline, proposal_create
 from villesolidaire.missions.enums import SupportStatus
 from villesolidaire.missions.models import SupportTransition
 from villesolidaire.missions.services import support_end

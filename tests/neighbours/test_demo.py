@@ -2,12 +2,12 @@ import datetime
 import random
 
 from tests.factories import HelpCategoryFactory, QuartierFactory, ResidentFactory, VolunteerFactory, staff_user
-from villesolidaire.core.demo import Address
 from villesolidaire.help_requests.enums import Channel
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.neighbours.demo import seed_neighbours_demo
 from villesolidaire.neighbours.models import Alert, Neighbour, Network, StateRecord
 from villesolidaire.residents.models import Resident
+from villesolidaire.territory.demo import Address
 
 TODAY = datetime.date(2026, 7, 1)
 

@@ -4,10 +4,13 @@ from data_inclusion.schema import v1
 from django.utils import timezone
 
 from tests.factories import staff_user
+from villesolidaire.accounts.demo import DEMO_PASSWORD
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
-from villesolidaire.core.demo import (
-    DEMO_PASSWORD,
+from villesolidaire.partners import opendata
+from villesolidaire.partners.demo import PARTNER_EMAIL, seed_partners_demo
+from villesolidaire.partners.models import Organisation, OrganisationStatus, PendingChange, Service
+from villesolidaire.territory.demo import (
     INSEE_CODE,
     TOWN_NAME,
     import_addresses,
@@ -15,9 +18,6 @@ from villesolidaire.core.demo import (
     street_addresses,
     write_ban_file,
 )
-from villesolidaire.partners import opendata
-from villesolidaire.partners.demo import PARTNER_EMAIL, seed_partners_demo
-from villesolidaire.partners.models import Organisation, OrganisationStatus, PendingChange, Service
 from villesolidaire.territory.models import Quartier, Town
 
 

@@ -14,6 +14,7 @@ from villesolidaire.campaigns.enums import (
     QuestionKind,
     TargetStatus,
 )
+from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.core.crypto import EncryptedTextField
 from villesolidaire.core.workflow import TransitionLog, Workflow
 
@@ -289,8 +290,6 @@ class Campaign(models.Model):
 
     @property
     def rules(self):
-        from villesolidaire.campaigns.rules import RecallRules
-
         return RecallRules(
             reached_recheck_hours=self.reached_recheck_hours,
             retry_minutes=self.retry_minutes,

@@ -6,7 +6,7 @@ Tasks import the worker-side service modules only; the services that enqueue imp
 from django_tasks import task
 
 from villesolidaire.campaigns.models import Campaign
-from villesolidaire.campaigns.services.sms_wave_sending import sms_wave_send
+from villesolidaire.campaigns.sms_wave_sending import sms_wave_send
 
 
 @task()

@@ -7,7 +7,7 @@ written, so that every export reads the same in a French spreadsheet and is equa
     return download("xlsx", [table], "rapport-quotidien", heading="Rapport quotidien — Canicule")
 
 - The heading is the file's first line (CSV) or the first row of every sheet (XLSX), prefixed
-  with the town's name (`Town.current()`) when one is configured: "Rennes — Rapport quotidien".
+  with the town's name given by the caller (`Town.current_name()`): "Rennes — Rapport quotidien".
   Without a heading the file starts with the column headers.
 - CSV: UTF-8 with a BOM, ";" between fields, CRLF line ends — what Excel and LibreOffice open
   in France without an import dialog. Numbers with a decimal comma ("7,5"), dates dd/mm/yyyy,
@@ -43,8 +43,6 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
-from villesolidaire.territory.models import Town
 
 Cell = str | int | float | Decimal | bool | datetime.date | datetime.datetime | None
 
@@ -172,18 +170,18 @@ FORMATS = {
 }
 
 
-def town_heading(heading: str) -> str:
-    """The heading with the town's name in front, when the town is configured."""
-    town = Town.current() if heading else None
-    return f"{town.name} — {heading}" if town else heading
+def town_heading(heading: str, town: str) -> str:
+    """The heading with the town's name in front, when both are given (core knows no town:
+    callers pass `territory.models.Town.current_name()`)."""
+    return f"{town} — {heading}" if heading and town else heading
 
 
-def write(fmt: str, tables: Sequence[Table], *, heading: str = "") -> bytes:
+def write(fmt: str, tables: Sequence[Table], *, heading: str = "", town: str = "") -> bytes:
     """The tables as a file in `fmt` ("csv" or "xlsx"), under the town's heading."""
     if fmt not in FORMATS:
         raise ValueError(f"Format d'export inconnu : {fmt}")
     writer, _content_type = FORMATS[fmt]
-    return writer(tables, heading=town_heading(heading))
+    return writer(tables, heading=town_heading(heading, town))
 
 
 def safe_filename(name: str) -> str:
@@ -192,9 +190,9 @@ def safe_filename(name: str) -> str:
     return f"{slugify(stem) or 'export'}.{slugify(extension)}"
 
 
-def download(fmt: str, tables: Sequence[Table], name: str, *, heading: str = "") -> HttpResponse:
+def download(fmt: str, tables: Sequence[Table], name: str, *, heading: str = "", town: str = "") -> HttpResponse:
     """The tables as an attachment named `name`.`fmt` (the name is made safe)."""
-    response = HttpResponse(write(fmt, tables, heading=heading), content_type=FORMATS[fmt][1])
+    response = HttpResponse(write(fmt, tables, heading=heading, town=town), content_type=FORMATS[fmt][1])
     response["Content-Disposition"] = content_disposition_header(True, safe_filename(f"{name}.{fmt}"))
     response["Cache-Control"] = "no-store"
     return response

@@ -1,10 +1,10 @@
 """Printable documents (letters, forms) with fpdf2.
 
-`Document` is an A4 portrait PDF branded with the town (name and service from
-`Town.current()`), written with the bundled Liberation Sans fonts so that every accent and
+`Document` is an A4 portrait PDF branded with the town the caller passes (name and service,
+usually `Town.current()`), written with the bundled Liberation Sans fonts so that every accent and
 any name prints (no core PDF font, whose Latin-1 encoding would fail on "Œ" or "ł").
 
-    doc = Document(title="Accusé de réception")
+    doc = Document(title="Accusé de réception", town=Town.current())
     doc.letter(recipient=["Mme Jeanne MARTIN", "12 rue des Lilas", "99001 Bourg"], subject="…",
                paragraphs=["Madame, Monsieur,", "…"])
     return pdf_response(doc.output(), "accuse-reception.pdf")
@@ -22,17 +22,17 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from villesolidaire.territory.models import Town
-
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "LiberationSans"
 LINE = 5.5
 
 
 class Document(FPDF):
-    def __init__(self, *, title: str, town: Town | None = None):
+    def __init__(self, *, title: str, town):
+        """`town`: the territory.Town the document comes from (None: unbranded "Mairie").
+        Core sits below territory, so callers pass it (usually `Town.current()`)."""
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.town = town if town is not None else Town.current()
+        self.town = town
         self.doc_title = title
         self.add_font(FONT, "", str(FONT_DIR / "LiberationSans-Regular.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "LiberationSans-Bold.ttf"))

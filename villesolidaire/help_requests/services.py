@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests.enums import WORKFLOW, Channel, Status
 from villesolidaire.help_requests.models import HelpRequest
@@ -13,6 +14,12 @@ from villesolidaire.residents.services import resident_create, resident_find_or_
 from villesolidaire.territory.models import Town
 
 RECEIVED_TEXT = "Votre demande n° {number} a bien été enregistrée. Le CCAS revient vers vous très vite. {hotline}"
+
+# A step the matching app adds (connected in its AppConfig.ready(); this app cannot import it).
+stopped_searching = Hook(
+    "A request stops looking for a volunteer (closed, or back to qualified), in the transition: "
+    "run(help_request=, by=). Matching withdraws its open proposal."
+)
 
 
 @transaction.atomic
@@ -74,11 +81,9 @@ def help_request_transition(
 
     A request that stops looking for a volunteer (closed, or back to "qualifiée") withdraws its
     open proposal, so the accept links already sent answer "plus ouverte"."""
-    from villesolidaire.matching.services import proposals_cancel  # matching depends on this app
-
     if target == Status.CLOSED and not closure_reason:
         raise TransitionNotAllowed("Choisissez un motif pour clôturer la demande.")
     help_request.transition(target, by=by, note=note, closure_reason=closure_reason)
     if target in (Status.CLOSED, Status.QUALIFIED):
-        proposals_cancel(help_request=help_request, by=by)
+        stopped_searching.run(help_request=help_request, by=by)
     return help_request

@@ -21,7 +21,6 @@ from villesolidaire.help_requests.forms import (
     new_person_initial,
 )
 from villesolidaire.help_requests.models import HelpRequest
-from villesolidaire.missions.models import Support
 from villesolidaire.residents.forms import ResidentSearchForm
 from villesolidaire.residents.models import Resident
 
@@ -124,7 +123,8 @@ def _detail_context(help_request: HelpRequest, transition_form: TransitionForm) 
         "help_request": help_request,
         "resident": help_request.resident,
         "transitions": help_request.transitions.select_related("by"),
-        "supports": Support.objects.filter(help_request=help_request).select_related("volunteer"),
+        # Reverse relation: missions sits above this app.
+        "supports": help_request.supports.select_related("volunteer"),
         "actions": [
             (target, TRANSITION_VERBS.get(target, label)) for target, label in help_request.allowed_transitions
         ],

@@ -15,11 +15,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.models import User
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.enums import TimeWindow
 from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.matching import tasks
 from villesolidaire.matching.models import (
     OFFER_WORKFLOW,
     PROPOSAL_WORKFLOW,
@@ -31,7 +30,7 @@ from villesolidaire.matching.models import (
 from villesolidaire.matching.selectors import Candidate
 from villesolidaire.missions.models import Support
 from villesolidaire.missions.services import mission_plan, support_create
-from villesolidaire.notifications.services import contact_send, email_send, resident_inform
+from villesolidaire.notifications.services import contact_send, resident_inform
 
 logger = logging.getLogger(__name__)
 
@@ -130,12 +129,10 @@ def _send_offer(offer: ProposalOffer, help_request: HelpRequest, message: str) -
 def proposal_schedule_expiry_check(proposal: Proposal) -> None:
     """Run the expiry check at `expires_at` when the task backend can defer (else the
     `check_proposals` sweep, run by the worker loop or cron, does it)."""
-    from villesolidaire.matching.tasks import check_proposal_expiry
-
-    if not check_proposal_expiry.get_backend().supports_defer:
+    if not tasks.check_proposal_expiry.get_backend().supports_defer:
         return
     proposal_id, run_after = proposal.pk, proposal.expires_at
-    transaction.on_commit(lambda: check_proposal_expiry.using(run_after=run_after).enqueue(proposal_id))
+    transaction.on_commit(lambda: tasks.check_proposal_expiry.using(run_after=run_after).enqueue(proposal_id))
 
 
 class Outcome(enum.Enum):
@@ -259,61 +256,6 @@ def offer_decline(*, offer: ProposalOffer, now: datetime | None = None) -> Offer
         offer, OfferStatus.DECLINED, by=offer.volunteer.user, at=now, lock=False, responded_at=now
     )  # under the proposal's lock
     return OfferResult(Outcome.DECLINED, offer)
-
-
-def coordinator_emails() -> list[str]:
-    return list(
-        User.objects.filter(role_grants__role=Role.COORDINATOR, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by("email")
-    )
-
-
-def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
-    """Expire one open proposal past its deadline and alert the coordinators. False when there
-    is nothing to do (answered, extended, already expired)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        proposal = (
-            Proposal.objects.select_for_update()
-            .filter(pk=proposal_id, status=ProposalStatus.OPEN, expires_at__lte=now)
-            .first()
-        )
-        if proposal is None:
-            return False
-        PROPOSAL_WORKFLOW.apply(
-            proposal, ProposalStatus.EXPIRED, by=None, at=now, lock=False, closed_at=now, expiry_alerted_at=now
-        )
-        help_request = HelpRequest.objects.select_related("category", "resident__quartier").get(
-            pk=proposal.help_request_id
-        )
-        link = settings.SITE_URL + reverse("matching:request_matching", args=[help_request.pk])
-        answers = list(proposal.offers.values_list("status", flat=True))
-        for email in coordinator_emails():
-            email_send(
-                to=email,
-                subject=f"Sans réponse : demande n° {help_request.pk} ({help_request.category})",
-                template="matching/messages/expired_email.txt",
-                context={
-                    "help_request": help_request,
-                    "proposal": proposal,
-                    "link": link,
-                    "asked": len(answers),
-                    "declined": answers.count(OfferStatus.DECLINED),
-                },
-                kind="proposal_expired",
-            )
-    logger.info("Proposal %s expired without answer", proposal_id)
-    return True
-
-
-def proposals_expire_due(*, now: datetime | None = None) -> int:
-    """Sweep: expire every open proposal past its deadline (manage.py check_proposals)."""
-    now = now or timezone.now()
-    due = Proposal.objects.filter(status=ProposalStatus.OPEN, expires_at__lte=now).values_list("pk", flat=True)
-    return sum(proposal_expire(proposal_id=pk, now=now) for pk in list(due))
 
 
 @transaction.atomic

@@ -3,10 +3,10 @@
 
 from django_tasks import task
 
+from villesolidaire.matching.expiry import proposal_expire
+
 
 @task()
 def check_proposal_expiry(proposal_id: int) -> bool:
-    from villesolidaire.matching.services import proposal_expire
-
     # A no-op when the proposal was answered or its deadline moved (a later task handles it).
     return proposal_expire(proposal_id=proposal_id)

@@ -15,9 +15,18 @@ from villesolidaire.matching.selectors import (
     rank_for_context,
     requests_awaiting_volunteer,
     training_exclusions,
+    volunteers_lacking_training,
 )
 from villesolidaire.matching.services import Outcome
+from villesolidaire.missions.models import Support
+from villesolidaire.trainings import services as training_services
+from villesolidaire.trainings.forms import VolunteerChoiceForm
+from villesolidaire.trainings.models import TrainingModule
+from villesolidaire.trainings.views import chosen_volunteers, invite_volunteers
 from villesolidaire.volunteers.models import Volunteer
+
+# Volunteers offered at most when inviting those who lack a required training.
+INVITE_LIMIT = 50
 
 MAX_POINTS = scoring.W_DISTANCE + scoring.W_SKILLS + scoring.W_AVAILABILITY + scoring.W_LANGUAGE + scoring.W_CONTINUITY
 
@@ -109,7 +118,7 @@ def _training_exclusions(help_request, context, widen: bool) -> list[dict]:
     modules = {module.bit: module for module in help_request.category.required_trainings.all()}
     rows = []
     for exclusion in training_exclusions(context).modules:
-        url = reverse("trainings:invite_for_request", args=[modules[exclusion.bit].pk, help_request.pk])
+        url = reverse("matching:invite_for_training", args=[modules[exclusion.bit].pk, help_request.pk])
         rows.append(
             {
                 "title": exclusion.title,
@@ -165,6 +174,42 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _support_of(proposal):
-    from villesolidaire.missions.models import Support
-
     return Support.objects.select_related("resident").filter(proposal=proposal).first()
+
+
+@coordinator_required
+def invite_for_training(request: HttpRequest, module_pk: int, request_pk: int) -> HttpResponse:
+    """From the matching page: the volunteers who would match this help request but lack the
+    module, best first; the coordinator ticks and invites them to the next session."""
+    module = get_object_or_404(TrainingModule, pk=module_pk)
+    help_request = get_object_or_404(
+        HelpRequest.objects.select_related("resident", "category").prefetch_related("category__skills"),
+        pk=request_pk,
+    )
+    widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "on")
+    context = match_context(help_request, widen=widen)
+    ids = volunteers_lacking_training(context, module.bit, limit=INVITE_LIMIT)
+    by_id = Volunteer.objects.in_bulk(ids)
+    volunteers = [by_id[volunteer_id] for volunteer_id in ids if volunteer_id in by_id]
+    matching_url = reverse("matching:request_matching", args=[help_request.pk])
+    if request.method == "POST":
+        form, chosen = chosen_volunteers(request, Volunteer.objects.filter(pk__in=ids))
+        if form.is_valid() and invite_volunteers(request, module, chosen):
+            return redirect(f"{matching_url}?elargir=1" if widen else matching_url)
+    else:
+        form = VolunteerChoiceForm(volunteers=volunteers, initial={"volunteers": [v.pk for v in volunteers]})
+    return render(
+        request,
+        "matching/invite_for_training.html",
+        {
+            "module": module,
+            "help_request": help_request,
+            "volunteers": volunteers,
+            "form": form,
+            "widen": widen,
+            "matching_url": matching_url,
+            "next_session": training_services.next_session_with_places(module),
+            "limit": INVITE_LIMIT,
+        },
+        status=400 if form.errors else 200,
+    )

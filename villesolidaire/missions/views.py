@@ -8,7 +8,6 @@ from villesolidaire.accounts.perms import coordinator_required, is_coordinator, 
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.matching.selectors import requests_awaiting_volunteer
 from villesolidaire.missions import services
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
@@ -42,7 +41,7 @@ def support_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "supports": page.object_list,
-            "awaiting": requests_awaiting_volunteer()[:20],
+            # The "requests left without an answer" section comes from matching (matching_tags).
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
 from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.partners.models import Organisation
 from villesolidaire.territory.models import Located
 
 
@@ -93,8 +94,6 @@ class NeedQuerySet(models.QuerySet):
 
     def of_partner(self, user):
         """Needs of the organisations this partner account acts for."""
-        from villesolidaire.partners.models import Organisation
-
         return self.filter(organisation__in=Organisation.objects.of_user(user))
 
     def with_list_data(self, now=None):

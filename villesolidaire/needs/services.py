@@ -167,16 +167,7 @@ def need_change_status(*, need: Need, to_status: str, by, note: str = "") -> Nee
 # ---------------------------------------------------------------- telling volunteers
 
 
-def need_notify_schedule(*, need: Need, by) -> None:
-    """Queue the invitations: the background task selects and tells the volunteers."""
-    _check_may_notify(need)
-    from villesolidaire.needs.tasks import notify_need_volunteers
-
-    need_id, by_id = need.pk, getattr(by, "pk", None)
-    transaction.on_commit(lambda: notify_need_volunteers.enqueue(need_id, by_id))
-
-
-def _check_may_notify(need: Need) -> None:
+def check_may_notify(need: Need) -> None:
     if need.is_external:
         raise NeedError("Ce besoin vient d'un autre site : les volontaires s'y inscrivent directement.")
     if need.status != NeedStatus.PUBLISHED:
@@ -191,7 +182,7 @@ def need_notify_volunteers(*, need_id: int, limit: int | None = None) -> Selecti
     """
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need_id)
-        _check_may_notify(need)
+        check_may_notify(need)
         selection = select_volunteers(need, limit=limit)
         NeedInvitation.objects.bulk_create(
             [NeedInvitation(need=need, volunteer_id=volunteer_id) for volunteer_id in selection.volunteer_ids],

@@ -22,7 +22,7 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
-from villesolidaire.needs import feeds, selectors, services
+from villesolidaire.needs import feeds, selectors, services, tasks
 from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
 from villesolidaire.needs.models import (
@@ -239,7 +239,7 @@ def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> Ht
 def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     with service_errors(request, services.NeedError):
-        services.need_notify_schedule(need=need, by=request.user)
+        tasks.need_notify_schedule(need=need, by=request.user)
         messages.success(request, "Les volontaires concerné·es vont être prévenu·es (envoi en cours).")
     return redirect(_url(space, "detail", need.pk))
 

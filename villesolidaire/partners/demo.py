@@ -11,6 +11,7 @@ import random
 
 from django.utils import timezone
 
+from villesolidaire.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD, ensure_backup_codes
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.partners.models import (
@@ -24,9 +25,9 @@ from villesolidaire.partners.models import (
     PendingChange,
     Service,
 )
+from villesolidaire.territory.demo import POSTCODE, TOWN_NAME
 
 PARTNER_EMAIL = "partenaire@demo.invalid"
-DEMO_DOMAIN = "demo.invalid"
 PARTNER_PHONE_BASE = 7000  # 01 99 00 70 00 and after
 
 # (type, count, name patterns); "{place}" is a street word of the invented town.
@@ -328,8 +329,6 @@ def seed_partners_demo(
     coordinator: User,
 ) -> dict:
     """Create the demo partners; returns counts for the seed summary (French labels, like seed_demo's)."""
-    from villesolidaire.core.demo import DEMO_PASSWORD, POSTCODE, TOWN_NAME, ensure_backup_codes
-
     now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0)))
     organisations, names = [], set()
     plans = _plans()

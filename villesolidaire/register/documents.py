@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from villesolidaire.core.pdf import Document
 from villesolidaire.register.models import DisabilityBenefit, Ground, Origin, RegisterEntry
+from villesolidaire.territory.models import Town
 
 PURPOSE = (
     "Ce registre sert exclusivement à la mise en œuvre du plan d'alerte et d'urgence (canicule, grand froid, "
@@ -73,7 +74,7 @@ def _held(entry: RegisterEntry) -> list[str]:
 
 
 def acknowledgement_letters(entries: Iterable[RegisterEntry]) -> bytes:
-    doc = Document(title="Accusé de réception — registre des personnes vulnérables")
+    doc = Document(title="Accusé de réception — registre des personnes vulnérables", town=Town.current())
     for entry in entries:
         _acknowledgement(doc, entry)
     return doc.output_bytes()
@@ -110,7 +111,7 @@ def _acknowledgement(doc: Document, entry: RegisterEntry) -> None:
 
 
 def information_letters(entries: Iterable[RegisterEntry], *, sent_on: datetime.date | None = None) -> bytes:
-    doc = Document(title="Information — pré-inscription au registre des personnes vulnérables")
+    doc = Document(title="Information — pré-inscription au registre des personnes vulnérables", town=Town.current())
     sent_on = sent_on or timezone.localdate()
     days = settings.VS_REGISTER_OBJECTION_DAYS
     deadline = sent_on + datetime.timedelta(days=days)
@@ -147,7 +148,7 @@ def information_letters(entries: Iterable[RegisterEntry], *, sent_on: datetime.d
 
 
 def confirmation_letters(entries: Iterable[RegisterEntry]) -> bytes:
-    doc = Document(title="Mise à jour annuelle — registre des personnes vulnérables")
+    doc = Document(title="Mise à jour annuelle — registre des personnes vulnérables", town=Town.current())
     for entry in entries:
         doc.letter(
             recipient=_recipient(entry),
@@ -176,7 +177,7 @@ def confirmation_letters(entries: Iterable[RegisterEntry]) -> bytes:
 
 def paper_form() -> bytes:
     """The blank registration form to print, fill in by hand and send back (no personal data)."""
-    doc = Document(title="Formulaire d'inscription au registre des personnes vulnérables")
+    doc = Document(title="Formulaire d'inscription au registre des personnes vulnérables", town=Town.current())
     doc.add_page()
     doc.heading("Demande d'inscription au registre nominatif des personnes âgées et des personnes handicapées")
     doc.paragraph(PURPOSE)

@@ -9,6 +9,7 @@ from villesolidaire.reporting import exports
 from villesolidaire.reporting.charts import bar_chart
 from villesolidaire.reporting.forms import PeriodForm
 from villesolidaire.reporting.selectors import FIGURE_LABELS, FIGURES, dashboard
+from villesolidaire.territory.models import Town
 
 
 @coordinator_required
@@ -45,4 +46,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     board = dashboard(PeriodForm(request.GET or None).chosen_period())
     stamp = timezone.localdate().isoformat()
-    return download(fmt, exports.tables(board), f"tableau-de-bord-{stamp}", heading=exports.heading(board))
+    return download(
+        fmt,
+        exports.tables(board),
+        f"tableau-de-bord-{stamp}",
+        heading=exports.heading(board),
+        town=Town.current_name(),
+    )

@@ -4,8 +4,6 @@ from django.db import transaction
 
 from villesolidaire.accounts.models import User
 from villesolidaire.core.validation import is_mobile
-from villesolidaire.help_requests.models import HelpRequest
-from villesolidaire.missions.models import Support
 from villesolidaire.notifications.models import CallTask
 from villesolidaire.residents.models import Resident, ResidentContact
 from villesolidaire.territory.geocoding import locate
@@ -103,8 +101,9 @@ def resident_merge(*, source: Resident, target: Resident, by: User | None) -> Re
 
 
 def _move_related(source: Resident, target: Resident) -> None:
-    HelpRequest.objects.filter(resident=source).update(resident=target)
-    Support.objects.filter(resident=source).update(resident=target)
+    # Reverse relations: the apps holding requests and supports sit above this one.
+    source.help_requests.update(resident=target)
+    source.supports.update(resident=target)
     CallTask.objects.filter(resident=source).update(resident=target)
     ResidentContact.objects.filter(resident=source).update(resident=target)
     # Files merged earlier into the source now point straight at the surviving file.

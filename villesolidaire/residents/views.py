@@ -6,13 +6,15 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
 from villesolidaire.core.pagination import paginate
-from villesolidaire.help_requests.enums import Status
-from villesolidaire.missions.models import Support
 from villesolidaire.notifications.models import CallTaskStatus
 from villesolidaire.residents import services
 from villesolidaire.residents.filters import ResidentFilter
 from villesolidaire.residents.forms import ResidentContactForm, ResidentForm, ResidentMergeForm, ResidentSearchForm
 from villesolidaire.residents.models import Resident
+
+# help_requests.enums.Status.CLOSED: help_requests sits above residents, which reads its
+# requests through the reverse relation only.
+CLOSED_REQUEST = "closed"
 
 
 def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
@@ -29,7 +31,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     rows = (
         (filterset.qs if filterset.is_valid() else residents)
         .select_related("quartier")
-        .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=Status.CLOSED)))
+        .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=CLOSED_REQUEST)))
         .order_by("last_name", "first_name", "pk")
     )
     page = paginate(request, rows)
@@ -44,7 +46,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "resident": resident,
         "help_requests": resident.help_requests.select_related("category").order_by("-created_at"),
-        "supports": Support.objects.filter(resident=resident).select_related("volunteer", "help_request__category"),
+        "supports": resident.supports.select_related("volunteer", "help_request__category"),
         "call_tasks": resident.call_tasks.filter(status=CallTaskStatus.OPEN),
         "contacts": resident.contacts.all(),
         "contact_form": ResidentContactForm(),

@@ -81,6 +81,11 @@ class Town(models.Model):
     def current(cls) -> "Town | None":
         return cls.objects.order_by("pk").first()
 
+    @classmethod
+    def current_name(cls) -> str:
+        """The town's name, or "" before the town is configured (export headings)."""
+        return cls.objects.order_by("pk").values_list("name", flat=True).first() or ""
+
 
 class Quartier(models.Model):
     name = models.CharField("nom", max_length=120, unique=True)

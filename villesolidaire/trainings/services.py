@@ -19,8 +19,8 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.matching.index import clear_training_bit, refresh_training_masks
 from villesolidaire.notifications.services import contact_send
 from villesolidaire.trainings.enums import (
     ACTIVE_STATUSES,
@@ -42,6 +42,10 @@ from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.services import magic_link_url
 
 logger = logging.getLogger(__name__)
+
+# Steps the upper apps add (connected in their AppConfig.ready(); trainings cannot import them).
+trainings_changed = Hook("Trainings recorded or corrected: run(volunteer_ids=). Matching refreshes their index rows.")
+module_deleted = Hook("A module is deleted and its bit freed: run(bit=). Matching clears the bit from its index.")
 
 EARLIEST_COMPLETION = datetime.date(2000, 1, 1)
 
@@ -85,7 +89,7 @@ def module_delete(*, module: TrainingModule) -> None:
             "Décochez « proposée » pour ne plus le proposer."
         )
     # Its bit may go to a future module: no index row may keep it.
-    clear_training_bit(locked.bit)
+    module_deleted.run(bit=locked.bit)
     locked.delete()
 
 
@@ -305,7 +309,7 @@ def attendance_record(
             VolunteerTraining.objects.filter(
                 volunteer=registration.volunteer, module=locked.module, session=locked
             ).delete()
-    refresh_training_masks([registrations[pk].volunteer_id for pk in presence])
+    trainings_changed.run(volunteer_ids=[registrations[pk].volunteer_id for pk in presence])
     session.status = locked.status
     return result
 
@@ -333,7 +337,7 @@ def training_record(*, volunteer, module: TrainingModule, completed_on: datetime
     if completed_on < EARLIEST_COMPLETION:
         raise TrainingError("Cette date de suivi n'est pas plausible.")
     training = _grant(volunteer, module, completed_on, by=by)
-    refresh_training_masks([volunteer.pk])
+    trainings_changed.run(volunteer_ids=[volunteer.pk])
     return training
 
 

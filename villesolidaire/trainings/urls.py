@@ -14,11 +14,6 @@ urlpatterns = [
     path("gestion/formations/modules/<int:pk>/inviter/", views.module_invite, name="module_invite"),
     path("gestion/formations/modules/<int:pk>/suivi-en-ligne/", views.record_completion, name="record_completion"),
     path("gestion/formations/modules/<int:module_pk>/sessions/nouvelle/", views.session_create, name="session_create"),
-    path(
-        "gestion/formations/modules/<int:module_pk>/inviter/demande/<int:request_pk>/",
-        views.invite_for_request,
-        name="invite_for_request",
-    ),
     path("gestion/formations/sessions/", views.session_list, name="session_list"),
     path("gestion/formations/sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("gestion/formations/sessions/<int:pk>/modifier/", views.session_edit, name="session_edit"),

@@ -11,8 +11,6 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
-from villesolidaire.help_requests.models import HelpRequest
-from villesolidaire.matching import selectors as matching_selectors
 from villesolidaire.trainings import selectors, services
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, RegistrationStatus, SessionStatus
 from villesolidaire.trainings.forms import (
@@ -29,7 +27,6 @@ from villesolidaire.trainings.services import TrainingError
 from villesolidaire.volunteers.models import Volunteer
 
 SEARCH_RESULTS = 20
-INVITE_LIMIT = 50
 
 
 def _posted(request: HttpRequest):
@@ -51,7 +48,7 @@ def _search_volunteers(request: HttpRequest):
     return form, list(found[:SEARCH_RESULTS])
 
 
-def _chosen_volunteers(request: HttpRequest, queryset=None):
+def chosen_volunteers(request: HttpRequest, queryset=None):
     """The volunteers ticked in a POST (field `volunteers`), only among those still reachable."""
     ids = [value for value in request.POST.getlist("volunteers") if value.isdigit()][:500]
     queryset = Volunteer.objects.not_withdrawn() if queryset is None else queryset
@@ -150,18 +147,18 @@ def module_holders(request: HttpRequest, pk: int) -> HttpResponse:
 def module_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Invite the ticked volunteers to the module's next session with places."""
     module = get_object_or_404(TrainingModule, pk=pk)
-    form, volunteers = _chosen_volunteers(request)
+    form, volunteers = chosen_volunteers(request)
     back = request.POST.get("retour") or reverse("trainings:module_detail", args=[module.pk])
     if not back.startswith("/gestion/"):
         back = reverse("trainings:module_detail", args=[module.pk])
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("volunteers", ["Cochez au moins un·e volontaire."])))
         return redirect(back)
-    _invite(request, module, volunteers)
+    invite_volunteers(request, module, volunteers)
     return redirect(back)
 
 
-def _invite(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
+def invite_volunteers(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
     with service_errors(request, TrainingError) as outcome:
         result = services.invite_to_next_session(volunteers=volunteers, module=module, by=request.user)
     if outcome.failed:
@@ -177,44 +174,6 @@ def _invite(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
 
 
 @coordinator_required
-def invite_for_request(request: HttpRequest, module_pk: int, request_pk: int) -> HttpResponse:
-    """From the matching page: the volunteers who would match this help request but lack the
-    module, best first; the coordinator ticks and invites them to the next session."""
-    module = get_object_or_404(TrainingModule, pk=module_pk)
-    help_request = get_object_or_404(
-        HelpRequest.objects.select_related("resident", "category").prefetch_related("category__skills"),
-        pk=request_pk,
-    )
-    widen = (request.POST.get("widen") if request.method == "POST" else request.GET.get("elargir")) in ("1", "on")
-    context = matching_selectors.match_context(help_request, widen=widen)
-    ids = matching_selectors.volunteers_lacking_training(context, module.bit, limit=INVITE_LIMIT)
-    by_id = Volunteer.objects.in_bulk(ids)
-    volunteers = [by_id[volunteer_id] for volunteer_id in ids if volunteer_id in by_id]
-    matching_url = reverse("matching:request_matching", args=[help_request.pk])
-    if request.method == "POST":
-        form, chosen = _chosen_volunteers(request, Volunteer.objects.filter(pk__in=ids))
-        if form.is_valid() and _invite(request, module, chosen):
-            return redirect(f"{matching_url}?elargir=1" if widen else matching_url)
-    else:
-        form = VolunteerChoiceForm(volunteers=volunteers, initial={"volunteers": [v.pk for v in volunteers]})
-    return render(
-        request,
-        "trainings/invite_for_request.html",
-        {
-            "module": module,
-            "help_request": help_request,
-            "volunteers": volunteers,
-            "form": form,
-            "widen": widen,
-            "matching_url": matching_url,
-            "next_session": services.next_session_with_places(module),
-            "limit": INVITE_LIMIT,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@coordinator_required
 def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
     """Online modules: record that volunteers completed it, without a session."""
     module = get_object_or_404(TrainingModule, pk=pk)
@@ -222,7 +181,7 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
     completion = CompletionForm(_posted(request), initial={"completed_on": timezone.localdate()})
     choice = VolunteerChoiceForm(volunteers=found)
     if request.method == "POST":
-        choice, chosen = _chosen_volunteers(request)
+        choice, chosen = chosen_volunteers(request)
         if choice.is_valid() and completion.is_valid():
             try:
                 for volunteer in chosen:
@@ -328,7 +287,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_register(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TrainingSession, pk=pk)
-    form, volunteers = _chosen_volunteers(request)
+    form, volunteers = chosen_volunteers(request)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("volunteers", [])))
         return redirect("trainings:session_detail", session.pk)

@@ -18,8 +18,8 @@ from sesame.utils import get_parameters
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.matching.index import index_new_volunteer, index_volunteer
 from villesolidaire.notifications.models import Message, MessageStatus
 from villesolidaire.notifications.services import contact_send
 from villesolidaire.territory.geocoding import locate
@@ -34,6 +34,14 @@ SYNTHETIC_EMAIL_DOMAIN = "sans-email.invalid"
 MAGIC_LINK_COOLDOWN = timedelta(minutes=2)
 ANONYMOUS_FIRST_NAME = "Volontaire"
 ANONYMOUS_LAST_NAME = "anonymisé·e"
+
+# Steps the upper apps add (connected in their AppConfig.ready(); volunteers cannot import them).
+volunteer_registered = Hook("A volunteer signed up: run(volunteer=, categories=, skills=). Matching indexes them.")
+volunteer_changed = Hook("Something matching reads changed: run(volunteer=). Matching re-indexes them.")
+volunteer_withdrawn = Hook(
+    "A volunteer withdrew, inside the status change: run(volunteer=, by=). Trainings and needs give their "
+    "seats in upcoming sessions and shifts to the people waiting."
+)
 
 
 def synthetic_email() -> str:
@@ -99,7 +107,7 @@ def volunteer_register(
     volunteer.skills.add(*skills)
     volunteer.categories.add(*categories)
     WORKFLOW.log_creation(volunteer, by=user, note="Inscription en ligne")
-    index_new_volunteer(volunteer, categories=categories, skills=skills)
+    volunteer_registered.run(volunteer=volunteer, categories=categories, skills=skills)
     _notify(
         volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire"
     )
@@ -117,7 +125,7 @@ def volunteer_update_profile(
     volunteer.skills.set(skills)
     volunteer.categories.set(categories)
     _sync_user(volunteer)
-    index_volunteer(volunteer)
+    volunteer_changed.run(volunteer=volunteer)
     return volunteer
 
 
@@ -143,9 +151,10 @@ def volunteer_change_status(*, volunteer: Volunteer, to_status: str, by: User | 
         locked.validated_at = timezone.now()
     if to_status == Status.WITHDRAWN:
         _anonymise(locked)
-        _release_places(locked, by)
+        # Seats held in upcoming training sessions and shifts go to the people waiting.
+        volunteer_withdrawn.run(volunteer=locked, by=by)
     WORKFLOW.apply(locked, to_status, by=by, note=reason, lock=False, full_save=True)
-    index_volunteer(locked)
+    volunteer_changed.run(volunteer=locked)
     if validating:
         _notify(
             volunteer=locked,
@@ -176,15 +185,6 @@ def volunteer_put_in_reserve(*, volunteer: Volunteer, by: User, reason: str = ""
 def volunteer_withdraw(*, volunteer: Volunteer, by: User, reason: str = "") -> Volunteer:
     """Withdrawal erases personal data; supports and missions stay linked to the anonymised row."""
     return volunteer_change_status(volunteer=volunteer, to_status=Status.WITHDRAWN, by=by, reason=reason)
-
-
-def _release_places(volunteer: Volunteer, by: User | None) -> None:
-    """Seats held in upcoming training sessions and shifts go to the people waiting."""
-    from villesolidaire.needs.services import signups_cancel_for_volunteer
-    from villesolidaire.trainings.services import registrations_cancel_for_volunteer
-
-    registrations_cancel_for_volunteer(volunteer=volunteer, by=by)
-    signups_cancel_for_volunteer(volunteer=volunteer, by=by)
 
 
 def _anonymise(volunteer: Volunteer) -> None:

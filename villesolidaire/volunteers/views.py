@@ -4,7 +4,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import IntegrityError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,6 @@ from villesolidaire.accounts.perms import coordinator_required, volunteer_requir
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.missions.models import Mission, Support
 from villesolidaire.volunteers import services
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.forms import (
@@ -117,11 +116,8 @@ def _safe_next(request: HttpRequest, *, default: str) -> str:
 @volunteer_required
 def space(request: HttpRequest) -> HttpResponse:
     volunteer = _own_volunteer(request)
-    supports = (
-        Support.objects.filter(volunteer=volunteer)
-        .select_related("help_request__category", "resident")
-        .prefetch_related(Prefetch("missions", queryset=Mission.objects.order_by("scheduled_at")))
-    )
+    # Reverse relations (missions sits above this app); missions come in date order (Meta.ordering).
+    supports = volunteer.supports.select_related("help_request__category", "resident").prefetch_related("missions")
     return render(request, "volunteers/space.html", {"volunteer": volunteer, "supports": supports, "Status": Status})
 
 
@@ -219,9 +215,7 @@ def _detail_context(volunteer: Volunteer, form: StatusChangeForm) -> dict:
         "volunteer": volunteer,
         "form": form,
         "history": volunteer.status_changes.select_related("by"),
-        "supports": Support.objects.filter(volunteer=volunteer)
-        .with_list_data()
-        .annotate(mission_count=Count("missions")),
+        "supports": volunteer.supports.with_list_data().annotate(mission_count=Count("missions")),
     }
 
 

@@ -6,7 +6,7 @@ from its module (`from villesolidaire.campaigns.services.call_queue import take_
 this package re-exports nothing but the error they all raise.
 
 A service that enqueues a background task imports `campaigns.tasks`; the tasks import only the
-worker-side modules (`sms_wave_sending`), which never import `campaigns.tasks`.
+worker-side modules (`campaigns.sms_wave_sending`, outside this package), which never import `campaigns.tasks`.
 """
 
 

@@ -11,7 +11,7 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.enums import CampaignStatus
 from villesolidaire.campaigns.models import Campaign
 from villesolidaire.campaigns.services import CampaignError
-from villesolidaire.campaigns.services.sms_wave_sending import sms_wave_recipients
+from villesolidaire.campaigns.sms_wave_sending import sms_wave_recipients
 from villesolidaire.campaigns.tasks import send_sms_wave
 
 

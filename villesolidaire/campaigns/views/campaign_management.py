@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
-from villesolidaire.campaigns import selectors
+from villesolidaire.campaigns import selectors, sms_wave_sending
 from villesolidaire.campaigns.enums import CampaignStatus
 from villesolidaire.campaigns.forms import CampaignForm
 from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.rules import RecallRules
-from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, sms_wave_sending, targeting
+from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, targeting
 from villesolidaire.campaigns.views.helpers import campaign_or_404, posted
 from villesolidaire.core.service_errors import service_errors
 

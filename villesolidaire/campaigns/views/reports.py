@@ -14,6 +14,7 @@ from villesolidaire.campaigns.views.helpers import campaign_or_404
 from villesolidaire.core.exports import Table, download
 from villesolidaire.core.htmx import is_partial_request, render_partial_or_page
 from villesolidaire.core.pagination import paginate
+from villesolidaire.territory.models import Town
 
 
 def _dashboard_context(campaign: Campaign) -> dict:
@@ -85,4 +86,4 @@ def daily_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     )
     table = Table("Rapport quotidien", selectors.REPORT_HEADERS, rows)
     name = f"rapport-quotidien-campagne-{campaign.pk}-{timezone.localdate():%Y%m%d}"
-    return download(fmt, [table], name, heading=title)
+    return download(fmt, [table], name, heading=title, town=Town.current_name())

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from villesolidaire.matching.services import proposals_expire_due
+from villesolidaire.matching.expiry import proposals_expire_due
 
 
 class Command(BaseCommand):

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 
+from villesolidaire.accounts.demo import DEMO_PASSWORD
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
-from villesolidaire.core.demo import BAN_COLUMNS, DEMO_PASSWORD, INSEE_CODE, seed_demo
+from villesolidaire.demo.town import seed_demo
 from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransition
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.missions.enums import MissionStatus
@@ -21,6 +22,7 @@ from villesolidaire.notifications.models import CallTask, Message
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry, RegisterExtras
 from villesolidaire.reporting.selectors import dashboard
 from villesolidaire.residents.models import Resident
+from villesolidaire.territory.demo import BAN_COLUMNS, INSEE_CODE
 from villesolidaire.territory.geocoding import quartier_for
 from villesolidaire.territory.models import BanAddress, Quartier, Town
 from villesolidaire.volunteers.enums import Status

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from villesolidaire.core.demo import DEFAULT_SEED, seed_demo
+from villesolidaire.demo.town import DEFAULT_SEED, seed_demo
 from villesolidaire.territory.models import Town
 
 

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from villesolidaire.core import views
+from villesolidaire.web import views
 
+# The namespace these pages always had (templates and tests reverse "core:home").
 app_name = "core"
 
 urlpatterns = [

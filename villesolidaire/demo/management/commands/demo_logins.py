@@ -2,10 +2,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from villesolidaire.accounts.demo import DEMO_PASSWORD, STAFF_ACCOUNTS, ensure_backup_codes
 from villesolidaire.accounts.models import User
-from villesolidaire.core.demo import DEMO_PASSWORD, DEMO_VOLUNTEER_EMAILS, STAFF_ACCOUNTS, ensure_backup_codes
+from villesolidaire.demo.town import DEMO_VOLUNTEER_EMAILS
 from villesolidaire.partners.demo import PARTNER_EMAIL
 from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.services import magic_link_url
 
 ROLE_LABELS = {
     "coordinator": "Coordinatrice (CCAS)",
@@ -62,8 +64,4 @@ class Command(BaseCommand):
 
 def _magic_link(volunteer) -> str:
     """A ready-made magic link, built the way the volunteer services build theirs."""
-    try:
-        from villesolidaire.volunteers.services import magic_link_url
-    except ImportError:
-        return ""
     return magic_link_url(volunteer=volunteer)

@@ -1,0 +1,185 @@
+"""Demo contribution of the campaigns app: last summer's heatwave and its call campaign.
+
+Called by `seed_demo` after the register is seeded: every current register entry was called.
+No real person is described (see register.demo).
+"""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from villesolidaire.accounts.models import User
+from villesolidaire.campaigns.enums import CampaignStatus, EscalationKind, EscalationResult, Outcome, TargetStatus
+from villesolidaire.campaigns.models import (
+    CallAttempt,
+    CallerAccreditation,
+    CallTarget,
+    Campaign,
+    CampaignTransition,
+    Episode,
+    EpisodeKind,
+    EpisodeLevel,
+    EpisodeStatus,
+    EscalationStep,
+    Questionnaire,
+)
+from villesolidaire.register.models import EntryStatus, RegisterEntry
+
+
+def _weighted(rng: random.Random, weights: dict) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+# Outcomes of the first call of each person in the demo heatwave (weights), after Paris/Nancy
+# practice: most people reached and fine, a few needing help, some never answering.
+FIRST_CALL_OUTCOMES = {
+    "reached_fine": 70,
+    "reached_help": 6,
+    "no_answer": 14,
+    "voicemail": 6,
+    "absent": 2,
+    "hospitalised": 1,
+    "wrong_number": 1,
+}
+
+
+def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: User, caller: User) -> dict:
+    """A closed orange heatwave of last summer and its call campaign, written in bulk.
+
+    Every current register entry was called once or more over four days; unreached people went
+    through the retry series and a few through escalation (emergency contact, then a visit).
+    """
+    starts_on = datetime.date(today.year if today.month > 8 else today.year - 1, 7, 14)
+    # The demo caller followed the calling training and signed the confidentiality undertaking.
+    CallerAccreditation.objects.create(
+        user=caller,
+        training_on=starts_on - datetime.timedelta(days=40),
+        undertaking_signed_on=starts_on - datetime.timedelta(days=40),
+        granted_by=officer,
+    )
+    episode = Episode.objects.create(
+        kind=EpisodeKind.HEATWAVE,
+        level=EpisodeLevel.ORANGE,
+        title="Canicule de juillet",
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=4),
+        declared_by=officer,
+        status=EpisodeStatus.CLOSED,
+        notes="Vigilance orange canicule déclenchée par la préfecture.",
+    )
+    opened = timezone.make_aware(datetime.datetime.combine(starts_on, datetime.time(9, 0)))
+    campaign = Campaign.objects.create(
+        episode=episode,
+        title="Appels canicule de juillet",
+        status=CampaignStatus.CLOSED,
+        created_at=opened,
+        created_by=officer,
+        questionnaire=Questionnaire.default(),
+    )
+    CampaignTransition.objects.bulk_create(
+        [
+            CampaignTransition(
+                campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, at=opened, by=officer
+            ),
+            CampaignTransition(
+                campaign=campaign,
+                from_status=CampaignStatus.ACTIVE,
+                to_status=CampaignStatus.CLOSED,
+                at=opened + datetime.timedelta(days=4, hours=9),
+                by=officer,
+            ),
+        ]
+    )
+    entries = list(
+        RegisterEntry.objects.filter(status=EntryStatus.REGISTERED)
+        .select_related("extras")
+        .order_by("birth_year", "pk")
+    )
+    targets, attempts, steps = [], [], []
+    for rank, entry in enumerate(entries, 1):
+        isolated = bool(getattr(entry, "extras", None) and entry.extras.lives_alone)
+        target = CallTarget(
+            campaign=campaign,
+            entry=entry,
+            priority=0 if isolated else 1,
+            rank=rank,
+            is_isolated=isolated,
+            birth_year=entry.birth_year,
+            quartier_id=entry.quartier_id,
+            created_at=opened,
+        )
+        moment = opened + datetime.timedelta(minutes=rng.randint(0, 8 * 60))
+        outcome = _weighted(rng, FIRST_CALL_OUTCOMES)
+        plan = [outcome]
+        if outcome in ("no_answer", "voicemail"):
+            # Retry series: reached on a later try, or four failures and escalation.
+            plan += ["no_answer"] * rng.randint(0, 2) + [rng.choice(["reached_fine", "reached_fine", "no_answer"])]
+            if plan[-1] == "no_answer":
+                plan += ["no_answer"] * (4 - len(plan)) if len(plan) < 4 else []
+        for outcome_here in plan:
+            attempts.append(
+                (
+                    target,
+                    CallAttempt(
+                        caller=caller if rng.random() < 0.5 else officer,
+                        started_at=moment,
+                        ended_at=moment + datetime.timedelta(minutes=rng.randint(2, 9)),
+                        outcome=outcome_here,
+                        answers={"temperature": rng.choice([24, 26, 27, 28, 29, 31]), "drinks": True}
+                        if outcome_here.startswith("reached")
+                        else {},
+                        advice=["drink", "shutters"] if outcome_here.startswith("reached") else [],
+                        actions=["fan"] if outcome_here == "reached_help" and rng.random() < 0.5 else [],
+                    ),
+                )
+            )
+            moment += datetime.timedelta(hours=2)
+        last = plan[-1]
+        target.attempts_count = len(plan)
+        target.last_outcome = last
+        target.last_attempt_at = moment - datetime.timedelta(hours=2)
+        if last.startswith("reached"):
+            target.status = TargetStatus.REACHED
+            target.reached_at = target.last_attempt_at
+        elif last in ("absent", "hospitalised"):
+            target.status = TargetStatus.CLOSED
+        else:
+            # Four failures (or a wrong number): escalated, then news obtained.
+            target.status = TargetStatus.REACHED
+            target.escalated_at = target.last_attempt_at
+            target.reached_at = target.last_attempt_at + datetime.timedelta(hours=3)
+            first_kind = (
+                EscalationKind.EMERGENCY_CONTACT if entry.emergency_contact_name else EscalationKind.HOME_VISIT
+            )
+            steps.append(
+                (
+                    target,
+                    EscalationStep(
+                        kind=first_kind,
+                        opened_at=target.escalated_at,
+                        opened_by=officer,
+                        done_by=officer,
+                        done_at=target.reached_at,
+                        result=EscalationResult.RESOLVED,
+                        result_notes="Nouvelles rassurantes obtenues.",
+                    ),
+                )
+            )
+        targets.append(target)
+    CallTarget.objects.bulk_create(targets, batch_size=500)
+    for target, attempt in attempts:
+        attempt.target = target
+    CallAttempt.objects.bulk_create([a for _, a in attempts], batch_size=500)
+    for target, step in steps:
+        step.target = target
+    EscalationStep.objects.bulk_create([s for _, s in steps], batch_size=500)
+    campaign.targets_count = len(targets)
+    campaign.save(update_fields=["targets_count"])
+    return {
+        "targets": len(targets),
+        "attempts": len(attempts),
+        "escalations": len(steps),
+        "reached_help": sum(1 for _, a in attempts if a.outcome == Outcome.REACHED_NEEDS_HELP),
+    }
