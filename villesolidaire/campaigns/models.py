@@ -15,6 +15,7 @@ from villesolidaire.campaigns.enums import (
     TargetStatus,
 )
 from villesolidaire.core.crypto import EncryptedTextField
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow
 
 
@@ -65,14 +66,7 @@ class Episode(models.Model):
         "territory.Quartier", blank=True, related_name="+", verbose_name="quartiers concernés"
     )
     declared_at = models.DateTimeField("déclaré le", auto_now_add=True)
-    declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="déclaré par",
-    )
+    declared_by = user_reference("déclaré par")
     notes = models.TextField("remarques", blank=True, max_length=2000)
     status = models.CharField("état", max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.ONGOING)
 
@@ -176,23 +170,9 @@ class CallerAccreditation(models.Model):
     training_on = models.DateField("formation aux appels suivie le")
     undertaking_signed_on = models.DateField("engagement de confidentialité signé le")
     granted_at = models.DateTimeField("habilitation accordée le", default=timezone.now)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="accordée par",
-    )
+    granted_by = user_reference("accordée par")
     revoked_at = models.DateTimeField("retirée le", null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="retirée par",
-    )
+    revoked_by = user_reference("retirée par")
 
     objects = CallerAccreditationQuerySet.as_manager()
 
@@ -244,14 +224,7 @@ class Campaign(models.Model):
     title = models.CharField("intitulé", max_length=120)
     status = models.CharField("état", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    created_by = user_reference("créée par")
     # Targeting (what was asked, kept for the record).
     quartiers = models.ManyToManyField("territory.Quartier", blank=True, related_name="+", verbose_name="quartiers")
     isolated_only = models.BooleanField("seulement les personnes isolées", default=False)
@@ -328,9 +301,7 @@ class CallTarget(models.Model):
     )
     status = models.CharField("état", max_length=10, choices=TargetStatus.choices, default=TargetStatus.PENDING)
     next_call_at = models.DateTimeField("prochain appel", null=True, blank=True)
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    locked_by = user_reference()
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     attempts_count = models.PositiveSmallIntegerField("tentatives", default=0)
@@ -372,14 +343,7 @@ class CallTargetTransition(TransitionLog):
 class CallAttempt(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="attempts")
     # Null for an SMS reply (nobody called).
-    caller = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="appelant·e",
-    )
+    caller = user_reference("appelant·e")
     channel = models.CharField("canal", max_length=10, choices=AttemptChannel.choices, default=AttemptChannel.PHONE)
     started_at = models.DateTimeField("début")
     ended_at = models.DateTimeField("fin", db_index=True)
@@ -414,9 +378,7 @@ class EscalationStep(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="escalation_steps")
     kind = models.CharField("étape", max_length=20, choices=EscalationKind.choices)
     opened_at = models.DateTimeField("ouverte le", default=timezone.now)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    opened_by = user_reference()
     # Home visit: a volunteer or an agent.
     assigned_volunteer = models.ForeignKey(
         "volunteers.Volunteer",
@@ -426,20 +388,11 @@ class EscalationStep(models.Model):
         related_name="+",
         verbose_name="volontaire",
     )
-    assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="agent·e",
-    )
+    assigned_agent = user_reference("agent·e")
     result = models.CharField("résultat", max_length=16, choices=EscalationResult.choices, blank=True)
     result_notes = EncryptedTextField("compte rendu", blank=True)
     done_at = models.DateTimeField("faite le", null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    done_by = user_reference()
 
     class Meta:
         verbose_name = "étape d'escalade"

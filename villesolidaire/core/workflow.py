@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+
+from villesolidaire.core.fields import user_reference
 
 
 class TransitionNotAllowed(Exception):
@@ -31,14 +32,7 @@ class TransitionLog(models.Model):
 
     from_status = models.CharField("de", max_length=12, blank=True)
     to_status = models.CharField("vers", max_length=12)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
+    by = user_reference("par")
     at = models.DateTimeField("le", default=timezone.now)
     note = models.CharField("note", max_length=500, blank=True)
 

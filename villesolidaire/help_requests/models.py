@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
@@ -104,14 +104,7 @@ class HelpRequest(models.Model):
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     closure_reason = models.CharField("motif de clôture", max_length=14, choices=ClosureReason.choices, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="saisie par",
-    )
+    created_by = user_reference("saisie par")
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
     objects = HelpRequestQuerySet.as_manager()

@@ -1,9 +1,9 @@
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow
 
 
@@ -92,7 +92,7 @@ class Proposal(models.Model):
     )
     message = models.CharField("message aux volontaires", max_length=300, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = user_reference(blank=False)
     expires_at = models.DateTimeField("réponse attendue avant")
     expiry_alerted_at = models.DateTimeField("coordination alertée le", null=True, blank=True)
     closed_at = models.DateTimeField("close le", null=True, blank=True)

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
@@ -48,9 +48,7 @@ class Support(models.Model):
     started_at = models.DateTimeField("débuté le", default=timezone.now, db_index=True)
     ended_at = models.DateTimeField("terminé le", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = SupportQuerySet.as_manager()
 
@@ -146,9 +144,7 @@ class Evaluation(models.Model):
     )
     comment = models.TextField("commentaire", max_length=1000, blank=True)
     channel = models.CharField("recueillie par", max_length=8, choices=EvaluationChannel.choices, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = user_reference()
     created_at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:

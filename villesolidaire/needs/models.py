@@ -3,12 +3,12 @@
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow
 from villesolidaire.territory.models import Located
 
@@ -160,9 +160,7 @@ class Need(Located):
     organisation_name = models.CharField("organisation (flux)", max_length=200, blank=True)
     organisation_rna = models.CharField("RNA (flux)", max_length=20, blank=True)
     organisation_siren = models.CharField("SIREN (flux)", max_length=14, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
@@ -291,18 +289,14 @@ class ShiftSignup(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now)
     confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    confirmed_by = user_reference()
     promoted_at = models.DateTimeField("sortie de la liste d'attente le", null=True, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
     attended = models.BooleanField("présent·e", null=True, blank=True)
     hours = models.DecimalField("heures", max_digits=5, decimal_places=2, null=True, blank=True)
     attendance_recorded_at = models.DateTimeField("présence notée le", null=True, blank=True)
-    attendance_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    attendance_recorded_by = user_reference()
 
     objects = ShiftSignupQuerySet.as_manager()
 

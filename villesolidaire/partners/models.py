@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.opening_hours import validate_opening_hours
@@ -269,18 +270,9 @@ class PendingChange(models.Model):
     target_key = models.CharField(max_length=60)
     proposed = models.JSONField("valeurs proposées", default=dict)
     status = models.CharField("statut", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="proposée par"
-    )
+    submitted_by = user_reference("proposée par", blank=False)
     submitted_at = models.DateTimeField("proposée le", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="examinée par",
-    )
+    decided_by = user_reference("examinée par")
     decided_at = models.DateTimeField("examinée le", null=True, blank=True)
     decision_reason = models.CharField("motif", max_length=500, blank=True)
 

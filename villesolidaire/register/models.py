@@ -11,11 +11,11 @@ import re
 from datetime import date, timedelta
 
 import phonenumbers
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.validation import is_mobile, parse_phone
 from villesolidaire.core.workflow import TransitionLog, Workflow
 
@@ -261,14 +261,7 @@ class RegisterEntry(models.Model):
     emergency_phone_index = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
 
     created_at = models.DateTimeField("créée le", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="saisie par",
-    )
+    created_by = user_reference("saisie par")
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     objects = RegisterEntryQuerySet.as_manager()
@@ -339,14 +332,7 @@ class RegisterExtras(models.Model):
 
     entry = models.OneToOneField(RegisterEntry, on_delete=models.CASCADE, related_name="extras")
     consent_on = models.DateField("accord de la personne recueilli le")
-    consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="accord recueilli par",
-    )
+    consent_recorded_by = user_reference("accord recueilli par")
     lives_alone = models.BooleanField("vit seul·e", default=False)
     needs_fan = models.BooleanField("a besoin d'un ventilateur", default=False)
     has_remote_alarm = models.BooleanField("dispose d'une téléassistance", default=False)
@@ -383,14 +369,7 @@ class RegisterImport(models.Model):
     )
     file_name = models.CharField("fichier", max_length=200, blank=True)
     imported_at = models.DateTimeField("importé le", auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="importé par",
-    )
+    imported_by = user_reference("importé par")
     row_count = models.PositiveIntegerField("pré-inscriptions créées", default=0)
     skipped_count = models.PositiveIntegerField("doublons ignorés", default=0)
 
@@ -416,14 +395,7 @@ class PrefectTransmission(models.Model):
     )
     requested_by = models.CharField("demandé par (préfecture)", max_length=200)
     reason = models.CharField("motif de la demande", max_length=500)
-    exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="exporté par",
-    )
+    exported_by = user_reference("exporté par")
     exported_at = models.DateTimeField("exporté le", auto_now_add=True)
     format = models.CharField("format", max_length=4, choices=ExportFormat.choices)
     row_count = models.PositiveIntegerField("nombre d'inscriptions")

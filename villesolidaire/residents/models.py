@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -6,6 +5,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.text import fold, tokens
 from villesolidaire.core.validation import parse_phone
 from villesolidaire.territory.models import Located
@@ -72,9 +72,7 @@ class Resident(Located):
         verbose_name="fusionné dans",
     )
     created_at = models.DateTimeField("créé le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = ResidentQuerySet.as_manager()
 

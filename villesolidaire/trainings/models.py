@@ -8,11 +8,11 @@ matching index (VolunteerMatchProfile.trainings_mask), like HelpCategory.bit.
 import datetime
 import secrets
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.workflow import TransitionLog
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
@@ -128,14 +128,7 @@ class VolunteerTraining(models.Model):
         related_name="trainings_given",
         verbose_name="session",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = user_reference("enregistrée par")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     objects = VolunteerTrainingQuerySet.as_manager()
@@ -188,9 +181,7 @@ class TrainingSession(models.Model):
         "statut", max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED, db_index=True
     )
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = TrainingSessionQuerySet.as_manager()
 
@@ -285,9 +276,7 @@ class TrainingInvitation(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField("envoyée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
     registration = models.ForeignKey(
         SessionRegistration,
         on_delete=models.SET_NULL,
