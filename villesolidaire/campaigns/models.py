@@ -16,7 +16,7 @@ from villesolidaire.campaigns.enums import (
 )
 from villesolidaire.core.crypto import EncryptedTextField
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
 class EpisodeKind(models.TextChoices):
@@ -96,9 +96,7 @@ class Episode(models.Model):
 
 
 class EpisodeTransition(TransitionLog):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=8, choices=EpisodeStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=EpisodeStatus.choices)
+    episode, from_status, to_status = log_fields(Episode)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -277,9 +275,7 @@ class Campaign(models.Model):
 
 
 class CampaignTransition(TransitionLog):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=8, choices=CampaignStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=CampaignStatus.choices)
+    campaign, from_status, to_status = log_fields(Campaign)
 
 
 class CallTarget(models.Model):
@@ -335,9 +331,7 @@ class CallTarget(models.Model):
 
 
 class CallTargetTransition(TransitionLog):
-    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=TargetStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=TargetStatus.choices)
+    target, from_status, to_status = log_fields(CallTarget)
 
 
 class CallAttempt(models.Model):

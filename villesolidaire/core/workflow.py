@@ -26,9 +26,8 @@ class TransitionNotAllowed(Exception):
 class TransitionLog(models.Model):
     """One status change of one object: from where to where, who, when, why.
 
-    Each workflow's log inherits from it, adds the foreign key to its object and redeclares
-    `from_status` / `to_status` with the workflow's choices (and, where an older table had one,
-    its own `max_length`)."""
+    Each workflow's log inherits from it and declares its own fields with `log_fields`: the
+    foreign key to its object, and `from_status` / `to_status` with the object's status choices."""
 
     from_status = models.CharField("de", max_length=12, blank=True)
     to_status = models.CharField("vers", max_length=12)
@@ -48,6 +47,24 @@ class TransitionLog(models.Model):
     def _status_label(self, name: str) -> str:
         value = getattr(self, name)
         return str(dict(self._meta.get_field(name).flatchoices).get(value, value))
+
+
+def log_fields(
+    subject: type[models.Model], *, related_name: str = "transitions", status_field: str = "status"
+) -> tuple[models.ForeignKey, models.CharField, models.CharField]:
+    """The fields a `TransitionLog` subclass adds for its subject model: the foreign key to the
+    subject, then `from_status` and `to_status`, which hold values of the subject's status field
+    and so take its choices and its `max_length`.
+
+        class MissionTransition(TransitionLog):
+            mission, from_status, to_status = log_fields(Mission)
+    """
+    status = subject._meta.get_field(status_field)
+    return (
+        models.ForeignKey(subject, on_delete=models.CASCADE, related_name=related_name),
+        models.CharField("de", max_length=status.max_length, choices=status.choices, blank=True),
+        models.CharField("vers", max_length=status.max_length, choices=status.choices),
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
     Channel,
@@ -147,6 +147,4 @@ class HelpRequest(models.Model):
 
 
 class HelpRequestTransition(TransitionLog):
-    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=Status.choices)
+    help_request, from_status, to_status = log_fields(HelpRequest)

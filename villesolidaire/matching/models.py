@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
 class VolunteerMatchProfile(models.Model):
@@ -132,9 +132,7 @@ class ProposalOffer(models.Model):
 
 
 class ProposalTransition(TransitionLog):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=ProposalStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=ProposalStatus.choices)
+    proposal, from_status, to_status = log_fields(Proposal)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une proposition"
@@ -142,9 +140,7 @@ class ProposalTransition(TransitionLog):
 
 
 class OfferTransition(TransitionLog):
-    offer = models.ForeignKey(ProposalOffer, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=OfferStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=OfferStatus.choices)
+    offer, from_status, to_status = log_fields(ProposalOffer)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une proposition à un·e volontaire"

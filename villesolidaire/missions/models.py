@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
     EvaluationChannel,
@@ -62,9 +62,7 @@ class Support(models.Model):
 
 
 class SupportTransition(TransitionLog):
-    support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=8, choices=SupportStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=SupportStatus.choices)
+    support, from_status, to_status = log_fields(Support)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de soutien"
@@ -125,9 +123,7 @@ class Mission(models.Model):
 
 
 class MissionTransition(TransitionLog):
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=MissionStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=MissionStatus.choices)
+    mission, from_status, to_status = log_fields(Mission)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de mission"

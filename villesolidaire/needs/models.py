@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.territory.models import Located
 
 
@@ -193,9 +193,7 @@ class Need(Located):
 
 
 class NeedTransition(TransitionLog):
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=NeedStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=NeedStatus.choices)
+    need, from_status, to_status = log_fields(Need)
 
 
 class Shift(models.Model):
@@ -320,9 +318,7 @@ class ShiftSignup(models.Model):
 
 
 class ShiftSignupTransition(TransitionLog):
-    signup = models.ForeignKey(ShiftSignup, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=SignupStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=SignupStatus.choices)
+    signup, from_status, to_status = log_fields(ShiftSignup)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une inscription"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.neighbours.enums import (
     NETWORK_WORKFLOW,
@@ -114,9 +114,7 @@ class Network(Located):
 
 
 class NetworkStatusChange(TransitionLog):
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("de", max_length=8, choices=NetworkStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=NetworkStatus.choices)
+    network, from_status, to_status = log_fields(Network, related_name="status_changes")
 
 
 class NeighbourQuerySet(models.QuerySet):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.opening_hours import validate_opening_hours
 from villesolidaire.territory.models import Located
@@ -122,9 +122,7 @@ class Organisation(Located):
 class OrganisationTransition(TransitionLog):
     """One status change of an organisation: who, when, why."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=12, choices=OrganisationStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=OrganisationStatus.choices)
+    organisation, from_status, to_status = log_fields(Organisation)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une organisation"
@@ -295,9 +293,7 @@ class PendingChange(models.Model):
 
 
 class PendingChangeTransition(TransitionLog):
-    change = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=ChangeStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=ChangeStatus.choices)
+    change, from_status, to_status = log_fields(PendingChange)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une modification"

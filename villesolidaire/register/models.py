@@ -17,7 +17,7 @@ from django.utils import timezone
 from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
 from villesolidaire.core.fields import user_reference
 from villesolidaire.core.validation import is_mobile, parse_phone
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 ACKNOWLEDGEMENT_DELAY_DAYS = 8  # R121-6 al. 3
 
@@ -319,9 +319,7 @@ class RegisterEntry(models.Model):
 class RegisterEntryTransition(TransitionLog):
     """State history of an entry: who moved it, when, from where to where, and why."""
 
-    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=12, choices=EntryStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=EntryStatus.choices)
+    entry, from_status, to_status = log_fields(RegisterEntry)
 
 
 class RegisterExtras(models.Model):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.fields import user_reference
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
 # Bits 0–62 of a signed 64-bit mask, as for help categories.
@@ -207,9 +207,7 @@ class TrainingSession(models.Model):
 
 
 class SessionChange(TransitionLog):
-    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField("de", max_length=10, choices=SessionStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=SessionStatus.choices)
+    session, from_status, to_status = log_fields(TrainingSession, related_name="changes")
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de session"
@@ -245,9 +243,7 @@ class SessionRegistration(models.Model):
 
 
 class RegistrationChange(TransitionLog):
-    registration = models.ForeignKey(SessionRegistration, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField("de", max_length=10, choices=RegistrationStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=RegistrationStatus.choices)
+    registration, from_status, to_status = log_fields(SessionRegistration, related_name="changes")
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement d'inscription"

@@ -5,7 +5,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
 
@@ -165,6 +165,4 @@ class Volunteer(Located):
 
 
 class VolunteerStatusChange(TransitionLog):
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=Status.choices)
+    volunteer, from_status, to_status = log_fields(Volunteer, related_name="status_changes")
