@@ -42,8 +42,8 @@ class EpisodeStatus(models.TextChoices):
 
 EPISODE_WORKFLOW = Workflow(
     name="episode",
-    transitions={EpisodeStatus.ONGOING: frozenset({EpisodeStatus.CLOSED}), EpisodeStatus.CLOSED: frozenset()},
-    labels=dict(EpisodeStatus.choices),
+    states=EpisodeStatus,
+    transitions={EpisodeStatus.ONGOING: {EpisodeStatus.CLOSED}, EpisodeStatus.CLOSED: set()},
     log="campaigns.EpisodeTransition",
 )
 
@@ -194,25 +194,25 @@ class CallerAccreditation(models.Model):
 
 CAMPAIGN_WORKFLOW = Workflow(
     name="campaign",
+    states=CampaignStatus,
     transitions={
-        CampaignStatus.ACTIVE: frozenset({CampaignStatus.PAUSED, CampaignStatus.CLOSED}),
-        CampaignStatus.PAUSED: frozenset({CampaignStatus.ACTIVE, CampaignStatus.CLOSED}),
-        CampaignStatus.CLOSED: frozenset(),
+        CampaignStatus.ACTIVE: {CampaignStatus.PAUSED, CampaignStatus.CLOSED},
+        CampaignStatus.PAUSED: {CampaignStatus.ACTIVE, CampaignStatus.CLOSED},
+        CampaignStatus.CLOSED: set(),
     },
-    labels=dict(CampaignStatus.choices),
     log="campaigns.CampaignTransition",
 )
 
 TARGET_WORKFLOW = Workflow(
     name="call_target",
+    states=TargetStatus,
     transitions={
-        TargetStatus.PENDING: frozenset({TargetStatus.REACHED, TargetStatus.ESCALATED, TargetStatus.CLOSED}),
+        TargetStatus.PENDING: {TargetStatus.REACHED, TargetStatus.ESCALATED, TargetStatus.CLOSED},
         # A re-check that fails sends the person back to the retry series.
-        TargetStatus.REACHED: frozenset({TargetStatus.PENDING, TargetStatus.ESCALATED, TargetStatus.CLOSED}),
-        TargetStatus.ESCALATED: frozenset({TargetStatus.REACHED, TargetStatus.CLOSED}),
-        TargetStatus.CLOSED: frozenset(),
+        TargetStatus.REACHED: {TargetStatus.PENDING, TargetStatus.ESCALATED, TargetStatus.CLOSED},
+        TargetStatus.ESCALATED: {TargetStatus.REACHED, TargetStatus.CLOSED},
+        TargetStatus.CLOSED: set(),
     },
-    labels=dict(TargetStatus.choices),
     log="campaigns.CallTargetTransition",
 )
 

@@ -8,8 +8,8 @@ transaction. `Workflow.apply_many` does the same for a set of rows; `Workflow.lo
 writes the first row of a new object's log.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.apps import apps
@@ -69,13 +69,23 @@ def log_fields(
 
 @dataclass(frozen=True)
 class Workflow:
+    """`transitions` maps each state to the states it may move to. `states` is the status field's
+    choices class: it names the states in the refusal message; `labels` adds names it lacks (such
+    as the "" state of a row not yet created)."""
+
     name: str
-    transitions: Mapping[str, frozenset[str]]
-    labels: Mapping[str, str]
+    states: type[models.Choices]
+    transitions: Mapping[str, Iterable[str]]
+    labels: Mapping[str, str] = field(default_factory=dict)
     # "app_label.ModelName" of the TransitionLog subclass; a string because workflows are
     # declared beside the status choices, before the models exist.
     log: str = ""
     status_field: str = "status"
+
+    def __post_init__(self):
+        # Frozen dataclass: the table is normalised once, here (targets as frozensets, every label).
+        object.__setattr__(self, "transitions", {state: frozenset(to) for state, to in self.transitions.items()})
+        object.__setattr__(self, "labels", {**dict(self.states.choices), **self.labels})
 
     def allowed_targets(self, current: str) -> frozenset[str]:
         return self.transitions.get(current, frozenset())

@@ -56,29 +56,27 @@ class OfferStatus(models.TextChoices):
 
 PROPOSAL_WORKFLOW = Workflow(
     name="proposal",
+    states=ProposalStatus,
     transitions={
-        ProposalStatus.OPEN: frozenset({ProposalStatus.ACCEPTED, ProposalStatus.EXPIRED, ProposalStatus.CANCELLED}),
-        ProposalStatus.ACCEPTED: frozenset(),
-        ProposalStatus.EXPIRED: frozenset(),
-        ProposalStatus.CANCELLED: frozenset(),
+        ProposalStatus.OPEN: {ProposalStatus.ACCEPTED, ProposalStatus.EXPIRED, ProposalStatus.CANCELLED},
+        ProposalStatus.ACCEPTED: set(),
+        ProposalStatus.EXPIRED: set(),
+        ProposalStatus.CANCELLED: set(),
     },
-    labels=dict(ProposalStatus.choices),
     log="matching.ProposalTransition",
 )
 
 OFFER_WORKFLOW = Workflow(
     name="offer",
+    states=OfferStatus,
     transitions={
-        OfferStatus.PENDING: frozenset(
-            {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.TAKEN, OfferStatus.WITHDRAWN}
-        ),
+        OfferStatus.PENDING: {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.TAKEN, OfferStatus.WITHDRAWN},
         # A volunteer who declined may still accept while the proposal is open.
-        OfferStatus.DECLINED: frozenset({OfferStatus.ACCEPTED}),
-        OfferStatus.ACCEPTED: frozenset(),
-        OfferStatus.TAKEN: frozenset(),
-        OfferStatus.WITHDRAWN: frozenset(),
+        OfferStatus.DECLINED: {OfferStatus.ACCEPTED},
+        OfferStatus.ACCEPTED: set(),
+        OfferStatus.TAKEN: set(),
+        OfferStatus.WITHDRAWN: set(),
     },
-    labels=dict(OfferStatus.choices),
     log="matching.OfferTransition",
 )
 

@@ -22,14 +22,14 @@ class NeedStatus(models.TextChoices):
 
 NEED_WORKFLOW = Workflow(
     name="need",
+    states=NeedStatus,
     transitions={
-        NeedStatus.DRAFT: frozenset({NeedStatus.PUBLISHED, NeedStatus.CANCELLED}),
-        NeedStatus.PUBLISHED: frozenset({NeedStatus.CLOSED, NeedStatus.CANCELLED}),
+        NeedStatus.DRAFT: {NeedStatus.PUBLISHED, NeedStatus.CANCELLED},
+        NeedStatus.PUBLISHED: {NeedStatus.CLOSED, NeedStatus.CANCELLED},
         # A closed need can be opened again (a place freed, a date added).
-        NeedStatus.CLOSED: frozenset({NeedStatus.PUBLISHED, NeedStatus.CANCELLED}),
-        NeedStatus.CANCELLED: frozenset(),
+        NeedStatus.CLOSED: {NeedStatus.PUBLISHED, NeedStatus.CANCELLED},
+        NeedStatus.CANCELLED: set(),
     },
-    labels=dict(NeedStatus.choices),
     log="needs.NeedTransition",
 )
 
@@ -261,13 +261,13 @@ PLACE_HOLDING = (SignupStatus.PENDING, SignupStatus.CONFIRMED)
 
 SIGNUP_WORKFLOW = Workflow(
     name="shift_signup",
+    states=SignupStatus,
     transitions={
-        SignupStatus.PENDING: frozenset({SignupStatus.CONFIRMED, SignupStatus.CANCELLED}),
-        SignupStatus.CONFIRMED: frozenset({SignupStatus.CANCELLED}),
-        SignupStatus.WAITING: frozenset({SignupStatus.PENDING, SignupStatus.CANCELLED}),
-        SignupStatus.CANCELLED: frozenset(),
+        SignupStatus.PENDING: {SignupStatus.CONFIRMED, SignupStatus.CANCELLED},
+        SignupStatus.CONFIRMED: {SignupStatus.CANCELLED},
+        SignupStatus.WAITING: {SignupStatus.PENDING, SignupStatus.CANCELLED},
+        SignupStatus.CANCELLED: set(),
     },
-    labels=dict(SignupStatus.choices),
     log="needs.ShiftSignupTransition",
 )
 

@@ -41,12 +41,12 @@ class OrganisationStatus(models.TextChoices):
 
 ORGANISATION_WORKFLOW = Workflow(
     name="organisation",
+    states=OrganisationStatus,
     transitions={
-        OrganisationStatus.PENDING: frozenset({OrganisationStatus.VALIDATED, OrganisationStatus.SUSPENDED}),
-        OrganisationStatus.VALIDATED: frozenset({OrganisationStatus.SUSPENDED}),
-        OrganisationStatus.SUSPENDED: frozenset({OrganisationStatus.VALIDATED}),
+        OrganisationStatus.PENDING: {OrganisationStatus.VALIDATED, OrganisationStatus.SUSPENDED},
+        OrganisationStatus.VALIDATED: {OrganisationStatus.SUSPENDED},
+        OrganisationStatus.SUSPENDED: {OrganisationStatus.VALIDATED},
     },
-    labels=dict(OrganisationStatus.choices),
     log="partners.OrganisationTransition",
 )
 
@@ -243,8 +243,8 @@ class ChangeStatus(models.TextChoices):
 
 CHANGE_WORKFLOW = Workflow(
     name="partner_change",
-    transitions={ChangeStatus.PENDING: frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})},
-    labels=dict(ChangeStatus.choices),
+    states=ChangeStatus,
+    transitions={ChangeStatus.PENDING: {ChangeStatus.APPROVED, ChangeStatus.REJECTED}},
     log="partners.PendingChangeTransition",
 )
 

@@ -68,12 +68,12 @@ class RemovalReason(models.TextChoices):
 
 ENTRY_WORKFLOW = Workflow(
     name="register_entry",
+    states=EntryStatus,
     transitions={
-        EntryStatus.RECEIVED: frozenset({EntryStatus.REGISTERED, EntryStatus.REMOVED}),
-        EntryStatus.REGISTERED: frozenset({EntryStatus.REMOVED}),
-        EntryStatus.REMOVED: frozenset(),
+        EntryStatus.RECEIVED: {EntryStatus.REGISTERED, EntryStatus.REMOVED},
+        EntryStatus.REGISTERED: {EntryStatus.REMOVED},
+        EntryStatus.REMOVED: set(),
     },
-    labels=dict(EntryStatus.choices),
     log="register.RegisterEntryTransition",
 )
 
