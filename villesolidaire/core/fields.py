@@ -4,7 +4,10 @@ Each factory returns a plain Django field, built with the same arguments the mod
 spell out, so the migration state is exactly what it was.
 """
 
+import secrets
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -20,4 +23,28 @@ def user_reference(verbose_name: str | None = None, *, blank: bool = True) -> mo
         blank=blank,
         related_name="+",
         verbose_name=verbose_name,
+    )
+
+
+def new_token() -> str:
+    """Default of the token fields that open a page without login (offers, invitations, sign-ups)."""
+    return secrets.token_urlsafe(24)
+
+
+def amount_field(verbose_name: str) -> models.DecimalField:
+    """An optional sum of money in euros, up to the 5 000 € a volunteer may be asked to advance."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(5000)],
+    )
+
+
+def birth_year_field() -> models.PositiveSmallIntegerField:
+    """An optional year of birth (the forms check it against the current year)."""
+    return models.PositiveSmallIntegerField(
+        "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )

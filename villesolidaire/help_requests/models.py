@@ -1,10 +1,10 @@
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import amount_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
@@ -86,14 +86,7 @@ class HelpRequest(models.Model):
     constraints = models.PositiveIntegerField("contraintes", default=0)
     constraints_notes = models.CharField("autres contraintes", max_length=300, blank=True)
     involves_money = models.BooleanField("achats à avancer", default=False)
-    estimated_amount = models.DecimalField(
-        "montant estimé (€)",
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(5000)],
-    )
+    estimated_amount = amount_field("montant estimé (€)")
     channel = models.CharField("canal", max_length=12, choices=Channel.choices, default=Channel.HOTLINE)
     reporter_name = models.CharField("nom de la personne qui signale", max_length=120, blank=True)
     reporter_relation = models.CharField("lien avec la personne", max_length=80, blank=True)

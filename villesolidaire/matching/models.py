@@ -1,9 +1,7 @@
-import secrets
-
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import new_token, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
@@ -104,10 +102,6 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"Proposition n° {self.pk} (demande {self.help_request_id})"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class ProposalOffer(models.Model):

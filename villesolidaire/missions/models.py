@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import amount_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
@@ -97,14 +97,7 @@ class Mission(models.Model):
         "durée (minutes)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     report = models.TextField("compte rendu", max_length=2000, blank=True)
-    amount_advanced = models.DecimalField(
-        "montant avancé (€)",
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(5000)],
-    )
+    amount_advanced = amount_field("montant avancé (€)")
     reimbursed = models.BooleanField("remboursé", default=False)
     reimbursed_at = models.DateTimeField("remboursé le", null=True, blank=True)
     done_at = models.DateTimeField("réalisée le", null=True, blank=True)

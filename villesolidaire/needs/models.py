@@ -1,6 +1,5 @@
 """One-off needs posted by partners or the town, their shifts, invitations and sign-ups."""
 
-import secrets
 from decimal import Decimal
 
 from django.db import models
@@ -8,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import new_token, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.territory.models import Located
 
@@ -225,10 +224,6 @@ class Shift(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class NeedInvitation(models.Model):

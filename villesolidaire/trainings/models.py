@@ -6,13 +6,12 @@ matching index (VolunteerMatchProfile.trainings_mask), like HelpCategory.bit.
 """
 
 import datetime
-import secrets
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import new_token, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
@@ -248,10 +247,6 @@ class RegistrationChange(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = "changement d'inscription"
         verbose_name_plural = "historique des inscriptions"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class TrainingInvitation(models.Model):

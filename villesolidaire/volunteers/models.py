@@ -5,6 +5,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
+from villesolidaire.core.fields import birth_year_field
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
@@ -98,9 +99,7 @@ class Volunteer(Located):
     last_name = models.CharField("nom", max_length=80)
     email = models.EmailField("e-mail", blank=True, db_index=True)
     phone = PhoneNumberField("téléphone mobile", blank=True)
-    birth_year = models.PositiveSmallIntegerField(
-        "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
-    )
+    birth_year = birth_year_field()
     skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name="compétences")
     skills_other = models.CharField("autres compétences", max_length=300, blank=True)
     languages = models.PositiveIntegerField("langues parlées", default=LANGUAGES.bit_of("fr"))
