@@ -48,3 +48,19 @@ def birth_year_field() -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
+
+
+# The matching index (matching.VolunteerMatchProfile) keeps categories, skills and training
+# modules as bits 0–62 of signed 64-bit masks.
+MAX_INDEX_BIT = 62
+
+
+def index_bit_field(*, help_text: str = "", editable: bool = True) -> models.PositiveSmallIntegerField:
+    """The bit a category, skill or training module owns in the matching index's masks."""
+    return models.PositiveSmallIntegerField(
+        "position dans l'index",
+        unique=True,
+        editable=editable,
+        validators=[MaxValueValidator(MAX_INDEX_BIT)],
+        help_text=help_text,
+    )

@@ -1,10 +1,9 @@
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
-from villesolidaire.core.fields import amount_field, user_reference
+from villesolidaire.core.fields import amount_field, index_bit_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
@@ -23,12 +22,7 @@ class HelpCategory(models.Model):
 
     name = models.CharField("nom", max_length=120, unique=True)
     slug = models.SlugField("code", max_length=60, unique=True)
-    bit = models.PositiveSmallIntegerField(
-        "position dans l'index",
-        unique=True,
-        validators=[MaxValueValidator(62)],
-        help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.",
-    )
+    bit = index_bit_field(help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.")
     description = models.TextField("description", blank=True)
     order = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
     is_active = models.BooleanField("proposée", default=True)

@@ -11,12 +11,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import new_token, user_reference
+from villesolidaire.core.fields import MAX_INDEX_BIT, index_bit_field, new_token, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
-# Bits 0–62 of a signed 64-bit mask, as for help categories.
-MAX_BIT = 62
+MAX_BIT = MAX_INDEX_BIT
 
 
 class TrainingMode(models.TextChoices):
@@ -47,12 +46,8 @@ class TrainingModule(models.Model):
         "validité (mois)", null=True, blank=True, help_text="Vide : la formation reste valable sans limite."
     )
     is_active = models.BooleanField("proposée", default=True)
-    bit = models.PositiveSmallIntegerField(
-        "position dans l'index",
-        unique=True,
-        editable=False,
-        validators=[MaxValueValidator(MAX_BIT)],
-        help_text="Attribuée automatiquement : numéro du module dans l'index de mise en relation.",
+    bit = index_bit_field(
+        editable=False, help_text="Attribuée automatiquement : numéro du module dans l'index de mise en relation."
     )
     required_for_categories = models.ManyToManyField(
         "help_requests.HelpCategory",

@@ -5,7 +5,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
-from villesolidaire.core.fields import birth_year_field
+from villesolidaire.core.fields import birth_year_field, index_bit_field
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
@@ -15,7 +15,7 @@ class Skill(models.Model):
     """A skill from the managed list; `bit` indexes it in the matching index."""
 
     name = models.CharField("nom", max_length=120, unique=True)
-    bit = models.PositiveSmallIntegerField("position dans l'index", unique=True, validators=[MaxValueValidator(62)])
+    bit = index_bit_field()
     is_active = models.BooleanField("proposée", default=True)
 
     class Meta:
