@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from villesolidaire.accounts.enums import STAFF_ROLES, Role
+from villesolidaire.core.fields import user_reference
 
 
 class UserManager(BaseUserManager):
@@ -72,9 +73,7 @@ class RoleGrant(models.Model):
     )
     role = models.CharField("rôle", max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField("attribué le", auto_now_add=True)
-    granted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="attribué par"
-    )
+    granted_by = user_reference("attribué par")
 
     class Meta:
         verbose_name = "rôle attribué"

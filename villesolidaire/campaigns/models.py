@@ -16,7 +16,8 @@ from villesolidaire.campaigns.enums import (
 )
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.core.crypto import EncryptedTextField
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.fields import user_reference
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
 class EpisodeKind(models.TextChoices):
@@ -42,8 +43,8 @@ class EpisodeStatus(models.TextChoices):
 
 EPISODE_WORKFLOW = Workflow(
     name="episode",
-    transitions={EpisodeStatus.ONGOING: frozenset({EpisodeStatus.CLOSED}), EpisodeStatus.CLOSED: frozenset()},
-    labels=dict(EpisodeStatus.choices),
+    states=EpisodeStatus,
+    transitions={EpisodeStatus.ONGOING: {EpisodeStatus.CLOSED}, EpisodeStatus.CLOSED: set()},
     log="campaigns.EpisodeTransition",
 )
 
@@ -66,14 +67,7 @@ class Episode(models.Model):
         "territory.Quartier", blank=True, related_name="+", verbose_name="quartiers concernés"
     )
     declared_at = models.DateTimeField("déclaré le", auto_now_add=True)
-    declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="déclaré par",
-    )
+    declared_by = user_reference("déclaré par")
     notes = models.TextField("remarques", blank=True, max_length=2000)
     status = models.CharField("état", max_length=8, choices=EpisodeStatus.choices, default=EpisodeStatus.ONGOING)
 
@@ -103,9 +97,7 @@ class Episode(models.Model):
 
 
 class EpisodeTransition(TransitionLog):
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=8, choices=EpisodeStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=EpisodeStatus.choices)
+    episode, from_status, to_status = log_fields(Episode)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -177,23 +169,9 @@ class CallerAccreditation(models.Model):
     training_on = models.DateField("formation aux appels suivie le")
     undertaking_signed_on = models.DateField("engagement de confidentialité signé le")
     granted_at = models.DateTimeField("habilitation accordée le", default=timezone.now)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="accordée par",
-    )
+    granted_by = user_reference("accordée par")
     revoked_at = models.DateTimeField("retirée le", null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="retirée par",
-    )
+    revoked_by = user_reference("retirée par")
 
     objects = CallerAccreditationQuerySet.as_manager()
 
@@ -217,25 +195,25 @@ class CallerAccreditation(models.Model):
 
 CAMPAIGN_WORKFLOW = Workflow(
     name="campaign",
+    states=CampaignStatus,
     transitions={
-        CampaignStatus.ACTIVE: frozenset({CampaignStatus.PAUSED, CampaignStatus.CLOSED}),
-        CampaignStatus.PAUSED: frozenset({CampaignStatus.ACTIVE, CampaignStatus.CLOSED}),
-        CampaignStatus.CLOSED: frozenset(),
+        CampaignStatus.ACTIVE: {CampaignStatus.PAUSED, CampaignStatus.CLOSED},
+        CampaignStatus.PAUSED: {CampaignStatus.ACTIVE, CampaignStatus.CLOSED},
+        CampaignStatus.CLOSED: set(),
     },
-    labels=dict(CampaignStatus.choices),
     log="campaigns.CampaignTransition",
 )
 
 TARGET_WORKFLOW = Workflow(
     name="call_target",
+    states=TargetStatus,
     transitions={
-        TargetStatus.PENDING: frozenset({TargetStatus.REACHED, TargetStatus.ESCALATED, TargetStatus.CLOSED}),
+        TargetStatus.PENDING: {TargetStatus.REACHED, TargetStatus.ESCALATED, TargetStatus.CLOSED},
         # A re-check that fails sends the person back to the retry series.
-        TargetStatus.REACHED: frozenset({TargetStatus.PENDING, TargetStatus.ESCALATED, TargetStatus.CLOSED}),
-        TargetStatus.ESCALATED: frozenset({TargetStatus.REACHED, TargetStatus.CLOSED}),
-        TargetStatus.CLOSED: frozenset(),
+        TargetStatus.REACHED: {TargetStatus.PENDING, TargetStatus.ESCALATED, TargetStatus.CLOSED},
+        TargetStatus.ESCALATED: {TargetStatus.REACHED, TargetStatus.CLOSED},
+        TargetStatus.CLOSED: set(),
     },
-    labels=dict(TargetStatus.choices),
     log="campaigns.CallTargetTransition",
 )
 
@@ -245,14 +223,7 @@ class Campaign(models.Model):
     title = models.CharField("intitulé", max_length=120)
     status = models.CharField("état", max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    created_by = user_reference("créée par")
     # Targeting (what was asked, kept for the record).
     quartiers = models.ManyToManyField("territory.Quartier", blank=True, related_name="+", verbose_name="quartiers")
     isolated_only = models.BooleanField("seulement les personnes isolées", default=False)
@@ -303,9 +274,7 @@ class Campaign(models.Model):
 
 
 class CampaignTransition(TransitionLog):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=8, choices=CampaignStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=CampaignStatus.choices)
+    campaign, from_status, to_status = log_fields(Campaign)
 
 
 class CallTarget(models.Model):
@@ -327,9 +296,7 @@ class CallTarget(models.Model):
     )
     status = models.CharField("état", max_length=10, choices=TargetStatus.choices, default=TargetStatus.PENDING)
     next_call_at = models.DateTimeField("prochain appel", null=True, blank=True)
-    locked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    locked_by = user_reference()
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
     attempts_count = models.PositiveSmallIntegerField("tentatives", default=0)
@@ -363,22 +330,13 @@ class CallTarget(models.Model):
 
 
 class CallTargetTransition(TransitionLog):
-    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=TargetStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=TargetStatus.choices)
+    target, from_status, to_status = log_fields(CallTarget)
 
 
 class CallAttempt(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="attempts")
     # Null for an SMS reply (nobody called).
-    caller = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="appelant·e",
-    )
+    caller = user_reference("appelant·e")
     channel = models.CharField("canal", max_length=10, choices=AttemptChannel.choices, default=AttemptChannel.PHONE)
     started_at = models.DateTimeField("début")
     ended_at = models.DateTimeField("fin", db_index=True)
@@ -413,9 +371,7 @@ class EscalationStep(models.Model):
     target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="escalation_steps")
     kind = models.CharField("étape", max_length=20, choices=EscalationKind.choices)
     opened_at = models.DateTimeField("ouverte le", default=timezone.now)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    opened_by = user_reference()
     # Home visit: a volunteer or an agent.
     assigned_volunteer = models.ForeignKey(
         "volunteers.Volunteer",
@@ -425,20 +381,11 @@ class EscalationStep(models.Model):
         related_name="+",
         verbose_name="volontaire",
     )
-    assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="agent·e",
-    )
+    assigned_agent = user_reference("agent·e")
     result = models.CharField("résultat", max_length=16, choices=EscalationResult.choices, blank=True)
     result_notes = EncryptedTextField("compte rendu", blank=True)
     done_at = models.DateTimeField("faite le", null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    done_by = user_reference()
 
     class Meta:
         verbose_name = "étape d'escalade"

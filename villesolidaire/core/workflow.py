@@ -8,14 +8,15 @@ transaction. `Workflow.apply_many` does the same for a set of rows; `Workflow.lo
 writes the first row of a new object's log.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+
+from villesolidaire.core.fields import user_reference
 
 
 class TransitionNotAllowed(Exception):
@@ -25,20 +26,12 @@ class TransitionNotAllowed(Exception):
 class TransitionLog(models.Model):
     """One status change of one object: from where to where, who, when, why.
 
-    Each workflow's log inherits from it, adds the foreign key to its object and redeclares
-    `from_status` / `to_status` with the workflow's choices (and, where an older table had one,
-    its own `max_length`)."""
+    Each workflow's log inherits from it and declares its own fields with `log_fields`: the
+    foreign key to its object, and `from_status` / `to_status` with the object's status choices."""
 
     from_status = models.CharField("de", max_length=12, blank=True)
     to_status = models.CharField("vers", max_length=12)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="par",
-    )
+    by = user_reference("par")
     at = models.DateTimeField("le", default=timezone.now)
     note = models.CharField("note", max_length=500, blank=True)
 
@@ -56,15 +49,43 @@ class TransitionLog(models.Model):
         return str(dict(self._meta.get_field(name).flatchoices).get(value, value))
 
 
+def log_fields(
+    subject: type[models.Model], *, related_name: str = "transitions", status_field: str = "status"
+) -> tuple[models.ForeignKey, models.CharField, models.CharField]:
+    """The fields a `TransitionLog` subclass adds for its subject model: the foreign key to the
+    subject, then `from_status` and `to_status`, which hold values of the subject's status field
+    and so take its choices and its `max_length`.
+
+        class MissionTransition(TransitionLog):
+            mission, from_status, to_status = log_fields(Mission)
+    """
+    status = subject._meta.get_field(status_field)
+    return (
+        models.ForeignKey(subject, on_delete=models.CASCADE, related_name=related_name),
+        models.CharField("de", max_length=status.max_length, choices=status.choices, blank=True),
+        models.CharField("vers", max_length=status.max_length, choices=status.choices),
+    )
+
+
 @dataclass(frozen=True)
 class Workflow:
+    """`transitions` maps each state to the states it may move to. `states` is the status field's
+    choices class: it names the states in the refusal message; `labels` adds names it lacks (such
+    as the "" state of a row not yet created)."""
+
     name: str
-    transitions: Mapping[str, frozenset[str]]
-    labels: Mapping[str, str]
+    states: type[models.Choices]
+    transitions: Mapping[str, Iterable[str]]
+    labels: Mapping[str, str] = field(default_factory=dict)
     # "app_label.ModelName" of the TransitionLog subclass; a string because workflows are
     # declared beside the status choices, before the models exist.
     log: str = ""
     status_field: str = "status"
+
+    def __post_init__(self):
+        # Frozen dataclass: the table is normalised once, here (targets as frozensets, every label).
+        object.__setattr__(self, "transitions", {state: frozenset(to) for state, to in self.transitions.items()})
+        object.__setattr__(self, "labels", {**dict(self.states.choices), **self.labels})
 
     def allowed_targets(self, current: str) -> frozenset[str]:
         return self.transitions.get(current, frozenset())

@@ -55,13 +55,13 @@ class Consent(models.TextChoices):
 
 WORKFLOW = Workflow(
     name="help_request",
+    states=Status,
     transitions={
-        Status.NEW: frozenset({Status.QUALIFIED, Status.CLOSED}),
-        Status.QUALIFIED: frozenset({Status.SEARCHING, Status.CLOSED}),
-        Status.SEARCHING: frozenset({Status.SUPPORTED, Status.QUALIFIED, Status.CLOSED}),
-        Status.SUPPORTED: frozenset({Status.SEARCHING, Status.CLOSED}),
-        Status.CLOSED: frozenset(),
+        Status.NEW: {Status.QUALIFIED, Status.CLOSED},
+        Status.QUALIFIED: {Status.SEARCHING, Status.CLOSED},
+        Status.SEARCHING: {Status.SUPPORTED, Status.QUALIFIED, Status.CLOSED},
+        Status.SUPPORTED: {Status.SEARCHING, Status.CLOSED},
+        Status.CLOSED: set(),
     },
-    labels=dict(Status.choices),
     log="help_requests.HelpRequestTransition",
 )

@@ -1,11 +1,10 @@
-from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.fields import amount_field, index_bit_field, user_reference
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
     Channel,
@@ -23,12 +22,7 @@ class HelpCategory(models.Model):
 
     name = models.CharField("nom", max_length=120, unique=True)
     slug = models.SlugField("code", max_length=60, unique=True)
-    bit = models.PositiveSmallIntegerField(
-        "position dans l'index",
-        unique=True,
-        validators=[MaxValueValidator(62)],
-        help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.",
-    )
+    bit = index_bit_field(help_text="Numéro unique de 0 à 62 utilisé par l'index de mise en relation.")
     description = models.TextField("description", blank=True)
     order = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
     is_active = models.BooleanField("proposée", default=True)
@@ -86,14 +80,7 @@ class HelpRequest(models.Model):
     constraints = models.PositiveIntegerField("contraintes", default=0)
     constraints_notes = models.CharField("autres contraintes", max_length=300, blank=True)
     involves_money = models.BooleanField("achats à avancer", default=False)
-    estimated_amount = models.DecimalField(
-        "montant estimé (€)",
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(5000)],
-    )
+    estimated_amount = amount_field("montant estimé (€)")
     channel = models.CharField("canal", max_length=12, choices=Channel.choices, default=Channel.HOTLINE)
     reporter_name = models.CharField("nom de la personne qui signale", max_length=120, blank=True)
     reporter_relation = models.CharField("lien avec la personne", max_length=80, blank=True)
@@ -104,14 +91,7 @@ class HelpRequest(models.Model):
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     closure_reason = models.CharField("motif de clôture", max_length=14, choices=ClosureReason.choices, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="saisie par",
-    )
+    created_by = user_reference("saisie par")
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
     objects = HelpRequestQuerySet.as_manager()
@@ -154,6 +134,4 @@ class HelpRequest(models.Model):
 
 
 class HelpRequestTransition(TransitionLog):
-    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=Status.choices)
+    help_request, from_status, to_status = log_fields(HelpRequest)

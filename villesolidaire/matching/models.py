@@ -1,10 +1,8 @@
-import secrets
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.fields import new_token, user_reference
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
 class VolunteerMatchProfile(models.Model):
@@ -56,29 +54,27 @@ class OfferStatus(models.TextChoices):
 
 PROPOSAL_WORKFLOW = Workflow(
     name="proposal",
+    states=ProposalStatus,
     transitions={
-        ProposalStatus.OPEN: frozenset({ProposalStatus.ACCEPTED, ProposalStatus.EXPIRED, ProposalStatus.CANCELLED}),
-        ProposalStatus.ACCEPTED: frozenset(),
-        ProposalStatus.EXPIRED: frozenset(),
-        ProposalStatus.CANCELLED: frozenset(),
+        ProposalStatus.OPEN: {ProposalStatus.ACCEPTED, ProposalStatus.EXPIRED, ProposalStatus.CANCELLED},
+        ProposalStatus.ACCEPTED: set(),
+        ProposalStatus.EXPIRED: set(),
+        ProposalStatus.CANCELLED: set(),
     },
-    labels=dict(ProposalStatus.choices),
     log="matching.ProposalTransition",
 )
 
 OFFER_WORKFLOW = Workflow(
     name="offer",
+    states=OfferStatus,
     transitions={
-        OfferStatus.PENDING: frozenset(
-            {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.TAKEN, OfferStatus.WITHDRAWN}
-        ),
+        OfferStatus.PENDING: {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.TAKEN, OfferStatus.WITHDRAWN},
         # A volunteer who declined may still accept while the proposal is open.
-        OfferStatus.DECLINED: frozenset({OfferStatus.ACCEPTED}),
-        OfferStatus.ACCEPTED: frozenset(),
-        OfferStatus.TAKEN: frozenset(),
-        OfferStatus.WITHDRAWN: frozenset(),
+        OfferStatus.DECLINED: {OfferStatus.ACCEPTED},
+        OfferStatus.ACCEPTED: set(),
+        OfferStatus.TAKEN: set(),
+        OfferStatus.WITHDRAWN: set(),
     },
-    labels=dict(OfferStatus.choices),
     log="matching.OfferTransition",
 )
 
@@ -92,7 +88,7 @@ class Proposal(models.Model):
     )
     message = models.CharField("message aux volontaires", max_length=300, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = user_reference(blank=False)
     expires_at = models.DateTimeField("réponse attendue avant")
     expiry_alerted_at = models.DateTimeField("coordination alertée le", null=True, blank=True)
     closed_at = models.DateTimeField("close le", null=True, blank=True)
@@ -106,10 +102,6 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"Proposition n° {self.pk} (demande {self.help_request_id})"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class ProposalOffer(models.Model):
@@ -132,9 +124,7 @@ class ProposalOffer(models.Model):
 
 
 class ProposalTransition(TransitionLog):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=ProposalStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=ProposalStatus.choices)
+    proposal, from_status, to_status = log_fields(Proposal)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une proposition"
@@ -142,9 +132,7 @@ class ProposalTransition(TransitionLog):
 
 
 class OfferTransition(TransitionLog):
-    offer = models.ForeignKey(ProposalOffer, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=OfferStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=OfferStatus.choices)
+    offer, from_status, to_status = log_fields(ProposalOffer)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une proposition à un·e volontaire"

@@ -34,23 +34,23 @@ class EvaluationChannel(models.TextChoices):
 
 MISSION_WORKFLOW = Workflow(
     name="mission",
+    states=MissionStatus,
     transitions={
-        MissionStatus.PLANNED: frozenset({MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED}),
-        MissionStatus.DONE: frozenset(),
-        MissionStatus.MISSED: frozenset({MissionStatus.PLANNED}),
-        MissionStatus.CANCELLED: frozenset(),
+        MissionStatus.PLANNED: {MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED},
+        MissionStatus.DONE: set(),
+        MissionStatus.MISSED: {MissionStatus.PLANNED},
+        MissionStatus.CANCELLED: set(),
     },
-    labels=dict(MissionStatus.choices),
     log="missions.MissionTransition",
 )
 
 
 SUPPORT_WORKFLOW = Workflow(
     name="support",
+    states=SupportStatus,
     transitions={
-        SupportStatus.ACTIVE: frozenset({SupportStatus.ENDED}),
-        SupportStatus.ENDED: frozenset(),
+        SupportStatus.ACTIVE: {SupportStatus.ENDED},
+        SupportStatus.ENDED: set(),
     },
-    labels=dict(SupportStatus.choices),
     log="missions.SupportTransition",
 )

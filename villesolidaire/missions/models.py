@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.fields import amount_field, user_reference
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
     EvaluationChannel,
@@ -48,9 +48,7 @@ class Support(models.Model):
     started_at = models.DateTimeField("débuté le", default=timezone.now, db_index=True)
     ended_at = models.DateTimeField("terminé le", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = SupportQuerySet.as_manager()
 
@@ -64,9 +62,7 @@ class Support(models.Model):
 
 
 class SupportTransition(TransitionLog):
-    support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=8, choices=SupportStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=SupportStatus.choices)
+    support, from_status, to_status = log_fields(Support)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de soutien"
@@ -101,14 +97,7 @@ class Mission(models.Model):
         "durée (minutes)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     report = models.TextField("compte rendu", max_length=2000, blank=True)
-    amount_advanced = models.DecimalField(
-        "montant avancé (€)",
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(5000)],
-    )
+    amount_advanced = amount_field("montant avancé (€)")
     reimbursed = models.BooleanField("remboursé", default=False)
     reimbursed_at = models.DateTimeField("remboursé le", null=True, blank=True)
     done_at = models.DateTimeField("réalisée le", null=True, blank=True)
@@ -127,9 +116,7 @@ class Mission(models.Model):
 
 
 class MissionTransition(TransitionLog):
-    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=MissionStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=MissionStatus.choices)
+    mission, from_status, to_status = log_fields(Mission)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de mission"
@@ -146,9 +133,7 @@ class Evaluation(models.Model):
     )
     comment = models.TextField("commentaire", max_length=1000, blank=True)
     channel = models.CharField("recueillie par", max_length=8, choices=EvaluationChannel.choices, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = user_reference()
     created_at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:

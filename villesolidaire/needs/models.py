@@ -1,15 +1,14 @@
 """One-off needs posted by partners or the town, their shifts, invitations and sign-ups."""
 
-import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.fields import new_token, user_reference
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.partners.models import Organisation
 from villesolidaire.territory.models import Located
 
@@ -23,14 +22,14 @@ class NeedStatus(models.TextChoices):
 
 NEED_WORKFLOW = Workflow(
     name="need",
+    states=NeedStatus,
     transitions={
-        NeedStatus.DRAFT: frozenset({NeedStatus.PUBLISHED, NeedStatus.CANCELLED}),
-        NeedStatus.PUBLISHED: frozenset({NeedStatus.CLOSED, NeedStatus.CANCELLED}),
+        NeedStatus.DRAFT: {NeedStatus.PUBLISHED, NeedStatus.CANCELLED},
+        NeedStatus.PUBLISHED: {NeedStatus.CLOSED, NeedStatus.CANCELLED},
         # A closed need can be opened again (a place freed, a date added).
-        NeedStatus.CLOSED: frozenset({NeedStatus.PUBLISHED, NeedStatus.CANCELLED}),
-        NeedStatus.CANCELLED: frozenset(),
+        NeedStatus.CLOSED: {NeedStatus.PUBLISHED, NeedStatus.CANCELLED},
+        NeedStatus.CANCELLED: set(),
     },
-    labels=dict(NeedStatus.choices),
     log="needs.NeedTransition",
 )
 
@@ -159,9 +158,7 @@ class Need(Located):
     organisation_name = models.CharField("organisation (flux)", max_length=200, blank=True)
     organisation_rna = models.CharField("RNA (flux)", max_length=20, blank=True)
     organisation_siren = models.CharField("SIREN (flux)", max_length=14, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
@@ -194,9 +191,7 @@ class Need(Located):
 
 
 class NeedTransition(TransitionLog):
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=NeedStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=NeedStatus.choices)
+    need, from_status, to_status = log_fields(Need)
 
 
 class Shift(models.Model):
@@ -230,10 +225,6 @@ class Shift(models.Model):
         return self.ends_at <= timezone.now()
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
 class NeedInvitation(models.Model):
     """A volunteer told about a need, once: the token is their no-login key to its sign-up page."""
 
@@ -264,13 +255,13 @@ PLACE_HOLDING = (SignupStatus.PENDING, SignupStatus.CONFIRMED)
 
 SIGNUP_WORKFLOW = Workflow(
     name="shift_signup",
+    states=SignupStatus,
     transitions={
-        SignupStatus.PENDING: frozenset({SignupStatus.CONFIRMED, SignupStatus.CANCELLED}),
-        SignupStatus.CONFIRMED: frozenset({SignupStatus.CANCELLED}),
-        SignupStatus.WAITING: frozenset({SignupStatus.PENDING, SignupStatus.CANCELLED}),
-        SignupStatus.CANCELLED: frozenset(),
+        SignupStatus.PENDING: {SignupStatus.CONFIRMED, SignupStatus.CANCELLED},
+        SignupStatus.CONFIRMED: {SignupStatus.CANCELLED},
+        SignupStatus.WAITING: {SignupStatus.PENDING, SignupStatus.CANCELLED},
+        SignupStatus.CANCELLED: set(),
     },
-    labels=dict(SignupStatus.choices),
     log="needs.ShiftSignupTransition",
 )
 
@@ -290,18 +281,14 @@ class ShiftSignup(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now)
     confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    confirmed_by = user_reference()
     promoted_at = models.DateTimeField("sortie de la liste d'attente le", null=True, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     reminder_sent_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
     attended = models.BooleanField("présent·e", null=True, blank=True)
     hours = models.DecimalField("heures", max_digits=5, decimal_places=2, null=True, blank=True)
     attendance_recorded_at = models.DateTimeField("présence notée le", null=True, blank=True)
-    attendance_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    attendance_recorded_by = user_reference()
 
     objects = ShiftSignupQuerySet.as_manager()
 
@@ -325,9 +312,7 @@ class ShiftSignup(models.Model):
 
 
 class ShiftSignupTransition(TransitionLog):
-    signup = models.ForeignKey(ShiftSignup, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=SignupStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=SignupStatus.choices)
+    signup, from_status, to_status = log_fields(ShiftSignup)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une inscription"

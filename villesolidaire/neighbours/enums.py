@@ -26,12 +26,12 @@ class ConsentAction(models.TextChoices):
 
 NETWORK_WORKFLOW = Workflow(
     name="neighbour_network",
+    states=NetworkStatus,
     transitions={
-        NetworkStatus.ACTIVE: frozenset({NetworkStatus.PAUSED, NetworkStatus.CLOSED}),
-        NetworkStatus.PAUSED: frozenset({NetworkStatus.ACTIVE, NetworkStatus.CLOSED}),
+        NetworkStatus.ACTIVE: {NetworkStatus.PAUSED, NetworkStatus.CLOSED},
+        NetworkStatus.PAUSED: {NetworkStatus.ACTIVE, NetworkStatus.CLOSED},
         # A closed network keeps its history; a new network is opened if the place starts again.
-        NetworkStatus.CLOSED: frozenset(),
+        NetworkStatus.CLOSED: set(),
     },
-    labels=dict(NetworkStatus.choices),
     log="neighbours.NetworkStatusChange",
 )

@@ -5,14 +5,14 @@ to it. The referent only ever sees neighbours whose consent is current; everythi
 (neighbours without consent, the consent history) is for the CCAS coordinators.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.fields import user_reference
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.neighbours.enums import (
     NETWORK_WORKFLOW,
@@ -86,14 +86,7 @@ class Network(Located):
         "statut", max_length=8, choices=NetworkStatus.choices, default=NetworkStatus.ACTIVE, db_index=True
     )
     created_at = models.DateTimeField("créé le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créé par",
-    )
+    created_by = user_reference("créé par")
 
     objects = NetworkQuerySet.as_manager()
 
@@ -121,9 +114,7 @@ class Network(Located):
 
 
 class NetworkStatusChange(TransitionLog):
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("de", max_length=8, choices=NetworkStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=8, choices=NetworkStatus.choices)
+    network, from_status, to_status = log_fields(Network, related_name="status_changes")
 
 
 class NeighbourQuerySet(models.QuerySet):
@@ -156,19 +147,10 @@ class Neighbour(models.Model):
     )
     consent_given_at = models.DateTimeField("accord donné le", null=True, blank=True)
     consent_method = models.CharField("forme de l'accord", max_length=10, choices=ConsentMethod.choices, blank=True)
-    consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="accord enregistré par",
-    )
+    consent_recorded_by = user_reference("accord enregistré par")
     consent_withdrawn_at = models.DateTimeField("accord retiré le", null=True, blank=True)
     created_at = models.DateTimeField("ajouté·e le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = NeighbourQuerySet.as_manager()
 
@@ -207,9 +189,7 @@ class ConsentEvent(models.Model):
     method = models.CharField("forme", max_length=10, choices=ConsentMethod.choices, blank=True)
     effective_at = models.DateTimeField("date de l'accord ou du retrait")
     note = models.CharField("précision", max_length=300, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    by = user_reference()
     at = models.DateTimeField("enregistré le", default=timezone.now)
 
     class Meta:
@@ -229,14 +209,7 @@ class StateRecord(models.Model):
 
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="state_records", verbose_name="réseau")
     visited_on = models.DateField("date de la visite")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="rédigé par",
-    )
+    author = user_reference("rédigé par")
     author_label = models.CharField("rédigé par", max_length=170, blank=True)
     households_count = models.PositiveSmallIntegerField(
         "foyers", null=True, blank=True, validators=[MaxValueValidator(MAX_COUNT)]
@@ -300,14 +273,7 @@ class Alert(models.Model):
         verbose_name="demande d'aide créée",
     )
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="traitée par",
-    )
+    handled_by = user_reference("traitée par")
 
     objects = AlertQuerySet.as_manager()
 

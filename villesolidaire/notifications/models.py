@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from villesolidaire.core.fields import user_reference
 
 
 class Channel(models.TextChoices):
@@ -81,9 +82,7 @@ class CallTask(models.Model):
     )
     created_at = models.DateTimeField("créée le", default=timezone.now)
     done_at = models.DateTimeField("faite le", null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    done_by = user_reference()
     outcome = models.CharField("résultat de l'appel", max_length=500, blank=True)
 
     class Meta:

@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.fields import user_reference
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.opening_hours import validate_opening_hours
 from villesolidaire.territory.models import Located
@@ -40,12 +41,12 @@ class OrganisationStatus(models.TextChoices):
 
 ORGANISATION_WORKFLOW = Workflow(
     name="organisation",
+    states=OrganisationStatus,
     transitions={
-        OrganisationStatus.PENDING: frozenset({OrganisationStatus.VALIDATED, OrganisationStatus.SUSPENDED}),
-        OrganisationStatus.VALIDATED: frozenset({OrganisationStatus.SUSPENDED}),
-        OrganisationStatus.SUSPENDED: frozenset({OrganisationStatus.VALIDATED}),
+        OrganisationStatus.PENDING: {OrganisationStatus.VALIDATED, OrganisationStatus.SUSPENDED},
+        OrganisationStatus.VALIDATED: {OrganisationStatus.SUSPENDED},
+        OrganisationStatus.SUSPENDED: {OrganisationStatus.VALIDATED},
     },
-    labels=dict(OrganisationStatus.choices),
     log="partners.OrganisationTransition",
 )
 
@@ -121,9 +122,7 @@ class Organisation(Located):
 class OrganisationTransition(TransitionLog):
     """One status change of an organisation: who, when, why."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=12, choices=OrganisationStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=OrganisationStatus.choices)
+    organisation, from_status, to_status = log_fields(Organisation)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une organisation"
@@ -244,8 +243,8 @@ class ChangeStatus(models.TextChoices):
 
 CHANGE_WORKFLOW = Workflow(
     name="partner_change",
-    transitions={ChangeStatus.PENDING: frozenset({ChangeStatus.APPROVED, ChangeStatus.REJECTED})},
-    labels=dict(ChangeStatus.choices),
+    states=ChangeStatus,
+    transitions={ChangeStatus.PENDING: {ChangeStatus.APPROVED, ChangeStatus.REJECTED}},
     log="partners.PendingChangeTransition",
 )
 
@@ -269,18 +268,9 @@ class PendingChange(models.Model):
     target_key = models.CharField(max_length=60)
     proposed = models.JSONField("valeurs proposées", default=dict)
     status = models.CharField("statut", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="proposée par"
-    )
+    submitted_by = user_reference("proposée par", blank=False)
     submitted_at = models.DateTimeField("proposée le", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="examinée par",
-    )
+    decided_by = user_reference("examinée par")
     decided_at = models.DateTimeField("examinée le", null=True, blank=True)
     decision_reason = models.CharField("motif", max_length=500, blank=True)
 
@@ -303,9 +293,7 @@ class PendingChange(models.Model):
 
 
 class PendingChangeTransition(TransitionLog):
-    change = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=10, choices=ChangeStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=ChangeStatus.choices)
+    change, from_status, to_status = log_fields(PendingChange)
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une modification"

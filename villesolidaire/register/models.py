@@ -11,13 +11,13 @@ import re
 from datetime import date, timedelta
 
 import phonenumbers
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
+from villesolidaire.core.fields import user_reference
 from villesolidaire.core.validation import is_mobile, parse_phone
-from villesolidaire.core.workflow import TransitionLog, Workflow
+from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 ACKNOWLEDGEMENT_DELAY_DAYS = 8  # R121-6 al. 3
 
@@ -68,12 +68,12 @@ class RemovalReason(models.TextChoices):
 
 ENTRY_WORKFLOW = Workflow(
     name="register_entry",
+    states=EntryStatus,
     transitions={
-        EntryStatus.RECEIVED: frozenset({EntryStatus.REGISTERED, EntryStatus.REMOVED}),
-        EntryStatus.REGISTERED: frozenset({EntryStatus.REMOVED}),
-        EntryStatus.REMOVED: frozenset(),
+        EntryStatus.RECEIVED: {EntryStatus.REGISTERED, EntryStatus.REMOVED},
+        EntryStatus.REGISTERED: {EntryStatus.REMOVED},
+        EntryStatus.REMOVED: set(),
     },
-    labels=dict(EntryStatus.choices),
     log="register.RegisterEntryTransition",
 )
 
@@ -261,14 +261,7 @@ class RegisterEntry(models.Model):
     emergency_phone_index = models.CharField(max_length=64, db_index=True, blank=True, editable=False)
 
     created_at = models.DateTimeField("créée le", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="saisie par",
-    )
+    created_by = user_reference("saisie par")
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
     objects = RegisterEntryQuerySet.as_manager()
@@ -326,9 +319,7 @@ class RegisterEntry(models.Model):
 class RegisterEntryTransition(TransitionLog):
     """State history of an entry: who moved it, when, from where to where, and why."""
 
-    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField("de", max_length=12, choices=EntryStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=EntryStatus.choices)
+    entry, from_status, to_status = log_fields(RegisterEntry)
 
 
 class RegisterExtras(models.Model):
@@ -339,14 +330,7 @@ class RegisterExtras(models.Model):
 
     entry = models.OneToOneField(RegisterEntry, on_delete=models.CASCADE, related_name="extras")
     consent_on = models.DateField("accord de la personne recueilli le")
-    consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="accord recueilli par",
-    )
+    consent_recorded_by = user_reference("accord recueilli par")
     lives_alone = models.BooleanField("vit seul·e", default=False)
     needs_fan = models.BooleanField("a besoin d'un ventilateur", default=False)
     has_remote_alarm = models.BooleanField("dispose d'une téléassistance", default=False)
@@ -383,14 +367,7 @@ class RegisterImport(models.Model):
     )
     file_name = models.CharField("fichier", max_length=200, blank=True)
     imported_at = models.DateTimeField("importé le", auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="importé par",
-    )
+    imported_by = user_reference("importé par")
     row_count = models.PositiveIntegerField("pré-inscriptions créées", default=0)
     skipped_count = models.PositiveIntegerField("doublons ignorés", default=0)
 
@@ -416,14 +393,7 @@ class PrefectTransmission(models.Model):
     )
     requested_by = models.CharField("demandé par (préfecture)", max_length=200)
     reason = models.CharField("motif de la demande", max_length=500)
-    exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="exporté par",
-    )
+    exported_by = user_reference("exporté par")
     exported_at = models.DateTimeField("exporté le", auto_now_add=True)
     format = models.CharField("format", max_length=4, choices=ExportFormat.choices)
     row_count = models.PositiveIntegerField("nombre d'inscriptions")

@@ -1,11 +1,10 @@
-from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.core.fields import birth_year_field, user_reference
 from villesolidaire.core.text import fold, tokens
 from villesolidaire.core.validation import parse_phone
 from villesolidaire.territory.models import Located
@@ -50,9 +49,7 @@ class Resident(Located):
 
     first_name = models.CharField("prénom", max_length=80)
     last_name = models.CharField("nom", max_length=80)
-    birth_year = models.PositiveSmallIntegerField(
-        "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
-    )
+    birth_year = birth_year_field()
     phone = PhoneNumberField("téléphone fixe", blank=True, db_index=True)
     mobile = PhoneNumberField("téléphone mobile", blank=True, db_index=True)
     email = models.EmailField("e-mail", blank=True)
@@ -72,9 +69,7 @@ class Resident(Located):
         verbose_name="fusionné dans",
     )
     created_at = models.DateTimeField("créé le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = ResidentQuerySet.as_manager()
 

@@ -26,28 +26,29 @@ ACTIVE_STATUSES = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
 
 SESSION_WORKFLOW = Workflow(
     name="training_session",
+    states=SessionStatus,
     transitions={
-        SessionStatus.PLANNED: frozenset({SessionStatus.HELD, SessionStatus.CANCELLED}),
-        SessionStatus.HELD: frozenset(),
-        SessionStatus.CANCELLED: frozenset(),
+        SessionStatus.PLANNED: {SessionStatus.HELD, SessionStatus.CANCELLED},
+        SessionStatus.HELD: set(),
+        SessionStatus.CANCELLED: set(),
     },
-    labels=dict(SessionStatus.choices),
     log="trainings.SessionChange",
 )
 
 R = RegistrationStatus
 REGISTRATION_WORKFLOW = Workflow(
     name="session_registration",
+    states=RegistrationStatus,
     transitions={
-        "": frozenset({R.REGISTERED, R.WAITING}),
-        R.REGISTERED: frozenset({R.CANCELLED, R.ATTENDED, R.ABSENT}),
-        R.WAITING: frozenset({R.REGISTERED, R.CANCELLED, R.ATTENDED, R.ABSENT}),
+        "": {R.REGISTERED, R.WAITING},
+        R.REGISTERED: {R.CANCELLED, R.ATTENDED, R.ABSENT},
+        R.WAITING: {R.REGISTERED, R.CANCELLED, R.ATTENDED, R.ABSENT},
         # Attendance can be corrected either way; a cancelled volunteer may register again.
-        R.ATTENDED: frozenset({R.ABSENT}),
-        R.ABSENT: frozenset({R.ATTENDED}),
-        R.CANCELLED: frozenset({R.REGISTERED, R.WAITING}),
+        R.ATTENDED: {R.ABSENT},
+        R.ABSENT: {R.ATTENDED},
+        R.CANCELLED: {R.REGISTERED, R.WAITING},
     },
-    labels={"": "nouvelle inscription", **dict(RegistrationStatus.choices)},
+    labels={"": "nouvelle inscription"},
     log="trainings.RegistrationChange",
 )
 del R

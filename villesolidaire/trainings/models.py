@@ -6,18 +6,16 @@ matching index (VolunteerMatchProfile.trainings_mask), like HelpCategory.bit.
 """
 
 import datetime
-import secrets
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.fields import MAX_INDEX_BIT, index_bit_field, new_token, user_reference
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
-# Bits 0–62 of a signed 64-bit mask, as for help categories.
-MAX_BIT = 62
+MAX_BIT = MAX_INDEX_BIT
 
 
 class TrainingMode(models.TextChoices):
@@ -48,12 +46,8 @@ class TrainingModule(models.Model):
         "validité (mois)", null=True, blank=True, help_text="Vide : la formation reste valable sans limite."
     )
     is_active = models.BooleanField("proposée", default=True)
-    bit = models.PositiveSmallIntegerField(
-        "position dans l'index",
-        unique=True,
-        editable=False,
-        validators=[MaxValueValidator(MAX_BIT)],
-        help_text="Attribuée automatiquement : numéro du module dans l'index de mise en relation.",
+    bit = index_bit_field(
+        editable=False, help_text="Attribuée automatiquement : numéro du module dans l'index de mise en relation."
     )
     required_for_categories = models.ManyToManyField(
         "help_requests.HelpCategory",
@@ -128,14 +122,7 @@ class VolunteerTraining(models.Model):
         related_name="trainings_given",
         verbose_name="session",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = user_reference("enregistrée par")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     objects = VolunteerTrainingQuerySet.as_manager()
@@ -188,9 +175,7 @@ class TrainingSession(models.Model):
         "statut", max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED, db_index=True
     )
     created_at = models.DateTimeField("créée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
 
     objects = TrainingSessionQuerySet.as_manager()
 
@@ -216,9 +201,7 @@ class TrainingSession(models.Model):
 
 
 class SessionChange(TransitionLog):
-    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField("de", max_length=10, choices=SessionStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=SessionStatus.choices)
+    session, from_status, to_status = log_fields(TrainingSession, related_name="changes")
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de session"
@@ -254,17 +237,11 @@ class SessionRegistration(models.Model):
 
 
 class RegistrationChange(TransitionLog):
-    registration = models.ForeignKey(SessionRegistration, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField("de", max_length=10, choices=RegistrationStatus.choices, blank=True)
-    to_status = models.CharField("vers", max_length=10, choices=RegistrationStatus.choices)
+    registration, from_status, to_status = log_fields(SessionRegistration, related_name="changes")
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement d'inscription"
         verbose_name_plural = "historique des inscriptions"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class TrainingInvitation(models.Model):
@@ -285,9 +262,7 @@ class TrainingInvitation(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField("envoyée le", default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
     registration = models.ForeignKey(
         SessionRegistration,
         on_delete=models.SET_NULL,

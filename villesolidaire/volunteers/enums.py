@@ -13,13 +13,13 @@ class Status(models.TextChoices):
 
 WORKFLOW = Workflow(
     name="volunteer",
+    states=Status,
     transitions={
-        Status.REGISTERED: frozenset({Status.ACTIVE, Status.WITHDRAWN}),
-        Status.ACTIVE: frozenset({Status.PAUSED, Status.RESERVE, Status.WITHDRAWN}),
-        Status.PAUSED: frozenset({Status.ACTIVE, Status.RESERVE, Status.WITHDRAWN}),
-        Status.RESERVE: frozenset({Status.ACTIVE, Status.WITHDRAWN}),
-        Status.WITHDRAWN: frozenset(),
+        Status.REGISTERED: {Status.ACTIVE, Status.WITHDRAWN},
+        Status.ACTIVE: {Status.PAUSED, Status.RESERVE, Status.WITHDRAWN},
+        Status.PAUSED: {Status.ACTIVE, Status.RESERVE, Status.WITHDRAWN},
+        Status.RESERVE: {Status.ACTIVE, Status.WITHDRAWN},
+        Status.WITHDRAWN: set(),
     },
-    labels=dict(Status.choices),
     log="volunteers.VolunteerStatusChange",
 )

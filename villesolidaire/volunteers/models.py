@@ -5,7 +5,8 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
-from villesolidaire.core.workflow import TransitionLog
+from villesolidaire.core.fields import birth_year_field, index_bit_field
+from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
 
@@ -14,7 +15,7 @@ class Skill(models.Model):
     """A skill from the managed list; `bit` indexes it in the matching index."""
 
     name = models.CharField("nom", max_length=120, unique=True)
-    bit = models.PositiveSmallIntegerField("position dans l'index", unique=True, validators=[MaxValueValidator(62)])
+    bit = index_bit_field()
     is_active = models.BooleanField("proposée", default=True)
 
     class Meta:
@@ -98,9 +99,7 @@ class Volunteer(Located):
     last_name = models.CharField("nom", max_length=80)
     email = models.EmailField("e-mail", blank=True, db_index=True)
     phone = PhoneNumberField("téléphone mobile", blank=True)
-    birth_year = models.PositiveSmallIntegerField(
-        "année de naissance", null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
-    )
+    birth_year = birth_year_field()
     skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name="compétences")
     skills_other = models.CharField("autres compétences", max_length=300, blank=True)
     languages = models.PositiveIntegerField("langues parlées", default=LANGUAGES.bit_of("fr"))
@@ -165,6 +164,4 @@ class Volunteer(Located):
 
 
 class VolunteerStatusChange(TransitionLog):
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("de", max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField("vers", max_length=12, choices=Status.choices)
+    volunteer, from_status, to_status = log_fields(Volunteer, related_name="status_changes")
