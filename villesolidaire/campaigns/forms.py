@@ -13,7 +13,7 @@ from villesolidaire.campaigns.enums import (
     QuestionKind,
 )
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel, Questionnaire
-from villesolidaire.core.validation import DATE_ERRORS, clean_text, clean_text_fields
+from villesolidaire.core.validation import clean_text, clean_text_fields, date_field
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.help_requests.forms import CategoryField, check_other_category
 from villesolidaire.register.models import Ground
@@ -24,13 +24,7 @@ REQUIRED = "Ce champ est obligatoire."
 
 
 def _date(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={**DATE_ERRORS, "required": REQUIRED},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    return date_field(label, required=required, error_messages={"required": REQUIRED})
 
 
 def _quartiers_field(help_text: str) -> forms.ModelMultipleChoiceField:

@@ -132,15 +132,24 @@ def check_wished_dates(form: forms.Form, start_name: str = "wished_start", end_n
 
 
 DATE_ERRORS = {"invalid": "Date invalide : utilisez le format jj/mm/aaaa."}
+# The browser's date picker sends ISO dates; a date typed by hand (no picker) is French.
+DATE_INPUT_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
-def date_field(label: str) -> forms.DateField:
+def date_field(
+    label: str, *, required: bool = False, error_messages: dict | None = None, attrs: dict | None = None, **kwargs
+) -> forms.DateField:
+    """A date chosen in the browser's date picker or typed jj/mm/aaaa, with French messages.
+
+    `error_messages` add to (or replace) DATE_ERRORS; `attrs` add to the date input's attributes.
+    """
     return forms.DateField(
         label=label,
-        required=False,
-        error_messages=DATE_ERRORS,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=required,
+        error_messages={**DATE_ERRORS, **(error_messages or {})},
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d"),
+        **kwargs,
     )
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS, clean_text, parse_phone
+from villesolidaire.core.validation import DATE_ERRORS, DATE_INPUT_FORMATS, clean_text, parse_phone
 from villesolidaire.register.models import TRANSMITTED_ORIGINS, EntryStatus, Ground, Origin, RegisterEntry
 from villesolidaire.territory.models import Quartier
 
@@ -120,7 +120,7 @@ class ConfirmationDueFilter(django_filters.FilterSet):
 
     since = django_filters.DateFilter(
         label="Non confirmées depuis le",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=DATE_INPUT_FORMATS,
         error_messages=DATE_ERRORS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Par défaut : il y a un an.",
