@@ -21,7 +21,7 @@ from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.needs import feeds, selectors, services
 from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
@@ -87,16 +87,13 @@ def need_create(request: HttpRequest, space: str) -> HttpResponse:
         raise Http404
     form = NeedForm(request.POST or None, organisations=organisations, town_allowed=space == STAFF)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.NeedError):
             need = services.need_save(
                 need=form.save(commit=False),
                 by=request.user,
                 skills=form.cleaned_data["skills"],
                 trainings=form.cleaned_data["trainings"],
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le.")
             return redirect(_url(space, "detail", need.pk))
     return render(
@@ -120,7 +117,7 @@ def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
         initial={"skills": need.skills.all(), "trainings": need.trainings.all()},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.NeedError):
             services.need_save(
                 need=form.save(commit=False),
                 by=request.user,
@@ -128,9 +125,6 @@ def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
                 trainings=form.cleaned_data["trainings"],
                 address_changed=form.address_changed,
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Besoin mis à jour.")
             return redirect(_url(space, "detail", need.pk))
     return render(
@@ -209,16 +203,13 @@ def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     form = ShiftForm(request.POST)
     if form.is_valid():
-        try:
+        with form_service_errors(form, services.NeedError):
             services.shift_add(
                 need=need,
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
                 places=form.cleaned_data["places"],
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Créneau ajouté.")
             return redirect(_url(space, "detail", need.pk))
     messages.error(request, "Créneau non ajouté : " + " ".join(e for errors in form.errors.values() for e in errors))
@@ -281,16 +272,13 @@ def signup_attendance(request: HttpRequest, space: str, pk: int, signup_pk: int)
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.NeedError):
             services.attendance_record(
                 signup=signup,
                 attended=form.cleaned_data["attended"],
                 hours=form.cleaned_data["hours"],
                 by=request.user,
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Présence enregistrée.")
             return redirect(_url(space, "detail", pk))
     return render(
