@@ -64,6 +64,19 @@ def clean_text_fields(form: forms.Form, names: tuple[str, ...], *, multiline: tu
             form.add_error(name, error)
 
 
+def text_field(label: str, *, max_length: int, rows: int | None = None, **kwargs) -> forms.CharField:
+    """Optional free text with a French length message ("1 000 caractères au plus.").
+
+    `rows` makes it a textarea of that height; other arguments go to the CharField.
+    """
+    kwargs.setdefault("required", False)
+    if rows:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+    length_message = f"{max_length:,} caractères au plus.".replace(",", " ")
+    error_messages = {"max_length": length_message, **kwargs.pop("error_messages", {})}
+    return forms.CharField(label=label, max_length=max_length, error_messages=error_messages, **kwargs)
+
+
 def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
     """A French-first phone field stored in E.164, with a French error message."""
     kwargs.setdefault("required", False)
@@ -71,6 +84,13 @@ def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
     field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
     field.widget.input_type = "tel"
     return field
+
+
+def honeypot_field(label: str = "Ne pas remplir ce champ") -> forms.CharField:
+    """A field hidden from people (CSS and aria-hidden, out of the tab order) that naive bots fill in."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
 
 
 def parse_phone(text: str) -> PhoneNumber | None:
