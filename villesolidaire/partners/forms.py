@@ -16,6 +16,7 @@ from villesolidaire.partners.models import (
     OrganisationType,
     Service,
 )
+from villesolidaire.partners.services import SERVICE_FIELDS
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 
@@ -244,29 +245,7 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "description",
-            "type",
-            "thematiques",
-            "publics",
-            "publics_precisions",
-            "access_conditions",
-            "modes_accueil",
-            "modes_mobilisation",
-            "mobilisation_precisions",
-            "frais",
-            "frais_precisions",
-            "opening_hours",
-            "contact_name",
-            "phone",
-            "email",
-            "address",
-            "address_complement",
-            "postcode",
-            "city",
-            "is_active",
-        ]
+        fields = SERVICE_FIELDS
         labels = {"name": "Nom du service"}
         help_texts = {
             "description": "Ce que le service apporte, à qui, comment. Des phrases courtes.",
