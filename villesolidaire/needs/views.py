@@ -86,21 +86,8 @@ def need_create(request: HttpRequest, space: str) -> HttpResponse:
     if space == PARTNER and not organisations.exists():
         raise Http404
     form = NeedForm(request.POST or None, organisations=organisations, town_allowed=space == STAFF)
-    if request.method == "POST" and form.is_valid():
-        with form_service_errors(form, services.NeedError):
-            need = services.need_save(
-                need=form.save(commit=False),
-                by=request.user,
-                skills=form.cleaned_data["skills"],
-                trainings=form.cleaned_data["trainings"],
-            )
-            messages.success(request, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le.")
-            return redirect(_url(space, "detail", need.pk))
-    return render(
-        request,
-        "needs/need_form.html",
-        {"space": space, "form": form, "need": None},
-        status=400 if request.method == "POST" else 200,
+    return _need_form(
+        request, space, form, None, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le."
     )
 
 
@@ -116,16 +103,22 @@ def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
         town_allowed=space == STAFF,
         initial={"skills": need.skills.all(), "trainings": need.trainings.all()},
     )
+    return _need_form(request, space, form, need, "Besoin mis à jour.")
+
+
+def _need_form(request: HttpRequest, space: str, form: NeedForm, need: Need | None, saved: str) -> HttpResponse:
+    """Save a posted NeedForm through the service (a new need when `need` is None), or show it again."""
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, services.NeedError):
-            services.need_save(
+            need = services.need_save(
                 need=form.save(commit=False),
                 by=request.user,
                 skills=form.cleaned_data["skills"],
                 trainings=form.cleaned_data["trainings"],
-                address_changed=form.address_changed,
+                # A new need is always located; an edited one only when its address changed.
+                address_changed=need is None or form.address_changed,
             )
-            messages.success(request, "Besoin mis à jour.")
+            messages.success(request, saved)
             return redirect(_url(space, "detail", need.pk))
     return render(
         request,
