@@ -13,8 +13,8 @@ A view that shows its form again after a refusal uses `form_service_errors(form,
 instead: the refusal becomes the form's error (above the fields) and the view renders the form.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from django import forms
@@ -35,22 +35,21 @@ def error_message(error: Exception) -> str:
     return str(error)
 
 
-@contextmanager
-def service_errors(request: HttpRequest, *errors: type[Exception]) -> Iterator[ServiceOutcome]:
-    outcome = ServiceOutcome()
-    try:
-        yield outcome
-    except errors as error:
-        outcome.failed = True
-        messages.error(request, error_message(error))
+def service_errors(request: HttpRequest, *errors: type[Exception]) -> AbstractContextManager[ServiceOutcome]:
+    return _refusals(errors, lambda error: messages.error(request, error_message(error)))
 
 
-@contextmanager
-def form_service_errors(form: forms.BaseForm, *errors: type[Exception]) -> Iterator[ServiceOutcome]:
+def form_service_errors(form: forms.BaseForm, *errors: type[Exception]) -> AbstractContextManager[ServiceOutcome]:
     """As service_errors, but the refusal's message goes on the form (a non-field error)."""
+    return _refusals(errors, lambda error: form.add_error(None, str(error)))
+
+
+@contextmanager
+def _refusals(errors: tuple[type[Exception], ...], show: Callable[[Exception], None]) -> Iterator[ServiceOutcome]:
+    """Run the block; a refusal (one of `errors`) is shown by `show` and skips the rest of the block."""
     outcome = ServiceOutcome()
     try:
         yield outcome
     except errors as error:
         outcome.failed = True
-        form.add_error(None, str(error))
+        show(error)
