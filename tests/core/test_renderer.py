@@ -75,3 +75,17 @@ def test_templates_use_the_renderer_not_an_include():
         if 'include "components/field.html"' in path.read_text(encoding="utf-8")
     ]
     assert includes == []
+
+
+def test_field_groups_renders_the_named_fields_as_their_field_groups_in_order():
+    form = SampleForm()
+    html = render('{% load form_fields %}{% field_groups form "note" "email" %}', form=form)
+    assert squeeze(html) == squeeze(form["note"].as_field_group() + form["email"].as_field_group())
+
+
+def test_field_groups_skips_a_field_the_form_does_not_have_as_a_lookup_would():
+    form = SampleForm()
+    del form.fields["note"]
+    html = render('{% load form_fields %}{% field_groups form "note" "email" %}', form=form)
+    assert squeeze(html) == squeeze(form["email"].as_field_group())
+    assert squeeze(render("{{ form.note.as_field_group }}", form=form)) == ""

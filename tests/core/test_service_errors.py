@@ -1,10 +1,11 @@
 import pytest
+from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from villesolidaire.core.service_errors import error_message, service_errors
+from villesolidaire.core.service_errors import error_message, form_service_errors, service_errors
 
 
 class Refused(Exception):
@@ -60,3 +61,14 @@ def test_other_exceptions_propagate(request_with_messages):
 def test_error_message():
     assert error_message(Refused("Refusé.")) == "Refusé."
     assert error_message(ValidationError("Date invalide.")) == "Date invalide."
+
+
+def test_form_service_errors_puts_the_refusal_on_the_form_and_skips_the_rest():
+    form = forms.Form(data={})
+    assert form.is_valid()
+    reached = []
+    with form_service_errors(form, Refused) as outcome:
+        raise Refused("Ce créneau est complet.")
+        reached.append("after")  # noqa: B018 - never reached
+    assert outcome.failed and reached == []
+    assert form.non_field_errors() == ["Ce créneau est complet."]

@@ -13,7 +13,7 @@ from villesolidaire.campaigns.enums import (
     QuestionKind,
 )
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel, Questionnaire
-from villesolidaire.core.validation import DATE_ERRORS, clean_text, clean_text_fields
+from villesolidaire.core.validation import clean_text, clean_text_fields, date_field, text_field
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.help_requests.forms import CategoryField, check_other_category
 from villesolidaire.register.models import Ground
@@ -24,13 +24,7 @@ REQUIRED = "Ce champ est obligatoire."
 
 
 def _date(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={**DATE_ERRORS, "required": REQUIRED},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    return date_field(label, required=required, error_messages={"required": REQUIRED})
 
 
 def _quartiers_field(help_text: str) -> forms.ModelMultipleChoiceField:
@@ -77,23 +71,11 @@ class EpisodeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choisissez le niveau.", "invalid_choice": "Choisissez un niveau dans la liste."},
     )
-    title = forms.CharField(
-        label="Intitulé",
-        max_length=120,
-        required=False,
-        help_text="Facultatif, par exemple « Canicule de juillet ».",
-        error_messages={"max_length": "120 caractères au plus."},
-    )
+    title = text_field("Intitulé", max_length=120, help_text="Facultatif, par exemple « Canicule de juillet ».")
     starts_on = _date("Début")
     ends_on = _date("Fin", required=False)
     quartiers = _quartiers_field("Aucun quartier coché : toute la commune.")
-    notes = forms.CharField(
-        label="Remarques",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "2 000 caractères au plus."},
-    )
+    notes = text_field("Remarques", max_length=2000, rows=3)
 
     def clean(self):
         cleaned = super().clean()
@@ -124,21 +106,15 @@ class EpisodeForm(forms.Form):
 
 class EpisodeCloseForm(forms.Form):
     ends_on = _date("Dernier jour de l'épisode", required=False)
-    note = forms.CharField(
-        label="Motif", required=False, max_length=300, error_messages={"max_length": "300 caractères au plus."}
-    )
+    note = text_field("Motif", max_length=300)
 
     def clean_note(self):
         return clean_text(self.cleaned_data["note"])
 
 
 class CampaignForm(forms.Form):
-    title = forms.CharField(
-        label="Intitulé",
-        max_length=120,
-        required=False,
-        help_text="Facultatif : par défaut « Appels — » suivi de l'épisode.",
-        error_messages={"max_length": "120 caractères au plus."},
+    title = text_field(
+        "Intitulé", max_length=120, help_text="Facultatif : par défaut « Appels — » suivi de l'épisode."
     )
     quartiers = _quartiers_field("Aucun quartier coché : ceux de l'épisode (ou toute la commune).")
     isolated_only = forms.BooleanField(
@@ -258,26 +234,15 @@ class AttemptForm(forms.Form):
         choices=[c for c in Action.choices if c[0] != Action.HELP_REQUEST],
         error_messages={"invalid_choice": "Action inconnue."},
     )
-    notes = forms.CharField(
-        label="Remarques",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Seulement ce qui sert au suivi ; pas de diagnostic.",
-        error_messages={"max_length": "1 000 caractères au plus."},
+    notes = text_field(
+        "Remarques", max_length=1000, rows=2, help_text="Seulement ce qui sert au suivi ; pas de diagnostic."
     )
     create_help_request = forms.BooleanField(
         label="Créer une demande d'aide (la personne est d'accord)", required=False
     )
     category = CategoryField(required=False, label="Type d'aide")
     category_other = forms.CharField(label="Précision (autre)", required=False, max_length=120)
-    description = forms.CharField(
-        label="Besoin exprimé",
-        required=False,
-        max_length=1500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "1 500 caractères au plus."},
-    )
+    description = text_field("Besoin exprimé", max_length=1500, rows=2)
     urgency = forms.ChoiceField(
         label="Urgence",
         choices=Urgency.choices,
@@ -354,7 +319,7 @@ def _question_field(question) -> forms.Field:
             error_messages={"invalid_choice": "Choisissez une réponse dans la liste."},
             **common,
         )
-    return forms.CharField(max_length=300, error_messages={"max_length": "300 caractères au plus."}, **common)
+    return text_field(max_length=300, **common)
 
 
 class EscalationForm(forms.Form):
@@ -367,13 +332,7 @@ class EscalationForm(forms.Form):
             "invalid_choice": "Choisissez un résultat dans la liste.",
         },
     )
-    notes = forms.CharField(
-        label="Compte rendu",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "1 000 caractères au plus."},
-    )
+    notes = text_field("Compte rendu", max_length=1000, rows=2)
     volunteer_email = forms.EmailField(
         label="Visite faite par le ou la volontaire (e-mail)",
         required=False,

@@ -64,6 +64,19 @@ def clean_text_fields(form: forms.Form, names: tuple[str, ...], *, multiline: tu
             form.add_error(name, error)
 
 
+def text_field(label: str, *, max_length: int, rows: int | None = None, **kwargs) -> forms.CharField:
+    """Optional free text with a French length message ("1 000 caractères au plus.").
+
+    `rows` makes it a textarea of that height; other arguments go to the CharField.
+    """
+    kwargs.setdefault("required", False)
+    if rows:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+    length_message = f"{max_length:,} caractères au plus.".replace(",", " ")
+    error_messages = {"max_length": length_message, **kwargs.pop("error_messages", {})}
+    return forms.CharField(label=label, max_length=max_length, error_messages=error_messages, **kwargs)
+
+
 def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
     """A French-first phone field stored in E.164, with a French error message."""
     kwargs.setdefault("required", False)
@@ -71,6 +84,13 @@ def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
     field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
     field.widget.input_type = "tel"
     return field
+
+
+def honeypot_field(label: str = "Ne pas remplir ce champ") -> forms.CharField:
+    """A field hidden from people (CSS and aria-hidden, out of the tab order) that naive bots fill in."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
 
 
 def parse_phone(text: str) -> PhoneNumber | None:
@@ -132,15 +152,24 @@ def check_wished_dates(form: forms.Form, start_name: str = "wished_start", end_n
 
 
 DATE_ERRORS = {"invalid": "Date invalide : utilisez le format jj/mm/aaaa."}
+# The browser's date picker sends ISO dates; a date typed by hand (no picker) is French.
+DATE_INPUT_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
-def date_field(label: str) -> forms.DateField:
+def date_field(
+    label: str, *, required: bool = False, error_messages: dict | None = None, attrs: dict | None = None, **kwargs
+) -> forms.DateField:
+    """A date chosen in the browser's date picker or typed jj/mm/aaaa, with French messages.
+
+    `error_messages` add to (or replace) DATE_ERRORS; `attrs` add to the date input's attributes.
+    """
     return forms.DateField(
         label=label,
-        required=False,
-        error_messages=DATE_ERRORS,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=required,
+        error_messages={**DATE_ERRORS, **(error_messages or {})},
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d"),
+        **kwargs,
     )
 
 

@@ -9,6 +9,7 @@ from villesolidaire.core.validation import (
     clean_person_name,
     clean_text_fields,
     date_field,
+    honeypot_field,
     parse_phone,
     phone_field,
 )
@@ -265,12 +266,7 @@ class PublicRequestForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
         initial=TimeWindow.ANY,
         widget=forms.RadioSelect,
     )
-    # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots.
-    website = forms.CharField(
-        label="Ne pas remplir ce champ",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.needs import feeds, selectors, services, tasks
 from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
@@ -86,24 +86,8 @@ def need_create(request: HttpRequest, space: str) -> HttpResponse:
     if space == PARTNER and not organisations.exists():
         raise Http404
     form = NeedForm(request.POST or None, organisations=organisations, town_allowed=space == STAFF)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = services.need_save(
-                need=form.save(commit=False),
-                by=request.user,
-                skills=form.cleaned_data["skills"],
-                trainings=form.cleaned_data["trainings"],
-            )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le.")
-            return redirect(_url(space, "detail", need.pk))
-    return render(
-        request,
-        "needs/need_form.html",
-        {"space": space, "form": form, "need": None},
-        status=400 if request.method == "POST" else 200,
+    return _need_form(
+        request, space, form, None, "Besoin enregistré en brouillon. Ajoutez ses créneaux puis publiez-le."
     )
 
 
@@ -119,19 +103,22 @@ def need_edit(request: HttpRequest, space: str, pk: int) -> HttpResponse:
         town_allowed=space == STAFF,
         initial={"skills": need.skills.all(), "trainings": need.trainings.all()},
     )
+    return _need_form(request, space, form, need, "Besoin mis à jour.")
+
+
+def _need_form(request: HttpRequest, space: str, form: NeedForm, need: Need | None, saved: str) -> HttpResponse:
+    """Save a posted NeedForm through the service (a new need when `need` is None), or show it again."""
     if request.method == "POST" and form.is_valid():
-        try:
-            services.need_save(
+        with form_service_errors(form, services.NeedError):
+            need = services.need_save(
                 need=form.save(commit=False),
                 by=request.user,
                 skills=form.cleaned_data["skills"],
                 trainings=form.cleaned_data["trainings"],
-                address_changed=form.address_changed,
+                # A new need is always located; an edited one only when its address changed.
+                address_changed=need is None or form.address_changed,
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Besoin mis à jour.")
+            messages.success(request, saved)
             return redirect(_url(space, "detail", need.pk))
     return render(
         request,
@@ -209,16 +196,13 @@ def shift_add(request: HttpRequest, space: str, pk: int) -> HttpResponse:
     need = _get_need(request, space, pk)
     form = ShiftForm(request.POST)
     if form.is_valid():
-        try:
+        with form_service_errors(form, services.NeedError):
             services.shift_add(
                 need=need,
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
                 places=form.cleaned_data["places"],
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Créneau ajouté.")
             return redirect(_url(space, "detail", need.pk))
     messages.error(request, "Créneau non ajouté : " + " ".join(e for errors in form.errors.values() for e in errors))
@@ -281,16 +265,13 @@ def signup_attendance(request: HttpRequest, space: str, pk: int, signup_pk: int)
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.NeedError):
             services.attendance_record(
                 signup=signup,
                 attended=form.cleaned_data["attended"],
                 hours=form.cleaned_data["hours"],
                 by=request.user,
             )
-        except services.NeedError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Présence enregistrée.")
             return redirect(_url(space, "detail", pk))
     return render(

@@ -16,6 +16,7 @@ from villesolidaire.help_requests.enums import Consent, Urgency
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.neighbours.enums import ConsentMethod, NetworkKind, NetworkStatus
 from villesolidaire.neighbours.models import MAX_COUNT, Network, StateRecord
+from villesolidaire.neighbours.services import STATE_RECORD_FIELDS
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.models import Volunteer
@@ -296,17 +297,7 @@ class StateRecordForm(forms.ModelForm):
 
     class Meta:
         model = StateRecord
-        fields = [
-            "visited_on",
-            "households_count",
-            "living_alone_count",
-            "isolated_count",
-            "place_notes",
-            "existing_links",
-            "missing_links",
-            "needs_spotted",
-            "notes",
-        ]
+        fields = STATE_RECORD_FIELDS
         help_texts = {
             "place_notes": "Parties communes, accès, ascenseur, éclairage, propreté…",
             "existing_links": "Qui se connaît, qui s'entraide déjà (sans détail de santé).",

@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumber_field.formfields import PhoneNumberField
 
 from villesolidaire.accounts.models import User
-from villesolidaire.core.validation import clean_person_name, clean_text_fields
+from villesolidaire.core.validation import clean_person_name, clean_text_fields, honeypot_field
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.models import (
     Organisation,
@@ -16,6 +16,7 @@ from villesolidaire.partners.models import (
     OrganisationType,
     Service,
 )
+from villesolidaire.partners.services import SERVICE_FIELDS
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 
@@ -174,10 +175,7 @@ class ProposalForm(PersonFieldsMixin, OrganisationForm):
         "et en données ouvertes, une fois validées par le CCAS.",
         error_messages={"required": "Cochez cette case pour proposer la structure."},
     )
-    # Left empty by people; bots fill every field.
-    website_confirmation = forms.CharField(
-        required=False, label="Ne pas remplir", widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
-    )
+    website_confirmation = honeypot_field("Ne pas remplir")
 
     def clean_website_confirmation(self) -> str:
         if self.cleaned_data.get("website_confirmation"):
@@ -247,29 +245,7 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "description",
-            "type",
-            "thematiques",
-            "publics",
-            "publics_precisions",
-            "access_conditions",
-            "modes_accueil",
-            "modes_mobilisation",
-            "mobilisation_precisions",
-            "frais",
-            "frais_precisions",
-            "opening_hours",
-            "contact_name",
-            "phone",
-            "email",
-            "address",
-            "address_complement",
-            "postcode",
-            "city",
-            "is_active",
-        ]
+        fields = SERVICE_FIELDS
         labels = {"name": "Nom du service"}
         help_texts = {
             "description": "Ce que le service apporte, à qui, comment. Des phrases courtes.",

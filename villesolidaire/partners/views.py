@@ -15,6 +15,7 @@ from villesolidaire.accounts.perms import coordinator_required, partner_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.core.text import with_de
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.partners import opendata, services
@@ -380,16 +381,13 @@ def organisation_status(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("quartier"), pk=pk)
     form = StatusChangeForm(request.POST)
     if form.is_valid():
-        try:
+        with form_service_errors(form, TransitionNotAllowed):
             services.organisation_change_status(
                 organisation=organisation,
                 to_status=form.target_status,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, "Le statut est mis à jour.")
             return redirect("partners:organisation_detail", pk)
     return render(
@@ -490,16 +488,13 @@ def change_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ChangeDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, TransitionNotAllowed):
             services.change_decide(
                 change=change,
                 approve=form.cleaned_data["decision"] == "approve",
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, "La décision est enregistrée et le partenaire est prévenu.")
             return redirect("partners:change_list")
     return render(

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS, clean_text, parse_phone
+from villesolidaire.core.validation import DATE_ERRORS, DATE_INPUT_FORMATS, clean_text, clean_text_fields, parse_phone
 from villesolidaire.register.models import TRANSMITTED_ORIGINS, EntryStatus, Ground, Origin, RegisterEntry
 from villesolidaire.territory.models import Quartier
 
@@ -25,14 +25,9 @@ class EntrySearchForm(forms.Form):
             raise ValidationError("Tapez un numéro de téléphone, par exemple 06 12 34 56 78.")
         return value
 
-    def clean_last_name(self) -> str:
-        return clean_text(self.cleaned_data["last_name"])
-
-    def clean_first_names(self) -> str:
-        return clean_text(self.cleaned_data["first_names"])
-
     def clean(self) -> dict:
         cleaned = super().clean()
+        clean_text_fields(self, ("last_name", "first_names"))
         if cleaned.get("first_names") and not cleaned.get("last_name") and "last_name" not in self.errors:
             self.add_error(
                 "last_name", "Indiquez aussi le nom : la recherche porte sur le nom et les prénoms ensemble."
@@ -120,7 +115,7 @@ class ConfirmationDueFilter(django_filters.FilterSet):
 
     since = django_filters.DateFilter(
         label="Non confirmées depuis le",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=DATE_INPUT_FORMATS,
         error_messages=DATE_ERRORS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Par défaut : il y a un an.",

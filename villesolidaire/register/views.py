@@ -15,7 +15,7 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.core.exports import download
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
 from villesolidaire.register.filters import ConfirmationDueFilter, EntryFilter
@@ -206,11 +206,8 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("register:detail", pk=entry.pk)
     form = EntryForm(request.POST or None, entry=entry)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.RegisterError):
             changed = services.entry_update(entry=entry, data=form.cleaned_data, by=request.user, request=request)
-        except services.RegisterError as error:
-            form.add_error(None, str(error))
-        else:
             entry.refresh_from_db()
             if changed and entry.address and not entry.is_located:
                 messages.warning(request, "Adresse introuvable : elle est gardée telle que saisie, sans quartier.")
@@ -290,7 +287,7 @@ def _removal_view(request: HttpRequest, pk: int, form_class, template: str) -> H
         return redirect("register:detail", pk=entry.pk)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.RegisterError, TransitionNotAllowed):
             services.entry_remove(
                 entry=entry,
                 reason=form.cleaned_data["reason"],
@@ -298,9 +295,6 @@ def _removal_view(request: HttpRequest, pk: int, form_class, template: str) -> H
                 request=request,
                 on=form.cleaned_data["on"],
             )
-        except (services.RegisterError, TransitionNotAllowed) as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(
                 request,
                 "Inscription radiée : les données personnelles ont été effacées, la trace de la radiation est gardée.",
@@ -371,7 +365,7 @@ def link_resident(request: HttpRequest, pk: int) -> HttpResponse:
     search = ResidentSearchForm(request.GET or None)
     form = LinkResidentForm(request.POST or None, residents=residents)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.RegisterError):
             services.link_resident(
                 entry=entry,
                 resident=form.cleaned_data["resident"],
@@ -379,9 +373,6 @@ def link_resident(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-        except services.RegisterError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, "La fiche habitant·e est liée à l'inscription.")
             return redirect("register:detail", pk=entry.pk)
     results = search.results(residents)

@@ -1,24 +1,17 @@
 from django import forms
 
+from villesolidaire.core.validation import date_field
 from villesolidaire.reporting.selectors import FIGURES, Period
+
+PERIOD_DATE_ERRORS = {"invalid": "Saisissez une date valide (jj/mm/aaaa)."}
 
 
 class PeriodForm(forms.Form):
     """Optional period (inclusive dates) and the figure the charts show."""
 
-    start = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start = date_field("Du", error_messages=PERIOD_DATE_ERRORS)
+    end = date_field("Au", error_messages=PERIOD_DATE_ERRORS)
     figure = forms.ChoiceField(label="Graphiques", choices=FIGURES, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("start", "end"):
-            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
-            self.fields[name].error_messages["invalid"] = "Saisissez une date valide (jj/mm/aaaa)."
 
     def clean(self):
         cleaned = super().clean()

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from villesolidaire.core.validation import clean_text
+from villesolidaire.core.validation import clean_text, date_field
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.trainings.models import TrainingMode, TrainingModule, TrainingSession
 
@@ -148,10 +148,9 @@ class VolunteerChoiceForm(forms.Form):
 
 
 class CompletionForm(forms.Form):
-    completed_on = forms.DateField(
-        label="Suivi le",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    completed_on = date_field(
+        "Suivi le",
+        required=True,
         error_messages={"required": "Indiquez la date.", "invalid": "Date attendue, par exemple 12/03/2026."},
     )
 

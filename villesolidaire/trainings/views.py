@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.trainings import selectors, services
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, RegistrationStatus, SessionStatus
 from villesolidaire.trainings.forms import (
@@ -80,13 +80,10 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
     form = TrainingModuleForm(_posted(request), instance=module)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, TrainingError):
             module = services.module_save(
                 module=form.save(commit=False), categories=form.cleaned_data["required_for_categories"]
             )
-        except TrainingError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, f"Module « {module} » enregistré.")
             return redirect("trainings:module_detail", module.pk)
     return render(
@@ -243,11 +240,8 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _session_form(request: HttpRequest, session: TrainingSession, module: TrainingModule) -> HttpResponse:
     form = TrainingSessionForm(_posted(request), instance=session, module=module)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, TrainingError):
             session = services.session_save(session=form.save(commit=False), by=request.user)
-        except TrainingError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, "Session enregistrée.")
             return redirect("trainings:session_detail", session.pk)
     return render(
@@ -314,11 +308,8 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     registrations = list(selectors.session_registrations(session).exclude(status=RegistrationStatus.CANCELLED))
     form = AttendanceForm(_posted(request), registrations=registrations)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, TrainingError):
             result = services.attendance_record(session=session, presence=form.presence(), by=request.user)
-        except TrainingError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(
                 request, f"Présences enregistrées : {result.attended} présent·e(s), {result.absent} absent·e(s)."
             )

@@ -17,7 +17,7 @@ from villesolidaire.core.choices import (
     PERIODS,
     availability_mask_for,
 )
-from villesolidaire.core.validation import clean_person_name, clean_text, require_mobile
+from villesolidaire.core.validation import clean_person_name, clean_text, clean_text_fields, require_mobile
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
@@ -181,18 +181,6 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
             raise ValidationError("Année de naissance invalide. Exemple : 1985.", code="range")
         return year
 
-    def clean_skills_other(self) -> str:
-        return clean_text(self.cleaned_data["skills_other"])
-
-    def clean_address(self) -> str:
-        return clean_text(self.cleaned_data["address"])
-
-    def clean_address_complement(self) -> str:
-        return clean_text(self.cleaned_data["address_complement"])
-
-    def clean_city(self) -> str:
-        return clean_text(self.cleaned_data["city"])
-
     def clean_availability(self) -> int:
         mask = self.cleaned_data["availability"]
         if not mask:
@@ -201,6 +189,7 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        clean_text_fields(self, ("skills_other", "address", "address_complement", "city"))
         if not cleaned.get("email") and not cleaned.get("phone") and not self._contact_error():
             raise ValidationError(
                 "Indiquez au moins une adresse e-mail ou un numéro de mobile pour que nous puissions vous joindre.",

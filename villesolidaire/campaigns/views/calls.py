@@ -15,7 +15,7 @@ from villesolidaire.campaigns.forms import AttemptForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.services import CampaignError, call_queue, calls
 from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, accredited_caller_required, campaign_or_404
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 
 
 @accredited_caller_required
@@ -107,7 +107,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                     link_resident=data["link_resident"],
                     category_other=data["category_other"],
                 )
-            try:
+            with form_service_errors(form, CampaignError):
                 attempt = calls.record_attempt(
                     target=target,
                     caller=request.user,
@@ -119,9 +119,6 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                     help_request=draft,
                     request=request,
                 )
-            except CampaignError as exc:
-                form.add_error(None, str(exc))
-            else:
                 text = f"Appel enregistré : {attempt.get_outcome_display().lower()}."
                 if attempt.help_request_id:
                     text += f" Demande d'aide n° {attempt.help_request_id} transmise aux coordinateur·rices."

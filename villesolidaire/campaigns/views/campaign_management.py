@@ -16,7 +16,7 @@ from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Episode
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, targeting
 from villesolidaire.campaigns.views.helpers import campaign_or_404, posted
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 
 TRANSITION_VERBS = {
     CampaignStatus.PAUSED: "Mettre en pause",
@@ -34,7 +34,7 @@ def campaign_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
     form = CampaignForm(posted(request), initial={"quartiers": list(episode.quartiers.all())})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_service_errors(form, CampaignError):
             campaign = campaign_lifecycle.campaign_create(
                 episode=episode,
                 by=request.user,
@@ -56,9 +56,6 @@ def campaign_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
                 sms_wave=data["sms_wave"],
                 request=request,
             )
-        except CampaignError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Campagne créée : {campaign.targets_count} personne(s) à appeler.")
             return redirect("campaigns:campaign_detail", campaign.pk)
     return render(

@@ -13,6 +13,7 @@ from villesolidaire.campaigns.forms import EscalationForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.services import CampaignError, escalation
 from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, campaign_or_404, posted
+from villesolidaire.core.service_errors import form_service_errors
 
 
 def _target_or_404(campaign: Campaign, target_pk: int) -> CallTarget:
@@ -32,7 +33,7 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
             messages.info(request, "Aucune étape d'escalade en cours pour cette personne.")
             return redirect("campaigns:target_detail", campaign.pk, target.pk)
         if form.is_valid():
-            try:
+            with form_service_errors(form, CampaignError):
                 next_step = escalation.escalation_record(
                     step=step,
                     by=request.user,
@@ -42,9 +43,6 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
                     assigned_agent=form.agent,
                     request=request,
                 )
-            except CampaignError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(
                     request,
                     "Étape enregistrée."

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS, clean_person_name, clean_text_fields
+from villesolidaire.core.validation import clean_person_name, clean_text_fields, date_field
 from villesolidaire.register.forms.entry_fields import EntryFieldsMixin
 from villesolidaire.register.models import Origin, RegisterEntry
 
@@ -18,12 +18,11 @@ OFFICER_ORIGINS = [(o.value, o.label) for o in (Origin.SELF, Origin.LEGAL_REP, O
 class EntryForm(EntryFieldsMixin):
     """Officer entry and correction: every R121-4 field, origin, management notes."""
 
-    request_date = forms.DateField(
-        label="Date de la demande",
+    request_date = date_field(
+        "Date de la demande",
+        required=True,
         initial=timezone.localdate,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={**DATE_ERRORS, "required": "Indiquez la date de la demande."},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Indiquez la date de la demande."},
     )
     origin = forms.ChoiceField(
         label="La demande est faite par",

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS, clean_person_name, clean_text_fields, phone_field
+from villesolidaire.core.validation import clean_person_name, clean_text_fields, date_field, phone_field
 from villesolidaire.register.models import DisabilityBenefit, Ground
 from villesolidaire.territory.forms import AddressFieldsMixin
 
@@ -52,11 +52,11 @@ def eligibility_errors(
 
 
 def birth_date_field(**kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=kwargs.pop("label", "Date de naissance"),
-        error_messages={**DATE_ERRORS, "required": "Indiquez la date de naissance."},
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    return date_field(
+        kwargs.pop("label", "Date de naissance"),
+        required=True,
+        error_messages={"required": "Indiquez la date de naissance."},
+        attrs={"autocomplete": "bday"},
         help_text="Par exemple 14/07/1942.",
         **kwargs,
     )

@@ -8,15 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS, clean_text_fields
+from villesolidaire.core.validation import clean_text_fields, date_field
 
 
 def consent_date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={**DATE_ERRORS, "required": "Indiquez la date de l'accord de la personne."},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    return date_field(
+        label, required=True, error_messages={"required": "Indiquez la date de l'accord de la personne."}
     )
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import clean_person_name, clean_text_fields
+from villesolidaire.core.validation import clean_person_name, clean_text_fields, honeypot_field
 from villesolidaire.register.forms.entry_fields import EntryFieldsMixin
 from villesolidaire.register.models import Origin
 
@@ -48,12 +48,7 @@ class PublicEntryForm(EntryFieldsMixin):
         label="La personne (ou son représentant légal) est informée de cette demande et ne s'y oppose pas",
         required=False,
     )
-    # Honeypot: hidden from people (CSS and aria-hidden), filled by naive bots.
-    website = forms.CharField(
-        label="Ne pas remplir ce champ",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     field_order = ["for_whom", "applicant_name", "applicant_capacity", "person_agrees"]
 

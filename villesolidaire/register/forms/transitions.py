@@ -8,8 +8,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS
+from villesolidaire.core.validation import date_field
 from villesolidaire.register.models import RemovalReason
+
+
+def past_date(value: datetime.date | None, *, earliest: datetime.date | None = None) -> datetime.date | None:
+    """The date of something that has happened: never in the future, nor before `earliest`."""
+    if value and value > timezone.localdate():
+        raise ValidationError("La date ne peut pas être dans le futur.")
+    if value and earliest and value < earliest:
+        raise ValidationError("Date invalide.")
+    return value
 
 
 class RemovalForm(forms.Form):
@@ -19,14 +28,7 @@ class RemovalForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choisissez le motif de la radiation.", "invalid_choice": "Motif inconnu."},
     )
-    on = forms.DateField(
-        label="Date (demande, décès, déménagement ou opposition)",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Par défaut : aujourd'hui.",
-    )
+    on = date_field("Date (demande, décès, déménagement ou opposition)", help_text="Par défaut : aujourd'hui.")
     confirm = forms.BooleanField(
         label="Je confirme : les données personnelles seront effacées ; seule la trace de la radiation (date, motif) "
         "est gardée.",
@@ -34,12 +36,7 @@ class RemovalForm(forms.Form):
     )
 
     def clean_on(self):
-        value = self.cleaned_data.get("on")
-        if value and value > timezone.localdate():
-            raise ValidationError("La date ne peut pas être dans le futur.")
-        if value and value < datetime.date(2004, 1, 1):
-            raise ValidationError("Date invalide.")
-        return value
+        return past_date(self.cleaned_data.get("on"), earliest=datetime.date(2004, 1, 1))
 
 
 class ObjectionForm(RemovalForm):
@@ -51,16 +48,7 @@ class ObjectionForm(RemovalForm):
 
 
 class ConfirmForm(forms.Form):
-    on = forms.DateField(
-        label="Confirmée le",
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    on = date_field("Confirmée le")
 
     def clean_on(self):
-        value = self.cleaned_data.get("on")
-        if value and value > timezone.localdate():
-            raise ValidationError("La date ne peut pas être dans le futur.")
-        return value
+        return past_date(self.cleaned_data.get("on"))
