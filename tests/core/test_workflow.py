@@ -151,6 +151,21 @@ def test_every_workflow_names_a_transition_log_of_its_model():
         assert states <= {value for value, _label in status_field.choices}, workflow.name
 
 
+def test_allowed_targets_come_in_the_order_of_the_choices():
+    # Pages list their actions from it: the order must not depend on set hashing.
+    for workflow in _project_workflows():
+        for current, targets in workflow.transitions.items():
+            listed = workflow.allowed_targets(current)
+            assert set(listed) == set(targets), workflow.name
+            order = list(workflow.states.values)
+            assert list(listed) == sorted(listed, key=order.index), workflow.name
+    assert MISSION_WORKFLOW.allowed_targets(MissionStatus.PLANNED) == (
+        MissionStatus.DONE,
+        MissionStatus.MISSED,
+        MissionStatus.CANCELLED,
+    )
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_moves_of_one_row_make_one_move():

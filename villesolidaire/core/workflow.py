@@ -87,8 +87,11 @@ class Workflow:
         object.__setattr__(self, "transitions", {state: frozenset(to) for state, to in self.transitions.items()})
         object.__setattr__(self, "labels", {**dict(self.states.choices), **self.labels})
 
-    def allowed_targets(self, current: str) -> frozenset[str]:
-        return self.transitions.get(current, frozenset())
+    def allowed_targets(self, current: str) -> tuple[str, ...]:
+        """The states `current` may move to, in the order the choices declare them (so that pages
+        list their actions in a stable order)."""
+        allowed = self.transitions.get(current, frozenset())
+        return tuple(state for state in self.states.values if state in allowed)
 
     def can(self, current: str, target: str) -> bool:
         return target in self.allowed_targets(current)
