@@ -72,3 +72,30 @@ def test_form_service_errors_puts_the_refusal_on_the_form_and_skips_the_rest():
         reached.append("after")  # noqa: B018 - never reached
     assert outcome.failed and reached == []
     assert form.non_field_errors() == ["Ce créneau est complet."]
+
+
+def test_on_a_form_a_refusal_becomes_an_error_of_the_whole_form_and_skips_the_rest():
+    form = forms.Form(data={})
+    reached = []
+    with form_service_errors(form, Refused):
+        raise Refused("Passage impossible.")
+        reached.append("after")  # noqa: B018 - never reached
+    assert reached == []
+    assert form.non_field_errors() == ["Passage impossible."]
+
+
+def test_on_a_form_a_validation_error_keeps_all_its_messages_and_success_adds_none():
+    form = forms.Form(data={})
+    with form_service_errors(form, ValidationError):
+        pass
+    assert not form.errors
+    with form_service_errors(form, ValidationError):
+        raise ValidationError(["Déjà traitée.", "Autre."])
+    assert form.non_field_errors() == ["Déjà traitée.", "Autre."]
+
+
+def test_on_a_form_a_message_replaces_an_error_text_that_is_not_for_users():
+    form = forms.Form(data={})
+    with form_service_errors(form, KeyError, message="Cette adresse est déjà utilisée."):
+        raise KeyError("volunteers_volunteer_email_key")
+    assert form.non_field_errors() == ["Cette adresse est déjà utilisée."]

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from tests.factories import MissionFactory, SupportFactory, staff_user
-from villesolidaire.core.workflow import TransitionLog, TransitionNotAllowed, Workflow
+from villesolidaire.core.workflow import Step, TransitionLog, TransitionNotAllowed, Workflow
 from villesolidaire.missions.enums import MISSION_WORKFLOW, SUPPORT_WORKFLOW, MissionStatus, SupportStatus
 from villesolidaire.missions.models import Mission, MissionTransition
 
@@ -90,6 +90,27 @@ def test_log_creation_writes_the_first_row_from_nothing():
     log = MISSION_WORKFLOW.log_creation(mission, by=None, note="Prévue par la coordination")
     assert (log.from_status, log.to_status, log.note) == ("", MissionStatus.PLANNED, "Prévue par la coordination")
     assert str(log) == "création → Prévue"
+
+
+def test_history_builds_the_log_of_a_past_step_by_step():
+    mission = MissionFactory(status=MissionStatus.DONE)
+    coordinator = staff_user()
+    done_at = mission.scheduled_at
+    rows = MISSION_WORKFLOW.history(
+        mission, [Step(MissionStatus.PLANNED, by=coordinator), Step(MissionStatus.DONE, at=done_at, note="Faite")]
+    )
+    assert not MissionTransition.objects.exists()  # unsaved: the caller bulk-creates them
+    MissionTransition.objects.bulk_create(rows)
+    steps = list(
+        MissionTransition.objects.filter(mission=mission)
+        .order_by("pk")
+        .values_list("from_status", "to_status", "by", "note")
+    )
+    assert steps == [
+        ("", MissionStatus.PLANNED, coordinator.pk, ""),
+        (MissionStatus.PLANNED, MissionStatus.DONE, None, "Faite"),
+    ]
+    assert rows[0].at is not None and rows[1].at == done_at
 
 
 def test_a_long_note_is_cut_to_the_column():

@@ -41,7 +41,7 @@ def _demo(tmp_path):
     }
     rng = random.Random(3)
     addresses = street_addresses(rng, grid)
-    import_addresses(write_ban_file(addresses, tmp_path / "ban.csv"), addresses)
+    import_addresses(write_ban_file(addresses, tmp_path / "ban.csv"))
     coordinator = staff_user(Role.COORDINATOR)
     return seed_partners_demo(
         rng, today=timezone.localdate(), addresses=addresses, quartiers=quartiers, coordinator=coordinator

@@ -48,8 +48,8 @@ def is_second_factor_verified(user) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
-def role_required(*roles: str) -> Callable:
-    """Staff view guard: login, then second factor, then role (404 when missing)."""
+def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
+    """Staff view guard: login, then the role check (404 when refused), then second factor."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -57,7 +57,7 @@ def role_required(*roles: str) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.has_role(*roles, Role.ADMIN):
+            if not may_enter(user):
                 raise Http404
             if not is_second_factor_verified(user):
                 return redirect(f"{_otp_url()}?next={request.get_full_path()}")
@@ -66,6 +66,11 @@ def role_required(*roles: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def role_required(*roles: str) -> Callable:
+    """Staff view guard for these roles (the administrator role opens every such door)."""
+    return _staff_guard(lambda user: user.has_role(*roles, Role.ADMIN))
 
 
 def strict_role_required(*roles: str) -> Callable:
@@ -74,22 +79,7 @@ def strict_role_required(*roles: str) -> Callable:
     The register and its campaigns are reserved to people named for them (CASF R121-7);
     an administrator who is not named gets the same 404 as everyone else.
     """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not user.has_role(*roles):
-                raise Http404
-            if not is_second_factor_verified(user):
-                return redirect(f"{_otp_url()}?next={request.get_full_path()}")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+    return _staff_guard(lambda user: user.has_role(*roles))
 
 
 def register_officer_required(view):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from villesolidaire.accounts.models import User
 from villesolidaire.campaigns.enums import CampaignStatus, EscalationKind, EscalationResult, Outcome, TargetStatus
 from villesolidaire.campaigns.models import (
+    CAMPAIGN_WORKFLOW,
     CallAttempt,
     CallerAccreditation,
     CallTarget,
@@ -24,6 +25,7 @@ from villesolidaire.campaigns.models import (
     EscalationStep,
     Questionnaire,
 )
+from villesolidaire.core.workflow import Step
 from villesolidaire.register.models import EntryStatus, RegisterEntry
 
 
@@ -79,18 +81,13 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
         questionnaire=Questionnaire.default(),
     )
     CampaignTransition.objects.bulk_create(
-        [
-            CampaignTransition(
-                campaign=campaign, from_status="", to_status=CampaignStatus.ACTIVE, at=opened, by=officer
-            ),
-            CampaignTransition(
-                campaign=campaign,
-                from_status=CampaignStatus.ACTIVE,
-                to_status=CampaignStatus.CLOSED,
-                at=opened + datetime.timedelta(days=4, hours=9),
-                by=officer,
-            ),
-        ]
+        CAMPAIGN_WORKFLOW.history(
+            campaign,
+            [
+                Step(CampaignStatus.ACTIVE, by=officer, at=opened),
+                Step(CampaignStatus.CLOSED, by=officer, at=opened + datetime.timedelta(days=4, hours=9)),
+            ],
+        )
     )
     entries = list(
         RegisterEntry.objects.filter(status=EntryStatus.REGISTERED)

@@ -9,8 +9,14 @@ A refusal (one of the exception classes given) becomes a `messages.error` with t
 French message and the rest of the block is skipped; the view then redirects as usual. Anything
 else propagates. `outcome.failed` tells a view that redirects elsewhere after a refusal.
 
-A view that shows its form again after a refusal uses `form_service_errors(form, NeedError)`
-instead: the refusal becomes the form's error (above the fields) and the view renders the form.
+A view that shows its form again instead puts the refusal on the form, above its fields:
+
+    if form.is_valid():
+        with form_service_errors(form, TransitionNotAllowed):
+            services.volunteer_change_status(volunteer=volunteer, ...)
+            messages.success(request, "Le statut est mis à jour.")
+            return redirect(...)
+    return render(request, "volunteers/detail.html", {"form": form, ...}, status=400)
 """
 
 from collections.abc import Callable, Iterator
@@ -39,9 +45,16 @@ def service_errors(request: HttpRequest, *errors: type[Exception]) -> AbstractCo
     return _refusals(errors, lambda error: messages.error(request, error_message(error)))
 
 
-def form_service_errors(form: forms.BaseForm, *errors: type[Exception]) -> AbstractContextManager[ServiceOutcome]:
-    """As service_errors, but the refusal's message goes on the form (a non-field error)."""
-    return _refusals(errors, lambda error: form.add_error(None, str(error)))
+def form_service_errors(
+    form: forms.BaseForm, *errors: type[Exception], message: str = ""
+) -> AbstractContextManager[ServiceOutcome]:
+    """As service_errors, but the refusal goes on the form, above its fields; a ValidationError
+    keeps all its messages. `message` replaces the error's own text where that text is not for
+    users (an IntegrityError)."""
+    return _refusals(
+        errors,
+        lambda error: form.add_error(None, message or (error if isinstance(error, ValidationError) else str(error))),
+    )
 
 
 @contextmanager

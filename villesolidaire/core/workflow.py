@@ -5,7 +5,8 @@ the model that logs them (a subclass of `TransitionLog`). `Workflow.apply` is th
 that changes a workflow model's status: it locks the row, checks the move, saves the new status
 (and any fields that go with it) and writes the log row (who, when, from, to, note), all in one
 transaction. `Workflow.apply_many` does the same for a set of rows; `Workflow.log_creation`
-writes the first row of a new object's log.
+writes the first row of a new object's log; `Workflow.history` builds the log of a past
+already written (the demo town).
 """
 
 from collections.abc import Iterable, Mapping
@@ -65,6 +66,16 @@ def log_fields(
         models.CharField("de", max_length=status.max_length, choices=status.choices, blank=True),
         models.CharField("vers", max_length=status.max_length, choices=status.choices),
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of a past history: to which status, by whom, when (now by default), why."""
+
+    to: str
+    by: object = None
+    at: datetime | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,18 @@ class Workflow:
                 for obj in objs
             ]
         )
+
+    def history(self, obj: models.Model, steps: Iterable[Step]) -> list[TransitionLog]:
+        """The log rows (unsaved, for one bulk_create) of `obj` taken from nothing through `steps`,
+        each step starting where the one before ended. The moves are not checked: they describe a
+        past, they do not make it (`obj` already has its final status)."""
+        log_model = self._log_model()
+        rows, previous = [], ""
+        for step in steps:
+            at = step.at or timezone.now()
+            rows.append(log_model(**self._log_row(obj, previous, step.to, by=step.by, note=step.note, at=at)))
+            previous = step.to
+        return rows
 
     def _log_model(self) -> type[TransitionLog]:
         return apps.get_model(self.log)

@@ -34,13 +34,15 @@ from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.campaigns.demo import seed_past_heatwave
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.text import fold
+from villesolidaire.core.workflow import Step
+from villesolidaire.help_requests.enums import WORKFLOW as REQUEST_WORKFLOW
 from villesolidaire.help_requests.enums import Channel as RequestChannel
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest, HelpRequestTransition
 from villesolidaire.matching.index import rebuild_index
 from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
-from villesolidaire.missions.enums import EvaluationAuthor, MissionStatus, SupportKind, SupportStatus
+from villesolidaire.missions.enums import MISSION_WORKFLOW, EvaluationAuthor, MissionStatus, SupportKind, SupportStatus
 from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
 from villesolidaire.needs.demo import seed_needs_demo
 from villesolidaire.neighbours.demo import seed_neighbours_demo
@@ -52,6 +54,7 @@ from villesolidaire.register.models import EntryStatus
 from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
 from villesolidaire.territory.demo import POSTCODE, TOWN_NAME, seed_territory_demo
 from villesolidaire.trainings.demo import seed_trainings_demo
+from villesolidaire.volunteers.enums import WORKFLOW as VOLUNTEER_WORKFLOW
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer, VolunteerStatusChange
 
@@ -317,14 +320,7 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
             email=email,
             phone=_phone("+3363998", index) if rng.random() < 0.85 or index < 2 else "",
             birth_year=rng.randint(1950, 2004),
-            address=address.line if located else f"{rng.randint(1, 40)} lieu-dit les Hauts",
-            postcode=POSTCODE,
-            city=TOWN_NAME,
-            ban_id=address.ban_id if located else "",
-            latitude=address.latitude if located else None,
-            longitude=address.longitude if located else None,
-            is_located=located,
-            quartier=quartiers.get(address.quartier_code) if located else None,
+            **(address.located_fields(quartiers) if located else _hamlet_address(rng)),
             languages=languages,
             availability=(1 << 21) - 1 if index < 2 else availability,
             mobility=rng.choice([1, 1, 2, 3, 4, 5, 9, 13]),
@@ -382,6 +378,11 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
     return volunteers
 
 
+def _hamlet_address(rng) -> dict:
+    """An address the geocoder does not know: kept as typed, not on the map."""
+    return {"address": f"{rng.randint(1, 40)} lieu-dit les Hauts", "postcode": POSTCODE, "city": TOWN_NAME}
+
+
 def _anonymise(rng, user: User, volunteer: Volunteer, since: datetime.datetime, clock: Clock) -> None:
     """As volunteers.services does on withdrawal: identity erased, statistics kept."""
     volunteer.first_name, volunteer.last_name = "Volontaire", "anonymisé·e"
@@ -399,26 +400,10 @@ def _anonymise(rng, user: User, volunteer: Volunteer, since: datetime.datetime, 
 
 
 def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) -> list[VolunteerStatusChange]:
-    rows = [
-        VolunteerStatusChange(
-            volunteer=volunteer,
-            from_status="",
-            to_status=VolunteerStatus.REGISTERED,
-            by=volunteer.user,
-            note="Inscription en ligne",
-            at=volunteer.created_at,
-        )
-    ]
+    steps = [Step(VolunteerStatus.REGISTERED, by=volunteer.user, at=volunteer.created_at, note="Inscription en ligne")]
     if volunteer.validated_at:
-        rows.append(
-            VolunteerStatusChange(
-                volunteer=volunteer,
-                from_status=VolunteerStatus.REGISTERED,
-                to_status=VolunteerStatus.ACTIVE,
-                by=coordinator,
-                note="Entretien téléphonique fait",
-                at=volunteer.validated_at,
-            )
+        steps.append(
+            Step(VolunteerStatus.ACTIVE, by=coordinator, at=volunteer.validated_at, note="Entretien téléphonique fait")
         )
     if volunteer.status in (VolunteerStatus.PAUSED, VolunteerStatus.RESERVE, VolunteerStatus.WITHDRAWN):
         at = volunteer.anonymised_at or min(
@@ -430,17 +415,8 @@ def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) 
             VolunteerStatus.RESERVE: "Disponible seulement en cas de forte demande",
             VolunteerStatus.WITHDRAWN: "Désistement à sa demande",
         }[volunteer.status]
-        rows.append(
-            VolunteerStatusChange(
-                volunteer=volunteer,
-                from_status=VolunteerStatus.ACTIVE,
-                to_status=volunteer.status,
-                by=coordinator,
-                note=reason,
-                at=at,
-            )
-        )
-    return rows
+        steps.append(Step(volunteer.status, by=coordinator, at=at, note=reason))
+    return VOLUNTEER_WORKFLOW.history(volunteer, steps)
 
 
 def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Resident]:
@@ -461,14 +437,7 @@ def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Residen
             notes=rng.choice(
                 ["", "", "", "Sonner deux fois, entend mal.", "Digicode : demander par téléphone.", "Chien calme."]
             ),
-            address=address.line,
-            postcode=POSTCODE,
-            city=TOWN_NAME,
-            ban_id=address.ban_id,
-            latitude=address.latitude,
-            longitude=address.longitude,
-            is_located=True,
-            quartier=quartiers.get(address.quartier_code),
+            **address.located_fields(quartiers),
             search_name=fold(f"{last_name} {first_name}"),
             created_at=clock.daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))),
             created_by=operator,
@@ -616,59 +585,45 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
     ):
         created = request.created_at
         steps = [
-            ("", RequestStatus.NEW, created, operator),
-            (RequestStatus.NEW, RequestStatus.QUALIFIED, created + datetime.timedelta(hours=1), operator),
-            (RequestStatus.QUALIFIED, RequestStatus.SEARCHING, started - datetime.timedelta(hours=2), coordinator),
-            (RequestStatus.SEARCHING, RequestStatus.SUPPORTED, started, volunteer.user),
+            Step(RequestStatus.NEW, by=operator, at=created),
+            Step(RequestStatus.QUALIFIED, by=operator, at=created + datetime.timedelta(hours=1)),
+            Step(RequestStatus.SEARCHING, by=coordinator, at=started - datetime.timedelta(hours=2)),
+            Step(RequestStatus.SUPPORTED, by=volunteer.user, at=started),
         ]
         if ended:
-            steps.append((RequestStatus.SUPPORTED, RequestStatus.CLOSED, support.ended_at, coordinator))
-        transitions += [
-            HelpRequestTransition(help_request=request, from_status=a, to_status=b, at=at, by=by)
-            for a, b, at, by in steps
-        ]
+            steps.append(Step(RequestStatus.CLOSED, by=coordinator, at=support.ended_at))
+        transitions += REQUEST_WORKFLOW.history(request, steps)
         for scheduled in dates:
             missions.append(_mission(rng, support, scheduled, clock, request.category.slug))
         if ended and rng.random() < 0.5:
-            evaluations.append(
-                Evaluation(
-                    support=support,
-                    author=EvaluationAuthor.RESIDENT,
-                    rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
-                    comment=rng.choice(["", "Très gentille personne.", "Merci beaucoup !"]),
-                    recorded_by=operator,
-                    created_at=support.ended_at,
-                )
-            )
+            comments = ["", "Très gentille personne.", "Merci beaucoup !"]
+            evaluations.append(_evaluation(rng, support, EvaluationAuthor.RESIDENT, comments, recorded_by=operator))
         if ended and rng.random() < 0.4:
-            evaluations.append(
-                Evaluation(
-                    support=support,
-                    author=EvaluationAuthor.VOLUNTEER,
-                    rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
-                    comment=rng.choice(["", "Belle rencontre."]),
-                    created_at=support.ended_at,
-                )
-            )
+            evaluations.append(_evaluation(rng, support, EvaluationAuthor.VOLUNTEER, ["", "Belle rencontre."]))
     Mission.objects.bulk_create(missions, batch_size=500)
     for mission in missions:
-        mission_logs.append(
-            MissionTransition(
-                mission=mission, from_status="", to_status=MissionStatus.PLANNED, by=coordinator, at=mission.created_at
-            )
-        )
+        steps = [Step(MissionStatus.PLANNED, by=coordinator, at=mission.created_at)]
         if mission.status != MissionStatus.PLANNED:
             at = mission.done_at or mission.scheduled_at + datetime.timedelta(hours=2)
             by = mission.support.volunteer.user if mission.status == MissionStatus.DONE else coordinator
-            mission_logs.append(
-                MissionTransition(
-                    mission=mission, from_status=MissionStatus.PLANNED, to_status=mission.status, by=by, at=at
-                )
-            )
+            steps.append(Step(mission.status, by=by, at=at))
+        mission_logs += MISSION_WORKFLOW.history(mission, steps)
     HelpRequestTransition.objects.bulk_create(transitions, batch_size=1000)
     MissionTransition.objects.bulk_create(mission_logs, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations)
     return supports, missions
+
+
+def _evaluation(rng, support: Support, author: str, comments: list[str], *, recorded_by=None) -> Evaluation:
+    """The rating of an ended support, mostly good."""
+    return Evaluation(
+        support=support,
+        author=author,
+        rating=rng.choices([3, 4, 5], [1, 3, 6])[0],
+        comment=rng.choice(comments),
+        recorded_by=recorded_by,
+        created_at=support.ended_at,
+    )
 
 
 def _pick_volunteer(rng, helpers, resident, slug, *, any_status: bool) -> Volunteer:
@@ -739,18 +694,15 @@ def _other_requests(rng, clock, volunteers, residents, categories, coordinator, 
     transitions = []
     for request, status in zip(requests, plans, strict=True):
         reached = path[: path.index(status) + 1] if status in path else [RequestStatus.NEW, RequestStatus.CLOSED]
-        previous = ""
-        for step, target in enumerate(reached):
-            transitions.append(
-                HelpRequestTransition(
-                    help_request=request,
-                    from_status=previous,
-                    to_status=target,
-                    by=operator if step < 2 else coordinator,
-                    at=request.created_at + datetime.timedelta(minutes=20 * step),
-                )
+        steps = [
+            Step(
+                target,
+                by=operator if step < 2 else coordinator,
+                at=request.created_at + datetime.timedelta(minutes=20 * step),
             )
-            previous = target
+            for step, target in enumerate(reached)
+        ]
+        transitions += REQUEST_WORKFLOW.history(request, steps)
     HelpRequestTransition.objects.bulk_create(transitions)
 
     # Open proposals waiting for answers on half of the requests being searched.

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.perms import operator_required
 from villesolidaire.core.htmx import render_partial_or_page
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests import services
 from villesolidaire.help_requests.enums import Channel, Status
@@ -138,7 +138,7 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = _request_or_404(request, pk)
     form = TransitionForm(request.POST)
     if form.is_valid():
-        try:
+        with form_service_errors(form, TransitionNotAllowed):
             services.help_request_transition(
                 help_request=help_request,
                 target=form.cleaned_data["target"],
@@ -146,9 +146,6 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 closure_reason=form.cleaned_data["closure_reason"],
             )
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, f"La demande est maintenant « {help_request.get_status_display()} ».")
             return redirect("help_requests:detail", pk=help_request.pk)
     return render(request, "help_requests/detail.html", _detail_context(help_request, form), status=400)

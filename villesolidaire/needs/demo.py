@@ -11,8 +11,10 @@ import random
 
 from django.utils import timezone
 
+from villesolidaire.core.workflow import Step
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.needs.models import (
+    NEED_WORKFLOW,
     ApiDomain,
     Need,
     NeedInvitation,
@@ -57,10 +59,9 @@ def _place_of(organisation: Organisation | None, town: Town | None, street: str)
     return place
 
 
-def _need(*, title, description, organisation, town, street, status, coordinator, created, **fields) -> Need:
+def _need(*, organisation, town, street, status, coordinator, created, **fields) -> Need:
+    """A need and its status history; `fields` are the Need's own (title, description, …)."""
     need = Need.objects.create(
-        title=title,
-        description=description,
         organisation=organisation,
         status=status,
         created_by=coordinator,
@@ -70,22 +71,22 @@ def _need(*, title, description, organisation, town, street, status, coordinator
         **_place_of(organisation, town, street),
         **fields,
     )
-    NeedTransition.objects.create(
-        need=need, from_status="", to_status=NeedStatus.DRAFT, by=coordinator, at=created, note="Création"
-    )
+    steps = [Step(NeedStatus.DRAFT, by=coordinator, at=created, note="Création")]
     if status != NeedStatus.DRAFT:
-        NeedTransition.objects.create(
-            need=need, from_status=NeedStatus.DRAFT, to_status=NeedStatus.PUBLISHED, by=coordinator, at=created
-        )
+        steps.append(Step(NeedStatus.PUBLISHED, by=coordinator, at=created))
     if status == NeedStatus.CLOSED:
-        NeedTransition.objects.create(
-            need=need,
-            from_status=NeedStatus.PUBLISHED,
-            to_status=NeedStatus.CLOSED,
-            by=coordinator,
-            at=created + datetime.timedelta(days=20),
-        )
+        steps.append(Step(NeedStatus.CLOSED, by=coordinator, at=created + datetime.timedelta(days=20)))
+    NeedTransition.objects.bulk_create(NEED_WORKFLOW.history(need, steps))
     return need
+
+
+def _shift(need: Need, day: datetime.date, starts: datetime.time, ends: datetime.time, places: int) -> Shift:
+    return Shift.objects.create(
+        need=need,
+        starts_at=_at(day, starts.hour, starts.minute),
+        ends_at=_at(day, ends.hour, ends.minute),
+        places=places,
+    )
 
 
 def _signups(shift: Shift, volunteers, status: str, *, coordinator, attended=None) -> list[ShiftSignup]:
@@ -140,18 +141,9 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
         schedule="une matinée",
         reduced_mobility_accessible=True,
     )
-    past_sorting = Shift.objects.create(
-        need=sorting,
-        starts_at=_at(today - datetime.timedelta(days=20), 9),
-        ends_at=_at(today - datetime.timedelta(days=20), 12),
-        places=6,
-    )
-    next_sorting = Shift.objects.create(
-        need=sorting,
-        starts_at=_at(today + datetime.timedelta(days=6), 9),
-        ends_at=_at(today + datetime.timedelta(days=6), 12),
-        places=4,
-    )
+    morning = datetime.time(9), datetime.time(12)
+    past_sorting = _shift(sorting, today - datetime.timedelta(days=20), *morning, places=6)
+    next_sorting = _shift(sorting, today + datetime.timedelta(days=6), *morning, places=4)
     _signups(
         past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85
     )
@@ -175,8 +167,8 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     )
     friday = today + datetime.timedelta(days=13)
     collection_shifts = [
-        Shift.objects.create(need=collection, starts_at=_at(friday, 14), ends_at=_at(friday, 16), places=5),
-        Shift.objects.create(need=collection, starts_at=_at(friday, 16), ends_at=_at(friday, 18, 30), places=5),
+        _shift(collection, friday, datetime.time(14), datetime.time(16), places=5),
+        _shift(collection, friday, datetime.time(16), datetime.time(18, 30), places=5),
     ]
     collection_signups = _signups(collection_shifts[0], take(3), SignupStatus.PENDING, coordinator=coordinator)
     collection_signups += _signups(collection_shifts[1], take(1), SignupStatus.CONFIRMED, coordinator=coordinator)
@@ -203,7 +195,7 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
         description="Monter les tables, accueillir les habitant·es, tenir le stand de jeux pour les enfants.",
     )
     party_day = today + datetime.timedelta(days=25)
-    party_shift = Shift.objects.create(need=party, starts_at=_at(party_day, 18), ends_at=_at(party_day, 22), places=10)
+    party_shift = _shift(party, party_day, datetime.time(18), datetime.time(22), places=10)
     _signups(party_shift, take(3), SignupStatus.CONFIRMED, coordinator=coordinator)
 
     clean_up = _need(
@@ -220,9 +212,7 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
         description="Ramasser les déchets le long des berges avec gants et pinces fournis.",
     )
     clean_up_day = today - datetime.timedelta(days=45)
-    clean_up_shift = Shift.objects.create(
-        need=clean_up, starts_at=_at(clean_up_day, 9), ends_at=_at(clean_up_day, 12, 30), places=15
-    )
+    clean_up_shift = _shift(clean_up, clean_up_day, datetime.time(9), datetime.time(12, 30), places=15)
     _signups(
         clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9
     )

@@ -8,7 +8,7 @@ from villesolidaire.accounts.perms import coordinator_required, volunteer_requir
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.neighbours import services
 from villesolidaire.neighbours.forms import (
@@ -113,16 +113,13 @@ def network_status(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     form = NetworkStatusForm(request.POST, network=network)
     if form.is_valid():
-        try:
+        with form_service_errors(form, TransitionNotAllowed):
             network = services.network_change_status(
                 network=network,
                 to_status=form.cleaned_data["target"],
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, f"Le réseau est maintenant « {network.get_status_display()} ».")
             return redirect("neighbours:detail", pk=network.pk)
     return render(request, "neighbours/network_detail.html", _detail_context(network, form), status=400)
@@ -156,16 +153,13 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
         _posted(request), initial={"referent": network.referent_id, "co_referent": network.co_referent_id}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, ValidationError):
             services.network_set_referents(
                 network=network,
                 referent=form.cleaned_data["referent"],
                 co_referent=form.cleaned_data["co_referent"],
                 by=request.user,
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Le ou la référent·e est enregistré·e.")
             return redirect("neighbours:detail", pk=network.pk)
     chosen = [request.POST.get("referent", ""), request.POST.get("co_referent", "")]
@@ -231,7 +225,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
     form = ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, ValidationError):
             services.consent_record(
                 neighbour=neighbour,
                 method=form.cleaned_data["method"],
@@ -239,9 +233,6 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"L'accord de {neighbour} est enregistré : le ou la référent·e peut la suivre.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
     context = _consent_context(neighbour, form)
@@ -253,11 +244,8 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
     form = WithdrawConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, ValidationError):
             services.consent_withdraw(neighbour=neighbour, by=request.user, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, f"L'accord de {neighbour} est retiré : le ou la référent·e ne la voit plus.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
     return render(
@@ -369,7 +357,7 @@ def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
     neighbours = network.neighbours.consenting()
     form = AlertForm(_posted(request), neighbours=neighbours, initial=_alert_initial(request, neighbours))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, ValidationError):
             alert = services.alert_raise(
                 network=network,
                 volunteer=volunteer,
@@ -379,9 +367,6 @@ def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
                 category=form.cleaned_data["category"],
                 person_agrees=form.cleaned_data["person_agrees"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _alert_sent_message(alert))
             return redirect("neighbours:referent_network", pk=network.pk)
     return render(

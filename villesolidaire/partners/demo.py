@@ -14,7 +14,9 @@ from django.utils import timezone
 from villesolidaire.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD, ensure_backup_codes
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.workflow import Step
 from villesolidaire.partners.models import (
+    ORGANISATION_WORKFLOW,
     ChangeKind,
     Organisation,
     OrganisationContact,
@@ -25,7 +27,6 @@ from villesolidaire.partners.models import (
     PendingChange,
     Service,
 )
-from villesolidaire.territory.demo import POSTCODE, TOWN_NAME
 
 PARTNER_EMAIL = "partenaire@demo.invalid"
 PARTNER_PHONE_BASE = 7000  # 01 99 00 70 00 and after
@@ -350,14 +351,7 @@ def seed_partners_demo(
                 phone=f"+331990{PARTNER_PHONE_BASE + index:05d}"[:12],
                 email=f"contact{index + 1}@{DEMO_DOMAIN}",
                 opening_hours=rng.choice(OPENING_HOURS),
-                address=address.line,
-                postcode=POSTCODE,
-                city=TOWN_NAME,
-                ban_id=address.ban_id,
-                latitude=address.latitude,
-                longitude=address.longitude,
-                is_located=True,
-                quartier=quartiers.get(address.quartier_code),
+                **address.located_fields(quartiers),
                 created_at=created,
                 updated_at=created + datetime.timedelta(days=rng.randint(0, 15)),
             )
@@ -366,35 +360,22 @@ def seed_partners_demo(
 
     transitions, contacts, services = [], [], []
     for index, organisation in enumerate(organisations):
-        transitions.append(
-            OrganisationTransition(
-                organisation=organisation,
-                to_status=OrganisationStatus.PENDING,
-                note="Proposée par le formulaire public",
-                at=organisation.created_at,
-            )
-        )
+        steps = [
+            Step(OrganisationStatus.PENDING, at=organisation.created_at, note="Proposée par le formulaire public")
+        ]
         if organisation.status != OrganisationStatus.PENDING:
-            transitions.append(
-                OrganisationTransition(
-                    organisation=organisation,
-                    from_status=OrganisationStatus.PENDING,
-                    to_status=OrganisationStatus.VALIDATED,
+            steps.append(
+                Step(
+                    OrganisationStatus.VALIDATED,
                     by=coordinator,
                     at=organisation.created_at + datetime.timedelta(days=2),
                 )
             )
         if organisation.status == OrganisationStatus.SUSPENDED:
-            transitions.append(
-                OrganisationTransition(
-                    organisation=organisation,
-                    from_status=OrganisationStatus.VALIDATED,
-                    to_status=OrganisationStatus.SUSPENDED,
-                    by=coordinator,
-                    note="Activité arrêtée",
-                    at=organisation.updated_at,
-                )
+            steps.append(
+                Step(OrganisationStatus.SUSPENDED, by=coordinator, at=organisation.updated_at, note="Activité arrêtée")
             )
+        transitions += ORGANISATION_WORKFLOW.history(organisation, steps)
         contacts.append(
             OrganisationContact(
                 organisation=organisation,
@@ -406,7 +387,7 @@ def seed_partners_demo(
         )
         templates = SERVICE_TEMPLATES[organisation.type]
         for template in rng.sample(templates, k=min(len(templates), rng.randint(1, 3))):
-            services.append(_service(rng, organisation, template, addresses, quartiers, POSTCODE, TOWN_NAME))
+            services.append(_service(rng, organisation, template, addresses, quartiers))
     OrganisationTransition.objects.bulk_create(transitions)
     OrganisationContact.objects.bulk_create(contacts)
     Service.objects.bulk_create(services)
@@ -422,7 +403,7 @@ def seed_partners_demo(
     }
 
 
-def _service(rng, organisation, template, addresses, quartiers, postcode, town_name) -> Service:
+def _service(rng, organisation, template, addresses, quartiers) -> Service:
     name, description, kind, thematiques, publics, accueil, mobilisation, frais = template
     service = Service(
         organisation=organisation,
@@ -442,11 +423,8 @@ def _service(rng, organisation, template, addresses, quartiers, postcode, town_n
         updated_at=organisation.updated_at,
     )
     if rng.random() < 0.2:  # some services take place elsewhere than at the organisation
-        address = rng.choice(addresses)
-        service.address, service.postcode, service.city = address.line, postcode, town_name
-        service.ban_id = address.ban_id
-        service.latitude, service.longitude, service.is_located = address.latitude, address.longitude, True
-        service.quartier = quartiers.get(address.quartier_code)
+        for name, value in rng.choice(addresses).located_fields(quartiers).items():
+            setattr(service, name, value)
     return service
 
 

@@ -155,12 +155,9 @@ def organisation_propose(
 ) -> Organisation:
     """Public « proposer une structure » form: a pending organisation, its contact person and
     a partner account that becomes usable (invitation e-mail) once a coordinator validates."""
-    now = timezone.now()
-    organisation.status = OrganisationStatus.PENDING
-    organisation.created_at = organisation.updated_at = now
-    locate(organisation)
-    organisation.save()
-    ORGANISATION_WORKFLOW.log_creation(organisation, by=None, note="Proposée par le formulaire public")
+    _organisation_save_new(
+        organisation, status=OrganisationStatus.PENDING, by=None, note="Proposée par le formulaire public"
+    )
     OrganisationContact.objects.create(
         organisation=organisation,
         name=f"{first_name} {last_name}".strip(),
@@ -179,6 +176,15 @@ def organisation_propose(
     )
     _tell_the_service(organisation)
     return organisation
+
+
+def _organisation_save_new(organisation: Organisation, *, status: str, by: User | None, note: str) -> None:
+    """Save a new organisation in its first status, placed on the map, and start its log."""
+    organisation.status = status
+    organisation.created_at = organisation.updated_at = timezone.now()
+    locate(organisation)
+    organisation.save()
+    ORGANISATION_WORKFLOW.log_creation(organisation, by=by, note=note)
 
 
 def _tell_the_service(organisation: Organisation) -> None:
@@ -208,12 +214,7 @@ def organisation_create(
 ) -> Organisation:
     """A coordinator adds an organisation (validated at once: the coordinator vouches for it)
     and, optionally, its partner account, which is invited to set its password."""
-    now = timezone.now()
-    organisation.status = OrganisationStatus.VALIDATED
-    organisation.created_at = organisation.updated_at = now
-    locate(organisation)
-    organisation.save()
-    ORGANISATION_WORKFLOW.log_creation(organisation, by=by, note="Créée par la coordination")
+    _organisation_save_new(organisation, status=OrganisationStatus.VALIDATED, by=by, note="Créée par la coordination")
     if partner_email:
         partner_account_add(
             organisation=organisation, email=partner_email, first_name=first_name, last_name=last_name, by=by

@@ -13,8 +13,10 @@ from django.utils import timezone
 from faker import Faker
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core.workflow import Step
 from villesolidaire.register.models import (
     ACKNOWLEDGEMENT_DELAY_DAYS,
+    ENTRY_WORKFLOW,
     DisabilityBenefit,
     EntryStatus,
     Ground,
@@ -159,32 +161,12 @@ def _entry(rng, fake, index, plan, ground, today, addresses, quartiers, officer,
 
 
 def _history(entry: RegisterEntry, plan: str, officer: User) -> list[RegisterEntryTransition]:
-    rows = [
-        RegisterEntryTransition(
-            entry=entry, from_status="", to_status=EntryStatus.RECEIVED, by=officer, note="Demande enregistrée"
-        )
-    ]
+    steps = [Step(EntryStatus.RECEIVED, by=officer, note="Demande enregistrée")]
     if plan in ("registered", "removed"):
-        rows.append(
-            RegisterEntryTransition(
-                entry=entry,
-                from_status=EntryStatus.RECEIVED,
-                to_status=EntryStatus.REGISTERED,
-                by=officer,
-                note="Accusé de réception envoyé",
-            )
-        )
+        steps.append(Step(EntryStatus.REGISTERED, by=officer, note="Accusé de réception envoyé"))
     if plan == "removed":
-        rows.append(
-            RegisterEntryTransition(
-                entry=entry,
-                from_status=EntryStatus.REGISTERED,
-                to_status=EntryStatus.REMOVED,
-                by=officer,
-                note=entry.get_removal_reason_display(),
-            )
-        )
-    return rows
+        steps.append(Step(EntryStatus.REMOVED, by=officer, note=entry.get_removal_reason_display()))
+    return ENTRY_WORKFLOW.history(entry, steps)
 
 
 def _birth_date(rng: random.Random, today: datetime.date, min_age: int, max_age: int) -> datetime.date:

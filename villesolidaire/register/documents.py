@@ -36,9 +36,17 @@ VOLUNTARY = (
 )
 
 
+CLOSING = "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées."
+
+
 def _rights(doc: Document) -> str:
     dpo = doc.town.dpo_contact if doc.town and doc.town.dpo_contact else ""
     return RIGHTS.format(service=doc.service_name, dpo=f" ({dpo})" if dpo else "")
+
+
+def _purpose_recipients_rights(doc: Document) -> list[str]:
+    """What every letter about the register tells: what it is for, who reads it, the person's rights."""
+    return [PURPOSE, RECIPIENTS, _rights(doc)]
 
 
 def _recipient(entry: RegisterEntry) -> list[str]:
@@ -100,13 +108,11 @@ def _acknowledgement(doc: Document, entry: RegisterEntry) -> None:
             "pour figurer sur ce registre (article R121-6 du code de l'action sociale et des familles).",
             "Vous pouvez à tout moment demander votre radiation du registre, sur simple demande auprès du "
             f"{doc.service_name}, par courrier, par téléphone ou sur place.",
-            PURPOSE,
-            RECIPIENTS,
-            _rights(doc),
+            *_purpose_recipients_rights(doc),
             "Voici les informations enregistrées ; signalez-nous toute erreur :",
         ],
         bullets=_held(entry),
-        closing=["Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées."],
+        closing=[CLOSING],
     )
 
 
@@ -135,13 +141,11 @@ def information_letters(entries: Iterable[RegisterEntry], *, sent_on: datetime.d
                 f"{deadline:%d/%m/%Y} : il suffit de nous le dire par courrier, par téléphone ou sur place. "
                 "Sans opposition de votre part dans ce délai, vous serez inscrit·e sur le registre. Même inscrit·e, "
                 "vous pourrez demander votre radiation à tout moment.",
-                PURPOSE,
-                RECIPIENTS,
-                _rights(doc),
+                *_purpose_recipients_rights(doc),
                 "Voici les informations que nous avons reçues ; signalez-nous toute erreur :",
             ],
             bullets=_held(entry),
-            closing=["Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées."],
+            closing=[CLOSING],
             date=sent_on,
         )
     return doc.output_bytes()
@@ -169,7 +173,7 @@ def confirmation_letters(entries: Iterable[RegisterEntry]) -> bytes:
             closing=[
                 PURPOSE,
                 _rights(doc),
-                "Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées.",
+                CLOSING,
             ],
         )
     return doc.output_bytes()

@@ -403,14 +403,11 @@ def link_resident(
     other = RegisterEntry.objects.filter(resident=resident).exclude(pk=entry.pk).first()
     if other is not None:
         raise RegisterError(f"Cette fiche habitant·e est déjà liée à l'inscription n° {other.pk}.")
-    entry.resident = resident
-    entry.resident_link_consent_on = consent_on
-    entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
-    audit.record(
-        actor=by,
-        action=AuditAction.UPDATE,
-        target=entry,
-        fields=["resident", "resident_link_consent_on"],
+    save_resident_link(
+        entry=entry,
+        resident=resident,
+        consent_on=consent_on,
+        by=by,
         detail=f"lien avec la fiche habitant·e n° {resident.pk}",
         request=request,
     )
@@ -422,15 +419,36 @@ def unlink_resident(*, entry: RegisterEntry, by: User, request: HttpRequest | No
     entry = _locked(entry)
     if entry.resident_id is None:
         return
-    entry.resident = None
-    entry.resident_link_consent_on = None
+    save_resident_link(
+        entry=entry,
+        resident=None,
+        consent_on=None,
+        by=by,
+        detail="lien avec la fiche habitant·e retiré",
+        request=request,
+    )
+
+
+def save_resident_link(
+    *,
+    entry: RegisterEntry,
+    resident: Resident | None,
+    consent_on: datetime.date | None,
+    by: User,
+    detail: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """Write the entry's link to a resident file (None removes it) and audit it. The caller holds
+    the entry's row lock and has checked that the link may be made."""
+    entry.resident = resident
+    entry.resident_link_consent_on = consent_on
     entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
     audit.record(
         actor=by,
         action=AuditAction.UPDATE,
         target=entry,
         fields=["resident", "resident_link_consent_on"],
-        detail="lien avec la fiche habitant·e retiré",
+        detail=detail,
         request=request,
     )
 

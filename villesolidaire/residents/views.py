@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
 from villesolidaire.core.pagination import paginate
+from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.notifications.models import CallTaskStatus
 from villesolidaire.residents import services
 from villesolidaire.residents.filters import ResidentFilter
@@ -101,11 +102,8 @@ def resident_merge(request: HttpRequest, pk: int) -> HttpResponse:
     search = ResidentSearchForm(request.GET or None)
     form = ResidentMergeForm(request.POST or None, target=target, candidates=candidates)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, services.MergeError):
             services.resident_merge(source=form.cleaned_data["source"], target=target, by=request.user)
-        except services.MergeError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, f"La fiche en double a été fusionnée dans celle de {target}.")
             return redirect("residents:detail", pk=target.pk)
     results = [r for r in search.results(candidates) if r.pk != target.pk]

@@ -12,12 +12,13 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 
 from villesolidaire.accounts.demo import DEMO_DOMAIN
 from villesolidaire.core.text import fold
+from villesolidaire.territory.ban import BAN_COLUMNS
 from villesolidaire.territory.geometry import km_per_degree_lon, point_in_polygons, polygons_of
-from villesolidaire.territory.models import BanAddress, Quartier, Town
+from villesolidaire.territory.models import Quartier, Town
 
 TOWN_NAME = "Val-Solidaire"
 INSEE_CODE = "99123"  # Invented: no French commune has a code starting with 99.
@@ -122,6 +123,19 @@ class Address:
     def line(self) -> str:
         return f"{self.housenumber} {self.street}"
 
+    def located_fields(self, quartiers: dict[str, Quartier]) -> dict:
+        """The fields of a `Located` record placed at this address of the demo town."""
+        return {
+            "address": self.line,
+            "postcode": POSTCODE,
+            "city": TOWN_NAME,
+            "ban_id": self.ban_id,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "is_located": True,
+            "quartier": quartiers.get(self.quartier_code),
+        }
+
 
 # --------------------------------------------------------------------------- geography
 
@@ -208,33 +222,6 @@ def street_addresses(rng: random.Random, quartiers: list[dict]) -> list[Address]
     return addresses
 
 
-BAN_COLUMNS = [
-    "id",
-    "id_fantoir",
-    "numero",
-    "rep",
-    "nom_voie",
-    "code_postal",
-    "code_insee",
-    "nom_commune",
-    "code_insee_ancienne_commune",
-    "nom_ancienne_commune",
-    "x",
-    "y",
-    "lon",
-    "lat",
-    "type_position",
-    "alias",
-    "nom_ld",
-    "libelle_acheminement",
-    "nom_afnor",
-    "source_position",
-    "source_nom_voie",
-    "certification_commune",
-    "cad_parcelles",
-]
-
-
 def write_ban_file(addresses: list[Address], path: Path) -> Path:
     """The addresses in the real BAN download format: UTF-8, `;`, 23 columns."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -273,29 +260,9 @@ def write_ban_file(addresses: list[Address], path: Path) -> Path:
     return path
 
 
-def import_addresses(path: Path, addresses: list[Address]) -> None:
-    """Through `manage.py import_ban` when it exists, so the demo exercises the real import."""
-    if "import_ban" in get_commands():
-        call_command("import_ban", str(path), commune=INSEE_CODE, verbosity=0, stdout=io.StringIO())
-        return
-    BanAddress.objects.bulk_create(
-        [
-            BanAddress(
-                ban_id=a.ban_id,
-                numero=a.numero,
-                rep=a.rep,
-                nom_voie=a.street,
-                code_postal=POSTCODE,
-                code_insee=INSEE_CODE,
-                nom_commune=TOWN_NAME,
-                longitude=a.longitude,
-                latitude=a.latitude,
-                search_text=fold(f"{a.street} {TOWN_NAME}"),
-            )
-            for a in addresses
-        ],
-        batch_size=1000,
-    )
+def import_addresses(path: Path) -> None:
+    """Through `manage.py import_ban`, so the demo exercises the real import."""
+    call_command("import_ban", str(path), commune=INSEE_CODE, verbosity=0, stdout=io.StringIO())
 
 
 def seed_territory_demo(rng: random.Random, *, var_dir: Path) -> tuple[dict[str, Quartier], list[Address], Path]:
@@ -329,5 +296,5 @@ def seed_territory_demo(rng: random.Random, *, var_dir: Path) -> tuple[dict[str,
     }
     addresses = street_addresses(rng, grid)
     ban_file = write_ban_file(addresses, var_dir / "demo" / f"adresses-{INSEE_CODE}.csv")
-    import_addresses(ban_file, addresses)
+    import_addresses(ban_file)
     return quartiers, addresses, ban_file

@@ -20,6 +20,7 @@ from django.db.models import Avg, Min
 from django.utils.module_loading import import_string
 
 from villesolidaire.core.text import fold, tokens
+from villesolidaire.territory.ban import ADDRESS_FIELDS
 from villesolidaire.territory.geometry import distance_km, point_in_polygons, polygons_of
 from villesolidaire.territory.models import BanAddress, Located, Quartier, Town
 
@@ -179,18 +180,7 @@ class OfflineBanGeocoder:
     the middle of the street's known numbers), like the national geocoder.
     """
 
-    FIELDS = (
-        "ban_id",
-        "numero",
-        "rep",
-        "nom_voie",
-        "code_postal",
-        "code_insee",
-        "nom_commune",
-        "longitude",
-        "latitude",
-        "search_text",
-    )
+    FIELDS = ADDRESS_FIELDS
 
     def search(self, query: str, limit: int = 5, citycode: str = "") -> list[GeocodeResult]:
         number, rep, words, postcode = _query_parts(query)

@@ -10,10 +10,10 @@ import random
 
 from django.utils import timezone
 
+from villesolidaire.core.workflow import Step
 from villesolidaire.help_requests.models import HelpCategory
-from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
+from villesolidaire.trainings.enums import REGISTRATION_WORKFLOW, SESSION_WORKFLOW, RegistrationStatus, SessionStatus
 from villesolidaire.trainings.models import (
-    RegistrationChange,
     SessionChange,
     SessionRegistration,
     TrainingMode,
@@ -45,13 +45,10 @@ def _session(module, day: datetime.date, *, hours: int, capacity: int, status: s
         created_by=coordinator,
         created_at=_at(day - datetime.timedelta(days=30), 9),
     )
-    SessionChange.objects.create(
-        session=session, from_status="", to_status=SessionStatus.PLANNED, by=coordinator, at=session.created_at
-    )
+    steps = [Step(SessionStatus.PLANNED, by=coordinator, at=session.created_at)]
     if status != SessionStatus.PLANNED:
-        SessionChange.objects.create(
-            session=session, from_status=SessionStatus.PLANNED, to_status=status, by=coordinator, at=session.ends_at
-        )
+        steps.append(Step(status, by=coordinator, at=session.ends_at))
+    SessionChange.objects.bulk_create(SESSION_WORKFLOW.history(session, steps))
     return session
 
 
@@ -70,9 +67,7 @@ def _register(session, volunteers, status: str, *, invited: bool = False) -> lis
             for volunteer in volunteers
         ]
     )
-    RegistrationChange.objects.bulk_create(
-        [RegistrationChange(registration=r, from_status="", to_status=status, at=registered_at) for r in registrations]
-    )
+    REGISTRATION_WORKFLOW.log_creations(registrations, by=None, at=registered_at)
     return registrations
 
 
@@ -148,30 +143,19 @@ def seed_trainings_demo(rng: random.Random, *, today: datetime.date, volunteers,
 
     upcoming = [
         _session(
-            mediation,
-            today + datetime.timedelta(days=12),
-            hours=3,
-            capacity=12,
+            module,
+            today + datetime.timedelta(days=in_days),
+            hours=hours,
+            capacity=capacity,
             status=SessionStatus.PLANNED,
             coordinator=coordinator,
-        ),
-        _session(
-            mediation,
-            today + datetime.timedelta(days=47),
-            hours=3,
-            capacity=12,
-            status=SessionStatus.PLANNED,
-            coordinator=coordinator,
-        ),
-        _session(
-            welcome,
-            today + datetime.timedelta(days=5),
-            hours=1,
-            capacity=30,
-            status=SessionStatus.PLANNED,
-            coordinator=coordinator,
-            online=True,
-        ),
+            online=online,
+        )
+        for module, in_days, hours, capacity, online in (
+            (mediation, 12, 3, 12, False),
+            (mediation, 47, 3, 12, False),
+            (welcome, 5, 1, 30, True),
+        )
     ]
     untrained = [v for v in active if v not in pool]
     rng.shuffle(untrained)

@@ -15,7 +15,7 @@ from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.volunteers import services
 from villesolidaire.volunteers.enums import Status
@@ -29,6 +29,10 @@ from villesolidaire.volunteers.forms import (
 )
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
+# Shown when the database refuses a contact another account took between validation and saving.
+SIGNUP_TAKEN = "Un compte volontaire existe déjà avec cette adresse e-mail ou ce numéro de mobile."
+CONTACT_TAKEN = "Cette adresse e-mail ou ce numéro de mobile est déjà utilisé par un autre compte."
+
 # Public sign-up ---------------------------------------------------------------------------------
 
 
@@ -38,17 +42,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         return _signup_closed(request)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, IntegrityError, message=SIGNUP_TAKEN):
             services.volunteer_register(
                 volunteer=form.save(commit=False),
                 skills=form.cleaned_data["skills"],
                 categories=form.cleaned_data["categories"],
                 recruitment_call=call,
             )
-        except IntegrityError:
-            # Someone signed up with the same contact between validation and saving.
-            form.add_error(None, "Un compte volontaire existe déjà avec cette adresse e-mail ou ce numéro de mobile.")
-        else:
             return redirect("volunteers:signup_thanks")
     return render(request, "volunteers/signup.html", {"form": form, "call": call})
 
@@ -134,16 +134,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     volunteer = _own_volunteer(request)
     form = VolunteerProfileForm(request.POST or None, instance=volunteer)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, IntegrityError, message=CONTACT_TAKEN):
             services.volunteer_update_profile(
                 volunteer=form.save(commit=False),
                 skills=form.cleaned_data["skills"],
                 categories=form.cleaned_data["categories"],
                 address_changed=form.address_changed,
             )
-        except IntegrityError:
-            form.add_error(None, "Cette adresse e-mail ou ce numéro de mobile est déjà utilisé par un autre compte.")
-        else:
             messages.success(request, "Votre profil est enregistré.")
             return redirect("volunteers:space")
     return render(request, "volunteers/profile_edit.html", {"form": form, "volunteer": volunteer})
@@ -225,13 +222,10 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = get_object_or_404(Volunteer.objects.with_list_data(), pk=pk)
     form = StatusChangeForm(request.POST, volunteer=volunteer)
     if form.is_valid():
-        try:
+        with form_service_errors(form, TransitionNotAllowed):
             services.volunteer_change_status(
                 volunteer=volunteer, to_status=form.target_status, by=request.user, reason=form.cleaned_data["reason"]
             )
-        except TransitionNotAllowed as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, "Le statut est mis à jour.")
             return redirect(reverse("volunteers:detail", args=[volunteer.pk]))
     return render(request, "volunteers/detail.html", _detail_context(volunteer, form), status=200)

@@ -22,6 +22,7 @@ from villesolidaire.core.validation import parse_phone
 from villesolidaire.help_requests.enums import Channel
 from villesolidaire.help_requests.services import help_request_create
 from villesolidaire.register.models import RegisterEntry
+from villesolidaire.register.services import save_resident_link
 from villesolidaire.residents.services import resident_find_or_create
 
 
@@ -133,14 +134,11 @@ def _help_request_from_call(*, target: CallTarget, draft: HelpRequestDraft, call
         and entry.resident_id is None
         and not RegisterEntry.objects.filter(resident=resident).exists()
     ):
-        entry.resident = resident
-        entry.resident_link_consent_on = timezone.localdate()
-        entry.save(update_fields=["resident", "resident_link_consent_on", "updated_at"])
-        record(
-            actor=caller,
-            action=AuditAction.UPDATE,
-            target=entry,
-            fields=["resident", "resident_link_consent_on"],
+        save_resident_link(
+            entry=entry,
+            resident=resident,
+            consent_on=timezone.localdate(),
+            by=caller,
             detail="Lien avec la fiche habitant·e, accord donné pendant l'appel de veille",
             request=request,
         )

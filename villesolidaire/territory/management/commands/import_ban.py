@@ -6,115 +6,24 @@ little memory. Existing addresses (same BAN id) are updated, new ones created.
 
 import csv
 import gzip
-import io
-import math
-import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from villesolidaire.core.text import fold
+from villesolidaire.territory.ban import (
+    ADDRESS_FIELDS,
+    BAN_COLUMNS,
+    COLUMN_INDEX,
+    INSEE,
+    MalformedRow,
+    open_ban_file,
+    parse_row,
+)
 from villesolidaire.territory.models import BanAddress
 
-BAN_COLUMNS = [
-    "id",
-    "id_fantoir",
-    "numero",
-    "rep",
-    "nom_voie",
-    "code_postal",
-    "code_insee",
-    "nom_commune",
-    "code_insee_ancienne_commune",
-    "nom_ancienne_commune",
-    "x",
-    "y",
-    "lon",
-    "lat",
-    "type_position",
-    "alias",
-    "nom_ld",
-    "libelle_acheminement",
-    "nom_afnor",
-    "source_position",
-    "source_nom_voie",
-    "certification_commune",
-    "cad_parcelles",
-]
 BATCH_SIZE = 5000
-INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-POSTCODE = re.compile(r"^\d{5}$")
-UPDATED_FIELDS = [
-    "numero",
-    "rep",
-    "nom_voie",
-    "code_postal",
-    "code_insee",
-    "nom_commune",
-    "longitude",
-    "latitude",
-    "search_text",
-]
-_COL = {name: index for index, name in enumerate(BAN_COLUMNS)}
-_SEARCH_TEXT_MAX = BanAddress._meta.get_field("search_text").max_length
-
-
-class MalformedRow(ValueError):
-    pass
-
-
-def parse_row(row: list[str]) -> BanAddress:
-    """One BAN CSV row as an (unsaved) BanAddress; MalformedRow when it cannot be used."""
-    if len(row) != len(BAN_COLUMNS):
-        raise MalformedRow("nombre de colonnes")
-    ban_id = row[_COL["id"]].strip()
-    nom_voie = row[_COL["nom_voie"]].strip()
-    code_insee = row[_COL["code_insee"]].strip()
-    code_postal = row[_COL["code_postal"]].strip()
-    numero = row[_COL["numero"]].strip()
-    rep = row[_COL["rep"]].strip()
-    nom_commune = row[_COL["nom_commune"]].strip()
-    if (
-        not ban_id
-        or len(ban_id) > 60
-        or not nom_voie
-        or len(nom_voie) > 200
-        or not nom_commune
-        or len(nom_commune) > 120
-    ):
-        raise MalformedRow("identifiant, voie ou commune")
-    if not INSEE.match(code_insee) or not POSTCODE.match(code_postal):
-        raise MalformedRow("code INSEE ou code postal")
-    if len(numero) > 10 or len(rep) > 10:
-        raise MalformedRow("numéro")
-    try:
-        longitude, latitude = float(row[_COL["lon"]]), float(row[_COL["lat"]])
-    except ValueError as exc:
-        raise MalformedRow("coordonnées") from exc
-    if not (
-        math.isfinite(longitude) and math.isfinite(latitude) and -180 <= longitude <= 180 and -90 <= latitude <= 90
-    ):
-        raise MalformedRow("coordonnées")
-    return BanAddress(
-        ban_id=ban_id,
-        numero=numero,
-        rep=rep,
-        nom_voie=nom_voie,
-        code_postal=code_postal,
-        code_insee=code_insee,
-        nom_commune=nom_commune,
-        longitude=longitude,
-        latitude=latitude,
-        search_text=fold(f"{nom_voie} {nom_commune}")[:_SEARCH_TEXT_MAX],
-    )
-
-
-def open_ban_file(path: Path) -> io.TextIOBase:
-    # utf-8-sig: files re-saved by a spreadsheet start with a byte-order mark.
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+UPDATED_FIELDS = [name for name in ADDRESS_FIELDS if name != "ban_id"]
 
 
 class Command(BaseCommand):
@@ -149,7 +58,10 @@ class Command(BaseCommand):
                         if not row:
                             continue  # blank line
                         counts["read"] += 1
-                        if commune and (len(row) <= _COL["code_insee"] or row[_COL["code_insee"]].strip() != commune):
+                        if commune and (
+                            len(row) <= COLUMN_INDEX["code_insee"]
+                            or row[COLUMN_INDEX["code_insee"]].strip() != commune
+                        ):
                             counts["other_commune"] += 1
                             continue
                         try:
