@@ -1,4 +1,6 @@
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -134,13 +136,34 @@ def test_journal_filters_by_object_author_and_dates(client):
     assert shown(object_type="registerentry", until=(today - timedelta(days=1)).isoformat()) == set()
 
 
-def test_journal_export_writes_french_dates_and_neutralises_formulas(client):
+def test_journal_export_writes_iso_instants_with_offset_and_neutralises_formulas(client):
     login_staff(client, staff_user(Role.AUDITOR))
     entry = _entry(detail="=cmd|'/c calc'!A1")
     response = client.get("/gestion/audit/journal/", {"format": "csv"})
     assert response["Content-Disposition"].startswith('attachment; filename="journal-acces-')
     lines = response.content.decode("utf-8-sig").splitlines()
+    # The file starts with the column headers: no title line.
     assert lines[0] == "date;auteur;action;type;identifiant;champs;détail;adresse IP"
     line = next(line for line in lines if "calc" in line)
-    assert line.startswith(timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"))
+    # An audit trail names one instant: ISO 8601 with the offset, as the export always wrote it.
+    at = timezone.localtime(entry.at)
+    assert line.startswith(at.isoformat(timespec="seconds") + ";")
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d;", line)
     assert ";'=cmd|'/c calc'!A1;" in line
+
+
+def test_journal_export_date_of_a_known_instant(client, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    login_staff(client, staff_user(Role.AUDITOR))
+    with mock.patch("django.utils.timezone.now", return_value=datetime(2026, 12, 5, 9, 0, tzinfo=UTC)):
+        _entry(detail="instant figé")
+    lines = client.get("/gestion/audit/journal/", {"format": "csv"}).content.decode("utf-8-sig").splitlines()
+    assert next(line for line in lines if "instant figé" in line).startswith("2026-12-05T10:00:00+01:00;")
+
+
+def test_journal_pages_hold_100_entries(client):
+    login_staff(client, staff_user(Role.AUDITOR))
+    for _ in range(101):
+        _entry()
+    page = client.get("/gestion/audit/journal/").context["page_obj"]
+    assert page.paginator.per_page == 100 and len(page.object_list) == 100

@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from tests.factories import TownFactory
@@ -12,6 +13,7 @@ from villesolidaire.core.exports import (
     XLSX_CONTENT_TYPE,
     Table,
     download,
+    iso_instant,
     neutralise,
     safe_filename,
     to_csv,
@@ -20,7 +22,9 @@ from villesolidaire.core.exports import (
 )
 from villesolidaire.territory.models import Town
 
-DANGEROUS = ['=HYPERLINK("http://evil")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+DANGEROUS = ['=HYPERLINK("http://evil")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+# A "+" then only digits and spaces: a phone number, which no spreadsheet can run.
+PHONES = ["+33612345678", "+33 6 12 34 56 78", "+1 202 555 0143"]
 
 
 def _table(rows, title="Feuille") -> Table:
@@ -46,6 +50,26 @@ def test_neutralise_prefixes_every_formula_trigger_with_an_apostrophe(value):
 @pytest.mark.parametrize("value", ["Martin", "", "Œuvre", " =pas en tête", "'déjà cité"])
 def test_neutralise_leaves_ordinary_text_alone(value):
     assert neutralise(value) == value
+
+
+@pytest.mark.parametrize("value", PHONES)
+def test_neutralise_leaves_phone_numbers_alone(value):
+    assert neutralise(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+", "+ 33 6", "+33-6", "+33\t6", "+33 6\r", "+33;6", "+1+1", "+33 6 cmd", "+A1", "+\u0663\u0663"],
+)
+def test_neutralise_prefixes_a_plus_that_is_not_a_phone_number(value):
+    assert neutralise(value) == "'" + value
+
+
+def test_phone_numbers_are_written_as_they_are_in_both_formats():
+    rows = [[phone] for phone in PHONES]
+    assert [row[0] for row in _csv_rows(to_csv([Table("T", ["Téléphone"], rows)]))[1:]] == PHONES
+    sheet_cells = [row[0] for row in _sheet_rows(to_xlsx([Table("T", ["Téléphone"], rows)]))[1:]]
+    assert sheet_cells == PHONES
 
 
 def test_csv_neutralises_every_text_cell_headings_and_headers_included():
@@ -156,11 +180,12 @@ def test_rows_may_be_a_generator():
 # The town's heading, the response -----------------------------------------------------------------
 
 
-def test_write_puts_the_towns_name_in_front_of_the_heading():
+def test_write_puts_the_towns_name_in_front_of_the_xlsx_heading_only():
     TownFactory(name="Bourg-Solidaire")
     town = Town.current_name()
-    assert _csv_rows(write("csv", [_table([])], heading="Rapport", town=town))[0] == ["Bourg-Solidaire — Rapport"]
     assert _sheet_rows(write("xlsx", [_table([])], heading="Rapport", town=town))[0][0] == "Bourg-Solidaire — Rapport"
+    # A CSV keeps the first line it always had: the heading as given.
+    assert _csv_rows(write("csv", [_table([])], heading="Rapport", town=town))[0] == ["Rapport"]
     # No heading, no line: the file starts with the column headers.
     assert _csv_rows(write("csv", [_table([])]))[0] == ["Nom", "Valeur"]
 
@@ -203,3 +228,19 @@ def test_safe_filename(name, expected):
 def test_download_makes_the_file_name_safe():
     response = download("csv", [_table([])], 'Liste "été"\r\n')
     assert response["Content-Disposition"] == 'attachment; filename="liste-ete.csv"'
+
+
+@override_settings(TIME_ZONE="Europe/Paris")
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        (datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC), "2026-12-05T10:00:00+01:00"),
+        (datetime.datetime(2026, 7, 15, 7, 30, 5, 999, tzinfo=datetime.UTC), "2026-07-15T09:30:05+02:00"),
+        # The hour that happens twice when the clocks go back stays two distinct instants.
+        (datetime.datetime(2026, 10, 25, 0, 30, tzinfo=datetime.UTC), "2026-10-25T02:30:00+02:00"),
+        (datetime.datetime(2026, 10, 25, 1, 30, tzinfo=datetime.UTC), "2026-10-25T02:30:00+01:00"),
+    ],
+)
+def test_iso_instant_is_local_iso_8601_with_the_offset(utc, expected):
+    assert iso_instant(utc) == expected
+    assert _csv_rows(to_csv([_table([["à", iso_instant(utc)]])]))[1] == ["à", expected]

@@ -456,6 +456,15 @@ def test_state_records_history_newest_first(client, coordinator):
     assert "Autre réseau" not in page
 
 
+def test_state_records_keep_20_per_page(client, coordinator, settings):
+    settings.VS_PAGE_SIZE = 5  # this list does not follow the default page size
+    network = NetworkFactory()
+    for days in range(21):
+        StateRecordFactory(network=network, visited_on=timezone.localdate() - datetime.timedelta(days=days))
+    page = client.get(reverse("neighbours:state_records", args=[network.pk])).context["page_obj"]
+    assert page.paginator.per_page == 20 and len(page.object_list) == 20 and page.paginator.num_pages == 2
+
+
 def test_alert_list_and_mark_handled(client, coordinator):
     network = NetworkFactory()
     alert = Alert.objects.create(

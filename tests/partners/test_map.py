@@ -23,6 +23,13 @@ def test_only_validated_and_active_services_are_public(client):
     assert [point["n"] for point in data["points"]] == ["Publié"]
 
 
+def test_the_list_under_the_map_keeps_30_per_page(client, settings):
+    settings.VS_PAGE_SIZE = 5  # this list does not follow the default page size
+    ServiceFactory.create_batch(6)
+    page = client.get(reverse("partners:map")).context["page_obj"]
+    assert page.paginator.per_page == 30 and len(page.object_list) == 6
+
+
 def test_volunteers_see_the_same_public_data(client):
     ServiceFactory(name="Publié")
     ServiceFactory(name="En attente", organisation=OrganisationFactory(status=OrganisationStatus.PENDING))

@@ -183,17 +183,27 @@ def test_prefect_export_needs_episode_and_requester(officer_client):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_prefect_export_neutralises_formulas_and_keeps_dates_french(officer_client, fmt):
-    RegisterEntryFactory(last_name='=HYPERLINK("http://exemple.invalid")', birth_date=datetime.date(1938, 2, 3))
+    entry = RegisterEntryFactory(
+        last_name='=HYPERLINK("http://exemple.invalid")',
+        first_names="+cmd|' /C calc'!A0",
+        birth_date=datetime.date(1938, 2, 3),
+    )
     response = officer_client.post(
         reverse("register:prefect_export"),
         {"episode": EpisodeFactory().pk, "requested_by": "SIDPC", "reason": "Canicule", "format": fmt},
     )
     assert response["Cache-Control"] == "no-store"
     if fmt == "csv":
-        row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))[1]
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][0] == "Nom"  # no title line: the file starts with the column headers
+        row = rows[1]
         assert row[0] == '\'=HYPERLINK("http://exemple.invalid")' and row[2] == "03/02/1938"
-        assert row[9].startswith("'+33")  # a phone number is never read as a formula either
+        assert row[1] == "'+cmd|' /C calc'!A0"
+        # A phone number is no formula: written as the préfecture reads it, without an apostrophe.
+        assert row[9] == entry.phone and row[9].startswith("+33")
     else:
         cells = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2))[0]
         assert cells[0].data_type == "s" and cells[0].value == '\'=HYPERLINK("http://exemple.invalid")'
+        assert cells[1].value == "'+cmd|' /C calc'!A0"
         assert cells[2].value.date() == datetime.date(1938, 2, 3) and cells[2].number_format == "dd/mm/yyyy"
+        assert cells[9].data_type == "s" and cells[9].value == entry.phone

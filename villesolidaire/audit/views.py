@@ -9,8 +9,10 @@ from villesolidaire.accounts.perms import auditor_required
 from villesolidaire.audit.filters import AuditFilter
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.audit.services import record
-from villesolidaire.core.exports import Table, download
+from villesolidaire.core.exports import Table, download, iso_instant
 from villesolidaire.core.pagination import paginate
+
+PAGE_SIZE = 100  # the journal keeps its own page size
 
 
 @auditor_required
@@ -28,7 +30,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         return _csv(rows)
-    page = paginate(request, rows)
+    page = paginate(request, rows, PAGE_SIZE)
     record(
         actor=request.user, action=AuditAction.LIST, target=AuditEntry, detail=f"page {page.number}", request=request
     )
@@ -48,7 +50,7 @@ def _csv(rows) -> HttpResponse:
 def _export_rows(rows):
     for entry in rows.iterator(chunk_size=2000):
         yield [
-            entry.at,
+            iso_instant(entry.at),  # an audit trail names one instant, whatever the clock change
             entry.actor_label,
             entry.get_action_display(),
             entry.object_type,

@@ -6,20 +6,25 @@ written, so that every export reads the same in a French spreadsheet and is equa
     table = Table(title="Rapport quotidien", headers=["Jour", "Appels passés"], rows=[[day, 12]])
     return download("xlsx", [table], "rapport-quotidien", heading="Rapport quotidien — Canicule")
 
-- The heading is the file's first line (CSV) or the first row of every sheet (XLSX), prefixed
-  with the town's name given by the caller (`Town.current_name()`): "Rennes — Rapport quotidien".
+- The heading is the file's first line (CSV) or the first row of every sheet (XLSX). In XLSX it
+  is prefixed with the town's name given by the caller (`Town.current_name()`): "Rennes — Rapport
+  quotidien". A CSV's first line is the heading as given, without the town, as the CSV exports
+  have always written it.
   Without a heading the file starts with the column headers.
 - CSV: UTF-8 with a BOM, ";" between fields, CRLF line ends — what Excel and LibreOffice open
   in France without an import dialog. Numbers with a decimal comma ("7,5"), dates dd/mm/yyyy,
   date-times in local time dd/mm/yyyy hh:mm:ss. Several tables follow one another, each opened
-  by a blank line and its title.
+  by a blank line and its title. A date-time that must name one unambiguous instant (the audit
+  trail) is passed as text, `iso_instant(at)`: ISO 8601 with its UTC offset.
 - XLSX (openpyxl): one sheet per table, named after its title, headers in bold. Numbers, dates
   and date-times are typed cells (sortable, summable); dates show as dd/mm/yyyy; numbers use the
   reader's own decimal separator (a comma in a French spreadsheet).
 - Formula neutralisation (OWASP "CSV injection"): in every format, a text cell that starts with
   =, +, -, @, a tab or a carriage return gets a leading apostrophe, so that a name or a note typed
   by someone can never run as a formula on the computer of the agent who opens the file.
-  Numbers and dates are written by the application, never neutralised.
+  Numbers and dates are written by the application, never neutralised; nor is a phone number
+  ("+33612345678", "+33 6 12 34 56 78": a "+" then only digits and spaces), which no spreadsheet
+  can run and which the préfecture's files must show as it is.
 - `download` sends the file as an attachment with a safe (ASCII, slugified) file name and
   `Cache-Control: no-store`: exports hold personal data.
 
@@ -50,6 +55,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # OWASP: a spreadsheet reads a cell starting with one of these as a formula (or splits it).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# An international phone number (E.164, or grouped with spaces): no function, no reference, no DDE.
+PHONE_SHAPED = re.compile(r"\+[0-9][0-9 ]*")
 DATE_FORMAT = "%d/%m/%Y"
 DATETIME_FORMAT = "%d/%m/%Y %H:%M:%S"
 XLSX_DATE_FORMAT = "dd/mm/yyyy"
@@ -70,12 +77,20 @@ class Table:
 
 def neutralise(value: str) -> str:
     """Text that a spreadsheet will show as text, never evaluate as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
+    if not value.startswith(FORMULA_TRIGGERS) or PHONE_SHAPED.fullmatch(value):
+        return value
+    return f"'{value}"
 
 
 def local_naive(value: datetime.datetime) -> datetime.datetime:
     """The time as read on a clock in the town (a spreadsheet has no time zones)."""
     return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+
+
+def iso_instant(value: datetime.datetime) -> str:
+    """An instant as ISO 8601 text with its UTC offset, in the town's time zone
+    ("2026-12-05T10:00:00+01:00"): unambiguous across a clock change, as an audit trail needs."""
+    return timezone.localtime(value).isoformat(timespec="seconds")
 
 
 # CSV ----------------------------------------------------------------------------------------------
@@ -177,11 +192,11 @@ def town_heading(heading: str, town: str) -> str:
 
 
 def write(fmt: str, tables: Sequence[Table], *, heading: str = "", town: str = "") -> bytes:
-    """The tables as a file in `fmt` ("csv" or "xlsx"), under the town's heading."""
+    """The tables as a file in `fmt` ("csv" or "xlsx"), under the heading (the town's, in XLSX)."""
     if fmt not in FORMATS:
         raise ValueError(f"Format d'export inconnu : {fmt}")
     writer, _content_type = FORMATS[fmt]
-    return writer(tables, heading=town_heading(heading, town))
+    return writer(tables, heading=town_heading(heading, town) if fmt == "xlsx" else heading)
 
 
 def safe_filename(name: str) -> str:

@@ -38,6 +38,7 @@ from villesolidaire.needs.models import (
 from villesolidaire.partners.models import Organisation
 from villesolidaire.volunteers.models import Volunteer
 
+PAGE_SIZE = 30  # the needs lists, management and public, keep their own page size
 PARTNER, STAFF = "partner", "staff"
 STATUS_ACTIONS = {
     NeedStatus.PUBLISHED: "Publier",
@@ -73,7 +74,7 @@ def need_list(request: HttpRequest, space: str) -> HttpResponse:
     needs = _needs(request, space).with_list_data().order_by("-created_at", "-pk")
     filterset = NeedFilter(request.GET or None, queryset=needs)
     # An unknown status is reported on the form and the whole list is shown.
-    page = paginate(request, filterset.qs if filterset.is_valid() else needs)
+    page = paginate(request, filterset.qs if filterset.is_valid() else needs, PAGE_SIZE)
     return render(
         request,
         "needs/manage_list.html",
@@ -319,7 +320,7 @@ def _public_needs():
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     needs = _public_needs().with_list_data().order_by("first_start", "pk")
-    page = paginate(request, needs)
+    page = paginate(request, needs, PAGE_SIZE)
     return render(request, "needs/public_list.html", {"page_obj": page, "needs": page.object_list})
 
 

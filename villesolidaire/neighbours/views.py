@@ -29,6 +29,7 @@ from villesolidaire.residents.models import Resident
 from villesolidaire.volunteers.models import Volunteer
 
 REFERENT_CHOICES = 20
+RECORDS_PAGE_SIZE = 20  # a network's state records keep their own page size
 
 
 def _posted(request: HttpRequest):
@@ -264,7 +265,7 @@ def _consent_context(neighbour: Neighbour, form) -> dict:
 @coordinator_required
 def state_records(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
-    page = paginate(request, network.state_records.all())
+    page = paginate(request, network.state_records.all(), RECORDS_PAGE_SIZE)
     return render(request, "neighbours/state_records.html", {"network": network, "page_obj": page})
 
 

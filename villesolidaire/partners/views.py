@@ -45,6 +45,8 @@ from villesolidaire.partners.models import (
 from villesolidaire.partners.selectors import map_points, organisations_for_coordinators, public_services
 from villesolidaire.partners.services import ORGANISATION_FIELDS, SERVICE_FIELDS, jsonable_values
 
+MAP_LIST_PAGE_SIZE = 30  # the list under the map keeps its own page size
+
 # Public map and list ----------------------------------------------------------------------------
 
 
@@ -57,7 +59,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     JavaScript and without tiles) and a map filled from `map_data` by a static script."""
     filterset = _map_filter(request)
     services_qs = filterset.qs if filterset.is_valid() else public_services()
-    page = paginate(request, services_qs)
+    page = paginate(request, services_qs, MAP_LIST_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
