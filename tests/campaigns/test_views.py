@@ -315,6 +315,25 @@ def test_bad_episode_input_is_refused_in_french(client, world, data):
     assert Episode.objects.count() == before
 
 
+def test_an_episode_ending_in_a_far_year_is_refused_in_french(client, world):
+    """The end is computed with (the midnight after it, when calls are recorded): 31/12/9999 would overflow."""
+    login_staff(client, world["officer"])
+    message = "Date invalide : choisissez une date entre le 01/01/2000 et le"
+    today = timezone.localdate().isoformat()
+    data = {"kind": "heatwave", "level": "red", "starts_on": today, "ends_on": "9999-12-31"}
+    before = Episode.objects.count()
+    response = client.post(reverse("campaigns:episode_create"), data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert Episode.objects.count() == before
+    episode = world["episode"]
+    response = client.post(
+        reverse("campaigns:episode_close", args=[episode.pk]), {"ends_on": "31/12/9999"}, follow=True
+    )
+    assert message in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.status != "closed" and episode.ends_on is None
+
+
 def test_episode_declared_edited_then_campaign_created(client, world):
     login_staff(client, world["officer"])
     today = timezone.localdate().isoformat()

@@ -58,6 +58,12 @@ def test_a_shift_over_midnight_touches_both_days():
     assert _slots_of_range(begin, finish) == AVAILABILITY.to_mask(["sat_eve", "sun_am"])
 
 
+def test_a_shift_on_the_last_day_of_the_calendar_maps_to_its_slots():
+    # 31/12/9999 is a Friday; stepping to the day after would overflow.
+    begin = datetime.datetime(9999, 12, 31, 9, tzinfo=timezone.get_current_timezone())
+    assert _slots_of_range(begin, begin + datetime.timedelta(hours=3)) == AVAILABILITY.to_mask(["fri_am"])
+
+
 def test_mask_of_several_shifts_is_their_union(need):
     ShiftFactory(need=need, starts_at=next_weekday_at(0, 14), ends_at=next_weekday_at(0, 16))
     assert availability_mask_of(need.shifts.all()) == AVAILABILITY.to_mask(["sat_am", "mon_pm"])

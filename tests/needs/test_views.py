@@ -168,14 +168,18 @@ def test_coordinator_sees_every_need(client, coordinator):
     assert "Besoin partenaire" in page and "Besoin de la commune" in page
 
 
+# A day to come, within the ten years a shift may be planned ahead.
+SOON = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"day": "2020-01-01", "start": "09:00", "end": "12:00", "places": "3"}, "passé"),
         ({"day": "demain", "start": "09:00", "end": "12:00", "places": "3"}, "Date attendue"),
-        ({"day": "2099-01-01", "start": "12:00", "end": "09:00", "places": "3"}, "après le début"),
-        ({"day": "2099-01-01", "start": "09:00", "end": "12:00", "places": "0"}, "Au moins une place"),
-        ({"day": "2099-01-01", "start": "9h", "end": "12:00", "places": "3"}, "Heure attendue"),
+        ({"day": SOON, "start": "12:00", "end": "09:00", "places": "3"}, "après le début"),
+        ({"day": SOON, "start": "09:00", "end": "12:00", "places": "0"}, "Au moins une place"),
+        ({"day": SOON, "start": "9h", "end": "12:00", "places": "3"}, "Heure attendue"),
     ],
 )
 def test_bad_shift_input_is_explained_and_nothing_saved(client, coordinator, data, message):
@@ -186,6 +190,38 @@ def test_bad_shift_input_is_explained_and_nothing_saved(client, coordinator, dat
     assert not Shift.objects.exists()
     # What was typed comes back, to be corrected rather than typed again.
     assert f'value="{data["start"]}"' in page and f'value="{data["places"]}"' in page
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "31/12/9999", "0001-01-01"])
+def test_a_shift_in_a_far_year_is_refused_in_french(client, coordinator, day):
+    need = NeedFactory(status=NeedStatus.DRAFT)
+    response = client.post(
+        url("staff_shift_add", need.pk), {"day": day, "start": "09:00", "end": "12:00", "places": "3"}
+    )
+    assert response.status_code == 400
+    latest = datetime.date(timezone.localdate().year + 10, 12, 31)
+    assert (
+        f"Date invalide : choisissez une date entre le 01/01/2000 et le {latest:%d/%m/%Y}."
+        in response.content.decode()
+    )
+    assert not Shift.objects.exists()
+
+
+def test_a_shift_already_dated_31_12_9999_does_not_break_the_need_pages(client, coordinator):
+    need = NeedFactory(status=NeedStatus.PUBLISHED)
+    starts_at = datetime.datetime(9999, 12, 31, 9, tzinfo=timezone.get_current_timezone())
+    ShiftFactory(need=need, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=3))
+    assert client.get(url("staff_detail", need.pk)).status_code == 200
+    assert client.get(url("public_detail", need.pk)).status_code == 200
+
+
+def test_need_lists_keep_30_per_page(client, organisation, settings):
+    settings.VS_PAGE_SIZE = 5  # the needs lists do not follow the default page size
+    assert client.get(url("public_list")).context["page_obj"].paginator.per_page == 30
+    login_staff(client, staff_user(Role.COORDINATOR))
+    assert client.get(url("staff_list")).context["page_obj"].paginator.per_page == 30
+    login_staff(client, partner_of(organisation))
+    assert client.get(url("partner_list")).context["page_obj"].paginator.per_page == 30
 
 
 def test_bad_need_input_is_explained(client, coordinator):

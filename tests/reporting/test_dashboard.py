@@ -16,6 +16,7 @@ from tests.factories import (
     QuartierFactory,
     ResidentFactory,
     SupportFactory,
+    TownFactory,
     VolunteerFactory,
     login_staff,
     staff_user,
@@ -375,6 +376,34 @@ def test_csv_export(client, known_data):
     assert ["Sud", "2", "1", "0", "1", "1", "2", "2", "1"] in rows
     assert ["Mois", *header] in rows
     assert ["Février 2025", "3", "1", "2", "2", "2", "2", "2", "1"] in rows
+
+
+def test_exports_first_line_names_the_town_in_xlsx_only(client, known_data):
+    TownFactory(name="Bourg-Solidaire")
+    login_staff(client, staff_user(Role.COORDINATOR))
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("reporting:export_csv")).content.decode("utf-8-sig")), delimiter=";")
+    )
+    # The CSV keeps the first line it always had.
+    assert rows[0] == ["Tableau de bord — période : depuis le début"]
+    workbook = load_workbook(io.BytesIO(client.get(reverse("reporting:export_xlsx")).content))
+    assert workbook["Chiffres clés"]["A1"].value == "Bourg-Solidaire — Tableau de bord — période : depuis le début"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"end": "9999-12-31"}, {"start": "0001-01-01"}, {"start": "31/12/9999"}, {"end": "01/01/0001"}],
+)
+def test_a_far_date_is_refused_in_french_and_the_page_still_renders(client, known_data, params):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    response = _page(client, **params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    latest = datetime.date(timezone.localdate().year + 10, 12, 31)
+    assert f"Date invalide : choisissez une date entre le 01/01/2000 et le {latest:%d/%m/%Y}." in html
+    assert 'data-figure="registered">5</p>' in html  # no filter applied
+    for name in ("reporting:export_csv", "reporting:export_xlsx"):
+        assert client.get(reverse(name), params).status_code == 200
 
 
 def test_csv_export_follows_the_period(client, known_data):

@@ -13,7 +13,7 @@ from villesolidaire.campaigns.enums import (
     QuestionKind,
 )
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel, Questionnaire
-from villesolidaire.core.validation import clean_text, clean_text_fields, date_field, text_field
+from villesolidaire.core.validation import clean_text, clean_text_fields, date_field, text_field, within_date_bounds
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.help_requests.forms import CategoryField, check_other_category
 from villesolidaire.register.models import Ground
@@ -23,8 +23,8 @@ from villesolidaire.volunteers.models import Volunteer
 REQUIRED = "Ce champ est obligatoire."
 
 
-def _date(label: str, *, required: bool = True) -> forms.DateField:
-    return date_field(label, required=required, error_messages={"required": REQUIRED})
+def _date(label: str, *, required: bool = True, **kwargs) -> forms.DateField:
+    return date_field(label, required=required, error_messages={"required": REQUIRED}, **kwargs)
 
 
 def _quartiers_field(help_text: str) -> forms.ModelMultipleChoiceField:
@@ -73,7 +73,8 @@ class EpisodeForm(forms.Form):
     )
     title = text_field("Intitulé", max_length=120, help_text="Facultatif, par exemple « Canicule de juillet ».")
     starts_on = _date("Début")
-    ends_on = _date("Fin", required=False)
+    # An episode's end is computed with (the midnight after it): a far year would overflow.
+    ends_on = _date("Fin", required=False, validators=[within_date_bounds])
     quartiers = _quartiers_field("Aucun quartier coché : toute la commune.")
     notes = text_field("Remarques", max_length=2000, rows=3)
 
@@ -105,7 +106,7 @@ class EpisodeForm(forms.Form):
 
 
 class EpisodeCloseForm(forms.Form):
-    ends_on = _date("Dernier jour de l'épisode", required=False)
+    ends_on = _date("Dernier jour de l'épisode", required=False, validators=[within_date_bounds])
     note = text_field("Motif", max_length=300)
 
     def clean_note(self):

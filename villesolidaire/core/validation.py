@@ -151,6 +151,34 @@ def check_wished_dates(form: forms.Form, start_name: str = "wished_start", end_n
         form.add_error(end_name, "La date de fin est avant la date de début.")
 
 
+# Any date a form computes with (the day after, a week's slots) lies between these: a year 0001 or
+# 9999, typed or sent by hand, is no real date here and would overflow that arithmetic (a 500).
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+MAX_YEARS_AHEAD = 10
+
+
+def latest_date() -> datetime.date:
+    """The last day of the tenth year from now."""
+    return datetime.date(timezone.localdate().year + MAX_YEARS_AHEAD, 12, 31)
+
+
+def within_date_bounds(value: datetime.date | datetime.datetime | None) -> None:
+    """Field validator: refuse a date (or date-time) outside EARLIEST_DATE .. latest_date(),
+    in French.
+
+        day = date_field("Jour", validators=[within_date_bounds])
+    """
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    earliest, latest = EARLIEST_DATE, latest_date()
+    if not earliest <= day <= latest:
+        raise ValidationError(
+            f"Date invalide : choisissez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}.",
+            code="out_of_bounds",
+        )
+
+
 DATE_ERRORS = {"invalid": "Date invalide : utilisez le format jj/mm/aaaa."}
 # The browser's date picker sends ISO dates; a date typed by hand (no picker) is French.
 DATE_INPUT_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
-from villesolidaire.core.validation import clean_text_fields
+from villesolidaire.core.validation import clean_text_fields, date_field, within_date_bounds
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.needs.feeds import MAX_FEED_BYTES
 from villesolidaire.needs.models import ApiDomain, Need, Remote
@@ -107,11 +107,11 @@ SHIFT_DATETIME_ERRORS = {
 
 
 class ShiftForm(forms.Form):
-    day = forms.DateField(
-        label="Jour",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+    day = date_field(
+        "Jour",
+        required=True,
         error_messages={"required": "Indiquez le jour.", "invalid": "Date attendue au format JJ/MM/AAAA."},
+        validators=[within_date_bounds],
     )
     start = forms.TimeField(
         label="Début",

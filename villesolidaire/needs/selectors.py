@@ -49,17 +49,18 @@ def _slots_of_range(start: datetime.datetime, end: datetime.datetime) -> int:
     early sorting session at 7 h still asks for people free in the morning.
     """
     mask = 0
-    day = start.date()
-    while day <= end.date():
-        day_start = start if day == start.date() else datetime.datetime.combine(day, datetime.time.min, start.tzinfo)
-        day_end = end if day == end.date() else datetime.datetime.combine(day, datetime.time.max, start.tzinfo)
+    first_day, last_day = start.date(), end.date()
+    # Counted in days rather than stepped to the day after the last: no overflow on 31/12/9999.
+    for offset in range((last_day - first_day).days + 1):
+        day = first_day + datetime.timedelta(days=offset)
+        day_start = start if day == first_day else datetime.datetime.combine(day, datetime.time.min, start.tzinfo)
+        day_end = end if day == last_day else datetime.datetime.combine(day, datetime.time.max, start.tzinfo)
         first = day_start.hour + day_start.minute / 60
         last = day_end.hour + day_end.minute / 60
         first, last = min(max(first, FIRST_HOUR), LAST_HOUR - 0.01), max(min(last, LAST_HOUR), FIRST_HOUR + 0.01)
         for index, (_code, _label, period_start, period_end) in enumerate(PERIODS):
             if first < period_end and last > period_start:
                 mask |= 1 << (day.weekday() * 3 + index)
-        day += datetime.timedelta(days=1)
     return mask
 
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from villesolidaire.core.validation import date_field
+from villesolidaire.core.validation import date_field, within_date_bounds
 from villesolidaire.reporting.selectors import FIGURES, Period
 
 PERIOD_DATE_ERRORS = {"invalid": "Saisissez une date valide (jj/mm/aaaa)."}
@@ -9,8 +9,8 @@ PERIOD_DATE_ERRORS = {"invalid": "Saisissez une date valide (jj/mm/aaaa)."}
 class PeriodForm(forms.Form):
     """Optional period (inclusive dates) and the figure the charts show."""
 
-    start = date_field("Du", error_messages=PERIOD_DATE_ERRORS)
-    end = date_field("Au", error_messages=PERIOD_DATE_ERRORS)
+    start = date_field("Du", error_messages=PERIOD_DATE_ERRORS, validators=[within_date_bounds])
+    end = date_field("Au", error_messages=PERIOD_DATE_ERRORS, validators=[within_date_bounds])
     figure = forms.ChoiceField(label="Graphiques", choices=FIGURES, required=False)
 
     def clean(self):

@@ -1,0 +1,57 @@
+"""core.validation: the date bounds that keep a far year (0001, 9999) out of date arithmetic."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from villesolidaire.core.validation import EARLIEST_DATE, date_field, latest_date, within_date_bounds
+
+
+class BoundedForm(forms.Form):
+    day = date_field("Jour", validators=[within_date_bounds])
+    at = forms.DateTimeField(required=False, validators=[within_date_bounds])
+
+
+def test_latest_date_is_the_end_of_the_tenth_year_ahead():
+    assert latest_date() == datetime.date(timezone.localdate().year + 10, 12, 31)
+
+
+@pytest.mark.parametrize("day", [EARLIEST_DATE, timezone.localdate(), latest_date()])
+def test_dates_within_the_bounds_pass(day):
+    within_date_bounds(day)
+    within_date_bounds(datetime.datetime.combine(day, datetime.time(12)))
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date.min,
+        datetime.date(1999, 12, 31),
+        latest_date() + datetime.timedelta(days=1),
+        datetime.date.max,
+        datetime.datetime.max.replace(tzinfo=datetime.UTC),
+    ],
+)
+def test_dates_outside_the_bounds_are_refused_in_french(day):
+    with pytest.raises(ValidationError) as error:
+        within_date_bounds(day)
+    assert error.value.messages == [
+        f"Date invalide : choisissez une date entre le 01/01/2000 et le {latest_date():%d/%m/%Y}."
+    ]
+    assert error.value.code == "out_of_bounds"
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "31/12/9999", "0001-01-01", "01/01/0001"])
+def test_a_bounded_date_field_refuses_a_far_year_typed_either_way(typed):
+    form = BoundedForm({"day": typed})
+    assert not form.is_valid()
+    assert form.errors["day"][0].startswith("Date invalide : choisissez une date entre le 01/01/2000")
+
+
+def test_a_bounded_date_field_accepts_a_near_date_and_an_empty_one():
+    assert BoundedForm({"day": timezone.localdate().isoformat()}).is_valid()
+    assert BoundedForm({}).is_valid()
+    assert not BoundedForm({"at": "9999-12-31 10:00"}).is_valid()
