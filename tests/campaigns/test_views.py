@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.factories import HelpCategoryFactory, QuartierFactory, VolunteerFactory, login_staff, staff_user
+from tests.factories import (
+    HelpCategoryFactory,
+    QuartierFactory,
+    TownFactory,
+    VolunteerFactory,
+    login_staff,
+    staff_user,
+)
 from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
@@ -25,6 +32,7 @@ from villesolidaire.campaigns.models import (
     EscalationStep,
     Questionnaire,
 )
+from villesolidaire.campaigns.selectors import REPORT_HEADERS
 from villesolidaire.campaigns.services.call_queue import take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_refresh
@@ -457,6 +465,7 @@ def test_escalation_screen_shows_contact_only_at_its_step(client, world):
 
 
 def test_daily_report_has_figures_and_no_names(client, world):
+    TownFactory(name="Bourg-Solidaire")
     manager = world["officer"]
     login_staff(client, manager)
     campaign = world["campaign"]
@@ -465,6 +474,9 @@ def test_daily_report_has_figures_and_no_names(client, world):
         record_attempt(target=target, caller=manager, outcome=outcome)
     csv_text = client.get(reverse("campaigns:daily_report", args=[campaign.pk, "csv"])).content.decode("utf-8-sig")
     today = timezone.localdate().strftime("%d/%m/%Y")
+    title = f"Rapport quotidien — {campaign.title} — {campaign.episode}"
+    # The CSV's first line is the report's title, as it always was; the XLSX sheet names the town.
+    assert csv_text.splitlines()[:2] == [title, ";".join(REPORT_HEADERS)]
     line = next(row for row in csv_text.splitlines() if row.startswith(today))
     assert line.split(";") == [today, "3", "3", "0", "1", "2", "1", "0"]
     for entry in world["entries"]:
@@ -473,6 +485,7 @@ def test_daily_report_has_figures_and_no_names(client, world):
         io.BytesIO(client.get(reverse("campaigns:daily_report", args=[campaign.pk, "xlsx"])).content)
     )
     rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == f"Bourg-Solidaire — {title}"
     assert rows[1][0] == "Jour" and [r for r in rows if r[0] == today][0][1:] == (3, 3, 0, 1, 2, 1, 0)
     assert client.get(reverse("campaigns:daily_report", args=[campaign.pk, "pdf"])).status_code == 404
 
