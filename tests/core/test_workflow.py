@@ -187,6 +187,15 @@ def test_allowed_targets_come_in_the_order_of_the_choices():
     )
 
 
+def test_allowed_choices_pair_each_allowed_target_with_its_label():
+    assert MISSION_WORKFLOW.allowed_choices(MissionStatus.PLANNED) == [
+        (MissionStatus.DONE, "Réalisée"),
+        (MissionStatus.MISSED, "Manquée"),
+        (MissionStatus.CANCELLED, "Annulée"),
+    ]
+    assert SUPPORT_WORKFLOW.allowed_choices(SupportStatus.ENDED) == []
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_moves_of_one_row_make_one_move():

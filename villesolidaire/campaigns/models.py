@@ -16,7 +16,7 @@ from villesolidaire.campaigns.enums import (
 )
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.core.crypto import EncryptedTextField
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import optional_reference, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
@@ -158,14 +158,7 @@ class CallerAccreditation(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_accreditations", verbose_name="compte"
     )
-    volunteer = models.ForeignKey(
-        "volunteers.Volunteer",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="fiche volontaire",
-    )
+    volunteer = optional_reference("volunteers.Volunteer", "fiche volontaire")
     training_on = models.DateField("formation aux appels suivie le")
     undertaking_signed_on = models.DateField("engagement de confidentialité signé le")
     granted_at = models.DateTimeField("habilitation accordée le", default=timezone.now)
@@ -291,9 +284,7 @@ class CallTarget(models.Model):
     rank = models.PositiveIntegerField("rang", default=0)
     is_isolated = models.BooleanField("isolée", default=False)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    quartier = models.ForeignKey(
-        "territory.Quartier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    quartier = optional_reference("territory.Quartier")
     status = models.CharField("état", max_length=10, choices=TargetStatus.choices, default=TargetStatus.PENDING)
     next_call_at = models.DateTimeField("prochain appel", null=True, blank=True)
     locked_by = user_reference()
@@ -346,14 +337,7 @@ class CallAttempt(models.Model):
     actions = models.JSONField("actions", default=list, blank=True)
     # Free text may hold what the person confided: encrypted like the register.
     notes = EncryptedTextField("remarques", blank=True)
-    help_request = models.ForeignKey(
-        "help_requests.HelpRequest",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="demande d'aide créée",
-    )
+    help_request = optional_reference("help_requests.HelpRequest", "demande d'aide créée")
     # The person agreed to the help request, and to linking the register entry to their file.
     help_request_agreed = models.BooleanField(default=False)
     resident_link_agreed = models.BooleanField(default=False)
@@ -373,14 +357,7 @@ class EscalationStep(models.Model):
     opened_at = models.DateTimeField("ouverte le", default=timezone.now)
     opened_by = user_reference()
     # Home visit: a volunteer or an agent.
-    assigned_volunteer = models.ForeignKey(
-        "volunteers.Volunteer",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="volontaire",
-    )
+    assigned_volunteer = optional_reference("volunteers.Volunteer", "volontaire")
     assigned_agent = user_reference("agent·e")
     result = models.CharField("résultat", max_length=16, choices=EscalationResult.choices, blank=True)
     result_notes = EncryptedTextField("compte rendu", blank=True)

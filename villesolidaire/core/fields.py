@@ -11,24 +11,38 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
-def user_reference(verbose_name: str | None = None, *, blank: bool = True) -> models.ForeignKey:
-    """The account that did something (« créée par », « traitée par »…).
-
-    No reverse accessor (nobody lists records from the account's side), and the record outlives
-    the account: deleting it only empties the link (SET NULL)."""
+def optional_reference(
+    to: str | type[models.Model], verbose_name: str | None = None, *, related_name: str = "+", blank: bool = True
+) -> models.ForeignKey:
+    """A link the record can do without: it may stay empty, and the record outlives its target
+    (deleting the target only empties the link, SET_NULL). No reverse accessor unless
+    `related_name` names one."""
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        to,
         on_delete=models.SET_NULL,
         null=True,
         blank=blank,
-        related_name="+",
+        related_name=related_name,
         verbose_name=verbose_name,
     )
 
 
+def user_reference(verbose_name: str | None = None, *, blank: bool = True) -> models.ForeignKey:
+    """The account that did something (« créée par », « traitée par »…).
+
+    No reverse accessor (nobody lists records from the account's side), and the record outlives
+    the account: deleting it only empties the link (SET_NULL)."""
+    return optional_reference(settings.AUTH_USER_MODEL, verbose_name, blank=blank)
+
+
 def new_token() -> str:
-    """Default of the token fields that open a page without login (offers, invitations, sign-ups)."""
+    """Default of `token_field`: a fresh random key (the migrations name it, keep it here)."""
     return secrets.token_urlsafe(24)
+
+
+def token_field() -> models.CharField:
+    """The key that opens a page without login (offers, invitations, sign-ups): random, unique."""
+    return models.CharField(max_length=64, unique=True, default=new_token)
 
 
 def amount_field(verbose_name: str) -> models.DecimalField:

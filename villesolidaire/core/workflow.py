@@ -104,6 +104,10 @@ class Workflow:
         allowed = self.transitions.get(current, frozenset())
         return tuple(state for state in self.states.values if state in allowed)
 
+    def allowed_choices(self, current: str) -> list[tuple[str, str]]:
+        """`allowed_targets` with their labels: (value, label) pairs, ready for a form's choices."""
+        return [(state, self.labels[state]) for state in self.allowed_targets(current)]
+
     def can(self, current: str, target: str) -> bool:
         return target in self.allowed_targets(current)
 

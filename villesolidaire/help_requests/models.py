@@ -119,7 +119,7 @@ class HelpRequest(models.Model):
 
     @property
     def allowed_transitions(self) -> list[tuple[str, str]]:
-        return [(s, Status(s).label) for s in Status if WORKFLOW.can(self.status, s)]
+        return WORKFLOW.allowed_choices(self.status)
 
     def transition(self, target: str, *, by, note: str = "", closure_reason: str = "") -> None:
         """Change `status` through WORKFLOW (locked, checked, logged); a closure keeps its reason."""

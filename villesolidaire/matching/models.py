@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import new_token, user_reference
+# The migrations written before token_field() name this module's `new_token`: kept until they are regenerated.
+from villesolidaire.core.fields import new_token as new_token
+from villesolidaire.core.fields import token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
@@ -107,7 +109,7 @@ class Proposal(models.Model):
 class ProposalOffer(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="offers")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="offers")
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    token = token_field()
     status = models.CharField("statut", max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING)
     score = models.FloatField("score", default=0)
     explanation = models.JSONField("explication du score", default=list)

@@ -7,7 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
-from villesolidaire.core.fields import new_token, user_reference
+
+# The migrations written before token_field() name this module's `new_token`: kept until they are regenerated.
+from villesolidaire.core.fields import new_token as new_token
+from villesolidaire.core.fields import optional_reference, token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.partners.models import Organisation
 from villesolidaire.territory.models import Located
@@ -124,14 +127,7 @@ class Need(Located):
     domain = models.CharField(
         "domaine d'engagement", max_length=20, choices=ENGAGEMENT_DOMAINS.choices, default="solidarity"
     )
-    category = models.ForeignKey(
-        "help_requests.HelpCategory",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="needs",
-        verbose_name="catégorie d'aide",
-    )
+    category = optional_reference("help_requests.HelpCategory", "catégorie d'aide", related_name="needs")
     skills = models.ManyToManyField(
         "volunteers.Skill", blank=True, related_name="needs", verbose_name="compétences souhaitées"
     )
@@ -230,7 +226,7 @@ class NeedInvitation(models.Model):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="invitations")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="need_invitations")
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    token = token_field()
     sent_at = models.DateTimeField("prévenu·e le", default=timezone.now)
 
     class Meta:
@@ -278,7 +274,7 @@ class ShiftSignup(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="shift_signups")
     status = models.CharField("statut", max_length=10, choices=SignupStatus.choices, db_index=True)
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    token = token_field()
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now)
     confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
     confirmed_by = user_reference()

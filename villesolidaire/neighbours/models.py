@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import optional_reference, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.neighbours.enums import (
@@ -106,7 +106,7 @@ class Network(Located):
 
     @property
     def allowed_transitions(self) -> list[tuple[str, str]]:
-        return [(s, NetworkStatus(s).label) for s in NetworkStatus if NETWORK_WORKFLOW.can(self.status, s)]
+        return NETWORK_WORKFLOW.allowed_choices(self.status)
 
     @property
     def is_active(self) -> bool:
@@ -137,14 +137,7 @@ class Neighbour(models.Model):
     )
     phone = PhoneNumberField("téléphone fixe", blank=True)
     mobile = PhoneNumberField("téléphone mobile", blank=True)
-    resident = models.ForeignKey(
-        "residents.Resident",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="fiche habitant·e",
-    )
+    resident = optional_reference("residents.Resident", "fiche habitant·e")
     consent_given_at = models.DateTimeField("accord donné le", null=True, blank=True)
     consent_method = models.CharField("forme de l'accord", max_length=10, choices=ConsentMethod.choices, blank=True)
     consent_recorded_by = user_reference("accord enregistré par")

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import optional_reference, user_reference
 
 
 class Channel(models.TextChoices):
@@ -73,10 +73,8 @@ class CallTask(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.CASCADE, related_name="call_tasks")
     reason = models.CharField("motif", max_length=300)
     kind = models.CharField("type", max_length=60)
-    help_request = models.ForeignKey(
-        "help_requests.HelpRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    support = models.ForeignKey("missions.Support", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    help_request = optional_reference("help_requests.HelpRequest")
+    support = optional_reference("missions.Support")
     status = models.CharField(
         "statut", max_length=5, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN, db_index=True
     )

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
-from villesolidaire.core.fields import user_reference
+from villesolidaire.core.fields import optional_reference, user_reference
 from villesolidaire.core.validation import is_mobile, parse_phone
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
@@ -189,14 +189,7 @@ class RegisterEntry(models.Model):
     address_complement = EncryptedTextField("complément d'adresse", blank=True)
     postcode = models.CharField("code postal", max_length=5, blank=True)
     city = models.CharField("commune", max_length=120, blank=True)
-    quartier = models.ForeignKey(
-        "territory.Quartier",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="quartier",
-    )
+    quartier = optional_reference("territory.Quartier", "quartier")
     is_located = models.BooleanField("adresse localisée", default=False)
     phone = EncryptedTextField("téléphone", blank=True, help_text="Au format international (+33…).")
     # Mobile numbers can receive the SMS wave; computed from `phone` when saved.
@@ -242,17 +235,8 @@ class RegisterEntry(models.Model):
 
     # A public submission that looks like an entry already held (same name and birth date, or
     # same phone): kept, flagged for the officer, never revealed to the sender.
-    possible_duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="doublon possible de"
-    )
-    import_batch = models.ForeignKey(
-        "register.RegisterImport",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="entries",
-        verbose_name="import",
-    )
+    possible_duplicate_of = optional_reference("self", "doublon possible de")
+    import_batch = optional_reference("register.RegisterImport", "import", related_name="entries")
 
     # Blind indexes (core.crypto.blind_index): exact, case- and accent-insensitive search.
     last_name_index = models.CharField(max_length=64, db_index=True, editable=False)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 
+from villesolidaire.core.fields import optional_reference
 from villesolidaire.territory.geometry import centre_of, validate_polygons
 
 MIN_CONTRAST = 4.5
@@ -171,9 +172,7 @@ class Located(models.Model):
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
     is_located = models.BooleanField("adresse localisée", default=False)
-    quartier = models.ForeignKey(
-        Quartier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="quartier"
-    )
+    quartier = optional_reference(Quartier, "quartier")
 
     class Meta:
         abstract = True

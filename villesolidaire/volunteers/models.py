@@ -5,7 +5,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
-from villesolidaire.core.fields import birth_year_field, index_bit_field
+from villesolidaire.core.fields import birth_year_field, index_bit_field, optional_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
@@ -115,14 +115,7 @@ class Volunteer(Located):
     status = models.CharField(
         "statut", max_length=12, choices=Status.choices, default=Status.REGISTERED, db_index=True
     )
-    recruitment_call = models.ForeignKey(
-        RecruitmentCall,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="volunteers",
-        verbose_name="appel",
-    )
+    recruitment_call = optional_reference(RecruitmentCall, "appel", related_name="volunteers")
     gdpr_notice_accepted_at = models.DateTimeField("information RGPD lue le", null=True, blank=True)
     charter_accepted_at = models.DateTimeField("charte acceptée le", null=True, blank=True)
     consent_share_with_partners = models.BooleanField(
