@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
+from villesolidaire.core.http import posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -29,11 +30,6 @@ from villesolidaire.residents.models import Resident
 from villesolidaire.volunteers.models import Volunteer
 
 REFERENT_CHOICES = 20
-
-
-def _posted(request: HttpRequest):
-    """The POST data, bound even when empty (a form whose fields are all optional must still run)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _row_id(text: str) -> int | None:
@@ -62,7 +58,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def network_create(request: HttpRequest) -> HttpResponse:
-    form = NetworkForm(_posted(request))
+    form = NetworkForm(posted(request))
     if request.method == "POST" and form.is_valid():
         network = services.network_create(data=form.cleaned_data, by=request.user)
         messages.success(request, f"Le réseau « {network} » est créé. Nommez maintenant son ou sa référent·e.")
@@ -97,7 +93,7 @@ def _detail_context(network: Network, status_form: NetworkStatusForm) -> dict:
 @coordinator_required
 def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
-    form = NetworkForm(_posted(request), initial=NetworkForm.initial_for(network))
+    form = NetworkForm(posted(request), initial=NetworkForm.initial_for(network))
     if request.method == "POST" and form.is_valid():
         services.network_update(network=network, data=form.cleaned_data, address_changed=form.address_changed())
         messages.success(request, "Le réseau est mis à jour.")
@@ -150,7 +146,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     search = VolunteerSearchForm(request.GET or None)
     form = ReferentForm(
-        _posted(request), initial={"referent": network.referent_id, "co_referent": network.co_referent_id}
+        posted(request), initial={"referent": network.referent_id, "co_referent": network.co_referent_id}
     )
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
@@ -181,7 +177,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
 def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     residents = Resident.objects.visible_to(request.user).active()
-    form = NeighbourForm(_posted(request), residents=residents)
+    form = NeighbourForm(posted(request), residents=residents)
     if request.method == "POST" and form.is_valid():
         neighbour = services.neighbour_add(
             network=network,
@@ -211,7 +207,7 @@ def _neighbour_or_404(pk: int) -> Neighbour:
 def neighbour_edit(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
     residents = Resident.objects.visible_to(request.user).active()
-    form = NeighbourEditForm(_posted(request), residents=residents, initial=NeighbourEditForm.initial_for(neighbour))
+    form = NeighbourEditForm(posted(request), residents=residents, initial=NeighbourEditForm.initial_for(neighbour))
     if request.method == "POST" and form.is_valid():
         services.neighbour_update(neighbour=neighbour, data=form.cleaned_data)
         messages.success(request, f"La fiche de {neighbour} est mise à jour.")
@@ -223,7 +219,7 @@ def neighbour_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
-    form = ConsentForm(_posted(request))
+    form = ConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
             services.consent_record(
@@ -242,7 +238,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
-    form = WithdrawConsentForm(_posted(request))
+    form = WithdrawConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
             services.consent_withdraw(neighbour=neighbour, by=request.user, note=form.cleaned_data["note"])
@@ -335,7 +331,7 @@ def referent_network(request: HttpRequest, pk: int) -> HttpResponse:
 @volunteer_required
 def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
-    form = StateRecordForm(_posted(request))
+    form = StateRecordForm(posted(request))
     if request.method == "POST" and not network.is_active:
         form.add_error(None, "Ce réseau est en pause : l'état des lieux n'a pas été enregistré.")
     elif request.method == "POST" and form.is_valid():
@@ -355,7 +351,7 @@ def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
 def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
     neighbours = network.neighbours.consenting()
-    form = AlertForm(_posted(request), neighbours=neighbours, initial=_alert_initial(request, neighbours))
+    form = AlertForm(posted(request), neighbours=neighbours, initial=_alert_initial(request, neighbours))
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
             alert = services.alert_raise(

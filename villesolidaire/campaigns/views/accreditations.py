@@ -11,7 +11,7 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import AccreditationForm
 from villesolidaire.campaigns.models import CallerAccreditation
 from villesolidaire.campaigns.services import CampaignError, accreditations
-from villesolidaire.campaigns.views.helpers import posted
+from villesolidaire.core.http import posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 

@@ -15,7 +15,8 @@ from villesolidaire.campaigns.forms import CampaignForm
 from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, targeting
-from villesolidaire.campaigns.views.helpers import campaign_or_404, posted
+from villesolidaire.campaigns.views.helpers import campaign_or_404
+from villesolidaire.core.http import posted
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 
 TRANSITION_VERBS = {

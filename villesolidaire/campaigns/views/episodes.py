@@ -14,7 +14,7 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import EpisodeCloseForm, EpisodeForm
 from villesolidaire.campaigns.models import Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.services import CampaignError, episodes
-from villesolidaire.campaigns.views.helpers import posted
+from villesolidaire.core.http import posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 

@@ -12,7 +12,8 @@ from villesolidaire.campaigns.enums import EscalationKind
 from villesolidaire.campaigns.forms import EscalationForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.services import CampaignError, escalation
-from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, campaign_or_404, posted
+from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, campaign_or_404
+from villesolidaire.core.http import posted
 from villesolidaire.core.service_errors import form_service_errors
 
 
