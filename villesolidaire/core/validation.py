@@ -93,6 +93,14 @@ def honeypot_field(label: str = "Ne pas remplir ce champ") -> forms.CharField:
     )
 
 
+def first_errors(errors: list[str], limit: int) -> list[str]:
+    """The first `limit` lines of a refused file's errors, then « … et N autres erreurs. »"""
+    shown = errors[:limit]
+    if len(errors) > limit:
+        shown.append(f"… et {len(errors) - limit} autres erreurs.")
+    return shown
+
+
 def parse_phone(text: str) -> PhoneNumber | None:
     """The E.164 number for what an operator typed ("06 12 34 56 78", "+33 6…"), or None."""
     digits = re.sub(r"[^\d+]", "", text or "")
