@@ -2,7 +2,6 @@ import pytest
 from django.test import RequestFactory
 
 from villesolidaire.core.http import posted, safe_next
-from villesolidaire.core.validation import first_errors
 
 
 def test_posted_binds_any_post_even_empty():
@@ -30,8 +29,3 @@ def test_safe_next_refuses_plain_http_from_an_https_request():
     request = RequestFactory().get("/", secure=True)
     assert safe_next(request, "http://testserver/gestion/", default="/") == "/"
     assert safe_next(request, "https://testserver/gestion/", default="/") == "https://testserver/gestion/"
-
-
-def test_first_errors_says_how_many_more():
-    assert first_errors(["a", "b"], 2) == ["a", "b"]
-    assert first_errors(["a", "b", "c", "d"], 2) == ["a", "b", "… et 2 autres erreurs."]

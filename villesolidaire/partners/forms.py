@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumber_field.formfields import PhoneNumberField
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core import validation
 from villesolidaire.core.validation import clean_person_name, clean_text_fields, honeypot_field
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.models import (
@@ -20,20 +21,14 @@ from villesolidaire.partners.services import SERVICE_FIELDS
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 
-PHONE_ERRORS = {"invalid": "Numéro de téléphone invalide. Exemple : 02 99 12 34 56 ou +33 2 99 12 34 56."}
+PHONE_INVALID = "Numéro de téléphone invalide. Exemple : 02 99 12 34 56 ou +33 2 99 12 34 56."
 EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : contact@association.fr."}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
-    return PhoneNumberField(
-        region="FR",
-        label=label,
-        required=False,
-        error_messages=PHONE_ERRORS,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        **kwargs,
-    )
+    """An organisation's phone: the shared field, with a landline as the example."""
+    return validation.phone_field(label, invalid=PHONE_INVALID, **kwargs)
 
 
 def open_data_email(value: str) -> str:
