@@ -44,6 +44,15 @@ def open_data_email(value: str) -> str:
     return value
 
 
+class PublishedEmailMixin:
+    """For a form whose `email` is published in the open data (organisations, services)."""
+
+    def clean_email(self) -> str:
+        value = (self.cleaned_data["email"] or "").lower()
+        # Only a new address is checked: an entry saved before (or imported) stays editable.
+        return open_data_email(value) if "email" in self.changed_data else value
+
+
 def _formfield(field, **kwargs):
     # Addresses typed without a scheme are taken as https (Django 6's default, stated now).
     if isinstance(field, models.URLField):
@@ -51,7 +60,7 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
+class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
     """The directory entry, shared by the public proposal, the partner space and coordinators."""
 
     phone = phone_field(help_text="Numéro affiché sur la carte.")
@@ -109,11 +118,6 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
         if cleaned.get("siret"):
             cleaned["siret"] = cleaned["siret"].replace(" ", "")
         return cleaned
-
-    def clean_email(self) -> str:
-        value = (self.cleaned_data["email"] or "").lower()
-        # Only a new address is checked: an entry saved before (or imported) stays editable.
-        return open_data_email(value) if "email" in self.changed_data else value
 
     def clean_siret(self) -> str:
         value = (self.cleaned_data.get("siret") or "").replace(" ", "")
@@ -205,7 +209,7 @@ class PartnerAccountForm(PersonFieldsMixin, forms.Form):
     account_email = forms.EmailField(label="Adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254)
 
 
-class ServiceForm(AddressFieldsMixin, forms.ModelForm):
+class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
     type = forms.ChoiceField(
         label="Type de service", choices=[("", "—"), *vocabulary.TYPE_SERVICE_CHOICES], required=False
     )
@@ -266,11 +270,6 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
         if vocabulary.TOUS_PUBLICS in publics and len(publics) > 1:
             raise ValidationError("« Tous publics » ne peut pas être choisi avec d'autres publics.")
         return publics
-
-    def clean_email(self) -> str:
-        value = (self.cleaned_data["email"] or "").lower()
-        # Only a new address is checked: an entry saved before (or imported) stays editable.
-        return open_data_email(value) if "email" in self.changed_data else value
 
     def clean(self):
         cleaned = super().clean()
