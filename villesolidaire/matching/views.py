@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from villesolidaire.accounts.perms import coordinator_required
-from villesolidaire.core.http import posted
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring, services
@@ -210,5 +210,5 @@ def invite_for_training(request: HttpRequest, module_pk: int, request_pk: int) -
             "next_session": training_services.next_session_with_places(module),
             "limit": INVITE_LIMIT,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
-from villesolidaire.core.http import posted
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -37,10 +37,6 @@ def _row_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 18 else None
 
 
-def _form_status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
-
-
 # Coordinators: networks -----------------------------------------------------------------------
 
 
@@ -63,7 +59,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
         network = services.network_create(data=form.cleaned_data, by=request.user)
         messages.success(request, f"Le réseau « {network} » est créé. Nommez maintenant son ou sa référent·e.")
         return redirect("neighbours:referents", pk=network.pk)
-    return render(request, "neighbours/network_form.html", {"form": form}, status=_form_status(form))
+    return render(request, "neighbours/network_form.html", {"form": form}, status=form_status(form))
 
 
 def _network_or_404(pk: int) -> Network:
@@ -99,7 +95,7 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Le réseau est mis à jour.")
         return redirect("neighbours:detail", pk=network.pk)
     return render(
-        request, "neighbours/network_form.html", {"form": form, "network": network}, status=_form_status(form)
+        request, "neighbours/network_form.html", {"form": form, "network": network}, status=form_status(form)
     )
 
 
@@ -167,7 +163,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
         "referent_value": str(form["referent"].value() or ""),
         "co_referent_value": str(form["co_referent"].value() or ""),
     }
-    return render(request, "neighbours/network_referents.html", context, status=_form_status(form))
+    return render(request, "neighbours/network_referents.html", context, status=form_status(form))
 
 
 # Coordinators: neighbours and consent ---------------------------------------------------------
@@ -189,7 +185,7 @@ def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{neighbour} est ajouté·e au réseau ({_visibility(neighbour)}).")
         return redirect("neighbours:detail", pk=network.pk)
     return render(
-        request, "neighbours/neighbour_form.html", {"form": form, "network": network}, status=_form_status(form)
+        request, "neighbours/neighbour_form.html", {"form": form, "network": network}, status=form_status(form)
     )
 
 
@@ -213,7 +209,7 @@ def neighbour_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"La fiche de {neighbour} est mise à jour.")
         return redirect("neighbours:detail", pk=neighbour.network_id)
     context = {"form": form, "network": neighbour.network, "neighbour": neighbour}
-    return render(request, "neighbours/neighbour_form.html", context, status=_form_status(form))
+    return render(request, "neighbours/neighbour_form.html", context, status=form_status(form))
 
 
 @coordinator_required
@@ -232,7 +228,7 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"L'accord de {neighbour} est enregistré : le ou la référent·e peut la suivre.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
     context = _consent_context(neighbour, form)
-    return render(request, "neighbours/consent_form.html", context, status=_form_status(form))
+    return render(request, "neighbours/consent_form.html", context, status=form_status(form))
 
 
 @coordinator_required
@@ -245,7 +241,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"L'accord de {neighbour} est retiré : le ou la référent·e ne la voit plus.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
     return render(
-        request, "neighbours/consent_withdraw.html", _consent_context(neighbour, form), status=_form_status(form)
+        request, "neighbours/consent_withdraw.html", _consent_context(neighbour, form), status=form_status(form)
     )
 
 
@@ -343,7 +339,7 @@ def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Merci ! L'état des lieux et des liens est enregistré.")
             return redirect("neighbours:referent_network", pk=network.pk)
     return render(
-        request, "neighbours/referent_state_record.html", {"network": network, "form": form}, status=_form_status(form)
+        request, "neighbours/referent_state_record.html", {"network": network, "form": form}, status=form_status(form)
     )
 
 
@@ -366,7 +362,7 @@ def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _alert_sent_message(alert))
             return redirect("neighbours:referent_network", pk=network.pk)
     return render(
-        request, "neighbours/referent_alert.html", {"network": network, "form": form}, status=_form_status(form)
+        request, "neighbours/referent_alert.html", {"network": network, "form": form}, status=form_status(form)
     )
 
 

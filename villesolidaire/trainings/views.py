@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
-from villesolidaire.core.http import posted
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.trainings import selectors, services
@@ -83,9 +83,7 @@ def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
             )
             messages.success(request, f"Module « {module} » enregistré.")
             return redirect("trainings:module_detail", module.pk)
-    return render(
-        request, "trainings/module_form.html", {"form": form, "module": module}, status=400 if form.errors else 200
-    )
+    return render(request, "trainings/module_form.html", {"form": form, "module": module}, status=form_status(form))
 
 
 @coordinator_required
@@ -245,7 +243,7 @@ def _session_form(request: HttpRequest, session: TrainingSession, module: Traini
         request,
         "trainings/session_form.html",
         {"form": form, "session": session, "module": module},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -315,7 +313,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "trainings/session_attendance.html",
         {"session": session, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

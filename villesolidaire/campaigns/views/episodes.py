@@ -14,7 +14,7 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import EpisodeCloseForm, EpisodeForm
 from villesolidaire.campaigns.models import Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.services import CampaignError, episodes
-from villesolidaire.core.http import posted
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 
@@ -41,9 +41,7 @@ def episode_create(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, "Épisode déclaré. Vous pouvez maintenant lancer une campagne d'appels.")
             return redirect("campaigns:episode_detail", episode.pk)
-    return render(
-        request, "campaigns/episode_form.html", {"form": form, "episode": None}, status=400 if form.errors else 200
-    )
+    return render(request, "campaigns/episode_form.html", {"form": form, "episode": None}, status=form_status(form))
 
 
 @register_officer_required
@@ -64,9 +62,7 @@ def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Épisode modifié.")
             return redirect("campaigns:episode_detail", episode.pk)
-    return render(
-        request, "campaigns/episode_form.html", {"form": form, "episode": episode}, status=400 if form.errors else 200
-    )
+    return render(request, "campaigns/episode_form.html", {"form": form, "episode": episode}, status=form_status(form))
 
 
 @register_officer_required
