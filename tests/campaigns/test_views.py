@@ -33,6 +33,8 @@ from villesolidaire.campaigns.models import (
     Questionnaire,
 )
 from villesolidaire.campaigns.selectors import REPORT_HEADERS
+from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.campaigns.services import episodes as episodes_service
 from villesolidaire.campaigns.services.call_queue import take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_refresh
@@ -387,6 +389,23 @@ def test_episode_declared_edited_then_campaign_created(client, world):
     campaign = Campaign.objects.get(title="Appels canicule")
     assert response.status_code == 302
     assert campaign.targets_count == 1  # one isolated person in the quartier
+
+
+def test_episode_closed_while_being_edited_is_refused_on_the_form(client, world, monkeypatch):
+    """The service's refusal (an episode closed between the page and the save) shows above the fields."""
+    login_staff(client, world["officer"])
+    episode = episode_with()
+
+    def closed_meanwhile(**kwargs):
+        raise CampaignError("Cet épisode est clos : il ne peut plus être modifié.")
+
+    monkeypatch.setattr(episodes_service, "episode_update", closed_meanwhile)
+    response = client.post(
+        reverse("campaigns:episode_edit", args=[episode.pk]),
+        {"kind": "heatwave", "level": "orange", "starts_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == ["Cet épisode est clos : il ne peut plus être modifié."]
 
 
 @pytest.mark.parametrize(

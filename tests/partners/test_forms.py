@@ -201,6 +201,15 @@ def test_an_unchanged_unpublishable_email_does_not_block_other_edits():
     assert not changed.is_valid() and "non publiable" in str(changed.errors["email"])
 
 
+def test_a_service_email_is_published_too():
+    form = ServiceForm({"email": "autre@exemple.invalid"})
+    form.is_valid()
+    assert "non publiable" in str(form.errors["email"])
+    form = ServiceForm({"email": "Accueil@Exemple.fr"})
+    form.is_valid()
+    assert "email" not in form.errors and form.cleaned_data["email"] == "accueil@exemple.fr"
+
+
 def test_a_public_proposal_is_announced_to_the_service(client):
     from tests.factories import TownFactory
 

@@ -5,12 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, TotpEnrolForm
+from villesolidaire.core.http import safe_next
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -25,11 +25,8 @@ class StaffLoginView(auth_views.LoginView):
         return target
 
 
-def _safe_next(request: HttpRequest, default: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+def _safe_next(request: HttpRequest) -> str:
+    return safe_next(request, request.POST.get("next") or request.GET.get("next", ""), default="/")
 
 
 @login_required

@@ -77,10 +77,11 @@ def text_field(label: str, *, max_length: int, rows: int | None = None, **kwargs
     return forms.CharField(label=label, max_length=max_length, error_messages=error_messages, **kwargs)
 
 
-def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
-    """A French-first phone field stored in E.164, with a French error message."""
+def phone_field(label: str = "Téléphone", *, invalid: str = PHONE_INVALID, **kwargs) -> PhoneNumberField:
+    """A French-first phone field stored in E.164, with a French error message; `invalid` may
+    give examples that suit the form (a landline for an organisation, a mobile for a volunteer)."""
     kwargs.setdefault("required", False)
-    field = PhoneNumberField(label=label, error_messages={"invalid": PHONE_INVALID}, **kwargs)
+    field = PhoneNumberField(label=label, error_messages={"invalid": invalid}, **kwargs)
     field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
     field.widget.input_type = "tel"
     return field
@@ -91,6 +92,14 @@ def honeypot_field(label: str = "Ne pas remplir ce champ") -> forms.CharField:
     return forms.CharField(
         label=label, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
     )
+
+
+def first_errors(errors: list[str], limit: int) -> list[str]:
+    """The first `limit` lines of a refused file's errors, then « … et N autres erreurs. »"""
+    shown = errors[:limit]
+    if len(errors) > limit:
+        shown.append(f"… et {len(errors) - limit} autres erreurs.")
+    return shown
 
 
 def parse_phone(text: str) -> PhoneNumber | None:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
 from villesolidaire.core.htmx import render_partial_or_page
+from villesolidaire.core.http import form_status
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -177,7 +178,7 @@ def public_form(request: HttpRequest) -> HttpResponse:
         )
         request.session[PUBLIC_SESSION_KEY] = help_request.pk
         return redirect("help_requests:public_confirmation")
-    return render(request, "help_requests/public_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "help_requests/public_form.html", {"form": form}, status=form_status(form))
 
 
 def public_confirmation(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from villesolidaire.accounts.perms import coordinator_required
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring, services
@@ -52,9 +53,7 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = match_context(help_request, widen=widen)
     candidates = rank_for_context(context)
-    form = ProposeForm(
-        request.POST if request.method == "POST" else None, candidates=candidates, initial={"widen": widen}
-    )
+    form = ProposeForm(posted(request), candidates=candidates, initial={"widen": widen})
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["volunteers"])
         with service_errors(request, services.ProposalError):
@@ -211,5 +210,5 @@ def invite_for_training(request: HttpRequest, module_pk: int, request_pk: int) -
             "next_session": training_services.next_session_with_places(module),
             "limit": INVITE_LIMIT,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )

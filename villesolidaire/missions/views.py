@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
+from villesolidaire.core.http import posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -197,7 +198,7 @@ def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = support.help_request
     involves_money = help_request.involves_money or help_request.category.involves_money
     can_report = mission.status == MissionStatus.PLANNED and support.status == SupportStatus.ACTIVE
-    form = MissionReportForm(request.POST if request.method == "POST" else None, involves_money=involves_money)
+    form = MissionReportForm(posted(request), involves_money=involves_money)
     if request.method == "POST":
         if not can_report:
             messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
@@ -242,7 +243,7 @@ def volunteer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         Support.objects.for_volunteer(volunteer).select_related("resident", "help_request__category"), pk=pk
     )
     existing = Evaluation.objects.filter(support=support, author=EvaluationAuthor.VOLUNTEER).first()
-    form = EvaluationForm(request.POST if request.method == "POST" else None)
+    form = EvaluationForm(posted(request))
     if request.method == "POST" and support.status == SupportStatus.ENDED and existing is None and form.is_valid():
         try:
             services.evaluation_record(

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.validation import first_errors
 from villesolidaire.needs.models import (
     DOMAIN_FOR_API,
     NEED_WORKFLOW,
@@ -339,10 +340,7 @@ def parse_feed(content: bytes) -> ParsedFeed:
         seen.add(mission.client_id)
         parsed.missions.append(mission)
     if errors:
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"… et {len(errors) - MAX_ERRORS_SHOWN} autres erreurs.")
-        raise FeedError(["Le flux est refusé, rien n'a été importé."] + shown)
+        raise FeedError(["Le flux est refusé, rien n'a été importé.", *first_errors(errors, MAX_ERRORS_SHOWN)])
     return parsed
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -32,18 +33,9 @@ REFERENT_CHOICES = 20
 RECORDS_PAGE_SIZE = 20  # a network's state records keep their own page size
 
 
-def _posted(request: HttpRequest):
-    """The POST data, bound even when empty (a form whose fields are all optional must still run)."""
-    return request.POST if request.method == "POST" else None
-
-
 def _row_id(text: str) -> int | None:
     """A primary key typed in a URL or a form, or None (a 30-digit number must not reach SQL)."""
     return int(text) if text.isdigit() and len(text) <= 18 else None
-
-
-def _form_status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
 
 
 # Coordinators: networks -----------------------------------------------------------------------
@@ -63,12 +55,12 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def network_create(request: HttpRequest) -> HttpResponse:
-    form = NetworkForm(_posted(request))
+    form = NetworkForm(posted(request))
     if request.method == "POST" and form.is_valid():
         network = services.network_create(data=form.cleaned_data, by=request.user)
         messages.success(request, f"Le réseau « {network} » est créé. Nommez maintenant son ou sa référent·e.")
         return redirect("neighbours:referents", pk=network.pk)
-    return render(request, "neighbours/network_form.html", {"form": form}, status=_form_status(form))
+    return render(request, "neighbours/network_form.html", {"form": form}, status=form_status(form))
 
 
 def _network_or_404(pk: int) -> Network:
@@ -98,13 +90,13 @@ def _detail_context(network: Network, status_form: NetworkStatusForm) -> dict:
 @coordinator_required
 def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
-    form = NetworkForm(_posted(request), initial=NetworkForm.initial_for(network))
+    form = NetworkForm(posted(request), initial=NetworkForm.initial_for(network))
     if request.method == "POST" and form.is_valid():
         services.network_update(network=network, data=form.cleaned_data, address_changed=form.address_changed())
         messages.success(request, "Le réseau est mis à jour.")
         return redirect("neighbours:detail", pk=network.pk)
     return render(
-        request, "neighbours/network_form.html", {"form": form, "network": network}, status=_form_status(form)
+        request, "neighbours/network_form.html", {"form": form, "network": network}, status=form_status(form)
     )
 
 
@@ -151,7 +143,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     search = VolunteerSearchForm(request.GET or None)
     form = ReferentForm(
-        _posted(request), initial={"referent": network.referent_id, "co_referent": network.co_referent_id}
+        posted(request), initial={"referent": network.referent_id, "co_referent": network.co_referent_id}
     )
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
@@ -172,7 +164,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
         "referent_value": str(form["referent"].value() or ""),
         "co_referent_value": str(form["co_referent"].value() or ""),
     }
-    return render(request, "neighbours/network_referents.html", context, status=_form_status(form))
+    return render(request, "neighbours/network_referents.html", context, status=form_status(form))
 
 
 # Coordinators: neighbours and consent ---------------------------------------------------------
@@ -182,7 +174,7 @@ def network_referents(request: HttpRequest, pk: int) -> HttpResponse:
 def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
     network = _network_or_404(pk)
     residents = Resident.objects.visible_to(request.user).active()
-    form = NeighbourForm(_posted(request), residents=residents)
+    form = NeighbourForm(posted(request), residents=residents)
     if request.method == "POST" and form.is_valid():
         neighbour = services.neighbour_add(
             network=network,
@@ -194,7 +186,7 @@ def neighbour_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{neighbour} est ajouté·e au réseau ({_visibility(neighbour)}).")
         return redirect("neighbours:detail", pk=network.pk)
     return render(
-        request, "neighbours/neighbour_form.html", {"form": form, "network": network}, status=_form_status(form)
+        request, "neighbours/neighbour_form.html", {"form": form, "network": network}, status=form_status(form)
     )
 
 
@@ -212,19 +204,19 @@ def _neighbour_or_404(pk: int) -> Neighbour:
 def neighbour_edit(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
     residents = Resident.objects.visible_to(request.user).active()
-    form = NeighbourEditForm(_posted(request), residents=residents, initial=NeighbourEditForm.initial_for(neighbour))
+    form = NeighbourEditForm(posted(request), residents=residents, initial=NeighbourEditForm.initial_for(neighbour))
     if request.method == "POST" and form.is_valid():
         services.neighbour_update(neighbour=neighbour, data=form.cleaned_data)
         messages.success(request, f"La fiche de {neighbour} est mise à jour.")
         return redirect("neighbours:detail", pk=neighbour.network_id)
     context = {"form": form, "network": neighbour.network, "neighbour": neighbour}
-    return render(request, "neighbours/neighbour_form.html", context, status=_form_status(form))
+    return render(request, "neighbours/neighbour_form.html", context, status=form_status(form))
 
 
 @coordinator_required
 def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
-    form = ConsentForm(_posted(request))
+    form = ConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
             services.consent_record(
@@ -237,20 +229,20 @@ def consent_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"L'accord de {neighbour} est enregistré : le ou la référent·e peut la suivre.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
     context = _consent_context(neighbour, form)
-    return render(request, "neighbours/consent_form.html", context, status=_form_status(form))
+    return render(request, "neighbours/consent_form.html", context, status=form_status(form))
 
 
 @coordinator_required
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     neighbour = _neighbour_or_404(pk)
-    form = WithdrawConsentForm(_posted(request))
+    form = WithdrawConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
             services.consent_withdraw(neighbour=neighbour, by=request.user, note=form.cleaned_data["note"])
             messages.success(request, f"L'accord de {neighbour} est retiré : le ou la référent·e ne la voit plus.")
             return redirect("neighbours:detail", pk=neighbour.network_id)
     return render(
-        request, "neighbours/consent_withdraw.html", _consent_context(neighbour, form), status=_form_status(form)
+        request, "neighbours/consent_withdraw.html", _consent_context(neighbour, form), status=form_status(form)
     )
 
 
@@ -336,7 +328,7 @@ def referent_network(request: HttpRequest, pk: int) -> HttpResponse:
 @volunteer_required
 def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
-    form = StateRecordForm(_posted(request))
+    form = StateRecordForm(posted(request))
     if request.method == "POST" and not network.is_active:
         form.add_error(None, "Ce réseau est en pause : l'état des lieux n'a pas été enregistré.")
     elif request.method == "POST" and form.is_valid():
@@ -348,7 +340,7 @@ def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Merci ! L'état des lieux et des liens est enregistré.")
             return redirect("neighbours:referent_network", pk=network.pk)
     return render(
-        request, "neighbours/referent_state_record.html", {"network": network, "form": form}, status=_form_status(form)
+        request, "neighbours/referent_state_record.html", {"network": network, "form": form}, status=form_status(form)
     )
 
 
@@ -356,7 +348,7 @@ def referent_state_record(request: HttpRequest, pk: int) -> HttpResponse:
 def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer, network = _led_network_or_404(request, pk)
     neighbours = network.neighbours.consenting()
-    form = AlertForm(_posted(request), neighbours=neighbours, initial=_alert_initial(request, neighbours))
+    form = AlertForm(posted(request), neighbours=neighbours, initial=_alert_initial(request, neighbours))
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, ValidationError):
             alert = services.alert_raise(
@@ -371,7 +363,7 @@ def referent_alert(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _alert_sent_message(alert))
             return redirect("neighbours:referent_network", pk=network.pk)
     return render(
-        request, "neighbours/referent_alert.html", {"network": network, "form": form}, status=_form_status(form)
+        request, "neighbours/referent_alert.html", {"network": network, "form": form}, status=form_status(form)
     )
 
 

@@ -3,11 +3,12 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, operator_required
+from villesolidaire.core.http import safe_next
 from villesolidaire.core.pagination import paginate
 from villesolidaire.notifications import services
 from villesolidaire.notifications.filters import MessageFilter
@@ -67,10 +68,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Le message à {message.shown_recipient} est de nouveau en file d'envoi.")
     else:
         messages.info(request, "Ce message n'est plus en échec : il a été envoyé ou est déjà en file d'envoi.")
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect("notifications:failures")
+    return redirect(safe_next(request, request.POST.get("next", ""), default=reverse("notifications:failures")))
 
 
 def _open_call_tasks():

@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumber_field.formfields import PhoneNumberField
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core import validation
 from villesolidaire.core.validation import clean_person_name, clean_text_fields, honeypot_field
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.models import (
@@ -20,20 +21,14 @@ from villesolidaire.partners.services import SERVICE_FIELDS
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 
-PHONE_ERRORS = {"invalid": "Numéro de téléphone invalide. Exemple : 02 99 12 34 56 ou +33 2 99 12 34 56."}
+PHONE_INVALID = "Numéro de téléphone invalide. Exemple : 02 99 12 34 56 ou +33 2 99 12 34 56."
 EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : contact@association.fr."}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def phone_field(label: str = "Téléphone", **kwargs) -> PhoneNumberField:
-    return PhoneNumberField(
-        region="FR",
-        label=label,
-        required=False,
-        error_messages=PHONE_ERRORS,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        **kwargs,
-    )
+    """An organisation's phone: the shared field, with a landline as the example."""
+    return validation.phone_field(label, invalid=PHONE_INVALID, **kwargs)
 
 
 def open_data_email(value: str) -> str:
@@ -49,6 +44,15 @@ def open_data_email(value: str) -> str:
     return value
 
 
+class PublishedEmailMixin:
+    """For a form whose `email` is published in the open data (organisations, services)."""
+
+    def clean_email(self) -> str:
+        value = (self.cleaned_data["email"] or "").lower()
+        # Only a new address is checked: an entry saved before (or imported) stays editable.
+        return open_data_email(value) if "email" in self.changed_data else value
+
+
 def _formfield(field, **kwargs):
     # Addresses typed without a scheme are taken as https (Django 6's default, stated now).
     if isinstance(field, models.URLField):
@@ -56,7 +60,7 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
+class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
     """The directory entry, shared by the public proposal, the partner space and coordinators."""
 
     phone = phone_field(help_text="Numéro affiché sur la carte.")
@@ -114,11 +118,6 @@ class OrganisationForm(AddressFieldsMixin, forms.ModelForm):
         if cleaned.get("siret"):
             cleaned["siret"] = cleaned["siret"].replace(" ", "")
         return cleaned
-
-    def clean_email(self) -> str:
-        value = (self.cleaned_data["email"] or "").lower()
-        # Only a new address is checked: an entry saved before (or imported) stays editable.
-        return open_data_email(value) if "email" in self.changed_data else value
 
     def clean_siret(self) -> str:
         value = (self.cleaned_data.get("siret") or "").replace(" ", "")
@@ -210,7 +209,7 @@ class PartnerAccountForm(PersonFieldsMixin, forms.Form):
     account_email = forms.EmailField(label="Adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254)
 
 
-class ServiceForm(AddressFieldsMixin, forms.ModelForm):
+class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
     type = forms.ChoiceField(
         label="Type de service", choices=[("", "—"), *vocabulary.TYPE_SERVICE_CHOICES], required=False
     )
@@ -271,11 +270,6 @@ class ServiceForm(AddressFieldsMixin, forms.ModelForm):
         if vocabulary.TOUS_PUBLICS in publics and len(publics) > 1:
             raise ValidationError("« Tous publics » ne peut pas être choisi avec d'autres publics.")
         return publics
-
-    def clean_email(self) -> str:
-        value = (self.cleaned_data["email"] or "").lower()
-        # Only a new address is checked: an entry saved before (or imported) stays editable.
-        return open_data_email(value) if "email" in self.changed_data else value
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,7 @@ from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.core.text import with_de
+from villesolidaire.core.validation import first_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.partners import opendata, services
 from villesolidaire.partners.forms import (
@@ -46,6 +47,8 @@ from villesolidaire.partners.selectors import map_points, organisations_for_coor
 from villesolidaire.partners.services import ORGANISATION_FIELDS, SERVICE_FIELDS, jsonable_values
 
 MAP_LIST_PAGE_SIZE = 30  # the list under the map keeps its own page size
+# A refused data·inclusion import lists this many of its errors on the form.
+IMPORT_ERRORS_SHOWN = 20
 
 # Public map and list ----------------------------------------------------------------------------
 
@@ -520,10 +523,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except opendata.ImportRefused as refused:
-            for error in refused.errors[:20]:
+            for error in first_errors(refused.errors, IMPORT_ERRORS_SHOWN):
                 form.add_error(None, error)
-            if len(refused.errors) > 20:
-                form.add_error(None, f"… et {len(refused.errors) - 20} autres erreurs.")
         else:
             audit_record(
                 actor=request.user,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.core.exports import download
+from villesolidaire.core.http import form_status
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -499,7 +500,7 @@ def prefect_export(request: HttpRequest) -> HttpResponse:
         "current_count": RegisterEntry.objects.current().count(),
         "headers": services.export_headers(),
     }
-    return render(request, "register/prefect_export.html", context, status=400 if form.errors else 200)
+    return render(request, "register/prefect_export.html", context, status=form_status(form))
 
 
 # Public pages ---------------------------------------------------------------------------------
@@ -511,7 +512,7 @@ def public_form(request: HttpRequest) -> HttpResponse:
         services.entry_create(data=form.entry_data(), by=None, request=request, flag_duplicates=True)
         request.session[PUBLIC_SESSION_KEY] = True
         return redirect("register:public_confirmation")
-    return render(request, "register/public_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "register/public_form.html", {"form": form}, status=form_status(form))
 
 
 def public_confirmation(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.trainings import selectors, services
@@ -27,10 +28,6 @@ from villesolidaire.trainings.services import TrainingError
 from villesolidaire.volunteers.models import Volunteer
 
 SEARCH_RESULTS = 20
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _plural(count: int, word: str) -> str:
@@ -78,7 +75,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
-    form = TrainingModuleForm(_posted(request), instance=module)
+    form = TrainingModuleForm(posted(request), instance=module)
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, TrainingError):
             module = services.module_save(
@@ -86,9 +83,7 @@ def _module_form(request: HttpRequest, module: TrainingModule) -> HttpResponse:
             )
             messages.success(request, f"Module « {module} » enregistré.")
             return redirect("trainings:module_detail", module.pk)
-    return render(
-        request, "trainings/module_form.html", {"form": form, "module": module}, status=400 if form.errors else 200
-    )
+    return render(request, "trainings/module_form.html", {"form": form, "module": module}, status=form_status(form))
 
 
 @coordinator_required
@@ -175,7 +170,7 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
     """Online modules: record that volunteers completed it, without a session."""
     module = get_object_or_404(TrainingModule, pk=pk)
     search, found = _search_volunteers(request)
-    completion = CompletionForm(_posted(request), initial={"completed_on": timezone.localdate()})
+    completion = CompletionForm(posted(request), initial={"completed_on": timezone.localdate()})
     choice = VolunteerChoiceForm(volunteers=found)
     if request.method == "POST":
         choice, chosen = chosen_volunteers(request)
@@ -238,7 +233,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _session_form(request: HttpRequest, session: TrainingSession, module: TrainingModule) -> HttpResponse:
-    form = TrainingSessionForm(_posted(request), instance=session, module=module)
+    form = TrainingSessionForm(posted(request), instance=session, module=module)
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, TrainingError):
             session = services.session_save(session=form.save(commit=False), by=request.user)
@@ -248,7 +243,7 @@ def _session_form(request: HttpRequest, session: TrainingSession, module: Traini
         request,
         "trainings/session_form.html",
         {"form": form, "session": session, "module": module},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -306,7 +301,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
 def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
     registrations = list(selectors.session_registrations(session).exclude(status=RegistrationStatus.CANCELLED))
-    form = AttendanceForm(_posted(request), registrations=registrations)
+    form = AttendanceForm(posted(request), registrations=registrations)
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, TrainingError):
             result = services.attendance_record(session=session, presence=form.presence(), by=request.user)
@@ -318,7 +313,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "trainings/session_attendance.html",
         {"session": session, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

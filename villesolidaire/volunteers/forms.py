@@ -17,25 +17,28 @@ from villesolidaire.core.choices import (
     PERIODS,
     availability_mask_for,
 )
-from villesolidaire.core.validation import clean_person_name, clean_text, clean_text_fields, require_mobile
+from villesolidaire.core.validation import (
+    clean_person_name,
+    clean_text,
+    clean_text_fields,
+    phone_field,
+    require_mobile,
+)
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.enums import WORKFLOW, Status
 from villesolidaire.volunteers.models import Skill, Volunteer
 
-PHONE_ERRORS = {"invalid": "Numéro de téléphone invalide. Exemple : 06 12 34 56 78 ou +33 6 12 34 56 78."}
+PHONE_INVALID = "Numéro de téléphone invalide. Exemple : 06 12 34 56 78 ou +33 6 12 34 56 78."
 EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : prenom.nom@exemple.fr."}
 
 
 def mobile_field(**kwargs) -> PhoneNumberField:
-    return PhoneNumberField(
-        region="FR",
-        label="Téléphone mobile",
-        required=False,
-        error_messages=PHONE_ERRORS,
+    return phone_field(
+        "Téléphone mobile",
+        invalid=PHONE_INVALID,
         help_text="Pour recevoir les propositions de mission par SMS. Exemple : 06 12 34 56 78.",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         **kwargs,
     )
 
@@ -238,7 +241,7 @@ class MagicLinkRequestForm(forms.Form):
             return email
         number = to_python(value, region="FR")
         if not number or not number.is_valid():
-            raise ValidationError(PHONE_ERRORS["invalid"], code="invalid")
+            raise ValidationError(PHONE_INVALID, code="invalid")
         self.cleaned_data["phone"] = number.as_e164
         return number.as_e164
 

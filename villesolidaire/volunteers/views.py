@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core.http import safe_next
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -96,17 +96,9 @@ def sign_in_from_magic_link(view: Callable[..., HttpResponse]) -> Callable[..., 
             messages.error(request, "Ce lien de connexion n'est plus valable. Demandez-en un nouveau ci-dessous.")
             return redirect("volunteers:magic_link_request")
         login(request, user)
-        return redirect(_safe_next(request, default=request.path))
+        return redirect(safe_next(request, request.GET.get("suivant", ""), default=request.path))
 
     return wrapper
-
-
-def _safe_next(request: HttpRequest, *, default: str) -> str:
-    target = request.GET.get("suivant", "")
-    hosts, https = {request.get_host()}, request.is_secure()
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=hosts, require_https=https):
-        return target
-    return default
 
 
 # Volunteer space --------------------------------------------------------------------------------

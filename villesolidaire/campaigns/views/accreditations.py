@@ -11,7 +11,7 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import AccreditationForm
 from villesolidaire.campaigns.models import CallerAccreditation
 from villesolidaire.campaigns.services import CampaignError, accreditations
-from villesolidaire.campaigns.views.helpers import posted
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import service_errors
 
@@ -38,9 +38,7 @@ def callers(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, rows)
     record(actor=request.user, action=AuditAction.LIST, target=CallerAccreditation, request=request)
-    return render(
-        request, "campaigns/callers.html", {"form": form, "page_obj": page}, status=400 if form.errors else 200
-    )
+    return render(request, "campaigns/callers.html", {"form": form, "page_obj": page}, status=form_status(form))
 
 
 @register_officer_required

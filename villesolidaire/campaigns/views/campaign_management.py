@@ -15,7 +15,8 @@ from villesolidaire.campaigns.forms import CampaignForm
 from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, targeting
-from villesolidaire.campaigns.views.helpers import campaign_or_404, posted
+from villesolidaire.campaigns.views.helpers import campaign_or_404
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 
 TRANSITION_VERBS = {
@@ -59,7 +60,7 @@ def campaign_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
             messages.success(request, f"Campagne créée : {campaign.targets_count} personne(s) à appeler.")
             return redirect("campaigns:campaign_detail", campaign.pk)
     return render(
-        request, "campaigns/campaign_form.html", {"form": form, "episode": episode}, status=400 if form.errors else 200
+        request, "campaigns/campaign_form.html", {"form": form, "episode": episode}, status=form_status(form)
     )
 
 

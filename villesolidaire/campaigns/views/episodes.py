@@ -14,9 +14,9 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import EpisodeCloseForm, EpisodeForm
 from villesolidaire.campaigns.models import Campaign, Episode, EpisodeStatus
 from villesolidaire.campaigns.services import CampaignError, episodes
-from villesolidaire.campaigns.views.helpers import posted
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 
 
 @register_officer_required
@@ -35,18 +35,13 @@ def episode_list(request: HttpRequest) -> HttpResponse:
 def episode_create(request: HttpRequest) -> HttpResponse:
     form = EpisodeForm(posted(request), initial={"starts_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, ValidationError):
             episode = episodes.episode_declare(
                 data=form.episode_data(), quartiers=form.cleaned_data["quartiers"], by=request.user, request=request
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             messages.success(request, "Épisode déclaré. Vous pouvez maintenant lancer une campagne d'appels.")
             return redirect("campaigns:episode_detail", episode.pk)
-    return render(
-        request, "campaigns/episode_form.html", {"form": form, "episode": None}, status=400 if form.errors else 200
-    )
+    return render(request, "campaigns/episode_form.html", {"form": form, "episode": None}, status=form_status(form))
 
 
 @register_officer_required
@@ -57,7 +52,7 @@ def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("campaigns:episode_detail", episode.pk)
     form = EpisodeForm(posted(request), initial=EpisodeForm.initial_for(episode))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_service_errors(form, ValidationError, CampaignError):
             episodes.episode_update(
                 episode=episode,
                 data=form.episode_data(),
@@ -65,14 +60,9 @@ def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 request=request,
             )
-        except (ValidationError, CampaignError) as exc:
-            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
-        else:
             messages.success(request, "Épisode modifié.")
             return redirect("campaigns:episode_detail", episode.pk)
-    return render(
-        request, "campaigns/episode_form.html", {"form": form, "episode": episode}, status=400 if form.errors else 200
-    )
+    return render(request, "campaigns/episode_form.html", {"form": form, "episode": episode}, status=form_status(form))
 
 
 @register_officer_required

@@ -12,7 +12,8 @@ from villesolidaire.campaigns.enums import EscalationKind
 from villesolidaire.campaigns.forms import EscalationForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.services import CampaignError, escalation
-from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, campaign_or_404, posted
+from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, campaign_or_404
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import form_service_errors
 
 
@@ -78,5 +79,5 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
             "steps": target.escalation_steps.select_related("done_by", "assigned_volunteer", "assigned_agent"),
             "transitions": target.transitions.select_related("by"),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )

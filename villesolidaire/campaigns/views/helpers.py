@@ -25,10 +25,5 @@ def accredited_caller_required(view):
     return wrapper
 
 
-def posted(request: HttpRequest):
-    """The POST data when the form was sent (even empty), else None (unbound form)."""
-    return request.POST if request.method == "POST" else None
-
-
 def campaign_or_404(pk: int) -> Campaign:
     return get_object_or_404(Campaign.objects.select_related("episode", "questionnaire", "created_by"), pk=pk)
