@@ -108,3 +108,23 @@ def test_admin_requires_second_factor(client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_each_sign_in_step_carries_next_to_the_step_after(client):
+    """Password, second factor and pairing share one form (accounts/_sign_in_form.html)."""
+    response = client.get(reverse("accounts:login") + "?next=/gestion/")
+    page = response.content.decode()
+    assert '<input type="hidden" name="next" value="/gestion/">' in page
+    assert 'name="username"' in page and 'name="password"' in page
+    assert '<button type="submit">Continuer</button>' in page
+
+    user = staff_user(Role.COORDINATOR, email="c3@example.org")
+    client.force_login(user)
+    page = client.get(reverse("accounts:otp") + "?next=/gestion/").content.decode()
+    assert '<input type="hidden" name="next" value="/gestion/">' in page
+    assert 'name="otp_token"' in page and '<button type="submit">Valider</button>' in page
+
+    client.force_login(UserFactory(roles=[Role.OPERATOR]))
+    page = client.post(reverse("accounts:otp_enrol"), {"token": "000000", "next": "/gestion/"}).content.decode()
+    assert '<input type="hidden" name="next" value="/gestion/">' in page
+    assert 'id="erreurs"' in page and 'name="token"' in page and '<button type="submit">Activer</button>' in page

@@ -130,3 +130,16 @@ def test_a_bot_filling_the_honeypot_saves_nothing(client, data, town):
 def test_confirmation_without_a_request_goes_back_to_the_form(client):
     response = client.get(reverse("help_requests:public_confirmation"))
     assert response.status_code == 302 and response.url == URL
+
+
+@pytest.mark.parametrize("url", [URL, reverse("register:public_form")])
+def test_public_forms_share_their_frame(client, town, url):
+    """Both public forms extend layouts/public_form.html: note, honeypot hidden from people, for whom."""
+    content = page(client.get(url))
+    assert "Les champs marqués d'une étoile * sont obligatoires." in " ".join(
+        content.replace('<span class="required">', "").replace("</span>", "").split()
+    )
+    assert '<div class="visually-hidden" aria-hidden="true">' in content
+    assert 'name="website"' in content and 'name="for_whom"' in content
+    assert "<legend>Si vous faites la demande pour une autre personne</legend>" in content
+    assert 'name="person_agrees"' in content

@@ -124,17 +124,24 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     def take(count: int) -> list[Volunteer]:
         return [volunteer for _, volunteer in zip(range(count), pool, strict=False)]
 
+    def need(*, days_ago: int, hour: int, **fields) -> Need:
+        """A need of the town created `days_ago` days ago at `hour` by the coordinator."""
+        created = _at(today - datetime.timedelta(days=days_ago), hour)
+        return _need(town=town, coordinator=coordinator, created=created, **fields)
+
+    def sign_up(shift: Shift, count: int, status: str, attended=None) -> list[ShiftSignup]:
+        """`count` volunteers not yet taken, signed up by the coordinator; `attended` for a past shift."""
+        return _signups(shift, take(count), status, coordinator=coordinator, attended=attended)
+
     food = HelpCategory.objects.filter(slug="courses").first()
-    now_created = _at(today - datetime.timedelta(days=30), 10)
-    sorting = _need(
+    sorting = need(
         title="Tri à la banque alimentaire",
         organisation=posters[0],
-        town=town,
         street="Entrepôt, 4 rue des Halles",
         description="Trier et ranger les denrées de la collecte, préparer les colis de la semaine. Tenue confortable.",
         status=NeedStatus.PUBLISHED,
-        coordinator=coordinator,
-        created=now_created,
+        days_ago=30,
+        hour=10,
         category=food,
         domain="solidarity",
         api_domain=ApiDomain.SOLIDARITE,
@@ -144,21 +151,18 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     morning = datetime.time(9), datetime.time(12)
     past_sorting = _shift(sorting, today - datetime.timedelta(days=20), *morning, places=6)
     next_sorting = _shift(sorting, today + datetime.timedelta(days=6), *morning, places=4)
-    _signups(
-        past_sorting, take(5), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.85
-    )
-    _signups(next_sorting, take(2), SignupStatus.CONFIRMED, coordinator=coordinator)
-    _signups(next_sorting, take(2), SignupStatus.PENDING, coordinator=coordinator)
-    _signups(next_sorting, take(2), SignupStatus.WAITING, coordinator=coordinator)
+    sign_up(past_sorting, 5, SignupStatus.CONFIRMED, attended=lambda v: rng.random() < 0.85)
+    sign_up(next_sorting, 2, SignupStatus.CONFIRMED)
+    sign_up(next_sorting, 2, SignupStatus.PENDING)
+    sign_up(next_sorting, 2, SignupStatus.WAITING)
 
-    collection = _need(
+    collection = need(
         title="Collecte nationale : accueil des donateurs",
         organisation=posters[1],
-        town=town,
         street="Supermarché, avenue de la Gare",
         status=NeedStatus.PUBLISHED,
-        coordinator=coordinator,
-        created=_at(today - datetime.timedelta(days=8), 11),
+        days_ago=8,
+        hour=11,
         domain="solidarity",
         api_domain=ApiDomain.SOLIDARITE,
         description="Présenter la collecte à l'entrée du magasin, remettre les sacs, porter les dons au stand.",
@@ -170,8 +174,8 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
         _shift(collection, friday, datetime.time(14), datetime.time(16), places=5),
         _shift(collection, friday, datetime.time(16), datetime.time(18, 30), places=5),
     ]
-    collection_signups = _signups(collection_shifts[0], take(3), SignupStatus.PENDING, coordinator=coordinator)
-    collection_signups += _signups(collection_shifts[1], take(1), SignupStatus.CONFIRMED, coordinator=coordinator)
+    collection_signups = sign_up(collection_shifts[0], 3, SignupStatus.PENDING)
+    collection_signups += sign_up(collection_shifts[1], 1, SignupStatus.CONFIRMED)
     told = take(12)
     NeedInvitation.objects.bulk_create(
         [
@@ -182,30 +186,28 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
         ]
     )
 
-    party = _need(
+    party = need(
         title="Fête des voisins : installer et animer",
         organisation=None,
-        town=town,
         street="Square de la Mairie",
         status=NeedStatus.PUBLISHED,
-        coordinator=coordinator,
-        created=_at(today - datetime.timedelta(days=3), 15),
+        days_ago=3,
+        hour=15,
         domain="events",
         api_domain=ApiDomain.VIVRE_ENSEMBLE,
         description="Monter les tables, accueillir les habitant·es, tenir le stand de jeux pour les enfants.",
     )
     party_day = today + datetime.timedelta(days=25)
     party_shift = _shift(party, party_day, datetime.time(18), datetime.time(22), places=10)
-    _signups(party_shift, take(3), SignupStatus.CONFIRMED, coordinator=coordinator)
+    sign_up(party_shift, 3, SignupStatus.CONFIRMED)
 
-    clean_up = _need(
+    clean_up = need(
         title="Agir ensemble : nettoyage des berges",
         organisation=posters[2],
-        town=town,
         street="Quai de la Rivière",
         status=NeedStatus.CLOSED,
-        coordinator=coordinator,
-        created=_at(today - datetime.timedelta(days=70), 9),
+        days_ago=70,
+        hour=9,
         domain="eco",
         api_domain=ApiDomain.ENVIRONNEMENT,
         remote=Remote.NO,
@@ -213,18 +215,15 @@ def seed_needs_demo(rng: random.Random, *, today: datetime.date, coordinator) ->
     )
     clean_up_day = today - datetime.timedelta(days=45)
     clean_up_shift = _shift(clean_up, clean_up_day, datetime.time(9), datetime.time(12, 30), places=15)
-    _signups(
-        clean_up_shift, take(8), SignupStatus.CONFIRMED, coordinator=coordinator, attended=lambda v: rng.random() < 0.9
-    )
+    sign_up(clean_up_shift, 8, SignupStatus.CONFIRMED, attended=lambda v: rng.random() < 0.9)
 
-    _need(
+    need(
         title="Aide aux devoirs : après-midi portes ouvertes",
         organisation=posters[0],
-        town=town,
         street="Médiathèque",
         status=NeedStatus.DRAFT,
-        coordinator=coordinator,
-        created=_at(today - datetime.timedelta(days=1), 17),
+        days_ago=1,
+        hour=17,
         domain="solidarity",
         api_domain=ApiDomain.EDUCATION,
         description="Présenter l'aide aux devoirs aux familles, inscrire les enfants.",

@@ -15,10 +15,12 @@ from faker import Faker
 from phonenumber_field.phonenumber import to_python
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core.workflow import Step
+from villesolidaire.help_requests.enums import WORKFLOW as REQUEST_WORKFLOW
 from villesolidaire.help_requests.enums import Channel, Consent, Urgency
 from villesolidaire.help_requests.enums import Status as RequestStatus
-from villesolidaire.help_requests.models import HelpCategory, HelpRequest, HelpRequestTransition
-from villesolidaire.neighbours.enums import ConsentAction, ConsentMethod, NetworkKind, NetworkStatus
+from villesolidaire.help_requests.models import HelpCategory, HelpRequest
+from villesolidaire.neighbours.enums import NETWORK_WORKFLOW, ConsentAction, ConsentMethod, NetworkKind, NetworkStatus
 from villesolidaire.neighbours.models import (
     Alert,
     ConsentEvent,
@@ -145,23 +147,12 @@ def _network(rng, today, index, kind, address, quartier, referent, coordinator) 
         created_at=created,
         created_by=coordinator,
     )
-    NetworkStatusChange.objects.create(
-        network=network,
-        from_status="",
-        to_status=NetworkStatus.ACTIVE,
-        by=coordinator,
-        note="Création du réseau",
-        at=created,
-    )
+    steps = [Step(NetworkStatus.ACTIVE, by=coordinator, at=created, note="Création du réseau")]
     if network.status == NetworkStatus.PAUSED:
-        NetworkStatusChange.objects.create(
-            network=network,
-            from_status=NetworkStatus.ACTIVE,
-            to_status=NetworkStatus.PAUSED,
-            by=coordinator,
-            note="Référent·e en congé cet été",
-            at=_moment(today, 20, rng),
+        steps.append(
+            Step(NetworkStatus.PAUSED, by=coordinator, at=_moment(today, 20, rng), note="Référent·e en congé cet été")
         )
+    NetworkStatusChange.objects.bulk_create(NETWORK_WORKFLOW.history(network, steps))
     return network
 
 
@@ -304,9 +295,7 @@ def _alerts(rng, today, network, coordinator) -> list[Alert]:
         created_at=raised,
         created_by=network.referent.user,
     )
-    HelpRequestTransition.objects.create(
-        help_request=help_request, from_status="", to_status=RequestStatus.NEW, by=network.referent.user, at=raised
-    )
+    REQUEST_WORKFLOW.log_creation(help_request, by=network.referent.user, at=raised)
     alerts.append(
         Alert.objects.create(
             network=network,

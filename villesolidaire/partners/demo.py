@@ -439,25 +439,32 @@ def _partner_account(organisation: Organisation, password: str, ensure_backup_co
 
 
 def _pending_changes(rng, organisation: Organisation, partner: User, now) -> int:
-    """Two edits waiting for the coordinator: a new phone number and a new service."""
-    PendingChange.objects.create(
-        organisation=organisation,
-        kind=ChangeKind.ORGANISATION,
-        target_key="organisation",
-        submitted_by=partner,
-        submitted_at=now - datetime.timedelta(hours=5),
+    """Two edits waiting for the coordinator: new opening hours and a new service."""
+
+    def submit(kind: str, target_key: str, hours_ago: int, proposed: dict) -> None:
+        PendingChange.objects.create(
+            organisation=organisation,
+            kind=kind,
+            target_key=target_key,
+            submitted_by=partner,
+            submitted_at=now - datetime.timedelta(hours=hours_ago),
+            proposed=proposed,
+        )
+
+    submit(
+        ChangeKind.ORGANISATION,
+        "organisation",
+        hours_ago=5,
         proposed={
             "name": organisation.name,
             "opening_hours": "Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00",
             "description": organisation.description + " Nouveaux horaires à partir du mois prochain.",
         },
     )
-    PendingChange.objects.create(
-        organisation=organisation,
-        kind=ChangeKind.SERVICE_CREATE,
-        target_key="new:demo",
-        submitted_by=partner,
-        submitted_at=now - datetime.timedelta(hours=2),
+    submit(
+        ChangeKind.SERVICE_CREATE,
+        "new:demo",
+        hours_ago=2,
         proposed={
             "name": "Collecte solidaire du samedi",
             "description": "Collecte de denrées devant les commerces du quartier, un samedi par mois.",
