@@ -91,9 +91,9 @@ def main(page: Page):
 
 
 def reference_lists() -> None:
-    """The seeds' categories and skills (migration help_requests 0003): transactional tests
+    """The seeds' categories and skills (migration help_requests 0008): transactional tests
     flush the database after each test, so they are put back here when missing."""
-    migration = importlib.import_module("villesolidaire.help_requests.migrations.0003_reference_data")
+    migration = importlib.import_module("villesolidaire.help_requests.migrations.0008_reference_data")
     migration.create(apps, None)
 
 

@@ -362,9 +362,9 @@ def test_register_names_stay_hidden_from_visitors_and_volunteers(page, new_page,
 
 
 def default_questionnaire() -> None:
-    """The default heatwave questionnaire of migration campaigns 0003 (flushed between
+    """The default heatwave questionnaire of migration campaigns 0007 (flushed between
     transactional tests, like the reference lists)."""
-    migration = importlib.import_module("villesolidaire.campaigns.migrations.0003_default_questionnaire")
+    migration = importlib.import_module("villesolidaire.campaigns.migrations.0007_default_questionnaire")
     migration.create(apps, None)
 
 

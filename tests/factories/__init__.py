@@ -79,7 +79,7 @@ class SkillFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"Compétence {n}")
-    # Bits 0–9 are taken by the reference categories and skills (migration help_requests 0003).
+    # Bits 0–9 are taken by the reference categories and skills (migration help_requests 0008).
     bit = factory.Sequence(lambda n: 10 + n % 50)
 
 
@@ -90,7 +90,7 @@ class HelpCategoryFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Catégorie {n}")
     slug = factory.Sequence(lambda n: f"categorie-{n}")
-    # Bits 0–9 are taken by the reference categories and skills (migration help_requests 0003).
+    # Bits 0–9 are taken by the reference categories and skills (migration help_requests 0008).
     bit = factory.Sequence(lambda n: 10 + n % 50)
 
 

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('help_requests', '0002_initial'),
-        ('missions', '0001_initial'),
+        ('help_requests', '0007_consolidated_relations'),
+        ('missions', '0005_consolidated'),
         ('residents', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

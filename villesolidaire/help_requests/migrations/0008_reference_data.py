@@ -43,9 +43,11 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    replaces = [("help_requests", "0003_reference_data")]
+
     dependencies = [
-        ("help_requests", "0002_initial"),
-        ("volunteers", "0001_initial"),
+        ("help_requests", "0007_consolidated_relations"),
+        ("volunteers", "0005_consolidated"),
     ]
 
     operations = [migrations.RunPython(create, migrations.RunPython.noop)]

@@ -34,5 +34,7 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("campaigns", "0002_campaigns_calls")]
+    replaces = [("campaigns", "0003_default_questionnaire")]
+
+    dependencies = [("campaigns", "0006_consolidated_relations")]
     operations = [migrations.RunPython(create, remove)]
