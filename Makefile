@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/villesolidaire
 export DJANGO_DEBUG ?= true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install install-dev migrate demo test test-sqlite test-postgres test-browser bench check-deploy clean
+.PHONY: run install install-dev migrate demo test test-sqlite test-postgres test-browser bench check-deploy backup restore clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ bench: install-dev
 check-deploy: install
 	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=solidaire.example.org \
 	  VS_DATA_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') DATABASE_URL=$(PG_URL) $(PY) manage.py check --deploy --fail-level WARNING
+
+## make backup [KEEP=n]: dump of DATABASE_URL and its manifest in VS_BACKUP_DIR (docs/operations.md).
+backup: install
+	@$(PY) manage.py backup $(if $(KEEP),--keep $(KEEP))
+
+## make restore [BACKUP=…json] [TARGET=postgres://…/base] [FORCE=1]: checks the dump and the keys, restores, reads back.
+restore: install
+	@$(PY) manage.py restore $(BACKUP) $(if $(TARGET),--target $(TARGET)) $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -231,6 +231,9 @@ VS_AUDIT_RETENTION_DAYS = env_int("VS_AUDIT_RETENTION_DAYS", 365)
 if not 183 <= VS_AUDIT_RETENTION_DAYS <= 366:
     raise ImproperlyConfigured("VS_AUDIT_RETENTION_DAYS must lie between 183 and 366 days (CNIL: 6 to 12 months).")
 
+# Backups (`make backup`, `manage.py backup`): dumps and their manifests; docs/operations.md.
+VS_BACKUP_DIR = Path(env_str("VS_BACKUP_DIR", str(VAR_DIR / "backups")))
+
 # Security. `manage.py check --deploy` is clean with the production variables (docs/configuration.md).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("VS_SESSION_AGE", 8 * 3600)

@@ -20,6 +20,7 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -86,6 +87,27 @@ def blind_index(value: str | None) -> str:
 
 def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
+
+
+def key_fingerprint(key: str) -> str:
+    """Names a key without revealing it: the first 12 hex digits of the SHA-256 of the key as written
+    in VS_DATA_KEYS (`printf %s "$KEY" | sha256sum | cut -c1-12` gives the same)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def key_fingerprints() -> list[str]:
+    """Fingerprints of the configured keys, in the order of VS_DATA_KEYS (newest first)."""
+    return [key_fingerprint(key) for key in _keys()]
+
+
+def encrypted_models():
+    """`(model, [encrypted field names])` for every installed model with an encrypted column."""
+    for model in apps.get_models():
+        fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedDateField)
+        ]
+        if fields:
+            yield model, fields
 
 
 class EncryptedTextField(models.TextField):

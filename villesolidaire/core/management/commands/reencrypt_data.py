@@ -8,20 +8,10 @@ Key rotation (docs/decisions/0005):
    `manage.py reencrypt_data` again: blind indexes are then recomputed under the new last key.
 """
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField
-
-
-def encrypted_models():
-    for model in apps.get_models():
-        fields = [
-            f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedDateField)
-        ]
-        if fields:
-            yield model, fields
+from villesolidaire.core.crypto import encrypted_models
 
 
 class Command(BaseCommand):
