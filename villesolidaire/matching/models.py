@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils import timezone
 
-# The migrations written before token_field() name this module's `new_token`: kept until they are regenerated.
-from villesolidaire.core.fields import new_token as new_token
 from villesolidaire.core.fields import token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 

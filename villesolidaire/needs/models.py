@@ -7,9 +7,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
-
-# The migrations written before token_field() name this module's `new_token`: kept until they are regenerated.
-from villesolidaire.core.fields import new_token as new_token
 from villesolidaire.core.fields import optional_reference, token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 from villesolidaire.partners.models import Organisation

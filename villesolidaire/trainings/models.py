@@ -12,9 +12,6 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.core.fields import MAX_INDEX_BIT, index_bit_field, optional_reference, token_field, user_reference
-
-# The migrations written before token_field() name this module's `new_token`: kept until they are regenerated.
-from villesolidaire.core.fields import new_token as new_token
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
 
