@@ -81,6 +81,11 @@ def _restore_drill(tmp_path: Path, target_url: str) -> None:
     out = _run("restore", manifest_path, dir=tmp_path, target=target_url)
 
     assert "Relecture : inscription au registre" in out and "Restauration terminée" in out
+    # The consolidated migrations record the names they replace: those are not "from a newer version".
+    assert "plus récente" not in out
+    assert all(
+        path.stat().st_mode & 0o077 == 0 for path in tmp_path.iterdir()
+    )  # dumps and restored files are personal data
     assert "Dupont" not in out  # the proof names the row, never its content
     assert all(value.startswith("enc1:") for value in _raw_last_names(target_url))
     with backups.temporary_connection(backups.target_settings(target_url)) as alias:

@@ -199,12 +199,27 @@ def _sqlite_backup(connection, path: Path) -> dict:
         return _contents(alias)
 
 
+@contextmanager
+def _owner_only_files() -> Iterator[None]:
+    """Files created inside are readable by their owner only: dumps and manifests hold personal data."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def backup(directory: Path, *, now: datetime | None = None) -> Path:
     """Dump the configured database into `directory`; returns the manifest's path."""
+    with _owner_only_files():
+        return _backup(directory, now=now)
+
+
+def _backup(directory: Path, *, now: datetime | None) -> Path:
     now = now or datetime.now(UTC)
     connection = connections[DEFAULT_DB_ALIAS]
     engine = _engine(connection.settings_dict)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem = PREFIX + now.strftime("%Y%m%dT%H%M%SZ")
     dump, manifest = directory / (stem + _SUFFIX[engine]), directory / (stem + ".json")
     if dump.exists() or manifest.exists():
@@ -399,7 +414,9 @@ def verify(target: dict, manifest: dict, log: Log) -> None:
             raise BackupError("La base restaurée ne contient pas les lignes du manifeste : " + ", ".join(differing))
         applied = MigrationRecorder(connections[alias]).applied_migrations()
         on_disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-        unknown = sorted(f"{app}.{name}" for app, name in applied if (app, name) not in on_disk)
+        # A consolidated migration records the names it replaces too: those are known, not newer.
+        known = set(on_disk) | {old for migration in on_disk.values() for old in migration.replaces}
+        unknown = sorted(f"{app}.{name}" for app, name in applied if (app, name) not in known)
         pending = len(set(on_disk) - set(applied))
         if unknown:
             log(
@@ -412,6 +429,11 @@ def verify(target: dict, manifest: dict, log: Log) -> None:
 
 def restore(path: Path | None, *, directory: Path, target_url: str | None, force: bool, log: Log) -> str:
     """Restore a backup; returns the name of the database restored into."""
+    with _owner_only_files():
+        return _restore(path, directory=directory, target_url=target_url, force=force, log=log)
+
+
+def _restore(path: Path | None, *, directory: Path, target_url: str | None, force: bool, log: Log) -> str:
     manifest_path, manifest = load_manifest(path, directory)
     dump = check_dump(manifest_path, manifest)
     check_keys(manifest, log)
