@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -128,3 +130,17 @@ def test_each_sign_in_step_carries_next_to_the_step_after(client):
     page = client.post(reverse("accounts:otp_enrol"), {"token": "000000", "next": "/gestion/"}).content.decode()
     assert '<input type="hidden" name="next" value="/gestion/">' in page
     assert 'id="erreurs"' in page and 'name="token"' in page and '<button type="submit">Activer</button>' in page
+
+
+def test_a_next_address_with_several_parameters_survives_the_sign_in_steps(client):
+    staff_user(Role.COORDINATOR, email="c4@example.org")
+    target = "/gestion/volontaires/?status=active&page=2"
+    response = client.post(
+        reverse("accounts:login") + "?" + urlencode({"next": target}),
+        {"username": "c4@example.org", "password": "motdepasse-de-test", "next": target},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:otp") + "?" + urlencode({"next": target})
+    client.force_login(UserFactory(roles=[Role.OPERATOR]))  # no device yet: the pairing step keeps it too
+    enrol = client.get(response["Location"])
+    assert enrol["Location"] == reverse("accounts:otp_enrol") + "?" + urlencode({"next": target})

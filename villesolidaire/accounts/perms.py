@@ -5,6 +5,7 @@ Someone without the right gets a 404, never a hint that the page exists.
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -60,7 +61,7 @@ def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
             if not may_enter(user):
                 raise Http404
             if not is_second_factor_verified(user):
-                return redirect(f"{_otp_url()}?next={request.get_full_path()}")
+                return redirect(f"{_otp_url()}?{urlencode({'next': request.get_full_path()})}")
             return view(request, *args, **kwargs)
 
         return wrapper

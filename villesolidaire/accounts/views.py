@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
@@ -21,7 +23,7 @@ class StaffLoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         target = super().get_success_url()
         if self.request.user.is_staff_member:
-            return f"/comptes/verification/?next={target}"
+            return f"/comptes/verification/?{urlencode({'next': target})}"
         return target
 
 
@@ -32,7 +34,7 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     if not any(devices_for_user(request.user, confirmed=True)):
-        return redirect(f"/comptes/verification/activer/?next={_safe_next(request)}")
+        return redirect(f"/comptes/verification/activer/?{urlencode({'next': _safe_next(request)})}")
     form = SecondFactorForm(request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.device)
@@ -44,7 +46,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def enrol_totp(request: HttpRequest) -> HttpResponse:
     """First sign-in of a staff member: pair an authenticator app with a QR code."""
     if any(devices_for_user(request.user, confirmed=True)):
-        return redirect(f"/comptes/verification/?next={_safe_next(request)}")
+        return redirect(f"/comptes/verification/?{urlencode({'next': _safe_next(request)})}")
     device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Application"})
     form = TotpEnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
