@@ -14,6 +14,7 @@ from django.db import OperationalError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 
 from tests.factories import login_staff, staff_user
 from villesolidaire.core.models import WorkerHeartbeat
@@ -91,7 +92,9 @@ def test_health_is_503_without_a_recent_worker_heartbeat(client, worker_tasks, s
     assert client.get(HEALTH).status_code == 200
 
 
-def test_the_worker_heartbeat_comes_from_the_task_the_command_enqueues(client, worker_tasks):
+def test_the_worker_heartbeat_comes_from_the_task_the_command_enqueues(client, worker_tasks, monkeypatch):
+    # The worker drops stale connections between tasks: not the test's, which holds its transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("worker_heartbeat", verbosity=0)
     assert not WorkerHeartbeat.objects.exists()  # waiting for the worker
     assert client.get(HEALTH).json()["checks"]["worker_heartbeat"] == "unavailable"
