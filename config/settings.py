@@ -5,12 +5,14 @@ variable; docs/configuration.md lists them all. There is no separate production 
 production is this file plus its environment.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VS_VAR_DIR", str(BASE_DIR / "var")))
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, access log line and request metrics for every answer (docs/operations.md).
+    "villesolidaire.core.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -280,14 +284,48 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs on standard output: one JSON object per line in production, text in development
+# (VS_LOG_FORMAT=json|text); every line carries the request id (core/observability.py).
+VS_LOG_FORMAT = env_str("VS_LOG_FORMAT", "text" if DEBUG else "json")
+if VS_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("VS_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "villesolidaire.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "villesolidaire.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": VS_LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Our access line replaces runserver's, which writes the query string (tokens of links).
+        "django.server": {"level": "WARNING"},
         # fpdf2's font subsetting logs every glyph at INFO: keep the server log readable.
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Operations: health endpoint /sante/ and metrics /metriques/ (docs/operations.md, « Monitoring »).
+# The health check fails when more tasks than this wait for the worker (0: not checked)…
+VS_HEALTH_MAX_QUEUE_DEPTH = env_int("VS_HEALTH_MAX_QUEUE_DEPTH", 1000)
+# …or when no worker ran the heartbeat task (`manage.py worker_heartbeat`, every minute) for this many seconds.
+VS_HEALTH_WORKER_MAX_AGE = env_int("VS_HEALTH_WORKER_MAX_AGE", 300)
+# Who may scrape /metriques/: a bearer token, and/or addresses or networks (comma-separated). Neither: 404.
+VS_METRICS_TOKEN = env_str("VS_METRICS_TOKEN", "")
+VS_METRICS_ALLOWED_IPS = env_list("VS_METRICS_ALLOWED_IPS", "")
+for _network in VS_METRICS_ALLOWED_IPS:
+    try:
+        ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"VS_METRICS_ALLOWED_IPS: {_network!r} is not an address or a network.") from exc
+# Gunicorn with several workers: a folder, emptied at each start, where they share their counters.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+# Load balancers and scrapers may probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^metriques/$"]
+
+# Error reporting (Sentry or GlitchTip): off unless SENTRY_DSN is set; no personal data is sent.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

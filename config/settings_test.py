@@ -18,6 +18,7 @@ for name, value in {
     "VS_SMS_BACKEND": "villesolidaire.notifications.sms.MemorySmsBackend",
     "VS_GEOCODER": "offline",
     "DATABASE_URL": "sqlite:///:memory:",
+    "SENTRY_DSN": "",
 }.items():
     os.environ.setdefault(name, value)
 

@@ -2,7 +2,7 @@
 # Serves the demo town on http://127.0.0.1:8000 with the task worker beside it, plus the
 # periodic jobs a production cron would run (proposals without answer, message retries,
 # overdue campaign calls, transmitted pre-registrations, audit-log retention, shift reminders,
-# expired trainings).
+# expired trainings, the worker's heartbeat); their production form is in docs/operations.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -11,7 +11,7 @@ $PY manage.py demo_logins
 $PY manage.py db_worker --queue-name default --interval 1 &
 WORKER=$!
 ( while sleep 60; do
-    $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0
+    $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0; $PY manage.py worker_heartbeat -v0
     $PY manage.py escalate_overdue_calls >/dev/null
     $PY manage.py register_confirm_pre_registrations >/dev/null
     $PY manage.py purge_audit_log >/dev/null

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from villesolidaire.web import views
+from villesolidaire.core.health import HealthView
+from villesolidaire.web import monitoring, views
 
 # The namespace these pages always had (templates and tests reverse "core:home").
 app_name = "core"
@@ -11,4 +12,7 @@ urlpatterns = [
     path("logo", views.town_logo, name="logo"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
+    # Operations (docs/operations.md): health for load balancers, metrics for Prometheus.
+    path("sante/", HealthView.as_view(), name="health"),
+    path("metriques/", monitoring.metrics, name="metrics"),
 ]
