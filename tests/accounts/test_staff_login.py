@@ -3,7 +3,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import UserFactory, staff_user
+from tests.factories import UserFactory, VolunteerFactory, staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import role_required
 
@@ -128,3 +128,15 @@ def test_each_sign_in_step_carries_next_to_the_step_after(client):
     page = client.post(reverse("accounts:otp_enrol"), {"token": "000000", "next": "/gestion/"}).content.decode()
     assert '<input type="hidden" name="next" value="/gestion/">' in page
     assert 'id="erreurs"' in page and 'name="token"' in page and '<button type="submit">Activer</button>' in page
+
+
+@pytest.mark.parametrize("name", ["accounts:otp_enrol", "accounts:otp"])
+def test_only_staff_reach_the_second_factor_pages(client, name):
+    """A volunteer signed in by magic link, or an account with no role, gets a 404, and no TOTP
+    device is created for them; an anonymous visitor is sent to the login page."""
+    assert client.get(reverse(name))["Location"].startswith(reverse("accounts:login"))
+    for user in (VolunteerFactory().user, UserFactory()):
+        client.force_login(user)
+        assert client.get(reverse(name)).status_code == 404
+        assert client.post(reverse(name), {"token": "000000", "otp_token": "000000"}).status_code == 404
+        assert not TOTPDevice.objects.filter(user=user).exists()
