@@ -8,8 +8,8 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from villesolidaire.accounts.perms import staff_account_required
 from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, TotpEnrolForm
+from villesolidaire.accounts.perms import staff_account_required
 from villesolidaire.core.http import safe_next
 
 
