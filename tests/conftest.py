@@ -4,6 +4,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.factories import HelpCategoryFactory, SkillFactory, TownFactory, login_staff, staff_user
@@ -117,3 +118,12 @@ def run_concurrently() -> ConcurrentRun:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     return _run_concurrently
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL refuses TRUNCATE on the audit log (audit migration 0003) unless the session
+    allows it: the test runner empties tables with TRUNCATE between transactional tests."""
+    database = settings.DATABASES["default"]
+    if "postgresql" in database["ENGINE"]:
+        database.setdefault("OPTIONS", {})["options"] = "-c villesolidaire.allow_audit_truncate=on"

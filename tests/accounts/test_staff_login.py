@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import UserFactory, staff_user
+from tests.factories import UserFactory, VolunteerFactory, staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import role_required
 
@@ -144,3 +144,15 @@ def test_a_next_address_with_several_parameters_survives_the_sign_in_steps(clien
     client.force_login(UserFactory(roles=[Role.OPERATOR]))  # no device yet: the pairing step keeps it too
     enrol = client.get(response["Location"])
     assert enrol["Location"] == reverse("accounts:otp_enrol") + "?" + urlencode({"next": target})
+
+
+@pytest.mark.parametrize("name", ["accounts:otp_enrol", "accounts:otp"])
+def test_only_staff_reach_the_second_factor_pages(client, name):
+    """A volunteer signed in by magic link, or an account with no role, gets a 404, and no TOTP
+    device is created for them; an anonymous visitor is sent to the login page."""
+    assert client.get(reverse(name))["Location"].startswith(reverse("accounts:login"))
+    for user in (VolunteerFactory().user, UserFactory()):
+        client.force_login(user)
+        assert client.get(reverse(name)).status_code == 404
+        assert client.post(reverse(name), {"token": "000000", "otp_token": "000000"}).status_code == 404
+        assert not TOTPDevice.objects.filter(user=user).exists()

@@ -57,6 +57,18 @@ def test_postgresql_refuses_deleting_recent_rows():
     assert AuditEntry.objects.count() == 1
 
 
+@pytest.mark.postgres_only
+def test_postgresql_refuses_truncate():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE statement")
+    _entry()
+    with pytest.raises(Exception, match="TRUNCATE refused"), transaction.atomic(), connection.cursor() as cursor:
+        # The test connections allow TRUNCATE for the runner's flush (tests/conftest.py): not this one.
+        cursor.execute("SET LOCAL villesolidaire.allow_audit_truncate = off")
+        cursor.execute("TRUNCATE audit_auditentry")
+    assert AuditEntry.objects.count() == 1
+
+
 def _backdate(entry: AuditEntry, days: int) -> None:
     # Only possible by re-inserting: updates are refused. Used to simulate old rows.
     with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns.enums import Action, EscalationKind, EscalationResult, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget, CallTargetTransition, EscalationStep
 from villesolidaire.campaigns.services import CampaignError
-from villesolidaire.campaigns.services.accreditations import accreditation_revoke
+from villesolidaire.campaigns.services.accreditations import accreditation_revoke, is_accredited
 from villesolidaire.campaigns.services.call_queue import LEASE, release_call, take_next_call
 from villesolidaire.campaigns.services.calls import HelpRequestDraft, record_attempt
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_transition
@@ -93,7 +93,8 @@ def test_revoked_accreditation_stops_calls_and_frees_leases(campaign):
     target = take_next_call(campaign, caller, now=NOW)
     accreditation_revoke(accreditation=caller.caller_accreditations.get(), by=officer())
     caller = type(caller).objects.get(pk=caller.pk)  # roles are cached on the instance
-    assert not caller.has_role(Role.CALLER)
+    # The role goes only with a second person's approval; the calls stop at once.
+    assert caller.has_role(Role.CALLER) and not is_accredited(caller)
     target.refresh_from_db()
     assert target.locked_by is None
     with pytest.raises(CampaignError):

@@ -448,7 +448,9 @@ def test_accreditation_form(client, world):
     assert response.status_code == 302
     accreditation = CallerAccreditation.objects.get(user=volunteer.user)
     assert accreditation.volunteer == volunteer and accreditation.granted_by == world["officer"]
-    assert volunteer.user.role_grants.filter(role=Role.CALLER).exists()
+    # The caller role itself needs two people and the mayor's decision (register.designations).
+    assert not volunteer.user.role_grants.filter(role=Role.CALLER).exists()
+    assert "une personne le propose" in client.get(reverse("campaigns:callers")).content.decode()
     again = client.post(
         reverse("campaigns:callers"),
         {"email": volunteer.user.email, "training_on": "2026-06-01", "undertaking_signed_on": "2026-06-02"},

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import RoleGrant
 from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.campaigns.services.accreditations import accreditation_grant
@@ -36,7 +37,9 @@ def officer():
 
 
 def accredited_caller(by=None):
+    """A volunteer holding the caller role (designated: register.designations) and accredited."""
     user = staff_user(Role.VOLUNTEER)
+    RoleGrant.objects.create(user=user, role=Role.CALLER)
     accreditation_grant(
         user=user,
         training_on=datetime.date(2026, 6, 1),

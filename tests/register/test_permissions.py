@@ -10,6 +10,8 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.register.models import RegisterImport
 
 PUBLIC_NAMES = {"public_form", "public_confirmation", "paper_form"}
+# Designating officers and callers: administrators and officers (tests/register/test_designations.py).
+DESIGNATION_NAMES = {"designations", "designation_approve", "designation_refuse"}
 
 
 def _register_routes():
@@ -22,7 +24,7 @@ def _register_routes():
 
 
 ROUTES = sorted(_register_routes())
-STAFF_ROUTES = [(name, route) for name, route in ROUTES if name not in PUBLIC_NAMES]
+STAFF_ROUTES = [(name, route) for name, route in ROUTES if name not in PUBLIC_NAMES | DESIGNATION_NAMES]
 
 
 def _url(route: str, pk: int, batch_pk: int) -> str:

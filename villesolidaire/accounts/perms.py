@@ -69,6 +69,23 @@ def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
     return decorator
 
 
+def staff_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Second-factor pages: signed in, with a staff role (a volunteer's account gets a 404).
+
+    No second-factor check here: these are the pages that establish it.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff_member:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def role_required(*roles: str) -> Callable:
     """Staff view guard for these roles (the administrator role opens every such door)."""
     return _staff_guard(lambda user: user.has_role(*roles, Role.ADMIN))

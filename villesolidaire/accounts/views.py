@@ -4,7 +4,6 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_otp import devices_for_user
@@ -12,6 +11,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, TotpEnrolForm
+from villesolidaire.accounts.perms import staff_account_required
 from villesolidaire.core.http import safe_next
 
 
@@ -31,7 +31,7 @@ def _safe_next(request: HttpRequest) -> str:
     return safe_next(request, request.POST.get("next") or request.GET.get("next", ""), default="/")
 
 
-@login_required
+@staff_account_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     if not any(devices_for_user(request.user, confirmed=True)):
         return redirect(f"/comptes/verification/activer/?{urlencode({'next': _safe_next(request)})}")
@@ -42,7 +42,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)})
 
 
-@login_required
+@staff_account_required
 def enrol_totp(request: HttpRequest) -> HttpResponse:
     """First sign-in of a staff member: pair an authenticator app with a QR code."""
     if any(devices_for_user(request.user, confirmed=True)):

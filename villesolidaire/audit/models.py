@@ -4,7 +4,8 @@ Every read (list, search, detail, export) and every write on register and campai
 writes one row here: who, when, what object, which action, which fields. Rows are never
 changed: the model refuses updates and deletes, no screen or admin page can edit them, and
 database triggers (migration 0002) refuse UPDATE always and DELETE of rows younger than the
-shortest retention the CNIL accepts (6 months). `manage.py purge_audit_log` removes rows
+shortest retention the CNIL accepts (6 months); migration 0003 refuses TRUNCATE on PostgreSQL
+(SQLite has none). `manage.py purge_audit_log` removes rows
 older than VS_AUDIT_RETENTION_DAYS.
 """
 

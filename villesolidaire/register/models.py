@@ -14,6 +14,7 @@ import phonenumbers
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.accounts.enums import Role
 from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
 from villesolidaire.core.fields import optional_reference, user_reference
 from villesolidaire.core.validation import is_mobile, parse_phone
@@ -389,3 +390,83 @@ class PrefectTransmission(models.Model):
 
     def __str__(self) -> str:
         return f"Transmission du {self.exported_at:%d/%m/%Y %H:%M} ({self.row_count} inscriptions)"
+
+
+# ----------------------------------------------------------------------------------------------
+# Who may touch the register (R121-7): the register roles are granted and removed by two people.
+
+
+class DesignationKind(models.TextChoices):
+    GRANT = "grant", "Attribution du rôle"
+    REVOKE = "revoke", "Retrait du rôle"
+
+
+class DesignationStatus(models.TextChoices):
+    PROPOSED = "proposed", "En attente d'approbation"
+    APPROVED = "approved", "Approuvée"
+    REFUSED = "refused", "Refusée"
+
+
+DESIGNATION_WORKFLOW = Workflow(
+    name="role_designation",
+    states=DesignationStatus,
+    transitions={
+        DesignationStatus.PROPOSED: {DesignationStatus.APPROVED, DesignationStatus.REFUSED},
+        DesignationStatus.APPROVED: set(),
+        DesignationStatus.REFUSED: set(),
+    },
+    log="register.RoleDesignationTransition",
+)
+
+
+class RoleDesignation(models.Model):
+    """Granting or removing a register role (officer or caller), as the mayor decided it.
+
+    Proposed by one staff member, approved by another; neither may be the person concerned, so
+    nobody — an administrator included — holds a register role by their own action. The role
+    itself (accounts.RoleGrant) changes only on approval (register.designations).
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="role_designations", verbose_name="personne"
+    )
+    role = models.CharField(
+        "rôle",
+        max_length=32,
+        choices=[(Role.REGISTER_OFFICER.value, Role.REGISTER_OFFICER.label), (Role.CALLER.value, Role.CALLER.label)],
+    )
+    kind = models.CharField("demande", max_length=8, choices=DesignationKind.choices, default=DesignationKind.GRANT)
+    status = models.CharField(
+        "état", max_length=12, choices=DesignationStatus.choices, default=DesignationStatus.PROPOSED, db_index=True
+    )
+    # The mayor's decision (R121-7: people named by the mayor): who, when, which act.
+    designated_by = models.CharField(
+        "décidé par",
+        max_length=200,
+        help_text="Le ou la maire, ou l'adjoint·e qui a reçu délégation (nom et qualité).",
+    )
+    decision_reference = models.CharField("décision", max_length=120, help_text="Par exemple « arrêté n° 2026-114 ».")
+    decision_date = models.DateField("date de la décision")
+    proposed_by = user_reference("proposée par")
+    proposed_at = models.DateTimeField("proposée le", default=timezone.now)
+    decided_by = user_reference("approuvée ou refusée par")
+    decided_at = models.DateTimeField("approuvée ou refusée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "désignation à un rôle du registre"
+        verbose_name_plural = "désignations aux rôles du registre"
+        ordering = ("-proposed_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(status="proposed"),
+                name="one_pending_designation_per_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} « {self.get_role_display()} » à {self.user}"
+
+
+class RoleDesignationTransition(TransitionLog):
+    designation, from_status, to_status = log_fields(RoleDesignation)

@@ -33,6 +33,20 @@ urlpatterns = [
     path("gestion/registre/<int:pk>/fiche-habitant/", views.link_resident, name="link_resident"),
     path("gestion/registre/<int:pk>/fiche-habitant/retirer/", views.unlink_resident, name="unlink_resident"),
     path("gestion/registre/<int:pk>/dossier/", views.entry_dossier, name="dossier"),
+    # Register roles (officers and administrators): proposed by one, approved by another.
+    path("gestion/habilitations-registre/", views.designations, name="designations"),
+    path(
+        "gestion/habilitations-registre/<int:pk>/approuver/",
+        views.designation_decide,
+        {"decision": "approve"},
+        name="designation_approve",
+    ),
+    path(
+        "gestion/habilitations-registre/<int:pk>/refuser/",
+        views.designation_decide,
+        {"decision": "refuse"},
+        name="designation_refuse",
+    ),
     # Public: the self-registration form and the blank paper form (no personal data).
     path("inscription-registre/", views.public_form, name="public_form"),
     path("inscription-registre/merci/", views.public_confirmation, name="public_confirmation"),

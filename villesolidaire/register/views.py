@@ -1,5 +1,6 @@
 """Register screens. Every staff view is reserved to named register officers (404 for anyone
-else, administrators included) and logs its read or write to the audit journal."""
+else, administrators included) and logs its read or write to the audit journal; the register
+roles' designations are also open to administrators (they hold no register data)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from villesolidaire.accounts.perms import register_officer_required
+from villesolidaire.accounts.enums import REGISTER_ROLES, Role
+from villesolidaire.accounts.models import RoleGrant
+from villesolidaire.accounts.perms import register_officer_required, role_required
+from villesolidaire.audit import services as audit
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.core.exports import download
-from villesolidaire.core.http import form_status
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.pdf import pdf_response
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
+from villesolidaire.register.designations import (
+    DesignationError,
+    designation_approve,
+    designation_propose,
+    designation_refuse,
+)
 from villesolidaire.register.filters import ConfirmationDueFilter, EntryFilter
+from villesolidaire.register.forms.designation import DesignationForm
 from villesolidaire.register.forms.entry import EntryForm
 from villesolidaire.register.forms.extras import ExtrasForm, LinkResidentForm
 from villesolidaire.register.forms.list_import import ImportForm
@@ -31,11 +42,13 @@ from villesolidaire.register.models import (
     ACKNOWLEDGEMENT_DELAY_DAYS,
     R121_4_FIELDS,
     TRANSMITTED_ORIGINS,
+    DesignationStatus,
     EntryStatus,
     PrefectTransmission,
     RegisterEntry,
     RegisterExtras,
     RegisterImport,
+    RoleDesignation,
 )
 from villesolidaire.residents.forms import ResidentSearchForm
 from villesolidaire.residents.models import Resident
@@ -501,6 +514,49 @@ def prefect_export(request: HttpRequest) -> HttpResponse:
         "headers": services.export_headers(),
     }
     return render(request, "register/prefect_export.html", context, status=form_status(form))
+
+
+# Register roles: two people and the mayor's decision (register.designations) -------------------
+# Administrators reach these pages (to propose the first officers) but never the register itself.
+
+
+@role_required(Role.REGISTER_OFFICER)
+def designations(request: HttpRequest) -> HttpResponse:
+    form = DesignationForm(posted(request), initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        with form_service_errors(form, DesignationError):
+            designation_propose(
+                user=form.user,
+                role=form.cleaned_data["role"],
+                kind=form.cleaned_data["kind"],
+                designated_by=form.cleaned_data["designated_by"],
+                decision_reference=form.cleaned_data["decision_reference"],
+                decision_date=form.cleaned_data["decision_date"],
+                by=request.user,
+                request=request,
+            )
+            messages.success(request, "Demande enregistrée : une autre personne doit maintenant l'approuver.")
+            return redirect("register:designations")
+    rows = RoleDesignation.objects.select_related("user", "proposed_by", "decided_by")
+    context = {
+        "form": form,
+        "pending": rows.filter(status=DesignationStatus.PROPOSED),
+        "holders": RoleGrant.objects.filter(role__in=REGISTER_ROLES).select_related("user").order_by("role", "user"),
+        "page_obj": paginate(request, rows.exclude(status=DesignationStatus.PROPOSED)),
+    }
+    audit.record(actor=request.user, action=AuditAction.LIST, target=RoleDesignation, request=request)
+    return render(request, "register/designations.html", context, status=form_status(form))
+
+
+@role_required(Role.REGISTER_OFFICER)
+@require_POST
+def designation_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    designation = get_object_or_404(RoleDesignation, pk=pk)
+    decide = designation_approve if decision == "approve" else designation_refuse
+    with service_errors(request, DesignationError):
+        decide(designation=designation, by=request.user, request=request)
+        messages.success(request, "Demande approuvée." if decision == "approve" else "Demande refusée.")
+    return redirect("register:designations")
 
 
 # Public pages ---------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Who may call: register officers, and callers trained and bound to confidentiality."""
+"""Who may call: register officers, and callers trained and bound to confidentiality.
+
+An accreditation records the training and the undertaking; the caller role itself is granted
+and removed by two people with the mayor's decision (register.designations). Revoking an
+accreditation stops the calls at once: calling needs both.
+"""
 
 from datetime import date, datetime
 
@@ -6,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.accounts.models import User
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns.models import CallerAccreditation, CallTarget
@@ -48,7 +53,6 @@ def accreditation_grant(
             )
     except IntegrityError as exc:
         raise CampaignError("Cette personne est déjà habilitée.") from exc
-    RoleGrant.objects.get_or_create(user=user, role=Role.CALLER, defaults={"granted_by": by})
     record(
         actor=by,
         action=AuditAction.CREATE,
@@ -69,7 +73,6 @@ def accreditation_revoke(
     )
     if not updated:
         raise CampaignError("Cette habilitation est déjà retirée.")
-    RoleGrant.objects.filter(user_id=accreditation.user_id, role=Role.CALLER).delete()
     # Calls they held go back to the queue at once.
     CallTarget.objects.filter(locked_by_id=accreditation.user_id).update(
         locked_by=None, locked_at=None, locked_until=None

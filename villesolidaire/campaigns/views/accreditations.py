@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
@@ -31,7 +32,14 @@ def callers(request: HttpRequest) -> HttpResponse:
         except CampaignError as exc:
             form.add_error("email", str(exc))
         else:
-            messages.success(request, f"{form.user} est habilité·e à passer les appels.")
+            if form.user.has_role(Role.CALLER):
+                messages.success(request, f"{form.user} est habilité·e à passer les appels.")
+            else:
+                messages.success(
+                    request,
+                    f"Formation et engagement de {form.user} enregistrés. Il reste à lui attribuer le rôle "
+                    "d'appelant·e : une personne le propose, une autre l'approuve (Habilitations au registre).",
+                )
             return redirect("campaigns:callers")
     rows = CallerAccreditation.objects.select_related("user", "granted_by", "revoked_by", "volunteer").order_by(
         "revoked_at", "-granted_at", "-pk"
@@ -47,5 +55,9 @@ def caller_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     accreditation = get_object_or_404(CallerAccreditation.objects.select_related("user"), pk=pk)
     with service_errors(request, CampaignError):
         accreditations.accreditation_revoke(accreditation=accreditation, by=request.user, request=request)
-        messages.success(request, f"Habilitation de {accreditation.user} retirée.")
+        messages.success(
+            request,
+            f"Habilitation de {accreditation.user} retirée : ses appels s'arrêtent. Le retrait du rôle "
+            "d'appelant·e se propose sur la page Habilitations au registre.",
+        )
     return redirect("campaigns:callers")

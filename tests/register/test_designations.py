@@ -1,0 +1,206 @@
+"""Register roles (officer, caller) need two people and the mayor's decision (R121-7, issue 10):
+an administrator never reaches the register by changing roles alone, neither in the Django admin
+nor through the designation service."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory, VolunteerFactory, login_staff, staff_user
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.audit.models import AuditAction, AuditEntry
+from villesolidaire.register.designations import (
+    DesignationError,
+    designation_approve,
+    designation_propose,
+    designation_refuse,
+)
+from villesolidaire.register.models import DesignationKind, DesignationStatus, RoleDesignation
+
+DECISION = {
+    "designated_by": "Mme Claire Dubois, maire",
+    "decision_reference": "arrêté n° 2026-114",
+    "decision_date": datetime.date(2026, 5, 4),
+}
+
+
+def _admin(**kwargs) -> User:
+    user = staff_user(Role.ADMIN, **kwargs)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def _fresh(user: User) -> User:
+    return User.objects.get(pk=user.pk)  # roles are cached on the instance
+
+
+def _propose(user, by, role=Role.REGISTER_OFFICER, kind=DesignationKind.GRANT):
+    return designation_propose(user=user, role=role, kind=kind, by=by, **DECISION)
+
+
+def test_admin_cannot_designate_themselves_alone():
+    admin = _admin()
+    with pytest.raises(DesignationError, match="vous concerne"):
+        _propose(admin, by=admin)
+    # Proposed by a colleague, an administrator still cannot approve their own designation…
+    colleague = _admin()
+    designation = _propose(admin, by=colleague)
+    with pytest.raises(DesignationError, match="vous concerne"):
+        designation_approve(designation=designation, by=admin)
+    # …nor may the proposer approve it: a second person is needed.
+    with pytest.raises(DesignationError, match="autre personne"):
+        designation_approve(designation=designation, by=colleague)
+    assert not _fresh(admin).has_role(Role.REGISTER_OFFICER)
+    assert RoleDesignation.objects.get().status == DesignationStatus.PROPOSED
+
+
+def test_grant_then_revoke_by_two_people_with_the_mayors_decision_and_audit_rows(client, town):
+    proposer, approver = _admin(), staff_user(Role.REGISTER_OFFICER)
+    agent = UserFactory(roles=[Role.COORDINATOR])
+    designation = _propose(agent, by=proposer)
+    assert not _fresh(agent).has_role(Role.REGISTER_OFFICER)
+    designation_approve(designation=designation, by=approver)
+    designation.refresh_from_db()
+    assert _fresh(agent).has_role(Role.REGISTER_OFFICER)
+    assert designation.status == DesignationStatus.APPROVED and designation.decided_by == approver
+    assert designation.decision_reference == "arrêté n° 2026-114" and designation.designated_by.startswith("Mme")
+    assert [t.to_status for t in designation.transitions.all()] == ["proposed", "approved"]
+    assert RoleGrant.objects.get(user=agent, role=Role.REGISTER_OFFICER).granted_by == approver
+
+    removal = _propose(agent, by=approver, kind=DesignationKind.REVOKE)
+    assert _fresh(agent).has_role(Role.REGISTER_OFFICER)  # not before the second person
+    designation_approve(designation=removal, by=proposer)
+    assert not _fresh(agent).has_role(Role.REGISTER_OFFICER)
+
+    rows = AuditEntry.objects.filter(object_type="register.RoleDesignation").order_by("pk")
+    assert [(r.action, r.actor) for r in rows] == [
+        (AuditAction.CREATE, proposer),
+        (AuditAction.TRANSITION, approver),
+        (AuditAction.CREATE, approver),
+        (AuditAction.TRANSITION, proposer),
+    ]
+    assert "arrêté n° 2026-114 du 04/05/2026" in rows[0].detail and "approuvée" in rows[1].detail
+    grants = AuditEntry.objects.filter(object_type="accounts.RoleGrant").order_by("pk")
+    assert [r.action for r in grants] == [AuditAction.CREATE, AuditAction.DELETE]
+
+
+def test_refusal_changes_nothing_and_is_logged():
+    proposer, other = _admin(), _admin()
+    caller = VolunteerFactory(active=True).user
+    designation = _propose(caller, by=proposer, role=Role.CALLER)
+    with pytest.raises(DesignationError, match="attend déjà"):
+        _propose(caller, by=other, role=Role.CALLER)
+    designation_refuse(designation=designation, by=other)
+    assert not _fresh(caller).has_role(Role.CALLER)
+    with pytest.raises(DesignationError, match="déjà été traitée"):
+        designation_approve(designation=designation, by=other)
+    assert AuditEntry.objects.filter(object_id=str(designation.pk), action=AuditAction.TRANSITION).count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.OPERATOR, Role.CALLER, Role.AUDITOR])
+def test_other_roles_may_not_designate(role):
+    with pytest.raises(DesignationError, match="Seul·es"):
+        _propose(UserFactory(), by=staff_user(role))
+
+
+def test_other_roles_get_404_on_the_pages(client, town):
+    designation = _propose(UserFactory(), by=_admin())
+    urls = [
+        reverse("register:designations"),
+        reverse("register:designation_approve", args=[designation.pk]),
+        reverse("register:designation_refuse", args=[designation.pk]),
+    ]
+    for role in (Role.COORDINATOR, Role.OPERATOR, Role.CALLER, Role.AUDITOR, Role.PARTNER):
+        login_staff(client, staff_user(role))
+        for url in urls:
+            assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    client.force_login(VolunteerFactory(active=True).user)
+    assert client.get(urls[0]).status_code == 404
+    assert RoleDesignation.objects.get().status == DesignationStatus.PROPOSED
+
+
+def test_pages_propose_then_approve_and_the_admin_never_reaches_the_register(client, town):
+    admin, colleague = _admin(email="admin@example.org"), _admin(email="collegue@example.org")
+    login_staff(client, admin)
+    page = client.get(reverse("register:designations"))
+    assert page.status_code == 200 and "Habilitations au registre" in page.content.decode()
+    data = {"email": "ADMIN@example.org", "role": Role.REGISTER_OFFICER, "kind": "grant", **DECISION}
+    data["decision_date"] = "04/05/2026"
+    refused = client.post(reverse("register:designations"), data)
+    assert refused.status_code == 400 and "vous concerne" in refused.content.decode()
+    bad = client.post(reverse("register:designations"), {"email": "x", "role": "admin", "decision_date": "31/02/2026"})
+    assert bad.status_code == 400 and "Rôle inconnu" in bad.content.decode()
+    # A colleague proposes the administrator; the administrator cannot approve it.
+    login_staff(client, colleague)
+    assert client.post(reverse("register:designations"), data).status_code == 302
+    designation = RoleDesignation.objects.get()
+    login_staff(client, admin)
+    response = client.post(reverse("register:designation_approve", args=[designation.pk]), follow=True)
+    assert "vous concerne" in response.content.decode()
+    assert client.get(reverse("register:list")).status_code == 404
+    # A third person approves: now (and only now) the administrator is an officer.
+    login_staff(client, staff_user(Role.REGISTER_OFFICER))
+    client.post(reverse("register:designation_approve", args=[designation.pk]))
+    login_staff(client, admin)
+    assert client.get(reverse("register:list")).status_code == 200
+    page = client.get(reverse("register:designations")).content.decode()
+    assert "arrêté n° 2026-114" in page and "Approuvée" in page
+    assert client.post(reverse("register:designation_refuse", args=[999999])).status_code == 404
+
+
+def test_django_admin_cannot_grant_or_remove_register_roles(client, town):
+    admin = _admin()
+    target = UserFactory(roles=[Role.COORDINATOR])
+    officer = staff_user(Role.REGISTER_OFFICER)
+    login_staff(client, admin)
+    page = client.get(reverse("admin:accounts_user_change", args=[target.pk])).content.decode()
+    assert 'value="register_officer"' not in page and 'value="caller"' not in page
+
+    def post(user, rows, register_rows):
+        data = {
+            "email": user.email,
+            "first_name": "",
+            "last_name": "",
+            "is_active": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "01/01/2026",
+            "date_joined_1": "10:00:00",
+            "role_grants-TOTAL_FORMS": str(len(rows)),
+            "role_grants-INITIAL_FORMS": str(sum(1 for r in rows if "id" in r)),
+            "role_grants-MIN_NUM_FORMS": "0",
+            "role_grants-MAX_NUM_FORMS": "1000",
+            "role_grants-2-TOTAL_FORMS": str(len(register_rows)),
+            "role_grants-2-INITIAL_FORMS": str(len(register_rows)),
+            "role_grants-2-MIN_NUM_FORMS": "0",
+            "role_grants-2-MAX_NUM_FORMS": "0",
+        }
+        for i, row in enumerate(rows):
+            data.update({f"role_grants-{i}-{k}": v for k, v in row.items()})
+            data[f"role_grants-{i}-user"] = str(user.pk)
+        for i, row in enumerate(register_rows):
+            data.update({f"role_grants-2-{i}-{k}": v for k, v in row.items()})
+            data[f"role_grants-2-{i}-user"] = str(user.pk)
+        return client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
+
+    coordinator_grant = RoleGrant.objects.get(user=target)
+    # Adding the officer role to someone else, or to themselves: refused by the form.
+    for user in (target, admin):
+        existing = [{"id": str(g.pk), "role": g.role} for g in user.role_grants.all()]
+        response = post(user, [*existing, {"role": Role.REGISTER_OFFICER}], [])
+        assert response.status_code == 200, response.status_code
+        assert not _fresh(user).has_role(Role.REGISTER_OFFICER)
+    # Turning an existing role into the officer role: refused too.
+    post(target, [{"id": str(coordinator_grant.pk), "role": Role.REGISTER_OFFICER}], [])
+    assert _fresh(target).roles == {Role.COORDINATOR}
+    # An officer's role cannot be deleted from the admin either.
+    officer_grant = RoleGrant.objects.get(user=officer)
+    post(officer, [], [{"id": str(officer_grant.pk), "DELETE": "on"}])
+    assert _fresh(officer).has_role(Role.REGISTER_OFFICER)
+    # The admin form still works for the other roles.
+    response = post(target, [{"id": str(coordinator_grant.pk), "role": Role.COORDINATOR}, {"role": Role.OPERATOR}], [])
+    assert response.status_code == 302
+    assert _fresh(target).roles == {Role.COORDINATOR, Role.OPERATOR}

@@ -1,0 +1,162 @@
+"""Granting and removing the register roles (officer, caller): two people and the mayor's act.
+
+R121-7 CASF: only people named by the mayor touch the register. A designation records that act
+(who decided, when, which decision), is proposed by one staff member and approved by another;
+neither may be the person concerned. The role (accounts.RoleGrant) changes only on approval, in
+the same transaction as the workflow move and the audit rows. Nobody, an administrator
+included, reaches the register by their own action; the Django admin cannot grant these roles
+(accounts/admin.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from villesolidaire.accounts.enums import REGISTER_ROLES, Role
+from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.audit import services as audit
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.register.models import (
+    DESIGNATION_WORKFLOW,
+    DesignationKind,
+    DesignationStatus,
+    RoleDesignation,
+)
+
+
+class DesignationError(Exception):
+    """A designation the rules refuse; the message is French."""
+
+
+def may_designate(user) -> bool:
+    """Who may propose, approve or refuse a designation: administrators and register officers."""
+    return user.is_authenticated and user.has_role(Role.ADMIN, Role.REGISTER_OFFICER)
+
+
+def _check_actor(by: User, designation_user: User, doing: str) -> None:
+    if not may_designate(by):
+        raise DesignationError("Seul·es les administrateur·rices et les agent·es habilité·es au registre le peuvent.")
+    if by.pk == designation_user.pk:
+        raise DesignationError(f"Vous ne pouvez pas {doing} une désignation qui vous concerne.")
+
+
+def _detail(designation: RoleDesignation, what: str) -> str:
+    return (
+        f"{what} : {designation.get_kind_display().lower()} « {designation.get_role_display()} » "
+        f"pour le compte n° {designation.user_id} ; {designation.decision_reference} du "
+        f"{designation.decision_date:%d/%m/%Y}, {designation.designated_by}"
+    )
+
+
+@transaction.atomic
+def designation_propose(
+    *,
+    user: User,
+    role: str,
+    kind: str,
+    designated_by: str,
+    decision_reference: str,
+    decision_date: datetime.date,
+    by: User,
+    request: HttpRequest | None = None,
+) -> RoleDesignation:
+    """One staff member proposes; nothing changes until another approves."""
+    _check_actor(by, user, "proposer")
+    if role not in REGISTER_ROLES:
+        raise DesignationError("Seuls les rôles du registre (agent·e habilité·e, appelant·e) se désignent ici.")
+    if kind not in DesignationKind.values:
+        raise DesignationError("Demande inconnue.")
+    holds = RoleGrant.objects.filter(user=user, role=role).exists()
+    if kind == DesignationKind.GRANT and holds:
+        raise DesignationError("Cette personne a déjà ce rôle.")
+    if kind == DesignationKind.REVOKE and not holds:
+        raise DesignationError("Cette personne n'a pas ce rôle.")
+    if kind == DesignationKind.GRANT and not user.is_active:
+        raise DesignationError("Ce compte est désactivé.")
+    try:
+        with transaction.atomic():
+            designation = RoleDesignation.objects.create(
+                user=user,
+                role=role,
+                kind=kind,
+                designated_by=designated_by,
+                decision_reference=decision_reference,
+                decision_date=decision_date,
+                proposed_by=by,
+            )
+    except IntegrityError as exc:
+        raise DesignationError("Une demande pour ce rôle et cette personne attend déjà son approbation.") from exc
+    DESIGNATION_WORKFLOW.log_creation(designation, by=by, note="proposée")
+    audit.record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=designation,
+        fields=["user", "role", "kind", "designated_by", "decision_reference", "decision_date"],
+        detail=_detail(designation, "proposée"),
+        request=request,
+    )
+    return designation
+
+
+def _locked_pending(designation: RoleDesignation) -> RoleDesignation:
+    designation = RoleDesignation.objects.select_for_update().select_related("user").get(pk=designation.pk)
+    if designation.status != DesignationStatus.PROPOSED:
+        raise DesignationError("Cette demande a déjà été traitée.")
+    return designation
+
+
+@transaction.atomic
+def designation_approve(
+    *, designation: RoleDesignation, by: User, request: HttpRequest | None = None
+) -> RoleDesignation:
+    """A second person approves: the role is granted or removed now."""
+    designation = _locked_pending(designation)
+    _check_actor(by, designation.user, "approuver")
+    if by.pk == designation.proposed_by_id:
+        raise DesignationError("Une autre personne que celle qui l'a proposée doit approuver la demande.")
+    DESIGNATION_WORKFLOW.apply(
+        designation, DesignationStatus.APPROVED, by=by, lock=False, decided_by=by, decided_at=timezone.now()
+    )
+    if designation.kind == DesignationKind.GRANT:
+        grant, _ = RoleGrant.objects.get_or_create(
+            user=designation.user, role=designation.role, defaults={"granted_by": by}
+        )
+        audit.record(actor=by, action=AuditAction.CREATE, target=grant, fields=["role"], request=request)
+    else:
+        for grant in RoleGrant.objects.filter(user=designation.user, role=designation.role):
+            audit.record(actor=by, action=AuditAction.DELETE, target=grant, fields=["role"], request=request)
+            grant.delete()
+    audit.record(
+        actor=by,
+        action=AuditAction.TRANSITION,
+        target=designation,
+        fields=["status", "decided_by", "decided_at"],
+        detail=_detail(designation, "approuvée"),
+        request=request,
+    )
+    return designation
+
+
+@transaction.atomic
+def designation_refuse(
+    *, designation: RoleDesignation, by: User, request: HttpRequest | None = None
+) -> RoleDesignation:
+    """Refused by a second person, or withdrawn by the person who proposed it: nothing changes."""
+    designation = _locked_pending(designation)
+    _check_actor(by, designation.user, "refuser")
+    DESIGNATION_WORKFLOW.apply(
+        designation, DesignationStatus.REFUSED, by=by, lock=False, decided_by=by, decided_at=timezone.now()
+    )
+    audit.record(
+        actor=by,
+        action=AuditAction.TRANSITION,
+        target=designation,
+        fields=["status", "decided_by", "decided_at"],
+        detail=_detail(designation, "refusée"),
+        request=request,
+    )
+    return designation
