@@ -60,10 +60,11 @@ def token_field() -> models.CharField:
     return models.CharField(max_length=64, unique=True, default=new_token_digest, editable=False)
 
 
-def digest_stored_tokens(model: type[models.Model]) -> None:
+def digest_stored_tokens(model: type[models.Model], using: str) -> None:
     """Data migration step: replace each clear key still stored in `token_hash` by its digest."""
-    for pk, token in model.objects.values_list("pk", "token_hash").iterator():
-        model.objects.filter(pk=pk).update(token_hash=token_digest(token))
+    rows = model.objects.using(using)
+    for pk, token in rows.values_list("pk", "token_hash").iterator():
+        rows.filter(pk=pk).update(token_hash=token_digest(token))
 
 
 def link_token(obj: models.Model) -> str:

@@ -7,8 +7,8 @@ import villesolidaire.core.fields
 
 
 def digest_tokens(apps, schema_editor):
-    villesolidaire.core.fields.digest_stored_tokens(apps.get_model("needs", "NeedInvitation"))
-    villesolidaire.core.fields.digest_stored_tokens(apps.get_model("needs", "ShiftSignup"))
+    villesolidaire.core.fields.digest_stored_tokens(apps.get_model("needs", "NeedInvitation"), schema_editor.connection.alias)
+    villesolidaire.core.fields.digest_stored_tokens(apps.get_model("needs", "ShiftSignup"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ import villesolidaire.core.fields
 
 
 def digest_tokens(apps, schema_editor):
-    villesolidaire.core.fields.digest_stored_tokens(apps.get_model("trainings", "TrainingInvitation"))
+    villesolidaire.core.fields.digest_stored_tokens(apps.get_model("trainings", "TrainingInvitation"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
