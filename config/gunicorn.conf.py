@@ -9,5 +9,8 @@ threads = int(os.environ.get("VS_WEB_THREADS", 2))
 worker_class = "gthread"
 timeout = 30
 accesslog = os.environ.get("VS_ACCESS_LOG", "-")
+# The path without its query string, and no link key (villesolidaire/core/redaction.py).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+logger_class = "config.gunicorn_logging.RedactingLogger"
 max_requests = 2000
 max_requests_jitter = 200

@@ -141,9 +141,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Volunteers sign in with magic links (django-sesame): no password.
-SESAME_MAX_AGE = env_int("VS_MAGIC_LINK_MAX_AGE", 7 * 24 * 3600)
-SESAME_ONE_TIME = False
+# Volunteers sign in with magic links (django-sesame): no password. A link works once (signing
+# in changes last_login, which sesame signs) and for a few minutes.
+SESAME_MAX_AGE = 60 * env_int("VS_MAGIC_LINK_MAX_AGE_MINUTES", 30)
+SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "jeton"
 
 # Staff second factor (django-otp).
@@ -215,6 +216,11 @@ if VS_PAGE_SIZE < 1:
 
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
+# No-login links (offers, invitations, shift sign-ups): how long a link still opens its page
+# after its use ended (the accepted offer shows the person's contact details this long), and
+# the age after which an invitation link expires.
+VS_LINK_GRACE_HOURS = env_int("VS_LINK_GRACE_HOURS", 48)
+VS_LINK_MAX_AGE_DAYS = env_int("VS_LINK_MAX_AGE_DAYS", 30)
 
 # Register of vulnerable people (docs/decisions/0005). Identifying fields are encrypted with
 # these Fernet keys, comma-separated, newest first: the first encrypts, all decrypt. Generate
@@ -292,12 +298,22 @@ if VS_LOG_FORMAT not in ("json", "text"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "villesolidaire.core.observability.RequestIdFilter"}},
+    # request ids on every line; no key of a no-login link in the log (villesolidaire/core/redaction.py).
+    "filters": {
+        "request_id": {"()": "villesolidaire.core.observability.RequestIdFilter"},
+        "redact_link_keys": {"()": "villesolidaire.core.redaction.RedactLinkKeys"},
+    },
     "formatters": {
         "json": {"()": "villesolidaire.core.observability.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": VS_LOG_FORMAT, "filters": ["request_id"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": VS_LOG_FORMAT,
+            "filters": ["request_id", "redact_link_keys"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

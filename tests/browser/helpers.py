@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from villesolidaire.core.text import fold
-from villesolidaire.notifications.models import Message
+from villesolidaire.notifications.models import PERSONAL_LINK_PLACEHOLDER, Message
 from villesolidaire.notifications.sms import MemorySmsBackend
 from villesolidaire.territory.models import BanAddress, Quartier, Town
 from villesolidaire.volunteers.models import RecruitmentCall
@@ -138,11 +138,17 @@ def clear_outboxes() -> None:
 
 def last_sms(recipient: str, containing: str) -> str:
     """Body of the last SMS sent to `recipient` containing `containing`; it must be in the
-    message log too, marked sent."""
+    message log too, marked sent, with its personal links replaced by a placeholder."""
     bodies = [sms.body for sms in MemorySmsBackend.outbox if sms.recipient == recipient and containing in sms.body]
     assert bodies, f"Aucun SMS à {recipient} contenant {containing!r} : {MemorySmsBackend.outbox}"
-    logged = Message.objects.filter(recipient=recipient, body=bodies[-1])
-    assert logged.filter(status="sent").exists(), f"SMS absent du journal des messages : {bodies[-1]!r}"
+    stored = re.sub(
+        r"https?://\S+/(?:reponse|besoins/invitation|besoins/inscription|formations/invitation)/\S+|"
+        r"https?://\S+\?jeton=\S+",
+        PERSONAL_LINK_PLACEHOLDER,
+        bodies[-1],
+    )
+    logged = Message.objects.filter(recipient=recipient, body=stored, personal_links="")
+    assert logged.filter(status="sent").exists(), f"SMS absent du journal des messages : {stored!r}"
     return bodies[-1]
 
 

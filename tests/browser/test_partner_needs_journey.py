@@ -180,7 +180,8 @@ def test_partner_need_from_posting_to_hours_and_training_gate(page, new_page, li
     audit(visitor)
 
     invitation_sms = last_sms(CAMILLE, "/besoins/invitation/")
-    assert Message.objects.get(recipient=CAMILLE, kind="need_invitation").body == invitation_sms
+    stored = Message.objects.get(recipient=CAMILLE, kind="need_invitation").body
+    assert "[lien personnel]" in stored and "/besoins/invitation/" not in stored
     visitor.goto(link_path(invitation_sms, "/besoins/invitation/"))
     expect(visitor.get_by_role("heading", level=1)).to_have_text(NEED_TITLE)
     audit(visitor)

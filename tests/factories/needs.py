@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from tests.factories import UserFactory, VolunteerFactory
+from villesolidaire.core.fields import link_token
 from villesolidaire.needs.models import Need, NeedStatus, Shift, ShiftSignup, SignupStatus
 
 LAT, LON = 48.11, -1.68
@@ -50,7 +51,13 @@ class ShiftFactory(factory.django.DjangoModelFactory):
 class SignupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ShiftSignup
+        skip_postgeneration_save = True
 
     shift = factory.SubFactory(ShiftFactory)
     volunteer = factory.SubFactory(VolunteerFactory, active=True)
     status = SignupStatus.CONFIRMED
+
+    @factory.post_generation
+    def token(signup, create, extracted, **kwargs):
+        """Issue the sign-up's link key, as its first message does: `signup.token` is the clear key."""
+        link_token(signup)

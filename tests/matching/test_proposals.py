@@ -1,9 +1,11 @@
 """Proposing a request to volunteers, answering by link, expiry."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from tests.factories import (
     staff_user,
 )
 from villesolidaire.accounts.enums import Role
+from villesolidaire.core.fields import token_digest
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
@@ -101,9 +104,12 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     sms = Message.objects.filter(kind="proposal_offer").order_by("pk")
     assert sms.count() == 2
     first = sms.get(recipient=volunteers[0].phone.as_e164)
-    token = offers[0].token
-    assert f"/reponse/{token}/?reponse=accepter" in first.body
-    assert f"/reponse/{token}/?reponse=refuser" in first.body
+    sent = first.outgoing_body()
+    token = re.search(r"/reponse/([\w-]+)/\?reponse=accepter", sent).group(1)
+    assert f"/reponse/{token}/?reponse=refuser" in sent
+    # Stored: the text shows placeholders, the row keeps only the key's digest.
+    assert token not in first.body and first.body.count("[lien personnel]") == 2
+    assert offers[0].token_hash == token_digest(token) != token
     help_request.refresh_from_db()
     assert help_request.status == RequestStatus.SEARCHING
     assert [(t.from_status, t.to_status) for t in help_request.transitions.all()] == [
@@ -326,3 +332,53 @@ def test_cancelling_proposals_withdraws_the_links(client, help_request, voluntee
     response = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
     assert "plus ouverte" in response.content.decode()
     assert not Support.objects.exists()
+
+
+# Links that cannot be abused (issue 10) ----------------------------------------------------------
+
+
+def test_no_offer_is_accepted_after_the_deadline_even_before_the_sweep(client, help_request, volunteers):
+    proposal, offers = propose(help_request, volunteers[:1])
+    Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    link = reverse("matching:offer_response", args=[offers[0].token])
+    page = client.get(link).content.decode()
+    assert "n'est plus ouverte" in page and "J'accepte" not in page
+    assert offer_accept(offer=offers[0]).outcome == Outcome.CLOSED
+    response = client.post(link, {"reponse": "accepter"})
+    assert response.status_code == 200 and "n'est plus ouverte" in response.content.decode()
+    assert not Support.objects.exists()
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN  # the sweep closes it later
+
+
+def test_offer_links_expire_and_then_show_nothing_personal(client, settings, help_request, volunteers):
+    settings.VS_LINK_GRACE_HOURS = 48
+    proposal, offers = propose(help_request, volunteers[:2])
+    mine, other = offers
+    mine_link = reverse("matching:offer_response", args=[mine.token])
+    assert "12 rue des Lilas" in client.post(mine_link, {"reponse": "accepter"}).content.decode()
+    # Within the grace the accepting volunteer still reads the contact details.
+    ProposalOffer.objects.filter(pk=mine.pk).update(responded_at=timezone.now() - timedelta(hours=47))
+    assert "12 rue des Lilas" in client.get(mine_link).content.decode()
+    # Long after: a French page, no name, phone or address.
+    ProposalOffer.objects.filter(pk=mine.pk).update(responded_at=timezone.now() - timedelta(days=30))
+    Proposal.objects.filter(pk=proposal.pk).update(closed_at=timezone.now() - timedelta(days=30))
+    for link in (mine_link, reverse("matching:offer_response", args=[other.token])):
+        for response in (client.get(link), client.post(link, {"reponse": "accepter"})):
+            html = response.content.decode()
+            assert response.status_code == 410 and "Ce lien n'est plus valable" in html
+            assert "Odette" not in html and "12 rue des Lilas" not in html and "Courses pour la semaine" not in html
+            assert help_request.resident.mobile.as_e164 not in html
+
+
+def test_no_offer_key_is_readable_in_the_database(help_request, volunteers):
+    _proposal, offers = propose(help_request, volunteers)
+    keys = [offer.token for offer in offers]
+    stored = list(ProposalOffer.objects.values_list("token_hash", flat=True))
+    assert sorted(stored) == sorted(token_digest(key) for key in keys)
+    bodies = " ".join(Message.objects.values_list("body", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT personal_links FROM notifications_message")
+        raw = " ".join(row[0] for row in cursor.fetchall())
+    assert not any(key in bodies or key in stored or key in " ".join(stored) for key in keys)
+    assert all(key not in raw for key in keys)  # what remains until sending is encrypted

@@ -1,6 +1,7 @@
 """Who is told about a need: relevant volunteers only, once, the trained ones."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from tests.factories import HelpCategoryFactory, VolunteerFactory
 from tests.factories.needs import LAT, ShiftFactory, next_weekday_at
 from tests.factories.trainings import TrainingModuleFactory, give_training
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
+from villesolidaire.core.fields import token_digest
 from villesolidaire.needs.models import NeedInvitation, NeedStatus
 from villesolidaire.needs.selectors import _slots_of_range, availability_mask_of, select_volunteers
 from villesolidaire.needs.services import NeedError, need_notify_volunteers
@@ -147,10 +149,13 @@ def test_volunteers_are_told_once_with_a_personal_link(need):
     invitations = {i.volunteer_id: i for i in NeedInvitation.objects.filter(need=need)}
     sms = Message.objects.get(kind="need_invitation", channel="sms")
     assert sms.recipient == first.phone.as_e164
-    assert f"/besoins/invitation/{invitations[first.pk].token}/" in sms.body
+    key = re.search(r"/besoins/invitation/([\w-]+)/", sms.outgoing_body()).group(1)
+    assert invitations[first.pk].token_hash == token_digest(key)
+    assert key not in sms.body and "[lien personnel]" in sms.body
     email = Message.objects.get(kind="need_invitation", channel="email")
     assert email.recipient == "sans-mobile@example.org"
-    assert f"/besoins/invitation/{invitations[second.pk].token}/" in email.body
+    key = re.search(r"/besoins/invitation/([\w-]+)/", email.outgoing_body()).group(1)
+    assert invitations[second.pk].token_hash == token_digest(key)
 
     # Pressing again, or a newcomer: nobody is told twice.
     newcomer = volunteer()

@@ -12,6 +12,7 @@ from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
 from tests.factories.partners import OrganisationFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
+from villesolidaire.core.fields import link_token
 from villesolidaire.needs.models import Need, NeedInvitation, NeedStatus, Shift, ShiftSignup, SignupStatus
 from villesolidaire.partners.models import OrganisationStatus
 
@@ -265,6 +266,7 @@ def test_invitation_link_signs_up_without_login_and_cancels(client):
     shift = ShiftFactory(places=1)
     volunteer = VolunteerFactory(active=True)
     invitation = NeedInvitation.objects.create(need=shift.need, volunteer=volunteer)
+    link_token(invitation)
     link = url("invitation", invitation.token)
     assert client.get(link).status_code == 200
     assert not ShiftSignup.objects.exists()  # GET never signs up (link previews)
@@ -284,6 +286,7 @@ def test_invitation_link_signs_up_without_login_and_cancels(client):
 def test_invitation_bad_shift_is_a_clear_400(client, data):
     shift = ShiftFactory()
     invitation = NeedInvitation.objects.create(need=shift.need, volunteer=VolunteerFactory(active=True))
+    link_token(invitation)
     response = client.post(url("invitation", invitation.token), data)
     assert response.status_code == 400 and "Créneau introuvable" in response.content.decode()
     assert not ShiftSignup.objects.exists()
@@ -292,6 +295,7 @@ def test_invitation_bad_shift_is_a_clear_400(client, data):
 def test_invitation_cannot_reach_another_needs_shift(client):
     shift, other_shift = ShiftFactory(), ShiftFactory()
     invitation = NeedInvitation.objects.create(need=shift.need, volunteer=VolunteerFactory(active=True))
+    link_token(invitation)
     response = client.post(url("invitation", invitation.token), {"creneau": other_shift.pk, "action": "inscrire"})
     assert response.status_code == 400 and not ShiftSignup.objects.exists()
 
@@ -427,3 +431,27 @@ def test_management_list_filters_by_status_and_reports_an_unknown_one(client, co
     page = response.content.decode()
     assert "Sélectionnez un choix valide" in page and "<script>" not in page
     assert "Besoin brouillon" in page and "Besoin publié" in page  # an unknown status filters nothing
+
+
+def test_need_and_signup_links_expire_with_a_french_page(client, settings):
+    shift = ShiftFactory(places=1)
+    invitation = NeedInvitation.objects.create(need=shift.need, volunteer=VolunteerFactory(active=True))
+    link_token(invitation)
+    NeedInvitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now() - datetime.timedelta(days=settings.VS_LINK_MAX_AGE_DAYS + 1)
+    )
+    for response in (
+        client.get(url("invitation", invitation.token)),
+        client.post(url("invitation", invitation.token), {"creneau": shift.pk, "action": "inscrire"}),
+    ):
+        assert response.status_code == 410 and "Ce lien n'est plus valable" in response.content.decode()
+    assert not ShiftSignup.objects.exists()
+    signup = SignupFactory()
+    Shift.objects.filter(pk=signup.shift_id).update(
+        starts_at=timezone.now() - datetime.timedelta(days=5), ends_at=timezone.now() - datetime.timedelta(days=4)
+    )
+    response = client.post(url("signup_link", signup.token), {"action": "annuler"})
+    assert response.status_code == 410 and signup.volunteer.last_name not in response.content.decode()
+    signup.refresh_from_db()
+    assert signup.status == SignupStatus.CONFIRMED
+    assert signup.token not in signup.token_hash and len(signup.token_hash) == 64

@@ -518,7 +518,7 @@ def test_newly_named_referents_get_a_link_to_their_network(client, coordinator):
 
     sms = Message.objects.get(kind="neighbours_referent_named", channel="sms")
     assert sms.recipient == "+33612345670" and "Résidence des Mésanges" in sms.body
-    assert "suivant=%2Fmon-espace%2Fvoisinage%2F" in sms.body
+    assert "suivant=%2Fmon-espace%2Fvoisinage%2F" in sms.outgoing_body() and "jeton" not in sms.body
     email = Message.objects.get(kind="neighbours_referent_named", channel="email")
     assert email.recipient == co_referent.email and "co-référent·e" in email.body
 

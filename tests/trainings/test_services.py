@@ -1,6 +1,7 @@
 """Training services: seats and waiting list, attendance → training held, completions, invitations."""
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -14,6 +15,7 @@ from tests.factories.trainings import (
     TrainingSessionFactory,
     VolunteerTrainingFactory,
 )
+from villesolidaire.core.fields import token_digest
 from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Message
@@ -211,10 +213,11 @@ def test_invitation_sends_a_link_to_the_next_session_with_places(coordinator):
     assert set(invitations) == {invited.pk, by_email.pk}
     assert invitations[invited.pk].session == later and invitations[invited.pk].created_by == coordinator
     sms = Message.objects.get(kind="training_invitation", channel="sms")
-    assert invitations[invited.pk].token in sms.body and "Médiation et écoute" in sms.body
-    assert len(sms.body) <= 160
+    key = re.search(r"/formations/invitation/([\w-]+)/", sms.outgoing_body()).group(1)
+    assert invitations[invited.pk].token_hash == token_digest(key) and "Médiation et écoute" in sms.body
+    assert key not in sms.body and len(sms.outgoing_body()) <= 160
     email = Message.objects.get(kind="training_invitation", channel="email")
-    assert email.recipient == by_email.email and invitations[by_email.pk].token in email.body
+    assert email.recipient == by_email.email and "/formations/invitation/" in email.outgoing_body()
 
 
 def test_cancelling_a_session_tells_registered_and_waiting_volunteers(coordinator):

@@ -121,8 +121,8 @@ def test_validate_activates_logs_reindexes_and_sends_the_link(client, coordinato
     )
     assert VolunteerMatchProfile.objects.get(volunteer=volunteer).is_eligible
     message = Message.objects.get(kind="volunteer_validated")
-    assert message.recipient == "+33698765432" and "jeton=" in message.body
-    assert gsm7_length(message.body) <= 160
+    assert message.recipient == "+33698765432" and "jeton=" in message.outgoing_body()
+    assert gsm7_length(message.outgoing_body()) <= 160
 
 
 def test_validation_requires_the_charter(client, coordinator):

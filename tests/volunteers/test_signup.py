@@ -75,8 +75,8 @@ def test_sign_up_creates_volunteer_user_log_index_and_message(client, open_call,
     assert VolunteerMatchProfile.objects.values(*fields).get(volunteer=volunteer) == written
     message = Message.objects.get(kind="volunteer_signup")
     assert message.channel == Channel.SMS and message.recipient == "+33612345678"
-    assert "/mon-espace/?jeton=" in message.body
-    assert gsm7_length(message.body) <= 160
+    assert "/mon-espace/?jeton=" in message.outgoing_body() and "jeton" not in message.body
+    assert gsm7_length(message.outgoing_body()) <= 160
 
 
 def test_sign_up_geocodes_a_known_address(client, open_call):

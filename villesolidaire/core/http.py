@@ -5,12 +5,17 @@
     return redirect(safe_next(request, request.GET.get("suivant", ""), default=request.path))
 
 `posted` gives the data a form binds to, `form_status` the status of a page that shows a form,
-`safe_next` a return address that stays on this site.
+`safe_next` a return address that stays on this site, `by_link_token` the object a no-login
+link opens and `link_expired_page` the page such a link shows once it no longer opens anything.
 """
 
 from django import forms
-from django.http import HttpRequest, QueryDict
+from django.db import models
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from villesolidaire.core.fields import token_digest
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -34,3 +39,16 @@ def safe_next(request: HttpRequest, target: str, *, default: str) -> str:
     ):
         return target
     return default
+
+
+def by_link_token(queryset: models.QuerySet, token: str) -> models.Model:
+    """The object whose no-login link carries `token`, found by its digest (only the digest is
+    stored); 404 for an unknown key. The clear key is set on it, for redirects to the same page."""
+    obj = get_object_or_404(queryset, token_hash=token_digest(token[:64]))
+    obj.token = token[:64]
+    return obj
+
+
+def link_expired_page(request: HttpRequest) -> HttpResponse:
+    """410: the link worked once but has expired or been used; it shows nothing personal."""
+    return render(request, "link_expired.html", status=410)

@@ -33,6 +33,7 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.campaigns.demo import seed_past_heatwave
 from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.core.fields import token_digest
 from villesolidaire.core.text import fold
 from villesolidaire.core.workflow import Step
 from villesolidaire.help_requests.enums import WORKFLOW as REQUEST_WORKFLOW
@@ -542,7 +543,7 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
                 score=round(rng.uniform(60, 95), 1),
                 sent_at=proposal.created_at,
                 responded_at=started,
-                token=f"demo-{rng.getrandbits(96):024x}",
+                token_hash=token_digest(f"demo-{rng.getrandbits(96):024x}"),
             )
         )
         for other in rng.sample(helpers, 2):
@@ -554,7 +555,7 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
                         score=round(rng.uniform(30, 70), 1),
                         status=rng.choice([OfferStatus.TAKEN, OfferStatus.DECLINED]),
                         sent_at=proposal.created_at,
-                        token=f"demo-{rng.getrandbits(96):024x}",
+                        token_hash=token_digest(f"demo-{rng.getrandbits(96):024x}"),
                     )
                 )
     ProposalOffer.objects.bulk_create(offers, batch_size=1000)
@@ -726,7 +727,7 @@ def _other_requests(rng, clock, volunteers, residents, categories, coordinator, 
                 volunteer=v,
                 score=round(rng.uniform(40, 90), 1),
                 sent_at=p.created_at,
-                token=f"demo-{rng.getrandbits(96):024x}",
+                token_hash=token_digest(f"demo-{rng.getrandbits(96):024x}"),
             )
             for p in proposals
             for v in rng.sample(active, 3)

@@ -107,7 +107,7 @@ class Proposal(models.Model):
 class ProposalOffer(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="offers")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="offers")
-    token = token_field()
+    token_hash = token_field()
     status = models.CharField("statut", max_length=10, choices=OfferStatus.choices, default=OfferStatus.PENDING)
     score = models.FloatField("score", default=0)
     explanation = models.JSONField("explication du score", default=list)

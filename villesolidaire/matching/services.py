@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.enums import TimeWindow
 from villesolidaire.help_requests.models import HelpRequest
@@ -30,7 +31,7 @@ from villesolidaire.matching.models import (
 from villesolidaire.matching.selectors import Candidate
 from villesolidaire.missions.models import Support
 from villesolidaire.missions.services import mission_plan, support_create
-from villesolidaire.notifications.services import contact_send, resident_inform
+from villesolidaire.notifications.services import PersonalLink, contact_send, resident_inform
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ class ProposalError(Exception):
     """The proposal cannot be made; the message is French, for the coordinator."""
 
 
-def offer_link(offer: ProposalOffer, answer: str) -> str:
-    return f"{settings.SITE_URL}{reverse('matching:offer_response', args=[offer.token])}?reponse={answer}"
+def offer_link(offer: ProposalOffer, answer: str) -> PersonalLink:
+    url = reverse("matching:offer_response", args=[link_token(offer)])
+    return PersonalLink(f"{settings.SITE_URL}{url}?reponse={answer}")
 
 
 @transaction.atomic
@@ -179,6 +181,23 @@ def offer_accept(*, offer: ProposalOffer, now: datetime | None = None) -> OfferR
     return result
 
 
+def proposal_answerable(proposal: Proposal, now: datetime | None = None) -> bool:
+    """Open and within its deadline: past `expires_at` nobody may accept, even before the
+    expiry sweep marks the proposal expired."""
+    return proposal.status == ProposalStatus.OPEN and (now or timezone.now()) < proposal.expires_at
+
+
+def offer_link_expired(offer: ProposalOffer, now: datetime | None = None) -> bool:
+    """An offer's link opens its page until the proposal is closed, then for `VS_LINK_GRACE_HOURS`
+    (the accepting volunteer reads the person's contact details there, then in their space)."""
+    proposal = offer.proposal
+    if offer.status == OfferStatus.ACCEPTED:
+        return link_expired(offer.responded_at, now=now)
+    if proposal.status == ProposalStatus.OPEN:
+        return link_expired(proposal.expires_at, now=now)
+    return link_expired(proposal.closed_at or proposal.expires_at, now=now)
+
+
 def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
     proposal = Proposal.objects.select_for_update().get(pk=offer.proposal_id)
     offer = ProposalOffer.objects.select_related("volunteer", "volunteer__user").get(pk=offer.pk)
@@ -186,7 +205,7 @@ def _offer_accept_locked(offer: ProposalOffer, now: datetime) -> OfferResult:
         return OfferResult(Outcome.ALREADY_ACCEPTED, offer, Support.objects.filter(proposal=proposal).first())
     if proposal.status == ProposalStatus.ACCEPTED or offer.status == OfferStatus.TAKEN:
         return OfferResult(Outcome.TAKEN, offer)
-    if proposal.status != ProposalStatus.OPEN or offer.status == OfferStatus.WITHDRAWN:
+    if not proposal_answerable(proposal, now) or offer.status == OfferStatus.WITHDRAWN:
         return OfferResult(Outcome.CLOSED, offer)
     help_request = HelpRequest.objects.select_related("resident", "category").get(pk=proposal.help_request_id)
     if help_request.status != RequestStatus.SEARCHING:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from villesolidaire.accounts.perms import coordinator_required
-from villesolidaire.core.http import form_status, posted
+from villesolidaire.core.http import by_link_token, form_status, link_expired_page, posted
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import scoring, services
@@ -131,14 +131,16 @@ def _training_exclusions(help_request, context, widen: bool) -> list[dict]:
 def offer_response(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the token in the SMS or e-mail link is the volunteer's key to this one offer.
     GET only shows (link previews must not answer); the buttons POST."""
-    offer = get_object_or_404(
+    offer = by_link_token(
         ProposalOffer.objects.select_related(
             "volunteer",
             "proposal__help_request__category",
             "proposal__help_request__resident__quartier",
         ),
-        token=token[:64],
+        token,
     )
+    if services.offer_link_expired(offer):
+        return link_expired_page(request)
     result = None
     if request.method == "POST":
         answer = request.POST.get("reponse")
@@ -150,7 +152,7 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, "Réponse non reconnue : choisissez « J'accepte » ou « Je ne peux pas ».")
         if result is not None:
             offer = result.offer
-    offer.refresh_from_db(fields=["status"])
+    offer.refresh_from_db(fields=["status", "responded_at"])
     proposal = Proposal.objects.get(pk=offer.proposal_id)
     support = None
     if offer.status == "accepted":
@@ -162,6 +164,7 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
         {
             "offer": offer,
             "proposal": proposal,
+            "answerable": services.proposal_answerable(proposal),
             "help_request": help_request,
             "result": result.outcome.value if result else None,
             "outcomes": {o.name: o.value for o in Outcome},

@@ -223,7 +223,7 @@ class NeedInvitation(models.Model):
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="invitations")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="need_invitations")
-    token = token_field()
+    token_hash = token_field()
     sent_at = models.DateTimeField("prévenu·e le", default=timezone.now)
 
     class Meta:
@@ -271,7 +271,7 @@ class ShiftSignup(models.Model):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="shift_signups")
     status = models.CharField("statut", max_length=10, choices=SignupStatus.choices, db_index=True)
-    token = token_field()
+    token_hash = token_field()
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now)
     confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
     confirmed_by = user_reference()

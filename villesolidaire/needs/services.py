@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
@@ -30,7 +31,7 @@ from villesolidaire.needs.models import (
     SignupStatus,
 )
 from villesolidaire.needs.selectors import Selection, select_volunteers
-from villesolidaire.notifications.services import contact_send
+from villesolidaire.notifications.services import PersonalLink, contact_send
 from villesolidaire.partners.models import OrganisationStatus
 from villesolidaire.territory.geocoding import locate
 from villesolidaire.trainings.models import VolunteerTraining
@@ -48,12 +49,22 @@ class NeedError(Exception):
 # ---------------------------------------------------------------- links and messages
 
 
-def invitation_link(invitation: NeedInvitation) -> str:
-    return settings.SITE_URL + reverse("needs:invitation", args=[invitation.token])
+def invitation_link(invitation: NeedInvitation) -> PersonalLink:
+    return PersonalLink(settings.SITE_URL + reverse("needs:invitation", args=[link_token(invitation)]))
 
 
-def signup_link(signup: ShiftSignup) -> str:
-    return settings.SITE_URL + reverse("needs:signup_link", args=[signup.token])
+def signup_link(signup: ShiftSignup) -> PersonalLink:
+    return PersonalLink(settings.SITE_URL + reverse("needs:signup_link", args=[link_token(signup)]))
+
+
+def invitation_link_expired(invitation: NeedInvitation, now: datetime.datetime | None = None) -> bool:
+    """A need's invitation opens its page for `VS_LINK_MAX_AGE_DAYS` after it was sent."""
+    return link_expired(invitation.sent_at, hours=24 * settings.VS_LINK_MAX_AGE_DAYS, now=now)
+
+
+def signup_link_expired(signup: ShiftSignup, now: datetime.datetime | None = None) -> bool:
+    """A sign-up's link opens its page until `VS_LINK_GRACE_HOURS` after the shift ended."""
+    return link_expired(signup.shift.ends_at, now=now)
 
 
 def _tell(volunteer: Volunteer, *, template: str, subject: str, kind: str, **context) -> None:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core.http import by_link_token, link_expired_page
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.needs import feeds, selectors, services, tasks
@@ -366,9 +367,11 @@ def _need_page(request, need, *, mine, volunteer, invitation, status=200):
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the invitation token is the volunteer's key to this need's sign-up page.
     GET only shows (link previews must not sign anyone up); the buttons POST."""
-    invitation = get_object_or_404(
-        NeedInvitation.objects.select_related("volunteer", "need__organisation", "need__quartier"), token=token[:64]
+    invitation = by_link_token(
+        NeedInvitation.objects.select_related("volunteer", "need__organisation", "need__quartier"), token
     )
+    if services.invitation_link_expired(invitation):
+        return link_expired_page(request)
     need, volunteer = invitation.need, invitation.volunteer
     status = 200
     if request.method == "POST":
@@ -424,9 +427,9 @@ def _signup_from_post(request, need: Need, volunteer: Volunteer) -> int:
 
 def signup_link(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the link in a sign-up message shows it and lets the volunteer cancel."""
-    signup = get_object_or_404(
-        ShiftSignup.objects.select_related("volunteer", "shift__need__organisation"), token=token[:64]
-    )
+    signup = by_link_token(ShiftSignup.objects.select_related("volunteer", "shift__need__organisation"), token)
+    if services.signup_link_expired(signup):
+        return link_expired_page(request)
     if request.method == "POST":
         if request.POST.get("action") != "annuler":
             messages.error(request, "Action non reconnue.")

@@ -1,6 +1,9 @@
+import re
+
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.crypto import EncryptedTextField
 from villesolidaire.core.fields import optional_reference, user_reference
 
 
@@ -25,6 +28,9 @@ class MessageQuerySet(models.QuerySet):
 # are register data, shown to register officers only (CASF R121-7).
 REGISTER_MESSAGE_KIND_PREFIX = "campaign_"
 
+# What the stored text of a message shows in place of a link that opens a page without login.
+PERSONAL_LINK_PLACEHOLDER = "[lien personnel]"
+
 
 class Message(models.Model):
     """Every e-mail and SMS the platform sends, with its delivery status."""
@@ -33,6 +39,9 @@ class Message(models.Model):
     recipient = models.CharField("destinataire", max_length=254)
     subject = models.CharField("objet", max_length=200, blank=True)
     body = models.TextField("texte")
+    # The personal links the body's placeholders stand for, in order, encrypted: kept until the
+    # message is sent, so that no key lies in clear in the table or its backups.
+    personal_links = EncryptedTextField("liens personnels (chiffrés)", blank=True, editable=False)
     kind = models.CharField("type de message", max_length=60, db_index=True)
     status = models.CharField(
         "statut", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED, db_index=True
@@ -53,6 +62,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} à {self.recipient} ({self.get_status_display()})"
+
+    def outgoing_body(self) -> str:
+        """The text to hand to the provider: the stored body with its personal links put back."""
+        links = iter(self.personal_links.split("\n") if self.personal_links else ())
+        return re.sub(re.escape(PERSONAL_LINK_PLACEHOLDER), lambda match: next(links, match.group()), self.body)
 
     @property
     def shown_recipient(self) -> str:

@@ -2,6 +2,7 @@
 background task after the surrounding transaction commits."""
 
 import logging
+import re
 
 import phonenumbers
 from django.conf import settings
@@ -9,21 +10,56 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from villesolidaire.notifications.models import CallTask, CallTaskStatus, Channel, Message, MessageStatus
+from villesolidaire.notifications.models import (
+    PERSONAL_LINK_PLACEHOLDER,
+    CallTask,
+    CallTaskStatus,
+    Channel,
+    Message,
+    MessageStatus,
+)
 from villesolidaire.notifications.sms import to_gsm7, warn_if_long
 from villesolidaire.notifications.tasks import send_message
 
 logger = logging.getLogger(__name__)
 
 
-def message_queue(*, channel: str, recipient: str, body: str, kind: str, subject: str = "") -> Message:
+class PersonalLink(str):
+    """A link whose key opens a page without login (an offer, an invitation, a sign-in): put in
+    a message's context, it goes out in the message but its stored text shows a placeholder."""
+
+
+def _hide_links(body: str, links: list[str]) -> tuple[str, list[str]]:
+    """The body with each of `links` replaced by the placeholder, and the links in body order."""
+    if not links:
+        return body, []
+    found = []
+    pattern = "|".join(re.escape(link) for link in sorted(set(links), key=len, reverse=True))
+
+    def hide(match: re.Match) -> str:
+        found.append(match.group())
+        return PERSONAL_LINK_PLACEHOLDER
+
+    return re.sub(pattern, hide, body), found
+
+
+def message_queue(
+    *, channel: str, recipient: str, body: str, kind: str, subject: str = "", links: list[str] = ()
+) -> Message:
+    """Store and queue a message; `links` (personal links) are sent but not kept in its text."""
     if channel == Channel.SMS:
         recipient = sms_recipient(recipient)
         body = to_gsm7(body.strip())
         # Longer SMS still go out (concatenated, billed per part); the log shows which kinds to shorten.
         warn_if_long(body, kind=kind)
+    body, found = _hide_links(body, list(links))
     message = Message.objects.create(
-        channel=channel, recipient=str(recipient)[:254], subject=subject[:200], body=body, kind=kind[:60]
+        channel=channel,
+        recipient=str(recipient)[:254],
+        subject=subject[:200],
+        body=body,
+        personal_links="\n".join(found),
+        kind=kind[:60],
     )
     _enqueue_on_commit(message)
     return message
@@ -65,15 +101,23 @@ def _enqueue_on_commit(message: Message) -> None:
     transaction.on_commit(lambda: send_message.enqueue(message_id))
 
 
+def _personal_links(context: dict) -> list[str]:
+    return [value for value in context.values() if isinstance(value, PersonalLink)]
+
+
 def email_send(*, to: str, subject: str, template: str, context: dict, kind: str) -> Message:
     """Render `template` (a .txt template) and queue it as an e-mail."""
     body = render_to_string(template, context)
-    return message_queue(channel=Channel.EMAIL, recipient=to, body=body, kind=kind, subject=subject)
+    return message_queue(
+        channel=Channel.EMAIL, recipient=to, body=body, kind=kind, subject=subject, links=_personal_links(context)
+    )
 
 
 def sms_send(*, to, template: str, context: dict, kind: str) -> Message:
     body = render_to_string(template, context)
-    return message_queue(channel=Channel.SMS, recipient=sms_recipient(to), body=body, kind=kind)
+    return message_queue(
+        channel=Channel.SMS, recipient=sms_recipient(to), body=body, kind=kind, links=_personal_links(context)
+    )
 
 
 def contact_send(

@@ -84,7 +84,8 @@ def deliver_message(message_id: int) -> str:
     message.sent_at = timezone.now()
     message.next_attempt_at = None
     message.last_error = ""
-    message.save(update_fields=["provider_id", "status", "sent_at", "next_attempt_at", "last_error"])
+    message.personal_links = ""  # sent: its links need not be kept, even encrypted
+    message.save(update_fields=["provider_id", "status", "sent_at", "next_attempt_at", "last_error", "personal_links"])
     logger.info("Message %s (%s, %s) sent, attempt %s", message.pk, message.channel, message.kind, message.attempts)
     return message.status
 
@@ -111,8 +112,8 @@ def due_messages(now=None):
 
 def _deliver(message: Message) -> str:
     if message.channel == Channel.SMS:
-        return get_sms_backend().send(message.recipient, message.body)
-    email = EmailMessage(subject=message.subject, body=message.body, to=[message.recipient])
+        return get_sms_backend().send(message.recipient, message.outgoing_body())
+    email = EmailMessage(subject=message.subject, body=message.outgoing_body(), to=[message.recipient])
     sent = email.send(fail_silently=False)
     if not sent:
         raise SmsError("Le serveur de messagerie n'a pas accepté le message.")

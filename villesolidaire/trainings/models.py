@@ -246,7 +246,7 @@ class TrainingInvitation(models.Model):
     )
     module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="invitations")
     session = optional_reference(TrainingSession, "session proposée", related_name="invitations")
-    token = token_field()
+    token_hash = token_field()
     created_at = models.DateTimeField("envoyée le", default=timezone.now)
     created_by = user_reference()
     registration = optional_reference(SessionRegistration, "inscription obtenue")

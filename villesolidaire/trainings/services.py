@@ -19,9 +19,10 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
-from villesolidaire.notifications.services import contact_send
+from villesolidaire.notifications.services import PersonalLink, contact_send
 from villesolidaire.trainings.enums import (
     ACTIVE_STATUSES,
     REGISTRATION_WORKFLOW,
@@ -362,8 +363,13 @@ class InvitationResult:
     skipped: list = field(default_factory=list)  # already registered for an upcoming session of the module
 
 
-def invitation_link(invitation: TrainingInvitation) -> str:
-    return f"{settings.SITE_URL}{reverse('trainings:invitation', args=[invitation.token])}"
+def invitation_link(invitation: TrainingInvitation) -> PersonalLink:
+    return PersonalLink(f"{settings.SITE_URL}{reverse('trainings:invitation', args=[link_token(invitation)])}")
+
+
+def invitation_link_expired(invitation: TrainingInvitation, now: datetime.datetime | None = None) -> bool:
+    """A training invitation opens its page for `VS_LINK_MAX_AGE_DAYS` after it was sent."""
+    return link_expired(invitation.created_at, hours=24 * settings.VS_LINK_MAX_AGE_DAYS, now=now)
 
 
 @transaction.atomic

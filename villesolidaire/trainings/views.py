@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
-from villesolidaire.core.http import form_status, posted
+from villesolidaire.core.http import by_link_token, form_status, link_expired_page, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.trainings import selectors, services
@@ -390,10 +390,12 @@ def self_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """No login: the token in the SMS or e-mail is the volunteer's key to this invitation only.
     GET shows the module's upcoming sessions (link previews must not register); the buttons POST."""
-    invitation = get_object_or_404(
+    invitation = by_link_token(
         TrainingInvitation.objects.select_related("volunteer", "module").filter(volunteer__anonymised_at__isnull=True),
-        token=token[:64],
+        token,
     )
+    if services.invitation_link_expired(invitation):
+        return link_expired_page(request)
     registration = None
     if request.method == "POST":
         session_id = request.POST.get("session", "")

@@ -21,7 +21,7 @@ from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.notifications.models import Message, MessageStatus
-from villesolidaire.notifications.services import contact_send
+from villesolidaire.notifications.services import PersonalLink, contact_send
 from villesolidaire.territory.geocoding import locate
 from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.enums import WORKFLOW, Status
@@ -48,12 +48,12 @@ def synthetic_email() -> str:
     return f"{uuid4().hex}@{SYNTHETIC_EMAIL_DOMAIN}"
 
 
-def magic_link_url(*, volunteer: Volunteer, next_path: str = "") -> str:
+def magic_link_url(*, volunteer: Volunteer, next_path: str = "") -> PersonalLink:
     """Absolute link that signs the volunteer in and opens their space (or `next_path`)."""
     params = get_parameters(volunteer.user, scope=MAGIC_LINK_SCOPE)
     if next_path:
         params["suivant"] = next_path
-    return f"{settings.SITE_URL}{reverse('volunteers:space')}?{urlencode(params)}"
+    return PersonalLink(f"{settings.SITE_URL}{reverse('volunteers:space')}?{urlencode(params)}")
 
 
 def _e164(phone) -> str:
@@ -218,7 +218,7 @@ def _erase_message_log(contacts: list[str]) -> None:
     they said (they hold names and links)."""
     if contacts:
         Message.objects.filter(recipient__in=contacts).exclude(status=MessageStatus.QUEUED).update(
-            recipient="(anonymisé)", subject="", body="(contenu effacé au désistement)"
+            recipient="(anonymisé)", subject="", body="(contenu effacé au désistement)", personal_links=""
         )
 
 
@@ -235,7 +235,7 @@ def volunteer_send_magic_link(*, email: str = "", phone: str = "") -> Message | 
     context = {
         "volunteer": volunteer,
         "link": magic_link_url(volunteer=volunteer),
-        "max_age_days": max(1, settings.SESAME_MAX_AGE // 86400),
+        "max_age_minutes": settings.SESAME_MAX_AGE // 60,
     }
     return contact_send(
         email=volunteer.email if email else "",

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}")
             link = _magic_link(volunteer)
             if link:
-                out(f"      lien direct (valable {settings.SESAME_MAX_AGE // 86400} jours) : {link}")
+                out(f"      lien direct (valable {settings.SESAME_MAX_AGE // 60} minutes, une fois) : {link}")
         out("=" * 72)
         out("")
 
