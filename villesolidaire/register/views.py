@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
+from villesolidaire.core import limits
 from villesolidaire.core.exports import download
 from villesolidaire.core.http import form_status
 from villesolidaire.core.pagination import paginate
@@ -509,6 +510,9 @@ def prefect_export(request: HttpRequest) -> HttpResponse:
 def public_form(request: HttpRequest) -> HttpResponse:
     form = PublicEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = limits.hit(request, "public_form", recipients=limits.contacts(form, "phone"))
+        if wait:
+            return limits.refuse_form(request, "register/public_form.html", {"form": form}, form=form, wait=wait)
         services.entry_create(data=form.entry_data(), by=None, request=request, flag_duplicates=True)
         request.session[PUBLIC_SESSION_KEY] = True
         return redirect("register:public_confirmation")
