@@ -5,6 +5,9 @@ variable; docs/configuration.md lists them all. There is no separate production 
 production is this file plus its environment.
 """
 
+import ipaddress
+import re
+from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "villesolidaire.core",
     "villesolidaire.accounts",
     "villesolidaire.territory",
@@ -83,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out staff login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a password login that is locked out (decision 0010).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "sesame.backends.ModelBackend",
 ]
@@ -146,6 +154,19 @@ LOGOUT_REDIRECT_URL = "core:home"
 SESAME_MAX_AGE = 60 * env_int("VS_MAGIC_LINK_MAX_AGE_MINUTES", 30)
 SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "jeton"
+
+# Staff password login lock-out (django-axes, decision 0010): after VS_LOGIN_FAILURE_LIMIT failed
+# passwords for one e-mail from one address, that pair waits VS_LOGIN_LOCKOUT_MINUTES.
+AXES_FAILURE_LIMIT = env_int("VS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("VS_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "villesolidaire.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "villesolidaire.accounts.views.locked_out"
+# Only password logins count: a magic link carries no user name and has limits of its own.
+AXES_WHITELIST_CALLABLE = "villesolidaire.accounts.views.not_a_password_login"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 # Staff second factor (django-otp).
 OTP_TOTP_ISSUER = env_str("VS_OTP_ISSUER", "Ville Solidaire")
@@ -243,6 +264,39 @@ if not 183 <= VS_AUDIT_RETENTION_DAYS <= 366:
 
 # Backups (`make backup`, `manage.py backup`): dumps and their manifests; docs/operations.md.
 VS_BACKUP_DIR = Path(env_str("VS_BACKUP_DIR", str(VAR_DIR / "backups")))
+
+# Limits per client (decision 0010, docs/configuration.md): "count/period" (s, m, h, d) per client
+# address, and per recipient (e-mail or mobile typed) for the `_recipient` ones. Over a limit the
+# page answers 429 with Retry-After and keeps what was typed.
+VS_LIMITS = {
+    "public_form": env_str("VS_LIMIT_PUBLIC_FORM", "20/h"),
+    "public_form_recipient": env_str("VS_LIMIT_PUBLIC_FORM_RECIPIENT", "5/h"),
+    "magic_link": env_str("VS_LIMIT_MAGIC_LINK", "10/h"),
+    "magic_link_recipient": env_str("VS_LIMIT_MAGIC_LINK_RECIPIENT", "3/h"),
+    "sms_webhook": env_str("VS_LIMIT_SMS_WEBHOOK", "300/m"),
+}
+for _name, _rate in VS_LIMITS.items():
+    if not re.fullmatch(r"\d+/[smhd]", _rate.strip()):
+        raise ImproperlyConfigured(f"VS_LIMITS {_name}={_rate!r}: expected count/period, such as 10/h.")
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+# Empty: the connection's address is the client's, whatever the headers say.
+VS_TRUSTED_PROXIES = env_list("VS_TRUSTED_PROXIES", "")
+for _proxy in VS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"VS_TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from exc
+# Counters of the limits: in each process's memory by default; a Redis URL shares them between the
+# web workers and servers (needs the `redis` package).
+_limits_cache = env_str("VS_LIMITS_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _limits_cache}
+        if _limits_cache
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+    ),
+}
 
 # Security. `manage.py check --deploy` is clean with the production variables (docs/configuration.md).
 SESSION_COOKIE_HTTPONLY = True

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 
 from tests.factories import HelpCategoryFactory, SkillFactory, TownFactory, login_staff, staff_user
@@ -16,6 +17,16 @@ from villesolidaire.help_requests.models import HelpCategory
 @pytest.fixture(autouse=True)
 def _enable_db_for_all_tests(db):
     """Every test may use the database (as in les-emplois)."""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Every test starts with empty caches: the counters of the limits (core.limits) never carry over."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
 
 
 # -- Reference data ---------------------------------------------------------------------------------------------

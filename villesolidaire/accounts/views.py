@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, TotpEnrolForm
 from villesolidaire.accounts.perms import staff_account_required
 from villesolidaire.core.http import safe_next
+from villesolidaire.core.limits import refuse_form
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -25,6 +27,23 @@ class StaffLoginView(auth_views.LoginView):
         if self.request.user.is_staff_member:
             return f"/comptes/verification/?{urlencode({'next': target})}"
         return target
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+    """django-axes' answer once an e-mail has failed too often from one address (AXES_LOCKOUT_CALLABLE):
+    the login page again with the e-mail typed, a French message, 429 and Retry-After."""
+    email = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = StaffLoginForm(request, data={"username": email, "password": ""})
+    form.errors.clear()  # the lock-out is the only thing to say; the password is never shown again
+    wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    return refuse_form(
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request)}, form=form, wait=wait
+    )
+
+
+def not_a_password_login(request: HttpRequest, credentials: dict | None) -> bool:
+    """AXES_WHITELIST_CALLABLE: django-axes counts password logins only (a magic link has no user name)."""
+    return not (credentials or {}).get("username")
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -7,6 +7,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from villesolidaire.audit.models import AuditAction, AuditEntry
+from villesolidaire.core.http import client_ip
 
 
 def object_type_of(target: models.Model | type[models.Model] | str) -> str:
@@ -42,8 +43,5 @@ def record(
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the documented reverse proxy REMOTE_ADDR is the proxy; good enough for an access
-    # log, and never trusted for anything else.
-    return request.META.get("REMOTE_ADDR") or None
+    # The person's address, read through the trusted proxies (VS_TRUSTED_PROXIES), not the proxy's.
+    return client_ip(request) if request is not None else None

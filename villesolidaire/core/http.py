@@ -6,10 +6,15 @@
 
 `posted` gives the data a form binds to, `form_status` the status of a page that shows a form,
 `safe_next` a return address that stays on this site, `by_link_token` the object a no-login
-link opens and `link_expired_page` the page such a link shows once it no longer opens anything.
+link opens and `link_expired_page` the page such a link shows once it no longer opens anything,
+`client_ip` the address of the person (behind the trusted proxies of VS_TRUSTED_PROXIES).
 """
 
+from functools import cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
+
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -52,3 +57,40 @@ def by_link_token(queryset: models.QuerySet, token: str) -> models.Model:
 def link_expired_page(request: HttpRequest) -> HttpResponse:
     """410: the link worked once but has expired or been used; it shows nothing personal."""
     return render(request, "link_expired.html", status=410)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the person behind `request`, for limits, login lock-out and the audit log.
+
+    `X-Forwarded-For` is read only when the connection comes from a trusted proxy
+    (VS_TRUSTED_PROXIES, addresses or networks): its hops are walked from the right, past the
+    trusted proxies, and the first other address is the client's. Anyone can send the header,
+    so from any other peer it is ignored and REMOTE_ADDR is the client. None when unknown."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None or not _trusted(peer):
+        return str(peer) if peer else None
+    client = peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # garbage left of here was written by the client itself: keep the last proxy
+        client = address
+        if not _trusted(address):
+            break
+    return str(client)
+
+
+def _address(value: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address: IPv4Address | IPv6Address) -> bool:
+    return any(address in network for network in _trusted_networks(tuple(settings.VS_TRUSTED_PROXIES)))
+
+
+@cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(proxy, strict=False) for proxy in proxies)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import operator_required
+from villesolidaire.core import limits
 from villesolidaire.core.htmx import render_partial_or_page
 from villesolidaire.core.http import form_status
 from villesolidaire.core.pagination import paginate
@@ -173,6 +174,9 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def public_form(request: HttpRequest) -> HttpResponse:
     form = PublicRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = limits.hit(request, "public_form", recipients=limits.contacts(form, "any_phone", "reporter_phone"))
+        if wait:
+            return limits.refuse_form(request, "help_requests/public_form.html", {"form": form}, form=form, wait=wait)
         help_request = services.help_request_submit_public(
             person=form.person_data(), data=form.request_data(), for_someone_else=form.for_someone_else
         )

@@ -14,6 +14,7 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, partner_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core import limits
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.core.text import with_de
@@ -93,6 +94,9 @@ def public_organisation(request: HttpRequest, pk: int) -> HttpResponse:
 def propose(request: HttpRequest) -> HttpResponse:
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = limits.hit(request, "public_form", recipients=limits.contacts(form, "account_email", "contact_phone"))
+        if wait:
+            return limits.refuse_form(request, "partners/propose.html", {"form": form}, form=form, wait=wait)
         data = form.cleaned_data
         try:
             services.organisation_propose(

@@ -16,6 +16,7 @@ from villesolidaire.accounts.models import RoleGrant
 from villesolidaire.accounts.perms import register_officer_required, role_required
 from villesolidaire.audit import services as audit
 from villesolidaire.audit.models import AuditAction
+from villesolidaire.core import limits
 from villesolidaire.core.exports import download
 from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
@@ -565,6 +566,9 @@ def designation_decide(request: HttpRequest, pk: int, decision: str) -> HttpResp
 def public_form(request: HttpRequest) -> HttpResponse:
     form = PublicEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = limits.hit(request, "public_form", recipients=limits.contacts(form, "phone"))
+        if wait:
+            return limits.refuse_form(request, "register/public_form.html", {"form": form}, form=form, wait=wait)
         services.entry_create(data=form.entry_data(), by=None, request=request, flag_duplicates=True)
         request.session[PUBLIC_SESSION_KEY] = True
         return redirect("register:public_confirmation")

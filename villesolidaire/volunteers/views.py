@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core import limits
 from villesolidaire.core.http import safe_next
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -42,6 +43,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         return _signup_closed(request)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = limits.hit(request, "public_form", recipients=limits.contacts(form, "email", "phone"))
+        if wait:
+            context = {"form": form, "call": call}
+            return limits.refuse_form(request, "volunteers/signup.html", context, form=form, wait=wait)
         with form_service_errors(form, IntegrityError, message=SIGNUP_TAKEN):
             services.volunteer_register(
                 volunteer=form.save(commit=False),
@@ -70,6 +75,11 @@ def signup_thanks(request: HttpRequest) -> HttpResponse:
 def magic_link_request(request: HttpRequest) -> HttpResponse:
     form = MagicLinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = limits.hit(request, "magic_link", recipients=[form.cleaned_data["contact"]])
+        if wait:
+            return limits.refuse_form(
+                request, "volunteers/magic_link_request.html", {"form": form}, form=form, wait=wait
+            )
         services.volunteer_send_magic_link(email=form.email, phone=form.phone)
         # Same answer whether or not an account matched: the page must not reveal who is registered.
         return redirect("volunteers:magic_link_sent")

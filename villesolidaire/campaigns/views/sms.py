@@ -16,6 +16,7 @@ from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.sms_replies import sms_inbound_record
 from villesolidaire.campaigns.services.sms_wave import sms_wave_start
 from villesolidaire.campaigns.views.helpers import campaign_or_404
+from villesolidaire.core import limits
 from villesolidaire.core.service_errors import service_errors
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,14 @@ def _inbound_messages(request: HttpRequest) -> list[tuple[str, str]]:
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest, token: str | None = None) -> HttpResponse:
-    """Provider webhook. Answers the same empty 200 whatever was received, once authenticated."""
+    """Provider webhook. Answers the same empty 200 whatever was received, once authenticated.
+
+    Limited per sending address before the token is even checked (guessing it costs attempts)."""
+    wait = limits.hit(request, "sms_webhook")
+    if wait:
+        return limits.too_many(
+            HttpResponse("Trop de requêtes : réessayez plus tard.", content_type="text/plain"), wait
+        )
     if not _token_ok(request, token):
         raise Http404
     for sender, text in _inbound_messages(request):
