@@ -83,7 +83,7 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
     # 1. The officer registers person A on a third party's written request -----------------
     staff_sign_in(page, officer.email)
     nav = page.get_by_role("navigation", name="Navigation principale")
-    nav.get_by_role("link", name="Registre").click()
+    nav.get_by_role("link", name="Registre", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Registre des personnes vulnérables")
     register_nav = main(page).get_by_role("navigation", name="Registre")
     register_nav.get_by_role("link", name="Nouvelle inscription").click()
@@ -112,7 +112,7 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
     audit(page)
 
     # It is in the register list, and in the acknowledgements to send.
-    nav.get_by_role("link", name="Registre").click()
+    nav.get_by_role("link", name="Registre", exact=True).click()
     row = main(page).get_by_role("row").filter(has_text=PERSON_A[0].upper())
     expect(row).to_contain_text(Origin.THIRD_PARTY.label)
     expect(row).to_contain_text(EntryStatus.RECEIVED.label)
