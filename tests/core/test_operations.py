@@ -159,6 +159,15 @@ def test_the_access_line_is_one_json_object_without_the_query_string(client, cap
     assert "secret-token" not in json.dumps(line)
 
 
+def test_the_access_line_masks_the_key_of_a_no_login_link(client, caplog):
+    with caplog.at_level(logging.INFO, logger="villesolidaire.request"):
+        client.get("/reponse/cle-secrete-du-lien/")
+    (record,) = [r for r in caplog.records if r.name == "villesolidaire.request"]
+    line = _json_line(record)
+    assert "cle-secrete-du-lien" not in json.dumps(line)
+    assert line["path"].startswith("/reponse/")
+
+
 def test_an_anonymous_request_has_no_user_id_and_health_probes_are_quiet(client, caplog):
     with caplog.at_level(logging.INFO, logger="villesolidaire.request"):
         client.get("/accessibilite/")
@@ -222,6 +231,15 @@ def test_metrics_are_refused_without_a_token_or_an_allowed_address(client, setti
     assert client.get(METRICS, HTTP_AUTHORIZATION="a-long-scrape-token").status_code == 404
     settings.VS_METRICS_ALLOWED_IPS = ["10.0.0.0/8"]  # the test client is 127.0.0.1
     assert client.get(METRICS).status_code == 404
+
+
+def test_metrics_judge_the_client_behind_the_trusted_proxy_not_the_proxy(client, settings):
+    settings.VS_METRICS_TOKEN = ""
+    settings.VS_TRUSTED_PROXIES = ["127.0.0.1"]  # the test client is the proxy
+    settings.VS_METRICS_ALLOWED_IPS = ["127.0.0.0/8"]
+    assert client.get(METRICS, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 404
+    settings.VS_METRICS_ALLOWED_IPS = ["203.0.113.0/24"]
+    assert client.get(METRICS, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 200
 
 
 def test_metrics_with_the_token_expose_the_named_metrics(client, settings, worker_tasks):

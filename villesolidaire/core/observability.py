@@ -26,6 +26,9 @@ from prometheus_client.registry import REGISTRY
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
+from villesolidaire.core.http import client_ip
+from villesolidaire.core.redaction import redact
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept when it looks like one (a UUID, a hex or base64url token): 8 to 128 safe characters.
 WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")
@@ -79,15 +82,16 @@ class RequestMiddleware:
         REQUESTS.labels(request.method, view, str(status)).inc()
         LATENCY.labels(request.method, view).observe(elapsed)
         user = getattr(request, "user", None)
+        path = redact(request.path)  # a structured field is not seen by the message filter: mask link keys here
         access_log.log(
             logging.DEBUG if view in QUIET_VIEWS else logging.INFO,
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             status,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": status,
                 "duration_ms": round(elapsed * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
@@ -135,10 +139,10 @@ def metrics_allowed(request) -> bool:
     if token and authorization.startswith("Bearer "):
         if hmac.compare_digest(authorization.removeprefix("Bearer ").encode(), token.encode()):
             return True
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
+    client = client_ip(request)  # behind the trusted proxies, the scraper's own address
+    if client is None:
         return False
+    address = ipaddress.ip_address(client)
     return any(address in ipaddress.ip_network(allowed, strict=False) for allowed in settings.VS_METRICS_ALLOWED_IPS)
 
 
