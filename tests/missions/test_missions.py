@@ -391,3 +391,18 @@ def test_resident_evaluation_waits_for_the_end_of_the_support(client):
     )
     assert "quand le soutien est terminé" in response.content.decode()
     assert not Evaluation.objects.exists()
+
+
+def test_a_mission_still_to_come_cannot_be_reported_done_and_nothing_is_sent(client, money_category):
+    help_request = HelpRequestFactory(category=money_category, resident=ResidentFactory(with_mobile=True))
+    support = SupportFactory(help_request=help_request)
+    future = services.mission_plan(
+        support=support, scheduled_at=timezone.now() + timedelta(days=7), by=None, inform=False
+    )
+    client.force_login(support.volunteer.user)
+    response = client.post(report_url(future), {"outcome": "done", "duration_minutes": "45"})
+    assert response.status_code == 400
+    assert "vous pourrez dire qu&#x27;elle est faite à partir de ce jour-là" in response.content.decode()
+    future.refresh_from_db()
+    assert future.status == MissionStatus.PLANNED and future.duration_minutes is None
+    assert not Message.objects.exists()  # the resident is told nothing

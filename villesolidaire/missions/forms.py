@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -69,9 +69,10 @@ class MissionReportForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
-    def __init__(self, *args, involves_money: bool = False, **kwargs):
+    def __init__(self, *args, involves_money: bool = False, scheduled_on: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.involves_money = involves_money
+        self.scheduled_on = scheduled_on
         if not involves_money:
             del self.fields["amount_advanced"]
 
@@ -83,6 +84,12 @@ class MissionReportForm(forms.Form):
             and "duration_minutes" not in self.errors
         ):
             self.add_error("duration_minutes", "Indiquez la durée de la mission.")
+        if cleaned.get("outcome") == "done" and self.scheduled_on and self.scheduled_on > timezone.localdate():
+            self.add_error(
+                "outcome",
+                f"Cette mission est prévue le {self.scheduled_on:%d/%m/%Y} : "
+                "vous pourrez dire qu'elle est faite à partir de ce jour-là.",
+            )
         if cleaned.get("outcome") == "missed":
             self._refuse_what_a_missed_mission_cannot_have(cleaned)
         return cleaned

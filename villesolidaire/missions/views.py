@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
@@ -198,7 +199,9 @@ def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = support.help_request
     involves_money = help_request.involves_money or help_request.category.involves_money
     can_report = mission.status == MissionStatus.PLANNED and support.status == SupportStatus.ACTIVE
-    form = MissionReportForm(posted(request), involves_money=involves_money)
+    form = MissionReportForm(
+        posted(request), involves_money=involves_money, scheduled_on=timezone.localdate(mission.scheduled_at)
+    )
     if request.method == "POST":
         if not can_report:
             messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
