@@ -14,6 +14,7 @@ import re
 import time
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.helpers import (
@@ -208,7 +209,10 @@ def test_whole_journey_from_sign_up_to_dashboard(page, new_page, live_server):  
     assert help_request.status == RequestStatus.SUPPORTED
     last_sms(RESIDENT_MOBILE, "Camille")  # the resident is told by SMS
 
-    # 6. The volunteer signs in by magic link and reports the mission done, on a phone -----
+    # 6. The mission's day comes; the volunteer signs in by magic link and reports it done, on a phone
+    # The first mission is put in the diary for tomorrow at the earliest, and a mission still to come
+    # cannot be reported done (the resident would be told it took place): its day is today here.
+    Mission.objects.update(scheduled_at=timezone.now())
     volunteer_page.goto("/")
     volunteer_page.get_by_role("link", name="Espace volontaire").click()
     volunteer_page.get_by_label("Votre adresse e-mail ou votre numéro de mobile").fill("06 12 34 56 78")
