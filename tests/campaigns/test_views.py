@@ -507,7 +507,10 @@ def test_daily_report_has_figures_and_no_names(client, world):
     )
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == f"Bourg-Solidaire — {title}"
-    assert rows[1][0] == "Jour" and [r for r in rows if r[0] == today][0][1:] == (3, 3, 0, 1, 2, 1, 0)
+    # The day is a typed date (sortable), shown dd/mm/yyyy.
+    day = next(row for row in workbook.active.iter_rows(min_row=3) if row[0].value.date() == timezone.localdate())
+    assert rows[1][0] == "Jour" and day[0].number_format == "dd/mm/yyyy"
+    assert tuple(cell.value for cell in day[1:]) == (3, 3, 0, 1, 2, 1, 0)
     assert client.get(reverse("campaigns:daily_report", args=[campaign.pk, "pdf"])).status_code == 404
 
 

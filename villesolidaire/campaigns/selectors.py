@@ -168,7 +168,7 @@ def daily_report(campaign: Campaign, today: datetime.date | None = None) -> list
         stats = per_day.get(day, {})
         rows.append(
             [
-                day.strftime("%d/%m/%Y"),
+                day,  # a date: typed in XLSX (sortable), dd/mm/yyyy in CSV (core.exports)
                 running,
                 stats.get("calls", 0),
                 stats.get("sms", 0),

@@ -25,6 +25,8 @@ written, so that every export reads the same in a French spreadsheet and is equa
   Numbers and dates are written by the application, never neutralised; nor is a phone number
   ("+33612345678", "+33 6 12 34 56 78": a "+" then only digits and spaces), which no spreadsheet
   can run and which the préfecture's files must show as it is.
+  tests/core/test_export_injection.py proves it on every download, in each format, with hostile
+  values typed through the forms; it fails when a view writes a spreadsheet without being listed.
 - `download` sends the file as an attachment with a safe (ASCII, slugified) file name and
   `Cache-Control: no-store`: exports hold personal data.
 
