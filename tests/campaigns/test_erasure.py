@@ -2,10 +2,14 @@
 the anonymous counts; the call logs of long-closed campaigns are detached from the register."""
 
 import datetime
+import importlib
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -283,3 +287,22 @@ def test_call_log_purge_command(worked):
     call_command("purge_campaign_call_logs", "--dry-run", stdout=out)
     assert "0 campagne(s)" in out.getvalue()  # closed today: kept
     assert CallTarget.objects.filter(campaign=campaign, entry__isnull=False).count() == 2
+
+
+def test_migration_anonymises_the_calls_of_entries_removed_before_this_release(worked):
+    """Entries removed before the erasure hook existed kept their calls: the data migration
+    treats them as a removal now does."""
+    migration = importlib.import_module("villesolidaire.campaigns.migrations.0008_call_target_outlives_entry")
+    campaign, gone, stays = worked
+    before_stays = _personal_call_data(stays, stays.phone)
+    RegisterEntry.objects.filter(pk=gone.pk).update(status="removed", removal_reason=RemovalReason.REQUEST)
+
+    migration.anonymise_removed_entries(django_apps, SimpleNamespace(connection=connection))
+
+    data = _personal_call_data(gone, "")
+    assert (data["notes"], data["answers"], data["help_requests"], data["escalation_notes"]) == ([], [], [], [])
+    assert data["flags"] == [(None, False, False)]
+    target = CallTarget.objects.get(entry=gone)
+    assert target.status == TargetStatus.CLOSED and target.next_call_at is None
+    assert target.transitions.latest("pk").note == "Radiation du registre"
+    assert _personal_call_data(stays, stays.phone) == before_stays
