@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories.campaigns import NOW, accredited_caller, campaign_for, episode_with, officer
@@ -150,3 +151,22 @@ def test_command_dry_run_then_purge_logs_counts_only(settings, caplog):
         (True, 1, {"death": 1}),
         (False, 1, {"death": 1}),
     ]
+
+
+def test_removal_page_announces_the_erasure_and_the_purge_delay_and_the_post_erases_the_calls(
+    officer_client, settings
+):
+    settings.VS_REGISTER_REMOVED_PURGE_DAYS = 400
+    entry = RegisterEntryFactory()
+    campaign = campaign_for(episode_with())
+    caller = accredited_caller()
+    target = take_next_call(campaign, caller, now=NOW)
+    record_attempt(
+        target=target, caller=caller, outcome=Outcome.REACHED_FINE, notes="Sa voisine passe le soir", now=NOW
+    )
+    url = reverse("register:remove", args=[entry.pk])
+    page = officer_client.get(url).content.decode()
+    assert "ses appels sont anonymisés" in page and "supprimée 400 jours après la date de radiation" in page
+    response = officer_client.post(url, {"reason": RemovalReason.DEATH, "confirm": "on"})
+    assert response.status_code == 302
+    assert list(CallAttempt.objects.filter(target__entry=entry).values_list("notes", flat=True)) == [""]
