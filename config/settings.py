@@ -257,6 +257,16 @@ if not VS_DATA_KEYS:
 VS_REGISTER_OBJECTION_DAYS = env_int("VS_REGISTER_OBJECTION_DAYS", 30)
 if not 8 <= VS_REGISTER_OBJECTION_DAYS <= 365:
     raise ImproperlyConfigured("VS_REGISTER_OBJECTION_DAYS must lie between 8 and 365 days.")
+# Removed entries (R121-11): the erased row stays as the proof of the removal (date, reason) for
+# this many days after the removal, then `manage.py purge_register` deletes it (docs/register.md).
+VS_REGISTER_REMOVED_PURGE_DAYS = env_int("VS_REGISTER_REMOVED_PURGE_DAYS", 365)
+if not 30 <= VS_REGISTER_REMOVED_PURGE_DAYS <= 1825:
+    raise ImproperlyConfigured("VS_REGISTER_REMOVED_PURGE_DAYS must lie between 30 and 1825 days.")
+# Call logs of campaigns: days after a campaign's closing before `manage.py purge_campaign_call_logs`
+# detaches its calls from the register and empties what callers typed (docs/campaigns.md).
+VS_CAMPAIGN_CALL_LOG_DAYS = env_int("VS_CAMPAIGN_CALL_LOG_DAYS", 90)
+if not 7 <= VS_CAMPAIGN_CALL_LOG_DAYS <= 365:
+    raise ImproperlyConfigured("VS_CAMPAIGN_CALL_LOG_DAYS must lie between 7 and 365 days.")
 # How long the append-only audit log is kept (CNIL: 6 to 12 months), in days.
 VS_AUDIT_RETENTION_DAYS = env_int("VS_AUDIT_RETENTION_DAYS", 365)
 if not 183 <= VS_AUDIT_RETENTION_DAYS <= 366:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Serves the demo town on http://127.0.0.1:8000 with the task worker beside it, plus the
 # periodic jobs a production cron would run (proposals without answer, message retries,
-# overdue campaign calls, transmitted pre-registrations, audit-log retention, shift reminders,
-# expired trainings, the worker's heartbeat); their production form is in docs/operations.md.
+# overdue campaign calls, transmitted pre-registrations, audit-log, removed-entry and call-log
+# retention, shift reminders, expired trainings, the worker's heartbeat); their production form
+# is in docs/operations.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -15,6 +16,8 @@ WORKER=$!
     $PY manage.py escalate_overdue_calls >/dev/null
     $PY manage.py register_confirm_pre_registrations >/dev/null
     $PY manage.py purge_audit_log >/dev/null
+    $PY manage.py purge_register >/dev/null
+    $PY manage.py purge_campaign_call_logs >/dev/null
     $PY manage.py send_shift_reminders >/dev/null
     $PY manage.py refresh_training_index >/dev/null
   done ) &

@@ -273,13 +273,18 @@ class CampaignTransition(TransitionLog):
 class CallTarget(models.Model):
     """One person to call in one campaign. Holds no identity: it points at the register entry.
 
+    The link is emptied when the entry's trace is purged (register.purge_removed_entries) or the
+    campaign's call log expires (services.erasure): the row stays, anonymous, for the counts.
+
     Queue order: `priority` (0 = isolated), then `next_call_at`, then `rank` (older people and
     quartier order, fixed at generation). A caller claims a target with a lease
     (`locked_by`, `locked_until`); an expired lease puts it back in the queue.
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
-    entry = models.ForeignKey("register.RegisterEntry", on_delete=models.CASCADE, related_name="call_targets")
+    entry = models.ForeignKey(
+        "register.RegisterEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="call_targets"
+    )
     priority = models.PositiveSmallIntegerField("priorité", default=1)
     rank = models.PositiveIntegerField("rang", default=0)
     is_isolated = models.BooleanField("isolée", default=False)

@@ -130,7 +130,8 @@ def daily_report(campaign: Campaign, today: datetime.date | None = None) -> list
             calls=Count("pk", filter=Q(channel=AttemptChannel.PHONE)),
             sms=Count("pk", filter=Q(channel=AttemptChannel.SMS)),
             reached=Count("target", filter=Q(outcome__in=REACHED_OUTCOMES), distinct=True),
-            help_requests=Count("help_request", distinct=True),
+            # The flag, not the link: a removal cuts the link to the help request (services.erasure).
+            help_requests=Count("pk", filter=Q(help_request_agreed=True)),
         )
     }
     # Not reached that day: attempted, and no attempt reached them that same day.

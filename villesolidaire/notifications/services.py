@@ -85,8 +85,10 @@ def sms_recipient(number) -> str:
 def message_resend(*, message: Message, by=None) -> bool:
     """Queue a RETRYING or FAILED message again with a fresh set of attempts (coordinator's
     "Renvoyer"). Returns False when the message was sent meanwhile or is already queued."""
-    updated = Message.objects.filter(pk=message.pk, status__in=(MessageStatus.RETRYING, MessageStatus.FAILED)).update(
-        status=MessageStatus.QUEUED, attempts=0, next_attempt_at=None, last_error=""
+    updated = (
+        Message.objects.filter(pk=message.pk, status__in=(MessageStatus.RETRYING, MessageStatus.FAILED))
+        .exclude(recipient=FORGOTTEN_RECIPIENT)
+        .update(status=MessageStatus.QUEUED, attempts=0, next_attempt_at=None, last_error="")
     )
     if not updated:
         return False
@@ -94,6 +96,27 @@ def message_resend(*, message: Message, by=None) -> bool:
     logger.info("Message %s queued again by user %s", message.pk, getattr(by, "pk", None))
     _enqueue_on_commit(message)
     return True
+
+
+# The recipient of a message whose addressee asked to be forgotten (a register entry removed).
+FORGOTTEN_RECIPIENT = ""
+
+
+def messages_forget_recipient(*, recipient, kind_prefix: str) -> int:
+    """Erase one number or address from the messages of the kinds starting with `kind_prefix`
+    (the register campaigns' SMS when an entry is removed). A message not yet sent is cancelled:
+    it is marked failed and can no longer be sent again. Returns how many messages were touched."""
+    address = sms_recipient(recipient) if recipient else ""
+    if not address:
+        return 0
+    rows = Message.objects.filter(recipient=address, kind__startswith=kind_prefix)
+    rows.filter(status__in=(MessageStatus.QUEUED, MessageStatus.RETRYING)).update(
+        status=MessageStatus.FAILED,
+        next_attempt_at=None,
+        personal_links="",
+        last_error="Annulé : le ou la destinataire a été radié·e du registre.",
+    )
+    return rows.update(recipient=FORGOTTEN_RECIPIENT)
 
 
 def _enqueue_on_commit(message: Message) -> None:

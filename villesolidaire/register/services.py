@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -20,6 +21,7 @@ from villesolidaire.audit import services as audit
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.core.crypto import blind_index
 from villesolidaire.core.exports import Table
+from villesolidaire.core.hooks import Hook
 from villesolidaire.register.models import (
     ENTRY_WORKFLOW,
     PERSONAL_FIELDS,
@@ -30,6 +32,7 @@ from villesolidaire.register.models import (
     Origin,
     PrefectTransmission,
     RegisterEntry,
+    RegisterEntryTransition,
     RegisterExtras,
     RegisterImport,
     RemovalReason,
@@ -37,6 +40,14 @@ from villesolidaire.register.models import (
 )
 from villesolidaire.residents.models import Resident
 from villesolidaire.territory.geocoding import geocode, quartier_for
+
+logger = logging.getLogger(__name__)
+
+entry_erased = Hook(
+    "An entry is being removed and erased (R121-11): run(entry=, by=, request=), inside the removal's "
+    "transaction, before the entry's own personal fields are emptied (a step may still read them). "
+    "Campaigns anonymise the calls linked to the entry."
+)
 
 # Fields an officer form may set on an entry (R121-4 + the procedure's origin and notes).
 EDITABLE_FIELDS = (*R121_4_FIELDS, "origin", "notes")
@@ -239,8 +250,11 @@ def entry_acknowledge(*, entry: RegisterEntry, by: User, request: HttpRequest | 
     return entry
 
 
-def _erase(entry: RegisterEntry) -> None:
-    """R121-11: personal data goes; the row stays as the trace of the removal (date, reason)."""
+def _erase(entry: RegisterEntry, by, request: HttpRequest | None) -> None:
+    """R121-11: personal data goes, here and in what the upper apps linked to the entry (the
+    `entry_erased` hook); the row stays as the trace of the removal (date, reason) until
+    `purge_removed_entries` deletes it."""
+    entry_erased.run(entry=entry, by=_user_or_none(by), request=request)
     for name in PERSONAL_FIELDS:
         setattr(entry, name, None if name == "birth_date" else "")
     entry.birth_year = None
@@ -268,7 +282,7 @@ def entry_remove(
     entry.removed_on = day
     if reason == RemovalReason.OBJECTION:
         entry.objection_on = day
-    _erase(entry)
+    _erase(entry, by, request)
     _move(
         entry,
         EntryStatus.REMOVED,
@@ -278,6 +292,73 @@ def entry_remove(
         fields=[*PERSONAL_FIELDS, "removal_reason", "removed_on"],
     )
     return entry
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a purge deleted (or would delete, in a dry run): counts only, no personal data."""
+
+    entries: int
+    transitions: int
+    by_reason: dict[str, int]
+    cutoff: datetime.date
+    dry_run: bool
+
+
+PURGE_CHUNK = 500
+
+
+def removed_entries_due(today: datetime.date) -> QuerySet[RegisterEntry]:
+    """Removed entries whose removal is older than VS_REGISTER_REMOVED_PURGE_DAYS."""
+    cutoff = today - datetime.timedelta(days=settings.VS_REGISTER_REMOVED_PURGE_DAYS)
+    return RegisterEntry.objects.filter(status=EntryStatus.REMOVED, removed_on__lt=cutoff)
+
+
+def purge_removed_entries(*, today: datetime.date | None = None, dry_run: bool = False) -> PurgeResult:
+    """Delete the rows kept as the trace of a removal once the delay has run out (run daily).
+
+    With the row go its state history and its links: the campaigns' calls stay, anonymous,
+    for their counts (their link to the entry is emptied). Idempotent: a second run finds nothing.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=settings.VS_REGISTER_REMOVED_PURGE_DAYS)
+    with transaction.atomic():
+        due = removed_entries_due(today)
+        pks = list(due.select_for_update().values_list("pk", flat=True))
+        by_reason = {
+            row["removal_reason"]: row["n"]
+            for row in due.values("removal_reason").annotate(n=Count("pk")).order_by("removal_reason")
+        }
+        transitions = RegisterEntryTransition.objects.filter(entry__in=due).count()
+        if pks and not dry_run:
+            for start in range(0, len(pks), PURGE_CHUNK):
+                # Cascades to the state history; the campaigns' call targets only lose their link.
+                RegisterEntry.objects.filter(pk__in=pks[start : start + PURGE_CHUNK]).delete()
+            audit.record(
+                actor=None,
+                action=AuditAction.DELETE,
+                target=RegisterEntry,
+                detail=f"purge des inscriptions radiées avant le {cutoff:%d/%m/%Y} : {len(pks)} supprimée(s)",
+            )
+    result = PurgeResult(
+        entries=len(pks), transitions=transitions, by_reason=by_reason, cutoff=cutoff, dry_run=dry_run
+    )
+    logger.info(
+        "Register purge%s: %s removed entries deleted (removed before %s), %s transitions",
+        " (dry run)" if dry_run else "",
+        result.entries,
+        cutoff.isoformat(),
+        result.transitions,
+        extra={
+            "job": "purge_register",
+            "dry_run": dry_run,
+            "entries": result.entries,
+            "transitions": result.transitions,
+            "by_reason": by_reason,
+            "cutoff": cutoff.isoformat(),
+        },
+    )
+    return result
 
 
 @transaction.atomic

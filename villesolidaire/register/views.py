@@ -319,7 +319,10 @@ def _removal_view(request: HttpRequest, pk: int, form_class, template: str) -> H
         _log(request, AuditAction.VIEW, entry, fields=["last_name", "first_names", "status"], detail=template)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "register/removal.html", {"entry": entry, "form": form, "template": template}, status=status
+        request,
+        "register/removal.html",
+        {"entry": entry, "form": form, "template": template, "purge_days": settings.VS_REGISTER_REMOVED_PURGE_DAYS},
+        status=status,
     )
 
 

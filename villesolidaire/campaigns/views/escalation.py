@@ -57,11 +57,12 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
         fields += ["home_care_service"]
     if step and step.kind == EscalationKind.HOME_VISIT:
         fields += ["address", "address_complement"]
+    entry = target.entry  # None once the entry's trace is purged or the call log expired
     record(
         actor=request.user,
         action=AuditAction.VIEW,
-        target=target.entry,
-        fields=fields,
+        target=entry if entry is not None else target,
+        fields=fields if entry is not None else [],
         detail=f"Suivi d'une personne, campagne {campaign.pk}",
         request=request,
     )
@@ -71,10 +72,10 @@ def target_detail(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
         {
             "campaign": campaign,
             "target": target,
-            "entry": target.entry,
+            "entry": entry,
             "step": step,
             "form": form,
-            "age": target.entry.age_on(timezone.localdate()),
+            "age": entry.age_on(timezone.localdate()) if entry is not None else None,
             "attempts": target.attempts.select_related("caller", "help_request").order_by("-ended_at", "-pk"),
             "steps": target.escalation_steps.select_related("done_by", "assigned_volunteer", "assigned_agent"),
             "transitions": target.transitions.select_related("by"),
