@@ -243,6 +243,15 @@ PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
 VS_LINK_GRACE_HOURS = env_int("VS_LINK_GRACE_HOURS", 48)
 VS_LINK_MAX_AGE_DAYS = env_int("VS_LINK_MAX_AGE_DAYS", 30)
 
+# Volunteers inactive this many months get a notice, then are anonymised this many days later
+# unless they come back (`manage.py anonymise_inactive_volunteers`, docs/volunteers.md).
+VS_VOLUNTEER_INACTIVE_MONTHS = env_int("VS_VOLUNTEER_INACTIVE_MONTHS", 24)
+if not 6 <= VS_VOLUNTEER_INACTIVE_MONTHS <= 120:
+    raise ImproperlyConfigured("VS_VOLUNTEER_INACTIVE_MONTHS must lie between 6 and 120 months.")
+VS_VOLUNTEER_NOTICE_DAYS = env_int("VS_VOLUNTEER_NOTICE_DAYS", 30)
+if not 7 <= VS_VOLUNTEER_NOTICE_DAYS <= 365:
+    raise ImproperlyConfigured("VS_VOLUNTEER_NOTICE_DAYS must lie between 7 and 365 days.")
+
 # Register of vulnerable people (docs/decisions/0005). Identifying fields are encrypted with
 # these Fernet keys, comma-separated, newest first: the first encrypts, all decrypt. Generate
 # one with `python manage.py generate_data_key`. Required in production, like the secret key.

@@ -2,8 +2,8 @@
 # Serves the demo town on http://127.0.0.1:8000 with the task worker beside it, plus the
 # periodic jobs a production cron would run (proposals without answer, message retries,
 # overdue campaign calls, transmitted pre-registrations, audit-log, removed-entry and call-log
-# retention, shift reminders, expired trainings, the worker's heartbeat); their production form
-# is in docs/operations.md.
+# retention, shift reminders, expired trainings, inactive volunteers, the worker's heartbeat); their
+# production form is in docs/operations.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -20,6 +20,7 @@ WORKER=$!
     $PY manage.py purge_campaign_call_logs >/dev/null
     $PY manage.py send_shift_reminders >/dev/null
     $PY manage.py refresh_training_index >/dev/null
+    $PY manage.py anonymise_inactive_volunteers >/dev/null
   done ) &
 PERIODIC=$!
 trap 'kill $WORKER $PERIODIC 2>/dev/null || true' EXIT INT TERM

@@ -24,6 +24,7 @@ READY = "AppConfig.ready() connects the app's steps to the hooks of lower apps; 
 DEFERRED_IMPORTS_ALLOWED: dict[str, str] = {
     "villesolidaire/campaigns/apps.py": READY,
     "villesolidaire/matching/apps.py": READY,
+    "villesolidaire/missions/apps.py": READY,
     "villesolidaire/needs/apps.py": READY,
     "villesolidaire/trainings/apps.py": READY,
 }

@@ -1,3 +1,4 @@
+import re
 import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -50,6 +51,25 @@ def test_unknown_contact_gets_the_same_answer_and_nothing_is_sent(client, contac
     response = request_link(client, contact)
     assert response.status_code == 302 and response.url == reverse("volunteers:magic_link_sent")
     assert Message.objects.count() == 0
+
+
+def observed(client, response) -> tuple:
+    """What the visitor sees: status, headers, the page it leads to (CSRF mask aside)."""
+    headers = {name: value for name, value in response.headers.items() if name != "X-Request-ID"}
+    page = client.get(response.url)
+    text = re.sub(r'"X-CSRFToken": "\w+"', "", page.content.decode())
+    return response.status_code, headers, page.status_code, [t.name for t in page.templates], text
+
+
+@pytest.mark.parametrize(("known", "unknown"), [("lea@example.org", "zoe@example.org"), ("0698765432", "0698765433")])
+def test_the_answer_is_the_same_whether_or_not_the_contact_has_an_account(client, known, unknown):
+    VolunteerFactory(email="lea@example.org", user__email="lea@example.org", phone="+33698765432")
+    for_unknown = observed(client, request_link(client, unknown))
+    assert Message.objects.count() == 0
+    for_known = observed(client, request_link(client, known))
+    assert Message.objects.filter(kind="volunteer_magic_link").count() == 1
+    assert for_known == for_unknown
+    assert for_known[0] == 302 and "Consultez vos messages" in for_known[4]
 
 
 def test_withdrawn_volunteer_gets_no_link(client):

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from villesolidaire.notifications.models import Channel, Message
 from villesolidaire.notifications.sms import gsm7_length
 from villesolidaire.territory.models import BanAddress
 from villesolidaire.volunteers.enums import Status
-from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
 
 URL = reverse("volunteers:signup")
 
@@ -133,24 +134,112 @@ def test_no_call_at_all_is_closed(client):
     assert "Aucun appel à volontaires n'est ouvert" in response.content.decode()
 
 
-@pytest.mark.parametrize("field,value", [("email", "CAMILLE.NDIAYE@example.org"), ("phone", "+33 6 12 34 56 78")])
-def test_duplicate_contact_is_refused_with_a_clear_message(client, open_call, field, value):
-    VolunteerFactory(
-        email="camille.ndiaye@example.org", user__email="camille.ndiaye@example.org", phone="+33612345678"
+KNOWN = {"email": "camille.ndiaye@example.org", "user__email": "camille.ndiaye@example.org", "phone": "+33612345678"}
+# Headers that differ between any two responses whatever they answer.
+PER_REQUEST_HEADERS = {"X-Request-ID"}
+
+
+def answer(client, response) -> tuple:
+    """What a visitor can observe of a sign-up's answer: status, headers, where it leads, and the
+    page found there (its template and its text, the CSRF token aside: it is masked afresh per page)."""
+    headers = {name: value for name, value in response.headers.items() if name not in PER_REQUEST_HEADERS}
+    page = client.get(response.url) if response.status_code == 302 else response
+    text = re.sub(r'"X-CSRFToken": "\w+"', "", page.content.decode())
+    return response.status_code, headers, page.status_code, [t.name for t in page.templates], text
+
+
+def snapshot() -> tuple:
+    return (
+        list(Volunteer.objects.values()),
+        list(User.objects.values()),
+        list(VolunteerStatusChange.objects.values()),
+        list(VolunteerMatchProfile.objects.values()),
     )
-    other = {"email": "autre@example.org", "phone": "07 11 22 33 44"}
-    other[field] = value
-    response = post(client, **other)
-    assert response.status_code == 200
-    assert "Un compte volontaire existe déjà" in response.content.decode()
-    assert Volunteer.objects.count() == 1 and User.objects.count() == 1
 
 
-def test_email_used_by_a_staff_account_is_refused(client, open_call):
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"email": "CAMILLE.NDIAYE@example.org", "phone": "06 11 22 33 44"},
+        {"email": "autre@example.org", "phone": "+33 6 12 34 56 78"},
+        {"email": "camille.ndiaye@example.org", "phone": ""},
+        {"email": "", "phone": "06 12 34 56 78"},
+    ],
+)
+def test_a_known_contact_gets_the_same_answer_as_a_new_one_and_changes_nothing(client, open_call, settings, typed):
+    new = answer(client, post(client, email="nouvelle@example.org", phone="06 98 76 54 32"))
+    assert Volunteer.objects.count() == 1  # the new sign-up did create an account
+    VolunteerFactory(first_name="Awa", **KNOWN)
+    Message.objects.all().delete()
+    before = snapshot()
+
+    known = answer(client, post(client, first_name="Intrus", **typed))
+
+    assert known == new
+    assert new[0] == 302 and "Merci pour votre inscription" in new[4]
+    assert snapshot() == before
+    # Only the owner hears of it: one message per known contact typed, on that channel.
+    messages = list(Message.objects.order_by("channel"))
+    expected = sorted(
+        [(Channel.EMAIL, KNOWN["email"])] * ("camille" in typed["email"].lower())
+        + [(Channel.SMS, KNOWN["phone"])] * ("12 34 56 78" in typed["phone"])
+    )
+    assert sorted((m.channel, m.recipient) for m in messages) == expected
+    for message in messages:
+        assert message.kind == "volunteer_signup_attempt"
+        assert timezone.localdate().strftime("%d/%m/%Y") in message.body
+        assert f"{settings.SITE_URL}{reverse('volunteers:magic_link_request')}" in message.body
+        # Nothing of the attempt but its date, and no key that opens a session.
+        assert "Intrus" not in message.body and "Lilas" not in message.body and "Awa" not in message.body
+        assert message.personal_links == "" and "jeton" not in message.outgoing_body()
+        if message.channel == Channel.SMS:
+            assert gsm7_length(message.body) <= 160
+
+
+def test_an_email_of_a_staff_account_creates_nothing_and_its_owner_is_sent_to_the_staff_sign_in(client, open_call):
     User.objects.create_user(email="camille.ndiaye@example.org")
     response = post(client)
-    assert "Un compte volontaire existe déjà" in response.content.decode()
-    assert Volunteer.objects.count() == 0
+    assert response.status_code == 302 and response.url == reverse("volunteers:signup_thanks")
+    assert Volunteer.objects.count() == 0 and User.objects.count() == 1
+    message = Message.objects.get()
+    assert (message.kind, message.recipient) == ("volunteer_signup_attempt", "camille.ndiaye@example.org")
+    assert reverse("accounts:login") in message.body
+    assert reverse("volunteers:magic_link_request") not in message.body
+
+
+def test_the_owner_is_told_once_a_day_however_many_attempts(client, open_call):
+    VolunteerFactory(**KNOWN)
+    for _ in range(3):
+        assert post(client, phone="").status_code == 302
+    assert Message.objects.filter(kind="volunteer_signup_attempt").count() == 1
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_the_per_recipient_limit_answers_alike_for_known_and_new_contacts(client, open_call, settings, known):
+    settings.VS_LIMITS = {**settings.VS_LIMITS, "public_form_recipient": "2/h"}
+    if known:
+        VolunteerFactory(**KNOWN)
+    assert [post(client, phone="").status_code for _ in range(2)] == [302, 302]
+    # New: the confirmation, then the notice (the address is known by the second attempt). Known: one notice.
+    kinds = ["volunteer_signup", "volunteer_signup_attempt"] if not known else ["volunteer_signup_attempt"]
+    assert sorted(Message.objects.values_list("kind", flat=True)) == kinds
+
+    refused = post(client, phone="")
+    assert refused.status_code == 429 and "Trop d&#x27;envois" in refused.content.decode()
+    assert Message.objects.count() == len(kinds) and Volunteer.objects.count() == 1
+
+
+def test_a_contact_taken_by_a_concurrent_sign_up_gets_the_same_answer(client, open_call, monkeypatch):
+    """The check passed, then the database refused the contact another sign-up just took."""
+    VolunteerFactory(**KNOWN)
+    monkeypatch.setattr("villesolidaire.volunteers.services._contact_known", lambda **kwargs: False)
+    response = post(client)
+    assert response.status_code == 302 and response.url == reverse("volunteers:signup_thanks")
+    assert Volunteer.objects.count() == 1 and User.objects.count() == 1
+    assert sorted(Message.objects.values_list("kind", "channel")) == [
+        ("volunteer_signup_attempt", Channel.EMAIL),
+        ("volunteer_signup_attempt", Channel.SMS),
+    ]
 
 
 BAD_INPUTS = [
@@ -205,16 +294,3 @@ def test_names_in_other_scripts_are_welcome(client, open_call):
 def test_decomposed_accents_are_normalised(client, open_call):
     post(client, first_name="He\u0301le\u0300ne")
     assert Volunteer.objects.get().first_name == "Hélène"
-
-
-def test_concurrent_duplicate_at_save_time_is_a_form_error(client, open_call, monkeypatch):
-    from django.db import IntegrityError
-
-    def collide(**kwargs):
-        raise IntegrityError("duplicate key value violates unique constraint")
-
-    monkeypatch.setattr("villesolidaire.volunteers.services.volunteer_register", collide)
-    response = post(client)
-    assert response.status_code == 200
-    assert "Un compte volontaire existe déjà" in response.content.decode()
-    assert_nothing_saved()

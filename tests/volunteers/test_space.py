@@ -210,7 +210,7 @@ def test_withdraw_anonymises_keeps_supports_and_logs_out(signed_in, volunteer):
     assert support.missions.filter(status=MissionStatus.DONE).count() == 1
     change = volunteer.status_changes.last()
     assert (change.from_status, change.to_status, change.note) == (Status.ACTIVE, Status.WITHDRAWN, "Déménagement")
-    assert not VolunteerMatchProfile.objects.get(volunteer=volunteer).is_eligible
+    assert not VolunteerMatchProfile.objects.filter(volunteer=volunteer).exists()
     sent.refresh_from_db()
     assert "Léa" not in sent.body and sent.recipient != "lea@example.org"
     # Logged out, and the old magic link no longer opens anything.

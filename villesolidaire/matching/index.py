@@ -45,7 +45,11 @@ def _valid_trainings(day: datetime.date | None = None):
     return VolunteerTraining.objects.valid_on(day or timezone.localdate())
 
 
-def index_volunteer(volunteer: Volunteer) -> VolunteerMatchProfile:
+def index_volunteer(volunteer: Volunteer) -> VolunteerMatchProfile | None:
+    """Write the volunteer's row; an anonymised volunteer (withdrawn, or long inactive) has none."""
+    if volunteer.anonymised_at:
+        VolunteerMatchProfile.objects.filter(volunteer_id=volunteer.pk).delete()
+        return None
     profile = profile_for(
         volunteer,
         volunteer.categories.values_list("bit", flat=True),
@@ -80,9 +84,9 @@ def rebuild_index(batch_size: int = 2000) -> int:
     VolunteerMatchProfile.objects.all().delete()
     profiles = [
         profile_for(volunteer, category_bits[volunteer.pk], skill_bits[volunteer.pk], training_bits[volunteer.pk])
-        for volunteer in Volunteer.objects.only(
-            "pk", "status", "is_located", "latitude", "longitude", "max_distance_km", "languages", "availability"
-        ).iterator(chunk_size=batch_size)
+        for volunteer in Volunteer.objects.filter(anonymised_at__isnull=True)
+        .only("pk", "status", "is_located", "latitude", "longitude", "max_distance_km", "languages", "availability")
+        .iterator(chunk_size=batch_size)
     ]
     VolunteerMatchProfile.objects.bulk_create(profiles, batch_size=batch_size)
     return len(profiles)

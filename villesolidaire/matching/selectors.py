@@ -300,3 +300,8 @@ def volunteers_lacking_training(context: scoring.MatchContext, bit: int, *, limi
     request but lack the module of this bit: the ones worth inviting to its next session."""
     rows = candidate_rows(context, limit=limit, trainings=scoring.TRAINING_MISSING, missing_bit=bit)
     return [row["volunteer_id"] for row in rows]
+
+
+def volunteer_activity(*, since, sources: list) -> None:
+    """Volunteers who answered an offer at or after `since` (volunteers.services.volunteer_activity)."""
+    sources.append(ProposalOffer.objects.filter(responded_at__gte=since).values("volunteer_id"))

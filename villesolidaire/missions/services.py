@@ -6,7 +6,6 @@ logged in MissionTransition); a support is created by `support_create` and ended
 notifications.resident_inform: an SMS when they have a mobile, otherwise a call task.
 """
 
-import calendar
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from villesolidaire.core.dates import add_months
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions.enums import (
@@ -41,13 +41,6 @@ def when_label(moment: datetime) -> str:
     local = timezone.localtime(moment)
     minutes = f"{local.minute:02d}" if local.minute else ""
     return f"{date_format(local, 'l j F')} à {local.hour} h {minutes}".rstrip()
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def next_occurrences(first: datetime, recurrence: str, count: int) -> list[datetime]:

@@ -200,3 +200,10 @@ def volunteer_hours(volunteer: Volunteer) -> tuple[Decimal, int]:
         hours=Coalesce(Sum("hours"), Decimal("0")), shifts=Count("pk")
     )
     return Decimal(figures["hours"]), figures["shifts"]
+
+
+def volunteer_activity(*, since: datetime.datetime, sources: list) -> None:
+    """Volunteers acting on shifts at or after `since` (volunteers.services.volunteer_activity): a
+    sign-up made, confirmed or cancelled then, or a shift then or to come."""
+    acted = Q(created_at__gte=since) | Q(confirmed_at__gte=since) | Q(cancelled_at__gte=since)
+    sources.append(ShiftSignup.objects.filter(acted | Q(shift__starts_at__gte=since)).values("volunteer_id"))

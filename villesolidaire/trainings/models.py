@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from villesolidaire.core.dates import add_months
 from villesolidaire.core.fields import MAX_INDEX_BIT, index_bit_field, optional_reference, token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, SEAT_STATUSES, RegistrationStatus, SessionStatus
@@ -86,14 +87,6 @@ class TrainingModule(models.Model):
         if not self.validity_months:
             return None
         return add_months(completed_on, self.validity_months)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Same day `months` later, or the month's last day when it is shorter (31 Jan + 1 → 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return datetime.date(year, month, min(day.day, (next_month - datetime.timedelta(days=1)).day))
 
 
 class VolunteerTrainingQuerySet(models.QuerySet):

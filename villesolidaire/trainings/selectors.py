@@ -114,3 +114,13 @@ def session_registrations(session: TrainingSession):
 
 def module_sessions(module: TrainingModule):
     return sessions_with_counts().filter(module=module).order_by("-starts_at", "-pk")
+
+
+def volunteer_activity(*, since: datetime.datetime, sources: list) -> None:
+    """Volunteers acting on trainings at or after `since` (volunteers.services.volunteer_activity):
+    a session registration made or changed then, a session then or to come, a training followed then."""
+    registrations = Q(registered_at__gte=since) | Q(updated_at__gte=since) | Q(session__starts_at__gte=since)
+    sources.append(SessionRegistration.objects.filter(registrations).values("volunteer_id"))
+    sources.append(
+        VolunteerTraining.objects.filter(completed_on__gte=timezone.localdate(since)).values("volunteer_id")
+    )

@@ -157,9 +157,13 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
     def clean_last_name(self) -> str:
         return clean_person_name(self.cleaned_data["last_name"])
 
+    # The signed-in volunteer is told when their new contact belongs to another account; the
+    # public sign-up is not (SignupForm: its answer must not tell who is registered).
+    refuse_taken_contacts = True
+
     def clean_email(self) -> str:
         email = clean_text(self.cleaned_data["email"]).lower()
-        if email and self._email_taken(email):
+        if email and self.refuse_taken_contacts and self._email_taken(email):
             raise ValidationError(
                 "Un compte volontaire existe déjà avec cette adresse e-mail. "
                 "Pour y accéder, demandez un lien de connexion depuis « Espace volontaire ».",
@@ -170,7 +174,7 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
         require_mobile(phone)
-        if phone and Volunteer.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+        if phone and self.refuse_taken_contacts and self._phone_taken(phone):
             raise ValidationError(
                 "Un compte volontaire existe déjà avec ce numéro de mobile. "
                 "Pour y accéder, demandez un lien de connexion depuis « Espace volontaire ».",
@@ -204,6 +208,16 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         # A contact that was typed but refused already has its own message.
         return "email" in self.errors or "phone" in self.errors
 
+    def _get_validation_exclusions(self):
+        exclusions = super()._get_validation_exclusions()
+        if not self.refuse_taken_contacts:
+            # Else the model's validation checks the one-account-per-mobile constraint and says it is taken.
+            exclusions.add("phone")
+        return exclusions
+
+    def _phone_taken(self, phone) -> bool:
+        return Volunteer.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists()
+
     def _email_taken(self, email: str) -> bool:
         # E-mails are stored lower-case (clean_email, UserManager): exact lookups use the indexes.
         volunteers = Volunteer.objects.filter(email=email).exclude(pk=self.instance.pk)
@@ -214,6 +228,9 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
 
 
 class SignupForm(VolunteerProfileForm):
+    # A known contact is handled by services.volunteer_sign_up, which answers as for a new one.
+    refuse_taken_contacts = False
+
     gdpr_acknowledged = forms.BooleanField(
         label="J'ai lu l'information sur l'utilisation de mes données personnelles.",
         error_messages={"required": "Confirmez avoir lu l'information sur vos données personnelles."},

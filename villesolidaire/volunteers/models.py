@@ -124,6 +124,8 @@ class Volunteer(Located):
     created_at = models.DateTimeField("inscrit·e le", default=timezone.now, db_index=True)
     validated_at = models.DateTimeField("validé·e le", null=True, blank=True)
     anonymised_at = models.DateTimeField("anonymisé·e le", null=True, blank=True)
+    # Set when told that a long inactivity will end in anonymisation; cleared by any activity since.
+    inactivity_notice_at = models.DateTimeField("prévenu·e de l'anonymisation le", null=True, blank=True)
 
     objects = VolunteerQuerySet.as_manager()
 

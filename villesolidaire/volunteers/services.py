@@ -1,5 +1,8 @@
 """Writes on volunteers: sign-up, profile changes, status changes, withdrawal, magic links.
 
+The public sign-up reveals nothing about who is registered: a contact already known creates
+nothing, its owner is told by message, and the visitor gets the same answer as a new volunteer.
+
 Every status change goes through `volunteer_change_status`, which checks the workflow
 table (WORKFLOW.apply), logs a VolunteerStatusChange (who, when, why) and re-indexes the volunteer for
 matching, in one transaction. Messages are queued and leave after commit.
@@ -11,7 +14,7 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_parameters
@@ -21,7 +24,7 @@ from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.notifications.models import Message, MessageStatus
-from villesolidaire.notifications.services import PersonalLink, contact_send
+from villesolidaire.notifications.services import PersonalLink, contact_send, email_send, sms_send
 from villesolidaire.territory.geocoding import locate
 from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.enums import WORKFLOW, Status
@@ -32,6 +35,10 @@ MAGIC_LINK_SCOPE = "volunteers:space"
 SYNTHETIC_EMAIL_DOMAIN = "sans-email.invalid"
 # One magic link per recipient per window: the request form must not become an SMS cannon.
 MAGIC_LINK_COOLDOWN = timedelta(minutes=2)
+# A sign-up with a known contact tells its owner at most once a day, whichever web process takes
+# it (the limits' counters may live in each process's memory; the message log is shared).
+SIGNUP_ATTEMPT_KIND = "volunteer_signup_attempt"
+SIGNUP_ATTEMPT_COOLDOWN = timedelta(days=1)
 ANONYMOUS_FIRST_NAME = "Volontaire"
 ANONYMOUS_LAST_NAME = "anonymisé·e"
 
@@ -41,6 +48,11 @@ volunteer_changed = Hook("Something matching reads changed: run(volunteer=). Mat
 volunteer_withdrawn = Hook(
     "A volunteer withdrew, inside the status change: run(volunteer=, by=). Trainings and needs give their "
     "seats in upcoming sessions and shifts to the people waiting."
+)
+volunteer_activity = Hook(
+    "Where volunteers were last active: run(since=, sources=). Each step appends to the list `sources` "
+    "querysets of `volunteer_id` values active at or after `since` (missions, shifts, trainings, offers); "
+    "volunteers/inactivity.py excludes them from the inactive."
 )
 
 
@@ -61,16 +73,17 @@ def _e164(phone) -> str:
     return phone.as_e164 if phone else ""
 
 
-def _notify(*, volunteer: Volunteer, kind: str, template: str, subject: str, **context) -> Message | None:
-    """Reach the volunteer by SMS when they gave a mobile, else by e-mail."""
+def town_context() -> dict:
     town = Town.current()
-    context = {
-        "volunteer": volunteer,
-        "link": magic_link_url(volunteer=volunteer),
+    return {
         "programme": town.programme_name if town else "Volontaires Solidaires",
         "town_name": town.name if town else "",
-        **context,
     }
+
+
+def _notify(*, volunteer: Volunteer, kind: str, template: str, subject: str, **context) -> Message | None:
+    """Reach the volunteer by SMS when they gave a mobile, else by e-mail."""
+    context = {"volunteer": volunteer, "link": magic_link_url(volunteer=volunteer), **town_context(), **context}
     return contact_send(
         email=volunteer.email,
         phone=_e164(volunteer.phone),
@@ -80,6 +93,89 @@ def _notify(*, volunteer: Volunteer, kind: str, template: str, subject: str, **c
         context=context,
         kind=kind,
     )
+
+
+def volunteer_sign_up(
+    *, volunteer: Volunteer, skills: Iterable, categories: Iterable, recruitment_call: RecruitmentCall | None
+) -> Volunteer | None:
+    """The public sign-up: a new account, or nothing when the e-mail or mobile is already known.
+
+    In the second case the owner of that contact is told that someone tried (the date and the
+    sign-in page, nothing else) and None is returned; the caller answers exactly as for a new
+    sign-up, so the form does not tell who is registered. Both paths geocode the address and
+    queue one message, so that the time taken tells little (the new account's inserts remain).
+    """
+    email, phone = volunteer.email, _e164(volunteer.phone)
+    if not _contact_known(email=email, phone=phone):
+        try:
+            return volunteer_register(
+                volunteer=volunteer, skills=skills, categories=categories, recruitment_call=recruitment_call
+            )
+        except IntegrityError:
+            pass  # another sign-up took this contact between the check and the insert
+    else:
+        locate(volunteer)
+    signup_attempt_notify(email=email, phone=phone)
+    return None
+
+
+def _contact_known(*, email: str, phone: str) -> bool:
+    # E-mails are stored lower-case (forms, UserManager): exact lookups use the indexes.
+    return Volunteer.objects.with_contact(email=email, phone=phone).exists() or (
+        bool(email) and User.objects.filter(email=email).exists()
+    )
+
+
+def signup_attempt_notify(*, email: str = "", phone: str = "") -> list[Message]:
+    """Tell the owner of each known contact that someone tried to sign up with it.
+
+    The message gives the date and the sign-in page, never a sign-in link (whoever typed the
+    contact may read the messages sent to it) nor anything that was typed. Silent for an unknown
+    contact, an account that cannot sign in, or a contact told within SIGNUP_ATTEMPT_COOLDOWN."""
+    context = {"day": timezone.localdate(), **town_context()}
+    sent = []
+    owner = _email_owner(email) if email else None
+    if owner is not None and not _recently_sent(email, kind=SIGNUP_ATTEMPT_KIND, within=SIGNUP_ATTEMPT_COOLDOWN):
+        sent.append(
+            email_send(
+                to=email,
+                subject="Tentative d'inscription avec votre adresse e-mail",
+                template="volunteers/messages/signup_attempt_email.txt",
+                context={**context, "sign_in_url": _sign_in_url(owner)},
+                kind=SIGNUP_ATTEMPT_KIND,
+            )
+        )
+    volunteer = Volunteer.objects.filter(phone=phone).select_related("user").first() if phone else None
+    if (
+        volunteer is not None
+        and volunteer.user.is_active
+        and not _recently_sent(phone, kind=SIGNUP_ATTEMPT_KIND, within=SIGNUP_ATTEMPT_COOLDOWN)
+    ):
+        sent.append(
+            sms_send(
+                to=phone,
+                template="volunteers/messages/signup_attempt_sms.txt",
+                context={**context, "sign_in_url": _sign_in_url(volunteer.user)},
+                kind=SIGNUP_ATTEMPT_KIND,
+            )
+        )
+    return sent
+
+
+def _email_owner(email: str) -> User | None:
+    """The active account this e-mail signs in (a volunteer's, or a staff or partner account)."""
+    volunteer = Volunteer.objects.filter(email=email).select_related("user").first()
+    user = volunteer.user if volunteer else User.objects.filter(email=email).first()
+    return user if user is not None and user.is_active else None
+
+
+def _sign_in_url(user: User) -> str:
+    """The page where this account signs in: staff and partners with their password and second
+    factor, volunteers by asking for a link."""
+    name = (
+        "accounts:login" if user.is_staff_member or not hasattr(user, "volunteer") else "volunteers:magic_link_request"
+    )
+    return f"{settings.SITE_URL}{reverse(name)}"
 
 
 @transaction.atomic
@@ -253,6 +349,8 @@ def _may_receive_magic_link(user: User) -> bool:
     return user.is_active and not user.is_staff_member
 
 
-def _recently_sent(recipient: str) -> bool:
-    since = timezone.now() - MAGIC_LINK_COOLDOWN
-    return Message.objects.filter(kind="volunteer_magic_link", recipient=recipient, created_at__gte=since).exists()
+def _recently_sent(
+    recipient: str, *, kind: str = "volunteer_magic_link", within: timedelta = MAGIC_LINK_COOLDOWN
+) -> bool:
+    since = timezone.now() - within
+    return Message.objects.filter(kind=kind, recipient=recipient, created_at__gte=since).exists()

@@ -30,8 +30,8 @@ from villesolidaire.volunteers.forms import (
 )
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
-# Shown when the database refuses a contact another account took between validation and saving.
-SIGNUP_TAKEN = "Un compte volontaire existe déjà avec cette adresse e-mail ou ce numéro de mobile."
+# Shown to a signed-in volunteer when the database refuses a contact another account took
+# between validation and saving. The public sign-up never says so (services.volunteer_sign_up).
 CONTACT_TAKEN = "Cette adresse e-mail ou ce numéro de mobile est déjà utilisé par un autre compte."
 
 # Public sign-up ---------------------------------------------------------------------------------
@@ -47,14 +47,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         if wait:
             context = {"form": form, "call": call}
             return limits.refuse_form(request, "volunteers/signup.html", context, form=form, wait=wait)
-        with form_service_errors(form, IntegrityError, message=SIGNUP_TAKEN):
-            services.volunteer_register(
-                volunteer=form.save(commit=False),
-                skills=form.cleaned_data["skills"],
-                categories=form.cleaned_data["categories"],
-                recruitment_call=call,
-            )
-            return redirect("volunteers:signup_thanks")
+        # A known e-mail or mobile creates nothing and its owner is told; the visitor gets the
+        # same answer as a new volunteer, so the form does not reveal who is registered.
+        services.volunteer_sign_up(
+            volunteer=form.save(commit=False),
+            skills=form.cleaned_data["skills"],
+            categories=form.cleaned_data["categories"],
+            recruitment_call=call,
+        )
+        return redirect("volunteers:signup_thanks")
     return render(request, "volunteers/signup.html", {"form": form, "call": call})
 
 

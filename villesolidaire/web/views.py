@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
@@ -58,7 +59,11 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy.html")
+    retention = {
+        "inactive_months": settings.VS_VOLUNTEER_INACTIVE_MONTHS,
+        "notice_days": settings.VS_VOLUNTEER_NOTICE_DAYS,
+    }
+    return render(request, "core/privacy.html", retention)
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
