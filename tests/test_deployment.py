@@ -193,16 +193,23 @@ def production_server(tmp_path):
             VS_BACKUP_DIR=str(tmp_path / "backups"),
             PROMETHEUS_MULTIPROC_DIR=str(metrics),
             VS_BIND=f"127.0.0.1:{port}",
-            VS_WEB_WORKERS="2",
+            VS_WEB_WORKERS="1",
         )
     )
-    for command in (
-        ("collectstatic", "--no-input", "-v0"),
-        ("worker_heartbeat",),
-        ("db_worker", "--batch", "--no-startup-delay"),
-    ):
+    # collectstatic beside the heartbeat (enqueued, then run by one pass of the worker).
+    collectstatic = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for command in (("worker_heartbeat",), ("db_worker", "--batch", "--no-startup-delay")):
         result = _manage(env, *command)
         assert result.returncode == 0, result.stdout + result.stderr
+    collected, _ = collectstatic.communicate(timeout=120)
+    assert collectstatic.returncode == 0, collected
     output = tmp_path / "gunicorn.log"
     with output.open("w") as log:
         server = subprocess.Popen(
