@@ -53,9 +53,10 @@ test-browser: install-dev
 bench: install-dev
 	@bash bench/run.sh
 
+## make check-deploy: `check --deploy` with exactly deploy/env.example (placeholders filled), nothing else inherited.
 check-deploy: install
-	@DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=solidaire.example.org \
-	  VS_DATA_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') DATABASE_URL=$(PG_URL) $(PY) manage.py check --deploy --fail-level WARNING
+	@env -i PATH="$$PATH" HOME="$$HOME" bash -c 'eval "$$($(PY) -m config.deploy DATABASE_URL=$(PG_URL))" \
+	  && exec $(PY) manage.py check --deploy --fail-level WARNING'
 
 ## make backup [KEEP=n]: dump of DATABASE_URL and its manifest in VS_BACKUP_DIR (docs/operations.md).
 backup: install

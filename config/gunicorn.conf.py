@@ -14,3 +14,5 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(
 logger_class = "config.gunicorn_logging.RedactingLogger"
 max_requests = 2000
 max_requests_jitter = 200
+# No control socket (gunicorn ≥ 24 opens one in $HOME by default): systemd's signals drive reloads.
+control_socket_disable = True

@@ -6,6 +6,7 @@ production is this file plus its environment.
 """
 
 import ipaddress
+import os
 import re
 from datetime import timedelta
 from ipaddress import ip_network
@@ -19,6 +20,15 @@ from config.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VS_VAR_DIR", str(BASE_DIR / "var")))
+
+# deploy/env.example marks with CHANGE_ME what each town must fill in: a copy left as is never runs.
+_unfilled = sorted(
+    name
+    for name, value in os.environ.items()
+    if "CHANGE_ME" in value and name.startswith(("DJANGO_", "VS_", "DATABASE_", "SENTRY_"))
+)
+if _unfilled:
+    raise ImproperlyConfigured(f"Replace CHANGE_ME in {', '.join(_unfilled)} (docs/deployment.md).")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
