@@ -11,7 +11,7 @@ queue. The defaults were measured with `make bench` (docs/benchmarks.md, the `su
 from config.env import env_bool, env_int
 
 # Requests a worker process works on at once when shedding is on (production default).
-DEFAULT_MAX_IN_FLIGHT = 2
+DEFAULT_MAX_IN_FLIGHT = 1
 # Threads beyond the limit: they only answer the refusals (about a millisecond each).
 SPARE_THREADS = 6
 

@@ -214,3 +214,22 @@ def test_the_limit_counts_requests_in_flight_not_requests_seen(settings):
         assert middleware(RequestFactory().get(SIGNUP)).status_code == 503
     finally:
         in_flight.count = 0
+
+
+# Defaults (config/capacity.py, read by the settings and by gunicorn) ---------------------------
+
+
+def test_shedding_is_off_in_debug_on_in_production_and_gunicorn_has_spare_threads(monkeypatch):
+    from config.capacity import DEFAULT_MAX_IN_FLIGHT, max_in_flight, web_threads
+
+    monkeypatch.delenv("VS_MAX_IN_FLIGHT", raising=False)
+    monkeypatch.delenv("VS_WEB_THREADS", raising=False)
+    monkeypatch.setenv("DJANGO_DEBUG", "false")
+    assert max_in_flight(debug=True) == 0
+    assert max_in_flight(debug=False) == DEFAULT_MAX_IN_FLIGHT >= 1
+    assert web_threads() > DEFAULT_MAX_IN_FLIGHT
+    monkeypatch.setenv("VS_MAX_IN_FLIGHT", "0")
+    assert web_threads() == 2  # no shedding: gunicorn as before
+    monkeypatch.setenv("VS_MAX_IN_FLIGHT", "3")
+    monkeypatch.setenv("VS_WEB_THREADS", "12")
+    assert (max_in_flight(debug=False), web_threads()) == (3, 12)
