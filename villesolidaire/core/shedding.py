@@ -157,4 +157,7 @@ def shed(request: HttpRequest, limit: int) -> HttpResponse:
     response = HttpResponse(render_to_string("shed.html", context), status=503)
     response["Retry-After"] = str(wait)
     response["Cache-Control"] = "no-store"
+    # Django logs every 5xx answer as an ERROR on `django.request` (and Sentry turns ERROR lines
+    # into events): a refusal is deliberate and already logged above, once, at WARNING.
+    response._has_been_logged = True
     return response
