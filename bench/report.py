@@ -23,6 +23,7 @@ ORDER = [
     "campaigns-postgresql",
     "partners-map",
     "signup",
+    "surge",
 ]
 # (result name, comparison, threshold, what the issue asks)
 TARGETS = [
@@ -31,6 +32,9 @@ TARGETS = [
     ("signup_latency_p95", "<=", 300, "p95 ≤ 300 ms"),
     ("signup_errors", "<=", 0, "aucune erreur"),
     ("signup_db_matches_successes", ">=", 1, "autant de volontaires en base que de réponses réussies"),
+    ("surge_5xx_unshed", "<=", 0, "afflux à 5 × la capacité : aucune 5xx hors refus, ni requête sans réponse"),
+    ("surge_confirmed_missing", "<=", 0, "afflux : toute inscription confirmée (302) est en base"),
+    ("surge_accepted_p95", "<=", 300, "afflux : p95 des inscriptions acceptées ≤ 300 ms"),
     (
         "campaign_generation_20k_postgresql_max",
         "<=",
@@ -119,7 +123,7 @@ def markdown(rows: list[dict], info: dict) -> str:
         f"Mesures du {today}, produites par `make bench` (bench/run.sh"
         + (f", {int(elapsed) // 60} min {int(elapsed) % 60} s" if elapsed else "")
         + "). Les chiffres bruts sont dans `bench/results.json`. Le banc rapporte des durées, il ne les vérifie pas :",
-        "les objectifs ci-dessous sont ceux de la spécification (issues 2, 3 et 4).",
+        "les objectifs ci-dessous sont ceux de la spécification (issues 2, 3, 4 et 10).",
         "",
         "## Machine",
         "",
@@ -177,7 +181,9 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  de Django (DEBUG désactivé) : une fois sur deux la première page, sinon une page au hasard ou un filtre",
         "  (en cours, catégorie, quartier, nom).",
         "- **Inscriptions** (`bench/signup.py`, `bench/signup.lua`) : gunicorn avec `config/gunicorn.conf.py`",
-        "  (2 × cœurs + 1 processus, 2 fils chacun), DEBUG désactivé, fichiers statiques collectés, base PostgreSQL",
+        "  (2 × cœurs + 1 processus, 2 fils chacun, sans délestage : la capacité de l'application elle-même),",
+        "  DEBUG désactivé, fichiers statiques collectés, limite par adresse des formulaires publics levée (toutes",
+        "  les inscriptions viennent de 127.0.0.1), base PostgreSQL",
         "  de banc d'essai (déjà 100 000 volontaires). wrk (2 fils, 10 connexions, autant que de fils gunicorn,",
         "  30 s mesurées après 5 s de mise en route non mesurées, le temps que chaque processus gunicorn charge ses",
         "  routes et gabarits) envoie depuis 127.0.0.1 des inscriptions complètes, "
@@ -188,6 +194,17 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  quelques requêtes en vol, que le serveur termine sans que wrk lise la réponse : d'où un compte serveur",
         "  un peu supérieur à celui de wrk). Le worker de tâches ne tourne pas pendant la mesure : les messages de",
         "  bienvenue attendent dans la file (base de données).",
+        "- **Afflux d'inscriptions** (`bench/surge.py`, `bench/openloop.py`) : juste après la mesure précédente,",
+        "  gunicorn avec les réglages de production, délestage compris (`VS_MAX_IN_FLIGHT` requêtes en cours par",
+        "  processus, fils en plus pour refuser le surplus, `config/capacity.py`). Après 5 s de mise en route à la",
+        "  capacité mesurée (`signup_throughput`), deux processus générateurs lancent pendant 30 s des inscriptions",
+        "  à 5 × cette capacité, en boucle ouverte : chaque inscription part à son heure, une connexion chacune,",
+        "  qu'on ait répondu aux précédentes ou non (`surge_offered_per_s` : le rythme réellement tenu,",
+        "  `surge_generator_lag_p95` : le retard du générateur sur son plan). Classement des réponses : acceptée",
+        "  (302), refusée (503 avec `Retry-After`, page de délestage, ou 429), 5xx hors refus (toute autre 5xx et",
+        "  toute requête restée sans réponse : connexion refusée ou coupée, rien en 30 s), autre statut (compté",
+        "  à part). Latences de la connexion au dernier octet. Vérification : chaque adresse e-mail ayant reçu",
+        "  un 302 est en base (`surge_confirmed_missing`).",
         "- **Campagnes du registre** (`bench/campaigns.py`) : 20 000 inscriptions écrites par le modèle (champs",
         "  identifiants réellement chiffrés, index de recherche calculés), réparties dans les quartiers, 45 % avec",
         "  informations complémentaires consenties (un tiers vivant seul). Génération : `campaign_create` sur un",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: matching, public sign-up throughput, request-list timings, register campaigns,
-# who to tell about a one-off need, the public partners map.
+# `make bench`: matching, public sign-up throughput and a surge at five times it (load shedding),
+# request-list timings, register campaigns, who to tell about a one-off need, the public partners map.
 # Writes bench/results.json and docs/benchmarks.md. Reports figures; never fails on a timing.
 # Uses its own databases (PostgreSQL villesolidaire_bench, SQLite var/bench.sqlite3), created
 # fresh on each run; the development database is not touched. About 5 to 8 minutes.
@@ -75,5 +75,8 @@ DATABASE_URL="$PG_URL" $PY bench/partners_map.py --services 2000 --samples 200
 
 echo "== Inscriptions publiques sous gunicorn, charge wrk depuis 127.0.0.1 =="
 DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 30 --connections 10
+
+echo "== Afflux : inscriptions à 5 × la capacité mesurée, 30 s, délestage des requêtes en trop =="
+DATABASE_URL="$PG_URL" $PY bench/surge.py --factor 5 --duration 30
 
 DATABASE_URL="$PG_URL" BENCH_ELAPSED=$(( $(date +%s) - started )) $PY bench/report.py

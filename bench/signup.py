@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from http.cookiejar import CookieJar
 
 from common import ROOT, record, setup_django
@@ -33,6 +34,32 @@ from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer  
 BIND = "127.0.0.1:8765"
 BASE = f"http://{BIND}"
 FORM_PATH = "/devenir-volontaire/"
+# Every bench sign-up comes from 127.0.0.1: the per-address limit of the public forms (decision
+# 0010, 20 an hour by default) would refuse all but the first ones. Each e-mail is unique, so the
+# per-recipient limit stays as configured.
+UNLIMITED_PUBLIC_FORM = {"VS_LIMIT_PUBLIC_FORM": "100000000/h"}
+
+
+@contextmanager
+def gunicorn(access_log, stderr=sys.stderr, **env):
+    """gunicorn with config/gunicorn.conf.py on BIND, its access log in `access_log`; `env` on top of
+    the production-like environment of bench/run.sh. Stopped (SIGTERM, then waited for) on exit."""
+    access_log.parent.mkdir(parents=True, exist_ok=True)
+    access_log.unlink(missing_ok=True)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT,
+        env={**os.environ, "VS_BIND": BIND, "VS_ACCESS_LOG": str(access_log), **UNLIMITED_PUBLIC_FORM, **env},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    try:
+        wait_for_server()
+        yield server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def form_body() -> str:
@@ -148,19 +175,10 @@ def main() -> None:
     if not RecruitmentCall.objects.open_now().exists():
         RecruitmentCall.objects.create(title="Appel du banc d'essai")
     access_log = ROOT / "var" / "bench" / "gunicorn-access.log"
-    access_log.parent.mkdir(parents=True, exist_ok=True)
-    access_log.unlink(missing_ok=True)
-    env = {**os.environ, "VS_BIND": BIND, "VS_ACCESS_LOG": str(access_log)}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=sys.stderr,
-    )
-    try:
-        wait_for_server()
+    # The capacity of the application itself, as before load shedding: no refusal, 2 threads a
+    # process (5 × 2 = 10 sign-ups at once, as many as wrk's connections). bench/surge.py then
+    # offers five times this rate to the production settings.
+    with gunicorn(access_log, VS_MAX_IN_FLIGHT="0", VS_WEB_THREADS="2"):
         cookie, token = csrf_pair()
         run_id = uuid.uuid4().hex[:8]
         body = f"csrfmiddlewaretoken={token}&" + form_body()
@@ -174,9 +192,6 @@ def main() -> None:
         time.sleep(1)
         log_offset = len(access_log.read_text().splitlines())
         wrk = run_wrk(args, cookie, body, run_id, args.duration)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     print(wrk.stdout)
     line = next(line for line in wrk.stdout.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))

@@ -2,10 +2,17 @@
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+# The project root, for config.capacity (gunicorn reads this file before it imports the application).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config.capacity import web_threads  # noqa: E402
 
 bind = os.environ.get("VS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("VS_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("VS_WEB_THREADS", 2))
+# More threads than VS_MAX_IN_FLIGHT: those over the limit answer 503 at once (load shedding).
+threads = web_threads()
 worker_class = "gthread"
 timeout = 30
 accesslog = os.environ.get("VS_ACCESS_LOG", "-")

@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.capacity import max_in_flight
 from config.env import env_bool, env_int, env_list, env_str
 from config.sentry import init_sentry
 
@@ -87,6 +88,9 @@ MIDDLEWARE = [
     "villesolidaire.core.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, authentication and any database access: past VS_MAX_IN_FLIGHT requests in
+    # flight, answer 503 at once and keep what was typed (decision 0011). Static files are served above.
+    "villesolidaire.core.shedding.LoadSheddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -326,6 +330,16 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
     ),
 }
+
+# Load shedding (decision 0011, docs/operations.md « Surges »): requests in flight per web process
+# beyond which a request is answered 503 at once (0: off, the default with DEBUG on), and the
+# seconds a refused person is asked to wait (Retry-After, plus up to half as much again at random).
+VS_MAX_IN_FLIGHT = max_in_flight(DEBUG)
+if VS_MAX_IN_FLIGHT < 0:
+    raise ImproperlyConfigured("VS_MAX_IN_FLIGHT must be 0 (off) or more.")
+VS_SHED_RETRY_AFTER = env_int("VS_SHED_RETRY_AFTER", 10)
+if not 1 <= VS_SHED_RETRY_AFTER <= 3600:
+    raise ImproperlyConfigured("VS_SHED_RETRY_AFTER must lie between 1 and 3600 seconds.")
 
 # Security. `manage.py check --deploy` is clean with the production variables (docs/configuration.md).
 SESSION_COOKIE_HTTPONLY = True

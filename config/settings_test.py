@@ -19,6 +19,8 @@ for name, value in {
     "VS_GEOCODER": "offline",
     "DATABASE_URL": "sqlite:///:memory:",
     "SENTRY_DSN": "",
+    # No load shedding unless a test turns it on (tests/core/test_shedding.py).
+    "VS_MAX_IN_FLIGHT": "0",
 }.items():
     os.environ.setdefault(name, value)
 

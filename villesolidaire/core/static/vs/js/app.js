@@ -25,4 +25,22 @@
   }
   document.addEventListener("input", fillFromSuggestion);
   document.addEventListener("change", fillFromSuggestion);
+  // Load shedding (core/shedding.py): htmx does not swap a 503, so the page and what was typed stay
+  // as they are; say why nothing happened and when to try again.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var wait = xhr && xhr.status === 503 ? parseInt(xhr.getResponseHeader("Retry-After"), 10) : NaN;
+    if (!(wait > 0)) { return; }
+    var main = document.getElementById("contenu") || document.body;
+    var alert = document.getElementById("alerte-affluence");
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.id = "alerte-affluence";
+      alert.className = "message message-warning";
+      alert.setAttribute("role", "alert");
+      main.insertBefore(alert, main.firstChild);
+    }
+    alert.textContent = "Le service est très demandé en ce moment : rien n'a été enregistré, votre saisie est " +
+      "conservée sur cette page. Réessayez dans " + wait + " secondes.";
+  });
 })();

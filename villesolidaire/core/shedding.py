@@ -1,0 +1,163 @@
+"""Load shedding without loss (decision 0011, docs/operations.md « Surges »).
+
+Each web process works on at most VS_MAX_IN_FLIGHT requests at once. One more is answered at once
+with 503, `Retry-After` and a small French page, before sessions, authentication or any database
+access: refusing costs about a millisecond, so the requests already accepted keep their speed
+instead of every request slowing down together. Nothing typed is lost: a refused form comes back
+as hidden fields under a summary of what was typed and a « Renvoyer » button that posts it again
+to the same address (with its CSRF token); passwords are never written back. Health probes,
+metrics scrapes and static files are never refused. Every refusal is logged (logger
+`villesolidaire.shedding`, no value typed) and counted in `vs_http_requests_shed_total`.
+
+The page is rendered without the request (no context processor, so no query) from
+`shed.html`; htmx requests get the same 503 and app.js tells the person, their page untouched.
+"""
+
+import logging
+import random
+import re
+import threading
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from prometheus_client import Counter, Gauge
+
+from villesolidaire.core.redaction import redact
+
+log = logging.getLogger("villesolidaire.shedding")
+
+SHED = Counter(
+    "vs_http_requests_shed",
+    "Requests answered 503 at once because VS_MAX_IN_FLIGHT were already in flight in the process.",
+    ["method"],
+)
+IN_FLIGHT = Gauge(
+    "vs_http_requests_in_flight",
+    "Requests being worked on (load shedding counts them), all processes added up.",
+    multiprocess_mode="livesum",
+)
+# Never written back on the page: passwords, second-factor codes, secrets.
+SECRET_FIELD = re.compile(r"pass|mot_?de_?passe|otp|secret|^token$|jeton", re.IGNORECASE)
+CSRF_FIELD = "csrfmiddlewaretoken"
+# Form fields never worth showing in the summary (still sent back): the CSRF token, the honeypot.
+UNSHOWN_FIELDS = {CSRF_FIELD, "website"}
+
+
+class InFlight:
+    """Requests this process is working on; `enter` refuses one more past the limit."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def enter(self, limit: int) -> bool:
+        with self._lock:
+            if self.count >= limit:
+                return False
+            self.count += 1
+        IN_FLIGHT.inc()
+        return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.count -= 1
+        IN_FLIGHT.dec()
+
+
+in_flight = InFlight()
+
+
+@cache
+def exempt_prefixes(static_url: str) -> tuple[str, ...]:
+    """Paths never refused: the health endpoint (a load balancer must see the truth), the metrics
+    (a surge is when they matter) and the static files (the refusal page needs its style sheet)."""
+    prefixes = [static_url] if static_url else []
+    for name in ("core:health", "core:metrics"):
+        try:
+            prefixes.append(reverse(name))
+        except NoReverseMatch:  # a test URLconf without them
+            pass
+    return tuple(prefixes)
+
+
+def retry_after() -> int:
+    """VS_SHED_RETRY_AFTER plus up to half as much again, so that refused people do not all come
+    back in the same second."""
+    base = settings.VS_SHED_RETRY_AFTER
+    return base + random.randint(0, base // 2)
+
+
+class LoadSheddingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.VS_MAX_IN_FLIGHT
+        if limit <= 0 or request.path_info.startswith(exempt_prefixes(settings.STATIC_URL or "")):
+            return self.get_response(request)
+        if not in_flight.enter(limit):
+            return shed(request, limit)
+        try:
+            return self.get_response(request)
+        finally:
+            in_flight.leave()
+
+
+def posted_fields(request: HttpRequest) -> tuple[list[tuple[str, str]] | None, bool, bool]:
+    """What a refused POST carried: its (name, value) pairs without secrets, whether a secret was
+    left out and whether files were attached. None when the body cannot be read."""
+    try:
+        data, files = request.POST, request.FILES
+    except (SuspiciousOperation, BadRequest, MultiPartParserError, UnreadablePostError):
+        return None, False, False
+    kept, secret_left_out = [], False
+    for name, values in data.lists():
+        if SECRET_FIELD.search(name) and name != CSRF_FIELD:
+            secret_left_out = True
+            continue
+        kept += [(name, value) for value in values]
+    return kept, secret_left_out, bool(files)
+
+
+def summary(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The fields a person filled in, one line per field, several values joined."""
+    lines: dict[str, list[str]] = {}
+    for name, value in fields:
+        if name not in UNSHOWN_FIELDS and value.strip():
+            lines.setdefault(name, []).append(value)
+    return [(name, ", ".join(values)) for name, values in lines.items()]
+
+
+def shed(request: HttpRequest, limit: int) -> HttpResponse:
+    wait = retry_after()
+    fields, secret_left_out, files_left_out = (None, False, False)
+    if request.method == "POST":
+        fields, secret_left_out, files_left_out = posted_fields(request)
+    SHED.labels(request.method).inc()
+    log.warning(
+        "Request shed: %s requests already in flight",
+        limit,
+        extra={"method": request.method, "path": redact(request.path), "limit": limit, "retry_after": wait},
+    )
+    context = {
+        "wait": wait,
+        "action": request.get_full_path(),
+        "is_post": request.method == "POST",
+        "fields": fields,
+        "summary": summary(fields) if fields else [],
+        "secret_left_out": secret_left_out,
+        "files_left_out": files_left_out,
+    }
+    # No request: no context processor runs, so the page needs no database.
+    response = HttpResponse(render_to_string("shed.html", context), status=503)
+    response["Retry-After"] = str(wait)
+    response["Cache-Control"] = "no-store"
+    # Django logs every 5xx answer as an ERROR on `django.request` (and Sentry turns ERROR lines
+    # into events): a refusal is deliberate and already logged above, once, at WARNING.
+    response._has_been_logged = True
+    return response
