@@ -307,3 +307,27 @@ def test_gunicorn_with_the_production_settings_is_healthy_and_sends_the_security
     assert "SECRET-QUERY-KEY" not in log
     application_lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert any(line.get("path") == "/comptes/connexion/" and line.get("status") == 200 for line in application_lines)
+
+
+def _documented_jobs() -> set[str]:
+    """The periodic jobs of docs/operations.md's job table (backups aside: their own schedule)."""
+    table = (ROOT / "docs" / "operations.md").read_text()
+    return set(re.findall(r"^\| `([a-z_]+)` \| (?:every|daily)", table, flags=re.M))
+
+
+def test_every_documented_periodic_job_runs_in_the_container_loop_the_cron_lines_and_the_systemd_timers():
+    jobs = _documented_jobs()
+    assert {"purge_register", "anonymise_inactive_volunteers", "worker_heartbeat"} <= jobs
+    loop = set(re.findall(r"^\s+(?:.*; then )?run ([a-z_]+)", (DEPLOY / "docker" / "jobs.sh").read_text(), flags=re.M))
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    cron = set(re.findall(r"\$JOB ([a-z_]+)", operations))
+    timers = set(re.findall(r"villesolidaire-[a-z0-9-]+@([a-z_]+)\.timer", operations))
+    assert jobs - loop == set()
+    assert jobs - cron == set()
+    assert jobs - timers == set()
+
+
+def test_the_development_loop_runs_every_documented_periodic_job():
+    dev_loop = set(re.findall(r"manage\.py ([a-z_]+)", (ROOT / "scripts" / "run_dev.sh").read_text()))
+    # A demo's task table stays small: pruning it is for servers that run for months.
+    assert _documented_jobs() - dev_loop == {"prune_db_task_results"}

@@ -37,6 +37,9 @@ while true; do
     run purge_audit_log
     run refresh_training_index
     run prune_db_task_results
+    run purge_register
+    run purge_campaign_call_logs
+    run anonymise_inactive_volunteers
   fi
   if once_a_day evening 17:00; then run send_shift_reminders; fi
   sleep $(( 60 - 10#$(date +%S) ))
