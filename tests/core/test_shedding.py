@@ -4,6 +4,7 @@ is answered 503 at once, with Retry-After and a French page that keeps what was 
 The limit is reached by holding the process's counter artificially (`held`), never by timing."""
 
 import logging
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -99,6 +100,14 @@ def test_a_refused_post_shows_back_every_value_escaped_and_saves_nothing(client,
     assert sorted(sent_back) == sorted(expected)
 
 
+def test_the_summary_names_each_field_by_its_french_label(client, held):
+    response = client.post(SIGNUP, signup_data(first_name="Camille", address="4 rue des Lilas"))
+    summary = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", response.content.decode()))
+    assert summary["Prénom"] == "Camille"
+    assert summary["Adresse"] == "4 rue des Lilas"
+    assert not any("_" in label for label in summary)  # no raw field name such as first_name
+
+
 def test_sending_the_kept_form_again_once_the_surge_is_over_signs_the_person_up(held):
     client = Client(enforce_csrf_checks=True)
     in_flight.count = 0
@@ -149,15 +158,24 @@ def test_an_htmx_request_gets_the_503_and_retry_after(client, held):
     assert int(response["Retry-After"]) >= 10
 
 
-def test_each_refusal_is_logged_once_without_what_was_typed(client, held, caplog):
+def test_refusals_are_logged_one_line_a_second_without_what_was_typed(client, held, caplog, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(shedding.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(shedding, "refusal_log", shedding.RefusalLog(every=1.0))
     with caplog.at_level(logging.WARNING):
-        client.post(SIGNUP, signup_data(email="camille.secret@example.org"))
-    # Not also as an ERROR by django.request (each one would become a Sentry event in a surge).
-    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["villesolidaire.shedding"]
-    (record,) = [r for r in caplog.records if r.name == "villesolidaire.shedding"]
-    assert record.path == SIGNUP and record.method == "POST" and record.limit == 2
-    assert 10 <= record.retry_after <= 15
-    assert "camille.secret" not in repr(record.__dict__)
+        client.post(SIGNUP, signup_data(email="camille.secret@example.org"))  # logged at once
+        client.get(SIGNUP)  # within the second: counted, not logged
+        clock[0] += 0.5
+        client.get(SIGNUP)
+        clock[0] += 0.6
+        client.get(SIGNUP)  # a second after the first line: logged, with the three since
+    # Not also as ERRORs by django.request (each one would become a Sentry event in a surge).
+    assert {r.name for r in caplog.records if r.levelno >= logging.WARNING} == {"villesolidaire.shedding"}
+    first, second = [r for r in caplog.records if r.name == "villesolidaire.shedding"]
+    assert (first.shed, first.method, first.path, first.limit) == (1, "POST", SIGNUP, 2)
+    assert 10 <= first.retry_after <= 15
+    assert (second.shed, second.method) == (3, "GET")
+    assert "camille.secret" not in repr(first.__dict__)
 
 
 def test_the_refusals_are_in_the_metrics(client, held, settings):

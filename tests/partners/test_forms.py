@@ -76,11 +76,46 @@ def test_bad_proposals_are_refused_with_a_message(client, changes, message):
     assert not Organisation.objects.exists() and not User.objects.exists()
 
 
-def test_proposal_with_an_email_already_used(client):
-    UserFactory(email="sacha@repair-exemple.fr")
+def test_a_proposal_does_not_reveal_that_an_email_has_an_account(client):
+    """Same answer as for a new address; the proposal is kept for the coordinator, no account is
+    created or changed, and the owner of the address is told, once a day, without anything typed."""
+    owner = UserFactory(email="sacha@repair-exemple.fr")
+    new_address = client.post(reverse("partners:propose"), {**PROPOSAL, "account_email": "neuf@repair-exemple.fr"})
+    known_address = client.post(reverse("partners:propose"), {**PROPOSAL, "name": "Repair café du Port"})
+
+    assert (known_address.status_code, known_address["Location"]) == (new_address.status_code, new_address["Location"])
+    organisation = Organisation.objects.get(name="Repair café du Port")
+    assert organisation.status == OrganisationStatus.PENDING and not organisation.members.exists()
+    assert "déjà un compte" in organisation.transitions.get().note
+    assert organisation.contacts.get().email == owner.email
+    assert User.objects.filter(email=owner.email).count() == 1 and not User.objects.get(pk=owner.pk).has_role(
+        Role.PARTNER
+    )
+    notice = Message.objects.get(recipient=owner.email)
+    assert notice.kind == "partner_proposal_known_address"
+    assert "Repair" not in notice.body and "Sacha" not in notice.body
+
+    client.post(reverse("partners:propose"), {**PROPOSAL, "name": "Repair café de la Gare"})
+    assert Organisation.objects.count() == 3
+    assert Message.objects.filter(recipient=owner.email).count() == 1
+
+
+def test_a_proposal_racing_an_account_creation_is_kept(client, monkeypatch):
+    """The e-mail is taken between the check and the insert: the proposal stays, without account."""
+    from villesolidaire.partners import services
+
+    real_partner_user = services._partner_user
+
+    def taken_meanwhile(**kwargs):
+        UserFactory(email=kwargs["email"])
+        return real_partner_user(**kwargs)
+
+    monkeypatch.setattr(services, "_partner_user", taken_meanwhile)
     response = client.post(reverse("partners:propose"), PROPOSAL)
-    assert "Un compte existe déjà" in response.content.decode()
-    assert not Organisation.objects.exists()
+    assert response.status_code == 302
+    organisation = Organisation.objects.get()
+    assert not organisation.members.exists()
+    assert Message.objects.get(recipient=PROPOSAL["account_email"]).kind == "partner_proposal_known_address"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,11 @@ access: refusing costs about a millisecond, so the requests already accepted kee
 instead of every request slowing down together. Nothing typed is lost: a refused form comes back
 as hidden fields under a summary of what was typed and a « Renvoyer » button that posts it again
 to the same address (with its CSRF token); passwords are never written back. Health probes,
-metrics scrapes and static files are never refused. Every refusal is logged (logger
-`villesolidaire.shedding`, no value typed) and counted in `vs_http_requests_shed_total`.
+metrics scrapes and static files are never refused. Every refusal is counted in
+`vs_http_requests_shed_total` and logged (logger `villesolidaire.shedding`, no value typed), at
+most one line a second per process with the number refused since the previous line: at hundreds
+of refusals a second, a line each cost more than the refusals themselves (measured with py-spy
+during the bench's surge: a sixth of the worker's time, much of it waiting for the log's lock).
 
 The page is rendered without the request (no context processor, so no query) from
 `shed.html`; htmx requests get the same 503 and app.js tells the person, their page untouched.
@@ -17,14 +20,16 @@ import logging
 import random
 import re
 import threading
+import time
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 from prometheus_client import Counter, Gauge
 
 from villesolidaire.core.redaction import redact
@@ -44,8 +49,9 @@ IN_FLIGHT = Gauge(
 # Never written back on the page: passwords, second-factor codes, secrets.
 SECRET_FIELD = re.compile(r"pass|mot_?de_?passe|otp|secret|^token$|jeton", re.IGNORECASE)
 CSRF_FIELD = "csrfmiddlewaretoken"
-# Form fields never worth showing in the summary (still sent back): the CSRF token, the honeypot.
-UNSHOWN_FIELDS = {CSRF_FIELD, "website"}
+# Never shown in the summary (still sent back). A honeypot is empty when a person posts, and
+# empty fields are not shown.
+UNSHOWN_FIELDS = {CSRF_FIELD}
 
 
 class InFlight:
@@ -70,6 +76,40 @@ class InFlight:
 
 
 in_flight = InFlight()
+
+
+class RefusalLog:
+    """At most one WARNING line per `every` seconds in this process, counting the refusals it
+    stands for (`shed`); the first refusal after a quiet spell is logged at once."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        self.every = every
+        self.unlogged = 0
+        self.last_line_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def note(self, request: HttpRequest, *, limit: int, wait: int) -> None:
+        with self._lock:
+            self.unlogged += 1
+            now = time.monotonic()
+            if now - self.last_line_at < self.every:
+                return
+            count, self.unlogged, self.last_line_at = self.unlogged, 0, now
+        log.warning(
+            "Requests shed: %s since the previous line, %s requests already in flight",
+            count,
+            limit,
+            extra={
+                "method": request.method,
+                "path": redact(request.path),
+                "limit": limit,
+                "retry_after": wait,
+                "shed": count,
+            },
+        )
+
+
+refusal_log = RefusalLog()
 
 
 @cache
@@ -125,12 +165,35 @@ def posted_fields(request: HttpRequest) -> tuple[list[tuple[str, str]] | None, b
 
 
 def summary(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The fields a person filled in, one line per field, several values joined."""
+    """The fields a person filled in, one line per field under its French label, several values
+    joined."""
+    labels = field_labels()
     lines: dict[str, list[str]] = {}
     for name, value in fields:
         if name not in UNSHOWN_FIELDS and value.strip():
-            lines.setdefault(name, []).append(value)
-    return [(name, ", ".join(values)) for name, values in lines.items()]
+            lines.setdefault(labels.get(name, name), []).append(value)
+    return [(label, ", ".join(values)) for label, values in lines.items()]
+
+
+@cache
+def field_labels() -> dict[str, str]:
+    """The label of each form field name, read from the form classes (no database): the summary
+    says « Prénom », not first_name. Where forms disagree on a name's label the first one read
+    wins; honeypots are skipped (a person leaves them empty)."""
+    get_resolver().url_patterns  # noqa: B018 -- imports the views, hence every form, even on a first request
+    labels: dict[str, str] = {}
+    for form_class in _subclasses(BaseForm):
+        for name, field in getattr(form_class, "base_fields", {}).items():
+            if field.label and not getattr(field, "is_honeypot", False):
+                labels.setdefault(name, str(field.label))
+    return labels
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for subclass in cls.__subclasses__():
+        found += [subclass, *_subclasses(subclass)]
+    return found
 
 
 def shed(request: HttpRequest, limit: int) -> HttpResponse:
@@ -139,11 +202,7 @@ def shed(request: HttpRequest, limit: int) -> HttpResponse:
     if request.method == "POST":
         fields, secret_left_out, files_left_out = posted_fields(request)
     SHED.labels(request.method).inc()
-    log.warning(
-        "Request shed: %s requests already in flight",
-        limit,
-        extra={"method": request.method, "path": redact(request.path), "limit": limit, "retry_after": wait},
-    )
+    refusal_log.note(request, limit=limit, wait=wait)
     context = {
         "wait": wait,
         "action": request.get_full_path(),

@@ -89,9 +89,11 @@ def phone_field(label: str = "Téléphone", *, invalid: str = PHONE_INVALID, **k
 
 def honeypot_field(label: str = "Ne pas remplir ce champ") -> forms.CharField:
     """A field hidden from people (CSS and aria-hidden, out of the tab order) that naive bots fill in."""
-    return forms.CharField(
+    field = forms.CharField(
         label=label, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
     )
+    field.is_honeypot = True  # the load-shedding page never labels a field with it
+    return field
 
 
 def first_errors(errors: list[str], limit: int) -> list[str]:

@@ -23,6 +23,11 @@ class MessageQuerySet(models.QuerySet):
     def failed(self):
         return self.filter(status=MessageStatus.FAILED)
 
+    def sent_recently(self, recipient: str, *, kind: str, within) -> bool:
+        """Whether a message of this kind went to this recipient within `within` (a timedelta):
+        the cool-down of notices that anyone can trigger by typing someone's contact."""
+        return self.filter(kind=kind, recipient=recipient, created_at__gte=timezone.now() - within).exists()
+
 
 # Messages sent to people on the register of vulnerable people (campaigns app): their numbers
 # are register data, shown to register officers only (CASF R121-7).

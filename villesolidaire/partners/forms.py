@@ -154,9 +154,13 @@ class PersonFieldsMixin(forms.Form):
     def clean_last_name(self) -> str:
         return clean_person_name(self.cleaned_data["last_name"])
 
+    # Staff creating an account are told the e-mail is taken; the public proposal form is not
+    # (ProposalForm: its answer must not tell who has an account).
+    refuse_taken_email = True
+
     def clean_account_email(self) -> str:
         email = self.cleaned_data["account_email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        if self.refuse_taken_email and User.objects.filter(email__iexact=email).exists():
             raise ValidationError(
                 "Un compte existe déjà avec cette adresse e-mail. Utilisez-en une autre ou contactez le CCAS.",
                 code="duplicate",
@@ -166,6 +170,8 @@ class PersonFieldsMixin(forms.Form):
 
 class ProposalForm(PersonFieldsMixin, OrganisationForm):
     """Public « proposer une structure » form."""
+
+    refuse_taken_email = False
 
     function = forms.CharField(label="Votre fonction dans la structure", max_length=120, required=False)
     contact_phone = phone_field("Votre téléphone", help_text="Facultatif. Pour que le CCAS puisse vous rappeler.")
@@ -194,6 +200,7 @@ class OrganisationCreateForm(OrganisationForm):
         max_length=254,
         help_text="Facultatif. La personne reçoit un lien pour choisir son mot de passe.",
     )
+    refuse_taken_email = True  # staff are told (PersonFieldsMixin.clean_account_email)
 
     def clean_account_email(self) -> str:
         return PersonFieldsMixin.clean_account_email(self) if self.cleaned_data.get("account_email") else ""

@@ -7,6 +7,7 @@ Every status change and every decision is logged with who and when.
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -19,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.services import email_send
 from villesolidaire.partners.models import (
     CHANGE_WORKFLOW,
@@ -154,9 +156,18 @@ def organisation_propose(
     function: str = "",
 ) -> Organisation:
     """Public « proposer une structure » form: a pending organisation, its contact person and
-    a partner account that becomes usable (invitation e-mail) once a coordinator validates."""
+    a partner account that becomes usable (invitation e-mail) once a coordinator validates.
+
+    The form does not tell who has an account: when the e-mail already signs in somewhere, the
+    proposal is kept without a new account, its log tells the coordinator, and the owner of the
+    address is told (the date and nothing typed) instead of receiving the acknowledgement."""
+    known = User.objects.filter(email__iexact=email).exists()
+    note = "Proposée par le formulaire public"
     _organisation_save_new(
-        organisation, status=OrganisationStatus.PENDING, by=None, note="Proposée par le formulaire public"
+        organisation,
+        status=OrganisationStatus.PENDING,
+        by=None,
+        note=note + (" ; l'adresse du contact a déjà un compte : aucun compte n'a été créé" if known else ""),
     )
     OrganisationContact.objects.create(
         organisation=organisation,
@@ -165,17 +176,47 @@ def organisation_propose(
         phone=phone,
         email=email,
     )
-    user = _partner_user(email=email, first_name=first_name, last_name=last_name, by=None)
-    OrganisationMember.objects.create(organisation=organisation, user=user)
-    email_send(
-        to=email,
-        subject="Votre proposition de structure",
-        template="partners/messages/proposal_received_email.txt",
-        context={"organisation": organisation, "first_name": first_name, **_town_context()},
-        kind="partner_proposal",
-    )
+    if known or not _proposed_partner_account(organisation, email=email, first_name=first_name, last_name=last_name):
+        _tell_the_address_owner(email)
+    else:
+        email_send(
+            to=email,
+            subject="Votre proposition de structure",
+            template="partners/messages/proposal_received_email.txt",
+            context={"organisation": organisation, "first_name": first_name, **_town_context()},
+            kind="partner_proposal",
+        )
     _tell_the_service(organisation)
     return organisation
+
+
+def _proposed_partner_account(organisation: Organisation, *, email: str, first_name: str, last_name: str) -> bool:
+    """The proposer's account, waiting for validation; False when a concurrent creation took
+    the e-mail between the check and the insert (the savepoint keeps the proposal)."""
+    try:
+        with transaction.atomic():
+            user = _partner_user(email=email, first_name=first_name, last_name=last_name, by=None)
+    except IntegrityError:
+        return False
+    OrganisationMember.objects.create(organisation=organisation, user=user)
+    return True
+
+
+KNOWN_ADDRESS_KIND = "partner_proposal_known_address"
+KNOWN_ADDRESS_COOLDOWN = timedelta(days=1)
+
+
+def _tell_the_address_owner(email: str) -> None:
+    """At most one notice per address and day: anyone can type someone else's address."""
+    if Message.objects.sent_recently(email, kind=KNOWN_ADDRESS_KIND, within=KNOWN_ADDRESS_COOLDOWN):
+        return
+    email_send(
+        to=email,
+        subject="Proposition de structure avec votre adresse e-mail",
+        template="partners/messages/proposal_known_address_email.txt",
+        context={"day": timezone.localdate(), **_town_context()},
+        kind=KNOWN_ADDRESS_KIND,
+    )
 
 
 def _organisation_save_new(organisation: Organisation, *, status: str, by: User | None, note: str) -> None:

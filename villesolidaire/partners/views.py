@@ -98,19 +98,16 @@ def propose(request: HttpRequest) -> HttpResponse:
         if wait:
             return limits.refuse_form(request, "partners/propose.html", {"form": form}, form=form, wait=wait)
         data = form.cleaned_data
-        try:
-            services.organisation_propose(
-                organisation=form.save(commit=False),
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["account_email"],
-                phone=data.get("contact_phone") or "",
-                function=data.get("function", ""),
-            )
-        except IntegrityError:
-            form.add_error("account_email", "Un compte existe déjà avec cette adresse e-mail.")
-        else:
-            return redirect("partners:propose_thanks")
+        # An e-mail that already has an account gets the same answer (the service tells its owner).
+        services.organisation_propose(
+            organisation=form.save(commit=False),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["account_email"],
+            phone=data.get("contact_phone") or "",
+            function=data.get("function", ""),
+        )
+        return redirect("partners:propose_thanks")
     return render(request, "partners/propose.html", {"form": form})
 
 

@@ -352,5 +352,4 @@ def _may_receive_magic_link(user: User) -> bool:
 def _recently_sent(
     recipient: str, *, kind: str = "volunteer_magic_link", within: timedelta = MAGIC_LINK_COOLDOWN
 ) -> bool:
-    since = timezone.now() - within
-    return Message.objects.filter(kind=kind, recipient=recipient, created_at__gte=since).exists()
+    return Message.objects.sent_recently(recipient, kind=kind, within=within)
