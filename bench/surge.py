@@ -52,7 +52,7 @@ def measured_capacity(fallback: float | None) -> float:
 
 
 def request_template(cookie: str, token: str, run_id: str) -> dict:
-    host, port = BIND.split(":")
+    host, port = os.environ.get("SURGE_TARGET", BIND).split(":")
     head = (
         f"POST {FORM_PATH} HTTP/1.1\r\nHost: {BIND}\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"

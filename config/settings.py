@@ -337,6 +337,9 @@ CACHES = {
 VS_MAX_IN_FLIGHT = max_in_flight(DEBUG)
 if VS_MAX_IN_FLIGHT < 0:
     raise ImproperlyConfigured("VS_MAX_IN_FLIGHT must be 0 (off) or more.")
+# A server that refuses every request (the refusal page, with what was typed): the one nginx sends
+# the requests it turns away to (deploy/nginx, docs/deployment.md « Surges behind nginx »).
+VS_SHED_EVERY_REQUEST = env_bool("VS_SHED_EVERY_REQUEST", False)
 VS_SHED_RETRY_AFTER = env_int("VS_SHED_RETRY_AFTER", 10)
 if not 1 <= VS_SHED_RETRY_AFTER <= 3600:
     raise ImproperlyConfigured("VS_SHED_RETRY_AFTER must lie between 1 and 3600 seconds.")

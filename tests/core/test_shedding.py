@@ -253,3 +253,16 @@ def test_shedding_is_off_in_debug_on_in_production_and_gunicorn_has_spare_thread
     monkeypatch.setenv("VS_MAX_IN_FLIGHT", "3")
     monkeypatch.setenv("VS_WEB_THREADS", "12")
     assert (max_in_flight(debug=False), web_threads()) == (3, 12)
+
+
+def test_a_refusal_server_refuses_every_request_but_health_and_static(client, settings):
+    """VS_SHED_EVERY_REQUEST: the server nginx sends the requests over its limit to."""
+    settings.VS_SHED_EVERY_REQUEST = True
+    settings.VS_MAX_IN_FLIGHT = 0
+    data = signup_data(first_name="Camille")
+    response = client.post(SIGNUP, data)
+    assert response.status_code == 503 and int(response["Retry-After"]) >= 10
+    assert Volunteer.objects.count() == 0
+    (form,) = forms_of(response)
+    assert ("first_name", "Camille") in [(name, value) for name, value, _ in form["inputs"]]
+    assert "Retry-After" not in client.get("/sante/")
