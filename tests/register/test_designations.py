@@ -3,9 +3,11 @@ an administrator never reaches the register by changing roles alone, neither in 
 nor through the designation service."""
 
 import datetime
+from base64 import b32encode
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import UserFactory, VolunteerFactory, login_staff, staff_user
 from villesolidaire.accounts.enums import Role
@@ -204,3 +206,72 @@ def test_django_admin_cannot_grant_or_remove_register_roles(client, town):
     response = post(target, [{"id": str(coordinator_grant.pk), "role": Role.COORDINATOR}, {"role": Role.OPERATOR}], [])
     assert response.status_code == 302
     assert _fresh(target).roles == {Role.COORDINATOR, Role.OPERATOR}
+
+
+def _admin_made_by(granter: User) -> User:
+    """An administrator whose role `granter` gave (as the admin's role inline records it)."""
+    user = _admin()
+    RoleGrant.objects.filter(user=user, role=Role.ADMIN).update(granted_by=granter)
+    return user
+
+
+def test_accounts_an_admin_made_cannot_designate_that_admin():
+    """The walkthrough's attack: an administrator makes two accounts administrators, one proposes
+    him, the other approves. Refused, directly or down a chain of grants."""
+    admin = _admin()
+    first, second = _admin_made_by(admin), _admin_made_by(admin)
+    with pytest.raises(DesignationError, match="par la personne concernée"):
+        _propose(admin, by=first)
+    third, fourth = _admin_made_by(first), _admin_made_by(first)  # made by an account admin made
+    with pytest.raises(DesignationError, match="par la personne concernée"):
+        _propose(admin, by=third)
+    independent, other = _admin(), _admin()
+    designation = _propose(admin, by=independent)
+    with pytest.raises(DesignationError, match="par la personne concernée"):
+        designation_approve(designation=designation, by=fourth)
+    assert not _fresh(admin).has_role(Role.REGISTER_OFFICER)
+    # Two colleagues whose power does not come from him may.
+    designation_approve(designation=designation, by=other)
+    assert _fresh(admin).has_role(Role.REGISTER_OFFICER)
+    # Taking a role away protects the register: anyone who may designate may propose it.
+    revocation = _propose(admin, by=second, kind=DesignationKind.REVOKE)
+    designation_approve(designation=revocation, by=third)
+    assert not _fresh(admin).has_role(Role.REGISTER_OFFICER)
+
+
+def test_the_admin_cannot_take_over_a_register_account(client, town):
+    """No password or e-mail change for a register officer, no second-factor device created or
+    shown, no deletion of an account whose grants make the chain."""
+    admin = _admin()
+    officer = staff_user(Role.REGISTER_OFFICER)
+    coordinator = UserFactory(roles=[Role.COORDINATOR])
+    login_staff(client, admin)
+
+    assert client.get(reverse("admin:auth_user_password_change", args=[officer.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:auth_user_password_change", args=[officer.pk]),
+            {"password1": "Un-nouveau-mot-de-passe-42", "password2": "Un-nouveau-mot-de-passe-42"},
+        ).status_code
+        == 403
+    )
+    assert _fresh(officer).check_password("Un-nouveau-mot-de-passe-42") is False
+    assert client.get(reverse("admin:auth_user_password_change", args=[coordinator.pk])).status_code == 200
+    page = client.get(reverse("admin:accounts_user_change", args=[officer.pk])).content.decode()
+    assert f'name="email" value="{officer.email}"' not in page  # shown, not editable
+
+    assert client.get(reverse("admin:otp_static_staticdevice_add")).status_code == 403
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    device = officer.staticdevice_set.get()
+    page = client.get(reverse("admin:otp_static_staticdevice_change", args=[device.pk])).content.decode()
+    assert "12345678" not in page
+    totp = TOTPDevice.objects.create(user=officer, name="Application", confirmed=True)
+    secret = b32encode(totp.bin_key).decode().rstrip("=")
+    for view in ("config", "qrcode", "change"):  # django-otp's pages with the device's key are gone
+        response = client.get(f"/admin/otp_totp/totpdevice/{totp.pk}/{view}/", follow=True)
+        page = response.content.decode()
+        assert totp.key not in page and secret not in page and "otpauth" not in page
+
+    made = _admin_made_by(admin)
+    assert client.get(reverse("admin:accounts_user_delete", args=[admin.pk])).status_code == 403
+    assert client.get(reverse("admin:accounts_user_delete", args=[made.pk])).status_code == 200

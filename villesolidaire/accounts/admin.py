@@ -1,6 +1,15 @@
+"""Accounts in the Django admin. An administrator manages accounts and their roles, but never
+the register's: its roles are granted on the « Habilitations au registre » page by two people
+(register.designations), and nothing here lets an administrator become someone who holds them —
+no password or e-mail change for them, no second-factor device created, changed or shown for
+anyone, no deletion of an account that granted a role (it would cut the chain of grants that
+register.designations reads)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from villesolidaire.accounts.enums import REGISTER_ROLES
 from villesolidaire.accounts.models import RoleGrant, User
@@ -61,6 +70,27 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one account at a time, through has_delete_permission
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and RoleGrant.objects.filter(granted_by=obj).exists():
+            return False  # deactivate it instead: the grants it made keep their author
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if _guarded(request, obj):
+            readonly.append("email")  # the password-reset e-mail would reach whoever changed it
+        return readonly
+
+    def user_change_password(self, request, id, form_url=""):
+        if _guarded(request, User.objects.filter(pk=id).first()):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     def save_formset(self, request, form, formset, change):
         grants = formset.save(commit=False)
         if any(grant.role in REGISTER_ROLES for grant in [*grants, *formset.deleted_objects]):
@@ -71,3 +101,36 @@ class UserAdmin(BaseUserAdmin):
             grant.save()
         for obj in formset.deleted_objects:
             obj.delete()
+
+
+def _guarded(request, user: User | None) -> bool:
+    """Someone else's account that opens the register: its password and e-mail are not the
+    administrator's to change (a password reset by e-mail or the person's own page)."""
+    return (
+        user is not None
+        and user.pk != request.user.pk
+        and RoleGrant.objects.filter(user=user, role__in=REGISTER_ROLES).exists()
+    )
+
+
+for device_model in (StaticDevice, TOTPDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+@admin.register(StaticDevice, TOTPDevice)
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    """Second-factor devices are listed and deleted here (a lost phone: its owner pairs a new one
+    at their next sign-in, with their password), never created, changed or shown: whoever sets a
+    device's codes or reads its key signs in as its owner. django-otp's own admin pages (with the
+    QR code of any device) are replaced by this one."""
+
+    list_display = ["user", "name", "confirmed"]
+    fields = readonly_fields = ["user", "name", "confirmed"]
+    search_fields = ["user__email", "name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,10 +2,13 @@
 
 R121-7 CASF: only people named by the mayor touch the register. A designation records that act
 (who decided, when, which decision), is proposed by one staff member and approved by another;
-neither may be the person concerned. The role (accounts.RoleGrant) changes only on approval, in
-the same transaction as the workflow move and the audit rows. Nobody, an administrator
-included, reaches the register by their own action; the Django admin cannot grant these roles
-(accounts/admin.py).
+neither may be the person concerned, nor, for a grant, anyone who holds their power to designate
+from the person concerned (directly or down a chain of grants: an administrator who creates two
+accounts and makes them administrators cannot have them designate him). The role
+(accounts.RoleGrant) changes only on approval, in the same transaction as the workflow move and
+the audit rows. Nobody, an administrator included, reaches the register by their own action; the
+Django admin cannot grant these roles, nor change the password or e-mail of someone who holds
+one, nor set up anyone's second factor (accounts/admin.py).
 """
 
 from __future__ import annotations
@@ -37,11 +40,39 @@ def may_designate(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMIN, Role.REGISTER_OFFICER)
 
 
-def _check_actor(by: User, designation_user: User, doing: str) -> None:
+DESIGNATING_ROLES = (Role.ADMIN, Role.REGISTER_OFFICER)
+# Longer chains of grants than this are not followed (a town has a handful of administrators).
+GRANT_CHAIN_LIMIT = 50
+
+
+def _check_actor(by: User, designation_user: User, doing: str, *, granting: bool = False) -> None:
     if not may_designate(by):
         raise DesignationError("Seul·es les administrateur·rices et les agent·es habilité·es au registre le peuvent.")
     if by.pk == designation_user.pk:
         raise DesignationError(f"Vous ne pouvez pas {doing} une désignation qui vous concerne.")
+    if granting and power_comes_from(by, designation_user):
+        raise DesignationError(
+            f"Vos droits vous ont été donnés, directement ou non, par la personne concernée : "
+            f"une autre personne doit {doing} cette désignation."
+        )
+
+
+def power_comes_from(actor: User, source: User) -> bool:
+    """Whether `source` granted `actor` a role that designates, or granted it to whoever granted
+    it to them, and so on up the chain (RoleGrant.granted_by)."""
+    seen: set[int] = set()
+    frontier = {actor.pk}
+    while frontier and len(seen) < GRANT_CHAIN_LIMIT:
+        seen |= frontier
+        granters = set(
+            RoleGrant.objects.filter(
+                user_id__in=frontier, role__in=DESIGNATING_ROLES, granted_by__isnull=False
+            ).values_list("granted_by_id", flat=True)
+        )
+        if source.pk in granters:
+            return True
+        frontier = granters - seen
+    return False
 
 
 def _detail(designation: RoleDesignation, what: str) -> str:
@@ -65,7 +96,7 @@ def designation_propose(
     request: HttpRequest | None = None,
 ) -> RoleDesignation:
     """One staff member proposes; nothing changes until another approves."""
-    _check_actor(by, user, "proposer")
+    _check_actor(by, user, "proposer", granting=kind == DesignationKind.GRANT)
     if role not in REGISTER_ROLES:
         raise DesignationError("Seuls les rôles du registre (agent·e habilité·e, appelant·e) se désignent ici.")
     if kind not in DesignationKind.values:
@@ -115,7 +146,7 @@ def designation_approve(
 ) -> RoleDesignation:
     """A second person approves: the role is granted or removed now."""
     designation = _locked_pending(designation)
-    _check_actor(by, designation.user, "approuver")
+    _check_actor(by, designation.user, "approuver", granting=designation.kind == DesignationKind.GRANT)
     if by.pk == designation.proposed_by_id:
         raise DesignationError("Une autre personne que celle qui l'a proposée doit approuver la demande.")
     DESIGNATION_WORKFLOW.apply(
