@@ -29,6 +29,13 @@ if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true
 fi
 command -v wrk >/dev/null || { echo "wrk introuvable : installez le paquet Debian 'wrk' (sudo apt-get install wrk)." >&2; exit 1; }
+# nginx for the surge behind the shipped proxy configuration (bench/surge.py); without it that
+# surge is skipped with a message and only the one on gunicorn alone is measured.
+if ! command -v nginx >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || true
+  # The package starts a server on port 80 that the bench does not need.
+  (command -v systemctl >/dev/null && systemctl stop nginx 2>/dev/null) || nginx -s stop 2>/dev/null || true
+fi
 $PY - "$PG_SERVER" <<'PYEOF' || { echo "PostgreSQL injoignable sur $PG_SERVER (variable PG_SERVER)." >&2; exit 1; }
 import sys, psycopg
 psycopg.connect(sys.argv[1] + "/postgres", connect_timeout=3).close()

@@ -331,3 +331,21 @@ def test_the_development_loop_runs_every_documented_periodic_job():
     dev_loop = set(re.findall(r"manage\.py ([a-z_]+)", (ROOT / "scripts" / "run_dev.sh").read_text()))
     # A demo's task table stays small: pruning it is for servers that run for months.
     assert _documented_jobs() - dev_loop == {"prune_db_task_results"}
+
+
+def test_nginx_hands_the_requests_over_its_limit_to_the_refusal_server():
+    """deploy/nginx, the refusal server's unit and compose agree (docs/operations.md « Surges »)."""
+    site = (ROOT / "deploy" / "nginx" / "ville-solidaire.conf").read_text()
+    unit = (ROOT / "deploy" / "systemd" / "villesolidaire-shed.service").read_text()
+    compose = (ROOT / "compose.yaml").read_text()
+    refusals = re.search(r"upstream villesolidaire_refusals \{\s*server ([0-9.:]+);", site).group(1)
+    assert f"Environment=VS_BIND={refusals}" in unit
+    assert "Environment=VS_SHED_EVERY_REQUEST=true" in unit
+    assert f'"{refusals}:8000"' in compose and 'VS_SHED_EVERY_REQUEST: "true"' in compose
+    main = re.findall(r"location / \{(.*?)\n    \}", site, flags=re.DOTALL)[-1]  # the TLS server's
+    assert "limit_conn vs_in_flight" in main and "limit_conn_status 503;" in main
+    assert "error_page 503 = @refusals;" in main
+    assert "proxy_intercept_errors on" not in site  # the application's own 503s pass untouched
+    for path in ("/sante/", "/metriques/"):  # never refused
+        block = re.search(rf"location = {path} \{{(.*?)\}}", site, flags=re.DOTALL).group(1)
+        assert "limit_conn" not in block and "proxy_pass http://villesolidaire;" in block
