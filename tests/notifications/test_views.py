@@ -290,3 +290,21 @@ def test_register_campaign_numbers_are_masked_in_the_coordinators_log(client):
         page = client.get(url).content.decode()
         assert "39987001" not in page and "numéro du registre (masqué)" in page
         assert "+33639987002" in page or "06 39 98 70 02" in page
+
+
+def test_the_admin_message_log_leaves_out_messages_to_people_on_the_register(client):
+    """Their numbers are register data; an administrator is not a register officer."""
+    from tests.factories import login_staff, staff_user
+    from villesolidaire.accounts.enums import Role
+    from villesolidaire.notifications.models import Message
+
+    admin = staff_user(Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    Message.objects.create(channel="sms", recipient="+33600000042", body="…", kind="campaign_sms_wave")
+    Message.objects.create(channel="email", recipient="benevole@example.org", body="…", kind="volunteer_magic_link")
+    login_staff(client, admin)
+    page = client.get("/admin/notifications/message/").content.decode()
+    assert "benevole@example.org" in page and "+33600000042" not in page
+    searched = client.get("/admin/notifications/message/?q=%2B33600000042").content.decode()
+    assert ">+33600000042<" not in searched and "0 message" in searched  # the box echoes the query only

@@ -206,6 +206,16 @@ def test_django_admin_cannot_grant_or_remove_register_roles(client, town):
     response = post(target, [{"id": str(coordinator_grant.pk), "role": Role.COORDINATOR}, {"role": Role.OPERATOR}], [])
     assert response.status_code == 302
     assert _fresh(target).roles == {Role.COORDINATOR, Role.OPERATOR}
+    # Turning an existing row into another role is a new grant, by this administrator (the
+    # walkthrough changed a coordinator into an administrator with « attribué par » left empty).
+    assert coordinator_grant.granted_by is None
+    operator_grant = RoleGrant.objects.get(user=target, role=Role.OPERATOR)
+    rows = [
+        {"id": str(coordinator_grant.pk), "role": Role.ADMIN},
+        {"id": str(operator_grant.pk), "role": Role.OPERATOR},
+    ]
+    assert post(target, rows, []).status_code == 302
+    assert RoleGrant.objects.get(pk=coordinator_grant.pk).granted_by == admin
 
 
 def _admin_made_by(granter: User) -> User:
@@ -225,13 +235,13 @@ def test_accounts_an_admin_made_cannot_designate_that_admin():
     third, fourth = _admin_made_by(first), _admin_made_by(first)  # made by an account admin made
     with pytest.raises(DesignationError, match="par la personne concernée"):
         _propose(admin, by=third)
-    independent, other = _admin(), _admin()
+    independent, officer = _admin(), staff_user(Role.REGISTER_OFFICER)
     designation = _propose(admin, by=independent)
     with pytest.raises(DesignationError, match="par la personne concernée"):
         designation_approve(designation=designation, by=fourth)
     assert not _fresh(admin).has_role(Role.REGISTER_OFFICER)
-    # Two colleagues whose power does not come from him may.
-    designation_approve(designation=designation, by=other)
+    # A proposer whose power does not come from him, and an officer, may.
+    designation_approve(designation=designation, by=officer)
     assert _fresh(admin).has_role(Role.REGISTER_OFFICER)
     # Taking a role away protects the register: anyone who may designate may propose it.
     revocation = _propose(admin, by=second, kind=DesignationKind.REVOKE)
@@ -247,7 +257,8 @@ def test_the_admin_cannot_take_over_a_register_account(client, town):
     coordinator = UserFactory(roles=[Role.COORDINATOR])
     login_staff(client, admin)
 
-    assert client.get(reverse("admin:auth_user_password_change", args=[officer.pk])).status_code == 403
+    refused = client.get(reverse("admin:auth_user_password_change", args=[officer.pk]))
+    assert refused.status_code == 403 and "Action non autorisée" in refused.content.decode()
     assert (
         client.post(
             reverse("admin:auth_user_password_change", args=[officer.pk]),
@@ -275,3 +286,41 @@ def test_the_admin_cannot_take_over_a_register_account(client, town):
     made = _admin_made_by(admin)
     assert client.get(reverse("admin:accounts_user_delete", args=[admin.pk])).status_code == 403
     assert client.get(reverse("admin:accounts_user_delete", args=[made.pk])).status_code == 200
+
+
+def test_a_grant_is_approved_by_a_register_officer_not_by_a_second_administrator():
+    """The walkthrough's second attack: an admin proposes an account he made (he knows its
+    password) and another account he made approves. Administrators are not two people."""
+    admin = _admin()
+    puppet, accomplice = UserFactory(roles=[Role.COORDINATOR]), _admin()
+    designation = _propose(puppet, by=admin)
+    with pytest.raises(DesignationError, match="agent·e habilité·e au registre"):
+        designation_approve(designation=designation, by=accomplice)
+    assert not _fresh(puppet).has_role(Role.REGISTER_OFFICER)
+    designation_approve(designation=designation, by=staff_user(Role.REGISTER_OFFICER))
+    assert _fresh(puppet).has_role(Role.REGISTER_OFFICER)
+    # A removal protects the register: any other person who designates approves it.
+    removal = _propose(puppet, by=admin, kind=DesignationKind.REVOKE)
+    designation_approve(designation=removal, by=accomplice)
+    assert not _fresh(puppet).has_role(Role.REGISTER_OFFICER)
+
+
+def test_the_first_officer_is_designated_once_from_the_server():
+    from django.core.management import CommandError, call_command
+
+    agent = UserFactory(roles=[Role.COORDINATOR], email="ines@example.org")
+    args = ["--designated-by", "Mme Dubois, maire", "--decision", "arrêté n° 2026-001", "--decision-date"]
+    with pytest.raises(CommandError, match="AAAA-MM-JJ"):
+        call_command("designate_first_register_officer", "--email", agent.email, *args, "04/05/2026")
+    with pytest.raises(CommandError, match="Aucun compte"):
+        call_command("designate_first_register_officer", "--email", "x@example.org", *args, "2026-05-04")
+    call_command("designate_first_register_officer", "--email", "INES@example.org", *args, "2026-05-04")
+    assert _fresh(agent).has_role(Role.REGISTER_OFFICER)
+    designation = RoleDesignation.objects.get(user=agent)
+    assert designation.status == DesignationStatus.APPROVED and designation.decision_reference == "arrêté n° 2026-001"
+    rows = AuditEntry.objects.filter(object_type="register.RoleDesignation")
+    assert [r.action for r in rows] == [AuditAction.CREATE] and "depuis le serveur" in rows[0].detail
+    other = UserFactory(roles=[Role.COORDINATOR])
+    with pytest.raises(CommandError, match="déjà"):
+        call_command("designate_first_register_officer", "--email", other.email, *args, "2026-05-04")
+    assert not _fresh(other).has_role(Role.REGISTER_OFFICER)

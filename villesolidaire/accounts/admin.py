@@ -8,6 +8,7 @@ register.designations reads)."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -95,9 +96,13 @@ class UserAdmin(BaseUserAdmin):
         grants = formset.save(commit=False)
         if any(grant.role in REGISTER_ROLES for grant in [*grants, *formset.deleted_objects]):
             raise PermissionDenied  # the choices already exclude them: only a forged form gets here
+        role_changed = {obj.pk for obj, fields in formset.changed_objects if "role" in fields}
         for grant in grants:
-            if not grant.pk:
+            # A row whose role is changed is a new grant: it is this administrator's, from now
+            # (register.designations follows granted_by; an empty one would hide who gave it).
+            if not grant.pk or grant.pk in role_changed:
                 grant.granted_by = request.user
+                grant.granted_at = timezone.now()
             grant.save()
         for obj in formset.deleted_objects:
             obj.delete()

@@ -1,7 +1,11 @@
 """Granting and removing the register roles (officer, caller): two people and the mayor's act.
 
 R121-7 CASF: only people named by the mayor touch the register. A designation records that act
-(who decided, when, which decision), is proposed by one staff member and approved by another;
+(who decided, when, which decision), is proposed by one staff member and approved by another. A
+grant is approved by a register officer, who checks the mayor's act: an administrator can make
+accounts and administrators at will, so two administrators are not two people (a new-user
+walkthrough had two accounts an admin made designate a third he controlled). The town's first
+officer is designated on the server (`manage.py designate_first_register_officer`), once;
 neither may be the person concerned, nor, for a grant, anyone who holds their power to designate
 from the person concerned (directly or down a chain of grants: an administrator who creates two
 accounts and makes them administrators cannot have them designate him). The role
@@ -133,6 +137,45 @@ def designation_propose(
     return designation
 
 
+@transaction.atomic
+def designate_first_register_officer(
+    *, user: User, designated_by: str, decision_reference: str, decision_date: datetime.date
+) -> RoleDesignation:
+    """The town's first register officer, from the server (whoever runs it holds the keys anyway):
+    refused once the town has one, recorded and audited like any designation, with no account
+    as proposer or approver."""
+    RoleGrant.objects.select_for_update().filter(role=Role.REGISTER_OFFICER).exists()  # serialise
+    if RoleGrant.objects.filter(role=Role.REGISTER_OFFICER).exists():
+        raise DesignationError(
+            "La commune a déjà un·e agent·e habilité·e au registre : les suivant·es sont désigné·es "
+            "sur la page « Habilitations au registre »."
+        )
+    if not user.is_active:
+        raise DesignationError("Ce compte est désactivé.")
+    now = timezone.now()
+    designation = RoleDesignation.objects.create(
+        user=user,
+        role=Role.REGISTER_OFFICER,
+        kind=DesignationKind.GRANT,
+        designated_by=designated_by,
+        decision_reference=decision_reference,
+        decision_date=decision_date,
+        status=DesignationStatus.APPROVED,
+        decided_at=now,
+    )
+    DESIGNATION_WORKFLOW.log_creation(designation, by=None, note="première désignation, depuis le serveur")
+    grant = RoleGrant.objects.create(user=user, role=Role.REGISTER_OFFICER, granted_by=None)
+    audit.record(actor=None, action=AuditAction.CREATE, target=grant, fields=["role"])
+    audit.record(
+        actor=None,
+        action=AuditAction.CREATE,
+        target=designation,
+        fields=["user", "role", "kind", "designated_by", "decision_reference", "decision_date", "status"],
+        detail=_detail(designation, "première désignation (depuis le serveur)"),
+    )
+    return designation
+
+
 def _locked_pending(designation: RoleDesignation) -> RoleDesignation:
     designation = RoleDesignation.objects.select_for_update().select_related("user").get(pk=designation.pk)
     if designation.status != DesignationStatus.PROPOSED:
@@ -149,6 +192,10 @@ def designation_approve(
     _check_actor(by, designation.user, "approuver", granting=designation.kind == DesignationKind.GRANT)
     if by.pk == designation.proposed_by_id:
         raise DesignationError("Une autre personne que celle qui l'a proposée doit approuver la demande.")
+    if designation.kind == DesignationKind.GRANT and not by.has_role(Role.REGISTER_OFFICER):
+        raise DesignationError(
+            "Une attribution est approuvée par un·e agent·e habilité·e au registre, qui vérifie la décision du maire."
+        )
     DESIGNATION_WORKFLOW.apply(
         designation, DesignationStatus.APPROVED, by=by, lock=False, decided_by=by, decided_at=timezone.now()
     )
