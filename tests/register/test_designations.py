@@ -143,6 +143,10 @@ def test_pages_propose_then_approve_and_the_admin_never_reaches_the_register(cli
     response = client.post(reverse("register:designation_approve", args=[designation.pk]), follow=True)
     assert "vous concerne" in response.content.decode()
     assert client.get(reverse("register:list")).status_code == 404
+    # Administrators see that a grant waits for an officer, not a button that would be refused.
+    page = client.get(reverse("register:designations")).content.decode()
+    assert "À approuver par un·e agent·e habilité·e au registre" in page
+    assert reverse("register:designation_approve", args=[designation.pk]) not in page
     # A third person approves: now (and only now) the administrator is an officer.
     login_staff(client, staff_user(Role.REGISTER_OFFICER))
     client.post(reverse("register:designation_approve", args=[designation.pk]))

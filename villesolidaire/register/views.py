@@ -545,6 +545,7 @@ def designations(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "pending": rows.filter(status=DesignationStatus.PROPOSED),
+        "is_register_officer": request.user.has_role(Role.REGISTER_OFFICER),
         "holders": RoleGrant.objects.filter(role__in=REGISTER_ROLES).select_related("user").order_by("role", "user"),
         "page_obj": paginate(request, rows.exclude(status=DesignationStatus.PROPOSED)),
     }
