@@ -72,17 +72,17 @@ def test_grant_then_revoke_by_two_people_with_the_mayors_decision_and_audit_rows
     assert [t.to_status for t in designation.transitions.all()] == ["proposed", "approved"]
     assert RoleGrant.objects.get(user=agent, role=Role.REGISTER_OFFICER).granted_by == approver
 
-    removal = _propose(agent, by=approver, kind=DesignationKind.REVOKE)
+    removal = _propose(agent, by=proposer, kind=DesignationKind.REVOKE)
     assert _fresh(agent).has_role(Role.REGISTER_OFFICER)  # not before the second person
-    designation_approve(designation=removal, by=proposer)
+    designation_approve(designation=removal, by=approver)
     assert not _fresh(agent).has_role(Role.REGISTER_OFFICER)
 
     rows = AuditEntry.objects.filter(object_type="register.RoleDesignation").order_by("pk")
     assert [(r.action, r.actor) for r in rows] == [
         (AuditAction.CREATE, proposer),
         (AuditAction.TRANSITION, approver),
-        (AuditAction.CREATE, approver),
-        (AuditAction.TRANSITION, proposer),
+        (AuditAction.CREATE, proposer),
+        (AuditAction.TRANSITION, approver),
     ]
     assert "arrêté n° 2026-114 du 04/05/2026" in rows[0].detail and "approuvée" in rows[1].detail
     grants = AuditEntry.objects.filter(object_type="accounts.RoleGrant").order_by("pk")
@@ -247,9 +247,11 @@ def test_accounts_an_admin_made_cannot_designate_that_admin():
     # A proposer whose power does not come from him, and an officer, may.
     designation_approve(designation=designation, by=officer)
     assert _fresh(admin).has_role(Role.REGISTER_OFFICER)
-    # Taking a role away protects the register: anyone who may designate may propose it.
+    # A removal may be proposed by anyone who designates, and is approved by an officer.
     revocation = _propose(admin, by=second, kind=DesignationKind.REVOKE)
-    designation_approve(designation=revocation, by=third)
+    with pytest.raises(DesignationError, match="agent·e habilité·e au registre"):
+        designation_approve(designation=revocation, by=third)
+    designation_approve(designation=revocation, by=staff_user(Role.REGISTER_OFFICER))
     assert not _fresh(admin).has_role(Role.REGISTER_OFFICER)
 
 
@@ -303,10 +305,43 @@ def test_a_grant_is_approved_by_a_register_officer_not_by_a_second_administrator
     assert not _fresh(puppet).has_role(Role.REGISTER_OFFICER)
     designation_approve(designation=designation, by=staff_user(Role.REGISTER_OFFICER))
     assert _fresh(puppet).has_role(Role.REGISTER_OFFICER)
-    # A removal protects the register: any other person who designates approves it.
-    removal = _propose(puppet, by=admin, kind=DesignationKind.REVOKE)
-    designation_approve(designation=removal, by=accomplice)
-    assert not _fresh(puppet).has_role(Role.REGISTER_OFFICER)
+    # Nor can administrators remove the town's officers between themselves (in a heat wave).
+    officer = staff_user(Role.REGISTER_OFFICER)
+    removal = _propose(officer, by=admin, kind=DesignationKind.REVOKE)
+    with pytest.raises(DesignationError, match="agent·e habilité·e au registre"):
+        designation_approve(designation=removal, by=accomplice)
+    assert _fresh(officer).has_role(Role.REGISTER_OFFICER)
+
+
+def test_an_account_waiting_for_a_designation_is_not_the_admins_to_change_and_changes_are_shown(client, town):
+    """Third walkthrough: the admin proposed an account, changed its password and second factor
+    while the proposal waited, and the officer approved an account he controlled."""
+    admin, officer = _admin(), staff_user(Role.REGISTER_OFFICER)
+    agent, other = staff_user(Role.COORDINATOR), staff_user(Role.COORDINATOR)
+    login_staff(client, admin)
+    # Before any proposal the admin may still change a coordinator's password: it is journaled.
+    new = {"password1": "Un-nouveau-mot-de-passe-42", "password2": "Un-nouveau-mot-de-passe-42"}
+    assert client.post(reverse("admin:auth_user_password_change", args=[agent.pk]), new).status_code == 302
+    device = agent.staticdevice_set.get()
+    client.post(reverse("admin:otp_static_staticdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not agent.staticdevice_set.exists()
+    changes = AuditEntry.objects.filter(object_type="accounts.User", object_id=str(agent.pk))
+    assert sorted(f for r in changes for f in r.fields) == ["password", "second_factor"]
+    assert all(r.actor == admin for r in changes)
+
+    designation = _propose(agent, by=admin)
+    _propose(other, by=admin)
+    # While it waits: no password, e-mail or activity change, no deletion.
+    assert client.get(reverse("admin:auth_user_password_change", args=[agent.pk])).status_code == 403
+    page = client.get(reverse("admin:accounts_user_change", args=[agent.pk])).content.decode()
+    assert 'name="email"' not in page and 'name="is_active"' not in page
+    assert client.get(reverse("admin:accounts_user_delete", args=[agent.pk])).status_code == 403
+    # The officer who approves is told what the admin did to that account, and only that one.
+    login_staff(client, officer)
+    page = client.get(reverse("register:designations")).content.decode()
+    assert page.count("a été changé par un·e administrateur·rice") == 1
+    designation_approve(designation=designation, by=officer)
+    assert _fresh(agent).has_role(Role.REGISTER_OFFICER)
 
 
 def test_the_first_officer_is_designated_once_from_the_server():

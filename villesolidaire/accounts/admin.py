@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from villesolidaire.accounts.enums import REGISTER_ROLES
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.accounts.protections import ACCOUNT_PROTECTIONS, credentials_changed_by_admin
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -79,18 +80,26 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is not None and RoleGrant.objects.filter(granted_by=obj).exists():
             return False  # deactivate it instead: the grants it made keep their author
+        if _guarded(request, obj):
+            return False  # its register role goes through a designation, not a cascade
         return super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if _guarded(request, obj):
-            readonly.append("email")  # the password-reset e-mail would reach whoever changed it
+            # The e-mail: a password-reset e-mail would reach whoever changed it. Active: an
+            # officer is removed through a designation, not switched off by one administrator.
+            readonly += ["email", "is_active"]
         return readonly
 
     def user_change_password(self, request, id, form_url=""):
-        if _guarded(request, User.objects.filter(pk=id).first()):
+        user = User.objects.filter(pk=id).first()
+        if _guarded(request, user):
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and user is not None:
+            credentials_changed_by_admin.run(user=user, by=request.user, what="password", request=request)
+        return response
 
     def save_formset(self, request, form, formset, change):
         grants = formset.save(commit=False)
@@ -109,12 +118,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 def _guarded(request, user: User | None) -> bool:
-    """Someone else's account that opens the register: its password and e-mail are not the
-    administrator's to change (a password reset by e-mail or the person's own page)."""
-    return (
-        user is not None
-        and user.pk != request.user.pk
-        and RoleGrant.objects.filter(user=user, role__in=REGISTER_ROLES).exists()
+    """Someone else's account that opens the register, or is about to (ACCOUNT_PROTECTIONS): its
+    password, e-mail and activity are not the administrator's to change."""
+    if user is None or user.pk == request.user.pk:
+        return False
+    return RoleGrant.objects.filter(user=user, role__in=REGISTER_ROLES).exists() or any(
+        protected(user) for protected in ACCOUNT_PROTECTIONS
     )
 
 
@@ -139,3 +148,14 @@ class SecondFactorDeviceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if obj.user_id != request.user.pk:
+            credentials_changed_by_admin.run(user=obj.user, by=request.user, what="second_factor", request=request)
+
+    def delete_queryset(self, request, queryset):
+        owners = {device.user for device in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in owners - {request.user}:
+            credentials_changed_by_admin.run(user=user, by=request.user, what="second_factor", request=request)

@@ -5,3 +5,9 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "villesolidaire.audit"
     verbose_name = "Journal d'accès"
+
+    def ready(self):
+        from villesolidaire.accounts.protections import credentials_changed_by_admin
+        from villesolidaire.audit.services import record_credentials_change
+
+        credentials_changed_by_admin.connect(record_credentials_change)

@@ -45,3 +45,19 @@ def record(
 def _client_ip(request: HttpRequest | None) -> str | None:
     # The person's address, read through the trusted proxies (VS_TRUSTED_PROXIES), not the proxy's.
     return client_ip(request) if request is not None else None
+
+
+CREDENTIAL_CHANGES = {"password": "mot de passe", "second_factor": "second facteur"}
+
+
+def record_credentials_change(*, user, by, what: str, request: HttpRequest | None = None) -> AuditEntry:
+    """An administrator changed someone's password or removed their second factor (the Django
+    admin): the person's account could have been taken over, so it is journaled."""
+    return record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=user,
+        fields=[what],
+        detail=f"{CREDENTIAL_CHANGES[what]} du compte n° {user.pk} changé dans l'administration",
+        request=request,
+    )

@@ -2,7 +2,7 @@
 
 R121-7 CASF: only people named by the mayor touch the register. A designation records that act
 (who decided, when, which decision), is proposed by one staff member and approved by another. A
-grant is approved by a register officer, who checks the mayor's act: an administrator can make
+grant or a removal is approved by a register officer, who checks the mayor's act: an administrator can make
 accounts and administrators at will, so two administrators are not two people (a new-user
 walkthrough had two accounts an admin made designate a third he controlled). The town's first
 officer is designated on the server (`manage.py designate_first_register_officer`), once;
@@ -26,7 +26,7 @@ from django.utils import timezone
 from villesolidaire.accounts.enums import REGISTER_ROLES, Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.audit import services as audit
-from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.register.models import (
     DESIGNATION_WORKFLOW,
     DesignationKind,
@@ -137,6 +137,29 @@ def designation_propose(
     return designation
 
 
+def has_pending_designation(user: User) -> bool:
+    """An account a designation waits on: administrators may not change its password, e-mail or
+    activity until it is decided (accounts.protections)."""
+    return RoleDesignation.objects.filter(user=user, status=DesignationStatus.PROPOSED).exists()
+
+
+def credential_changes_by_admins(user_ids, *, days: int = 90) -> dict[int, datetime.datetime]:
+    """For each account, the last time an administrator changed its password or removed its
+    second factor in the admin, within `days` (audit journal): shown to the officer who approves."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = AuditEntry.objects.filter(
+        object_type="accounts.User",
+        object_id__in=[str(pk) for pk in user_ids],
+        action=AuditAction.UPDATE,
+        at__gte=since,
+    )
+    latest: dict[int, datetime.datetime] = {}
+    for object_id, at, fields in rows.values_list("object_id", "at", "fields"):
+        if {"password", "second_factor"} & set(fields):  # JSON containment differs on SQLite
+            latest[int(object_id)] = max(at, latest.get(int(object_id), at))
+    return latest
+
+
 @transaction.atomic
 def designate_first_register_officer(
     *, user: User, designated_by: str, decision_reference: str, decision_date: datetime.date
@@ -192,9 +215,11 @@ def designation_approve(
     _check_actor(by, designation.user, "approuver", granting=designation.kind == DesignationKind.GRANT)
     if by.pk == designation.proposed_by_id:
         raise DesignationError("Une autre personne que celle qui l'a proposée doit approuver la demande.")
-    if designation.kind == DesignationKind.GRANT and not by.has_role(Role.REGISTER_OFFICER):
+    # A removal too: one administrator with accounts he made could otherwise strip the town of
+    # its officers in the middle of a heat wave (second walkthrough).
+    if not by.has_role(Role.REGISTER_OFFICER):
         raise DesignationError(
-            "Une attribution est approuvée par un·e agent·e habilité·e au registre, qui vérifie la décision du maire."
+            "Une demande est approuvée par un·e agent·e habilité·e au registre, qui vérifie la décision du maire."
         )
     DESIGNATION_WORKFLOW.apply(
         designation, DesignationStatus.APPROVED, by=by, lock=False, decided_by=by, decided_at=timezone.now()

@@ -26,6 +26,7 @@ from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.register import documents, services
 from villesolidaire.register.designations import (
     DesignationError,
+    credential_changes_by_admins,
     designation_approve,
     designation_propose,
     designation_refuse,
@@ -542,9 +543,13 @@ def designations(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Demande enregistrée : une autre personne doit maintenant l'approuver.")
             return redirect("register:designations")
     rows = RoleDesignation.objects.select_related("user", "proposed_by", "decided_by")
+    pending = list(rows.filter(status=DesignationStatus.PROPOSED))
+    changed_by_admins = credential_changes_by_admins([d.user_id for d in pending])
+    for designation in pending:
+        designation.credentials_changed_by_admin_at = changed_by_admins.get(designation.user_id)
     context = {
         "form": form,
-        "pending": rows.filter(status=DesignationStatus.PROPOSED),
+        "pending": pending,
         "is_register_officer": request.user.has_role(Role.REGISTER_OFFICER),
         "holders": RoleGrant.objects.filter(role__in=REGISTER_ROLES).select_related("user").order_by("role", "user"),
         "page_obj": paginate(request, rows.exclude(status=DesignationStatus.PROPOSED)),
