@@ -336,10 +336,39 @@ def test_an_account_waiting_for_a_designation_is_not_the_admins_to_change_and_ch
     page = client.get(reverse("admin:accounts_user_change", args=[agent.pk])).content.decode()
     assert 'name="email"' not in page and 'name="is_active"' not in page
     assert client.get(reverse("admin:accounts_user_delete", args=[agent.pk])).status_code == 403
-    # The officer who approves is told what the admin did to that account, and only that one.
+    page = client.get(reverse("admin:accounts_user_change", args=[agent.pk])).content.decode()
+    assert 'name="first_name"' not in page  # the officer matches the names with the mayor's act
+    # An account the admin creates with a password of his choosing is journaled the same way.
+    management = {
+        f"{prefix}-{name}": value
+        for prefix in ("role_grants", "role_grants-2")
+        for name, value in (
+            ("TOTAL_FORMS", "0"),
+            ("INITIAL_FORMS", "0"),
+            ("MIN_NUM_FORMS", "0"),
+            ("MAX_NUM_FORMS", "1000"),
+        )
+    }
+    password = "Mot-de-passe-choisi-42"
+    created = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "jeanne.martin@example.org",
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+            **management,
+            "role_grants-TOTAL_FORMS": "1",
+            "role_grants-0-role": Role.OPERATOR,
+        },
+    )
+    assert created.status_code == 302, created.context["adminform"].form.errors
+    jeanne = User.objects.get(email="jeanne.martin@example.org")
+    _propose(jeanne, by=admin)
+    # The officer who approves is told what the admin did to those accounts, and only those.
     login_staff(client, officer)
     page = client.get(reverse("register:designations")).content.decode()
-    assert page.count("a été changé par un·e administrateur·rice") == 1
+    assert page.count("a été changé par un·e administrateur·rice") == 2
     designation_approve(designation=designation, by=officer)
     assert _fresh(agent).has_role(Role.REGISTER_OFFICER)
 

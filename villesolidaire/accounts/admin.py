@@ -89,8 +89,20 @@ class UserAdmin(BaseUserAdmin):
         if _guarded(request, obj):
             # The e-mail: a password-reset e-mail would reach whoever changed it. Active: an
             # officer is removed through a designation, not switched off by one administrator.
-            readonly += ["email", "is_active"]
+            # The names: the approving officer matches them with the mayor's act.
+            readonly += ["email", "is_active", "first_name", "last_name"]
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            # The administrator chose its password: until the person changes it, he can sign in
+            # as them. The officer approving a designation for it is told (register.designations).
+            credentials_changed_by_admin.run(user=obj, by=request.user, what="password", request=request)
+
+    def delete_model(self, request, obj):
+        credentials_changed_by_admin.run(user=obj, by=request.user, what="deleted", request=request)
+        super().delete_model(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
         user = User.objects.filter(pk=id).first()

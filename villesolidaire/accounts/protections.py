@@ -12,7 +12,8 @@ from villesolidaire.core.hooks import Hook
 ACCOUNT_PROTECTIONS: list[Callable[[User], bool]] = []
 
 credentials_changed_by_admin = Hook(
-    "An administrator changed someone's password or deleted their second factor in the Django "
-    "admin: run(user=, by=, what=, request=), what being 'password' or 'second_factor'. The audit "
-    "journal records it, and the designations page shows it beside a pending designation."
+    "An administrator chose or changed someone's password, deleted their second factor or deleted "
+    "their account in the Django admin: run(user=, by=, what=, request=), what being 'password', "
+    "'second_factor' or 'deleted'. The audit journal records it, and the designations page shows "
+    "the first two beside a pending designation."
 )

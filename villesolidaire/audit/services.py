@@ -47,17 +47,20 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return client_ip(request) if request is not None else None
 
 
-CREDENTIAL_CHANGES = {"password": "mot de passe", "second_factor": "second facteur"}
+CREDENTIAL_CHANGES = {"password": "mot de passe", "second_factor": "second facteur", "deleted": "compte"}
 
 
 def record_credentials_change(*, user, by, what: str, request: HttpRequest | None = None) -> AuditEntry:
     """An administrator changed someone's password or removed their second factor (the Django
     admin): the person's account could have been taken over, so it is journaled."""
+    if what == "deleted":
+        detail = f"compte n° {user.pk} ({user.email}) supprimé dans l'administration"
+        return record(actor=by, action=AuditAction.DELETE, target=user, detail=detail, request=request)
     return record(
         actor=by,
         action=AuditAction.UPDATE,
         target=user,
         fields=[what],
-        detail=f"{CREDENTIAL_CHANGES[what]} du compte n° {user.pk} changé dans l'administration",
+        detail=f"{CREDENTIAL_CHANGES[what]} du compte n° {user.pk} choisi ou changé dans l'administration",
         request=request,
     )

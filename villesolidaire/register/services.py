@@ -489,7 +489,9 @@ def link_resident(
         resident=resident,
         consent_on=consent_on,
         by=by,
-        detail=f"lien avec la fiche habitant·e n° {resident.pk}",
+        # Not the resident's number: whoever reads the journal (an auditor) would learn who is on
+        # the register by opening the resident's record (third walkthrough).
+        detail="lien avec une fiche habitant·e",
         request=request,
     )
     return entry
