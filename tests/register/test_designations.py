@@ -369,8 +369,44 @@ def test_an_account_waiting_for_a_designation_is_not_the_admins_to_change_and_ch
     login_staff(client, officer)
     page = client.get(reverse("register:designations")).content.decode()
     assert page.count("a été changé par un·e administrateur·rice") == 2
+    assert page.count("Compte créé le") == 1  # `other`, new, untouched by an admin
     designation_approve(designation=designation, by=officer)
     assert _fresh(agent).has_role(Role.REGISTER_OFFICER)
+
+
+def test_an_e_mail_changed_by_an_admin_and_a_recent_account_are_flagged_to_the_officer(client, town):
+    """Fourth walkthrough: an account made through the partner pages, claimed, then given another
+    e-mail in the admin, was approved with no warning."""
+    import datetime
+
+    from django.utils import timezone
+
+    admin, officer = _admin(), staff_user(Role.REGISTER_OFFICER)
+    old, moved = staff_user(Role.OPERATOR), staff_user(Role.OPERATOR)
+    User.objects.filter(pk__in=[old.pk, moved.pk]).update(date_joined=timezone.now() - datetime.timedelta(days=400))
+    login_staff(client, admin)
+    data = {
+        "email": "claire.martin@example.org",
+        "first_name": "Claire",
+        "last_name": "Martin",
+        "is_active": "on",
+        "date_joined_0": "01/01/2025",
+        "date_joined_1": "10:00:00",
+        "role_grants-TOTAL_FORMS": "1",
+        "role_grants-INITIAL_FORMS": "1",
+        "role_grants-0-id": str(moved.role_grants.get().pk),
+        "role_grants-0-role": Role.OPERATOR,
+        "role_grants-0-user": str(moved.pk),
+        "role_grants-2-TOTAL_FORMS": "0",
+        "role_grants-2-INITIAL_FORMS": "0",
+    }
+    assert client.post(reverse("admin:accounts_user_change", args=[moved.pk]), data).status_code == 302
+    assert AuditEntry.objects.get(object_type="accounts.User", object_id=str(moved.pk)).fields == ["email"]
+    _propose(old, by=admin)
+    _propose(_fresh(moved), by=admin)
+    login_staff(client, officer)
+    page = client.get(reverse("register:designations")).content.decode()
+    assert page.count("a été changé par un·e administrateur·rice") == 1 and "Compte créé le" not in page
 
 
 def test_the_first_officer_is_designated_once_from_the_server():

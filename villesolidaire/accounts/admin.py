@@ -95,6 +95,9 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data:
+            # Sign-in notices and reset links follow the e-mail: whoever changed it may receive them.
+            credentials_changed_by_admin.run(user=obj, by=request.user, what="email", request=request)
         if not change and obj.has_usable_password():
             # The administrator chose its password: until the person changes it, he can sign in
             # as them. The officer approving a designation for it is told (register.designations).

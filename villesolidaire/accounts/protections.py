@@ -13,7 +13,7 @@ ACCOUNT_PROTECTIONS: list[Callable[[User], bool]] = []
 
 credentials_changed_by_admin = Hook(
     "An administrator chose or changed someone's password, deleted their second factor or deleted "
-    "their account in the Django admin: run(user=, by=, what=, request=), what being 'password', "
-    "'second_factor' or 'deleted'. The audit journal records it, and the designations page shows "
-    "the first two beside a pending designation."
+    "their account, or changed their e-mail, in the Django admin: run(user=, by=, what=, request=), "
+    "what being 'password', 'second_factor', 'email' or 'deleted'. The audit journal records it, "
+    "and the designations page shows it beside a pending designation for that account."
 )

@@ -47,7 +47,12 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return client_ip(request) if request is not None else None
 
 
-CREDENTIAL_CHANGES = {"password": "mot de passe", "second_factor": "second facteur", "deleted": "compte"}
+CREDENTIAL_CHANGES = {
+    "password": "mot de passe",
+    "second_factor": "second facteur",
+    "email": "adresse e-mail",
+    "deleted": "compte",
+}
 
 
 def record_credentials_change(*, user, by, what: str, request: HttpRequest | None = None) -> AuditEntry:

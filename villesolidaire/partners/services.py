@@ -21,7 +21,7 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.notifications.models import Message
-from villesolidaire.notifications.services import email_send
+from villesolidaire.notifications.services import PersonalLink, email_send
 from villesolidaire.partners.models import (
     CHANGE_WORKFLOW,
     ORGANISATION_WORKFLOW,
@@ -273,12 +273,13 @@ def partner_account_add(*, organisation: Organisation, email: str, first_name: s
     return user
 
 
-def password_setup_url(user: User) -> str:
+def password_setup_url(user: User) -> PersonalLink:
     """Django's password-reset token: single use (it changes with the password) and expires
-    after PASSWORD_RESET_TIMEOUT."""
+    after PASSWORD_RESET_TIMEOUT. A personal link: the stored message shows a placeholder, so
+    nobody who reads the message log (an administrator) can set the password first."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return f"{settings.SITE_URL}{reverse('partners:password_setup', args=[uid, token])}"
+    return PersonalLink(f"{settings.SITE_URL}{reverse('partners:password_setup', args=[uid, token])}")
 
 
 def partner_invite(*, user: User, organisation: Organisation):

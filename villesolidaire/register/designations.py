@@ -144,8 +144,9 @@ def has_pending_designation(user: User) -> bool:
 
 
 def credential_changes_by_admins(user_ids, *, days: int = 90) -> dict[int, datetime.datetime]:
-    """For each account, the last time an administrator changed its password or removed its
-    second factor in the admin, within `days` (audit journal): shown to the officer who approves."""
+    """For each account, the last time an administrator chose or changed its password, removed its
+    second factor or changed its e-mail in the admin, within `days` (audit journal): shown to the
+    officer who approves."""
     since = timezone.now() - datetime.timedelta(days=days)
     rows = AuditEntry.objects.filter(
         object_type="accounts.User",
@@ -155,7 +156,7 @@ def credential_changes_by_admins(user_ids, *, days: int = 90) -> dict[int, datet
     )
     latest: dict[int, datetime.datetime] = {}
     for object_id, at, fields in rows.values_list("object_id", "at", "fields"):
-        if {"password", "second_factor"} & set(fields):  # JSON containment differs on SQLite
+        if {"password", "second_factor", "email"} & set(fields):  # JSON containment differs on SQLite
             latest[int(object_id)] = max(at, latest.get(int(object_id), at))
     return latest
 

@@ -4,6 +4,8 @@ roles' designations are also open to administrators (they hold no register data)
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -522,7 +524,11 @@ def prefect_export(request: HttpRequest) -> HttpResponse:
 
 
 # Register roles: two people and the mayor's decision (register.designations) -------------------
-# Administrators reach these pages (to propose the first officers) but never the register itself.
+# Administrators reach these pages (to propose designations) but never the register itself.
+
+
+# A newer account is checked with its owner before approving (fourth walkthrough).
+RECENT_ACCOUNT_DAYS = 90
 
 
 @role_required(Role.REGISTER_OFFICER)
@@ -545,8 +551,11 @@ def designations(request: HttpRequest) -> HttpResponse:
     rows = RoleDesignation.objects.select_related("user", "proposed_by", "decided_by")
     pending = list(rows.filter(status=DesignationStatus.PROPOSED))
     changed_by_admins = credential_changes_by_admins([d.user_id for d in pending])
+    recent = timezone.now() - datetime.timedelta(days=RECENT_ACCOUNT_DAYS)
     for designation in pending:
         designation.credentials_changed_by_admin_at = changed_by_admins.get(designation.user_id)
+        # However it was made (partner pages, invitation), a new account is checked with its owner.
+        designation.account_is_recent = designation.user.date_joined >= recent
     context = {
         "form": form,
         "pending": pending,
