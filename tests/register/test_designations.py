@@ -370,6 +370,11 @@ def test_an_account_waiting_for_a_designation_is_not_the_admins_to_change_and_ch
     page = client.get(reverse("register:designations")).content.decode()
     assert page.count("a été changé par un·e administrateur·rice") == 2
     assert page.count("Compte créé le") == 1  # `other`, new, untouched by an admin
+    # Nor can the admin date an account back to hide that it is new (sixth walkthrough).
+    login_staff(client, admin)
+    page = client.get(reverse("admin:accounts_user_change", args=[other.pk])).content.decode()
+    assert 'name="date_joined_0"' not in page and 'name="last_login_0"' not in page
+    login_staff(client, officer)
     designation_approve(designation=designation, by=officer)
     assert _fresh(agent).has_role(Role.REGISTER_OFFICER)
 

@@ -85,7 +85,9 @@ class UserAdmin(BaseUserAdmin):
         return super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        # The dates are facts, not settings: the approving officer is warned about an account
+        # created in the last 90 days (register.designations), which a dated-back account hid.
+        readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if _guarded(request, obj):
             # The e-mail: a password-reset e-mail would reach whoever changed it. Active: an
             # officer is removed through a designation, not switched off by one administrator.
