@@ -136,7 +136,7 @@ class UserAdmin(BaseUserAdmin):
 
 def _guarded(request, user: User | None) -> bool:
     """Someone else's account that opens the register, or is about to (ACCOUNT_PROTECTIONS): its
-    password, e-mail and activity are not the administrator's to change."""
+    password, e-mail, names and activity are not the administrator's to change, nor to delete."""
     if user is None or user.pk == request.user.pk:
         return False
     return RoleGrant.objects.filter(user=user, role__in=REGISTER_ROLES).exists() or any(

@@ -56,8 +56,9 @@ CREDENTIAL_CHANGES = {
 
 
 def record_credentials_change(*, user, by, what: str, request: HttpRequest | None = None) -> AuditEntry:
-    """An administrator changed someone's password or removed their second factor (the Django
-    admin): the person's account could have been taken over, so it is journaled."""
+    """An administrator chose or changed someone's password or e-mail, removed their second factor
+    or deleted their account (the Django admin, accounts.protections): the account could have
+    been taken over, so it is journaled, and register.designations shows it to the officer."""
     if what == "deleted":
         detail = f"compte n° {user.pk} ({user.email}) supprimé dans l'administration"
         return record(actor=by, action=AuditAction.DELETE, target=user, detail=detail, request=request)

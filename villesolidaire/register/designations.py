@@ -33,6 +33,7 @@ from villesolidaire.register.models import (
     DesignationStatus,
     RoleDesignation,
 )
+from villesolidaire.territory.models import Town
 
 
 class DesignationError(Exception):
@@ -168,7 +169,9 @@ def designate_first_register_officer(
     """The town's first register officer, from the server (whoever runs it holds the keys anyway):
     refused once the town has one, recorded and audited like any designation, with no account
     as proposer or approver."""
-    RoleGrant.objects.select_for_update().filter(role=Role.REGISTER_OFFICER).exists()  # serialise
+    # Two runs at once take turns on the town's row (one per installation): locking the officers'
+    # grants would lock nothing when there are none, the very case this command is for.
+    Town.objects.select_for_update().first()
     if RoleGrant.objects.filter(role=Role.REGISTER_OFFICER).exists():
         raise DesignationError(
             "La commune a déjà un·e agent·e habilité·e au registre : les suivant·es sont désigné·es "
