@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "villesolidaire.missions",
     "villesolidaire.notifications",
     "villesolidaire.reporting",
+    "villesolidaire.operations",
     "villesolidaire.audit",
     "villesolidaire.register",
     "villesolidaire.campaigns",

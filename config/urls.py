@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("villesolidaire.missions.urls")),
     path("", include("villesolidaire.notifications.urls")),
     path("", include("villesolidaire.reporting.urls")),
+    path("", include("villesolidaire.operations.urls")),
     path("", include("villesolidaire.audit.urls")),
     path("", include("villesolidaire.register.urls")),
     path("", include("villesolidaire.campaigns.urls")),

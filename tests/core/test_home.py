@@ -8,9 +8,9 @@ from villesolidaire.accounts.enums import Role
 @pytest.mark.parametrize(
     ("role", "landing"),
     [
-        (Role.OPERATOR, "help_requests:list"),
-        (Role.COORDINATOR, "help_requests:list"),
-        (Role.REGISTER_OFFICER, "register:list"),
+        (Role.OPERATOR, "operations:today"),
+        (Role.COORDINATOR, "operations:today"),
+        (Role.REGISTER_OFFICER, "operations:today"),
         (Role.CALLER, "campaigns:caller_home"),
         (Role.PARTNER, "partners:partner_home"),
         (Role.AUDITOR, "audit:journal"),

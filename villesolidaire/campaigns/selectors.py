@@ -11,8 +11,16 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from villesolidaire.campaigns.enums import REACHED_OUTCOMES, AttemptChannel, TargetStatus
-from villesolidaire.campaigns.models import CallAttempt, CallTargetTransition, Campaign, EscalationStep
+from villesolidaire.campaigns.enums import REACHED_OUTCOMES, AttemptChannel, CampaignStatus, TargetStatus
+from villesolidaire.campaigns.models import (
+    CallAttempt,
+    CallTarget,
+    CallTargetTransition,
+    Campaign,
+    Episode,
+    EpisodeStatus,
+    EscalationStep,
+)
 
 OVERDUE_GRACE = timedelta(hours=1)
 
@@ -181,3 +189,61 @@ def daily_report(campaign: Campaign, today: datetime.date | None = None) -> list
         )
         day += timedelta(days=1)
     return rows
+
+
+# The operations view (« Veille du jour »): anonymous progress of the episodes under way.
+
+
+@dataclass
+class EpisodeProgress:
+    episode: Episode
+    counts: dict[str, int]
+
+    @property
+    def reached_share(self) -> int:
+        """Per cent of the people targeted who were reached (rounded down, 0 when nobody is targeted)."""
+        total = self.counts.get("total", 0)
+        return self.counts.get("reached", 0) * 100 // total if total else 0
+
+
+PROGRESS_COUNTS = ("total", "reached", "pending", "unreached", "escalated", "overdue")
+
+
+def ongoing_episodes_progress(now: datetime.datetime) -> list[EpisodeProgress]:
+    """Each ongoing episode with its campaigns' counts added up: two queries, whatever the number of
+    campaigns. Counts only, no identity: shown to every desk role that runs the crisis day."""
+    episodes = list(Episode.objects.filter(status=EpisodeStatus.ONGOING).order_by("-starts_on", "-pk"))
+    if not episodes:
+        return []
+    filters = _count_filters(now)
+    rows = (
+        CallTarget.objects.filter(campaign__episode__in=episodes)
+        .exclude(campaign__status=CampaignStatus.CLOSED)
+        .values("campaign__episode")
+        .annotate(**{name: Count("pk", filter=filters[name]) for name in PROGRESS_COUNTS})
+        .order_by()
+    )
+    per_episode = {row["campaign__episode"]: {n: row[n] for n in PROGRESS_COUNTS} for row in rows}
+    empty = dict.fromkeys(PROGRESS_COUNTS, 0)
+    return [EpisodeProgress(episode, per_episode.get(episode.pk, empty)) for episode in episodes]
+
+
+def campaigns_needing_callers(now: datetime.datetime) -> list[Campaign]:
+    """Active campaigns with people overdue or escalated (register officers' part of the operations view)."""
+    filters = _count_filters(now)
+    return list(
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE)
+        .annotate(overdue=Count("targets", filter=_prefixed(filters["overdue"])))
+        .annotate(escalated=Count("targets", filter=Q(targets__status=TargetStatus.ESCALATED)))
+        .filter(Q(overdue__gt=0) | Q(escalated__gt=0))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _prefixed(q: Q) -> Q:
+    """The same condition read from Campaign through its `targets`."""
+    children = [
+        _prefixed(child) if isinstance(child, Q) else (f"targets__{child[0]}", child[1]) for child in q.children
+    ]
+    prefixed = Q(*children, _connector=q.connector, _negated=q.negated)
+    return prefixed

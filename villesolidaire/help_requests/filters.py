@@ -7,6 +7,7 @@ from villesolidaire.help_requests.models import HelpCategory, HelpRequest
 from villesolidaire.territory.models import Quartier
 
 OPEN, CLOSED = "open", "closed"
+URGENT_TODO = "urgent"
 
 
 class HelpRequestFilter(django_filters.FilterSet):
@@ -28,6 +29,12 @@ class HelpRequestFilter(django_filters.FilterSet):
     )
     urgency = django_filters.ChoiceFilter(label="Urgence", choices=Urgency.choices, empty_label="Toutes")
     channel = django_filters.ChoiceFilter(label="Canal", choices=Channel.choices, empty_label="Tous")
+    todo = django_filters.ChoiceFilter(
+        label="À traiter",
+        choices=[(URGENT_TODO, "Urgentes sans volontaire")],
+        empty_label="Toutes",
+        method="filter_todo",
+    )
     q = django_filters.CharFilter(
         label="Nom de l'habitant·e",
         method="filter_name",
@@ -41,6 +48,9 @@ class HelpRequestFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name: str, value: str):
         return queryset.open() if value == OPEN else queryset.filter(status=Status.CLOSED)
+
+    def filter_todo(self, queryset, name: str, value: str):
+        return queryset.urgent_not_handled() if value == URGENT_TODO else queryset
 
     def filter_name(self, queryset, name: str, value: str):
         for word in tokens(value)[:4]:

@@ -48,6 +48,13 @@ class HelpRequestQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Status.CLOSED)
 
+    def urgent_not_handled(self):
+        """Urgent or very urgent, and nobody helping yet (the operations view counts these)."""
+        return self.filter(
+            urgency__in=(Urgency.CRITICAL, Urgency.HIGH),
+            status__in=(Status.NEW, Status.QUALIFIED, Status.SEARCHING),
+        )
+
     def with_list_data(self):
         return self.select_related("resident", "resident__quartier", "category")
 

@@ -18,6 +18,8 @@ def town(request: HttpRequest) -> dict:
         "nav_is_register_officer": verified and Role.REGISTER_OFFICER in roles,
         # Register roles are designated by two people among administrators and officers.
         "nav_may_designate": verified and bool(roles & {Role.ADMIN, Role.REGISTER_OFFICER}),
+        "nav_may_watch": verified
+        and bool(roles & {Role.OPERATOR, Role.COORDINATOR, Role.ADMIN, Role.REGISTER_OFFICER}),
         "nav_is_caller": verified and bool(roles & {Role.REGISTER_OFFICER, Role.CALLER}),
         "nav_is_auditor": verified and Role.AUDITOR in roles,
         "nav_is_partner": verified and Role.PARTNER in roles,

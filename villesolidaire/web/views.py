@@ -21,10 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def staff_home(user) -> str:
     """The first page a signed-in staff member needs, by role."""
-    if user.has_role(Role.OPERATOR, Role.COORDINATOR, Role.ADMIN):
-        return "help_requests:list"
-    if user.has_role(Role.REGISTER_OFFICER):
-        return "register:list"
+    if user.has_role(Role.OPERATOR, Role.COORDINATOR, Role.ADMIN, Role.REGISTER_OFFICER):
+        return "operations:today"
     if user.has_role(Role.CALLER):
         return "campaigns:caller_home"
     if user.has_role(Role.PARTNER):

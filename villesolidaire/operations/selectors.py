@@ -1,0 +1,249 @@
+"""What needs action now (« Veille du jour »): one count per kind of work, scoped to the role.
+
+Each count is one SQL statement (some kinds add a few rows to show), so the page costs the same
+number of queries with ten items or ten thousand. Nothing here is cached: a coordinator who just
+validated a volunteer must see the count go down.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.campaigns import selectors as campaign_selectors
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.help_requests.filters import URGENT_TODO
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.matching.models import Proposal, ProposalStatus
+from villesolidaire.needs.models import PLACE_HOLDING, NeedStatus, Shift
+from villesolidaire.neighbours.models import Alert
+from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.models import Volunteer
+
+# Shifts worth filling now: those starting within the week.
+SHIFT_HORIZON = timedelta(days=7)
+ROWS_SHOWN = 5
+
+DESK_ROLES = (Role.OPERATOR, Role.COORDINATOR, Role.ADMIN)
+COORDINATION_ROLES = (Role.COORDINATOR, Role.ADMIN)
+# The desk and the register; not callers, partners or auditors alone (they have their own home pages).
+WATCH_ROLES = (*DESK_ROLES, Role.REGISTER_OFFICER)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One thing to act on, shown under its count: a label and where to act."""
+
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class WatchItem:
+    key: str
+    label: str
+    count: int
+    url: str
+    action: str
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def is_clear(self) -> bool:
+        return self.count == 0
+
+
+def may_watch(user) -> bool:
+    return user.has_role(*WATCH_ROLES)
+
+
+def watch_items(user, now: datetime) -> list[WatchItem]:
+    """The kinds of work this user may see, most pressing first."""
+    items: list[WatchItem] = []
+    if user.has_role(*DESK_ROLES):
+        items += [urgent_requests(), call_tasks()]
+    if user.has_role(*COORDINATION_ROLES):
+        items += [
+            expired_proposals(now),
+            volunteers_to_validate(),
+            neighbour_alerts(),
+            failed_messages(),
+            shifts_not_full(now),
+        ]
+    if user.has_role(Role.REGISTER_OFFICER):
+        items.append(calls_late_or_escalated(now))
+    return items
+
+
+def nav_counts(user, now: datetime) -> dict[str, int]:
+    """The counts shown beside the navigation links: the same items, without their rows."""
+    counts: dict[str, int] = {}
+    if user.has_role(*DESK_ROLES):
+        counts["requests"] = _urgent_requests().count()
+        counts["call_tasks"] = _open_call_tasks().count()
+    if user.has_role(*COORDINATION_ROLES):
+        counts["volunteers"] = _volunteers_to_validate().count()
+        counts["failures"] = _failed_messages().count()
+    return counts
+
+
+def episodes_progress(user, now: datetime):
+    """Ongoing episodes' progress (counts only) for every role that may open the view."""
+    return campaign_selectors.ongoing_episodes_progress(now) if may_watch(user) else []
+
+
+# One function per kind of work ---------------------------------------------------------------
+
+
+def _url(name: str, **query) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _urgent_requests():
+    return HelpRequest.objects.urgent_not_handled()
+
+
+def urgent_requests() -> WatchItem:
+    return WatchItem(
+        key="urgent_requests",
+        label="Demandes urgentes sans volontaire",
+        count=_urgent_requests().count(),
+        url=_url("help_requests:list", todo=URGENT_TODO),
+        action="Trouver un·e volontaire ou orienter la demande",
+    )
+
+
+def _open_call_tasks():
+    return CallTask.objects.filter(status=CallTaskStatus.OPEN)
+
+
+def call_tasks() -> WatchItem:
+    return WatchItem(
+        key="call_tasks",
+        label="Habitant·es à rappeler",
+        count=_open_call_tasks().count(),
+        url=_url("notifications:call_tasks"),
+        action="Appeler les personnes sans mobile pour les informer",
+    )
+
+
+def expired_proposals(now: datetime) -> WatchItem:
+    overdue = Proposal.objects.filter(status=ProposalStatus.OPEN, expires_at__lt=now)
+    first = list(
+        overdue.order_by("expires_at", "pk").values("help_request_id", "help_request__category__name", "expires_at")[
+            :ROWS_SHOWN
+        ]
+    )
+    rows = [
+        Row(
+            label=f"Demande n° {p['help_request_id']} — {p['help_request__category__name']}",
+            url=reverse("matching:request_matching", args=[p["help_request_id"]]),
+            detail=f"réponse attendue avant le {timezone.localtime(p['expires_at']):%d/%m à %H:%M}",
+        )
+        for p in first
+    ]
+    count = overdue.count()
+    return WatchItem(
+        key="expired_proposals",
+        label="Propositions sans réponse après le délai",
+        count=count,
+        url=_url("help_requests:list", status=RequestStatus.SEARCHING),
+        action="Relancer ou proposer à d'autres volontaires",
+        rows=rows,
+    )
+
+
+def _volunteers_to_validate():
+    return Volunteer.objects.filter(status=VolunteerStatus.REGISTERED)
+
+
+def volunteers_to_validate() -> WatchItem:
+    return WatchItem(
+        key="volunteers_to_validate",
+        label="Volontaires à valider",
+        count=_volunteers_to_validate().count(),
+        url=_url("volunteers:list", status=VolunteerStatus.REGISTERED),
+        action="Vérifier les inscriptions et les valider",
+    )
+
+
+def neighbour_alerts() -> WatchItem:
+    return WatchItem(
+        key="neighbour_alerts",
+        label="Alertes des réseaux de voisinage",
+        count=Alert.objects.to_handle().count(),
+        url=_url("neighbours:alerts"),
+        action="Traiter l'alerte ou en faire une demande d'aide",
+    )
+
+
+def _failed_messages():
+    return Message.objects.filter(status__in=(MessageStatus.FAILED, MessageStatus.RETRYING))
+
+
+def failed_messages() -> WatchItem:
+    return WatchItem(
+        key="failed_messages",
+        label="Messages en échec",
+        count=_failed_messages().count(),
+        url=_url("notifications:failures"),
+        action="Renvoyer ou prévenir la personne autrement",
+    )
+
+
+def shifts_not_full(now: datetime) -> WatchItem:
+    shifts = (
+        Shift.objects.filter(need__status=NeedStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=now + SHIFT_HORIZON)
+        .annotate(held=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING)))
+        .filter(held__lt=F("places"))
+    )
+    first = list(
+        shifts.order_by("starts_at", "pk").values("need_id", "need__title", "starts_at", "places", "held")[:ROWS_SHOWN]
+    )
+    rows = [
+        Row(
+            label=s["need__title"],
+            url=reverse("needs:staff_detail", args=[s["need_id"]]),
+            detail=f"{timezone.localtime(s['starts_at']):%d/%m à %H:%M} — {_filled(s['held'], s['places'])}",
+        )
+        for s in first
+    ]
+    count = shifts.count()
+    return WatchItem(
+        key="shifts_not_full",
+        label="Créneaux incomplets dans les 7 jours",
+        count=count,
+        url=_url("needs:staff_list"),
+        action="Prévenir des volontaires disponibles",
+        rows=rows,
+    )
+
+
+def calls_late_or_escalated(now: datetime) -> WatchItem:
+    campaigns = campaign_selectors.campaigns_needing_callers(now)
+    rows = [
+        Row(
+            label=campaign.title,
+            url=reverse("campaigns:unreached", args=[campaign.pk]),
+            detail=f"{campaign.overdue} en retard, {campaign.escalated} en escalade",
+        )
+        for campaign in campaigns[:ROWS_SHOWN]
+    ]
+    return WatchItem(
+        key="calls_late_or_escalated",
+        label="Appels de veille en retard ou en escalade",
+        count=sum(c.overdue + c.escalated for c in campaigns),
+        url=_url("campaigns:episode_list"),
+        action="Mobiliser des appelant·es, suivre les escalades",
+        rows=rows,
+    )
+
+
+def _filled(held: int, places: int) -> str:
+    return f"{held} inscrit·e{'s' if held > 1 else ''} sur {places} place{'s' if places > 1 else ''}"
