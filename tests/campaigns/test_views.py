@@ -100,7 +100,11 @@ def caller_urls(w):
 
 def caller_post_urls(w):
     c = w["campaign"].pk
-    return [reverse("campaigns:call_next", args=[c]), reverse("campaigns:call_release", args=[c])]
+    return [
+        reverse("campaigns:call_next", args=[c]),
+        reverse("campaigns:call_release", args=[c]),
+        reverse("campaigns:call_emergency_contact", args=[c]),
+    ]
 
 
 ROLES = [
@@ -237,9 +241,9 @@ def test_caller_works_through_the_queue_with_the_call_screen(client, world):
     assert target.is_isolated  # priority first
     page = client.get(reverse("campaigns:call", args=[c])).content.decode()
     entry = target.entry
-    assert entry.last_name.upper() in page and entry.phone in page
-    # Only what the call needs: no emergency contact, home-care service or address on the caller screen.
-    assert entry.emergency_contact_phone not in page and "SAAD" not in page and entry.address not in page
+    assert entry.last_name.upper() in page and f'href="tel:{entry.phone}"' in page
+    # What a caller reaching nobody needs to try something else (tests/campaigns/test_call_screen.py).
+    assert f'href="tel:{entry.emergency_contact_phone}"' in page and entry.address in page
     response = client.post(
         reverse("campaigns:call", args=[c]),
         {
@@ -259,6 +263,7 @@ def test_caller_works_through_the_queue_with_the_call_screen(client, world):
     )
     assert response.status_code == 302
     attempt = CallAttempt.objects.get(target=target)
+    assert CallTarget.objects.filter(campaign_id=c, locked_by=caller).count() == 0  # next call not asked for
     assert attempt.answers == {
         "temperature": "Très chaud (plus de 30 °C)",
         "drinks_enough": False,

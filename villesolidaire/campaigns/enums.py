@@ -37,6 +37,8 @@ class Outcome(models.TextChoices):
 CALL_OUTCOMES = [choice for choice in Outcome.choices if choice[0] != Outcome.SMS_OTHER_REPLY]
 REACHED_OUTCOMES = frozenset({Outcome.REACHED_FINE, Outcome.REACHED_NEEDS_HELP})
 FAILED_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.VOICEMAIL})
+# Not reached at all: the caller may turn at once to the person to notify (call screen).
+UNREACHABLE_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.WRONG_NUMBER})
 # The person is out of this campaign's calls: hospitalised, away from home, or refuses the calls.
 CLOSING_OUTCOMES = frozenset({Outcome.HOSPITALISED, Outcome.ABSENT, Outcome.REFUSED})
 

@@ -6,6 +6,7 @@ from villesolidaire.accounts.models import User
 from villesolidaire.campaigns.enums import (
     CALL_OUTCOMES,
     REACHED_OUTCOMES,
+    UNREACHABLE_OUTCOMES,
     Action,
     Advice,
     EscalationKind,
@@ -255,6 +256,11 @@ class AttemptForm(forms.Form):
         label="La personne accepte que son inscription au registre soit liée à son dossier d'aide",
         required=False,
     )
+    next_call = forms.BooleanField(
+        label="Ouvrir l'appel suivant dès l'enregistrement",
+        required=False,
+        help_text="Décochez pour faire une pause après cet appel.",
+    )
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -369,4 +375,35 @@ class EscalationForm(forms.Form):
                     self.add_error("agent_email", "Aucun·e agent·e avec cette adresse.")
             elif cleaned.get("result"):
                 self.add_error("volunteer_email", "Indiquez qui a fait la visite (volontaire ou agent·e).")
+        return cleaned
+
+
+class EmergencyContactCallForm(forms.Form):
+    """The person does not answer: the caller calls the person to notify and records both calls."""
+
+    outcome = forms.ChoiceField(
+        label="Appel de la personne inscrite",
+        choices=[(code, label) for code, label in CALL_OUTCOMES if code in UNREACHABLE_OUTCOMES],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Indiquez ce qui s'est passé quand vous avez appelé la personne.",
+            "invalid_choice": "Choisissez un résultat dans la liste.",
+        },
+    )
+    result = forms.ChoiceField(
+        label="Appel de la personne à prévenir",
+        choices=EscalationResult.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Indiquez ce que la personne à prévenir vous a dit.",
+            "invalid_choice": "Choisissez un résultat dans la liste.",
+        },
+    )
+    notes = text_field(
+        "Ce que la personne à prévenir a dit", max_length=1000, rows=2, help_text="Seulement ce qui sert au suivi."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, ("notes",), multiline=("notes",))
         return cleaned

@@ -95,6 +95,21 @@ def by_caller(campaign: Campaign) -> list[Row]:
     return result
 
 
+def previous_campaign_attempts(entry, campaign: Campaign) -> dict | None:
+    """The person's calls in the last other campaign that called them (what was said last time)."""
+    earlier = (
+        CallTarget.objects.filter(entry=entry)
+        .exclude(campaign=campaign)
+        .select_related("campaign")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if earlier is None:
+        return None
+    attempts = list(earlier.attempts.order_by("-ended_at", "-pk")[:10])
+    return {"campaign": earlier.campaign, "attempts": attempts}
+
+
 def unreached_targets(campaign: Campaign, now: datetime.datetime):
     """Escalated people, people not reached at their last attempt, and calls overdue."""
     overdue_before = now - OVERDUE_GRACE

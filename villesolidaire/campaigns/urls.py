@@ -39,6 +39,7 @@ urlpatterns = [
     path("gestion/appels/<int:pk>/", calls.call, name="call"),
     path("gestion/appels/<int:pk>/suivant/", calls.call_next, name="call_next"),
     path("gestion/appels/<int:pk>/rendre/", calls.call_release, name="call_release"),
+    path("gestion/appels/<int:pk>/personne-a-prevenir/", calls.call_emergency_contact, name="call_emergency_contact"),
     # SMS provider webhook (public, shared secret in the URL or in a header).
     path("webhooks/sms-campagnes/", sms.sms_inbound, name="sms_inbound"),
     path("webhooks/sms-campagnes/<str:token>/", sms.sms_inbound, name="sms_inbound"),

@@ -11,12 +11,20 @@ from villesolidaire.accounts.models import User
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns import rules
-from villesolidaire.campaigns.enums import REACHED_OUTCOMES, Action, AttemptChannel, Outcome
-from villesolidaire.campaigns.models import CallAttempt, CallTarget
+from villesolidaire.campaigns.enums import (
+    REACHED_OUTCOMES,
+    UNREACHABLE_OUTCOMES,
+    Action,
+    AttemptChannel,
+    EscalationKind,
+    Outcome,
+    TargetStatus,
+)
+from villesolidaire.campaigns.models import CallAttempt, CallTarget, EscalationStep
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.accreditations import ensure_may_call
 from villesolidaire.campaigns.services.episodes import episode_end_at
-from villesolidaire.campaigns.services.escalation import open_next_step
+from villesolidaire.campaigns.services.escalation import escalation_record, open_next_step
 from villesolidaire.campaigns.services.target_status import set_target_status
 from villesolidaire.core.validation import parse_phone
 from villesolidaire.help_requests.enums import Channel
@@ -98,6 +106,49 @@ def record_attempt(
         request=request,
     )
     return attempt
+
+
+@transaction.atomic
+def record_unreachable_with_emergency_contact(
+    *,
+    target: CallTarget,
+    caller: User,
+    outcome: str,
+    result: str,
+    notes: str = "",
+    now: datetime | None = None,
+    request=None,
+) -> EscalationStep | None:
+    """The person does not answer; the caller calls the person to notify shown on the screen.
+
+    Records the failed call, escalates the person now (without waiting for the retry series, the
+    caller has someone to try) and records the emergency contact's call as the first escalation
+    step. Returns the next step opened (home care, home visit, 15) when there is no news.
+    """
+    now = now or timezone.now()
+    if outcome not in UNREACHABLE_OUTCOMES:
+        raise CampaignError(
+            "Choisissez ce qui s'est passé à l'appel de la personne : pas de réponse, messagerie ou faux numéro."
+        )
+    entry = RegisterEntry.objects.only("emergency_contact_phone").get(pk=target.entry_id)
+    if not entry.emergency_contact_phone.strip():
+        raise CampaignError("Aucune personne à prévenir n'est connue : l'escalade suit son cours habituel.")
+    record_attempt(target=target, caller=caller, outcome=outcome, now=now, request=request)
+    target = CallTarget.objects.select_for_update().select_related("campaign").get(pk=target.pk)
+    if target.status != TargetStatus.ESCALATED:
+        set_target_status(
+            target, TargetStatus.ESCALATED, by=caller, at=now, note="Personne à prévenir appelée par l'appelant·e"
+        )
+        target.escalated_at = now
+        target.next_call_at = None
+        target.save()
+        open_next_step(target=target, by=caller, now=now)
+    step = target.escalation_steps.filter(done_at__isnull=True).first()
+    if step is None or step.kind != EscalationKind.EMERGENCY_CONTACT:
+        raise CampaignError(
+            "La personne à prévenir a déjà été appelée : l'escalade est suivie par l'agent·e du registre."
+        )
+    return escalation_record(step=step, by=caller, result=result, notes=notes, now=now, request=request)
 
 
 def apply_outcome(*, target: CallTarget, outcome: str, by: User | None, now: datetime) -> None:

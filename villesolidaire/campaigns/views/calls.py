@@ -11,11 +11,14 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns import selectors
 from villesolidaire.campaigns.enums import CampaignStatus
-from villesolidaire.campaigns.forms import AttemptForm
+from villesolidaire.campaigns.forms import AttemptForm, EmergencyContactCallForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
 from villesolidaire.campaigns.services import CampaignError, call_queue, calls
 from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, accredited_caller_required, campaign_or_404
 from villesolidaire.core.service_errors import form_service_errors, service_errors
+
+# The caller's choice to chain calls, remembered for the session (opt-out).
+AUTO_NEXT_KEY = "campaigns_auto_next_call"
 
 
 @accredited_caller_required
@@ -39,7 +42,13 @@ def caller_home(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/caller_home.html", {"campaigns": campaigns, "held": set(held)})
 
 
-def _call_context(request: HttpRequest, campaign: Campaign, target: CallTarget | None, form: AttemptForm | None):
+def _call_context(
+    request: HttpRequest,
+    campaign: Campaign,
+    target: CallTarget | None,
+    form: AttemptForm | None,
+    emergency_form: EmergencyContactCallForm | None = None,
+):
     now = timezone.now()
     context = {
         "campaign": campaign,
@@ -49,21 +58,21 @@ def _call_context(request: HttpRequest, campaign: Campaign, target: CallTarget |
     }
     if target is not None:
         entry = target.entry
+        previous = selectors.previous_campaign_attempts(entry, campaign)
         context.update(
             {
-                "person": {
-                    "first_names": entry.first_names,
-                    "last_name": entry.last_name,
-                    "age": entry.age_on(timezone.localdate()),
-                    "phone": entry.phone,
-                    "quartier": target.quartier.name if target.quartier else "",
-                },
+                "entry": entry,
+                "age": entry.age_on(timezone.localdate()),
+                "quartier": target.quartier.name if target.quartier else "",
                 "history": target.attempts.select_related("caller").order_by("-ended_at", "-pk")[:10],
+                "previous": previous,
                 "sms_reply": (
                     target.attempts.filter(channel="sms").order_by("-ended_at", "-pk").first()
                     if target.callback_requested
                     else None
                 ),
+                "emergency_form": emergency_form
+                or (EmergencyContactCallForm(prefix="contact") if entry.emergency_contact_phone.strip() else None),
             }
         )
         record(
@@ -123,10 +132,53 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                 if attempt.help_request_id:
                     text += f" Demande d'aide n° {attempt.help_request_id} transmise aux coordinateur·rices."
                 messages.success(request, text)
-                return redirect("campaigns:call", campaign.pk)
+                request.session[AUTO_NEXT_KEY] = data["next_call"]
+                return _after_call(request, campaign, go_on=data["next_call"])
         return render(request, "campaigns/call.html", _call_context(request, campaign, target, form), status=400)
-    form = AttemptForm(questions=questions) if target else None
-    return render(request, "campaigns/call.html", _call_context(request, campaign, target, form))
+    form = AttemptForm(questions=questions, initial={"next_call": request.session.get(AUTO_NEXT_KEY, True)})
+    return render(request, "campaigns/call.html", _call_context(request, campaign, target, form if target else None))
+
+
+def _after_call(request: HttpRequest, campaign: Campaign, *, go_on: bool) -> HttpResponse:
+    """After a call is saved: the next person opens by itself, unless the caller asked for a pause."""
+    if not go_on:
+        return redirect("campaigns:call", campaign.pk)
+    with service_errors(request, CampaignError) as outcome:
+        target = call_queue.take_next_call(campaign, request.user)
+    if not outcome.failed and target is None:
+        messages.info(request, "Personne d'autre à appeler pour le moment : revenez un peu plus tard.")
+    return redirect("campaigns:call", campaign.pk)
+
+
+@accredited_caller_required
+@require_POST
+def call_emergency_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person did not answer and the caller called the person to notify shown on the screen."""
+    campaign = campaign_or_404(pk)
+    target = _held(campaign, request.user)
+    if target is None:
+        messages.error(request, "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant.")
+        return redirect("campaigns:call", campaign.pk)
+    form = EmergencyContactCallForm(request.POST, prefix="contact")
+    if form.is_valid():
+        data = form.cleaned_data
+        with form_service_errors(form, CampaignError):
+            next_step = calls.record_unreachable_with_emergency_contact(
+                target=target,
+                caller=request.user,
+                outcome=data["outcome"],
+                result=data["result"],
+                notes=data["notes"],
+                request=request,
+            )
+            text = "Appels enregistrés : la personne est en escalade."
+            if next_step is not None:
+                text += f" Étape suivante pour l'agent·e du registre : {next_step.get_kind_display().lower()}."
+            messages.success(request, text)
+            return _after_call(request, campaign, go_on=request.session.get(AUTO_NEXT_KEY, True))
+    questions = list(campaign.questionnaire.questions.all()) if campaign.questionnaire else []
+    context = _call_context(request, campaign, target, AttemptForm(questions=questions), form)
+    return render(request, "campaigns/call.html", context, status=400)
 
 
 @accredited_caller_required
