@@ -15,7 +15,7 @@ from villesolidaire.campaigns.enums import EscalationKind, EscalationResult, Out
 from villesolidaire.campaigns.models import CallAttempt, CallTarget, EscalationStep
 from villesolidaire.campaigns.services.call_queue import take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
-from villesolidaire.core.templatetags.french import french_phone
+from villesolidaire.core.text import french_phone
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -407,3 +409,98 @@ class EmergencyContactCallForm(forms.Form):
         cleaned = super().clean()
         clean_text_fields(self, ("notes",), multiline=("notes",))
         return cleaned
+
+
+SHEET_HOURS = [(n, f"{n} heures") for n in (2, 4, 6, 8, 12)]
+
+
+class CallSheetForm(forms.Form):
+    size = forms.IntegerField(
+        label="Nombre de personnes sur la feuille",
+        min_value=1,
+        max_value=40,
+        initial=15,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Choisissez le nombre de personnes (de 1 à 40).",
+            "invalid": "Choisissez le nombre de personnes (de 1 à 40).",
+            "min_value": "Choisissez le nombre de personnes (de 1 à 40).",
+            "max_value": "Choisissez le nombre de personnes (de 1 à 40).",
+        },
+    )
+    hours = forms.TypedChoiceField(
+        label="Personnes réservées pour vous pendant",
+        choices=SHEET_HOURS,
+        coerce=int,
+        initial=6,
+        help_text="Passé ce délai, les personnes que vous n'avez pas saisies reviennent dans la file partagée.",
+        error_messages={"invalid_choice": "Choisissez une durée dans la liste.", "required": "Choisissez une durée."},
+    )
+
+
+NOT_CALLED = ""
+
+
+class SheetResultsForm(forms.Form):
+    """The results written on a paper sheet: per line, the outcome, the time and a remark."""
+
+    called_on = date_field("Jour des appels", required=True)
+    close = forms.BooleanField(
+        label="Rendre à la file les personnes non appelées et clore la feuille",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, sheet, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        self.open_lines = [line for line in lines if line.attempt_id is None]
+        self.fields["called_on"].initial = timezone.localdate()
+        for line in self.open_lines:
+            self.fields[f"outcome_{line.pk}"] = forms.ChoiceField(
+                label=f"Ligne {line.position} : résultat",
+                choices=[(NOT_CALLED, "— Pas appelée —"), *CALL_OUTCOMES],
+                required=False,
+                error_messages={"invalid_choice": "Choisissez un résultat dans la liste."},
+            )
+            self.fields[f"time_{line.pk}"] = forms.TimeField(
+                label=f"Ligne {line.position} : heure",
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                error_messages={"invalid": "Heure invalide : tapez par exemple 14:30."},
+            )
+            self.fields[f"notes_{line.pk}"] = text_field(f"Ligne {line.position} : remarques", max_length=1000)
+
+    def line_fields(self):
+        return [
+            (line, self[f"outcome_{line.pk}"], self[f"time_{line.pk}"], self[f"notes_{line.pk}"])
+            for line in self.open_lines
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_text_fields(self, tuple(f"notes_{line.pk}" for line in self.open_lines))
+        day = cleaned.get("called_on")
+        first_day = timezone.localtime(self.sheet.created_at).date()
+        if day and not first_day <= day <= timezone.localdate():
+            self.add_error("called_on", f"Choisissez un jour entre le {first_day:%d/%m/%Y} et aujourd'hui.")
+        for line in self.open_lines:
+            outcome, time = cleaned.get(f"outcome_{line.pk}"), cleaned.get(f"time_{line.pk}")
+            if outcome and time is None and f"time_{line.pk}" not in self.errors:
+                self.add_error(
+                    f"time_{line.pk}", "Indiquez l'heure de l'appel, telle qu'elle est notée sur la feuille."
+                )
+            if time is not None and not outcome:
+                self.add_error(f"outcome_{line.pk}", "Indiquez le résultat de cet appel, ou effacez son heure.")
+        return cleaned
+
+    def results(self) -> list:
+        """(line, outcome, aware date-time, notes) for each line called."""
+        day = self.cleaned_data["called_on"]
+        rows = []
+        for line in self.open_lines:
+            outcome = self.cleaned_data.get(f"outcome_{line.pk}")
+            if outcome:
+                at = timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data[f"time_{line.pk}"]))
+                rows.append((line, outcome, at, self.cleaned_data.get(f"notes_{line.pk}", "")))
+        return rows

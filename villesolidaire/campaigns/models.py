@@ -305,6 +305,8 @@ class CallTarget(models.Model):
     # SMS wave: sent, and a reply other than "1" waiting for a call back.
     sms_sent_at = models.DateTimeField(null=True, blank=True)
     callback_requested = models.BooleanField("à rappeler vite", default=False)
+    # Held for a paper call sheet (lease until the sheet's end): not offered on the call screen.
+    sheet = optional_reference("campaigns.CallSheet", "feuille d'appels", related_name="held_targets")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -381,3 +383,47 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# ----------------------------------------------------------------------------------------------
+# Paper call sheets: a caller prints the next people to call and works without the network.
+
+
+class CallSheet(models.Model):
+    """People leased to one caller for some hours, printed (A4 PDF or the print page) and called
+    from paper; the caller enters the results back afterwards. Holds no identity itself."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sheets")
+    caller = user_reference("appelant·e")
+    created_at = models.DateTimeField("préparée le", default=timezone.now)
+    held_until = models.DateTimeField("personnes réservées jusqu'au")
+    returned_at = models.DateTimeField("close le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "feuille d'appels"
+        verbose_name_plural = "feuilles d'appels"
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Feuille d'appels n° {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+
+class CallSheetLine(models.Model):
+    sheet = models.ForeignKey(CallSheet, on_delete=models.CASCADE, related_name="lines")
+    target = models.ForeignKey(CallTarget, on_delete=models.CASCADE, related_name="sheet_lines")
+    position = models.PositiveSmallIntegerField("numéro sur la feuille")
+    # The call entered back from the sheet (empty: not called, or not entered yet).
+    attempt = optional_reference(CallAttempt, "appel saisi")
+
+    class Meta:
+        verbose_name = "ligne de feuille d'appels"
+        verbose_name_plural = "lignes de feuille d'appels"
+        ordering = ("sheet", "position")
+        constraints = [models.UniqueConstraint(fields=["sheet", "target"], name="one_line_per_target_per_sheet")]
+
+    def __str__(self) -> str:
+        return f"Ligne {self.position} de la feuille {self.sheet_id}"

@@ -24,6 +24,22 @@ from villesolidaire.campaigns.models import (
 
 OVERDUE_GRACE = timedelta(hours=1)
 
+# What the call screen and the paper call sheets show of the register entry (written to the audit log on each opening).
+CALL_SCREEN_FIELDS = [
+    "first_names",
+    "last_name",
+    "birth_date",
+    "address",
+    "address_complement",
+    "postcode",
+    "city",
+    "quartier",
+    "phone",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "home_care_service",
+]
+
 
 def _count_filters(now):
     overdue_before = now - OVERDUE_GRACE

@@ -7,6 +7,7 @@ from villesolidaire.campaigns.views import (
     episodes,
     escalation,
     reports,
+    sheets,
     sms,
 )
 
@@ -40,6 +41,10 @@ urlpatterns = [
     path("gestion/appels/<int:pk>/suivant/", calls.call_next, name="call_next"),
     path("gestion/appels/<int:pk>/rendre/", calls.call_release, name="call_release"),
     path("gestion/appels/<int:pk>/personne-a-prevenir/", calls.call_emergency_contact, name="call_emergency_contact"),
+    path("gestion/appels/<int:pk>/feuille/", sheets.call_sheet_create, name="call_sheet_create"),
+    path("gestion/appels/feuilles/<int:pk>/", sheets.call_sheet, name="call_sheet"),
+    path("gestion/appels/feuilles/<int:pk>/pdf/", sheets.call_sheet_download, name="call_sheet_pdf"),
+    path("gestion/appels/feuilles/<int:pk>/resultats/", sheets.call_sheet_results, name="call_sheet_results"),
     # SMS provider webhook (public, shared secret in the URL or in a header).
     path("webhooks/sms-campagnes/", sms.sms_inbound, name="sms_inbound"),
     path("webhooks/sms-campagnes/<str:token>/", sms.sms_inbound, name="sms_inbound"),

@@ -131,6 +131,22 @@ class Document(FPDF):
         self.set_x(x + 6)
         self.multi_cell(0, LINE + 0.5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def checkbox_row(self, labels: list[str], *, size: float = 9) -> None:
+        """Boxes to tick by hand, side by side, wrapping to the next line when the page is full."""
+        self.set_font(FONT, "", size)
+        x, y = self.l_margin, self.get_y()
+        right = self.w - self.r_margin
+        for label in labels:
+            width = 5 + self.get_string_width(label) + 5
+            if x + width > right:
+                x, y = self.l_margin, y + LINE
+            self.rect(x, y + 1, 3.2, 3.2)
+            self.set_xy(x + 4.5, y)
+            self.cell(width - 4.5, LINE, label)
+            x += width
+        self.set_xy(self.l_margin, y + LINE + 0.5)
+        self.set_font(FONT, "", 10.5)
+
     def letter(
         self,
         *,

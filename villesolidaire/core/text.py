@@ -3,7 +3,10 @@
 import re
 import unicodedata
 
+import phonenumbers
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIALABLE = re.compile(r"[^\d+]")
 
 
 def fold(text: str) -> str:
@@ -24,3 +27,25 @@ def with_de(name: str) -> str:
     """The preposition "de" before a name, elided before a vowel: "d'Odette", "de Marcel"."""
     name = (name or "").strip()
     return f"d'{name}" if name[:1] in _ELIDING_INITIALS else f"de {name}"
+
+
+def french_phone(value) -> tuple[str, str]:
+    """`(shown, dialable)` for a phone number however it is stored (E.164 text, PhoneNumber, typed).
+
+    A French number is shown the way it is read aloud, « 01 99 00 71 71 »; a foreign one in its
+    international form. Lenient on purpose: a number libphonenumber does not know as allocated
+    (a fiction range, a new block) is still grouped and dialable, never hidden.
+    """
+    text = str(value or "").strip()
+    digits = _DIALABLE.sub("", text)
+    if not digits:
+        return "", ""
+    try:
+        number = phonenumbers.parse(digits, "FR")
+    except phonenumbers.NumberParseException:
+        return text, digits
+    dialable = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.country_code == 33 and len(str(number.national_number)) == 9:
+        national = f"0{number.national_number}"
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2)), dialable
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL), dialable

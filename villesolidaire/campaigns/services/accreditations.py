@@ -75,6 +75,6 @@ def accreditation_revoke(
         raise CampaignError("Cette habilitation est déjà retirée.")
     # Calls they held go back to the queue at once.
     CallTarget.objects.filter(locked_by_id=accreditation.user_id).update(
-        locked_by=None, locked_at=None, locked_until=None
+        locked_by=None, locked_at=None, locked_until=None, sheet=None
     )
     record(actor=by, action=AuditAction.UPDATE, target=accreditation, fields=["revoked_at"], request=request)

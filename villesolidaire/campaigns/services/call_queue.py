@@ -37,7 +37,11 @@ def due_targets(campaign: Campaign, now: datetime):
 def held_target(campaign: Campaign, caller: User, now: datetime) -> CallTarget | None:
     return (
         CallTarget.objects.filter(
-            campaign=campaign, locked_by=caller, locked_until__gte=now, status__in=CALLABLE_STATUSES
+            campaign=campaign,
+            locked_by=caller,
+            locked_until__gte=now,
+            status__in=CALLABLE_STATUSES,
+            sheet__isnull=True,  # people on a paper sheet are called from the paper
         )
         .order_by("locked_at", "pk")
         .first()
@@ -70,7 +74,7 @@ def _claim_skip_locked(campaign: Campaign, caller: User, now: datetime) -> CallT
     locked by a concurrent claim are skipped, not waited for) and lease it to this caller."""
     table = CallTarget._meta.db_table
     sql = f"""
-        UPDATE {table} SET locked_by_id = %s, locked_at = %s, locked_until = %s
+        UPDATE {table} SET locked_by_id = %s, locked_at = %s, locked_until = %s, sheet_id = NULL
         WHERE id = (
             SELECT id FROM {table}
             WHERE campaign_id = %s AND status = ANY(%s) AND next_call_at <= %s
@@ -96,7 +100,7 @@ def _claim_conditional(campaign: Campaign, caller: User, now: datetime) -> CallT
             claimed = (
                 CallTarget.objects.filter(pk=pk, status__in=CALLABLE_STATUSES, next_call_at__lte=now)
                 .filter(lease_free(now))
-                .update(locked_by=caller, locked_at=now, locked_until=now + LEASE)
+                .update(locked_by=caller, locked_at=now, locked_until=now + LEASE, sheet=None)
             )
             if claimed:
                 return CallTarget.objects.get(pk=pk)
@@ -107,6 +111,6 @@ def release_call(*, target: CallTarget, caller: User) -> bool:
     """Give a person back to the queue without calling (e.g. the caller must stop)."""
     return bool(
         CallTarget.objects.filter(pk=target.pk, locked_by=caller).update(
-            locked_by=None, locked_at=None, locked_until=None
+            locked_by=None, locked_at=None, locked_until=None, sheet=None
         )
     )

@@ -93,6 +93,7 @@ def record_attempt(
     attempt.save()
     apply_outcome(target=target, outcome=outcome, by=caller, now=now)
     target.locked_by = None
+    target.sheet = None
     target.locked_at = None
     target.locked_until = None
     target.callback_requested = False

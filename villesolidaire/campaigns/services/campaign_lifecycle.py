@@ -105,7 +105,9 @@ def campaign_transition(*, campaign: Campaign, target: str, by: User, note: str 
     CAMPAIGN_WORKFLOW.apply(campaign, target, by=by, note=note[:300], lock=False)
     if target == CampaignStatus.CLOSED:
         # Nobody keeps a lease on a closed campaign.
-        campaign.targets.filter(locked_by__isnull=False).update(locked_by=None, locked_at=None, locked_until=None)
+        campaign.targets.filter(locked_by__isnull=False).update(
+            locked_by=None, locked_at=None, locked_until=None, sheet=None
+        )
     record(
         actor=by,
         action=AuditAction.TRANSITION,

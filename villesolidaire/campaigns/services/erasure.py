@@ -67,6 +67,7 @@ def forget_register_entry(*, entry, by: User | None = None, request=None, now: d
         locked_by=None,
         locked_at=None,
         locked_until=None,
+        sheet=None,
     )
     attempts = anonymise_calls(targets, now=now)
     messages = messages_forget_recipient(recipient=entry.phone, kind_prefix=REGISTER_MESSAGE_KIND_PREFIX)

@@ -11,10 +11,11 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns import selectors
 from villesolidaire.campaigns.enums import CampaignStatus
-from villesolidaire.campaigns.forms import AttemptForm, EmergencyContactCallForm
-from villesolidaire.campaigns.models import CallTarget, Campaign
+from villesolidaire.campaigns.forms import AttemptForm, CallSheetForm, EmergencyContactCallForm
+from villesolidaire.campaigns.models import CallSheet, CallTarget, Campaign
+from villesolidaire.campaigns.selectors import CALL_SCREEN_FIELDS
 from villesolidaire.campaigns.services import CampaignError, call_queue, calls
-from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, accredited_caller_required, campaign_or_404
+from villesolidaire.campaigns.views.helpers import accredited_caller_required, campaign_or_404
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 
 # The caller's choice to chain calls, remembered for the session (opt-out).
@@ -38,8 +39,15 @@ def caller_home(request: HttpRequest) -> HttpResponse:
     held = CallTarget.objects.filter(locked_by=request.user, locked_until__gte=now).values_list(
         "campaign_id", flat=True
     )
+    sheets = (
+        CallSheet.objects.filter(caller=request.user, returned_at__isnull=True)
+        .select_related("campaign")
+        .annotate(held_count=Count("lines", filter=Q(lines__attempt__isnull=True)))
+        .order_by("-created_at", "-pk")
+    )
     record(actor=request.user, action=AuditAction.LIST, target=Campaign, detail="Campagnes à appeler", request=request)
-    return render(request, "campaigns/caller_home.html", {"campaigns": campaigns, "held": set(held)})
+    context = {"campaigns": campaigns, "held": set(held), "sheets": sheets, "sheet_form": CallSheetForm()}
+    return render(request, "campaigns/caller_home.html", context)
 
 
 def _call_context(

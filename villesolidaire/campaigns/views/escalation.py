@@ -11,8 +11,9 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns.enums import EscalationKind
 from villesolidaire.campaigns.forms import EscalationForm
 from villesolidaire.campaigns.models import CallTarget, Campaign
+from villesolidaire.campaigns.selectors import CALL_SCREEN_FIELDS
 from villesolidaire.campaigns.services import CampaignError, escalation
-from villesolidaire.campaigns.views.helpers import CALL_SCREEN_FIELDS, campaign_or_404
+from villesolidaire.campaigns.views.helpers import campaign_or_404
 from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import form_service_errors
 

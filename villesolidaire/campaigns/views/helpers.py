@@ -9,22 +9,6 @@ from villesolidaire.accounts.perms import caller_required
 from villesolidaire.campaigns.models import Campaign
 from villesolidaire.campaigns.services import accreditations
 
-# What the call screen shows of the register entry (written to the audit log on each opening).
-CALL_SCREEN_FIELDS = [
-    "first_names",
-    "last_name",
-    "birth_date",
-    "address",
-    "address_complement",
-    "postcode",
-    "city",
-    "quartier",
-    "phone",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "home_care_service",
-]
-
 
 def accredited_caller_required(view):
     """Caller screens: the register officer or caller role (strict guard), then an active accreditation."""

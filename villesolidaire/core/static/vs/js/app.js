@@ -23,6 +23,13 @@
     if (postcode && option.dataset.postcode) { postcode.value = option.dataset.postcode; }
     if (city && option.dataset.city) { city.value = option.dataset.city; }
   }
+  // Print buttons: hidden without JavaScript (the browser's own print menu is there).
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-vs-print]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
   document.addEventListener("input", fillFromSuggestion);
   document.addEventListener("change", fillFromSuggestion);
   // Load shedding (core/shedding.py): htmx does not swap a 503, so the page and what was typed stay
