@@ -228,7 +228,8 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
         )
         next_call(calls)
         expect(person_called(calls)).to_have_text(shown(PERSON_C))
-        expect(main(calls).locator("details summary")).to_have_text(f"Appels précédents ({attempt - 1})")
+        history = main(calls).get_by_role("region", name="Appels précédents")
+        expect(history.locator("ol.timeline li")).to_have_count(attempt - 1)
         record_call(calls, Outcome.NO_ANSWER)
     target_c.refresh_from_db()
     assert target_c.status == TargetStatus.ESCALATED and target_c.failed_attempts == 4
@@ -431,7 +432,7 @@ def next_call(page: Page) -> None:
 
 def record_call(page: Page, outcome: str, *, answers: bool = False, help_request: str = "") -> None:
     form = main(page)
-    form.get_by_label(Outcome(outcome).label, exact=True).check()
+    form.get_by_role("group", name="Résultat de l'appel").get_by_label(Outcome(outcome).label, exact=True).check()
     if answers:
         form.get_by_label("Quelle température fait-il dans votre logement ?").select_option("Chaud (26 à 30 °C)")
         form.get_by_role("group", name="Buvez-vous suffisamment").get_by_label("Oui").check()
@@ -440,7 +441,9 @@ def record_call(page: Page, outcome: str, *, answers: bool = False, help_request
         form.get_by_label("Créer une demande d'aide (la personne est d'accord)").check()
         form.get_by_label(GROCERIES, exact=True).check()
         form.get_by_label("Besoin exprimé").fill(help_request)
-    form.get_by_role("button", name="Enregistrer l'appel").click()
+    # This journey takes each next call itself (the crisis-day journey lets the next call open by itself).
+    form.get_by_label("Ouvrir l'appel suivant dès l'enregistrement").uncheck()
+    form.get_by_role("button", name="Enregistrer l'appel", exact=True).click()
     expect(flash(page)).to_contain_text(f"Appel enregistré : {Outcome(outcome).label.lower()}.")
 
 
