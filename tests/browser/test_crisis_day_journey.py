@@ -173,6 +173,27 @@ def test_a_red_heatwave_day_from_the_declaration_to_the_evening_report(new_page,
     assert figures["Appels passés"] == "5" and figures["Personnes jointes"] == "4"
     assert figures["Escalades"] == "1"
 
+    # 6. The last person is called from paper (the network is down): print, call, enter back ----
+    phone.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Appels").click()
+    phone.get_by_text("Travailler sur papier (sans réseau)").click()
+    main(phone).get_by_label("Nombre de personnes sur la feuille").fill("5")
+    main(phone).get_by_role("button", name=re.compile(r"^Préparer une feuille d'appels")).click()
+    expect(flash(phone)).to_contain_text("Feuille d'appels préparée : 1 personne réservée pour vous.")
+    expect(main(phone).locator(".sheet-line")).to_have_count(1)
+    audit(phone)
+    with phone.expect_download() as download_info:
+        main(phone).get_by_role("link", name="Télécharger le PDF (A4)").click()
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    main(phone).get_by_role("link", name="Saisir les résultats").click()
+    audit(phone)
+    result = main(phone).get_by_role("group", name=re.compile(r"^1\. "))
+    result.get_by_label("Ligne 1 : résultat").select_option(label=Outcome.REACHED_FINE.label)
+    result.get_by_label("Ligne 1 : heure").fill(timezone.localtime().strftime("%H:%M"))
+    main(phone).get_by_role("button", name="Enregistrer les résultats").click()
+    expect(flash(phone)).to_contain_text("1 appel enregistré. Feuille close")
+    assert CallTarget.objects.filter(campaign=campaign, status=TargetStatus.REACHED).count() == 5
+
     assert not errors, errors
     for browser_page in (desk, phone, coordination):
         assert not csp_errors(browser_page), csp_errors(browser_page)

@@ -193,3 +193,13 @@ def test_no_sheet_when_nobody_is_due(client, campaign):
     )
     assert "aucune feuille n'a été préparée" in html.unescape(response.content.decode())
     assert not CallSheet.objects.exists()
+
+
+def test_the_person_held_on_the_call_screen_goes_on_the_sheet_first(campaign):
+    caller = accredited_caller()
+    held = take_next_call(campaign, caller)
+    sheet = call_sheet_create(campaign=campaign, caller=caller, size=3, hours=2)
+    assert sheet.lines.get(position=1).target_id == held.pk
+    assert sheet.lines.count() == 3
+    held.refresh_from_db()
+    assert held.sheet == sheet and held.locked_until == sheet.held_until

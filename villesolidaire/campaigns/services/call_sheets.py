@@ -44,10 +44,14 @@ def call_sheet_create(
     sheet = CallSheet.objects.create(
         campaign=campaign, caller=caller, created_at=now, held_until=now + timedelta(hours=hours)
     )
+    # The person this caller holds on the call screen goes on the sheet first.
+    own = CallTarget.objects.filter(
+        campaign=campaign, locked_by=caller, locked_until__gte=now, sheet__isnull=True, status__in=CALLABLE_STATUSES
+    ).update(locked_until=sheet.held_until, sheet=sheet)
     # Rows another caller is claiming right now are skipped (PostgreSQL); the conditional update
     # below is what decides, on every database: a row leased meanwhile is not taken.
     candidates = list(
-        due_targets(campaign, now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
+        due_targets(campaign, now).select_for_update(skip_locked=True).values_list("pk", flat=True)[: size - own]
     )
     CallTarget.objects.filter(pk__in=candidates).filter(lease_free(now)).update(
         locked_by=caller, locked_at=now, locked_until=sheet.held_until, sheet=sheet

@@ -47,7 +47,9 @@ def call_sheet_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if outcome.failed:
         return redirect("campaigns:caller_home")
-    messages.success(request, f"Feuille d'appels préparée : {sheet.lines.count()} personnes réservées pour vous.")
+    count = sheet.lines.count()
+    people = f"{count} personne réservée" if count == 1 else f"{count} personnes réservées"
+    messages.success(request, f"Feuille d'appels préparée : {people} pour vous.")
     return redirect("campaigns:call_sheet", sheet.pk)
 
 
