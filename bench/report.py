@@ -20,6 +20,7 @@ ORDER = [
     "matching-postgresql",
     "needs-selection",
     "request-list-postgresql",
+    "operations-view",
     "campaigns-postgresql",
     "partners-map",
     "signup",
@@ -56,6 +57,7 @@ TARGETS = [
         50,
         "même objectif, pire cas : les 20 appelant·es demandent au même instant",
     ),
+    ("operations_view_p95", "<=", 150, "veille du jour p95 ≤ 150 ms sur les données du banc d'essai (issue 11)"),
     ("partners_map_2000_p95", "<=", 300, "carte publique des partenaires p95 ≤ 300 ms avec 2 000 services"),
     (
         "needs_selection_100k_postgresql_p95",
@@ -126,7 +128,7 @@ def markdown(rows: list[dict], info: dict) -> str:
         f"Mesures du {today}, produites par `make bench` (bench/run.sh"
         + (f", {int(elapsed) // 60} min {int(elapsed) % 60} s" if elapsed else "")
         + "). Les chiffres bruts sont dans `bench/results.json`. Le banc rapporte des durées, il ne les vérifie pas :",
-        "les objectifs ci-dessous sont ceux de la spécification (issues 2, 3, 4 et 10).",
+        "les objectifs ci-dessous sont ceux de la spécification (issues 2, 3, 4, 10 et 11).",
         "",
         "## Machine",
         "",
@@ -183,6 +185,11 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  coordinatrice connectée, second facteur validé, ouvre 200 fois `/gestion/demandes/` via le client de test",
         "  de Django (DEBUG désactivé) : une fois sur deux la première page, sinon une page au hasard ou un filtre",
         "  (en cours, catégorie, quartier, nom).",
+        "- **Veille du jour** (`bench/operations_view.py`) : après les scripts précédents, sur ce qu'ils laissent",
+        "  (100 000 volontaires, 10 000 demandes, 20 000 inscriptions au registre avec un épisode rouge en cours et",
+        "  ses campagnes, besoins ponctuels) ; un compte coordinatrice et agente du registre (toutes les rubriques",
+        "  et l'avancement de l'épisode sont comptés) ouvre 200 fois `/gestion/veille/`, puis 200 fois le fragment",
+        "  des compteurs de la navigation, via le client de test de Django (DEBUG désactivé).",
         "- **Inscriptions** (`bench/signup.py`, `bench/signup.lua`) : gunicorn avec `config/gunicorn.conf.py`",
         "  (2 × cœurs + 1 processus, 2 fils chacun, sans délestage : la capacité de l'application elle-même),",
         "  DEBUG désactivé, fichiers statiques collectés, limite par adresse des formulaires publics levée (toutes",

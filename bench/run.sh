@@ -77,6 +77,9 @@ DATABASE_URL="$PG_URL" $PY bench/request_list.py --requests 10000 --samples 200
 echo "== Registre : campagne sur 20 000 inscriptions, « appel suivant » avec 20 appelant·es =="
 DATABASE_URL="$PG_URL" $PY bench/campaigns.py --entries 20000 --callers 20 --calls-each 25 --runs 3
 
+echo "== Veille du jour (/gestion/veille/) sur les données du banc d'essai =="
+DATABASE_URL="$PG_URL" $PY bench/operations_view.py --samples 200
+
 echo "== Carte des partenaires (/cartographie/) avec 2 000 services =="
 DATABASE_URL="$PG_URL" $PY bench/partners_map.py --services 2000 --samples 200
 
