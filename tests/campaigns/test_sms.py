@@ -12,8 +12,9 @@ from villesolidaire.campaigns.enums import AttemptChannel, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.call_queue import release_call, take_next_call
-from villesolidaire.campaigns.services.sms_wave import sms_wave_start
+from villesolidaire.campaigns.services.sms_wave import sms_wave_preview, sms_wave_start
 from villesolidaire.campaigns.sms_wave_sending import SMS_WAVE_KIND, sms_wave_text
+from villesolidaire.core.confirmation import SendNotConfirmed
 from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.sms import MemorySmsBackend, fits_one_sms, is_gsm7
 
@@ -31,8 +32,15 @@ def waved(django_capture_on_commit_callbacks):
     mobiles = [RegisterEntryFactory(mobile=True) for _ in range(3)]
     landline = RegisterEntryFactory()
     campaign = campaign_for(episode_with(), sms_wave=True)
+    with pytest.raises(SendNotConfirmed):
+        sms_wave_start(campaign=campaign, by=officer(), now=NOW)
+    assert not Message.objects.exists()
+    campaign.refresh_from_db()
+    assert campaign.sms_wave_started_at is None
+    shown = sms_wave_preview(campaign=campaign)
+    assert shown.count == 3 and shown.text == sms_wave_text(campaign)
     with django_capture_on_commit_callbacks(execute=True):
-        planned = sms_wave_start(campaign=campaign, by=officer(), now=NOW)
+        planned = sms_wave_start(campaign=campaign, by=officer(), now=NOW, confirmation=shown.token)
     assert planned == 3
     return campaign, mobiles, landline
 

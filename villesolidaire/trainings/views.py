@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core import confirmation
 from villesolidaire.core.http import by_link_token, form_status, link_expired_page, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -146,13 +147,34 @@ def module_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("volunteers", ["Cochez au moins un·e volontaire."])))
         return redirect(back)
-    invite_volunteers(request, module, volunteers)
-    return redirect(back)
+    sent = invite_volunteers(request, module, volunteers, cancel_url=back)
+    return sent if isinstance(sent, HttpResponse) else redirect(back)
 
 
-def invite_volunteers(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
-    with service_errors(request, TrainingError) as outcome:
-        result = services.invite_to_next_session(volunteers=volunteers, module=module, by=request.user)
+def invite_volunteers(
+    request: HttpRequest, module: TrainingModule, volunteers, *, cancel_url: str
+) -> HttpResponse | bool:
+    """Invite the chosen volunteers; several are first shown the confirmation page (returned)."""
+    if len(volunteers) > 1 and not request.POST.get(confirmation.FIELD):
+        with service_errors(request, TrainingError) as outcome:
+            send = services.invitation_preview(volunteers=volunteers, module=module)
+        if outcome.failed:
+            return False
+        context = {
+            "module": module,
+            "send": send,
+            "hidden": confirmation.posted_again(request),
+            "action_url": request.path,
+            "cancel_url": cancel_url,
+        }
+        return render(request, "trainings/invite_confirm.html", context)
+    with service_errors(request, TrainingError, confirmation.SendNotConfirmed) as outcome:
+        result = services.invite_to_next_session(
+            volunteers=volunteers,
+            module=module,
+            by=request.user,
+            confirmation=request.POST.get(confirmation.FIELD, ""),
+        )
     if outcome.failed:
         return False
     text = (
