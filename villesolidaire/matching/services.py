@@ -22,7 +22,6 @@ from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.enums import TimeWindow
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import tasks
-from villesolidaire.matching.offer_text import urgency_phrase, when_phrase
 from villesolidaire.matching.models import (
     OFFER_WORKFLOW,
     PROPOSAL_WORKFLOW,
@@ -31,6 +30,7 @@ from villesolidaire.matching.models import (
     ProposalOffer,
     ProposalStatus,
 )
+from villesolidaire.matching.offer_text import urgency_phrase, when_phrase
 from villesolidaire.matching.selectors import Candidate
 from villesolidaire.missions.models import Support
 from villesolidaire.missions.services import mission_plan, support_create
@@ -40,6 +40,7 @@ from villesolidaire.notifications.sms import to_gsm7
 logger = logging.getLogger(__name__)
 
 PROPOSAL_SEND = "proposal_offers"
+OFFER_CHANNEL_NOTE = "Par SMS aux volontaires qui ont un mobile, sinon par e-mail (avec la description de la demande)."
 PROPOSABLE_STATUSES = (RequestStatus.NEW, RequestStatus.QUALIFIED, RequestStatus.SEARCHING)
 FIRST_MISSION_HOUR = {TimeWindow.MORNING: 10, TimeWindow.AFTERNOON: 14, TimeWindow.EVENING: 18, TimeWindow.ANY: 10}
 
@@ -65,7 +66,7 @@ def proposal_preview(*, help_request: HelpRequest, volunteer_ids: list[int], mes
         action=f"{PROPOSAL_SEND}:{help_request.pk}",
         recipients=volunteer_ids,
         text=text,
-        channel_note="Par SMS aux volontaires qui ont un mobile, sinon par e-mail (avec la description de la demande).",
+        channel_note=OFFER_CHANNEL_NOTE,
     )
 
 

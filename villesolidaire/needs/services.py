@@ -193,6 +193,9 @@ def check_may_notify(need: Need) -> None:
 
 
 NEED_NOTIFY_SEND = "need_notify"
+INVITATION_CHANNEL_NOTE = (
+    "Par SMS aux volontaires qui ont un mobile, sinon par e-mail. Chacun·e n'est prévenu·e qu'une fois."
+)
 
 
 def _invitation_preview_text(need: Need, shifts: list) -> str:
@@ -210,7 +213,7 @@ def need_notify_preview(*, need: Need) -> SendPreview:
         action=f"{NEED_NOTIFY_SEND}:{need.pk}",
         recipients=selection.volunteer_ids,
         text=_invitation_preview_text(need, shifts),
-        channel_note="Par SMS aux volontaires qui ont un mobile, sinon par e-mail. Chacun·e n'est prévenu·e qu'une fois.",
+        channel_note=INVITATION_CHANNEL_NOTE,
     )
 
 

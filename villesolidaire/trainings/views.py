@@ -18,10 +18,10 @@ from villesolidaire.core.service_errors import form_service_errors, service_erro
 from villesolidaire.trainings import selectors, services
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, RegistrationStatus, SessionStatus
 from villesolidaire.trainings.forms import (
-    ModuleChoiceForm,
     AttendanceForm,
     CancelSessionForm,
     CompletionForm,
+    ModuleChoiceForm,
     TrainingModuleForm,
     TrainingSessionForm,
     VolunteerChoiceForm,

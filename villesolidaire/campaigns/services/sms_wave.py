@@ -15,7 +15,6 @@ from villesolidaire.campaigns.sms_wave_sending import sms_wave_recipients, sms_w
 from villesolidaire.campaigns.tasks import send_sms_wave
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 
-
 SMS_WAVE_SEND = "campaign_sms_wave"
 
 
