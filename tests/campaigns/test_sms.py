@@ -5,6 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from tests.confirmation import confirmation_token
+from tests.factories import login_staff
 from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditEntry
@@ -147,3 +149,21 @@ def test_wrong_or_missing_token_is_404_and_records_nothing(client, waved, settin
 
 def test_webhook_refuses_get(client):
     assert client.get(reverse("campaigns:sms_inbound", args=[TOKEN])).status_code == 405
+
+
+def test_the_wave_page_shows_the_count_and_the_text_before_anything_leaves(client, django_capture_on_commit_callbacks):
+    [RegisterEntryFactory(mobile=True) for _ in range(2)]
+    campaign = campaign_for(episode_with(), sms_wave=True)
+    login_staff(client, officer())
+    url = reverse("campaigns:sms_wave", args=[campaign.pk])
+    page = client.post(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Vous allez envoyer ce message à 2 personnes" in html
+    assert "Répondez 1 si tout va bien" in html
+    campaign.refresh_from_db()
+    assert campaign.sms_wave_started_at is None and not Message.objects.exists()
+    forged = client.post(url, {"confirmation": "x"}, follow=True)
+    assert "confirmation non reconnue" in forged.content.decode() and not Message.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirmation": confirmation_token(page)})
+    assert Message.objects.filter(kind=SMS_WAVE_KIND).count() == 2

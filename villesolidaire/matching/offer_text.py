@@ -10,7 +10,7 @@ from villesolidaire.help_requests.enums import TimeWindow, Urgency
 URGENCY_PHRASE = {
     Urgency.NORMAL: "dans la semaine",
     Urgency.HIGH: "URGENT (sous 48 h)",
-    Urgency.CRITICAL: "TRÈS URGENT (aujourd'hui)",
+    Urgency.CRITICAL: "TRÈS URGENT",
 }
 TIME_PHRASE = {
     TimeWindow.ANY: "",
@@ -25,7 +25,7 @@ def urgency_phrase(urgency: str) -> str:
 
 
 def when_phrase(wished_start: datetime.date | None, time_window: str, today: datetime.date) -> str:
-    """« dès le 14/07 le matin », « aujourd'hui en soirée », « dès que possible »."""
+    """« dès le 14/07, le matin », « aujourd'hui, en soirée », « dès que possible »."""
     moment = TIME_PHRASE.get(time_window, "")
     if wished_start is None or wished_start <= today:
         day = "aujourd'hui" if wished_start == today else "dès que possible"
@@ -33,4 +33,4 @@ def when_phrase(wished_start: datetime.date | None, time_window: str, today: dat
         day = "demain"
     else:
         day = f"dès le {wished_start:%d/%m}"
-    return f"{day} {moment}".strip()
+    return f"{day}, {moment}" if moment else day
