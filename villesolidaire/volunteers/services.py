@@ -407,11 +407,19 @@ def volunteers_change_status_many(
         text=bulk_status_text(action),
         token=confirmation,
     )
+    return volunteers_change_status_each(volunteers=volunteers, to_status=BULK_TARGETS[action], by=by, reason=reason)
+
+
+def volunteers_change_status_each(
+    *, volunteers: Iterable[Volunteer], to_status: str, by: User | None, reason: str = ""
+) -> BulkResult:
+    """`volunteer_change_status` for each volunteer, each in its own transaction; the refused
+    ones come back with their reason. Callers that send messages check their confirmation first."""
     result = BulkResult()
     for volunteer in volunteers:
         try:
             result.changed.append(
-                volunteer_change_status(volunteer=volunteer, to_status=BULK_TARGETS[action], by=by, reason=reason)
+                volunteer_change_status(volunteer=volunteer, to_status=to_status, by=by, reason=reason)
             )
         except TransitionNotAllowed as refusal:
             result.refused.append((volunteer, str(refusal)))

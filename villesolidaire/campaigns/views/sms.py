@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.campaigns.services.briefings import briefing_sms_reply
 from villesolidaire.campaigns.services.sms_replies import sms_inbound_record
 from villesolidaire.campaigns.services.sms_wave import sms_wave_preview, sms_wave_start
 from villesolidaire.campaigns.views.helpers import campaign_or_404
@@ -103,7 +104,8 @@ def sms_inbound(request: HttpRequest, token: str | None = None) -> HttpResponse:
         raise Http404
     for sender, text in _inbound_messages(request):
         try:
-            sms_inbound_record(sender=sender, text=text)
+            # A reply to the register's SMS wave first; otherwise a volunteer answering a briefing.
+            sms_inbound_record(sender=sender, text=text) or briefing_sms_reply(sender=sender, text=text)
         except Exception:  # a bad message must not stop the others nor leak anything
             logger.exception("SMS reply could not be recorded")
     return HttpResponse("", content_type="text/plain")
