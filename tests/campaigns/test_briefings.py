@@ -139,3 +139,16 @@ def test_an_unrelated_sms_records_nothing(client, coordinator):
 def test_briefing_pages_are_for_coordinators(client):
     login_staff(client, staff_user(Role.REGISTER_OFFICER))
     assert client.get(LIST_URL).status_code == 404
+
+
+def test_the_briefing_page_and_its_errors_are_in_french(client, coordinator):
+    episode_with()
+    assert "Nouveau message" in client.get(LIST_URL).content.decode()
+    response = client.post(LIST_URL, {"statuses": ["inconnu"], "text": ""})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Écrivez le message." in html and "Statut non reconnu." in html
+    nobody = client.post(
+        LIST_URL,
+        {"episode": Briefing.episode.field.related_model.objects.get().pk, "statuses": ["reserve"], "text": "x"},
+    )
+    assert nobody.status_code == 400 and "Aucun·e volontaire ne correspond" in nobody.content.decode()
