@@ -26,7 +26,6 @@ from villesolidaire.missions.enums import SupportStatus
 from villesolidaire.missions.models import Support
 from villesolidaire.partners import opendata, services
 from villesolidaire.partners.forms import (
-    RelayForm,
     ChangeDecisionForm,
     ContactForm,
     ImportForm,
@@ -36,6 +35,7 @@ from villesolidaire.partners.forms import (
     OrganisationForm,
     PartnerAccountForm,
     ProposalForm,
+    RelayForm,
     ServiceForm,
     StatusChangeForm,
 )
