@@ -123,6 +123,7 @@ def _confirm_proposal(request: HttpRequest, help_request: HelpRequest, form: Pro
         "matching/propose_confirm.html",
         {
             "help_request": help_request,
+            "message": message,
             "send": services.proposal_preview(help_request=help_request, volunteer_ids=chosen, message=message),
             "hidden": confirmation.posted_again(request),
             "action_url": url,

@@ -81,7 +81,13 @@ def need_list(request: HttpRequest, space: str) -> HttpResponse:
     return render(
         request,
         "needs/manage_list.html",
-        {"space": space, "filter": filterset, "page_obj": page, "needs": page.object_list},
+        {
+            "space": space,
+            "filter": filterset,
+            "page_obj": page,
+            "needs": page.object_list,
+            "awaiting_approval": NeedNotification.objects.awaiting_approval().count() if space == STAFF else 0,
+        },
     )
 
 
