@@ -54,6 +54,11 @@ def offer_link(offer: ProposalOffer, answer: str) -> PersonalLink:
     return PersonalLink(f"{settings.SITE_URL}{url}?reponse={answer}")
 
 
+def _proposal_action(help_request: HelpRequest, message: str) -> str:
+    """What a confirmation binds besides the SMS: the request and the coordinator's message (e-mails)."""
+    return f"{PROPOSAL_SEND}:{help_request.pk}:{message.strip()[:300]}"
+
+
 def proposal_preview(*, help_request: HelpRequest, volunteer_ids: list[int], message: str = "") -> SendPreview:
     """What the coordinator confirms before offering the request to several volunteers: how
     many, and the SMS as they will read it (first name and link stand in brackets)."""
@@ -63,7 +68,7 @@ def proposal_preview(*, help_request: HelpRequest, volunteer_ids: list[int], mes
     context.update(volunteer={"first_name": "[Prénom]"}, accept_link=placeholder, decline_link=placeholder)
     text = to_gsm7(render_to_string("matching/messages/offer_sms.txt", context).strip())
     return preview(
-        action=f"{PROPOSAL_SEND}:{help_request.pk}",
+        action=_proposal_action(help_request, message),
         recipients=volunteer_ids,
         text=text,
         channel_note=OFFER_CHANNEL_NOTE,
@@ -89,7 +94,7 @@ def proposal_create(
             help_request=help_request, volunteer_ids=[c.volunteer_id for c in candidates], message=message
         )
         check_confirmation(
-            action=f"{PROPOSAL_SEND}:{help_request.pk}",
+            action=_proposal_action(help_request, message),
             recipients=[c.volunteer_id for c in candidates],
             text=shown.text,
             token=confirmation,
