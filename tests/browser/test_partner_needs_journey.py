@@ -148,6 +148,12 @@ def test_partner_need_from_posting_to_hours_and_training_gate(page, new_page, li
     expect(notify).to_contain_text("dont 1 sans la formation requise, qui ne seront pas prévenu·es")
     audit(partner)
     notify.get_by_role("button", name="Prévenir 2 volontaires").click()
+    # Nothing leaves before the partner has read the text and confirmed the number of people.
+    confirm = main(partner).get_by_role("region", name="Vous allez envoyer ce message à 2 personnes")
+    expect(confirm).to_contain_text("Besoin de volontaires")
+    assert not NeedInvitation.objects.filter(need=need).exists()
+    audit(partner)
+    confirm.get_by_role("button", name="Confirmer l'envoi").click()
     expect(flash(partner)).to_contain_text("Les volontaires concerné·es vont être prévenu·es")
     expect(notify).to_contain_text("2 volontaires déjà prévenu·es")
     expect(notify).to_contain_text("Personne d'autre à prévenir pour l'instant.")

@@ -5,6 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from tests.confirmation import confirmation_token
+from tests.factories import login_staff
 from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditEntry
@@ -12,8 +14,9 @@ from villesolidaire.campaigns.enums import AttemptChannel, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.call_queue import release_call, take_next_call
-from villesolidaire.campaigns.services.sms_wave import sms_wave_start
+from villesolidaire.campaigns.services.sms_wave import sms_wave_preview, sms_wave_start
 from villesolidaire.campaigns.sms_wave_sending import SMS_WAVE_KIND, sms_wave_text
+from villesolidaire.core.confirmation import SendNotConfirmed
 from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.sms import MemorySmsBackend, fits_one_sms, is_gsm7
 
@@ -31,8 +34,15 @@ def waved(django_capture_on_commit_callbacks):
     mobiles = [RegisterEntryFactory(mobile=True) for _ in range(3)]
     landline = RegisterEntryFactory()
     campaign = campaign_for(episode_with(), sms_wave=True)
+    with pytest.raises(SendNotConfirmed):
+        sms_wave_start(campaign=campaign, by=officer(), now=NOW)
+    assert not Message.objects.exists()
+    campaign.refresh_from_db()
+    assert campaign.sms_wave_started_at is None
+    shown = sms_wave_preview(campaign=campaign)
+    assert shown.count == 3 and shown.text == sms_wave_text(campaign)
     with django_capture_on_commit_callbacks(execute=True):
-        planned = sms_wave_start(campaign=campaign, by=officer(), now=NOW)
+        planned = sms_wave_start(campaign=campaign, by=officer(), now=NOW, confirmation=shown.token)
     assert planned == 3
     return campaign, mobiles, landline
 
@@ -139,3 +149,21 @@ def test_wrong_or_missing_token_is_404_and_records_nothing(client, waved, settin
 
 def test_webhook_refuses_get(client):
     assert client.get(reverse("campaigns:sms_inbound", args=[TOKEN])).status_code == 405
+
+
+def test_the_wave_page_shows_the_count_and_the_text_before_anything_leaves(client, django_capture_on_commit_callbacks):
+    [RegisterEntryFactory(mobile=True) for _ in range(2)]
+    campaign = campaign_for(episode_with(), sms_wave=True)
+    login_staff(client, officer())
+    url = reverse("campaigns:sms_wave", args=[campaign.pk])
+    page = client.post(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Vous allez envoyer ce message à 2 personnes" in html
+    assert "Répondez 1 si tout va bien" in html
+    campaign.refresh_from_db()
+    assert campaign.sms_wave_started_at is None and not Message.objects.exists()
+    forged = client.post(url, {"confirmation": "x"}, follow=True)
+    assert "confirmation non reconnue" in forged.content.decode() and not Message.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirmation": confirmation_token(page)})
+    assert Message.objects.filter(kind=SMS_WAVE_KIND).count() == 2

@@ -6,7 +6,7 @@ from tests.factories import HelpCategoryFactory, HelpRequestFactory, ResidentFac
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
 from villesolidaire.matching.selectors import Candidate
-from villesolidaire.matching.services import Outcome, offer_accept, proposal_create
+from villesolidaire.matching.services import Outcome, offer_accept, proposal_create, proposal_preview
 from villesolidaire.missions.models import Support
 
 THREADS = 20
@@ -21,6 +21,7 @@ def test_twenty_simultaneous_accepts_give_exactly_one_support(run_concurrently):
     _proposal, offers = proposal_create(
         help_request=help_request,
         by=None,
+        confirmation=proposal_preview(help_request=help_request, volunteer_ids=[v.pk for v in volunteers]).token,
         candidates=[
             Candidate(volunteer_id=v.pk, score=10.0, distance_km=1.0, explanation=[("test", 10.0)]) for v in volunteers
         ],

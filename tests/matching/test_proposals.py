@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.confirmation import confirmation_token, post_and_confirm
 from tests.factories import (
     HelpCategoryFactory,
     HelpRequestFactory,
@@ -24,7 +25,14 @@ from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
 from villesolidaire.matching.selectors import rank_volunteers, requests_awaiting_volunteer
-from villesolidaire.matching.services import Outcome, ProposalError, offer_accept, offer_decline, proposal_create
+from villesolidaire.matching.services import (
+    Outcome,
+    ProposalError,
+    offer_accept,
+    offer_decline,
+    proposal_create,
+    proposal_preview,
+)
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.notifications.models import CallTask, Message
 
@@ -66,7 +74,12 @@ def volunteers(category):
 def propose(help_request, volunteers, by=None, message=""):
     ids = {v.pk for v in volunteers}
     candidates = [c for c in rank_volunteers(help_request) if c.volunteer_id in ids]
-    return proposal_create(help_request=help_request, candidates=candidates, by=by, message=message)
+    token = proposal_preview(
+        help_request=help_request, volunteer_ids=[c.volunteer_id for c in candidates], message=message
+    ).token
+    return proposal_create(
+        help_request=help_request, candidates=candidates, by=by, message=message, confirmation=token
+    )
 
 
 def test_matching_page_lists_ranked_volunteers_with_explanations(client, coordinator, help_request, volunteers):
@@ -90,9 +103,9 @@ def test_matching_page_is_for_coordinators_only(client, help_request):
 
 def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordinator, help_request, volunteers):
     url = reverse("matching:request_matching", args=[help_request.pk])
-    response = client.post(
-        url, {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."}
-    )
+    data = {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."}
+    page, response = post_and_confirm(client, url, data)
+    assert "Vous allez envoyer ce message à 2 personnes" in page.content.decode()
     assert response.status_code == 302
     proposal = Proposal.objects.get(help_request=help_request)
     assert proposal.status == ProposalStatus.OPEN
@@ -105,10 +118,10 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     assert sms.count() == 2
     first = sms.get(recipient=volunteers[0].phone.as_e164)
     sent = first.outgoing_body()
+    # One link in the SMS: its page asks yes or no.
     token = re.search(r"/reponse/([\w-]+)/\?reponse=accepter", sent).group(1)
-    assert f"/reponse/{token}/?reponse=refuser" in sent
     # Stored: the text shows placeholders, the row keeps only the key's digest.
-    assert token not in first.body and first.body.count("[lien personnel]") == 2
+    assert token not in first.body and first.body.count("[lien personnel]") == 1
     assert offers[0].token_hash == token_digest(token) != token
     help_request.refresh_from_db()
     assert help_request.status == RequestStatus.SEARCHING
@@ -119,7 +132,7 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     assert all(t.by == coordinator for t in help_request.transitions.all())
 
     # Double submit: nothing sent twice.
-    response = client.post(url, {"volunteers": [volunteers[0].pk, volunteers[1].pk]}, follow=True)
+    response = client.post(url, {**data, "confirmation": confirmation_token(page)}, follow=True)
     assert "déjà reçu cette proposition" in response.content.decode()
     assert ProposalOffer.objects.count() == 2 and Message.objects.filter(kind="proposal_offer").count() == 2
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.confirmation import post_and_confirm
 from tests.factories import (
     HelpCategoryFactory,
     HelpRequestFactory,
@@ -168,7 +169,8 @@ def test_matching_page_says_who_is_excluded_and_invites_them(client, gated_reque
     slipped = client.post(invite_url, {"volunteers": [excluded[0].pk, trained.pk]})
     assert slipped.status_code == 400 and "relancez la recherche" in slipped.content.decode()
     assert not TrainingInvitation.objects.exists()
-    response = client.post(invite_url, {"volunteers": [excluded[0].pk, excluded[1].pk]})
+    page, response = post_and_confirm(client, invite_url, {"volunteers": [excluded[0].pk, excluded[1].pk]})
+    assert "Vous allez envoyer ce message à 2 personnes" in page.content.decode()
     assert response.status_code == 302 and response["Location"] == reverse(
         "matching:request_matching", args=[help_request.pk]
     )

@@ -20,7 +20,7 @@ from villesolidaire.matching.models import (
     ProposalTransition,
 )
 from villesolidaire.matching.selectors import Candidate
-from villesolidaire.matching.services import offer_accept, offer_decline, proposal_create
+from villesolidaire.matching.services import offer_accept, offer_decline, proposal_create, proposal_preview
 from villesolidaire.missions.enums import SupportStatus
 from villesolidaire.missions.models import SupportTransition
 from villesolidaire.missions.services import support_end
@@ -39,7 +39,8 @@ def coordinator():
 def propose(volunteers, by):
     help_request = HelpRequestFactory(category=HelpCategoryFactory(bit=40), resident=ResidentFactory(with_mobile=True))
     candidates = [Candidate(volunteer_id=v.pk, score=1.0, distance_km=1.0, explanation=[]) for v in volunteers]
-    return proposal_create(help_request=help_request, candidates=candidates, by=by)
+    token = proposal_preview(help_request=help_request, volunteer_ids=[v.pk for v in volunteers]).token
+    return proposal_create(help_request=help_request, candidates=candidates, by=by, confirmation=token)
 
 
 def _steps(log_model, **subject):

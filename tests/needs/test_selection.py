@@ -13,7 +13,7 @@ from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
 from villesolidaire.core.fields import token_digest
 from villesolidaire.needs.models import NeedInvitation, NeedStatus
 from villesolidaire.needs.selectors import _slots_of_range, availability_mask_of, select_volunteers
-from villesolidaire.needs.services import NeedError, need_notify_volunteers
+from villesolidaire.needs.services import NeedError, need_notify_preview, need_notify_request, need_notify_volunteers
 from villesolidaire.notifications.models import Message
 from villesolidaire.volunteers.enums import Status
 
@@ -142,9 +142,16 @@ def test_nearest_first_within_the_limit(need):
     assert select_volunteers(need, limit=10).volunteer_ids[-1] == unknown.pk
 
 
+def notify(need, by=None):
+    """Confirm the send as the page would, then run the background task's work."""
+    shown = need_notify_preview(need=need)
+    notification = need_notify_request(need=need, by=by, confirmation=shown.token)
+    return need_notify_volunteers(notification_id=notification.pk)
+
+
 def test_volunteers_are_told_once_with_a_personal_link(need):
     first, second = volunteer(), volunteer(phone="", email="sans-mobile@example.org")
-    selection = need_notify_volunteers(need_id=need.pk)
+    selection = notify(need)
     assert sorted(selection.volunteer_ids) == sorted([first.pk, second.pk])
     invitations = {i.volunteer_id: i for i in NeedInvitation.objects.filter(need=need)}
     sms = Message.objects.get(kind="need_invitation", channel="sms")
@@ -159,9 +166,10 @@ def test_volunteers_are_told_once_with_a_personal_link(need):
 
     # Pressing again, or a newcomer: nobody is told twice.
     newcomer = volunteer()
-    again = need_notify_volunteers(need_id=need.pk)
+    again = notify(need)
     assert again.volunteer_ids == [newcomer.pk]
-    assert need_notify_volunteers(need_id=need.pk).volunteer_ids == []
+    with pytest.raises(NeedError, match="Personne d'autre"):
+        notify(need)
     assert Message.objects.filter(kind="need_invitation").count() == 3
     assert NeedInvitation.objects.filter(need=need).count() == 3
 
@@ -180,7 +188,7 @@ def test_only_published_needs_are_announced(need, status):
     need.save()
     volunteer()
     with pytest.raises(NeedError, match="Publiez"):
-        need_notify_volunteers(need_id=need.pk)
+        notify(need)
     assert not Message.objects.exists()
 
 

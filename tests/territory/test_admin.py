@@ -110,6 +110,7 @@ def test_admin_refuses_a_light_primary_colour(admin_client):
         "primary_colour": "#ffdd00",
         "accent_colour": "#b3541e",
         "accessibility_status": "partiel",
+        "need_notification_approval_threshold": "30",
     }
     response = admin_client.post(reverse("admin:territory_town_change", args=[town.pk]), data)
     assert response.status_code == 200
@@ -121,3 +122,5 @@ def test_admin_refuses_a_light_primary_colour(admin_client):
     assert response.status_code == 302
     town.refresh_from_db()
     assert town.primary_colour == "#0b3d2e"
+    # The threshold above which a partner's need notification waits for a coordinator.
+    assert town.need_notification_approval_threshold == 30

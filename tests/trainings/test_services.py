@@ -15,6 +15,7 @@ from tests.factories.trainings import (
     TrainingSessionFactory,
     VolunteerTrainingFactory,
 )
+from villesolidaire.core.confirmation import SendNotConfirmed
 from villesolidaire.core.fields import token_digest
 from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import VolunteerMatchProfile
@@ -205,7 +206,16 @@ def test_invitation_sends_a_link_to_the_next_session_with_places(coordinator):
     by_email = VolunteerFactory(active=True, phone="")
     already = SessionRegistrationFactory(session=later).volunteer
 
-    result = services.invite_to_next_session(volunteers=[invited, by_email, already], module=module, by=coordinator)
+    chosen = [invited, by_email, already]
+    with pytest.raises(SendNotConfirmed):
+        services.invite_to_next_session(volunteers=chosen, module=module, by=coordinator)
+    assert not TrainingInvitation.objects.exists() and not Message.objects.filter(kind="training_invitation").exists()
+    shown = services.invitation_preview(volunteers=chosen, module=module)
+    assert shown.count == 2 and "Médiation et écoute" in shown.text and "[lien personnel]" in shown.text
+
+    result = services.invite_to_next_session(
+        volunteers=chosen, module=module, by=coordinator, confirmation=shown.token
+    )
 
     assert result.session == later
     assert result.invited == [invited, by_email] and result.skipped == [already]

@@ -504,3 +504,50 @@ class SheetResultsForm(forms.Form):
                 at = timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data[f"time_{line.pk}"]))
                 rows.append((line, outcome, at, self.cleaned_data.get(f"notes_{line.pk}", "")))
         return rows
+
+
+class BriefingForm(forms.Form):
+    """The message a coordinator sends to wake the reserve and brief volunteers, and to whom."""
+
+    episode = forms.ModelChoiceField(
+        label="Épisode",
+        queryset=Episode.objects.filter(status="ongoing").order_by("-starts_on", "-pk"),
+        empty_label=None,
+        error_messages={
+            "required": "Choisissez l'épisode en cours.",
+            "invalid_choice": "Cet épisode n'est plus en cours.",
+        },
+    )
+    statuses = forms.MultipleChoiceField(
+        label="Volontaires",
+        choices=[("reserve", "En réserve"), ("paused", "En pause"), ("active", "Actif·ves")],
+        initial=["reserve", "paused"],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un statut.", "invalid_choice": "Statut non reconnu."},
+    )
+    quartiers = forms.ModelMultipleChoiceField(
+        label="Quartiers (aucun coché : toute la commune)",
+        queryset=Quartier.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Quartier inconnu."},
+    )
+    text = forms.CharField(
+        label="Message",
+        max_length=200,
+        help_text=(
+            "200 caractères au plus. « Disponible ? Répondez 1 pour OUI, 2 pour NON. » est ajouté ; "
+            "les réponses arrivent ici."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 200}),
+        error_messages={"required": "Écrivez le message.", "max_length": "200 caractères au plus."},
+    )
+
+    def clean_text(self) -> str:
+        return clean_text(self.cleaned_data["text"])
+
+    def audience_label(self) -> str:
+        labels = dict(self.fields["statuses"].choices)
+        statuses = ", ".join(labels[status].lower() for status in self.cleaned_data["statuses"])
+        quartiers = ", ".join(str(quartier) for quartier in self.cleaned_data["quartiers"]) or "toute la commune"
+        return f"{statuses} — {quartiers}"

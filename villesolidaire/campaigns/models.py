@@ -16,7 +16,7 @@ from villesolidaire.campaigns.enums import (
 )
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.core.crypto import EncryptedTextField
-from villesolidaire.core.fields import optional_reference, user_reference
+from villesolidaire.core.fields import optional_reference, token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 
@@ -427,3 +427,49 @@ class CallSheetLine(models.Model):
 
     def __str__(self) -> str:
         return f"Ligne {self.position} de la feuille {self.sheet_id}"
+
+
+# Briefings: waking the reserve when an episode starts ---------------------------------------------
+
+
+class BriefingAnswer(models.TextChoices):
+    YES = "yes", "Oui, disponible"
+    NO = "no", "Non"
+
+
+class Briefing(models.Model):
+    """A message sent by a coordinator to a filtered set of volunteers when an episode starts
+    (« êtes-vous disponible ? »); answers come back by SMS (« 1 »/« 2 », « oui »/« non ») or
+    through the no-login link of the e-mail."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="briefings", verbose_name="épisode")
+    text = models.TextField("message", max_length=300)
+    audience = models.CharField("destinataires", max_length=300, blank=True)
+    sent_by = user_reference("envoyé par")
+    sent_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "message de mobilisation"
+        verbose_name_plural = "messages de mobilisation"
+        ordering = ("-sent_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.episode} — {self.sent_at:%d/%m/%Y %H:%M}"
+
+
+class BriefingRecipient(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="recipients")
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.CASCADE, related_name="briefings", verbose_name="volontaire"
+    )
+    token_hash = token_field()
+    answer = models.CharField("réponse", max_length=3, choices=BriefingAnswer.choices, blank=True)
+    answered_at = models.DateTimeField("répondu le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "destinataire d'un message de mobilisation"
+        verbose_name_plural = "destinataires des messages de mobilisation"
+        constraints = [models.UniqueConstraint(fields=["briefing", "volunteer"], name="briefing_once_per_volunteer")]
+
+    def __str__(self) -> str:
+        return f"{self.briefing_id} — {self.volunteer_id}"

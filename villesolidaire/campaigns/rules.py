@@ -19,6 +19,7 @@ from villesolidaire.campaigns.enums import (
     Outcome,
     TargetStatus,
 )
+from villesolidaire.core.text import fold
 
 LADDER = (EscalationKind.EMERGENCY_CONTACT, EscalationKind.HOME_CARE, EscalationKind.HOME_VISIT, EscalationKind.SAMU)
 
@@ -139,3 +140,19 @@ def is_sms_ok_reply(text: str) -> bool:
     """ "1" (with spaces, a dot, or "1 merci") means "tout va bien"."""
     cleaned = (text or "").strip().strip(".!").strip()
     return cleaned == "1" or cleaned.split(" ")[0] == "1"
+
+
+YES_WORDS = {"1", "oui", "o", "ok", "yes", "dispo", "disponible"}
+NO_WORDS = {"2", "non", "n", "no", "indisponible"}
+
+
+def yes_no_reply(text: str) -> str | None:
+    """A briefing's SMS answer, read as the wave's « 1 » is (first word, spaces and dots
+    forgiven): "yes" for « 1 »/« oui », "no" for « 2 »/« non », None for anything else."""
+    cleaned = fold(text or "").strip().strip(".!").strip()
+    first = cleaned.split(" ")[0] if cleaned else ""
+    if first in YES_WORDS:
+        return "yes"
+    if first in NO_WORDS:
+        return "no"
+    return None

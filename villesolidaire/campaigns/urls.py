@@ -2,6 +2,7 @@ from django.urls import path
 
 from villesolidaire.campaigns.views import (
     accreditations,
+    briefings,
     calls,
     campaign_management,
     episodes,
@@ -35,6 +36,11 @@ urlpatterns = [
     path("gestion/campagnes/<int:pk>/non-joints/", reports.unreached, name="unreached"),
     path("gestion/campagnes/<int:pk>/rapport-quotidien/<str:fmt>/", reports.daily_report, name="daily_report"),
     path("gestion/campagnes/<int:pk>/personnes/<int:target_pk>/", escalation.target_detail, name="target_detail"),
+    # Coordinators: waking the reserve and briefing volunteers during an episode.
+    path("gestion/mobilisation/", briefings.briefing_list, name="briefing_list"),
+    path("gestion/mobilisation/<int:pk>/", briefings.briefing_detail, name="briefing_detail"),
+    path("gestion/mobilisation/<int:pk>/reactiver/", briefings.briefing_reactivate, name="briefing_reactivate"),
+    path("mobilisation/reponse/<str:token>/", briefings.briefing_answer, name="briefing_answer"),
     # Callers.
     path("gestion/appels/", calls.caller_home, name="caller_home"),
     path("gestion/appels/<int:pk>/", calls.call, name="call"),

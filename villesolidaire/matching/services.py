@@ -12,9 +12,11 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.enums import TimeWindow
@@ -28,13 +30,17 @@ from villesolidaire.matching.models import (
     ProposalOffer,
     ProposalStatus,
 )
+from villesolidaire.matching.offer_text import urgency_phrase, when_phrase
 from villesolidaire.matching.selectors import Candidate
 from villesolidaire.missions.models import Support
 from villesolidaire.missions.services import mission_plan, support_create
 from villesolidaire.notifications.services import PersonalLink, contact_send, resident_inform
+from villesolidaire.notifications.sms import to_gsm7
 
 logger = logging.getLogger(__name__)
 
+PROPOSAL_SEND = "proposal_offers"
+OFFER_CHANNEL_NOTE = "Par SMS aux volontaires qui ont un mobile, sinon par e-mail (avec la description de la demande)."
 PROPOSABLE_STATUSES = (RequestStatus.NEW, RequestStatus.QUALIFIED, RequestStatus.SEARCHING)
 FIRST_MISSION_HOUR = {TimeWindow.MORNING: 10, TimeWindow.AFTERNOON: 14, TimeWindow.EVENING: 18, TimeWindow.ANY: 10}
 
@@ -48,13 +54,51 @@ def offer_link(offer: ProposalOffer, answer: str) -> PersonalLink:
     return PersonalLink(f"{settings.SITE_URL}{url}?reponse={answer}")
 
 
+def _proposal_action(help_request: HelpRequest, message: str) -> str:
+    """What a confirmation binds besides the SMS: the request and the coordinator's message (e-mails)."""
+    return f"{PROPOSAL_SEND}:{help_request.pk}:{message.strip()[:300]}"
+
+
+def proposal_preview(*, help_request: HelpRequest, volunteer_ids: list[int], message: str = "") -> SendPreview:
+    """What the coordinator confirms before offering the request to several volunteers: how
+    many, and the SMS as they will read it (first name and link stand in brackets)."""
+    request_full = HelpRequest.objects.select_related("category", "resident__quartier").get(pk=help_request.pk)
+    context = _offer_context(request_full, message.strip()[:300])
+    placeholder = PersonalLink("[lien personnel]")
+    context.update(volunteer={"first_name": "[Prénom]"}, accept_link=placeholder, decline_link=placeholder)
+    text = to_gsm7(render_to_string("matching/messages/offer_sms.txt", context).strip())
+    return preview(
+        action=_proposal_action(help_request, message),
+        recipients=volunteer_ids,
+        text=text,
+        channel_note=OFFER_CHANNEL_NOTE,
+    )
+
+
 @transaction.atomic
 def proposal_create(
-    *, help_request: HelpRequest, candidates: list[Candidate], by, message: str = "", now: datetime | None = None
+    *,
+    help_request: HelpRequest,
+    candidates: list[Candidate],
+    by,
+    message: str = "",
+    confirmation: str = "",
+    now: datetime | None = None,
 ) -> tuple[Proposal, list[ProposalOffer]]:
     """Offer the request to these ranked candidates. While a proposal is open, proposing again
-    adds volunteers to it, so a double submit sends nothing twice."""
+    adds volunteers to it, so a double submit sends nothing twice. Offering to several
+    volunteers needs the token of `proposal_preview` (SendNotConfirmed otherwise)."""
     now = now or timezone.now()
+    if len(candidates) > 1:
+        shown = proposal_preview(
+            help_request=help_request, volunteer_ids=[c.volunteer_id for c in candidates], message=message
+        )
+        check_confirmation(
+            action=_proposal_action(help_request, message),
+            recipients=[c.volunteer_id for c in candidates],
+            text=shown.text,
+            token=confirmation,
+        )
     locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if locked.status not in PROPOSABLE_STATUSES:
         raise ProposalError(f"Cette demande est « {locked.get_status_display()} » : on ne peut plus la proposer.")
@@ -107,6 +151,18 @@ def proposal_create(
     return proposal, offers
 
 
+def _offer_context(help_request: HelpRequest, message: str) -> dict:
+    """What every offer message says about the request: what, where, when and how urgent."""
+    return {
+        "help_request": help_request,
+        "quartier": help_request.resident.quartier,
+        "message": message,
+        "urgency": urgency_phrase(help_request.urgency),
+        "when": when_phrase(help_request.wished_start, help_request.time_window, timezone.localdate()),
+        "delay_hours": settings.PROPOSAL_RESPONSE_DELAY_HOURS,
+    }
+
+
 def _send_offer(offer: ProposalOffer, help_request: HelpRequest, message: str) -> None:
     volunteer = offer.volunteer
     contact_send(
@@ -116,13 +172,10 @@ def _send_offer(offer: ProposalOffer, help_request: HelpRequest, message: str) -
         email_template="matching/messages/offer_email.txt",
         sms_template="matching/messages/offer_sms.txt",
         context={
+            **_offer_context(help_request, message),
             "volunteer": volunteer,
-            "help_request": help_request,
-            "quartier": help_request.resident.quartier,
-            "message": message,
             "accept_link": offer_link(offer, "accepter"),
             "decline_link": offer_link(offer, "refuser"),
-            "delay_hours": settings.PROPOSAL_RESPONSE_DELAY_HOURS,
         },
         kind="proposal_offer",
     )

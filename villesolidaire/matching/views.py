@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from villesolidaire.accounts.perms import coordinator_required
+from villesolidaire.core import confirmation
 from villesolidaire.core.http import by_link_token, form_status, link_expired_page, posted
 from villesolidaire.core.service_errors import service_errors
 from villesolidaire.help_requests.models import HelpRequest
@@ -56,12 +57,15 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProposeForm(posted(request), candidates=candidates, initial={"widen": widen})
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["volunteers"])
-        with service_errors(request, services.ProposalError):
+        if len(chosen) > 1 and not request.POST.get(confirmation.FIELD):
+            return _confirm_proposal(request, help_request, form, widen)
+        with service_errors(request, services.ProposalError, confirmation.SendNotConfirmed):
             _proposal, offers = services.proposal_create(
                 help_request=help_request,
                 candidates=[c for c in candidates if c.volunteer_id in chosen],
                 by=request.user,
                 message=form.cleaned_data["message"],
+                confirmation=request.POST.get(confirmation.FIELD, ""),
             )
             messages.success(
                 request, f"Proposition envoyée à {len(offers)} volontaire{'s' if len(offers) > 1 else ''}."
@@ -106,6 +110,25 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
             "training_exclusions": _training_exclusions(help_request, context, widen),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _confirm_proposal(request: HttpRequest, help_request: HelpRequest, form: ProposeForm, widen: bool) -> HttpResponse:
+    """The confirmation step: how many volunteers, and the SMS they will read."""
+    chosen = sorted(form.cleaned_data["volunteers"])
+    message = form.cleaned_data["message"]
+    url = reverse("matching:request_matching", args=[help_request.pk])
+    return render(
+        request,
+        "matching/propose_confirm.html",
+        {
+            "help_request": help_request,
+            "message": message,
+            "send": services.proposal_preview(help_request=help_request, volunteer_ids=chosen, message=message),
+            "hidden": confirmation.posted_again(request),
+            "action_url": url,
+            "cancel_url": f"{url}?elargir=1" if widen else url,
+        },
     )
 
 
@@ -196,8 +219,12 @@ def invite_for_training(request: HttpRequest, module_pk: int, request_pk: int) -
     matching_url = reverse("matching:request_matching", args=[help_request.pk])
     if request.method == "POST":
         form, chosen = chosen_volunteers(request, Volunteer.objects.filter(pk__in=ids))
-        if form.is_valid() and invite_volunteers(request, module, chosen):
-            return redirect(f"{matching_url}?elargir=1" if widen else matching_url)
+        back = f"{matching_url}?elargir=1" if widen else matching_url
+        sent = form.is_valid() and invite_volunteers(request, module, chosen, cancel_url=back)
+        if isinstance(sent, HttpResponse):
+            return sent
+        if sent:
+            return redirect(back)
     else:
         form = VolunteerChoiceForm(volunteers=volunteers, initial={"volunteers": [v.pk for v in volunteers]})
     return render(

@@ -11,6 +11,7 @@ class SupportKind(models.TextChoices):
 class SupportStatus(models.TextChoices):
     ACTIVE = "active", "En cours"
     ENDED = "ended", "Terminé"
+    HANDED_OVER = "handed_over", "Transmis à une association"
 
 
 class MissionStatus(models.TextChoices):
@@ -49,8 +50,9 @@ SUPPORT_WORKFLOW = Workflow(
     name="support",
     states=SupportStatus,
     transitions={
-        SupportStatus.ACTIVE: {SupportStatus.ENDED},
+        SupportStatus.ACTIVE: {SupportStatus.ENDED, SupportStatus.HANDED_OVER},
         SupportStatus.ENDED: set(),
+        SupportStatus.HANDED_OVER: set(),
     },
     log="missions.SupportTransition",
 )

@@ -43,7 +43,7 @@ class Support(models.Model):
     )
     kind = models.CharField("type", max_length=10, choices=SupportKind.choices, default=SupportKind.ONE_OFF)
     status = models.CharField(
-        "statut", max_length=8, choices=SupportStatus.choices, default=SupportStatus.ACTIVE, db_index=True
+        "statut", max_length=12, choices=SupportStatus.choices, default=SupportStatus.ACTIVE, db_index=True
     )
     started_at = models.DateTimeField("débuté le", default=timezone.now, db_index=True)
     ended_at = models.DateTimeField("terminé le", null=True, blank=True)

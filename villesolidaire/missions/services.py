@@ -185,6 +185,37 @@ def support_create(*, help_request, volunteer, proposal=None, started_at: dateti
 
 
 @transaction.atomic
+def support_hand_over(*, support: Support, by, note: str, resident_text: str) -> Support:
+    """The support goes on with an association (the dispositif closes): what is still planned is
+    cancelled, the support moves to « Transmis à une association » through SUPPORT_WORKFLOW, the
+    request is closed « Orientée vers un partenaire » if nothing else helps it, and the resident
+    is told `resident_text`. partners.services.support_hand_over records to whom (the layers keep
+    the organisation out of this app). Raises TransitionNotAllowed for a support no longer active."""
+    support = (
+        Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
+    )
+    SUPPORT_WORKFLOW.check(support.status, SupportStatus.HANDED_OVER)
+    for mission in support.missions.filter(status=MissionStatus.PLANNED):
+        mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note="Soutien transmis")
+    note = note.strip()[:300]
+    SUPPORT_WORKFLOW.apply(
+        support, SupportStatus.HANDED_OVER, by=by, note=note, lock=False, ended_at=timezone.now(), end_reason=note
+    )
+    help_request = support.help_request
+    others_active = Support.objects.filter(help_request=help_request, status=SupportStatus.ACTIVE).exists()
+    if help_request.status == RequestStatus.SUPPORTED and not others_active:
+        help_request.transition(RequestStatus.CLOSED, by=by, note=note, closure_reason=ClosureReason.REFERRED)
+    resident_inform(
+        resident=support.resident,
+        text=resident_text,
+        kind="support_handed_over",
+        help_request=help_request,
+        support=support,
+    )
+    return support
+
+
+@transaction.atomic
 def support_end(*, support: Support, reason: str, by) -> Support:
     """End a support: cancel what is still planned, close the request if nothing else helps it,
     and ask both sides for their evaluation."""

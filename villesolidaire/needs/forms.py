@@ -185,3 +185,23 @@ class FeedUploadForm(forms.Form):
         if upload.size > MAX_FEED_BYTES:
             raise forms.ValidationError("Le fichier dépasse 20 Mo.")
         return upload
+
+
+class NotificationDecisionForm(forms.Form):
+    """A coordinator's answer to a partner's send waiting for approval."""
+
+    APPROVE, REFUSE = "valider", "refuser"
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[(APPROVE, "Valider l'envoi"), (REFUSE, "Refuser l'envoi")],
+        error_messages={
+            "required": "Choisissez de valider ou de refuser.",
+            "invalid_choice": "Décision non reconnue.",
+        },
+    )
+    reason = forms.CharField(
+        label="Motif (obligatoire pour un refus, transmis au partenaire)",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "300 caractères au plus."},
+    )

@@ -310,3 +310,60 @@ class ShiftSignupTransition(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut d'une inscription"
         verbose_name_plural = "historique des inscriptions aux créneaux"
+
+
+class NotificationStatus(models.TextChoices):
+    AWAITING = "awaiting", "En attente de validation"
+    APPROVED = "approved", "Validé"
+    REFUSED = "refused", "Refusé"
+
+
+NOTIFICATION_WORKFLOW = Workflow(
+    name="need_notification",
+    states=NotificationStatus,
+    transitions={
+        NotificationStatus.AWAITING: {NotificationStatus.APPROVED, NotificationStatus.REFUSED},
+        NotificationStatus.APPROVED: set(),
+        NotificationStatus.REFUSED: set(),
+    },
+    log="needs.NeedNotificationTransition",
+)
+
+
+class NeedNotificationQuerySet(models.QuerySet):
+    def awaiting_approval(self):
+        """Partners' sends above the town's threshold, waiting for a coordinator (operations view)."""
+        return self.filter(status=NotificationStatus.AWAITING)
+
+
+class NeedNotification(models.Model):
+    """One confirmed « prévenir les volontaires » press: how many people were confirmed, and
+    whether it left or waits for a coordinator (a partner's send above the town's threshold).
+    The background task sends only an approved one, to at most `recipient_count` volunteers."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="notifications", verbose_name="besoin")
+    recipient_count = models.PositiveIntegerField("volontaires à prévenir")
+    status = models.CharField(
+        "état", max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.AWAITING, db_index=True
+    )
+    requested_by = user_reference("demandé par")
+    requested_at = models.DateTimeField("demandé le", default=timezone.now)
+    decided_by = user_reference("décidé par")
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    refusal_reason = models.CharField("motif du refus", max_length=300, blank=True)
+    sent_count = models.PositiveIntegerField("volontaires prévenu·es", null=True, blank=True)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+
+    objects = NeedNotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "envoi aux volontaires"
+        verbose_name_plural = "envois aux volontaires"
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} — {self.recipient_count}"
+
+
+class NeedNotificationTransition(TransitionLog):
+    notification, from_status, to_status = log_fields(NeedNotification)

@@ -14,26 +14,33 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.accounts.perms import is_coordinator
+from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
+    NOTIFICATION_WORKFLOW,
     PLACE_HOLDING,
     SIGNUP_WORKFLOW,
     Need,
     NeedInvitation,
+    NeedNotification,
     NeedStatus,
+    NotificationStatus,
     Shift,
     ShiftSignup,
     SignupStatus,
 )
 from villesolidaire.needs.selectors import Selection, select_volunteers
-from villesolidaire.notifications.services import PersonalLink, contact_send
+from villesolidaire.notifications.services import PersonalLink, contact_send, email_send
 from villesolidaire.partners.models import OrganisationStatus
 from villesolidaire.territory.geocoding import locate
+from villesolidaire.territory.models import Town
 from villesolidaire.trainings.models import VolunteerTraining
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import Volunteer
@@ -185,16 +192,123 @@ def check_may_notify(need: Need) -> None:
         raise NeedError("Publiez le besoin avant de prévenir les volontaires.")
 
 
-def need_notify_volunteers(*, need_id: int, limit: int | None = None) -> Selection:
-    """Tell the relevant volunteers not told yet (each volunteer once per need, ever).
+NEED_NOTIFY_SEND = "need_notify"
+INVITATION_CHANNEL_NOTE = (
+    "Par SMS aux volontaires qui ont un mobile, sinon par e-mail. Chacun·e n'est prévenu·e qu'une fois."
+)
+
+
+def _invitation_preview_text(need: Need, shifts: list) -> str:
+    first = timezone.localtime(shifts[0].starts_at) if shifts else None
+    context = {"volunteer": {"first_name": "[Prénom]"}, "need": need, "shifts": shifts, "first": first}
+    return render_to_string("needs/messages/invitation_sms.txt", {**context, "link": "[lien personnel]"}).strip()
+
+
+def need_notify_preview(*, need: Need) -> SendPreview:
+    """What the partner or coordinator confirms: how many volunteers, and the SMS they will read."""
+    check_may_notify(need)
+    selection = select_volunteers(need)
+    shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
+    return preview(
+        action=f"{NEED_NOTIFY_SEND}:{need.pk}",
+        recipients=selection.volunteer_ids,
+        text=_invitation_preview_text(need, shifts),
+        channel_note=INVITATION_CHANNEL_NOTE,
+    )
+
+
+def approval_threshold() -> int:
+    town = Town.current()
+    return town.need_notification_approval_threshold if town else 0
+
+
+@transaction.atomic
+def need_notify_request(*, need: Need, by, confirmation: str = "") -> NeedNotification:
+    """A confirmed « prévenir les volontaires »: record how many were confirmed; a partner's send
+    above the town's threshold waits for a coordinator, any other is approved at once (the
+    caller then queues it, tasks.need_notify_schedule). Several recipients need the token of
+    `need_notify_preview` for the same people (SendNotConfirmed otherwise)."""
+    locked = Need.objects.select_for_update().get(pk=need.pk)
+    shown = need_notify_preview(need=locked)
+    if locked.notifications.awaiting_approval().exists():
+        raise NeedError("Un envoi pour ce besoin attend déjà la validation de la coordination.")
+    recipients = select_volunteers(locked).volunteer_ids
+    if not recipients:
+        raise NeedError("Personne d'autre à prévenir pour l'instant.")
+    check_confirmation(
+        action=f"{NEED_NOTIFY_SEND}:{need.pk}", recipients=recipients, text=shown.text, token=confirmation
+    )
+    threshold = approval_threshold()
+    waits = not (by is not None and is_coordinator(by)) and threshold > 0 and len(recipients) > threshold
+    notification = NeedNotification.objects.create(
+        need=locked,
+        recipient_count=len(recipients),
+        status=NotificationStatus.AWAITING if waits else NotificationStatus.APPROVED,
+        requested_by=by,
+    )
+    note = f"{len(recipients)} volontaires, au-delà du seuil de {threshold} : à valider" if waits else "Envoi confirmé"
+    NOTIFICATION_WORKFLOW.log_creation(notification, by=by, note=note)
+    if not waits:
+        notification.decided_by, notification.decided_at = by, notification.requested_at
+        notification.save(update_fields=["decided_by", "decided_at"])
+    return notification
+
+
+@transaction.atomic
+def need_notification_decide(
+    *, notification: NeedNotification, approve: bool, by, reason: str = ""
+) -> NeedNotification:
+    """A coordinator approves or refuses a partner's send waiting for approval; the partner is
+    told by e-mail. An approved send is then queued by the caller (tasks.need_notify_schedule)."""
+    if not approve and not reason.strip():
+        raise NeedError("Indiquez au partenaire pourquoi l'envoi est refusé.")
+    target = NotificationStatus.APPROVED if approve else NotificationStatus.REFUSED
+    now = timezone.now()
+    try:
+        NOTIFICATION_WORKFLOW.apply(
+            notification,
+            target,
+            by=by,
+            note=reason.strip()[:300],
+            at=now,
+            decided_by=by,
+            decided_at=now,
+            refusal_reason="" if approve else reason.strip()[:300],
+        )
+    except TransitionNotAllowed as exc:
+        raise NeedError("Cet envoi a déjà été traité par un·e autre coordinateur·rice.") from exc
+    _tell_requester(notification)
+    return notification
+
+
+def _tell_requester(notification: NeedNotification) -> None:
+    requester = notification.requested_by
+    if requester is None or not requester.email or not requester.is_active:
+        return
+    approved = notification.status == NotificationStatus.APPROVED
+    email_send(
+        to=requester.email,
+        subject=f"Envoi aux volontaires {'validé' if approved else 'refusé'} : {notification.need.title}",
+        template="needs/messages/notification_decided_email.txt",
+        context={"notification": notification, "need": notification.need, "approved": approved},
+        kind="need_notification_decided",
+    )
+
+
+def need_notify_volunteers(*, notification_id: int) -> Selection:
+    """Tell the relevant volunteers not told yet (each volunteer once per need, ever), for an
+    approved, not yet sent notification, at most as many as were confirmed.
 
     The need row is locked while choosing, so two presses in a row cannot pick the same
     people; the unique (need, volunteer) constraint settles anything else.
     """
     with transaction.atomic():
-        need = Need.objects.select_for_update().get(pk=need_id)
+        notification = NeedNotification.objects.select_for_update().get(pk=notification_id)
+        if notification.status != NotificationStatus.APPROVED or notification.sent_at is not None:
+            raise NeedError("Cet envoi n'est pas validé ou est déjà parti.")
+        need = Need.objects.select_for_update().get(pk=notification.need_id)
         check_may_notify(need)
-        selection = select_volunteers(need, limit=limit)
+        selection = select_volunteers(need, limit=notification.recipient_count)
         NeedInvitation.objects.bulk_create(
             [NeedInvitation(need=need, volunteer_id=volunteer_id) for volunteer_id in selection.volunteer_ids],
             ignore_conflicts=True,
@@ -215,9 +329,11 @@ def need_notify_volunteers(*, need_id: int, limit: int | None = None) -> Selecti
                 link=invitation_link(invitation),
                 first=timezone.localtime(shifts[0].starts_at) if shifts else None,
             )
+        notification.sent_count, notification.sent_at = len(selection.volunteer_ids), timezone.now()
+        notification.save(update_fields=["sent_count", "sent_at"])
     logger.info(
         "Need %s: %s volunteers told, %s left out for want of training",
-        need_id,
+        need.pk,
         len(selection.volunteer_ids),
         selection.lacking_training,
     )

@@ -1,27 +1,30 @@
 """Background work for needs: telling the relevant volunteers (can be thousands of messages).
 
-The task runs `services.need_notify_volunteers`; `need_notify_schedule` queues it. Services
-never import this module (it imports them): views call `need_notify_schedule`.
+The task runs `services.need_notify_volunteers` for one approved NeedNotification;
+`need_notify_schedule` queues it. Services never import this module (it imports them): views
+call `need_notify_schedule` after `services.need_notify_request` or an approval.
 """
 
 from django.db import transaction
 from django_tasks import task
 
-from villesolidaire.needs.models import Need
-from villesolidaire.needs.services import NeedError, check_may_notify, need_notify_volunteers
+from villesolidaire.needs.models import NeedNotification, NotificationStatus
+from villesolidaire.needs.services import NeedError, need_notify_volunteers
 
 
-def need_notify_schedule(*, need: Need, by) -> None:
-    """Queue the invitations: the background task selects and tells the volunteers."""
-    check_may_notify(need)
-    need_id, by_id = need.pk, getattr(by, "pk", None)
-    transaction.on_commit(lambda: notify_need_volunteers.enqueue(need_id, by_id))
+def need_notify_schedule(*, notification: NeedNotification) -> bool:
+    """Queue an approved send (after commit); one waiting for a coordinator is not queued."""
+    if notification.status != NotificationStatus.APPROVED or notification.sent_at is not None:
+        return False
+    notification_id = notification.pk
+    transaction.on_commit(lambda: notify_need_volunteers.enqueue(notification_id))
+    return True
 
 
 @task()
-def notify_need_volunteers(need_id: int, by_id: int | None = None) -> int:
+def notify_need_volunteers(notification_id: int) -> int:
     try:
-        return len(need_notify_volunteers(need_id=need_id).volunteer_ids)
+        return len(need_notify_volunteers(notification_id=notification_id).volunteer_ids)
     except NeedError:
-        # Unpublished or cancelled meanwhile: nobody to tell.
+        # Unpublished, cancelled or already sent meanwhile: nobody to tell.
         return 0

@@ -28,6 +28,12 @@ urlpatterns = [
     for route, view, name in MANAGEMENT
 ] + [
     path("gestion/besoins/import/", coordinator_required(views.feed_import), name="feed_import"),
+    path("gestion/besoins/envois/", coordinator_required(views.notification_list), name="notification_list"),
+    path(
+        "gestion/besoins/envois/<int:pk>/decision/",
+        coordinator_required(views.notification_decide),
+        name="notification_decide",
+    ),
     path("besoins/", views.public_list, name="public_list"),
     path("besoins/<int:pk>/", views.public_detail, name="public_detail"),
     path("besoins/<int:pk>/inscription/", views.space_signup, name="space_signup"),

@@ -20,17 +20,19 @@ from django.views.decorators.http import require_GET, require_POST
 from villesolidaire.accounts.perms import volunteer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
+from villesolidaire.core import confirmation
 from villesolidaire.core.http import by_link_token, link_expired_page
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.needs import feeds, selectors, services, tasks
 from villesolidaire.needs.filters import NeedFilter
-from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, ShiftForm
+from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, NotificationDecisionForm, ShiftForm
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
     PLACE_HOLDING,
     Need,
     NeedInvitation,
+    NeedNotification,
     NeedStatus,
     Shift,
     ShiftSignup,
@@ -79,7 +81,13 @@ def need_list(request: HttpRequest, space: str) -> HttpResponse:
     return render(
         request,
         "needs/manage_list.html",
-        {"space": space, "filter": filterset, "page_obj": page, "needs": page.object_list},
+        {
+            "space": space,
+            "filter": filterset,
+            "page_obj": page,
+            "needs": page.object_list,
+            "awaiting_approval": NeedNotification.objects.awaiting_approval().count() if space == STAFF else 0,
+        },
     )
 
 
@@ -172,6 +180,7 @@ def _render_detail(
             "actions": [(target, STATUS_ACTIONS[target]) for target in NEED_WORKFLOW.allowed_targets(need.status)],
             "transitions": need.transitions.select_related("by"),
             "invited": need.invitations.count(),
+            "notifications": need.notifications.select_related("requested_by", "decided_by")[:10],
             "preview": selectors.select_volunteers(need)
             if need.status == NeedStatus.PUBLISHED and not need.is_external
             else None,
@@ -223,11 +232,66 @@ def shift_delete(request: HttpRequest, space: str, pk: int, shift_pk: int) -> Ht
 
 @require_POST
 def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
+    """First POST: the confirmation page (how many volunteers, which text); the second, with its
+    token, records the send, which leaves at once or waits for a coordinator's approval."""
     need = _get_need(request, space, pk)
-    with service_errors(request, services.NeedError):
-        tasks.need_notify_schedule(need=need, by=request.user)
-        messages.success(request, "Les volontaires concerné·es vont être prévenu·es (envoi en cours).")
+    token = request.POST.get(confirmation.FIELD, "")
+    with service_errors(request, services.NeedError, confirmation.SendNotConfirmed):
+        if not token:
+            send = services.need_notify_preview(need=need)
+            if send.count > 1:
+                context = {
+                    "need": need,
+                    "send": send,
+                    "hidden": [],
+                    "action_url": request.path,
+                    "cancel_url": _url(space, "detail", need.pk),
+                    "threshold": services.approval_threshold() if space == PARTNER else 0,
+                }
+                return render(request, "needs/notify_confirm.html", context)
+        notification = services.need_notify_request(need=need, by=request.user, confirmation=token)
+        if tasks.need_notify_schedule(notification=notification):
+            messages.success(request, "Les volontaires concerné·es vont être prévenu·es (envoi en cours).")
+        else:
+            messages.success(
+                request,
+                f"Envoi à {notification.recipient_count} volontaires enregistré : au-delà du seuil fixé par la "
+                "commune, il attend la validation de la coordination. Vous serez prévenu·e par e-mail.",
+            )
     return redirect(_url(space, "detail", need.pk))
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Coordinators: partners' sends waiting for approval, oldest first."""
+    awaiting = (
+        NeedNotification.objects.awaiting_approval()
+        .select_related("need__organisation", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    page = paginate(request, awaiting, PAGE_SIZE)
+    return render(request, "needs/notification_list.html", {"page_obj": page, "form": NotificationDecisionForm()})
+
+
+@require_POST
+def notification_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(NeedNotification.objects.select_related("need", "requested_by"), pk=pk)
+    form = NotificationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("needs:notification_list")
+    approve = form.cleaned_data["decision"] == NotificationDecisionForm.APPROVE
+    with service_errors(request, services.NeedError):
+        services.need_notification_decide(
+            notification=notification, approve=approve, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        if approve:
+            tasks.need_notify_schedule(notification=notification)
+            messages.success(
+                request, f"Envoi validé : {notification.recipient_count} volontaires vont être prévenu·es."
+            )
+        else:
+            messages.success(request, "Envoi refusé ; le partenaire est prévenu par e-mail.")
+    return redirect("needs:notification_list")
 
 
 def _get_signup(request: HttpRequest, space: str, pk: int, signup_pk: int) -> ShiftSignup:

@@ -433,3 +433,27 @@ class MapFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(organisation__name__icontains=value) | Q(description__icontains=value)
         )
+
+
+class RelayForm(forms.Form):
+    """The organisation a request is referred to, or a support handed over to."""
+
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.filter(status=OrganisationStatus.VALIDATED).order_by("name"),
+        empty_label="Choisir une organisation",
+        error_messages={
+            "required": "Choisissez l'organisation.",
+            "invalid_choice": "Cette organisation n'est pas validée par la commune : choisissez-en une autre.",
+        },
+    )
+    note = forms.CharField(
+        label="Précisions (facultatif)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+        error_messages={"max_length": "300 caractères au plus."},
+    )
+
+    def clean_note(self) -> str:
+        return validation.clean_text(self.cleaned_data["note"], multiline=True)

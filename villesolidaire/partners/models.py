@@ -313,3 +313,59 @@ class OrganisationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation}"
+
+
+# Relays to partners: a request referred, a support handed over ----------------------------------
+# help_requests and missions sit below partners in the layers, so the link to the organisation
+# lives here, next to the organisation; the lower app's own workflow records the move itself.
+
+
+class ReferralQuerySet(models.QuerySet):
+    def to_validated(self):
+        return self.filter(organisation__status=OrganisationStatus.VALIDATED)
+
+
+class Referral(models.Model):
+    """A help request closed « Orientée vers un partenaire », naming the organisation."""
+
+    help_request = models.OneToOneField(
+        "help_requests.HelpRequest", on_delete=models.PROTECT, related_name="referral", verbose_name="demande"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals", verbose_name="organisation"
+    )
+    note = models.CharField("précisions", max_length=300, blank=True)
+    referred_by = user_reference("orientée par")
+    referred_at = models.DateTimeField("orientée le", default=timezone.now, db_index=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "orientation vers un partenaire"
+        verbose_name_plural = "orientations vers des partenaires"
+        ordering = ["-referred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.help_request_id} → {self.organisation_id}"
+
+
+class Handover(models.Model):
+    """A support handed over to an association when the town's dispositif closes (Rennes)."""
+
+    support = models.OneToOneField(
+        "missions.Support", on_delete=models.PROTECT, related_name="handover", verbose_name="soutien"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="handovers", verbose_name="association"
+    )
+    note = models.CharField("précisions", max_length=300, blank=True)
+    handed_over_by = user_reference("transmis par")
+    handed_over_at = models.DateTimeField("transmis le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "soutien transmis à une association"
+        verbose_name_plural = "soutiens transmis à des associations"
+        ordering = ["-handed_over_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.support_id} → {self.organisation_id}"

@@ -20,6 +20,12 @@ from django.utils.http import urlsafe_base64_encode
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests.enums import ClosureReason
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.help_requests.services import help_request_transition
+from villesolidaire.missions.models import Support
+from villesolidaire.missions.services import support_hand_over as missions_support_hand_over
 from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.services import PersonalLink, email_send
 from villesolidaire.partners.models import (
@@ -27,11 +33,13 @@ from villesolidaire.partners.models import (
     ORGANISATION_WORKFLOW,
     ChangeKind,
     ChangeStatus,
+    Handover,
     Organisation,
     OrganisationContact,
     OrganisationMember,
     OrganisationStatus,
     PendingChange,
+    Referral,
     Service,
 )
 from villesolidaire.territory.geocoding import locate
@@ -481,3 +489,47 @@ def contact_add(*, organisation: Organisation, contact: OrganisationContact) -> 
     contact.organisation = organisation
     contact.save()
     return contact
+
+
+# Relays to partners -----------------------------------------------------------------------------
+
+
+def _check_may_relay(organisation: Organisation) -> None:
+    if organisation.status != OrganisationStatus.VALIDATED:
+        raise TransitionNotAllowed("Cette organisation n'est pas validée par la commune : choisissez-en une autre.")
+
+
+@transaction.atomic
+def request_refer(*, help_request: HelpRequest, organisation: Organisation, by: User, note: str = "") -> Referral:
+    """Close the request « Orientée vers un partenaire » through its workflow (its open proposal
+    is withdrawn) and record which organisation it went to. TransitionNotAllowed when the
+    request is already closed or the organisation is not validated."""
+    _check_may_relay(organisation)
+    note = note.strip()[:300]
+    help_request_transition(
+        help_request=help_request,
+        target=RequestStatus.CLOSED,
+        by=by,
+        note=f"Orientée vers {organisation.name}" + (f" : {note}" if note else ""),
+        closure_reason=ClosureReason.REFERRED,
+    )
+    return Referral.objects.create(help_request=help_request, organisation=organisation, note=note, referred_by=by)
+
+
+@transaction.atomic
+def support_hand_over(*, support: Support, organisation: Organisation, by: User, note: str = "") -> Handover:
+    """Hand the support over to this association (missions.services.support_hand_over moves it
+    through the support's workflow, logged) and record which one; the resident is told who
+    carries on."""
+    _check_may_relay(organisation)
+    note = note.strip()[:300]
+    missions_support_hand_over(
+        support=support,
+        by=by,
+        note=f"Transmis à {organisation.name}" + (f" : {note}" if note else ""),
+        resident_text=(
+            f"Votre accompagnement par les volontaires de la commune se termine. Il est désormais assuré par "
+            f"{organisation.name}, qui va vous contacter."
+        ),
+    )
+    return Handover.objects.create(support=support, organisation=organisation, note=note, handed_over_by=by)

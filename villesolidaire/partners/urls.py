@@ -34,6 +34,8 @@ urlpatterns = [
     ),
     # Coordinators
     path("gestion/partenaires/", views.organisation_list, name="organisation_list"),
+    path("gestion/demandes/<int:pk>/orienter/", views.request_refer, name="request_refer"),
+    path("gestion/soutiens/<int:pk>/transmettre/", views.support_hand_over, name="support_hand_over"),
     path("gestion/partenaires/nouvelle/", views.organisation_create, name="organisation_create"),
     path("gestion/partenaires/modifications/", views.change_list, name="change_list"),
     path("gestion/partenaires/modifications/<int:pk>/", views.change_review, name="change_review"),

@@ -11,15 +11,19 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.perms import coordinator_required, partner_required
+from villesolidaire.accounts.perms import coordinator_required, operator_required, partner_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record as audit_record
 from villesolidaire.core import limits
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.core.text import with_de
 from villesolidaire.core.validation import first_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.missions.enums import SupportStatus
+from villesolidaire.missions.models import Support
 from villesolidaire.partners import opendata, services
 from villesolidaire.partners.forms import (
     ChangeDecisionForm,
@@ -31,6 +35,7 @@ from villesolidaire.partners.forms import (
     OrganisationForm,
     PartnerAccountForm,
     ProposalForm,
+    RelayForm,
     ServiceForm,
     StatusChangeForm,
 )
@@ -541,3 +546,46 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         {"form": form, "report": report},
         status=400 if request.method == "POST" and form.errors else 200,
     )
+
+
+# Relays: a request referred to a partner, a support handed over ---------------------------------
+
+
+@operator_required
+def request_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a help request « Orientée vers un partenaire », naming the organisation."""
+    help_request = get_object_or_404(
+        HelpRequest.objects.visible_to(request.user).with_list_data().filter(referral__isnull=True), pk=pk
+    )
+    form = RelayForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        with form_service_errors(form, TransitionNotAllowed):
+            referral = services.request_refer(
+                help_request=help_request,
+                organisation=form.cleaned_data["organisation"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, f"Demande orientée vers {referral.organisation.name} et clôturée.")
+            return redirect("help_requests:detail", help_request.pk)
+    context = {"form": form, "help_request": help_request}
+    return render(request, "partners/request_refer.html", context, status=form_status(form))
+
+
+@coordinator_required
+def support_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a support over to an association when the town's dispositif closes."""
+    support = get_object_or_404(Support.objects.with_list_data().filter(status=SupportStatus.ACTIVE), pk=pk)
+    form = RelayForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        with form_service_errors(form, TransitionNotAllowed):
+            handover = services.support_hand_over(
+                support=support,
+                organisation=form.cleaned_data["organisation"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, f"Soutien transmis à {handover.organisation.name} ; la personne est prévenue.")
+            return redirect("missions:support_detail", support.pk)
+    context = {"form": form, "support": support}
+    return render(request, "partners/support_hand_over.html", context, status=form_status(form))

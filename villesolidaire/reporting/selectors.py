@@ -43,6 +43,7 @@ from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.needs.models import ShiftSignup
+from villesolidaire.partners.models import Handover, Referral
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import Volunteer
@@ -136,6 +137,7 @@ class Dashboard:
     by_category: list[Row]
     by_quartier: list[Row]
     by_month: list[Row]
+    relays: list["Relay"] = field(default_factory=list)
 
     def total(self, figure: str) -> int:
         return self.totals.get(figure, 0)
@@ -343,6 +345,36 @@ def month_breakdown(by_month: dict) -> list[Row]:
     ]
 
 
+@dataclass(frozen=True)
+class Relay:
+    """Requests referred to and supports handed over to one partner organisation."""
+
+    organisation: str
+    referred: int = 0
+    handed_over: int = 0
+
+
+def partner_relays(period: Period) -> list[Relay]:
+    """Per organisation, requests referred (closed « Orientée vers un partenaire » naming it) and
+    supports handed over, inside the period (two queries)."""
+    referred = dict(
+        Referral.objects.filter(period.q("referred_at"))
+        .values_list("organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    handed_over = dict(
+        Handover.objects.filter(period.q("handed_over_at"))
+        .values_list("organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        Relay(name, referred.get(name, 0), handed_over.get(name, 0))
+        for name in sorted(set(referred) | set(handed_over), key=str.casefold)
+    ]
+
+
 # Every figure's source, each adding its counts to the tally; their queries make the dashboard's.
 FIGURE_COUNTS = (
     count_volunteer_signups,
@@ -354,7 +386,7 @@ FIGURE_COUNTS = (
 
 
 def dashboard(period: Period | None = None) -> Dashboard:
-    """All dashboard figures for a period. Eleven queries, whatever the size of the data."""
+    """All dashboard figures for a period. Thirteen queries, whatever the size of the data."""
     period = period or Period()
     tally = Tally()
     for count in FIGURE_COUNTS:
@@ -365,6 +397,7 @@ def dashboard(period: Period | None = None) -> Dashboard:
         by_category=category_breakdown(tally.by_category),
         by_quartier=quartier_breakdown(tally.by_quartier),
         by_month=month_breakdown(tally.by_month),
+        relays=partner_relays(period),
     )
 
 

@@ -51,6 +51,14 @@ class Town(models.Model):
         choices=[("non", "non conforme"), ("partiel", "partiellement conforme"), ("total", "totalement conforme")],
         default="partiel",
     )
+    need_notification_approval_threshold = models.PositiveIntegerField(
+        "seuil de validation des envois des partenaires",
+        default=50,
+        help_text=(
+            "Quand un partenaire prévient plus de volontaires que ce nombre en une fois, l'envoi attend "
+            "la validation d'un·e coordinateur·rice. 0 : les envois des partenaires partent sans validation."
+        ),
+    )
     centre_latitude = models.FloatField("latitude du centre", null=True, blank=True)
     centre_longitude = models.FloatField("longitude du centre", null=True, blank=True)
 

@@ -201,3 +201,14 @@ class AttendanceForm(forms.Form):
         if self.registrations and not any(cleaned.get(self.field_name(r)) for r in self.registrations):
             raise forms.ValidationError("Indiquez la présence d'au moins une personne.")
         return cleaned
+
+
+class ModuleChoiceForm(forms.Form):
+    """The module whose next session the volunteers chosen on the volunteers' list are invited to."""
+
+    module = forms.ModelChoiceField(
+        label="Formation",
+        queryset=TrainingModule.objects.order_by("title"),
+        empty_label="Choisir une formation",
+        error_messages={"required": "Choisissez une formation.", "invalid_choice": "Formation inconnue."},
+    )

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -372,31 +374,75 @@ def invitation_link_expired(invitation: TrainingInvitation, now: datetime.dateti
     return link_expired(invitation.created_at, hours=24 * settings.VS_LINK_MAX_AGE_DAYS, now=now)
 
 
-@transaction.atomic
-def invite_to_next_session(
-    *, volunteers: Iterable, module: TrainingModule, by, now: datetime.datetime | None = None
-) -> InvitationResult:
-    """Send each volunteer (SMS, else e-mail) a link to register for the module's next
-    planned session that still has places. Volunteers already registered or waiting for an
-    upcoming session of the module, or withdrawn, are skipped. No such session: TrainingError."""
-    now = now or timezone.now()
+TRAINING_INVITATION_SEND = "training_invitation"
+
+
+def _session_or_error(module: TrainingModule, now: datetime.datetime) -> TrainingSession:
     session = next_session_with_places(module, now)
     if session is None:
         raise TrainingError(
             f"Aucune session à venir avec des places pour « {module} » : planifiez une session, puis invitez."
         )
-    volunteers = list(volunteers)
+    return session
+
+
+def _split_invitees(volunteers: list, module: TrainingModule, now: datetime.datetime) -> tuple[list, list]:
+    """(to invite, skipped): volunteers already registered or waiting for an upcoming session
+    of the module, or withdrawn, are skipped."""
     already = set(
         SessionRegistration.objects.active()
         .filter(session__module=module, session__in=TrainingSession.objects.upcoming(now))
         .filter(volunteer__in=[v.pk for v in volunteers])
         .values_list("volunteer_id", flat=True)
     )
-    result = InvitationResult(session=session)
+    invited, skipped = [], []
     for volunteer in volunteers:
-        if volunteer.pk in already or volunteer.status == VolunteerStatus.WITHDRAWN:
-            result.skipped.append(volunteer)
-            continue
+        skip = volunteer.pk in already or volunteer.status == VolunteerStatus.WITHDRAWN
+        (skipped if skip else invited).append(volunteer)
+    return invited, skipped
+
+
+def invitation_preview(
+    *, volunteers: Iterable, module: TrainingModule, now: datetime.datetime | None = None
+) -> SendPreview:
+    """What the coordinator confirms before inviting several volunteers: how many will be
+    invited (the skipped ones are not counted) and the SMS they will read."""
+    now = now or timezone.now()
+    session = _session_or_error(module, now)
+    invited, _skipped = _split_invitees(list(volunteers), module, now)
+    text = render_to_string(
+        "trainings/messages/training_invitation_sms.txt",
+        {"volunteer": {"first_name": "[Prénom]"}, "session": session, "link": "[lien personnel]"},
+    ).strip()
+    return preview(
+        action=f"{TRAINING_INVITATION_SEND}:{module.pk}:{session.pk}",
+        recipients=[v.pk for v in invited],
+        text=text,
+        channel_note="Par SMS aux volontaires qui ont un mobile, sinon par e-mail.",
+    )
+
+
+@transaction.atomic
+def invite_to_next_session(
+    *, volunteers: Iterable, module: TrainingModule, by, confirmation: str = "", now: datetime.datetime | None = None
+) -> InvitationResult:
+    """Send each volunteer (SMS, else e-mail) a link to register for the module's next
+    planned session that still has places. Volunteers already registered or waiting for an
+    upcoming session of the module, or withdrawn, are skipped. No such session: TrainingError.
+    Inviting several needs the token of `invitation_preview` (SendNotConfirmed otherwise)."""
+    now = now or timezone.now()
+    volunteers = list(volunteers)
+    shown = invitation_preview(volunteers=volunteers, module=module, now=now)
+    session = _session_or_error(module, now)
+    invited, skipped = _split_invitees(volunteers, module, now)
+    check_confirmation(
+        action=f"{TRAINING_INVITATION_SEND}:{module.pk}:{session.pk}",
+        recipients=[v.pk for v in invited],
+        text=shown.text,
+        token=confirmation,
+    )
+    result = InvitationResult(session=session, skipped=skipped)
+    for volunteer in invited:
         invitation = TrainingInvitation.objects.create(
             volunteer=volunteer, module=module, session=session, created_at=now, created_by=by
         )

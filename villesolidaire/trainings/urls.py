@@ -12,6 +12,7 @@ urlpatterns = [
     path("gestion/formations/modules/<int:pk>/supprimer/", views.module_delete, name="module_delete"),
     path("gestion/formations/modules/<int:pk>/titulaires/", views.module_holders, name="module_holders"),
     path("gestion/formations/modules/<int:pk>/inviter/", views.module_invite, name="module_invite"),
+    path("gestion/formations/inviter-des-volontaires/", views.volunteers_invite, name="volunteers_invite"),
     path("gestion/formations/modules/<int:pk>/suivi-en-ligne/", views.record_completion, name="record_completion"),
     path("gestion/formations/modules/<int:module_pk>/sessions/nouvelle/", views.session_create, name="session_create"),
     path("gestion/formations/sessions/", views.session_list, name="session_list"),

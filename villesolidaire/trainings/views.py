@@ -1,6 +1,8 @@
 """Training pages: coordinators (gestion/formations/…), the volunteer's own trainings
 (mon-espace/formations/…) and the invitation link that needs no login."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.core import confirmation
 from villesolidaire.core.http import by_link_token, form_status, link_expired_page, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -18,6 +21,7 @@ from villesolidaire.trainings.forms import (
     AttendanceForm,
     CancelSessionForm,
     CompletionForm,
+    ModuleChoiceForm,
     TrainingModuleForm,
     TrainingSessionForm,
     VolunteerChoiceForm,
@@ -25,7 +29,10 @@ from villesolidaire.trainings.forms import (
 )
 from villesolidaire.trainings.models import SessionRegistration, TrainingInvitation, TrainingModule, TrainingSession
 from villesolidaire.trainings.services import TrainingError
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.forms import bulk_selection, filter_params
 from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.services import BULK_MAX
 
 SEARCH_RESULTS = 20
 
@@ -146,13 +153,61 @@ def module_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("volunteers", ["Cochez au moins un·e volontaire."])))
         return redirect(back)
-    invite_volunteers(request, module, volunteers)
-    return redirect(back)
+    sent = invite_volunteers(request, module, volunteers, cancel_url=back)
+    return sent if isinstance(sent, HttpResponse) else redirect(back)
 
 
-def invite_volunteers(request: HttpRequest, module: TrainingModule, volunteers) -> bool:
-    with service_errors(request, TrainingError) as outcome:
-        result = services.invite_to_next_session(volunteers=volunteers, module=module, by=request.user)
+@coordinator_required
+@require_POST
+def volunteers_invite(request: HttpRequest) -> HttpResponse:
+    """From the volunteers' list (ticked, or all the filter matches): choose the module, then
+    confirm the invitations to its next session with places."""
+    back = reverse("volunteers:list")
+    params = filter_params(request.POST)
+    if params:
+        back += f"?{urlencode(params)}"
+    volunteers = [v for v in bulk_selection(request.POST, BULK_MAX) if v.status != VolunteerStatus.WITHDRAWN]
+    if not volunteers or len(volunteers) > BULK_MAX:
+        messages.error(
+            request,
+            f"Au plus {BULK_MAX} volontaires à la fois : affinez le filtre."
+            if volunteers
+            else "Cochez au moins un·e volontaire, ou « tous les volontaires correspondant au filtre ».",
+        )
+        return redirect(back)
+    form = ModuleChoiceForm(request.POST if "module" in request.POST else None)
+    if form.is_valid():
+        sent = invite_volunteers(request, form.cleaned_data["module"], volunteers, cancel_url=back)
+        return sent if isinstance(sent, HttpResponse) else redirect(back)
+    hidden = [(name, value) for name, value in confirmation.posted_again(request) if name != "module"]
+    context = {"form": form, "volunteers": volunteers, "hidden": hidden, "cancel_url": back}
+    return render(request, "trainings/volunteers_invite.html", context, status=form_status(form))
+
+
+def invite_volunteers(
+    request: HttpRequest, module: TrainingModule, volunteers, *, cancel_url: str
+) -> HttpResponse | bool:
+    """Invite the chosen volunteers; several are first shown the confirmation page (returned)."""
+    if len(volunteers) > 1 and not request.POST.get(confirmation.FIELD):
+        with service_errors(request, TrainingError) as outcome:
+            send = services.invitation_preview(volunteers=volunteers, module=module)
+        if outcome.failed:
+            return False
+        context = {
+            "module": module,
+            "send": send,
+            "hidden": confirmation.posted_again(request),
+            "action_url": request.path,
+            "cancel_url": cancel_url,
+        }
+        return render(request, "trainings/invite_confirm.html", context)
+    with service_errors(request, TrainingError, confirmation.SendNotConfirmed) as outcome:
+        result = services.invite_to_next_session(
+            volunteers=volunteers,
+            module=module,
+            by=request.user,
+            confirmation=request.POST.get(confirmation.FIELD, ""),
+        )
     if outcome.failed:
         return False
     text = (

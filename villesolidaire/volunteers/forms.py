@@ -393,3 +393,41 @@ class VolunteerFilter(django_filters.FilterSet):
             mask = availability_mask_for([int(day)] if day else None, [period] if period else None)
             queryset = queryset.available_in(mask)
         return queryset
+
+
+class BulkActionForm(forms.Form):
+    """The action chosen under the coordinators' list, for the ticked volunteers or all those
+    the filter matches (`tous`)."""
+
+    ACTIONS = [("validate", "Valider (inscrit·es → actif·ves)"), ("pause", "Mettre en pause")]
+    action = forms.ChoiceField(
+        label="Action pour la sélection",
+        choices=ACTIONS,
+        error_messages={"required": "Choisissez une action.", "invalid_choice": "Action non reconnue."},
+    )
+    reason = forms.CharField(
+        label="Motif (facultatif, inscrit dans l'historique)",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "Le motif ne peut pas dépasser 300 caractères."},
+    )
+
+    def clean_reason(self) -> str:
+        return clean_text(self.cleaned_data["reason"])
+
+
+def bulk_selection(data, limit: int):
+    """The volunteers a bulk action is for, at most `limit` + 1 (so that « too many » shows):
+    every one the list's filter matches when `tous` is ticked, else the ticked ones."""
+    if data.get("tous"):
+        filterset = VolunteerFilter(data, queryset=Volunteer.objects.all())
+        queryset = filterset.qs if filterset.is_valid() else Volunteer.objects.none()
+    else:
+        ids = [value for value in data.getlist("volunteers") if value.isdigit()][: limit + 1]
+        queryset = Volunteer.objects.filter(pk__in=ids)
+    return list(queryset.select_related("user").order_by("last_name", "first_name", "pk")[: limit + 1])
+
+
+def filter_params(data) -> list[tuple[str, str]]:
+    """The list's filter values in `data`, to carry them through a bulk action and back."""
+    return [(name, data.get(name)) for name in VolunteerFilter.base_filters if data.get(name)]

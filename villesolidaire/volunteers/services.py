@@ -9,18 +9,21 @@ matching, in one transaction. Messages are queued and leave after commit.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from sesame.utils import get_parameters
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.notifications.models import Message, MessageStatus
@@ -353,3 +356,71 @@ def _recently_sent(
     recipient: str, *, kind: str = "volunteer_magic_link", within: timedelta = MAGIC_LINK_COOLDOWN
 ) -> bool:
     return Message.objects.sent_recently(recipient, kind=kind, within=within)
+
+
+# Bulk status changes ----------------------------------------------------------------------------
+
+BULK_STATUS_SEND = "volunteers_bulk_status"
+# At most this many volunteers per bulk action: the page lists them all before confirming.
+BULK_MAX = 200
+BULK_TARGETS = {"validate": Status.ACTIVE, "pause": Status.PAUSED, "reactivate": Status.ACTIVE}
+
+
+@dataclass
+class BulkResult:
+    changed: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (volunteer, French reason)
+
+
+def bulk_status_text(action: str) -> str:
+    """The message each volunteer receives (validation only; a pause or a return sends nothing)."""
+    if action != "validate":
+        return ""
+    context = {"volunteer": {"first_name": "[Prénom]"}, "link": "[lien personnel]", **town_context()}
+    return render_to_string("volunteers/messages/validated_sms.txt", context).strip()
+
+
+def bulk_status_preview(*, volunteers: Iterable[Volunteer], action: str) -> SendPreview:
+    return preview(
+        action=f"{BULK_STATUS_SEND}:{action}",
+        recipients=[volunteer.pk for volunteer in volunteers],
+        text=bulk_status_text(action),
+        channel_note="Par SMS aux volontaires qui ont un mobile, sinon par e-mail." if action == "validate" else "",
+    )
+
+
+def volunteers_change_status_many(
+    *, volunteers: Iterable[Volunteer], action: str, by: User, reason: str = "", confirmation: str = ""
+) -> BulkResult:
+    """Validate, pause or reactivate several volunteers, each through `volunteer_change_status`.
+
+    One transaction per volunteer, not one for all: each change is complete on its own (status,
+    log, matching index, message), and one refusal (validated meanwhile by a colleague, charter
+    not accepted) must not undo forty good validations; the refused ones come back with their
+    reason for the summary. Needs the token of `bulk_status_preview` for the same volunteers."""
+    volunteers = list(volunteers)
+    if len(volunteers) > BULK_MAX:
+        raise TransitionNotAllowed(f"Au plus {BULK_MAX} volontaires à la fois : affinez le filtre.")
+    check_confirmation(
+        action=f"{BULK_STATUS_SEND}:{action}",
+        recipients=[volunteer.pk for volunteer in volunteers],
+        text=bulk_status_text(action),
+        token=confirmation,
+    )
+    return volunteers_change_status_each(volunteers=volunteers, to_status=BULK_TARGETS[action], by=by, reason=reason)
+
+
+def volunteers_change_status_each(
+    *, volunteers: Iterable[Volunteer], to_status: str, by: User | None, reason: str = ""
+) -> BulkResult:
+    """`volunteer_change_status` for each volunteer, each in its own transaction; the refused
+    ones come back with their reason. Callers that send messages check their confirmation first."""
+    result = BulkResult()
+    for volunteer in volunteers:
+        try:
+            result.changed.append(
+                volunteer_change_status(volunteer=volunteer, to_status=to_status, by=by, reason=reason)
+            )
+        except TransitionNotAllowed as refusal:
+            result.refused.append((volunteer, str(refusal)))
+    return result

@@ -15,6 +15,7 @@ urlpatterns = [
     path("mon-espace/reprendre/", views.resume_self, name="resume_self"),
     path("mon-espace/desistement/", views.withdraw_self, name="withdraw_self"),
     path("gestion/volontaires/", views.volunteer_list, name="list"),
+    path("gestion/volontaires/action-groupee/", views.bulk_action, name="bulk_action"),
     path("gestion/volontaires/<int:pk>/", views.volunteer_detail, name="detail"),
     path("gestion/volontaires/<int:pk>/statut/", views.change_status, name="change_status"),
 ]

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from sesame.utils import get_user
 
 from villesolidaire.accounts.perms import coordinator_required, volunteer_required
-from villesolidaire.core import limits
+from villesolidaire.core import confirmation, limits
 from villesolidaire.core.http import safe_next
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -21,12 +22,15 @@ from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.volunteers import services
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.forms import (
+    BulkActionForm,
     MagicLinkRequestForm,
     SignupForm,
     StatusChangeForm,
     VolunteerFilter,
     VolunteerProfileForm,
     WithdrawForm,
+    bulk_selection,
+    filter_params,
 )
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
@@ -201,7 +205,74 @@ def withdraw_self(request: HttpRequest) -> HttpResponse:
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     filterset = VolunteerFilter(request.GET or None, queryset=Volunteer.objects.with_list_data())
     page = paginate(request, filterset.qs)
-    return render(request, "volunteers/list.html", {"filter": filterset, "page_obj": page})
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "bulk_form": BulkActionForm(),
+        "filter_params": filter_params(request.GET),
+        "bulk_max": services.BULK_MAX,
+    }
+    return render(request, "volunteers/list.html", context)
+
+
+def _list_url(data) -> str:
+    params = filter_params(data)
+    return reverse("volunteers:list") + (f"?{urlencode(params)}" if params else "")
+
+
+@coordinator_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Validate or pause the ticked volunteers (or all the filter matches): first the
+    confirmation page listing them (and the message a validation sends), then the changes."""
+    back = _list_url(request.POST)
+    form = BulkActionForm(request.POST)
+    volunteers = bulk_selection(request.POST, services.BULK_MAX)
+    refusal = _bulk_refusal(form, volunteers)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    token = request.POST.get(confirmation.FIELD, "")
+    if not token:
+        context = {
+            "volunteers": volunteers,
+            "action_label": dict(BulkActionForm.ACTIONS)[action],
+            "send": services.bulk_status_preview(volunteers=volunteers, action=action),
+            "hidden": confirmation.posted_again(request),
+            "cancel_url": back,
+        }
+        return render(request, "volunteers/bulk_confirm.html", context)
+    with service_errors(request, TransitionNotAllowed, confirmation.SendNotConfirmed):
+        result = services.volunteers_change_status_many(
+            volunteers=volunteers,
+            action=action,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            confirmation=token,
+        )
+        _bulk_summary(request, result, action)
+    return redirect(back)
+
+
+def _bulk_refusal(form: BulkActionForm, volunteers: list) -> str:
+    if not form.is_valid():
+        return " ".join(error for errors in form.errors.values() for error in errors)
+    if not volunteers:
+        return "Cochez au moins un·e volontaire, ou « tous les volontaires correspondant au filtre »."
+    if len(volunteers) > services.BULK_MAX:
+        return f"Au plus {services.BULK_MAX} volontaires à la fois : affinez le filtre."
+    return ""
+
+
+def _bulk_summary(request: HttpRequest, result: services.BulkResult, action: str) -> None:
+    done = {"validate": "validé·e", "pause": "mis·e en pause"}[action]
+    count = len(result.changed)
+    messages.success(request, f"{count} volontaire{'s' if count > 1 else ''} {done}{'s' if count > 1 else ''}.")
+    if result.refused:
+        details = " ; ".join(f"{volunteer} : {reason}" for volunteer, reason in result.refused[:20])
+        more = f" (et {len(result.refused) - 20} autres)" if len(result.refused) > 20 else ""
+        messages.warning(request, f"{len(result.refused)} non modifié·e(s) — {details}{more}")
 
 
 @coordinator_required

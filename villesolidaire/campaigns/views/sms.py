@@ -7,16 +7,18 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.campaigns.services.briefings import briefing_sms_reply
 from villesolidaire.campaigns.services.sms_replies import sms_inbound_record
-from villesolidaire.campaigns.services.sms_wave import sms_wave_start
+from villesolidaire.campaigns.services.sms_wave import sms_wave_preview, sms_wave_start
 from villesolidaire.campaigns.views.helpers import campaign_or_404
-from villesolidaire.core import limits
+from villesolidaire.core import confirmation, limits
 from villesolidaire.core.service_errors import service_errors
 
 logger = logging.getLogger(__name__)
@@ -25,9 +27,21 @@ logger = logging.getLogger(__name__)
 @register_officer_required
 @require_POST
 def sms_wave(request: HttpRequest, pk: int) -> HttpResponse:
+    """First POST: the confirmation page (how many people, which text); the second, with its
+    token, starts the wave."""
     campaign = campaign_or_404(pk)
-    with service_errors(request, CampaignError):
-        count = sms_wave_start(campaign=campaign, by=request.user, request=request)
+    token = request.POST.get(confirmation.FIELD, "")
+    with service_errors(request, CampaignError, confirmation.SendNotConfirmed):
+        if not token:
+            context = {
+                "campaign": campaign,
+                "send": sms_wave_preview(campaign=campaign),
+                "hidden": [],
+                "action_url": request.path,
+                "cancel_url": reverse("campaigns:campaign_detail", args=[campaign.pk]),
+            }
+            return render(request, "campaigns/sms_wave_confirm.html", context)
+        count = sms_wave_start(campaign=campaign, by=request.user, confirmation=token, request=request)
         messages.success(request, f"Vague de SMS lancée : {count} message(s) en file d'envoi.")
     return redirect("campaigns:campaign_detail", campaign.pk)
 
@@ -90,7 +104,8 @@ def sms_inbound(request: HttpRequest, token: str | None = None) -> HttpResponse:
         raise Http404
     for sender, text in _inbound_messages(request):
         try:
-            sms_inbound_record(sender=sender, text=text)
+            # A reply to the register's SMS wave first; otherwise a volunteer answering a briefing.
+            sms_inbound_record(sender=sender, text=text) or briefing_sms_reply(sender=sender, text=text)
         except Exception:  # a bad message must not stop the others nor leak anything
             logger.exception("SMS reply could not be recorded")
     return HttpResponse("", content_type="text/plain")
