@@ -251,9 +251,10 @@ if VS_PAGE_SIZE < 1:
 
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
-# No-login links (offers, invitations, shift sign-ups): how long a link still opens its page
-# after its use ended (the accepted offer shows the person's contact details this long), and
-# the age after which an invitation link expires.
+# No-login links (offers, invitations, shift sign-ups, a support's report pages): how long a link
+# still opens its page after its use ended (the accepted offer shows the person's contact details
+# this long; a support's link works this long after the support ended), and the age after which
+# an invitation link or a support's link expires.
 VS_LINK_GRACE_HOURS = env_int("VS_LINK_GRACE_HOURS", 48)
 VS_LINK_MAX_AGE_DAYS = env_int("VS_LINK_MAX_AGE_DAYS", 30)
 

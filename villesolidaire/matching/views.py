@@ -19,7 +19,9 @@ from villesolidaire.matching.selectors import (
     volunteers_lacking_training,
 )
 from villesolidaire.matching.services import Outcome
+from villesolidaire.missions.enums import SupportStatus
 from villesolidaire.missions.models import Support
+from villesolidaire.missions.services import support_link_issue
 from villesolidaire.trainings import services as training_services
 from villesolidaire.trainings.forms import VolunteerChoiceForm
 from villesolidaire.trainings.models import TrainingModule
@@ -161,6 +163,8 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "matching/offer_response.html",
+        # The accepting volunteer goes on to the support's own pages (reports, another date)
+        # with a key to that support only: no magic link to ask for (missions.SupportLink).
         {
             "offer": offer,
             "proposal": proposal,
@@ -170,6 +174,9 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
             "outcomes": {o.name: o.value for o in Outcome},
             "support": support,
             "first_mission": support.missions.order_by("scheduled_at").first() if support else None,
+            "support_link": support_link_issue(support=support)
+            if support and support.status == SupportStatus.ACTIVE
+            else "",
             "suggested": request.GET.get("reponse") if request.GET.get("reponse") in ("accepter", "refuser") else None,
         },
     )
