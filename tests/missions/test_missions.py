@@ -137,10 +137,14 @@ def test_the_form_refuses_a_duration_or_an_amount_for_a_missed_mission(data, fie
 
 
 def test_the_form_keeps_no_duration_or_amount_for_a_missed_mission():
-    form = MissionReportForm({"outcome": "missed", "missed_reason": "absent", "amount_advanced": "0"}, involves_money=True)
+    form = MissionReportForm(
+        {"outcome": "missed", "missed_reason": "absent", "amount_advanced": "0"}, involves_money=True
+    )
     assert form.is_valid(), form.errors
     assert (form.cleaned_data["duration_minutes"], form.cleaned_data["amount_advanced"]) == (None, None)
-    form = MissionReportForm({"outcome": "missed", "missed_reason": "absent", "notes": "Absente"}, involves_money=False)
+    form = MissionReportForm(
+        {"outcome": "missed", "missed_reason": "absent", "notes": "Absente"}, involves_money=False
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["duration_minutes"] is None and "amount_advanced" not in form.cleaned_data
 
