@@ -44,12 +44,12 @@ def report_text(mission, *, volunteer_name: str, when: Callable[[datetime], str]
     if mission.status == MissionStatus.MISSED:
         reason = MISSED_REASON_TEXTS.get(mission.missed_reason)
         why = f" ({reason})" if reason else ""
-        again = (
-            f"Pour convenir d'une autre date, appelez le CCAS au {hotline}."
-            if hotline
-            else ("Pour convenir d'une autre date, contactez le CCAS.")
-        )
-        return f"Votre volontaire {volunteer_name} a indiqué que l'aide prévue le {scheduled} n'a pas eu lieu{why}. {again}"
+        if hotline:
+            again = f"Pour convenir d'une autre date, appelez le CCAS au {hotline}."
+        else:
+            again = "Pour convenir d'une autre date, contactez le CCAS."
+        told = f"l'aide prévue le {scheduled} n'a pas eu lieu{why}"
+        return f"Votre volontaire {volunteer_name} a indiqué que {told}. {again}"
     if mission.status == MissionStatus.CANCELLED:
         return f"L'aide prévue le {scheduled} est annulée."
     raise UnrecordedEvent(f"Mission {mission.pk} has no reported outcome ({mission.status}).")
