@@ -35,8 +35,14 @@ MAX_POINTS = scoring.W_DISTANCE + scoring.W_SKILLS + scoring.W_AVAILABILITY + sc
 
 
 def _explained(explanation) -> list[dict]:
+    """Each line with its points; a line that counts for nothing (points None) shows none."""
     return [
-        {"label": label, "points": scoring.fr_points(points), "negative": points < 0} for label, points in explanation
+        {
+            "label": label,
+            "points": "" if points is None else scoring.fr_points(points),
+            "negative": points is not None and points < 0,
+        }
+        for label, points in explanation
     ]
 
 
@@ -101,9 +107,12 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "form": form,
             "widen": widen,
-            "max_points": MAX_POINTS,
+            # Unlocated request: distance is unknown and scores nobody, so the meter's top drops its share.
+            "located": context.has_position,
+            "max_points": MAX_POINTS if context.has_position else MAX_POINTS - scoring.W_DISTANCE,
             "proposals": proposals,
-            "awaiting": requests_awaiting_volunteer()[:10],
+            # This request's own state only: other requests waiting are on the supports' list.
+            "awaiting": requests_awaiting_volunteer().filter(pk=help_request.pk),
             "can_propose": help_request.status in services.PROPOSABLE_STATUSES,
             "training_exclusions": _training_exclusions(help_request, context, widen),
         },
