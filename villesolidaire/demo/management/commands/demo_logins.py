@@ -61,7 +61,8 @@ class Command(BaseCommand):
         for volunteer in (
             Volunteer.objects.filter(email__in=DEMO_VOLUNTEER_EMAILS).select_related("user").order_by("email")
         ):
-            out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}")
+            mobile = f" ou {volunteer.phone.as_national}" if volunteer.phone else ""
+            out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}{mobile}")
             link = _magic_link(volunteer)
             if link:
                 out(f"      lien direct (valable {settings.SESAME_MAX_AGE // 60} minutes, une fois) : {link}")
