@@ -43,11 +43,6 @@ def development_machine() -> bool:
     return not (os.environ.get("DATABASE_URL") or os.environ.get("DJANGO_SECRET_KEY"))
 
 
-def debug_setting() -> bool:
-    """DJANGO_DEBUG, defaulting to true on a development machine only (development_machine)."""
-    return env_bool("DJANGO_DEBUG", development_machine())
-
-
 def dev_address() -> str:
     """VS_BIND, the address `make run` (and gunicorn) listens on."""
     return os.environ.get("VS_BIND") or "127.0.0.1:8000"

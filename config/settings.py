@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.capacity import max_in_flight
-from config.env import debug_setting, dev_address, env_bool, env_int, env_list, env_str
+from config.env import dev_address, development_machine, env_bool, env_int, env_list, env_str
 from config.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ if _unfilled:
 
 # Off unless DJANGO_DEBUG says otherwise, or on a development machine (no DATABASE_URL, no secret
 # key: config/env.py development_machine), so that `manage.py` works there from a plain shell.
-DEBUG = debug_setting()
+DEBUG = env_bool("DJANGO_DEBUG", development_machine())
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
