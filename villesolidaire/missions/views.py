@@ -251,13 +251,13 @@ def _link_pages(token: str) -> VolunteerPages:
     )
 
 
+MISSION_PAGE_RELATED = ("support__resident", "support__resident__quartier", "support__help_request__category")
+
+
 def _own_mission(request: HttpRequest, pk: int) -> Mission:
     return get_object_or_404(
         Mission.objects.for_volunteer(request.user.volunteer).select_related(*MISSION_PAGE_RELATED), pk=pk
     )
-
-
-MISSION_PAGE_RELATED = ("support__resident", "support__resident__quartier", "support__help_request__category")
 
 
 def _linked_support(token: str) -> Support | None:
