@@ -8,7 +8,7 @@ thread and is refused in about a millisecond instead of waiting behind the other
 queue. The defaults were measured with `make bench` (docs/benchmarks.md, the `surge_*` figures).
 """
 
-from config.env import env_bool, env_int
+from config.env import development_machine, env_bool, env_int
 
 # Requests a worker process works on at once when shedding is on (production default).
 DEFAULT_MAX_IN_FLIGHT = 1
@@ -24,5 +24,5 @@ def max_in_flight(debug: bool) -> int:
 
 def web_threads() -> int:
     """VS_WEB_THREADS, else the limit plus spare threads for the refusals (2 when shedding is off)."""
-    limit = max_in_flight(env_bool("DJANGO_DEBUG", False))
+    limit = max_in_flight(env_bool("DJANGO_DEBUG", development_machine()))
     return env_int("VS_WEB_THREADS", limit + SPARE_THREADS if limit > 0 else 2)

@@ -33,3 +33,16 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def development_machine() -> bool:
+    """A machine that sets none of production's settings is a developer's: no DATABASE_URL (the
+    embedded SQLite database) and no DJANGO_SECRET_KEY. There DJANGO_DEBUG defaults to true, so that
+    `manage.py …` works from a plain shell; production sets both (deploy/env.example), so its
+    default stays false, and DJANGO_DEBUG, when set, always wins."""
+    return not (os.environ.get("DATABASE_URL") or os.environ.get("DJANGO_SECRET_KEY"))
+
+
+def dev_address() -> str:
+    """VS_BIND, the address `make run` (and gunicorn) listens on."""
+    return os.environ.get("VS_BIND") or "127.0.0.1:8000"

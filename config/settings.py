@@ -16,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.capacity import max_in_flight
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import dev_address, development_machine, env_bool, env_int, env_list, env_str
 from config.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,17 +31,22 @@ _unfilled = sorted(
 if _unfilled:
     raise ImproperlyConfigured(f"Replace CHANGE_ME in {', '.join(_unfilled)} (docs/deployment.md).")
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
+# Off unless DJANGO_DEBUG says otherwise, or on a development machine (no DATABASE_URL, no secret
+# key: config/env.py development_machine), so that `manage.py` works there from a plain shell.
+DEBUG = env_bool("DJANGO_DEBUG", development_machine())
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+# In development, also the host VS_BIND serves (a phone on the same network reaches the laptop).
+_DEV_HOSTS = ",".join(["127.0.0.1", "localhost", dev_address().rsplit(":", 1)[0].strip("[]")])
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", _DEV_HOSTS if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
-# Absolute URL of the site, used in links sent by e-mail and SMS (magic links, accept links).
-SITE_URL = env_str("VS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute URL of the site, used in links sent by e-mail and SMS (magic links, accept links) and
+# printed by demo_logins; by default the address VS_BIND serves.
+SITE_URL = env_str("VS_SITE_URL", f"http://{dev_address()}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -252,9 +257,10 @@ if VS_PAGE_SIZE < 1:
 
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
-# No-login links (offers, invitations, shift sign-ups): how long a link still opens its page
-# after its use ended (the accepted offer shows the person's contact details this long), and
-# the age after which an invitation link expires.
+# No-login links (offers, invitations, shift sign-ups, a support's report pages): how long a link
+# still opens its page after its use ended (the accepted offer shows the person's contact details
+# this long; a support's link works this long after the support ended), and the age after which
+# an invitation link or a support's link expires.
 VS_LINK_GRACE_HOURS = env_int("VS_LINK_GRACE_HOURS", 48)
 VS_LINK_MAX_AGE_DAYS = env_int("VS_LINK_MAX_AGE_DAYS", 30)
 

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tests.factories import login_staff, staff_user
@@ -26,3 +27,14 @@ def test_visitors_see_the_public_home_with_the_map_and_open_data(client):
     html = client.get(reverse("core:home")).content.decode()
     assert reverse("partners:map") in html and reverse("partners:open_data") in html
     assert reverse("needs:public_list") in html
+
+
+def test_every_page_names_the_local_favicon_and_favicon_ico_is_no_404(client):
+    html = client.get(reverse("core:home")).content.decode()
+    assert 'rel="icon" href="/static/vs/img/favicon.ico"' in html and "http" not in html.split('rel="icon"')[1][:30]
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/vs/img/favicon.ico"
+    for name in ("vs/img/favicon.ico", "vs/img/favicon.svg", "vs/img/apple-touch-icon.png"):
+        assert finders.find(name), name
+    with open(finders.find("vs/img/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file

@@ -181,6 +181,7 @@ def test_allowed_targets_come_in_the_order_of_the_choices():
             order = list(workflow.states.values)
             assert list(listed) == sorted(listed, key=order.index), workflow.name
     assert MISSION_WORKFLOW.allowed_targets(MissionStatus.PLANNED) == (
+        MissionStatus.PLANNED,
         MissionStatus.DONE,
         MissionStatus.MISSED,
         MissionStatus.CANCELLED,
@@ -189,6 +190,7 @@ def test_allowed_targets_come_in_the_order_of_the_choices():
 
 def test_allowed_choices_pair_each_allowed_target_with_its_label():
     assert MISSION_WORKFLOW.allowed_choices(MissionStatus.PLANNED) == [
+        (MissionStatus.PLANNED, "Prévue"),
         (MissionStatus.DONE, "Réalisée"),
         (MissionStatus.MISSED, "Manquée"),
         (MissionStatus.CANCELLED, "Annulée"),

@@ -260,3 +260,17 @@ def test_demo_logins_print_working_accounts(client, demo):
     assert coordinator.has_role(Role.COORDINATOR)
     admin = User.objects.get(email="admin@demo.invalid")
     assert admin.is_superuser and admin.is_staff and admin.has_role(Role.ADMIN)
+
+
+def test_demo_volunteers_sign_in_with_the_mobile_demo_logins_prints(client, demo):
+    """Their mobiles are ARCEP fiction numbers (06 39 98 …): the sign-in by mobile takes them."""
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if "volontaire1@demo.invalid" in line)
+    assert " ou 06 39 98 " in line
+    typed = line.rsplit(" ou ", 1)[1]
+    volunteer = Volunteer.objects.get(email="volontaire1@demo.invalid")
+    response = client.post(reverse("volunteers:magic_link_request"), {"contact": typed})
+    assert response.status_code == 302
+    message = Message.objects.get(kind="volunteer_magic_link")
+    assert message.recipient == volunteer.phone.as_e164 == "+" + "33" + typed.replace(" ", "")[1:]

@@ -83,7 +83,7 @@ def test_missed_mission_for_a_resident_without_mobile_creates_a_call_task(client
     support = SupportFactory(help_request=HelpRequestFactory(resident=ResidentFactory(mobile="")))
     mission = services.mission_plan(support=support, scheduled_at=timezone.now(), by=None, inform=False)
     client.force_login(support.volunteer.user)
-    response = client.post(report_url(mission), {"outcome": "missed"})
+    response = client.post(report_url(mission), {"outcome": "missed", "missed_reason": "absent"})
     assert response.status_code == 302
     mission.refresh_from_db()
     assert mission.status == MissionStatus.MISSED and mission.duration_minutes is None
@@ -130,17 +130,21 @@ def test_bad_report_input_is_refused_and_nothing_is_saved(client, mission, data,
     ],
 )
 def test_the_form_refuses_a_duration_or_an_amount_for_a_missed_mission(data, field, error):
-    form = MissionReportForm({"outcome": "missed", **data}, involves_money=True)
+    form = MissionReportForm({"outcome": "missed", "missed_reason": "other", **data}, involves_money=True)
     assert not form.is_valid()
     assert list(form.errors) == [field]
     assert error in form.errors[field][0] and "n'a pas eu lieu" in form.errors[field][0]
 
 
 def test_the_form_keeps_no_duration_or_amount_for_a_missed_mission():
-    form = MissionReportForm({"outcome": "missed", "amount_advanced": "0"}, involves_money=True)
+    form = MissionReportForm(
+        {"outcome": "missed", "missed_reason": "absent", "amount_advanced": "0"}, involves_money=True
+    )
     assert form.is_valid(), form.errors
     assert (form.cleaned_data["duration_minutes"], form.cleaned_data["amount_advanced"]) == (None, None)
-    form = MissionReportForm({"outcome": "missed", "notes": "Absente"}, involves_money=False)
+    form = MissionReportForm(
+        {"outcome": "missed", "missed_reason": "absent", "notes": "Absente"}, involves_money=False
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["duration_minutes"] is None and "amount_advanced" not in form.cleaned_data
 
@@ -403,7 +407,7 @@ def test_a_mission_still_to_come_cannot_be_reported_done_and_nothing_is_sent(cli
     client.force_login(support.volunteer.user)
     response = client.post(report_url(future), {"outcome": "done", "duration_minutes": "45"})
     assert response.status_code == 400
-    assert "vous pourrez dire qu&#x27;elle est faite à partir de ce jour-là" in response.content.decode()
+    assert "vous pourrez envoyer son compte rendu une fois commencée" in response.content.decode()
     future.refresh_from_db()
     assert future.status == MissionStatus.PLANNED and future.duration_minutes is None
     assert not Message.objects.exists()  # the resident is told nothing

@@ -1,6 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from villesolidaire.core.text import fold
+from villesolidaire.territory.models import BanAddress
+
 pytestmark = pytest.mark.usefixtures("ban")
 URL = reverse("territory:address_search")
 
@@ -91,3 +94,59 @@ def test_app_js_fills_postcode_and_city_from_the_chosen_option():
     for needle in ("[data-vs-address]", "[data-vs-postcode]", "[data-vs-city]", "dataset.postcode", "dataset.city"):
         assert needle in script
     assert "eval(" not in script and "innerHTML" not in script
+
+
+HALF_TYPED_STREETS = [
+    ("99001_0060_00003", "3", "", "Passage des Tilleuls"),
+    ("99001_0070_00005", "5", "", "Résidence les Glycines"),
+    ("99001_0080_00001", "1", "", "Galerie Marchande"),
+    ("99001_0090_00009", "9", "", "Rue de la Résistance"),
+]
+
+
+@pytest.fixture
+def half_typed_streets():
+    BanAddress.objects.bulk_create(
+        BanAddress(
+            ban_id=ban_id,
+            numero=numero,
+            rep=rep,
+            nom_voie=nom_voie,
+            code_postal="99100",
+            code_insee="99001",
+            nom_commune="Bourg-Solidaire",
+            longitude=-1.67,
+            latitude=48.11,
+            search_text=fold(f"{nom_voie} Bourg-Solidaire"),
+        )
+        for ban_id, numero, rep, nom_voie in HALF_TYPED_STREETS
+    )
+
+
+def _streets(client, query) -> list[str]:
+    return [f["properties"]["street"] for f in client.get(URL, {"q": query, "limit": 10}).json()["features"]]
+
+
+@pytest.mark.usefixtures("half_typed_streets")
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("pass", {"Passage des Tilleuls"}),
+        ("passa", {"Passage des Tilleuls"}),
+        ("res", {"Résidence les Glycines", "Rue de la Résistance"}),
+        ("rés", {"Résidence les Glycines", "Rue de la Résistance"}),
+        ("rue de la res", {"Rue de la Résistance"}),
+        ("gal", {"Galerie Marchande", "Avenue du Général Leclerc"}),
+        ("3 pass", {"Passage des Tilleuls"}),
+    ],
+)
+def test_a_half_typed_word_still_proposes_its_streets(client, typed, expected):
+    """The last word is matched as typed too: « res » is the start of « résidence » and of
+    « résistance », not only the abbreviation of the first."""
+    assert expected <= set(_streets(client, typed))
+
+
+@pytest.mark.usefixtures("half_typed_streets")
+def test_abbreviations_still_work_as_whole_words(client):
+    assert "Avenue du Général Leclerc" in _streets(client, "av du gal leclerc")
+    assert _streets(client, "bd victor")[0] == "Boulevard Victor Hugo"

@@ -32,6 +32,16 @@ class UserManager(BaseUserManager):
         RoleGrant.objects.get_or_create(user=user, role=Role.ADMIN)
         return user
 
+    def coordinator_emails(self) -> list[str]:
+        """The addresses that alerts for the coordination go to (active coordinators with an e-mail)."""
+        return list(
+            self.filter(role_grants__role=Role.COORDINATOR, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+            .order_by("email")
+        )
+
 
 class User(AbstractUser):
     """A person who signs in: staff with password + TOTP, volunteers with magic links."""

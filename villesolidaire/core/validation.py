@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
-from phonenumber_field.phonenumber import PhoneNumber
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 # Control, format (zero-width, bidi overrides), private use, surrogates, unassigned.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
@@ -23,6 +23,12 @@ _MULTILINE_WHITESPACE = frozenset("\n\r\t")
 _MARKUP = re.compile(r"[<>]")
 _NAME = re.compile(r"^[^\W\d_]+(?:[\s'’.\-]+[^\W\d_]+)*\.?$")
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+# ARCEP reserves these blocks for fiction (films, demos, tests): never given to anyone, so the demo
+# town's people use them. libphonenumber calls the mobile block (06 39 98) invalid; we accept all
+# of them, as the landline or mobile they look like, so that what a form accepts is one rule.
+FICTION_BLOCKS = ("+3319900", "+3326191", "+3335301", "+3346571", "+3353649", "+3363998")
+FICTION_MOBILE_BLOCKS = ("+3363998",)
+_FRENCH_NUMBER_LENGTH = len("+33612345678")
 PHONE_INVALID = "Numéro de téléphone invalide : tapez par exemple 01 23 45 67 89 ou 06 12 34 56 78."
 # Wished dates: a request is for the coming weeks, not for another decade.
 MAX_DAYS_AHEAD = 366
@@ -77,11 +83,44 @@ def text_field(label: str, *, max_length: int, rows: int | None = None, **kwargs
     return forms.CharField(label=label, max_length=max_length, error_messages=error_messages, **kwargs)
 
 
+def is_fiction_number(number: PhoneNumber | None, blocks: tuple[str, ...] = FICTION_BLOCKS) -> bool:
+    """Whether `number` lies in one of ARCEP's blocks reserved for fiction."""
+    if not number:
+        return False
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return len(e164) == _FRENCH_NUMBER_LENGTH and e164.startswith(blocks)
+
+
+def is_accepted_number(number: PhoneNumber | None) -> bool:
+    """The one rule for a phone number a form accepts: valid, or a fiction number (demo)."""
+    return bool(number) and (phonenumbers.is_valid_number(number) or is_fiction_number(number))
+
+
+def validate_accepted_number(value) -> None:
+    number = to_python(value)
+    if isinstance(number, PhoneNumber) and not is_accepted_number(number):
+        raise ValidationError(PHONE_INVALID, code="invalid")
+
+
+class AcceptedPhoneNumberField(PhoneNumberField):
+    """django-phonenumber-field's form field with the project's rule (`is_accepted_number`)."""
+
+    default_validators = [validate_accepted_number]
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if isinstance(number, PhoneNumber) and number.country_code and is_fiction_number(number):
+            # The model field stores a number it finds invalid as typed ("06 39 98 00 12"): hand it
+            # the E.164 form, so that fiction numbers are stored, compared and found like the others.
+            return PhoneNumber.from_string(number.as_e164)
+        return number
+
+
 def phone_field(label: str = "Téléphone", *, invalid: str = PHONE_INVALID, **kwargs) -> PhoneNumberField:
     """A French-first phone field stored in E.164, with a French error message; `invalid` may
     give examples that suit the form (a landline for an organisation, a mobile for a volunteer)."""
     kwargs.setdefault("required", False)
-    field = PhoneNumberField(label=label, error_messages={"invalid": invalid}, **kwargs)
+    field = AcceptedPhoneNumberField(label=label, error_messages={"invalid": invalid}, **kwargs)
     field.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
     field.widget.input_type = "tel"
     return field
@@ -117,7 +156,9 @@ def parse_phone(text: str) -> PhoneNumber | None:
 
 
 def is_mobile(number: PhoneNumber | None) -> bool:
-    return bool(number) and phonenumbers.number_type(number) in _MOBILE_TYPES
+    return bool(number) and (
+        phonenumbers.number_type(number) in _MOBILE_TYPES or is_fiction_number(number, FICTION_MOBILE_BLOCKS)
+    )
 
 
 def mobile_or_nothing(number: PhoneNumber | None) -> PhoneNumber | None:

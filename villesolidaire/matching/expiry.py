@@ -12,23 +12,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching.models import PROPOSAL_WORKFLOW, OfferStatus, Proposal, ProposalStatus
 from villesolidaire.notifications.services import email_send
 
 logger = logging.getLogger(__name__)
-
-
-def coordinator_emails() -> list[str]:
-    return list(
-        User.objects.filter(role_grants__role=Role.COORDINATOR, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by("email")
-    )
 
 
 def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
@@ -51,7 +40,7 @@ def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
         )
         link = settings.SITE_URL + reverse("matching:request_matching", args=[help_request.pk])
         answers = list(proposal.offers.values_list("status", flat=True))
-        for email in coordinator_emails():
+        for email in User.objects.coordinator_emails():
             email_send(
                 to=email,
                 subject=f"Sans réponse : demande n° {help_request.pk} ({help_request.category})",

@@ -38,7 +38,8 @@ LOAD_WINDOW = timedelta(days=7)
 # Volunteers choose at most 50 km (Volunteer.max_distance_km): the bounding box never needs more.
 MAX_VOLUNTEER_DISTANCE_KM = 50.0
 
-Explanation = list[tuple[str, float]]
+# (label, points); points None: a line that counts for nothing (an unlocated request's distance).
+Explanation = list[tuple[str, float | None]]
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,11 @@ def score_profile(profile, context: MatchContext) -> tuple[float, float | None, 
     explanation: Explanation = []
     distance = profile_distance(profile, context)
     points = distance_points(distance, profile.max_distance_km, context)
-    if distance is None:
-        explanation.append(("Distance inconnue (adresse non localisée)", 0.0))
+    if not context.has_position:
+        # Nobody's distance is known: it is left out of every score (None: shown without points).
+        explanation.append(("Distance inconnue : l'adresse de la personne aidée n'est pas localisée", None))
+    elif distance is None:
+        explanation.append(("Distance inconnue : adresse du·de la volontaire non localisée", 0.0))
     else:
         radius = f"rayon accepté {fr_number(profile.max_distance_km)} km"
         if context.widen:

@@ -39,7 +39,7 @@ class Candidate:
     volunteer_id: int
     score: float
     distance_km: float | None
-    explanation: list[tuple[str, float]] = field(default_factory=list)
+    explanation: list[tuple[str, float | None]] = field(default_factory=list)
     base_score: float = 0.0
     recent_missions: int = 0
     continuity: bool = False

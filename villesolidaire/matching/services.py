@@ -132,7 +132,9 @@ def proposal_create(
                 proposal=proposal,
                 volunteer_id=candidate.volunteer_id,
                 score=round(candidate.score, 2),
-                explanation=[[label, round(points, 2)] for label, points in candidate.explanation],
+                explanation=[
+                    [label, None if points is None else round(points, 2)] for label, points in candidate.explanation
+                ],
                 sent_at=now,
             )
             for candidate in fresh

@@ -20,7 +20,9 @@ from villesolidaire.matching.selectors import (
     volunteers_lacking_training,
 )
 from villesolidaire.matching.services import Outcome
+from villesolidaire.missions.enums import SupportStatus
 from villesolidaire.missions.models import Support
+from villesolidaire.missions.services import support_link_issue
 from villesolidaire.trainings import services as training_services
 from villesolidaire.trainings.forms import VolunteerChoiceForm
 from villesolidaire.trainings.models import TrainingModule
@@ -34,8 +36,14 @@ MAX_POINTS = scoring.W_DISTANCE + scoring.W_SKILLS + scoring.W_AVAILABILITY + sc
 
 
 def _explained(explanation) -> list[dict]:
+    """Each line with its points; a line that counts for nothing (points None) shows none."""
     return [
-        {"label": label, "points": scoring.fr_points(points), "negative": points < 0} for label, points in explanation
+        {
+            "label": label,
+            "points": "" if points is None else scoring.fr_points(points),
+            "negative": points is not None and points < 0,
+        }
+        for label, points in explanation
     ]
 
 
@@ -103,9 +111,12 @@ def request_matching(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "form": form,
             "widen": widen,
-            "max_points": MAX_POINTS,
+            # Unlocated request: distance is unknown and scores nobody, so the meter's top drops its share.
+            "located": context.has_position,
+            "max_points": MAX_POINTS if context.has_position else MAX_POINTS - scoring.W_DISTANCE,
             "proposals": proposals,
-            "awaiting": requests_awaiting_volunteer()[:10],
+            # This request's own state only: other requests waiting are on the supports' list.
+            "awaiting": requests_awaiting_volunteer().filter(pk=help_request.pk),
             "can_propose": help_request.status in services.PROPOSABLE_STATUSES,
             "training_exclusions": _training_exclusions(help_request, context, widen),
         },
@@ -184,6 +195,8 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "matching/offer_response.html",
+        # The accepting volunteer goes on to the support's own pages (reports, another date)
+        # with a key to that support only: no magic link to ask for (missions.SupportLink).
         {
             "offer": offer,
             "proposal": proposal,
@@ -193,6 +206,9 @@ def offer_response(request: HttpRequest, token: str) -> HttpResponse:
             "outcomes": {o.name: o.value for o in Outcome},
             "support": support,
             "first_mission": support.missions.order_by("scheduled_at").first() if support else None,
+            "support_link": support_link_issue(support=support)
+            if support and support.status == SupportStatus.ACTIVE
+            else "",
             "suggested": request.GET.get("reponse") if request.GET.get("reponse") in ("accepter", "refuser") else None,
         },
     )

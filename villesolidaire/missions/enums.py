@@ -21,6 +21,21 @@ class MissionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Annulée"
 
 
+class MissedReason(models.TextChoices):
+    """Why a mission did not take place, as the volunteer reports it (told to the resident as such)."""
+
+    RESIDENT_ABSENT = "absent", "La personne n'était pas là"
+    RESIDENT_CANCELLED = "resident", "La personne a annulé"
+    VOLUNTEER_PREVENTED = "volunteer", "J'ai eu un empêchement"
+    OTHER = "other", "Autre raison"
+
+
+class RescheduleStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
 class EvaluationAuthor(models.TextChoices):
     RESIDENT = "resident", "Habitant·e"
     VOLUNTEER = "volunteer", "Volontaire"
@@ -37,7 +52,13 @@ MISSION_WORKFLOW = Workflow(
     name="mission",
     states=MissionStatus,
     transitions={
-        MissionStatus.PLANNED: {MissionStatus.DONE, MissionStatus.MISSED, MissionStatus.CANCELLED},
+        # planned → planned: the mission is moved to another date (a volunteer's request accepted).
+        MissionStatus.PLANNED: {
+            MissionStatus.PLANNED,
+            MissionStatus.DONE,
+            MissionStatus.MISSED,
+            MissionStatus.CANCELLED,
+        },
         MissionStatus.DONE: set(),
         MissionStatus.MISSED: {MissionStatus.PLANNED},
         MissionStatus.CANCELLED: set(),
@@ -55,4 +76,16 @@ SUPPORT_WORKFLOW = Workflow(
         SupportStatus.HANDED_OVER: set(),
     },
     log="missions.SupportTransition",
+)
+
+
+RESCHEDULE_WORKFLOW = Workflow(
+    name="reschedule",
+    states=RescheduleStatus,
+    transitions={
+        RescheduleStatus.PENDING: {RescheduleStatus.ACCEPTED, RescheduleStatus.REFUSED},
+        RescheduleStatus.ACCEPTED: set(),
+        RescheduleStatus.REFUSED: set(),
+    },
+    log="missions.RescheduleTransition",
 )

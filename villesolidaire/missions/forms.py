@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -6,8 +6,24 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from villesolidaire.core.validation import clean_text
-from villesolidaire.missions.enums import EvaluationChannel
-from villesolidaire.missions.services import MAX_SERIES
+from villesolidaire.missions.enums import EvaluationChannel, MissedReason
+from villesolidaire.missions.services import MAX_SERIES, not_started_message, wished_date_problem
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+DATETIME_ERRORS = {
+    "required": "Indiquez la date et l'heure.",
+    "invalid": "Date et heure attendues, par exemple 12/03/2026 14:30.",
+}
+
+
+def datetime_field(label: str) -> forms.DateTimeField:
+    """A date and time picked on a phone (datetime-local), typed dates accepted too."""
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages=DATETIME_ERRORS,
+    )
 
 
 class PlainTextField(forms.CharField):
@@ -27,6 +43,13 @@ class MissionReportForm(forms.Form):
         choices=[("done", "Oui, c'est fait"), ("missed", "Non, elle n'a pas pu avoir lieu")],
         widget=forms.RadioSelect,
         error_messages={"required": "Indiquez si la mission a eu lieu.", "invalid_choice": "Choix inconnu."},
+    )
+    missed_reason = forms.ChoiceField(
+        label="Si elle n'a pas eu lieu, pourquoi ?",
+        required=False,
+        choices=[("", "—"), *MissedReason.choices],
+        help_text="La personne aidée en sera informée par ces mots.",
+        error_messages={"invalid_choice": "Choix inconnu."},
     )
     duration_minutes = forms.IntegerField(
         label="Durée (en minutes)",
@@ -69,10 +92,10 @@ class MissionReportForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
-    def __init__(self, *args, involves_money: bool = False, scheduled_on: date | None = None, **kwargs):
+    def __init__(self, *args, involves_money: bool = False, mission=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.involves_money = involves_money
-        self.scheduled_on = scheduled_on
+        self.mission = mission
         if not involves_money:
             del self.fields["amount_advanced"]
 
@@ -84,14 +107,15 @@ class MissionReportForm(forms.Form):
             and "duration_minutes" not in self.errors
         ):
             self.add_error("duration_minutes", "Indiquez la durée de la mission.")
-        if cleaned.get("outcome") == "done" and self.scheduled_on and self.scheduled_on > timezone.localdate():
-            self.add_error(
-                "outcome",
-                f"Cette mission est prévue le {self.scheduled_on:%d/%m/%Y} : "
-                "vous pourrez dire qu'elle est faite à partir de ce jour-là.",
-            )
+        if self.mission is not None and self.mission.scheduled_at > timezone.now():
+            # The service refuses it too (MissionNotStarted); here the volunteer sees why on the form.
+            self.add_error("outcome", not_started_message(self.mission))
         if cleaned.get("outcome") == "missed":
             self._refuse_what_a_missed_mission_cannot_have(cleaned)
+            if not cleaned.get("missed_reason") and "missed_reason" not in self.errors:
+                self.add_error("missed_reason", "Indiquez pourquoi la mission n'a pas eu lieu.")
+        else:
+            cleaned["missed_reason"] = ""
         return cleaned
 
     def _refuse_what_a_missed_mission_cannot_have(self, cleaned: dict) -> None:
@@ -112,15 +136,7 @@ class MissionReportForm(forms.Form):
 
 
 class MissionPlanForm(forms.Form):
-    scheduled_at = forms.DateTimeField(
-        label="Date et heure",
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": "Indiquez la date et l'heure.",
-            "invalid": "Date et heure attendues, par exemple 12/03/2026 14:30.",
-        },
-    )
+    scheduled_at = datetime_field("Date et heure")
     count = forms.IntegerField(
         label="Nombre de rendez-vous à prévoir",
         min_value=1,
@@ -147,6 +163,26 @@ class MissionPlanForm(forms.Form):
             raise ValidationError("Cette date est passée depuis plus d'un mois.")
         if value > now + timedelta(days=366):
             raise ValidationError("Cette date est à plus d'un an.")
+        return value
+
+
+class RescheduleRequestForm(forms.Form):
+    wished_at = datetime_field("Nouvelle date et heure souhaitées")
+    note = PlainTextField(
+        label="Message pour la coordination (facultatif)",
+        required=False,
+        max_length=300,
+        multiline=True,
+        help_text="Par exemple : la personne préfère le matin.",
+        error_messages={"max_length": "300 caractères au plus."},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+    )
+
+    def clean_wished_at(self) -> datetime:
+        value = self.cleaned_data["wished_at"]
+        problem = wished_date_problem(value, timezone.now())
+        if problem:
+            raise ValidationError(problem)
         return value
 
 

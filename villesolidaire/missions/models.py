@@ -2,12 +2,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import amount_field, user_reference
+from villesolidaire.core.fields import amount_field, link_expired, token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
     EvaluationChannel,
+    MissedReason,
     MissionStatus,
+    RescheduleStatus,
     SupportKind,
     SupportStatus,
 )
@@ -84,6 +86,13 @@ class MissionQuerySet(models.QuerySet):
         """Missions that count in a volunteer's recent load: done or planned since `since`."""
         return self.filter(status__in=[MissionStatus.DONE, MissionStatus.PLANNED], scheduled_at__gte=since)
 
+    def reschedule_requested(self):
+        """Planned missions whose volunteer asked for another date and awaits the coordinator's answer
+        (the operations view counts them)."""
+        return self.filter(
+            status=MissionStatus.PLANNED, reschedule_requests__status=RescheduleStatus.PENDING
+        ).distinct()
+
 
 class Mission(models.Model):
     """One dated intervention within a support."""
@@ -101,6 +110,9 @@ class Mission(models.Model):
     reimbursed = models.BooleanField("remboursé", default=False)
     reimbursed_at = models.DateTimeField("remboursé le", null=True, blank=True)
     done_at = models.DateTimeField("réalisée le", null=True, blank=True)
+    missed_reason = models.CharField(
+        "raison de l'absence de mission", max_length=10, choices=MissedReason.choices, blank=True
+    )
     created_at = models.DateTimeField("créée le", default=timezone.now)
 
     objects = MissionQuerySet.as_manager()
@@ -121,6 +133,76 @@ class MissionTransition(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de statut de mission"
         verbose_name_plural = "historique des missions"
+
+
+class RescheduleRequest(models.Model):
+    """A volunteer's wish to move a planned mission to another date; the coordinator answers."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="reschedule_requests")
+    wished_at = models.DateTimeField("nouvelle date souhaitée")
+    note = models.CharField("message du·de la volontaire", max_length=300, blank=True)
+    status = models.CharField(
+        "statut", max_length=8, choices=RescheduleStatus.choices, default=RescheduleStatus.PENDING, db_index=True
+    )
+    requested_by = user_reference("demandée par")
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    answered_at = models.DateTimeField("réponse le", null=True, blank=True)
+    refusal_reason = models.CharField("motif du refus", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "demande d'autre créneau"
+        verbose_name_plural = "demandes d'autre créneau"
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            # One open request per mission: a second click while the first waits changes nothing.
+            models.UniqueConstraint(
+                fields=["mission"],
+                condition=models.Q(status=RescheduleStatus.PENDING),
+                name="one_pending_reschedule_per_mission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Autre créneau pour {self.mission} : {timezone.localtime(self.wished_at):%d/%m/%Y %H:%M}"
+
+
+class RescheduleTransition(TransitionLog):
+    reschedule_request, from_status, to_status = log_fields(RescheduleRequest)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement de statut de demande d'autre créneau"
+        verbose_name_plural = "historique des demandes d'autre créneau"
+
+
+class SupportLinkQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Links not past their own expiry (the support's end is checked by `SupportLink.expired`)."""
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class SupportLink(models.Model):
+    """A no-login key to one support's volunteer pages (its missions' reports, another date):
+    given on the offer page the volunteer accepted, so they need no magic link to report.
+    Only the digest is stored; it opens nothing else, and expires."""
+
+    support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="links")
+    token_hash = token_field()
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+
+    objects = SupportLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lien de compte rendu d'un soutien"
+        verbose_name_plural = "liens de compte rendu des soutiens"
+
+    def __str__(self) -> str:
+        return f"Lien du soutien n° {self.support_id}"
+
+    def expired(self, now=None) -> bool:
+        """Past its date, or the support ended more than VS_LINK_GRACE_HOURS ago."""
+        now = now or timezone.now()
+        return self.expires_at <= now or link_expired(self.support.ended_at, now=now)
 
 
 class Evaluation(models.Model):

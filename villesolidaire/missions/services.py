@@ -3,7 +3,13 @@
 Every mission status change goes through `mission_transition` (MISSION_WORKFLOW.apply: checked,
 logged in MissionTransition); a support is created by `support_create` and ended by `support_end`
 (SUPPORT_WORKFLOW, logged in SupportTransition). The resident is told about each step through
-notifications.resident_inform: an SMS when they have a mobile, otherwise a call task.
+notifications.resident_inform: an SMS when they have a mobile, otherwise a call task; after a
+report the text comes from `resident_texts`, which states only what the mission row records.
+
+A mission cannot be reported before it starts; the volunteer asks for another date instead
+(`reschedule_request`), which a coordinator accepts (the mission moves, planned → planned, logged)
+or refuses. `support_link_issue` gives the accepting volunteer a no-login key to the support's
+report pages (SupportLink).
 """
 
 from datetime import datetime, timedelta
@@ -15,25 +21,40 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
+from villesolidaire.core.fields import link_token
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions.enums import (
     MISSION_WORKFLOW,
+    RESCHEDULE_WORKFLOW,
     SUPPORT_WORKFLOW,
     EvaluationAuthor,
+    MissedReason,
     MissionStatus,
+    RescheduleStatus,
     SupportKind,
     SupportStatus,
 )
-from villesolidaire.missions.models import Evaluation, Mission, Support
-from villesolidaire.notifications.services import contact_send, resident_inform
+from villesolidaire.missions.models import Evaluation, Mission, RescheduleRequest, Support, SupportLink
+from villesolidaire.missions.resident_texts import moved_text, report_text
+from villesolidaire.notifications.services import contact_send, email_send, resident_inform
+from villesolidaire.territory.models import Town
 
 MAX_SERIES = 12
 
 
 class SupportClosed(Exception):
     """The support has ended: no new mission can be planned. The message is French, for users."""
+
+
+class MissionNotStarted(Exception):
+    """A report sent before the mission's start: refused (the volunteer may ask for another date)."""
+
+
+class RescheduleError(Exception):
+    """A request for another date that cannot be made or answered. The message is French, for users."""
 
 
 def when_label(moment: datetime) -> str:
@@ -106,6 +127,33 @@ def mission_plan_series(*, support: Support, first_at: datetime, count: int, by)
     return missions
 
 
+def _hotline() -> str:
+    town = Town.current()
+    return str(town.hotline_phone) if town and town.hotline_phone else ""
+
+
+def _inform_report(mission: Mission, kind: str) -> None:
+    """Tell the resident the outcome the mission row now records (resident_texts)."""
+    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(
+        pk=mission.pk
+    )
+    text = report_text(
+        mission,
+        volunteer_name=mission.support.volunteer.first_name,
+        when=when_label,
+        hotline=_hotline(),
+        now=timezone.now(),
+    )
+    _resident_inform_mission(mission, text, kind)
+
+
+def not_started_message(mission: Mission) -> str:
+    return (
+        f"Cette mission commence le {when_label(mission.scheduled_at)} : vous pourrez envoyer son compte rendu "
+        "une fois commencée. Si la date ne convient plus, demandez un autre créneau."
+    )
+
+
 @transaction.atomic
 def mission_report(
     *,
@@ -115,42 +163,40 @@ def mission_report(
     duration_minutes: int | None = None,
     notes: str = "",
     amount_advanced: Decimal | None = None,
+    missed_reason: str = "",
 ) -> Mission:
-    """The volunteer's report: done (duration, notes, amount advanced) or missed."""
-    target = MissionStatus.DONE if done else MissionStatus.MISSED
-    mission = mission_transition(mission=mission, target=target, by=by, note="Compte rendu du·de la volontaire")
-    mission.report = notes.strip()[:2000]
-    mission.duration_minutes = duration_minutes if done else None
-    mission.amount_advanced = amount_advanced if done else None
-    mission.done_at = timezone.now() if done else None
-    mission.save(update_fields=["report", "duration_minutes", "amount_advanced", "done_at"])
-    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(
-        pk=mission.pk
-    )
+    """The volunteer's report: done (duration, notes, amount advanced) or missed (and why).
+    Refused (MissionNotStarted) before the mission's start: nothing can have happened yet."""
+    mission = Mission.objects.select_for_update().get(pk=mission.pk)
+    now = timezone.now()
+    if mission.scheduled_at > now:
+        raise MissionNotStarted(not_started_message(mission))
     if done:
-        text = (
-            f"Votre volontaire {mission.support.volunteer.first_name} a indiqué que l'aide du "
-            f"{when_label(mission.scheduled_at)} a bien eu lieu. Merci !"
-        )
-        _resident_inform_mission(mission, text, "mission_done")
-    else:
-        text = (
-            f"L'aide prévue le {when_label(mission.scheduled_at)} n'a pas pu avoir lieu. "
-            "Le CCAS vous rappelle pour convenir d'une autre date."
-        )
-        _resident_inform_mission(mission, text, "mission_missed")
+        missed_reason = ""
+    elif missed_reason not in MissedReason.values:
+        missed_reason = MissedReason.OTHER
+    target = MissionStatus.DONE if done else MissionStatus.MISSED
+    mission = MISSION_WORKFLOW.apply(
+        mission,
+        target,
+        by=by,
+        note="Compte rendu du·de la volontaire",
+        at=now,
+        lock=False,
+        report=notes.strip()[:2000],
+        duration_minutes=duration_minutes if done else None,
+        amount_advanced=amount_advanced if done else None,
+        done_at=now if done else None,
+        missed_reason=missed_reason,
+    )
+    _inform_report(mission, "mission_done" if done else "mission_missed")
     return mission
 
 
 @transaction.atomic
 def mission_cancel(*, mission: Mission, by, reason: str = "") -> Mission:
     mission = mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note=reason)
-    mission = Mission.objects.select_related("support__resident", "support__volunteer", "support__help_request").get(
-        pk=mission.pk
-    )
-    _resident_inform_mission(
-        mission, f"L'aide prévue le {when_label(mission.scheduled_at)} est annulée.", "mission_cancelled"
-    )
+    _inform_report(mission, "mission_cancelled")
     return mission
 
 
@@ -291,3 +337,152 @@ def evaluation_record(
             )
     except IntegrityError as exc:
         raise EvaluationExists("Cette évaluation a déjà été enregistrée.") from exc
+
+
+# Another date: asked by the volunteer, answered by a coordinator ---------------------------------
+
+
+def wished_date_problem(wished_at: datetime, now: datetime) -> str:
+    """Why a mission cannot be moved to `wished_at` (French, for the form and the service), or ""."""
+    if wished_at <= now:
+        return "La nouvelle date doit être à venir."
+    if wished_at > now + timedelta(days=366):
+        return "La nouvelle date doit être dans l'année qui vient."
+    return ""
+
+
+@transaction.atomic
+def reschedule_request(*, mission: Mission, wished_at: datetime, note: str = "", by) -> RescheduleRequest:
+    """Record a volunteer's wish to move a planned mission and tell the coordinators."""
+    mission = (
+        Mission.objects.select_for_update()
+        .select_related("support__volunteer", "support__help_request__category")
+        .get(pk=mission.pk)
+    )
+    if mission.status != MissionStatus.PLANNED or mission.support.status != SupportStatus.ACTIVE:
+        raise RescheduleError("Cette mission n'est plus prévue : on ne peut plus la déplacer.")
+    problem = wished_date_problem(wished_at, timezone.now())
+    if problem:
+        raise RescheduleError(problem)
+    if mission.reschedule_requests.filter(status=RescheduleStatus.PENDING).exists():
+        raise RescheduleError("Une demande d'autre créneau attend déjà la réponse de la coordination.")
+    wish = RescheduleRequest.objects.create(
+        mission=mission, wished_at=wished_at, note=note.strip()[:300], requested_by=by
+    )
+    RESCHEDULE_WORKFLOW.log_creation(wish, by=by, note=wish.note)
+    _tell_coordinators_of(wish)
+    return wish
+
+
+def _tell_coordinators_of(wish: RescheduleRequest) -> None:
+    mission = wish.mission
+    link = settings.SITE_URL + reverse("missions:support_detail", args=[mission.support_id])
+    for email in User.objects.coordinator_emails():
+        email_send(
+            to=email,
+            subject=f"Autre créneau demandé : soutien n° {mission.support_id}",
+            template="missions/messages/reschedule_requested_email.txt",
+            context={
+                "mission": mission,
+                "before": when_label(mission.scheduled_at),
+                "after": when_label(wish.wished_at),
+                "note": wish.note,
+                "link": link,
+            },
+            kind="reschedule_requested",
+        )
+
+
+def _pending_wish(wish: RescheduleRequest) -> RescheduleRequest:
+    wish = (
+        RescheduleRequest.objects.select_for_update()
+        .select_related("mission__support__volunteer", "mission__support__resident", "mission__support__help_request")
+        .get(pk=wish.pk)
+    )
+    if wish.status != RescheduleStatus.PENDING:
+        raise RescheduleError("Cette demande d'autre créneau a déjà reçu une réponse.")
+    return wish
+
+
+@transaction.atomic
+def reschedule_accept(*, wish: RescheduleRequest, by) -> Mission:
+    """Move the mission to the wished date (planned → planned, logged) and tell both sides."""
+    wish = _pending_wish(wish)
+    mission = Mission.objects.select_for_update().get(pk=wish.mission_id)
+    if mission.status != MissionStatus.PLANNED:
+        raise RescheduleError("Cette mission n'est plus prévue : elle ne peut plus être déplacée. Refusez la demande.")
+    problem = wished_date_problem(wish.wished_at, timezone.now())
+    if problem:
+        raise RescheduleError(f"{problem} Refusez la demande, ou prévoyez une nouvelle mission.")
+    before, after = when_label(mission.scheduled_at), when_label(wish.wished_at)
+    mission = MISSION_WORKFLOW.apply(
+        mission,
+        MissionStatus.PLANNED,
+        by=by,
+        note=f"Déplacée du {before} au {after}, à la demande du·de la volontaire",
+        lock=False,
+        scheduled_at=wish.wished_at,
+    )
+    RESCHEDULE_WORKFLOW.apply(wish, RescheduleStatus.ACCEPTED, by=by, lock=False, answered_at=timezone.now())
+    support = wish.mission.support
+    _resident_inform_mission(
+        wish.mission,
+        moved_text(volunteer_name=support.volunteer.first_name, before=before, after=after),
+        "mission_moved",
+    )
+    _tell_volunteer_answer(wish, accepted=True, before=before, after=after)
+    return mission
+
+
+@transaction.atomic
+def reschedule_refuse(*, wish: RescheduleRequest, by, reason: str = "") -> RescheduleRequest:
+    """Keep the mission at its date; the volunteer is told (with the reason, if any)."""
+    wish = _pending_wish(wish)
+    reason = reason.strip()[:300]
+    RESCHEDULE_WORKFLOW.apply(
+        wish,
+        RescheduleStatus.REFUSED,
+        by=by,
+        note=reason,
+        lock=False,
+        answered_at=timezone.now(),
+        refusal_reason=reason,
+    )
+    mission = wish.mission
+    _tell_volunteer_answer(
+        wish, accepted=False, before=when_label(mission.scheduled_at), after=when_label(wish.wished_at)
+    )
+    return wish
+
+
+def _tell_volunteer_answer(wish: RescheduleRequest, *, accepted: bool, before: str, after: str) -> None:
+    volunteer = wish.mission.support.volunteer
+    contact_send(
+        email=volunteer.email,
+        phone=volunteer.phone,
+        subject="Votre demande d'autre créneau",
+        email_template="missions/messages/reschedule_answer.txt",
+        sms_template="missions/messages/reschedule_answer_sms.txt",
+        context={
+            "volunteer": volunteer,
+            "accepted": accepted,
+            "before": before,
+            "after": after,
+            "reason": wish.refusal_reason,
+        },
+        kind="reschedule_answered",
+    )
+
+
+# The support's own link -------------------------------------------------------------------------
+
+
+def support_link_issue(*, support: Support, now: datetime | None = None) -> str:
+    """The path of a fresh no-login link to this support's report pages, valid VS_LINK_MAX_AGE_DAYS
+    (and no longer than the support, plus VS_LINK_GRACE_HOURS). Only its digest is stored; the path
+    is shown on the page the volunteer is reading, on whichever address they reached it."""
+    now = now or timezone.now()
+    link = SupportLink(support=support, created_at=now, expires_at=now + timedelta(days=settings.VS_LINK_MAX_AGE_DAYS))
+    token = link_token(link)
+    link.save()
+    return reverse("missions:support_by_link", args=[token])

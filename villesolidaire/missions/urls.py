@@ -12,6 +12,17 @@ urlpatterns = [
     path("gestion/soutiens/<int:pk>/avis-habitant/", views.resident_evaluation, name="resident_evaluation"),
     path("gestion/missions/<int:pk>/annuler/", views.mission_cancel, name="mission_cancel"),
     path("gestion/missions/<int:pk>/remboursement/", views.mission_reimburse, name="mission_reimburse"),
+    path("gestion/missions/autre-creneau/<int:pk>/accepter/", views.reschedule_accept, name="reschedule_accept"),
+    path("gestion/missions/autre-creneau/<int:pk>/refuser/", views.reschedule_refuse, name="reschedule_refuse"),
     path("mon-espace/missions/<int:pk>/compte-rendu/", views.mission_report, name="mission_report"),
+    path("mon-espace/missions/<int:pk>/autre-creneau/", views.mission_reschedule, name="mission_reschedule"),
+    # A support's own link (SupportLink): no login, this support's missions only.
+    path("soutien/<str:token>/", views.support_by_link, name="support_by_link"),
+    path("soutien/<str:token>/missions/<int:pk>/compte-rendu/", views.link_mission_report, name="link_mission_report"),
+    path(
+        "soutien/<str:token>/missions/<int:pk>/autre-creneau/",
+        views.link_mission_reschedule,
+        name="link_mission_reschedule",
+    ),
     path("mon-espace/soutiens/<int:pk>/avis/", views.volunteer_evaluation, name="volunteer_evaluation"),
 ]

@@ -1,20 +1,25 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
-from villesolidaire.core.http import posted
+from villesolidaire.core.http import by_link_token, link_expired_page, posted
 from villesolidaire.core.pagination import paginate
-from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.missions import services
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
     EvaluationChannel,
     MissionStatus,
+    RescheduleStatus,
     SupportKind,
     SupportStatus,
 )
@@ -25,9 +30,17 @@ from villesolidaire.missions.forms import (
     MissionReportForm,
     OptionalReasonForm,
     ReasonForm,
+    RescheduleRequestForm,
     ResidentEvaluationForm,
 )
-from villesolidaire.missions.models import Evaluation, Mission, MissionTransition, Support
+from villesolidaire.missions.models import (
+    Evaluation,
+    Mission,
+    MissionTransition,
+    RescheduleRequest,
+    Support,
+    SupportLink,
+)
 
 
 @coordinator_required
@@ -65,7 +78,7 @@ def _support_for_staff(pk: int) -> Support:
 def _render_detail(request: HttpRequest, support: Support, status: int = 200, **forms) -> HttpResponse:
     missions = list(
         support.missions.order_by("scheduled_at", "pk").prefetch_related(
-            Prefetch("transitions", queryset=MissionTransition.objects.select_related("by"))
+            Prefetch("transitions", queryset=MissionTransition.objects.select_related("by")), _pending_wishes()
         )
     )
     evaluations = {e.author: e for e in Evaluation.objects.filter(support=support).select_related("recorded_by")}
@@ -183,45 +196,158 @@ def resident_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("missions:support_detail", pk=support.pk)
 
 
-# Volunteer space (magic link). Missions and supports are fetched among the volunteer's own.
+@coordinator_required
+@require_POST
+def reschedule_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_object_or_404(RescheduleRequest.objects.select_related("mission"), pk=pk)
+    with service_errors(request, services.RescheduleError, TransitionNotAllowed):
+        services.reschedule_accept(wish=wish, by=request.user)
+        messages.success(request, "Mission déplacée. La personne aidée et le·la volontaire en sont informé·es.")
+    return redirect("missions:support_detail", pk=wish.mission.support_id)
+
+
+@coordinator_required
+@require_POST
+def reschedule_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_object_or_404(RescheduleRequest.objects.select_related("mission"), pk=pk)
+    form = OptionalReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Motif invalide : " + " ".join(form.errors.get("reason", [])))
+        return redirect("missions:support_detail", pk=wish.mission.support_id)
+    with service_errors(request, services.RescheduleError):
+        services.reschedule_refuse(wish=wish, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "Demande refusée. Le·la volontaire en est informé·e ; la mission garde sa date.")
+    return redirect("missions:support_detail", pk=wish.mission.support_id)
+
+
+# Volunteer pages. Two ways in, same pages: the volunteer space (magic link, missions fetched among
+# the volunteer's own) and a support's own link (SupportLink, given on the accepted offer's page:
+# missions fetched among that support's only).
+
+
+@dataclass(frozen=True)
+class VolunteerPages:
+    """Where a volunteer page's links and redirects go, for one way in."""
+
+    report: Callable[[int], str]
+    reschedule: Callable[[int], str]
+    support: str = ""  # the support's page (link only)
+    evaluation: str = ""  # the evaluation page (volunteer space only)
+
+
+def _space_pages(support: Support) -> VolunteerPages:
+    return VolunteerPages(
+        report=lambda pk: reverse("missions:mission_report", args=[pk]),
+        reschedule=lambda pk: reverse("missions:mission_reschedule", args=[pk]),
+        evaluation=reverse("missions:volunteer_evaluation", args=[support.pk]),
+    )
+
+
+def _link_pages(token: str) -> VolunteerPages:
+    return VolunteerPages(
+        report=lambda pk: reverse("missions:link_mission_report", args=[token, pk]),
+        reschedule=lambda pk: reverse("missions:link_mission_reschedule", args=[token, pk]),
+        support=reverse("missions:support_by_link", args=[token]),
+    )
+
+
+MISSION_PAGE_RELATED = ("support__resident", "support__resident__quartier", "support__help_request__category")
+
+
+def _own_mission(request: HttpRequest, pk: int) -> Mission:
+    return get_object_or_404(
+        Mission.objects.for_volunteer(request.user.volunteer).select_related(*MISSION_PAGE_RELATED), pk=pk
+    )
+
+
+def _linked_support(token: str) -> Support | None:
+    """The support a link opens; None once the link has expired. 404 for an unknown key."""
+    link = by_link_token(SupportLink.objects.select_related("support"), token)
+    return None if link.expired() else link.support
 
 
 @volunteer_required
 def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
-    volunteer = request.user.volunteer
-    mission = get_object_or_404(
-        Mission.objects.for_volunteer(volunteer).select_related(
-            "support__resident", "support__resident__quartier", "support__help_request__category"
-        ),
-        pk=pk,
+    mission = _own_mission(request, pk)
+    return _report_page(request, mission, by=request.user, pages=_space_pages(mission.support))
+
+
+@volunteer_required
+def mission_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = _own_mission(request, pk)
+    return _reschedule_page(request, mission, by=request.user, pages=_space_pages(mission.support))
+
+
+def support_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the support's missions, each with its report or another date (SupportLink)."""
+    support = _linked_support(token)
+    if support is None:
+        return link_expired_page(request)
+    support = Support.objects.select_related("resident__quartier", "help_request__category").get(pk=support.pk)
+    missions = list(support.missions.order_by("scheduled_at", "pk").prefetch_related(_pending_wishes()))
+    pages = _link_pages(token)
+    for mission in missions:
+        mission.report_url, mission.reschedule_url = pages.report(mission.pk), pages.reschedule(mission.pk)
+    return render(
+        request,
+        "missions/support_by_link.html",
+        {"support": support, "missions": missions, "now": timezone.now()},
     )
+
+
+def link_mission_report(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    support = _linked_support(token)
+    if support is None:
+        return link_expired_page(request)
+    mission = get_object_or_404(support.missions.select_related(*MISSION_PAGE_RELATED), pk=pk)
+    return _report_page(request, mission, by=support.volunteer.user, pages=_link_pages(token))
+
+
+def link_mission_reschedule(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    support = _linked_support(token)
+    if support is None:
+        return link_expired_page(request)
+    mission = get_object_or_404(support.missions.select_related(*MISSION_PAGE_RELATED), pk=pk)
+    return _reschedule_page(request, mission, by=support.volunteer.user, pages=_link_pages(token))
+
+
+def _pending_wishes() -> Prefetch:
+    return Prefetch(
+        "reschedule_requests",
+        queryset=RescheduleRequest.objects.filter(status=RescheduleStatus.PENDING),
+        to_attr="pending_wishes",
+    )
+
+
+def _report_page(request: HttpRequest, mission: Mission, *, by, pages: VolunteerPages) -> HttpResponse:
     support = mission.support
     help_request = support.help_request
     involves_money = help_request.involves_money or help_request.category.involves_money
     can_report = mission.status == MissionStatus.PLANNED and support.status == SupportStatus.ACTIVE
-    form = MissionReportForm(
-        posted(request), involves_money=involves_money, scheduled_on=timezone.localdate(mission.scheduled_at)
-    )
+    started = mission.scheduled_at <= timezone.now()
+    form = MissionReportForm(posted(request), involves_money=involves_money, mission=mission)
     if request.method == "POST":
         if not can_report:
             messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
-            return redirect("missions:mission_report", pk=mission.pk)
+            return redirect(pages.report(mission.pk))
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.mission_report(
-                    mission=mission,
-                    done=data["outcome"] == "done",
-                    by=request.user,
-                    duration_minutes=data.get("duration_minutes"),
-                    notes=data.get("notes", ""),
-                    amount_advanced=data.get("amount_advanced"),
-                )
-            except TransitionNotAllowed:
-                messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
-            else:
-                messages.success(request, "Merci ! Votre compte rendu est enregistré.")
-            return redirect("missions:mission_report", pk=mission.pk)
+            with form_service_errors(form, services.MissionNotStarted):
+                try:
+                    services.mission_report(
+                        mission=mission,
+                        done=data["outcome"] == "done",
+                        by=by,
+                        duration_minutes=data.get("duration_minutes"),
+                        notes=data.get("notes", ""),
+                        amount_advanced=data.get("amount_advanced"),
+                        missed_reason=data.get("missed_reason", ""),
+                    )
+                except TransitionNotAllowed:
+                    messages.info(request, "Le compte rendu de cette mission a déjà été envoyé. Merci !")
+                else:
+                    messages.success(request, "Merci ! Votre compte rendu est enregistré.")
+                return redirect(pages.report(mission.pk))
     evaluation_done = Evaluation.objects.filter(support=support, author=EvaluationAuthor.VOLUNTEER).exists()
     return render(
         request,
@@ -232,8 +358,41 @@ def mission_report(request: HttpRequest, pk: int) -> HttpResponse:
             "help_request": help_request,
             "form": form,
             "can_report": can_report,
+            "started": started,
+            "pending_wish": mission.reschedule_requests.filter(status=RescheduleStatus.PENDING).first(),
             "support_ended": support.status == SupportStatus.ENDED,
             "evaluation_done": evaluation_done,
+            "pages": pages,
+            "report_url": pages.report(mission.pk),
+            "reschedule_url": pages.reschedule(mission.pk),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _reschedule_page(request: HttpRequest, mission: Mission, *, by, pages: VolunteerPages) -> HttpResponse:
+    """« Demander un autre créneau »: the wished date and a note, for the coordinator to answer."""
+    movable = mission.status == MissionStatus.PLANNED and mission.support.status == SupportStatus.ACTIVE
+    pending = mission.reschedule_requests.filter(status=RescheduleStatus.PENDING).first()
+    form = RescheduleRequestForm(posted(request))
+    if request.method == "POST" and movable and pending is None and form.is_valid():
+        with form_service_errors(form, services.RescheduleError):
+            services.reschedule_request(
+                mission=mission, wished_at=form.cleaned_data["wished_at"], note=form.cleaned_data["note"], by=by
+            )
+            messages.success(request, "Votre demande est envoyée à la coordination, qui vous répondra.")
+            return redirect(pages.report(mission.pk))
+    return render(
+        request,
+        "missions/mission_reschedule.html",
+        {
+            "mission": mission,
+            "support": mission.support,
+            "form": form,
+            "movable": movable,
+            "pending_wish": pending,
+            "pages": pages,
+            "report_url": pages.report(mission.pk),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import requests
 from django.conf import settings
-from django.db.models import Avg, Min
+from django.db.models import Avg, Min, Q
 from django.utils.module_loading import import_string
 
 from villesolidaire.core.text import fold, tokens
@@ -140,9 +140,16 @@ def feature_collection(query: str, results: list[GeocodeResult], limit: int) -> 
     }
 
 
-def _query_parts(query: str) -> tuple[str, str, list[str], str]:
+# One word of a query and what it may stand for: its expansion first ("av" → "avenue"), then, for
+# the word being typed (the last), the letters as typed, a prefix ("gal" of "galerie", not only
+# the abbreviation of "général"; "res" of "résistance" as well as "résidence").
+Word = tuple[str, ...]
+
+
+def _query_parts(query: str) -> tuple[str, str, list[Word], str]:
     """Split a free-text address into house number, repetition (bis/ter…), folded street and
-    city words (abbreviations expanded, little words dropped) and postcode."""
+    city words (abbreviations expanded, little words dropped; the last one also kept as typed)
+    and postcode."""
     text = (query or "")[:200].strip()
     postcode_match = _POSTCODE.search(text)
     postcode = postcode_match.group(1) if postcode_match else ""
@@ -154,9 +161,17 @@ def _query_parts(query: str) -> tuple[str, str, list[str], str]:
         number = number_match.group(1).lstrip("0") or "0"
         rep = (number_match.group(2) or "").lower()
         text = text[number_match.end() :]
-    words = [_ABBREVIATIONS.get(word, word) for word in tokens(text)]
-    words = [word for word in words if word and word not in _STOPWORDS]
+    typed = [word for word in tokens(text) if word not in _STOPWORDS]
+    words = [(_ABBREVIATIONS.get(word, word),) for word in typed]
+    if words and words[-1][0] and words[-1][0] != typed[-1]:
+        words[-1] = (words[-1][0], typed[-1])
+    words = [word for word in words if word[0]]
     return number, rep, words[:MAX_WORDS], postcode
+
+
+def _expanded(words: list[Word]) -> list[str]:
+    """Each word as a whole word (its expansion): what a saved address must name (geocode)."""
+    return [word[0] for word in words]
 
 
 def _same_rep(row_rep: str, rep: str) -> bool:
@@ -164,7 +179,12 @@ def _same_rep(row_rep: str, rep: str) -> bool:
     return row_rep == rep or _REP_ALIASES.get(row_rep, row_rep) == _REP_ALIASES.get(rep, rep)
 
 
-def _word_score(word: str, haystack: set[str]) -> float:
+def _word_score(word: Word, haystack: set[str]) -> float:
+    """The best of the word's readings (expanded, or as typed while it is typed)."""
+    return max(_reading_score(reading, haystack) for reading in word)
+
+
+def _reading_score(word: str, haystack: set[str]) -> float:
     if word in haystack:
         return 1.0
     if any(candidate.startswith(word) for candidate in haystack):
@@ -188,7 +208,10 @@ class OfflineBanGeocoder:
             return []
         rows = BanAddress.objects.all()
         for word in words:
-            rows = rows.filter(search_text__contains=word)
+            either = Q()
+            for reading in word:
+                either |= Q(search_text__contains=reading)
+            rows = rows.filter(either)
         if postcode:
             rows = rows.filter(code_postal=postcode)
         if citycode:
@@ -206,16 +229,17 @@ class OfflineBanGeocoder:
         return _distinct_labels(results)[:limit]
 
     @staticmethod
-    def _text_score(nom_voie: str, search_text: str, words: list[str]) -> float:
+    def _text_score(nom_voie: str, search_text: str, words: list[Word]) -> float:
         street_words = set(fold(nom_voie).split())
         haystack = set(search_text.split())
         coverage = sum(_word_score(word, haystack) for word in words) / len(words)
         # Words of the street the query did not mention: "rue de la paix" should rank
         # "Rue de la Paix" above "Rue de la Paix Prolongée".
-        unmatched = [w for w in street_words - _STOPWORDS if not any(w.startswith(word) for word in words)]
+        readings = [reading for word in words for reading in word]
+        unmatched = [w for w in street_words - _STOPWORDS if not any(w.startswith(r) for r in readings)]
         return 0.55 * coverage + 0.25 / (1 + len(unmatched))
 
-    def _housenumber_result(self, row: BanAddress, words: list[str], rep: str) -> GeocodeResult:
+    def _housenumber_result(self, row: BanAddress, words: list[Word], rep: str) -> GeocodeResult:
         score = self._text_score(row.nom_voie, row.search_text, words) + 0.1
         if _same_rep(row.rep, rep):
             score += 0.1  # exact "8 bis" over "8"
@@ -232,7 +256,7 @@ class OfflineBanGeocoder:
             score=min(score, 1.0),
         )
 
-    def _street_results(self, rows, words: list[str], limit: int) -> list[GeocodeResult]:
+    def _street_results(self, rows, words: list[Word], limit: int) -> list[GeocodeResult]:
         streets = (
             rows.values("nom_voie", "code_postal", "code_insee", "nom_commune", "search_text")
             .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"), any_id=Min("ban_id"))
@@ -341,7 +365,7 @@ def geocode(address: str, postcode: str = "", city: str = "") -> GeocodeResult |
     if city:
         attempts.append((" ".join(part for part in (address, postcode) if part), ""))
     for query, citycode in attempts:
-        words = _query_parts(query)[2]
+        words = _expanded(_query_parts(query)[2])
         for result in geocoder.search(query, limit=5, citycode=citycode):
             if result.score >= MIN_SCORE and _names_every_word(result, words):
                 return result

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
-from phonenumber_field.phonenumber import to_python
 
 from villesolidaire.accounts.models import User
 from villesolidaire.core.bitmask import FlagSetField
@@ -210,9 +209,10 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
 
     def _get_validation_exclusions(self):
         exclusions = super()._get_validation_exclusions()
-        if not self.refuse_taken_contacts:
-            # Else the model's validation checks the one-account-per-mobile constraint and says it is taken.
-            exclusions.add("phone")
+        # The mobile is checked by its form field (core.validation's rule, which accepts the demo's
+        # fiction numbers that the model field's stricter validator refuses) and, when taken
+        # contacts are refused, by clean_phone; the database constraint settles a race.
+        exclusions.add("phone")
         return exclusions
 
     def _phone_taken(self, phone) -> bool:
@@ -256,9 +256,8 @@ class MagicLinkRequestForm(forms.Form):
             email = forms.EmailField(error_messages=EMAIL_ERRORS).clean(value).lower()
             self.cleaned_data["email"] = email
             return email
-        number = to_python(value, region="FR")
-        if not number or not number.is_valid():
-            raise ValidationError(PHONE_INVALID, code="invalid")
+        # The sign-up's own field: every number it accepts signs in (demo fiction numbers included).
+        number = mobile_field().clean(value)
         self.cleaned_data["phone"] = number.as_e164
         return number.as_e164
 

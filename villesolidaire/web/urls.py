@@ -9,6 +9,8 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("theme.css", views.theme_css, name="theme_css"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the static file.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("logo", views.town_logo, name="logo"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.privacy, name="privacy"),

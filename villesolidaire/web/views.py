@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -32,6 +33,13 @@ def staff_home(user) -> str:
 
 @require_GET
 @cache_control(max_age=300)
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers fetch on their own: the static icon (hashed name in production)."""
+    return redirect(static("vs/img/favicon.ico"), permanent=False)
+
+
 def theme_css(request: HttpRequest) -> HttpResponse:
     """Town colours as CSS custom properties: a stylesheet, so CSP needs no inline style."""
     town = Town.current()

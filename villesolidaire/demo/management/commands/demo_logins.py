@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.urls import reverse
 
 from villesolidaire.accounts.demo import DEMO_PASSWORD, STAFF_ACCOUNTS, ensure_backup_codes
@@ -24,7 +25,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         out = self.stdout.write
-        staff = {user.email: user for user in User.objects.filter(email__in=[a[0] for a in STAFF_ACCOUNTS])}
+        try:
+            staff = {user.email: user for user in User.objects.filter(email__in=[a[0] for a in STAFF_ACCOUNTS])}
+        except DatabaseError as exc:
+            raise CommandError(
+                "La base de données n'est pas encore créée : lancez « make run », ou "
+                "« .venv/bin/python manage.py migrate » puis « .venv/bin/python manage.py seed_demo »."
+            ) from exc
         if not staff:
             out("Pas de comptes de démonstration : lancez d'abord « manage.py seed_demo ».")
             return
@@ -54,7 +61,8 @@ class Command(BaseCommand):
         for volunteer in (
             Volunteer.objects.filter(email__in=DEMO_VOLUNTEER_EMAILS).select_related("user").order_by("email")
         ):
-            out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}")
+            mobile = f" ou {volunteer.phone.as_national}" if volunteer.phone else ""
+            out(f"  - {volunteer.first_name} {volunteer.last_name} : {volunteer.email}{mobile}")
             link = _magic_link(volunteer)
             if link:
                 out(f"      lien direct (valable {settings.SESAME_MAX_AGE // 60} minutes, une fois) : {link}")
