@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.factories import (
     HelpRequestFactory,
+    MissionFactory,
     ResidentFactory,
     VolunteerFactory,
     login_staff,
@@ -25,6 +26,8 @@ from villesolidaire.campaigns.enums import TargetStatus
 from villesolidaire.campaigns.models import CallTarget
 from villesolidaire.help_requests.enums import Status, Urgency
 from villesolidaire.matching.models import Proposal
+from villesolidaire.missions.models import RescheduleRequest
+from villesolidaire.needs.models import NeedNotification
 from villesolidaire.neighbours.models import Alert
 from villesolidaire.notifications.models import CallTask, Message, MessageStatus
 
@@ -58,14 +61,20 @@ def _work(n: int = 1) -> None:
         Message.objects.create(
             channel="sms", recipient="+33612345678", body="…", kind="test", status=MessageStatus.FAILED
         )
-        SignupFactory(shift=ShiftFactory(starts_at=now + datetime.timedelta(days=2), places=3))
+        shift = ShiftFactory(starts_at=now + datetime.timedelta(days=2), places=3)
+        SignupFactory(shift=shift)
+        NeedNotification.objects.create(need=shift.need, recipient_count=80)  # a partner's big send
+        mission = MissionFactory(scheduled_at=now + datetime.timedelta(days=1))
+        RescheduleRequest.objects.create(mission=mission, wished_at=now + datetime.timedelta(days=3))
 
 
 KEYS = (
     "urgent_requests",
     "call_tasks",
     "expired_proposals",
+    "reschedule_requests",
     "volunteers_to_validate",
+    "need_notifications_to_approve",
     "neighbour_alerts",
     "failed_messages",
     "shifts_not_full",
@@ -146,7 +155,7 @@ def test_the_view_costs_the_same_queries_with_one_or_many_items(client):
     one = _queries(client)
     _work(6)
     # Session, user, second factor, town; two per kind shown with rows, one per other kind.
-    assert _queries(client) == one == 16
+    assert _queries(client) == one == 19
 
 
 def _targets(campaign, **statuses) -> None:

@@ -19,7 +19,9 @@ from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.filters import URGENT_TODO
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching.models import Proposal, ProposalStatus
-from villesolidaire.needs.models import PLACE_HOLDING, NeedStatus, Shift
+from villesolidaire.missions.enums import MissionStatus, RescheduleStatus
+from villesolidaire.missions.models import Mission, RescheduleRequest
+from villesolidaire.needs.models import PLACE_HOLDING, NeedNotification, NeedStatus, Shift
 from villesolidaire.neighbours.models import Alert
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
@@ -70,7 +72,9 @@ def watch_items(user, now: datetime) -> list[WatchItem]:
     if user.has_role(*COORDINATION_ROLES):
         items += [
             expired_proposals(now),
+            reschedule_requests(),
             volunteers_to_validate(),
+            need_notifications_to_approve(),
             neighbour_alerts(),
             failed_messages(),
             shifts_not_full(now),
@@ -156,6 +160,42 @@ def expired_proposals(now: datetime) -> WatchItem:
         url=_url("help_requests:list", status=RequestStatus.SEARCHING),
         action="Relancer ou proposer à d'autres volontaires",
         rows=rows,
+    )
+
+
+def reschedule_requests() -> WatchItem:
+    pending = RescheduleRequest.objects.filter(status=RescheduleStatus.PENDING, mission__status=MissionStatus.PLANNED)
+    first = list(
+        pending.order_by("requested_at", "pk").values(
+            "mission__support_id", "mission__scheduled_at", "wished_at", "mission__support__help_request_id"
+        )[:ROWS_SHOWN]
+    )
+    rows = [
+        Row(
+            label=f"Demande n° {r['mission__support__help_request_id']}",
+            url=reverse("missions:support_detail", args=[r["mission__support_id"]]),
+            detail=f"du {timezone.localtime(r['mission__scheduled_at']):%d/%m à %H:%M} "
+            f"au {timezone.localtime(r['wished_at']):%d/%m à %H:%M}",
+        )
+        for r in first
+    ]
+    return WatchItem(
+        key="reschedule_requests",
+        label="Missions à déplacer à la demande des volontaires",
+        count=Mission.objects.reschedule_requested().count(),
+        url=_url("missions:support_list"),
+        action="Accepter la nouvelle date ou la refuser",
+        rows=rows,
+    )
+
+
+def need_notifications_to_approve() -> WatchItem:
+    return WatchItem(
+        key="need_notifications_to_approve",
+        label="Envois de partenaires à approuver",
+        count=NeedNotification.objects.awaiting_approval().count(),
+        url=_url("needs:notification_list"),
+        action="Approuver ou refuser l'envoi aux volontaires",
     )
 
 
