@@ -159,7 +159,8 @@ class RegisterEntryQuerySet(models.QuerySet):
         for word in words:
             keys = [search_key(key) for key in fuzzy.query_keys(word)]
             rows = rows.filter(pk__in=RegisterSearchKey.objects.filter(key__in=keys).values("entry_id"))
-        return list(rows.only("pk", "last_name", "first_names").order_by("pk")[:MAX_NAME_CANDIDATES])
+        rows = rows.select_related(None).only("pk", "last_name", "first_names").order_by("pk")
+        return list(rows[:MAX_NAME_CANDIDATES])
 
     def acknowledgement_due(self):
         return self.filter(status=EntryStatus.RECEIVED, acknowledged_at__isnull=True).order_by(
