@@ -214,7 +214,7 @@ def main() -> None:
         queries.append((entry, kind, make_query(entry, kind, rng)))
 
     page_size = settings.VS_PAGE_SIZE
-    for entry, _kind, query in queries[:50]:
+    for _entry, _kind, query in queries[:50]:
         run_query(query["typed"], page_size)  # warm-up: connections, caches, plans
 
     timings, found, asked, shown, relevant = [], {}, {}, 0, 0

@@ -3,9 +3,9 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.accounts.perms import is_operator
+from villesolidaire.core import fuzzy
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.fields import birth_year_field, user_reference
-from villesolidaire.core import fuzzy
 from villesolidaire.core.text import fold
 from villesolidaire.core.validation import looks_like_phone, phone_e164
 from villesolidaire.territory.models import Located

@@ -26,23 +26,29 @@ def build_search_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('register', '0005_role_designations'),
+        ("register", "0005_role_designations"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegisterSearchKey',
+            name="RegisterSearchKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=16)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_keys', to='register.registerentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=16)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_keys",
+                        to="register.registerentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'clé de recherche par nom',
-                'verbose_name_plural': 'clés de recherche par nom',
-                'indexes': [models.Index(fields=['key', 'entry'], name='register_search_key_idx')],
+                "verbose_name": "clé de recherche par nom",
+                "verbose_name_plural": "clés de recherche par nom",
+                "indexes": [models.Index(fields=["key", "entry"], name="register_search_key_idx")],
             },
         ),
         migrations.RunPython(build_search_keys, migrations.RunPython.noop, elidable=True),

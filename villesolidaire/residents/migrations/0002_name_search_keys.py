@@ -18,16 +18,15 @@ def build_search_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0001_initial'),
+        ("residents", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resident',
-            name='search_keys',
-            field=models.TextField(blank=True, default='', editable=False),
+            model_name="resident",
+            name="search_keys",
+            field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.RunPython(build_search_keys, migrations.RunPython.noop, elidable=True),
     ]
