@@ -194,6 +194,9 @@ def main() -> None:
     started = time.perf_counter()
     added = top_up(args.entries, rng)
     key_missing_entries()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh bulk rows: give the planner its statistics, as autovacuum would
+            cursor.execute("ANALYZE register_registerentry, register_registersearchkey")
     entries = [
         (entry.pk, entry.last_name, entry.first_names)
         for entry in RegisterEntry.objects.current().exclude(last_name="").only("pk", "last_name", "first_names")

@@ -155,10 +155,16 @@ class RegisterEntryQuerySet(models.QuerySet):
         words = fuzzy.query_tokens(text)
         if not words:
             return []
-        rows = self
-        for word in words:
+        # One index-only read of the keys per typed word, intersected here: a plan that databases
+        # (and PostgreSQL's planner, whatever its statistics) cannot turn into a scan of the register.
+        pks: set[int] | None = None
+        for word in sorted(words, key=len, reverse=True):
             keys = [search_key(key) for key in fuzzy.query_keys(word)]
-            rows = rows.filter(pk__in=RegisterSearchKey.objects.filter(key__in=keys).values("entry_id"))
+            found = set(RegisterSearchKey.objects.filter(key__in=keys).values_list("entry_id", flat=True))
+            pks = found if pks is None else pks & found
+            if not pks:
+                return []
+        rows = self.filter(pk__in=sorted(pks)[: MAX_NAME_CANDIDATES * 4])
         rows = rows.select_related(None).only("pk", "last_name", "first_names").order_by("pk")
         return list(rows[:MAX_NAME_CANDIDATES])
 
