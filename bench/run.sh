@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: matching, public sign-up throughput and a surge at five times it (load shedding),
-# request-list timings, register campaigns, who to tell about a one-off need, the public partners map.
+# request-list timings, register name search, register campaigns, who to tell about a one-off need, the public partners map.
 # Writes bench/results.json and docs/benchmarks.md. Reports figures; never fails on a timing.
 # Uses its own databases (PostgreSQL villesolidaire_bench, SQLite var/bench.sqlite3), created
 # fresh on each run; the development database is not touched. About 5 to 8 minutes.
@@ -73,6 +73,12 @@ DATABASE_URL="$PG_URL" $PY bench/needs_selection.py --label postgresql --sizes 1
 
 echo "== Liste des demandes (/gestion/demandes/) avec 10 000 demandes =="
 DATABASE_URL="$PG_URL" $PY bench/request_list.py --requests 10000 --samples 200
+
+# Before the campaigns: its 20 000 entries carry compound names, accents and particles, and the
+# campaigns bench then finds its 20 000 entries already there.
+echo "== Registre : recherche par nom parmi 20 000 inscriptions chiffrées, 5 000 noms avec fautes de frappe =="
+DATABASE_URL="$SQLITE_URL" $PY bench/register_search.py --label sqlite --entries 20000 --queries 5000
+DATABASE_URL="$PG_URL" $PY bench/register_search.py --label postgresql --entries 20000 --queries 5000
 
 echo "== Registre : campagne sur 20 000 inscriptions, « appel suivant » avec 20 appelant·es =="
 DATABASE_URL="$PG_URL" $PY bench/campaigns.py --entries 20000 --callers 20 --calls-each 25 --runs 3

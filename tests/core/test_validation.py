@@ -13,6 +13,8 @@ from villesolidaire.core.validation import (
     date_field,
     first_errors,
     latest_date,
+    looks_like_phone,
+    phone_e164,
     phone_field,
     within_date_bounds,
 )
@@ -83,3 +85,37 @@ def test_phone_field_is_a_tel_input_with_a_french_message_that_a_form_may_adapt(
     html = str(form["landline"])
     assert 'type="tel"' in html and 'autocomplete="tel"' in html and 'inputmode="tel"' in html
     assert PhoneForm({"phone": "06 12 34 56 78"}).is_valid()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "06 12 34 56 78",
+        "06.12.34.56.78",
+        "06-12-34-56-78",
+        "0612345678",
+        "+33 6 12 34 56 78",
+        "+33612345678",
+        "+33 (0)6 12 34 56 78",
+        "0033 6 12 34 56 78",
+        "33 6 12 34 56 78",
+        "6 12 34 56 78",
+    ],
+)
+def test_phone_e164_reads_every_way_a_french_number_is_typed(typed):
+    assert phone_e164(typed) == "+33612345678"
+
+
+@pytest.mark.parametrize(("typed", "e164"), [("+33639980001", "+33639980001"), ("01 99 00 71 71", "+33199007171")])
+def test_phone_e164_keeps_numbers_the_strict_parser_may_refuse(typed, e164):
+    assert phone_e164(typed) == e164
+
+
+@pytest.mark.parametrize("typed", ["", "12", "06 12", "0612", "Martin"])
+def test_phone_e164_refuses_what_cannot_be_a_number(typed):
+    assert phone_e164(typed) == ""
+
+
+@pytest.mark.parametrize(("typed", "phone"), [("06 12 34 56 78", True), ("+33 (0)6", True), ("Martin 06", False)])
+def test_looks_like_phone(typed, phone):
+    assert looks_like_phone(typed) is phone

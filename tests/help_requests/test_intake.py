@@ -209,3 +209,70 @@ def test_name_search_with_several_matches_preselects_nobody(client, operator, to
     assert " checked" not in html_page.split('id="resultats"')[1].split("</fieldset>")[0]
     # The typed name pre-fills "new person" in case the caller is not among them.
     assert 'name="last_name" value="morvan"' in html_page
+
+
+def test_one_name_match_is_preselected(client, operator, town):
+    resident = ResidentFactory(last_name="Morvan", first_name="Anne")
+    ResidentFactory(last_name="Bernard", first_name="Paul")
+    html = page(client.get(URL, {"q": "morvn anne"}))
+    assert f'value="{resident.pk}" id="fiche-{resident.pk}" checked' in html
+    assert 'id="fiche-nouvelle" checked' not in html
+
+
+def test_several_matches_preselect_nothing(client, operator, town):
+    ResidentFactory(last_name="Morvan", first_name="Anne")
+    ResidentFactory(last_name="Morvan", first_name="Annick")
+    html = page(client.get(URL, {"q": "morvan"}))
+    assert " checked" not in html.split('id="resultats"')[1].split("</fieldset>")[0]
+
+
+@pytest.mark.parametrize("typed", ["01 99 00 71 71", "6 12 34 56 78", "06 12"])
+def test_digits_searched_never_land_in_the_name(client, operator, town, typed):
+    response = client.get(URL, {"q": typed})
+    form = response.context["person_form"]
+    assert not form["last_name"].value() and not form["first_name"].value()
+
+
+def test_a_searched_number_prefills_the_phone_even_when_the_validator_refuses_it(client, operator, town):
+    response = client.get(URL, {"q": "06 39 98 00 01"})
+    assert str(response.context["person_form"]["any_phone"].value()) == "+33639980001"
+
+
+def test_a_searched_fiction_range_number_finds_its_file(client, operator, town):
+    resident = ResidentFactory(mobile="+33639980001")
+    html = page(client.get(URL, {"q": "+33 (0)6 39 98 00 01"}))
+    assert f'value="{resident.pk}" id="fiche-{resident.pk}" checked' in html
+
+
+def test_new_person_like_an_existing_file_asks_a_confirmation_naming_it(client, operator, category, town):
+    existing = ResidentFactory(
+        first_name="Jeanne", last_name="Martin", birth_year=1942, mobile="+33612345678", phone=""
+    )
+    data = {"resident": "new", "last_name": "Martin", "first_name": "Jeane", "birth_year": "1942"}
+    response = client.post(URL, {**data, **request_data(category)})
+    html = page(response)
+    assert response.status_code == 200
+    assert "Une fiche existe déjà pour Jeanne Martin (né·e en 1942, 06 12 34 56 78)" in html
+    assert 'name="confirm_new"' in html
+    assert f'id="fiche-{existing.pk}"' in html  # offered for a one-click choice
+    assert Resident.objects.count() == 1 and not HelpRequest.objects.exists()
+
+    response = client.post(URL, {**data, "confirm_new": "on", **request_data(category)})
+    assert response.status_code == 302
+    assert Resident.objects.count() == 2 and HelpRequest.objects.count() == 1
+
+
+def test_new_person_with_a_known_phone_asks_a_confirmation(client, operator, category, town):
+    ResidentFactory(first_name="Jeanne", last_name="Martin", phone="+33199007171", birth_year=None)
+    data = {"resident": "new", "last_name": "Durand", "any_phone": "01 99 00 71 71"}
+    response = client.post(URL, {**data, **request_data(category)})
+    assert "Une fiche existe déjà pour Jeanne Martin (01 99 00 71 71)" in page(response)
+    assert Resident.objects.count() == 1
+
+
+def test_new_person_unlike_any_file_needs_no_confirmation(client, operator, category, town):
+    ResidentFactory(first_name="Jeanne", last_name="Martin", birth_year=1942)
+    data = {"resident": "new", "last_name": "Martin", "first_name": "Jeanne", "birth_year": "1975"}
+    response = client.post(URL, {**data, **request_data(category)})
+    assert response.status_code == 302
+    assert Resident.objects.count() == 2

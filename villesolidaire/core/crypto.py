@@ -85,6 +85,25 @@ def blind_index(value: str | None) -> str:
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+@lru_cache(maxsize=4)
+def _search_key_secret(first_key: str) -> bytes:
+    # Its own key (not the blind index's): a name-search key never equals a blind index value.
+    return hashlib.sha256(b"villesolidaire-name-search:" + base64.urlsafe_b64decode(first_key)).digest()
+
+
+SEARCH_KEY_LENGTH = 16  # hex digits: 64 bits, no collision to fear among a register's keys
+
+
+def search_key(value: str) -> str:
+    """Keyed hash of one name-search key (core.fuzzy: a word, a prefix, a phonetic key…).
+
+    Like `blind_index`, keyed by the last key of VS_DATA_KEYS; shortened, since it only has to
+    tell a register's few hundred thousand keys apart (docs/decisions/0012).
+    """
+    secret = _search_key_secret(_keys()[-1])
+    return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:SEARCH_KEY_LENGTH]
+
+
 def generate_key() -> str:
     return Fernet.generate_key().decode("ascii")
 

@@ -155,6 +155,47 @@ def parse_phone(text: str) -> PhoneNumber | None:
     return number if number.is_valid() else None
 
 
+# What a typed phone number is made of: digits, spaces, dots, dashes, slashes, brackets, a plus.
+_PHONE_TYPED = re.compile(r"^[\d\s.\-+/()]+$")
+
+
+def phone_e164(text: str | None) -> str:
+    """E.164 form of a number however a person types it, or "" when it cannot be a phone number.
+
+    Lenient on purpose, for search and for the register's blind index: a *possible* number is
+    enough (the strict `parse_phone` refuses ranges it does not know as allocated, such as the
+    fiction ranges 01 99 00…, 06 39 98…), and the usual French ways of writing one are read:
+    "06 12 34 56 78", "06.12.34.56.78", "+33 6 12…", "+33 (0)6 12…", "0033 6 12…", "33 6 12…" and
+    "6 12 34 56 78" (nine digits, the leading 0 left out).
+    """
+    digits = re.sub(r"[^\d+]", "", text or "")
+    international = digits.startswith("+")
+    digits = digits.replace("+", "")
+    if digits.startswith("00"):
+        digits, international = digits[2:], True
+    elif not international and len(digits) == 11 and digits.startswith("33"):
+        international = True
+    elif not international and len(digits) == 9 and digits[0] != "0":
+        digits = "0" + digits
+    if international and digits.startswith("330"):
+        digits = "33" + digits[3:]  # "+33 (0)6 12 34 56 78"
+    if len(digits) < 6:
+        return ""
+    try:
+        number = phonenumbers.parse(("+" if international else "") + digits, "FR")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_like_phone(text: str | None) -> bool:
+    """Whether a search text is a phone number (digits and phone punctuation only), not a name."""
+    text = (text or "").strip()
+    return bool(_PHONE_TYPED.match(text)) and sum(ch.isdigit() for ch in text) >= 2
+
+
 def is_mobile(number: PhoneNumber | None) -> bool:
     return bool(number) and (
         phonenumbers.number_type(number) in _MOBILE_TYPES or is_fiction_number(number, FICTION_MOBILE_BLOCKS)

@@ -34,6 +34,7 @@ from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.campaigns.demo import seed_past_heatwave
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.fields import token_digest
+from villesolidaire.core.fuzzy import index_text
 from villesolidaire.core.text import fold
 from villesolidaire.core.workflow import Step
 from villesolidaire.help_requests.enums import WORKFLOW as REQUEST_WORKFLOW
@@ -440,6 +441,7 @@ def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Residen
             ),
             **address.located_fields(quartiers),
             search_name=fold(f"{last_name} {first_name}"),
+            search_keys=index_text(fold(f"{last_name} {first_name}")),
             created_at=clock.daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))),
             created_by=operator,
         )

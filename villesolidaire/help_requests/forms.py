@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from phonenumber_field.phonenumber import PhoneNumber
 
 from villesolidaire.core.bitmask import FlagSetField
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
@@ -10,7 +11,8 @@ from villesolidaire.core.validation import (
     clean_text_fields,
     date_field,
     honeypot_field,
-    parse_phone,
+    looks_like_phone,
+    phone_e164,
     phone_field,
 )
 from villesolidaire.help_requests.enums import Channel, ClosureReason, Consent, Status, TimeWindow, Urgency
@@ -131,10 +133,16 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
     )
     birth_year = birth_year_field()
     any_phone = phone_field("Téléphone", help_text="Fixe ou mobile : un mobile recevra les SMS de suivi.")
+    # Shown once a likely duplicate was named (see _check_duplicates): nothing is saved before.
+    confirm_new = forms.BooleanField(
+        label="Ce n'est pas la même personne : créer quand même une nouvelle fiche",
+        required=False,
+    )
 
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)
         self.residents = residents
+        self.duplicates: list[Resident] = []
         self.fields["address"].required = False
 
     def clean(self) -> dict:
@@ -150,7 +158,18 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
                 "Choisissez la fiche de la personne, ou pour une nouvelle personne "
                 "indiquez au moins son nom ou son téléphone."
             )
+        if not self._new_person_errors():
+            self._check_duplicates(cleaned)
         return cleaned
+
+    def _check_duplicates(self, cleaned: dict) -> None:
+        """A new file for someone who already has one needs a confirmation naming that file."""
+        self.duplicates = likely_duplicates(self.residents, cleaned)
+        if self.duplicates and not cleaned.get("confirm_new"):
+            raise ValidationError(
+                f"Une fiche existe déjà pour {describe(self.duplicates[0])} : créer quand même une nouvelle fiche ? "
+                "Choisissez cette fiche dans la liste, ou cochez « Ce n'est pas la même personne »."
+            )
 
     def _new_person_errors(self) -> bool:
         return any(name in self.errors for name in ("last_name", "any_phone"))
@@ -170,11 +189,36 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
         return {name: self.cleaned_data.get(name) for name in names}
 
 
+MAX_DUPLICATES = 3
+
+
+def likely_duplicates(residents, data: dict) -> list[Resident]:
+    """Files that are probably the person typed as new: the same phone number, or the same first
+    and last name (forgivingly) with the same birth year or none recorded."""
+    number = data.get("any_phone")
+    if number:
+        same_phone = list(residents.matching_phone(number).order_by("pk")[:MAX_DUPLICATES])
+        if same_phone:
+            return same_phone
+    if data.get("last_name") and data.get("first_name"):
+        typed = f"{data['last_name']} {data['first_name']}"
+        return list(residents.matching_name(typed, data.get("birth_year"))[:MAX_DUPLICATES])
+    return []
+
+
+def describe(resident: Resident) -> str:
+    """« Jeanne Martin (née en 1942, 06 12 34 56 78) »: enough to tell two files apart on the phone."""
+    details = [f"né·e en {resident.birth_year}"] if resident.birth_year else []
+    details += [number.as_national for number in (resident.mobile, resident.phone) if number]
+    return f"{resident} ({', '.join(details)})" if details else str(resident)
+
+
 def new_person_initial(query: str) -> dict:
-    """Pre-fill "new person" from what was searched: a number goes to the phone, words to the name."""
-    number = parse_phone(query)
-    if number is not None:
-        return {"any_phone": number}
+    """Pre-fill "new person" from what was searched: a number goes to the phone (never to the
+    name, even when it is no valid number), words to the name."""
+    if looks_like_phone(query):
+        e164 = phone_e164(query)
+        return {"any_phone": PhoneNumber.from_string(e164)} if e164 else {}
     words = query.split()
     if not words:
         return {}

@@ -51,15 +51,21 @@ def _intake_matches(search: ResidentSearchForm, residents, chosen: str) -> list[
     return matches
 
 
-def _default_choice(request: HttpRequest, search: ResidentSearchForm, matches: list[Resident]) -> str:
-    """Preselect only when unambiguous: the file asked for, or the single owner of the phone number."""
+def _default_choice(request: HttpRequest, matches: list[Resident]) -> str:
+    """Preselect only when unambiguous: the file asked for, or the one file the search found
+    (by phone or by name); creating a new file for it then asks for a confirmation."""
     chosen = request.GET.get("resident", "")
     if chosen and any(str(r.pk) == chosen for r in matches):
         return chosen
     if not matches:
         return NEW
-    typed_phone = search.is_valid() and new_person_initial(search.cleaned_data["q"]).get("any_phone")
-    return str(matches[0].pk) if typed_phone and len(matches) == 1 else ""
+    return str(matches[0].pk) if len(matches) == 1 else ""
+
+
+def _with_duplicates(matches: list[Resident], duplicates: list[Resident]) -> list[Resident]:
+    """The likely duplicates named by the form come first, so that one click picks the file."""
+    shown = {r.pk for r in duplicates}
+    return duplicates + [r for r in matches if r.pk not in shown]
 
 
 @operator_required
@@ -84,8 +90,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Demande n° {help_request.pk} enregistrée pour {help_request.resident}.")
             return redirect("help_requests:detail", pk=help_request.pk)
         choice = request.POST.get("resident", "")
+        matches = _with_duplicates(matches, person_form.duplicates)
     else:
-        choice = _default_choice(request, search, matches)
+        choice = _default_choice(request, matches)
         person_form = IntakeResidentForm(initial=new_person_initial(query), residents=residents)
         request_form = HelpRequestForm(initial={"channel": Channel.HOTLINE})
     context = {

@@ -24,6 +24,7 @@ from villesolidaire.register.models import (
     RegisterEntry,
     RegisterEntryTransition,
     RegisterExtras,
+    RegisterSearchKey,
     RemovalReason,
 )
 
@@ -69,6 +70,7 @@ def seed_register(
         entries.append(entry)
         plans.append(plan)
     RegisterEntry.objects.bulk_create(entries, batch_size=500)
+    RegisterSearchKey.rebuild(entries)  # bulk_create skips save(), which builds them
 
     transitions, extras = [], []
     for entry, plan in zip(entries, plans, strict=True):

@@ -60,8 +60,8 @@ class EntryFilter(django_filters.FilterSet):
     last_name = django_filters.CharFilter(
         label="Recherche par nom",
         max_length=80,
-        help_text="Le nom exact et complet (majuscules et accents indifférents) : les noms étant chiffrés, une partie "
-        "du nom ne suffit pas.",
+        help_text="Tout ou partie du nom, même avec une faute de frappe (« dupon », « Lefèbvre ») ; majuscules, "
+        "accents et traits d'union indifférents.",
         widget=forms.TextInput(attrs=SEARCH_ATTRS),
         method="filter_name",
     )
@@ -69,7 +69,7 @@ class EntryFilter(django_filters.FilterSet):
     first_names = django_filters.CharFilter(
         label="Prénoms (facultatif)",
         max_length=120,
-        help_text="Tous les prénoms, exactement comme enregistrés.",
+        help_text="Un ou plusieurs prénoms, dans n'importe quel ordre, par exemple « Marie Therese ».",
         widget=forms.TextInput(attrs=SEARCH_ATTRS),
         method="filter_nothing",
     )
@@ -92,10 +92,15 @@ class EntryFilter(django_filters.FilterSet):
         return queryset.matching_phone(value)
 
     def filter_name(self, queryset, _name, value: str):
-        return queryset.matching_name(value, self.form.cleaned_data.get("first_names", ""))
+        # Ranked, best first (RegisterEntryQuerySet.search_name); the view keeps that order.
+        return queryset.search_name(f"{value} {self.form.cleaned_data.get('first_names', '')}")
 
     def filter_nothing(self, queryset, _name, _value):
         return queryset
+
+    @property
+    def is_name_search(self) -> bool:
+        return self.is_valid() and bool(self.form.cleaned_data["last_name"])
 
     @property
     def search_kind(self) -> str:

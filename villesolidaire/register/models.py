@@ -7,17 +7,16 @@ R121-4 lives in `RegisterExtras`, only with a recorded consent, and is never exp
 préfet. Every read and write goes to the audit log (audit.services.record).
 """
 
-import re
 from datetime import date, timedelta
 
-import phonenumbers
 from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index
+from villesolidaire.core import fuzzy
+from villesolidaire.core.crypto import EncryptedDateField, EncryptedTextField, blind_index, search_key
 from villesolidaire.core.fields import optional_reference, user_reference
-from villesolidaire.core.validation import is_mobile, parse_phone
+from villesolidaire.core.validation import is_mobile, parse_phone, phone_e164
 from villesolidaire.core.workflow import TransitionLog, Workflow, log_fields
 
 ACKNOWLEDGEMENT_DELAY_DAYS = 8  # R121-6 al. 3
@@ -119,22 +118,8 @@ PERSONAL_FIELDS = (
 FRENCH_MOBILE_PREFIXES = ("+336", "+337")
 
 
-def phone_e164(text: str | None) -> str:
-    """E.164 form of a typed number for the blind index, or "" when it is not a phone number.
-
-    Lenient on purpose (a *possible* number, not only a number libphonenumber knows as
-    allocated): a number written on a paper form must still be found again.
-    """
-    digits = re.sub(r"[^\d+]", "", text or "")
-    if len(digits) < 6:
-        return ""
-    try:
-        number = phonenumbers.parse(digits, "FR")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+# A name search decrypts and ranks at most this many entries (a 3-letter prefix of a frequent name).
+MAX_NAME_CANDIDATES = 300
 
 
 class RegisterEntryQuerySet(models.QuerySet):
@@ -155,6 +140,33 @@ class RegisterEntryQuerySet(models.QuerySet):
         if first_names.strip():
             rows = rows.filter(full_name_index=blind_index(f"{last_name} {first_names}"))
         return rows
+
+    def search_name(self, text: str):
+        """Entries whose name matches a typed name, forgivingly, best first (docs/decisions/0012).
+
+        The search keys propose candidates (every typed word must have one of its keys); only
+        those few rows are decrypted and ranked (core.fuzzy.best_matches).
+        """
+        candidates = self.name_candidates(text)
+        ranked = fuzzy.best_matches(text, candidates, lambda entry: entry.full_name)
+        return fuzzy.in_rank_order(self, [entry.pk for entry in ranked])
+
+    def name_candidates(self, text: str) -> list["RegisterEntry"]:
+        words = fuzzy.query_tokens(text)
+        if not words:
+            return []
+        # One index-only read of the keys per typed word, intersected here: a plan that databases
+        # (and PostgreSQL's planner, whatever its statistics) cannot turn into a scan of the register.
+        pks: set[int] | None = None
+        for word in sorted(words, key=len, reverse=True):
+            keys = [search_key(key) for key in fuzzy.query_keys(word)]
+            found = set(RegisterSearchKey.objects.filter(key__in=keys).values_list("entry_id", flat=True))
+            pks = found if pks is None else pks & found
+            if not pks:
+                return []
+        rows = self.filter(pk__in=sorted(pks)[: MAX_NAME_CANDIDATES * 4])
+        rows = rows.select_related(None).only("pk", "last_name", "first_names").order_by("pk")
+        return list(rows[:MAX_NAME_CANDIDATES])
 
     def acknowledgement_due(self):
         return self.filter(status=EntryStatus.RECEIVED, acknowledged_at__isnull=True).order_by(
@@ -278,6 +290,13 @@ class RegisterEntry(models.Model):
         if self.birth_date:
             self.birth_year = self.birth_date.year
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"last_name", "first_names"} & set(update_fields):
+            RegisterSearchKey.rebuild([self])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name} {self.first_names}".strip()
 
     def refresh_indexes(self) -> None:
         self.last_name_index = blind_index(self.last_name)
@@ -299,6 +318,37 @@ class RegisterEntry(models.Model):
     @property
     def is_removed(self) -> bool:
         return self.status == EntryStatus.REMOVED
+
+
+class RegisterSearchKey(models.Model):
+    """One key of an entry's name for the forgiving name search: a keyed hash (core.crypto.search_key)
+    of a word, a word less one letter, a prefix or a phonetic key (core.fuzzy.index_keys), never the
+    text itself. Rebuilt when the name changes, by `rebuild_register_search_keys`, and by
+    `reencrypt_data` when the keys rotate (docs/decisions/0012)."""
+
+    entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="search_keys")
+    key = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "clé de recherche par nom"
+        verbose_name_plural = "clés de recherche par nom"
+        indexes = [models.Index(fields=["key", "entry"], name="register_search_key_idx")]
+
+    def __str__(self) -> str:
+        return f"Clé de recherche de l'inscription n° {self.entry_id}"
+
+    @classmethod
+    def keys_of(cls, entry: RegisterEntry) -> set[str]:
+        return {search_key(key) for key in fuzzy.index_keys(entry.full_name)} if entry.last_name else set()
+
+    @classmethod
+    def rebuild(cls, entries: list[RegisterEntry]) -> None:
+        """Replace the search keys of these entries (saved ones) with those of their current names."""
+        cls.objects.filter(entry__in=[entry.pk for entry in entries]).delete()
+        cls.objects.bulk_create(
+            [cls(entry_id=entry.pk, key=key) for entry in entries for key in sorted(cls.keys_of(entry))],
+            batch_size=2000,
+        )
 
 
 class RegisterEntryTransition(TransitionLog):

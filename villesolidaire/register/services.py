@@ -22,6 +22,7 @@ from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.core.crypto import blind_index
 from villesolidaire.core.exports import Table
 from villesolidaire.core.hooks import Hook
+from villesolidaire.core.validation import phone_e164
 from villesolidaire.register.models import (
     ENTRY_WORKFLOW,
     PERSONAL_FIELDS,
@@ -36,7 +37,6 @@ from villesolidaire.register.models import (
     RegisterExtras,
     RegisterImport,
     RemovalReason,
-    phone_e164,
 )
 from villesolidaire.residents.models import Resident
 from villesolidaire.territory.geocoding import geocode, quartier_for

@@ -81,7 +81,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     # Always bound: no criteria lists every entry but the removed ones.
     filterset = EntryFilter(request.GET, queryset=RegisterEntry.objects.select_related("quartier"))
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = paginate(request, rows.order_by("-request_date", "-pk"))
+    # A name search comes ranked, the closest names first; any other list, the latest requests first.
+    page = paginate(request, rows if filterset.is_name_search else rows.order_by("-request_date", "-pk"))
     kind = filterset.search_kind
     if kind:
         _log(
@@ -99,7 +100,13 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             fields=LIST_COLUMNS,
             detail=f"liste, page {page.number}, {page.paginator.count} inscription(s)",
         )
-    context = {"form": filterset.form, "page_obj": page, "searched": bool(kind), "today": timezone.localdate()}
+    context = {
+        "form": filterset.form,
+        "page_obj": page,
+        "searched": bool(kind),
+        "ranked": filterset.is_name_search,
+        "today": timezone.localdate(),
+    }
     return render(request, "register/list.html", context)
 
 

@@ -32,7 +32,7 @@ class ResidentSearchForm(forms.Form):
         if not self.is_valid() or len(self.cleaned_data["q"]) < 2:
             return []
         rows = queryset.search(self.cleaned_data["q"], self.cleaned_data["birth_year"])
-        return list(rows.select_related("quartier").order_by("last_name", "first_name", "pk")[:limit])
+        return list(rows.select_related("quartier")[:limit])  # in the search's order: best first
 
 
 class PersonNameMixin(forms.Form):

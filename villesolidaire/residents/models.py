@@ -3,10 +3,11 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.accounts.perms import is_operator
+from villesolidaire.core import fuzzy
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.fields import birth_year_field, user_reference
-from villesolidaire.core.text import fold, tokens
-from villesolidaire.core.validation import parse_phone
+from villesolidaire.core.text import fold
+from villesolidaire.core.validation import looks_like_phone, phone_e164
 from villesolidaire.territory.models import Located
 
 
@@ -14,6 +15,10 @@ class PreferredChannel(models.TextChoices):
     SMS = "sms", "SMS"
     CALL = "call", "Appel téléphonique"
     EMAIL = "email", "E-mail"
+
+
+# A name search ranks at most this many files (a 3-letter start of a frequent name).
+MAX_NAME_CANDIDATES = 200
 
 
 class ResidentQuerySet(models.QuerySet):
@@ -25,22 +30,40 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(models.Q(phone=phone) | models.Q(mobile=phone))
 
     def matching_name(self, name: str, birth_year: int | None = None):
-        # Every typed word must appear, in any order: "Jeanne Martin" finds "martin jeanne".
-        words = tokens(name)
-        rows = self.filter(*[models.Q(search_name__contains=word) for word in words[:4]]) if words else self.none()
+        """Files whose name matches, forgivingly (a word's start, one typo, a sound-alike), best first.
+
+        Every typed word must be found, in any order: "Jeanne Martin" finds "martin jeanne". The
+        folded name and its search keys (core.fuzzy) propose candidates; they are ranked in Python.
+        """
+        words = fuzzy.query_tokens(name)
+        if not words:
+            return self.none()
+        rows = self
         if birth_year:
             rows = rows.filter(models.Q(birth_year=birth_year) | models.Q(birth_year__isnull=True))
-        return rows
+        candidates = rows.filter(*[self._word_condition(word) for word in words])
+        candidates = candidates.order_by("pk").values_list("pk", "search_name")[:MAX_NAME_CANDIDATES]
+        ranked = fuzzy.best_matches(name, candidates, lambda row: row[1])
+        return fuzzy.in_rank_order(self, [pk for pk, _name in ranked])
+
+    @staticmethod
+    def _word_condition(word: str) -> models.Q:
+        condition = models.Q(search_name__contains=word)
+        for key in fuzzy.query_keys(word):
+            condition |= models.Q(search_keys__contains=f" {key} ")
+        return condition
 
     def visible_to(self, user):
         """Files a user may open: every desk role that answers residents; nobody else."""
         return self if is_operator(user) else self.none()
 
     def search(self, text: str, birth_year: int | None = None):
-        """Active files matching a typed phone number, else a name (+ optional birth year)."""
-        number = parse_phone(text)
-        if number is not None:
-            return self.active().matching_phone(number)
+        """Active files matching a typed phone number (however written), else a name (+ optional
+        birth year). Phone results come by name; name results best first."""
+        if looks_like_phone(text):
+            e164 = phone_e164(text)
+            rows = self.active().matching_phone(e164) if e164 else self.none()
+            return rows.order_by("last_name", "first_name", "pk")
         return self.active().matching_name(text, birth_year)
 
 
@@ -60,6 +83,9 @@ class Resident(Located):
     notes = models.TextField("notes", max_length=2000, blank=True)
     # Folded "last first" name for accent-insensitive search and de-duplication.
     search_name = models.CharField(max_length=170, db_index=True, editable=False)
+    # The forgiving search's keys of that name (core.fuzzy.index_text: words less one letter,
+    # prefixes, French phonetic keys), space-separated.
+    search_keys = models.TextField(blank=True, default="", editable=False)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -88,8 +114,9 @@ class Resident(Located):
 
     def save(self, *args, **kwargs):
         self.search_name = fold(f"{self.last_name} {self.first_name}")
+        self.search_keys = fuzzy.index_text(self.search_name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "search_keys"}
         super().save(*args, **kwargs)
 
     @property

@@ -29,12 +29,14 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     residents = Resident.objects.visible_to(request.user).active()
     filterset = ResidentFilter(request.GET or None, queryset=residents)
     # Invalid criteria are reported on the form and every file is listed.
+    searched = filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
     rows = (
         (filterset.qs if filterset.is_valid() else residents)
         .select_related("quartier")
         .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=CLOSED_REQUEST)))
-        .order_by("last_name", "first_name", "pk")
     )
+    if not searched:  # a search comes in its own order: the closest names first
+        rows = rows.order_by("last_name", "first_name", "pk")
     page = paginate(request, rows)
     return render(request, "residents/list.html", {"filter": filterset, "page_obj": page})
 

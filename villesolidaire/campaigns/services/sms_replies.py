@@ -14,7 +14,8 @@ from villesolidaire.campaigns.services.call_queue import CALLABLE_STATUSES
 from villesolidaire.campaigns.services.calls import apply_outcome
 from villesolidaire.campaigns.services.target_status import set_target_status
 from villesolidaire.core.crypto import blind_index
-from villesolidaire.register.models import RegisterEntry, phone_e164
+from villesolidaire.core.validation import phone_e164
+from villesolidaire.register.models import RegisterEntry
 
 
 @transaction.atomic
