@@ -226,6 +226,27 @@ def test_the_coordinator_refuses_and_the_mission_keeps_its_date(client):
     assert not Message.objects.filter(kind="mission_moved").exists()
 
 
+@pytest.mark.parametrize("outcome", ["done", "cancelled"])
+def test_a_pending_request_is_closed_when_the_mission_is_reported_or_cancelled(outcome):
+    support = _support()
+    mission = _plan(support, timedelta(days=1))
+    wish = services.reschedule_request(
+        mission=mission, wished_at=timezone.now() + timedelta(days=4), by=support.volunteer.user
+    )
+    assert Mission.objects.reschedule_requested().count() == 1
+    if outcome == "done":
+        # Nobody answered; the mission took place at its date after all.
+        Mission.objects.filter(pk=mission.pk).update(scheduled_at=timezone.now() - timedelta(hours=2))
+        services.mission_report(mission=mission, done=True, by=support.volunteer.user, duration_minutes=60)
+    else:
+        services.mission_cancel(mission=mission, by=None, reason="Hospitalisation")
+    wish.refresh_from_db()
+    assert wish.status == RescheduleStatus.REFUSED and wish.refusal_reason.startswith("Sans objet : mission")
+    assert wish.transitions.last().to_status == RescheduleStatus.REFUSED
+    assert not Message.objects.filter(kind="reschedule_answered").exists()
+    assert Mission.objects.reschedule_requested().count() == 0
+
+
 @pytest.mark.parametrize("delta", [-timedelta(hours=1), timedelta(days=400)])
 def test_another_date_must_be_ahead_and_within_a_year(client, delta):
     mission = _plan(_support(), timedelta(days=1))

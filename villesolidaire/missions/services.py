@@ -82,7 +82,27 @@ def next_occurrences(first: datetime, recurrence: str, count: int) -> list[datet
 
 def mission_transition(*, mission: Mission, target: str, by, note: str = "") -> Mission:
     """The only way to change a mission's status. Raises TransitionNotAllowed (French message)."""
-    return MISSION_WORKFLOW.apply(mission, target, by=by, note=note)
+    mission = MISSION_WORKFLOW.apply(mission, target, by=by, note=note)
+    _close_pending_wishes(mission, by=by)
+    return mission
+
+
+def _close_pending_wishes(mission: Mission, *, by) -> None:
+    """A mission no longer planned (reported, cancelled, handed over) cannot be moved: a pending
+    « autre créneau » request is answered « sans objet » (logged), without a message to anyone."""
+    if mission.status == MissionStatus.PLANNED:
+        return
+    label = MissionStatus(mission.status).label.lower()
+    for wish in RescheduleRequest.objects.select_for_update().filter(mission=mission, status=RescheduleStatus.PENDING):
+        RESCHEDULE_WORKFLOW.apply(
+            wish,
+            RescheduleStatus.REFUSED,
+            by=by,
+            note=f"Sans objet : mission {label} entre-temps",
+            lock=False,
+            answered_at=timezone.now(),
+            refusal_reason=f"Sans objet : mission {label} entre-temps.",
+        )
 
 
 def _resident_inform_mission(mission: Mission, text: str, kind: str) -> None:
@@ -189,6 +209,7 @@ def mission_report(
         done_at=now if done else None,
         missed_reason=missed_reason,
     )
+    _close_pending_wishes(mission, by=by)
     _inform_report(mission, "mission_done" if done else "mission_missed")
     return mission
 
