@@ -503,6 +503,8 @@ def support_link_issue(*, support: Support, now: datetime | None = None) -> str:
     (and no longer than the support, plus VS_LINK_GRACE_HOURS). Only its digest is stored; the path
     is shown on the page the volunteer is reading, on whichever address they reached it."""
     now = now or timezone.now()
+    # The page issues a link each time it is shown: those of this support that expired go now.
+    SupportLink.objects.filter(support=support, expires_at__lt=now).delete()
     link = SupportLink(support=support, created_at=now, expires_at=now + timedelta(days=settings.VS_LINK_MAX_AGE_DAYS))
     token = link_token(link)
     link.save()
