@@ -20,6 +20,7 @@ from villesolidaire.core.service_errors import form_service_errors, service_erro
 
 # The caller's choice to chain calls, remembered for the session (opt-out).
 AUTO_NEXT_KEY = "campaigns_auto_next_call"
+LEASE_LOST = "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant."
 
 
 @accredited_caller_required
@@ -94,6 +95,10 @@ def _call_context(
     return context
 
 
+def _questions(campaign: Campaign) -> list:
+    return list(campaign.questionnaire.questions.all()) if campaign.questionnaire else []
+
+
 def _held(campaign: Campaign, user) -> CallTarget | None:
     target = call_queue.held_target(campaign, user, timezone.now())
     if target is None:
@@ -105,12 +110,10 @@ def _held(campaign: Campaign, user) -> CallTarget | None:
 def call(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     target = _held(campaign, request.user)
-    questions = list(campaign.questionnaire.questions.all()) if campaign.questionnaire else []
+    questions = _questions(campaign)
     if request.method == "POST":
         if target is None:
-            messages.error(
-                request, "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant."
-            )
+            messages.error(request, LEASE_LOST)
             return redirect("campaigns:call", campaign.pk)
         form = AttemptForm(request.POST, questions=questions)
         if form.is_valid():
@@ -165,7 +168,7 @@ def call_emergency_contact(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     target = _held(campaign, request.user)
     if target is None:
-        messages.error(request, "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant.")
+        messages.error(request, LEASE_LOST)
         return redirect("campaigns:call", campaign.pk)
     form = EmergencyContactCallForm(request.POST, prefix="contact")
     if form.is_valid():
@@ -184,8 +187,7 @@ def call_emergency_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 text += f" Étape suivante pour l'agent·e du registre : {next_step.get_kind_display().lower()}."
             messages.success(request, text)
             return _after_call(request, campaign, go_on=request.session.get(AUTO_NEXT_KEY, True))
-    questions = list(campaign.questionnaire.questions.all()) if campaign.questionnaire else []
-    context = _call_context(request, campaign, target, AttemptForm(questions=questions), form)
+    context = _call_context(request, campaign, target, AttemptForm(questions=_questions(campaign)), form)
     return render(request, "campaigns/call.html", context, status=400)
 
 
