@@ -115,7 +115,7 @@ def test_minimal_intake_needs_only_a_phone_category_and_description(client, oper
 def test_intake_without_anybody_or_description_saves_nothing(client, operator, category, town):
     response = client.post(URL, request_data(category, description=""))
     html = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Décrivez la demande en quelques mots." in html
     assert "indiquez au moins son nom ou son téléphone" in html
     assert not HelpRequest.objects.exists() and not Resident.objects.exists()
@@ -251,7 +251,7 @@ def test_new_person_like_an_existing_file_asks_a_confirmation_naming_it(client, 
     data = {"resident": "new", "last_name": "Martin", "first_name": "Jeane", "birth_year": "1942"}
     response = client.post(URL, {**data, **request_data(category)})
     html = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Une fiche existe déjà pour Jeanne Martin (né·e en 1942, 06 12 34 56 78)" in html
     assert 'name="confirm_new"' in html
     assert f'id="fiche-{existing.pk}"' in html  # offered for a one-click choice
@@ -276,3 +276,33 @@ def test_new_person_unlike_any_file_needs_no_confirmation(client, operator, cate
     response = client.post(URL, {**data, **request_data(category)})
     assert response.status_code == 302
     assert Resident.objects.count() == 2
+
+
+def test_a_chosen_file_with_someone_else_typed_as_new_person_is_refused(client, operator, category, town):
+    """The file pre-selected by the search, and another person typed in « Nouvelle personne »: the
+    request must not go to the chosen file while what was typed disappears."""
+    chosen = ResidentFactory(last_name="Pasquier", first_name="Honoré")
+    for other in (
+        {"last_name": "Martin", "first_name": "Odette"},
+        {"any_phone": "01 99 00 99 99"},
+    ):
+        response = client.post(URL, {"resident": chosen.pk, **other, **request_data(category)})
+        assert response.status_code == 400
+        assert "Vous avez choisi la fiche de Honoré Pasquier mais rempli « Nouvelle personne »" in page(response)
+    assert not HelpRequest.objects.exists() and Resident.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "prefilled",
+    [
+        {"last_name": "Pasquier", "first_name": ""},  # the search text, as the screen pre-fills it
+        {"last_name": "Pasqier", "first_name": "honore"},  # a typo of the chosen name
+        {"last_name": "Pasq", "first_name": ""},  # a start
+        {"any_phone": "+33299000042"},  # the file's own number
+    ],
+)
+def test_what_the_search_prefilled_does_not_block_the_chosen_file(client, operator, category, town, prefilled):
+    chosen = ResidentFactory(last_name="Pasquier", first_name="Honoré", phone="+33299000042")
+    response = client.post(URL, {"resident": chosen.pk, **prefilled, **request_data(category)})
+    assert response.status_code == 302
+    assert HelpRequest.objects.get().resident == chosen

@@ -4,6 +4,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from villesolidaire.core.bitmask import FlagSetField
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
+from villesolidaire.core.fuzzy import name_score, query_tokens
 from villesolidaire.core.validation import (
     birth_year_field,
     check_wished_dates,
@@ -151,6 +152,7 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
         choice = cleaned.get("resident") or ""
         if choice and choice != NEW:
             cleaned["existing"] = self._existing(choice)
+            self._check_not_someone_else(cleaned)
             return cleaned
         cleaned["existing"] = None
         if not (cleaned.get("last_name") or cleaned.get("any_phone")) and not self._new_person_errors():
@@ -169,6 +171,22 @@ class IntakeResidentForm(PersonNameMixin, AddressFieldsMixin, forms.Form):
             raise ValidationError(
                 f"Une fiche existe déjà pour {describe(self.duplicates[0])} : créer quand même une nouvelle fiche ? "
                 "Choisissez cette fiche dans la liste, ou cochez « Ce n'est pas la même personne »."
+            )
+
+    def _check_not_someone_else(self, cleaned: dict) -> None:
+        """A file is chosen but « Nouvelle personne » holds someone else (another name or number):
+        refuse rather than attach the request to the chosen file and drop what was typed. What the
+        search pre-filled (the same name, a typo of it, the file's own number) is not someone else."""
+        resident = cleaned["existing"]
+        typed_name = query_tokens(f"{cleaned.get('last_name') or ''} {cleaned.get('first_name') or ''}")
+        other_name = bool(typed_name) and not name_score(typed_name, f"{resident.last_name} {resident.first_name}")
+        phone = cleaned.get("any_phone")
+        other_phone = bool(phone) and phone not in (resident.phone, resident.mobile)
+        if other_name or other_phone:
+            typed = " ".join(str(p) for p in (cleaned.get("first_name"), cleaned.get("last_name"), phone) if p)
+            raise ValidationError(
+                f"Vous avez choisi la fiche de {resident} mais rempli « Nouvelle personne » ({typed}). "
+                "Pour créer cette nouvelle personne, choisissez « Nouvelle personne » ; sinon, videz ces champs."
             )
 
     def _new_person_errors(self) -> bool:

@@ -91,7 +91,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             return redirect("help_requests:detail", pk=help_request.pk)
         choice = request.POST.get("resident", "")
         matches = _with_duplicates(matches, person_form.duplicates)
+        status = 400  # the forms shown again with their errors
     else:
+        status = 200
         choice = _default_choice(request, matches)
         person_form = IntakeResidentForm(initial=new_person_initial(query), residents=residents)
         request_form = HelpRequestForm(initial={"channel": Channel.HOTLINE})
@@ -103,7 +105,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         "request_form": request_form,
         "forms_with_errors": [person_form, request_form],
     }
-    return render_partial_or_page(request, "help_requests/_intake_results.html", "help_requests/intake.html", context)
+    return render_partial_or_page(
+        request, "help_requests/_intake_results.html", "help_requests/intake.html", context, status=status
+    )
 
 
 # Staff list and detail ------------------------------------------------------------------------
