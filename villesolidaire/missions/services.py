@@ -262,8 +262,7 @@ def support_hand_over(*, support: Support, by, note: str, resident_text: str) ->
         Support.objects.select_for_update().select_related("resident", "volunteer", "help_request").get(pk=support.pk)
     )
     SUPPORT_WORKFLOW.check(support.status, SupportStatus.HANDED_OVER)
-    for mission in support.missions.filter(status=MissionStatus.PLANNED):
-        mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note="Soutien transmis")
+    _cancel_planned_missions(support, by=by, note="Soutien transmis", handed_over=True)
     note = note.strip()[:300]
     SUPPORT_WORKFLOW.apply(
         support, SupportStatus.HANDED_OVER, by=by, note=note, lock=False, ended_at=timezone.now(), end_reason=note
@@ -282,6 +281,30 @@ def support_hand_over(*, support: Support, by, note: str, resident_text: str) ->
     return support
 
 
+def _cancel_planned_missions(support: Support, *, by, note: str, handed_over: bool) -> None:
+    """Cancel what is still planned; the volunteer is told not to come (the resident hears of the
+    support's end or handover from the caller of this function)."""
+    planned = list(support.missions.filter(status=MissionStatus.PLANNED).order_by("scheduled_at"))
+    for mission in planned:
+        mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note=note)
+    if not planned:
+        return
+    volunteer = support.volunteer
+    contact_send(
+        email=volunteer.email,
+        phone=volunteer.phone,
+        subject="Mission annulée : ne vous déplacez pas",
+        email_template="missions/messages/missions_cancelled.txt",
+        sms_template="missions/messages/missions_cancelled_sms.txt",
+        context={
+            "volunteer": volunteer,
+            "handed_over": handed_over,
+            "dates": [when_label(mission.scheduled_at) for mission in planned],
+        },
+        kind="missions_cancelled",
+    )
+
+
 @transaction.atomic
 def support_end(*, support: Support, reason: str, by) -> Support:
     """End a support: cancel what is still planned, close the request if nothing else helps it,
@@ -291,8 +314,7 @@ def support_end(*, support: Support, reason: str, by) -> Support:
     )
     if support.status != SupportStatus.ACTIVE:
         return support
-    for mission in support.missions.filter(status=MissionStatus.PLANNED):
-        mission_transition(mission=mission, target=MissionStatus.CANCELLED, by=by, note="Fin du soutien")
+    _cancel_planned_missions(support, by=by, note="Fin du soutien", handed_over=False)
     end_reason = reason.strip()[:300]
     SUPPORT_WORKFLOW.apply(
         support,
