@@ -201,3 +201,17 @@ def test_a_caller_without_the_lease_cannot_record_an_emergency_contact_call(clie
     assert response.status_code == 302
     assert not CallAttempt.objects.exists()
     record_attempt(target=target, caller=other, outcome=Outcome.REACHED_FINE)
+
+
+def test_the_unreached_list_puts_escalations_first_then_not_reached_then_overdue(client, setup):
+    campaign = setup["campaign"]
+    targets = list(CallTarget.objects.filter(campaign=campaign).order_by("rank", "pk"))
+    long_ago = timezone.now() - datetime.timedelta(hours=3)
+    # Queue order would put these in the opposite order: overdue first, escalated last.
+    CallTarget.objects.filter(pk=targets[0].pk).update(next_call_at=long_ago)
+    CallTarget.objects.filter(pk=targets[1].pk).update(failed_attempts=1, next_call_at=long_ago)
+    CallTarget.objects.filter(pk=targets[2].pk).update(status=TargetStatus.ESCALATED, next_call_at=None)
+    login_staff(client, setup["officer"])
+    page = client.get(reverse("campaigns:unreached", args=[campaign.pk])).content.decode()
+    positions = [page.index(t.entry.last_name.upper()) for t in (targets[2], targets[1], targets[0])]
+    assert positions == sorted(positions)

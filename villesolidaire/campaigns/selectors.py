@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Case, Count, Max, Prefetch, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -141,7 +141,15 @@ def unreached_targets(campaign: Campaign, now: datetime.datetime):
                 "escalation_steps", queryset=EscalationStep.objects.filter(done_at__isnull=True), to_attr="open_steps"
             )
         )
-        .order_by("-status", "priority", "next_call_at", "rank", "pk")
+        # Escalations first, then people not reached, then calls overdue (status codes do not sort so).
+        .alias(
+            urgency=Case(
+                When(status=TargetStatus.ESCALATED, then=Value(0)),
+                When(status=TargetStatus.PENDING, failed_attempts__gt=0, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("urgency", "priority", "next_call_at", "rank", "pk")
     )
 
 
