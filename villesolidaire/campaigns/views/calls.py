@@ -18,8 +18,6 @@ from villesolidaire.campaigns.services import CampaignError, call_queue, calls
 from villesolidaire.campaigns.views.helpers import accredited_caller_required, campaign_or_404
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 
-# The caller's choice to chain calls, remembered for the session (opt-out).
-AUTO_NEXT_KEY = "campaigns_auto_next_call"
 LEASE_LOST = "Cet appel ne vous est plus attribué : le délai est dépassé. Prenez l'appel suivant."
 
 
@@ -143,10 +141,10 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                 if attempt.help_request_id:
                     text += f" Demande d'aide n° {attempt.help_request_id} transmise aux coordinateur·rices."
                 messages.success(request, text)
-                request.session[AUTO_NEXT_KEY] = data["next_call"]
                 return _after_call(request, campaign, go_on=data["next_call"])
         return render(request, "campaigns/call.html", _call_context(request, campaign, target, form), status=400)
-    form = AttemptForm(questions=questions, initial={"next_call": request.session.get(AUTO_NEXT_KEY, True)})
+    # Chaining calls is the default for every call; unticking pauses after this one only.
+    form = AttemptForm(questions=questions, initial={"next_call": True})
     return render(request, "campaigns/call.html", _call_context(request, campaign, target, form if target else None))
 
 
@@ -186,7 +184,7 @@ def call_emergency_contact(request: HttpRequest, pk: int) -> HttpResponse:
             if next_step is not None:
                 text += f" Étape suivante pour l'agent·e du registre : {next_step.get_kind_display().lower()}."
             messages.success(request, text)
-            return _after_call(request, campaign, go_on=request.session.get(AUTO_NEXT_KEY, True))
+            return _after_call(request, campaign, go_on=True)
     context = _call_context(request, campaign, target, AttemptForm(questions=_questions(campaign)), form)
     return render(request, "campaigns/call.html", context, status=400)
 
