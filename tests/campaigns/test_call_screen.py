@@ -15,6 +15,7 @@ from villesolidaire.campaigns.enums import EscalationKind, EscalationResult, Out
 from villesolidaire.campaigns.models import CallAttempt, CallTarget, EscalationStep
 from villesolidaire.campaigns.services.call_queue import take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
+from villesolidaire.core.templatetags.french import tel_links
 from villesolidaire.core.text import french_phone
 
 
@@ -63,7 +64,7 @@ def test_the_screen_shows_address_quartier_dialable_numbers_emergency_contact_an
     assert f'<a href="tel:{dialable}" class="tel">{shown}</a>' in page
     assert "Claire Martin (fille)" in page
     assert '<a href="tel:+33199001122" class="tel">01 99 00 11 22</a>' in page
-    assert "SAAD du Val — 01 99 00 60 10" in page
+    assert 'SAAD du Val — <a href="tel:+33199006010" class="tel">01 99 00 60 10</a>' in page
     # Each opening is in the audit log, with the emergency fields read.
     audit = AuditEntry.objects.filter(detail__startswith="Écran d'appel").latest("pk")
     assert {"emergency_contact_phone", "home_care_service", "address"} <= set(audit.fields)
@@ -214,3 +215,18 @@ def test_the_unreached_list_puts_escalations_first_then_not_reached_then_overdue
     page = client.get(reverse("campaigns:unreached", args=[campaign.pk])).content.decode()
     positions = [page.index(t.entry.last_name.upper()) for t in (targets[2], targets[1], targets[0])]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SAAD — 01.99.00.60.30", 'SAAD — <a href="tel:+33199006030" class="tel">01 99 00 60 30</a>'),
+        (
+            "Infirmière +33 6 39 98 12 34 le matin",
+            'Infirmière <a href="tel:+33639981234" class="tel">06 39 98 12 34</a> le matin',
+        ),
+        ("Code 12345 <b>", "Code 12345 &lt;b&gt;"),
+    ],
+)
+def test_numbers_in_free_text_become_dialable_and_the_rest_stays_escaped(text, expected):
+    assert tel_links(text) == expected

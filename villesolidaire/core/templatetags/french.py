@@ -1,7 +1,10 @@
 """French typography helpers for templates."""
 
+import re
+
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from villesolidaire.core.text import french_phone, with_de
 
@@ -27,3 +30,15 @@ def tel_link(value) -> str:
     if not shown:
         return ""
     return format_html('<a href="tel:{}" class="tel">{}</a>', dialable, shown)
+
+
+# A French number written in free text: 01 99 00 60 30, 01.99.00.60.30, +33 1 99 00 60 30.
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d+])(?:\+33\s?(?:\(0\)\s?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)")
+
+
+@register.filter
+def tel_links(text) -> str:
+    """Free text (« SAAD du Val — 01 99 00 60 30 ») escaped, with each French number in it made a
+    dialable link, so a caller can ring the home-care service shown on the screen."""
+    escaped = str(escape(text or ""))
+    return mark_safe(_NUMBER_IN_TEXT.sub(lambda m: str(tel_link(m.group(0))), escaped))
