@@ -40,7 +40,7 @@ def _count(html: str, key: str) -> int | None:
     found = re.search(rf'id="veille-{key}".*?<strong>(\d+)</strong>', html, re.S)
     if found:
         return int(found.group(1))
-    return 0 if re.search(rf'id="veille-{key}"[^>]*>[^<]*: aucune', html) else None
+    return 0 if re.search(rf'id="veille-{key}"[^>]*>[^<]*: rien à traiter', html) else None
 
 
 def _work(n: int = 1) -> None:
@@ -101,7 +101,7 @@ def test_counts_go_down_as_work_is_done(client):
     html = client.get(TODAY).content.decode()
     assert _count(html, "urgent_requests") == 1
     assert _count(html, "failed_messages") == 0
-    assert "Messages en échec : aucune" in html
+    assert "Messages en échec : rien à traiter" in html
 
 
 def test_an_operator_sees_the_desk_work_only(client):
@@ -133,13 +133,15 @@ def test_the_navigation_counts_come_in_one_fragment_that_fills_each_link(client)
     _work(3)
     login_staff(client, staff_user(Role.COORDINATOR))
     page = client.get(reverse("help_requests:list")).content.decode()
-    for slot in ("requests", "call_tasks", "volunteers", "failures"):
+    for slot in ("requests", "call_tasks", "supports", "volunteers", "needs", "neighbours", "failures"):
         assert f'id="nav-count-{slot}"' in page
     assert f'hx-get="{NAV}"' in page
     fragment = client.get(NAV).content.decode()
     assert re.search(r'id="nav-count-requests"[^>]*hx-swap-oob="true"><span class="nav-count">3<', fragment)
     assert re.search(r'id="nav-count-volunteers"[^>]*hx-swap-oob="true"><span class="nav-count">3<', fragment)
-    assert re.search(r'^<span class="nav-count">12<', fragment)  # 3 requests + 3 calls + 3 volunteers + 3 failures
+    assert re.search(r'id="nav-count-neighbours"[^>]*hx-swap-oob="true"><span class="nav-count">3<', fragment)
+    # The total is the page's sum: nine kinds of work, three of each.
+    assert re.search(r'^<span class="nav-count">27<', fragment)
 
 
 def _queries(client) -> int:
@@ -184,3 +186,33 @@ def test_during_an_episode_its_progress_is_on_top_for_the_desk_and_the_register(
     # The register officer also sees the campaign with people escalated, linked to its list.
     assert _count(html, "calls_late_or_escalated") == 1
     assert reverse("campaigns:unreached", args=[campaign.pk]) in html
+
+
+@pytest.mark.parametrize("key", ["expired_proposals", "reschedule_requests", "shifts_not_full"])
+def test_each_count_with_rows_links_to_the_full_list(client, key):
+    _work(7)
+    login_staff(client, staff_user(Role.COORDINATOR))
+    html = client.get(TODAY).content.decode()
+    listed = reverse("operations:listed", args=[key])
+    assert listed in html
+    page = client.get(listed).content.decode()
+    assert page.count('<li><a href="') >= 7  # every row, not the five of the operations view
+
+
+def test_the_full_lists_are_scoped_like_the_view(client):
+    login_staff(client, staff_user(Role.OPERATOR))
+    assert client.get(reverse("operations:listed", args=["expired_proposals"])).status_code == 404
+    login_staff(client, staff_user(Role.COORDINATOR))
+    assert client.get(reverse("operations:listed", args=["failed_messages"])).status_code == 404
+    assert client.get(reverse("operations:listed", args=["inconnu"])).status_code == 404
+
+
+def test_a_register_officer_sees_the_campaign_count_beside_its_link(client):
+    episode = EpisodeFactory(starts_on=timezone.localdate())
+    RegisterEntryFactory()
+    campaign = campaign_for(episode, now=timezone.now())
+    _targets(campaign, **{TargetStatus.ESCALATED: 1})
+    login_staff(client, staff_user(Role.REGISTER_OFFICER))
+    fragment = client.get(NAV).content.decode()
+    assert re.search(r'id="nav-count-campaigns"[^>]*hx-swap-oob="true"><span class="nav-count">1<', fragment)
+    assert re.search(r'^<span class="nav-count">1<', fragment)

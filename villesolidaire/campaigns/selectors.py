@@ -239,6 +239,12 @@ class EpisodeProgress:
     counts: dict[str, int]
 
     @property
+    def reached_label(self) -> str:
+        """« 0 % » only when nobody was reached: 2 people of 292 is « moins de 1 % »."""
+        share = self.reached_share
+        return "moins de 1 %" if share == 0 and self.counts.get("reached") else f"{share} %"
+
+    @property
     def reached_share(self) -> int:
         """Per cent of the people targeted who were reached (rounded down, 0 when nobody is targeted)."""
         total = self.counts.get("total", 0)

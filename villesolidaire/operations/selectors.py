@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.campaigns import selectors as campaign_selectors
-from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.filters import URGENT_TODO
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching.models import Proposal, ProposalStatus
@@ -64,36 +63,61 @@ def may_watch(user) -> bool:
     return user.has_role(*WATCH_ROLES)
 
 
-def watch_items(user, now: datetime) -> list[WatchItem]:
-    """The kinds of work this user may see, most pressing first."""
+def watch_items(user, now: datetime, *, limit: int = ROWS_SHOWN) -> list[WatchItem]:
+    """The kinds of work this user may see, most pressing first, each with up to `limit` rows
+    (for the kinds that list them; 0: counts only)."""
     items: list[WatchItem] = []
     if user.has_role(*DESK_ROLES):
         items += [urgent_requests(), call_tasks()]
     if user.has_role(*COORDINATION_ROLES):
         items += [
-            expired_proposals(now),
-            reschedule_requests(),
+            expired_proposals(now, limit=limit),
+            reschedule_requests(limit=limit),
             volunteers_to_validate(),
             need_notifications_to_approve(),
             neighbour_alerts(),
             failed_messages(),
-            shifts_not_full(now),
+            shifts_not_full(now, limit=limit),
         ]
     if user.has_role(Role.REGISTER_OFFICER):
-        items.append(calls_late_or_escalated(now))
+        items.append(calls_late_or_escalated(now, limit=limit))
     return items
 
 
-def nav_counts(user, now: datetime) -> dict[str, int]:
-    """The counts shown beside the navigation links: the same items, without their rows."""
-    counts: dict[str, int] = {}
-    if user.has_role(*DESK_ROLES):
-        counts["requests"] = _urgent_requests().count()
-        counts["call_tasks"] = _open_call_tasks().count()
-    if user.has_role(*COORDINATION_ROLES):
-        counts["volunteers"] = _volunteers_to_validate().count()
-        counts["failures"] = _failed_messages().count()
-    return counts
+# The navigation link each kind of work is counted beside (base.html: id="nav-count-<slot>").
+NAV_SLOTS = {
+    "urgent_requests": "requests",
+    "call_tasks": "call_tasks",
+    "reschedule_requests": "supports",
+    "volunteers_to_validate": "volunteers",
+    "need_notifications_to_approve": "needs",
+    "neighbour_alerts": "neighbours",
+    "failed_messages": "failures",
+    "calls_late_or_escalated": "campaigns",
+}
+
+
+def nav_counts(user, now: datetime) -> tuple[int, dict[str, int]]:
+    """The total the « Veille du jour » link shows (the same sum as the page) and the count beside
+    each navigation link; the same items, without their rows."""
+    items = watch_items(user, now, limit=0)
+    slots: dict[str, int] = {}
+    for item in items:
+        if item.key in NAV_SLOTS:
+            slots[NAV_SLOTS[item.key]] = slots.get(NAV_SLOTS[item.key], 0) + item.count
+    return sum(item.count for item in items), slots
+
+
+# Kinds of work whose rows the page lists in full (the count's link on the operations view).
+LISTED_KINDS = ("expired_proposals", "reschedule_requests", "shifts_not_full")
+ROWS_LISTED = 200
+
+
+def listed_item(user, key: str, now: datetime) -> WatchItem | None:
+    """One kind of work with up to ROWS_LISTED rows, or None when the user may not see it."""
+    if key not in LISTED_KINDS:
+        return None
+    return next((item for item in watch_items(user, now, limit=ROWS_LISTED) if item.key == key), None)
 
 
 def episodes_progress(user, now: datetime):
@@ -102,6 +126,15 @@ def episodes_progress(user, now: datetime):
 
 
 # One function per kind of work ---------------------------------------------------------------
+
+
+def _first(values, limit: int) -> list[dict]:
+    """The first `limit` rows of a values() queryset; no query at all when no row is wanted."""
+    return list(values[:limit]) if limit else []
+
+
+def _listed(key: str) -> str:
+    return reverse("operations:listed", args=[key])
 
 
 def _url(name: str, **query) -> str:
@@ -137,12 +170,11 @@ def call_tasks() -> WatchItem:
     )
 
 
-def expired_proposals(now: datetime) -> WatchItem:
+def expired_proposals(now: datetime, *, limit: int = ROWS_SHOWN) -> WatchItem:
     overdue = Proposal.objects.filter(status=ProposalStatus.OPEN, expires_at__lt=now)
-    first = list(
-        overdue.order_by("expires_at", "pk").values("help_request_id", "help_request__category__name", "expires_at")[
-            :ROWS_SHOWN
-        ]
+    first = _first(
+        overdue.order_by("expires_at", "pk").values("help_request_id", "help_request__category__name", "expires_at"),
+        limit,
     )
     rows = [
         Row(
@@ -157,18 +189,19 @@ def expired_proposals(now: datetime) -> WatchItem:
         key="expired_proposals",
         label="Propositions sans réponse après le délai",
         count=count,
-        url=_url("help_requests:list", status=RequestStatus.SEARCHING),
+        url=_listed("expired_proposals"),
         action="Relancer ou proposer à d'autres volontaires",
         rows=rows,
     )
 
 
-def reschedule_requests() -> WatchItem:
+def reschedule_requests(*, limit: int = ROWS_SHOWN) -> WatchItem:
     pending = RescheduleRequest.objects.filter(status=RescheduleStatus.PENDING, mission__status=MissionStatus.PLANNED)
-    first = list(
+    first = _first(
         pending.order_by("requested_at", "pk").values(
             "mission__support_id", "mission__scheduled_at", "wished_at", "mission__support__help_request_id"
-        )[:ROWS_SHOWN]
+        ),
+        limit,
     )
     rows = [
         Row(
@@ -183,7 +216,7 @@ def reschedule_requests() -> WatchItem:
         key="reschedule_requests",
         label="Missions à déplacer à la demande des volontaires",
         count=Mission.objects.reschedule_requested().count(),
-        url=_url("missions:support_list"),
+        url=_listed("reschedule_requests"),
         action="Accepter la nouvelle date ou la refuser",
         rows=rows,
     )
@@ -237,14 +270,14 @@ def failed_messages() -> WatchItem:
     )
 
 
-def shifts_not_full(now: datetime) -> WatchItem:
+def shifts_not_full(now: datetime, *, limit: int = ROWS_SHOWN) -> WatchItem:
     shifts = (
         Shift.objects.filter(need__status=NeedStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=now + SHIFT_HORIZON)
         .annotate(held=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING)))
         .filter(held__lt=F("places"))
     )
-    first = list(
-        shifts.order_by("starts_at", "pk").values("need_id", "need__title", "starts_at", "places", "held")[:ROWS_SHOWN]
+    first = _first(
+        shifts.order_by("starts_at", "pk").values("need_id", "need__title", "starts_at", "places", "held"), limit
     )
     rows = [
         Row(
@@ -259,13 +292,13 @@ def shifts_not_full(now: datetime) -> WatchItem:
         key="shifts_not_full",
         label="Créneaux incomplets dans les 7 jours",
         count=count,
-        url=_url("needs:staff_list"),
+        url=_listed("shifts_not_full"),
         action="Prévenir des volontaires disponibles",
         rows=rows,
     )
 
 
-def calls_late_or_escalated(now: datetime) -> WatchItem:
+def calls_late_or_escalated(now: datetime, *, limit: int = ROWS_SHOWN) -> WatchItem:
     campaigns = campaign_selectors.campaigns_needing_callers(now)
     rows = [
         Row(
@@ -273,7 +306,7 @@ def calls_late_or_escalated(now: datetime) -> WatchItem:
             url=reverse("campaigns:unreached", args=[campaign.pk]),
             detail=f"{campaign.overdue} en retard, {campaign.escalated} en escalade",
         )
-        for campaign in campaigns[:ROWS_SHOWN]
+        for campaign in campaigns[:limit]
     ]
     return WatchItem(
         key="calls_late_or_escalated",

@@ -32,5 +32,16 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    counts = selectors.nav_counts(user, timezone.now())
-    return render(request, "operations/_nav_counts.html", {"counts": counts, "total": sum(counts.values())})
+    total, counts = selectors.nav_counts(user, timezone.now())
+    return render(request, "operations/_nav_counts.html", {"counts": counts, "total": total})
+
+
+@strict_role_required(*selectors.WATCH_ROLES)
+@require_GET
+def listed(request: HttpRequest, key: str) -> HttpResponse:
+    """Every row of one kind of work (the count's link on the operations view)."""
+    item = selectors.listed_item(request.user, key, timezone.now())
+    if item is None:
+        raise Http404
+    context = {"item": item, "limit": selectors.ROWS_LISTED}
+    return render(request, "operations/listed.html", context)
