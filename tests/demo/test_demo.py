@@ -167,7 +167,7 @@ def test_demo_has_a_past_heatwave_campaign_and_an_accredited_caller(demo):
     from villesolidaire.campaigns.models import CallAttempt, Campaign, EscalationStep
     from villesolidaire.campaigns.services.accreditations import is_accredited
 
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(episode__kind="heatwave")
     assert campaign.status == CampaignStatus.CLOSED and campaign.episode.ends_on < TODAY
     registered = RegisterEntry.objects.filter(status=EntryStatus.REGISTERED).count()
     assert campaign.targets.count() == campaign.targets_count == registered
@@ -176,6 +176,24 @@ def test_demo_has_a_past_heatwave_campaign_and_an_accredited_caller(demo):
     assert EscalationStep.objects.filter(target__campaign=campaign, done_at__isnull=False).count() >= 5
     caller = User.objects.get(email="appelant@demo.invalid")
     assert is_accredited(caller)
+
+
+def test_a_new_campaign_in_the_demo_shows_what_the_last_one_noted(demo):
+    """The recent cold spell's call log outlives the purge a `make run` starts with, so a caller of
+    a new campaign sees « Campagne précédente » and the callers' notes."""
+    from django.core.management import call_command
+
+    from villesolidaire.campaigns.models import CallAttempt, Campaign
+    from villesolidaire.campaigns.selectors import previous_campaign_attempts
+
+    call_command("purge_campaign_call_logs", verbosity=0)
+    cold = Campaign.objects.get(episode__kind="cold")
+    assert cold.isolated_only and cold.targets.count() >= 10
+    noted = CallAttempt.objects.filter(target__campaign=cold).exclude(notes="").select_related("target__entry")
+    assert noted.exists()
+    entry = noted.first().target.entry
+    previous = previous_campaign_attempts(entry, campaign=None)
+    assert previous["campaign"] == cold and any(a.notes for a in previous["attempts"])
 
 
 def test_demo_has_partners_trainings_needs_and_neighbour_networks(demo):

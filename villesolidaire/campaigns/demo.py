@@ -1,4 +1,5 @@
-"""Demo contribution of the campaigns app: last summer's heatwave and its call campaign.
+"""Demo contribution of the campaigns app: last summer's heatwave and a recent cold spell, with
+their call campaigns.
 
 Called by `seed_demo` after the register is seeded: every current register entry was called.
 No real person is described (see register.demo).
@@ -71,14 +72,79 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
         status=EpisodeStatus.CLOSED,
         notes="Vigilance orange canicule déclenchée par la préfecture.",
     )
-    opened = timezone.make_aware(datetime.datetime.combine(starts_on, datetime.time(9, 0)))
+    entries = list(
+        RegisterEntry.objects.filter(status=EntryStatus.REGISTERED)
+        .select_related("extras")
+        .order_by("birth_year", "pk")
+    )
+    return _called_campaign(
+        rng, episode=episode, title="Appels canicule de juillet", entries=entries, officer=officer, caller=caller
+    )
+
+
+# What callers noted during the cold spell (nothing about health: what helps the next call).
+CALLER_NOTES = [
+    "Sa fille passe le mardi et le vendredi.",
+    "Préfère être appelée le matin.",
+    "Voisine attentive au 2e étage.",
+    "Entend mal : laisser sonner longtemps.",
+    "Portage de repas le midi.",
+]
+
+
+def seed_recent_cold_spell(rng: random.Random, *, today: datetime.date, officer: User, caller: User) -> dict:
+    """A cold spell three weeks ago, closed, whose campaign called the people living alone: recent
+    enough that its call log is still kept (VS_CAMPAIGN_CALL_LOG_DAYS), so the next campaign's call
+    screen shows « Campagne précédente » with what the callers noted."""
+    starts_on = today - datetime.timedelta(days=21)
+    episode = Episode.objects.create(
+        kind=EpisodeKind.COLD,
+        level=EpisodeLevel.ORANGE,
+        title="Grand froid de novembre" if starts_on.month == 11 else "Grand froid",
+        starts_on=starts_on,
+        ends_on=starts_on + datetime.timedelta(days=3),
+        declared_by=officer,
+        status=EpisodeStatus.CLOSED,
+        notes="Vigilance orange grand froid.",
+    )
+    entries = list(
+        RegisterEntry.objects.filter(status=EntryStatus.REGISTERED, extras__lives_alone=True)
+        .select_related("extras")
+        .order_by("birth_year", "pk")
+    )
+    return _called_campaign(
+        rng,
+        episode=episode,
+        title="Appels grand froid",
+        entries=entries,
+        officer=officer,
+        caller=caller,
+        isolated_only=True,
+        notes=CALLER_NOTES,
+    )
+
+
+def _called_campaign(
+    rng: random.Random,
+    *,
+    episode: Episode,
+    title: str,
+    entries: list,
+    officer: User,
+    caller: User,
+    isolated_only: bool = False,
+    notes: list[str] | None = None,
+) -> dict:
+    """A closed campaign of `episode` in which every one of `entries` was called over four days."""
+    opened = timezone.make_aware(datetime.datetime.combine(episode.starts_on, datetime.time(9, 0)))
     campaign = Campaign.objects.create(
         episode=episode,
-        title="Appels canicule de juillet",
+        title=title,
         status=CampaignStatus.CLOSED,
         created_at=opened,
         created_by=officer,
         questionnaire=Questionnaire.default(),
+        isolated_only=isolated_only,
     )
     CampaignTransition.objects.bulk_create(
         CAMPAIGN_WORKFLOW.history(
@@ -88,11 +154,6 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
                 Step(CampaignStatus.CLOSED, by=officer, at=opened + datetime.timedelta(days=4, hours=9)),
             ],
         )
-    )
-    entries = list(
-        RegisterEntry.objects.filter(status=EntryStatus.REGISTERED)
-        .select_related("extras")
-        .order_by("birth_year", "pk")
     )
     targets, attempts, steps = [], [], []
     for rank, entry in enumerate(entries, 1):
@@ -129,6 +190,7 @@ def seed_past_heatwave(rng: random.Random, *, today: datetime.date, officer: Use
                         else {},
                         advice=["drink", "shutters"] if outcome_here.startswith("reached") else [],
                         actions=["fan"] if outcome_here == "reached_help" and rng.random() < 0.5 else [],
+                        notes=rng.choice(notes) if notes and outcome_here.startswith("reached") else "",
                     ),
                 )
             )

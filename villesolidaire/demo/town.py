@@ -31,7 +31,7 @@ from faker import Faker
 from villesolidaire.accounts.demo import DEMO_DOMAIN, seed_staff_accounts
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
-from villesolidaire.campaigns.demo import seed_past_heatwave
+from villesolidaire.campaigns.demo import seed_past_heatwave, seed_recent_cold_spell
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.fields import token_digest
 from villesolidaire.core.fuzzy import index_text
@@ -224,6 +224,9 @@ def seed_demo(
         town_name=TOWN_NAME,
     )
     heatwave = seed_past_heatwave(
+        rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER], caller=staff[Role.CALLER]
+    )
+    seed_recent_cold_spell(
         rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER], caller=staff[Role.CALLER]
     )
 

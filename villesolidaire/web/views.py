@@ -3,14 +3,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.models import RecruitmentCall
 
 
-@require_GET
+@require_safe  # HEAD too: uptime checkers probe the home page with it
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and user.is_staff_member and user.is_verified():
