@@ -25,6 +25,7 @@ from villesolidaire.campaigns.services.campaign_lifecycle import campaign_transi
 from villesolidaire.campaigns.services.escalation import escalate_overdue, escalation_assign, escalation_record
 from villesolidaire.help_requests.enums import Channel
 from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.notifications.models import CallTask
 
 M = datetime.timedelta(minutes=1)
 H = datetime.timedelta(hours=1)
@@ -217,6 +218,8 @@ def test_a_need_found_on_the_phone_becomes_a_help_request_for_coordinators(campa
     assert entry.resident_link_consent_on is not None
     assert help_request.resident.last_name == entry.last_name
     assert help_request.resident.quartier_id == entry.quartier_id or help_request.resident.quartier_id is None
+    # The person agreed on the line (landline: no SMS): nobody is asked to call back just to say so.
+    assert not CallTask.objects.filter(help_request=help_request).exists()
 
 
 def test_help_request_without_link_consent_leaves_the_register_untouched(campaign):

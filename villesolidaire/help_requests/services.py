@@ -31,9 +31,12 @@ def help_request_create(*, resident: Resident, data: dict, channel: str, by: Use
     help_request.full_clean(exclude=["resident", "category", "created_by"])
     help_request.save()
     WORKFLOW.log_creation(help_request, by=by)
-    resident_inform(
-        resident=resident, text=received_text(help_request), kind="request_received", help_request=help_request
-    )
+    # A need found by a watch caller was agreed with the person on the line: a written trace by SMS
+    # is welcome, but no operator must call them back only to say what they were just told.
+    if channel != Channel.OUTREACH or resident.sms_number:
+        resident_inform(
+            resident=resident, text=received_text(help_request), kind="request_received", help_request=help_request
+        )
     return help_request
 
 
