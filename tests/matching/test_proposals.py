@@ -15,6 +15,7 @@ from tests.factories import (
     HelpRequestFactory,
     QuartierFactory,
     ResidentFactory,
+    TownFactory,
     VolunteerFactory,
     login_staff,
     staff_user,
@@ -254,6 +255,21 @@ def test_odd_answer_is_a_clear_message(client, help_request, volunteers):
     assert response.status_code == 200
     assert "Réponse non reconnue" in response.content.decode()
     assert not Support.objects.exists()
+
+
+def test_accepted_offer_shows_dialable_numbers_in_french_spacing(client, help_request, volunteers):
+    TownFactory(hotline_phone="01 99 00 12 34")
+    resident = help_request.resident
+    resident.mobile, resident.phone = "+33699001122", "+33299003344"
+    resident.save()
+    _proposal, offers = propose(help_request, volunteers[:1])
+    html = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
+    html = html.content.decode()
+    assert '<a href="tel:+33699001122" class="tel">06 99 00 11 22</a>' in html
+    assert '<a href="tel:+33299003344" class="tel">02 99 00 33 44</a>' in html
+    # The town's number is typed with spaces; its link must not keep them.
+    assert '<a href="tel:+33199001234" class="tel">01 99 00 12 34</a>' in html
+    assert 'href="tel:01 99' not in html
 
 
 def test_expiry_sweep_alerts_coordinators_and_accepting_late_is_refused(client, coordinator, help_request, volunteers):

@@ -95,9 +95,12 @@ def test_partner_sees_only_its_needs_and_gets_404_on_others(client, partner, org
 
 def test_partner_sees_its_sign_ups_and_confirms(client, partner, organisation):
     shift = ShiftFactory(need=NeedFactory(organisation=organisation))
-    signup = SignupFactory(shift=shift, status=SignupStatus.PENDING, volunteer__first_name="Aïcha")
+    signup = SignupFactory(
+        shift=shift, status=SignupStatus.PENDING, volunteer__first_name="Aïcha", volunteer__phone="+33639980078"
+    )
     page = client.get(url("partner_detail", shift.need_id)).content.decode()
     assert "Aïcha" in page
+    assert '<a href="tel:+33639980078" class="tel">06 39 98 00 78</a>' in page
     response = client.post(url("partner_signup_confirm", shift.need_id, signup.pk))
     assert response.status_code == 302
     signup.refresh_from_db()
