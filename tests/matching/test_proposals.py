@@ -107,6 +107,7 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     data = {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."}
     page, response = post_and_confirm(client, url, data)
     assert "Vous allez envoyer ce message à 2 personnes" in page.content.decode()
+    assert "(le SMS ne le reprend pas) : « Merci d&#x27;appeler avant. »" in page.content.decode()
     assert response.status_code == 302
     proposal = Proposal.objects.get(help_request=help_request)
     assert proposal.status == ProposalStatus.OPEN
@@ -119,6 +120,7 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     assert sms.count() == 2
     first = sms.get(recipient=volunteers[0].phone.as_e164)
     sent = first.outgoing_body()
+    assert "Merci d'appeler avant." not in sent  # as the hint and the confirmation page say
     # One link in the SMS: its page asks yes or no.
     token = re.search(r"/reponse/([\w-]+)/\?reponse=accepter", sent).group(1)
     # Stored: the text shows placeholders, the row keeps only the key's digest.
