@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -394,6 +395,8 @@ def test_episode_declared_edited_then_campaign_created(client, world):
     campaign = Campaign.objects.get(title="Appels canicule")
     assert response.status_code == 302
     assert campaign.targets_count == 1  # one isolated person in the quartier
+    flash = [str(message) for message in get_messages(response.wsgi_request)]
+    assert flash[-1] == "Campagne créée : 1 personne à appeler."
 
 
 def test_episode_closed_while_being_edited_is_refused_on_the_form(client, world, monkeypatch):

@@ -160,6 +160,7 @@ def test_coordinator_posts_a_town_need_adds_a_shift_publishes_and_announces(
     )
     page = client.get(url("staff_detail", need.pk)).content.decode()
     assert "Prévenir 1 volontaire" in page
+    assert "0 volontaire déjà prévenu·e (jamais deux fois)" in page  # French: singular for 0
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("staff_notify", need.pk))
     assert NeedInvitation.objects.filter(need=need).count() == 1
@@ -370,6 +371,9 @@ def test_volunteer_shifts_tag_shows_upcoming_and_hours():
     )
     html = Template("{% load needs_tags %}{% volunteer_shifts volunteer %}").render(Context({"volunteer": volunteer}))
     assert "Fête des voisins" in html and "2,5 h" in html and "(1 créneau)" in html
+    newcomer = VolunteerFactory(active=True)
+    html = Template("{% load needs_tags %}{% volunteer_shifts volunteer %}").render(Context({"volunteer": newcomer}))
+    assert "Pas encore d'heures de bénévolat" in html and "0 créneaux" not in html
 
 
 # ---------------------------------------------------------------- query counts
