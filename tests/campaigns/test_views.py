@@ -335,11 +335,20 @@ def test_an_episode_ending_in_a_far_year_is_refused_in_french(client, world):
     """The end is computed with (the midnight after it, when calls are recorded): 31/12/9999 would overflow."""
     login_staff(client, world["officer"])
     message = "Date invalide : choisissez une date entre le 01/01/2000 et le"
-    today = timezone.localdate().isoformat()
-    data = {"kind": "heatwave", "level": "red", "starts_on": today, "ends_on": "9999-12-31"}
+    within_a_year = "Date invalide : choisissez une date à moins d&#x27;un an d&#x27;aujourd&#x27;hui."
+    today = timezone.localdate()
     before = Episode.objects.count()
-    response = client.post(reverse("campaigns:episode_create"), data)
-    assert response.status_code == 400 and message in response.content.decode()
+    # On the episode form, the start and the end are held to the same rule, in the same words.
+    for ends_on in ("9999-12-31", (today + datetime.timedelta(days=400)).isoformat()):
+        data = {"kind": "heatwave", "level": "red", "starts_on": today.isoformat(), "ends_on": ends_on}
+        response = client.post(reverse("campaigns:episode_create"), data)
+        html = response.content.decode()
+        assert response.status_code == 400 and within_a_year in html and message not in html
+    far_start = (today - datetime.timedelta(days=400)).isoformat()
+    response = client.post(
+        reverse("campaigns:episode_create"), {"kind": "heatwave", "level": "red", "starts_on": far_start}
+    )
+    assert response.status_code == 400 and within_a_year in response.content.decode()
     assert Episode.objects.count() == before
     episode = world["episode"]
     response = client.post(
