@@ -1,5 +1,4 @@
 import pytest
-
 from django.template import Context, Template
 
 from villesolidaire.core.text import count_of, with_de

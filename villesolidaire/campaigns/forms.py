@@ -35,7 +35,9 @@ def within_a_year(value: datetime.date | None) -> None:
     Stricter than core's `within_date_bounds`, so the midnight computed after the end cannot
     overflow either."""
     if value is not None and abs((value - timezone.localdate()).days) > 366:
-        raise ValidationError("Date invalide : choisissez une date à moins d'un an d'aujourd'hui.", code="out_of_bounds")
+        raise ValidationError(
+            "Date invalide : choisissez une date à moins d'un an d'aujourd'hui.", code="out_of_bounds"
+        )
 
 
 def _quartiers_field(help_text: str) -> forms.ModelMultipleChoiceField:
