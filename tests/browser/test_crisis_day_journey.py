@@ -97,7 +97,7 @@ def test_a_red_heatwave_day_from_the_declaration_to_the_evening_report(new_page,
     # 2. A campaign is generated --------------------------------------------------------------
     main(desk).get_by_role("link", name="Lancer une campagne d'appels").click()
     main(desk).get_by_role("button", name="Générer la liste d'appels").click()
-    expect(flash(desk)).to_contain_text("Campagne créée : 6 personne(s) à appeler.")
+    expect(flash(desk)).to_contain_text("Campagne créée : 6 personnes à appeler.")
     campaign = Campaign.objects.get()
     nav.get_by_role("link", name=re.compile(r"^Veille du jour")).click()
     episode_panel = main(desk).locator(".episode-progress")

@@ -157,7 +157,7 @@ def test_register_to_escalation_journey(page, new_page, live_server):  # noqa: F
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle campagne d'appels")
     audit(page)
     main(page).get_by_role("button", name="Générer la liste d'appels").click()
-    expect(flash(page)).to_contain_text("Campagne créée : 3 personne(s) à appeler.")
+    expect(flash(page)).to_contain_text("Campagne créée : 3 personnes à appeler.")
     campaign = Campaign.objects.get()
     assert campaign.targets_count == 3 and campaign.questionnaire is not None
     expect(main(page).locator("[data-figure=total]")).to_have_text("3")

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -334,11 +335,20 @@ def test_an_episode_ending_in_a_far_year_is_refused_in_french(client, world):
     """The end is computed with (the midnight after it, when calls are recorded): 31/12/9999 would overflow."""
     login_staff(client, world["officer"])
     message = "Date invalide : choisissez une date entre le 01/01/2000 et le"
-    today = timezone.localdate().isoformat()
-    data = {"kind": "heatwave", "level": "red", "starts_on": today, "ends_on": "9999-12-31"}
+    within_a_year = "Date invalide : choisissez une date à moins d&#x27;un an d&#x27;aujourd&#x27;hui."
+    today = timezone.localdate()
     before = Episode.objects.count()
-    response = client.post(reverse("campaigns:episode_create"), data)
-    assert response.status_code == 400 and message in response.content.decode()
+    # On the episode form, the start and the end are held to the same rule, in the same words.
+    for ends_on in ("9999-12-31", (today + datetime.timedelta(days=400)).isoformat()):
+        data = {"kind": "heatwave", "level": "red", "starts_on": today.isoformat(), "ends_on": ends_on}
+        response = client.post(reverse("campaigns:episode_create"), data)
+        html = response.content.decode()
+        assert response.status_code == 400 and within_a_year in html and message not in html
+    far_start = (today - datetime.timedelta(days=400)).isoformat()
+    response = client.post(
+        reverse("campaigns:episode_create"), {"kind": "heatwave", "level": "red", "starts_on": far_start}
+    )
+    assert response.status_code == 400 and within_a_year in response.content.decode()
     assert Episode.objects.count() == before
     episode = world["episode"]
     response = client.post(
@@ -394,6 +404,8 @@ def test_episode_declared_edited_then_campaign_created(client, world):
     campaign = Campaign.objects.get(title="Appels canicule")
     assert response.status_code == 302
     assert campaign.targets_count == 1  # one isolated person in the quartier
+    flash = [str(message) for message in get_messages(response.wsgi_request)]
+    assert flash[-1] == "Campagne créée : 1 personne à appeler."
 
 
 def test_episode_closed_while_being_edited_is_refused_on_the_form(client, world, monkeypatch):

@@ -59,6 +59,10 @@ def test_an_unlocated_request_says_distance_unknown_and_ranks_without_it(client,
     assert "Distance inconnue" in html and "distance inconnue" in html
     assert " km</span>" not in html and "0 km" not in html
     assert "Classement par score : compétences" in html
+    # No distance, so no radius is checked and there is none to widen.
+    assert "rayon de déplacement," not in html and "Élargir la recherche" not in html
+    widened = client.get(reverse("matching:request_matching", args=[request.pk]), {"elargir": "1"})
+    assert "recherche élargie" not in widened.content.decode()
 
 
 def test_a_located_request_still_ranks_by_distance(client, coordinator, category):
@@ -68,3 +72,12 @@ def test_a_located_request_still_ranks_by_distance(client, coordinator, category
     assert [c.volunteer_id for c in rank_volunteers(request)] == [near.pk, far.pk]
     html = client.get(reverse("matching:request_matching", args=[request.pk])).content.decode()
     assert "Distance inconnue" not in html and " km</span>" in html
+    assert "dans leur rayon de déplacement, sont proposées" in html and "Élargir la recherche (rayon × 1,5)" in html
+
+
+def test_the_message_hint_says_the_sms_does_not_carry_it(client, coordinator, category):
+    request = _request(category, located=True, first_name="Ombeline")
+    _volunteer(category, "Aurèle", near=0.001)
+    html = client.get(reverse("matching:request_matching", args=[request.pk])).content.decode()
+    assert "envoyée par SMS ou e-mail" not in html
+    assert "le SMS, trop court, ne le reprend pas" in html

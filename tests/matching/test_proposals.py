@@ -15,6 +15,7 @@ from tests.factories import (
     HelpRequestFactory,
     QuartierFactory,
     ResidentFactory,
+    TownFactory,
     VolunteerFactory,
     login_staff,
     staff_user,
@@ -106,6 +107,7 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     data = {"volunteers": [volunteers[0].pk, volunteers[1].pk], "message": "Merci d'appeler avant."}
     page, response = post_and_confirm(client, url, data)
     assert "Vous allez envoyer ce message à 2 personnes" in page.content.decode()
+    assert "(le SMS ne le reprend pas) : « Merci d&#x27;appeler avant. »" in page.content.decode()
     assert response.status_code == 302
     proposal = Proposal.objects.get(help_request=help_request)
     assert proposal.status == ProposalStatus.OPEN
@@ -118,6 +120,7 @@ def test_propose_creates_offers_sends_links_and_moves_the_request(client, coordi
     assert sms.count() == 2
     first = sms.get(recipient=volunteers[0].phone.as_e164)
     sent = first.outgoing_body()
+    assert "Merci d'appeler avant." not in sent  # as the hint and the confirmation page say
     # One link in the SMS: its page asks yes or no.
     token = re.search(r"/reponse/([\w-]+)/\?reponse=accepter", sent).group(1)
     # Stored: the text shows placeholders, the row keeps only the key's digest.
@@ -254,6 +257,21 @@ def test_odd_answer_is_a_clear_message(client, help_request, volunteers):
     assert response.status_code == 200
     assert "Réponse non reconnue" in response.content.decode()
     assert not Support.objects.exists()
+
+
+def test_accepted_offer_shows_dialable_numbers_in_french_spacing(client, help_request, volunteers):
+    TownFactory(hotline_phone="01 99 00 12 34")
+    resident = help_request.resident
+    resident.mobile, resident.phone = "+33699001122", "+33299003344"
+    resident.save()
+    _proposal, offers = propose(help_request, volunteers[:1])
+    html = client.post(reverse("matching:offer_response", args=[offers[0].token]), {"reponse": "accepter"})
+    html = html.content.decode()
+    assert '<a href="tel:+33699001122" class="tel">06 99 00 11 22</a>' in html
+    assert '<a href="tel:+33299003344" class="tel">02 99 00 33 44</a>' in html
+    # The town's number is typed with spaces; its link must not keep them.
+    assert '<a href="tel:+33199001234" class="tel">01 99 00 12 34</a>' in html
+    assert 'href="tel:01 99' not in html
 
 
 def test_expiry_sweep_alerts_coordinators_and_accepting_late_is_refused(client, coordinator, help_request, volunteers):

@@ -316,6 +316,19 @@ def test_end_support_cancels_planned_missions_closes_the_request_and_asks_for_ev
     assert "Très contente." in html and "Belle rencontre" in html
 
 
+def test_support_page_shows_dialable_numbers_in_french_spacing(client, coordinator):
+    # Numbers of the fiction range (06 39 98…) are not « valid » for libphonenumber: still spaced.
+    resident = ResidentFactory(mobile="+33639980012", phone="+33299001122")
+    support = SupportFactory(
+        help_request=HelpRequestFactory(resident=resident), volunteer=VolunteerFactory(phone="+33639980034")
+    )
+    html = client.get(reverse("missions:support_detail", args=[support.pk])).content.decode()
+    assert 'Mobile : <a href="tel:+33639980012" class="tel">06 39 98 00 12</a>' in html
+    assert 'Fixe : <a href="tel:+33299001122" class="tel">02 99 00 11 22</a>' in html
+    assert '<a href="tel:+33639980034" class="tel">06 39 98 00 34</a>' in html
+    assert "+33639980012<" not in html and "+33639980034<" not in html
+
+
 def test_volunteer_evaluation_of_someone_elses_support_is_404(client):
     support = SupportFactory(status=SupportStatus.ENDED)
     client.force_login(VolunteerFactory().user)

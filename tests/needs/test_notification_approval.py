@@ -1,18 +1,21 @@
 """Telling volunteers about a need: confirmed first, and a partner's send above the town's
 threshold waits for a coordinator, who approves or refuses it; the partner is told."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.confirmation import confirmation_token, post_and_confirm
 from tests.factories import TownFactory, VolunteerFactory, login_staff, staff_user
-from tests.factories.needs import ShiftFactory
+from tests.factories.needs import ShiftFactory, SignupFactory
 from tests.factories.partners import OrganisationFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
 from villesolidaire.core.confirmation import SendNotConfirmed
-from villesolidaire.needs.models import NeedInvitation, NeedNotification, NotificationStatus
-from villesolidaire.needs.services import need_notify_request
+from villesolidaire.needs.models import NeedInvitation, NeedNotification, NotificationStatus, SignupStatus
+from villesolidaire.needs.services import NeedError, need_notify_preview, need_notify_request
 from villesolidaire.notifications.models import Message
 
 
@@ -140,3 +143,72 @@ def test_approval_pages_are_for_coordinators(client, partner, partner_need):
     assert client.post(decide, {"decision": "valider"}).status_code == 404
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.AWAITING
+
+
+def fill(shift, *, held: int):
+    """`held` places taken (one to confirm, the others confirmed) and one person on the waiting list."""
+    statuses = [SignupStatus.PENDING] + [SignupStatus.CONFIRMED] * (held - 1)
+    for status in [*statuses[:held], SignupStatus.WAITING]:
+        SignupFactory(shift=shift, status=status)
+
+
+def test_no_send_when_every_upcoming_shift_is_full(client, partner, partner_need):
+    TownFactory(need_notification_approval_threshold=5)
+    volunteers(3)
+    [shift] = partner_need.shifts.all()
+    fill(shift, held=shift.places)
+    ShiftFactory(need=partner_need, starts_at=timezone.now() - timedelta(days=1))  # past, with room: not counted
+    with pytest.raises(NeedError, match="Tous les créneaux sont complets"):
+        need_notify_preview(need=partner_need)
+    with pytest.raises(NeedError, match="Tous les créneaux sont complets"):
+        need_notify_request(need=partner_need, by=partner, confirmation="")
+    response = client.post(notify_url("partner", partner_need), follow=True)
+    assert "Tous les créneaux sont complets" in response.content.decode()
+    assert "Vous allez envoyer" not in response.content.decode()
+    assert not NeedNotification.objects.exists() and not Message.objects.filter(kind="need_invitation").exists()
+    # One more shift with room: the send is possible again.
+    ShiftFactory(need=partner_need, starts_at=shift.starts_at + timedelta(days=7))
+    assert need_notify_preview(need=partner_need).count == 3
+
+
+def test_the_approval_page_shows_the_text_and_the_fill_and_refuses_a_need_filled_meanwhile(
+    client, partner, partner_need
+):
+    TownFactory(need_notification_approval_threshold=1)
+    volunteers(2)
+    [shift] = partner_need.shifts.all()
+    fill(shift, held=2)
+    post_and_confirm(client, notify_url("partner", partner_need), {})
+    notification = NeedNotification.objects.get()
+    login_staff(client, staff_user(Role.COORDINATOR))
+    listing = client.get(reverse("needs:notification_list")).content.decode()
+    assert "Besoin de volontaires : Collecte" in listing and "[lien personnel]" in listing
+    assert f"{shift} : 2 places prises sur 3" in listing and "complet</span>" not in listing
+    SignupFactory(shift=shift, status=SignupStatus.CONFIRMED)  # the last place goes meanwhile
+    listing = client.get(reverse("needs:notification_list")).content.decode()
+    assert f"{shift} : 3 places prises sur 3" in listing and "complet</span>" in listing
+    assert "Cet envoi ne peut pas être validé" in listing
+    decide = reverse("needs:notification_decide", args=[notification.pk])
+    response = client.post(decide, {"decision": "valider"}, follow=True)
+    assert "Tous les créneaux sont complets" in response.content.decode()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.AWAITING
+    assert not Message.objects.filter(kind__in=["need_invitation", "need_notification_decided"]).exists()
+
+
+def test_approval_list_query_count_does_not_grow(client, coordinator, django_assert_max_num_queries):
+    def awaiting(count):
+        for _ in range(count):
+            shift = ShiftFactory(need__organisation=OrganisationFactory())
+            SignupFactory(shift=shift)
+            ShiftFactory(need=shift.need, starts_at=shift.starts_at + timedelta(days=1))
+            NeedNotification.objects.create(need=shift.need, recipient_count=9)
+
+    awaiting(1)
+    client.get(reverse("needs:notification_list"))
+    with django_assert_max_num_queries(9) as few:
+        client.get(reverse("needs:notification_list"))
+    awaiting(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(reverse("needs:notification_list")).content.decode()
+    assert "6 envois en attente" in html

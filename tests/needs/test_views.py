@@ -95,9 +95,12 @@ def test_partner_sees_only_its_needs_and_gets_404_on_others(client, partner, org
 
 def test_partner_sees_its_sign_ups_and_confirms(client, partner, organisation):
     shift = ShiftFactory(need=NeedFactory(organisation=organisation))
-    signup = SignupFactory(shift=shift, status=SignupStatus.PENDING, volunteer__first_name="Aïcha")
+    signup = SignupFactory(
+        shift=shift, status=SignupStatus.PENDING, volunteer__first_name="Aïcha", volunteer__phone="+33639980078"
+    )
     page = client.get(url("partner_detail", shift.need_id)).content.decode()
     assert "Aïcha" in page
+    assert '<a href="tel:+33639980078" class="tel">06 39 98 00 78</a>' in page
     response = client.post(url("partner_signup_confirm", shift.need_id, signup.pk))
     assert response.status_code == 302
     signup.refresh_from_db()
@@ -157,6 +160,7 @@ def test_coordinator_posts_a_town_need_adds_a_shift_publishes_and_announces(
     )
     page = client.get(url("staff_detail", need.pk)).content.decode()
     assert "Prévenir 1 volontaire" in page
+    assert "0 volontaire déjà prévenu·e (jamais deux fois)" in page  # French: singular for 0
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("staff_notify", need.pk))
     assert NeedInvitation.objects.filter(need=need).count() == 1
@@ -367,6 +371,9 @@ def test_volunteer_shifts_tag_shows_upcoming_and_hours():
     )
     html = Template("{% load needs_tags %}{% volunteer_shifts volunteer %}").render(Context({"volunteer": volunteer}))
     assert "Fête des voisins" in html and "2,5 h" in html and "(1 créneau)" in html
+    newcomer = VolunteerFactory(active=True)
+    html = Template("{% load needs_tags %}{% volunteer_shifts volunteer %}").render(Context({"volunteer": newcomer}))
+    assert "Pas encore d'heures de bénévolat" in html and "0 créneaux" not in html
 
 
 # ---------------------------------------------------------------- query counts

@@ -47,7 +47,8 @@ class TestFailures:
         assert response.status_code == 200
         html = response.content.decode()
         assert "Envois en échec (2)" in html
-        assert failed.recipient in html and retrying.recipient in html
+        assert "06 11 11 11 11" in html and retrying.recipient in html  # SMS numbers in French spacing
+        assert failed.recipient not in html
         assert "+33699999999" not in html
         assert "Brevo injoignable" in html
         assert "SECRET" not in html  # bodies are not shown here
@@ -118,9 +119,23 @@ class TestMessageLog:
         html = client.get(self.url).content.decode()
         assert "Journal des envois (3)" in html
         html = client.get(self.url, {"status": "sent", "channel": "sms"}).content.decode()
-        assert "Journal des envois (1)" in html and "+33622222222" in html
+        assert "Journal des envois (1)" in html and "06 22 22 22 22" in html
         html = client.get(self.url, {"kind": "inscription"}).content.decode()
         assert "Journal des envois (1)" in html and "a@example.org" in html
+
+    def test_kinds_are_shown_in_french_words_not_codes(self, client, coordinator):
+        make_message(MessageStatus.FAILED, kind="proposal_offer")
+        make_message(MessageStatus.FAILED, kind="some_new_kind")
+        for url in (self.url, reverse("notifications:failures")):
+            html = client.get(url).content.decode()
+            assert "<td>Proposition d&#x27;aide (volontaire)</td>" in html
+            assert "<td>Some new kind</td>" in html
+            assert "proposal_offer</td>" not in html
+        # The filter offers the labels and still filters by the code.
+        html = client.get(self.url).content.decode()
+        assert '<option value="proposal_offer">Proposition d&#x27;aide (volontaire)</option>' in html
+        html = client.get(self.url, {"kind": "proposal_offer"}).content.decode()
+        assert "Journal des envois (1)" in html
 
     def test_unknown_filter_values_get_a_french_message(self, client, coordinator):
         make_message()
@@ -289,7 +304,7 @@ def test_register_campaign_numbers_are_masked_in_the_coordinators_log(client):
     for url in ("/gestion/envois/", "/gestion/envois/echecs/"):
         page = client.get(url).content.decode()
         assert "39987001" not in page and "numéro du registre (masqué)" in page
-        assert "+33639987002" in page or "06 39 98 70 02" in page
+        assert "06 39 98 70 02" in page and "+33639987002" not in page
 
 
 def test_the_admin_message_log_leaves_out_messages_to_people_on_the_register(client):

@@ -42,7 +42,8 @@ def test_operator_refers_a_request_to_a_named_partner(client):
     referral = Referral.objects.get()
     assert (referral.organisation, referral.referred_by, referral.note) == (organisation, operator, "Aide alimentaire")
     detail = client.get(reverse("help_requests:detail", args=[help_request.pk])).content.decode()
-    assert "vers Secours populaire" in detail
+    assert "Clôturée : Orientée vers Secours populaire</span>" in detail
+    assert "vers un partenaire vers" not in detail  # one « vers », naming the organisation
     # Already closed: the page is gone, nothing more is recorded.
     assert client.post(url, {"organisation": organisation.pk}).status_code == 404
 

@@ -77,6 +77,29 @@ def test_search_by_phone_in_any_format(officer_client):
     assert list(response.context["page_obj"].object_list) == [by_contact]
 
 
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("abc", "Tapez un numéro de téléphone, en chiffres"),
+        ("06 12 ab", "Tapez un numéro de téléphone, en chiffres"),
+        ("06 12", "Numéro incomplet : tapez le numéro entier"),
+    ],
+)
+def test_a_phone_search_that_cannot_be_a_number_says_so_in_french(officer_client, typed, error):
+    RegisterEntryFactory(phone="+33199001234")
+    response = officer_client.get(reverse("register:list"), {"phone": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error in html
+    assert "0 inscription" not in html and "Corrigez la recherche ci-dessus" in html  # not a silent empty result
+
+
+def test_a_search_finding_nobody_says_it_in_the_singular(officer_client):
+    RegisterEntryFactory(phone="+33199001234")
+    html = officer_client.get(reverse("register:list"), {"phone": "01 99 00 99 99"}).content.decode()
+    assert "0 inscription trouvée," in html
+
+
 def test_filters(officer_client):
     RegisterEntryFactory(ground=Ground.AGE_65)
     disabled = RegisterEntryFactory(

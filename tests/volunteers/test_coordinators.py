@@ -35,6 +35,13 @@ def test_list_shows_volunteers_with_their_data(client, coordinator, groceries, d
     assert "style=" not in html
 
 
+def test_list_contact_column_shows_the_number_in_french_spacing(client, coordinator):
+    VolunteerFactory(last_name="Abadie", phone="+33639980056")
+    html = client.get(LIST_URL).content.decode()
+    assert '<a href="tel:+33639980056" class="tel">06 39 98 00 56</a>' in html
+    assert "+33639980056<" not in html
+
+
 def test_list_query_count_is_constant(client, coordinator, groceries, driving, django_assert_num_queries):
     quartier = QuartierFactory()
     VolunteerFactory(categories=[groceries], skills=[driving], quartier=quartier)

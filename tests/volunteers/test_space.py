@@ -70,6 +70,18 @@ def test_space_lists_supports_and_missions(signed_in, volunteer):
     assert reverse("missions:mission_report", args=[planned.pk]) in html
 
 
+def test_a_mission_not_started_offers_to_see_it_or_ask_another_date_not_to_report_it(signed_in, volunteer):
+    support = support_for(volunteer)
+    coming = MissionFactory(support=support, scheduled_at=timezone.now() + timezone.timedelta(days=2))
+    due = MissionFactory(support=support, scheduled_at=timezone.now() - timezone.timedelta(hours=1))
+    html = signed_in.get(SPACE_URL).content.decode()
+    assert html.count("Rendre compte de la mission du") == 1
+    assert f'<a href="{reverse("missions:mission_report", args=[due.pk])}">Rendre compte' in html
+    assert f'<a href="{reverse("missions:mission_report", args=[coming.pk])}">Voir la mission du' in html
+    assert f'<a href="{reverse("missions:mission_reschedule", args=[coming.pk])}">Demander un autre créneau' in html
+    assert reverse("missions:mission_reschedule", args=[due.pk]) not in html
+
+
 def test_space_query_count_does_not_grow_with_missions(signed_in, volunteer, django_assert_num_queries):
     MissionFactory(support=support_for(volunteer))
     with django_assert_num_queries(SPACE_QUERIES):

@@ -49,3 +49,13 @@ def french_phone(value) -> tuple[str, str]:
         national = f"0{number.national_number}"
         return " ".join(national[i : i + 2] for i in range(0, 10, 2)), dialable
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL), dialable
+
+
+def is_plural(count) -> bool:
+    """French grammar: 0 and 1 take the singular (« 0 inscription », « 1,5 heure »), 2 and more the plural."""
+    return abs(count) >= 2
+
+
+def count_of(count: int, singular: str, plural: str = "") -> str:
+    """« 0 personne », « 1 personne », « 292 personnes »; `plural` when it is not `singular` + s."""
+    return f"{count} {(plural or singular + 's') if is_plural(count) else singular}"

@@ -22,7 +22,10 @@ class ProposeForm(forms.Form):
         required=False,
         max_length=300,
         multiline=True,
-        help_text="300 caractères au plus. Il s'ajoute à la description envoyée par SMS ou e-mail.",
+        help_text=(
+            "300 caractères au plus. Il figure dans l'e-mail et sur la page de la demande que le lien ouvre ; "
+            "le SMS, trop court, ne le reprend pas."
+        ),
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
         error_messages={"max_length": "300 caractères au plus."},
     )

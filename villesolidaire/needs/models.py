@@ -187,11 +187,23 @@ class NeedTransition(TransitionLog):
     need, from_status, to_status = log_fields(Need)
 
 
+class ShiftQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        """Shifts not started yet: the ones a volunteer told now could still sign up for."""
+        return self.filter(starts_at__gt=now or timezone.now())
+
+    def with_places_held(self):
+        """`places_held`: sign-ups holding a place (to confirm or confirmed), the waiting list aside."""
+        return self.annotate(places_held=models.Count("signups", filter=Q(signups__status__in=PLACE_HOLDING)))
+
+
 class Shift(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="shifts")
     starts_at = models.DateTimeField("début")
     ends_at = models.DateTimeField("fin")
     places = models.PositiveSmallIntegerField("places")
+
+    objects = ShiftQuerySet.as_manager()
 
     class Meta:
         verbose_name = "créneau"
@@ -216,6 +228,11 @@ class Shift(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+    @property
+    def is_full(self) -> bool:
+        """Every place held; needs `with_places_held()`."""
+        return self.places_held >= self.places
 
 
 class NeedInvitation(models.Model):

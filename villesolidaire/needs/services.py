@@ -147,7 +147,7 @@ def shift_delete(*, shift: Shift) -> None:
 def _check_may_publish(need: Need) -> None:
     if need.organisation_id and need.organisation.status != OrganisationStatus.VALIDATED:
         raise NeedError("Votre organisation n'est pas encore validée par la commune : le besoin reste en brouillon.")
-    if not need.shifts.filter(starts_at__gt=timezone.now()).exists():
+    if not need.shifts.upcoming().exists():
         raise NeedError("Ajoutez au moins un créneau à venir avant de publier.")
 
 
@@ -190,6 +190,20 @@ def check_may_notify(need: Need) -> None:
         raise NeedError("Ce besoin vient d'un autre site : les volontaires s'y inscrivent directement.")
     if need.status != NeedStatus.PUBLISHED:
         raise NeedError("Publiez le besoin avant de prévenir les volontaires.")
+    check_places_left(list(need.shifts.upcoming().with_places_held()))
+
+
+def check_places_left(shifts: list[Shift]) -> None:
+    """Refuse to tell volunteers about shifts they could not take: none to come, or all full
+    (`shifts` are the upcoming ones, `with_places_held()`). Those told would only reach the
+    waiting list."""
+    if not shifts:
+        raise NeedError("Aucun créneau à venir : ajoutez un créneau avant de prévenir les volontaires.")
+    if all(shift.is_full for shift in shifts):
+        raise NeedError(
+            "Tous les créneaux sont complets : les volontaires prévenu·es ne pourraient s'inscrire qu'en "
+            "liste d'attente. Ajoutez un créneau ou des places avant de les prévenir."
+        )
 
 
 NEED_NOTIFY_SEND = "need_notify"
@@ -198,7 +212,9 @@ INVITATION_CHANNEL_NOTE = (
 )
 
 
-def _invitation_preview_text(need: Need, shifts: list) -> str:
+def invitation_preview_text(need: Need, shifts: list) -> str:
+    """The SMS a volunteer would read about this need (`shifts`: the upcoming ones), with
+    placeholders in place of the first name and the personal link."""
     first = timezone.localtime(shifts[0].starts_at) if shifts else None
     context = {"volunteer": {"first_name": "[Prénom]"}, "need": need, "shifts": shifts, "first": first}
     return render_to_string("needs/messages/invitation_sms.txt", {**context, "link": "[lien personnel]"}).strip()
@@ -208,11 +224,11 @@ def need_notify_preview(*, need: Need) -> SendPreview:
     """What the partner or coordinator confirms: how many volunteers, and the SMS they will read."""
     check_may_notify(need)
     selection = select_volunteers(need)
-    shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
+    shifts = list(need.shifts.upcoming())
     return preview(
         action=f"{NEED_NOTIFY_SEND}:{need.pk}",
         recipients=selection.volunteer_ids,
-        text=_invitation_preview_text(need, shifts),
+        text=invitation_preview_text(need, shifts),
         channel_note=INVITATION_CHANNEL_NOTE,
     )
 
@@ -277,6 +293,8 @@ def need_notification_decide(
         )
     except TransitionNotAllowed as exc:
         raise NeedError("Cet envoi a déjà été traité par un·e autre coordinateur·rice.") from exc
+    if approve:
+        check_may_notify(notification.need)  # filled or unpublished since the partner asked: rolled back
     _tell_requester(notification)
     return notification
 
@@ -317,7 +335,7 @@ def need_notify_volunteers(*, notification_id: int) -> Selection:
             need=need, volunteer_id__in=selection.volunteer_ids
         ).select_related("volunteer")
         need = Need.objects.select_related("organisation").get(pk=need.pk)
-        shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
+        shifts = list(need.shifts.upcoming())
         for invitation in invitations:
             _tell(
                 invitation.volunteer,

@@ -263,13 +263,28 @@ def need_notify(request: HttpRequest, space: str, pk: int) -> HttpResponse:
 
 def notification_list(request: HttpRequest) -> HttpResponse:
     """Coordinators: partners' sends waiting for approval, oldest first."""
+    upcoming = Prefetch("need__shifts", queryset=Shift.objects.upcoming().with_places_held(), to_attr="upcoming")
     awaiting = (
         NeedNotification.objects.awaiting_approval()
         .select_related("need__organisation", "requested_by")
+        .prefetch_related(upcoming)
         .order_by("requested_at", "pk")
     )
     page = paginate(request, awaiting, PAGE_SIZE)
+    for notification in page:  # what the coordinator approves: the text and how full the shifts are
+        shifts = notification.need.upcoming
+        notification.text = services.invitation_preview_text(notification.need, shifts)
+        notification.places_problem = _places_problem(shifts)
     return render(request, "needs/notification_list.html", {"page_obj": page, "form": NotificationDecisionForm()})
+
+
+def _places_problem(shifts: list[Shift]) -> str:
+    """Why an approval would be refused for want of places, said before the coordinator tries."""
+    try:
+        services.check_places_left(shifts)
+    except services.NeedError as exc:
+        return str(exc)
+    return ""
 
 
 @require_POST

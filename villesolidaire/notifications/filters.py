@@ -1,5 +1,6 @@
 import django_filters
 
+from villesolidaire.notifications.kinds import kind_label
 from villesolidaire.notifications.models import Channel, Message, MessageStatus
 
 
@@ -17,7 +18,9 @@ class MessageFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The kinds that exist, read once per request (the form is built lazily, after this).
-        self.filters["kind"].extra["choices"] = [(kind, kind) for kind in known_kinds()]
+        self.filters["kind"].extra["choices"] = sorted(
+            ((kind, kind_label(kind)) for kind in known_kinds()), key=lambda choice: choice[1]
+        )
 
 
 def known_kinds() -> list[str]:

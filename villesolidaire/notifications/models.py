@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from villesolidaire.core.crypto import EncryptedTextField
 from villesolidaire.core.fields import optional_reference, user_reference
+from villesolidaire.core.text import french_phone
+from villesolidaire.notifications.kinds import kind_label
 
 
 class Channel(models.TextChoices):
@@ -78,7 +80,14 @@ class Message(models.Model):
         """What a coordinator may see: register campaign messages hide the register's numbers."""
         if self.kind.startswith(REGISTER_MESSAGE_KIND_PREFIX):
             return "numéro du registre (masqué)"
+        if self.channel == Channel.SMS:
+            return french_phone(self.recipient)[0] or self.recipient
         return self.recipient
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in French words (« Proposition d'aide (volontaire) »), not its code."""
+        return kind_label(self.kind)
 
 
 class CallTaskStatus(models.TextChoices):

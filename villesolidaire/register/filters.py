@@ -8,7 +8,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from villesolidaire.core.validation import DATE_ERRORS, DATE_INPUT_FORMATS, clean_text, clean_text_fields, parse_phone
+from villesolidaire.core.validation import (
+    DATE_ERRORS,
+    DATE_INPUT_FORMATS,
+    clean_text,
+    clean_text_fields,
+    looks_like_phone,
+    phone_e164,
+)
 from villesolidaire.register.models import TRANSMITTED_ORIGINS, EntryStatus, Ground, Origin, RegisterEntry
 from villesolidaire.territory.models import Quartier
 
@@ -20,9 +27,14 @@ class EntrySearchForm(forms.Form):
     """Cleaning of the typed searches; the fields come from EntryFilter."""
 
     def clean_phone(self) -> str:
+        """A number the search can read, or a French error: never a silent « 0 inscription »."""
         value = clean_text(self.cleaned_data["phone"])
-        if value and parse_phone(value) is None and not any(ch.isdigit() for ch in value):
-            raise ValidationError("Tapez un numéro de téléphone, par exemple 06 12 34 56 78.")
+        if not value:
+            return value
+        if not looks_like_phone(value):
+            raise ValidationError("Tapez un numéro de téléphone, en chiffres, par exemple 06 12 34 56 78.")
+        if not phone_e164(value):
+            raise ValidationError("Numéro incomplet : tapez le numéro entier, par exemple 06 12 34 56 78.")
         return value
 
     def clean(self) -> dict:

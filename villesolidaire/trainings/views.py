@@ -15,6 +15,7 @@ from villesolidaire.core import confirmation
 from villesolidaire.core.http import by_link_token, form_status, link_expired_page, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
+from villesolidaire.core.text import count_of
 from villesolidaire.trainings import selectors, services
 from villesolidaire.trainings.enums import ACTIVE_STATUSES, RegistrationStatus, SessionStatus
 from villesolidaire.trainings.forms import (
@@ -35,10 +36,6 @@ from villesolidaire.volunteers.models import Volunteer
 from villesolidaire.volunteers.services import BULK_MAX
 
 SEARCH_RESULTS = 20
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count > 1 else ''}"
 
 
 def _search_volunteers(request: HttpRequest):
@@ -211,11 +208,11 @@ def invite_volunteers(
     if outcome.failed:
         return False
     text = (
-        f"Invitation envoyée à {_plural(len(result.invited), 'volontaire')} pour la session du "
+        f"Invitation envoyée à {count_of(len(result.invited), 'volontaire')} pour la session du "
         f"{timezone.localtime(result.session.starts_at):%d/%m/%Y à %H:%M}."
     )
     if result.skipped:
-        text += f" {_plural(len(result.skipped), 'personne')} déjà inscrite(s) ou désistée(s) : non invitée(s)."
+        text += f" {count_of(len(result.skipped), 'personne')} déjà inscrite(s) ou désistée(s) : non invitée(s)."
     messages.success(request, text)
     return True
 
@@ -241,7 +238,7 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
             except TrainingError as error:
                 completion.add_error(None, str(error))
             else:
-                messages.success(request, f"Formation enregistrée pour {_plural(len(chosen), 'volontaire')}.")
+                messages.success(request, f"Formation enregistrée pour {count_of(len(chosen), 'volontaire')}.")
                 return redirect("trainings:module_holders", module.pk)
         found = chosen
     return render(
@@ -343,11 +340,11 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
             )
             counts[registration.status] += 1
     if counts[RegistrationStatus.REGISTERED]:
-        messages.success(request, f"{_plural(counts[RegistrationStatus.REGISTERED], 'volontaire')} inscrit·e(s).")
+        messages.success(request, f"{count_of(counts[RegistrationStatus.REGISTERED], 'volontaire')} inscrit·e(s).")
     if counts[RegistrationStatus.WAITING]:
         messages.warning(
             request,
-            f"Session complète : {_plural(counts[RegistrationStatus.WAITING], 'volontaire')} en liste d'attente.",
+            f"Session complète : {count_of(counts[RegistrationStatus.WAITING], 'volontaire')} en liste d'attente.",
         )
     return redirect("trainings:session_detail", session.pk)
 
@@ -382,7 +379,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("trainings:session_detail", session.pk)
     with service_errors(request, TrainingError):
         told = services.session_cancel(session=session, by=request.user, note=form.cleaned_data["note"])
-        messages.success(request, f"Session annulée : {_plural(told, 'volontaire')} prévenu·e(s).")
+        messages.success(request, f"Session annulée : {count_of(told, 'volontaire')} prévenu·e(s).")
     return redirect("trainings:session_detail", session.pk)
 
 

@@ -125,7 +125,8 @@ def space(request: HttpRequest) -> HttpResponse:
     volunteer = _own_volunteer(request)
     # Reverse relations (missions sits above this app); missions come in date order (Meta.ordering).
     supports = volunteer.supports.select_related("help_request__category", "resident").prefetch_related("missions")
-    return render(request, "volunteers/space.html", {"volunteer": volunteer, "supports": supports, "Status": Status})
+    context = {"volunteer": volunteer, "supports": supports, "Status": Status, "now": timezone.now()}
+    return render(request, "volunteers/space.html", context)
 
 
 def _own_volunteer(request: HttpRequest) -> Volunteer:

@@ -18,6 +18,7 @@ from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle,
 from villesolidaire.campaigns.views.helpers import campaign_or_404
 from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import form_service_errors, service_errors
+from villesolidaire.core.text import count_of
 
 TRANSITION_VERBS = {
     CampaignStatus.PAUSED: "Mettre en pause",
@@ -57,7 +58,7 @@ def campaign_create(request: HttpRequest, episode_pk: int) -> HttpResponse:
                 sms_wave=data["sms_wave"],
                 request=request,
             )
-            messages.success(request, f"Campagne créée : {campaign.targets_count} personne(s) à appeler.")
+            messages.success(request, f"Campagne créée : {count_of(campaign.targets_count, 'personne')} à appeler.")
             return redirect("campaigns:campaign_detail", campaign.pk)
     return render(
         request, "campaigns/campaign_form.html", {"form": form, "episode": episode}, status=form_status(form)
@@ -112,5 +113,5 @@ def campaign_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     with service_errors(request, CampaignError):
         added = campaign_lifecycle.campaign_refresh(campaign=campaign, by=request.user, request=request)
-        messages.success(request, f"{added} personne(s) ajoutée(s) à la campagne.")
+        messages.success(request, f"{count_of(added, 'personne ajoutée', 'personnes ajoutées')} à la campagne.")
     return redirect("campaigns:campaign_detail", campaign.pk)

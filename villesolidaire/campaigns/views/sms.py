@@ -20,6 +20,7 @@ from villesolidaire.campaigns.services.sms_wave import sms_wave_preview, sms_wav
 from villesolidaire.campaigns.views.helpers import campaign_or_404
 from villesolidaire.core import confirmation, limits
 from villesolidaire.core.service_errors import service_errors
+from villesolidaire.core.text import count_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def sms_wave(request: HttpRequest, pk: int) -> HttpResponse:
             }
             return render(request, "campaigns/sms_wave_confirm.html", context)
         count = sms_wave_start(campaign=campaign, by=request.user, confirmation=token, request=request)
-        messages.success(request, f"Vague de SMS lancée : {count} message(s) en file d'envoi.")
+        messages.success(request, f"Vague de SMS lancée : {count_of(count, 'message')} en file d'envoi.")
     return redirect("campaigns:campaign_detail", campaign.pk)
 
 
