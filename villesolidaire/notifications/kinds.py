@@ -13,6 +13,7 @@ MESSAGE_KIND_LABELS: dict[str, str] = {
     "proposal_expired": "Proposition expirée",
     "support_started": "Mise en relation confirmée",
     "support_handed_over": "Soutien transmis à une association",
+    "missions_cancelled": "Missions annulées (soutien terminé ou transmis)",
     "support_evaluation": "Questionnaire de fin de soutien",
     "mission_planned": "Mission prévue (habitant·e)",
     "mission_done": "Mission réalisée (habitant·e)",
