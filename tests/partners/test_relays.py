@@ -87,7 +87,7 @@ def test_coordinator_hands_a_support_over_to_an_association(client):
     assert "Les Petits Frères des Pauvres" in told.body
     # The volunteer is told not to come to the cancelled mission.
     volunteer_told = Message.objects.get(kind="missions_cancelled", recipient=support.volunteer.phone.as_e164)
-    assert "transmis a une association" in volunteer_told.body and "ne vous deplacez pas" in volunteer_told.body
+    assert "transmis à une association" in volunteer_told.body and "ne vous déplacez pas" in volunteer_told.body
     page = client.get(reverse("missions:support_detail", args=[support.pk])).content.decode()
     assert "Transmis à une association" in page
     assert client.post(url, {"organisation": organisation.pk}).status_code == 404  # no longer active

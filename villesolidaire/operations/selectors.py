@@ -53,6 +53,8 @@ class WatchItem:
     url: str
     action: str
     rows: list[Row] = field(default_factory=list)
+    # The rows are the whole list (one per campaign, say): no « Voir les N » link after them.
+    rows_complete: bool = False
 
     @property
     def is_clear(self) -> bool:
@@ -312,9 +314,14 @@ def calls_late_or_escalated(now: datetime, *, limit: int = ROWS_SHOWN) -> WatchI
         key="calls_late_or_escalated",
         label="Appels de veille en retard ou en escalade",
         count=sum(c.overdue + c.escalated for c in campaigns),
-        url=_url("campaigns:episode_list"),
+        url=(
+            reverse("campaigns:unreached", args=[campaigns[0].pk])
+            if len(campaigns) == 1
+            else _url("campaigns:episode_list")
+        ),
         action="Mobiliser des appelant·es, suivre les escalades",
         rows=rows,
+        rows_complete=len(rows) == len(campaigns),
     )
 
 
