@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching.models import Proposal, ProposalStatus
 from villesolidaire.missions.enums import MissionStatus, RescheduleStatus
 from villesolidaire.missions.models import Mission, RescheduleRequest
-from villesolidaire.needs.models import PLACE_HOLDING, NeedNotification, NeedStatus, Shift
+from villesolidaire.needs.models import NeedNotification, NeedStatus, Shift
 from villesolidaire.neighbours.models import Alert
 from villesolidaire.notifications.models import CallTask, CallTaskStatus, Message, MessageStatus
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
@@ -274,18 +274,20 @@ def failed_messages() -> WatchItem:
 
 def shifts_not_full(now: datetime, *, limit: int = ROWS_SHOWN) -> WatchItem:
     shifts = (
-        Shift.objects.filter(need__status=NeedStatus.PUBLISHED, starts_at__gt=now, starts_at__lte=now + SHIFT_HORIZON)
-        .annotate(held=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING)))
-        .filter(held__lt=F("places"))
+        Shift.objects.upcoming(now)
+        .filter(need__status=NeedStatus.PUBLISHED, starts_at__lte=now + SHIFT_HORIZON)
+        .with_places_held()
+        .filter(places_held__lt=F("places"))
     )
     first = _first(
-        shifts.order_by("starts_at", "pk").values("need_id", "need__title", "starts_at", "places", "held"), limit
+        shifts.order_by("starts_at", "pk").values("need_id", "need__title", "starts_at", "places", "places_held"),
+        limit,
     )
     rows = [
         Row(
             label=s["need__title"],
             url=reverse("needs:staff_detail", args=[s["need_id"]]),
-            detail=f"{timezone.localtime(s['starts_at']):%d/%m à %H:%M} — {_filled(s['held'], s['places'])}",
+            detail=f"{timezone.localtime(s['starts_at']):%d/%m à %H:%M} — {_filled(s['places_held'], s['places'])}",
         )
         for s in first
     ]
