@@ -196,6 +196,8 @@ def test_xlsx_has_one_sheet_per_breakdown(coordinator_client, year_earlier_data)
         "Partenaires",
         "Domaines d'engagement",
         "Appels à volontaires",
+        "Formations",
+        "Réseaux de voisinage",
         "Définitions",
     ]
     key = [list(row) for row in workbook["Chiffres clés"].iter_rows(min_row=2, values_only=True)]
@@ -274,3 +276,49 @@ def test_anonymous_is_sent_to_login(client):
 def test_old_dashboard_address_leads_to_the_bilan(coordinator_client):
     response = coordinator_client.get("/gestion/tableau-de-bord/?period=tout")
     assert response.status_code == 302 and response["Location"] == reverse("reporting:dashboard") + "?period=tout"
+
+
+def test_training_and_neighbour_activity_of_the_period():
+    from tests.factories.neighbours import NeighbourFactory, NetworkFactory
+    from tests.factories.trainings import (
+        SessionRegistrationFactory,
+        TrainingModuleFactory,
+        TrainingSessionFactory,
+        VolunteerTrainingFactory,
+    )
+    from villesolidaire.neighbours.models import Alert
+    from villesolidaire.reporting.activity import neighbour_activity, training_activity
+    from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
+
+    module = TrainingModuleFactory(title="Accueil des volontaires")
+    held = TrainingSessionFactory(module=module, status=SessionStatus.HELD, starts_at=at("2025-03-05", 14))
+    TrainingSessionFactory(module=module, status=SessionStatus.CANCELLED, starts_at=at("2025-03-12", 14))
+    TrainingSessionFactory(module=module, status=SessionStatus.HELD, starts_at=at("2024-03-12", 14))
+    SessionRegistrationFactory.create_batch(3, session=held, status=RegistrationStatus.ATTENDED)
+    SessionRegistrationFactory(session=held, status=RegistrationStatus.ABSENT)
+    volunteer = VolunteerFactory()
+    VolunteerTrainingFactory(volunteer=volunteer, module=module, completed_on=datetime.date(2025, 3, 5))
+    VolunteerTrainingFactory(module=module, completed_on=datetime.date(2024, 12, 31))
+
+    network = NetworkFactory(created_at=at("2025-01-10"))
+    NetworkFactory(created_at=at("2026-01-10"))  # created after the period
+    NeighbourFactory(network=network, consenting=True, consent_given_at=at("2025-02-01"))
+    NeighbourFactory(
+        network=network, consenting=True, consent_given_at=at("2025-02-01"), consent_withdrawn_at=at("2025-05-01")
+    )
+    Alert.objects.create(
+        network=network, raised_at=at("2025-06-01"), handled_at=at("2025-06-02"), text="x", raised_by=network.referent
+    )
+    Alert.objects.create(network=network, raised_at=at("2025-07-01"), text="y", raised_by=network.referent)
+
+    year = Period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    [row] = training_activity(year)
+    assert (row.module, row.sessions_held, row.attendances, row.volunteers_trained) == (
+        "Accueil des volontaires",
+        1,
+        3,
+        1,
+    )
+    figures = neighbour_activity(year)
+    assert (figures.networks_active, figures.neighbours_consenting) == (1, 1)
+    assert (figures.alerts_raised, figures.alerts_handled) == (2, 1)

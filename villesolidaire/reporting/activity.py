@@ -20,7 +20,11 @@ from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransiti
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission
 from villesolidaire.needs.models import ShiftSignup
+from villesolidaire.neighbours.enums import NetworkStatus
+from villesolidaire.neighbours.models import Alert, Neighbour, Network, NetworkStatusChange
 from villesolidaire.reporting.selectors import Period, hours_value, partner_relays
+from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
+from villesolidaire.trainings.models import SessionRegistration, TrainingSession, VolunteerTraining
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
 
@@ -36,6 +40,10 @@ DEFINITIONS = {
     "domains": "Volontaires inscrit·es pendant la période selon les domaines d'engagement choisis (une personne "
     "compte dans chaque domaine choisi), actif·ves à la fin de la période, et volontaires mobilisé·es pendant la "
     "période quelle que soit leur date d'inscription.",
+    "trainings": "Par module : sessions tenues pendant la période, présences notées à ces sessions, et "
+    "volontaires distinct·es dont la formation a été enregistrée comme suivie pendant la période.",
+    "neighbours": "Réseaux de voisinage actifs à la fin de la période, voisin·es dont l'accord était valable à "
+    "cette date, alertes signalées pendant la période et, parmi elles, celles qui ont été traitées.",
     "calls": "Volontaires inscrit·es en réponse à chaque appel à volontaires pendant la période, actif·ves à la fin "
     "de la période, et mobilisé·es pendant la période.",
 }
@@ -225,3 +233,65 @@ def volunteer_groups(period: Period) -> tuple[list[VolunteerGroupRow], list[Volu
 
 def _domain_rows(domains: dict, mask: int) -> list[VolunteerGroupRow]:
     return [domains[code] for code in ENGAGEMENT_DOMAINS.to_codes(mask or 0)] or [domains[None]]
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    module: str
+    sessions_held: int = 0
+    attendances: int = 0
+    volunteers_trained: int = 0
+
+
+def training_activity(period: Period) -> list[TrainingRow]:
+    """Per training module: sessions held, attendances recorded at them, and distinct volunteers whose
+    training was recorded as completed in the period (three queries)."""
+    sessions = TrainingSession.objects.filter(period.q("starts_at"), status=SessionStatus.HELD)
+    held = dict(sessions.values_list("module__title").annotate(n=Count("pk")).order_by())
+    attended = dict(
+        SessionRegistration.objects.filter(session__in=sessions, status=RegistrationStatus.ATTENDED)
+        .values_list("session__module__title")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    completed = VolunteerTraining.objects.all()
+    if period.start:
+        completed = completed.filter(completed_on__gte=period.start)
+    if period.end:
+        completed = completed.filter(completed_on__lte=period.end)
+    trained = dict(completed.values_list("module__title").annotate(n=Count("volunteer_id", distinct=True)).order_by())
+    return [
+        TrainingRow(name, held.get(name, 0), attended.get(name, 0), trained.get(name, 0))
+        for name in sorted(set(held) | set(attended) | set(trained), key=str.casefold)
+    ]
+
+
+@dataclass(frozen=True)
+class NeighbourFigures:
+    networks_active: int = 0
+    neighbours_consenting: int = 0
+    alerts_raised: int = 0
+    alerts_handled: int = 0
+
+
+def neighbour_activity(period: Period) -> NeighbourFigures:
+    """Neighbour networks active at the period's end, neighbours whose consent was current then, and
+    alerts raised in the period (three queries). Only counts: no neighbour is ever named."""
+    end = period.end_moment
+    networks = Network.objects.all() if end is None else Network.objects.filter(created_at__lt=end)
+    active = (
+        networks.annotate(status_then=status_as_of(NetworkStatusChange, "network", end))
+        .filter(status_then=NetworkStatus.ACTIVE)
+        .count()
+    )
+    neighbours = Neighbour.objects.filter(consent_given_at__isnull=False)
+    if end is not None:
+        neighbours = neighbours.filter(consent_given_at__lt=end).filter(
+            Q(consent_withdrawn_at__isnull=True) | Q(consent_withdrawn_at__gte=end)
+        )
+    else:
+        neighbours = neighbours.filter(consent_withdrawn_at__isnull=True)
+    alerts = Alert.objects.filter(period.q("raised_at")).aggregate(
+        raised=Count("pk"), handled=Count("pk", filter=Q(handled_at__isnull=False))
+    )
+    return NeighbourFigures(active, neighbours.count(), alerts["raised"], alerts["handled"])

@@ -14,11 +14,15 @@ from django.utils.formats import date_format
 
 from villesolidaire.campaigns.models import Episode
 from villesolidaire.reporting.activity import (
+    NeighbourFigures,
     PartnerRow,
     RequestFigures,
+    TrainingRow,
     VolunteerGroupRow,
+    neighbour_activity,
     partner_activity,
     request_figures,
+    training_activity,
     volunteer_groups,
 )
 from villesolidaire.reporting.models import BilanIntroduction
@@ -138,6 +142,8 @@ class Bilan:
     partners: list[PartnerRow]
     domains: list[VolunteerGroupRow]
     calls: list[VolunteerGroupRow]
+    trainings: list[TrainingRow]
+    neighbours: NeighbourFigures
     monthly: Series
     weekly: Series
     introduction: BilanIntroduction | None = None
@@ -180,6 +186,8 @@ def build_bilan(chosen: ChosenPeriod, *, compare: bool = True, today: datetime.d
         partners=partner_activity(period),
         domains=domains,
         calls=calls,
+        trainings=training_activity(period),
+        neighbours=neighbour_activity(period),
         monthly=monthly_series(board.by_month),
         weekly=weekly_series(period, today=today),
         introduction=BilanIntroduction.objects.filter(period_key=chosen.key).first(),

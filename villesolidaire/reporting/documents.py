@@ -68,6 +68,11 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
+    _section(doc, "Formations et réseaux de voisinage")
+    for title in ("Formations", "Réseaux de voisinage"):
+        doc.paragraph(title, bold=True, gap=1)
+        _table(doc, tables[title])
+
     _section(doc, "Définitions")
     _table(doc, definitions, col_widths=[45, 125])
     return doc.output_bytes()

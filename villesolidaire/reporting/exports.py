@@ -67,6 +67,27 @@ def group_tables(bilan: Bilan) -> list[Table]:
     ]
 
 
+def network_tables(bilan: Bilan) -> list[Table]:
+    neighbours = bilan.neighbours
+    return [
+        Table(
+            "Formations",
+            ["Module", "Sessions tenues", "Présences", "Volontaires formé·es"],
+            [[t.module, t.sessions_held, t.attendances, t.volunteers_trained] for t in bilan.trainings],
+        ),
+        Table(
+            "Réseaux de voisinage",
+            ["Indicateur", "Valeur"],
+            [
+                ["Réseaux actifs à la fin de la période", neighbours.networks_active],
+                ["Voisin·es ayant donné leur accord", neighbours.neighbours_consenting],
+                ["Alertes signalées", neighbours.alerts_raised],
+                ["Alertes traitées", neighbours.alerts_handled],
+            ],
+        ),
+    ]
+
+
 def definitions_table() -> Table:
     rows = [[FIGURE_LABELS[code], text] for code, text in DEFINITIONS.items()]
     rows += [
@@ -76,6 +97,8 @@ def definitions_table() -> Table:
         ["Partenaires", activity.DEFINITIONS["partners"]],
         ["Domaines d'engagement", activity.DEFINITIONS["domains"]],
         ["Appels à volontaires", activity.DEFINITIONS["calls"]],
+        ["Formations", activity.DEFINITIONS["trainings"]],
+        ["Réseaux de voisinage", activity.DEFINITIONS["neighbours"]],
     ]
     return Table("Définitions", ["Indicateur", "Définition"], rows)
 
@@ -89,6 +112,7 @@ def tables(bilan: Bilan) -> list[Table]:
     result.append(Table("Évolution par semaine", ["Semaine", *weekly.headers], [[w, *v] for w, v in weekly.table]))
     result += request_tables(bilan)
     result += group_tables(bilan)
+    result += network_tables(bilan)
     result.append(definitions_table())
     return result
 
