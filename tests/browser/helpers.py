@@ -178,8 +178,8 @@ def staff_sign_in(page: Page, email: str) -> None:
 
 def dashboard_figures(page: Page) -> dict[str, int]:
     """The headline figures of the dashboard, by their French label."""
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Tableau de bord").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Bilan", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan —")
     figures = {}
     for label in (
         "Volontaires inscrit·es",

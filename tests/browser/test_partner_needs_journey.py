@@ -346,8 +346,8 @@ def add_shift(page: Page, day: datetime.date, start: str, end: str, *, places: i
 
 def shift_figures(page: Page) -> tuple[str, str]:
     """« Heures de bénévolat sur les créneaux » and « Participations aux créneaux », as shown."""
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Tableau de bord").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Bilan", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan —")
     hours = page.get_by_role("region", name="Heures de bénévolat sur les créneaux", exact=True).locator(".figure")
     participations = page.get_by_role("region", name="Participations aux créneaux", exact=True).locator(".figure")
     return hours.inner_text().strip(), participations.inner_text().strip()

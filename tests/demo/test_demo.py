@@ -106,15 +106,22 @@ def test_counts_meet_the_targets(demo):
 def test_dashboard_matches_direct_counts_on_the_demo_town(demo):
     from villesolidaire.needs.models import ShiftSignup
 
+    from villesolidaire.help_requests.models import HelpRequest
+
     done = Mission.objects.filter(status=MissionStatus.DONE)
     attended = ShiftSignup.objects.filter(attended=True)
+    mobilised = set(done.values_list("support__volunteer", flat=True)) | set(
+        attended.values_list("volunteer", flat=True)
+    )
     assert dashboard().totals == {
         "registered": 500,
         "active": 400,
-        "mobilised": done.values("support__volunteer").distinct().count(),
+        "mobilised": len(mobilised),
         "missions_done": done.count(),
-        "residents_helped": done.values("support__resident").distinct().count(),
+        "residents_helped": HelpRequest.objects.values("resident").distinct().count(),
         "supports": 230,
+        "requests": HelpRequest.objects.count(),
+        "mission_hours": sum(m.duration_minutes or 0 for m in done) / 60,
         "participations": attended.count(),
         "shift_hours": float(sum(signup.hours for signup in attended)),
     }

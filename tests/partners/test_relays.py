@@ -101,8 +101,8 @@ def test_relays_are_counted_per_organisation_on_the_dashboard(client):
     Handover.objects.create(support=SupportFactory(), organisation=second, handed_over_by=by)
     assert partner_relays(Period()) == [Relay("Alpha", 2, 0), Relay("Bêta", 1, 1)]
     login_staff(client, by)
-    page = client.get(reverse("reporting:dashboard")).content.decode()
-    assert "Relais vers les partenaires" in page and "Alpha" in page
+    page = client.get(reverse("reporting:dashboard"), {"period": "tout"}).content.decode()
+    assert "Demandes orientées" in page and '<th scope="row">Alpha</th>' in page
 
 
 def test_relay_pages_refuse_the_wrong_roles(client):

@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from villesolidaire.reporting import views
 
@@ -12,5 +11,5 @@ urlpatterns = [
     path("gestion/bilan/export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("gestion/bilan/bilan.pdf", views.pdf, name="pdf"),
     # The dashboard became the bilan: old bookmarks keep working.
-    path("gestion/tableau-de-bord/", RedirectView.as_view(pattern_name="reporting:dashboard", query_string=True)),
+    path("gestion/tableau-de-bord/", views.old_dashboard, name="old_dashboard"),
 ]

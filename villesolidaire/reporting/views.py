@@ -69,6 +69,14 @@ def bilan_view(request: HttpRequest) -> HttpResponse:
 
 
 @coordinator_required
+@require_GET
+def old_dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard became the bilan: old bookmarks lead there, with their query (same guard)."""
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('reporting:dashboard')}?{query}" if query else reverse("reporting:dashboard"))
+
+
+@coordinator_required
 @require_POST
 def save_introduction(request: HttpRequest) -> HttpResponse:
     """The CCAS's introduction for one period's bilan (coordinators only)."""
