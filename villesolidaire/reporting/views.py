@@ -1,12 +1,28 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from villesolidaire.accounts.perms import coordinator_required
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.perms import coordinator_required, role_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
+from villesolidaire.campaigns.models import Episode
 from villesolidaire.core.exports import download
-from villesolidaire.reporting import exports
+from villesolidaire.core.pdf import pdf_response
+from villesolidaire.reporting import episode_documents, exports
 from villesolidaire.reporting.charts import bar_chart
+from villesolidaire.reporting.episode_report import (
+    BREAKDOWN_NOTES,
+    DAY_FIGURES,
+    DEFINITIONS,
+    FIGURE_LABELS as EPISODE_FIGURE_LABELS,
+    FIRST_CONTACTS,
+    QUARTIER_FIGURES,
+    REACHED_48H,
+    STEP_COLUMNS,
+    episode_report,
+)
 from villesolidaire.reporting.forms import PeriodForm
 from villesolidaire.reporting.selectors import FIGURE_LABELS, FIGURES, dashboard
 from villesolidaire.territory.models import Town
@@ -53,3 +69,71 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         heading=exports.heading(board),
         town=Town.current_name(),
     )
+
+
+# The episode report (issue 12): coordinators, administrators and register officers.
+episode_report_required = role_required(Role.COORDINATOR, Role.REGISTER_OFFICER)
+
+
+def _episode(pk: int) -> Episode:
+    return get_object_or_404(Episode, pk=pk)
+
+
+@episode_report_required
+@require_GET
+def episode_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = episode_report(_episode(pk))
+    return render(
+        request,
+        "reporting/episode_report.html",
+        {
+            "report": report,
+            "quartier_columns": [(code, EPISODE_FIGURE_LABELS[code]) for code in QUARTIER_FIGURES],
+            "day_columns": [(code, EPISODE_FIGURE_LABELS[code]) for code in DAY_FIGURES],
+            "day_definitions": [(EPISODE_FIGURE_LABELS[code], DEFINITIONS[code]) for code in DAY_FIGURES[:3]],
+            "step_columns": STEP_COLUMNS,
+            "notes": BREAKDOWN_NOTES,
+            "quartier_chart": bar_chart(
+                "graphique-quartiers",
+                f"{EPISODE_FIGURE_LABELS[REACHED_48H]} par quartier",
+                report.by_quartier,
+                REACHED_48H,
+            ),
+            "day_chart": bar_chart(
+                "graphique-jours", f"{EPISODE_FIGURE_LABELS[FIRST_CONTACTS]} par jour", report.by_day, FIRST_CONTACTS
+            ),
+        },
+    )
+
+
+def _episode_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    report = episode_report(_episode(pk))
+    record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target=report.episode,
+        fields=["episode_report"],
+        detail=f"Bilan d'épisode {fmt} (agrégats, sans nom)",
+        request=request,
+    )
+    if fmt == "pdf":
+        return pdf_response(episode_documents.pdf(report, Town.current()), f"{episode_documents.file_name(report)}.pdf")
+    return download(
+        fmt,
+        episode_documents.tables(report),
+        episode_documents.file_name(report),
+        heading=episode_documents.heading(report),
+        town=Town.current_name(),
+    )
+
+
+@episode_report_required
+@require_GET
+def episode_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _episode_download(request, pk, "pdf")
+
+
+@episode_report_required
+@require_GET
+def episode_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _episode_download(request, pk, "xlsx")
