@@ -33,6 +33,8 @@ from villesolidaire.reporting.selectors import (
     Tally,
     category_breakdown,
     count_missions_done,
+    count_mobilised,
+    count_requests,
     count_shift_hours,
     count_supports,
     count_volunteer_categories,
@@ -42,6 +44,7 @@ from villesolidaire.reporting.selectors import (
     quartier_breakdown,
 )
 from villesolidaire.volunteers.enums import Status
+from villesolidaire.volunteers.models import Volunteer
 
 FIGURE_ORDER = [
     "registered",
@@ -50,10 +53,12 @@ FIGURE_ORDER = [
     "missions_done",
     "residents_helped",
     "supports",
+    "requests",
+    "mission_hours",
     "shift_hours",
     "participations",
 ]
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 12
 
 
 def at(day: str, hour: int = 12, minute: int = 0) -> datetime.datetime:
@@ -94,26 +99,26 @@ def known_data():
     r2 = ResidentFactory(quartier=nord)
     r3 = ResidentFactory(quartier=sud)
     s1 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r1, category=courses), volunteer=v1, started_at=at("2025-01-10")
+        help_request=HelpRequestFactory(resident=r1, category=courses, created_at=at("2025-01-08")), volunteer=v1, started_at=at("2025-01-10")
     )
     s2 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r2, category=demarches), volunteer=v1, started_at=at("2025-01-20")
+        help_request=HelpRequestFactory(resident=r2, category=demarches, created_at=at("2025-01-18")), volunteer=v1, started_at=at("2025-01-20")
     )
     s3 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r3, category=courses), volunteer=v2, started_at=at("2025-02-05")
+        help_request=HelpRequestFactory(resident=r3, category=courses, created_at=at("2025-02-03")), volunteer=v2, started_at=at("2025-02-05")
     )
     s4 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r3, category=demarches), volunteer=v3, started_at=at("2025-02-10")
+        help_request=HelpRequestFactory(resident=r3, category=demarches, created_at=at("2025-02-08")), volunteer=v3, started_at=at("2025-02-10")
     )
 
     done = MissionStatus.DONE
-    MissionFactory(support=s1, scheduled_at=at("2025-01-12"), status=done)
+    MissionFactory(support=s1, scheduled_at=at("2025-01-12"), status=done, duration_minutes=60)
     # 00:30 in Paris on 1 February is still 31 January in UTC: it must count in February.
-    MissionFactory(support=s1, scheduled_at=at("2025-02-01", 0, 30), status=done)
+    MissionFactory(support=s1, scheduled_at=at("2025-02-01", 0, 30), status=done, duration_minutes=90)
     MissionFactory(support=s1, scheduled_at=at("2025-02-20"), status=MissionStatus.PLANNED)
-    MissionFactory(support=s2, scheduled_at=at("2025-01-25"), status=done)
+    MissionFactory(support=s2, scheduled_at=at("2025-01-25"), status=done, duration_minutes=45)
     MissionFactory(support=s2, scheduled_at=at("2025-02-01"), status=MissionStatus.MISSED)
-    MissionFactory(support=s3, scheduled_at=at("2025-02-08"), status=done)
+    MissionFactory(support=s3, scheduled_at=at("2025-02-08"), status=done, duration_minutes=120)
     MissionFactory(support=s4, scheduled_at=at("2025-02-12"), status=MissionStatus.CANCELLED)
     MissionFactory(support=s4, scheduled_at=at("2025-02-28"), status=MissionStatus.PLANNED)
 
@@ -148,6 +153,8 @@ def test_headline_figures(known_data):
         "missions_done": 4,
         "residents_helped": 3,
         "supports": 4,
+        "requests": 4,
+        "mission_hours": 5.25,
         "shift_hours": 7.5,
         "participations": 3,
     }
@@ -155,12 +162,13 @@ def test_headline_figures(known_data):
 
 def test_breakdown_by_category(known_data):
     rows = by_label(dashboard().by_category)
-    # Volunteers: the categories they accept. Others: the request's category.
-    assert rows["Courses, médicaments, livres"] == [3, 2, 2, 3, 2, 2, 5.5, 2]
-    assert rows["Démarches administratives"] == [2, 2, 1, 1, 1, 2, 0, 0]
+    # Volunteers: the categories they accept. Others: the request's (or the need's) category.
+    assert rows["Courses, médicaments, livres"] == [3, 2, 2, 3, 2, 2, 2, 4.5, 5.5, 2]
+    # r3 asked twice (courses, then démarches): she counts in both categories she asked in.
+    assert rows["Démarches administratives"] == [2, 2, 1, 1, 2, 2, 2, 0.75, 0, 0]
     # Every reference category is listed, with zeros when nothing happened.
     assert len(rows) == HelpCategory.objects.count() == 10
-    assert rows["Promenade"] == [0, 0, 0, 0, 0, 0, 0, 0]
+    assert rows["Promenade"] == [0] * 10
 
 
 def test_breakdown_by_quartier(known_data):
@@ -168,9 +176,9 @@ def test_breakdown_by_quartier(known_data):
     # Mobilised volunteers sit in the volunteer's quartier; missions, residents and supports in the
     # resident's; shift hours and participations in the need's.
     assert rows == {
-        "Nord": [2, 2, 2, 3, 2, 2, 5.5, 2],
-        "Sud": [2, 1, 0, 1, 1, 2, 2, 1],
-        NO_QUARTIER: [1, 0, 0, 0, 0, 0, 0, 0],
+        "Nord": [2, 2, 2, 3, 2, 2, 2, 3.25, 5.5, 2],
+        "Sud": [2, 1, 0, 1, 1, 2, 2, 2, 2, 1],
+        NO_QUARTIER: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     }
 
 
@@ -178,9 +186,10 @@ def test_breakdown_by_month(known_data):
     rows = dashboard().by_month
     assert [row.key for row in rows] == [datetime.date(2025, 1, 1), datetime.date(2025, 2, 1)]
     assert by_label(rows) == {
-        "Janvier 2025": [2, 2, 1, 2, 2, 2, 5.5, 2],
-        # r1 was helped in both months: distinct people per month do not add up to the total.
-        "Février 2025": [3, 1, 2, 2, 2, 2, 2, 1],
+        # v2 only attended a shift in January: a partner shift mobilises too.
+        "Janvier 2025": [2, 2, 2, 2, 2, 2, 2, 1.75, 5.5, 2],
+        # v1 helped in both months: distinct people per month do not add up to the total.
+        "Février 2025": [3, 1, 2, 2, 1, 2, 2, 3.5, 2, 1],
     }
 
 
@@ -191,22 +200,26 @@ def test_period_restricts_every_figure(known_data):
         "active": 1,
         "mobilised": 2,
         "missions_done": 2,
-        "residents_helped": 2,
+        "residents_helped": 1,
         "supports": 2,
+        "requests": 2,
+        "mission_hours": 3.5,
         "shift_hours": 2,
         "participations": 1,
     }
-    assert by_label(board.by_category)["Courses, médicaments, livres"] == [1, 0, 2, 2, 2, 1, 0, 0]
+    assert by_label(board.by_category)["Courses, médicaments, livres"] == [1, 0, 2, 2, 1, 1, 1, 3.5, 0, 0]
     assert [row.label for row in board.by_month] == ["Février 2025"]
 
     january = dashboard(Period(end=datetime.date(2025, 1, 31)))
     assert january.totals == {
         "registered": 2,
         "active": 2,
-        "mobilised": 1,
+        "mobilised": 2,
         "missions_done": 2,
         "residents_helped": 2,
         "supports": 2,
+        "requests": 2,
+        "mission_hours": 1.75,
         "shift_hours": 5.5,
         "participations": 2,
     }
@@ -255,7 +268,9 @@ def test_query_count_does_not_grow_with_the_data(known_data):
 FIGURE_COUNT_QUERIES = {
     count_volunteer_signups: 1,
     count_volunteer_categories: 1,
-    count_missions_done: 5,
+    count_missions_done: 1,
+    count_mobilised: 2,
+    count_requests: 1,
     count_supports: 1,
     count_shift_hours: 1,
 }
@@ -469,3 +484,25 @@ def test_volunteer_gets_404(client):
     volunteer = VolunteerFactory(active=True)
     client.force_login(volunteer.user)
     assert client.get(reverse("reporting:dashboard")).status_code == 404
+
+
+def test_active_reads_the_status_history_as_it_stood_at_the_end_of_the_period(known_data):
+    """Closing the dispositif (active volunteers moved to the reserve) must not change a past bilan,
+    and a volunteer validated after the period was not active during it."""
+    from villesolidaire.volunteers.enums import WORKFLOW
+
+    february = Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
+    assert dashboard(february).total("active") == 1
+    coordinator = staff_user(Role.COORDINATOR)
+    for volunteer in Volunteer.objects.filter(status=Status.ACTIVE):
+        WORKFLOW.apply(volunteer, Status.RESERVE, by=coordinator, at=at("2025-06-30"))
+    late = VolunteerFactory(status=Status.REGISTERED, created_at=at("2025-02-10"))
+    WORKFLOW.apply(late, Status.ACTIVE, by=coordinator, at=at("2025-03-02"))
+
+    assert dashboard(february).total("active") == 1
+    assert dashboard(Period(end=datetime.date(2025, 2, 28))).total("active") == 3
+    # Read today, nobody from those months is active any more but the late one.
+    assert dashboard().total("active") == 1
+    assert by_label(dashboard(february).by_quartier)["Sud"][:2] == [2, 1]
+    courses = by_label(dashboard(Period(end=datetime.date(2025, 2, 28))).by_category)["Courses, médicaments, livres"]
+    assert courses[:2] == [3, 2]

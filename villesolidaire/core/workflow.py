@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from villesolidaire.core.fields import user_reference
@@ -226,3 +227,30 @@ class Workflow:
             "at": at,
             "note": note[:max_length],
         }
+
+
+def status_as_of(
+    log_model: type[TransitionLog],
+    subject_field: str,
+    moment: datetime | None,
+    *,
+    subject: str = "pk",
+    current: str = "status",
+) -> models.Expression:
+    """The status a subject had at `moment`, read from its log (for figures of a past period).
+
+    The first change logged at or after `moment` started from the status the subject had then;
+    a subject with no later change still has it today. Only subjects changed since `moment`
+    cost a lookup (the log's foreign key index), so a period ending today reads the status field.
+    `subject` names the subject's key in the outer query and `current` its status field there
+    (e.g. "volunteer_id" and "volunteer__status" from a through table)."""
+    if moment is None:
+        return models.F(current)
+    first_change_after = (
+        log_model.objects.filter(**{subject_field: models.OuterRef(subject), "at__gte": moment})
+        .order_by("at", "pk")
+        .values("from_status")[:1]
+    )
+    # An empty from_status is a creation logged after `moment`: the subject did not exist yet,
+    # which the callers' own date filters exclude; fall back to today's status rather than "".
+    return Coalesce(NullIf(models.Subquery(first_change_after), models.Value("")), models.F(current))

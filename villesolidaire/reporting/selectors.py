@@ -1,27 +1,28 @@
-"""Dashboard figures, computed from the data with a fixed number of aggregate queries.
+"""The bilan's figures, computed from the data with a fixed number of aggregate queries.
 
-Nothing here is typed in: every figure is a COUNT over volunteers, missions and supports.
-The number of queries does not depend on the amount of data (a handful of GROUP BY
-queries whose result size is bounded by categories × quartiers × months).
+Nothing here is typed in: every figure is a COUNT over volunteers, requests, missions, supports
+and shifts, and a figure of a past period reads the histories (status logs) as they stood at
+the end of that period, so a closed period's bilan never changes afterwards. The number of
+queries does not depend on the amount of data.
 
-Definitions (repeated on the page, see DEFINITIONS):
-- registered: every volunteer sign-up, withdrawn and anonymised ones included;
-- active: volunteers whose status is "actif·ve" now;
-- mobilised: distinct volunteers with at least one mission done;
-- missions done: missions with status "réalisée";
-- residents helped: distinct residents with at least one mission done;
-- supports: every support set up, whatever its status;
-- shift hours: hours recorded for volunteers present on the shifts of one-off needs;
-- participations: sign-ups to those shifts with the volunteer recorded present.
+Definitions (the same words in the page, the PDF and the exports: DEFINITIONS):
+- registered: volunteers who signed up in the period, withdrawn and anonymised ones included;
+- active: among them, those whose status at the end of the period was « actif·ve » (status log);
+- mobilised: distinct volunteers with a mission done or a shift attended in the period
+  (partner shifts, « volet 2 », included);
+- missions done: missions « réalisée » dated in the period;
+- residents helped: distinct residents who asked for help in the period (« ont fait appel au
+  dispositif »), whatever became of the request;
+- supports: supports started in the period, whatever their status;
+- requests: help requests made in the period;
+- mission hours: recorded durations of the missions done; shift hours: hours recorded for
+  volunteers present on shifts; participations: shift sign-ups recorded present.
 
-Breakdowns: category of the help request (for volunteers: the categories they accept);
-quartier of the resident for missions, supports and residents, of the volunteer for
-volunteer figures; month of sign-up for volunteers, of the mission date for missions,
-mobilised volunteers and residents helped (a person counts in every month they were
-helped or helped), of the start for supports. Shift hours and participations: category and
-quartier of the need (where the action took place), month of the shift.
-
-A period restricts the events: sign-ups, mission dates, support and shift starts inside it.
+Breakdowns: category of the help request (for volunteers: the categories they accept; for
+shifts: the need's category); quartier of the resident for requests, missions, supports and
+residents, of the volunteer for volunteer figures, of the need for shifts; month of sign-up,
+request, mission, support start or shift (a person counts in every month they helped or were
+helped, so months do not add up for distinct people).
 
 Each source of figures is one `count_*` function adding its counts to a `Tally` (listed in
 FIGURE_COUNTS); each breakdown is one `*_breakdown` function turning a tally's table into rows;
@@ -34,19 +35,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Expression, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.core.workflow import status_as_of
+from villesolidaire.help_requests.models import HelpCategory, HelpRequest
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.partners.models import Handover, Referral
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
-from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.models import Volunteer, VolunteerStatusChange
 
 REGISTERED = "registered"
 ACTIVE = "active"
@@ -54,10 +56,15 @@ MOBILISED = "mobilised"
 MISSIONS_DONE = "missions_done"
 RESIDENTS_HELPED = "residents_helped"
 SUPPORTS = "supports"
+REQUESTS = "requests"
+MISSION_HOURS = "mission_hours"
 SHIFT_HOURS = "shift_hours"
 PARTICIPATIONS = "participations"
 
-# Order and French labels of the six headline figures (column headers of tables and exports).
+# The six headline figures of the seeds' bilans (Rennes 2020-21), in their order.
+HEADLINE = [REGISTERED, ACTIVE, MOBILISED, MISSIONS_DONE, RESIDENTS_HELPED, SUPPORTS]
+
+# Order and French labels of every figure (column headers of tables and exports).
 FIGURES: list[tuple[str, str]] = [
     (REGISTERED, "Volontaires inscrit·es"),
     (ACTIVE, "Volontaires actif·ves"),
@@ -65,18 +72,26 @@ FIGURES: list[tuple[str, str]] = [
     (MISSIONS_DONE, "Missions réalisées"),
     (RESIDENTS_HELPED, "Habitant·es aidé·es"),
     (SUPPORTS, "Soutiens mis en place"),
+    (REQUESTS, "Demandes d'aide"),
+    (MISSION_HOURS, "Heures de missions"),
     (SHIFT_HOURS, "Heures de bénévolat sur les créneaux"),
     (PARTICIPATIONS, "Participations aux créneaux"),
 ]
 FIGURE_LABELS = dict(FIGURES)
 
 DEFINITIONS: dict[str, str] = {
-    REGISTERED: "Toutes les inscriptions, y compris les volontaires désisté·es et anonymisé·es.",
-    ACTIVE: "Volontaires au statut « actif·ve » aujourd'hui (après désistements et pauses).",
-    MOBILISED: "Volontaires distinct·es ayant au moins une mission réalisée.",
-    MISSIONS_DONE: "Missions au statut « réalisée ».",
-    RESIDENTS_HELPED: "Habitant·es distinct·es ayant bénéficié d'au moins une mission réalisée.",
-    SUPPORTS: "Tous les soutiens mis en place, en cours ou terminés.",
+    REGISTERED: "Volontaires inscrit·es pendant la période, y compris celles et ceux qui se sont désisté·es "
+    "depuis ou dont les données ont été anonymisées.",
+    ACTIVE: "Parmi les inscrit·es de la période, celles et ceux dont le statut était « actif·ve » à la fin de "
+    "la période, d'après l'historique des statuts (après désistements, pauses et mises en réserve).",
+    MOBILISED: "Volontaires distinct·es ayant réalisé au moins une mission ou été présent·es sur au moins un "
+    "créneau d'un besoin (y compris ceux des partenaires) pendant la période.",
+    MISSIONS_DONE: "Missions au statut « réalisée » dont la date tombe dans la période.",
+    RESIDENTS_HELPED: "Habitant·es distinct·es ayant fait appel au dispositif (au moins une demande d'aide "
+    "enregistrée) pendant la période, quelle que soit la suite donnée.",
+    SUPPORTS: "Soutiens (binômes volontaire – habitant·e) mis en place pendant la période, en cours ou terminés.",
+    REQUESTS: "Demandes d'aide enregistrées pendant la période, quel que soit le canal et la suite donnée.",
+    MISSION_HOURS: "Somme des durées notées pour les missions réalisées pendant la période.",
     SHIFT_HOURS: "Heures notées pour les volontaires présent·es sur les créneaux des besoins ponctuels.",
     PARTICIPATIONS: "Inscriptions à un créneau où le ou la volontaire a été noté·e présent·e.",
 }
@@ -94,6 +109,15 @@ class Period:
     @property
     def is_set(self) -> bool:
         return bool(self.start or self.end)
+
+    @property
+    def end_moment(self) -> datetime.datetime | None:
+        """The first instant after the period (the next local midnight); None when it runs to today."""
+        return _local_midnight(self.end + datetime.timedelta(days=1)) if self.end else None
+
+    def year_earlier(self) -> "Period":
+        """The same days one year earlier (29 February becomes the 28th)."""
+        return Period(_year_earlier(self.start), _year_earlier(self.end))
 
     def q(self, field_name: str) -> Q:
         """Filter on a datetime field, by local calendar days."""
@@ -159,6 +183,15 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def _year_earlier(day: datetime.date | None) -> datetime.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
 def _month_key(value) -> datetime.date | None:
     """TruncMonth gives an aware datetime (or a date on some backends): keep the local month."""
     if value is None:
@@ -205,17 +238,23 @@ class Tally:
     by_month: dict = field(default_factory=lambda: defaultdict(dict))
 
 
+def _status_at_end(period: Period, **subject) -> Expression:
+    """A volunteer's status as it stood at the end of the period (see core.workflow.status_as_of)."""
+    return status_as_of(VolunteerStatusChange, "volunteer", period.end_moment, **subject)
+
+
 def count_volunteer_signups(tally: Tally, period: Period) -> None:
-    """Volunteers by quartier × month × status: registered and active (one query)."""
+    """Volunteers by quartier × month × status at the end of the period: registered, active (one query)."""
     rows = (
         Volunteer.objects.filter(period.q("created_at"))
-        .values("quartier_id", "status", month=TruncMonth("created_at"))
+        .annotate(status_then=_status_at_end(period))
+        .values("quartier_id", "status_then", month=TruncMonth("created_at"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
         month = _month_key(row["month"])
-        figures = [REGISTERED] + ([ACTIVE] if row["status"] == VolunteerStatus.ACTIVE else [])
+        figures = [REGISTERED] + ([ACTIVE] if row["status_then"] == VolunteerStatus.ACTIVE else [])
         for figure in figures:
             tally.totals[figure] += row["n"]
             _add(tally.by_quartier, row["quartier_id"], figure, row["n"])
@@ -229,10 +268,11 @@ def count_volunteer_categories(tally: Tally, period: Period) -> None:
         Q(volunteer__in=signups.values("pk")) if period.is_set else Q()
     )
     rows = (
-        through.values("helpcategory_id")
+        through.annotate(status_then=_status_at_end(period, subject="volunteer_id", current="volunteer__status"))
+        .values("helpcategory_id")
         .annotate(
             registered=Count("volunteer_id", distinct=True),
-            active=Count("volunteer_id", distinct=True, filter=Q(volunteer__status=VolunteerStatus.ACTIVE)),
+            active=Count("volunteer_id", distinct=True, filter=Q(status_then=VolunteerStatus.ACTIVE)),
         )
         .order_by()
     )
@@ -242,29 +282,88 @@ def count_volunteer_categories(tally: Tally, period: Period) -> None:
 
 
 def count_missions_done(tally: Tally, period: Period) -> None:
-    """Missions done, distinct volunteers, distinct residents; overall and per breakdown (five queries)."""
-    done = Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
-    mission_figures = {
-        MISSIONS_DONE: Count("pk"),
-        MOBILISED: Count("support__volunteer_id", distinct=True),
-        RESIDENTS_HELPED: Count("support__resident_id", distinct=True),
-    }
-    overall = done.aggregate(**mission_figures)
-    for figure in mission_figures:
-        tally.totals[figure] += overall[figure] or 0
-    grouped = [
-        (tally.by_category, F("support__help_request__category_id"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
-        (tally.by_quartier, F("support__resident__quartier_id"), [MISSIONS_DONE, RESIDENTS_HELPED]),
-        # Mobilised volunteers are volunteer figures: placed in the volunteer's own quartier.
-        (tally.by_quartier, F("support__volunteer__quartier_id"), [MOBILISED]),
-        (tally.by_month, TruncMonth("scheduled_at"), [MISSIONS_DONE, MOBILISED, RESIDENTS_HELPED]),
-    ]
-    for table, key_expression, figures in grouped:
-        rows = done.values(key=key_expression).annotate(**{f: mission_figures[f] for f in figures}).order_by()
-        for row in rows:
-            key = _month_key(row["key"]) if table is tally.by_month else row["key"]
-            for figure in figures:
-                _add(table, key, figure, row[figure])
+    """Missions done and their recorded hours by category × quartier (resident) × month (one query)."""
+    rows = (
+        Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
+        .values(
+            category=F("support__help_request__category_id"),
+            quartier=F("support__resident__quartier_id"),
+            month=TruncMonth("scheduled_at"),
+        )
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
+        .order_by()
+    )
+    minutes: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        keys = {"category": row["category"], "quartier": row["quartier"], "month": _month_key(row["month"])}
+        tally.totals[MISSIONS_DONE] += row["n"]
+        minutes["total"][None] += row["minutes"] or 0
+        for name, key in keys.items():
+            _add(getattr(tally, f"by_{name}"), key, MISSIONS_DONE, row["n"])
+            minutes[name][key] += row["minutes"] or 0
+    tally.totals[MISSION_HOURS] = hours_value(minutes["total"].get(None, 0) / 60)
+    for name in ("category", "quartier", "month"):
+        for key, total in minutes[name].items():
+            getattr(tally, f"by_{name}")[key][MISSION_HOURS] = hours_value(total / 60)
+
+
+def count_mobilised(tally: Tally, period: Period) -> None:
+    """Distinct volunteers who did a mission or attended a shift, overall and per breakdown (two queries).
+
+    Each source gives distinct (volunteer, category, volunteer's quartier, month) rows; the union
+    of both is counted here, so someone who did both counts once."""
+    missions = (
+        Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
+        .values_list(
+            "support__volunteer_id",
+            "support__help_request__category_id",
+            "support__volunteer__quartier_id",
+            TruncMonth("scheduled_at"),
+        )
+        .distinct()
+        .order_by()
+    )
+    shifts = (
+        ShiftSignup.objects.attended()
+        .filter(period.q("shift__starts_at"))
+        .values_list(
+            "volunteer_id", "shift__need__category_id", "volunteer__quartier_id", TruncMonth("shift__starts_at")
+        )
+        .distinct()
+        .order_by()
+    )
+    people: dict = defaultdict(lambda: defaultdict(set))
+    for volunteer, category, quartier, month in [*missions, *shifts]:
+        people["total"][None].add(volunteer)
+        people["category"][category].add(volunteer)
+        people["quartier"][quartier].add(volunteer)
+        people["month"][_month_key(month)].add(volunteer)
+    tally.totals[MOBILISED] = len(people["total"][None])
+    for name in ("category", "quartier", "month"):
+        for key, volunteers in people[name].items():
+            _add(getattr(tally, f"by_{name}"), key, MOBILISED, len(volunteers))
+
+
+def count_requests(tally: Tally, period: Period) -> None:
+    """Requests, and distinct residents who asked for help, per breakdown (one query)."""
+    rows = (
+        HelpRequest.objects.filter(period.q("created_at"))
+        .values_list("resident_id", "category_id", "resident__quartier_id", TruncMonth("created_at"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    residents: dict = defaultdict(lambda: defaultdict(set))
+    for resident, category, quartier, month, count in rows:
+        keys = {"category": category, "quartier": quartier, "month": _month_key(month)}
+        tally.totals[REQUESTS] += count
+        residents["total"][None].add(resident)
+        for name, key in keys.items():
+            _add(getattr(tally, f"by_{name}"), key, REQUESTS, count)
+            residents[name][key].add(resident)
+    tally.totals[RESIDENTS_HELPED] = len(residents["total"][None])
+    for name in ("category", "quartier", "month"):
+        for key, people in residents[name].items():
+            _add(getattr(tally, f"by_{name}"), key, RESIDENTS_HELPED, len(people))
 
 
 def count_supports(tally: Tally, period: Period) -> None:
@@ -380,13 +479,15 @@ FIGURE_COUNTS = (
     count_volunteer_signups,
     count_volunteer_categories,
     count_missions_done,
+    count_mobilised,
+    count_requests,
     count_supports,
     count_shift_hours,
 )
 
 
 def dashboard(period: Period | None = None) -> Dashboard:
-    """All dashboard figures for a period. Thirteen queries, whatever the size of the data."""
+    """All dashboard figures for a period. Twelve queries, whatever the size of the data."""
     period = period or Period()
     tally = Tally()
     for count in FIGURE_COUNTS:
