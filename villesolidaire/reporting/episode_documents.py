@@ -71,7 +71,8 @@ def tables(report: EpisodeReport) -> list[Table]:
         Table(
             "Définitions",
             ["Indicateur", "Définition"],
-            [[label, DEFINITIONS[code]] for code, label in FIGURE_LABELS.items()] + [["Ventilations", BREAKDOWN_NOTES]],
+            [[label, DEFINITIONS[code]] for code, label in FIGURE_LABELS.items()]
+            + [["Ventilations", BREAKDOWN_NOTES]],
         ),
     ]
 
@@ -169,7 +170,11 @@ def pdf(report: EpisodeReport, town) -> bytes:
     doc.heading("Escalades par étape", size=12)
     doc.set_text_color(0)
     _table(
-        doc, STEP_COLUMNS, [[str(cell) for cell in step.cells()] for step in report.steps], first_width=50, colour=colour
+        doc,
+        STEP_COLUMNS,
+        [[str(cell) for cell in step.cells()] for step in report.steps],
+        first_width=50,
+        colour=colour,
     )
     doc.set_text_color(colour)
     doc.heading("Par jour", size=12)

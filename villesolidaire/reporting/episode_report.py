@@ -138,8 +138,7 @@ DEFINITIONS: dict[str, str] = {
         "pour des habitant·es des quartiers de l'épisode."
     ),
     MISSIONS_DONE: (
-        "Missions au statut « réalisée » prévues pendant l'épisode, pour des habitant·es des quartiers de "
-        "l'épisode."
+        "Missions au statut « réalisée » prévues pendant l'épisode, pour des habitant·es des quartiers de l'épisode."
     ),
     VOLUNTEER_HOURS: (
         "Durée notée des missions réalisées ci-dessus (une mission sans durée notée compte 0), plus les heures "
@@ -172,7 +171,12 @@ class StepRow:
     still_open: int
 
     def cells(self) -> list:
-        return [self.label, self.opened, *[self.results.get(code, 0) for code in EscalationResult.values], self.still_open]
+        return [
+            self.label,
+            self.opened,
+            *[self.results.get(code, 0) for code in EscalationResult.values],
+            self.still_open,
+        ]
 
 
 @dataclass

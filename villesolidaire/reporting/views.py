@@ -117,7 +117,9 @@ def _episode_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         request=request,
     )
     if fmt == "pdf":
-        return pdf_response(episode_documents.pdf(report, Town.current()), f"{episode_documents.file_name(report)}.pdf")
+        return pdf_response(
+            episode_documents.pdf(report, Town.current()), f"{episode_documents.file_name(report)}.pdf"
+        )
     return download(
         fmt,
         episode_documents.tables(report),
