@@ -1,4 +1,4 @@
-"""The episode report as a spreadsheet (tables for core.exports, one sheet per breakdown) and as an A4 PDF.
+"""The episode report as XLSX tables (written by core.exports, one sheet per breakdown) and as an A4 PDF.
 
 Both are written from `EpisodeReport` alone, which holds counts and delays, never a person: no name
 can reach them. Every figure comes with its definition (episode_report.DEFINITIONS).

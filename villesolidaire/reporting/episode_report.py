@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -157,7 +157,13 @@ BREAKDOWN_NOTES = (
     "(aujourd'hui s'il dure)."
 )
 
-STEP_COLUMNS = ["Étape", "Ouvertes", *[label for _code, label in EscalationResult.choices], "En cours"]
+# Short headers for the results of a step (EscalationResult's labels are the call screen's sentences).
+STEP_RESULT_LABELS = {
+    EscalationResult.RESOLVED: "Nouvelles rassurantes",
+    EscalationResult.TAKEN_IN_CHARGE: "Prise en charge",
+    EscalationResult.NO_NEWS: "Pas de nouvelles",
+}
+STEP_COLUMNS = ["Étape", "Ouvertes", *[STEP_RESULT_LABELS[code] for code in EscalationResult.values], "En cours"]
 
 
 @dataclass(frozen=True)

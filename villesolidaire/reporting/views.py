@@ -11,18 +11,8 @@ from villesolidaire.campaigns.models import Episode
 from villesolidaire.core.exports import download
 from villesolidaire.core.pdf import pdf_response
 from villesolidaire.reporting import episode_documents, exports
+from villesolidaire.reporting import episode_report as ep
 from villesolidaire.reporting.charts import bar_chart
-from villesolidaire.reporting.episode_report import (
-    BREAKDOWN_NOTES,
-    DAY_FIGURES,
-    DEFINITIONS,
-    FIGURE_LABELS as EPISODE_FIGURE_LABELS,
-    FIRST_CONTACTS,
-    QUARTIER_FIGURES,
-    REACHED_48H,
-    STEP_COLUMNS,
-    episode_report,
-)
 from villesolidaire.reporting.forms import PeriodForm
 from villesolidaire.reporting.selectors import FIGURE_LABELS, FIGURES, dashboard
 from villesolidaire.territory.models import Town
@@ -82,32 +72,33 @@ def _episode(pk: int) -> Episode:
 @episode_report_required
 @require_GET
 def episode_report_view(request: HttpRequest, pk: int) -> HttpResponse:
-    report = episode_report(_episode(pk))
+    report = ep.episode_report(_episode(pk))
     return render(
         request,
         "reporting/episode_report.html",
         {
             "report": report,
-            "quartier_columns": [(code, EPISODE_FIGURE_LABELS[code]) for code in QUARTIER_FIGURES],
-            "day_columns": [(code, EPISODE_FIGURE_LABELS[code]) for code in DAY_FIGURES],
-            "day_definitions": [(EPISODE_FIGURE_LABELS[code], DEFINITIONS[code]) for code in DAY_FIGURES[:3]],
-            "step_columns": STEP_COLUMNS,
-            "notes": BREAKDOWN_NOTES,
+            "quartier_columns": [(code, ep.FIGURE_LABELS[code]) for code in ep.QUARTIER_FIGURES],
+            "day_columns": [(code, ep.FIGURE_LABELS[code]) for code in ep.DAY_FIGURES],
+            "day_definitions": [(ep.FIGURE_LABELS[code], ep.DEFINITIONS[code]) for code in ep.DAY_FIGURES[:3]],
+            "step_columns": ep.STEP_COLUMNS,
+            "notes": ep.BREAKDOWN_NOTES,
             "quartier_chart": bar_chart(
                 "graphique-quartiers",
-                f"{EPISODE_FIGURE_LABELS[REACHED_48H]} par quartier",
+                f"{ep.FIGURE_LABELS[ep.REACHED_48H]} par quartier",
                 report.by_quartier,
-                REACHED_48H,
+                ep.REACHED_48H,
             ),
             "day_chart": bar_chart(
-                "graphique-jours", f"{EPISODE_FIGURE_LABELS[FIRST_CONTACTS]} par jour", report.by_day, FIRST_CONTACTS
+                "graphique-jours", f"{ep.FIGURE_LABELS[ep.FIRST_CONTACTS]} par jour", report.by_day, ep.FIRST_CONTACTS
             ),
         },
     )
 
 
-def _episode_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    report = episode_report(_episode(pk))
+def _audited_report(request: HttpRequest, pk: int, fmt: str) -> ep.EpisodeReport:
+    """The report for a download, written to the access log like the campaigns' daily report."""
+    report = ep.episode_report(_episode(pk))
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -116,26 +107,24 @@ def _episode_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         detail=f"Bilan d'épisode {fmt} (agrégats, sans nom)",
         request=request,
     )
-    if fmt == "pdf":
-        return pdf_response(
-            episode_documents.pdf(report, Town.current()), f"{episode_documents.file_name(report)}.pdf"
-        )
-    return download(
-        fmt,
-        episode_documents.tables(report),
-        episode_documents.file_name(report),
-        heading=episode_documents.heading(report),
-        town=Town.current_name(),
-    )
+    return report
 
 
 @episode_report_required
 @require_GET
 def episode_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _episode_download(request, pk, "pdf")
+    report = _audited_report(request, pk, "pdf")
+    return pdf_response(episode_documents.pdf(report, Town.current()), f"{episode_documents.file_name(report)}.pdf")
 
 
 @episode_report_required
 @require_GET
 def episode_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    return _episode_download(request, pk, "xlsx")
+    report = _audited_report(request, pk, "xlsx")
+    return download(
+        "xlsx",
+        episode_documents.tables(report),
+        episode_documents.file_name(report),
+        heading=episode_documents.heading(report),
+        town=Town.current_name(),
+    )
