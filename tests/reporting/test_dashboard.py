@@ -99,24 +99,16 @@ def known_data():
     r2 = ResidentFactory(quartier=nord)
     r3 = ResidentFactory(quartier=sud)
     s1 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r1, category=courses, created_at=at("2025-01-08")),
-        volunteer=v1,
-        started_at=at("2025-01-10"),
+        help_request=HelpRequestFactory(resident=r1, category=courses, created_at=at("2025-01-08")), volunteer=v1, started_at=at("2025-01-10")
     )
     s2 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r2, category=demarches, created_at=at("2025-01-18")),
-        volunteer=v1,
-        started_at=at("2025-01-20"),
+        help_request=HelpRequestFactory(resident=r2, category=demarches, created_at=at("2025-01-18")), volunteer=v1, started_at=at("2025-01-20")
     )
     s3 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r3, category=courses, created_at=at("2025-02-03")),
-        volunteer=v2,
-        started_at=at("2025-02-05"),
+        help_request=HelpRequestFactory(resident=r3, category=courses, created_at=at("2025-02-03")), volunteer=v2, started_at=at("2025-02-05")
     )
     s4 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r3, category=demarches, created_at=at("2025-02-08")),
-        volunteer=v3,
-        started_at=at("2025-02-10"),
+        help_request=HelpRequestFactory(resident=r3, category=demarches, created_at=at("2025-02-08")), volunteer=v3, started_at=at("2025-02-10")
     )
 
     done = MissionStatus.DONE
