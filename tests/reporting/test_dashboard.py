@@ -1,14 +1,9 @@
-import csv
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
-from openpyxl import load_workbook
 
 from tests.factories import (
     HelpRequestFactory,
@@ -16,16 +11,14 @@ from tests.factories import (
     QuartierFactory,
     ResidentFactory,
     SupportFactory,
-    TownFactory,
     VolunteerFactory,
-    login_staff,
     staff_user,
 )
 from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
+from tests.reporting.conftest import at
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.missions.enums import MissionStatus
-from villesolidaire.needs.models import SignupStatus
 from villesolidaire.reporting.selectors import (
     FIGURE_COUNTS,
     NO_QUARTIER,
@@ -59,81 +52,6 @@ FIGURE_ORDER = [
     "participations",
 ]
 DASHBOARD_QUERIES = 12
-
-
-def at(day: str, hour: int = 12, minute: int = 0) -> datetime.datetime:
-    """A local (Europe/Paris) time, so month boundaries are the town's, not UTC's."""
-    date = datetime.date.fromisoformat(day)
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
-
-
-@pytest.fixture
-def known_data():
-    """5 volunteers (1 paused, 1 withdrawn and anonymised), 3 residents in 2 quartiers,
-    4 supports, 8 missions (4 done, 2 planned, 1 missed, 1 cancelled) over January and
-    February 2025 in two categories; two one-off needs whose shifts count 7.5 hours over
-    3 participations (one absence and one waiting-list sign-up do not count)."""
-    courses = HelpCategory.objects.get(slug="courses")
-    demarches = HelpCategory.objects.get(slug="demarches")
-    nord = QuartierFactory(name="Nord", code="nord")
-    sud = QuartierFactory(name="Sud", code="sud")
-
-    v1 = VolunteerFactory(active=True, quartier=nord, created_at=at("2025-01-05"), categories=[courses, demarches])
-    v2 = VolunteerFactory(active=True, quartier=nord, created_at=at("2025-01-31", 23, 30), categories=[courses])
-    v3 = VolunteerFactory(active=True, quartier=sud, created_at=at("2025-02-03"), categories=[demarches])
-    VolunteerFactory(status=Status.PAUSED, quartier=sud, created_at=at("2025-02-04"), categories=[courses])
-    VolunteerFactory(
-        status=Status.WITHDRAWN,
-        quartier=None,
-        first_name="Anonyme",
-        last_name="Anonyme",
-        email="",
-        is_located=False,
-        latitude=None,
-        longitude=None,
-        created_at=at("2025-02-20"),
-        anonymised_at=at("2025-03-01"),
-    )
-
-    r1 = ResidentFactory(quartier=nord)
-    r2 = ResidentFactory(quartier=nord)
-    r3 = ResidentFactory(quartier=sud)
-    s1 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r1, category=courses, created_at=at("2025-01-08")), volunteer=v1, started_at=at("2025-01-10")
-    )
-    s2 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r2, category=demarches, created_at=at("2025-01-18")), volunteer=v1, started_at=at("2025-01-20")
-    )
-    s3 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r3, category=courses, created_at=at("2025-02-03")), volunteer=v2, started_at=at("2025-02-05")
-    )
-    s4 = SupportFactory(
-        help_request=HelpRequestFactory(resident=r3, category=demarches, created_at=at("2025-02-08")), volunteer=v3, started_at=at("2025-02-10")
-    )
-
-    done = MissionStatus.DONE
-    MissionFactory(support=s1, scheduled_at=at("2025-01-12"), status=done, duration_minutes=60)
-    # 00:30 in Paris on 1 February is still 31 January in UTC: it must count in February.
-    MissionFactory(support=s1, scheduled_at=at("2025-02-01", 0, 30), status=done, duration_minutes=90)
-    MissionFactory(support=s1, scheduled_at=at("2025-02-20"), status=MissionStatus.PLANNED)
-    MissionFactory(support=s2, scheduled_at=at("2025-01-25"), status=done, duration_minutes=45)
-    MissionFactory(support=s2, scheduled_at=at("2025-02-01"), status=MissionStatus.MISSED)
-    MissionFactory(support=s3, scheduled_at=at("2025-02-08"), status=done, duration_minutes=120)
-    MissionFactory(support=s4, scheduled_at=at("2025-02-12"), status=MissionStatus.CANCELLED)
-    MissionFactory(support=s4, scheduled_at=at("2025-02-28"), status=MissionStatus.PLANNED)
-
-    # Shifts: the need's quartier and category, the shift's month.
-    sorting = NeedFactory(quartier=nord, category=courses)
-    january_shift = ShiftFactory(need=sorting, starts_at=at("2025-01-18", 10), ends_at=at("2025-01-18", 13))
-    SignupFactory(shift=january_shift, volunteer=v1, attended=True, hours=Decimal("3"))
-    SignupFactory(shift=january_shift, volunteer=v2, attended=True, hours=Decimal("2.5"))
-    SignupFactory(shift=january_shift, volunteer=v3, attended=False)
-    party = NeedFactory(quartier=sud)
-    # 22:00 on 28 February in Paris: February, whatever the UTC offset.
-    february_shift = ShiftFactory(need=party, starts_at=at("2025-02-28", 22), ends_at=at("2025-02-28", 23, 59))
-    SignupFactory(shift=february_shift, volunteer=v1, attended=True, hours=Decimal("2"))
-    SignupFactory(shift=february_shift, volunteer=v3, status=SignupStatus.WAITING)
-    return {"courses": courses, "demarches": demarches, "nord": nord, "sud": sud}
 
 
 def figures(row) -> list[int | float]:
@@ -292,198 +210,6 @@ def test_each_breakdown_runs_a_fixed_number_of_queries(known_data):
     # Two breakdown queries, and two for the relays to partners.
     assert sum(FIGURE_COUNT_QUERIES.values()) + 2 + 2 == DASHBOARD_QUERIES
     assert set(FIGURE_COUNTS) == set(FIGURE_COUNT_QUERIES)
-
-
-def _page(client, **params):
-    return client.get(reverse("reporting:dashboard"), params)
-
-
-def test_dashboard_page_shows_computed_figures(client, known_data):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    response = _page(client)
-    assert response.status_code == 200
-    html = response.content.decode()
-    for code, value in [
-        ("registered", 5),
-        ("active", 3),
-        ("mobilised", 2),
-        ("missions_done", 4),
-        ("residents_helped", 3),
-        ("supports", 4),
-        ("shift_hours", "7,5"),
-        ("participations", 3),
-    ]:
-        assert f'data-figure="{code}">{value}</p>' in html
-    assert '<th scope="row">Février 2025</th>' in html
-    assert "<svg" in html and 'role="img"' in html
-    assert 'style="' not in html and "<script>" not in html
-    # The chart shows the chosen figure, bar lengths proportional to it.
-    response = _page(client, figure="registered")
-    assert "Volontaires inscrit·es par quartier" in response.content.decode()
-
-
-def test_dashboard_page_query_count_is_constant(client, known_data, django_assert_num_queries):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    with CaptureQueriesContext(connection) as small:
-        _page(client)
-    quartier = QuartierFactory()
-    for _ in range(5):
-        request = HelpRequestFactory(resident=ResidentFactory(quartier=quartier), category=known_data["courses"])
-        support = SupportFactory(help_request=request)
-        MissionFactory.create_batch(2, support=support, status=MissionStatus.DONE)
-    with django_assert_num_queries(len(small)):
-        _page(client)
-
-
-def test_period_filter_on_the_page(client, known_data):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    html = _page(client, start="2025-02-01", end="2025-02-28").content.decode()
-    assert 'data-figure="registered">3</p>' in html
-    assert "du 1 février 2025 au 28 février 2025" in html
-
-
-def test_invalid_period_is_explained_in_french(client, known_data):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    response = _page(client, start="2025-03-01", end="2025-02-01")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "La date de fin doit être postérieure ou égale à la date de début." in html
-    assert 'data-figure="registered">5</p>' in html  # no filter applied
-    response = _page(client, start="pas une date", figure="<script>")
-    assert response.status_code == 200
-    assert "Saisissez une date valide" in response.content.decode()
-
-
-def test_csv_export(client, known_data):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    response = client.get(reverse("reporting:export_csv"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="tableau-de-bord-')
-    text = response.content.decode("utf-8")
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert rows[0] == ["Tableau de bord — période : depuis le début"]
-    assert rows[2:12] == [
-        ["Chiffres clés"],
-        ["Indicateur", "Valeur"],
-        ["Volontaires inscrit·es", "5"],
-        ["Volontaires actif·ves", "3"],
-        ["Volontaires mobilisé·es", "2"],
-        ["Missions réalisées", "4"],
-        ["Habitant·es aidé·es", "3"],
-        ["Soutiens mis en place", "4"],
-        ["Heures de bénévolat sur les créneaux", "7,5"],
-        ["Participations aux créneaux", "3"],
-    ]
-    header = [
-        "Volontaires inscrit·es",
-        "Volontaires actif·ves",
-        "Volontaires mobilisé·es",
-        "Missions réalisées",
-        "Habitant·es aidé·es",
-        "Soutiens mis en place",
-        "Heures de bénévolat sur les créneaux",
-        "Participations aux créneaux",
-    ]
-    assert ["Catégorie", *header] in rows
-    assert ["Courses, médicaments, livres", "3", "2", "2", "3", "2", "2", "5,5", "2"] in rows
-    assert ["Quartier", *header] in rows
-    assert ["Sud", "2", "1", "0", "1", "1", "2", "2", "1"] in rows
-    assert ["Mois", *header] in rows
-    assert ["Février 2025", "3", "1", "2", "2", "2", "2", "2", "1"] in rows
-
-
-def test_exports_first_line_names_the_town_in_xlsx_only(client, known_data):
-    TownFactory(name="Bourg-Solidaire")
-    login_staff(client, staff_user(Role.COORDINATOR))
-    rows = list(
-        csv.reader(io.StringIO(client.get(reverse("reporting:export_csv")).content.decode("utf-8-sig")), delimiter=";")
-    )
-    # The CSV keeps the first line it always had.
-    assert rows[0] == ["Tableau de bord — période : depuis le début"]
-    workbook = load_workbook(io.BytesIO(client.get(reverse("reporting:export_xlsx")).content))
-    assert workbook["Chiffres clés"]["A1"].value == "Bourg-Solidaire — Tableau de bord — période : depuis le début"
-
-
-@pytest.mark.parametrize(
-    "params",
-    [{"end": "9999-12-31"}, {"start": "0001-01-01"}, {"start": "31/12/9999"}, {"end": "01/01/0001"}],
-)
-def test_a_far_date_is_refused_in_french_and_the_page_still_renders(client, known_data, params):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    response = _page(client, **params)
-    html = response.content.decode()
-    assert response.status_code == 200
-    latest = datetime.date(timezone.localdate().year + 10, 12, 31)
-    assert f"Date invalide : choisissez une date entre le 01/01/2000 et le {latest:%d/%m/%Y}." in html
-    assert 'data-figure="registered">5</p>' in html  # no filter applied
-    for name in ("reporting:export_csv", "reporting:export_xlsx"):
-        assert client.get(reverse(name), params).status_code == 200
-
-
-def test_csv_export_follows_the_period(client, known_data):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    response = client.get(reverse("reporting:export_csv"), {"start": "2025-02-01", "end": "2025-02-28"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Tableau de bord — période : du 1 février 2025 au 28 février 2025"]
-    assert ["Volontaires inscrit·es", "3"] in rows
-
-
-def test_xlsx_export(client, known_data):
-    login_staff(client, staff_user(Role.COORDINATOR))
-    response = client.get(reverse("reporting:export_xlsx"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Chiffres clés", "Par catégorie", "Par quartier", "Par mois"]
-    summary = [list(row) for row in workbook["Chiffres clés"].iter_rows(min_row=2, values_only=True)]
-    assert summary == [
-        ["Indicateur", "Valeur"],
-        ["Volontaires inscrit·es", 5],
-        ["Volontaires actif·ves", 3],
-        ["Volontaires mobilisé·es", 2],
-        ["Missions réalisées", 4],
-        ["Habitant·es aidé·es", 3],
-        ["Soutiens mis en place", 4],
-        ["Heures de bénévolat sur les créneaux", 7.5],
-        ["Participations aux créneaux", 3],
-    ]
-    quartiers = [list(row) for row in workbook["Par quartier"].iter_rows(min_row=2, values_only=True)]
-    assert quartiers[0][0] == "Quartier"
-    assert quartiers[1:] == [
-        ["Nord", 2, 2, 2, 3, 2, 2, 5.5, 2],
-        ["Sud", 2, 1, 0, 1, 1, 2, 2, 1],
-        [NO_QUARTIER, 1, 0, 0, 0, 0, 0, 0, 0],
-    ]
-    months = [list(row) for row in workbook["Par mois"].iter_rows(min_row=3, values_only=True)]
-    assert months == [["Janvier 2025", 2, 2, 1, 2, 2, 2, 5.5, 2], ["Février 2025", 3, 1, 2, 2, 2, 2, 2, 1]]
-
-
-@pytest.mark.parametrize("name", ["reporting:dashboard", "reporting:export_csv", "reporting:export_xlsx"])
-def test_operator_without_coordinator_role_gets_404(client, name):
-    login_staff(client, staff_user(Role.OPERATOR))
-    assert client.get(reverse(name)).status_code == 404
-
-
-@pytest.mark.parametrize("name", ["reporting:dashboard", "reporting:export_csv"])
-def test_anonymous_is_sent_to_login(client, name):
-    response = client.get(reverse(name))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-
-
-def test_coordinator_must_pass_the_second_factor(client):
-    client.force_login(staff_user(Role.COORDINATOR))
-    response = client.get(reverse("reporting:dashboard"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:otp"))
-
-
-def test_volunteer_gets_404(client):
-    volunteer = VolunteerFactory(active=True)
-    client.force_login(volunteer.user)
-    assert client.get(reverse("reporting:dashboard")).status_code == 404
 
 
 def test_active_reads_the_status_history_as_it_stood_at_the_end_of_the_period(known_data):

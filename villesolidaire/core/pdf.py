@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "LiberationSans"
@@ -186,8 +187,44 @@ class Document(FPDF):
             new_y=YPos.NEXT,
         )
 
+    def data_table(self, headers: list[str], rows: list[list], *, col_widths: list[float] | None = None) -> None:
+        """A table with a heading row repeated on each page; numbers aligned right, French decimals."""
+        self.set_font(FONT, "", 9)
+        heading_fill = self.town_colour(default=(29, 78, 137))
+        with self.table(
+            col_widths=col_widths,
+            text_align=["LEFT", *["RIGHT"] * (len(headers) - 1)],
+            headings_style=FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=heading_fill),
+            line_height=4.8,
+            repeat_headings=1,
+        ) as table:
+            for row in [headers, *rows]:
+                cells = table.row()
+                for value in row:
+                    cells.cell(_cell_text(value))
+        self.set_font(FONT, "", 10.5)
+        self.ln(3)
+
+    def town_colour(self, *, default: tuple[int, int, int]) -> tuple[int, int, int]:
+        """The town's main colour as RGB (its theme), else `default`."""
+        colour = getattr(self.town, "primary_colour", "") or ""
+        if len(colour) == 7 and colour.startswith("#"):
+            try:
+                return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+            except ValueError:
+                return default
+        return default
+
     def output_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
 
 
 def pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:

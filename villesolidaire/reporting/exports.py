@@ -1,20 +1,97 @@
-"""The dashboard figures as export tables (written by core.exports), with French headers."""
+"""The bilan as export tables (written by core.exports: CSV, XLSX with one sheet per table)."""
 
 from villesolidaire.core.exports import Table
-from villesolidaire.reporting.selectors import FIGURES, Dashboard, table_rows
+from villesolidaire.reporting import activity
+from villesolidaire.reporting.bilan import Bilan
+from villesolidaire.reporting.selectors import DEFINITIONS, FIGURE_LABELS, FIGURES, table_rows
 
 FIGURE_HEADERS = [label for _code, label in FIGURES]
 
 
-def tables(board: Dashboard) -> list[Table]:
-    """Key figures, then the three breakdowns."""
-    result = [
-        Table("Chiffres clés", ["Indicateur", "Valeur"], [[label, board.total(code)] for code, label in FIGURES])
+def key_figures(bilan: Bilan) -> Table:
+    if bilan.previous:
+        return Table(
+            "Chiffres clés",
+            [
+                "Indicateur",
+                bilan.chosen.title,
+                f"Un an plus tôt ({bilan.previous_period.label})",
+                "Écart",
+                "Évolution",
+            ],
+            [[c.label, c.value, c.previous, c.difference, c.trend] for c in bilan.comparisons],
+        )
+    return Table("Chiffres clés", ["Indicateur", "Valeur"], [[c.label, c.value] for c in bilan.comparisons])
+
+
+def request_tables(bilan: Bilan) -> list[Table]:
+    requests = bilan.requests
+    return [
+        Table("Demandes par canal", ["Canal", "Demandes"], [[c.label, c.value] for c in requests.by_channel]),
+        Table("Suite des demandes", ["Suite donnée", "Demandes"], [[c.label, c.value] for c in requests.by_outcome]),
+        Table(
+            "Délai de premier contact",
+            ["Mesure", "Valeur"],
+            [
+                ["Demandes enregistrées", requests.count],
+                ["Habitant·es distinct·es", requests.residents],
+                ["Demandes traitées avant la fin de la période", requests.handled],
+                ["Délai médian (heures)", requests.first_contact_median_hours],
+                ["9e décile du délai (heures)", requests.first_contact_p90_hours],
+            ],
+        ),
     ]
-    for _code, label, rows in board.breakdowns:
+
+
+def group_tables(bilan: Bilan) -> list[Table]:
+    headers = ["Inscrit·es", "Actif·ves à la fin de la période", "Mobilisé·es"]
+    return [
+        Table(
+            "Partenaires",
+            ["Organisation", "Participations", "Volontaires", "Heures", "Demandes orientées", "Soutiens transmis"],
+            [
+                [p.organisation, p.participations, p.volunteers, p.hours, p.referred, p.handed_over]
+                for p in bilan.partners
+            ],
+        ),
+        Table(
+            "Domaines d'engagement",
+            ["Domaine", *headers],
+            [[r.label, r.registered, r.active, r.mobilised] for r in bilan.domains],
+        ),
+        Table(
+            "Appels à volontaires",
+            ["Appel", *headers],
+            [[r.label, r.registered, r.active, r.mobilised] for r in bilan.calls],
+        ),
+    ]
+
+
+def definitions_table() -> Table:
+    rows = [[FIGURE_LABELS[code], text] for code, text in DEFINITIONS.items()]
+    rows += [
+        ["Demandes par canal", activity.DEFINITIONS["channels"]],
+        ["Suite des demandes", activity.DEFINITIONS["outcomes"]],
+        ["Délai de premier contact", activity.DEFINITIONS["first_contact"]],
+        ["Partenaires", activity.DEFINITIONS["partners"]],
+        ["Domaines d'engagement", activity.DEFINITIONS["domains"]],
+        ["Appels à volontaires", activity.DEFINITIONS["calls"]],
+    ]
+    return Table("Définitions", ["Indicateur", "Définition"], rows)
+
+
+def tables(bilan: Bilan) -> list[Table]:
+    """Key figures, the breakdowns, the weekly series, requests, groups, then the definitions."""
+    result = [key_figures(bilan)]
+    for _code, label, rows in bilan.board.breakdowns:
         result.append(Table(f"Par {label.lower()}", [label, *FIGURE_HEADERS], table_rows(rows)))
+    weekly = bilan.weekly
+    result.append(Table("Évolution par semaine", ["Semaine", *weekly.headers], [[w, *v] for w, v in weekly.table]))
+    result += request_tables(bilan)
+    result += group_tables(bilan)
+    result.append(definitions_table())
     return result
 
 
-def heading(board: Dashboard) -> str:
-    return f"Tableau de bord — période : {board.period.label}"
+def heading(bilan: Bilan) -> str:
+    return f"Bilan — {bilan.chosen.title} — période : {bilan.period.label}"

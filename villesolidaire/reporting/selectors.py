@@ -435,12 +435,18 @@ def quartier_breakdown(by_quartier: dict) -> list[Row]:
     return rows
 
 
-def month_breakdown(by_month: dict) -> list[Row]:
-    """Months from the first to the last one with data (already inside the period), gaps included (no query)."""
+def month_breakdown(by_month: dict, period: Period | None = None, today: datetime.date | None = None) -> list[Row]:
+    """Every month of the period (up to this month), else from the first to the last month with data,
+    gaps included (no query)."""
     known_months = [month for month in by_month if month is not None]
+    period = period or Period()
+    first = period.start.replace(day=1) if period.start else min(known_months, default=None)
+    last = min(period.end, today or timezone.localdate()) if period.end else max(known_months, default=None)
+    if first is None or last is None:
+        return []
     return [
         Row(month, date_format(month, "F Y").capitalize(), by_month.get(month, {}))
-        for month in (_month_range(min(known_months), max(known_months)) if known_months else [])
+        for month in _month_range(first, last.replace(day=1))
     ]
 
 
@@ -497,7 +503,7 @@ def dashboard(period: Period | None = None) -> Dashboard:
         totals={code: tally.totals.get(code, 0) for code, _label in FIGURES},
         by_category=category_breakdown(tally.by_category),
         by_quartier=quartier_breakdown(tally.by_quartier),
-        by_month=month_breakdown(tally.by_month),
+        by_month=month_breakdown(tally.by_month, period),
         relays=partner_relays(period),
     )
 

@@ -1,0 +1,227 @@
+"""The bilan's figures beyond the headline: requests in detail, partners, engagement domains and
+recruitment calls. Like `selectors`, each is a fixed number of aggregate queries over a period and
+reads statuses as they stood at the period's end (core.workflow.status_as_of).
+
+Definitions are in DEFINITIONS, printed next to each table in the page, the PDF and the exports.
+"""
+
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min, Q, Sum
+
+from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
+from villesolidaire.core.workflow import status_as_of
+from villesolidaire.help_requests.enums import Channel, ClosureReason
+from villesolidaire.help_requests.enums import Status as RequestStatus
+from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransition
+from villesolidaire.missions.enums import MissionStatus
+from villesolidaire.missions.models import Mission
+from villesolidaire.needs.models import ShiftSignup
+from villesolidaire.reporting.selectors import Period, hours_value, partner_relays
+from villesolidaire.volunteers.enums import Status as VolunteerStatus
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
+
+DEFINITIONS = {
+    "channels": "Demandes d'aide enregistrées pendant la période, selon la façon dont elles sont arrivées.",
+    "outcomes": "Ce qu'étaient devenues les demandes de la période à la fin de celle-ci, d'après leur historique.",
+    "first_contact": "Délai entre l'enregistrement d'une demande et son premier traitement (qualification ou "
+    "clôture) noté dans l'historique, pour les demandes traitées avant la fin de la période. La médiane partage "
+    "les demandes en deux moitiés ; 9 demandes sur 10 ont été traitées en moins que le 9e décile.",
+    "partners": "Par organisation partenaire : participations (présences notées) aux créneaux de ses besoins, "
+    "volontaires distinct·es venu·es, heures notées ; demandes orientées vers elle et soutiens qui lui ont été "
+    "transmis pendant la période.",
+    "domains": "Volontaires inscrit·es pendant la période selon les domaines d'engagement choisis (une personne "
+    "compte dans chaque domaine choisi), actif·ves à la fin de la période, et volontaires mobilisé·es pendant la "
+    "période quelle que soit leur date d'inscription.",
+    "calls": "Volontaires inscrit·es en réponse à chaque appel à volontaires pendant la période, actif·ves à la fin "
+    "de la période, et mobilisé·es pendant la période.",
+}
+
+NO_CALL = "Sans appel (inscription spontanée)"
+NO_DOMAIN = "Aucun domaine choisi"
+NOT_HANDLED = "Pas encore traitée à la fin de la période"
+
+
+@dataclass(frozen=True)
+class Count2:
+    """A labelled count, for the small two-column tables."""
+
+    label: str
+    value: int
+
+
+@dataclass
+class RequestFigures:
+    count: int = 0
+    residents: int = 0
+    by_channel: list[Count2] = field(default_factory=list)
+    by_outcome: list[Count2] = field(default_factory=list)
+    handled: int = 0
+    first_contact_median_hours: float | None = None
+    first_contact_p90_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    organisation: str
+    participations: int = 0
+    volunteers: int = 0
+    hours: int | float = 0
+    referred: int = 0
+    handed_over: int = 0
+
+
+@dataclass
+class VolunteerGroupRow:
+    """Volunteers of one engagement domain or one recruitment call."""
+
+    label: str
+    registered: int = 0
+    active: int = 0
+    mobilised: int = 0
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def _round_hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def request_figures(period: Period) -> RequestFigures:
+    """Requests of the period: count, residents, channels, outcomes at the period's end and time to
+    first contact (three queries)."""
+    requests = HelpRequest.objects.filter(period.q("created_at"))
+    end = period.end_moment
+    channel_counts = dict(requests.values_list("channel").annotate(n=Count("pk")).order_by())
+    outcome_rows = (
+        requests.annotate(status_then=status_as_of(HelpRequestTransition, "help_request", end))
+        .values_list("status_then", "closure_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    outcomes: dict[str, int] = defaultdict(int)
+    for status, reason, count in outcome_rows:
+        outcomes[_outcome_label(status, reason)] += count
+    first_contact = Q(transitions__from_status=RequestStatus.NEW)
+    if end:
+        first_contact &= Q(transitions__at__lt=end)
+    timings = list(
+        requests.annotate(first=Min("transitions__at", filter=first_contact)).values_list(
+            "created_at", "first", "resident_id"
+        )
+    )
+    delays = [(first - created).total_seconds() / 3600 for created, first, _resident in timings if first]
+    return RequestFigures(
+        count=len(timings),
+        residents=len({resident for _created, _first, resident in timings}),
+        by_channel=[
+            Count2(label, channel_counts[code]) for code, label in Channel.choices if channel_counts.get(code)
+        ],
+        by_outcome=[Count2(label, outcomes[label]) for label in _outcome_order() if outcomes.get(label)],
+        handled=len(delays),
+        first_contact_median_hours=_round_hours(statistics.median(delays) if delays else None),
+        first_contact_p90_hours=_round_hours(_percentile(delays, 0.9)),
+    )
+
+
+def _outcome_label(status: str, closure_reason: str) -> str:
+    if status == RequestStatus.NEW:
+        return NOT_HANDLED
+    if status == RequestStatus.CLOSED:
+        return f"Clôturée : {ClosureReason(closure_reason).label.lower()}" if closure_reason else "Clôturée"
+    return str(RequestStatus(status).label)
+
+
+def _outcome_order() -> list[str]:
+    return [
+        NOT_HANDLED,
+        *[str(RequestStatus(code).label) for code in (RequestStatus.QUALIFIED, RequestStatus.SEARCHING)],
+        str(RequestStatus.SUPPORTED.label),
+        *[f"Clôturée : {label.lower()}" for _code, label in ClosureReason.choices],
+        "Clôturée",
+    ]
+
+
+def partner_activity(period: Period) -> list[PartnerRow]:
+    """Per organisation: shift participations, distinct volunteers and hours on its needs, and the
+    requests referred and supports handed over to it (three queries)."""
+    rows = (
+        ShiftSignup.objects.attended()
+        .filter(period.q("shift__starts_at"), shift__need__organisation__isnull=False)
+        .values_list("shift__need__organisation__name")
+        .annotate(n=Count("pk"), volunteers=Count("volunteer_id", distinct=True), hours=Sum("hours"))
+        .order_by()
+    )
+    shifts = {name: (n, volunteers, hours) for name, n, volunteers, hours in rows}
+    relays = {relay.organisation: relay for relay in partner_relays(period)}
+    result = []
+    for name in sorted(set(shifts) | set(relays), key=str.casefold):
+        n, volunteers, hours = shifts.get(name, (0, 0, 0))
+        relay = relays.get(name)
+        result.append(
+            PartnerRow(
+                organisation=name,
+                participations=n,
+                volunteers=volunteers,
+                hours=hours_value(hours),
+                referred=relay.referred if relay else 0,
+                handed_over=relay.handed_over if relay else 0,
+            )
+        )
+    return result
+
+
+def mobilised_volunteers(period: Period):
+    """Volunteers who did a mission or attended a shift in the period (a queryset, for subqueries)."""
+    missions = Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE).values(
+        "support__volunteer_id"
+    )
+    shifts = ShiftSignup.objects.attended().filter(period.q("shift__starts_at")).values("volunteer_id")
+    return Volunteer.objects.filter(Q(pk__in=missions) | Q(pk__in=shifts))
+
+
+def volunteer_groups(period: Period) -> tuple[list[VolunteerGroupRow], list[VolunteerGroupRow]]:
+    """Volunteers per engagement domain and per recruitment call (three queries)."""
+    signups = (
+        Volunteer.objects.filter(period.q("created_at"))
+        .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", period.end_moment))
+        .values_list("domains", "recruitment_call_id")
+        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status_then=VolunteerStatus.ACTIVE)))
+        .order_by()
+    )
+    mobilised = (
+        mobilised_volunteers(period).values_list("domains", "recruitment_call_id").annotate(n=Count("pk")).order_by()
+    )
+    domains = {flag.code: VolunteerGroupRow(flag.label) for flag in ENGAGEMENT_DOMAINS.flags}
+    domains[None] = VolunteerGroupRow(NO_DOMAIN)
+    calls: dict = defaultdict(lambda: VolunteerGroupRow(""))
+    for mask, call, registered, active in signups:
+        for row in _domain_rows(domains, mask):
+            row.registered += registered
+            row.active += active
+        calls[call].registered += registered
+        calls[call].active += active
+    for mask, call, count in mobilised:
+        for row in _domain_rows(domains, mask):
+            row.mobilised += count
+        calls[call].mobilised += count
+    titles = dict(RecruitmentCall.objects.order_by().values_list("pk", "title"))
+    call_rows = []
+    for pk in sorted(calls, key=lambda key: (key is None, titles.get(key, ""))):
+        calls[pk].label = titles.get(pk, NO_CALL) if pk else NO_CALL
+        call_rows.append(calls[pk])
+    domain_rows = [row for key, row in domains.items() if key is not None or row.registered or row.mobilised]
+    return domain_rows, call_rows
+
+
+def _domain_rows(domains: dict, mask: int) -> list[VolunteerGroupRow]:
+    return [domains[code] for code in ENGAGEMENT_DOMAINS.to_codes(mask or 0)] or [domains[None]]

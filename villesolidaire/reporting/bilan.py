@@ -1,0 +1,186 @@
+"""The bilan: every figure of a period, the same period one year earlier beside it, time series,
+and the breakdowns the seeds' reports give (category, quartier, month, partner, engagement domain,
+recruitment call, evaluation). The page, the PDF and the XLSX all read one `Bilan`.
+
+Periods are chosen from presets (a year, a month, a crisis episode, a recruitment call,
+everything) or typed dates; each has a stable key under which the CCAS's introduction is kept.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from villesolidaire.campaigns.models import Episode
+from villesolidaire.reporting.activity import (
+    PartnerRow,
+    RequestFigures,
+    VolunteerGroupRow,
+    partner_activity,
+    request_figures,
+    volunteer_groups,
+)
+from villesolidaire.reporting.models import BilanIntroduction
+from villesolidaire.reporting.selectors import (
+    DEFINITIONS,
+    FIGURE_LABELS,
+    FIGURES,
+    HEADLINE,
+    Dashboard,
+    Period,
+    dashboard,
+)
+from villesolidaire.reporting.series import Series, monthly_series, weekly_series
+from villesolidaire.volunteers.models import RecruitmentCall
+
+YEARS_OFFERED = 6
+MONTHS_OFFERED = 13
+ALL_TIME = "tout"
+CUSTOM = "dates"
+
+
+@dataclass(frozen=True)
+class ChosenPeriod:
+    """A period with its key (for the introduction and the URL) and its title."""
+
+    key: str
+    title: str
+    period: Period
+
+
+def year_period(year: int) -> ChosenPeriod:
+    return ChosenPeriod(
+        f"annee-{year}", f"Année {year}", Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    )
+
+
+def month_period(first: datetime.date) -> ChosenPeriod:
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return ChosenPeriod(
+        f"mois-{first:%Y-%m}",
+        date_format(first, "F Y").capitalize(),
+        Period(first, following - datetime.timedelta(days=1)),
+    )
+
+
+def episode_period(episode: Episode, today: datetime.date) -> ChosenPeriod:
+    return ChosenPeriod(
+        f"episode-{episode.pk}", f"Épisode : {episode}", Period(episode.starts_on, episode.ends_on or today)
+    )
+
+
+def call_period(call: RecruitmentCall, today: datetime.date) -> ChosenPeriod:
+    opens = timezone.localtime(call.opens_at).date()
+    closes = timezone.localtime(call.closes_at).date() if call.closes_at else today
+    return ChosenPeriod(f"appel-{call.pk}", f"Appel à volontaires : {call.title}", Period(opens, max(opens, closes)))
+
+
+def custom_period(start: datetime.date | None, end: datetime.date | None) -> ChosenPeriod:
+    period = Period(start, end)
+    if not period.is_set:
+        return ChosenPeriod(ALL_TIME, "Depuis le début", period)
+    key = f"{CUSTOM}-{start.isoformat() if start else ''}-{end.isoformat() if end else ''}"
+    return ChosenPeriod(key, period.label.capitalize(), period)
+
+
+def preset_periods(today: datetime.date) -> list[tuple[str, list[ChosenPeriod]]]:
+    """The periods offered in the chooser, grouped (two queries: episodes, recruitment calls)."""
+    months, first = [], today.replace(day=1)
+    for _ in range(MONTHS_OFFERED):
+        months.append(month_period(first))
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return [
+        ("Années", [year_period(today.year - offset) for offset in range(YEARS_OFFERED)]),
+        ("Mois", months),
+        ("Épisodes de crise", [episode_period(e, today) for e in Episode.objects.order_by("-starts_on", "-pk")]),
+        ("Appels à volontaires", [call_period(c, today) for c in RecruitmentCall.objects.order_by("-opens_at")]),
+        ("Toute la période", [ChosenPeriod(ALL_TIME, "Depuis le début", Period())]),
+    ]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One figure of the period beside the same period one year earlier."""
+
+    code: str
+    label: str
+    value: int | float
+    previous: int | float | None
+    definition: str
+
+    @property
+    def difference(self) -> int | float | None:
+        if self.previous is None:
+            return None
+        difference = self.value - self.previous
+        return round(difference, 2) if isinstance(difference, float) else difference
+
+    @property
+    def trend(self) -> str:
+        """In words, so that it does not rely on a colour or an arrow."""
+        if self.previous is None:
+            return ""
+        if self.value == self.previous:
+            return "stable"
+        if not self.previous:
+            return "en hausse (aucun l'an passé)"
+        change = round(100 * (self.value - self.previous) / self.previous)
+        return f"en hausse de {change} %" if change > 0 else f"en baisse de {-change} %" if change < 0 else "stable"
+
+
+@dataclass
+class Bilan:
+    chosen: ChosenPeriod
+    board: Dashboard
+    previous: Dashboard | None
+    requests: RequestFigures
+    partners: list[PartnerRow]
+    domains: list[VolunteerGroupRow]
+    calls: list[VolunteerGroupRow]
+    monthly: Series
+    weekly: Series
+    introduction: BilanIntroduction | None = None
+    generated_at: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def period(self) -> Period:
+        return self.chosen.period
+
+    @property
+    def previous_period(self) -> Period | None:
+        return self.previous.period if self.previous else None
+
+    @property
+    def headline(self) -> list[Comparison]:
+        return [self._compare(code) for code in HEADLINE]
+
+    @property
+    def comparisons(self) -> list[Comparison]:
+        return [self._compare(code) for code, _label in FIGURES]
+
+    def _compare(self, code: str) -> Comparison:
+        previous = self.previous.total(code) if self.previous else None
+        return Comparison(code, FIGURE_LABELS[code], self.board.total(code), previous, DEFINITIONS[code])
+
+
+def build_bilan(chosen: ChosenPeriod, *, compare: bool = True, today: datetime.date | None = None) -> Bilan:
+    """Every figure of the chosen period; with `compare`, the same days one year earlier too
+    (not for « depuis le début », which has no earlier twin)."""
+    today = today or timezone.localdate()
+    period = chosen.period
+    previous = dashboard(period.year_earlier()) if compare and period.start else None
+    board = dashboard(period)
+    domains, calls = volunteer_groups(period)
+    return Bilan(
+        chosen=chosen,
+        board=board,
+        previous=previous,
+        requests=request_figures(period),
+        partners=partner_activity(period),
+        domains=domains,
+        calls=calls,
+        monthly=monthly_series(board.by_month),
+        weekly=weekly_series(period, today=today),
+        introduction=BilanIntroduction.objects.filter(period_key=chosen.key).first(),
+    )

@@ -1,0 +1,151 @@
+"""The bilan as an A4 PDF: the document a town presents to its council, its partners and the préfet.
+
+The text is real text (selectable, searchable, read by screen readers from the text layer), the
+language is declared, sections are bookmarked, every chart is followed by its data table and
+every figure by its definition. The page /gestion/bilan/ is its accessible HTML twin: the same
+`Bilan`, the same tables and definitions. No person's name is ever written in it.
+"""
+
+from django.utils import timezone
+from fpdf.enums import XPos, YPos
+
+from villesolidaire.core.pdf import FONT, LINE, Document
+from villesolidaire.reporting import exports
+from villesolidaire.reporting.bilan import Bilan
+from villesolidaire.reporting.charts import LineChart, line_chart
+
+CHART_WIDTH_MM = 170
+CHART_HEIGHT_MM = 68
+# Line colours for the series, then the same lines dashed differently (see charts.DASHES).
+SERIES_GREYS = [(29, 78, 137), (179, 84, 30), (60, 120, 60), (110, 60, 140), (90, 90, 90)]
+
+
+def bilan_pdf(bilan: Bilan, *, town) -> bytes:
+    doc = Document(title=f"Bilan — {bilan.chosen.title}", town=town)
+    doc.set_lang("fr-FR")
+    doc.add_page()
+    _logo(doc, town)
+    programme = getattr(town, "programme_name", "") or "Ville Solidaire"
+    doc.heading(f"{programme} — bilan : {bilan.chosen.title}", size=16)
+    generated = timezone.localtime(bilan.generated_at)
+    doc.paragraph(
+        f"Période : {bilan.period.label}. Chiffres calculés le {generated:%d/%m/%Y à %H:%M} à partir des "
+        "données enregistrées et de leurs historiques ; ils ne changent pas quand les données évoluent après la "
+        "période. Aucun nom de personne ne figure dans ce document."
+    )
+    if bilan.introduction:
+        _section(doc, "Introduction")
+        for paragraph in bilan.introduction.text.split("\n"):
+            if paragraph.strip():
+                doc.paragraph(paragraph.strip())
+
+    tables = {table.title: table for table in exports.tables(bilan)}
+    _section(doc, "Chiffres clés")
+    _table(doc, tables["Chiffres clés"])
+    definitions = tables["Définitions"]
+    doc.set_font(FONT, "", 9)
+    for name, text in definitions.rows[:6]:
+        doc.multi_cell(0, 4.5, f"{name} : {text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.ln(3)
+
+    _section(doc, "Évolution par mois")
+    monthly = line_chart("m", "Évolution par mois", bilan.monthly.labels, bilan.monthly.lines())
+    _line_chart(doc, monthly)
+    doc.paragraph("Les mêmes chiffres, mois par mois :", gap=1)
+    _table(doc, tables["Par mois"])
+
+    for title in ("Par catégorie", "Par quartier"):
+        _section(doc, title.replace("Par", "Répartition par"))
+        _table(doc, tables[title])
+
+    _section(doc, "Demandes d'aide")
+    for title in ("Délai de premier contact", "Demandes par canal", "Suite des demandes"):
+        doc.paragraph(title, bold=True, gap=1)
+        _table(doc, tables[title])
+
+    _section(doc, "Partenaires, domaines d'engagement et appels à volontaires")
+    for title in ("Partenaires", "Domaines d'engagement", "Appels à volontaires"):
+        doc.paragraph(title, bold=True, gap=1)
+        _table(doc, tables[title])
+
+    _section(doc, "Définitions")
+    _table(doc, definitions, col_widths=[45, 125])
+    return doc.output_bytes()
+
+
+def _section(doc: Document, title: str) -> None:
+    if doc.get_y() > 240:
+        doc.add_page()
+    doc.start_section(title)
+    doc.set_text_color(*doc.town_colour(default=(29, 78, 137)))
+    doc.heading(title, size=13)
+    doc.set_text_color(0, 0, 0)
+
+
+def _table(doc: Document, table, *, col_widths=None) -> None:
+    if not table.rows:
+        doc.paragraph("Aucune donnée sur la période.")
+        return
+    doc.data_table(list(table.headers), [list(row) for row in table.rows], col_widths=col_widths)
+
+
+def _logo(doc: Document, town) -> None:
+    logo = getattr(town, "logo", None)
+    if not logo:
+        return
+    try:
+        doc.image(logo.path, x=doc.w - doc.r_margin - 30, y=10, h=16, alt_text=f"Logo de {town.name}")
+    except (OSError, ValueError, NotImplementedError, RuntimeError):
+        return  # an unreadable logo must not stop the bilan
+
+
+def _line_chart(doc: Document, chart: LineChart) -> None:
+    """The SVG chart's geometry redrawn in millimetres, with its legend in words."""
+    if not chart.lines or not chart.x_marks:
+        doc.paragraph("Aucune donnée sur la période.")
+        return
+    if doc.get_y() + CHART_HEIGHT_MM + 20 > doc.h - doc.b_margin:
+        doc.add_page()
+    left, top = doc.l_margin, doc.get_y()
+    scale_x, scale_y = CHART_WIDTH_MM / chart.width, CHART_HEIGHT_MM / chart.height
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return left + x * scale_x, top + y * scale_y
+
+    doc.set_font(FONT, "", 7)
+    doc.set_draw_color(200, 200, 200)
+    for mark in chart.y_marks:
+        start, end = point(chart.plot_left, mark.position), point(chart.plot_right, mark.position)
+        doc.line(*start, *end)
+        doc.set_xy(left, start[1] - 2)
+        doc.cell(chart.plot_left * scale_x - 2, 4, mark.text, align="R")
+    for mark in chart.x_marks:
+        x, y = point(mark.position, chart.x_label_y)
+        doc.set_xy(x - 10, y - 3)
+        doc.cell(20, 4, mark.text[:12], align="C")
+    for line in chart.lines:
+        colour = SERIES_GREYS[line.index % len(SERIES_GREYS)]
+        doc.set_draw_color(*colour)
+        doc.set_line_width(0.6)
+        doc.set_dash_pattern(**_dash(line.dash))
+        doc.polyline([point(p.x, p.y) for p in line.points])
+        doc.set_dash_pattern()
+    doc.set_line_width(0.2)
+    doc.set_draw_color(0, 0, 0)
+    doc.set_xy(left, top + CHART_HEIGHT_MM + 1)
+    doc.set_font(FONT, "", 8.5)
+    legend = " · ".join(f"{_legend_mark(line.index)} {line.label}" for line in chart.lines)
+    doc.multi_cell(0, LINE - 1, f"Légende : {legend}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.set_font(FONT, "", 10.5)
+    doc.ln(2)
+
+
+def _dash(pattern: str) -> dict:
+    numbers = [float(n) * 0.35 for n in pattern.split()]
+    if not numbers:
+        return {}
+    return {"dash": numbers[0], "gap": numbers[1] if len(numbers) > 1 else numbers[0], "phase": 0}
+
+
+def _legend_mark(index: int) -> str:
+    return ["trait plein", "tirets", "pointillés", "tirets-points", "tirets courts"][index % 5] + " :"

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils import timezone
+
+from villesolidaire.core.fields import user_reference
+
+
+class BilanIntroduction(models.Model):
+    """The introduction the CCAS types for the bilan of one period (printed at the top of the page
+    and of the PDF). Keyed by the period's key (« annee-2025 », « episode-3 », …)."""
+
+    period_key = models.CharField("période", max_length=40, unique=True)
+    text = models.TextField("introduction", max_length=4000)
+    updated_by = user_reference("modifiée par")
+    updated_at = models.DateTimeField("modifiée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "introduction du bilan"
+        verbose_name_plural = "introductions des bilans"
+
+    def __str__(self) -> str:
+        return f"Introduction du bilan « {self.period_key} »"
