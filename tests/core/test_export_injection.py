@@ -7,7 +7,8 @@ one is not listed there):
 - register:prefect_export, the préfet transmission (register officer, POST): CSV, XLSX;
 - audit:journal?format=csv, the access log (auditor): CSV only;
 - campaigns:daily_report, a campaign's daily report (register officer): CSV, XLSX;
-- reporting:export_csv / reporting:export_xlsx, the dashboard (coordinator): CSV / XLSX.
+- reporting:export_csv / reporting:export_xlsx, the dashboard (coordinator): CSV / XLSX;
+- reporting:episode_report_xlsx, an episode's report (coordinator, register officer): XLSX.
 
 Not spreadsheets, so out of scope: the partners' open data and data·inclusion files (JSON, an
 interchange format whose values must stay as typed), the register dossier (JSON, R121-10), the needs
@@ -314,6 +315,51 @@ def dashboard(client, fmt: str) -> Export:
     )
 
 
+def episode_report(client, fmt: str) -> Export:
+    TownFactory(name=HOSTILE["minus"])  # named in the Django admin; opens every XLSX heading
+    # Quartiers are managed in the Django admin; their names open the rows of the quartier sheet.
+    quartiers = [QuartierFactory(name=HOSTILE[key]) for key in ("hyperlink", "plus", "dde", "tab", "cr")]
+    for quartier in quartiers:
+        RegisterEntryFactory(quartier=quartier, phone=PHONE)
+    login_staff(client, staff_user(Role.REGISTER_OFFICER))
+    today = timezone.localdate()
+    # Staff screen: the episode's title is free text; it is in the file's heading.
+    declared = client.post(
+        reverse("campaigns:episode_create"),
+        {
+            "kind": EpisodeKind.HEATWAVE,
+            "level": EpisodeLevel.ORANGE,
+            "title": TYPED["plus"],
+            "starts_on": today.isoformat(),
+            "ends_on": "",
+            "quartiers": [q.pk for q in quartiers],
+            "notes": "",
+        },
+    )
+    assert declared.status_code == 302
+    episode = Episode.objects.get()
+    launched = client.post(
+        reverse("campaigns:campaign_create", args=[episode.pk]),
+        {
+            "title": TYPED["minus"],
+            "reached_recheck_hours": "48",
+            "retry_minutes": "120",
+            "max_failed_attempts": "4",
+            "failure_window_hours": "48",
+            "questionnaire": Questionnaire.default().pk,
+        },
+    )
+    assert launched.status_code == 302
+    assert Campaign.objects.get().targets_count == len(quartiers)
+    return Export(
+        fetch=lambda: client.get(reverse("reporting:episode_report_xlsx", args=[episode.pk])),
+        leading=[HOSTILE["minus"], *(q.name for q in quartiers)],
+        inside=[TYPED["plus"]],
+        numbers=[len(quartiers)],  # people to call
+        dates=[today],  # the first day
+    )
+
+
 # Every spreadsheet download: its URL name, the scenario that fills it, the formats it offers.
 EXPORTS: dict[str, tuple[Callable[..., Export], tuple[str, ...]]] = {
     "register:prefect_export": (prefect_export, ("csv", "xlsx")),
@@ -321,6 +367,7 @@ EXPORTS: dict[str, tuple[Callable[..., Export], tuple[str, ...]]] = {
     "campaigns:daily_report": (campaign_daily_report, ("csv", "xlsx")),
     "reporting:export_csv": (dashboard, ("csv",)),
     "reporting:export_xlsx": (dashboard, ("xlsx",)),
+    "reporting:episode_report_xlsx": (episode_report, ("xlsx",)),
 }
 
 

@@ -104,9 +104,8 @@ def test_counts_meet_the_targets(demo):
 
 
 def test_dashboard_matches_direct_counts_on_the_demo_town(demo):
-    from villesolidaire.needs.models import ShiftSignup
-
     from villesolidaire.help_requests.models import HelpRequest
+    from villesolidaire.needs.models import ShiftSignup
 
     done = Mission.objects.filter(status=MissionStatus.DONE)
     attended = ShiftSignup.objects.filter(attended=True)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("gestion/bilan/bilan.pdf", views.pdf, name="pdf"),
     # The dashboard became the bilan: old bookmarks keep working.
     path("gestion/tableau-de-bord/", views.old_dashboard, name="old_dashboard"),
+    path("gestion/bilan/episodes/<int:pk>/", views.episode_report_view, name="episode_report"),
+    path("gestion/bilan/episodes/<int:pk>/bilan.pdf", views.episode_report_pdf, name="episode_report_pdf"),
+    path("gestion/bilan/episodes/<int:pk>/bilan.xlsx", views.episode_report_xlsx, name="episode_report_xlsx"),
 ]

@@ -2,15 +2,20 @@ import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from villesolidaire.accounts.perms import coordinator_required, is_coordinator
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.perms import coordinator_required, is_coordinator, role_required
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
+from villesolidaire.campaigns.models import Episode
 from villesolidaire.core.exports import download
 from villesolidaire.core.pdf import pdf_response
-from villesolidaire.reporting import activity, exports
+from villesolidaire.reporting import activity, episode_documents, exports
+from villesolidaire.reporting import episode_report as ep
 from villesolidaire.reporting.bilan import Bilan, build_bilan
 from villesolidaire.reporting.charts import bar_chart, line_chart
 from villesolidaire.reporting.documents import bilan_pdf
@@ -117,3 +122,72 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 def pdf(request: HttpRequest) -> HttpResponse:
     _form, bilan = _bilan_from(request)
     return pdf_response(bilan_pdf(bilan, town=Town.current()), f"bilan-{bilan.chosen.key}.pdf")
+
+
+# The episode report (issue 12): coordinators, administrators and register officers.
+episode_report_required = role_required(Role.COORDINATOR, Role.REGISTER_OFFICER)
+
+
+def _episode(pk: int) -> Episode:
+    return get_object_or_404(Episode, pk=pk)
+
+
+@episode_report_required
+@require_GET
+def episode_report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = ep.episode_report(_episode(pk))
+    return render(
+        request,
+        "reporting/episode_report.html",
+        {
+            "report": report,
+            "quartier_columns": [(code, ep.FIGURE_LABELS[code]) for code in ep.QUARTIER_FIGURES],
+            "day_columns": [(code, ep.FIGURE_LABELS[code]) for code in ep.DAY_FIGURES],
+            "day_definitions": [(ep.FIGURE_LABELS[code], ep.DEFINITIONS[code]) for code in ep.DAY_FIGURES[:3]],
+            "step_columns": ep.STEP_COLUMNS,
+            "notes": ep.BREAKDOWN_NOTES,
+            "quartier_chart": bar_chart(
+                "graphique-quartiers",
+                f"{ep.FIGURE_LABELS[ep.REACHED_48H]} par quartier",
+                report.by_quartier,
+                ep.REACHED_48H,
+            ),
+            "day_chart": bar_chart(
+                "graphique-jours", f"{ep.FIGURE_LABELS[ep.FIRST_CONTACTS]} par jour", report.by_day, ep.FIRST_CONTACTS
+            ),
+        },
+    )
+
+
+def _audited_report(request: HttpRequest, pk: int, fmt: str) -> ep.EpisodeReport:
+    """The report for a download, written to the access log like the campaigns' daily report."""
+    report = ep.episode_report(_episode(pk))
+    record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target=report.episode,
+        fields=["episode_report"],
+        detail=f"Bilan d'épisode {fmt} (agrégats, sans nom)",
+        request=request,
+    )
+    return report
+
+
+@episode_report_required
+@require_GET
+def episode_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _audited_report(request, pk, "pdf")
+    return pdf_response(episode_documents.pdf(report, Town.current()), f"{episode_documents.file_name(report)}.pdf")
+
+
+@episode_report_required
+@require_GET
+def episode_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _audited_report(request, pk, "xlsx")
+    return download(
+        "xlsx",
+        episode_documents.tables(report),
+        episode_documents.file_name(report),
+        heading=episode_documents.heading(report),
+        town=Town.current_name(),
+    )
