@@ -281,9 +281,9 @@ def _volunteers(rng, fake, addresses, quartiers, call) -> list[Plan]:
     users, plans = [], []
     for index, group in enumerate(groups):
         first_name, last_name = fake.first_name(), fake.last_name()
+        # Most sign-ups come in the first days after the launch.
         if group == "spontaneous-2021":
             day = _day_between(rng, datetime.date(2021, 1, 11), datetime.date(2021, 2, 26))
-            # Most sign-ups come in the first days after the launch.
         elif rng.random() < 0.6:
             day = _day_between(rng, LAUNCH, LAUNCH + datetime.timedelta(days=6))
         else:
@@ -493,25 +493,31 @@ def _assign_volunteers(rng, support_plans: list[SupportPlan], groups: dict[str, 
     mobilising = [p for p in in_2020 if p.done_in_period]
     quiet = [p for p in mobilising if _local_day(p.last) <= early]
     withdrawn = groups["mission-withdrawn"]
+    quiet = [p for p in quiet if p.started > _at(CALL_CLOSES + datetime.timedelta(days=7))]  # all validated
     for plan, owner in zip(quiet, withdrawn, strict=False):
         plan.volunteer = owner.volunteer
     taken = {id(p) for p in quiet[: len(withdrawn)]}
     assert len(taken) == len(withdrawn)
     mission = groups["mission"]
     free = [p for p in mobilising if id(p) not in taken]
-    # The earliest supports go to the earliest validated volunteers.
+    # In the order supports start, each goes to the earliest validated volunteer still without one,
+    # if validated before the proposal (two hours before the start); the others are shared out below.
     free.sort(key=lambda p: p.started)
     helpers = sorted(mission, key=lambda plan: plan.volunteer.validated_at)
-    assert len(free) >= len(helpers)
-    for plan, owner in zip(free, helpers, strict=False):
-        plan.volunteer = owner.volunteer
+    waiting = iter(helpers)
+    owner = next(waiting)
+    for plan in free:
+        if owner is not None and owner.volunteer.validated_at < plan.started - datetime.timedelta(hours=2):
+            plan.volunteer = owner.volunteer
+            owner = next(waiting, None)
+    assert owner is None, "more mission volunteers than supports with a done mission in 2020"
     for plan in support_plans:
         if plan.volunteer is not None:
             continue
         if _in_period(plan.started) and plan.done_in_period:
             pool = mission
         else:
-            pool = mission + groups["other"] + groups["spontaneous-2021"] * (not _in_period(plan.started))
+            pool = mission + groups["other"] + ([] if _in_period(plan.started) else groups["spontaneous-2021"])
         pool = [o for o in pool if o.volunteer.validated_at < plan.started - datetime.timedelta(hours=2)]
         plan.volunteer = rng.choice(pool).volunteer
     by_volunteer = {id(plan.volunteer): plan for plans in groups.values() for plan in plans}
