@@ -26,8 +26,8 @@ def at(day: datetime.date, hour: int = 12) -> datetime.datetime:
 
 INSIDE, BEFORE, AFTER = at(datetime.date(2026, 3, 15)), at(datetime.date(2026, 2, 27)), at(datetime.date(2026, 4, 2))
 # The period's edges: its first minute counts, the minute after its last day does not.
-FIRST_MINUTE = timezone.make_aware(datetime.datetime(2026, 3, 1, 0, 0))
-NEXT_DAY = timezone.make_aware(datetime.datetime(2026, 4, 1, 0, 0))
+FIRST_MINUTE = at(datetime.date(2026, 3, 1), 0)
+NEXT_DAY = at(datetime.date(2026, 4, 1), 0)
 
 
 def evaluation(support, author, rating, *, when=INSIDE, usefulness=None, kept_link=None):
