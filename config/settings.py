@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "villesolidaire.volunteers",
     "villesolidaire.matching",
     "villesolidaire.missions",
+    "villesolidaire.surveys",
     "villesolidaire.notifications",
     "villesolidaire.reporting",
     "villesolidaire.operations",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("villesolidaire.help_requests.urls")),
     path("", include("villesolidaire.matching.urls")),
     path("", include("villesolidaire.missions.urls")),
+    path("", include("villesolidaire.surveys.urls")),
     path("", include("villesolidaire.notifications.urls")),
     path("", include("villesolidaire.reporting.urls")),
     path("", include("villesolidaire.operations.urls")),

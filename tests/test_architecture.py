@@ -27,6 +27,7 @@ DEFERRED_IMPORTS_ALLOWED: dict[str, str] = {
     "villesolidaire/campaigns/apps.py": READY,
     "villesolidaire/matching/apps.py": READY,
     "villesolidaire/missions/apps.py": READY,
+    "villesolidaire/surveys/apps.py": READY,
     "villesolidaire/needs/apps.py": READY,
     "villesolidaire/trainings/apps.py": READY,
 }

@@ -424,3 +424,35 @@ def test_a_mission_still_to_come_cannot_be_reported_done_and_nothing_is_sent(cli
     future.refresh_from_db()
     assert future.status == MissionStatus.PLANNED and future.duration_minutes is None
     assert not Message.objects.exists()  # the resident is told nothing
+
+
+def test_evaluation_forms_take_usefulness_the_kept_link_and_the_consent_to_be_quoted(client):
+    support = SupportFactory(status=SupportStatus.ENDED)
+    login_staff(client, staff_user(Role.OPERATOR))
+    url = reverse("missions:resident_evaluation", args=[support.pk])
+    page = client.get(reverse("missions:support_detail", args=[support.pk])).content.decode()
+    assert "Utilité" in page and "Lien gardé après le soutien" in page and "cité anonymement" in page
+    bad = client.post(url, {"rating": "4", "channel": "call", "usefulness": "9", "kept_link": "peut-être"})
+    assert bad.status_code == 400 and not Evaluation.objects.exists()
+    client.post(
+        url,
+        {
+            "rating": "4",
+            "usefulness": "5",
+            "kept_link": "yes",
+            "channel": "call",
+            "comment": "Une belle rencontre.",
+            "quote_consent": "on",
+        },
+    )
+    resident_eval = Evaluation.objects.get(support=support, author="resident")
+    assert (resident_eval.usefulness, resident_eval.kept_link, resident_eval.quote_consent) == (5, True, True)
+    html = client.get(reverse("missions:support_detail", args=[support.pk])).content.decode()
+    assert "Utilité : 5/5" in html and "Lien gardé après le soutien : oui" in html
+
+    client.logout()
+    client.force_login(support.volunteer.user)
+    client.post(reverse("missions:volunteer_evaluation", args=[support.pk]), {"rating": "3", "kept_link": "no"})
+    volunteer_eval = Evaluation.objects.get(support=support, author="volunteer")
+    # Unanswered optional questions stay empty (null), never a made-up value.
+    assert (volunteer_eval.usefulness, volunteer_eval.kept_link, volunteer_eval.quote_consent) == (None, False, False)

@@ -217,7 +217,30 @@ RATING_CHOICES = [
 ]
 
 
+USEFULNESS_CHOICES = [
+    ("", "Sans réponse"),
+    *(
+        (str(n), label)
+        for n, label in [
+            (5, "5 — Très utile"),
+            (4, "4 — Utile"),
+            (3, "3 — Moyennement"),
+            (2, "2 — Peu utile"),
+            (1, "1 — Pas utile"),
+        ]
+    ),
+]
+
+KEPT_LINK_CHOICES = [("", "Sans réponse"), ("yes", "Oui"), ("no", "Non")]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
 class EvaluationForm(forms.Form):
+    """The questions asked of both sides after a support, and in a periodic questionnaire (surveys)."""
+
     rating = forms.TypedChoiceField(
         label="Satisfaction",
         choices=RATING_CHOICES,
@@ -228,6 +251,26 @@ class EvaluationForm(forms.Form):
             "invalid_choice": "Choisissez une note de 1 à 5.",
         },
     )
+    usefulness = forms.TypedChoiceField(
+        label="Utilité (facultatif)",
+        help_text="Ce soutien a-t-il été utile ?",
+        choices=USEFULNESS_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choisissez une note de 1 à 5, ou « Sans réponse »."},
+    )
+    kept_link = forms.TypedChoiceField(
+        label="Lien gardé après le soutien (facultatif)",
+        help_text="Souhaitez-vous garder le lien, ou l'avez-vous gardé, avec la personne rencontrée ?",
+        choices=KEPT_LINK_CHOICES,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Répondez oui, non, ou « Sans réponse »."},
+    )
     comment = PlainTextField(
         label="Commentaire (facultatif)",
         required=False,
@@ -236,6 +279,17 @@ class EvaluationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         error_messages={"max_length": "1 000 caractères au plus."},
     )
+    quote_consent = forms.BooleanField(
+        label="J'accepte que ce commentaire soit cité anonymement dans le bilan du CCAS",
+        help_text="Sans nom : le CCAS retire tout ce qui permettrait de reconnaître quelqu'un.",
+        required=False,
+    )
+
+    FIELDS = ("rating", "usefulness", "kept_link", "comment", "quote_consent")
+
+    def answers(self) -> dict:
+        """The cleaned answers, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 class ResidentEvaluationForm(EvaluationForm):
@@ -244,3 +298,8 @@ class ResidentEvaluationForm(EvaluationForm):
         choices=[c for c in EvaluationChannel.choices if c[0] != EvaluationChannel.ONLINE],
         error_messages={"required": "Indiquez comment l'avis a été recueilli.", "invalid_choice": "Choix inconnu."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typed by an operator from the phone: the consent is the resident's, asked aloud.
+        self.fields["quote_consent"].label = "La personne accepte que son commentaire soit cité anonymement"

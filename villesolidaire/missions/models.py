@@ -213,7 +213,13 @@ class Evaluation(models.Model):
     rating = models.PositiveSmallIntegerField(
         "satisfaction (1 à 5)", validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    # Added for the bilan (issue 12): rows recorded before stay empty (null), never guessed.
+    usefulness = models.PositiveSmallIntegerField(
+        "utilité (1 à 5)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    kept_link = models.BooleanField("souhaite garder le lien / a gardé le lien", null=True, blank=True)
     comment = models.TextField("commentaire", max_length=1000, blank=True)
+    quote_consent = models.BooleanField("accepte d'être cité·e anonymement", default=False)
     channel = models.CharField("recueillie par", max_length=8, choices=EvaluationChannel.choices, blank=True)
     recorded_by = user_reference()
     created_at = models.DateTimeField("le", default=timezone.now)

@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
 from villesolidaire.core.fields import link_token
+from villesolidaire.core.hooks import Hook
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions.enums import (
@@ -362,22 +363,43 @@ class EvaluationExists(Exception):
     """This side already gave its evaluation."""
 
 
+evaluation_recorded = Hook(
+    "An evaluation was recorded: run(evaluation=). Surveys offers its consented comment for quotation."
+)
+
+
 def evaluation_record(
-    *, support: Support, author: str, rating: int, comment: str = "", channel: str = "", by
+    *,
+    support: Support,
+    author: str,
+    rating: int,
+    comment: str = "",
+    channel: str = "",
+    usefulness: int | None = None,
+    kept_link: bool | None = None,
+    quote_consent: bool = False,
+    by,
 ) -> Evaluation:
-    """One evaluation per side and support; the unique constraint settles double submits."""
+    """One evaluation per side and support; the unique constraint settles double submits.
+    Consent to be quoted means nothing without a comment: it is kept only with one."""
     if author not in EvaluationAuthor.values:
         raise ValueError(author)
+    comment = comment.strip()[:1000]
     try:
         with transaction.atomic():
-            return Evaluation.objects.create(
+            evaluation = Evaluation.objects.create(
                 support=support,
                 author=author,
                 rating=rating,
-                comment=comment.strip()[:1000],
+                usefulness=usefulness,
+                kept_link=kept_link,
+                comment=comment,
+                quote_consent=bool(quote_consent and comment),
                 channel=channel,
                 recorded_by=by,
             )
+            evaluation_recorded.run(evaluation=evaluation)
+            return evaluation
     except IntegrityError as exc:
         raise EvaluationExists("Cette évaluation a déjà été enregistrée.") from exc
 

@@ -185,8 +185,7 @@ def resident_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         services.evaluation_record(
             support=support,
             author=EvaluationAuthor.RESIDENT,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
+            **form.answers(),
             channel=form.cleaned_data["channel"],
             by=request.user,
         )
@@ -411,8 +410,7 @@ def volunteer_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             services.evaluation_record(
                 support=support,
                 author=EvaluationAuthor.VOLUNTEER,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
+                **form.answers(),
                 channel=EvaluationChannel.ONLINE,
                 by=request.user,
             )

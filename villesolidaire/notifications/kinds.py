@@ -15,6 +15,9 @@ MESSAGE_KIND_LABELS: dict[str, str] = {
     "support_handed_over": "Soutien transmis à une association",
     "missions_cancelled": "Missions annulées (soutien terminé ou transmis)",
     "support_evaluation": "Questionnaire de fin de soutien",
+    # surveys
+    "survey_invitation": "Questionnaire périodique (volontaire)",
+    "survey_call": "Questionnaire périodique (appel à l'habitant·e)",
     "mission_planned": "Mission prévue (habitant·e)",
     "mission_done": "Mission réalisée (habitant·e)",
     "mission_missed": "Mission non réalisée (habitant·e)",

@@ -159,8 +159,13 @@ def resident_inform(*, resident, text: str, kind: str, help_request=None, suppor
     in the operators' "à rappeler" queue (most residents have no mobile)."""
     if resident.sms_number:
         return message_queue(channel=Channel.SMS, recipient=sms_recipient(resident.sms_number), body=text, kind=kind)
+    return call_task_create(resident=resident, reason=text, kind=kind, help_request=help_request, support=support)
+
+
+def call_task_create(*, resident, reason: str, kind: str, help_request=None, support=None) -> CallTask:
+    """A call for the operators' « à rappeler » queue (the resident is to be called, not texted)."""
     return CallTask.objects.create(
-        resident=resident, reason=text[:300], kind=kind, help_request=help_request, support=support
+        resident=resident, reason=reason[:300], kind=kind[:60], help_request=help_request, support=support
     )
 
 

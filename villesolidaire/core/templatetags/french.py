@@ -42,3 +42,19 @@ def tel_links(text) -> str:
     dialable link, so a caller can ring the home-care service shown on the screen."""
     escaped = str(escape(text or ""))
     return mark_safe(_NUMBER_IN_TEXT.sub(lambda m: str(tel_link(m.group(0))), escaped))
+
+
+@register.filter
+def percent(share) -> str:
+    """A share between 0 and 1 as a French whole percentage (« 62 % »); « — » when there is none."""
+    if share is None or share == "":
+        return "—"
+    return f"{round(float(share) * 100)}\u00a0%"
+
+
+@register.filter
+def score(mean) -> str:
+    """A mean note out of 5 with one decimal, French comma (« 4,3 / 5 »); « — » when there is none."""
+    if mean is None or mean == "":
+        return "—"
+    return f"{float(mean):.1f}".replace(".", ",") + "\u00a0/\u00a05"
