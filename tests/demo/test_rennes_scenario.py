@@ -240,3 +240,61 @@ def test_command_states_the_period(monkeypatch):
     assert "Bilan « année 2020 » (du 01/01/2020 au 31/12/2020)" in text
     assert "509 inscrit·es, 405 actif·ves, 292 mobilisé·es, 398 missions réalisées" in text
     assert "dispositif ouvert le 16/03/2020" in text and "clos le 31/08/2021" in text
+
+
+# The bilan itself (page, PDF, XLSX) shows Rennes' six figures for the year 2020.
+RENNES_2020 = {
+    "registered": ("Volontaires inscrit·es", 509),
+    "active": ("Volontaires actif·ves", 405),
+    "mobilised": ("Volontaires mobilisé·es", 292),
+    "missions_done": ("Missions réalisées", 398),
+    "residents_helped": ("Habitant·es aidé·es", 171),
+    "supports": ("Soutiens mis en place", 227),
+}
+YEAR_2020 = {"period": "annee-2020"}
+
+
+@pytest.fixture
+def coordinator(client):
+    from tests.factories import login_staff, staff_user
+    from villesolidaire.accounts.enums import Role
+
+    login_staff(client, staff_user(Role.COORDINATOR, email="bilan-coordination@exemple.invalid"))
+    return client
+
+
+def test_the_bilan_page_shows_rennes_figures(scenario, coordinator):
+    from django.urls import reverse
+
+    response = coordinator.get(reverse("reporting:dashboard"), YEAR_2020)
+    assert response.context["bilan"].chosen.title == "Année 2020"
+    html = response.content.decode()
+    for code, (_label, value) in RENNES_2020.items():
+        assert f'data-figure="{code}">{value}</p>' in html
+
+
+def test_the_bilan_pdf_shows_rennes_figures(scenario, coordinator):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    response = coordinator.get(reverse("reporting:pdf"), YEAR_2020)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    lines = text.splitlines()
+    for label, value in RENNES_2020.values():
+        # Each figure's row of the key figures table: its label, then its value.
+        assert f"{label} {value}" in lines
+
+
+def test_the_bilan_xlsx_shows_rennes_figures(scenario, coordinator):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    response = coordinator.get(reverse("reporting:export_xlsx"), YEAR_2020)
+    sheet = load_workbook(io.BytesIO(response.content))["Chiffres clés"]
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    for label, value in RENNES_2020.values():
+        assert values[label] == value

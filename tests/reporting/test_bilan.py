@@ -198,6 +198,9 @@ def test_xlsx_has_one_sheet_per_breakdown(coordinator_client, year_earlier_data)
         "Appels à volontaires",
         "Formations",
         "Réseaux de voisinage",
+        "Évaluation",
+        "Citations",
+        "Questionnaires",
         "Définitions",
     ]
     key = [list(row) for row in workbook["Chiffres clés"].iter_rows(min_row=2, values_only=True)]

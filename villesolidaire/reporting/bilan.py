@@ -9,6 +9,7 @@ everything) or typed dates; each has a stable key under which the CCAS's introdu
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -36,11 +37,13 @@ from villesolidaire.reporting.selectors import (
     dashboard,
 )
 from villesolidaire.reporting.series import Series, monthly_series, weekly_series
-from villesolidaire.volunteers.models import RecruitmentCall
+from villesolidaire.surveys.selectors import EvaluationSynthesis, evaluation_synthesis
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
-YEARS_OFFERED = 6
 MONTHS_OFFERED = 13
 ALL_TIME = "tout"
+# « Depuis le début » has no first day: evaluations are read from this one.
+EARLIEST = datetime.date(2000, 1, 1)
 CUSTOM = "dates"
 
 
@@ -88,14 +91,20 @@ def custom_period(start: datetime.date | None, end: datetime.date | None) -> Cho
     return ChosenPeriod(key, period.label.capitalize(), period)
 
 
+def first_year(today: datetime.date) -> int:
+    """The year of the first sign-up (at most last year, so that a comparison is always offered)."""
+    first = Volunteer.objects.aggregate(first=Min("created_at"))["first"]
+    return min(timezone.localtime(first).year if first else today.year, today.year - 1)
+
+
 def preset_periods(today: datetime.date) -> list[tuple[str, list[ChosenPeriod]]]:
-    """The periods offered in the chooser, grouped (two queries: episodes, recruitment calls)."""
+    """The periods offered in the chooser, grouped (three queries: first sign-up, episodes, calls)."""
     months, first = [], today.replace(day=1)
     for _ in range(MONTHS_OFFERED):
         months.append(month_period(first))
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     return [
-        ("Années", [year_period(today.year - offset) for offset in range(YEARS_OFFERED)]),
+        ("Années", [year_period(year) for year in range(today.year, first_year(today) - 1, -1)]),
         ("Mois", months),
         ("Épisodes de crise", [episode_period(e, today) for e in Episode.objects.order_by("-starts_on", "-pk")]),
         ("Appels à volontaires", [call_period(c, today) for c in RecruitmentCall.objects.order_by("-opens_at")]),
@@ -144,6 +153,7 @@ class Bilan:
     calls: list[VolunteerGroupRow]
     trainings: list[TrainingRow]
     neighbours: NeighbourFigures
+    evaluation: EvaluationSynthesis
     monthly: Series
     weekly: Series
     introduction: BilanIntroduction | None = None
@@ -188,6 +198,7 @@ def build_bilan(chosen: ChosenPeriod, *, compare: bool = True, today: datetime.d
         calls=calls,
         trainings=training_activity(period),
         neighbours=neighbour_activity(period),
+        evaluation=evaluation_synthesis(period.start or EARLIEST, period.end or today),
         monthly=monthly_series(board.by_month),
         weekly=weekly_series(period, today=today),
         introduction=BilanIntroduction.objects.filter(period_key=chosen.key).first(),

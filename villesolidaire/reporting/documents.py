@@ -73,6 +73,11 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
+    _section(doc, "Évaluation")
+    for title in ("Évaluation", "Citations", "Questionnaires"):
+        doc.paragraph(title, bold=True, gap=1)
+        _table(doc, tables[title])
+
     _section(doc, "Définitions")
     _table(doc, definitions, col_widths=[45, 125])
     return doc.output_bytes()

@@ -4,8 +4,18 @@ from villesolidaire.core.exports import Table
 from villesolidaire.reporting import activity
 from villesolidaire.reporting.bilan import Bilan
 from villesolidaire.reporting.selectors import DEFINITIONS, FIGURE_LABELS, FIGURES, table_rows
+from villesolidaire.surveys.selectors import DEFINITIONS as EVALUATION_DEFINITIONS
 
 FIGURE_HEADERS = [label for _code, label in FIGURES]
+EVALUATION_TERMS = [
+    ("avis", EVALUATION_DEFINITIONS["evaluations"]),
+    ("satisfaction", EVALUATION_DEFINITIONS["satisfaction"]),
+    ("utilité", EVALUATION_DEFINITIONS["usefulness"]),
+    ("lien gardé", EVALUATION_DEFINITIONS["kept_link"]),
+    ("volontaires resté·es", EVALUATION_DEFINITIONS["volunteers_kept"]),
+    ("citations", EVALUATION_DEFINITIONS["quotes"]),
+    ("questionnaires", EVALUATION_DEFINITIONS["wave_response_rate"]),
+]
 
 
 def key_figures(bilan: Bilan) -> Table:
@@ -88,6 +98,35 @@ def network_tables(bilan: Bilan) -> list[Table]:
     ]
 
 
+def evaluation_tables(bilan: Bilan) -> list[Table]:
+    evaluation = bilan.evaluation
+    retention = evaluation.retention
+    return [
+        Table(
+            "Évaluation",
+            ["De la part des", "Avis", "Satisfaction moyenne (sur 5)", "Utilité moyenne (sur 5)", "Lien gardé (%)"],
+            [
+                [side.label, side.count, side.mean_satisfaction, side.mean_usefulness, _percent(side.kept_link_share)]
+                for side in evaluation.sides
+            ]
+            + [
+                ["Volontaires ayant réalisé une mission", retention.with_mission, None, None, None],
+                ["… restés actif·ves ou en réserve (%)", retention.kept, None, None, _percent(retention.kept_share)],
+            ],
+        ),
+        Table("Citations", ["Citation", "Signature"], [[q.text, q.signature] for q in evaluation.quotes]),
+        Table(
+            "Questionnaires",
+            ["Questionnaire", "Envoyés", "Réponses", "Taux de réponse (%)"],
+            [[w.label, w.asked, w.answered, _percent(w.response_rate)] for w in evaluation.waves],
+        ),
+    ]
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(100 * share, 1)
+
+
 def definitions_table() -> Table:
     rows = [[FIGURE_LABELS[code], text] for code, text in DEFINITIONS.items()]
     rows += [
@@ -99,6 +138,7 @@ def definitions_table() -> Table:
         ["Appels à volontaires", activity.DEFINITIONS["calls"]],
         ["Formations", activity.DEFINITIONS["trainings"]],
         ["Réseaux de voisinage", activity.DEFINITIONS["neighbours"]],
+        *[[f"Évaluation : {name}", text] for name, text in EVALUATION_TERMS],
     ]
     return Table("Définitions", ["Indicateur", "Définition"], rows)
 
@@ -113,6 +153,7 @@ def tables(bilan: Bilan) -> list[Table]:
     result += request_tables(bilan)
     result += group_tables(bilan)
     result += network_tables(bilan)
+    result += evaluation_tables(bilan)
     result.append(definitions_table())
     return result
 
