@@ -21,6 +21,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import (
     HelpRequestFactory,
@@ -80,6 +82,7 @@ READABLE = {
     "partners:propose",
     "partners:propose_thanks",
     "partners:password_setup_done",
+    "partners:password_setup",  # with a token nobody holds: « lien invalide », nothing else
     "partners:open_data",
     "partners:open_data_structures",
     "partners:open_data_services",
@@ -217,7 +220,7 @@ def world():
     partner_contact = OrganisationContact.objects.create(
         organisation=organisation, name="Odile Testnom", email="odile@testnom.fr", phone=PHONES["odile"]
     )
-    partner_of(organisation, first_name="Yvette", last_name="Testnom")
+    partner = partner_of(organisation, first_name="Yvette", last_name="Testnom")
     change = PendingChange.objects.create(
         organisation=organisation, kind=ChangeKind.ORGANISATION, target_key="organisation", proposed={}
     )
@@ -259,6 +262,7 @@ def world():
         "service": service,
         "partner_contact": partner_contact,
         "change": change,
+        "partner": partner,
         "module": session.module,
         "session": session,
         "registration": registration,
@@ -369,7 +373,10 @@ PARAMETERS = {
     "campaigns:call_sheet_results": {"pk": _pk("sheet")},
     "campaigns:sms_inbound": {"token": lambda w: NOBODY_HOLDS},
     "partners:public_organisation": {"pk": _pk("organisation")},
-    "partners:password_setup": {"uidb64": lambda w: "MQ", "token": lambda w: NOBODY_HOLDS},
+    "partners:password_setup": {
+        "uidb64": lambda w: urlsafe_base64_encode(force_bytes(w["partner"].pk)),
+        "token": lambda w: NOBODY_HOLDS,
+    },
     "partners:partner_organisation": {"pk": _pk("organisation")},
     "partners:partner_organisation_edit": {"pk": _pk("organisation")},
     "partners:partner_service_create": {"pk": _pk("organisation")},
