@@ -256,6 +256,12 @@ VS_PAGE_SIZE = env_int("VS_PAGE_SIZE", 50)
 if VS_PAGE_SIZE < 1:
     raise ImproperlyConfigured("VS_PAGE_SIZE must be at least 1.")
 
+# Public figures page (/chiffres/, reporting.public): a count strictly between 0 and this threshold is
+# shown « moins de N » (small-cell rule). A safeguard, not branding: set here, not in the town's form.
+VS_PUBLIC_MIN_CELL = env_int("VS_PUBLIC_MIN_CELL", 5)
+if not 3 <= VS_PUBLIC_MIN_CELL <= 20:
+    raise ImproperlyConfigured("VS_PUBLIC_MIN_CELL must lie between 3 and 20.")
+
 # Matching: how long volunteers have to answer a proposal before the coordinator is alerted.
 PROPOSAL_RESPONSE_DELAY_HOURS = env_int("VS_PROPOSAL_RESPONSE_DELAY_HOURS", 24)
 # No-login links (offers, invitations, shift sign-ups, a support's report pages): how long a link

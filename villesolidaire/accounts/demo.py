@@ -21,6 +21,7 @@ STAFF_ACCOUNTS = [
     (f"registre@{DEMO_DOMAIN}", "Agente", "du registre", Role.REGISTER_OFFICER, False),
     (f"appelant@{DEMO_DOMAIN}", "Appelant", "de démonstration", Role.CALLER, False),
     (f"auditeur@{DEMO_DOMAIN}", "Auditrice", "de démonstration", Role.AUDITOR, False),
+    (f"elue@{DEMO_DOMAIN}", "Élue", "de démonstration", Role.OFFICIAL, False),
 ]
 BACKUP_DEVICE_NAME = "Codes de secours"
 MIN_BACKUP_CODES = 3

@@ -20,10 +20,15 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditeur·rice du journal d'accès"
     # Acts for a partner organisation: its directory entry, its needs and their sign-ups only.
     PARTNER = "partner", "Partenaire (association, service, commerce…)"
+    # An elected official or a director: reads the dashboard and the bilan (counts only), nothing nominative.
+    OFFICIAL = "official", "Élu·e / direction (lecture seule)"
 
 
 # Roles that reach personal data from a desk: password + second factor, enforced.
 # Partners see the names and phones of volunteers who sign up for their shifts: second factor too.
+# Officials read counts only, but second factor too: the dashboard's exact counts by quartier, month
+# and category (no small-cell rule inside) can single out a person in a small quartier, and an
+# elected official's account is a likely target; one sign-in path for every desk account.
 STAFF_ROLES = frozenset(
     {
         Role.ADMIN,
@@ -33,6 +38,7 @@ STAFF_ROLES = frozenset(
         Role.CALLER,
         Role.AUDITOR,
         Role.PARTNER,
+        Role.OFFICIAL,
     }
 )
 

@@ -13,6 +13,9 @@ from django.shortcuts import redirect
 
 from villesolidaire.accounts.enums import Role
 
+# Who reads the aggregated figures (dashboard, bilan, their exports): never a name on those pages.
+FIGURES_READER_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.OFFICIAL)
+
 
 def is_coordinator(user) -> bool:
     return user.is_authenticated and user.has_role(Role.COORDINATOR, Role.ADMIN)
@@ -43,6 +46,16 @@ def is_auditor(user) -> bool:
 def is_partner(user) -> bool:
     """Acts for a partner organisation; what it may touch is scoped by its memberships."""
     return user.is_authenticated and user.has_role(Role.PARTNER)
+
+
+def is_official(user) -> bool:
+    """Elected official or director: reads aggregated figures only (dashboard, bilan)."""
+    return user.is_authenticated and user.has_role(Role.OFFICIAL)
+
+
+def is_figures_reader(user) -> bool:
+    """May read the dashboard and the bilan: coordinators, administrators, officials."""
+    return user.is_authenticated and user.has_role(*FIGURES_READER_ROLES)
 
 
 def is_second_factor_verified(user) -> bool:
@@ -119,6 +132,13 @@ def partner_required(view):
 
 def coordinator_required(view):
     return role_required(Role.COORDINATOR)(view)
+
+
+def figures_reader_required(view):
+    """The dashboard, the bilan and their exports: coordinators, administrators and officials.
+
+    Every page behind this guard shows counts only, never a person (tests/test_official_matrix.py)."""
+    return role_required(*FIGURES_READER_ROLES)(view)
 
 
 def operator_required(view):

@@ -15,4 +15,6 @@ urlpatterns = [
     path("gestion/bilan/episodes/<int:pk>/", views.episode_report_view, name="episode_report"),
     path("gestion/bilan/episodes/<int:pk>/bilan.pdf", views.episode_report_pdf, name="episode_report_pdf"),
     path("gestion/bilan/episodes/<int:pk>/bilan.xlsx", views.episode_report_xlsx, name="episode_report_xlsx"),
+    # Public, opt-in by the town (Town.publish_figures).
+    path("chiffres/", views.public_figures, name="public_figures"),
 ]

@@ -1,20 +1,24 @@
 import re
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.perms import coordinator_required, is_coordinator, role_required
+from villesolidaire.accounts.perms import coordinator_required, figures_reader_required, is_coordinator, role_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns.models import Episode
 from villesolidaire.core.exports import download
 from villesolidaire.core.pdf import pdf_response
-from villesolidaire.reporting import activity, episode_documents, exports
+from villesolidaire.reporting import activity, episode_documents, exports, public
 from villesolidaire.reporting import episode_report as ep
 from villesolidaire.reporting.bilan import Bilan, build_bilan
 from villesolidaire.reporting.charts import bar_chart, line_chart
@@ -33,7 +37,7 @@ def _bilan_from(request: HttpRequest) -> tuple[BilanForm, Bilan]:
     return form, build_bilan(form.chosen(), compare=form.wants_comparison())
 
 
-@coordinator_required
+@figures_reader_required
 @require_GET
 def bilan_view(request: HttpRequest) -> HttpResponse:
     form, bilan = _bilan_from(request)
@@ -73,7 +77,7 @@ def bilan_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@figures_reader_required
 @require_GET
 def old_dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard became the bilan: old bookmarks lead there, with their query (same guard)."""
@@ -104,7 +108,7 @@ def save_introduction(request: HttpRequest) -> HttpResponse:
     return target
 
 
-@coordinator_required
+@figures_reader_required
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, bilan = _bilan_from(request)
@@ -117,15 +121,16 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@coordinator_required
+@figures_reader_required
 @require_GET
 def pdf(request: HttpRequest) -> HttpResponse:
     _form, bilan = _bilan_from(request)
     return pdf_response(bilan_pdf(bilan, town=Town.current()), f"bilan-{bilan.chosen.key}.pdf")
 
 
-# The episode report (issue 12): coordinators, administrators and register officers.
-episode_report_required = role_required(Role.COORDINATOR, Role.REGISTER_OFFICER)
+# The episode report (issue 12): counts only, no name: the figure readers (coordinators, administrators,
+# officials) and the register officers who ran the campaigns.
+episode_report_required = role_required(Role.COORDINATOR, Role.OFFICIAL, Role.REGISTER_OFFICER)
 
 
 def _episode(pk: int) -> Episode:
@@ -191,3 +196,29 @@ def episode_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         heading=episode_documents.heading(report),
         town=Town.current_name(),
     )
+
+
+PUBLIC_FIGURES_SECONDS = 600
+
+
+@require_safe
+@cache_control(public=True, max_age=PUBLIC_FIGURES_SECONDS)
+def public_figures(request: HttpRequest) -> HttpResponse:
+    """/chiffres/: the town's solidarity figures, when the town publishes them (404 otherwise).
+
+    The same page for everyone, so that a proxy may keep it: rendered without the request (no
+    session, no CSRF token, no personal navigation: the header of an anonymous visitor), and its
+    figures kept ten minutes in the cache.
+    """
+    town = Town.current()
+    if town is None or not town.publish_figures:
+        raise Http404
+    today = timezone.localdate()
+    threshold = settings.VS_PUBLIC_MIN_CELL
+    years = cache.get_or_set(
+        f"reporting:public-figures:{today.isoformat()}:{threshold}",
+        lambda: public.public_figures(today, threshold),
+        PUBLIC_FIGURES_SECONDS,
+    )
+    context = {"town": town, "years": years, "figures": public.PUBLIC_FIGURES, "threshold": threshold}
+    return HttpResponse(render_to_string("reporting/public_figures.html", context))

@@ -61,6 +61,14 @@ class Town(models.Model):
     )
     centre_latitude = models.FloatField("latitude du centre", null=True, blank=True)
     centre_longitude = models.FloatField("longitude du centre", null=True, blank=True)
+    publish_figures = models.BooleanField(
+        "publier les chiffres de la solidarité",
+        default=False,
+        help_text=(
+            "Ouvre la page publique /chiffres/ (chiffres clés de l'année et de la précédente, par quartier "
+            "et par catégorie). Un nombre inférieur au seuil de confidentialité s'y affiche « moins de … »."
+        ),
+    )
 
     class Meta:
         verbose_name = "commune"

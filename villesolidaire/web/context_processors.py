@@ -23,6 +23,8 @@ def town(request: HttpRequest) -> dict:
         "nav_is_caller": verified and bool(roles & {Role.REGISTER_OFFICER, Role.CALLER}),
         "nav_is_auditor": verified and Role.AUDITOR in roles,
         "nav_is_partner": verified and Role.PARTNER in roles,
+        # The dashboard and the bilan (accounts.perms.figures_reader_required).
+        "nav_reads_figures": verified and bool(roles & {Role.COORDINATOR, Role.ADMIN, Role.OFFICIAL}),
     }
 
 

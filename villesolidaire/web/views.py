@@ -28,6 +28,8 @@ def staff_home(user) -> str:
         return "campaigns:caller_home"
     if user.has_role(Role.PARTNER):
         return "partners:partner_home"
+    if user.has_role(Role.OFFICIAL):
+        return "reporting:dashboard"
     return "audit:journal"
 
 
