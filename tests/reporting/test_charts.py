@@ -18,3 +18,22 @@ def test_long_labels_are_shortened_but_kept_whole_in_the_description():
     assert len(chart.bars[0].short_label) == MAX_LABEL_CHARS and chart.bars[0].short_label.endswith("…")
     assert label in chart.description
     assert chart.bars[0].width == 0  # all zero: no division by zero
+
+
+def test_line_chart_scales_every_series_to_a_round_axis_top():
+    from villesolidaire.reporting.charts import LINE_HEIGHT, PLOT_BOTTOM, PLOT_TOP, line_chart, nice_ceiling
+
+    chart = line_chart(
+        "e",
+        "Évolution",
+        ["Janvier 2025", "Février 2025", "Mars 2025"],
+        [("Missions", [0, 7, 3]), ("Demandes", [2, 1, 0])],
+        axis_labels=["janv.", "févr.", "mars"],
+    )
+    assert nice_ceiling(7) == 8 and [mark.text for mark in chart.y_marks] == ["0", "2", "4", "6", "8"]
+    bottom, top = LINE_HEIGHT - PLOT_BOTTOM, PLOT_TOP
+    missions = chart.lines[0].points
+    assert missions[0].y == bottom and missions[1].y == top + (bottom - top) / 8
+    assert [mark.text for mark in chart.x_marks] == ["janv.", "févr.", "mars"]
+    assert "Missions : Janvier 2025 0, Février 2025 7, Mars 2025 3" in chart.description
+    assert chart.lines[0].dash != chart.lines[1].dash  # lines differ by more than their colour

@@ -146,8 +146,16 @@ def nice_ceiling(value: float) -> int:
         magnitude *= 10
 
 
-def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[str, list[int | float]]]) -> LineChart:
-    """Lines of several figures over the same x labels (months or weeks)."""
+def line_chart(
+    chart_id: str,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[int | float]]],
+    *,
+    axis_labels: list[str] | None = None,
+) -> LineChart:
+    """Lines of several figures over the same x labels (months or weeks); `axis_labels`, shorter,
+    are written under the axis (the description and the table keep `labels`)."""
     top = nice_ceiling(max((value for _label, values in series for value in values), default=0))
     plot_width = LINE_WIDTH - PLOT_LEFT - PLOT_RIGHT
     plot_height = LINE_HEIGHT - PLOT_TOP - PLOT_BOTTOM
@@ -169,7 +177,9 @@ def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[
         for index, (label, values) in enumerate(series)
     ]
     every = max(math.ceil(len(labels) / MAX_X_LABELS), 1)
-    x_marks = [AxisMark(x_of(position), text) for position, text in enumerate(labels) if position % every == 0]
+    x_marks = [
+        AxisMark(x_of(position), text) for position, text in enumerate(axis_labels or labels) if position % every == 0
+    ]
     y_marks = [
         AxisMark(y_of(top * mark / GRID_LINES), figure_text(_axis_value(top * mark / GRID_LINES)))
         for mark in range(GRID_LINES + 1)

@@ -49,7 +49,9 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
     doc.ln(3)
 
     _section(doc, "Évolution par mois")
-    monthly = line_chart("m", "Évolution par mois", bilan.monthly.labels, bilan.monthly.lines())
+    monthly = line_chart(
+        "m", "Évolution par mois", bilan.monthly.labels, bilan.monthly.lines(), axis_labels=bilan.monthly.axis_labels
+    )
     _line_chart(doc, monthly)
     doc.paragraph("Les mêmes chiffres, mois par mois :", gap=1)
     _table(doc, tables["Par mois"])

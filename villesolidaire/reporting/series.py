@@ -28,6 +28,8 @@ from villesolidaire.reporting.selectors import (
 )
 from villesolidaire.volunteers.models import Volunteer
 
+# The usual French abbreviations (Django's "M" gives « Jui » for both June and July).
+SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 MONTHLY_FIGURES = [REGISTERED, MOBILISED, REQUESTS, SUPPORTS, MISSIONS_DONE]
 WEEKLY_FIGURES = [REGISTERED, REQUESTS, SUPPORTS, MISSIONS_DONE]
 
@@ -38,6 +40,7 @@ class Series:
 
     step: str  # "mois" or "semaine"
     labels: list[str]
+    axis_labels: list[str]  # short labels for the chart's x axis (the table keeps the long ones)
     figures: list[str]
     values: dict[str, list[int | float]]
 
@@ -56,9 +59,11 @@ class Series:
 
 
 def monthly_series(by_month: list[Row]) -> Series:
+    several_years = len({row.key.year for row in by_month}) > 1
     return Series(
         step="mois",
         labels=[row.label for row in by_month],
+        axis_labels=[date_format(row.key, "M") + (f" {row.key:%y}" if several_years else "") for row in by_month],
         figures=MONTHLY_FIGURES,
         values={figure: [row.get(figure) for row in by_month] for figure in MONTHLY_FIGURES},
     )
@@ -92,6 +97,7 @@ def weekly_series(period: Period, *, today: datetime.date | None = None) -> Seri
     return Series(
         step="semaine",
         labels=[f"Semaine du {date_format(week, 'j M Y')}" for week in weeks],
+        axis_labels=[f"{week:%d/%m}" for week in weeks],
         figures=WEEKLY_FIGURES,
         values={figure: [counts.get(week, {}).get(figure, 0) for week in weeks] for figure in WEEKLY_FIGURES},
     )
