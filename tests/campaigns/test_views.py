@@ -29,7 +29,6 @@ from villesolidaire.campaigns.models import (
     CallerAccreditation,
     CallTarget,
     Campaign,
-    Episode,
     EscalationStep,
     Questionnaire,
 )
@@ -39,6 +38,7 @@ from villesolidaire.campaigns.services import episodes as episodes_service
 from villesolidaire.campaigns.services.call_queue import take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_refresh
+from villesolidaire.crises.models import Episode
 from villesolidaire.help_requests.models import HelpRequest
 
 

@@ -51,8 +51,9 @@ from tests.factories.register import RegisterEntryFactory
 from tests.volunteers.conftest import signup_data
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditAction, AuditEntry
-from villesolidaire.campaigns.models import Campaign, Episode, EpisodeKind, EpisodeLevel, Questionnaire
+from villesolidaire.campaigns.models import Campaign, Questionnaire
 from villesolidaire.core import exports
+from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.register.models import Origin, RegisterEntry
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 

@@ -9,10 +9,10 @@ from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant
 from villesolidaire.campaigns import rules
-from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.campaigns.services.accreditations import accreditation_grant
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create
 from villesolidaire.campaigns.services.targeting import Targeting
+from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel
 
 NOW = datetime.datetime(2026, 7, 15, 9, 0, tzinfo=timezone.get_default_timezone())
 
