@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from villesolidaire.accounts.models import User
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.selectors import episode_for
 from villesolidaire.help_requests.enums import WORKFLOW, Channel, Status
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.notifications.services import resident_inform
@@ -29,6 +31,8 @@ def help_request_create(*, resident: Resident, data: dict, channel: str, by: Use
         **{**data, "resident": resident, "channel": channel, "created_by": by, "status": Status.NEW}
     )
     help_request.full_clean(exclude=["resident", "category", "created_by"])
+    # Raised during the crisis episode under way that day over the resident's quartier, if any.
+    help_request.episode = episode_for(timezone.localdate(help_request.created_at), resident.quartier_id)
     help_request.save()
     WORKFLOW.log_creation(help_request, by=by)
     # A need found by a watch caller was agreed with the person on the line: a written trace by SMS

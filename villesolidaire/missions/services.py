@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
 from villesolidaire.core.fields import link_token
+from villesolidaire.crises.selectors import episode_for
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions.enums import (
@@ -119,7 +120,14 @@ def mission_plan(*, support: Support, scheduled_at: datetime, by, inform: bool =
     )
     if support.status != SupportStatus.ACTIVE:
         raise SupportClosed("Ce soutien est terminé : on ne peut plus y prévoir de mission.")
-    mission = Mission.objects.create(support=support, scheduled_at=scheduled_at, status=MissionStatus.PLANNED)
+    # The episode under way on its day over the resident's quartier, else the support's.
+    episode = episode_for(timezone.localdate(scheduled_at), support.resident.quartier_id)
+    mission = Mission.objects.create(
+        support=support,
+        scheduled_at=scheduled_at,
+        status=MissionStatus.PLANNED,
+        episode_id=episode.pk if episode else support.episode_id,
+    )
     MISSION_WORKFLOW.log_creation(mission, by=by)
     if inform:
         _resident_inform_mission(
@@ -246,6 +254,7 @@ def support_create(*, help_request, volunteer, proposal=None, started_at: dateti
         kind=support_kind_for(help_request),
         started_at=started_at,
         created_by=by,
+        episode_id=help_request.episode_id,
     )
     SUPPORT_WORKFLOW.log_creation(support, by=by, at=started_at)
     return support

@@ -22,6 +22,7 @@ from villesolidaire.accounts.perms import is_coordinator
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.selectors import episode_for
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
     NOTIFICATION_WORKFLOW,
@@ -116,6 +117,8 @@ def need_save(*, need: Need, by, skills=(), trainings=(), address_changed: bool 
     creating = need.pk is None
     if creating:
         need.created_by = by
+        # The crisis episode under way over its quartier when it is created, if any.
+        need.episode = episode_for(timezone.localdate(need.created_at), need.quartier_id)
     need.save()
     need.skills.set(skills)
     need.trainings.set(trainings)

@@ -12,7 +12,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 MOVED = ("episode", "episodetransition")
 
 
