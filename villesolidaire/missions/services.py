@@ -540,3 +540,14 @@ def support_link_issue(*, support: Support, now: datetime | None = None) -> str:
     token = link_token(link)
     link.save()
     return reverse("missions:support_by_link", args=[token])
+
+
+def follow_request_episode(*, help_request, old_episode_id: int | None) -> None:
+    """The request moved to another crisis episode: its supports and missions that were on the old
+    one move with it (one edited by itself since keeps its own). Connected to
+    help_requests.services.episode_changed."""
+    new_episode_id = help_request.episode_id
+    Mission.objects.filter(support__help_request=help_request, episode_id=old_episode_id).update(
+        episode_id=new_episode_id
+    )
+    Support.objects.filter(help_request=help_request, episode_id=old_episode_id).update(episode_id=new_episode_id)
