@@ -19,7 +19,8 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry

@@ -46,7 +46,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import HelpCategoryFactory, QuartierFactory, TownFactory, login_staff, staff_user
-from tests.factories.campaigns import EpisodeFactory
+from tests.factories.crises import EpisodeFactory
 from tests.factories.register import RegisterEntryFactory
 from tests.volunteers.conftest import signup_data
 from villesolidaire.accounts.enums import Role
