@@ -35,11 +35,12 @@ from faker import Faker  # noqa: E402
 from villesolidaire.accounts.enums import Role  # noqa: E402
 from villesolidaire.accounts.models import RoleGrant, User  # noqa: E402
 from villesolidaire.campaigns.enums import Outcome  # noqa: E402
-from villesolidaire.campaigns.models import CallAttempt, Episode, EpisodeKind, EpisodeLevel  # noqa: E402
+from villesolidaire.campaigns.models import CallAttempt  # noqa: E402
 from villesolidaire.campaigns.services.accreditations import accreditation_grant  # noqa: E402
 from villesolidaire.campaigns.services.call_queue import take_next_call  # noqa: E402
 from villesolidaire.campaigns.services.calls import record_attempt  # noqa: E402
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create  # noqa: E402
+from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel  # noqa: E402
 from villesolidaire.register.models import (  # noqa: E402
     ACKNOWLEDGEMENT_DELAY_DAYS,
     EntryStatus,

@@ -26,7 +26,8 @@ from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
 
 from villesolidaire.accounts.enums import Role  # noqa: E402
 from villesolidaire.accounts.models import RoleGrant, User  # noqa: E402
-from villesolidaire.campaigns.models import CallTarget, Episode, EpisodeStatus  # noqa: E402
+from villesolidaire.campaigns.models import CallTarget  # noqa: E402
+from villesolidaire.crises.models import Episode, EpisodeStatus  # noqa: E402
 from villesolidaire.help_requests.models import HelpRequest  # noqa: E402
 from villesolidaire.volunteers.models import Volunteer  # noqa: E402
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "villesolidaire.core",
     "villesolidaire.accounts",
     "villesolidaire.territory",
+    "villesolidaire.crises",
     "villesolidaire.help_requests",
     "villesolidaire.residents",
     "villesolidaire.volunteers",

@@ -216,3 +216,15 @@ def test_a_database_built_by_the_replaced_migrations_has_the_schema_of_a_new_one
     old, new = schema(old_database), schema(new_database)
     assert sorted(old) == sorted(new)
     assert {table: old[table] for table in old if old[table] != new[table]} == {}
+
+
+def test_crisis_episodes_move_to_their_app_with_their_rows(old_database):
+    """Decision 0013: `crises` takes over the episode tables of `campaigns` without copying them;
+    the episode, its log, its campaigns' link and its content type are kept."""
+    before = rows(old_database, "SELECT id, kind, level, starts_on FROM campaigns_episode")
+    assert len(before) == 1
+    migrate(old_database)
+    assert rows(old_database, "SELECT id, kind, level, starts_on FROM campaigns_episode") == before
+    assert rows(old_database, "SELECT count(*) FROM campaigns_episodetransition") == [(2,)]
+    content_types = "SELECT app_label, model FROM django_content_type WHERE model IN ('episode', 'episodetransition')"
+    assert sorted(rows(old_database, content_types)) == [("crises", "episode"), ("crises", "episodetransition")]

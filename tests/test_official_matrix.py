@@ -35,7 +35,8 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with
+from tests.factories.campaigns import accredited_caller, campaign_for
+from tests.factories.crises import episode_with
 from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
 from tests.factories.neighbours import NeighbourFactory, NetworkFactory
 from tests.factories.partners import OrganisationFactory, ServiceFactory, partner_of
@@ -328,6 +329,8 @@ PARAMETERS = {
     "residents:contact_add": {"pk": _pk("resident")},
     "residents:contact_delete": {"pk": _pk("resident"), "contact_pk": _pk("contact")},
     "help_requests:detail": {"pk": _pk("help_request")},
+    "help_requests:episode": {"pk": _pk("help_request")},
+    "needs:staff_episode": {"pk": _pk("need")},
     "help_requests:edit": {"pk": _pk("help_request")},
     "help_requests:transition": {"pk": _pk("help_request")},
     "matching:request_matching": {"pk": _pk("help_request")},

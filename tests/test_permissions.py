@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import HelpRequestFactory, SupportFactory, VolunteerFactory, login_staff, staff_user
-from tests.factories.campaigns import EpisodeFactory
+from tests.factories.crises import EpisodeFactory
 from tests.factories.needs import NeedFactory
 from villesolidaire.campaigns.models import Briefing
 from villesolidaire.needs.models import NeedNotification

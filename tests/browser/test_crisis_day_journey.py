@@ -31,8 +31,9 @@ from tests.browser.test_register_journey import (
 from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.campaigns.enums import EscalationKind, EscalationResult, Outcome, TargetStatus
-from villesolidaire.campaigns.models import CallAttempt, CallTarget, Campaign, EpisodeKind, EpisodeLevel
+from villesolidaire.campaigns.models import CallAttempt, CallTarget, Campaign
 from villesolidaire.campaigns.services.accreditations import accreditation_grant
+from villesolidaire.crises.models import EpisodeKind, EpisodeLevel
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry
 from villesolidaire.register.services import locate_entry
 

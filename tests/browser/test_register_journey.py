@@ -34,12 +34,13 @@ from tests.browser.helpers import (
 from tests.factories import VolunteerFactory, staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.campaigns.enums import Advice, EscalationKind, Outcome, TargetStatus
-from villesolidaire.campaigns.models import CallAttempt, CallTarget, Campaign, EpisodeKind, EpisodeLevel
+from villesolidaire.campaigns.models import CallAttempt, CallTarget, Campaign
 from villesolidaire.campaigns.services.accreditations import accreditation_grant
 from villesolidaire.campaigns.services.call_queue import held_target, take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create
 from villesolidaire.campaigns.services.episodes import episode_declare
+from villesolidaire.crises.models import EpisodeKind, EpisodeLevel
 from villesolidaire.help_requests.enums import Channel
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.register.models import EntryStatus, Ground, Origin, RegisterEntry

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.confirmation import confirmation_token, post_and_confirm
 from tests.factories import QuartierFactory, VolunteerFactory, login_staff, staff_user
-from tests.factories.campaigns import episode_with
+from tests.factories.crises import episode_with
 from villesolidaire.accounts.enums import Role
 from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.models import Briefing, BriefingAnswer, BriefingRecipient

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import QuartierFactory, login_staff
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns.enums import EscalationKind, EscalationResult, Outcome, TargetStatus

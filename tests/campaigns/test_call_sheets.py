@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import login_staff
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory
 from tests.pdf import pdf_text
 from villesolidaire.audit.models import AuditAction, AuditEntry

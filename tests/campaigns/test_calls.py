@@ -5,13 +5,8 @@ import datetime
 import pytest
 
 from tests.factories import HelpCategoryFactory, ResidentFactory, VolunteerFactory, staff_user
-from tests.factories.campaigns import (
-    NOW,
-    accredited_caller,
-    campaign_for,
-    episode_with,
-    officer,
-)
+from tests.factories.campaigns import NOW, accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry

@@ -6,7 +6,8 @@ from itertools import pairwise
 import pytest
 from django.utils import timezone
 
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.enums import Outcome, TargetStatus

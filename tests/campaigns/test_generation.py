@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import QuartierFactory, ResidentFactory
-from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
+from tests.factories.campaigns import NOW, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.campaigns.models import CallTarget, CampaignTransition
 from villesolidaire.campaigns.services import CampaignError

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from tests.confirmation import confirmation_token
 from tests.factories import login_staff
-from tests.factories.campaigns import NOW, campaign_for, episode_with, officer
+from tests.factories.campaigns import NOW, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.campaigns.enums import AttemptChannel, Outcome, TargetStatus

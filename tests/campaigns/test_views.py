@@ -19,7 +19,8 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory, isolated
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
@@ -29,7 +30,6 @@ from villesolidaire.campaigns.models import (
     CallerAccreditation,
     CallTarget,
     Campaign,
-    Episode,
     EscalationStep,
     Questionnaire,
 )
@@ -39,6 +39,7 @@ from villesolidaire.campaigns.services import episodes as episodes_service
 from villesolidaire.campaigns.services.call_queue import take_next_call
 from villesolidaire.campaigns.services.calls import record_attempt
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_refresh
+from villesolidaire.crises.models import Episode
 from villesolidaire.help_requests.models import HelpRequest
 
 

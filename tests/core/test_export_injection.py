@@ -47,13 +47,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import HelpCategoryFactory, QuartierFactory, TownFactory, login_staff, staff_user
-from tests.factories.campaigns import EpisodeFactory
+from tests.factories.crises import EpisodeFactory
 from tests.factories.register import RegisterEntryFactory
 from tests.volunteers.conftest import signup_data
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditAction, AuditEntry
-from villesolidaire.campaigns.models import Campaign, Episode, EpisodeKind, EpisodeLevel, Questionnaire
+from villesolidaire.campaigns.models import Campaign, Questionnaire
 from villesolidaire.core import exports
+from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.register.models import Origin, RegisterEntry
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 

@@ -298,3 +298,29 @@ def test_demo_volunteers_sign_in_with_the_mobile_demo_logins_prints(client, demo
     assert response.status_code == 302
     message = Message.objects.get(kind="volunteer_magic_link")
     assert message.recipient == volunteer.phone.as_e164 == "+" + "33" + typed.replace(" ", "")[1:]
+
+
+def test_demo_work_is_linked_to_the_crisis_episodes_of_its_dates(demo):
+    """What was raised during the heatwave or the cold spell (both over the whole town) counts
+    under it, by the services' rule: a request by its day, a support with its request, a mission by
+    its day, else with its support. How many fall in the two four-day windows depends on the day
+    the town is seeded (about ten requests and twenty missions together)."""
+    from villesolidaire.crises.models import Episode
+
+    episodes = list(Episode.objects.all())
+    assert len(episodes) == 2
+
+    def ongoing(moment):
+        day = timezone.localdate(moment)
+        return next(
+            (e.pk for e in sorted(episodes, key=lambda e: e.starts_on, reverse=True) if e.is_ongoing(day)), None
+        )
+
+    requests = list(HelpRequest.objects.all())
+    assert all(r.episode_id == ongoing(r.created_at) for r in requests)
+    for support in Support.objects.select_related("help_request"):
+        assert support.episode_id == support.help_request.episode_id
+    missions = list(Mission.objects.select_related("support"))
+    assert all(m.episode_id == (ongoing(m.scheduled_at) or m.support.episode_id) for m in missions)
+    linked = sum(1 for r in requests if r.episode_id) + sum(1 for m in missions if m.episode_id)
+    assert linked > 0

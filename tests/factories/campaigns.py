@@ -2,34 +2,17 @@
 
 import datetime
 
-import factory
 from django.utils import timezone
 
 from tests.factories import staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant
 from villesolidaire.campaigns import rules
-from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.campaigns.services.accreditations import accreditation_grant
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_create
 from villesolidaire.campaigns.services.targeting import Targeting
 
 NOW = datetime.datetime(2026, 7, 15, 9, 0, tzinfo=timezone.get_default_timezone())
-
-
-class EpisodeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Episode
-
-    kind = EpisodeKind.HEATWAVE
-    level = EpisodeLevel.ORANGE
-    starts_on = datetime.date(2026, 7, 14)
-
-
-def episode_with(*quartiers, **kwargs) -> Episode:
-    episode = EpisodeFactory(**kwargs)
-    episode.quartiers.set(quartiers)
-    return episode
 
 
 def officer():

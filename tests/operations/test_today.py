@@ -17,7 +17,8 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
-from tests.factories.campaigns import EpisodeFactory, campaign_for
+from tests.factories.campaigns import campaign_for
+from tests.factories.crises import EpisodeFactory
 from tests.factories.needs import ShiftFactory, SignupFactory
 from tests.factories.neighbours import NetworkFactory
 from tests.factories.register import RegisterEntryFactory

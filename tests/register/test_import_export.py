@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.factories.campaigns import EpisodeFactory
+from tests.factories.crises import EpisodeFactory
 from tests.factories.register import RegisterEntryFactory, RegisterExtrasFactory
 from tests.pdf import pdf_text
 from villesolidaire.audit.models import AuditAction, AuditEntry

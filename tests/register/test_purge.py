@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories.campaigns import NOW, accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import NOW, accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.campaigns import selectors

@@ -26,13 +26,16 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
-from tests.factories.campaigns import accredited_caller, campaign_for, episode_with, officer
+from tests.factories.campaigns import accredited_caller, campaign_for, officer
+from tests.factories.crises import episode_with
 from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
 from tests.factories.register import RegisterEntryFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.campaigns.enums import AttemptChannel, EscalationKind, EscalationResult, Outcome, TargetStatus
 from villesolidaire.campaigns.models import CallAttempt, CallTarget, EscalationStep
+from villesolidaire.crises.selectors import episode_for
+from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.register.models import EntryStatus, RegisterEntry, RemovalReason
 from villesolidaire.reporting import episode_report as er
@@ -236,12 +239,23 @@ def scenario():
         ),
         ("none", local(START, 13), []),
     ]
+    # Links set as the creating services set them (crises.selectors.episode_for); the report reads
+    # the links, the expected figures below read dates and quartiers.
     for key, entered_at, missions in plan:
-        request = HelpRequestFactory(resident=residents[key], created_at=entered_at)
-        support = SupportFactory(help_request=request, volunteer=volunteer)
+        quartier = residents[key].quartier
+        request = HelpRequestFactory(
+            resident=residents[key], created_at=entered_at, episode=episode_for(_day(entered_at), quartier)
+        )
+        support = SupportFactory(help_request=request, volunteer=volunteer, episode=request.episode)
         activity.append(("request", residents[key].quartier_id, entered_at, None))
         for scheduled, status, minutes in missions:
-            MissionFactory(support=support, scheduled_at=scheduled, status=status, duration_minutes=minutes)
+            MissionFactory(
+                support=support,
+                scheduled_at=scheduled,
+                status=status,
+                duration_minutes=minutes,
+                episode=episode_for(_day(scheduled), quartier) or support.episode,
+            )
             if status == MissionStatus.DONE:
                 activity.append(("mission", residents[key].quartier_id, scheduled, minutes))
     shifts = [
@@ -252,7 +266,8 @@ def scenario():
         (north, local(END + datetime.timedelta(days=2), 9), Decimal("3"), True),  # after the episode
     ]
     for quartier, starts_at, hours_done, attended in shifts:
-        shift = ShiftFactory(need=NeedFactory(quartier=quartier), starts_at=starts_at)
+        need = NeedFactory(quartier=quartier, episode=episode_for(_day(starts_at), quartier))
+        shift = ShiftFactory(need=need, starts_at=starts_at)
         SignupFactory(shift=shift, volunteer=volunteer, attended=attended, hours=hours_done)
         if attended:
             activity.append(("shift", quartier.pk, starts_at, hours_done))
@@ -269,6 +284,10 @@ def scenario():
         "activity": activity,
         "names": [n for n in names if n],
     }
+
+
+def _day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
 
 
 def expected(scenario):
@@ -374,6 +393,7 @@ def test_the_report_matches_counts_computed_independently(scenario):
 
 def test_a_whole_town_episode_counts_every_quartier_and_the_unknown_one(scenario):
     episode = scenario["episode"]
+    linked = er.episode_report(episode, today=END).totals
     episode.quartiers.clear()
     report = er.episode_report(episode, today=END)
     labels = [row.label for row in report.by_quartier]
@@ -385,9 +405,14 @@ def test_a_whole_town_episode_counts_every_quartier_and_the_unknown_one(scenario
         for e in entries
         if e.created_at < first_day_end and not (e.status == EntryStatus.REMOVED and e.removed_on < START)
     )
-    # East's request and mission now count; so does the request of the resident without a quartier.
-    assert report.totals["help_requests"] == 6
-    assert report.totals["missions_done"] == 5
+    # Requests and missions count through their links, set when they were raised: widening the
+    # episode afterwards does not move East's request (a coordinator edits its link if it should).
+    assert report.totals["help_requests"] == linked["help_requests"] == 4
+    assert report.totals["missions_done"] == linked["missions_done"]
+    east_request = HelpRequest.objects.get(resident__quartier__name="Est")
+    east_request.episode = episode
+    east_request.save(update_fields=["episode"])
+    assert er.episode_report(episode, today=END).totals["help_requests"] == 5
 
 
 def test_the_query_count_does_not_grow_with_the_data(scenario, django_assert_num_queries):

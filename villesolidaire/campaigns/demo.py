@@ -19,14 +19,11 @@ from villesolidaire.campaigns.models import (
     CallTarget,
     Campaign,
     CampaignTransition,
-    Episode,
-    EpisodeKind,
-    EpisodeLevel,
-    EpisodeStatus,
     EscalationStep,
     Questionnaire,
 )
 from villesolidaire.core.workflow import Step
+from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel, EpisodeStatus
 from villesolidaire.register.models import EntryStatus, RegisterEntry
 
 

@@ -15,8 +15,9 @@ from villesolidaire.campaigns.enums import (
     EscalationResult,
     QuestionKind,
 )
-from villesolidaire.campaigns.models import Episode, EpisodeKind, EpisodeLevel, Questionnaire
+from villesolidaire.campaigns.models import Questionnaire
 from villesolidaire.core.validation import clean_text, clean_text_fields, date_field, text_field, within_date_bounds
+from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.help_requests.forms import CategoryField, check_other_category
 from villesolidaire.register.models import Ground

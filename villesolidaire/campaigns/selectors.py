@@ -12,15 +12,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from villesolidaire.campaigns.enums import REACHED_OUTCOMES, AttemptChannel, CampaignStatus, TargetStatus
-from villesolidaire.campaigns.models import (
-    CallAttempt,
-    CallTarget,
-    CallTargetTransition,
-    Campaign,
-    Episode,
-    EpisodeStatus,
-    EscalationStep,
-)
+from villesolidaire.campaigns.models import CallAttempt, CallTarget, CallTargetTransition, Campaign, EscalationStep
+from villesolidaire.crises.models import Episode, EpisodeStatus
 
 OVERDUE_GRACE = timedelta(hours=1)
 

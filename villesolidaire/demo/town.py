@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from faker import Faker
 
@@ -37,6 +38,7 @@ from villesolidaire.core.fields import token_digest
 from villesolidaire.core.fuzzy import index_text
 from villesolidaire.core.text import fold
 from villesolidaire.core.workflow import Step
+from villesolidaire.crises.models import Episode
 from villesolidaire.help_requests.enums import WORKFLOW as REQUEST_WORKFLOW
 from villesolidaire.help_requests.enums import Channel as RequestChannel
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence, TimeWindow, Urgency
@@ -229,6 +231,7 @@ def seed_demo(
     seed_recent_cold_spell(
         rng, today=clock.now.date(), officer=staff[Role.REGISTER_OFFICER], caller=staff[Role.CALLER]
     )
+    _link_to_episodes()
 
     partners = seed_partners_demo(
         local, today=clock.now.date(), addresses=addresses, quartiers=quartiers, coordinator=coordinator
@@ -618,6 +621,37 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
     MissionTransition.objects.bulk_create(mission_logs, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations)
     return supports, missions
+
+
+def _link_to_episodes() -> None:
+    """The requests, supports and missions of the town's history raised during the demo's crisis
+    episodes count under them, by the rule the services apply as they create them
+    (crises.selectors.episode_for): a request by its day and its resident's quartier, a support
+    with its request, a mission by its day, else with its support. The episodes are seeded after
+    that history, hence these plain updates (no draw from the random sequence: the rest of the
+    town is unchanged)."""
+    # In order of start, so that where two episodes overlap the one that started last wins.
+    for episode in Episode.objects.order_by("starts_on", "pk").prefetch_related("quartiers"):
+        start = timezone.make_aware(datetime.datetime.combine(episode.starts_on, datetime.time.min))
+        requests = HelpRequest.objects.filter(created_at__gte=start)
+        missions = Mission.objects.filter(scheduled_at__gte=start)
+        if episode.ends_on:
+            end = timezone.make_aware(
+                datetime.datetime.combine(episode.ends_on + datetime.timedelta(days=1), datetime.time.min)
+            )
+            requests, missions = requests.filter(created_at__lt=end), missions.filter(scheduled_at__lt=end)
+        quartiers = [quartier.pk for quartier in episode.quartiers.all()]
+        if quartiers:  # none: the whole town
+            requests = requests.filter(resident__quartier__in=quartiers)
+            missions = missions.filter(support__resident__quartier__in=quartiers)
+        requests.update(episode=episode)
+        missions.update(episode=episode)
+    Support.objects.update(
+        episode=Subquery(HelpRequest.objects.filter(pk=OuterRef("help_request")).values("episode")[:1])
+    )
+    Mission.objects.filter(episode__isnull=True).update(
+        episode=Subquery(Support.objects.filter(pk=OuterRef("support")).values("episode")[:1])
+    )
 
 
 def _evaluation(rng, support: Support, author: str, comments: list[str], *, recorded_by=None) -> Evaluation:

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
-from villesolidaire.core.fields import amount_field, index_bit_field, user_reference
+from villesolidaire.core.fields import amount_field, index_bit_field, optional_reference, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.help_requests.enums import (
     WORKFLOW,
@@ -98,6 +98,8 @@ class HelpRequest(models.Model):
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     closure_reason = models.CharField("motif de clôture", max_length=14, choices=ClosureReason.choices, blank=True)
     created_at = models.DateTimeField("créée le", default=timezone.now, db_index=True)
+    # The crisis episode the request was raised during: set on creation, a coordinator may change it.
+    episode = optional_reference("crises.Episode", "épisode de crise", related_name="help_requests")
     created_by = user_reference("saisie par")
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 

@@ -2,10 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from villesolidaire.accounts.models import User
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.models import Episode
+from villesolidaire.crises.selectors import episode_for
 from villesolidaire.help_requests.enums import WORKFLOW, Channel, Status
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.notifications.services import resident_inform
@@ -21,6 +26,11 @@ stopped_searching = Hook(
     "run(help_request=, by=). Matching withdraws its open proposal."
 )
 
+episode_changed = Hook(
+    "A coordinator moved a request to another crisis episode (or to none), in the same transaction: "
+    "run(help_request=, old_episode_id=). Missions moves the supports and missions still on the old one."
+)
+
 
 @transaction.atomic
 def help_request_create(*, resident: Resident, data: dict, channel: str, by: User | None) -> HelpRequest:
@@ -29,6 +39,8 @@ def help_request_create(*, resident: Resident, data: dict, channel: str, by: Use
         **{**data, "resident": resident, "channel": channel, "created_by": by, "status": Status.NEW}
     )
     help_request.full_clean(exclude=["resident", "category", "created_by"])
+    # Raised during the crisis episode under way that day over the resident's quartier, if any.
+    help_request.episode = episode_for(timezone.localdate(help_request.created_at), resident.quartier_id)
     help_request.save()
     WORKFLOW.log_creation(help_request, by=by)
     # A need found by a watch caller was agreed with the person on the line: a written trace by SMS
@@ -90,3 +102,28 @@ def help_request_transition(
     if target in (Status.CLOSED, Status.QUALIFIED):
         stopped_searching.run(help_request=help_request, by=by)
     return help_request
+
+
+@transaction.atomic
+def help_request_set_episode(
+    *, help_request: HelpRequest, episode: Episode | None, by: User, request=None
+) -> HelpRequest:
+    """Link the request to another crisis episode, or to none (a closed request too: the episode
+    is what the bilan counts it under). Its supports and missions that had the old episode
+    follow (`episode_changed`); the change is written to the audit log."""
+    locked = HelpRequest.objects.select_for_update(of=("self",)).select_related("episode").get(pk=help_request.pk)
+    old = locked.episode
+    if (old and old.pk) == (episode and episode.pk):
+        return locked
+    locked.episode = episode
+    locked.save(update_fields=["episode", "updated_at"])
+    episode_changed.run(help_request=locked, old_episode_id=old.pk if old else None)
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=locked,
+        fields=["episode"],
+        detail=f"Épisode de crise : {old or 'aucun'} → {episode or 'aucun'}",
+        request=request,
+    )
+    return locked

@@ -12,4 +12,5 @@ urlpatterns = [
     path("gestion/demandes/<int:pk>/", views.request_detail, name="detail"),
     path("gestion/demandes/<int:pk>/modifier/", views.request_edit, name="edit"),
     path("gestion/demandes/<int:pk>/statut/", views.request_transition, name="transition"),
+    path("gestion/demandes/<int:pk>/episode/", views.request_episode, name="episode"),
 ]

@@ -4,13 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from villesolidaire.accounts.perms import operator_required
+from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required
 from villesolidaire.core import limits
 from villesolidaire.core.htmx import render_partial_or_page
 from villesolidaire.core.http import form_status
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.forms import EpisodeLinkForm
 from villesolidaire.help_requests import services
 from villesolidaire.help_requests.enums import Channel, Status
 from villesolidaire.help_requests.filters import OPEN, HelpRequestFilter
@@ -36,7 +37,7 @@ TRANSITION_VERBS = {
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> HelpRequest:
-    queryset = HelpRequest.objects.visible_to(request.user).with_list_data().select_related("created_by")
+    queryset = HelpRequest.objects.visible_to(request.user).with_list_data().select_related("created_by", "episode")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -128,10 +129,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @operator_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = _request_or_404(request, pk)
-    return render(request, "help_requests/detail.html", _detail_context(help_request, TransitionForm()))
+    return render(request, "help_requests/detail.html", _detail_context(request, help_request, TransitionForm()))
 
 
-def _detail_context(help_request: HelpRequest, transition_form: TransitionForm) -> dict:
+def _detail_context(
+    request: HttpRequest,
+    help_request: HelpRequest,
+    transition_form: TransitionForm,
+    episode_form: EpisodeLinkForm | None = None,
+) -> dict:
+    if episode_form is None and is_coordinator(request.user):
+        episode_form = EpisodeLinkForm(current=help_request.episode)
     return {
         "help_request": help_request,
         "resident": help_request.resident,
@@ -142,6 +150,7 @@ def _detail_context(help_request: HelpRequest, transition_form: TransitionForm) 
             (target, TRANSITION_VERBS.get(target, label)) for target, label in help_request.allowed_transitions
         ],
         "transition_form": transition_form,
+        "episode_form": episode_form,  # coordinators only
     }
 
 
@@ -161,7 +170,24 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"La demande est maintenant « {help_request.get_status_display()} ».")
             return redirect("help_requests:detail", pk=help_request.pk)
-    return render(request, "help_requests/detail.html", _detail_context(help_request, form), status=400)
+    return render(request, "help_requests/detail.html", _detail_context(request, help_request, form), status=400)
+
+
+@coordinator_required
+@require_POST
+def request_episode(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change or clear the crisis episode the request counts under (its supports and missions follow)."""
+    help_request = _request_or_404(request, pk)
+    form = EpisodeLinkForm(request.POST, current=help_request.episode)
+    if not form.is_valid():
+        context = _detail_context(request, help_request, TransitionForm(), episode_form=form)
+        return render(request, "help_requests/detail.html", context, status=400)
+    episode = form.cleaned_data["episode"]
+    services.help_request_set_episode(help_request=help_request, episode=episode, by=request.user, request=request)
+    messages.success(
+        request, f"Demande rattachée à l'épisode « {episode} »." if episode else "Demande rattachée à aucun épisode."
+    )
+    return redirect("help_requests:detail", pk=help_request.pk)
 
 
 @operator_required

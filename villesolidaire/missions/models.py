@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.core.fields import amount_field, link_expired, token_field, user_reference
+from villesolidaire.core.fields import amount_field, link_expired, optional_reference, token_field, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.missions.enums import (
     EvaluationAuthor,
@@ -51,6 +51,8 @@ class Support(models.Model):
     ended_at = models.DateTimeField("terminé le", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=300, blank=True)
     created_by = user_reference()
+    # Its request's crisis episode, followed when a coordinator changes the request's.
+    episode = optional_reference("crises.Episode", "épisode de crise", related_name="supports")
 
     objects = SupportQuerySet.as_manager()
 
@@ -114,6 +116,8 @@ class Mission(models.Model):
         "raison de l'absence de mission", max_length=10, choices=MissedReason.choices, blank=True
     )
     created_at = models.DateTimeField("créée le", default=timezone.now)
+    # The episode under way on its day over the resident's quartier, else its support's.
+    episode = optional_reference("crises.Episode", "épisode de crise", related_name="missions")
 
     objects = MissionQuerySet.as_manager()
 

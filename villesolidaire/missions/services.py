@@ -25,6 +25,7 @@ from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
 from villesolidaire.core.fields import link_token
 from villesolidaire.core.hooks import Hook
+from villesolidaire.crises.selectors import episode_for
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.missions.enums import (
@@ -120,7 +121,14 @@ def mission_plan(*, support: Support, scheduled_at: datetime, by, inform: bool =
     )
     if support.status != SupportStatus.ACTIVE:
         raise SupportClosed("Ce soutien est terminé : on ne peut plus y prévoir de mission.")
-    mission = Mission.objects.create(support=support, scheduled_at=scheduled_at, status=MissionStatus.PLANNED)
+    # The episode under way on its day over the resident's quartier, else the support's.
+    episode = episode_for(timezone.localdate(scheduled_at), support.resident.quartier_id)
+    mission = Mission.objects.create(
+        support=support,
+        scheduled_at=scheduled_at,
+        status=MissionStatus.PLANNED,
+        episode_id=episode.pk if episode else support.episode_id,
+    )
     MISSION_WORKFLOW.log_creation(mission, by=by)
     if inform:
         _resident_inform_mission(
@@ -247,6 +255,7 @@ def support_create(*, help_request, volunteer, proposal=None, started_at: dateti
         kind=support_kind_for(help_request),
         started_at=started_at,
         created_by=by,
+        episode_id=help_request.episode_id,
     )
     SUPPORT_WORKFLOW.log_creation(support, by=by, at=started_at)
     return support
@@ -553,3 +562,14 @@ def support_link_issue(*, support: Support, now: datetime | None = None) -> str:
     token = link_token(link)
     link.save()
     return reverse("missions:support_by_link", args=[token])
+
+
+def follow_request_episode(*, help_request, old_episode_id: int | None) -> None:
+    """The request moved to another crisis episode: its supports and missions that were on the old
+    one move with it (one edited by itself since keeps its own). Connected to
+    help_requests.services.episode_changed."""
+    new_episode_id = help_request.episode_id
+    Mission.objects.filter(support__help_request=help_request, episode_id=old_episode_id).update(
+        episode_id=new_episode_id
+    )
+    Support.objects.filter(help_request=help_request, episode_id=old_episode_id).update(episode_id=new_episode_id)

@@ -155,6 +155,8 @@ class Need(Located):
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
+    # The crisis episode under way over its quartier when it was created; a coordinator may change it.
+    episode = optional_reference("crises.Episode", "épisode de crise", related_name="needs")
 
     objects = NeedQuerySet.as_manager()
 

@@ -19,9 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_coordinator
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.models import Episode
+from villesolidaire.crises.selectors import episode_for
 from villesolidaire.needs.models import (
     NEED_WORKFLOW,
     NOTIFICATION_WORKFLOW,
@@ -116,12 +120,35 @@ def need_save(*, need: Need, by, skills=(), trainings=(), address_changed: bool 
     creating = need.pk is None
     if creating:
         need.created_by = by
+        # The crisis episode under way over its quartier when it is created, if any.
+        need.episode = episode_for(timezone.localdate(need.created_at), need.quartier_id)
     need.save()
     need.skills.set(skills)
     need.trainings.set(trainings)
     if creating:
         NEED_WORKFLOW.log_creation(need, by=by, note="Création")
     return need
+
+
+@transaction.atomic
+def need_set_episode(*, need: Need, episode: Episode | None, by, request=None) -> Need:
+    """Link the need to another crisis episode, or to none; written to the audit log."""
+    locked = Need.objects.select_for_update(of=("self",)).select_related("episode").get(pk=need.pk)
+    old = locked.episode
+    if (old and old.pk) == (episode and episode.pk):
+        return locked
+    locked.episode = episode
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["episode", "updated_at"])
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=locked,
+        fields=["episode"],
+        detail=f"Épisode de crise : {old or 'aucun'} → {episode or 'aucun'}",
+        request=request,
+    )
+    return locked
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ urlpatterns = [
     for space, prefix, guard in SPACES
     for route, view, name in MANAGEMENT
 ] + [
+    path("gestion/besoins/<int:pk>/episode/", coordinator_required(views.need_episode), name="staff_episode"),
     path("gestion/besoins/import/", coordinator_required(views.feed_import), name="feed_import"),
     path("gestion/besoins/envois/", coordinator_required(views.notification_list), name="notification_list"),
     path(

@@ -24,6 +24,7 @@ from villesolidaire.core import confirmation
 from villesolidaire.core.http import by_link_token, link_expired_page
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
+from villesolidaire.crises.forms import EpisodeLinkForm
 from villesolidaire.needs import feeds, selectors, services, tasks
 from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, NotificationDecisionForm, ShiftForm
@@ -67,7 +68,8 @@ def _url(space: str, name: str, *args) -> str:
 
 
 def _get_need(request: HttpRequest, space: str, pk: int) -> Need:
-    return get_object_or_404(_needs(request, space).select_related("organisation", "category", "quartier"), pk=pk)
+    queryset = _needs(request, space).select_related("organisation", "category", "quartier", "episode")
+    return get_object_or_404(queryset, pk=pk)
 
 
 # ---------------------------------------------------------------- management (partner / staff)
@@ -143,7 +145,12 @@ def need_detail(request: HttpRequest, space: str, pk: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, space: str, need: Need, shift_form: ShiftForm | None = None, status: int = 200
+    request: HttpRequest,
+    space: str,
+    need: Need,
+    shift_form: ShiftForm | None = None,
+    status: int = 200,
+    episode_form: EpisodeLinkForm | None = None,
 ) -> HttpResponse:
     """The need's management page; `shift_form` bound when an added shift was refused, so
     what was typed comes back with its error messages."""
@@ -177,6 +184,8 @@ def _render_detail(
             "shifts": shifts,
             "now": timezone.now(),
             "shift_form": shift_form or ShiftForm(),
+            # The crisis episode is the town's bookkeeping: coordinators only.
+            "episode_form": (episode_form or EpisodeLinkForm(current=need.episode)) if space == STAFF else None,
             "actions": [(target, STATUS_ACTIONS[target]) for target in NEED_WORKFLOW.allowed_targets(need.status)],
             "transitions": need.transitions.select_related("by"),
             "invited": need.invitations.count(),
@@ -187,6 +196,21 @@ def _render_detail(
         },
         status=status,
     )
+
+
+@require_POST
+def need_episode(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change or clear the crisis episode the need counts under (coordinators' space)."""
+    need = _get_need(request, STAFF, pk)
+    form = EpisodeLinkForm(request.POST, current=need.episode)
+    if not form.is_valid():
+        return _render_detail(request, STAFF, need, status=400, episode_form=form)
+    episode = form.cleaned_data["episode"]
+    services.need_set_episode(need=need, episode=episode, by=request.user, request=request)
+    messages.success(
+        request, f"Besoin rattaché à l'épisode « {episode} »." if episode else "Besoin rattaché à aucun épisode."
+    )
+    return redirect(_url(STAFF, "detail", need.pk))
 
 
 @require_POST

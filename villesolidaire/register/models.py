@@ -423,9 +423,7 @@ class ExportFormat(models.TextChoices):
 class PrefectTransmission(models.Model):
     """A transmission of the register to the préfet (R121-8): on request, when the plan is triggered."""
 
-    episode = models.ForeignKey(
-        "campaigns.Episode", on_delete=models.PROTECT, related_name="+", verbose_name="épisode"
-    )
+    episode = models.ForeignKey("crises.Episode", on_delete=models.PROTECT, related_name="+", verbose_name="épisode")
     requested_by = models.CharField("demandé par (préfecture)", max_length=200)
     reason = models.CharField("motif de la demande", max_length=500)
     exported_by = user_reference("exporté par")

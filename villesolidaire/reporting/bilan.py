@@ -13,7 +13,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from villesolidaire.campaigns.models import Episode
+from villesolidaire.crises.models import Episode
 from villesolidaire.reporting.activity import (
     NeighbourFigures,
     PartnerRow,

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from villesolidaire.campaigns.enums import REACHED_OUTCOMES, EscalationKind, EscalationResult, TargetStatus
-from villesolidaire.campaigns.models import CallAttempt, CallTarget, Episode, EscalationStep
+from villesolidaire.campaigns.models import CallAttempt, CallTarget, EscalationStep
+from villesolidaire.crises.models import Episode
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.models import Mission
 from villesolidaire.needs.models import ShiftSignup
@@ -364,15 +365,12 @@ def _episode_activity(
 ) -> None:
     """Help requests, missions done and volunteer hours of the episode, by quartier and day (three queries).
 
-    Read from the episode's dates and quartiers for now: requests entered, missions planned and
-    shifts starting between its first and last day, for residents (needs) of its quartiers. Once
-    requests, missions and needs carry their episode, this is the one function to switch to the links.
-    """
+    Read through the links: requests, missions and needs carry the episode they were raised in
+    (set by their creating services from the day and the quartier, editable by a coordinator).
+    Shift hours are those of the episode's needs' shifts."""
     tz = timezone.get_current_timezone()
     requests = (
-        HelpRequest.objects.filter(
-            _in_window("created_at", first, last), _in_quartiers("resident__quartier_id", quartier_ids)
-        )
+        HelpRequest.objects.filter(episode=episode)
         .values(quartier=F("resident__quartier_id"), day=TruncDate("created_at", tzinfo=tz))
         .annotate(n=Count("pk"))
         .order_by()
@@ -382,7 +380,7 @@ def _episode_activity(
         tally.add_day(_local_day(row["day"]), HELP_REQUESTS, row["n"])
     missions = (
         Mission.objects.done()
-        .filter(_in_window("scheduled_at", first, last), _in_quartiers("support__resident__quartier_id", quartier_ids))
+        .filter(episode=episode)
         .values(quartier=F("support__resident__quartier_id"), day=TruncDate("scheduled_at", tzinfo=tz))
         .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
         .order_by()
@@ -394,7 +392,7 @@ def _episode_activity(
         tally.add_hours(row["quartier"], _local_day(row["day"]), hours)
     shifts = (
         ShiftSignup.objects.attended()
-        .filter(_in_window("shift__starts_at", first, last), _in_quartiers("shift__need__quartier_id", quartier_ids))
+        .filter(shift__need__episode=episode)
         .values(quartier=F("shift__need__quartier_id"), day=TruncDate("shift__starts_at", tzinfo=tz))
         .annotate(hours=Sum("hours"))
         .order_by()

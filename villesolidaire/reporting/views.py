@@ -15,9 +15,9 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, figures_reader_required, is_coordinator, role_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
-from villesolidaire.campaigns.models import Episode
 from villesolidaire.core.exports import download
 from villesolidaire.core.pdf import pdf_response
+from villesolidaire.crises.models import Episode
 from villesolidaire.reporting import activity, episode_documents, exports, public
 from villesolidaire.reporting import episode_report as ep
 from villesolidaire.reporting.bilan import Bilan, build_bilan

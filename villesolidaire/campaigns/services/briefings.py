@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from villesolidaire.accounts.models import User
 from villesolidaire.campaigns import rules
-from villesolidaire.campaigns.models import Briefing, BriefingAnswer, BriefingRecipient, Episode, EpisodeStatus
+from villesolidaire.campaigns.models import Briefing, BriefingAnswer, BriefingRecipient
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
+from villesolidaire.crises.models import Episode, EpisodeStatus
 from villesolidaire.notifications.services import PersonalLink, contact_send
 from villesolidaire.register.models import phone_e164
 from villesolidaire.volunteers.enums import Status as VolunteerStatus

@@ -10,16 +10,11 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns import rules
 from villesolidaire.campaigns.enums import CampaignStatus
-from villesolidaire.campaigns.models import (
-    CAMPAIGN_WORKFLOW,
-    Campaign,
-    Episode,
-    EpisodeStatus,
-    Questionnaire,
-)
+from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Questionnaire
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.targeting import Targeting, campaign_generate_targets
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.models import Episode, EpisodeStatus
 
 
 @transaction.atomic

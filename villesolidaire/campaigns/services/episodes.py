@@ -10,10 +10,10 @@ from villesolidaire.accounts.models import User
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns.enums import CampaignStatus
-from villesolidaire.campaigns.models import EPISODE_WORKFLOW, Episode, EpisodeStatus
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.campaigns.services.campaign_lifecycle import campaign_transition
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.crises.models import EPISODE_WORKFLOW, Episode, EpisodeStatus
 
 
 @transaction.atomic

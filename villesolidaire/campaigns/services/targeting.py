@@ -9,7 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from villesolidaire.campaigns import rules
-from villesolidaire.campaigns.models import CallTarget, Campaign, Episode
+from villesolidaire.campaigns.models import CallTarget, Campaign
+from villesolidaire.crises.models import Episode
 from villesolidaire.register.models import RegisterEntry
 
 GENERATION_BATCH = 2000

@@ -12,13 +12,14 @@ from villesolidaire.audit.services import record
 from villesolidaire.campaigns import selectors, sms_wave_sending
 from villesolidaire.campaigns.enums import CampaignStatus
 from villesolidaire.campaigns.forms import CampaignForm
-from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign, Episode, EpisodeStatus
+from villesolidaire.campaigns.models import CAMPAIGN_WORKFLOW, Campaign
 from villesolidaire.campaigns.rules import RecallRules
 from villesolidaire.campaigns.services import CampaignError, campaign_lifecycle, targeting
 from villesolidaire.campaigns.views.helpers import campaign_or_404
 from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.core.text import count_of
+from villesolidaire.crises.models import Episode, EpisodeStatus
 
 TRANSITION_VERBS = {
     CampaignStatus.PAUSED: "Mettre en pause",

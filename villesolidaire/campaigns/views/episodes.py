@@ -12,11 +12,12 @@ from villesolidaire.accounts.perms import register_officer_required
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns.forms import EpisodeCloseForm, EpisodeForm
-from villesolidaire.campaigns.models import Campaign, Episode, EpisodeStatus
+from villesolidaire.campaigns.models import Campaign
 from villesolidaire.campaigns.services import CampaignError, episodes
 from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
+from villesolidaire.crises.models import Episode, EpisodeStatus
 
 
 @register_officer_required
