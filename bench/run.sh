@@ -86,6 +86,9 @@ DATABASE_URL="$PG_URL" $PY bench/campaigns.py --entries 20000 --callers 20 --cal
 echo "== Veille du jour (/gestion/veille/) sur les données du banc d'essai =="
 DATABASE_URL="$PG_URL" $PY bench/operations_view.py --samples 200
 
+echo "== Bilan (/gestion/bilan/) et son PDF sur les données du banc d'essai =="
+DATABASE_URL="$PG_URL" $PY bench/bilan.py --samples 100 --pdf-samples 20
+
 echo "== Carte des partenaires (/cartographie/) avec 2 000 services =="
 DATABASE_URL="$PG_URL" $PY bench/partners_map.py --services 2000 --samples 200
 
