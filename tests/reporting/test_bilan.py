@@ -325,3 +325,13 @@ def test_training_and_neighbour_activity_of_the_period():
     figures = neighbour_activity(year)
     assert (figures.networks_active, figures.neighbours_consenting) == (1, 1)
     assert (figures.alerts_raised, figures.alerts_handled) == (2, 1)
+
+
+def test_an_episode_period_links_to_its_report(coordinator_client, known_data):
+    from tests.factories.crises import episode_with
+
+    episode = episode_with(starts_on=datetime.date(2025, 7, 1), ends_on=datetime.date(2025, 7, 10))
+    response = _page(coordinator_client, period=f"episode-{episode.pk}")
+    assert response.context["bilan"].period == Period(datetime.date(2025, 7, 1), datetime.date(2025, 7, 10))
+    assert reverse("reporting:episode_report", args=[episode.pk]) in response.content.decode()
+    assert coordinator_client.get(reverse("reporting:episode_report", args=[episode.pk])).status_code == 200

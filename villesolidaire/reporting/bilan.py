@@ -55,6 +55,12 @@ class ChosenPeriod:
     title: str
     period: Period
 
+    @property
+    def episode_pk(self) -> int | None:
+        """The crisis episode this period is, if any (its report is linked from the bilan)."""
+        kind, _sep, pk = self.key.partition("-")
+        return int(pk) if kind == "episode" and pk.isdigit() else None
+
 
 def year_period(year: int) -> ChosenPeriod:
     return ChosenPeriod(
