@@ -348,8 +348,9 @@ def shift_figures(page: Page) -> tuple[str, str]:
     """« Heures de bénévolat sur les créneaux » and « Participations aux créneaux », as shown."""
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Bilan", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan —")
-    hours = page.get_by_role("region", name="Heures de bénévolat sur les créneaux", exact=True).locator(".figure")
-    participations = page.get_by_role("region", name="Participations aux créneaux", exact=True).locator(".figure")
+    table = main(page).get_by_role("region", name="Tableau de tous les indicateurs")
+    hours = table.get_by_role("row", name=re.compile("^Heures de bénévolat sur les créneaux")).locator("td").first
+    participations = table.get_by_role("row", name=re.compile("^Participations aux créneaux")).locator("td").first
     return hours.inner_text().strip(), participations.inner_text().strip()
 
 
