@@ -152,6 +152,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif not env_bool("DATABASE_PG_JIT", False):
+    # PostgreSQL's JIT compiles any query whose estimated cost is high, which the bilan's history
+    # subqueries always are: 250 ms of compilation for 100 ms of work (docs/benchmarks.md). Short
+    # web queries never gain from it; DATABASE_PG_JIT=true gives it back (e.g. a reporting replica).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

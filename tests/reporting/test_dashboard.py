@@ -226,7 +226,16 @@ def test_active_reads_the_status_history_as_it_stood_at_the_end_of_the_period(kn
     WORKFLOW.apply(late, Status.ACTIVE, by=coordinator, at=at("2025-03-02"))
 
     assert dashboard(february).total("active") == 1
+    assert dashboard(february, breakdowns=False).total("active") == 1
     assert dashboard(Period(end=datetime.date(2025, 2, 28))).total("active") == 3
+    # The same corrections reach the groups by recruitment call and engagement domain.
+    from villesolidaire.reporting.activity import volunteer_groups
+
+    board = dashboard(february)
+    # v3 was active then and is in reserve now; the late one is active now, not then.
+    assert sorted(change.delta for change in board.active_changes) == [-1, 1]
+    _domains, calls = volunteer_groups(february, board.active_changes)
+    assert sum(row.registered for row in calls) == 4 and sum(row.active for row in calls) == 1
     # Read today, nobody from those months is active any more but the late one.
     assert dashboard().total("active") == 1
     assert by_label(dashboard(february).by_quartier)["Sud"][:2] == [2, 1]

@@ -242,10 +242,12 @@ def status_as_of(
     The first change logged at or after `moment` started from the status the subject had then;
     a subject with no later change still has it today. Only subjects changed since `moment`
     cost a lookup (the log's foreign key index), so a period ending today reads the status field.
+    Filtering on this expression makes the database compute it for every row the filter sees:
+    narrow the rows first (e.g. to subjects changed since `moment`) and compare in Python.
     `subject` names the subject's key in the outer query and `current` its status field there
     (e.g. "volunteer_id" and "volunteer__status" from a through table)."""
-    if moment is None:
-        return models.F(current)
+    if moment is None or moment > timezone.now():
+        return models.F(current)  # nothing can have changed after a moment still to come
     first_change_after = (
         log_model.objects.filter(**{subject_field: models.OuterRef(subject), "at__gte": moment})
         .order_by("at", "pk")

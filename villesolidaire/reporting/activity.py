@@ -22,11 +22,11 @@ from villesolidaire.missions.models import Mission
 from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.neighbours.enums import NetworkStatus
 from villesolidaire.neighbours.models import Alert, Neighbour, Network, NetworkStatusChange
-from villesolidaire.reporting.selectors import Period, hours_value, partner_relays
+from villesolidaire.reporting.selectors import ActiveChange, Period, hours_value, partner_relays
 from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
 from villesolidaire.trainings.models import SessionRegistration, TrainingSession, VolunteerTraining
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
-from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
 DEFINITIONS = {
     "channels": "Demandes d'aide enregistrées pendant la période, selon la façon dont elles sont arrivées.",
@@ -197,13 +197,15 @@ def mobilised_volunteers(period: Period):
     return Volunteer.objects.filter(Q(pk__in=missions) | Q(pk__in=shifts))
 
 
-def volunteer_groups(period: Period) -> tuple[list[VolunteerGroupRow], list[VolunteerGroupRow]]:
-    """Volunteers per engagement domain and per recruitment call (three queries)."""
+def volunteer_groups(
+    period: Period, changes: list[ActiveChange]
+) -> tuple[list[VolunteerGroupRow], list[VolunteerGroupRow]]:
+    """Volunteers per engagement domain and per recruitment call (three queries); `changes` are the
+    period's corrections to today's « actif·ve » (selectors.active_changes)."""
     signups = (
         Volunteer.objects.filter(period.q("created_at"))
-        .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", period.end_moment))
         .values_list("domains", "recruitment_call_id")
-        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status_then=VolunteerStatus.ACTIVE)))
+        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)))
         .order_by()
     )
     mobilised = (
@@ -218,6 +220,10 @@ def volunteer_groups(period: Period) -> tuple[list[VolunteerGroupRow], list[Volu
             row.active += active
         calls[call].registered += registered
         calls[call].active += active
+    for change in changes:
+        for row in _domain_rows(domains, change.domains):
+            row.active += change.delta
+        calls[change.call].active += change.delta
     for mask, call, count in mobilised:
         for row in _domain_rows(domains, mask):
             row.mobilised += count

@@ -12,7 +12,8 @@ from fpdf.enums import XPos, YPos
 from villesolidaire.core.pdf import FONT, LINE, Document
 from villesolidaire.reporting import exports
 from villesolidaire.reporting.bilan import Bilan
-from villesolidaire.reporting.charts import LineChart, line_chart
+from villesolidaire.reporting.charts import BarChart, LineChart, bar_chart, line_chart
+from villesolidaire.reporting.selectors import FIGURE_LABELS, MISSIONS_DONE, RESIDENTS_HELPED, figure_text
 
 CHART_WIDTH_MM = 170
 CHART_HEIGHT_MM = 68
@@ -56,8 +57,12 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
     doc.paragraph("Les mêmes chiffres, mois par mois :", gap=1)
     _table(doc, tables["Par mois"])
 
-    for title in ("Par catégorie", "Par quartier"):
+    for (code, label, rows), title in zip(bilan.board.breakdowns[:2], ("Par catégorie", "Par quartier"), strict=True):
         _section(doc, title.replace("Par", "Répartition par"))
+        for figure in (MISSIONS_DONE, RESIDENTS_HELPED):
+            chart = bar_chart(f"{code}-{figure}", f"{FIGURE_LABELS[figure]} par {label.lower()}", rows, figure)
+            _bar_chart(doc, chart)
+        doc.paragraph("Toutes les valeurs :", gap=1)
         _table(doc, tables[title])
 
     _section(doc, "Demandes d'aide")
@@ -148,6 +153,31 @@ def _line_chart(doc: Document, chart: LineChart) -> None:
     doc.set_font(FONT, "", 8.5)
     legend = " · ".join(f"{_legend_mark(line.index)} {line.label}" for line in chart.lines)
     doc.multi_cell(0, LINE - 1, f"Légende : {legend}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.set_font(FONT, "", 10.5)
+    doc.ln(2)
+
+
+def _bar_chart(doc: Document, chart: BarChart) -> None:
+    """The SVG bar chart's geometry in millimetres: label, bar, value on each line."""
+    if not chart.bars:
+        return
+    scale = CHART_WIDTH_MM / chart.width
+    height = chart.height * scale + 8
+    if doc.get_y() + height > doc.h - doc.b_margin:
+        doc.add_page()
+    doc.paragraph(chart.title, bold=True, gap=0.5)
+    left, top = doc.l_margin, doc.get_y()
+    doc.set_font(FONT, "", 7.5)
+    doc.set_fill_color(*doc.town_colour(default=SERIES_GREYS[0]))
+    for bar in chart.bars:
+        y = top + bar.y * scale
+        doc.set_xy(left, y)
+        doc.cell(chart.label_x * scale, 20 * scale, bar.short_label, align="R")
+        if bar.width:
+            doc.rect(left + chart.label_width * scale, y, bar.width * scale, 20 * scale, style="F")
+        doc.set_xy(left + bar.value_x * scale, y)
+        doc.cell(20, 20 * scale, figure_text(bar.value))
+    doc.set_xy(left, top + chart.height * scale + 1)
     doc.set_font(FONT, "", 10.5)
     doc.ln(2)
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Expression, F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -162,6 +162,7 @@ class Dashboard:
     by_quartier: list[Row]
     by_month: list[Row]
     relays: list["Relay"] = field(default_factory=list)
+    active_changes: list["ActiveChange"] = field(default_factory=list)
 
     def total(self, figure: str) -> int:
         return self.totals.get(figure, 0)
@@ -236,49 +237,107 @@ class Tally:
     by_category: dict = field(default_factory=lambda: defaultdict(dict))
     by_quartier: dict = field(default_factory=lambda: defaultdict(dict))
     by_month: dict = field(default_factory=lambda: defaultdict(dict))
+    active_changes: list = field(default_factory=list)
 
 
-def _status_at_end(period: Period, **subject) -> Expression:
-    """A volunteer's status as it stood at the end of the period (see core.workflow.status_as_of)."""
-    return status_as_of(VolunteerStatusChange, "volunteer", period.end_moment, **subject)
+@dataclass(frozen=True)
+class ActiveChange:
+    """A volunteer signed up in the period whose being « actif·ve » at the period's end differs
+    from today: +1 if active then (not now), -1 if active now (not then)."""
+
+    volunteer: int
+    quartier: int | None
+    month: datetime.date | None
+    domains: int
+    call: int | None
+    categories: tuple[int, ...]
+    delta: int
+
+
+def active_changes(period: Period) -> list[ActiveChange]:
+    """The corrections that turn today's « actif·ve » into the period's end's (one query, none for
+    a period running to today).
+
+    Today's status is right for every volunteer whose status has not changed since the period's
+    end, so the figures count today's statuses with plain GROUP BYs and add these corrections:
+    the history is read (core.workflow.status_as_of) for the volunteers changed since only, and
+    the cost grows with the changes since the period, not with the volunteers."""
+    end = period.end_moment
+    if end is None or end > timezone.now():
+        return []
+    active = VolunteerStatus.ACTIVE
+    rows = (
+        Volunteer.objects.filter(
+            period.q("created_at"), pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id")
+        )
+        .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", end))
+        .values_list(
+            "pk",
+            "quartier_id",
+            TruncMonth("created_at"),
+            "domains",
+            "recruitment_call_id",
+            "status",
+            "status_then",
+            "categories",  # one row per accepted category
+        )
+        .order_by()
+    )
+    # Compared here, not in SQL: a filter on the history would make the database read it for every
+    # volunteer of the period, before keeping those changed since.
+    changes: dict[int, tuple] = {}
+    categories: dict[int, list[int]] = defaultdict(list)
+    for pk, quartier, month, domains, call, now, then, category in rows:
+        if (now == active) == (then == active):
+            continue
+        changes[pk] = (quartier, _month_key(month), domains, call, 1 if then == active else -1)
+        if category is not None:
+            categories[pk].append(category)
+    return [
+        ActiveChange(pk, quartier, month, domains, call, tuple(categories[pk]), delta)
+        for pk, (quartier, month, domains, call, delta) in changes.items()
+    ]
 
 
 def count_volunteer_signups(tally: Tally, period: Period) -> None:
-    """Volunteers by quartier × month × status at the end of the period: registered, active (one query)."""
+    """Volunteers by quartier × month: registered, and active at the end of the period (one query,
+    plus the corrections of `active_changes`)."""
     rows = (
         Volunteer.objects.filter(period.q("created_at"))
-        .annotate(status_then=_status_at_end(period))
-        .values("quartier_id", "status_then", month=TruncMonth("created_at"))
+        .values("quartier_id", "status", month=TruncMonth("created_at"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
         month = _month_key(row["month"])
-        figures = [REGISTERED] + ([ACTIVE] if row["status_then"] == VolunteerStatus.ACTIVE else [])
+        figures = [REGISTERED] + ([ACTIVE] if row["status"] == VolunteerStatus.ACTIVE else [])
         for figure in figures:
             tally.totals[figure] += row["n"]
             _add(tally.by_quartier, row["quartier_id"], figure, row["n"])
             _add(tally.by_month, month, figure, row["n"])
+    for change in tally.active_changes:
+        tally.totals[ACTIVE] += change.delta
+        _add(tally.by_quartier, change.quartier, ACTIVE, change.delta)
+        _add(tally.by_month, change.month, ACTIVE, change.delta)
 
 
 def count_volunteer_categories(tally: Tally, period: Period) -> None:
-    """Volunteers by accepted category: one volunteer counts in each category they accept (one query)."""
-    signups = Volunteer.objects.filter(period.q("created_at"))
-    through = Volunteer.categories.through.objects.filter(
-        Q(volunteer__in=signups.values("pk")) if period.is_set else Q()
-    )
+    """Volunteers by accepted category: one volunteer counts in each category they accept (one
+    query, plus the corrections of `active_changes`)."""
+    through = Volunteer.categories.through.objects.all()
+    if period.is_set:
+        through = through.filter(volunteer__in=Volunteer.objects.filter(period.q("created_at")).values("pk"))
     rows = (
-        through.annotate(status_then=_status_at_end(period, subject="volunteer_id", current="volunteer__status"))
-        .values("helpcategory_id")
-        .annotate(
-            registered=Count("volunteer_id", distinct=True),
-            active=Count("volunteer_id", distinct=True, filter=Q(status_then=VolunteerStatus.ACTIVE)),
-        )
+        through.values("helpcategory_id")
+        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(volunteer__status=VolunteerStatus.ACTIVE)))
         .order_by()
     )
     for row in rows:
         _add(tally.by_category, row["helpcategory_id"], REGISTERED, row["registered"])
         _add(tally.by_category, row["helpcategory_id"], ACTIVE, row["active"])
+    for change in tally.active_changes:
+        for category in change.categories:
+            _add(tally.by_category, category, ACTIVE, change.delta)
 
 
 def count_missions_done(tally: Tally, period: Period) -> None:
@@ -492,19 +551,24 @@ FIGURE_COUNTS = (
 )
 
 
-def dashboard(period: Period | None = None) -> Dashboard:
-    """All dashboard figures for a period. Twelve queries, whatever the size of the data."""
+def dashboard(period: Period | None = None, *, breakdowns: bool = True) -> Dashboard:
+    """All dashboard figures for a period: twelve queries with breakdowns (one more for a period
+    ended before today: `active_changes`), whatever the size of the data. Without `breakdowns`
+    (the year-earlier column of a comparison), the totals only: the categories, the lists of
+    quartiers and categories and the partner relays are not read."""
     period = period or Period()
-    tally = Tally()
+    tally = Tally(active_changes=active_changes(period))
     for count in FIGURE_COUNTS:
-        count(tally, period)
+        if breakdowns or count is not count_volunteer_categories:
+            count(tally, period)
     return Dashboard(
         period=period,
         totals={code: tally.totals.get(code, 0) for code, _label in FIGURES},
-        by_category=category_breakdown(tally.by_category),
-        by_quartier=quartier_breakdown(tally.by_quartier),
+        by_category=category_breakdown(tally.by_category) if breakdowns else [],
+        by_quartier=quartier_breakdown(tally.by_quartier) if breakdowns else [],
         by_month=month_breakdown(tally.by_month, period),
-        relays=partner_relays(period),
+        relays=partner_relays(period) if breakdowns else [],
+        active_changes=tally.active_changes,
     )
 
 
