@@ -16,6 +16,7 @@ from villesolidaire.reporting.charts import BarChart, LineChart, bar_chart, line
 from villesolidaire.reporting.selectors import FIGURE_LABELS, MISSIONS_DONE, RESIDENTS_HELPED, figure_text
 
 CHART_WIDTH_MM = 170
+FIGURES_PER_TABLE = 5
 CHART_HEIGHT_MM = 68
 # Line colours for the series, then the same lines dashed differently (see charts.DASHES).
 SERIES_GREYS = [(29, 78, 137), (179, 84, 30), (60, 120, 60), (110, 60, 140), (90, 90, 90)]
@@ -49,7 +50,7 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
         doc.multi_cell(0, 4.5, f"{name} : {text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(3)
 
-    _section(doc, "Évolution par mois")
+    _section(doc, "Évolution par mois", room=CHART_HEIGHT_MM + 20)
     monthly = line_chart(
         "m", "Évolution par mois", bilan.monthly.labels, bilan.monthly.lines(), axis_labels=bilan.monthly.axis_labels
     )
@@ -90,8 +91,9 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
     return doc.output_bytes()
 
 
-def _section(doc: Document, title: str) -> None:
-    if doc.get_y() > 240:
+def _section(doc: Document, title: str, *, room: float = 40) -> None:
+    """A bookmarked heading, on a new page when less than `room` millimetres are left under it."""
+    if doc.get_y() + room > doc.h - doc.b_margin:
         doc.add_page()
     doc.start_section(title)
     doc.set_text_color(*doc.town_colour(default=(29, 78, 137)))
@@ -100,10 +102,19 @@ def _section(doc: Document, title: str) -> None:
 
 
 def _table(doc: Document, table, *, col_widths=None) -> None:
+    """A table; a wide one (a breakdown's ten figures) as several tables of at most
+    FIGURES_PER_TABLE figures each, the first column repeated, so that A4 portrait keeps words whole."""
     if not table.rows:
         doc.paragraph("Aucune donnée sur la période.")
         return
-    doc.data_table(list(table.headers), [list(row) for row in table.rows], col_widths=col_widths)
+    headers, rows = list(table.headers), [list(row) for row in table.rows]
+    if len(headers) - 1 <= FIGURES_PER_TABLE or col_widths:
+        doc.data_table(headers, rows, col_widths=col_widths)
+        return
+    for start in range(1, len(headers), FIGURES_PER_TABLE):
+        columns = [0, *range(start, min(start + FIGURES_PER_TABLE, len(headers)))]
+        widths = [50] + [120 / (len(columns) - 1)] * (len(columns) - 1)
+        doc.data_table([headers[i] for i in columns], [[row[i] for i in columns] for row in rows], col_widths=widths)
 
 
 def _logo(doc: Document, town) -> None:
@@ -177,6 +188,7 @@ def _bar_chart(doc: Document, chart: BarChart) -> None:
             doc.rect(left + chart.label_width * scale, y, bar.width * scale, 20 * scale, style="F")
         doc.set_xy(left + bar.value_x * scale, y)
         doc.cell(20, 20 * scale, figure_text(bar.value))
+    doc.set_fill_color(255, 255, 255)  # tables drawn next must not inherit the bars' colour
     doc.set_xy(left, top + chart.height * scale + 1)
     doc.set_font(FONT, "", 10.5)
     doc.ln(2)
