@@ -123,8 +123,10 @@ def test_bad_choices_are_explained_in_french_and_the_page_renders(coordinator_cl
     response = _page(coordinator_client, **params)
     assert response.status_code == 200
     assert message in html.unescape(response.content.decode())
+    # A download never gives another period's figures: a 400 that says why, in French.
     for name in ("reporting:export_csv", "reporting:export_xlsx", "reporting:pdf"):
-        assert coordinator_client.get(reverse(name), params).status_code == 200
+        refused = coordinator_client.get(reverse(name), params)
+        assert refused.status_code == 400 and message in html.unescape(refused.content.decode())
 
 
 def test_request_figures_channels_outcomes_and_first_contact(known_data):
@@ -155,6 +157,12 @@ def test_request_figures_channels_outcomes_and_first_contact(known_data):
     assert figures.first_contact_p90_hours == 48.0
 
 
+def test_typed_dates_win_over_the_chosen_year(coordinator_client, known_data):
+    response = _page(coordinator_client, period="annee-2025", start="2025-02-01", end="2025-02-28")
+    assert response.context["bilan"].period == Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
+    assert '<option value="dates" selected>' in response.content.decode()
+
+
 def test_introduction_is_saved_per_period_and_printed(coordinator_client, known_data):
     url = reverse("reporting:save_introduction")
     response = coordinator_client.post(
@@ -165,8 +173,10 @@ def test_introduction_is_saved_per_period_and_printed(coordinator_client, known_
     bilan = build_bilan(year_period(2025))
     assert bilan.introduction.text == "Une année de solidarité."
     # Unknown key or empty text: nothing stored, a French message.
-    response = coordinator_client.post(url, {"period_key": "<script>", "text": "x"}, follow=True)
-    assert "Période inconnue" in response.content.decode()
+    for key in ("<script>", "episode-999", "annee-1850"):
+        response = coordinator_client.post(url, {"period_key": key, "text": "x"}, follow=True)
+        assert "Période inconnue" in response.content.decode()
+        assert not BilanIntroduction.objects.filter(period_key=key).exists()
     response = coordinator_client.post(url, {"period_key": "annee-2024", "text": ""}, follow=True)
     assert not BilanIntroduction.objects.filter(period_key="annee-2024").exists()
     assert response.status_code == 200
@@ -198,13 +208,14 @@ def test_xlsx_has_one_sheet_per_breakdown(coordinator_client, year_earlier_data)
         "Appels à volontaires",
         "Formations",
         "Réseaux de voisinage",
-        "Évaluation",
+        "Avis de fin de soutien",
+        "Volontaires resté·es",
         "Citations",
         "Questionnaires",
         "Définitions",
     ]
     key = [list(row) for row in workbook["Chiffres clés"].iter_rows(min_row=2, values_only=True)]
-    assert key[0][:2] == ["Indicateur", "Du 1 janvier 2025 au 31 décembre 2025"]
+    assert key[0][:2] == ["Indicateur", "Du 1er janvier 2025 au 31 décembre 2025"]
     assert key[1] == ["Volontaires inscrit·es", 5, 2, 3, "en hausse de 150 %"]
     assert workbook["Chiffres clés"]["A1"].value.startswith("Bourg-Solidaire — Bilan")
     quartiers = [list(row) for row in workbook["Par quartier"].iter_rows(min_row=3, values_only=True)]
@@ -219,7 +230,9 @@ def test_csv_export_follows_the_period(coordinator_client, known_data):
     )
     assert response["Content-Disposition"].startswith('attachment; filename="bilan-dates-2025-02-01-2025-02-28')
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Bilan — Du 1 février 2025 au 28 février 2025 — période : du 1 février 2025 au 28 février 2025"]
+    assert rows[0] == [
+        "Bilan — Du 1er février 2025 au 28 février 2025 — période : du 1er février 2025 au 28 février 2025"
+    ]
     assert ["Volontaires inscrit·es", "3"] in rows
     assert ["Habitant·es aidé·es", "1"] in rows
 
@@ -238,7 +251,7 @@ def test_pdf_has_the_figures_as_text_and_no_name(coordinator_client, year_earlie
     assert "Volontaires inscrit·es 6 2" in text
     assert "Merci à toutes." in text
     assert "Testnom" not in text and "Germaine" not in text and "Ludovic" not in text
-    assert reader.metadata.title == "Bilan — Du 1 janvier 2025 au 31 décembre 2025"
+    assert reader.metadata.title == "Bilan — Du 1er janvier 2025 au 31 décembre 2025"
     assert [item.title for item in reader.outline][:2] == ["Introduction", "Chiffres clés"]
 
 

@@ -187,13 +187,21 @@ class Document(FPDF):
             new_y=YPos.NEXT,
         )
 
-    def data_table(self, headers: list[str], rows: list[list], *, col_widths: list[float] | None = None) -> None:
-        """A table with a heading row repeated on each page; numbers aligned right, French decimals."""
+    def data_table(
+        self,
+        headers: list[str],
+        rows: list[list],
+        *,
+        col_widths: list[float] | None = None,
+        align: list[str] | None = None,
+    ) -> None:
+        """A table with a heading row repeated on each page; French decimals; the first column on the
+        left and the others (numbers) on the right unless `align` says otherwise."""
         self.set_font(FONT, "", 9)
         heading_fill = self.town_colour(default=(29, 78, 137))
         with self.table(
             col_widths=col_widths,
-            text_align=["LEFT", *["RIGHT"] * (len(headers) - 1)],
+            text_align=align or ["LEFT", *["RIGHT"] * (len(headers) - 1)],
             headings_style=FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=heading_fill),
             line_height=4.8,
             repeat_headings=1,

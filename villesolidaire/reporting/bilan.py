@@ -143,7 +143,7 @@ class Comparison:
         if self.value == self.previous:
             return "stable"
         if not self.previous:
-            return "en hausse (aucun l'an passé)"
+            return "en hausse : aucun l'an passé"
         change = round(100 * (self.value - self.previous) / self.previous)
         return f"en hausse de {change} %" if change > 0 else f"en baisse de {-change} %" if change < 0 else "stable"
 

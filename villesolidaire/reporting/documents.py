@@ -30,10 +30,14 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
     programme = getattr(town, "programme_name", "") or "Ville Solidaire"
     doc.heading(f"{programme} — bilan : {bilan.chosen.title}", size=16)
     generated = timezone.localtime(bilan.generated_at)
+    if bilan.period.is_over(timezone.localdate()):
+        stability = "ils ne changent pas quand les données évoluent après la période"
+    else:
+        stability = "la période n'étant pas terminée, ils évolueront jusqu'à sa fin"
     doc.paragraph(
         f"Période : {bilan.period.label}. Chiffres calculés le {generated:%d/%m/%Y à %H:%M} à partir des "
-        "données enregistrées et de leurs historiques ; ils ne changent pas quand les données évoluent après la "
-        "période. Aucun nom de personne ne figure dans ce document."
+        f"données enregistrées et de leurs historiques ; {stability}. Aucun nom de personne ne figure dans ce "
+        "document."
     )
     if bilan.introduction:
         _section(doc, "Introduction")
@@ -59,7 +63,7 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
     _table(doc, tables["Par mois"])
 
     for (code, label, rows), title in zip(bilan.board.breakdowns[:2], ("Par catégorie", "Par quartier"), strict=True):
-        _section(doc, title.replace("Par", "Répartition par"))
+        _section(doc, title.replace("Par", "Répartition par"), room=80)
         for figure in (MISSIONS_DONE, RESIDENTS_HELPED):
             chart = bar_chart(f"{code}-{figure}", f"{FIGURE_LABELS[figure]} par {label.lower()}", rows, figure)
             _bar_chart(doc, chart)
@@ -82,12 +86,12 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
         _table(doc, tables[title])
 
     _section(doc, "Évaluation")
-    for title in ("Évaluation", "Citations", "Questionnaires"):
+    for title in ("Avis de fin de soutien", "Volontaires resté·es", "Citations", "Questionnaires"):
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
     _section(doc, "Définitions")
-    _table(doc, definitions, col_widths=[45, 125])
+    _table(doc, definitions, col_widths=[45, 125], align=["LEFT", "LEFT"])
     return doc.output_bytes()
 
 
@@ -101,7 +105,7 @@ def _section(doc: Document, title: str, *, room: float = 40) -> None:
     doc.set_text_color(0, 0, 0)
 
 
-def _table(doc: Document, table, *, col_widths=None) -> None:
+def _table(doc: Document, table, *, col_widths=None, align=None) -> None:
     """A table; a wide one (a breakdown's ten figures) as several tables of at most
     FIGURES_PER_TABLE figures each, the first column repeated, so that A4 portrait keeps words whole."""
     if not table.rows:
@@ -109,7 +113,7 @@ def _table(doc: Document, table, *, col_widths=None) -> None:
         return
     headers, rows = list(table.headers), [list(row) for row in table.rows]
     if len(headers) - 1 <= FIGURES_PER_TABLE or col_widths:
-        doc.data_table(headers, rows, col_widths=col_widths)
+        doc.data_table(headers, rows, col_widths=col_widths, align=align)
         return
     for start in range(1, len(headers), FIGURES_PER_TABLE):
         columns = [0, *range(start, min(start + FIGURES_PER_TABLE, len(headers)))]

@@ -99,9 +99,10 @@ DAY_FIGURES = [ADDED, FIRST_CONTACTS, STEPS_OPENED, HELP_REQUESTS, MISSIONS_DONE
 
 DEFINITIONS: dict[str, str] = {
     REGISTER: (
-        "Inscriptions au registre (demandes reçues ou inscriptions confirmées) enregistrées au plus tard le "
-        "premier jour de l'épisode et non radiées avant ce jour, dans les quartiers de l'épisode "
-        "(toute la commune s'il n'en nomme aucun)."
+        "Inscriptions au registre (demandes reçues ou inscriptions confirmées) dont la demande date au plus "
+        "tard du premier jour de l'épisode (date de la demande, même saisie plus tard, par exemple à la reprise "
+        "d'un registre papier) et non radiées avant ce jour, dans les quartiers de l'épisode (toute la commune "
+        "s'il n'en nomme aucun)."
     ),
     TARGETED: (
         "Personnes sur les listes d'appels des campagnes de l'épisode. Une personne appelée par deux "
@@ -349,7 +350,7 @@ def _count_register(episode: Episode, quartier_ids: list[int], tally: "_Tally") 
     rows = (
         RegisterEntry.objects.filter(
             _in_quartiers("quartier_id", quartier_ids),
-            created_at__lt=_local_midnight(episode.starts_on + datetime.timedelta(days=1)),
+            request_date__lte=episode.starts_on,
         )
         .filter(~Q(status=EntryStatus.REMOVED) | Q(removed_on__gte=episode.starts_on))
         .values("quartier_id")

@@ -103,16 +103,23 @@ def evaluation_tables(bilan: Bilan) -> list[Table]:
     retention = evaluation.retention
     return [
         Table(
-            "Évaluation",
+            "Avis de fin de soutien",
             ["De la part des", "Avis", "Satisfaction moyenne (sur 5)", "Utilité moyenne (sur 5)", "Lien gardé (%)"],
             [
-                [side.label, side.count, side.mean_satisfaction, side.mean_usefulness, _percent(side.kept_link_share)]
+                [
+                    side.label,
+                    side.count,
+                    _mean(side.mean_satisfaction),
+                    _mean(side.mean_usefulness),
+                    _percent(side.kept_link_share),
+                ]
                 for side in evaluation.sides
-            ]
-            + [
-                ["Volontaires ayant réalisé une mission", retention.with_mission, None, None, None],
-                ["… restés actif·ves ou en réserve (%)", retention.kept, None, None, _percent(retention.kept_share)],
             ],
+        ),
+        Table(
+            "Volontaires resté·es",
+            ["Volontaires ayant réalisé une mission", "Resté·es actif·ves ou en réserve", "Part (%)"],
+            [[retention.with_mission, retention.kept, _percent(retention.kept_share)]],
         ),
         Table("Citations", ["Citation", "Signature"], [[q.text, q.signature] for q in evaluation.quotes]),
         Table(
@@ -121,6 +128,10 @@ def evaluation_tables(bilan: Bilan) -> list[Table]:
             [[w.label, w.asked, w.answered, _percent(w.response_rate)] for w in evaluation.waves],
         ),
     ]
+
+
+def _mean(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _percent(share: float | None) -> float | None:

@@ -44,7 +44,17 @@ class BilanForm(forms.Form):
             raise forms.ValidationError("La date de fin doit être postérieure ou égale à la date de début.")
         if cleaned.get("period") == CUSTOM and not (start or end):
             self.add_error("start", "Indiquez au moins une date pour choisir vos propres dates.")
+        elif start or end:
+            # Typed dates win over the list, which then says so: nobody reads a year believing it
+            # is the months they typed.
+            cleaned["period"] = CUSTOM
+            self.data = self.data.copy()
+            self.data["period"] = CUSTOM
         return cleaned
+
+    def knows(self, key: str) -> bool:
+        """Whether `key` names a period this chooser offers (typed dates always exist)."""
+        return key in self.presets or key.startswith(f"{CUSTOM}-")
 
     def chosen(self) -> ChosenPeriod:
         """The chosen period; the current year when nothing (or nothing valid) is chosen."""

@@ -20,7 +20,9 @@ PUBLIC_FIGURES = FIGURES[:6]
 
 @dataclass(frozen=True)
 class Cell:
-    """A count as shown to the public: its value, or « moins de N » when hidden."""
+    """A count as shown to the public: its value; « moins de N » when it is a small count; « masqué »
+    when it is hidden only so that a total cannot give back a small count next to it (it may be
+    large: writing « moins de N » there would be false)."""
 
     value: int
     hidden: bool
@@ -28,7 +30,9 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return f"moins de {self.threshold}" if self.hidden else str(self.value)
+        if not self.hidden:
+            return str(self.value)
+        return f"moins de {self.threshold}" if 0 < self.value < self.threshold else "masqué"
 
 
 @dataclass(frozen=True)

@@ -131,12 +131,16 @@ class Period:
     @property
     def label(self) -> str:
         if self.start and self.end:
-            return f"du {date_format(self.start, 'j F Y')} au {date_format(self.end, 'j F Y')}"
+            return f"du {french_date(self.start)} au {french_date(self.end)}"
         if self.start:
-            return f"depuis le {date_format(self.start, 'j F Y')}"
+            return f"depuis le {french_date(self.start)}"
         if self.end:
-            return f"jusqu'au {date_format(self.end, 'j F Y')}"
+            return f"jusqu'au {french_date(self.end)}"
         return "depuis le début"
+
+    def is_over(self, today: datetime.date) -> bool:
+        """Whether the period has ended (its figures can no longer grow)."""
+        return self.end is not None and self.end < today
 
 
 @dataclass
@@ -182,6 +186,11 @@ class Dashboard:
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def french_date(day: datetime.date) -> str:
+    """« 1er janvier 2025 », « 2 janvier 2025 »: the first of the month is an ordinal in French."""
+    return f"{'1er' if day.day == 1 else day.day} {date_format(day, 'F Y')}"
 
 
 def _year_earlier(day: datetime.date | None) -> datetime.date | None:

@@ -95,7 +95,7 @@ def save_introduction(request: HttpRequest) -> HttpResponse:
     # Back to the same bilan: the query string is re-encoded, so only our own page is reachable.
     back = QueryDict(request.POST.get("query", "")).urlencode()
     target = redirect(f"{reverse('reporting:dashboard')}?{back}" if back else reverse("reporting:dashboard"))
-    if not PERIOD_KEY.fullmatch(key):
+    if not PERIOD_KEY.fullmatch(key) or not BilanForm().knows(key):
         messages.error(request, "Période inconnue : l'introduction n'a pas été enregistrée.")
         return target
     instance = BilanIntroduction.objects.filter(period_key=key).first() or BilanIntroduction(period_key=key)
@@ -110,10 +110,21 @@ def save_introduction(request: HttpRequest) -> HttpResponse:
     return target
 
 
+def _refused_period(form: BilanForm) -> HttpResponse | None:
+    """A download of a period the form refuses: a 400 in French, never another period's figures."""
+    if form.is_bound and not form.is_valid():
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return HttpResponse(f"Période invalide : {errors}", status=400, content_type="text/plain; charset=utf-8")
+    return None
+
+
 @figures_reader_required
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _form, bilan = _bilan_from(request)
+    form = BilanForm(request.GET)
+    if refused := _refused_period(form):
+        return refused
+    bilan = build_bilan(form.chosen(), compare=form.wants_comparison())
     return download(
         fmt,
         exports.tables(bilan),
@@ -126,8 +137,13 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 @figures_reader_required
 @require_GET
 def pdf(request: HttpRequest) -> HttpResponse:
-    _form, bilan = _bilan_from(request)
-    return pdf_response(bilan_pdf(bilan, town=Town.current()), f"bilan-{bilan.chosen.key}.pdf")
+    form = BilanForm(request.GET)
+    if refused := _refused_period(form):
+        return refused
+    bilan = build_bilan(form.chosen(), compare=form.wants_comparison())
+    return pdf_response(
+        bilan_pdf(bilan, town=Town.current()), f"bilan-{bilan.chosen.key}-{timezone.localdate().isoformat()}.pdf"
+    )
 
 
 # The episode report (issue 12): counts only, no name: the figure readers (coordinators, administrators,

@@ -17,7 +17,7 @@ ROLE_LABELS = {
     "register_officer": "Agente habilitée au registre (registre, épisodes, campagnes)",
     "caller": "Appelant de campagne",
     "auditor": "Auditrice du journal d'accès",
-    "official": "Élue / direction (tableau de bord et chiffres, lecture seule)",
+    "official": "Élue / direction (bilan et chiffres, lecture seule)",
 }
 
 
