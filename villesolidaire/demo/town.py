@@ -56,6 +56,7 @@ from villesolidaire.partners.demo import seed_partners_demo
 from villesolidaire.register.demo import seed_register
 from villesolidaire.register.models import EntryStatus
 from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
+from villesolidaire.surveys.demo import seed_evaluation_demo
 from villesolidaire.territory.demo import POSTCODE, TOWN_NAME, seed_territory_demo
 from villesolidaire.trainings.demo import seed_trainings_demo
 from villesolidaire.volunteers.enums import WORKFLOW as VOLUNTEER_WORKFLOW
@@ -246,6 +247,8 @@ def seed_demo(
         quartiers=quartiers,
         coordinator=coordinator,
     )
+    # Its own sequence too: the evaluations' extra answers leave every pinned figure as it was.
+    evaluation = seed_evaluation_demo(random.Random(seed + 5), coordinator=coordinator)
 
     summary.counts = {
         "quartiers": len(quartiers),
@@ -267,6 +270,7 @@ def seed_demo(
         **trainings,
         **needs,
         **neighbours,
+        **evaluation,
     }
     return summary
 

@@ -248,13 +248,18 @@ def answer_record(
 
 def quote_offer_evaluation(*, evaluation: Evaluation) -> None:
     """missions.evaluation_recorded: a consented comment becomes a quote for the CCAS to review."""
-    if evaluation.quote_consent and evaluation.comment:
-        Quote.objects.create(
-            evaluation=evaluation,
-            side=evaluation.author,
-            given_at=evaluation.created_at,
-            signature=SIGNATURES[evaluation.author][0],
-        )
+    quote_offer_evaluations([evaluation])
+
+
+def quote_offer_evaluations(evaluations: list[Evaluation]) -> int:
+    """The consented comments among `evaluations` become quotes to review (one query); how many."""
+    quotes = [
+        Quote(evaluation=e, side=e.author, given_at=e.created_at, signature=SIGNATURES[e.author][0])
+        for e in evaluations
+        if e.quote_consent and e.comment
+    ]
+    Quote.objects.bulk_create(quotes)
+    return len(quotes)
 
 
 def _names_around(quote: Quote) -> list[str]:
