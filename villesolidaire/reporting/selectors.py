@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -259,7 +259,6 @@ class ActiveChange:
     month: datetime.date | None
     domains: int
     call: int | None
-    categories: tuple[int, ...]
     delta: int
 
 
@@ -280,31 +279,25 @@ def active_changes(period: Period) -> list[ActiveChange]:
             period.q("created_at"), pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id")
         )
         .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", end))
+        # The month as two numbers: no time zone conversion per row in Python (thousands of rows).
         .values_list(
             "pk",
             "quartier_id",
-            TruncMonth("created_at"),
+            ExtractYear("created_at"),
+            ExtractMonth("created_at"),
             "domains",
             "recruitment_call_id",
             "status",
             "status_then",
-            "categories",  # one row per accepted category
         )
         .order_by()
     )
     # Compared here, not in SQL: a filter on the history would make the database read it for every
     # volunteer of the period, before keeping those changed since.
-    changes: dict[int, tuple] = {}
-    categories: dict[int, list[int]] = defaultdict(list)
-    for pk, quartier, month, domains, call, now, then, category in rows:
-        if (now == active) == (then == active):
-            continue
-        changes[pk] = (quartier, _month_key(month), domains, call, 1 if then == active else -1)
-        if category is not None:
-            categories[pk].append(category)
     return [
-        ActiveChange(pk, quartier, month, domains, call, tuple(categories[pk]), delta)
-        for pk, (quartier, month, domains, call, delta) in changes.items()
+        ActiveChange(pk, quartier, datetime.date(year, month, 1), domains, call, 1 if then == active else -1)
+        for pk, quartier, year, month, domains, call, now, then in rows
+        if (now == active) != (then == active)
     ]
 
 
@@ -332,7 +325,7 @@ def count_volunteer_signups(tally: Tally, period: Period) -> None:
 
 def count_volunteer_categories(tally: Tally, period: Period) -> None:
     """Volunteers by accepted category: one volunteer counts in each category they accept (one
-    query, plus the corrections of `active_changes`)."""
+    query, and one for the categories of the volunteers `active_changes` corrects)."""
     through = Volunteer.categories.through.objects.all()
     if period.is_set:
         through = through.filter(volunteer__in=Volunteer.objects.filter(period.q("created_at")).values("pk"))
@@ -344,9 +337,26 @@ def count_volunteer_categories(tally: Tally, period: Period) -> None:
     for row in rows:
         _add(tally.by_category, row["helpcategory_id"], REGISTERED, row["registered"])
         _add(tally.by_category, row["helpcategory_id"], ACTIVE, row["active"])
-    for change in tally.active_changes:
-        for category in change.categories:
-            _add(tally.by_category, category, ACTIVE, change.delta)
+    end = period.end_moment
+    if tally.active_changes and end is not None:
+        # The same correction per category, grouped in SQL over the volunteers changed since.
+        changed = Volunteer.objects.filter(
+            period.q("created_at"), pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id")
+        )
+        corrections = (
+            Volunteer.categories.through.objects.filter(volunteer__in=changed.values("pk"))
+            .annotate(
+                status_then=status_as_of(
+                    VolunteerStatusChange, "volunteer", end, subject="volunteer_id", current="volunteer__status"
+                )
+            )
+            .values_list("helpcategory_id", "volunteer__status", "status_then")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        active = VolunteerStatus.ACTIVE
+        for category, now, then, count in corrections:
+            _add(tally.by_category, category, ACTIVE, ((then == active) - (now == active)) * count)
 
 
 def count_missions_done(tally: Tally, period: Period) -> None:
