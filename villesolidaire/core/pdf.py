@@ -26,6 +26,7 @@ from fpdf.fonts import FontFace
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "LiberationSans"
 LINE = 5.5
+DEFAULT_COLOUR = (29, 78, 137)  # territory.Town's default main colour, #1d4e89
 
 
 class Document(FPDF):
@@ -198,7 +199,7 @@ class Document(FPDF):
         """A table with a heading row repeated on each page; French decimals; the first column on the
         left and the others (numbers) on the right unless `align` says otherwise."""
         self.set_font(FONT, "", 9)
-        heading_fill = self.town_colour(default=(29, 78, 137))
+        heading_fill = self.town_colour()
         with self.table(
             col_widths=col_widths,
             text_align=align or ["LEFT", *["RIGHT"] * (len(headers) - 1)],
@@ -213,7 +214,17 @@ class Document(FPDF):
         self.set_font(FONT, "", 10.5)
         self.ln(3)
 
-    def town_colour(self, *, default: tuple[int, int, int]) -> tuple[int, int, int]:
+    def section(self, title: str, *, size: float = 13, room: float = 40) -> None:
+        """A bookmarked heading in the town's colour; on a new page when less than `room` millimetres
+        are left under it (a heading never sits alone at the foot of a page)."""
+        if self.get_y() + room > self.h - self.b_margin:
+            self.add_page()
+        self.start_section(title)
+        self.set_text_color(*self.town_colour())
+        self.heading(title, size=size)
+        self.set_text_color(0, 0, 0)
+
+    def town_colour(self, *, default: tuple[int, int, int] = DEFAULT_COLOUR) -> tuple[int, int, int]:
         """The town's main colour as RGB (its theme), else `default`."""
         colour = getattr(self.town, "primary_colour", "") or ""
         if len(colour) == 7 and colour.startswith("#"):

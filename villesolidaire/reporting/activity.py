@@ -5,7 +5,6 @@ reads statuses as they stood at the period's end (core.workflow.status_as_of).
 Definitions are in DEFINITIONS, printed next to each table in the page, the PDF and the exports.
 """
 
-import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from villesolidaire.missions.models import Mission
 from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.neighbours.enums import NetworkStatus
 from villesolidaire.neighbours.models import Alert, Neighbour, Network, NetworkStatusChange
-from villesolidaire.reporting.selectors import ActiveChange, Period, hours_value, partner_relays
+from villesolidaire.reporting.selectors import ActiveChange, Period, hours_value, nearest_rank, partner_relays
 from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
 from villesolidaire.trainings.models import SessionRegistration, TrainingSession, VolunteerTraining
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
@@ -54,7 +53,7 @@ NOT_HANDLED = "Pas encore traitée à la fin de la période"
 
 
 @dataclass(frozen=True)
-class Count2:
+class LabelledCount:
     """A labelled count, for the small two-column tables."""
 
     label: str
@@ -65,8 +64,8 @@ class Count2:
 class RequestFigures:
     count: int = 0
     residents: int = 0
-    by_channel: list[Count2] = field(default_factory=list)
-    by_outcome: list[Count2] = field(default_factory=list)
+    by_channel: list[LabelledCount] = field(default_factory=list)
+    by_outcome: list[LabelledCount] = field(default_factory=list)
     handled: int = 0
     first_contact_median_hours: float | None = None
     first_contact_p90_hours: float | None = None
@@ -90,14 +89,6 @@ class VolunteerGroupRow:
     registered: int = 0
     active: int = 0
     mobilised: int = 0
-
-
-def _percentile(values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def _round_hours(value: float | None) -> float | None:
@@ -132,12 +123,12 @@ def request_figures(period: Period) -> RequestFigures:
         count=len(timings),
         residents=len({resident for _created, _first, resident in timings}),
         by_channel=[
-            Count2(label, channel_counts[code]) for code, label in Channel.choices if channel_counts.get(code)
+            LabelledCount(label, channel_counts[code]) for code, label in Channel.choices if channel_counts.get(code)
         ],
-        by_outcome=[Count2(label, outcomes[label]) for label in _outcome_order() if outcomes.get(label)],
+        by_outcome=[LabelledCount(label, outcomes[label]) for label in _outcome_order() if outcomes.get(label)],
         handled=len(delays),
         first_contact_median_hours=_round_hours(statistics.median(delays) if delays else None),
-        first_contact_p90_hours=_round_hours(_percentile(delays, 0.9)),
+        first_contact_p90_hours=_round_hours(nearest_rank(delays, 0.9)),
     )
 
 

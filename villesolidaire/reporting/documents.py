@@ -40,13 +40,13 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
         "document."
     )
     if bilan.introduction:
-        _section(doc, "Introduction")
+        doc.section("Introduction")
         for paragraph in bilan.introduction.text.split("\n"):
             if paragraph.strip():
                 doc.paragraph(paragraph.strip())
 
     tables = {table.title: table for table in exports.tables(bilan)}
-    _section(doc, "Chiffres clés")
+    doc.section("Chiffres clés")
     _table(doc, tables["Chiffres clés"])
     definitions = tables["Définitions"]
     doc.set_font(FONT, "", 9)
@@ -54,7 +54,7 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
         doc.multi_cell(0, 4.5, f"{name} : {text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(3)
 
-    _section(doc, "Évolution par mois", room=CHART_HEIGHT_MM + 20)
+    doc.section("Évolution par mois", room=CHART_HEIGHT_MM + 20)
     monthly = line_chart(
         "m", "Évolution par mois", bilan.monthly.labels, bilan.monthly.lines(), axis_labels=bilan.monthly.axis_labels
     )
@@ -63,46 +63,36 @@ def bilan_pdf(bilan: Bilan, *, town) -> bytes:
     _table(doc, tables["Par mois"])
 
     for (code, label, rows), title in zip(bilan.board.breakdowns[:2], ("Par catégorie", "Par quartier"), strict=True):
-        _section(doc, title.replace("Par", "Répartition par"), room=80)
+        doc.section(title.replace("Par", "Répartition par"), room=80)
         for figure in (MISSIONS_DONE, RESIDENTS_HELPED):
             chart = bar_chart(f"{code}-{figure}", f"{FIGURE_LABELS[figure]} par {label.lower()}", rows, figure)
             _bar_chart(doc, chart)
         doc.paragraph("Toutes les valeurs :", gap=1)
         _table(doc, tables[title])
 
-    _section(doc, "Demandes d'aide")
+    doc.section("Demandes d'aide")
     for title in ("Délai de premier contact", "Demandes par canal", "Suite des demandes"):
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
-    _section(doc, "Partenaires, domaines d'engagement et appels à volontaires")
+    doc.section("Partenaires, domaines d'engagement et appels à volontaires")
     for title in ("Partenaires", "Domaines d'engagement", "Appels à volontaires"):
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
-    _section(doc, "Formations et réseaux de voisinage")
+    doc.section("Formations et réseaux de voisinage")
     for title in ("Formations", "Réseaux de voisinage"):
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
-    _section(doc, "Évaluation")
+    doc.section("Évaluation")
     for title in ("Avis de fin de soutien", "Volontaires resté·es", "Citations", "Questionnaires"):
         doc.paragraph(title, bold=True, gap=1)
         _table(doc, tables[title])
 
-    _section(doc, "Définitions")
+    doc.section("Définitions")
     _table(doc, definitions, col_widths=[45, 125], align=["LEFT", "LEFT"])
     return doc.output_bytes()
-
-
-def _section(doc: Document, title: str, *, room: float = 40) -> None:
-    """A bookmarked heading, on a new page when less than `room` millimetres are left under it."""
-    if doc.get_y() + room > doc.h - doc.b_margin:
-        doc.add_page()
-    doc.start_section(title)
-    doc.set_text_color(*doc.town_colour(default=(29, 78, 137)))
-    doc.heading(title, size=13)
-    doc.set_text_color(0, 0, 0)
 
 
 def _table(doc: Document, table, *, col_widths=None, align=None) -> None:
@@ -183,7 +173,7 @@ def _bar_chart(doc: Document, chart: BarChart) -> None:
     doc.paragraph(chart.title, bold=True, gap=0.5)
     left, top = doc.l_margin, doc.get_y()
     doc.set_font(FONT, "", 7.5)
-    doc.set_fill_color(*doc.town_colour(default=SERIES_GREYS[0]))
+    doc.set_fill_color(*doc.town_colour())
     for bar in chart.bars:
         y = top + bar.y * scale
         doc.set_xy(left, y)

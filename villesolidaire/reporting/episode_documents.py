@@ -5,7 +5,6 @@ can reach them. Every figure comes with its definition (episode_report.DEFINITIO
 """
 
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from villesolidaire.core.exports import Table
 from villesolidaire.core.pdf import FONT, Document
@@ -33,8 +32,6 @@ from villesolidaire.reporting.episode_report import (
     figure_cell,
 )
 from villesolidaire.reporting.selectors import figure_text
-
-DEFAULT_PRIMARY = "#1d4e89"
 
 
 def title(report: EpisodeReport) -> str:
@@ -103,92 +100,56 @@ def _text(value) -> str:
     return figure_text(figure_cell(value))
 
 
-def _colour(town) -> str:
-    colour = getattr(town, "primary_colour", "") or DEFAULT_PRIMARY
-    return colour if len(colour) == 7 and colour.startswith("#") else DEFAULT_PRIMARY
-
-
-def _table(doc: Document, headers: list[str], rows: list[list[str]], *, first_width: float, colour: str) -> None:
-    width = doc.w - doc.l_margin - doc.r_margin
-    others = (width - first_width) / max(len(headers) - 1, 1)
-    doc.set_font(FONT, "", 8)
-    with doc.table(
-        col_widths=[first_width, *[others] * (len(headers) - 1)],
-        text_align=["LEFT", *["RIGHT"] * (len(headers) - 1)],
-        headings_style=FontFace(emphasis="BOLD", color="#ffffff", fill_color=colour),
-        line_height=4.2,
-        width=width,
-    ) as table:
-        for cells in [headers, *rows]:
-            row = table.row()
-            for cell in cells:
-                row.cell(cell)
-    doc.set_font(FONT, "", 10.5)
-    doc.ln(3)
+def _table(doc: Document, headers: list[str], rows: list[list[str]], *, first_width: float) -> None:
+    others = (doc.w - doc.l_margin - doc.r_margin - first_width) / max(len(headers) - 1, 1)
+    doc.data_table(headers, rows, col_widths=[first_width, *[others] * (len(headers) - 1)])
 
 
 def pdf(report: EpisodeReport, town) -> bytes:
     """A4, the town's name and colour; key figures with their definitions, then each breakdown."""
-    colour = _colour(town)
     doc = Document(title=title(report), town=town)
     doc.add_page()
-    doc.set_text_color(colour)
-    doc.heading(title(report), size=15)
-    doc.set_text_color(0)
+    doc.section(title(report), size=15)
     episode = report.episode
     doc.paragraph(
         f"{episode.get_kind_display()}, vigilance {episode.get_level_display().lower()}, {report.period_label}. "
         f"Document établi le {report.generated_at:%d/%m/%Y} à partir des données enregistrées : "
         "chiffres agrégés, sans aucune donnée nominative."
     )
-    doc.set_text_color(colour)
-    doc.heading("Chiffres clés", size=12)
-    doc.set_text_color(0)
+    doc.section("Chiffres clés", size=12)
     _table(
         doc,
         ["Indicateur", "Valeur"],
         [[label, _text(value)] for _code, label, value, _definition in report.headline],
         first_width=130,
-        colour=colour,
     )
     for section, columns in (
         ("Appels par quartier", CALL_COLUMNS),
         ("Délais du premier contact par quartier", DELAY_COLUMNS),
         ("Demandes, missions et heures par quartier", ACTIVITY_COLUMNS),
     ):
-        doc.set_text_color(colour)
-        doc.heading(section, size=12)
-        doc.set_text_color(0)
+        doc.section(section, size=12)
         _table(
             doc,
             ["Quartier", *[SHORT_LABELS[code] for code in columns]],
             [[row.label, *[_text(row.values.get(code)) for code in columns]] for row in report.by_quartier],
             first_width=42 if len(columns) > 3 else 70,
-            colour=colour,
         )
-    doc.set_text_color(colour)
-    doc.heading("Escalades par étape", size=12)
-    doc.set_text_color(0)
+    doc.section("Escalades par étape", size=12)
     _table(
         doc,
         STEP_COLUMNS,
         [[str(cell) for cell in step.cells()] for step in report.steps],
         first_width=50,
-        colour=colour,
     )
-    doc.set_text_color(colour)
-    doc.heading("Par jour", size=12)
-    doc.set_text_color(0)
+    doc.section("Par jour", size=12)
     _table(
         doc,
         ["Jour", *[FIGURE_LABELS[code] for code in DAY_FIGURES]],
         [[f"{row.key:%d/%m/%Y}", *[_text(row.values.get(code)) for code in DAY_FIGURES]] for row in report.by_day],
         first_width=25,
-        colour=colour,
     )
-    doc.set_text_color(colour)
-    doc.heading("Définitions", size=12)
-    doc.set_text_color(0)
+    doc.section("Définitions", size=12)
     for code, label in FIGURE_LABELS.items():
         doc.set_font(FONT, "B", 9)
         doc.multi_cell(0, 4.5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -9,13 +9,11 @@ and the XLSX. The reference instant of a person on a call list is the moment the
 (`CallTarget.created_at`): the campaign's start for its first list, the refresh for people added
 later.
 
-Help requests, missions and volunteer hours are read by `_episode_activity` alone, from the
-episode's dates and quartiers; when requests, missions and needs carry their episode, that one
-function switches to the links.
+Help requests, missions and volunteer hours are read by `_episode_activity` through the links:
+requests, missions and needs carry the crisis episode they were raised in.
 """
 
 import datetime
-import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +31,7 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.models import Mission
 from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.register.models import EntryStatus, RegisterEntry
-from villesolidaire.reporting.selectors import NO_QUARTIER, Row, hours_value
+from villesolidaire.reporting.selectors import NO_QUARTIER, Row, hours_value, nearest_rank
 from villesolidaire.territory.models import Quartier
 
 # Queries run by `episode_report`, whatever the size of the data (asserted by the tests).
@@ -232,10 +230,6 @@ class EpisodeReport:
 # Reading --------------------------------------------------------------------------------------
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _local_day(value) -> datetime.date | None:
     """A local calendar day from TruncDate (a date) or an aware datetime."""
     if value is None:
@@ -252,21 +246,9 @@ def episode_window(episode: Episode, today: datetime.date) -> tuple[datetime.dat
     return episode.starts_on, last
 
 
-def _in_window(field_name: str, first: datetime.date, last: datetime.date) -> Q:
-    return Q(**{f"{field_name}__gte": _local_midnight(first)}) & Q(
-        **{f"{field_name}__lt": _local_midnight(last + datetime.timedelta(days=1))}
-    )
-
-
 def _in_quartiers(field_name: str, quartier_ids: list[int]) -> Q:
     """The episode's quartiers; no condition when it covers the whole town."""
     return Q(**{f"{field_name}__in": quartier_ids}) if quartier_ids else Q()
-
-
-def _percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def _hours(seconds: float) -> float:
@@ -279,7 +261,7 @@ def contact_delays(delays_seconds: list[float]) -> dict[str, float | None]:
         return {CONTACT_MEDIAN: None, CONTACT_P90: None}
     return {
         CONTACT_MEDIAN: _hours(statistics.median(delays_seconds)),
-        CONTACT_P90: _hours(_percentile(delays_seconds, 0.9)),
+        CONTACT_P90: _hours(nearest_rank(delays_seconds, 0.9)),
     }
 
 
@@ -361,9 +343,7 @@ def _count_register(episode: Episode, quartier_ids: list[int], tally: "_Tally") 
         tally.add(row["quartier_id"], REGISTER, row["n"])
 
 
-def _episode_activity(
-    episode: Episode, quartier_ids: list[int], first: datetime.date, last: datetime.date, tally: "_Tally"
-) -> None:
+def _episode_activity(episode: Episode, tally: "_Tally") -> None:
     """Help requests, missions done and volunteer hours of the episode, by quartier and day (three queries).
 
     Read through the links: requests, missions and needs carry the episode they were raised in
@@ -436,7 +416,7 @@ def episode_report(episode: Episode, *, today: datetime.date | None = None) -> E
     _count_register(episode, quartier_ids, tally)
     _count_targets(episode, tally)
     steps = _count_steps(episode, tally)
-    _episode_activity(episode, quartier_ids, first, last, tally)
+    _episode_activity(episode, tally)
 
     totals: dict = {code: tally.totals.get(code, 0) for code in HEADLINE}
     totals.update(contact_delays(tally.delays[None]))

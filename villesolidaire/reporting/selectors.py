@@ -30,6 +30,7 @@ FIGURE_COUNTS); each breakdown is one `*_breakdown` function turning a tally's t
 """
 
 import datetime
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -231,6 +232,15 @@ def hours_value(hours) -> int | float:
         return 0
     value = round(float(hours), 2)
     return int(value) if value.is_integer() else value
+
+
+def nearest_rank(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `share` of the values at or below it
+    (`share` 0.9: the 9th decile). None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def figure_text(value) -> str:
