@@ -31,6 +31,7 @@ from villesolidaire.needs.selectors import select_volunteers  # noqa: E402
 from villesolidaire.trainings.models import TrainingModule, VolunteerTraining  # noqa: E402
 from villesolidaire.volunteers.enums import Status  # noqa: E402
 from villesolidaire.volunteers.models import Volunteer  # noqa: E402
+from villesolidaire.volunteers.services import refresh_categories_masks  # noqa: E402
 
 BATCH = 5000
 STATUS_WEIGHTS = {Status.ACTIVE: 80, Status.REGISTERED: 10, Status.PAUSED: 5, Status.WITHDRAWN: 5}
@@ -128,6 +129,7 @@ def complete_profiles(rng: random.Random, training_modules: list[TrainingModule]
             for mask, pks in by_mask.items():
                 Volunteer.objects.filter(pk__in=pks).update(domains=mask)
             Through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+            refresh_categories_masks({link.volunteer_id for link in links})
             VolunteerTraining.objects.bulk_create(held, batch_size=BATCH, ignore_conflicts=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -18,6 +18,7 @@ from villesolidaire.residents.models import Resident
 from villesolidaire.territory.models import Quartier, Town
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import Skill, Volunteer
+from villesolidaire.volunteers.services import categories_mask_of
 
 factory.Faker._DEFAULT_LOCALE = "fr_FR"
 
@@ -138,6 +139,8 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     def categories(self, create, extracted, **kwargs):
         if extracted:
             self.categories.set(extracted)
+            self.categories_mask = categories_mask_of(extracted)
+            self.save(update_fields=["categories_mask"])
 
     @factory.post_generation
     def skills(self, create, extracted, **kwargs):

@@ -204,7 +204,7 @@ def test_each_breakdown_runs_a_fixed_number_of_queries(known_data):
     tally = Tally()
     for count in FIGURE_COUNTS:
         count(tally, Period())
-    assert _count_queries(lambda: category_breakdown(tally.by_category)) == 1
+    assert _count_queries(lambda: category_breakdown(tally.by_category, tally.by_categories_mask)) == 1
     assert _count_queries(lambda: quartier_breakdown(tally.by_quartier)) == 1
     assert _count_queries(lambda: month_breakdown(tally.by_month)) == 0
     # Two breakdown queries, and two for the relays to partners.

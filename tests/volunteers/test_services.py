@@ -4,9 +4,16 @@ import pytest
 
 from tests.factories import VolunteerFactory, staff_user
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.volunteers.enums import WORKFLOW, Status
-from villesolidaire.volunteers.services import volunteer_change_status
+from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.services import (
+    refresh_categories_masks,
+    volunteer_change_status,
+    volunteer_register,
+    volunteer_update_profile,
+)
 
 
 @pytest.mark.parametrize("current,target", list(itertools.product(Status.values, Status.values)))
@@ -62,3 +69,36 @@ def test_withdrawal_gives_held_places_to_the_people_waiting():
         row.refresh_from_db()
     assert held.status == SignupStatus.CANCELLED and waiting.status != SignupStatus.WAITING
     assert seat.status == RegistrationStatus.CANCELLED and queued.status == RegistrationStatus.REGISTERED
+
+
+def _mask(*slugs: str) -> int:
+    return sum(1 << HelpCategory.objects.get(slug=slug).bit for slug in slugs)
+
+
+def test_sign_up_and_profile_edits_keep_the_categories_mask_with_the_links(groceries):
+    reading = HelpCategory.objects.get(slug="lecture")
+    volunteer = volunteer_register(
+        volunteer=Volunteer(first_name="Inès", last_name="Martin", email="ines@example.org"),
+        skills=[],
+        categories=[groceries, reading],
+        recruitment_call=None,
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.categories_mask == _mask("courses", "lecture")
+    volunteer_update_profile(
+        volunteer=volunteer, skills=[], categories=HelpCategory.objects.filter(slug="lecture"), address_changed=False
+    )
+    volunteer.refresh_from_db()
+    assert volunteer.categories_mask == _mask("lecture")
+    assert list(volunteer.categories.values_list("slug", flat=True)) == ["lecture"]
+
+
+def test_refresh_rewrites_the_masks_that_bulk_writers_left_behind(groceries):
+    linked = VolunteerFactory()
+    Volunteer.categories.through.objects.create(volunteer=linked, helpcategory=groceries)
+    stale = VolunteerFactory(categories_mask=_mask("lecture"))
+    right = VolunteerFactory(categories=[groceries])
+    assert refresh_categories_masks() == 2
+    masks = dict(Volunteer.objects.values_list("pk", "categories_mask"))
+    assert (masks[linked.pk], masks[stale.pk], masks[right.pk]) == (_mask("courses"), 0, _mask("courses"))
+    assert refresh_categories_masks([linked.pk, stale.pk]) == 0

@@ -87,6 +87,7 @@ from villesolidaire.territory.models import Town
 from villesolidaire.volunteers.enums import WORKFLOW as VOLUNTEER_WORKFLOW
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer, VolunteerStatusChange
+from villesolidaire.volunteers.services import refresh_categories_masks
 
 SCENARIO = "rennes-2020"
 DEFAULT_SEED = 2020
@@ -832,6 +833,7 @@ def _categories_and_skills(rng, plans: list[Plan], support_plans: list[SupportPl
         ],
         batch_size=1000,
     )
+    refresh_categories_masks([p.volunteer.pk for p in plans])
     Volunteer.skills.through.objects.bulk_create(
         [
             Volunteer.skills.through(volunteer_id=p.volunteer.pk, skill_id=skill.pk)

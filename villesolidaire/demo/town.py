@@ -62,6 +62,7 @@ from villesolidaire.trainings.demo import seed_trainings_demo
 from villesolidaire.volunteers.enums import WORKFLOW as VOLUNTEER_WORKFLOW
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer, VolunteerStatusChange
+from villesolidaire.volunteers.services import refresh_categories_masks
 
 DEFAULT_SEED = 2026
 DEMO_VOLUNTEER_EMAILS = [f"volontaire1@{DEMO_DOMAIN}", f"volontaire2@{DEMO_DOMAIN}"]
@@ -375,6 +376,7 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
         ],
         batch_size=1000,
     )
+    refresh_categories_masks([v.pk for v in volunteers])
     Volunteer.skills.through.objects.bulk_create(
         [
             Volunteer.skills.through(volunteer_id=v.pk, skill_id=pk)

@@ -254,6 +254,8 @@ class Tally:
 
     totals: dict = field(default_factory=lambda: defaultdict(int))
     by_category: dict = field(default_factory=lambda: defaultdict(dict))
+    # Volunteers' figures per Volunteer.categories_mask, spread over categories by category_breakdown.
+    by_categories_mask: dict = field(default_factory=lambda: defaultdict(dict))
     by_quartier: dict = field(default_factory=lambda: defaultdict(dict))
     by_month: dict = field(default_factory=lambda: defaultdict(dict))
     active_changes: list = field(default_factory=list)
@@ -269,6 +271,7 @@ class ActiveChange:
     month: datetime.date | None
     domains: int
     call: int | None
+    categories: int  # Volunteer.categories_mask
     delta: int
 
 
@@ -297,6 +300,7 @@ def active_changes(period: Period) -> list[ActiveChange]:
             ExtractMonth("created_at"),
             "domains",
             "recruitment_call_id",
+            "categories_mask",
             "status",
             "status_then",
         )
@@ -305,8 +309,10 @@ def active_changes(period: Period) -> list[ActiveChange]:
     # Compared here, not in SQL: a filter on the history would make the database read it for every
     # volunteer of the period, before keeping those changed since.
     return [
-        ActiveChange(pk, quartier, datetime.date(year, month, 1), domains, call, 1 if then == active else -1)
-        for pk, quartier, year, month, domains, call, now, then in rows
+        ActiveChange(
+            pk, quartier, datetime.date(year, month, 1), domains, call, categories, 1 if then == active else -1
+        )
+        for pk, quartier, year, month, domains, call, categories, now, then in rows
         if (now == active) != (then == active)
     ]
 
@@ -334,39 +340,22 @@ def count_volunteer_signups(tally: Tally, period: Period) -> None:
 
 
 def count_volunteer_categories(tally: Tally, period: Period) -> None:
-    """Volunteers by accepted category: one volunteer counts in each category they accept (one
-    query, and one for the categories of the volunteers `active_changes` corrects)."""
-    through = Volunteer.categories.through.objects.all()
-    if period.is_set:
-        through = through.filter(volunteer__in=Volunteer.objects.filter(period.q("created_at")).values("pk"))
+    """Volunteers by the mask of the categories they accept (Volunteer.categories_mask), with the
+    corrections of `active_changes`, which carry each volunteer's mask (one query).
+
+    A few hundred distinct masks whatever the number of volunteers: `category_breakdown` spreads
+    them over the categories, so one volunteer counts in each category they accept."""
     rows = (
-        through.values("helpcategory_id")
-        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(volunteer__status=VolunteerStatus.ACTIVE)))
+        Volunteer.objects.filter(period.q("created_at"))
+        .values_list("categories_mask")
+        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)))
         .order_by()
     )
-    for row in rows:
-        _add(tally.by_category, row["helpcategory_id"], REGISTERED, row["registered"])
-        _add(tally.by_category, row["helpcategory_id"], ACTIVE, row["active"])
-    end = period.end_moment
-    if tally.active_changes and end is not None:
-        # The same correction per category, grouped in SQL over the volunteers changed since.
-        changed = Volunteer.objects.filter(
-            period.q("created_at"), pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id")
-        )
-        corrections = (
-            Volunteer.categories.through.objects.filter(volunteer__in=changed.values("pk"))
-            .annotate(
-                status_then=status_as_of(
-                    VolunteerStatusChange, "volunteer", end, subject="volunteer_id", current="volunteer__status"
-                )
-            )
-            .values_list("helpcategory_id", "volunteer__status", "status_then")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        active = VolunteerStatus.ACTIVE
-        for category, now, then, count in corrections:
-            _add(tally.by_category, category, ACTIVE, ((then == active) - (now == active)) * count)
+    for mask, registered, active in rows:
+        _add(tally.by_categories_mask, mask, REGISTERED, registered)
+        _add(tally.by_categories_mask, mask, ACTIVE, active)
+    for change in tally.active_changes:
+        _add(tally.by_categories_mask, change.categories, ACTIVE, change.delta)
 
 
 def count_missions_done(tally: Tally, period: Period) -> None:
@@ -506,10 +495,19 @@ def count_shift_hours(tally: Tally, period: Period) -> None:
             table[key][SHIFT_HOURS] = hours_value(hours)
 
 
-def category_breakdown(by_category: dict) -> list[Row]:
-    """One row per help category, in the categories' order, even with zero everywhere (one query)."""
-    categories = HelpCategory.objects.order_by("order", "name").values_list("pk", "name")
-    return [Row(pk, name, by_category.get(pk, {})) for pk, name in categories]
+def category_breakdown(by_category: dict, by_categories_mask: dict | None = None) -> list[Row]:
+    """One row per help category, in the categories' order, even with zero everywhere; figures
+    counted per mask of categories (volunteers) go to every category whose bit the mask holds
+    (one query)."""
+    rows = []
+    for pk, name, bit in HelpCategory.objects.order_by("order", "name").values_list("pk", "name", "bit"):
+        values = dict(by_category.get(pk, {}))
+        for mask, figures in (by_categories_mask or {}).items():
+            if mask & (1 << bit):
+                for figure, count in figures.items():
+                    values[figure] = values.get(figure, 0) + count
+        rows.append(Row(pk, name, values))
+    return rows
 
 
 def quartier_breakdown(by_quartier: dict) -> list[Row]:
@@ -593,7 +591,7 @@ def dashboard(period: Period | None = None, *, breakdowns: bool = True) -> Dashb
     return Dashboard(
         period=period,
         totals={code: tally.totals.get(code, 0) for code, _label in FIGURES},
-        by_category=category_breakdown(tally.by_category) if breakdowns else [],
+        by_category=category_breakdown(tally.by_category, tally.by_categories_mask) if breakdowns else [],
         by_quartier=quartier_breakdown(tally.by_quartier) if breakdowns else [],
         by_month=month_breakdown(tally.by_month, period),
         relays=partner_relays(period) if breakdowns else [],

@@ -111,6 +111,10 @@ class Volunteer(Located):
     categories = models.ManyToManyField(
         "help_requests.HelpCategory", blank=True, related_name="volunteers", verbose_name="missions acceptées"
     )
+    # HelpCategory.bit of each accepted category, written with the links by the volunteers'
+    # services (services.categories_mask_of, refresh_categories_masks): the bilan counts volunteers
+    # per category from this one column instead of joining every link row of the period.
+    categories_mask = models.BigIntegerField("catégories acceptées (masque)", default=0, editable=False)
     domains = models.PositiveSmallIntegerField("domaines d'engagement", default=0)
     status = models.CharField(
         "statut", max_length=12, choices=Status.choices, default=Status.REGISTERED, db_index=True

@@ -8,6 +8,7 @@ table (WORKFLOW.apply), logs a VolunteerStatusChange (who, when, why) and re-ind
 matching, in one transaction. Messages are queued and leave after commit.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +27,7 @@ from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.notifications.models import Message, MessageStatus
 from villesolidaire.notifications.services import PersonalLink, contact_send, email_send, sms_send
 from villesolidaire.territory.geocoding import locate
@@ -46,7 +48,7 @@ ANONYMOUS_FIRST_NAME = "Volontaire"
 ANONYMOUS_LAST_NAME = "anonymisé·e"
 
 # Steps the upper apps add (connected in their AppConfig.ready(); volunteers cannot import them).
-volunteer_registered = Hook("A volunteer signed up: run(volunteer=, categories=, skills=). Matching indexes them.")
+volunteer_registered = Hook("A volunteer signed up: run(volunteer=, skills=). Matching indexes them.")
 volunteer_changed = Hook("Something matching reads changed: run(volunteer=). Matching re-indexes them.")
 volunteer_withdrawn = Hook(
     "A volunteer withdrew, inside the status change: run(volunteer=, by=). Trainings and needs give their "
@@ -199,14 +201,15 @@ def volunteer_register(
     volunteer.status = Status.REGISTERED
     volunteer.recruitment_call = recruitment_call
     volunteer.created_at = volunteer.gdpr_notice_accepted_at = volunteer.charter_accepted_at = now
+    skills, categories = list(skills), list(categories)
+    volunteer.categories_mask = categories_mask_of(categories)
     locate(volunteer)
     volunteer.save()
-    skills, categories = list(skills), list(categories)
     # add() on a new row inserts without first reading the (empty) current set, as set() would.
     volunteer.skills.add(*skills)
     volunteer.categories.add(*categories)
     WORKFLOW.log_creation(volunteer, by=user, note="Inscription en ligne")
-    volunteer_registered.run(volunteer=volunteer, categories=categories, skills=skills)
+    volunteer_registered.run(volunteer=volunteer, skills=skills)
     _notify(
         volunteer=volunteer, kind="volunteer_signup", template="signup", subject="Votre inscription comme volontaire"
     )
@@ -220,12 +223,39 @@ def volunteer_update_profile(
     """Save profile edits made by the volunteer (already applied to `volunteer`)."""
     if address_changed:
         locate(volunteer)
+    categories = list(categories)
+    volunteer.categories_mask = categories_mask_of(categories)
     volunteer.save()
     volunteer.skills.set(skills)
     volunteer.categories.set(categories)
     _sync_user(volunteer)
     volunteer_changed.run(volunteer=volunteer)
     return volunteer
+
+
+def categories_mask_of(categories: Iterable[HelpCategory]) -> int:
+    """The `categories_mask` of a volunteer accepting these categories (their bits OR-ed)."""
+    mask = 0
+    for category in categories:
+        mask |= category.mask
+    return mask
+
+
+def refresh_categories_masks(volunteer_ids: Iterable[int] | None = None, *, batch_size: int = 2000) -> int:
+    """Rewrite `categories_mask` from the link rows, for writers that create links in bulk (demo
+    town, bench, tests' factories); everyone when `volunteer_ids` is None. Returns the rows changed."""
+    volunteers = Volunteer.objects.all() if volunteer_ids is None else Volunteer.objects.filter(pk__in=volunteer_ids)
+    links = Volunteer.categories.through.objects.filter(volunteer__in=volunteers.values("pk"))
+    masks: dict[int, int] = defaultdict(int)
+    for volunteer_id, bit in links.values_list("volunteer_id", "helpcategory__bit"):
+        masks[volunteer_id] |= 1 << bit
+    stale = [
+        Volunteer(pk=pk, categories_mask=masks[pk])
+        for pk, mask in volunteers.values_list("pk", "categories_mask").iterator(chunk_size=batch_size)
+        if mask != masks[pk]
+    ]
+    Volunteer.objects.bulk_update(stale, ["categories_mask"], batch_size=batch_size)
+    return len(stale)
 
 
 def _sync_user(volunteer: Volunteer) -> None:
