@@ -36,8 +36,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
+from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -203,15 +203,11 @@ def _year_earlier(day: datetime.date | None) -> datetime.date | None:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _month_key(value) -> datetime.date | None:
-    """TruncMonth gives an aware datetime (or a date on some backends): keep the local month."""
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        value = value.date()
-    return value.replace(day=1)
+def local_month(field_name: str) -> TruncMonth:
+    """The local month of a date-time field as a date (its first day), for GROUP BYs: the database
+    converts to local time and Python receives plain dates (no time zone work per row: a year's
+    requests or changed volunteers are thousands of rows)."""
+    return TruncMonth(field_name, output_field=DateField())
 
 
 def _month_range(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -292,12 +288,10 @@ def active_changes(period: Period) -> list[ActiveChange]:
             period.q("created_at"), pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id")
         )
         .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", end))
-        # The month as two numbers: no time zone conversion per row in Python (thousands of rows).
         .values_list(
             "pk",
             "quartier_id",
-            ExtractYear("created_at"),
-            ExtractMonth("created_at"),
+            local_month("created_at"),
             "domains",
             "recruitment_call_id",
             "categories_mask",
@@ -309,10 +303,8 @@ def active_changes(period: Period) -> list[ActiveChange]:
     # Compared here, not in SQL: a filter on the history would make the database read it for every
     # volunteer of the period, before keeping those changed since.
     return [
-        ActiveChange(
-            pk, quartier, datetime.date(year, month, 1), domains, call, categories, 1 if then == active else -1
-        )
-        for pk, quartier, year, month, domains, call, categories, now, then in rows
+        ActiveChange(pk, quartier, month, domains, call, categories, 1 if then == active else -1)
+        for pk, quartier, month, domains, call, categories, now, then in rows
         if (now == active) != (then == active)
     ]
 
@@ -322,12 +314,12 @@ def count_volunteer_signups(tally: Tally, period: Period) -> None:
     plus the corrections of `active_changes`)."""
     rows = (
         Volunteer.objects.filter(period.q("created_at"))
-        .values("quartier_id", "status", month=TruncMonth("created_at"))
+        .values("quartier_id", "status", month=local_month("created_at"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
-        month = _month_key(row["month"])
+        month = row["month"]
         figures = [REGISTERED] + ([ACTIVE] if row["status"] == VolunteerStatus.ACTIVE else [])
         for figure in figures:
             tally.totals[figure] += row["n"]
@@ -365,14 +357,14 @@ def count_missions_done(tally: Tally, period: Period) -> None:
         .values(
             category=F("support__help_request__category_id"),
             quartier=F("support__resident__quartier_id"),
-            month=TruncMonth("scheduled_at"),
+            month=local_month("scheduled_at"),
         )
         .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
         .order_by()
     )
     minutes: dict = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        keys = {"category": row["category"], "quartier": row["quartier"], "month": _month_key(row["month"])}
+        keys = {"category": row["category"], "quartier": row["quartier"], "month": row["month"]}
         tally.totals[MISSIONS_DONE] += row["n"]
         minutes["total"][None] += row["minutes"] or 0
         for name, key in keys.items():
@@ -395,7 +387,7 @@ def count_mobilised(tally: Tally, period: Period) -> None:
             "support__volunteer_id",
             "support__help_request__category_id",
             "support__volunteer__quartier_id",
-            TruncMonth("scheduled_at"),
+            local_month("scheduled_at"),
         )
         .distinct()
         .order_by()
@@ -404,7 +396,7 @@ def count_mobilised(tally: Tally, period: Period) -> None:
         ShiftSignup.objects.attended()
         .filter(period.q("shift__starts_at"))
         .values_list(
-            "volunteer_id", "shift__need__category_id", "volunteer__quartier_id", TruncMonth("shift__starts_at")
+            "volunteer_id", "shift__need__category_id", "volunteer__quartier_id", local_month("shift__starts_at")
         )
         .distinct()
         .order_by()
@@ -414,7 +406,7 @@ def count_mobilised(tally: Tally, period: Period) -> None:
         people["total"][None].add(volunteer)
         people["category"][category].add(volunteer)
         people["quartier"][quartier].add(volunteer)
-        people["month"][_month_key(month)].add(volunteer)
+        people["month"][month].add(volunteer)
     tally.totals[MOBILISED] = len(people["total"][None])
     for name in ("category", "quartier", "month"):
         for key, volunteers in people[name].items():
@@ -425,13 +417,13 @@ def count_requests(tally: Tally, period: Period) -> None:
     """Requests, and distinct residents who asked for help, per breakdown (one query)."""
     rows = (
         HelpRequest.objects.filter(period.q("created_at"))
-        .values_list("resident_id", "category_id", "resident__quartier_id", TruncMonth("created_at"))
+        .values_list("resident_id", "category_id", "resident__quartier_id", local_month("created_at"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     residents: dict = defaultdict(lambda: defaultdict(set))
     for resident, category, quartier, month, count in rows:
-        keys = {"category": category, "quartier": quartier, "month": _month_key(month)}
+        keys = {"category": category, "quartier": quartier, "month": month}
         tally.totals[REQUESTS] += count
         residents["total"][None].add(resident)
         for name, key in keys.items():
@@ -450,7 +442,7 @@ def count_supports(tally: Tally, period: Period) -> None:
         .values(
             category=F("help_request__category_id"),
             quartier=F("resident__quartier_id"),
-            month=TruncMonth("started_at"),
+            month=local_month("started_at"),
         )
         .annotate(n=Count("pk"))
         .order_by()
@@ -459,7 +451,7 @@ def count_supports(tally: Tally, period: Period) -> None:
         tally.totals[SUPPORTS] += row["n"]
         _add(tally.by_category, row["category"], SUPPORTS, row["n"])
         _add(tally.by_quartier, row["quartier"], SUPPORTS, row["n"])
-        _add(tally.by_month, _month_key(row["month"]), SUPPORTS, row["n"])
+        _add(tally.by_month, row["month"], SUPPORTS, row["n"])
 
 
 def count_shift_hours(tally: Tally, period: Period) -> None:
@@ -470,7 +462,7 @@ def count_shift_hours(tally: Tally, period: Period) -> None:
         .values(
             category=F("shift__need__category_id"),
             quartier=F("shift__need__quartier_id"),
-            month=TruncMonth("shift__starts_at"),
+            month=local_month("shift__starts_at"),
         )
         .annotate(hours=Sum("hours"), n=Count("pk"))
         .order_by()
@@ -481,14 +473,14 @@ def count_shift_hours(tally: Tally, period: Period) -> None:
             "total": None,
             "category": row["category"],
             "quartier": row["quartier"],
-            "month": _month_key(row["month"]),
+            "month": row["month"],
         }
         for table, key in keys.items():
             shift_hours[table][key] += row["hours"] or 0
         tally.totals[PARTICIPATIONS] += row["n"]
         _add(tally.by_category, row["category"], PARTICIPATIONS, row["n"])
         _add(tally.by_quartier, row["quartier"], PARTICIPATIONS, row["n"])
-        _add(tally.by_month, _month_key(row["month"]), PARTICIPATIONS, row["n"])
+        _add(tally.by_month, row["month"], PARTICIPATIONS, row["n"])
     tally.totals[SHIFT_HOURS] = hours_value(shift_hours["total"].get(None))
     for table, name in ((tally.by_category, "category"), (tally.by_quartier, "quartier"), (tally.by_month, "month")):
         for key, hours in shift_hours[name].items():
