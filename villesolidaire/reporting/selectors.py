@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -257,10 +258,10 @@ class Tally:
     active_changes: list = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ActiveChange:
+class ActiveChange(NamedTuple):
     """A volunteer signed up in the period whose being « actif·ve » at the period's end differs
-    from today: +1 if active then (not now), -1 if active now (not then)."""
+    from today: +1 if active then (not now), -1 if active now (not then). A tuple: a past year
+    has thousands of them."""
 
     volunteer: int
     quartier: int | None
