@@ -107,6 +107,11 @@ def test_presets_offer_years_months_episodes_and_calls():
     assert Period(datetime.date(2024, 2, 29), datetime.date(2024, 3, 1)).year_earlier() == Period(
         datetime.date(2023, 2, 28), datetime.date(2023, 3, 1)
     )
+    # A period running to today is compared with the same days one year earlier, not with an
+    # open period that would hold it.
+    assert Period(datetime.date(2026, 1, 1)).year_earlier(datetime.date(2026, 12, 6)) == Period(
+        datetime.date(2025, 1, 1), datetime.date(2025, 12, 6)
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,6 +128,10 @@ def test_bad_choices_are_explained_in_french_and_the_page_renders(coordinator_cl
     response = _page(coordinator_client, **params)
     assert response.status_code == 200
     assert message in html.unescape(response.content.decode())
+    # No other period's figures and no download link under the message.
+    assert "Bilan — période à corriger" in html.unescape(response.content.decode())
+    assert "bilan" not in response.context or response.context.get("bilan") is None
+    assert reverse("reporting:pdf") not in response.content.decode()
     # A download never gives another period's figures: a 400 that says why, in French.
     for name in ("reporting:export_csv", "reporting:export_xlsx", "reporting:pdf"):
         refused = coordinator_client.get(reverse(name), params)

@@ -425,6 +425,20 @@ def test_the_query_count_does_not_grow_with_the_data(scenario, django_assert_num
         er.episode_report(scenario["episode"])
 
 
+def test_a_follow_up_mission_after_the_episode_is_left_out_so_that_every_table_adds_up():
+    episode = episode_with(starts_on=START, ends_on=END)
+    support = SupportFactory(episode=episode, help_request__episode=episode, help_request__created_at=local(START, 9))
+    for scheduled in (local(END, 10), local(END + datetime.timedelta(days=3), 10)):
+        MissionFactory(
+            support=support, scheduled_at=scheduled, status=MissionStatus.DONE, duration_minutes=60, episode=episode
+        )
+    report = er.episode_report(episode, today=END + datetime.timedelta(days=10))
+    assert report.totals["missions_done"] == 1
+    assert sum(row.values["missions_done"] for row in report.by_day) == 1
+    assert sum(row.values["missions_done"] for row in report.by_quartier) == 1
+    assert report.totals["volunteer_hours"] == 1
+
+
 def test_an_episode_with_nothing_shows_no_delay():
     report = er.episode_report(episode_with(starts_on=START, ends_on=START))
     assert report.totals["targeted"] == 0

@@ -191,7 +191,7 @@ def build_bilan(chosen: ChosenPeriod, *, compare: bool = True, today: datetime.d
     (not for « depuis le début », which has no earlier twin)."""
     today = today or timezone.localdate()
     period = chosen.period
-    previous = dashboard(period.year_earlier(), breakdowns=False) if compare and period.start else None
+    previous = dashboard(period.year_earlier(today), breakdowns=False) if compare and period.start else None
     board = dashboard(period)
     domains, calls = volunteer_groups(period, board.active_changes)
     return Bilan(

@@ -31,7 +31,7 @@ from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.models import Mission
 from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.register.models import EntryStatus, RegisterEntry
-from villesolidaire.reporting.selectors import NO_QUARTIER, Row, hours_value, nearest_rank
+from villesolidaire.reporting.selectors import NO_QUARTIER, Period, Row, hours_value, nearest_rank
 from villesolidaire.territory.models import Quartier
 
 # Queries run by `episode_report`, whatever the size of the data (asserted by the tests).
@@ -343,15 +343,17 @@ def _count_register(episode: Episode, quartier_ids: list[int], tally: "_Tally") 
         tally.add(row["quartier_id"], REGISTER, row["n"])
 
 
-def _episode_activity(episode: Episode, tally: "_Tally") -> None:
+def _episode_activity(episode: Episode, tally: "_Tally", window: Period) -> None:
     """Help requests, missions done and volunteer hours of the episode, by quartier and day (three queries).
 
     Read through the links: requests, missions and needs carry the episode they were raised in
     (set by their creating services from the day and the quartier, editable by a coordinator).
-    Shift hours are those of the episode's needs' shifts."""
+    Shift hours are those of the episode's needs' shifts. Only what is dated inside the report's
+    days counts (a follow-up mission after the episode does not), so that the headline, the
+    quartiers and the days add up, and match the bilan of the episode's period."""
     tz = timezone.get_current_timezone()
     requests = (
-        HelpRequest.objects.filter(episode=episode)
+        HelpRequest.objects.filter(window.q("created_at"), episode=episode)
         .values(quartier=F("resident__quartier_id"), day=TruncDate("created_at", tzinfo=tz))
         .annotate(n=Count("pk"))
         .order_by()
@@ -361,7 +363,7 @@ def _episode_activity(episode: Episode, tally: "_Tally") -> None:
         tally.add_day(_local_day(row["day"]), HELP_REQUESTS, row["n"])
     missions = (
         Mission.objects.done()
-        .filter(episode=episode)
+        .filter(window.q("scheduled_at"), episode=episode)
         .values(quartier=F("support__resident__quartier_id"), day=TruncDate("scheduled_at", tzinfo=tz))
         .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
         .order_by()
@@ -373,7 +375,7 @@ def _episode_activity(episode: Episode, tally: "_Tally") -> None:
         tally.add_hours(row["quartier"], _local_day(row["day"]), hours)
     shifts = (
         ShiftSignup.objects.attended()
-        .filter(shift__need__episode=episode)
+        .filter(window.q("shift__starts_at"), shift__need__episode=episode)
         .values(quartier=F("shift__need__quartier_id"), day=TruncDate("shift__starts_at", tzinfo=tz))
         .annotate(hours=Sum("hours"))
         .order_by()
@@ -416,7 +418,7 @@ def episode_report(episode: Episode, *, today: datetime.date | None = None) -> E
     _count_register(episode, quartier_ids, tally)
     _count_targets(episode, tally)
     steps = _count_steps(episode, tally)
-    _episode_activity(episode, tally)
+    _episode_activity(episode, tally, Period(first, last))
 
     totals: dict = {code: tally.totals.get(code, 0) for code in HEADLINE}
     totals.update(contact_delays(tally.delays[None]))

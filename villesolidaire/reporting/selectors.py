@@ -117,9 +117,11 @@ class Period:
         """The first instant after the period (the next local midnight); None when it runs to today."""
         return _local_midnight(self.end + datetime.timedelta(days=1)) if self.end else None
 
-    def year_earlier(self) -> "Period":
-        """The same days one year earlier (29 February becomes the 28th)."""
-        return Period(_year_earlier(self.start), _year_earlier(self.end))
+    def year_earlier(self, today: datetime.date | None = None) -> "Period":
+        """The same days one year earlier (29 February becomes the 28th). A period running to today
+        ends one year before today: left open, it would hold the period itself."""
+        end = self.end or (today or timezone.localdate())
+        return Period(_year_earlier(self.start), _year_earlier(end))
 
     def q(self, field_name: str) -> Q:
         """Filter on a datetime field, by local calendar days."""

@@ -20,7 +20,7 @@ from villesolidaire.core.pdf import pdf_response
 from villesolidaire.crises.models import Episode
 from villesolidaire.reporting import activity, episode_documents, exports, public
 from villesolidaire.reporting import episode_report as ep
-from villesolidaire.reporting.bilan import Bilan, build_bilan
+from villesolidaire.reporting.bilan import build_bilan
 from villesolidaire.reporting.charts import bar_chart, line_chart
 from villesolidaire.reporting.documents import bilan_pdf
 from villesolidaire.reporting.forms import BilanForm, IntroductionForm
@@ -32,15 +32,14 @@ from villesolidaire.territory.models import Town
 PERIOD_KEY = re.compile(r"(annee-\d{4}|mois-\d{4}-\d{2}|episode-\d{1,9}|appel-\d{1,9}|tout|dates-[\d-]{0,21})")
 
 
-def _bilan_from(request: HttpRequest) -> tuple[BilanForm, Bilan]:
-    form = BilanForm(request.GET)
-    return form, build_bilan(form.chosen(), compare=form.wants_comparison())
-
-
 @figures_reader_required
 @require_GET
 def bilan_view(request: HttpRequest) -> HttpResponse:
-    form, bilan = _bilan_from(request)
+    form = BilanForm(request.GET)
+    if form.is_bound and not form.is_valid():
+        # The form and its French messages only: no other period's figures, no downloads.
+        return render(request, "reporting/bilan.html", {"form": form, "refused": True})
+    bilan = build_bilan(form.chosen(), compare=form.wants_comparison())
     figure = form.chosen_figure()
     label = FIGURE_LABELS[figure]
     sections = [
