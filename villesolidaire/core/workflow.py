@@ -229,30 +229,21 @@ class Workflow:
         }
 
 
-def status_as_of(
-    log_model: type[TransitionLog],
-    subject_field: str,
-    moment: datetime | None,
-    *,
-    subject: str = "pk",
-    current: str = "status",
-) -> models.Expression:
+def status_as_of(log_model: type[TransitionLog], subject_field: str, moment: datetime | None) -> models.Expression:
     """The status a subject had at `moment`, read from its log (for figures of a past period).
 
     The first change logged at or after `moment` started from the status the subject had then;
     a subject with no later change still has it today. Only subjects changed since `moment`
     cost a lookup (the log's foreign key index), so a period ending today reads the status field.
     Filtering on this expression makes the database compute it for every row the filter sees:
-    narrow the rows first (e.g. to subjects changed since `moment`) and compare in Python.
-    `subject` names the subject's key in the outer query and `current` its status field there
-    (e.g. "volunteer_id" and "volunteer__status" from a through table)."""
+    narrow the rows first (e.g. to subjects changed since `moment`) and compare in Python."""
     if moment is None or moment > timezone.now():
-        return models.F(current)  # nothing can have changed after a moment still to come
+        return models.F("status")  # nothing can have changed after a moment still to come
     first_change_after = (
-        log_model.objects.filter(**{subject_field: models.OuterRef(subject), "at__gte": moment})
+        log_model.objects.filter(**{subject_field: models.OuterRef("pk"), "at__gte": moment})
         .order_by("at", "pk")
         .values("from_status")[:1]
     )
     # An empty from_status is a creation logged after `moment`: the subject did not exist yet,
     # which the callers' own date filters exclude; fall back to today's status rather than "".
-    return Coalesce(NullIf(models.Subquery(first_change_after), models.Value("")), models.F(current))
+    return Coalesce(NullIf(models.Subquery(first_change_after), models.Value("")), models.F("status"))

@@ -56,6 +56,10 @@ class BilanForm(forms.Form):
         """Whether `key` names a period this chooser offers (typed dates always exist)."""
         return key in self.presets or key.startswith(f"{CUSTOM}-")
 
+    def is_refused(self) -> bool:
+        """A period was asked for and the form refuses it: its figures are never shown."""
+        return self.is_bound and not self.is_valid()
+
     def chosen(self) -> ChosenPeriod:
         """The chosen period; the current year when nothing (or nothing valid) is chosen."""
         if not self.is_bound or not self.is_valid():

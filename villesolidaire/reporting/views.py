@@ -36,7 +36,7 @@ PERIOD_KEY = re.compile(r"(annee-\d{4}|mois-\d{4}-\d{2}|episode-\d{1,9}|appel-\d
 @require_GET
 def bilan_view(request: HttpRequest) -> HttpResponse:
     form = BilanForm(request.GET)
-    if form.is_bound and not form.is_valid():
+    if form.is_refused():
         # The form and its French messages only: no other period's figures, no downloads.
         return render(request, "reporting/bilan.html", {"form": form, "refused": True})
     bilan = build_bilan(form.chosen(), compare=form.wants_comparison())
@@ -111,7 +111,7 @@ def save_introduction(request: HttpRequest) -> HttpResponse:
 
 def _refused_period(form: BilanForm) -> HttpResponse | None:
     """A download of a period the form refuses: a 400 in French, never another period's figures."""
-    if form.is_bound and not form.is_valid():
+    if form.is_refused():
         errors = " ".join(error for errors in form.errors.values() for error in errors)
         return HttpResponse(f"Période invalide : {errors}", status=400, content_type="text/plain; charset=utf-8")
     return None

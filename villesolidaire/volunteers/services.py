@@ -243,7 +243,7 @@ def categories_mask_of(categories: Iterable[HelpCategory]) -> int:
 
 def refresh_categories_masks(volunteer_ids: Iterable[int] | None = None, *, batch_size: int = 2000) -> int:
     """Rewrite `categories_mask` from the link rows, for writers that create links in bulk (demo
-    town, bench, tests' factories); everyone when `volunteer_ids` is None. Returns the rows changed."""
+    towns, bench); everyone when `volunteer_ids` is None. Returns the rows changed."""
     volunteers = Volunteer.objects.all() if volunteer_ids is None else Volunteer.objects.filter(pk__in=volunteer_ids)
     links = Volunteer.categories.through.objects.filter(volunteer__in=volunteers.values("pk"))
     masks: dict[int, int] = defaultdict(int)
