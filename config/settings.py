@@ -229,7 +229,9 @@ STORAGES = {
 # Background work (Django Tasks API). Database backend by default; see docs/configuration.md.
 TASKS = {
     "default": {
-        "BACKEND": env_str("VS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # Our subclass of django-tasks' database backend: same queue, and each task carries its town
+        # when one deployment serves many (core.tenancy, decision 0014).
+        "BACKEND": env_str("VS_TASKS_BACKEND", "villesolidaire.core.tenancy.TownDatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
@@ -469,3 +471,51 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^metriques/$"]
 # Error reporting (Sentry or GlitchTip): off unless SENTRY_DSN is set; no personal data is sent.
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+
+# Many towns on one deployment (decision 0014, docs/hosting.md): one PostgreSQL schema per town,
+# chosen by the request's host name (django-tenants). Off by default: SQLite and single-town
+# PostgreSQL installations hold one town in the default schema and need nothing of this.
+VS_MULTI_TOWN = env_bool("VS_MULTI_TOWN", False)
+if VS_MULTI_TOWN:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("VS_MULTI_TOWN needs PostgreSQL (DATABASE_URL=postgres://…).")
+    DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+    DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+    TENANT_MODEL = "hosting.Tenant"
+    TENANT_DOMAIN_MODEL = "hosting.Domain"
+    # New towns are cloned from this schema, kept migrated with the towns (`manage.py create_town`).
+    TENANT_BASE_SCHEMA = "town_template"
+    TENANT_CREATION_FAKES_MIGRATIONS = True
+    PUBLIC_SCHEMA_URLCONF = "config.urls_host"
+    # The host's own tables, in `public`: the towns and their domains, the host operators (their own
+    # accounts, sessions, second factors and lock-outs) and the one task queue of the host.
+    SHARED_APPS = [
+        "django_tenants",
+        "villesolidaire.hosting",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "django.contrib.staticfiles",
+        "django.contrib.humanize",
+        "django.forms",
+        "django_otp",
+        "django_otp.plugins.otp_totp",
+        "django_otp.plugins.otp_static",
+        "django_tasks",
+        "django_tasks_db",
+        "axes",
+        "villesolidaire.core",
+        "villesolidaire.accounts",
+    ]
+    # Every town's schema: all of the project, and its own users, sessions, second factors, lock-outs.
+    TENANT_APPS = [app for app in INSTALLED_APPS if app not in {"django_tasks", "django_tasks_db"}]
+    INSTALLED_APPS = SHARED_APPS + [app for app in INSTALLED_APPS if app not in SHARED_APPS]
+    # Before anything reads the database: the host name picks the town (an unknown host gets a 404).
+    MIDDLEWARE.insert(1, "villesolidaire.hosting.middleware.TownMiddleware")
+    # Cache keys and uploaded files carry the town's schema.
+    for _cache in CACHES.values():
+        _cache["KEY_FUNCTION"] = "django_tenants.cache.make_key"
+        _cache["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
+    STORAGES["default"] = {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"}
+    MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"

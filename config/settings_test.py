@@ -13,7 +13,7 @@ for name, value in {
     "DJANGO_SECURE_COOKIES": "false",
     "DJANGO_SECURE_HSTS_SECONDS": "0",
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-    "VS_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    "VS_TASKS_BACKEND": "villesolidaire.core.tenancy.TownImmediateBackend",
     "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "VS_SMS_BACKEND": "villesolidaire.notifications.sms.MemorySmsBackend",
     "VS_GEOCODER": "offline",
@@ -28,3 +28,7 @@ from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+if VS_MULTI_TOWN:  # noqa: F405
+    # tests/hosting: the towns' and the host console's domains.
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, ".villes.test"]  # noqa: F405

@@ -30,6 +30,7 @@ DEFERRED_IMPORTS_ALLOWED: dict[str, str] = {
     "villesolidaire/surveys/apps.py": READY,
     "villesolidaire/needs/apps.py": READY,
     "villesolidaire/trainings/apps.py": READY,
+    "villesolidaire/hosting/apps.py": READY,
 }
 
 

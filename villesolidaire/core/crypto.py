@@ -25,13 +25,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from villesolidaire.core import tenancy
 from villesolidaire.core.text import fold
 
 # Marks an encrypted value in the column, so a plaintext row left by a migration is recognised.
 _PREFIX = "enc1:"
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=256)
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
         raise ImproperlyConfigured("VS_DATA_KEYS is empty: the register cannot be encrypted.")
@@ -44,7 +45,11 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def _keys() -> tuple[str, ...]:
-    return tuple(settings.VS_DATA_KEYS)
+    """The current town's data keys: VS_DATA_KEYS with one town, the town's own with many (decision 0014)."""
+    schema = tenancy.current_schema()
+    if schema is None:
+        return tuple(settings.VS_DATA_KEYS)
+    return tenancy.town_data_keys(schema)
 
 
 def encrypt(text: str) -> str:
@@ -63,7 +68,7 @@ def decrypt(stored: str) -> str:
         ) from exc
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=256)
 def _index_key(first_key: str) -> bytes:
     # A separate key for the blind index, derived from the current first data key: the same
     # secret protects both, but the HMAC key is never the encryption key itself.
@@ -85,7 +90,7 @@ def blind_index(value: str | None) -> str:
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=256)
 def _search_key_secret(first_key: str) -> bytes:
     # Its own key (not the blind index's): a name-search key never equals a blind index value.
     return hashlib.sha256(b"villesolidaire-name-search:" + base64.urlsafe_b64decode(first_key)).digest()

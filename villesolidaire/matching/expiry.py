@@ -7,12 +7,12 @@ below the services, which enqueue the task: tasks import this module, never the 
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching.models import PROPOSAL_WORKFLOW, OfferStatus, Proposal, ProposalStatus
 from villesolidaire.notifications.services import email_send
@@ -38,7 +38,7 @@ def proposal_expire(*, proposal_id: int, now: datetime | None = None) -> bool:
         help_request = HelpRequest.objects.select_related("category", "resident__quartier").get(
             pk=proposal.help_request_id
         )
-        link = settings.SITE_URL + reverse("matching:request_matching", args=[help_request.pk])
+        link = site_url() + reverse("matching:request_matching", args=[help_request.pk])
         answers = list(proposal.offers.values_list("status", flat=True))
         for email in User.objects.coordinator_emails():
             email_send(

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.enums import TimeWindow
 from villesolidaire.help_requests.models import HelpRequest
@@ -51,7 +52,7 @@ class ProposalError(Exception):
 
 def offer_link(offer: ProposalOffer, answer: str) -> PersonalLink:
     url = reverse("matching:offer_response", args=[link_token(offer)])
-    return PersonalLink(f"{settings.SITE_URL}{url}?reponse={answer}")
+    return PersonalLink(f"{site_url()}{url}?reponse={answer}")
 
 
 def _proposal_action(help_request: HelpRequest, message: str) -> str:

@@ -25,6 +25,7 @@ from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
 from villesolidaire.core.fields import link_token
 from villesolidaire.core.hooks import Hook
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.crises.selectors import episode_for
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
 from villesolidaire.help_requests.enums import Status as RequestStatus
@@ -355,7 +356,7 @@ def support_end(*, support: Support, reason: str, by) -> Support:
         support=support,
     )
     volunteer = support.volunteer
-    link = settings.SITE_URL + reverse("missions:volunteer_evaluation", args=[support.pk])
+    link = site_url() + reverse("missions:volunteer_evaluation", args=[support.pk])
     contact_send(
         email=volunteer.email,
         phone=volunteer.phone,
@@ -450,7 +451,7 @@ def reschedule_request(*, mission: Mission, wished_at: datetime, note: str = "",
 
 def _tell_coordinators_of(wish: RescheduleRequest) -> None:
     mission = wish.mission
-    link = settings.SITE_URL + reverse("missions:support_detail", args=[mission.support_id])
+    link = site_url() + reverse("missions:support_detail", args=[mission.support_id])
     for email in User.objects.coordinator_emails():
         email_send(
             to=email,

@@ -19,11 +19,11 @@ from decimal import Decimal, InvalidOperation
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.validation import first_errors
 from villesolidaire.needs.models import (
     DOMAIN_FOR_API,
@@ -96,7 +96,7 @@ def mission_element(need: Need, prefix: str, town: Town | None, now: datetime.da
     _sub(mission, "clientId", f"{prefix}-{need.pk}")
     _sub(mission, "title", need.title)
     _sub(mission, "description", need.description)
-    _sub(mission, "applicationUrl", settings.SITE_URL + reverse("needs:public_detail", args=[need.pk]))
+    _sub(mission, "applicationUrl", site_url() + reverse("needs:public_detail", args=[need.pk]))
     _sub(mission, "postedAt", _iso(need.published_at or need.created_at))
     if shifts:
         _sub(mission, "startAt", _iso(min(s.starts_at for s in shifts)))

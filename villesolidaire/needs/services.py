@@ -23,6 +23,7 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.crises.models import Episode
 from villesolidaire.crises.selectors import episode_for
@@ -61,11 +62,11 @@ class NeedError(Exception):
 
 
 def invitation_link(invitation: NeedInvitation) -> PersonalLink:
-    return PersonalLink(settings.SITE_URL + reverse("needs:invitation", args=[link_token(invitation)]))
+    return PersonalLink(site_url() + reverse("needs:invitation", args=[link_token(invitation)]))
 
 
 def signup_link(signup: ShiftSignup) -> PersonalLink:
-    return PersonalLink(settings.SITE_URL + reverse("needs:signup_link", args=[link_token(signup)]))
+    return PersonalLink(site_url() + reverse("needs:signup_link", args=[link_token(signup)]))
 
 
 def invitation_link_expired(invitation: NeedInvitation, now: datetime.datetime | None = None) -> bool:

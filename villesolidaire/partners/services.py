@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests.enums import ClosureReason
 from villesolidaire.help_requests.enums import Status as RequestStatus
@@ -246,7 +246,7 @@ def _tell_the_service(organisation: Organisation) -> None:
             template="partners/messages/proposal_to_review_email.txt",
             context={
                 "organisation": organisation,
-                "review_url": settings.SITE_URL + reverse("partners:organisation_detail", args=[organisation.pk]),
+                "review_url": site_url() + reverse("partners:organisation_detail", args=[organisation.pk]),
             },
             kind="partner_proposal_review",
         )
@@ -287,7 +287,7 @@ def password_setup_url(user: User) -> PersonalLink:
     nobody who reads the message log (an administrator) can set the password first."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return PersonalLink(f"{settings.SITE_URL}{reverse('partners:password_setup', args=[uid, token])}")
+    return PersonalLink(f"{site_url()}{reverse('partners:password_setup', args=[uid, token])}")
 
 
 def partner_invite(*, user: User, organisation: Organisation):
@@ -305,7 +305,7 @@ def _town_context() -> dict:
     return {
         "town_name": town.name if town else "la commune",
         "service_name": town.service_name if town else "CCAS",
-        "map_url": f"{settings.SITE_URL}{reverse('partners:map')}",
+        "map_url": f"{site_url()}{reverse('partners:map')}",
     }
 
 

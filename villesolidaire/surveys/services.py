@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_token
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.text import count_of, fold
 from villesolidaire.missions.enums import EvaluationAuthor
 from villesolidaire.missions.models import Evaluation, Mission, Support
@@ -135,7 +136,7 @@ def wave_preview(*, period_start: datetime.date, period_end: datetime.date) -> S
 
 
 def answer_link(recipient: SurveyRecipient) -> PersonalLink:
-    return PersonalLink(settings.SITE_URL + reverse("surveys:answer", args=[link_token(recipient)]))
+    return PersonalLink(site_url() + reverse("surveys:answer", args=[link_token(recipient)]))
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils import timezone
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.hooks import Hook
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.notifications.services import PersonalLink, contact_send
 from villesolidaire.trainings.enums import (
@@ -366,7 +367,7 @@ class InvitationResult:
 
 
 def invitation_link(invitation: TrainingInvitation) -> PersonalLink:
-    return PersonalLink(f"{settings.SITE_URL}{reverse('trainings:invitation', args=[link_token(invitation)])}")
+    return PersonalLink(f"{site_url()}{reverse('trainings:invitation', args=[link_token(invitation)])}")
 
 
 def invitation_link_expired(invitation: TrainingInvitation, now: datetime.datetime | None = None) -> bool:

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from villesolidaire.core.dates import add_months
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.notifications.services import contact_send
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import Volunteer, VolunteerStatusChange
@@ -134,7 +135,7 @@ def _notice_send(volunteer: Volunteer, now: datetime) -> None:
     context = {
         "volunteer": volunteer,
         "anonymisation_day": anonymisation_day(now),
-        "sign_in_url": f"{settings.SITE_URL}{reverse('volunteers:magic_link_request')}",
+        "sign_in_url": f"{site_url()}{reverse('volunteers:magic_link_request')}",
         **town_context(),
     }
     contact_send(

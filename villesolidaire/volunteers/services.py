@@ -26,6 +26,7 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.hooks import Hook
+from villesolidaire.core.tenancy import site_url, town_scope
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.notifications.models import Message, MessageStatus
@@ -67,10 +68,10 @@ def synthetic_email() -> str:
 
 def magic_link_url(*, volunteer: Volunteer, next_path: str = "") -> PersonalLink:
     """Absolute link that signs the volunteer in and opens their space (or `next_path`)."""
-    params = get_parameters(volunteer.user, scope=MAGIC_LINK_SCOPE)
+    params = get_parameters(volunteer.user, scope=town_scope(MAGIC_LINK_SCOPE))
     if next_path:
         params["suivant"] = next_path
-    return PersonalLink(f"{settings.SITE_URL}{reverse('volunteers:space')}?{urlencode(params)}")
+    return PersonalLink(f"{site_url()}{reverse('volunteers:space')}?{urlencode(params)}")
 
 
 def _e164(phone) -> str:
@@ -180,7 +181,7 @@ def _sign_in_url(user: User) -> str:
     name = (
         "accounts:login" if user.is_staff_member or not hasattr(user, "volunteer") else "volunteers:magic_link_request"
     )
-    return f"{settings.SITE_URL}{reverse(name)}"
+    return f"{site_url()}{reverse(name)}"
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from villesolidaire.core import confirmation, limits
 from villesolidaire.core.http import safe_next
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
+from villesolidaire.core.tenancy import town_scope
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.volunteers import services
 from villesolidaire.volunteers.enums import Status
@@ -106,7 +107,7 @@ def sign_in_from_magic_link(view: Callable[..., HttpResponse]) -> Callable[..., 
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if "jeton" not in request.GET:
             return view(request, *args, **kwargs)
-        user = get_user(request, scope=services.MAGIC_LINK_SCOPE, update_last_login=False)
+        user = get_user(request, scope=town_scope(services.MAGIC_LINK_SCOPE), update_last_login=False)
         if user is None or not hasattr(user, "volunteer") or user.is_staff_member:
             messages.error(request, "Ce lien de connexion n'est plus valable. Demandez-en un nouveau ci-dessous.")
             return redirect("volunteers:magic_link_request")

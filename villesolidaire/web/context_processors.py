@@ -1,11 +1,14 @@
 from django.http import HttpRequest
 
 from villesolidaire.accounts.enums import Role
+from villesolidaire.core.tenancy import in_town
 from villesolidaire.territory.models import Town
 
 
 def town(request: HttpRequest) -> dict:
     """Branding (town name, logo, colours) and the navigation the current user may see."""
+    if not in_town():
+        return {"town": None}  # the host console of a multi-town deployment: no town, no town menu
     user = getattr(request, "user", None)
     roles = user.roles if user is not None and user.is_authenticated else frozenset()
     verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())

@@ -6,7 +6,6 @@ in reserve or paused who said yes (through the volunteers' workflow, each change
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +17,7 @@ from villesolidaire.campaigns.models import Briefing, BriefingAnswer, BriefingRe
 from villesolidaire.campaigns.services import CampaignError
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.crises.models import Episode, EpisodeStatus
 from villesolidaire.notifications.services import PersonalLink, contact_send
 from villesolidaire.register.models import phone_e164
@@ -61,7 +61,7 @@ def briefing_preview(*, episode: Episode, volunteer_ids: list[int], text: str) -
 
 
 def answer_link(recipient: BriefingRecipient) -> PersonalLink:
-    return PersonalLink(f"{settings.SITE_URL}{reverse('campaigns:briefing_answer', args=[link_token(recipient)])}")
+    return PersonalLink(f"{site_url()}{reverse('campaigns:briefing_answer', args=[link_token(recipient)])}")
 
 
 def answer_link_expired(recipient: BriefingRecipient, now: datetime | None = None) -> bool:

@@ -1,0 +1,182 @@
+"""What the host does to towns: create, suspend, delete (decision 0014, docs/hosting.md).
+
+Every function here runs from the public schema and writes one line to the host's own log
+(`HostEvent`). Refusals are `HostingError` with a French message for the operator.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django_tenants.utils import schema_context, schema_exists
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.tenancy import PUBLIC_SCHEMA
+from villesolidaire.core.text import fold
+from villesolidaire.hosting.keys import new_wrapped_keys
+from villesolidaire.hosting.models import Domain, HostEvent, Tenant, TenantKind, TenantState, validate_insee_codes
+from villesolidaire.territory.models import Town
+
+TEMPLATE_SCHEMA = "town_template"
+_SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_RESERVED_SCHEMAS = {PUBLIC_SCHEMA, TEMPLATE_SCHEMA, "information_schema"}
+
+
+class HostingError(Exception):
+    """A host operation refused; the message is for the operator, in French."""
+
+
+@dataclass(frozen=True)
+class NewTown:
+    tenant: Tenant
+    admin_email: str
+    # Shown once to whoever created the town, never stored in clear nor logged.
+    admin_password: str
+
+
+def record(actor: str, action: str, tenant_schema: str = "", detail: str = "") -> HostEvent:
+    return HostEvent.objects.create(actor=actor, action=action, tenant_schema=tenant_schema, detail=detail[:500])
+
+
+def schema_name_for(name: str) -> str:
+    """`Saint-Malo` → `town_saint_malo`: the schema a town's name suggests."""
+    slug = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:35] or "commune"
+    return f"town_{slug}"
+
+
+def ensure_template(verbosity: int = 0) -> Tenant:
+    """The schema every new town is cloned from, created and migrated once (21 s here)."""
+    template = Tenant.objects.filter(schema_name=TEMPLATE_SCHEMA).first()
+    if template is None:
+        template = Tenant(
+            schema_name=TEMPLATE_SCHEMA, name="Modèle de commune", kind=TenantKind.TEMPLATE, wrapped_keys=""
+        )
+        template.save(verbosity=verbosity)
+    return template
+
+
+def _check_new_town(name: str, schema_name: str, insee_codes: list[str], domains: list[str], admin_email: str):
+    errors = []
+    if not name.strip():
+        errors.append("Le nom de la commune est obligatoire.")
+    if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+        errors.append(
+            f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
+            "commençant par une lettre)."
+        )
+    elif Tenant.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
+        errors.append(f"Le schéma {schema_name!r} existe déjà.")
+    if not insee_codes:
+        errors.append("Au moins un code INSEE est obligatoire.")
+    try:
+        validate_insee_codes(insee_codes)
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+    if not domains:
+        errors.append("Au moins un domaine est obligatoire (ex. solidarite.ville.fr).")
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            errors.append(f"Domaine invalide : {domain!r}.")
+    taken = sorted(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
+    if taken:
+        errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+    try:
+        validate_email(admin_email)
+    except ValidationError:
+        errors.append(f"Adresse e-mail de l'administrateur invalide : {admin_email!r}.")
+    if errors:
+        raise HostingError(" ".join(errors))
+
+
+def create_town(
+    *,
+    name: str,
+    insee_codes: list[str],
+    domains: list[str],
+    admin_email: str,
+    schema_name: str = "",
+    kind: str = TenantKind.TOWN,
+    actor: str,
+) -> NewTown:
+    """A town ready in one step: its schema (cloned), domains, keys, `Town` row and first administrator."""
+    name = name.strip()
+    domains = [d.strip().lower() for d in domains if d.strip()]
+    insee_codes = [c.strip().upper() for c in insee_codes if c.strip()]
+    admin_email = admin_email.strip().lower()
+    schema_name = schema_name or schema_name_for(name)
+    _check_new_town(name, schema_name, insee_codes, domains, admin_email)
+    ensure_template()
+
+    tenant = Tenant(schema_name=schema_name, name=name, kind=kind, insee_codes=insee_codes)
+    tenant.wrapped_keys = new_wrapped_keys()
+    try:
+        tenant.save(verbosity=0)  # clones the template schema
+        password = secrets.token_urlsafe(15)
+        with transaction.atomic():
+            for position, domain in enumerate(domains):
+                Domain.objects.create(domain=domain, tenant=tenant, is_primary=position == 0)
+            with schema_context(schema_name):
+                Town.objects.create(name=name, insee_code=insee_codes[0])
+                admin = User.objects.create_user(admin_email, password, is_staff=True)
+                RoleGrant.objects.create(user=admin, role=Role.ADMIN)
+            record(actor, "create_town", schema_name, f"{name} — {', '.join(domains)}")
+    except Exception:
+        _drop(tenant)
+        raise
+    return NewTown(tenant=tenant, admin_email=admin_email, admin_password=password)
+
+
+def set_state(tenant: Tenant, state: str, *, actor: str) -> None:
+    if tenant.is_template:
+        raise HostingError("Le modèle de commune n'a pas d'état à changer.")
+    tenant.state = state
+    tenant.save(update_fields=["state"])
+    record(actor, f"state:{state}", tenant.schema_name)
+
+
+def delete_town(tenant: Tenant, *, confirm: str, actor: str) -> None:
+    """Drops the town's schema (all its data) and its row. `confirm` must repeat the schema name."""
+    if tenant.is_template or tenant.schema_name == PUBLIC_SCHEMA:
+        raise HostingError("Ce schéma ne se supprime pas.")
+    if confirm != tenant.schema_name:
+        raise HostingError(f"Confirmation refusée : tapez exactement {tenant.schema_name!r} pour supprimer.")
+    schema, name = tenant.schema_name, tenant.name
+    _drop(tenant)
+    record(actor, "delete_town", schema, name)
+
+
+def _drop(tenant: Tenant) -> None:
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        # Rows written in this transaction (a failed creation) leave deferred foreign-key checks
+        # that would otherwise forbid dropping their tables.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+    if tenant.pk:
+        Domain.objects.filter(tenant=tenant).delete()
+        Tenant.objects.filter(pk=tenant.pk).delete()
+
+
+def towns():
+    return Tenant.objects.exclude(schema_name__in=[PUBLIC_SCHEMA, TEMPLATE_SCHEMA]).prefetch_related("domains")
+
+
+def set_up_host(*, domains: list[str], actor: str) -> Tenant:
+    """The public tenant and the host console's domains (`manage.py host_setup`)."""
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=PUBLIC_SCHEMA, defaults={"name": "Hébergeur", "kind": TenantKind.TOWN}
+    )
+    for domain in domains:
+        Domain.objects.get_or_create(domain=domain.strip().lower(), defaults={"tenant": public, "is_primary": False})
+    record(actor, "host_setup", PUBLIC_SCHEMA, ", ".join(domains))
+    return public
+
+
+__all__ = ["HostingError", "NewTown", "TenantState", "create_town", "delete_town", "ensure_template"]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from villesolidaire.hosting import views
+
+app_name = "hosting"
+
+urlpatterns = [
+    path("", views.console, name="console"),
+    path("connexion/", views.HostLoginView.as_view(), name="login"),
+    path("deconnexion/", views.HostLogoutView.as_view(), name="logout"),
+    path("communes/<int:pk>/etat/", views.change_state, name="change_state"),
+    path("journal/", views.host_log, name="log"),
+]

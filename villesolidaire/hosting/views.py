@@ -1,0 +1,83 @@
+"""The host console (public schema): towns, their state and storage, the host's log.
+
+Only host operators (superusers of the public schema, with their second factor) enter; nothing
+here reads a town's schema, so no town's personal data can be shown (decision 0014).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from villesolidaire.core.pagination import paginate
+from villesolidaire.hosting.forms import HostLoginForm
+from villesolidaire.hosting.models import HostEvent, TenantState, host_actor
+from villesolidaire.hosting.selectors import town_rows
+from villesolidaire.hosting.services import HostingError, set_state, towns
+
+
+def host_operator_required(view):
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect("hosting:login")
+        if not (user.is_superuser and user.is_verified()):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+class HostLoginView(LoginView):
+    """Password and the code of the operator's authenticator, in one form (django-otp)."""
+
+    template_name = "hosting/login.html"
+    authentication_form = HostLoginForm
+    redirect_authenticated_user = False
+
+    def get_success_url(self) -> str:
+        return "/"
+
+
+class HostLogoutView(LogoutView):
+    next_page = "hosting:login"
+
+
+@host_operator_required
+def console(request: HttpRequest) -> HttpResponse:
+    rows = town_rows(towns())
+    return render(
+        request,
+        "hosting/console.html",
+        {"rows": rows, "states": TenantState, "total_bytes": sum(r.storage_bytes for r in rows)},
+    )
+
+
+@host_operator_required
+@require_POST
+def change_state(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = get_object_or_404(towns(), pk=pk)
+    state = request.POST.get("state", "")
+    if state not in TenantState.values:
+        messages.error(request, "État inconnu.")
+        return redirect("hosting:console")
+    try:
+        set_state(tenant, state, actor=host_actor(request.user))
+    except HostingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{tenant.name} : {TenantState(state).label.lower()}.")
+    return redirect("hosting:console")
+
+
+@host_operator_required
+def host_log(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, HostEvent.objects.all())
+    return render(request, "hosting/log.html", {"page": page})
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "hosting/not_found.html", status=404)
