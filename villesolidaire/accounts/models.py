@@ -48,6 +48,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("adresse e-mail", unique=True)
+    # Set with territory.QuartierScope by its services: read with the user row at every request,
+    # so that the quartiers are looked up only for the few people who have a limit.
+    is_quartier_limited = models.BooleanField("limité à des quartiers", default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -69,6 +72,17 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @cached_property
+    def quartier_ids(self) -> frozenset[int] | None:
+        """The quartiers this person's staff roles stop at; None: the whole town.
+
+        Read from `territory.QuartierScope` through its reverse accessor (that app sits above this one).
+        """
+        if not (self.pk and self.is_quartier_limited):
+            return None
+        scope = getattr(self, "quartier_scope", None)
+        return frozenset(scope.quartiers.values_list("pk", flat=True)) if scope is not None else frozenset()
 
     @property
     def is_staff_member(self) -> bool:

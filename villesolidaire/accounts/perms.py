@@ -8,6 +8,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -73,6 +74,9 @@ def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
                 return redirect_to_login(request.get_full_path())
             if not may_enter(user):
                 raise Http404
+            # Someone limited to some quartiers opens only the pages that scope their rows.
+            if user.quartier_ids is not None and not getattr(view, "quartier_aware", False):
+                raise Http404
             if not is_second_factor_verified(user):
                 return redirect(f"{_otp_url()}?{urlencode({'next': request.get_full_path()})}")
             return view(request, *args, **kwargs)
@@ -80,6 +84,22 @@ def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
         return wrapper
 
     return decorator
+
+
+def quartier_aware(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a staff view whose every read goes through `within_quartiers`: people whose roles stop
+    at some quartiers (territory.QuartierScope) may open it. Put it under the role guard."""
+    view.quartier_aware = True
+    return view
+
+
+def within_quartiers(queryset: QuerySet, user, path: str = "quartier") -> QuerySet:
+    """The rows of `queryset` inside the user's quartiers (`path` leads to the row's quartier);
+    all of them for someone with no quartier limit."""
+    quartier_ids = user.quartier_ids
+    if quartier_ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": quartier_ids})
 
 
 def staff_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

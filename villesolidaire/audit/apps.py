@@ -8,6 +8,8 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from villesolidaire.accounts.protections import credentials_changed_by_admin
-        from villesolidaire.audit.services import record_credentials_change
+        from villesolidaire.audit.services import record_credentials_change, record_quartier_scope_change
+        from villesolidaire.territory.scopes import quartier_scope_changed
 
         credentials_changed_by_admin.connect(record_credentials_change)
+        quartier_scope_changed.connect(record_quartier_scope_change)

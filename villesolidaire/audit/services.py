@@ -70,3 +70,13 @@ def record_credentials_change(*, user, by, what: str, request: HttpRequest | Non
         detail=f"{CREDENTIAL_CHANGES[what]} du compte n° {user.pk} choisi ou changé dans l'administration",
         request=request,
     )
+
+
+def record_quartier_scope_change(*, user, quartiers: list[str] | None, by) -> AuditEntry:
+    """A person's roles were limited to some quartiers, or given back the whole town (territory.scopes)."""
+    detail = (
+        f"rôles du compte n° {user.pk} limités aux quartiers : {', '.join(quartiers) or 'aucun'}"
+        if quartiers is not None
+        else f"rôles du compte n° {user.pk} rendus à toute la commune"
+    )
+    return record(actor=by, action=AuditAction.UPDATE, target=user, fields=["quartiers"], detail=detail)

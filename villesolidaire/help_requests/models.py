@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
-from villesolidaire.accounts.perms import is_operator
+from villesolidaire.accounts.perms import is_operator, within_quartiers
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
 from villesolidaire.core.fields import amount_field, index_bit_field, optional_reference, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
@@ -59,8 +59,9 @@ class HelpRequestQuerySet(models.QuerySet):
         return self.select_related("resident", "resident__quartier", "category")
 
     def visible_to(self, user):
-        """Requests a user may open: the desk roles that handle requests; nobody else."""
-        return self if is_operator(user) else self.none()
+        """Requests a user may open: the desk roles that handle requests, inside their quartiers if they
+        are limited to some (territory.QuartierScope); nobody else."""
+        return within_quartiers(self, user, "resident__quartier") if is_operator(user) else self.none()
 
     def by_priority(self):
         # Urgency codes sort alphabetically in urgency order (critical < high < normal), so this

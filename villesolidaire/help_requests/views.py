@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required
+from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, quartier_aware
 from villesolidaire.core import limits
 from villesolidaire.core.htmx import render_partial_or_page
 from villesolidaire.core.http import form_status
@@ -115,6 +115,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 @operator_required
+@quartier_aware
 def request_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if "state" not in data:
@@ -127,6 +128,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @operator_required
+@quartier_aware
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = _request_or_404(request, pk)
     return render(request, "help_requests/detail.html", _detail_context(request, help_request, TransitionForm()))
@@ -156,6 +158,7 @@ def _detail_context(
 
 @operator_required
 @require_POST
+@quartier_aware
 def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = _request_or_404(request, pk)
     form = TransitionForm(request.POST)
@@ -175,6 +178,7 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
+@quartier_aware
 def request_episode(request: HttpRequest, pk: int) -> HttpResponse:
     """Change or clear the crisis episode the request counts under (its supports and missions follow)."""
     help_request = _request_or_404(request, pk)
@@ -191,6 +195,7 @@ def request_episode(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @operator_required
+@quartier_aware
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = _request_or_404(request, pk)
     if help_request.status == Status.CLOSED:

@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from villesolidaire.accounts.perms import coordinator_required, is_coordinator, operator_required, volunteer_required
+from villesolidaire.accounts.perms import (
+    coordinator_required,
+    is_coordinator,
+    operator_required,
+    quartier_aware,
+    volunteer_required,
+    within_quartiers,
+)
 from villesolidaire.core.http import by_link_token, link_expired_page, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -44,8 +51,10 @@ from villesolidaire.missions.models import (
 
 
 @coordinator_required
+@quartier_aware
 def support_list(request: HttpRequest) -> HttpResponse:
-    supports = Support.objects.with_list_data().with_money_summary().order_by("-started_at", "-pk")
+    supports = within_quartiers(Support.objects.all(), request.user, "resident__quartier")
+    supports = supports.with_list_data().with_money_summary().order_by("-started_at", "-pk")
     filterset = SupportFilter(request.GET or None, queryset=supports)
     # Invalid filters are reported on the form and the whole list is shown.
     page = paginate(request, filterset.qs if filterset.is_valid() else supports)
@@ -61,9 +70,12 @@ def support_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _support_for_staff(pk: int) -> Support:
+def _support_for_staff(pk: int, user=None) -> Support:
+    supports = (
+        Support.objects.all() if user is None else within_quartiers(Support.objects.all(), user, "resident__quartier")
+    )
     return get_object_or_404(
-        Support.objects.select_related(
+        supports.select_related(
             "volunteer",
             "resident",
             "resident__quartier",
@@ -102,8 +114,9 @@ def _render_detail(request: HttpRequest, support: Support, status: int = 200, **
 
 
 @operator_required
+@quartier_aware
 def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _support_for_staff(pk))
+    return _render_detail(request, _support_for_staff(pk, request.user))
 
 
 @coordinator_required

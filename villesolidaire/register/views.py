@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from villesolidaire.accounts.enums import REGISTER_ROLES, Role
 from villesolidaire.accounts.models import RoleGrant
-from villesolidaire.accounts.perms import register_officer_required, role_required
+from villesolidaire.accounts.perms import quartier_aware, register_officer_required, role_required, within_quartiers
 from villesolidaire.audit import services as audit
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.core import limits
@@ -64,8 +64,9 @@ PUBLIC_SESSION_KEY = "register_public_sent"
 MAX_LETTERS = 500
 
 
-def _entry_or_404(pk: int) -> RegisterEntry:
-    return get_object_or_404(RegisterEntry.objects.select_related("quartier", "resident", "created_by"), pk=pk)
+def _entry_or_404(pk: int, user=None) -> RegisterEntry:
+    entries = RegisterEntry.objects.all() if user is None else within_quartiers(RegisterEntry.objects.all(), user)
+    return get_object_or_404(entries.select_related("quartier", "resident", "created_by"), pk=pk)
 
 
 def _log(request: HttpRequest, action: str, target, fields=(), detail: str = "") -> None:
@@ -77,9 +78,11 @@ def _log(request: HttpRequest, action: str, target, fields=(), detail: str = "")
 
 @register_officer_required
 @require_GET
+@quartier_aware
 def entry_list(request: HttpRequest) -> HttpResponse:
     # Always bound: no criteria lists every entry but the removed ones.
-    filterset = EntryFilter(request.GET, queryset=RegisterEntry.objects.select_related("quartier"))
+    entries = within_quartiers(RegisterEntry.objects.select_related("quartier"), request.user)
+    filterset = EntryFilter(request.GET, queryset=entries)
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     # A name search comes ranked, the closest names first; any other list, the latest requests first.
     page = paginate(request, rows if filterset.is_name_search else rows.order_by("-request_date", "-pk"))
@@ -185,8 +188,9 @@ def _detail_context(entry: RegisterEntry, **extra) -> dict:
 
 @register_officer_required
 @require_GET
+@quartier_aware
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _entry_or_404(pk)
+    entry = _entry_or_404(pk, request.user)
     context = _detail_context(entry)
     shown = list(DETAIL_FIELDS) + ([f"extras.{n}" for n in EXTRAS_DISPLAY] if context["extras"] else [])
     _log(request, AuditAction.VIEW, entry, fields=shown, detail="fiche")

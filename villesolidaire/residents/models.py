@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from villesolidaire.accounts.perms import is_operator
+from villesolidaire.accounts.perms import is_operator, within_quartiers
 from villesolidaire.core import fuzzy
 from villesolidaire.core.choices import LANGUAGES
 from villesolidaire.core.fields import birth_year_field, user_reference
@@ -54,8 +54,9 @@ class ResidentQuerySet(models.QuerySet):
         return condition
 
     def visible_to(self, user):
-        """Files a user may open: every desk role that answers residents; nobody else."""
-        return self if is_operator(user) else self.none()
+        """Files a user may open: every desk role that answers residents, inside their quartiers if they
+        are limited to some (territory.QuartierScope); nobody else."""
+        return within_quartiers(self, user) if is_operator(user) else self.none()
 
     def search(self, text: str, birth_year: int | None = None):
         """Active files matching a typed phone number (however written), else a name (+ optional

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from villesolidaire.accounts.perms import operator_required
+from villesolidaire.accounts.perms import operator_required, quartier_aware
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.notifications.models import CallTaskStatus
@@ -25,6 +25,7 @@ def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
 
 
 @operator_required
+@quartier_aware
 def resident_list(request: HttpRequest) -> HttpResponse:
     residents = Resident.objects.visible_to(request.user).active()
     filterset = ResidentFilter(request.GET or None, queryset=residents)
@@ -42,6 +43,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 @operator_required
+@quartier_aware
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _resident_or_404(request, pk)
     if resident.is_merged:
@@ -58,6 +60,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @operator_required
+@quartier_aware
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _resident_or_404(request, pk)
     if resident.is_merged:
@@ -74,6 +77,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @operator_required
 @require_POST
+@quartier_aware
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     resident = _resident_or_404(request, pk)
     form = ResidentContactForm(request.POST)
@@ -88,6 +92,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @operator_required
 @require_POST
+@quartier_aware
 def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     resident = _resident_or_404(request, pk)
     get_object_or_404(resident.contacts, pk=contact_pk).delete()
@@ -96,6 +101,7 @@ def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
 
 
 @operator_required
+@quartier_aware
 def resident_merge(request: HttpRequest, pk: int) -> HttpResponse:
     target = _resident_or_404(request, pk)
     if target.is_merged:

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 
-from villesolidaire.territory.models import BanAddress, Quartier, Town
+from villesolidaire.accounts.enums import Role
+from villesolidaire.territory.models import BanAddress, Quartier, QuartierScope, Town
+from villesolidaire.territory.scopes import remove_quartier_scope, set_quartier_scope
 
 
 @admin.register(Town)
@@ -22,3 +25,45 @@ class BanAddressAdmin(admin.ModelAdmin):
     list_display = ["ban_id", "numero", "rep", "nom_voie", "code_postal", "nom_commune"]
     search_fields = ["search_text", "ban_id"]
     list_filter = ["code_insee"]
+
+
+class QuartierScopeForm(forms.ModelForm):
+    class Meta:
+        model = QuartierScope
+        fields = ["user", "quartiers"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if user.has_role(Role.ADMIN):
+            raise forms.ValidationError(
+                "Un·e administrateur·rice agit sur toute la commune : retirez d'abord ce rôle."
+            )
+        return user
+
+
+@admin.register(QuartierScope)
+class QuartierScopeAdmin(admin.ModelAdmin):
+    """Limits a person's staff roles to some quartiers, through territory.scopes (journaled)."""
+
+    form = QuartierScopeForm
+    list_display = ["user", "quartier_names", "updated_at"]
+    filter_horizontal = ["quartiers"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description="quartiers")
+    def quartier_names(self, obj: QuartierScope) -> str:
+        return ", ".join(q.name for q in obj.quartiers.all()) or "aucun"
+
+    def save_model(self, request, obj, form, change) -> None:
+        scope = set_quartier_scope(form.cleaned_data["user"], form.cleaned_data["quartiers"], by=request.user)
+        obj.pk = scope.pk
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The quartiers were set by the service in save_model."""
+
+    def delete_model(self, request, obj: QuartierScope) -> None:
+        remove_quartier_scope(obj.user, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for scope in queryset.select_related("user"):
+            remove_quartier_scope(scope.user, by=request.user)

@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
@@ -134,6 +135,32 @@ class Quartier(models.Model):
         # The centre places addresses outside every contour in the nearest quartier.
         if polygons and (self.centre_latitude is None or self.centre_longitude is None):
             self.centre_latitude, self.centre_longitude = centre_of(polygons)
+
+
+class QuartierScope(models.Model):
+    """A person whose staff roles stop at some quartiers (issue 13): a quartier coordinator, a
+    social landlord's caretaker who relays alerts for their buildings only.
+
+    They open only the pages marked `accounts.perms.quartier_aware`, and there only the rows of
+    their quartiers (`accounts.perms.within_quartiers`); every other staff page gives them a 404.
+    No scope: the whole town. A scope with no quartier: nothing.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quartier_scope",
+        verbose_name="personne",
+    )
+    quartiers = models.ManyToManyField(Quartier, blank=True, related_name="+", verbose_name="quartiers")
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "périmètre limité à des quartiers"
+        verbose_name_plural = "périmètres limités à des quartiers"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {', '.join(q.name for q in self.quartiers.all()) or 'aucun quartier'}"
 
 
 class BanAddress(models.Model):

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from villesolidaire.accounts.perms import within_quartiers
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
 from villesolidaire.core.fields import birth_year_field, index_bit_field, optional_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
@@ -62,6 +63,11 @@ class RecruitmentCall(models.Model):
 
 
 class VolunteerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Volunteers a coordinator may open: all, or those living in their quartiers when they are
+        limited to some (territory.QuartierScope). The views' role guard decides the rest."""
+        return within_quartiers(self, user)
+
     def with_list_data(self):
         return self.select_related("quartier").prefetch_related("skills", "categories")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from sesame.utils import get_user
 
-from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.accounts.perms import coordinator_required, quartier_aware, volunteer_required, within_quartiers
 from villesolidaire.core import confirmation, limits
 from villesolidaire.core.http import safe_next
 from villesolidaire.core.pagination import paginate
@@ -204,8 +204,11 @@ def withdraw_self(request: HttpRequest) -> HttpResponse:
 
 
 @coordinator_required
+@quartier_aware
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    filterset = VolunteerFilter(request.GET or None, queryset=Volunteer.objects.with_list_data())
+    filterset = VolunteerFilter(
+        request.GET or None, queryset=Volunteer.objects.visible_to(request.user).with_list_data()
+    )
     page = paginate(request, filterset.qs)
     context = {
         "filter": filterset,
@@ -278,24 +281,31 @@ def _bulk_summary(request: HttpRequest, result: services.BulkResult, action: str
 
 
 @coordinator_required
+@quartier_aware
 def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    volunteer = get_object_or_404(Volunteer.objects.with_list_data().select_related("recruitment_call"), pk=pk)
-    return render(request, "volunteers/detail.html", _detail_context(volunteer, StatusChangeForm(volunteer=volunteer)))
+    volunteer = get_object_or_404(
+        Volunteer.objects.visible_to(request.user).with_list_data().select_related("recruitment_call"), pk=pk
+    )
+    form = StatusChangeForm(volunteer=volunteer)
+    return render(request, "volunteers/detail.html", _detail_context(request, volunteer, form))
 
 
-def _detail_context(volunteer: Volunteer, form: StatusChangeForm) -> dict:
+def _detail_context(request: HttpRequest, volunteer: Volunteer, form: StatusChangeForm) -> dict:
+    # A quartier coordinator sees the volunteer's supports of residents in their quartiers only.
+    supports = within_quartiers(volunteer.supports.with_list_data(), request.user, "resident__quartier")
     return {
         "volunteer": volunteer,
         "form": form,
         "history": volunteer.status_changes.select_related("by"),
-        "supports": volunteer.supports.with_list_data().annotate(mission_count=Count("missions")),
+        "supports": supports.annotate(mission_count=Count("missions")),
     }
 
 
 @coordinator_required
 @require_POST
+@quartier_aware
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
-    volunteer = get_object_or_404(Volunteer.objects.with_list_data(), pk=pk)
+    volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user).with_list_data(), pk=pk)
     form = StatusChangeForm(request.POST, volunteer=volunteer)
     if form.is_valid():
         with form_service_errors(form, TransitionNotAllowed):
@@ -304,4 +314,4 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Le statut est mis à jour.")
             return redirect(reverse("volunteers:detail", args=[volunteer.pk]))
-    return render(request, "volunteers/detail.html", _detail_context(volunteer, form), status=200)
+    return render(request, "volunteers/detail.html", _detail_context(request, volunteer, form), status=200)

@@ -14,6 +14,8 @@ def town(request: HttpRequest) -> dict:
     verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
     return {
         "town": _cached_town(request),
+        # Limited to some quartiers (territory.QuartierScope): only the pages that scope their rows.
+        "nav_quartier_limited": verified and user.quartier_ids is not None,
         "nav_is_coordinator": verified and bool(roles & {Role.COORDINATOR, Role.ADMIN}),
         "nav_is_operator": verified and bool(roles & {Role.OPERATOR, Role.COORDINATOR, Role.ADMIN}),
         "nav_is_volunteer": user is not None and user.is_authenticated and hasattr(user, "volunteer"),

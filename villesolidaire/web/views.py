@@ -22,6 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def staff_home(user) -> str:
     """The first page a signed-in staff member needs, by role."""
+    if user.quartier_ids is not None:  # limited to some quartiers: the pages that scope their rows
+        if user.has_role(Role.OPERATOR, Role.COORDINATOR):
+            return "help_requests:list"
+        if user.has_role(Role.REGISTER_OFFICER):
+            return "register:list"
     if user.has_role(Role.OPERATOR, Role.COORDINATOR, Role.ADMIN, Role.REGISTER_OFFICER):
         return "operations:today"
     if user.has_role(Role.CALLER):

@@ -1,0 +1,161 @@
+"""Roles limited to some quartiers (issue 13): a quartier coordinator sees nothing outside them.
+
+Every staff URL is walked by a coordinator and a register officer limited to « Nord », with each
+id of the « Sud » rows: no page shows a Sud person, no Sud row changes. The pages that scope their
+rows (`accounts.perms.quartier_aware`) show Nord's; every other staff page is a 404 for them.
+"""
+
+import re
+
+import pytest
+from django.urls import get_resolver
+
+from tests.factories import (
+    HelpRequestFactory,
+    QuartierFactory,
+    ResidentFactory,
+    SupportFactory,
+    VolunteerFactory,
+    login_staff,
+    staff_user,
+)
+from tests.factories.register import RegisterEntryFactory
+from tests.test_permissions import _walk
+from villesolidaire.accounts.enums import Role
+from villesolidaire.audit.models import AuditEntry
+from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.register.models import RegisterEntry
+from villesolidaire.residents.models import Resident
+from villesolidaire.territory.scopes import ScopeError, remove_quartier_scope, set_quartier_scope
+from villesolidaire.volunteers.models import Volunteer
+
+
+def _rows(quartier, marker):
+    resident = ResidentFactory(first_name=marker, last_name="Habitant", quartier=quartier)
+    request = HelpRequestFactory(resident=resident, description=f"Courses pour {marker}")
+    volunteer = VolunteerFactory(active=True, first_name=marker, last_name="Volontaire", quartier=quartier)
+    support = SupportFactory(help_request=request, volunteer=volunteer)
+    entry = RegisterEntryFactory(first_names=marker, last_name="Inscrit", quartier=quartier)
+    return {"resident": resident, "request": request, "volunteer": volunteer, "support": support, "entry": entry}
+
+
+@pytest.fixture
+def two_quartiers():
+    nord, sud = QuartierFactory(name="Nord"), QuartierFactory(name="Sud")
+    return nord, sud, _rows(nord, "Nordine"), _rows(sud, "Sudiste")
+
+
+def _limited(role, quartier, client):
+    user = staff_user(role)
+    set_quartier_scope(user, [quartier], by=None)
+    login_staff(client, user)
+    return user
+
+
+def _snapshot():
+    return (
+        sorted(HelpRequest.objects.values_list("pk", "status", "description")),
+        sorted(Resident.objects.values_list("pk", "first_name", "merged_into")),
+        sorted(Volunteer.objects.values_list("pk", "status", "first_name")),
+        sorted(RegisterEntry.objects.values_list("pk", "status")),
+    )
+
+
+def _urls_with(ids):
+    routes = sorted({route for route, _ in _walk(get_resolver().url_patterns) if route.startswith("gestion/")})
+    for route in routes:
+        route = re.sub(r"<(str|slug|uuid|path):[^>]+>", "x", route)
+        if "<int:" not in route:
+            yield "/" + route
+            continue
+        for pk in ids:
+            yield "/" + re.sub(r"<int:[^>]+>", str(pk), route)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.REGISTER_OFFICER])
+def test_a_quartier_limited_role_sees_and_changes_nothing_outside_its_quartiers(client, two_quartiers, role):
+    nord, sud, _, sud_rows = two_quartiers
+    _limited(role, nord, client)
+    before = _snapshot()
+    sud_ids = sorted({row.pk for row in sud_rows.values()})
+    for url in _urls_with(sud_ids):
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code in (200, 302, 400, 403, 404, 405), (url, response.status_code)
+            body = response.content.decode(errors="replace") if not response.streaming else ""
+            assert "Sudiste" not in body, url
+    assert _snapshot() == before
+
+
+def test_the_quartier_aware_pages_show_the_quartiers_rows(client, two_quartiers):
+    nord, _sud, nord_rows, sud_rows = two_quartiers
+    _limited(Role.COORDINATOR, nord, client)
+    for url in (
+        "/gestion/demandes/?state=",
+        f"/gestion/demandes/{nord_rows['request'].pk}/",
+        "/gestion/habitants/",
+        f"/gestion/habitants/{nord_rows['resident'].pk}/",
+        "/gestion/volontaires/",
+        f"/gestion/volontaires/{nord_rows['volunteer'].pk}/",
+        "/gestion/soutiens/",
+        f"/gestion/soutiens/{nord_rows['support'].pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Nordine" in response.content.decode(), url
+        assert "Sudiste" not in response.content.decode(), url
+    assert client.get(f"/gestion/demandes/{sud_rows['request'].pk}/").status_code == 404
+    # A page that does not scope its rows is closed to them.
+    assert client.get("/gestion/bilan/").status_code == 404
+
+
+def test_a_quartier_limited_register_officer_reads_the_register_of_its_quartiers(client, two_quartiers):
+    nord, _sud, nord_rows, sud_rows = two_quartiers
+    _limited(Role.REGISTER_OFFICER, nord, client)
+    listing = client.get("/gestion/registre/").content.decode()
+    assert "Nordine" in listing and "Sudiste" not in listing
+    assert client.get(f"/gestion/registre/{nord_rows['entry'].pk}/").status_code == 200
+    assert client.get(f"/gestion/registre/{sud_rows['entry'].pk}/").status_code == 404
+
+
+def test_an_empty_scope_sees_nothing_and_removing_it_gives_the_town_back(client, two_quartiers):
+    nord, _sud, _nord_rows, _sud_rows = two_quartiers
+    coordinator = staff_user(Role.COORDINATOR)
+    set_quartier_scope(coordinator, [], by=None)
+    login_staff(client, coordinator)
+    page = client.get("/gestion/demandes/?state=").content.decode()
+    assert "Nordine" not in page and "Sudiste" not in page
+    remove_quartier_scope(coordinator, by=None)
+    client.logout()
+    login_staff(client, coordinator)
+    page = client.get("/gestion/demandes/?state=").content.decode()
+    assert "Nordine" in page and "Sudiste" in page
+
+
+def test_limits_are_journaled_and_never_given_to_an_administrator(two_quartiers):
+    nord, *_ = two_quartiers
+    admin = staff_user(Role.COORDINATOR)
+    coordinator = staff_user(Role.COORDINATOR)
+    set_quartier_scope(coordinator, [nord], by=admin)
+    entry = AuditEntry.objects.filter(object_id=str(coordinator.pk), fields=["quartiers"]).get()
+    assert "limités aux quartiers : Nord" in entry.detail
+    with pytest.raises(ScopeError, match="toute la commune"):
+        set_quartier_scope(staff_user(Role.ADMIN), [nord], by=admin)
+
+
+def test_a_user_without_limit_costs_no_query(django_assert_num_queries):
+    coordinator = staff_user(Role.COORDINATOR)
+    with django_assert_num_queries(0):
+        assert coordinator.quartier_ids is None
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.REGISTER_OFFICER])
+def test_a_limited_person_lands_on_and_is_offered_only_pages_that_open(client, two_quartiers, role):
+    nord, *_ = two_quartiers
+    _limited(role, nord, client)
+    landing = client.get("/", follow=True)
+    assert landing.status_code == 200
+    nav = landing.content.decode().split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'href="(/gestion/[^"]*)"', nav)
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
