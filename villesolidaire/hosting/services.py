@@ -62,31 +62,43 @@ def ensure_template(verbosity: int = 0) -> Tenant:
     return template
 
 
+def check_schema_name(schema_name: str, *, hosting_ready: bool = True) -> list[str]:
+    """French refusals for a new town's schema name (empty: acceptable). Before the host's tables
+    exist (`adopt_single_town`), only the database's schemas are looked at."""
+    if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+        return [
+            f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
+            "commençant par une lettre)."
+        ]
+    if schema_exists(schema_name) or (hosting_ready and Tenant.objects.filter(schema_name=schema_name).exists()):
+        return [f"Le schéma {schema_name!r} existe déjà."]
+    return []
+
+
+def check_domains(domains: list[str], *, check_taken: bool = True) -> list[str]:
+    """French refusals for a town's domains (empty: acceptable)."""
+    if not domains:
+        return ["Au moins un domaine est obligatoire (ex. solidarite.ville.fr)."]
+    errors = [f"Domaine invalide : {domain!r}." for domain in domains if not _DOMAIN.match(domain)]
+    if check_taken:
+        taken = sorted(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
+        if taken:
+            errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+    return errors
+
+
 def _check_new_town(name: str, schema_name: str, insee_codes: list[str], domains: list[str], admin_email: str):
     errors = []
     if not name.strip():
         errors.append("Le nom de la commune est obligatoire.")
-    if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
-        errors.append(
-            f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
-            "commençant par une lettre)."
-        )
-    elif Tenant.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
-        errors.append(f"Le schéma {schema_name!r} existe déjà.")
+    errors += check_schema_name(schema_name)
     if not insee_codes:
         errors.append("Au moins un code INSEE est obligatoire.")
     try:
         validate_insee_codes(insee_codes)
     except ValidationError as exc:
         errors.extend(exc.messages)
-    if not domains:
-        errors.append("Au moins un domaine est obligatoire (ex. solidarite.ville.fr).")
-    for domain in domains:
-        if not _DOMAIN.match(domain):
-            errors.append(f"Domaine invalide : {domain!r}.")
-    taken = sorted(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
-    if taken:
-        errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+    errors += check_domains(domains)
     try:
         validate_email(admin_email)
     except ValidationError:
