@@ -14,13 +14,38 @@ from tests.fake_server import FakeServer
 from villesolidaire.accounts.enums import Role
 from villesolidaire.help_requests.models import HelpCategory
 
-# Many towns on one deployment is its own pass (scripts/test.sh): tests/hosting alone with
-# VS_MULTI_TOWN=true, the rest of the suite without it (it works in the single town).
-if os.environ.get("VS_MULTI_TOWN", "").lower() in {"1", "true", "yes", "on"}:
+# Many towns on one deployment (decision 0014) has two passes of its own (scripts/test.sh):
+# - VS_MULTI_TOWN=true: tests/hosting alone (towns, isolation, console, adoption);
+# - VS_MULTI_TOWN=true and VS_TEST_SUITE_IN_TOWN=true: the whole suite run inside one town's
+#   schema, reached on the test client's domain, as a town of a shared host runs.
+MULTI_TOWN = os.environ.get("VS_MULTI_TOWN", "").lower() in {"1", "true", "yes", "on"}
+SUITE_IN_TOWN = MULTI_TOWN and os.environ.get("VS_TEST_SUITE_IN_TOWN", "").lower() == "true"
+if MULTI_TOWN and not SUITE_IN_TOWN:
     collect_ignore = [name for name in os.listdir(os.path.dirname(__file__)) if name.startswith("test_")]
     collect_ignore += [name for name in os.listdir(os.path.dirname(__file__)) if name not in {"hosting", "factories"}]
 else:
     collect_ignore = ["hosting"]
+
+if SUITE_IN_TOWN:
+
+    @pytest.fixture(scope="session")
+    def _test_town(django_db_setup, django_db_blocker):
+        """One town, served on the test client's host name (`testserver`)."""
+        from villesolidaire.hosting.keys import new_wrapped_keys
+        from villesolidaire.hosting.models import Domain, Tenant
+
+        with django_db_blocker.unblock():
+            tenant = Tenant(schema_name="town_test", name="Commune de test", wrapped_keys=new_wrapped_keys())
+            tenant.save(verbosity=0)
+            Domain.objects.create(domain="testserver", tenant=tenant, is_primary=True)
+            connection.set_schema_to_public()
+        return tenant
+
+    @pytest.fixture(autouse=True)
+    def _inside_the_test_town(_enable_db_for_all_tests, _test_town):
+        connection.set_tenant(_test_town)
+        yield
+        connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)
@@ -110,9 +135,12 @@ def _run_concurrently(target: Callable, items: Iterable, *, timeout: float = 60)
     items = list(items)
     barrier = threading.Barrier(len(items))
     results, errors = [], []
+    town = getattr(connection, "tenant", None)  # a thread's new connection starts outside any town
 
     def worker(item):
         try:
+            if town is not None:
+                connection.set_tenant(town)
             barrier.wait(timeout=30)
             results.append(target(item))
         except Exception as exc:  # reported to the test, which decides what is expected
