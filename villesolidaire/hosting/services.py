@@ -62,31 +62,47 @@ def ensure_template(verbosity: int = 0) -> Tenant:
     return template
 
 
+def schema_name_errors(schema_name: str, *, may_exist: bool = False) -> list[str]:
+    """Why `schema_name` cannot hold a new town (empty when it can); `may_exist`: it is about to be replaced."""
+    if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+        return [
+            f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
+            "commençant par une lettre)."
+        ]
+    if not may_exist and (Tenant.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name)):
+        return [f"Le schéma {schema_name!r} existe déjà."]
+    return []
+
+
+def domain_errors(domains: list[str], *, except_schema: str = "") -> list[str]:
+    """Why `domains` cannot be a new town's (empty when they can); `except_schema`'s own ones are not taken."""
+    errors = []
+    if not domains:
+        errors.append("Au moins un domaine est obligatoire (ex. solidarite.ville.fr).")
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            errors.append(f"Domaine invalide : {domain!r}.")
+    existing = Domain.objects.filter(domain__in=domains)
+    if except_schema:
+        existing = existing.exclude(tenant__schema_name=except_schema)
+    taken = sorted(existing.values_list("domain", flat=True))
+    if taken:
+        errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+    return errors
+
+
 def _check_new_town(name: str, schema_name: str, insee_codes: list[str], domains: list[str], admin_email: str):
     errors = []
     if not name.strip():
         errors.append("Le nom de la commune est obligatoire.")
-    if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
-        errors.append(
-            f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
-            "commençant par une lettre)."
-        )
-    elif Tenant.objects.filter(schema_name=schema_name).exists() or schema_exists(schema_name):
-        errors.append(f"Le schéma {schema_name!r} existe déjà.")
+    errors.extend(schema_name_errors(schema_name))
     if not insee_codes:
         errors.append("Au moins un code INSEE est obligatoire.")
     try:
         validate_insee_codes(insee_codes)
     except ValidationError as exc:
         errors.extend(exc.messages)
-    if not domains:
-        errors.append("Au moins un domaine est obligatoire (ex. solidarite.ville.fr).")
-    for domain in domains:
-        if not _DOMAIN.match(domain):
-            errors.append(f"Domaine invalide : {domain!r}.")
-    taken = sorted(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
-    if taken:
-        errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+    errors.extend(domain_errors(domains))
     try:
         validate_email(admin_email)
     except ValidationError:
@@ -152,13 +168,20 @@ def delete_town(tenant: Tenant, *, confirm: str, actor: str) -> None:
     record(actor, "delete_town", schema, name)
 
 
-def _drop(tenant: Tenant) -> None:
+def drop_schema(schema_name: str) -> None:
+    """Drop a town's schema and all its data (no row of the host's is touched)."""
+    if schema_name_errors(schema_name, may_exist=True):
+        raise HostingError(f"Ce schéma ne se supprime pas : {schema_name!r}.")
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         # Rows written in this transaction (a failed creation) leave deferred foreign-key checks
         # that would otherwise forbid dropping their tables.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def _drop(tenant: Tenant) -> None:
+    drop_schema(tenant.schema_name)
     if tenant.pk:
         Domain.objects.filter(tenant=tenant).delete()
         Tenant.objects.filter(pk=tenant.pk).delete()
