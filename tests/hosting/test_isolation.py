@@ -81,7 +81,10 @@ def test_every_url_as_every_role_of_a_on_b_shows_and_writes_nothing(towns, role)
             assert not response.wsgi_request.user.is_authenticated, (role, url)
             assert response.status_code in (200, 302, 400, 403, 404, 405, 410), (role, url, response.status_code)
             if response.status_code == 302:
-                assert "//" not in response["Location"] or b.domain in response["Location"], (url, response["Location"])
+                assert "//" not in response["Location"] or b.domain in response["Location"], (
+                    url,
+                    response["Location"],
+                )
             body = response.content.decode(errors="replace") if not response.streaming else ""
             for marker in (a.marker, b.marker, a.name):
                 assert marker not in body, (role, url, marker)
