@@ -120,30 +120,33 @@ def _sqlite_path(settings_dict: dict) -> Path:
 
 
 @contextmanager
-def temporary_connection(settings_dict: dict) -> Iterator[str]:
-    """A Django connection alias to another database (the restored one, a SQLite copy), closed afterwards.
+def temporary_connection(settings_dict: dict, alias: str = _CHECK_ALIAS) -> Iterator[str]:
+    """A Django connection alias of its own (the restored database, a SQLite copy, a dump's snapshot), closed
+    afterwards.
 
     Registered as a connection only, not in settings.DATABASES: the configured databases stay as they are.
     """
-    connections[_CHECK_ALIAS] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, _CHECK_ALIAS)
+    connections[alias] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
     try:
-        yield _CHECK_ALIAS
+        yield alias
     finally:
-        connections[_CHECK_ALIAS].close()
-        del connections[_CHECK_ALIAS]
+        connections[alias].close()
+        del connections[alias]
 
 
 # -- What the manifest describes ---------------------------------------------------------------------------------
 
 
-def _project_models():
+def project_models():
     for model in apps.get_models():
         if model._meta.app_config.name.startswith("villesolidaire.") and model._meta.managed:
             yield model
 
 
-def row_counts(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    return {model._meta.label: model._base_manager.using(alias).count() for model in _project_models()}
+def row_counts(alias: str = DEFAULT_DB_ALIAS, models=None) -> dict[str, int]:
+    """Rows of each of `models` (by default every table of the project)."""
+    models = project_models() if models is None else models
+    return {model._meta.label: model._base_manager.using(alias).count() for model in models}
 
 
 def applied_migrations(alias: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
@@ -162,9 +165,43 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def manifests(directory: Path) -> list[Path]:
-    """Manifests of a backup folder, oldest first (names hold the UTC time)."""
-    return sorted(directory.glob(f"{PREFIX}*.json"))
+def manifests(directory: Path, prefix: str = PREFIX) -> list[Path]:
+    """Manifests of a backup folder whose names start with `prefix`, oldest first (names hold the UTC time)."""
+    return sorted(directory.glob(f"{prefix}*.json"))
+
+
+def stamp(now: datetime) -> str:
+    """The UTC time in backup file names: they sort in time order."""
+    return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def new_backup_paths(directory: Path, stem: str, suffix: str) -> tuple[Path, Path]:
+    """The dump's and the manifest's paths for a new backup, refusing to overwrite one."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    dump, manifest = directory / (stem + suffix), directory / (stem + ".json")
+    if dump.exists() or manifest.exists():
+        raise BackupError(f"Une sauvegarde {stem} existe déjà dans {directory}.")
+    return dump, manifest
+
+
+@contextmanager
+def completed_file(path: Path) -> Iterator[Path]:
+    """Write to a `.partial` name, renamed to `path` once the block ends: no half dump is ever listed."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        yield partial
+        partial.rename(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def dump_facts(dump: Path) -> dict:
+    """What a manifest says of its dump: the name beside it, its size and SHA-256."""
+    return {"dump": dump.name, "size": dump.stat().st_size, "sha256": sha256_of(dump)}
+
+
+def write_manifest(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 # -- Backup ------------------------------------------------------------------------------------------------------
@@ -174,18 +211,25 @@ def _contents(alias: str) -> dict:
     return {"migrations": applied_migrations(alias), "row_counts": row_counts(alias)}
 
 
-def _pg_dump(connection, path: Path) -> dict:
-    """Dump with pg_dump in the snapshot the manifest's counts are read in: both describe the same instant."""
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
-        _run(
-            ["pg_dump", "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={path}"],
-            env=_pg_env(connection.settings_dict),
-            what="La sauvegarde",
-        )
-        return _contents(connection.alias)
+def pg_dump(path: Path, *, contents: Callable[[str], dict], options: tuple[str, ...] = ()) -> dict:
+    """Dump with pg_dump in the snapshot `contents(alias)` reads the manifest's facts in: both describe the
+    same instant.
+
+    The snapshot is taken on a connection of its own, so that the caller's open transaction (a request, a
+    test) neither holds it back nor shows pg_dump rows it has not committed.
+    """
+    settings_dict = {**copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict), "CONN_MAX_AGE": 0}
+    with temporary_connection(settings_dict, "vs_backup_snapshot") as alias:
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            _run(
+                ["pg_dump", "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={path}", *options],
+                env=_pg_env(settings_dict),
+                what="La sauvegarde",
+            )
+            return contents(alias)
 
 
 def _sqlite_backup(connection, path: Path) -> dict:
@@ -200,7 +244,7 @@ def _sqlite_backup(connection, path: Path) -> dict:
 
 
 @contextmanager
-def _owner_only_files() -> Iterator[None]:
+def owner_only_files() -> Iterator[None]:
     """Files created inside are readable by their owner only: dumps and manifests hold personal data."""
     previous = os.umask(0o077)
     try:
@@ -211,7 +255,7 @@ def _owner_only_files() -> Iterator[None]:
 
 def backup(directory: Path, *, now: datetime | None = None) -> Path:
     """Dump the configured database into `directory`; returns the manifest's path."""
-    with _owner_only_files():
+    with owner_only_files():
         return _backup(directory, now=now)
 
 
@@ -219,43 +263,33 @@ def _backup(directory: Path, *, now: datetime | None) -> Path:
     now = now or datetime.now(UTC)
     connection = connections[DEFAULT_DB_ALIAS]
     engine = _engine(connection.settings_dict)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stem = PREFIX + now.strftime("%Y%m%dT%H%M%SZ")
-    dump, manifest = directory / (stem + _SUFFIX[engine]), directory / (stem + ".json")
-    if dump.exists() or manifest.exists():
-        raise BackupError(f"Une sauvegarde {stem} existe déjà dans {directory}.")
-    partial = dump.with_name(dump.name + ".partial")  # renamed once complete: no half dump is ever listed
-    try:
+    dump, manifest = new_backup_paths(directory, PREFIX + stamp(now), _SUFFIX[engine])
+    with completed_file(dump) as partial:
         if engine == POSTGRESQL:
-            contents = _pg_dump(connection, partial)
+            contents = pg_dump(partial, contents=_contents)
         else:
             contents = _sqlite_backup(connection, partial)
-        partial.rename(dump)
-    finally:
-        partial.unlink(missing_ok=True)
     data = {
         "format": MANIFEST_FORMAT,
         "created_at": now.isoformat(timespec="seconds"),
         "engine": engine,
         "database": str(connection.settings_dict["NAME"]) if engine == POSTGRESQL else "",
-        "dump": dump.name,
+        **dump_facts(dump),
         "dump_format": "pg_dump -Fc" if engine == POSTGRESQL else "sqlite3 online backup",
-        "size": dump.stat().st_size,
-        "sha256": sha256_of(dump),
         "key_fingerprints": key_fingerprints(),
         "key_fingerprint_method": KEY_FINGERPRINT_METHOD,
         **contents,
     }
-    manifest.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(manifest, data)
     return manifest
 
 
-def prune(directory: Path, *, keep: int) -> list[Path]:
-    """Remove all but the `keep` newest backups (dump and manifest); returns the files removed."""
+def prune(directory: Path, *, keep: int, prefix: str = PREFIX) -> list[Path]:
+    """Remove all but the `keep` newest backups named `prefix…` (dump and manifest); returns the files removed."""
     if keep < 1:
         raise ValueError("keep must be at least 1: the newest backup is always kept.")
     removed = []
-    for manifest in manifests(directory)[:-keep]:
+    for manifest in manifests(directory, prefix)[:-keep]:
         for path in sorted(directory.glob(manifest.stem + ".*")):
             path.unlink()
             removed.append(path)
@@ -265,10 +299,10 @@ def prune(directory: Path, *, keep: int) -> list[Path]:
 # -- Restore -----------------------------------------------------------------------------------------------------
 
 
-def load_manifest(path: Path | None, directory: Path) -> tuple[Path, dict]:
-    """The manifest named by `path` (the manifest or its dump), or the newest one in `directory`."""
+def load_manifest(path: Path | None, directory: Path, prefix: str = PREFIX) -> tuple[Path, dict]:
+    """The manifest named by `path` (the manifest or its dump), or the newest `prefix…` one in `directory`."""
     if path is None:
-        found = manifests(directory)
+        found = manifests(directory, prefix)
         if not found:
             raise BackupError(f"Aucune sauvegarde trouvée dans {directory}.")
         path = found[-1]
@@ -297,10 +331,8 @@ def check_dump(manifest_path: Path, manifest: dict) -> Path:
     return dump
 
 
-def check_keys(manifest: dict, log: Log) -> None:
-    """Refuse when no configured key is one the backup was written with; warn about the missing ones."""
-    needed = list(manifest.get("key_fingerprints") or [])
-    configured = key_fingerprints()
+def require_key(needed: list[str], configured: list[str], hint: str = "") -> None:
+    """Refuse unless one of the `configured` key fingerprints is one of the `needed` ones, naming what is needed."""
     if not needed:
         raise BackupError("Le manifeste ne dit pas avec quelles clés la sauvegarde a été faite. Restauration refusée.")
     if not set(needed) & set(configured):
@@ -309,8 +341,15 @@ def check_keys(manifest: dict, log: Log) -> None:
             f"{needed[0]}"
             + (f" (ou l'une de : {', '.join(needed[1:])})" if len(needed) > 1 else "")
             + f". Clés configurées : {', '.join(configured)}. Restauration refusée : ajoutez cette clé à "
-            "VS_DATA_KEYS (copie séquestrée, voir docs/operations.md) puis recommencez."
+            "VS_DATA_KEYS (copie séquestrée, voir docs/operations.md) puis recommencez." + (f" {hint}" if hint else "")
         )
+
+
+def check_keys(manifest: dict, log: Log) -> None:
+    """Refuse when no configured key is one the backup was written with; warn about the missing ones."""
+    needed = list(manifest.get("key_fingerprints") or [])
+    configured = key_fingerprints()
+    require_key(needed, configured)
     for missing in (fingerprint for fingerprint in needed if fingerprint not in configured):
         log(
             f"Attention : la clé d'empreinte {missing}, configurée lors de la sauvegarde, manque dans VS_DATA_KEYS ; "
@@ -359,16 +398,21 @@ def _refuse_non_empty(name: str, tables: int, *, force: bool) -> None:
         )
 
 
+def pg_restore(dump: Path, target: dict, *options: str) -> None:
+    """pg_restore into `target` in one transaction: a failure leaves it unchanged."""
+    _run(
+        ["pg_restore", "--no-owner", "--single-transaction", "--no-password", *options,
+         f"--dbname={target['NAME']}", str(dump)],
+        env=_pg_env(target),
+        what="La restauration",
+    )  # fmt: skip
+
+
 def _load(engine: str, dump: Path, target: dict) -> None:
     # The configured database may be the target: let go of Django's connection to it first.
     connections[DEFAULT_DB_ALIAS].close()
     if engine == POSTGRESQL:
-        _run(
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--no-password",
-             f"--dbname={target['NAME']}", str(dump)],
-            env=_pg_env(target),
-            what="La restauration",
-        )  # fmt: skip
+        pg_restore(dump, target, "--clean", "--if-exists")
         return
     with sqlite3.connect(f"file:{dump}?mode=ro", uri=True) as source, sqlite3.connect(_sqlite_path(target)) as dest:
         source.backup(dest)
@@ -385,51 +429,69 @@ def _first_filled(rows, fields: list[str]):
     return None
 
 
+def read_back(alias: str, log: Log) -> None:
+    """Decrypt the first rows holding a value of each encrypted table: proves the keys open the restored data."""
+    read = 0
+    for model, fields in encrypted_models():
+        try:
+            # The fields decrypt on load: a wrong key fails here. The first rows with a value prove it.
+            found = _first_filled(model._base_manager.using(alias).order_by("pk")[:_READ_BACK_ROWS], fields)
+        except ImproperlyConfigured as exc:
+            raise BackupError(
+                f"La base est restaurée mais ses données chiffrées ({model._meta.verbose_name}) ne se "
+                "déchiffrent pas avec VS_DATA_KEYS : vérifiez les clés."
+            ) from exc
+        if found:
+            read += 1
+            row, filled = found
+            log(f"Relecture : {model._meta.verbose_name} n° {row.pk} déchiffrée ({filled} champ(s) chiffré(s)).")
+    if not read:
+        log("Aucune donnée chiffrée dans cette sauvegarde : rien à relire.")
+
+
+def check_row_counts(alias: str, manifest: dict, models=None) -> None:
+    counts = row_counts(alias, models)
+    differing = [
+        f"{label} ({expected} attendues, {counts.get(label)} trouvées)"
+        for label, expected in manifest.get("row_counts", {}).items()
+        if counts.get(label, expected) != expected
+    ]
+    if differing:
+        raise BackupError("La base restaurée ne contient pas les lignes du manifeste : " + ", ".join(differing))
+
+
+def check_migrations(alias: str, log: Log, app_labels: set[str] | None = None) -> None:
+    """Warn when the restored data comes from a newer version, or needs this version's migrations.
+
+    `app_labels`: the apps the restored tables belong to (a town's schema holds only some), default all.
+    """
+    applied = MigrationRecorder(connections[alias]).applied_migrations()
+    on_disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    # A consolidated migration records the names it replaces too: those are known, not newer.
+    known = set(on_disk) | {old for migration in on_disk.values() for old in migration.replaces}
+    unknown = sorted(f"{app}.{name}" for app, name in applied if (app, name) not in known)
+    expected = {key for key in on_disk if app_labels is None or key[0] in app_labels}
+    pending = len(expected - set(applied))
+    if unknown:
+        log(
+            "Attention : la sauvegarde vient d'une version plus récente de Ville Solidaire (migrations "
+            f"inconnues : {', '.join(unknown)}) ; installez cette version avant de rouvrir le service."
+        )
+    elif pending:
+        log(f"{pending} migration(s) de cette version à appliquer : lancez manage.py migrate.")
+
+
 def verify(target: dict, manifest: dict, log: Log) -> None:
     """Read the restored database: encrypted values decrypt, row counts and migrations match the manifest."""
     with temporary_connection(target) as alias:
-        read = 0
-        for model, fields in encrypted_models():
-            try:
-                # The fields decrypt on load: a wrong key fails here. The first rows with a value prove it.
-                found = _first_filled(model._base_manager.using(alias).order_by("pk")[:_READ_BACK_ROWS], fields)
-            except ImproperlyConfigured as exc:
-                raise BackupError(
-                    f"La base est restaurée mais ses données chiffrées ({model._meta.verbose_name}) ne se "
-                    "déchiffrent pas avec VS_DATA_KEYS : vérifiez les clés."
-                ) from exc
-            if found:
-                read += 1
-                row, filled = found
-                log(f"Relecture : {model._meta.verbose_name} n° {row.pk} déchiffrée ({filled} champ(s) chiffré(s)).")
-        if not read:
-            log("Aucune donnée chiffrée dans cette sauvegarde : rien à relire.")
-        counts = row_counts(alias)
-        differing = [
-            f"{label} ({expected} attendues, {counts.get(label)} trouvées)"
-            for label, expected in manifest.get("row_counts", {}).items()
-            if counts.get(label, expected) != expected
-        ]
-        if differing:
-            raise BackupError("La base restaurée ne contient pas les lignes du manifeste : " + ", ".join(differing))
-        applied = MigrationRecorder(connections[alias]).applied_migrations()
-        on_disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-        # A consolidated migration records the names it replaces too: those are known, not newer.
-        known = set(on_disk) | {old for migration in on_disk.values() for old in migration.replaces}
-        unknown = sorted(f"{app}.{name}" for app, name in applied if (app, name) not in known)
-        pending = len(set(on_disk) - set(applied))
-        if unknown:
-            log(
-                "Attention : la sauvegarde vient d'une version plus récente de Ville Solidaire (migrations "
-                f"inconnues : {', '.join(unknown)}) ; installez cette version avant de rouvrir le service."
-            )
-        elif pending:
-            log(f"{pending} migration(s) de cette version à appliquer : lancez manage.py migrate.")
+        read_back(alias, log)
+        check_row_counts(alias, manifest)
+        check_migrations(alias, log)
 
 
 def restore(path: Path | None, *, directory: Path, target_url: str | None, force: bool, log: Log) -> str:
     """Restore a backup; returns the name of the database restored into."""
-    with _owner_only_files():
+    with owner_only_files():
         return _restore(path, directory=directory, target_url=target_url, force=force, log=log)
 
 

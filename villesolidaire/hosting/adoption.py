@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from villesolidaire.hosting.keys import wrap_keys
 from villesolidaire.hosting.models import Domain, Tenant, TenantKind
-from villesolidaire.hosting.services import HostingError, check_domains, check_schema_name, ensure_template, record
+from villesolidaire.hosting.services import HostingError, domain_errors, ensure_template, record, schema_name_errors
 
 # Tasks that were waiting in the town's own queue table: the host's worker reads public's.
 _READY_TASKS = "READY"
@@ -80,7 +80,7 @@ def adopt_single_town(*, schema_name: str, domains: list[str], actor: str) -> Te
     if "territory_town" not in tables:
         raise HostingError("Aucune installation d'une commune dans cette base (pas de table territory_town).")
     domains = [d.strip().lower() for d in domains if d.strip()]
-    errors = check_schema_name(schema_name, hosting_ready=False) + check_domains(domains, check_taken=False)
+    errors = schema_name_errors(schema_name, hosting_ready=False) + domain_errors(domains, check_taken=False)
     if errors:
         raise HostingError(" ".join(errors))
     name, insee_code = _town_in_public()

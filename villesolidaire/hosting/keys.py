@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from villesolidaire.core.crypto import key_fingerprint
 from villesolidaire.hosting.models import Tenant
 
 
@@ -44,6 +45,25 @@ def _unwrap(wrapped: str, host_keys: tuple[str, ...]) -> tuple[str, ...]:
 
 def unwrap_keys(wrapped: str) -> tuple[str, ...]:
     return _unwrap(wrapped, tuple(settings.VS_DATA_KEYS))
+
+
+def host_key_fingerprints() -> list[str]:
+    """Fingerprints of the host's own keys, VS_DATA_KEYS (newest first): they open the towns' wrapped keys."""
+    return [key_fingerprint(key) for key in settings.VS_DATA_KEYS]
+
+
+def wrapping_key_fingerprint(wrapped: str) -> str:
+    """The fingerprint of the host key that opens `wrapped`: the one a restore of this town will need.
+
+    Not always the first of VS_DATA_KEYS: a town's keys stay wrapped under the key in use when they were.
+    """
+    for key in settings.VS_DATA_KEYS:
+        try:
+            Fernet(key.encode()).decrypt(wrapped.encode("ascii"))
+        except InvalidToken:
+            continue
+        return key_fingerprint(key)
+    raise ImproperlyConfigured("Les clés de cette commune ne s'ouvrent avec aucune clé de VS_DATA_KEYS.")
 
 
 def data_keys_for_schema(schema: str) -> tuple[str, ...]:

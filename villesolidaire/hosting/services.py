@@ -62,28 +62,37 @@ def ensure_template(verbosity: int = 0) -> Tenant:
     return template
 
 
-def check_schema_name(schema_name: str, *, hosting_ready: bool = True) -> list[str]:
-    """French refusals for a new town's schema name (empty: acceptable). Before the host's tables
-    exist (`adopt_single_town`), only the database's schemas are looked at."""
+def schema_name_errors(schema_name: str, *, may_exist: bool = False, hosting_ready: bool = True) -> list[str]:
+    """Why `schema_name` cannot hold a new town (empty when it can); `may_exist`: it is about to be replaced;
+    `hosting_ready` false: the host's tables do not exist yet (`adopt_single_town`), only schemas are looked at."""
     if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
         return [
             f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
             "commençant par une lettre)."
         ]
-    if schema_exists(schema_name) or (hosting_ready and Tenant.objects.filter(schema_name=schema_name).exists()):
+    known = schema_exists(schema_name) or (hosting_ready and Tenant.objects.filter(schema_name=schema_name).exists())
+    if not may_exist and known:
         return [f"Le schéma {schema_name!r} existe déjà."]
     return []
 
 
-def check_domains(domains: list[str], *, check_taken: bool = True) -> list[str]:
-    """French refusals for a town's domains (empty: acceptable)."""
+def domain_errors(domains: list[str], *, except_schema: str = "", check_taken: bool = True) -> list[str]:
+    """Why `domains` cannot be a new town's (empty when they can); `except_schema`'s own ones are not taken;
+    `check_taken` false: the host's tables do not exist yet (`adopt_single_town`)."""
+    errors = []
     if not domains:
-        return ["Au moins un domaine est obligatoire (ex. solidarite.ville.fr)."]
-    errors = [f"Domaine invalide : {domain!r}." for domain in domains if not _DOMAIN.match(domain)]
-    if check_taken:
-        taken = sorted(Domain.objects.filter(domain__in=domains).values_list("domain", flat=True))
-        if taken:
-            errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
+        errors.append("Au moins un domaine est obligatoire (ex. solidarite.ville.fr).")
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            errors.append(f"Domaine invalide : {domain!r}.")
+    if not check_taken:
+        return errors
+    existing = Domain.objects.filter(domain__in=domains)
+    if except_schema:
+        existing = existing.exclude(tenant__schema_name=except_schema)
+    taken = sorted(existing.values_list("domain", flat=True))
+    if taken:
+        errors.append(f"Domaine déjà utilisé : {', '.join(taken)}.")
     return errors
 
 
@@ -91,14 +100,14 @@ def _check_new_town(name: str, schema_name: str, insee_codes: list[str], domains
     errors = []
     if not name.strip():
         errors.append("Le nom de la commune est obligatoire.")
-    errors += check_schema_name(schema_name)
+    errors.extend(schema_name_errors(schema_name))
     if not insee_codes:
         errors.append("Au moins un code INSEE est obligatoire.")
     try:
         validate_insee_codes(insee_codes)
     except ValidationError as exc:
         errors.extend(exc.messages)
-    errors += check_domains(domains)
+    errors.extend(domain_errors(domains))
     try:
         validate_email(admin_email)
     except ValidationError:
@@ -164,13 +173,20 @@ def delete_town(tenant: Tenant, *, confirm: str, actor: str) -> None:
     record(actor, "delete_town", schema, name)
 
 
-def _drop(tenant: Tenant) -> None:
+def drop_schema(schema_name: str) -> None:
+    """Drop a town's schema and all its data (no row of the host's is touched)."""
+    if schema_name_errors(schema_name, may_exist=True):
+        raise HostingError(f"Ce schéma ne se supprime pas : {schema_name!r}.")
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         # Rows written in this transaction (a failed creation) leave deferred foreign-key checks
         # that would otherwise forbid dropping their tables.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def _drop(tenant: Tenant) -> None:
+    drop_schema(tenant.schema_name)
     if tenant.pk:
         Domain.objects.filter(tenant=tenant).delete()
         Tenant.objects.filter(pk=tenant.pk).delete()

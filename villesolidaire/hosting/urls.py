@@ -9,5 +9,7 @@ urlpatterns = [
     path("connexion/", views.HostLoginView.as_view(), name="login"),
     path("deconnexion/", views.HostLogoutView.as_view(), name="logout"),
     path("communes/<int:pk>/etat/", views.change_state, name="change_state"),
+    path("communes/<int:pk>/sauvegarder/", views.backup_now, name="backup_now"),
+    path("communes/<int:pk>/supprimer/", views.delete, name="delete"),
     path("journal/", views.host_log, name="log"),
 ]

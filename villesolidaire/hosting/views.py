@@ -14,7 +14,8 @@ from villesolidaire.core.pagination import paginate
 from villesolidaire.hosting.forms import HostLoginForm
 from villesolidaire.hosting.models import HostEvent, TenantState, host_actor
 from villesolidaire.hosting.selectors import town_rows
-from villesolidaire.hosting.services import HostingError, set_state, towns
+from villesolidaire.hosting.services import HostingError, delete_town, set_state, towns
+from villesolidaire.hosting.tasks import backup_town_now
 
 
 def host_operator_required(view):
@@ -70,6 +71,35 @@ def change_state(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{tenant.name} : {TenantState(state).label.lower()}.")
+    return redirect("hosting:console")
+
+
+@host_operator_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deleting a town drops all its data: the operator types its schema name to confirm."""
+    tenant = get_object_or_404(towns(), pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            delete_town(tenant, confirm=request.POST.get("confirm", "").strip(), actor=host_actor(request.user))
+        except HostingError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"{tenant.name} est supprimée, avec toutes ses données.")
+            return redirect("hosting:console")
+    return render(request, "hosting/delete.html", {"tenant": tenant, "error": error}, status=400 if error else 200)
+
+
+@host_operator_required
+@require_POST
+def backup_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the town's backup: pg_dump may take minutes, the worker runs it, not the request."""
+    tenant = get_object_or_404(towns(), pk=pk)
+    backup_town_now.enqueue(tenant_id=tenant.pk, actor=host_actor(request.user))
+    messages.success(
+        request,
+        f"Sauvegarde de {tenant.name} demandée : sa date et sa taille s'affichent ci-dessous une fois terminée.",
+    )
     return redirect("hosting:console")
 
 
