@@ -7,9 +7,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context, schema_exists
 
 from villesolidaire.accounts.models import User
-from villesolidaire.hosting.models import Domain, HostEvent, Tenant, TenantState
+from villesolidaire.hosting.models import Domain, HostEvent, Tenant, TenantKind, TenantState
 from villesolidaire.hosting.services import HostingError, create_town, delete_town, set_state, set_up_host
-from villesolidaire.territory.models import Town
+from villesolidaire.territory.models import Commune, Town
 
 CONSOLE = "console.villes.test"
 
@@ -155,3 +155,35 @@ def test_the_console_suspends_and_reactivates_a_town(client, towns):
     tenant.refresh_from_db()
     assert tenant.state == TenantState.SUSPENDED
     assert HostEvent.objects.filter(action="state:suspended", actor=operator.email).exists()
+
+
+def test_an_intercommunal_service_gets_its_communes(towns):
+    new = create_town(
+        name="CIAS du Pays de Rance",
+        insee_codes=["35288", "35049"],
+        commune_names={"35288": "Saint-Malo", "35049": "Cancale"},
+        domains=["cias-rance.villes.test"],
+        admin_email="cias@rance.test",
+        kind=TenantKind.INTERCOMMUNAL,
+        actor="tests",
+    )
+    with schema_context(new.tenant.schema_name):
+        assert sorted(Commune.objects.values_list("insee_code", "name")) == [
+            ("35049", "Cancale"),
+            ("35288", "Saint-Malo"),
+        ]
+    delete_town(new.tenant, confirm=new.tenant.schema_name, actor="tests")
+
+
+def test_an_intercommunal_service_needs_each_commune_named(towns):
+    with pytest.raises(HostingError, match="chacune nommée"):
+        create_town(
+            name="CIAS sans noms",
+            insee_codes=["35288", "35049"],
+            commune_names={"35288": "Saint-Malo"},
+            domains=["cias-sans-noms.villes.test"],
+            admin_email="cias@sans-noms.test",
+            kind=TenantKind.INTERCOMMUNAL,
+            actor="tests",
+        )
+    assert not Tenant.objects.filter(name="CIAS sans noms").exists()

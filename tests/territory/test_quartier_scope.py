@@ -26,6 +26,7 @@ from villesolidaire.audit.models import AuditEntry
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.register.models import RegisterEntry
 from villesolidaire.residents.models import Resident
+from villesolidaire.territory.models import Commune
 from villesolidaire.territory.scopes import ScopeError, remove_quartier_scope, set_quartier_scope
 from villesolidaire.volunteers.models import Volunteer
 
@@ -159,3 +160,34 @@ def test_a_limited_person_lands_on_and_is_offered_only_pages_that_open(client, t
     assert links
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_a_scope_by_commune_covers_its_quartiers_even_those_added_later(client, two_quartiers):
+    nord, sud, nord_rows, sud_rows = two_quartiers
+    alpha = Commune.objects.create(name="Alpha-sur-Rance", insee_code="35001")
+    nord.commune = alpha
+    nord.save()
+    officer = staff_user(Role.REGISTER_OFFICER)
+    set_quartier_scope(officer, [], communes=[alpha], by=None)
+    login_staff(client, officer)
+    listing = client.get("/gestion/registre/").content.decode()
+    assert "Nordine" in listing and "Sudiste" not in listing
+    # Sud joins the commune: the scope follows, with no change to it.
+    sud.commune = alpha
+    sud.save()
+    client.logout()
+    login_staff(client, officer)
+    assert "Sudiste" in client.get("/gestion/registre/").content.decode()
+
+
+def test_the_register_of_an_intercommunal_service_is_read_commune_by_commune(client, two_quartiers):
+    nord, sud, _nord_rows, _sud_rows = two_quartiers
+    alpha = Commune.objects.create(name="Alpha-sur-Rance", insee_code="35001")
+    beta = Commune.objects.create(name="Beta-les-Bois", insee_code="35002")
+    nord.commune, sud.commune = alpha, beta
+    nord.save()
+    sud.save()
+    login_staff(client, staff_user(Role.REGISTER_OFFICER))
+    page = client.get("/gestion/registre/", {"commune": beta.pk}).content.decode()
+    assert "Sudiste" in page and "Nordine" not in page
+    assert "Toutes" in page

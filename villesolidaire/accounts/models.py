@@ -82,7 +82,7 @@ class User(AbstractUser):
         if not (self.pk and self.is_quartier_limited):
             return None
         scope = getattr(self, "quartier_scope", None)
-        return frozenset(scope.quartiers.values_list("pk", flat=True)) if scope is not None else frozenset()
+        return scope.quartier_ids() if scope is not None else frozenset()
 
     @property
     def is_staff_member(self) -> bool:

@@ -21,7 +21,7 @@ from villesolidaire.core.tenancy import PUBLIC_SCHEMA
 from villesolidaire.core.text import fold
 from villesolidaire.hosting.keys import new_wrapped_keys
 from villesolidaire.hosting.models import Domain, HostEvent, Tenant, TenantKind, TenantState, validate_insee_codes
-from villesolidaire.territory.models import Town
+from villesolidaire.territory.models import Commune, Town
 
 TEMPLATE_SCHEMA = "town_template"
 _SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -124,15 +124,27 @@ def create_town(
     admin_email: str,
     schema_name: str = "",
     kind: str = TenantKind.TOWN,
+    commune_names: dict[str, str] | None = None,
     actor: str,
 ) -> NewTown:
-    """A town ready in one step: its schema (cloned), domains, keys, `Town` row and first administrator."""
+    """A town ready in one step: its schema (cloned), domains, keys, `Town` row and first administrator.
+
+    An intercommunal service (`kind` INTERCOMMUNAL) also gets one `territory.Commune` per INSEE
+    code, named by `commune_names` (code → name): each keeps its own register and figures."""
     name = name.strip()
     domains = [d.strip().lower() for d in domains if d.strip()]
     insee_codes = [c.strip().upper() for c in insee_codes if c.strip()]
+    commune_names = {code.strip().upper(): label.strip() for code, label in (commune_names or {}).items()}
     admin_email = admin_email.strip().lower()
     schema_name = schema_name or schema_name_for(name)
     _check_new_town(name, schema_name, insee_codes, domains, admin_email)
+    if kind == TenantKind.INTERCOMMUNAL:
+        unnamed = [code for code in insee_codes if not commune_names.get(code)]
+        if unnamed or len(insee_codes) < 2:
+            raise HostingError(
+                "Un service intercommunal sert au moins deux communes, chacune nommée : "
+                "--insee 35288=Saint-Malo,35049=Cancale" + (f" (sans nom : {', '.join(unnamed)})." if unnamed else ".")
+            )
     ensure_template()
 
     tenant = Tenant(schema_name=schema_name, name=name, kind=kind, insee_codes=insee_codes)
@@ -145,6 +157,8 @@ def create_town(
                 Domain.objects.create(domain=domain, tenant=tenant, is_primary=position == 0)
             with schema_context(schema_name):
                 Town.objects.create(name=name, insee_code=insee_codes[0])
+                if kind == TenantKind.INTERCOMMUNAL:
+                    Commune.objects.bulk_create(Commune(name=commune_names[c], insee_code=c) for c in insee_codes)
                 admin = User.objects.create_user(admin_email, password, is_staff=True)
                 RoleGrant.objects.create(user=admin, role=Role.ADMIN)
             record(actor, "create_town", schema_name, f"{name} — {', '.join(domains)}")

@@ -17,7 +17,7 @@ from villesolidaire.core.validation import (
     phone_e164,
 )
 from villesolidaire.register.models import TRANSMITTED_ORIGINS, EntryStatus, Ground, Origin, RegisterEntry
-from villesolidaire.territory.models import Quartier
+from villesolidaire.territory.models import Commune, Quartier
 
 YES = "yes"
 SEARCH_ATTRS = {"type": "search", "autocomplete": "off", "spellcheck": "false"}
@@ -50,6 +50,10 @@ class EntrySearchForm(forms.Form):
 class EntryFilter(django_filters.FilterSet):
     # Without a status, every entry but the removed ones (see filter_queryset).
     status = django_filters.ChoiceFilter(label="État", choices=EntryStatus.choices, empty_label="Tous sauf radiés")
+    # An intercommunal service keeps each commune's register apart: the list of one commune.
+    commune = django_filters.ModelChoiceFilter(
+        label="Commune", queryset=Commune.objects.all(), field_name="quartier__commune", empty_label="Toutes"
+    )
     quartier = django_filters.ModelChoiceFilter(
         label="Quartier", queryset=Quartier.objects.only("id", "name"), empty_label="Tous"
     )
@@ -90,6 +94,12 @@ class EntryFilter(django_filters.FilterSet):
         model = RegisterEntry
         fields: list[str] = []
         form = EntrySearchForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A town's own CCAS serves one commune: no commune to choose (one query).
+        if not Commune.objects.exists():
+            del self.filters["commune"]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

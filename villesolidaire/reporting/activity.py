@@ -98,7 +98,7 @@ def _round_hours(value: float | None) -> float | None:
 def request_figures(period: Period) -> RequestFigures:
     """Requests of the period: count, residents, channels, outcomes at the period's end and time to
     first contact (three queries)."""
-    requests = HelpRequest.objects.filter(period.q("created_at"))
+    requests = HelpRequest.objects.filter(period.q("created_at", place="resident__quartier"))
     end = period.end_moment
     channel_counts = dict(requests.values_list("channel").annotate(n=Count("pk")).order_by())
     outcome_rows = (
@@ -155,7 +155,7 @@ def partner_activity(period: Period) -> list[PartnerRow]:
     requests referred and supports handed over to it (three queries)."""
     rows = (
         ShiftSignup.objects.attended()
-        .filter(period.q("shift__starts_at"), shift__need__organisation__isnull=False)
+        .filter(period.q("shift__starts_at", place="shift__need__quartier"), shift__need__organisation__isnull=False)
         .values_list("shift__need__organisation__name")
         .annotate(n=Count("pk"), volunteers=Count("volunteer_id", distinct=True), hours=Sum("hours"))
         .order_by()
@@ -181,10 +181,11 @@ def partner_activity(period: Period) -> list[PartnerRow]:
 
 def mobilised_volunteers(period: Period):
     """Volunteers who did a mission or attended a shift in the period (a queryset, for subqueries)."""
-    missions = Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE).values(
-        "support__volunteer_id"
-    )
-    shifts = ShiftSignup.objects.attended().filter(period.q("shift__starts_at")).values("volunteer_id")
+    missions = Mission.objects.filter(
+        period.q("scheduled_at", place="support__volunteer__quartier"), status=MissionStatus.DONE
+    ).values("support__volunteer_id")
+    shifts = ShiftSignup.objects.attended().filter(period.q("shift__starts_at", place="volunteer__quartier"))
+    shifts = shifts.values("volunteer_id")
     return Volunteer.objects.filter(Q(pk__in=missions) | Q(pk__in=shifts))
 
 
@@ -194,7 +195,7 @@ def volunteer_groups(
     """Volunteers per engagement domain and per recruitment call (three queries); `changes` are the
     period's corrections to today's « actif·ve » (selectors.active_changes)."""
     signups = (
-        Volunteer.objects.filter(period.q("created_at"))
+        Volunteer.objects.filter(period.q("created_at", place="quartier"))
         .values_list("domains", "recruitment_call_id")
         .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)))
         .order_by()
@@ -243,15 +244,19 @@ class TrainingRow:
 def training_activity(period: Period) -> list[TrainingRow]:
     """Per training module: sessions held, attendances recorded at them, and distinct volunteers whose
     training was recorded as completed in the period (three queries)."""
-    sessions = TrainingSession.objects.filter(period.q("starts_at"), status=SessionStatus.HELD)
+    # Sessions have no place: held for the whole service. Attendances and completions count the
+    # volunteers of the period's quartiers when it has some.
+    sessions = TrainingSession.objects.filter(period.q("starts_at", place=None), status=SessionStatus.HELD)
     held = dict(sessions.values_list("module__title").annotate(n=Count("pk")).order_by())
     attended = dict(
-        SessionRegistration.objects.filter(session__in=sessions, status=RegistrationStatus.ATTENDED)
+        SessionRegistration.objects.filter(
+            period.placed("volunteer__quartier"), session__in=sessions, status=RegistrationStatus.ATTENDED
+        )
         .values_list("session__module__title")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    completed = VolunteerTraining.objects.all()
+    completed = VolunteerTraining.objects.filter(period.placed("volunteer__quartier"))
     if period.start:
         completed = completed.filter(completed_on__gte=period.start)
     if period.end:
@@ -275,20 +280,22 @@ def neighbour_activity(period: Period) -> NeighbourFigures:
     """Neighbour networks active at the period's end, neighbours whose consent was current then, and
     alerts raised in the period (three queries). Only counts: no neighbour is ever named."""
     end = period.end_moment
-    networks = Network.objects.all() if end is None else Network.objects.filter(created_at__lt=end)
+    networks = Network.objects.filter(period.placed("quartier"))
+    if end is not None:
+        networks = networks.filter(created_at__lt=end)
     active = (
         networks.annotate(status_then=status_as_of(NetworkStatusChange, "network", end))
         .filter(status_then=NetworkStatus.ACTIVE)
         .count()
     )
-    neighbours = Neighbour.objects.filter(consent_given_at__isnull=False)
+    neighbours = Neighbour.objects.filter(period.placed("network__quartier"), consent_given_at__isnull=False)
     if end is not None:
         neighbours = neighbours.filter(consent_given_at__lt=end).filter(
             Q(consent_withdrawn_at__isnull=True) | Q(consent_withdrawn_at__gte=end)
         )
     else:
         neighbours = neighbours.filter(consent_withdrawn_at__isnull=True)
-    alerts = Alert.objects.filter(period.q("raised_at")).aggregate(
+    alerts = Alert.objects.filter(period.q("raised_at", place="network__quartier")).aggregate(
         raised=Count("pk"), handled=Count("pk", filter=Q(handled_at__isnull=False))
     )
     return NeighbourFigures(active, neighbours.count(), alerts["raised"], alerts["handled"])

@@ -38,6 +38,7 @@ from villesolidaire.reporting.selectors import (
 )
 from villesolidaire.reporting.series import Series, monthly_series, weekly_series
 from villesolidaire.surveys.selectors import EvaluationSynthesis, evaluation_synthesis
+from villesolidaire.territory.models import Commune
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
 
 MONTHS_OFFERED = 13
@@ -87,6 +88,15 @@ def call_period(call: RecruitmentCall, today: datetime.date) -> ChosenPeriod:
     opens = timezone.localtime(call.opens_at).date()
     closes = timezone.localtime(call.closes_at).date() if call.closes_at else today
     return ChosenPeriod(f"appel-{call.pk}", f"Appel à volontaires : {call.title}", Period(opens, max(opens, closes)))
+
+
+def within_commune(chosen: ChosenPeriod, commune: Commune | None) -> ChosenPeriod:
+    """The chosen period limited to one commune of an intercommunal service: what is placed in its
+    quartiers counts; rows without a quartier count only in the whole (one query)."""
+    if commune is None:
+        return chosen
+    quartiers = frozenset(commune.quartiers.values_list("pk", flat=True))
+    return ChosenPeriod(chosen.key, f"{chosen.title} — {commune.name}", chosen.period.within(quartiers))
 
 
 def custom_period(start: datetime.date | None, end: datetime.date | None) -> ChosenPeriod:

@@ -353,7 +353,7 @@ def _episode_activity(episode: Episode, tally: "_Tally", window: Period) -> None
     quartiers and the days add up, and match the bilan of the episode's period."""
     tz = timezone.get_current_timezone()
     requests = (
-        HelpRequest.objects.filter(window.q("created_at"), episode=episode)
+        HelpRequest.objects.filter(window.q("created_at", place="resident__quartier"), episode=episode)
         .values(quartier=F("resident__quartier_id"), day=TruncDate("created_at", tzinfo=tz))
         .annotate(n=Count("pk"))
         .order_by()
@@ -363,7 +363,7 @@ def _episode_activity(episode: Episode, tally: "_Tally", window: Period) -> None
         tally.add_day(_local_day(row["day"]), HELP_REQUESTS, row["n"])
     missions = (
         Mission.objects.done()
-        .filter(window.q("scheduled_at"), episode=episode)
+        .filter(window.q("scheduled_at", place="support__resident__quartier"), episode=episode)
         .values(quartier=F("support__resident__quartier_id"), day=TruncDate("scheduled_at", tzinfo=tz))
         .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
         .order_by()
@@ -375,7 +375,7 @@ def _episode_activity(episode: Episode, tally: "_Tally", window: Period) -> None
         tally.add_hours(row["quartier"], _local_day(row["day"]), hours)
     shifts = (
         ShiftSignup.objects.attended()
-        .filter(window.q("shift__starts_at"), shift__need__episode=episode)
+        .filter(window.q("shift__starts_at", place="shift__need__quartier"), shift__need__episode=episode)
         .values(quartier=F("shift__need__quartier_id"), day=TruncDate("shift__starts_at", tzinfo=tz))
         .annotate(hours=Sum("hours"))
         .order_by()

@@ -4,9 +4,17 @@ from django import forms
 from django.utils import timezone
 
 from villesolidaire.core.validation import date_field, within_date_bounds
-from villesolidaire.reporting.bilan import CUSTOM, ChosenPeriod, custom_period, preset_periods, year_period
+from villesolidaire.reporting.bilan import (
+    CUSTOM,
+    ChosenPeriod,
+    custom_period,
+    preset_periods,
+    within_commune,
+    year_period,
+)
 from villesolidaire.reporting.models import BilanIntroduction
 from villesolidaire.reporting.selectors import FIGURES, MISSIONS_DONE
+from villesolidaire.territory.models import Commune
 
 PERIOD_DATE_ERRORS = {"invalid": "Saisissez une date valide (jj/mm/aaaa)."}
 
@@ -25,6 +33,14 @@ class BilanForm(forms.Form):
     end = date_field("Au", error_messages=PERIOD_DATE_ERRORS, validators=[within_date_bounds])
     compare = forms.BooleanField(label="Comparer avec la même période un an plus tôt", required=False)
     figure = forms.ChoiceField(label="Graphiques par catégorie, quartier et mois", choices=FIGURES, required=False)
+    # An intercommunal service's bilan, for one of its communes or for the whole (issue 13).
+    commune = forms.ModelChoiceField(
+        label="Commune",
+        queryset=Commune.objects.all(),
+        required=False,
+        empty_label="Toutes les communes",
+        error_messages={"invalid_choice": "Cette commune n'existe pas : choisissez-en une dans la liste."},
+    )
 
     def __init__(self, data=None, *, today: datetime.date | None = None):
         self.today = today or timezone.localdate()
@@ -32,6 +48,9 @@ class BilanForm(forms.Form):
         super().__init__(data if submitted else None, initial={"compare": True, "period": f"annee-{self.today.year}"})
         grouped = preset_periods(self.today)
         self.presets = {chosen.key: chosen for _group, periods in grouped for chosen in periods}
+        # A town's own CCAS serves one commune: no choice to offer (one query).
+        if not Commune.objects.exists():
+            del self.fields["commune"]
         self.fields["period"].choices = [
             *[(group, [(chosen.key, chosen.title) for chosen in periods]) for group, periods in grouped],
             ("Autre", [(CUSTOM, "Dates choisies ci-dessous")]),
@@ -61,9 +80,13 @@ class BilanForm(forms.Form):
         return self.is_bound and not self.is_valid()
 
     def chosen(self) -> ChosenPeriod:
-        """The chosen period; the current year when nothing (or nothing valid) is chosen."""
+        """The chosen period (for the chosen commune, if any); the current year when nothing (or
+        nothing valid) is chosen."""
         if not self.is_bound or not self.is_valid():
             return year_period(self.today.year)
+        return within_commune(self._chosen_period(), self.cleaned_data.get("commune"))
+
+    def _chosen_period(self) -> ChosenPeriod:
         key = self.cleaned_data.get("period")
         start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
         if key == CUSTOM or (not key and (start or end)):

@@ -103,10 +103,12 @@ NO_QUARTIER = "Quartier non renseigné"
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive date range; either end may be open."""
+    """An inclusive date range; either end may be open. With `quartiers`, only what is placed in
+    those quartiers counts (the bilan of one commune of an intercommunal service, issue 13)."""
 
     start: datetime.date | None = None
     end: datetime.date | None = None
+    quartiers: frozenset[int] | None = None
 
     @property
     def is_set(self) -> bool:
@@ -121,11 +123,22 @@ class Period:
         """The same days one year earlier (29 February becomes the 28th). A period running to today
         ends one year before today: left open, it would hold the period itself."""
         end = self.end or (today or timezone.localdate())
-        return Period(_year_earlier(self.start), _year_earlier(end))
+        return Period(_year_earlier(self.start), _year_earlier(end), self.quartiers)
 
-    def q(self, field_name: str) -> Q:
-        """Filter on a datetime field, by local calendar days."""
-        condition = Q()
+    def within(self, quartiers: frozenset[int] | None) -> "Period":
+        return Period(self.start, self.end, quartiers)
+
+    def placed(self, place: str | None) -> Q:
+        """Rows whose quartier (reached through `place`) is one of the period's, if it has some."""
+        if self.quartiers is None or place is None:
+            return Q()
+        return Q(**{f"{place}__in": self.quartiers})
+
+    def q(self, field_name: str, *, place: str | None) -> Q:
+        """Filter on a datetime field, by local calendar days, and on `place` (the path to the row's
+        quartier) when the period is limited to some quartiers. `place=None`: the row has no place
+        and counts for the whole service (say so where it is shown)."""
+        condition = self.placed(place)
         if self.start:
             condition &= Q(**{f"{field_name}__gte": _local_midnight(self.start)})
         if self.end:
@@ -288,7 +301,8 @@ def active_changes(period: Period) -> list[ActiveChange]:
     active = VolunteerStatus.ACTIVE
     rows = (
         Volunteer.objects.filter(
-            period.q("created_at"), pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id")
+            period.q("created_at", place="quartier"),
+            pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id"),
         )
         .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", end))
         .values_list(
@@ -316,7 +330,7 @@ def count_volunteer_signups(tally: Tally, period: Period) -> None:
     """Volunteers by quartier × month: registered, and active at the end of the period (one query,
     plus the corrections of `active_changes`)."""
     rows = (
-        Volunteer.objects.filter(period.q("created_at"))
+        Volunteer.objects.filter(period.q("created_at", place="quartier"))
         .values("quartier_id", "status", month=local_month("created_at"))
         .annotate(n=Count("pk"))
         .order_by()
@@ -341,7 +355,7 @@ def count_volunteer_categories(tally: Tally, period: Period) -> None:
     A few hundred distinct masks whatever the number of volunteers: `category_breakdown` spreads
     them over the categories, so one volunteer counts in each category they accept."""
     rows = (
-        Volunteer.objects.filter(period.q("created_at"))
+        Volunteer.objects.filter(period.q("created_at", place="quartier"))
         .values_list("categories_mask")
         .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)))
         .order_by()
@@ -356,7 +370,9 @@ def count_volunteer_categories(tally: Tally, period: Period) -> None:
 def count_missions_done(tally: Tally, period: Period) -> None:
     """Missions done and their recorded hours by category × quartier (resident) × month (one query)."""
     rows = (
-        Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
+        Mission.objects.filter(
+            period.q("scheduled_at", place="support__resident__quartier"), status=MissionStatus.DONE
+        )
         .values(
             category=F("support__help_request__category_id"),
             quartier=F("support__resident__quartier_id"),
@@ -385,7 +401,9 @@ def count_mobilised(tally: Tally, period: Period) -> None:
     Each source gives distinct (volunteer, category, volunteer's quartier, month) rows; the union
     of both is counted here, so someone who did both counts once."""
     missions = (
-        Mission.objects.filter(period.q("scheduled_at"), status=MissionStatus.DONE)
+        Mission.objects.filter(
+            period.q("scheduled_at", place="support__volunteer__quartier"), status=MissionStatus.DONE
+        )
         .values_list(
             "support__volunteer_id",
             "support__help_request__category_id",
@@ -397,7 +415,7 @@ def count_mobilised(tally: Tally, period: Period) -> None:
     )
     shifts = (
         ShiftSignup.objects.attended()
-        .filter(period.q("shift__starts_at"))
+        .filter(period.q("shift__starts_at", place="volunteer__quartier"))
         .values_list(
             "volunteer_id", "shift__need__category_id", "volunteer__quartier_id", local_month("shift__starts_at")
         )
@@ -419,7 +437,7 @@ def count_mobilised(tally: Tally, period: Period) -> None:
 def count_requests(tally: Tally, period: Period) -> None:
     """Requests, and distinct residents who asked for help, per breakdown (one query)."""
     rows = (
-        HelpRequest.objects.filter(period.q("created_at"))
+        HelpRequest.objects.filter(period.q("created_at", place="resident__quartier"))
         .values_list("resident_id", "category_id", "resident__quartier_id", local_month("created_at"))
         .annotate(n=Count("pk"))
         .order_by()
@@ -441,7 +459,7 @@ def count_requests(tally: Tally, period: Period) -> None:
 def count_supports(tally: Tally, period: Period) -> None:
     """Supports by category × quartier (resident) × start month (one query)."""
     rows = (
-        Support.objects.filter(period.q("started_at"))
+        Support.objects.filter(period.q("started_at", place="resident__quartier"))
         .values(
             category=F("help_request__category_id"),
             quartier=F("resident__quartier_id"),
@@ -461,7 +479,7 @@ def count_shift_hours(tally: Tally, period: Period) -> None:
     """Shift hours and participations by need category × need quartier × shift month (one query)."""
     rows = (
         ShiftSignup.objects.attended()
-        .filter(period.q("shift__starts_at"))
+        .filter(period.q("shift__starts_at", place="shift__need__quartier"))
         .values(
             category=F("shift__need__category_id"),
             quartier=F("shift__need__quartier_id"),
@@ -505,12 +523,13 @@ def category_breakdown(by_category: dict, by_categories_mask: dict | None = None
     return rows
 
 
-def quartier_breakdown(by_quartier: dict) -> list[Row]:
-    """One row per quartier, even with zero everywhere, then figures with no quartier (one query)."""
-    rows = [
-        Row(pk, name, by_quartier.get(pk, {}))
-        for pk, name in Quartier.objects.order_by("name").values_list("pk", "name")
-    ]
+def quartier_breakdown(by_quartier: dict, quartiers: frozenset[int] | None = None) -> list[Row]:
+    """One row per quartier (of `quartiers` when the period is limited to some), even with zero
+    everywhere, then figures with no quartier (one query)."""
+    known = Quartier.objects.order_by("name")
+    if quartiers is not None:
+        known = known.filter(pk__in=quartiers)
+    rows = [Row(pk, name, by_quartier.get(pk, {})) for pk, name in known.values_list("pk", "name")]
     if by_quartier.get(None):
         rows.append(Row(None, NO_QUARTIER, by_quartier[None]))
     return rows
@@ -544,13 +563,13 @@ def partner_relays(period: Period) -> list[Relay]:
     """Per organisation, requests referred (closed « Orientée vers un partenaire » naming it) and
     supports handed over, inside the period (two queries)."""
     referred = dict(
-        Referral.objects.filter(period.q("referred_at"))
+        Referral.objects.filter(period.q("referred_at", place="help_request__resident__quartier"))
         .values_list("organisation__name")
         .annotate(n=Count("pk"))
         .order_by()
     )
     handed_over = dict(
-        Handover.objects.filter(period.q("handed_over_at"))
+        Handover.objects.filter(period.q("handed_over_at", place="support__resident__quartier"))
         .values_list("organisation__name")
         .annotate(n=Count("pk"))
         .order_by()
@@ -587,7 +606,7 @@ def dashboard(period: Period | None = None, *, breakdowns: bool = True) -> Dashb
         period=period,
         totals={code: tally.totals.get(code, 0) for code, _label in FIGURES},
         by_category=category_breakdown(tally.by_category, tally.by_categories_mask) if breakdowns else [],
-        by_quartier=quartier_breakdown(tally.by_quartier) if breakdowns else [],
+        by_quartier=quartier_breakdown(tally.by_quartier, period.quartiers) if breakdowns else [],
         by_month=month_breakdown(tally.by_month, period),
         relays=partner_relays(period) if breakdowns else [],
         active_changes=tally.active_changes,

@@ -80,15 +80,22 @@ def _week_key(value) -> datetime.date | None:
 def weekly_series(period: Period, *, today: datetime.date | None = None) -> Series:
     """Events per week (Monday to Sunday) over the period, every week shown, gaps as zeros."""
     sources = {
-        REGISTERED: (Volunteer.objects.all(), "created_at"),
-        REQUESTS: (HelpRequest.objects.all(), "created_at"),
-        SUPPORTS: (Support.objects.all(), "started_at"),
-        MISSIONS_DONE: (Mission.objects.filter(status=MissionStatus.DONE), "scheduled_at"),
+        REGISTERED: (Volunteer.objects.all(), "created_at", "quartier"),
+        REQUESTS: (HelpRequest.objects.all(), "created_at", "resident__quartier"),
+        SUPPORTS: (Support.objects.all(), "started_at", "resident__quartier"),
+        MISSIONS_DONE: (
+            Mission.objects.filter(status=MissionStatus.DONE),
+            "scheduled_at",
+            "support__resident__quartier",
+        ),
     }
     counts: dict = defaultdict(dict)
-    for figure, (queryset, field_name) in sources.items():
+    for figure, (queryset, field_name, place) in sources.items():
         rows = (
-            queryset.filter(period.q(field_name)).values_list(TruncWeek(field_name)).annotate(n=Count("pk")).order_by()
+            queryset.filter(period.q(field_name, place=place))
+            .values_list(TruncWeek(field_name))
+            .annotate(n=Count("pk"))
+            .order_by()
         )
         for week, count in rows:
             key = _week_key(week)

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.territory.models import BanAddress, Quartier, QuartierScope, Town
+from villesolidaire.territory.models import BanAddress, Commune, Quartier, QuartierScope, Town
 from villesolidaire.territory.scopes import remove_quartier_scope, set_quartier_scope
 
 
@@ -14,9 +14,18 @@ class TownAdmin(admin.ModelAdmin):
         return not Town.objects.exists()
 
 
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    """The communes an intercommunal service serves (a town's own CCAS has none)."""
+
+    list_display = ["name", "insee_code"]
+    search_fields = ["name", "insee_code"]
+
+
 @admin.register(Quartier)
 class QuartierAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "commune"]
+    list_filter = ["commune"]
     prepopulated_fields = {"code": ["name"]}
 
 
@@ -30,7 +39,7 @@ class BanAddressAdmin(admin.ModelAdmin):
 class QuartierScopeForm(forms.ModelForm):
     class Meta:
         model = QuartierScope
-        fields = ["user", "quartiers"]
+        fields = ["user", "communes", "quartiers"]
 
     def clean_user(self):
         user = self.cleaned_data["user"]
@@ -47,15 +56,21 @@ class QuartierScopeAdmin(admin.ModelAdmin):
 
     form = QuartierScopeForm
     list_display = ["user", "quartier_names", "updated_at"]
-    filter_horizontal = ["quartiers"]
+    filter_horizontal = ["communes", "quartiers"]
     raw_id_fields = ["user"]
 
     @admin.display(description="quartiers")
     def quartier_names(self, obj: QuartierScope) -> str:
-        return ", ".join(q.name for q in obj.quartiers.all()) or "aucun"
+        places = [f"commune {c.name}" for c in obj.communes.all()] + [q.name for q in obj.quartiers.all()]
+        return ", ".join(places) or "aucun"
 
     def save_model(self, request, obj, form, change) -> None:
-        scope = set_quartier_scope(form.cleaned_data["user"], form.cleaned_data["quartiers"], by=request.user)
+        scope = set_quartier_scope(
+            form.cleaned_data["user"],
+            form.cleaned_data["quartiers"],
+            communes=form.cleaned_data["communes"],
+            by=request.user,
+        )
         obj.pk = scope.pk
 
     def save_related(self, request, form, formsets, change) -> None:

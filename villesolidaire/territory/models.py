@@ -105,8 +105,26 @@ class Town(models.Model):
         return cls.objects.order_by("pk").values_list("name", flat=True).first() or ""
 
 
+class Commune(models.Model):
+    """One commune an intercommunal service (CIAS) serves (issue 13). A town's own CCAS has none:
+    everything is its one commune. Quartiers belong to a commune; so do the rows placed in them,
+    so each commune has its own register and figures (the bilan per commune)."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    insee_code = models.CharField("code INSEE", max_length=5, unique=True, validators=[insee_code])
+
+    class Meta:
+        verbose_name = "commune servie"
+        verbose_name_plural = "communes servies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Quartier(models.Model):
     name = models.CharField("nom", max_length=120, unique=True)
+    commune = optional_reference(Commune, "commune", related_name="quartiers")
     code = models.SlugField("code", max_length=40, unique=True)
     boundary_geojson = models.TextField(
         "contour (GeoJSON)",
@@ -153,6 +171,8 @@ class QuartierScope(models.Model):
         verbose_name="personne",
     )
     quartiers = models.ManyToManyField(Quartier, blank=True, related_name="+", verbose_name="quartiers")
+    # An intercommunal service limits someone to whole communes: their quartiers, today's and future ones.
+    communes = models.ManyToManyField(Commune, blank=True, related_name="+", verbose_name="communes")
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
@@ -160,7 +180,16 @@ class QuartierScope(models.Model):
         verbose_name_plural = "périmètres limités à des quartiers"
 
     def __str__(self) -> str:
-        return f"{self.user} — {', '.join(q.name for q in self.quartiers.all()) or 'aucun quartier'}"
+        places = [c.name for c in self.communes.all()] + [q.name for q in self.quartiers.all()]
+        return f"{self.user} — {', '.join(places) or 'aucun quartier'}"
+
+    def quartier_ids(self) -> frozenset[int]:
+        """Its quartiers and those of its communes (one query)."""
+        return frozenset(
+            Quartier.objects.filter(
+                models.Q(pk__in=self.quartiers.all()) | models.Q(commune__in=self.communes.all())
+            ).values_list("pk", flat=True)
+        )
 
 
 class BanAddress(models.Model):

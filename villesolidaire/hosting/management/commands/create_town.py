@@ -14,7 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True, help="Nom de la commune (ou du service intercommunal).")
-        parser.add_argument("--insee", required=True, help="Code(s) INSEE, séparés par des virgules.")
+        parser.add_argument(
+            "--insee",
+            required=True,
+            help="Code(s) INSEE, séparés par des virgules ; pour un service intercommunal, chacun nommé : "
+            "35288=Saint-Malo,35049=Cancale.",
+        )
         parser.add_argument(
             "--domain", required=True, help="Domaine(s), séparés par des virgules ; le premier est principal."
         )
@@ -24,10 +29,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
+        entries = [entry.partition("=") for entry in options["insee"].split(",") if entry.strip()]
         try:
             new = create_town(
                 name=options["name"],
-                insee_codes=options["insee"].split(","),
+                insee_codes=[code for code, _sep, _name in entries],
+                commune_names={code: label for code, _sep, label in entries if label},
                 domains=options["domain"].split(","),
                 admin_email=options["admin_email"],
                 schema_name=options["schema"],
