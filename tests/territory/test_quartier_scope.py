@@ -19,11 +19,13 @@ from tests.factories import (
     login_staff,
     staff_user,
 )
+from tests.factories.neighbours import NeighbourFactory, NetworkFactory
 from tests.factories.register import RegisterEntryFactory
 from tests.test_permissions import _walk
 from villesolidaire.accounts.enums import Role
 from villesolidaire.audit.models import AuditEntry
 from villesolidaire.help_requests.models import HelpRequest
+from villesolidaire.neighbours.models import Alert, Network
 from villesolidaire.register.models import RegisterEntry
 from villesolidaire.residents.models import Resident
 from villesolidaire.territory.models import Commune
@@ -37,7 +39,20 @@ def _rows(quartier, marker):
     volunteer = VolunteerFactory(active=True, first_name=marker, last_name="Volontaire", quartier=quartier)
     support = SupportFactory(help_request=request, volunteer=volunteer)
     entry = RegisterEntryFactory(first_names=marker, last_name="Inscrit", quartier=quartier)
-    return {"resident": resident, "request": request, "volunteer": volunteer, "support": support, "entry": entry}
+    network = NetworkFactory(name=f"Résidence {marker}", quartier=quartier)
+    neighbour = NeighbourFactory(network=network, first_name=marker)
+    alert = Alert.objects.create(
+        network=network, neighbour=neighbour, raised_by=volunteer, text=f"Volets clos chez {marker}"
+    )
+    return {
+        "resident": resident,
+        "request": request,
+        "volunteer": volunteer,
+        "support": support,
+        "entry": entry,
+        "network": network,
+        "alert": alert,
+    }
 
 
 @pytest.fixture
@@ -59,6 +74,8 @@ def _snapshot():
         sorted(Resident.objects.values_list("pk", "first_name", "merged_into")),
         sorted(Volunteer.objects.values_list("pk", "status", "first_name")),
         sorted(RegisterEntry.objects.values_list("pk", "status")),
+        sorted(Alert.objects.values_list("pk", "handled_at")),
+        sorted(Network.objects.values_list("pk", "name", "status")),
     )
 
 
@@ -99,6 +116,9 @@ def test_the_quartier_aware_pages_show_the_quartiers_rows(client, two_quartiers)
         f"/gestion/volontaires/{nord_rows['volunteer'].pk}/",
         "/gestion/soutiens/",
         f"/gestion/soutiens/{nord_rows['support'].pk}/",
+        "/gestion/voisinage/",
+        f"/gestion/voisinage/{nord_rows['network'].pk}/",
+        "/gestion/voisinage/alertes/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -191,3 +211,14 @@ def test_the_register_of_an_intercommunal_service_is_read_commune_by_commune(cli
     page = client.get("/gestion/registre/", {"commune": beta.pk}).content.decode()
     assert "Sudiste" in page and "Nordine" not in page
     assert "Toutes" in page
+
+
+def test_a_caretaker_relays_the_alerts_of_their_buildings_only(client, two_quartiers):
+    nord, _sud, nord_rows, sud_rows = two_quartiers
+    _limited(Role.COORDINATOR, nord, client)
+    page = client.get("/gestion/voisinage/alertes/").content.decode()
+    assert "Volets clos chez Nordine" in page and "Sudiste" not in page
+    assert client.post(f"/gestion/voisinage/alertes/{sud_rows['alert'].pk}/traitee/").status_code == 404
+    client.post(f"/gestion/voisinage/alertes/{nord_rows['alert'].pk}/traitee/")
+    nord_rows["alert"].refresh_from_db()
+    assert nord_rows["alert"].handled_at is not None

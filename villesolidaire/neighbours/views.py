@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from villesolidaire.accounts.perms import coordinator_required, volunteer_required
+from villesolidaire.accounts.perms import coordinator_required, quartier_aware, volunteer_required, within_quartiers
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.core.http import form_status, posted
@@ -42,12 +42,13 @@ def _row_id(text: str) -> int | None:
 
 
 @coordinator_required
+@quartier_aware
 def network_list(request: HttpRequest) -> HttpResponse:
-    queryset = Network.objects.with_list_data().order_by("name", "pk")
+    queryset = within_quartiers(Network.objects.with_list_data(), request.user).order_by("name", "pk")
     filterset = NetworkFilter(request.GET, queryset=queryset)
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     page = paginate(request, rows)
-    open_alerts = Alert.objects.to_handle().count()
+    open_alerts = within_quartiers(Alert.objects.to_handle(), request.user, "network__quartier").count()
     return render(
         request, "neighbours/network_list.html", {"filter": filterset, "page_obj": page, "open_alerts": open_alerts}
     )
@@ -63,14 +64,17 @@ def network_create(request: HttpRequest) -> HttpResponse:
     return render(request, "neighbours/network_form.html", {"form": form}, status=form_status(form))
 
 
-def _network_or_404(pk: int) -> Network:
+def _network_or_404(pk: int, user=None) -> Network:
     networks = Network.objects.select_related("quartier", "referent", "co_referent", "created_by")
+    if user is not None:
+        networks = within_quartiers(networks, user)
     return get_object_or_404(networks, pk=pk)
 
 
 @coordinator_required
+@quartier_aware
 def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    network = _network_or_404(pk)
+    network = _network_or_404(pk, request.user)
     context = _detail_context(network, NetworkStatusForm(network=network))
     return render(request, "neighbours/network_detail.html", context)
 
@@ -262,9 +266,12 @@ def state_records(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @coordinator_required
+@quartier_aware
 def alert_list(request: HttpRequest) -> HttpResponse:
+    """Alerts to relay, or all: a person limited to some quartiers (a building caretaker) sees
+    those of the networks in their quartiers only."""
     to_handle = request.GET.get("etat") != "toutes"
-    alerts = Alert.objects.with_list_data()
+    alerts = within_quartiers(Alert.objects.with_list_data(), request.user, "network__quartier")
     if to_handle:
         alerts = alerts.to_handle()
     page = paginate(request, alerts)
@@ -273,8 +280,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_POST
+@quartier_aware
 def alert_handled(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(Alert, pk=pk)
+    alert = get_object_or_404(within_quartiers(Alert.objects.all(), request.user, "network__quartier"), pk=pk)
     with service_errors(request, ValidationError):
         services.alert_mark_handled(alert=alert, by=request.user)
         messages.success(request, "L'alerte est marquée comme traitée.")
