@@ -187,3 +187,10 @@ def test_an_intercommunal_service_needs_each_commune_named(towns):
             actor="tests",
         )
     assert not Tenant.objects.filter(name="CIAS sans noms").exists()
+
+
+def test_the_whole_database_backup_refuses_a_host_and_says_what_to_do(tmp_path):
+    from villesolidaire.core.backups import BackupError, backup
+
+    with pytest.raises(BackupError, match="backup_town --all"):
+        backup(tmp_path)

@@ -35,6 +35,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 from psycopg import sql
 
+from villesolidaire.core import tenancy
 from villesolidaire.core.crypto import encrypted_models, key_fingerprints
 
 PREFIX = "villesolidaire-"
@@ -255,8 +256,20 @@ def owner_only_files() -> Iterator[None]:
 
 def backup(directory: Path, *, now: datetime | None = None) -> Path:
     """Dump the configured database into `directory`; returns the manifest's path."""
+    _refuse_on_a_host()
     with owner_only_files():
         return _backup(directory, now=now)
+
+
+def _refuse_on_a_host() -> None:
+    """A multi-town host has no keys of its own to name in a manifest, and one dump of every town
+    would defeat backing up, restoring and deleting them one by one (decision 0014)."""
+    if tenancy.is_multi_town():
+        raise BackupError(
+            "Hébergement multi-communes : sauvegardez et restaurez commune par commune "
+            "(manage.py backup_town --all, restore_town) et la base entière par des sauvegardes physiques "
+            "(docs/hosting.md)."
+        )
 
 
 def _backup(directory: Path, *, now: datetime | None) -> Path:
@@ -491,6 +504,7 @@ def verify(target: dict, manifest: dict, log: Log) -> None:
 
 def restore(path: Path | None, *, directory: Path, target_url: str | None, force: bool, log: Log) -> str:
     """Restore a backup; returns the name of the database restored into."""
+    _refuse_on_a_host()
     with owner_only_files():
         return _restore(path, directory=directory, target_url=target_url, force=force, log=log)
 
