@@ -28,6 +28,7 @@ ORDER = [
     "partners-map",
     "signup",
     "surge",
+    "towns",
 ]
 # (result name, comparison, threshold, what the issue asks)
 TARGETS = [
@@ -92,6 +93,12 @@ TARGETS = [
         0.95,
         "la bonne inscription parmi les résultats pour ≥ 95 % des noms tapés avec une faute d'une lettre",
     ),
+    (
+        "latency_ratio_100_towns",
+        "<=",
+        1.2,
+        "pages d'une commune avec 100 communes sur le déploiement : p95 ≤ 1,2 × celui d'une commune seule (issue 13)",
+    ),
     ("take_next_call_20_callers_postgresql_double_claims", "<=", 0, "jamais deux appelant·es sur la même personne"),
     ("take_next_call_20_callers_burst_postgresql_double_claims", "<=", 0, "idem, en rafale"),
     ("take_next_call_20_callers_postgresql_errors", "<=", 0, "aucune erreur"),
@@ -146,6 +153,73 @@ def fmt(value) -> str:
     return f"{value:,}".replace(",", "\u202f").replace(".", ",") if isinstance(value, (int, float)) else str(value)
 
 
+TOWN_PAGES = [
+    ("list", "Liste des demandes (`/gestion/demandes/`)"),
+    ("detail", "Page d'une demande"),
+    ("matching", "Mise en relation de cette demande"),
+    ("pages", "Les trois pages ensemble"),
+]
+
+
+def towns_section(by_name: dict) -> list[str]:
+    """Many towns on one deployment (bench/towns.py): create_town, and one town's pages with 100 towns."""
+    if "latency_ratio_100_towns" not in by_name:
+        return []
+    towns = by_name["towns_count"]["value"]
+
+    def value(name: str):
+        return by_name[name]["value"]
+
+    ratio = value("latency_ratio_100_towns")
+    lines = [
+        "",
+        f"## Plusieurs communes sur un déploiement ({towns} communes, décision 0014)",
+        "",
+        "`bench/towns.py`, en une exécution sur une base PostgreSQL neuve (`VS_MULTI_TOWN=true`) : le schéma modèle",
+        f"est créé une fois ({fmt(value('town_template_create'))} s). `hosting.services.create_town` (clonage du",
+        "modèle, domaine, clés, premier administrateur) est chronométré pour la 1re commune puis une sur dix, pendant",
+        f"que le catalogue grandit jusqu'à {fmt(value('towns_catalogue_relations'))} relations "
+        f"({fmt(value('towns_database_size'))} Mo) : 1re commune {fmt(value('create_town_first'))} s, "
+        f"{towns}e {fmt(value('create_town_last'))} s ; médiane {fmt(value('create_town_p50'))} s, maximum",
+        f"{fmt(value('create_town_max'))} s sur {value('create_town_timed')} créations. Le clonage de django-tenants",
+        "parcourt `information_schema` (tout le catalogue) pour chaque table et chaque colonne : sa durée croît avec",
+        "le nombre de communes. Les autres communes sont créées en restaurant une copie (`pg_dump`) du schéma modèle",
+        "sous leur nom — le même schéma que le clonage, en 2 à 3 s quel que soit le nombre de communes : les 99 par",
+        "`create_town` prendraient ici de 10 à 20 min, trop pour `make bench`.",
+        "",
+        "La première commune reçoit la commune de démonstration (`seed_demo` : 500 volontaires, 170 habitant·es,",
+        "261 demandes, 300 inscriptions au registre, partenaires, formations…) ; gunicorn (réglages de production)",
+        "la sert sous son propre domaine (en-tête Host). Une coordinatrice connectée, second facteur validé, ouvre",
+        "la liste des demandes, la page d'une demande en recherche de volontaire et sa mise en relation, chaque",
+        "requête sur une nouvelle connexion (tous les processus gunicorn servent) ; après chaque requête mesurée, une",
+        "requête non mesurée va à une page d'une commune du déploiement tirée au hasard (avec une seule commune :",
+        "elle-même), pour que les connexions des processus et les caches de PostgreSQL soient partagés entre",
+        f"communes comme en service. Puis les {towns - 1} autres communes sont créées et reçoivent chacune une copie",
+        "ligne à ligne des données de la première (mêmes données, mêmes clés de chiffrement enveloppées à nouveau :",
+        f"`seed_demo` prend ~17 s par commune ici, {towns} ne tiendraient pas dans `make bench`), sont nettoyées et",
+        "analysées (`VACUUM ANALYZE`, comme l'autovacuum peu après), visitées une fois ; après un `CHECKPOINT` (avant",
+        "chaque mesure : aucune ne paie les écritures de la mise en place), les mêmes pages de la",
+        "première commune sont mesurées à nouveau de la même façon.",
+        "",
+        f"| Page | 1 commune p50 | 1 commune p95 | {towns} communes p50 | {towns} communes p95 | Rapport des p95 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for page, label in TOWN_PAGES:
+        one, many = value(f"towns_1_{page}_p95"), value(f"towns_{towns}_{page}_p95")
+        lines.append(
+            f"| {label} | {fmt(value(f'towns_1_{page}_p50'))} ms | {fmt(one)} ms "
+            f"| {fmt(value(f'towns_{towns}_{page}_p50'))} ms | {fmt(many)} ms | {fmt(round(many / one, 2))} |"
+        )
+    lines += [
+        "",
+        f"Objectif (issue 13) : avec {towns} communes, le p95 des trois pages ensemble ne dépasse pas 1,2 fois celui",
+        f"mesuré avec une seule commune. Mesuré : `latency_ratio_100_towns` = {fmt(ratio)} "
+        f"(rapport des médianes : {fmt(value('latency_ratio_100_towns_p50'))}) — "
+        f"objectif {verdict(ratio, '<=', 1.2)}.",
+    ]
+    return lines
+
+
 def markdown(rows: list[dict], info: dict) -> str:
     by_name = {row["name"]: row for row in rows}
     today = datetime.datetime.now().astimezone().date().isoformat()
@@ -156,7 +230,7 @@ def markdown(rows: list[dict], info: dict) -> str:
         f"Mesures du {today}, produites par `make bench` (bench/run.sh"
         + (f", {int(elapsed) // 60} min {int(elapsed) % 60} s" if elapsed else "")
         + "). Les chiffres bruts sont dans `bench/results.json`. Le banc rapporte des durées, il ne les vérifie pas :",
-        "les objectifs ci-dessous sont ceux de la spécification (issues 2, 3, 4, 10 et 11).",
+        "les objectifs ci-dessous sont ceux de la spécification (issues 2, 3, 4 et 10 à 13).",
         "",
         "## Machine",
         "",
@@ -190,6 +264,7 @@ def markdown(rows: list[dict], info: dict) -> str:
             lines.append(
                 f"| `{name}` | {fmt(row['value'])} {row['unit']} | {label} | {verdict(row['value'], op, threshold)} |"
             )
+    lines += towns_section(by_name)
     lines += [
         "",
         "## Toutes les mesures",

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # `make bench`: matching, public sign-up throughput and a surge at five times it (load shedding),
-# request-list timings, register name search, register campaigns, who to tell about a one-off need, the public partners map.
+# request-list timings, register name search, register campaigns, who to tell about a one-off need, the public partners map,
+# many towns on one deployment (create_town, one town's pages with 100 towns).
 # Writes bench/results.json and docs/benchmarks.md. Reports figures; never fails on a timing.
-# Uses its own databases (PostgreSQL villesolidaire_bench, SQLite var/bench.sqlite3), created
-# fresh on each run; the development database is not touched. About 5 to 8 minutes.
+# Uses its own databases (PostgreSQL villesolidaire_bench and villesolidaire_bench_towns, SQLite
+# var/bench.sqlite3), created fresh on each run; the development database is not touched. About 12 to 15 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PG_SERVER="${PG_SERVER:-postgres://postgres@127.0.0.1:5432}"
 PG_URL="$PG_SERVER/villesolidaire_bench"
+# Many towns on one deployment (bench/towns.py): django-tenants, the towns' domains admitted, and
+# the tasks' multi-town backend (the plain one exported below would drop the town of a task).
+TOWNS_URL="$PG_SERVER/villesolidaire_bench_towns"
+TOWNS_TASKS=villesolidaire.core.tenancy.TownDatabaseBackend
 SQLITE_FILE="$PWD/var/bench.sqlite3"
 SQLITE_URL="sqlite:///$SQLITE_FILE"
 
@@ -56,6 +61,8 @@ import sys, psycopg
 with psycopg.connect(sys.argv[1] + "/postgres", autocommit=True, connect_timeout=5) as connection:
     connection.execute("DROP DATABASE IF EXISTS villesolidaire_bench WITH (FORCE)")
     connection.execute("CREATE DATABASE villesolidaire_bench")
+    connection.execute("DROP DATABASE IF EXISTS villesolidaire_bench_towns WITH (FORCE)")
+    connection.execute("CREATE DATABASE villesolidaire_bench_towns")
 PYEOF
 rm -f "$SQLITE_FILE" "$SQLITE_FILE-wal" "$SQLITE_FILE-shm"
 for url in "$SQLITE_URL" "$PG_URL"; do
@@ -63,6 +70,9 @@ for url in "$SQLITE_URL" "$PG_URL"; do
   # The demo town gives quartiers, BAN addresses, an open recruitment call and categories.
   DATABASE_URL="$url" $PY manage.py seed_demo --seed 1 >/dev/null
 done
+# The host's tables only: bench/towns.py times the template schema and the towns itself.
+DATABASE_URL="$TOWNS_URL" VS_MULTI_TOWN=true DJANGO_ALLOWED_HOSTS="$DJANGO_ALLOWED_HOSTS,.bench.test" VS_TASKS_BACKEND="$TOWNS_TASKS" \
+  $PY manage.py migrate_schemas --shared -v0
 
 echo "== Mise en relation : top 20 parmi 10 000 puis 100 000 volontaires =="
 DATABASE_URL="$SQLITE_URL" $PY bench/matching.py --label sqlite --sizes 10000 100000
@@ -97,5 +107,9 @@ DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 30 --connections 10
 
 echo "== Afflux : inscriptions à 5 × la capacité mesurée, 30 s, délestage des requêtes en trop =="
 DATABASE_URL="$PG_URL" $PY bench/surge.py --factor 5 --duration 30
+
+echo "== Plusieurs communes : create_town, pages d'une commune avec 1 puis 100 communes sous gunicorn =="
+DATABASE_URL="$TOWNS_URL" VS_MULTI_TOWN=true DJANGO_ALLOWED_HOSTS="$DJANGO_ALLOWED_HOSTS,.bench.test" VS_TASKS_BACKEND="$TOWNS_TASKS" \
+  $PY bench/towns.py --towns 100 --samples 100
 
 DATABASE_URL="$PG_URL" BENCH_ELAPSED=$(( $(date +%s) - started )) $PY bench/report.py
