@@ -13,23 +13,18 @@ In one run, on one database:
    after each measured request, one unmeasured request goes to a random town of the deployment
    (with one town: that town), so that every worker's connection and PostgreSQL's caches are shared
    by the towns as they would be in service;
-4. the other 99 towns are created: every tenth by `create_town` (timed: its clone of the template
-   slows down as the catalogue grows, and 99 of them take 10 to 20 minutes here), the others by
-   restoring a dump of the template under the town's schema (what the clone produces, at a constant
-   ~2 s); each is then given the first town's demo data, copied row by row (seed_demo takes ~17 s a
-   town), vacuumed/analysed, and visited once;
+4. the other 99 towns are created by `create_town`, each timed (it replays the template's SQL,
+   hosting/cloning.py: django-tenants' clone scanned the catalogue and slowed down with every town,
+   1.6 s for the first, 15 s for the hundredth); each is then given the first town's demo data,
+   copied row by row (seed_demo takes ~17 s a town), vacuumed/analysed, and visited once;
 5. the same pages of the first town are measured again, the same way.
 `latency_ratio_100_towns` = p95 with 100 towns / p95 with one, over the three pages together.
-Without pg_dump and psql, every town is created by `create_town` (and the run takes much longer).
 """
 
 import argparse
 import http.client
-import os
 import random
-import shutil
 import statistics
-import subprocess
 import time
 
 from common import FRAGMENTS, percentile, record, setup_django
@@ -49,16 +44,14 @@ from villesolidaire.accounts.models import RoleGrant, User  # noqa: E402
 from villesolidaire.demo.town import seed_demo  # noqa: E402
 from villesolidaire.help_requests.enums import Status  # noqa: E402
 from villesolidaire.help_requests.models import HelpRequest  # noqa: E402
-from villesolidaire.hosting.keys import new_wrapped_keys, unwrap_keys, wrap_keys  # noqa: E402
-from villesolidaire.hosting.models import Domain, Tenant  # noqa: E402
-from villesolidaire.hosting.services import TEMPLATE_SCHEMA, create_town, ensure_template, set_up_host  # noqa: E402
+from villesolidaire.hosting.keys import unwrap_keys, wrap_keys  # noqa: E402
+from villesolidaire.hosting.models import Tenant  # noqa: E402
+from villesolidaire.hosting.services import create_town, ensure_template, set_up_host  # noqa: E402
 from villesolidaire.territory.models import Town  # noqa: E402
 
 ACTOR = "banc d'essai (bench/towns.py)"
 DOMAIN_SUFFIX = "bench.test"
 PAGES = ["list", "detail", "matching"]
-# Towns created by create_town itself (timed); the others are restored from a dump of the template.
-TIMED_EVERY = 10
 
 
 def schema_of(n: int) -> str:
@@ -87,38 +80,6 @@ def timed_create_town(n: int) -> float:
         actor=ACTOR,
     )
     return time.perf_counter() - started
-
-
-def template_dump() -> str | None:
-    """The template schema as SQL (tables, indexes, sequences, triggers and its few rows), or None
-    without PostgreSQL's client tools."""
-    if not (shutil.which("pg_dump") and shutil.which("psql")):
-        print("pg_dump/psql introuvables : chaque commune est créée par create_town (bien plus long).")
-        return None
-    dump = subprocess.run(
-        ["pg_dump", "--no-owner", "--schema", TEMPLATE_SCHEMA, "--dbname", os.environ["DATABASE_URL"]],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dump.stdout
-
-
-def restored_town(n: int, dump: str) -> None:
-    """A town as create_town leaves it, built from the template's dump: the same schema without the
-    clone's scans of the whole catalogue, which grow with every town (bench only)."""
-    subprocess.run(
-        ["psql", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1", os.environ["DATABASE_URL"]],
-        input=dump.replace(TEMPLATE_SCHEMA, schema_of(n)),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    tenant = Tenant(schema_name=schema_of(n), name=f"Commune d'essai {n}", insee_codes=[f"98{n:03d}"])
-    tenant.wrapped_keys = new_wrapped_keys()
-    tenant.auto_create_schema = False  # the schema is there already
-    tenant.save()
-    Domain.objects.create(domain=domain_of(n), tenant=tenant, is_primary=True)
 
 
 def seed_first_town(schema: str) -> None:
@@ -304,13 +265,10 @@ def main() -> None:
         warm_up([1], paths, sessions, rounds=10)
         one_town = measure(1, [1], paths, sessions, args.samples, rng)
         print(f"1 town: pages p95 {percentile(sum(one_town.values(), []), 95):.1f} ms", flush=True)
-        dump = template_dump()
         for n in range(2, args.towns + 1):
-            if n % TIMED_EVERY == 0 or dump is None:
-                creations.append(timed_create_town(n))
+            creations.append(timed_create_town(n))
+            if n % 10 == 0:
                 print(f"  create_town, town {n}: {creations[-1]:.1f} s", flush=True)
-            else:
-                restored_town(n, dump)
             copy_town(schema_of(1), schema_of(n))
             sessions[n] = sessions[1]
         print(f"{args.towns} towns: create_town p50 {statistics.median(creations):.2f} s", flush=True)

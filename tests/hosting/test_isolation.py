@@ -19,7 +19,8 @@ from django_tasks_db.models import DBTaskResult
 from django_tenants.utils import schema_context
 from sesame.utils import get_query_string
 
-from tests.factories import HelpRequestFactory, login_staff
+from tests.factories import HelpRequestFactory, ResidentFactory, VolunteerFactory, login_staff
+from tests.factories.register import RegisterEntryFactory
 from tests.hosting.conftest import ROLES
 from tests.test_permissions import _concrete, _walk
 from villesolidaire.accounts.models import User
@@ -182,3 +183,29 @@ def test_a_no_login_link_of_a_signs_no_one_in_on_b(towns):
     client = Client()
     response = client.get(f"/mon-espace/{query}", headers={"host": b.domain})
     assert not response.wsgi_request.user.is_authenticated
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "register_officer"])
+def test_every_url_of_a_with_ids_only_b_holds_shows_nothing_of_b(towns, role):
+    a, b = towns
+    with schema_context(b.schema):
+        extra = _seed_rows_only_in(b)
+    only_in_b = sorted(set(extra.values()) - set(a.ids.values()))
+    assert only_in_b
+    client = _signed_in_client(a, role)
+    routes = sorted({route for route, _ in _walk(get_resolver().url_patterns) if "<int:" in route})
+    for route in routes:
+        for pk in only_in_b:
+            url = _concrete(route).replace("/1/", f"/{pk}/")
+            response = client.get(url, headers={"host": a.domain})
+            body = response.content.decode(errors="replace") if not response.streaming else ""
+            assert b.marker not in body, (role, url)
+
+
+def _seed_rows_only_in(town) -> dict[str, int]:
+    """One more of each seeded row, in `town` only: ids the other town does not hold."""
+    resident = ResidentFactory(first_name=town.marker, last_name="Seconde", phone="+33299001199")
+    request = HelpRequestFactory(resident=resident, category=HelpCategory.objects.get(slug="courses"))
+    volunteer = VolunteerFactory(active=True, first_name=town.marker, user__email="v2@mairie.test")
+    entry = RegisterEntryFactory(first_names=town.marker, last_name="Seconde")
+    return {"resident": resident.pk, "request": request.pk, "volunteer": volunteer.pk, "entry": entry.pk}

@@ -96,7 +96,7 @@ def libpq_params(settings_dict: dict, dbname: str | None = None) -> dict[str, st
     return {name: str(value) for name, value in params.items() if value not in (None, "")}
 
 
-def _pg_env(settings_dict: dict) -> dict[str, str]:
+def pg_env(settings_dict: dict) -> dict[str, str]:
     """Connection through libpq's environment variables: no password on a command line."""
     params = libpq_params(settings_dict)
     env = {**os.environ, "PGDATABASE": params.pop("dbname")}
@@ -104,7 +104,7 @@ def _pg_env(settings_dict: dict) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], *, env: dict[str, str], what: str) -> None:
+def run_client(command: list[str], *, env: dict[str, str], what: str) -> None:
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
@@ -225,9 +225,9 @@ def pg_dump(path: Path, *, contents: Callable[[str], dict], options: tuple[str, 
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-            _run(
+            run_client(
                 ["pg_dump", "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={path}", *options],
-                env=_pg_env(settings_dict),
+                env=pg_env(settings_dict),
                 what="La sauvegarde",
             )
             return contents(alias)
@@ -413,10 +413,10 @@ def _refuse_non_empty(name: str, tables: int, *, force: bool) -> None:
 
 def pg_restore(dump: Path, target: dict, *options: str) -> None:
     """pg_restore into `target` in one transaction: a failure leaves it unchanged."""
-    _run(
+    run_client(
         ["pg_restore", "--no-owner", "--single-transaction", "--no-password", *options,
          f"--dbname={target['NAME']}", str(dump)],
-        env=_pg_env(target),
+        env=pg_env(target),
         what="La restauration",
     )  # fmt: skip
 

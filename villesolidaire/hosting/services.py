@@ -19,11 +19,11 @@ from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.tenancy import PUBLIC_SCHEMA
 from villesolidaire.core.text import fold
+from villesolidaire.hosting.cloning import TEMPLATE_SCHEMA, clone_template
 from villesolidaire.hosting.keys import new_wrapped_keys
 from villesolidaire.hosting.models import Domain, HostEvent, Tenant, TenantKind, TenantState, validate_insee_codes
 from villesolidaire.territory.models import Commune, Town
 
-TEMPLATE_SCHEMA = "town_template"
 _SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _RESERVED_SCHEMAS = {PUBLIC_SCHEMA, TEMPLATE_SCHEMA, "information_schema"}
@@ -149,8 +149,10 @@ def create_town(
 
     tenant = Tenant(schema_name=schema_name, name=name, kind=kind, insee_codes=insee_codes)
     tenant.wrapped_keys = new_wrapped_keys()
+    tenant.auto_create_schema = False  # cloned here, at a cost that does not grow with the towns
     try:
-        tenant.save(verbosity=0)  # clones the template schema
+        clone_template(schema_name)
+        tenant.save(verbosity=0)
         password = secrets.token_urlsafe(15)
         with transaction.atomic():
             for position, domain in enumerate(domains):
