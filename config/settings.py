@@ -509,7 +509,10 @@ if VS_MULTI_TOWN:
         "villesolidaire.accounts",
     ]
     # Every town's schema: all of the project, and its own users, sessions, second factors, lock-outs.
-    TENANT_APPS = [app for app in INSTALLED_APPS if app not in {"django_tasks", "django_tasks_db"}]
+    # Not the host's own: the task queue and the workers' heartbeats (`core`) exist once, in public;
+    # a copy in a town's schema would hide them from that town (the search path reads the town first).
+    HOST_ONLY_APPS = {"django_tasks", "django_tasks_db", "villesolidaire.core"}
+    TENANT_APPS = [app for app in INSTALLED_APPS if app not in HOST_ONLY_APPS]
     INSTALLED_APPS = SHARED_APPS + [app for app in INSTALLED_APPS if app not in SHARED_APPS]
     # Before anything reads the database: the host name picks the town (an unknown host gets a 404).
     MIDDLEWARE.insert(1, "villesolidaire.hosting.middleware.TownMiddleware")

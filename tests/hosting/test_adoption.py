@@ -83,6 +83,10 @@ def test_a_single_town_installation_becomes_the_first_town_of_a_host(scratch_dat
         assert db.execute("SELECT domain FROM public.hosting_domain").fetchall() == [("val.villes.test",)]
         assert db.execute("SELECT to_regclass('public.territory_town')").fetchone() == (None,)
         assert db.execute("SELECT count(*) FROM town_val.territory_town").fetchone() == (1,)
+        # The host's queue and heartbeats exist once, in public: no copy in the town hides them.
+        for table in ("django_tasks_database_dbtaskresult", "core_workerheartbeat"):
+            assert db.execute("SELECT to_regclass(%s)", [f"town_val.{table}"]).fetchone() == (None,)
+            assert db.execute("SELECT to_regclass(%s)", [f"public.{table}"]).fetchone() != (None,)
 
     again = _manage(
         scratch_database,

@@ -29,6 +29,8 @@ from villesolidaire.core.models import WorkerHeartbeat
 from villesolidaire.core.tasks import heartbeat
 from villesolidaire.core.tenancy import TOWN_KWARG, site_url, town_scope
 from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.notifications.models import Channel, Message
+from villesolidaire.notifications.tasks import send_message
 from villesolidaire.volunteers.models import Volunteer
 from villesolidaire.volunteers.services import MAGIC_LINK_SCOPE, magic_link_url
 
@@ -146,19 +148,31 @@ def test_a_key_of_a_cannot_decrypt_nor_find_the_register_of_b(towns):
 def test_a_task_enqueued_in_a_runs_in_a(towns):
     a, b = towns
     backend = {"default": {"BACKEND": "villesolidaire.core.tenancy.TownDatabaseBackend", "QUEUES": ["default"]}}
-    with override_settings(TASKS=backend):
-        with schema_context(a.schema):
-            result = heartbeat.enqueue("file-alpha")
-        connection.set_schema_to_public()
-        row = DBTaskResult.objects.get(id=result.id)
-        assert row.args_kwargs["kwargs"][TOWN_KWARG] == a.schema
-        # The worker runs from the host's schema: the task goes back to its town.
-        heartbeat.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    with override_settings(TASKS=backend), schema_context(a.schema):
+        message = Message.objects.create(
+            channel=Channel.SMS, recipient="+33612345678", body="Rendez-vous demain", kind="essai", status="queued"
+        )
+        result = send_message.enqueue(message.pk)
+    connection.set_schema_to_public()
+    row = DBTaskResult.objects.get(id=result.id)  # the host's one queue, in public
+    assert row.args_kwargs["kwargs"][TOWN_KWARG] == a.schema
+    # The worker runs from the host's schema: the task goes back to its town.
+    send_message.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
     assert connection.schema_name == "public"
     with schema_context(a.schema):
-        assert WorkerHeartbeat.objects.filter(queue_name="file-alpha").exists()
+        assert Message.objects.get(pk=message.pk).status == "sent"
     with schema_context(b.schema):
-        assert not WorkerHeartbeat.objects.filter(queue_name="file-alpha").exists()
+        assert not Message.objects.filter(body="Rendez-vous demain").exists()
+
+
+def test_the_workers_heartbeat_is_the_hosts_and_every_town_reads_it(towns):
+    a, _ = towns
+    heartbeat.call("file-hote")  # what `manage.py worker_heartbeat` has the worker run, from public
+    with schema_context(a.schema):
+        assert WorkerHeartbeat.objects.filter(queue_name="file-hote").exists()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [f"{a.schema}.core_workerheartbeat"])
+            assert cursor.fetchone() == (None,)
 
 
 def test_files_and_links_carry_their_town(towns):

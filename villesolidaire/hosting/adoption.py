@@ -8,6 +8,7 @@ wrapped under VS_DATA_KEYS, which now serves as the host's key (decision 0014, d
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -72,6 +73,22 @@ def _move_waiting_tasks(schema_name: str) -> int:
     return moved
 
 
+def _drop_host_only_tables(schema_name: str) -> list[str]:
+    """The town's copies of the host's own tables (task queue, workers' heartbeats) would hide the
+    host's from the town, the search path reading the town's schema first: they go, once their
+    waiting tasks have moved."""
+    tables = [
+        model._meta.db_table
+        for app_config in apps.get_app_configs()
+        if app_config.name in settings.HOST_ONLY_APPS
+        for model in app_config.get_models()
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'DROP TABLE IF EXISTS "{schema_name}"."{table}" CASCADE')
+    return tables
+
+
 def adopt_single_town(*, schema_name: str, domains: list[str], actor: str) -> Tenant:
     connection.set_schema_to_public()
     tables = _public_tables()
@@ -103,6 +120,7 @@ def adopt_single_town(*, schema_name: str, domains: list[str], actor: str) -> Te
         for position, domain in enumerate(domains):
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=position == 0)
         moved = _move_waiting_tasks(schema_name)
+        _drop_host_only_tables(schema_name)
         record(actor, "adopt_single_town", schema_name, f"{name} — {', '.join(domains)} — {moved} tâche(s) reprise(s)")
     ensure_template()
     return tenant

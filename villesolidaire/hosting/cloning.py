@@ -26,10 +26,22 @@ _PSQL_ONLY = re.compile(r"^\\.*$", re.MULTILINE)
 
 
 def _template_state() -> str:
+    """A digest of the template's applied migrations and of its relations: a dump made before a
+    migration, or before a change of which apps live in a town's schema, is never replayed."""
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT count(*), max(id) FROM "{TEMPLATE_SCHEMA}".django_migrations')
-        count, last = cursor.fetchone()
-    return f"{count}-{last}"
+        cursor.execute(
+            f"""
+            SELECT md5(
+                (SELECT string_agg(app || '.' || name, ',' ORDER BY app, name)
+                 FROM "{TEMPLATE_SCHEMA}".django_migrations)
+                || '|' ||
+                (SELECT string_agg(c.relname || ':' || c.relkind::text, ',' ORDER BY c.relname)
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s)
+            )
+            """,
+            [TEMPLATE_SCHEMA],
+        )
+        return cursor.fetchone()[0]
 
 
 def _dump_path(state: str) -> Path:
