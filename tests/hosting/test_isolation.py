@@ -25,6 +25,7 @@ from tests.hosting.conftest import ROLES
 from tests.test_permissions import _concrete, _walk
 from villesolidaire.accounts.models import User
 from villesolidaire.core import crypto
+from villesolidaire.core.health import heartbeat_age
 from villesolidaire.core.models import WorkerHeartbeat
 from villesolidaire.core.tasks import heartbeat
 from villesolidaire.core.tenancy import TOWN_KWARG, site_url, town_scope
@@ -170,6 +171,7 @@ def test_the_workers_heartbeat_is_the_hosts_and_every_town_reads_it(towns):
     heartbeat.call("file-hote")  # what `manage.py worker_heartbeat` has the worker run, from public
     with schema_context(a.schema):
         assert WorkerHeartbeat.objects.filter(queue_name="file-hote").exists()
+        assert heartbeat_age("file-hote") is not None  # what the town's /sante/ reads
         with connection.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s)", [f"{a.schema}.core_workerheartbeat"])
             assert cursor.fetchone() == (None,)
