@@ -22,12 +22,14 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django_otp.oath import totp
 from django_tenants.utils import schema_context, schema_exists
 
 from tests.hosting.conftest import SeededTown, _seed
 from tests.hosting.test_towns import CONSOLE, _host_operator
 from villesolidaire.core import backups
+from villesolidaire.core.backups import BackupError
 from villesolidaire.core.crypto import key_fingerprint
 from villesolidaire.hosting.backups import KEYS_FILE, README_FILE, backup_town, export_town, restore_town
 from villesolidaire.hosting.keys import unwrap_keys
@@ -47,6 +49,22 @@ class Drill:
     keys: tuple[str, ...]
     wrapped_keys: str
     log: list[str] = field(default_factory=list)
+    failed_restore: str = ""
+
+
+def _restore_a_cut_dump(manifest_path: Path, folder: Path, log: list[str]) -> str:
+    folder.mkdir()
+    manifest = json.loads(manifest_path.read_text())
+    dump = folder / manifest["dump"]
+    dump.write_bytes((manifest_path.parent / manifest["dump"]).read_bytes()[:20_000])
+    manifest |= {"sha256": backups.sha256_of(dump), "size": dump.stat().st_size}
+    cut = folder / manifest_path.name
+    cut.write_text(json.dumps(manifest))
+    try:
+        restore_town(cut, force=True, actor="tests", log=log.append)
+    except BackupError as exc:
+        return str(exc)
+    return ""
 
 
 def _run(command: str, *args, **options) -> tuple[str, str]:
@@ -88,6 +106,9 @@ def drill(towns, django_db_blocker, tmp_path_factory) -> Drill:
         # …then the town itself, under its own name and domain, and again over itself with --force.
         restore_town(manifest_path, actor="tests", log=log.append)
         restore_town(manifest_path, force=True, actor="tests", log=log.append)
+        # A forced restore that fails after its checks (here a cut dump whose manifest matches it, as a
+        # full disk or a pg_restore of another version would) leaves the live town as it was.
+        failed_restore = _restore_a_cut_dump(manifest_path, directory / "coupee", log)
         connection.set_schema_to_public()
     yield Drill(
         manifest_path=manifest_path,
@@ -96,6 +117,7 @@ def drill(towns, django_db_blocker, tmp_path_factory) -> Drill:
         keys=unwrap_keys(tenant.wrapped_keys),
         wrapped_keys=tenant.wrapped_keys,
         log=log,
+        failed_restore=failed_restore,
     )
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
@@ -128,7 +150,7 @@ def test_the_manifest_describes_the_town_and_names_its_keys_without_opening_them
         assert key not in text and base64.urlsafe_b64decode(key).hex() not in text
     assert all(path.stat().st_mode & 0o077 == 0 for path in (dump, drill.manifest_path, drill.export))
     event = HostEvent.objects.filter(action="backup_town", tenant_schema=ECHO.schema).get()
-    assert event.detail == f"{manifest['dump']} ({manifest['size']} octets)"
+    assert event.detail == f"{manifest['dump']} ({filesizeformat(manifest['size'])})"
 
 
 def test_the_dump_holds_one_town_only(drill):
@@ -192,8 +214,18 @@ def test_the_copy_restored_under_another_schema_serves_on_its_own_domain(client,
         assert RegisterEntry.objects.get(pk=ECHO.ids["entry"]).first_names == ECHO.marker
 
 
+def test_a_failed_forced_restore_leaves_the_live_town_as_it_was(drill, client):
+    assert "pg_restore" in drill.failed_restore
+    assert Tenant.objects.filter(schema_name=ECHO.schema).exists()
+    assert not schema_exists(f"{ECHO.schema}_avant")
+    with schema_context(ECHO.schema):
+        assert RegisterEntry.objects.get(pk=ECHO.ids["entry"]).first_names == ECHO.marker
+    assert client.get("/", headers={"host": ECHO.domain}).status_code == 200
+    assert HostEvent.objects.filter(action="restore_town_failed", tenant_schema=ECHO.schema).exists()
+
+
 def test_force_replaces_the_town_in_place(drill):
-    assert any("supprimée avant restauration (--force)" in line for line in drill.log)
+    assert any("La commune remplacée (schéma town_echo) est supprimée" in line for line in drill.log)
     assert list(Domain.objects.filter(tenant__schema_name=ECHO.schema).values_list("domain", flat=True)) == [
         ECHO.domain
     ]
@@ -224,7 +256,7 @@ def test_restore_refuses_an_existing_schema_and_a_taken_domain(drill):
     with pytest.raises(CommandError, match="Domaine déjà utilisé : alpha.villes.test") as refused:
         _run("restore_town", drill.manifest_path, schema="town_golf", domain=["alpha.villes.test"])
     assert "Le schéma d'origine 'town_echo' existe sur cet hébergeur" in str(refused.value)
-    with pytest.raises(CommandError, match="Nom de schéma refusé : 'public'"):
+    with pytest.raises(CommandError, match="Nom de schéma réservé à l'hébergeur ou à PostgreSQL : 'public'"):
         _run("restore_town", drill.manifest_path, schema="public", force=True)
 
 

@@ -1,6 +1,11 @@
 """Creating, routing, suspending and deleting towns; the host console (decision 0014)."""
 
+import html
+import io
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,7 +28,7 @@ def test_create_town_makes_a_town_ready(towns):
     with schema_context(a.schema):
         assert Town.objects.get().name == a.name
         admin = User.objects.get(email="maire@mairie.test")
-        assert admin.has_role("admin")
+        assert admin.has_role("admin") and admin.is_superuser and admin.is_staff
         assert admin.check_password(a.admin_password)
     assert HostEvent.objects.filter(action="create_town", tenant_schema=a.schema).exists()
 
@@ -35,7 +40,8 @@ def test_create_town_makes_a_town_ready(towns):
         ({"insee_codes": ["123"]}, "Code INSEE attendu"),
         ({"domains": ["pas un domaine"]}, "Domaine invalide"),
         ({"domains": ["alpha.villes.test"]}, "Domaine déjà utilisé : alpha.villes.test."),
-        ({"schema_name": "public"}, "Nom de schéma refusé"),
+        ({"schema_name": "public"}, "Nom de schéma réservé"),
+        ({"schema_name": "Pas-Valide"}, "Nom de schéma refusé"),
         ({"schema_name": "town_alpha"}, "Le schéma 'town_alpha' existe déjà."),
         ({"admin_email": "pas-une-adresse"}, "Adresse e-mail de l'administrateur invalide"),
     ],
@@ -116,7 +122,7 @@ def test_the_console_lists_towns_without_personal_data(client, towns):
     for marker in (a.marker, b.marker, "+33", "0299"):
         assert marker not in page
     log = client.get("/journal/", headers={"host": CONSOLE}).content.decode()
-    assert "create_town" in log
+    assert "Commune créée" in log
 
 
 def test_the_console_refuses_anyone_but_a_verified_host_operator(client, towns):
@@ -194,3 +200,57 @@ def test_the_whole_database_backup_refuses_a_host_and_says_what_to_do(tmp_path):
 
     with pytest.raises(BackupError, match="backup_town --all"):
         backup(tmp_path)
+
+
+def test_each_town_runs_a_command_in_every_town_and_nowhere_else(towns):
+    a, b = towns
+    out = io.StringIO()
+    call_command("each_town", "check_proposals", stdout=out)
+    text = out.getvalue()
+    assert f"({a.schema})" in text and f"({b.schema})" in text
+    assert "(public)" not in text and "(town_template)" not in text
+
+
+def test_each_town_goes_on_after_a_failure_and_names_it(towns):
+    with pytest.raises(CommandError, match="Échec dans"):
+        call_command("each_town", "commande_qui_n_existe_pas", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_create_host_operator_gives_a_password_an_app_link_and_backup_codes(client, towns):
+    set_up_host(domains=[CONSOLE], actor="tests")
+    out = io.StringIO()
+    call_command("create_host_operator", "--email", "Nouvel.Ops@Hebergeur.test", stdout=out)
+    text = out.getvalue()
+    password = text.split("Mot de passe provisoire (affiché une seule fois) : ")[1].split()[0]
+    code = text.split("Codes de secours (un seul usage chacun, à garder hors ligne) : ")[1].split()[0]
+    assert "otpauth://totp/" in text
+    signed_in = client.post(
+        "/connexion/",
+        {"username": "nouvel.ops@hebergeur.test", "password": password, "otp_token": code},
+        headers={"host": CONSOLE},
+    )
+    assert signed_in.status_code == 302
+    assert client.get("/", headers={"host": CONSOLE}).status_code == 200
+    assert HostEvent.objects.filter(action="create_host_operator").exists()
+    with pytest.raises(CommandError, match="existe déjà"):
+        call_command("create_host_operator", "--email", "nouvel.ops@hebergeur.test", stdout=io.StringIO())
+
+
+def test_a_locked_out_console_sign_in_gets_a_french_429_not_an_error(client, towns):
+    operator, device = _host_operator(client)
+    for _ in range(6):
+        response = client.post(
+            "/connexion/",
+            {"username": operator.email, "password": "pas-le-bon", "otp_token": "000000"},
+            headers={"host": CONSOLE},
+        )
+    assert response.status_code == 429
+    assert "Trop d'envois" in html.unescape(response.content.decode())
+    assert "Console de l'hébergeur" in response.content.decode()
+
+
+def test_the_console_domain_answers_the_hosts_health_check(client, towns):
+    set_up_host(domains=[CONSOLE], actor="tests")
+    response = client.get("/sante/", headers={"host": CONSOLE})
+    assert response.status_code in (200, 503)
+    assert response.json()["checks"]["database"] == "ok"  # the host's own database, from public

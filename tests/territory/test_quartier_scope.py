@@ -222,3 +222,11 @@ def test_a_caretaker_relays_the_alerts_of_their_buildings_only(client, two_quart
     client.post(f"/gestion/voisinage/alertes/{nord_rows['alert'].pk}/traitee/")
     nord_rows["alert"].refresh_from_db()
     assert nord_rows["alert"].handled_at is not None
+
+
+def test_the_admin_refuses_a_limit_to_nothing(two_quartiers):
+    from villesolidaire.territory.admin import QuartierScopeForm
+
+    form = QuartierScopeForm(data={"user": staff_user(Role.COORDINATOR).pk})
+    assert not form.is_valid()
+    assert "Choisissez au moins un quartier ou une commune" in str(form.errors)

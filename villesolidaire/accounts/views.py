@@ -15,6 +15,7 @@ from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, Totp
 from villesolidaire.accounts.perms import staff_account_required
 from villesolidaire.core.http import safe_next
 from villesolidaire.core.limits import refuse_form
+from villesolidaire.core.tenancy import in_town
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -36,9 +37,9 @@ def locked_out(request: HttpRequest, original_response: HttpResponse | None, cre
     form = StaffLoginForm(request, data={"username": email, "password": ""})
     form.errors.clear()  # the lock-out is the only thing to say; the password is never shown again
     wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    return refuse_form(
-        request, "accounts/login.html", {"form": form, "next": _safe_next(request)}, form=form, wait=wait
-    )
+    # The host console of a multi-town deployment has its own sign-in page (no town around it).
+    template = "accounts/login.html" if in_town() else "hosting/login.html"
+    return refuse_form(request, template, {"form": form, "next": _safe_next(request)}, form=form, wait=wait)
 
 
 def not_a_password_login(request: HttpRequest, credentials: dict | None) -> bool:

@@ -79,9 +79,16 @@ class Document(FPDF):
     def sender(self) -> str:
         return f"{self.service_name} — {self.town_name}" if self.town else "Mairie"
 
+    @property
+    def issuer(self) -> str:
+        """The first line: the mairie, or an intercommunal service itself (it has no mairie)."""
+        if self.town and getattr(self.town, "is_intercommunal", False):
+            return self.town_name
+        return f"Mairie de {self.town_name}" if self.town else "Mairie"
+
     def header(self) -> None:
         self.set_font(FONT, "B", 12)
-        self.cell(0, 6, f"Mairie de {self.town_name}" if self.town else "Mairie", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 6, self.issuer, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, "", 10)
         self.cell(0, 5, self.service_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         contact = []

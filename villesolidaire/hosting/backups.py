@@ -21,6 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.template.defaultfilters import filesizeformat
 from django_tenants.utils import schema_context, schema_exists, schema_rename
 
 from villesolidaire.core import backups
@@ -31,7 +32,6 @@ from villesolidaire.hosting.keys import host_key_fingerprints, unwrap_keys, wrap
 from villesolidaire.hosting.models import Domain, Tenant, TenantKind, TenantState
 from villesolidaire.hosting.services import (
     HostingError,
-    delete_town,
     domain_errors,
     drop_schema,
     record,
@@ -140,7 +140,7 @@ def backup_town(tenant: Tenant, directory: Path | None = None, *, actor: str, no
     with backups.owner_only_files():
         manifest_path, manifest = _dump_town(tenant, directory or town_backup_dir(), now)
     Tenant.objects.filter(pk=tenant.pk).update(last_backup_at=now, last_backup_bytes=manifest["size"])
-    record(actor, "backup_town", tenant.schema_name, f"{manifest['dump']} ({manifest['size']} octets)")
+    record(actor, "backup_town", tenant.schema_name, f"{manifest['dump']} ({filesizeformat(manifest['size'])})")
     return manifest_path
 
 
@@ -216,15 +216,32 @@ def _check_target(original: str, schema: str, domains: list[str], *, force: bool
         raise BackupError("Restauration refusée. " + " ".join(errors))
 
 
-def _clear(schema: str, *, actor: str, log: Log) -> None:
-    """--force: the town (or the stray schema) in the way is deleted first."""
+def _set_aside(schema: str) -> str | None:
+    """--force: the schema in the way is renamed, not dropped, until the backup is restored and read
+    back; a restore that fails gives it back as it was (`_put_back`)."""
+    if not schema_exists(schema):
+        return None
+    aside = f"{schema[:35]}_avant"  # within the 41 characters of a town schema name
+    drop_schema(aside)  # a leftover of an interrupted restore
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"')
+    return aside
+
+
+def _put_back(aside: str | None, schema: str) -> None:
+    if aside is not None:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"')
+
+
+def _forget_replaced(schema: str) -> str:
+    """The town being replaced: its row and domains go with the restore's transaction."""
     existing = Tenant.objects.filter(schema_name=schema).first()
-    if existing is not None:
-        delete_town(existing, confirm=schema, actor=actor)
-        log(f"Commune {existing.name} (schéma {schema}) supprimée avant restauration (--force).")
-    elif schema_exists(schema):
-        drop_schema(schema)
-        log(f"Schéma {schema} supprimé avant restauration (--force).")
+    if existing is None:
+        return ""
+    Domain.objects.filter(tenant=existing).delete()
+    existing.delete(force_drop=False)
+    return existing.name
 
 
 def _recreate_tenant(manifest: dict, schema: str, domains: list[str], wrapped_keys: str) -> Tenant:
@@ -270,20 +287,27 @@ def restore_town(
     schema = schema or original
     domains = [d.strip().lower() for d in domains or [] if d.strip()] or list(manifest["domains"])
     _check_target(original, schema, domains, force=force)
-    if force:
-        _clear(schema, actor=actor, log=log)
-    backups.pg_restore(dump, backups.target_settings(None))
+    aside = _set_aside(schema) if force else None
     try:
+        backups.pg_restore(dump, backups.target_settings(None))
         with transaction.atomic():
             if schema != original:
                 schema_rename(Tenant(schema_name=original), schema, save=False)
+            replaced = _forget_replaced(schema) if force else ""
             tenant = _recreate_tenant(manifest, schema, domains, wrapped_keys)
             _verify(schema, manifest, log)
-            record(actor, "restore_town", schema, f"{dump.name} → {schema}, {', '.join(domains)}")
+            detail = f"{dump.name} → {schema}, {', '.join(domains)}" + (f" (remplace {replaced})" if replaced else "")
+            record(actor, "restore_town", schema, detail)
     except BaseException:
-        # The transaction undid the rename and the rows: the restored schema is under its original name.
+        # The transaction undid the rename and the rows: the restored schema (if any) is under its
+        # original name; the town that was there comes back untouched.
         drop_schema(original)
+        _put_back(aside, schema)
+        record(actor, "restore_town_failed", schema, dump.name)
         raise
+    if aside is not None:
+        drop_schema(aside)
+        log(f"La commune remplacée (schéma {schema}) est supprimée : la sauvegarde est restaurée et relue.")
     return tenant
 
 
@@ -376,5 +400,5 @@ def export_town(tenant: Tenant, directory: Path | None = None, *, actor: str, no
             archive.writestr(KEYS_FILE, _keys_file_text(tenant))
             archive.writestr(README_FILE, _readme_text(tenant, manifest, manifest_path.name), zipfile.ZIP_DEFLATED)
             _add_files(archive, tenant.schema_name)
-    record(actor, "export_town", tenant.schema_name, f"{path.name} ({path.stat().st_size} octets)")
+    record(actor, "export_town", tenant.schema_name, f"{path.name} ({filesizeformat(path.stat().st_size)})")
     return path

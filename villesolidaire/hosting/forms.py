@@ -1,13 +1,15 @@
 from django import forms
 from django_otp.forms import OTPAuthenticationForm
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class HostLoginForm(OTPAuthenticationForm):
     """A host operator's password and the code of their authenticator app, in one step.
 
-    Host operators have exactly one authenticator (TOTP) device, set up by `create_host_operator`:
-    it is chosen for them rather than asked.
+    Host operators have an authenticator app (TOTP) set up by `create_host_operator`, and may have
+    backup codes (`addstatictoken`): a 6-digit code is checked against the app, anything else
+    against the backup codes, so no device has to be chosen.
     """
 
     otp_error_messages = dict(
@@ -27,7 +29,7 @@ class HostLoginForm(OTPAuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Adresse e-mail"
         self.fields["password"].label = "Mot de passe"
-        self.fields["otp_token"].label = "Code d'authentification (6 chiffres)"
+        self.fields["otp_token"].label = "Code d'authentification (6 chiffres) ou code de secours"
         self.fields["otp_token"].widget = forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         )
@@ -35,4 +37,6 @@ class HostLoginForm(OTPAuthenticationForm):
         del self.fields["otp_challenge"]
 
     def _chosen_device(self, user):
-        return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+        token = (self.cleaned_data.get("otp_token") or "").strip()
+        devices = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+        return devices.objects.devices_for_user(user, confirmed=True).first()

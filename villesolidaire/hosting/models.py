@@ -68,6 +68,22 @@ class Domain(DomainMixin):
         verbose_name_plural = "domaines"
 
 
+# How the host's journal names each action (the stored codes stay stable for scripts).
+ACTION_LABELS = {
+    "host_setup": "Console préparée",
+    "create_host_operator": "Opérateur créé",
+    "create_town": "Commune créée",
+    "adopt_single_town": "Installation existante reprise",
+    "state:active": "Remise en service",
+    "state:suspended": "Suspension",
+    "backup_town": "Sauvegarde",
+    "export_town": "Export complet",
+    "restore_town": "Restauration",
+    "restore_town_failed": "Restauration échouée (commune laissée telle quelle)",
+    "delete_town": "Suppression",
+}
+
+
 class HostEvent(models.Model):
     """The host's own audit log: what host operators did to towns (never a town's personal data)."""
 
@@ -84,6 +100,10 @@ class HostEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.tenant_schema}"
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
 
 
 def host_actor(user) -> str:

@@ -15,8 +15,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
-from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.accounts.models import User
 from villesolidaire.core.tenancy import PUBLIC_SCHEMA
 from villesolidaire.core.text import fold
 from villesolidaire.hosting.cloning import TEMPLATE_SCHEMA, clone_template
@@ -65,7 +64,9 @@ def ensure_template(verbosity: int = 0) -> Tenant:
 def schema_name_errors(schema_name: str, *, may_exist: bool = False, hosting_ready: bool = True) -> list[str]:
     """Why `schema_name` cannot hold a new town (empty when it can); `may_exist`: it is about to be replaced;
     `hosting_ready` false: the host's tables do not exist yet (`adopt_single_town`), only schemas are looked at."""
-    if not _SCHEMA_NAME.match(schema_name) or schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+    if schema_name in _RESERVED_SCHEMAS or schema_name.startswith("pg_"):
+        return [f"Nom de schéma réservé à l'hébergeur ou à PostgreSQL : {schema_name!r}. Choisissez-en un autre."]
+    if not _SCHEMA_NAME.match(schema_name):
         return [
             f"Nom de schéma refusé : {schema_name!r} (lettres minuscules, chiffres et _, 2 à 41 caractères, "
             "commençant par une lettre)."
@@ -158,11 +159,18 @@ def create_town(
             for position, domain in enumerate(domains):
                 Domain.objects.create(domain=domain, tenant=tenant, is_primary=position == 0)
             with schema_context(schema_name):
-                Town.objects.create(name=name, insee_code=insee_codes[0])
-                if kind == TenantKind.INTERCOMMUNAL:
+                intercommunal = kind == TenantKind.INTERCOMMUNAL
+                Town.objects.create(
+                    name=name,
+                    insee_code=insee_codes[0],
+                    is_intercommunal=intercommunal,
+                    service_name="CIAS" if intercommunal else "CCAS",
+                )
+                if intercommunal:
                     Commune.objects.bulk_create(Commune(name=commune_names[c], insee_code=c) for c in insee_codes)
-                admin = User.objects.create_user(admin_email, password, is_staff=True)
-                RoleGrant.objects.create(user=admin, role=Role.ADMIN)
+                # As `createsuperuser` makes a single town's first administrator: the admin role and
+                # the Django admin (branding, quartiers, accounts and roles).
+                User.objects.create_superuser(admin_email, password)
             record(actor, "create_town", schema_name, f"{name} — {', '.join(domains)}")
     except Exception:
         _drop(tenant)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 
 from villesolidaire.crises.models import Episode
 from villesolidaire.reporting.activity import (
@@ -55,6 +56,12 @@ class ChosenPeriod:
     key: str
     title: str
     period: Period
+    place: str = ""  # the commune of an intercommunal service, when the bilan is one commune's
+
+    @property
+    def file_stem(self) -> str:
+        """`bilan-annee-2026` or `bilan-annee-2026-cancale`: a name per period and commune."""
+        return f"bilan-{self.key}" + (f"-{slugify(self.place)}" if self.place else "")
 
     @property
     def episode_pk(self) -> int | None:
@@ -96,7 +103,7 @@ def within_commune(chosen: ChosenPeriod, commune: Commune | None) -> ChosenPerio
     if commune is None:
         return chosen
     quartiers = frozenset(commune.quartiers.values_list("pk", flat=True))
-    return ChosenPeriod(chosen.key, f"{chosen.title} — {commune.name}", chosen.period.within(quartiers))
+    return ChosenPeriod(chosen.key, f"{chosen.title} — {commune.name}", chosen.period.within(quartiers), commune.name)
 
 
 def custom_period(start: datetime.date | None, end: datetime.date | None) -> ChosenPeriod:

@@ -127,7 +127,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return download(
         fmt,
         exports.tables(bilan),
-        f"bilan-{bilan.chosen.key}-{timezone.localdate().isoformat()}",
+        f"{bilan.chosen.file_stem}-{timezone.localdate().isoformat()}",
         heading=exports.heading(bilan),
         town=Town.current_name(),
     )
@@ -141,7 +141,7 @@ def pdf(request: HttpRequest) -> HttpResponse:
         return refused
     bilan = build_bilan(form.chosen(), compare=form.wants_comparison())
     return pdf_response(
-        bilan_pdf(bilan, town=Town.current()), f"bilan-{bilan.chosen.key}-{timezone.localdate().isoformat()}.pdf"
+        bilan_pdf(bilan, town=Town.current()), f"{bilan.chosen.file_stem}-{timezone.localdate().isoformat()}.pdf"
     )
 
 

@@ -41,6 +41,15 @@ class QuartierScopeForm(forms.ModelForm):
         model = QuartierScope
         fields = ["user", "communes", "quartiers"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("quartiers") and not cleaned.get("communes"):
+            raise forms.ValidationError(
+                "Choisissez au moins un quartier ou une commune : sans eux, la personne ne verrait plus rien. "
+                "Pour lui rendre toute la commune, supprimez plutôt ce périmètre."
+            )
+        return cleaned
+
     def clean_user(self):
         user = self.cleaned_data["user"]
         if user.has_role(Role.ADMIN):

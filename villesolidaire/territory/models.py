@@ -34,6 +34,9 @@ class Town(models.Model):
     name = models.CharField("nom de la commune", max_length=120)
     insee_code = models.CharField("code INSEE", max_length=5, validators=[insee_code])
     service_name = models.CharField("nom du service", max_length=120, default="CCAS")
+    # An intercommunal service (CIAS) serving several communes (`Commune`): its pages and documents
+    # speak of the communes and their service, not of one commune and its mairie.
+    is_intercommunal = models.BooleanField("service intercommunal (plusieurs communes)", default=False)
     programme_name = models.CharField("nom du dispositif", max_length=120, default="Volontaires Solidaires")
     logo = models.FileField(
         "logo",

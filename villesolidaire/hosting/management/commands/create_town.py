@@ -45,7 +45,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         tenant = new.tenant
         self.stdout.write(
-            f"Commune créée : {tenant.name} (schéma {tenant.schema_name}) en {time.perf_counter() - started:.1f} s.\n"
+            f"{'Service intercommunal créé' if tenant.kind == TenantKind.INTERCOMMUNAL else 'Commune créée'} : "
+            f"{tenant.name} (schéma {tenant.schema_name}) en {time.perf_counter() - started:.1f} s.\n"
             f"Domaine principal : {tenant.get_primary_domain().domain}\n"
             f"Administrateur : {new.admin_email}\n"
             f"Mot de passe provisoire (affiché une seule fois) : {new.admin_password}\n"

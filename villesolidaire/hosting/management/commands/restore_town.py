@@ -54,6 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restauration terminée : {tenant.name}, schéma {tenant.schema_name}, "
-                f"domaine {tenant.get_primary_domain().domain}. Sauvegardez-la (backup_town) avant de rouvrir."
+                f"domaine(s) {', '.join(d.domain for d in tenant.domains.order_by('-is_primary', 'domain'))}. "
+                "La commune est en service : sauvegardez-la dès maintenant (backup_town)."
             )
         )
