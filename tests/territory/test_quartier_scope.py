@@ -230,3 +230,19 @@ def test_the_admin_refuses_a_limit_to_nothing(two_quartiers):
     form = QuartierScopeForm(data={"user": staff_user(Role.COORDINATOR).pk})
     assert not form.is_valid()
     assert "Choisissez au moins un quartier ou une commune" in str(form.errors)
+
+
+def test_the_pages_a_limited_person_opens_link_only_to_pages_that_open(client, two_quartiers):
+    nord, _sud, nord_rows, _sud_rows = two_quartiers
+    _limited(Role.COORDINATOR, nord, client)
+    pages = [
+        "/gestion/demandes/",
+        f"/gestion/demandes/{nord_rows['request'].pk}/",
+        f"/gestion/habitants/{nord_rows['resident'].pk}/",
+        "/gestion/volontaires/",
+        "/gestion/voisinage/",
+    ]
+    for page in pages:
+        body = client.get(page).content.decode().split("<main", 1)[1]
+        for link in sorted(set(re.findall(r'href="(/gestion/[^"?#]*)', body))):
+            assert client.get(link).status_code == 200, (page, link)
