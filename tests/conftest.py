@@ -42,7 +42,13 @@ if SUITE_IN_TOWN:
         return tenant
 
     @pytest.fixture(autouse=True)
-    def _inside_the_test_town(_enable_db_for_all_tests, _test_town):
+    def _inside_the_test_town(_enable_db_for_all_tests, _test_town, _fresh_caches):
+        from villesolidaire.hosting import caches as town_caches
+
+        # A running process knows its towns (hosting.caches): a test measures the queries of a page
+        # in that steady state, not the one lookup of a host name the process makes every 30 s.
+        town_caches.hosts.get_or_load("testserver", lambda: _test_town)
+        town_caches.primary_domains.get_or_load(_test_town.schema_name, lambda: "testserver")
         connection.set_tenant(_test_town)
         yield
         connection.set_schema_to_public()
@@ -55,12 +61,20 @@ def _enable_db_for_all_tests(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Every test starts with empty caches: the counters of the limits (core.limits) never carry over."""
-    for cache in caches.all():
-        cache.clear()
+    """Every test starts with empty caches: the counters of the limits (core.limits) never carry over,
+    nor what a process remembers of the towns (hosting.caches: a town of a rolled-back test)."""
+    _clear_caches()
     yield
+    _clear_caches()
+
+
+def _clear_caches():
     for cache in caches.all():
         cache.clear()
+    if MULTI_TOWN:
+        from villesolidaire.hosting.caches import forget_now
+
+        forget_now()
 
 
 # -- Reference data ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from villesolidaire.core.crypto import key_fingerprint
+from villesolidaire.hosting import caches
 from villesolidaire.hosting.models import Tenant
 
 
@@ -66,12 +67,20 @@ def wrapping_key_fingerprint(wrapped: str) -> str:
     raise ImproperlyConfigured("Les clés de cette commune ne s'ouvrent avec aucune clé de VS_DATA_KEYS.")
 
 
+def _stored_wrapped_keys(schema: str) -> str | None:
+    return Tenant.objects.filter(schema_name=schema).values_list("wrapped_keys", flat=True).first()
+
+
 def data_keys_for_schema(schema: str) -> tuple[str, ...]:
-    """The key source `core.tenancy` asks: the town the connection is on, read once per request."""
+    """The key source `core.tenancy` asks: the keys of the town the connection is on.
+
+    A request's connection holds the town's row, keys included. A task or a `schema_context` holds
+    only the schema's name: its keys are read once and remembered a short while (`hosting.caches`).
+    """
     tenant = getattr(connection, "tenant", None)
     wrapped = getattr(tenant, "wrapped_keys", None) if getattr(tenant, "schema_name", None) == schema else None
     if wrapped is None:
-        wrapped = Tenant.objects.filter(schema_name=schema).values_list("wrapped_keys", flat=True).first()
+        wrapped = caches.wrapped_keys.get_or_load(schema, lambda: _stored_wrapped_keys(schema))
     if not wrapped:
         raise ImproperlyConfigured(f"Aucune clé pour le schéma {schema!r} : commune inconnue de l'hébergeur.")
     return unwrap_keys(wrapped)
