@@ -22,7 +22,12 @@ from villesolidaire.hosting.models import Tenant
 
 
 def _host_fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in settings.VS_DATA_KEYS])
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in settings.VS_DATA_KEYS])
+    except ValueError as exc:  # the same clear refusal as core.crypto gives a single town
+        raise ImproperlyConfigured(
+            "VS_DATA_KEYS must hold Fernet keys (32 bytes, url-safe base64), comma-separated."
+        ) from exc
 
 
 def wrap_keys(keys: list[str]) -> str:
