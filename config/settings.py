@@ -486,6 +486,9 @@ if VS_MULTI_TOWN:
     # New towns are cloned from this schema, kept migrated with the towns (`manage.py create_town`).
     TENANT_BASE_SCHEMA = "town_template"
     TENANT_CREATION_FAKES_MIGRATIONS = True
+    # `SET search_path` once when the connection changes town (and after a rollback), not before every
+    # statement: otherwise every query is two round trips. It needs PgBouncer in session mode.
+    TENANT_LIMIT_SET_CALLS = True
     PUBLIC_SCHEMA_URLCONF = "config.urls_host"
     # The host's own tables, in `public`: the towns and their domains, the host operators (their own
     # accounts, sessions, second factors and lock-outs) and the one task queue of the host.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: ruff (format and lint) first, then the suite on SQLite, then on PostgreSQL with the browser tests,
-# then the many-towns pass (tests/hosting with VS_MULTI_TOWN=true, decision 0014).
+# then the many-towns passes (decision 0014): tests/hosting with VS_MULTI_TOWN=true, and the whole suite
+# inside one town's schema (VS_TEST_SUITE_IN_TOWN=true).
 # A ruff finding stops the run: the tests are not started.
 # In CI (CI=true) PostgreSQL and Chromium are required: their absence is a failure, not a skip.
 set -uo pipefail
@@ -37,6 +38,9 @@ then
   DATABASE_URL="$PG_URL" $PY -m pytest -q -m browser || status=1
   echo "== Plusieurs communes sur un déploiement (PostgreSQL, VS_MULTI_TOWN=true) =="
   VS_MULTI_TOWN=true DATABASE_URL="$PG_URL" $PY -m pytest -q tests/hosting || status=1
+  echo "== La suite entière dans le schéma d'une commune (VS_MULTI_TOWN=true, VS_TEST_SUITE_IN_TOWN=true) =="
+  VS_MULTI_TOWN=true VS_TEST_SUITE_IN_TOWN=true DATABASE_URL="$PG_URL" \
+    $PY -m pytest -q -n 2 -m "not browser" || status=1
 else
   echo "PostgreSQL injoignable sur $PG_URL."
   if [ "${CI:-}" = "true" ]; then status=1; else echo "(hors CI : tests PostgreSQL et navigateur non lancés)"; fi

@@ -26,6 +26,21 @@ if MULTI_TOWN and not SUITE_IN_TOWN:
 else:
     collect_ignore = ["hosting"]
 
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.single_town_only(reason=…)`: a test that cannot run inside a town's schema is
+    skipped there, with its reason; it still runs in every single-town pass (SQLite, PostgreSQL)."""
+    for item in items:
+        marker = item.get_closest_marker("single_town_only")
+        if marker is None:
+            continue
+        reason = marker.kwargs.get("reason", "")
+        assert reason, f"{item.nodeid}: single_town_only needs a reason"
+        assert item.get_closest_marker("browser") is None, f"{item.nodeid}: a browser test is never skipped"
+        if SUITE_IN_TOWN:
+            item.add_marker(pytest.mark.skip(reason=f"single town only: {reason}"))
+
+
 if SUITE_IN_TOWN:
 
     @pytest.fixture(scope="session")
@@ -38,14 +53,22 @@ if SUITE_IN_TOWN:
             tenant = Tenant(schema_name="town_test", name="Commune de test", wrapped_keys=new_wrapped_keys())
             tenant.save(verbosity=0)
             Domain.objects.create(domain="testserver", tenant=tenant, is_primary=True)
-            connection.set_schema_to_public()
+            # Left in the town: module-scoped fixtures (a seeded scenario) write there too.
+            connection.set_tenant(tenant)
         return tenant
 
     @pytest.fixture(autouse=True)
-    def _inside_the_test_town(_enable_db_for_all_tests, _test_town):
+    def _inside_the_test_town(_enable_db_for_all_tests, _test_town, _fresh_caches):
+        from villesolidaire.hosting import caches as town_caches
+
+        # A running process knows its towns (hosting.caches): a test measures the queries of a page
+        # in that steady state, not the one lookup of a host name the process makes every 30 s.
+        town_caches.hosts.get_or_load("testserver", lambda: _test_town)
+        town_caches.primary_domains.get_or_load(_test_town.schema_name, lambda: "testserver")
         connection.set_tenant(_test_town)
+        # Left in the town afterwards: a transactional test's tables are emptied after this teardown,
+        # and they must be the town's, not the host's (public holds the town's own row).
         yield
-        connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)
@@ -55,12 +78,20 @@ def _enable_db_for_all_tests(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Every test starts with empty caches: the counters of the limits (core.limits) never carry over."""
-    for cache in caches.all():
-        cache.clear()
+    """Every test starts with empty caches: the counters of the limits (core.limits) never carry over,
+    nor what a process remembers of the towns (hosting.caches: a town of a rolled-back test)."""
+    _clear_caches()
     yield
+    _clear_caches()
+
+
+def _clear_caches():
     for cache in caches.all():
         cache.clear()
+    if MULTI_TOWN:
+        from villesolidaire.hosting.caches import forget_now
+
+        forget_now()
 
 
 # -- Reference data ---------------------------------------------------------------------------------------------
@@ -82,6 +113,51 @@ def town():
 def category():
     """A reference category from the data migration (factories would clash on its bit)."""
     return HelpCategory.objects.get(slug="courses")
+
+
+# -- Data keys ---------------------------------------------------------------------------------------------------
+
+
+class DataKeys:
+    """The keys the register is encrypted under, newest first: VS_DATA_KEYS with one town; with many, the
+    current town's own keys (wrapped under VS_DATA_KEYS, which is then the host's key: decision 0014)."""
+
+    def __init__(self, settings):
+        self._settings = settings
+        self._town = getattr(connection, "tenant", None) if SUITE_IN_TOWN else None
+        self._wrapped_before = getattr(self._town, "wrapped_keys", None)
+
+    def current(self) -> list[str]:
+        if self._town is None:
+            return list(self._settings.VS_DATA_KEYS)
+        from villesolidaire.hosting.keys import unwrap_keys
+
+        return list(unwrap_keys(self._town.wrapped_keys))
+
+    def set(self, keys: list[str]) -> None:
+        if self._town is None:
+            self._settings.VS_DATA_KEYS = list(keys)
+            return
+        from villesolidaire.hosting.caches import forget_now
+        from villesolidaire.hosting.keys import wrap_keys
+        from villesolidaire.hosting.models import Tenant
+
+        self._town.wrapped_keys = wrap_keys(list(keys))
+        # The row goes back with the test's transaction; the session's town object in restore().
+        Tenant.objects.filter(pk=self._town.pk).update(wrapped_keys=self._town.wrapped_keys)
+        forget_now()
+
+    def restore(self) -> None:
+        if self._town is not None:
+            self._town.wrapped_keys = self._wrapped_before
+
+
+@pytest.fixture
+def data_keys(settings):
+    """`data_keys.set([new, old])`: change the keys the register is read and written with, in either mode."""
+    keys = DataKeys(settings)
+    yield keys
+    keys.restore()
 
 
 # -- Staff -------------------------------------------------------------------------------------------------------

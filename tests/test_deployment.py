@@ -246,6 +246,9 @@ def _set_cookies(response: requests.Response) -> dict[str, str]:
 
 
 @pytest.mark.postgres_only
+@pytest.mark.single_town_only(
+    reason="starts a single-town production server on the test database, whose town tables are in the town's schema"
+)
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_with_the_production_settings_is_healthy_and_sends_the_security_headers(production_server):
     base, output = production_server

@@ -206,6 +206,10 @@ def test_a_database_built_by_the_replaced_migrations_has_nothing_to_run(old_data
     assert rows(old_database, "SELECT name FROM sqlite_master WHERE type = 'trigger'") == [("audit_entry_no_update",)]
 
 
+@pytest.mark.single_town_only(
+    reason="migrates a SQLite database of its own, and django-tenants' router allows migrations on the "
+    "towns' PostgreSQL database only"
+)
 def test_a_database_built_by_the_replaced_migrations_has_the_schema_of_a_new_one(old_database, new_database):
     """The consolidated migrations create what the replaced ones did, index and constraint
     names included. (Their data migrations write through the default connection, as every data
@@ -218,6 +222,10 @@ def test_a_database_built_by_the_replaced_migrations_has_the_schema_of_a_new_one
     assert {table: old[table] for table in old if old[table] != new[table]} == {}
 
 
+@pytest.mark.single_town_only(
+    reason="migrates a SQLite database of its own, and django-tenants' router allows migrations on the "
+    "towns' PostgreSQL database only"
+)
 def test_crisis_episodes_move_to_their_app_with_their_rows(old_database):
     """Decision 0013: `crises` takes over the episode tables of `campaigns` without copying them;
     the episode, its log, its campaigns' link and its content type are kept."""

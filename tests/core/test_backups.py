@@ -23,7 +23,13 @@ from villesolidaire.core.crypto import key_fingerprint
 from villesolidaire.register.models import RegisterEntry
 
 # pg_dump reads committed rows only: every test commits its data (and the PostgreSQL test database is emptied after).
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.single_town_only(
+        reason="whole-database backup and restore; a multi-town host backs up town by town "
+        "(docs/hosting.md, tests/hosting/test_backups.py)"
+    ),
+]
 
 
 def _run(command: str, *args, **options) -> str:

@@ -67,29 +67,29 @@ def test_the_same_value_encrypts_differently_each_time():
     assert crypto.decrypt(crypto.encrypt("Martin")) == "Martin"
 
 
-def test_a_value_cannot_be_read_without_its_key(settings):
+def test_a_value_cannot_be_read_without_its_key(data_keys):
     token = crypto.encrypt("Martin")
-    settings.VS_DATA_KEYS = [Fernet.generate_key().decode()]
+    data_keys.set([Fernet.generate_key().decode()])
     with pytest.raises(ImproperlyConfigured):
         crypto.decrypt(token)
 
 
-def test_malformed_keys_are_refused_clearly(settings):
-    settings.VS_DATA_KEYS = ["not-a-key"]
+def test_malformed_keys_are_refused_clearly(data_keys):
+    data_keys.set(["not-a-key"])
     with pytest.raises(ImproperlyConfigured, match="VS_DATA_KEYS"):
         crypto.encrypt("x")
 
 
-def test_key_rotation_keeps_data_readable_and_searchable(settings):
+def test_key_rotation_keeps_data_readable_and_searchable(data_keys):
     entry = _entry()
-    old_key = settings.VS_DATA_KEYS[0]
+    old_key = data_keys.current()[0]
     new_key = Fernet.generate_key().decode()
     # 1. new key in front: old values still readable, search still works.
-    settings.VS_DATA_KEYS = [new_key, old_key]
+    data_keys.set([new_key, old_key])
     call_command("reencrypt_data", stdout=open("/dev/null", "w"))
     assert RegisterEntry.objects.matching_phone("+33612345678").get().last_name == "Dupont-Lefèvre"
     # 2. old key retired: values were re-encrypted under the new key; indexes recomputed.
-    settings.VS_DATA_KEYS = [new_key]
+    data_keys.set([new_key])
     call_command("reencrypt_data", stdout=open("/dev/null", "w"))
     reloaded = RegisterEntry.objects.matching_phone("+33612345678").get()
     assert reloaded.pk == entry.pk and reloaded.first_names == "Élise Marie"

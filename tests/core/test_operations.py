@@ -204,11 +204,13 @@ def test_log_format_is_text_in_debug_and_json_otherwise():
 
 def test_the_configured_json_log_writes_one_object_per_line():
     # An empty database: the health check answers 503, which Django logs too, after the access line.
+    # Always an empty one, of one town, whatever database and mode the suite runs on: logs are the subject.
     code = (
         "import logging; logging.getLogger('villesolidaire.request').setLevel(logging.DEBUG); "
         "from django.test import Client; Client().get('/sante/?jeton=zzz', HTTP_X_REQUEST_ID='req-subprocess-1')"
     )
-    result = _settings_of({"VS_LOG_FORMAT": "json"}, code)
+    empty = {"DATABASE_URL": "sqlite:///:memory:", "VS_MULTI_TOWN": "false"}
+    result = _settings_of({"VS_LOG_FORMAT": "json", **empty}, code)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     by_logger = {line["logger"]: line for line in lines}

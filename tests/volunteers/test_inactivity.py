@@ -17,6 +17,7 @@ from tests.factories.needs import ShiftFactory, SignupFactory
 from tests.factories.trainings import SessionRegistrationFactory, TrainingSessionFactory, VolunteerTrainingFactory
 from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import Proposal, ProposalOffer, VolunteerMatchProfile
 from villesolidaire.missions.enums import MissionStatus, SupportStatus
@@ -69,14 +70,14 @@ def test_a_volunteer_is_told_after_the_inactive_period_not_a_second_before():
     assert just_past.inactivity_notice_at == NOW
 
 
-def test_the_notice_names_the_day_and_the_sign_in_page_without_a_sign_in_link(settings):
+def test_the_notice_names_the_day_and_the_sign_in_page_without_a_sign_in_link():
     volunteer = dormant(phone="+33698765432")
     inactivity_run(now=NOW)
     message = Message.objects.get(kind=NOTICE_KIND)
     assert (message.channel, message.recipient) == (Channel.SMS, "+33698765432")
     day = (timezone.localdate(NOW) + timedelta(days=30)).strftime("%d/%m/%Y")
     assert f"sera anonymisé le {day} sauf si vous vous connectez" in message.body
-    assert f"{settings.SITE_URL}{reverse('volunteers:magic_link_request')}" in message.body
+    assert f"{site_url()}{reverse('volunteers:magic_link_request')}" in message.body
     assert message.personal_links == "" and "jeton" not in message.outgoing_body()
     assert gsm7_length(message.outgoing_body()) <= 160
     assert not anonymised(volunteer)

@@ -10,6 +10,7 @@ from tests.volunteers.conftest import signup_data
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.core.choices import AVAILABILITY, LANGUAGES
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Channel, Message
@@ -188,7 +189,7 @@ def test_a_known_contact_gets_the_same_answer_as_a_new_one_and_changes_nothing(c
     for message in messages:
         assert message.kind == "volunteer_signup_attempt"
         assert timezone.localdate().strftime("%d/%m/%Y") in message.body
-        assert f"{settings.SITE_URL}{reverse('volunteers:magic_link_request')}" in message.body
+        assert f"{site_url()}{reverse('volunteers:magic_link_request')}" in message.body
         # Nothing of the attempt but its date, and no key that opens a session.
         assert "Intrus" not in message.body and "Lilas" not in message.body and "Awa" not in message.body
         assert message.personal_links == "" and "jeton" not in message.outgoing_body()

@@ -17,11 +17,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from villesolidaire.core.crypto import key_fingerprint
+from villesolidaire.hosting import caches
 from villesolidaire.hosting.models import Tenant
 
 
 def _host_fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in settings.VS_DATA_KEYS])
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in settings.VS_DATA_KEYS])
+    except ValueError as exc:  # the same clear refusal as core.crypto gives a single town
+        raise ImproperlyConfigured(
+            "VS_DATA_KEYS must hold Fernet keys (32 bytes, url-safe base64), comma-separated."
+        ) from exc
 
 
 def wrap_keys(keys: list[str]) -> str:
@@ -66,12 +72,20 @@ def wrapping_key_fingerprint(wrapped: str) -> str:
     raise ImproperlyConfigured("Les clés de cette commune ne s'ouvrent avec aucune clé de VS_DATA_KEYS.")
 
 
+def _stored_wrapped_keys(schema: str) -> str | None:
+    return Tenant.objects.filter(schema_name=schema).values_list("wrapped_keys", flat=True).first()
+
+
 def data_keys_for_schema(schema: str) -> tuple[str, ...]:
-    """The key source `core.tenancy` asks: the town the connection is on, read once per request."""
+    """The key source `core.tenancy` asks: the keys of the town the connection is on.
+
+    A request's connection holds the town's row, keys included. A task or a `schema_context` holds
+    only the schema's name: its keys are read once and remembered a short while (`hosting.caches`).
+    """
     tenant = getattr(connection, "tenant", None)
     wrapped = getattr(tenant, "wrapped_keys", None) if getattr(tenant, "schema_name", None) == schema else None
     if wrapped is None:
-        wrapped = Tenant.objects.filter(schema_name=schema).values_list("wrapped_keys", flat=True).first()
+        wrapped = caches.wrapped_keys.get_or_load(schema, lambda: _stored_wrapped_keys(schema))
     if not wrapped:
         raise ImproperlyConfigured(f"Aucune clé pour le schéma {schema!r} : commune inconnue de l'hébergeur.")
     return unwrap_keys(wrapped)

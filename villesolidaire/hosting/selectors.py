@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from villesolidaire.hosting import caches
 from villesolidaire.hosting.models import Domain, Tenant
 
 
@@ -44,13 +45,17 @@ def town_rows(tenants) -> list[TownRow]:
 
 
 def primary_domain(schema: str) -> str:
-    """The domain a town's links are built on (its primary one)."""
-    domain = (
+    """The domain a town's links are built on (its primary one), remembered a short while (`hosting.caches`)."""
+    domain = caches.primary_domains.get_or_load(schema, lambda: _stored_primary_domain(schema))
+    if domain is None:
+        raise LookupError(f"La commune {schema!r} n'a pas de domaine.")
+    return domain
+
+
+def _stored_primary_domain(schema: str) -> str | None:
+    return (
         Domain.objects.filter(tenant__schema_name=schema)
         .order_by("-is_primary", "pk")
         .values_list("domain", flat=True)
         .first()
     )
-    if domain is None:
-        raise LookupError(f"La commune {schema!r} n'a pas de domaine.")
-    return domain
