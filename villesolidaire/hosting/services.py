@@ -150,7 +150,7 @@ def create_town(
 
     tenant = Tenant(schema_name=schema_name, name=name, kind=kind, insee_codes=insee_codes)
     tenant.wrapped_keys = new_wrapped_keys()
-    tenant.auto_create_schema = False  # cloned here, at a cost that does not grow with the towns
+    tenant.auto_create_schema = False  # copied here from the template's SQL (hosting.cloning)
     try:
         clone_template(schema_name)
         tenant.save(verbosity=0)
