@@ -5,6 +5,7 @@ Locally, a machine without Chromium skips them; in CI (CI=true) that is a failur
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -32,8 +33,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def chromium_browser():
+@contextmanager
+def launched_chromium():
+    """Debian's Chromium through Playwright; without it, a skip locally and a failure in CI."""
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         message = f"Chromium introuvable ({CHROMIUM}) : installez le paquet Debian 'chromium'."
         if os.environ.get("CI") == "true":
@@ -45,6 +47,12 @@ def chromium_browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,6 @@ The sign-in journey itself is walked in tests/hosting/test_towns.py.
 """
 
 import mimetypes
-import os
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +18,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible
+from tests.browser.conftest import assert_accessible, launched_chromium
 from villesolidaire.accounts.models import User
 from villesolidaire.hosting.models import Tenant
 from villesolidaire.hosting.services import set_up_host
@@ -30,17 +28,8 @@ CONSOLE = "console.villes.test"
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        message = f"Chromium introuvable ({CHROMIUM}) : installez le paquet Debian 'chromium'."
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _static(route, request):
