@@ -57,3 +57,42 @@ def position(rng, lat0: float, lon0: float) -> tuple[float, float]:
     else:
         dx, dy = rng.uniform(-15, 15), rng.uniform(-15, 15)
     return lat0 + dy / 110.574, lon0 + dx / km_per_degree_lon(lat0)
+
+
+def bulk_insert(model, objects: list) -> None:
+    """Insert model instances fast: COPY on PostgreSQL (ids taken from the table's sequence and
+    set on the instances, as bulk_create does), bulk_create elsewhere. For generating the
+    million-volunteer towns, where INSERT … VALUES took most of the run."""
+    from django.db import connections
+
+    connection = connections["default"]  # the wrapper itself: the proxy costs a lookup per value
+    if connection.vendor != "postgresql" or not objects:
+        model.objects.bulk_create(objects, batch_size=5000)
+        return
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields]
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        if meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objects)],
+            )
+            for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                instance.pk = pk
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        # Plain numbers, text and booleans go as they are; other fields through their own conversion.
+        plain = {"IntegerField", "BigIntegerField", "FloatField", "CharField", "BooleanField", "TextField"}
+        converters = [(field.attname, None if field.get_internal_type() in plain else field) for field in fields]
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for instance in objects:
+                values = instance.__dict__
+                copy.write_row(
+                    [
+                        values[name] if field is None else field.get_db_prep_save(values[name], connection)
+                        for name, field in converters
+                    ]
+                )
+    for instance in objects:
+        instance._state.adding = False
+        instance._state.db = "default"

@@ -14,7 +14,7 @@ import datetime
 import random
 import time
 
-from common import centre, percentile, position, record, setup_django
+from common import bulk_insert, centre, percentile, position, record, setup_django
 
 setup_django()
 
@@ -102,13 +102,13 @@ def grow_volunteers(target: int, rng: random.Random) -> float:
                 )
             )
         with transaction.atomic():
-            User.objects.bulk_create(users, batch_size=BATCH)
+            bulk_insert(User, users)
             for user, volunteer in zip(users, volunteers, strict=True):
                 volunteer.user = user
-            Volunteer.objects.bulk_create(volunteers, batch_size=BATCH)
+            bulk_insert(Volunteer, volunteers)
             for volunteer, profile in zip(volunteers, profiles, strict=True):
                 profile.volunteer = volunteer
-            VolunteerMatchProfile.objects.bulk_create(profiles, batch_size=BATCH)
+            bulk_insert(VolunteerMatchProfile, profiles)
     # Fresh planner statistics, as autovacuum would have after a real sign-up wave.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -16,7 +16,7 @@ import datetime
 import random
 import time
 
-from common import centre, percentile, position, record, setup_django
+from common import bulk_insert, centre, percentile, position, record, setup_django
 
 setup_django()
 
@@ -86,10 +86,10 @@ def grow_volunteers(target: int, rng: random.Random) -> float:
                 )
             )
         with transaction.atomic():
-            User.objects.bulk_create(users, batch_size=BATCH)
+            bulk_insert(User, users)
             for user, volunteer in zip(users, volunteers, strict=True):
                 volunteer.user = user
-            Volunteer.objects.bulk_create(volunteers, batch_size=BATCH)
+            bulk_insert(Volunteer, volunteers)
     return time.perf_counter() - started
 
 

@@ -277,7 +277,7 @@ def final_score(
 # The arithmetic follows the Python formula above term by term, in the same order;
 # tests/matching/test_ranking.py compares both on random data for each kind of shape.
 
-_COORDINATES_UNKNOWN = "latitude IS NULL OR longitude IS NULL"
+COORDINATES_UNKNOWN = "latitude IS NULL OR longitude IS NULL"
 # Squared equirectangular distance in km² (geometry.distance_km without the square root).
 _DX = "((longitude - %(longitude)s) * %(km_per_degree_lon)s)"
 _DY = "((latitude - %(latitude)s) * %(km_per_degree_lat)s)"
@@ -400,7 +400,7 @@ def filter_sql(shape: SqlShape, trainings: str = TRAININGS_HELD) -> str:
         "latitude >= %(lat_min)s AND latitude <= %(lat_max)s AND longitude >= %(lon_min)s AND longitude <= %(lon_max)s"
     )
     within = f"{in_box} AND ({radius_sq} + %(epsilon)s) > {_DISTANCE_SQ}"
-    return f"{condition} AND ({_COORDINATES_UNKNOWN} OR ({within}))"
+    return f"{condition} AND ({COORDINATES_UNKNOWN} OR ({within}))"
 
 
 def score_sql(shape: SqlShape) -> str:
@@ -409,7 +409,7 @@ def score_sql(shape: SqlShape) -> str:
     if shape.has_position:
         radius = "(max_distance_km * %(factor)s)" if shape.widen else "max_distance_km"
         decay = f"(%(w_distance)s * (%(one)s - (SQRT({_DISTANCE_SQ}) / {radius})))"
-        parts.append(f"CASE WHEN {_COORDINATES_UNKNOWN} OR max_distance_km <= %(zero)s THEN %(zero)s ELSE {decay} END")
+        parts.append(f"CASE WHEN {COORDINATES_UNKNOWN} OR max_distance_km <= %(zero)s THEN %(zero)s ELSE {decay} END")
     parts += [_bonus("skills_mask", f"skill_{index}", "skill_share") for index in range(shape.skill_count)]
     if shape.has_wished_time:
         parts.append(_bonus("availability_mask", "wished_mask", "w_availability"))

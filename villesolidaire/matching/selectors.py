@@ -23,9 +23,10 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from villesolidaire.core.planner import planner_settings
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.models import HelpRequest
-from villesolidaire.matching import scoring
+from villesolidaire.matching import nearby, scoring
 from villesolidaire.matching.models import OfferStatus, ProposalOffer, ProposalStatus, VolunteerMatchProfile
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.trainings.models import TrainingModule, VolunteerTraining
@@ -172,6 +173,38 @@ def lacking_valid_trainings(volunteer_ids, context: scoring.MatchContext, day) -
 
 
 def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None) -> list[Candidate]:
+    """The best `limit` candidates: on PostgreSQL, for a located request, through the ranking
+    that stops early (nearby.py); otherwise by the full ranking (`rank_by_scan`)."""
+    if limit <= 0:
+        return []
+    if connection.vendor != "postgresql" or not context.has_position:
+        return rank_by_scan(context, limit=limit, now=now)
+    now = now or timezone.now()
+    # A few small statements: parallel workers cost more to start than they save (measured: a
+    # 33 ms ranking spent 8 to 25 ms in Gather on a busy machine), and so would JIT.
+    with planner_settings(max_parallel_workers_per_gather="0", jit="off"):
+        rows = nearby.rank_rows(context, limit=limit, since=now - scoring.LOAD_WINDOW, day=timezone.localdate(now))
+    top = [
+        Candidate(
+            volunteer_id=row["volunteer_id"],
+            score=row["final_score"],
+            distance_km=None,
+            base_score=row["base_score"],
+            recent_missions=row["recent_missions"],
+            continuity=row["pinned"],
+        )
+        for row in rows
+    ]
+    for candidate, row in zip(top, rows, strict=True):
+        _explain(candidate, row, context)
+    return top
+
+
+def rank_by_scan(context: scoring.MatchContext, *, limit: int = 20, now=None) -> list[Candidate]:
+    """The full ranking: every candidate's base score in one statement, the best 5 × `limit`
+    re-scored in Python (load, continuity), more fetched until the answer is proven exact.
+    SQLite and unlocated requests use it; on PostgreSQL it is the reference nearby.py is
+    tested against."""
     if limit <= 0:
         return []
     seen: dict[int, dict] = {}

@@ -6,18 +6,16 @@ stays well under half a second among 100,000 volunteers (bench/needs_selection.p
 """
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, PERIODS
+from villesolidaire.core.planner import planner_settings
 from villesolidaire.needs.models import (
     PLACE_HOLDING,
     Need,
@@ -138,19 +136,6 @@ def candidate_queryset(need: Need, shifts: list[Shift]):
     return queryset, trained
 
 
-@contextmanager
-def _without_jit() -> Iterator[None]:
-    """PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: for
-    this 40 ms scan the compilation alone took 400 ms. SET LOCAL ends with the transaction."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
     """Who to tell about this need now: relevant, within reach, free, trained, not told yet.
 
@@ -165,7 +150,9 @@ def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
     ordering = ["pk"]
     if "distance_sq" in queryset.query.annotations:
         ordering = [F("distance_sq").asc(nulls_last=True), "pk"]
-    with _without_jit():
+    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: for
+    # this 40 ms scan the compilation alone took 400 ms.
+    with planner_settings(jit="off"):
         counts = queryset.aggregate(
             matching=Count("pk"), qualified=Count("pk", filter=trained) if trained else Count("pk")
         )
