@@ -226,7 +226,15 @@ def _with_final(candidates: str, shape: scoring.SqlShape, extra: str = "") -> st
     )
 
 
+# `pinned` in the SQL builders: the number of %(pinned_<i>)s ids given, or RESIDENT_SUPPORTS for
+# the volunteers who help or helped %(resident_id)s, read in the same statement.
+RESIDENT_SUPPORTS = -1
+
+
 def _pinned_ids(pinned: int) -> str:
+    if pinned == RESIDENT_SUPPORTS:
+        support = connection.ops.quote_name(Support._meta.db_table)
+        return f"SELECT volunteer_id FROM {support} WHERE resident_id = %(resident_id)s"
     return ", ".join(f"%(pinned_{index})s" for index in range(pinned))
 
 
@@ -245,19 +253,24 @@ def _pinned_branch(shape: scoring.SqlShape, table: str, pinned: int, extra: str 
 def probe_sql(shape: scoring.SqlShape, table: str, pinned: int) -> str:
     """The candidates among the %(probe_rows)s eligible volunteers nearest the request, and the
     pinned volunteers, with their final scores; `probe_reach` is the position distance
-    (degrees) of the farthest row read, for the density estimate."""
+    (degrees) of the farthest row read, for the density estimate, and `widest_km` the widest
+    distance an eligible volunteer accepts."""
     trained = f" AND {TRAINED}" if shape.requirement_count else ""
+    # The widest distance an eligible volunteer accepts comes along (index match_eligible_radius).
+    widest = f"(SELECT MAX(max_distance_km) FROM {table} WHERE is_eligible) AS widest_km"
     nearest = (
-        f"SELECT *, {POSITION} <-> point(%(longitude)s, %(latitude)s) AS knn FROM {table} "
+        f"SELECT *, {POSITION} <-> point(%(longitude)s, %(latitude)s) AS knn, {widest} FROM {table} "
         f"WHERE is_eligible{trained} ORDER BY knn LIMIT %(probe_rows)s"
     )
-    near = f"SELECT *, MAX(knn) OVER () AS probe_reach FROM ({nearest}) AS nearest"
+    near = f"SELECT *, MAX(knn) OVER () AS probe_reach, COUNT(*) OVER () AS probe_read FROM ({nearest}) AS nearest"
     branches = [
-        f"SELECT {_scored_columns(shape, 0)}, probe_reach FROM ({near}) AS near "
+        f"SELECT {_scored_columns(shape, 0)}, probe_reach, probe_read, widest_km FROM ({near}) AS near "
         f"WHERE {scoring.filter_sql(shape)}{_not_pinned(pinned)}"
     ]
     if pinned:
-        branches.append(_pinned_branch(shape, table, pinned, ", NULL::float AS probe_reach"))
+        branches.append(
+            _pinned_branch(shape, table, pinned, f", NULL::float AS probe_reach, NULL::bigint AS probe_read, {widest}")
+        )
     return _with_final(" UNION ALL ".join(branches), shape)
 
 
@@ -391,12 +404,11 @@ def _fetch(sql: str, params: dict) -> list[dict]:
     return rows
 
 
-def _max_radius_km() -> float:
+def _widest_km() -> float | None:
     """The widest distance an eligible volunteer accepts (index-only: match_eligible_radius)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(max_distance_km) FROM {_table()} WHERE is_eligible")
-        (radius,) = cursor.fetchone()
-    return float(radius or 0.0)
+        return cursor.fetchone()[0]
 
 
 def _density(rows: list[dict], context: scoring.MatchContext, reach: float) -> float:
@@ -421,10 +433,16 @@ def rank_rows(context: scoring.MatchContext, *, limit: int, since, day) -> list[
     base_score, pinned, recent_missions, final_score."""
     shape = scoring.sql_shape(context)
     table = _table()
-    pinned = sorted(context.resident_volunteer_ids)
-    reach = _max_radius_km() * context.distance_factor
     params = scoring.sql_params(context)
-    params |= {f"pinned_{index}": volunteer_id for index, volunteer_id in enumerate(pinned)}
+    if context.resident_volunteer_ids:
+        pinned = len(context.resident_volunteer_ids)
+        params |= {
+            f"pinned_{i}": volunteer_id for i, volunteer_id in enumerate(sorted(context.resident_volunteer_ids))
+        }
+    elif context.resident_id is not None:
+        pinned, params["resident_id"] = RESIDENT_SUPPORTS, context.resident_id
+    else:
+        pinned = 0
     params |= {
         "limit": limit,
         "probe_rows": PROBE_ROWS,
@@ -443,16 +461,22 @@ def rank_rows(context: scoring.MatchContext, *, limit: int, since, day) -> list[
         }
     most = sum(bonus_points(context))
     # 1. The probe: a first bound and the density of volunteers around the request.
-    probe = _fetch(probe_sql(shape, table, len(pinned)), params)
+    probe = _fetch(probe_sql(shape, table, pinned), params)
+    # No candidate among the nearest (a rare category): the widest distance is asked apart.
+    widest = probe[0]["widest_km"] if probe else _widest_km()
+    reach = float(widest or 0.0) * context.distance_factor
     bound = _nth_score(probe, limit)
     density = _density(probe, context, reach)
     # 2. The box around the request, as wide as needed or as BOX_ROWS rows allow, read whole:
     # the exact best inside it, a tighter bound, and the volunteers without a position.
     covered = max(0.0, min(_radius(bound, most, reach), math.sqrt(BOX_ROWS / density) / 2))
+    read = [row["probe_read"] for row in probe if row["probe_read"] is not None]
+    if read and read[0] < PROBE_ROWS:
+        covered = reach  # the probe read every eligible volunteer with a position: a small town
     params |= _reach_box_params("box", context, reach, covered, bound, most)
     params["bound"] = bound - SCORE_SLACK if bound != -math.inf else -1e12
     unlocated = bound == -math.inf or most >= bound - SCORE_SLACK
-    inside = _fetch(ranking_sql(shape, table, Plan(box=True, feature_sets=()), unlocated, len(pinned)), params)
+    inside = _fetch(ranking_sql(shape, table, Plan(box=True, feature_sets=()), unlocated, pinned), params)
     bound = max(bound, _nth_score(inside, limit))
     if _radius(bound, most, reach) <= covered:
         return inside

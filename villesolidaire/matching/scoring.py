@@ -55,7 +55,10 @@ class MatchContext:
     wished_label: str = ""
     language_code: str = "fr"
     widen: bool = False
+    # The volunteers who help or helped the resident (continuity): given, or read by the ranking
+    # itself from `resident_id` (in its own statement on PostgreSQL).
     resident_volunteer_ids: frozenset[int] = field(default_factory=frozenset)
+    resident_id: int | None = None
     required_trainings: tuple[tuple[int, str], ...] = ()  # (bit, title) of the modules the category requires
 
     @property
@@ -125,6 +128,7 @@ def context_for(
         language_code=resident.language or "fr",
         widen=widen,
         resident_volunteer_ids=frozenset(resident_volunteer_ids),
+        resident_id=resident.pk,
         required_trainings=tuple(sorted(required_trainings)),
     )
 

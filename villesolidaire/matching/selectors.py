@@ -16,6 +16,7 @@ those few ids) and any stale one is dropped, which keeps the exactness argument 
 Categories without requirements run exactly the former statement and queries.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,7 +24,6 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from villesolidaire.core.planner import planner_settings
 from villesolidaire.help_requests.enums import Status as RequestStatus
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.matching import nearby, scoring
@@ -143,12 +143,18 @@ def required_trainings(category_id: int) -> tuple[tuple[int, str], ...]:
 
 
 def match_context(help_request, *, widen: bool = False) -> scoring.MatchContext:
+    """The request's context; the resident's former volunteers are read by the ranking itself
+    (in its own statement on PostgreSQL, `with_former_volunteers` otherwise)."""
     return scoring.context_for(
-        help_request,
-        widen=widen,
-        resident_volunteer_ids=resident_volunteer_ids(help_request.resident_id),
-        required_trainings=required_trainings(help_request.category_id),
+        help_request, widen=widen, required_trainings=required_trainings(help_request.category_id)
     )
+
+
+def with_former_volunteers(context: scoring.MatchContext) -> scoring.MatchContext:
+    """The context with the ids of the volunteers who help or helped its resident."""
+    if context.resident_volunteer_ids or context.resident_id is None:
+        return context
+    return dataclasses.replace(context, resident_volunteer_ids=resident_volunteer_ids(context.resident_id))
 
 
 def rank_volunteers(help_request, *, limit: int = 20, widen: bool = False, now=None) -> list[Candidate]:
@@ -180,10 +186,7 @@ def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None
     if connection.vendor != "postgresql" or not context.has_position:
         return rank_by_scan(context, limit=limit, now=now)
     now = now or timezone.now()
-    # A few small statements: parallel workers cost more to start than they save (measured: a
-    # 33 ms ranking spent 8 to 25 ms in Gather on a busy machine), and so would JIT.
-    with planner_settings(max_parallel_workers_per_gather="0", jit="off"):
-        rows = nearby.rank_rows(context, limit=limit, since=now - scoring.LOAD_WINDOW, day=timezone.localdate(now))
+    rows = nearby.rank_rows(context, limit=limit, since=now - scoring.LOAD_WINDOW, day=timezone.localdate(now))
     top = [
         Candidate(
             volunteer_id=row["volunteer_id"],
@@ -207,6 +210,7 @@ def rank_by_scan(context: scoring.MatchContext, *, limit: int = 20, now=None) ->
     tested against."""
     if limit <= 0:
         return []
+    context = with_former_volunteers(context)
     seen: dict[int, dict] = {}
     dropped: set[int] = set()  # rows whose required training expired since they were indexed
     loads: dict[int, int] = {}
