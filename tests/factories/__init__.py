@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest
+from villesolidaire.matching.index import index_volunteer
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.residents.models import Resident
 from villesolidaire.territory.models import Quartier, Town
@@ -146,6 +147,12 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     def skills(self, create, extracted, **kwargs):
         if extracted:
             self.skills.set(extracted)
+
+    @factory.post_generation
+    def match_index(self, create, extracted, **kwargs):
+        """Its matching index row, as the volunteers' services write it (`match_index=False`: none)."""
+        if create and extracted is not False:
+            index_volunteer(self)
 
 
 class HelpRequestFactory(factory.django.DjangoModelFactory):

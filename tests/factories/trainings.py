@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from tests.factories import VolunteerFactory
+from villesolidaire.matching.index import refresh_training_masks
 from villesolidaire.trainings.enums import RegistrationStatus, SessionStatus
 from villesolidaire.trainings.models import (
     SessionRegistration,
@@ -67,11 +68,14 @@ class VolunteerTrainingFactory(factory.django.DjangoModelFactory):
 
 
 def give_training(volunteer, module, *, completed_days_ago=30, expires_in_days=None) -> VolunteerTraining:
-    """A training completed `completed_days_ago` days ago, expiring in `expires_in_days` days (never if None)."""
+    """A training completed `completed_days_ago` days ago, expiring in `expires_in_days` days (never if None),
+    and the volunteer's matching index row brought up to date, as the trainings' services do."""
     today = timezone.localdate()
-    return VolunteerTraining.objects.create(
+    training = VolunteerTraining.objects.create(
         volunteer=volunteer,
         module=module,
         completed_on=today - datetime.timedelta(days=completed_days_ago),
         expires_on=today + datetime.timedelta(days=expires_in_days) if expires_in_days is not None else None,
     )
+    refresh_training_masks([volunteer.pk])
+    return training

@@ -40,6 +40,7 @@ def profile_for(volunteer: Volunteer, skill_bits, training_bits=()) -> Volunteer
         languages_mask=volunteer.languages,
         availability_mask=volunteer.availability,
         trainings_mask=_mask(training_bits),
+        domains_mask=volunteer.domains,
     )
 
 
@@ -94,6 +95,7 @@ def rebuild_index(batch_size: int = 2000) -> int:
             "languages",
             "availability",
             "categories_mask",
+            "domains",
         )
         .iterator(chunk_size=batch_size)
     ]

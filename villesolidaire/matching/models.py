@@ -27,6 +27,8 @@ class VolunteerMatchProfile(models.Model):
     # Modules (TrainingModule.bit) of the trainings valid when the row was written; the daily
     # `refresh_training_index` clears the bits of trainings that have expired since.
     trainings_mask = models.BigIntegerField(default=0)
+    # Volunteer.domains (core.choices.ENGAGEMENT_DOMAINS): who to tell about a partner's need.
+    domains_mask = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "profil de mise en relation"

@@ -1,8 +1,8 @@
 """Reads for needs: which volunteers to tell about a need, places left, hours done.
 
-`select_volunteers` is one aggregate and one ordered, limited query over the volunteers
-table (bit masks and coordinates only, no join but EXISTS probes on indexed tables), so it
-stays well under half a second among 100,000 volunteers (bench/needs_selection.py).
+`select_volunteers` is one ordered, limited statement over the matching index (one narrow
+row per volunteer: bit masks and coordinates only, no join but EXISTS probes on indexed
+tables) with the counts as window aggregates (bench/needs_selection.py: at a million).
 """
 
 import datetime
@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, PERIODS
 from villesolidaire.core.planner import planner_settings
+from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.needs.models import (
     PLACE_HOLDING,
     Need,
@@ -26,7 +27,6 @@ from villesolidaire.needs.models import (
 )
 from villesolidaire.territory.geometry import KM_PER_DEGREE_LAT, km_per_degree_lon
 from villesolidaire.trainings.models import VolunteerTraining
-from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import Volunteer
 
 DEFAULT_NOTIFY_MAX = 200
@@ -89,31 +89,24 @@ class Selection:
         return self.matching - self.lacking_training
 
 
-def _relevance_filter(need: Need) -> Q:
-    """Active, domain or category accepted, free on one of the slots."""
-    accepts = Q(accepts_domain__gt=0)
-    if need.category_id:
-        accepts |= Exists(
-            Volunteer.categories.through.objects.filter(volunteer_id=OuterRef("pk"), helpcategory_id=need.category_id)
-        )
-    return Q(status=VolunteerStatus.ACTIVE) & accepts & Q(free_on_slots__gt=0)
-
-
 def candidate_queryset(need: Need, shifts: list[Shift]):
     """Relevant volunteers not told yet and not already signed up, trainings aside, and the
-    condition "holds every required training". When the need is located, `distance_sq` is
-    the squared distance in km² (the equirectangular formula matching uses) and volunteers
-    farther than their own maximum distance are left out; unlocated volunteers stay in."""
+    condition "holds every required training", over the matching index (one narrow row per
+    volunteer: matching.VolunteerMatchProfile). Relevant: active, domain or category accepted,
+    free on one of the slots. When the need is located, `distance_sq` is the squared distance
+    in km² (the equirectangular formula matching uses) and volunteers farther than their own
+    maximum distance are left out; unlocated volunteers stay in."""
     domain_bit = ENGAGEMENT_DOMAINS.bit_of(need.domain) if need.domain in ENGAGEMENT_DOMAINS.by_code else 0
-    availability = availability_mask_of(shifts)
-    queryset = Volunteer.objects.alias(
-        accepts_domain=F("domains").bitand(domain_bit),
-        free_on_slots=F("availability").bitand(availability),
-    ).filter(_relevance_filter(need))
+    category_bit = need.category.mask if need.category_id else 0
+    queryset = VolunteerMatchProfile.objects.alias(
+        accepts_domain=F("domains_mask").bitand(domain_bit),
+        accepts_category=F("categories_mask").bitand(category_bit),
+        free_on_slots=F("availability_mask").bitand(availability_mask_of(shifts)),
+    ).filter(Q(accepts_domain__gt=0) | Q(accepts_category__gt=0), is_eligible=True, free_on_slots__gt=0)
     queryset = queryset.filter(
-        ~Exists(NeedInvitation.objects.filter(need_id=need.pk, volunteer_id=OuterRef("pk"))),
+        ~Exists(NeedInvitation.objects.filter(need_id=need.pk, volunteer_id=OuterRef("volunteer_id"))),
         ~Exists(
-            ShiftSignup.objects.filter(shift__need_id=need.pk, volunteer_id=OuterRef("pk")).exclude(
+            ShiftSignup.objects.filter(shift__need_id=need.pk, volunteer_id=OuterRef("volunteer_id")).exclude(
                 status=SignupStatus.CANCELLED
             )
         ),
@@ -122,44 +115,64 @@ def candidate_queryset(need: Need, shifts: list[Shift]):
         dx = (F("longitude") - need.longitude) * km_per_degree_lon(need.latitude)
         dy = (F("latitude") - need.latitude) * KM_PER_DEGREE_LAT
         queryset = queryset.annotate(distance_sq=dx * dx + dy * dy).filter(
-            Q(is_located=False)
-            | Q(latitude__isnull=True)
+            Q(latitude__isnull=True)
             | Q(longitude__isnull=True)
             | Q(distance_sq__lte=F("max_distance_km") * F("max_distance_km"))
         )
     day = training_day(shifts)
-    trained = Q()
-    for module_id in need.trainings.values_list("pk", flat=True):
+    modules = list(need.trainings.values_list("pk", "bit"))
+    if not modules:
+        return queryset, Q()
+    # The index's mask first (cheap, and false for most volunteers), then the trainings valid
+    # on the day (a mask may hold a training expired since it was written).
+    required = sum(1 << bit for _pk, bit in modules)
+    trained = Q(held_bits=required)
+    for module_id, _bit in modules:
         trained &= Q(
-            Exists(VolunteerTraining.objects.valid_on(day).filter(volunteer_id=OuterRef("pk"), module_id=module_id))
+            Exists(
+                VolunteerTraining.objects.valid_on(day).filter(
+                    volunteer_id=OuterRef("volunteer_id"), module_id=module_id
+                )
+            )
         )
-    return queryset, trained
+    return queryset.alias(held_bits=F("trainings_mask").bitand(required)), trained
 
 
 def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
     """Who to tell about this need now: relevant, within reach, free, trained, not told yet.
 
-    Two queries: the counts (relevant, and relevant but lacking a training), then the ids
-    of the nearest qualified volunteers, at most `limit` (settings.NEEDS_NOTIFY_MAX).
+    One statement over the matching index: the counts (relevant, and relevant holding every
+    required training) as window aggregates, and the nearest qualified volunteers first, at
+    most `limit` (settings.NEEDS_NOTIFY_MAX).
     """
     limit = notify_max() if limit is None else limit
     shifts = list(need.shifts.filter(starts_at__gt=timezone.now()))
     if not shifts:  # nothing left to sign up for: nobody to tell
         return Selection()
     queryset, trained = candidate_queryset(need, shifts)
-    ordering = ["pk"]
+    is_trained = ExpressionWrapper(trained, output_field=BooleanField()) if trained else Value(True)
+    ordering = [F("is_trained").desc(), "volunteer_id"]
     if "distance_sq" in queryset.query.annotations:
-        ordering = [F("distance_sq").asc(nulls_last=True), "pk"]
-    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: for
-    # this 40 ms scan the compilation alone took 400 ms.
-    with planner_settings(jit="off"):
-        counts = queryset.aggregate(
-            matching=Count("pk"), qualified=Count("pk", filter=trained) if trained else Count("pk")
+        ordering.insert(1, F("distance_sq").asc(nulls_last=True))
+    rows = (
+        queryset.annotate(
+            is_trained=is_trained,
+            matching=Window(Count("volunteer_id")),
+            qualified=Window(Count("volunteer_id", filter=trained) if trained else Count("volunteer_id")),
         )
-        ids = queryset.filter(trained).order_by(*ordering).values_list("pk", flat=True)[:limit]
-        selection = Selection(matching=counts["matching"], lacking_training=counts["matching"] - counts["qualified"])
-        selection.volunteer_ids = list(ids)
-    selection.beyond_limit = max(0, counts["qualified"] - len(selection.volunteer_ids))
+        .order_by(*ordering)
+        .values_list("volunteer_id", "is_trained", "matching", "qualified")[: max(limit, 1)]
+    )
+    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: for
+    # a 40 ms scan the compilation alone took 400 ms.
+    with planner_settings(jit="off"):
+        rows = list(rows)
+    if not rows:
+        return Selection()
+    _id, _trained, matching, qualified = rows[0]
+    selection = Selection(matching=matching, lacking_training=matching - qualified)
+    selection.volunteer_ids = [volunteer_id for volunteer_id, held, _m, _q in rows[:limit] if held]
+    selection.beyond_limit = max(0, qualified - len(selection.volunteer_ids))
     return selection
 
 
