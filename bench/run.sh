@@ -102,8 +102,8 @@ DATABASE_URL="$PG_URL" $PY bench/bilan.py --samples 100 --pdf-samples 20
 echo "== Carte des partenaires (/cartographie/) avec 2 000 services =="
 DATABASE_URL="$PG_URL" $PY bench/partners_map.py --services 2000 --samples 200
 
-echo "== Inscriptions publiques sous gunicorn, charge wrk depuis 127.0.0.1 =="
-DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 30 --connections 10
+echo "== Inscriptions publiques sous gunicorn, charge wrk depuis 127.0.0.1, à côté de deux vues nues =="
+DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 10 --rounds 3 --connections 10
 
 echo "== Afflux : inscriptions à 5 × la capacité mesurée, 30 s, délestage des requêtes en trop =="
 DATABASE_URL="$PG_URL" $PY bench/surge.py --factor 5 --duration 30

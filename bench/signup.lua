@@ -3,10 +3,12 @@
 -- passed in BENCH_CSRF; BENCH_BODY is the url-encoded form with "{EMAIL}" where each request
 -- puts its own unique e-mail address. A sign-up succeeded when Django redirects (302) to the
 -- thanks page; any other status (a 200 re-displaying the form with errors included) is an error.
+-- BENCH_PATH (default the sign-up) points the same load at the bare views of bench/bare_views.py.
 
 local csrf = os.getenv("BENCH_CSRF")
 local body_template = os.getenv("BENCH_BODY")
 local run_id = os.getenv("BENCH_RUN")
+local path = os.getenv("BENCH_PATH") or "/devenir-volontaire/"
 local threads = {}
 
 function setup(thread)
@@ -28,7 +30,7 @@ function request()
   local headers = {}
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   headers["Cookie"] = "csrftoken=" .. csrf
-  return wrk.format("POST", "/devenir-volontaire/", headers, body)
+  return wrk.format("POST", path, headers, body)
 end
 
 function response(status, headers, body)

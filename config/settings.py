@@ -369,6 +369,8 @@ VS_SHED_EVERY_REQUEST = env_bool("VS_SHED_EVERY_REQUEST", False)
 VS_SHED_RETRY_AFTER = env_int("VS_SHED_RETRY_AFTER", 10)
 if not 1 <= VS_SHED_RETRY_AFTER <= 3600:
     raise ImproperlyConfigured("VS_SHED_RETRY_AFTER must lie between 1 and 3600 seconds.")
+# Bench only: routes /banc-essai/ to the bare views of bench/bare_views.py (bench/signup.py sets it).
+VS_BENCH_VIEWS = env_bool("VS_BENCH_VIEWS", False)
 
 # Security. `manage.py check --deploy` is clean with the production variables (docs/configuration.md).
 SESSION_COOKIE_HTTPONLY = True

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -26,6 +27,11 @@ urlpatterns = [
     path("", include("villesolidaire.neighbours.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Bench only (bench/signup.py, VS_BENCH_VIEWS): two bare views measured beside the sign-up in the
+# same server. Never set in production: the module lives in bench/ and is only imported then.
+if settings.VS_BENCH_VIEWS:
+    urlpatterns.insert(0, path("banc-essai/", include("bench.bare_views")))
 
 handler404 = "villesolidaire.web.views.error_404"
 handler500 = "villesolidaire.web.views.error_500"

@@ -12,6 +12,7 @@ from django.db import connection
 from tests.factories import HelpCategoryFactory, SkillFactory, TownFactory, login_staff, staff_user
 from tests.fake_server import FakeServer
 from villesolidaire.accounts.enums import Role
+from villesolidaire.core.caches import forget_reference_data
 from villesolidaire.help_requests.models import HelpCategory
 
 # Many towns on one deployment (decision 0014) has two passes of its own (scripts/test.sh):
@@ -79,7 +80,8 @@ def _enable_db_for_all_tests(db):
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Every test starts with empty caches: the counters of the limits (core.limits) never carry over,
-    nor what a process remembers of the towns (hosting.caches: a town of a rolled-back test)."""
+    nor what a process remembers of the towns (hosting.caches: a town of a rolled-back test) or of
+    their reference data (core.caches)."""
     _clear_caches()
     yield
     _clear_caches()
@@ -88,6 +90,8 @@ def _fresh_caches():
 def _clear_caches():
     for cache in caches.all():
         cache.clear()
+    # Reference data a process remembers (core.caches): a rolled-back test's quartiers or calls.
+    forget_reference_data()
     if MULTI_TOWN:
         from villesolidaire.hosting.caches import forget_now
 

@@ -83,7 +83,7 @@ from villesolidaire.partners.models import (
 )
 from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
 from villesolidaire.territory.demo import TOWN_NAME, seed_territory_demo
-from villesolidaire.territory.models import Town
+from villesolidaire.territory.models import Town, remembered_town
 from villesolidaire.volunteers.enums import WORKFLOW as VOLUNTEER_WORKFLOW
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
 from villesolidaire.volunteers.models import RecruitmentCall, Skill, Volunteer, VolunteerStatusChange
@@ -214,6 +214,7 @@ def seed_rennes_2020(seed: int = DEFAULT_SEED, *, var_dir: Path | None = None) -
 
     quartiers, addresses, summary.ban_file = seed_territory_demo(rng, var_dir=var_dir or settings.VAR_DIR)
     Town.objects.update(name=SCENARIO_TOWN_NAME)
+    remembered_town.forget()  # update() sends no post_save
     staff = seed_staff_accounts()
     coordinator, operator = staff[Role.COORDINATOR], staff[Role.OPERATOR]
     call = RecruitmentCall.objects.create(

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_operator, within_quartiers
+from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.choices import REQUEST_CONSTRAINTS
 from villesolidaire.core.fields import amount_field, index_bit_field, optional_reference, user_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
@@ -42,6 +43,13 @@ class HelpCategory(models.Model):
     @property
     def mask(self) -> int:
         return 1 << self.bit
+
+
+# The categories a new volunteer may choose, in display order, as each process remembers them
+# (core.caches): the public sign-up checks its choices against them without a query.
+offered_categories: ReferenceData[tuple[HelpCategory, ...]] = ReferenceData(
+    lambda: tuple(HelpCategory.objects.filter(is_active=True)), changed_by=(HelpCategory,)
+)
 
 
 class HelpRequestQuerySet(models.QuerySet):

@@ -2,7 +2,7 @@
 
 Without them every request would cost a query for its host name, every link a query for the town's
 primary domain and every task or `schema_context` a query for the town's keys: queries a single-town
-installation never makes. Each entry lives `TTL_SECONDS` at most, and every change of a town or a
+installation never makes. Each entry lives `core.caches.TTL_SECONDS` at most, and every change of a town or a
 domain made through the ORM in this process (`hosting.services`, restore, adoption, the admin) empties
 them at once. Another process sees such a change within `TTL_SECONDS`: a town suspended or deleted on
 one worker keeps being served by the others for at most that long (docs/hosting.md).
@@ -10,50 +10,9 @@ one worker keeps being served by the others for at most that long (docs/hosting.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from typing import Generic, TypeVar
-
 from django.db import transaction
 
-TTL_SECONDS = 30.0
-MAX_ENTRIES = 2048
-
-T = TypeVar("T")
-
-
-class ExpiringCache(Generic[T]):
-    """A small per-process map whose entries expire; the oldest entry goes first when it is full."""
-
-    def __init__(self, ttl: float = TTL_SECONDS, max_entries: int = MAX_ENTRIES) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: dict[str, tuple[float, T]] = {}
-        self._lock = threading.Lock()
-        self._generation = 0
-
-    def get_or_load(self, key: str, load: Callable[[], T]) -> T:
-        """The remembered value, or `load()`'s (remembered unless it raises)."""
-        now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        # A clear() during load() makes this value suspect: it is returned but not remembered.
-        generation = self._generation
-        value = load()
-        with self._lock:
-            if generation == self._generation:
-                if len(self._entries) >= self.max_entries and key not in self._entries:
-                    self._entries.pop(next(iter(self._entries)))
-                self._entries[key] = (now + self.ttl, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._entries.clear()
-
+from villesolidaire.core.caches import ExpiringCache, forget_reference_data
 
 # host name → Tenant (the middleware copies it for each request)
 hosts: ExpiringCache = ExpiringCache()
@@ -68,6 +27,8 @@ def forget_now() -> None:
     hosts.clear()
     primary_domains.clear()
     wrapped_keys.clear()
+    # A town restored or recreated under the same schema name brings its own quartiers, calls…
+    forget_reference_data()
 
 
 def forget_towns(**_signal_kwargs) -> None:

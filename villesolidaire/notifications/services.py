@@ -1,5 +1,6 @@
 """Sending messages and informing residents. Every message is logged (Message) and sent by a
-background task after the surrounding transaction commits."""
+background task after the surrounding transaction commits (the database queue's task row is
+written in that transaction, see `_enqueue`)."""
 
 import logging
 import re
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from villesolidaire.notifications.models import (
     PERSONAL_LINK_PLACEHOLDER,
@@ -61,7 +63,7 @@ def message_queue(
         personal_links="\n".join(found),
         kind=kind[:60],
     )
-    _enqueue_on_commit(message)
+    _enqueue(message)
     return message
 
 
@@ -94,7 +96,7 @@ def message_resend(*, message: Message, by=None) -> bool:
         return False
     message.refresh_from_db()
     logger.info("Message %s queued again by user %s", message.pk, getattr(by, "pk", None))
-    _enqueue_on_commit(message)
+    _enqueue(message)
     return True
 
 
@@ -119,9 +121,18 @@ def messages_forget_recipient(*, recipient, kind_prefix: str) -> int:
     return rows.update(recipient=FORGOTTEN_RECIPIENT)
 
 
-def _enqueue_on_commit(message: Message) -> None:
+def _enqueue(message: Message) -> None:
+    """Queue the message's sending for when the surrounding transaction commits.
+
+    The database queue writes its task row in that same transaction: queued now, it commits (or
+    rolls back) with the message, in the one commit of the write that sends it. Any other queue
+    (immediate in the tests, or a separate store) hears of it only once the message is committed.
+    """
     message_id = message.pk
-    transaction.on_commit(lambda: send_message.enqueue(message_id))
+    if isinstance(send_message.get_backend(), DatabaseBackend):
+        send_message.enqueue(message_id)
+    else:
+        transaction.on_commit(lambda: send_message.enqueue(message_id))
 
 
 def _personal_links(context: dict) -> list[str]:

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from villesolidaire.accounts.demo import DEMO_DOMAIN
 from villesolidaire.core.text import fold
 from villesolidaire.territory.ban import BAN_COLUMNS
+from villesolidaire.territory.geocoding import remembered_quartiers
 from villesolidaire.territory.geometry import km_per_degree_lon, point_in_polygons, polygons_of
 from villesolidaire.territory.models import Quartier, Town
 
@@ -294,6 +295,7 @@ def seed_territory_demo(rng: random.Random, *, var_dir: Path) -> tuple[dict[str,
             ]
         )
     }
+    remembered_quartiers.forget()  # bulk_create sends no post_save
     addresses = street_addresses(rng, grid)
     ban_file = write_ban_file(addresses, var_dir / "demo" / f"adresses-{INSEE_CODE}.csv")
     import_addresses(ban_file)

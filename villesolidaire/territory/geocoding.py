@@ -12,13 +12,14 @@ found is kept as typed and flagged as not located.
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import requests
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Avg, Min, Q
 from django.utils.module_loading import import_string
 
+from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.text import fold, tokens
 from villesolidaire.territory.ban import ADDRESS_FIELDS
 from villesolidaire.territory.geometry import distance_km, point_in_polygons, polygons_of
@@ -358,7 +359,7 @@ def geocode(address: str, postcode: str = "", city: str = "") -> GeocodeResult |
     geocoder = get_geocoder()
     attempts = []
     if not postcode and not city:
-        town = Town.current()
+        town = Town.remembered()
         if town:
             attempts.append((address, town.insee_code))
     attempts.append((" ".join(part for part in (address, postcode, city) if part), ""))
@@ -383,26 +384,54 @@ def _names_every_word(result: GeocodeResult, words: list[str]) -> bool:
     return all(word in found or (len(word) >= MIN_PREFIX and any(f.startswith(word) for f in found)) for word in words)
 
 
-@lru_cache(maxsize=4)
-def _quartier_shapes(cache_key: tuple) -> dict[int, list]:
-    shapes = {}
-    for pk, geojson in cache_key:
+@dataclass(frozen=True)
+class _RememberedQuartier:
+    """A quartier as quartier_for reads it: its row's values (to give each caller its own
+    instance) and its outline parsed once."""
+
+    pk: int
+    values: tuple
+    polygons: list
+    centre_latitude: float | None
+    centre_longitude: float | None
+
+
+_QUARTIER_FIELDS = [field.attname for field in Quartier._meta.concrete_fields]
+
+
+def _load_quartiers() -> tuple[_RememberedQuartier, ...]:
+    remembered = []
+    for values in Quartier.objects.order_by("pk").values_list(*_QUARTIER_FIELDS):
+        row = dict(zip(_QUARTIER_FIELDS, values, strict=True))
         try:
-            shapes[pk] = polygons_of(geojson)
+            polygons = polygons_of(row["boundary_geojson"])
         except (ValueError, KeyError, TypeError):
-            shapes[pk] = []  # a broken contour (saved outside the admin) must not stop geocoding
-    return shapes
+            polygons = []  # a broken contour (saved outside the admin) must not stop geocoding
+        remembered.append(
+            _RememberedQuartier(row["id"], values, polygons, row["centre_latitude"], row["centre_longitude"])
+        )
+    return tuple(remembered)
+
+
+# The quartiers and their parsed outlines, per town, as this process remembers them (core.caches):
+# every sign-up and intake places its address, and outlines change a few times a year.
+remembered_quartiers: ReferenceData[tuple[_RememberedQuartier, ...]] = ReferenceData(
+    _load_quartiers, changed_by=(Quartier,)
+)
+
+
+def _instance(quartier: _RememberedQuartier) -> Quartier:
+    # A fresh instance per caller, as a query gives: the remembered values are shared by every thread.
+    return Quartier.from_db(DEFAULT_DB_ALIAS, _QUARTIER_FIELDS, quartier.values)
 
 
 def quartier_for(latitude: float, longitude: float) -> Quartier | None:
     """The quartier whose boundary holds the point; else the one with the nearest centre
     (within QUARTIER_FALLBACK_MAX_KM)."""
-    quartiers = list(Quartier.objects.order_by("pk"))
-    shapes = _quartier_shapes(tuple((q.pk, q.boundary_geojson) for q in quartiers))
+    quartiers = remembered_quartiers.get()
     for quartier in quartiers:
-        polygons = shapes.get(quartier.pk)
-        if polygons and point_in_polygons(longitude, latitude, polygons):
-            return quartier
+        if quartier.polygons and point_in_polygons(longitude, latitude, quartier.polygons):
+            return _instance(quartier)
     distances = [
         (distance_km(latitude, longitude, q.centre_latitude, q.centre_longitude), q.pk, q)
         for q in quartiers
@@ -411,7 +440,7 @@ def quartier_for(latitude: float, longitude: float) -> Quartier | None:
     if not distances:
         return None
     distance, _pk, nearest = min(distances, key=lambda item: item[:2])
-    return nearest if distance <= QUARTIER_FALLBACK_MAX_KM else None
+    return _instance(nearest) if distance <= QUARTIER_FALLBACK_MAX_KM else None
 
 
 def locate(record: Located) -> bool:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 
+from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.fields import optional_reference
 from villesolidaire.territory.geometry import centre_of, validate_polygons
 
@@ -103,9 +104,19 @@ class Town(models.Model):
         return cls.objects.order_by("pk").first()
 
     @classmethod
+    def remembered(cls) -> "Town | None":
+        """`current()` as this process remembers it (core.caches.ReferenceData): for the busiest
+        writes (the public sign-up's messages and geocoding), which read a few of its fields and
+        never change them. Pages that show or edit the settings read `current()`."""
+        return remembered_town.get()
+
+    @classmethod
     def current_name(cls) -> str:
         """The town's name, or "" before the town is configured (export headings)."""
         return cls.objects.order_by("pk").values_list("name", flat=True).first() or ""
+
+
+remembered_town: ReferenceData[Town | None] = ReferenceData(Town.current, changed_by=(Town,))
 
 
 class Commune(models.Model):

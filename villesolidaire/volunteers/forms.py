@@ -23,11 +23,11 @@ from villesolidaire.core.validation import (
     phone_field,
     require_mobile,
 )
-from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.help_requests.models import HelpCategory, offered_categories
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.enums import WORKFLOW, Status
-from villesolidaire.volunteers.models import Skill, Volunteer
+from villesolidaire.volunteers.models import Skill, Volunteer, offered_skills
 
 PHONE_INVALID = "Numéro de téléphone invalide. Exemple : 06 12 34 56 78 ou +33 6 12 34 56 78."
 EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : prenom.nom@exemple.fr."}
@@ -40,6 +40,41 @@ def mobile_field(**kwargs) -> PhoneNumberField:
         help_text="Pour recevoir les propositions de mission par SMS. Exemple : 06 12 34 56 78.",
         **kwargs,
     )
+
+
+class RememberedChoicesField(forms.ModelMultipleChoiceField):
+    """Checks the ids posted against `remembered`, objects a process keeps (core.caches), when the
+    form sets it: the same answers and messages as the queryset's check, without its query. The
+    choices still render from the queryset. Cleans to a list in the remembered order."""
+
+    remembered: tuple | None = None
+
+    def _check_values(self, value):
+        if self.remembered is None:
+            return super()._check_values(value)
+        key = self.to_field_name or "pk"
+        try:
+            value = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        for pk in value:
+            self.validate_no_null_characters(pk)
+            try:
+                self.queryset.filter(**{key: pk})  # builds the lookup only: a malformed id fails here
+            except (ValueError, TypeError):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                ) from None
+        # As Django compares them: the text of each object's key with the text posted.
+        posted = {str(pk) for pk in value}
+        chosen = [obj for obj in self.remembered if str(getattr(obj, key)) in posted]
+        found = {str(getattr(obj, key)) for obj in chosen}
+        for pk in value:
+            if str(pk) not in found:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return chosen
 
 
 class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
@@ -64,10 +99,10 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
     )
     mobility = FlagSetField(MOBILITY, label="Comment vous déplacez-vous ?", required=False)
     domains = FlagSetField(ENGAGEMENT_DOMAINS, label="Domaines d'engagement", required=False)
-    skills = forms.ModelMultipleChoiceField(
+    skills = RememberedChoicesField(
         Skill.objects.none(), label="Compétences", required=False, widget=forms.CheckboxSelectMultiple
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories = RememberedChoicesField(
         HelpCategory.objects.none(),
         label="Missions que vous acceptez",
         widget=forms.CheckboxSelectMultiple,
@@ -118,6 +153,10 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["skills"].queryset = self._offered(Skill.objects.all(), "skills")
         self.fields["categories"].queryset = self._offered(HelpCategory.objects.all(), "categories")
+        if not self.instance.pk:
+            # A new volunteer is offered the active items only: those the process remembers.
+            self.fields["skills"].remembered = offered_skills.get()
+            self.fields["categories"].remembered = offered_categories.get()
         self.fields["address"].required = False
         hint = self.fields["address"].help_text
         self.fields[

@@ -5,6 +5,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from villesolidaire.accounts.perms import within_quartiers
+from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
 from villesolidaire.core.fields import birth_year_field, index_bit_field, optional_reference
 from villesolidaire.core.workflow import TransitionLog, log_fields
@@ -30,6 +31,12 @@ class Skill(models.Model):
     @property
     def mask(self) -> int:
         return 1 << self.bit
+
+
+# The skills a new volunteer may tick, in display order, as each process remembers them (core.caches).
+offered_skills: ReferenceData[tuple[Skill, ...]] = ReferenceData(
+    lambda: tuple(Skill.objects.filter(is_active=True)), changed_by=(Skill,)
+)
 
 
 class RecruitmentCallQuerySet(models.QuerySet):
@@ -60,6 +67,19 @@ class RecruitmentCall(models.Model):
     def is_open(self) -> bool:
         now = timezone.now()
         return self.opens_at <= now and (self.closes_at is None or self.closes_at > now)
+
+
+# Every call, newest opening first, as each process remembers them (core.caches): a town has a
+# handful, and each public sign-up asks which one is open.
+remembered_calls: ReferenceData[tuple[RecruitmentCall, ...]] = ReferenceData(
+    lambda: tuple(RecruitmentCall.objects.all()), changed_by=(RecruitmentCall,)
+)
+
+
+def open_recruitment_call() -> RecruitmentCall | None:
+    """`RecruitmentCall.objects.open_now().first()` without a query. Shared by the process's
+    threads: read it, never change it."""
+    return next((call for call in remembered_calls.get() if call.is_open), None)
 
 
 class VolunteerQuerySet(models.QuerySet):

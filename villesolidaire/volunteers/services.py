@@ -80,7 +80,7 @@ def _e164(phone) -> str:
 
 
 def town_context() -> dict:
-    town = Town.current()
+    town = Town.remembered()
     return {
         "programme": town.programme_name if town else "Volontaires Solidaires",
         "town_name": town.name if town else "",
@@ -110,22 +110,25 @@ def volunteer_sign_up(
     sign-in page, nothing else) and None is returned; the caller answers exactly as for a new
     sign-up, so the form does not tell who is registered. Both paths geocode the address and
     queue one message, so that the time taken tells little (the new account's inserts remain).
+
+    No query asks first whether the contact is known: the unique e-mail of User and the unique
+    mobile of Volunteer refuse it, and the refusal rolls the whole account back (two queries fewer
+    on every new sign-up; a race between two sign-ups with one contact ends the same way).
     """
     email, phone = volunteer.email, _e164(volunteer.phone)
-    if not _contact_known(email=email, phone=phone):
-        try:
-            return volunteer_register(
-                volunteer=volunteer, skills=skills, categories=categories, recruitment_call=recruitment_call
-            )
-        except IntegrityError:
-            pass  # another sign-up took this contact between the check and the insert
-    else:
-        locate(volunteer)
+    try:
+        return volunteer_register(
+            volunteer=volunteer, skills=skills, categories=categories, recruitment_call=recruitment_call
+        )
+    except IntegrityError:
+        pass  # a known e-mail or mobile: nothing was written
     signup_attempt_notify(email=email, phone=phone)
     return None
 
 
 def _contact_known(*, email: str, phone: str) -> bool:
+    """Whether a volunteer or an account already has this e-mail or mobile (the constraints'
+    question, asked ahead of a write)."""
     # E-mails are stored lower-case (forms, UserManager): exact lookups use the indexes.
     return Volunteer.objects.with_contact(email=email, phone=phone).exists() or (
         bool(email) and User.objects.filter(email=email).exists()
@@ -184,15 +187,24 @@ def _sign_in_url(user: User) -> str:
     return f"{site_url()}{reverse(name)}"
 
 
-@transaction.atomic
 def volunteer_register(
     *, volunteer: Volunteer, skills: Iterable, categories: Iterable, recruitment_call: RecruitmentCall | None
 ) -> Volunteer:
     """Create the account of a new volunteer from an unsaved, validated Volunteer.
 
-    The e-mail is unique on User; a concurrent sign-up with the same address raises
-    IntegrityError and rolls everything back (the view turns it into a form error).
+    The e-mail is unique on User and the mobile on Volunteer: a contact already taken raises
+    IntegrityError and rolls everything back. The address is geocoded first, outside the
+    transaction (reads only); then one transaction writes each row once, the welcome message's
+    task included (notifications.services), so a sign-up is one commit.
     """
+    locate(volunteer)
+    with transaction.atomic():
+        return _register(volunteer=volunteer, skills=skills, categories=categories, recruitment_call=recruitment_call)
+
+
+def _register(
+    *, volunteer: Volunteer, skills: Iterable, categories: Iterable, recruitment_call: RecruitmentCall | None
+) -> Volunteer:
     now = timezone.now()
     user = User.objects.create_user(
         email=volunteer.email or synthetic_email(), first_name=volunteer.first_name, last_name=volunteer.last_name
@@ -204,9 +216,8 @@ def volunteer_register(
     volunteer.created_at = volunteer.gdpr_notice_accepted_at = volunteer.charter_accepted_at = now
     skills, categories = list(skills), list(categories)
     volunteer.categories_mask = categories_mask_of(categories)
-    locate(volunteer)
     volunteer.save()
-    # add() on a new row inserts without first reading the (empty) current set, as set() would.
+    # add() on a new row is one INSERT per relation, without first reading the (empty) current set.
     volunteer.skills.add(*skills)
     volunteer.categories.add(*categories)
     WORKFLOW.log_creation(volunteer, by=user, note="Inscription en ligne")

@@ -33,7 +33,7 @@ from villesolidaire.volunteers.forms import (
     bulk_selection,
     filter_params,
 )
-from villesolidaire.volunteers.models import RecruitmentCall, Volunteer
+from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, open_recruitment_call
 
 # Shown to a signed-in volunteer when the database refuses a contact another account took
 # between validation and saving. The public sign-up never says so (services.volunteer_sign_up).
@@ -43,7 +43,7 @@ CONTACT_TAKEN = "Cette adresse e-mail ou ce numéro de mobile est déjà utilis�
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    call = RecruitmentCall.objects.open_now().first()
+    call = open_recruitment_call()
     if call is None:
         return _signup_closed(request)
     form = SignupForm(request.POST or None)
