@@ -104,6 +104,14 @@ class Resident(Located):
         verbose_name = "habitant·e"
         verbose_name_plural = "habitant·es"
         ordering = ["last_name", "first_name"]
+        indexes = [
+            # The staff list (views.resident_list): files not merged into another, by name.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=models.Q(merged_into__isnull=True),
+                name="resident_list_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         # The hotline may open a file with only a phone number; the name comes later.
