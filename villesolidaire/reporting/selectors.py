@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, DateField, F, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, DateField, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -514,25 +514,34 @@ def count_mobilised(tally: Tally, period: Period) -> None:
 
 
 def count_requests(tally: Tally, period: Period) -> None:
-    """Requests, and distinct residents who asked for help, per breakdown (one query)."""
-    rows = (
-        HelpRequest.objects.filter(period.q("created_at", place="resident__quartier"))
-        .values_list("resident_id", "category_id", "resident__quartier_id", local_month("created_at"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    residents: dict = defaultdict(lambda: defaultdict(set))
-    for resident, category, quartier, month, count in rows:
-        keys = {"category": category, "quartier": quartier, "month": month}
-        tally.totals[REQUESTS] += count
-        residents["total"][None].add(resident)
-        for name, key in keys.items():
-            _add(getattr(tally, f"by_{name}"), key, REQUESTS, count)
-            residents[name][key].add(resident)
-    tally.totals[RESIDENTS_HELPED] = len(residents["total"][None])
-    for name in ("category", "quartier", "month"):
-        for key, people in residents[name].items():
-            _add(getattr(tally, f"by_{name}"), key, RESIDENTS_HELPED, len(people))
+    """Requests, and distinct residents who asked for help, overall and per breakdown (one query).
+
+    The database counts the distinct residents of each grouping (four GROUP BYs in one UNION ALL):
+    a few hundred rows come back whatever the number of requests, instead of one row per resident
+    and month (100,000 requests: as many rows, and sets built in Python)."""
+    requests = HelpRequest.objects.filter(period.q("created_at", place="resident__quartier")).order_by()
+    no_number, no_month = Cast(Value(None), IntegerField()), Cast(Value(None), DateField())
+    groupings = {
+        "total": (no_number, no_month),
+        "category": (Cast(F("category_id"), IntegerField()), no_month),
+        "quartier": (Cast(F("resident__quartier_id"), IntegerField()), no_month),
+        # Cast in SQL: a UNION's rows get the first query's Python conversions only.
+        "month": (no_number, Cast(local_month("created_at"), DateField())),
+    }
+    queries = [
+        requests.values_list(Value(name), number, month).annotate(
+            n=Count("pk"), people=Count("resident_id", distinct=True)
+        )
+        for name, (number, month) in groupings.items()
+    ]
+    for name, number, month, count, people in queries[0].union(*queries[1:], all=True):
+        if name == "total":
+            tally.totals[REQUESTS] += count
+            tally.totals[RESIDENTS_HELPED] = people
+            continue
+        table = getattr(tally, f"by_{name}")
+        _add(table, month if name == "month" else number, REQUESTS, count)
+        _add(table, month if name == "month" else number, RESIDENTS_HELPED, people)
 
 
 def count_supports(tally: Tally, period: Period) -> None:
