@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: matching, public sign-up throughput and a surge at five times it (load shedding),
-# request-list timings, register name search, register campaigns, who to tell about a one-off need, the public partners map,
+# request-list timings, the volunteer list and the bilan at 100 000 volunteers and requests, register name search, register campaigns, who to tell about a one-off need, the public partners map,
 # many towns on one deployment (create_town, one town's pages with 100 towns).
 # Writes bench/results.json and docs/benchmarks.md. Reports figures; never fails on a timing.
 # Uses its own databases (PostgreSQL villesolidaire_bench and villesolidaire_bench_towns, SQLite
@@ -101,6 +101,12 @@ DATABASE_URL="$PG_URL" $PY bench/bilan.py --samples 100 --pdf-samples 20
 
 echo "== Carte des partenaires (/cartographie/) avec 2 000 services =="
 DATABASE_URL="$PG_URL" $PY bench/partners_map.py --services 2000 --samples 200
+
+# After the bilan: it grows the requests to 100 000 (the request list and the bilan above are
+# measured on 10 000) and reuses matching's 100 000 volunteers and bilan's histories.
+echo "== Liste des volontaires et bilan (tableau de bord) à 100 000 volontaires et 100 000 demandes =="
+DATABASE_URL="$PG_URL" $PY manage.py fold_volunteer_counts
+DATABASE_URL="$PG_URL" $PY bench/volunteer_list.py --volunteers 100000 --requests 100000 --samples 200
 
 echo "== Inscriptions publiques sous gunicorn, charge wrk depuis 127.0.0.1, à côté de deux vues nues =="
 DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 10 --rounds 3 --connections 10

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 from villesolidaire.help_requests.enums import Status
-from villesolidaire.residents.views import CLOSED_REQUEST
+from villesolidaire.residents.models import CLOSED_REQUEST
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "villesolidaire"

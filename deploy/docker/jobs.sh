@@ -40,6 +40,7 @@ while (( ! stopping )); do
     run check_proposals
     run retry_messages
     run escalate_overdue_calls
+    run fold_volunteer_counts
   fi
   if due_today backup 02:30; then run backup --keep 14 && done_today backup; fi
   if due_today nightly 03:00; then

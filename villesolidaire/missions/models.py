@@ -23,13 +23,20 @@ class SupportQuerySet(models.QuerySet):
         return self.filter(volunteer=volunteer)
 
     def with_money_summary(self):
-        """Amount advanced on done missions and how much of it is still to reimburse."""
-        advanced = models.Q(missions__status=MissionStatus.DONE, missions__amount_advanced__gt=0)
+        """Amount advanced on done missions and how much of it is still to reimburse (None: nothing
+        advanced). Subqueries per support, not a join grouped over every support: the list's page
+        is then read off its index in order and stops at the page."""
+        advanced = (
+            Mission.objects.filter(support=models.OuterRef("pk"), status=MissionStatus.DONE, amount_advanced__gt=0)
+            .order_by()
+            .values("support")
+        )
+
+        def total(missions):
+            return models.Subquery(missions.annotate(total=models.Sum("amount_advanced")).values("total"))
+
         return self.annotate(
-            amount_advanced_total=models.Sum("missions__amount_advanced", filter=advanced),
-            amount_to_reimburse=models.Sum(
-                "missions__amount_advanced", filter=advanced & models.Q(missions__reimbursed=False)
-            ),
+            amount_advanced_total=total(advanced), amount_to_reimburse=total(advanced.filter(reimbursed=False))
         )
 
 
@@ -60,6 +67,10 @@ class Support(models.Model):
         verbose_name = "soutien"
         verbose_name_plural = "soutiens"
         ordering = ["-started_at"]
+        indexes = [
+            # The coordinators' list (views.support_list), newest first.
+            models.Index(fields=["-started_at", "-id"], name="support_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"Soutien n° {self.pk} : {self.volunteer} → {self.resident}"

@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, DateField, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import BigIntegerField, Count, DateField, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -50,7 +51,7 @@ from villesolidaire.needs.models import ShiftSignup
 from villesolidaire.partners.models import Handover, Referral
 from villesolidaire.territory.models import Quartier
 from villesolidaire.volunteers.enums import Status as VolunteerStatus
-from villesolidaire.volunteers.models import Volunteer, VolunteerStatusChange
+from villesolidaire.volunteers.models import Volunteer, VolunteerCount, VolunteerStatusChange
 
 REGISTERED = "registered"
 ACTIVE = "active"
@@ -326,22 +327,106 @@ def active_changes(period: Period) -> list[ActiveChange]:
     ]
 
 
+def month_split(period: Period) -> tuple[Q | None, Q | None]:
+    """The period's sign-ups as whole local months, a filter on VolunteerCount (None: not one whole
+    month), and the days before the first and after the last whole month, a filter on the
+    volunteers (None: no such days). A year, a month or everything: no edge days at all."""
+    start, end = period.start, period.end
+    first = start if start is None or start.day == 1 else _first_of_next_month(start)
+    day_after = end + datetime.timedelta(days=1) if end else None
+    after = day_after if day_after is None or day_after.day == 1 else end.replace(day=1)
+    if first and after and first >= after:
+        return None, period.q("created_at", place="quartier")
+    counted = Q(quartier__in=period.quartiers) if period.quartiers is not None else Q()
+    counted &= (Q(month__gte=first) if first else Q()) & (Q(month__lt=after) if after else Q())
+    edges = [
+        Period(start, first - datetime.timedelta(days=1), period.quartiers) if start and start != first else None,
+        Period(after, end, period.quartiers) if end and after != day_after else None,
+    ]
+    condition = None
+    for edge in filter(None, edges):
+        days = edge.q("created_at", place="quartier")
+        condition = days if condition is None else condition | days
+    return counted, condition
+
+
+def _first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def counts_kept() -> bool:
+    """Whether VolunteerCount holds the volunteers' counts (PostgreSQL's trigger; decision 0015)."""
+    return connection.vendor == "postgresql"
+
+
+def signup_rows(period: Period):
+    """(quartier, status, local month, volunteers) of the period's sign-ups, one query: whole months
+    from VolunteerCount where it is kept, the edge days (or everything, on SQLite) from the
+    volunteers themselves."""
+
+    def counted_from_volunteers(condition: Q, month=None):
+        return (
+            Volunteer.objects.filter(condition)
+            .values_list("quartier_id", "status", month or local_month("created_at"))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    if not counts_kept():
+        return counted_from_volunteers(period.q("created_at", place="quartier"))
+    counted, edges = month_split(period)
+    if counted is None:
+        return counted_from_volunteers(edges)
+    summary = (
+        VolunteerCount.objects.filter(counted, category_bit__isnull=True)
+        .values_list("quartier_id", "status", "month")
+        .annotate(n=Sum("n"))
+        .exclude(n=0)  # keys whose volunteers all moved: not a row of the direct count either
+        .order_by()
+    )
+    if edges is None:
+        return summary
+    # Cast in SQL: a UNION's rows get the first query's Python conversions only, and TruncMonth
+    # gives PostgreSQL's date_trunc timestamp, made a date in Python.
+    return summary.union(counted_from_volunteers(edges, Cast(local_month("created_at"), DateField())), all=True)
+
+
+def category_rows(period: Period):
+    """(categories mask, registered, active) of the period's sign-ups, one query: VolunteerCount
+    keeps one row per accepted category, read as a one-bit mask; the rest as `signup_rows`."""
+
+    def counted_from_volunteers(condition: Q):
+        return (
+            Volunteer.objects.filter(condition)
+            .values_list("categories_mask")
+            .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)))
+            .order_by()
+        )
+
+    if not counts_kept():
+        return counted_from_volunteers(period.q("created_at", place="quartier"))
+    counted, edges = month_split(period)
+    if counted is None:
+        return counted_from_volunteers(edges)
+    summary = (
+        VolunteerCount.objects.filter(counted, category_bit__isnull=False)
+        .values_list(Cast(Value(1), BigIntegerField()).bitleftshift(F("category_bit")))
+        .annotate(registered=Sum("n"), active=Coalesce(Sum("n", filter=Q(status=VolunteerStatus.ACTIVE)), 0))
+        .exclude(registered=0)
+        .order_by()
+    )
+    return summary if edges is None else summary.union(counted_from_volunteers(edges), all=True)
+
+
 def count_volunteer_signups(tally: Tally, period: Period) -> None:
     """Volunteers by quartier × month: registered, and active at the end of the period (one query,
     plus the corrections of `active_changes`)."""
-    rows = (
-        Volunteer.objects.filter(period.q("created_at", place="quartier"))
-        .values("quartier_id", "status", month=local_month("created_at"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        month = row["month"]
-        figures = [REGISTERED] + ([ACTIVE] if row["status"] == VolunteerStatus.ACTIVE else [])
+    for quartier, status, month, count in signup_rows(period):
+        figures = [REGISTERED] + ([ACTIVE] if status == VolunteerStatus.ACTIVE else [])
         for figure in figures:
-            tally.totals[figure] += row["n"]
-            _add(tally.by_quartier, row["quartier_id"], figure, row["n"])
-            _add(tally.by_month, month, figure, row["n"])
+            tally.totals[figure] += count
+            _add(tally.by_quartier, quartier, figure, count)
+            _add(tally.by_month, month, figure, count)
     for change in tally.active_changes:
         tally.totals[ACTIVE] += change.delta
         _add(tally.by_quartier, change.quartier, ACTIVE, change.delta)
@@ -354,13 +439,7 @@ def count_volunteer_categories(tally: Tally, period: Period) -> None:
 
     A few hundred distinct masks whatever the number of volunteers: `category_breakdown` spreads
     them over the categories, so one volunteer counts in each category they accept."""
-    rows = (
-        Volunteer.objects.filter(period.q("created_at", place="quartier"))
-        .values_list("categories_mask")
-        .annotate(registered=Count("pk"), active=Count("pk", filter=Q(status=VolunteerStatus.ACTIVE)))
-        .order_by()
-    )
-    for mask, registered, active in rows:
+    for mask, registered, active in category_rows(period):
         _add(tally.by_categories_mask, mask, REGISTERED, registered)
         _add(tally.by_categories_mask, mask, ACTIVE, active)
     for change in tally.active_changes:
@@ -435,25 +514,34 @@ def count_mobilised(tally: Tally, period: Period) -> None:
 
 
 def count_requests(tally: Tally, period: Period) -> None:
-    """Requests, and distinct residents who asked for help, per breakdown (one query)."""
-    rows = (
-        HelpRequest.objects.filter(period.q("created_at", place="resident__quartier"))
-        .values_list("resident_id", "category_id", "resident__quartier_id", local_month("created_at"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    residents: dict = defaultdict(lambda: defaultdict(set))
-    for resident, category, quartier, month, count in rows:
-        keys = {"category": category, "quartier": quartier, "month": month}
-        tally.totals[REQUESTS] += count
-        residents["total"][None].add(resident)
-        for name, key in keys.items():
-            _add(getattr(tally, f"by_{name}"), key, REQUESTS, count)
-            residents[name][key].add(resident)
-    tally.totals[RESIDENTS_HELPED] = len(residents["total"][None])
-    for name in ("category", "quartier", "month"):
-        for key, people in residents[name].items():
-            _add(getattr(tally, f"by_{name}"), key, RESIDENTS_HELPED, len(people))
+    """Requests, and distinct residents who asked for help, overall and per breakdown (one query).
+
+    The database counts the distinct residents of each grouping (four GROUP BYs in one UNION ALL):
+    a few hundred rows come back whatever the number of requests, instead of one row per resident
+    and month (100,000 requests: as many rows, and sets built in Python)."""
+    requests = HelpRequest.objects.filter(period.q("created_at", place="resident__quartier")).order_by()
+    no_number, no_month = Cast(Value(None), IntegerField()), Cast(Value(None), DateField())
+    groupings = {
+        "total": (no_number, no_month),
+        "category": (Cast(F("category_id"), IntegerField()), no_month),
+        "quartier": (Cast(F("resident__quartier_id"), IntegerField()), no_month),
+        # Cast in SQL: a UNION's rows get the first query's Python conversions only.
+        "month": (no_number, Cast(local_month("created_at"), DateField())),
+    }
+    queries = [
+        requests.values_list(Value(name), number, month).annotate(
+            n=Count("pk"), people=Count("resident_id", distinct=True)
+        )
+        for name, (number, month) in groupings.items()
+    ]
+    for name, number, month, count, people in queries[0].union(*queries[1:], all=True):
+        if name == "total":
+            tally.totals[REQUESTS] += count
+            tally.totals[RESIDENTS_HELPED] = people
+            continue
+        table = getattr(tally, f"by_{name}")
+        _add(table, month if name == "month" else number, REQUESTS, count)
+        _add(table, month if name == "month" else number, RESIDENTS_HELPED, people)
 
 
 def count_supports(tally: Tally, period: Period) -> None:

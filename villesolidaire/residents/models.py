@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -16,6 +17,10 @@ class PreferredChannel(models.TextChoices):
     CALL = "call", "Appel téléphonique"
     EMAIL = "email", "E-mail"
 
+
+# help_requests.enums.Status.CLOSED: help_requests sits above residents, which reads its
+# requests through the reverse relation only.
+CLOSED_REQUEST = "closed"
 
 # A name search ranks at most this many files (a 3-letter start of a frequent name).
 MAX_NAME_CANDIDATES = 200
@@ -52,6 +57,21 @@ class ResidentQuerySet(models.QuerySet):
         for key in fuzzy.query_keys(word):
             condition |= models.Q(search_keys__contains=f" {key} ")
         return condition
+
+    def with_open_requests(self):
+        """`open_requests`: each file's help requests not closed. A subquery per row of the page,
+        not a join grouped over every file, so that a list page is read off its index in order and
+        stops at the page (a GROUP BY would count and sort every file first)."""
+        requests = self.model._meta.get_field("help_requests").related_model  # an upper app (layering)
+        open_requests = (
+            requests.objects.filter(resident=models.OuterRef("pk"))
+            .exclude(status=CLOSED_REQUEST)
+            .order_by()
+            .values("resident")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(open_requests=Coalesce(models.Subquery(open_requests), 0))
 
     def visible_to(self, user):
         """Files a user may open: every desk role that answers residents, inside their quartiers if they
@@ -104,6 +124,14 @@ class Resident(Located):
         verbose_name = "habitant·e"
         verbose_name_plural = "habitant·es"
         ordering = ["last_name", "first_name"]
+        indexes = [
+            # The staff list (views.resident_list): files not merged into another, by name.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=models.Q(merged_into__isnull=True),
+                name="resident_list_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         # The hotline may open a file with only a phone number; the name comes later.

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,10 +11,6 @@ from villesolidaire.residents import services
 from villesolidaire.residents.filters import ResidentFilter
 from villesolidaire.residents.forms import ResidentContactForm, ResidentForm, ResidentMergeForm, ResidentSearchForm
 from villesolidaire.residents.models import Resident
-
-# help_requests.enums.Status.CLOSED: help_requests sits above residents, which reads its
-# requests through the reverse relation only.
-CLOSED_REQUEST = "closed"
 
 
 def _resident_or_404(request: HttpRequest, pk: int) -> Resident:
@@ -31,11 +26,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     filterset = ResidentFilter(request.GET or None, queryset=residents)
     # Invalid criteria are reported on the form and every file is listed.
     searched = filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
-    rows = (
-        (filterset.qs if filterset.is_valid() else residents)
-        .select_related("quartier")
-        .annotate(open_requests=Count("help_requests", filter=~Q(help_requests__status=CLOSED_REQUEST)))
-    )
+    rows = (filterset.qs if filterset.is_valid() else residents).select_related("quartier").with_open_requests()
     if not searched:  # a search comes in its own order: the closest names first
         rows = rows.order_by("last_name", "first_name", "pk")
     page = paginate(request, rows)

@@ -176,6 +176,12 @@ class Volunteer(Located):
                 include=["id", "quartier", "status", "categories_mask", "domains", "recruitment_call"],
                 name="volunteer_signup_facts",
             ),
+            # The coordinators' list (views.volunteer_list) in its order (Meta.ordering), whole or
+            # filtered on a status or a quartier: PostgreSQL reads the page's 50 rows off the index
+            # and stops, instead of sorting every volunteer (tests/volunteers/test_list_plans.py).
+            models.Index(fields=["last_name", "first_name", "id"], name="volunteer_list_order"),
+            models.Index(fields=["status", "last_name", "first_name", "id"], name="volunteer_list_by_status"),
+            models.Index(fields=["quartier", "last_name", "first_name", "id"], name="volunteer_list_by_quartier"),
         ]
 
     def __str__(self) -> str:
@@ -208,3 +214,41 @@ class VolunteerStatusChange(TransitionLog):
             # bilan asks it for thousands of volunteers of a past year).
             models.Index(fields=["volunteer", "at", "id"], include=["from_status"], name="volunteer_status_as_of"),
         ]
+
+
+class VolunteerCount(models.Model):
+    """Volunteers counted per local sign-up month, quartier and status (`category_bit` NULL), and
+    per category they accept (`category_bit`: HelpCategory.bit), so that the bilan reads a few
+    thousand rows whatever the number of volunteers (decision 0015).
+
+    On PostgreSQL a trigger on the volunteers' table (migration 0009) appends a +1 row for a new
+    or changed volunteer's new key and a -1 row for its old one, in the writing transaction,
+    whatever writes (services, admin, bulk updates, anonymisation): appended rows, never one
+    counter updated by every sign-up, so a sign-up surge does not queue on one row.
+    services.fold_volunteer_counts (every 5 minutes) sums them into one row per key. SQLite has no
+    such trigger: the bilan counts the volunteers themselves there (reporting.selectors)."""
+
+    month = models.DateField("mois d'inscription")
+    quartier = models.ForeignKey(
+        "territory.Quartier",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name="quartier",
+    )
+    status = models.CharField("statut", max_length=12, choices=Status.choices)
+    category_bit = models.SmallIntegerField("catégorie acceptée (bit)", null=True)
+    n = models.IntegerField("nombre")
+
+    class Meta:
+        verbose_name = "décompte de volontaires"
+        verbose_name_plural = "décomptes de volontaires"
+        indexes = [
+            models.Index(
+                fields=["month"], include=["quartier", "status", "category_bit", "n"], name="volunteer_count_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status} {self.category_bit}: {self.n}"

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -466,3 +466,33 @@ def volunteers_change_status_each(
         except TransitionNotAllowed as refusal:
             result.refused.append((volunteer, str(refusal)))
     return result
+
+
+# Summing the counts' deltas: one statement, so rows appended meanwhile by other transactions (not
+# in its snapshot) are neither deleted nor summed, and stay for the next run. Two runs at once:
+# the second skips the rows the first deleted, and does not see the first's sums.
+FOLD_COUNTS = """
+WITH folded AS (
+    DELETE FROM volunteers_volunteercount RETURNING month, quartier_id, status, category_bit, n
+), summed AS (
+    INSERT INTO volunteers_volunteercount (month, quartier_id, status, category_bit, n)
+    SELECT month, quartier_id, status, category_bit, SUM(n)
+    FROM folded
+    GROUP BY month, quartier_id, status, category_bit
+    HAVING SUM(n) <> 0
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM folded), (SELECT count(*) FROM summed)
+"""
+
+
+def fold_volunteer_counts() -> tuple[int, int]:
+    """Sum the deltas the trigger appended to VolunteerCount into one row per key (decision 0015),
+    so the bilan reads a bounded number of rows. Returns the rows before and after; (0, 0) on
+    SQLite, which keeps no counts. The figures do not change: only how many rows hold them."""
+    if connection.vendor != "postgresql":
+        return 0, 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(FOLD_COUNTS)
+        before, after = cursor.fetchone()
+    return before, after
