@@ -230,10 +230,9 @@ def test_the_per_recipient_limit_answers_alike_for_known_and_new_contacts(client
     assert Message.objects.count() == len(kinds) and Volunteer.objects.count() == 1
 
 
-def test_a_contact_taken_by_a_concurrent_sign_up_gets_the_same_answer(client, open_call, monkeypatch):
-    """The check passed, then the database refused the contact another sign-up just took."""
+def test_a_contact_taken_by_a_concurrent_sign_up_gets_the_same_answer(client, open_call):
+    """No check ahead: the database refuses the contact another sign-up took, nothing is written."""
     VolunteerFactory(**KNOWN)
-    monkeypatch.setattr("villesolidaire.volunteers.services._contact_known", lambda **kwargs: False)
     response = post(client)
     assert response.status_code == 302 and response.url == reverse("volunteers:signup_thanks")
     assert Volunteer.objects.count() == 1 and User.objects.count() == 1
@@ -295,3 +294,24 @@ def test_names_in_other_scripts_are_welcome(client, open_call):
 def test_decomposed_accents_are_normalised(client, open_call):
     post(client, first_name="He\u0301le\u0300ne")
     assert Volunteer.objects.get().first_name == "Hélène"
+
+
+def test_an_integrity_error_other_than_a_known_contact_is_not_hidden(open_call, monkeypatch):
+    """Only the unique e-mail and mobile mean "already known"; any other refusal is a bug to see."""
+    from django.db import IntegrityError
+
+    from villesolidaire.volunteers import services
+
+    def broken(**kwargs):
+        raise IntegrityError('insert or update violates foreign key constraint "volunteers_volunteer_quartier_id"')
+
+    monkeypatch.setattr(services, "_register", broken)
+    with pytest.raises(IntegrityError):
+        services.volunteer_sign_up(
+            volunteer=Volunteer(first_name="A", last_name="B", email="new@example.org"),
+            skills=[],
+            categories=[],
+            recruitment_call=open_call,
+        )
+    assert not Message.objects.exists()
+    assert services._contact_taken(IntegrityError("UNIQUE constraint failed: accounts_user.email"))

@@ -120,19 +120,25 @@ def volunteer_sign_up(
         return volunteer_register(
             volunteer=volunteer, skills=skills, categories=categories, recruitment_call=recruitment_call
         )
-    except IntegrityError:
-        pass  # a known e-mail or mobile: nothing was written
-    signup_attempt_notify(email=email, phone=phone)
+    except IntegrityError as error:
+        if not _contact_taken(error):
+            raise  # any other constraint is a bug to see, not a known contact to hide
+    signup_attempt_notify(email=email, phone=phone)  # nothing was written
     return None
 
 
-def _contact_known(*, email: str, phone: str) -> bool:
-    """Whether a volunteer or an account already has this e-mail or mobile (the constraints'
-    question, asked ahead of a write)."""
-    # E-mails are stored lower-case (forms, UserManager): exact lookups use the indexes.
-    return Volunteer.objects.with_contact(email=email, phone=phone).exists() or (
-        bool(email) and User.objects.filter(email=email).exists()
-    )
+# The unique constraints a known contact trips: accounts' e-mail, volunteers' mobile (PostgreSQL
+# names them; SQLite's message names the columns).
+_CONTACT_CONSTRAINTS = {"accounts_user_email_key", "volunteer_unique_mobile"}
+_CONTACT_COLUMNS = ("accounts_user.email", "volunteers_volunteer.phone")
+
+
+def _contact_taken(error: IntegrityError) -> bool:
+    """Whether a failed sign-up write hit the unique e-mail or mobile, and nothing else."""
+    diagnostic = getattr(error.__cause__, "diag", None)
+    if diagnostic is not None and diagnostic.constraint_name:
+        return diagnostic.constraint_name in _CONTACT_CONSTRAINTS
+    return any(column in str(error) for column in _CONTACT_COLUMNS)
 
 
 def signup_attempt_notify(*, email: str = "", phone: str = "") -> list[Message]:
