@@ -242,7 +242,10 @@ VS_TASKS_REDIS_URL = env_str("VS_TASKS_REDIS_URL", "")
 if _tasks_backend.endswith("RQBackend"):
     if not VS_TASKS_REDIS_URL:
         raise ImproperlyConfigured("VS_TASKS_BACKEND on Redis needs VS_TASKS_REDIS_URL (redis://…/N).")
+    # For its commands (`rqworker`, `rqstats`). Not its admin dashboard: it lists the host's one queue,
+    # every town's tasks, to whoever may open a town's admin.
     INSTALLED_APPS.append("django_rq")
+    RQ_SHOW_ADMIN_LINK = False
 if VS_TASKS_REDIS_URL:
     # A task may run as long as a town's backup; RQ would stop it after 180 s by default.
     RQ_QUEUES = {"default": {"URL": VS_TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env_int("VS_TASKS_TIMEOUT", 3600)}}
@@ -536,7 +539,7 @@ if VS_MULTI_TOWN:
         "axes",
         "villesolidaire.core",
         "villesolidaire.accounts",
-        # The Redis queue's app (its admin page only), when VS_TASKS_BACKEND is on Redis: the host's.
+        # The Redis queue's app (its commands), when VS_TASKS_BACKEND is on Redis: the host's.
         *(["django_rq"] if "django_rq" in INSTALLED_APPS else []),
     ]
     # Every town's schema: all of the project, and its own users, sessions, second factors, lock-outs.
