@@ -81,9 +81,10 @@ class TownWorker(SimpleWorker):
     """The worker `manage.py rqworker` runs (settings.RQ["WORKER_CLASS"]): each task in the worker's own
     process, as `db_worker` runs them, rather than in a process forked for it (RQ's default).
 
-    A forked process starts cold for every task: a new database connection, the templates and the
-    geocoder's index loaded again (docs/scaling.md has the measured difference). Around each task, the
-    connection is checked and renewed as Django does around a request (CONN_MAX_AGE, a lost server).
+    A forked process starts cold for every task: a new database connection, and whatever a task loads
+    on first use (templates…) loaded again: four to twelve times slower here (docs/scaling.md). Around
+    each task, the connection is checked and renewed as Django does around a request (CONN_MAX_AGE, a
+    lost server).
     """
 
     def execute_job(self, job, queue):
