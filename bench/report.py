@@ -29,6 +29,7 @@ ORDER = [
     "volunteer-list",
     "signup",
     "surge",
+    "scale_out",
     "towns",
 ]
 # (result name, comparison, threshold, what the issue asks)
@@ -238,6 +239,40 @@ def towns_section(by_name: dict) -> list[str]:
     return lines
 
 
+def scale_out_section(by_name: dict) -> list[str]:
+    """Past one machine (bench/scale_out.py): one application server and one worker, then two of each."""
+    if "signup_throughput_2_app_processes" not in by_name:
+        return []
+
+    def value(name: str):
+        return fmt(by_name[name]["value"]) if name in by_name else "?"
+
+    return [
+        "",
+        "## Au-delà d'une machine : 1 puis 2 serveurs d'application et workers (issue 14, partie 4)",
+        "",
+        "`bench/scale_out.py`, en une exécution : le même répartiteur nginx (site livré, tourniquet) devant un puis",
+        "deux serveurs gunicorn, la file de tâches sur Redis (`TownRQBackend`) vidée par un puis deux workers",
+        "(`manage.py rqworker --with-scheduler default`). Pas d'objectif : mesuré. Sur cette machine, serveurs,",
+        "workers, nginx, wrk, PostgreSQL et Redis se partagent les mêmes cœurs : le second processus y montre ce",
+        "qu'il ajoute sur ces cœurs, pas ce qu'ajouterait une seconde machine (docs/scaling.md).",
+        "",
+        "| | 1 | 2 |",
+        "|---|---|---|",
+        f"| Inscriptions/s (`signup_throughput_*`) | {value('signup_throughput_1_app_process')} "
+        f"| {value('signup_throughput_2_app_processes')} |",
+        f"| p95 des inscriptions (ms) | {value('signup_latency_p95_1_app_process')} "
+        f"| {value('signup_latency_p95_2_app_processes')} |",
+        f"| Connexions wrk | {value('signup_connections_1_app_process')} "
+        f"| {value('signup_connections_2_app_processes')} |",
+        f"| Inscriptions perdues (1 = oui) | {value('signup_lost_1_app_process')} "
+        f"| {value('signup_lost_2_app_processes')} |",
+        f"| Tâches vidées par seconde (`tasks_drained_per_s_*`) | {value('tasks_drained_per_s_1_worker')} "
+        f"| {value('tasks_drained_per_s_2_workers')} |",
+        f"| Tâches non faites | {value('tasks_not_done_1_worker')} | {value('tasks_not_done_2_workers')} |",
+    ]
+
+
 def markdown(rows: list[dict], info: dict) -> str:
     by_name = {row["name"]: row for row in rows}
     today = datetime.datetime.now().astimezone().date().isoformat()
@@ -282,6 +317,7 @@ def markdown(rows: list[dict], info: dict) -> str:
             lines.append(
                 f"| `{name}` | {fmt(row['value'])} {row['unit']} | {label} | {verdict(row['value'], op, threshold)} |"
             )
+    lines += scale_out_section(by_name)
     lines += towns_section(by_name)
     lines += [
         "",
@@ -365,6 +401,15 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  statut (compté à part). Latences de la connexion au dernier octet. Vérification : chaque adresse e-mail",
         "  ayant reçu un 302 est en base (`surge_confirmed_missing`). Le générateur tourne sur la même machine à",
         "  deux cœurs que le serveur : il lui prend une part du processeur, qu'un vrai afflux laisserait.",
+        "- **Au-delà d'une machine** (`bench/scale_out.py`) : après l'afflux, sur la même base. Pour 1 puis 2 :",
+        "  autant de serveurs gunicorn (réglages des inscriptions ci-dessus, chacun sur son port, file de tâches sur",
+        "  Redis, base 5 vidée par bench/run.sh), nginx devant (le site livré, construit comme pour l'afflux, en",
+        "  tourniquet sur les serveurs, sans son `limit_conn` : on mesure la capacité) ; wrk avec 10 connexions par",
+        "  serveur, 5 s de mise en route puis 30 s mesurées. Vérification : chaque 302 des journaux des serveurs est",
+        "  un volontaire en base. Chaque inscription a mis son message de bienvenue dans la file Redis, sans worker ;",
+        "  puis autant de workers de production démarrent suspendus (`rq suspend`) et, tous à l'écoute, reprennent",
+        "  ensemble : tâches vidées par seconde = tâches en file / temps jusqu'à la dernière terminée ; chaque",
+        "  message de bienvenue doit être envoyé (envoi factice : la tâche réserve, rédige et enregistre le message).",
         "- **Campagnes du registre** (`bench/campaigns.py`) : 20 000 inscriptions écrites par le modèle (champs",
         "  identifiants réellement chiffrés, index de recherche calculés), réparties dans les quartiers, 45 % avec",
         "  informations complémentaires consenties (un tiers vivant seul). Génération : `campaign_create` sur un",

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: matching, public sign-up throughput and a surge at five times it (load shedding),
-# request-list timings, the volunteer list and the bilan at 100 000 volunteers and requests, register name search, register campaigns, who to tell about a one-off need, the public partners map,
+# one then two application servers and task workers (Redis queue) behind nginx,
+# request-list timings, the volunteer list and the bilan at 100 000 volunteers and requests, register name search,
+# register campaigns, who to tell about a one-off need, the public partners map,
 # many towns on one deployment (create_town, one town's pages with 100 towns).
 # Writes bench/results.json and docs/benchmarks.md. Reports figures; never fails on a timing.
 # Uses its own databases (PostgreSQL villesolidaire_bench and villesolidaire_bench_towns, SQLite
@@ -113,6 +115,15 @@ DATABASE_URL="$PG_URL" $PY bench/signup.py --duration 10 --rounds 3 --connection
 
 echo "== Afflux : inscriptions à 5 × la capacité mesurée, 30 s, délestage des requêtes en trop =="
 DATABASE_URL="$PG_URL" $PY bench/surge.py --factor 5 --duration 30
+
+# Past one machine (docs/scaling.md): the task queue on Redis, database 5 only, emptied first.
+SCALE_REDIS_URL="${SCALE_REDIS_URL:-redis://127.0.0.1:6379/5}"
+if $PY -c 'import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).flushdb()' "$SCALE_REDIS_URL" 2>/dev/null; then
+  echo "== Au-delà d'une machine : 1 puis 2 serveurs d'application et workers (file Redis) derrière nginx =="
+  DATABASE_URL="$PG_URL" VS_TASKS_REDIS_URL="$SCALE_REDIS_URL" $PY bench/scale_out.py --duration 30
+else
+  echo "Redis injoignable sur $SCALE_REDIS_URL : 1 puis 2 serveurs d'application non mesurés."
+fi
 
 echo "== Plusieurs communes : create_town, pages d'une commune avec 1 puis 100 communes sous gunicorn =="
 DATABASE_URL="$TOWNS_URL" VS_MULTI_TOWN=true DJANGO_ALLOWED_HOSTS="$DJANGO_ALLOWED_HOSTS,.bench.test" VS_TASKS_BACKEND="$TOWNS_TASKS" \

@@ -52,21 +52,21 @@ UNLIMITED_PUBLIC_FORM = {"VS_LIMIT_PUBLIC_FORM": "100000000/h"}
 
 
 @contextmanager
-def gunicorn(access_log, stderr=sys.stderr, **env):
-    """gunicorn with config/gunicorn.conf.py on BIND, its access log in `access_log`; `env` on top of
+def gunicorn(access_log, stderr=sys.stderr, bind=BIND, **env):
+    """gunicorn with config/gunicorn.conf.py on `bind`, its access log in `access_log`; `env` on top of
     the production-like environment of bench/run.sh. Stopped (SIGTERM, then waited for) on exit."""
     access_log.parent.mkdir(parents=True, exist_ok=True)
     access_log.unlink(missing_ok=True)
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
         cwd=ROOT,
-        env={**os.environ, "VS_BIND": BIND, "VS_ACCESS_LOG": str(access_log), **UNLIMITED_PUBLIC_FORM, **env},
+        env={**os.environ, "VS_BIND": bind, "VS_ACCESS_LOG": str(access_log), **UNLIMITED_PUBLIC_FORM, **env},
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=stderr,
     )
     try:
-        wait_for_server()
+        wait_for_server(f"http://{bind}")
         yield server
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -107,11 +107,11 @@ def form_body() -> str:
     return urllib.parse.urlencode(fields).replace("%7BEMAIL%7D", "{EMAIL}")
 
 
-def wait_for_server(timeout: float = 30) -> None:
+def wait_for_server(base: str = BASE, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(BASE + FORM_PATH, timeout=2).read()
+            urllib.request.urlopen(base + FORM_PATH, timeout=2).read()
             return
         except urllib.error.HTTPError:
             # Any answer means gunicorn is up: a multi-town deployment (bench/towns.py) answers
@@ -119,14 +119,14 @@ def wait_for_server(timeout: float = 30) -> None:
             return
         except OSError:
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer on " + BASE)
+    raise SystemExit("gunicorn did not answer on " + base)
 
 
-def csrf_pair() -> tuple[str, str]:
+def csrf_pair(base: str = BASE) -> tuple[str, str]:
     """GET the form: the csrftoken cookie and the csrfmiddlewaretoken of the page."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(BASE + FORM_PATH, timeout=10).read().decode()
+    html = opener.open(base + FORM_PATH, timeout=10).read().decode()
     cookie = next(c.value for c in jar if c.name == "csrftoken")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     return cookie, token
@@ -137,9 +137,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def one_signup(cookie: str, body: str) -> int:
+def one_signup(cookie: str, body: str, base: str = BASE) -> int:
     request = urllib.request.Request(
-        BASE + FORM_PATH,
+        base + FORM_PATH,
         data=body.encode(),
         method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"},
@@ -151,8 +151,8 @@ def one_signup(cookie: str, body: str) -> int:
         return error.code
 
 
-def run_wrk(args, cookie: str, body: str, run_id: str, duration: int, path: str = FORM_PATH) -> dict:
-    """One wrk window POSTing to `path`; its BENCH_JSON summary (signup.lua)."""
+def run_wrk(args, cookie: str, body: str, run_id: str, duration: int, path: str = FORM_PATH, base: str = BASE) -> dict:
+    """One wrk window POSTing to `path` on `base`; its BENCH_JSON summary (signup.lua)."""
     wrk = subprocess.run(
         [
             "wrk",
@@ -167,7 +167,7 @@ def run_wrk(args, cookie: str, body: str, run_id: str, duration: int, path: str 
             "--latency",
             "-s",
             str(ROOT / "bench" / "signup.lua"),
-            BASE,
+            base,
         ],
         env={**os.environ, "BENCH_CSRF": cookie, "BENCH_BODY": body, "BENCH_RUN": run_id, "BENCH_PATH": path},
         capture_output=True,

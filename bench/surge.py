@@ -118,19 +118,20 @@ def email(template: dict, number: int) -> str:
     return urllib.parse.unquote(template["email"].format(number=number))
 
 
-def edge_config(work) -> str:
-    """The shipped nginx site, served on EDGE in plain HTTP: the redirecting port-80 server and the
-    TLS lines removed, logs, static files and the two upstreams pointed at the bench's."""
+def edge_config(work, listen: str = EDGE, upstreams: tuple[str, ...] = (BIND,)) -> str:
+    """The shipped nginx site, served on `listen` in plain HTTP: the redirecting port-80 server and the
+    TLS lines removed, logs, static files and the two upstreams pointed at the bench's (the
+    application's: `upstreams`, round-robin, as with several servers in docs/deployment.md)."""
     site = NGINX_SITE.read_text()
     site = re.sub(r"\nserver \{\n    listen 80;.*?\n\}\n", "\n", site, count=1, flags=re.DOTALL)
     site = re.sub(r"\n    listen \[::\]:443 ssl http2;", "", site)
-    site = site.replace("listen 443 ssl http2;", f"listen {EDGE};")
+    site = site.replace("listen 443 ssl http2;", f"listen {listen};")
     site = re.sub(r"\n    ssl_[a-z_]+ [^;]+;", "", site)
     site = site.replace("/var/log/nginx/", f"{work}/")
     site = site.replace("/srv/villesolidaire/staticfiles/", os.environ.get("DJANGO_STATIC_ROOT", "/nonexistent") + "/")
-    site = site.replace("server 127.0.0.1:8000;", f"server {BIND};").replace(
-        "server 127.0.0.1:8001;", f"server {REFUSALS};"
-    )
+    site = site.replace(
+        "server 127.0.0.1:8000;", "\n    ".join(f"server {upstream};" for upstream in upstreams)
+    ).replace("server 127.0.0.1:8001;", f"server {REFUSALS};")
     (work / "site.conf").write_text(site)
     return (
         f"worker_processes 1;\nworker_rlimit_nofile 40000;\npid {work}/nginx.pid;\nerror_log {work}/error.log crit;\n"

@@ -227,14 +227,30 @@ STORAGES = {
 }
 
 # Background work (Django Tasks API). Database backend by default; see docs/configuration.md.
+_tasks_backend = env_str("VS_TASKS_BACKEND", "villesolidaire.core.tenancy.TownDatabaseBackend")
 TASKS = {
     "default": {
         # Our subclass of django-tasks' database backend: same queue, and each task carries its town
         # when one deployment serves many (core.tenancy, decision 0014).
-        "BACKEND": env_str("VS_TASKS_BACKEND", "villesolidaire.core.tenancy.TownDatabaseBackend"),
+        "BACKEND": _tasks_backend,
         "QUEUES": ["default"],
     }
 }
+# Past one machine (docs/scaling.md): the queue on Redis, VS_TASKS_BACKEND=villesolidaire.core.rq_tasks.TownRQBackend,
+# run by `manage.py rqworker --with-scheduler default` (the scheduler runs the deferred tasks: retries, expiries).
+VS_TASKS_REDIS_URL = env_str("VS_TASKS_REDIS_URL", "")
+if _tasks_backend.endswith("RQBackend"):
+    if not VS_TASKS_REDIS_URL:
+        raise ImproperlyConfigured("VS_TASKS_BACKEND on Redis needs VS_TASKS_REDIS_URL (redis://…/N).")
+    # For its commands (`rqworker`, `rqstats`). Not its admin dashboard: it lists the host's one queue,
+    # every town's tasks, to whoever may open a town's admin.
+    INSTALLED_APPS.append("django_rq")
+    RQ_SHOW_ADMIN_LINK = False
+if VS_TASKS_REDIS_URL:
+    # A task may run as long as a town's backup; RQ would stop it after 180 s by default.
+    RQ_QUEUES = {"default": {"URL": VS_TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env_int("VS_TASKS_TIMEOUT", 3600)}}
+    # The worker runs django-tasks' Task objects through django-tasks-rq's job class, in its own process.
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job", "WORKER_CLASS": "villesolidaire.core.rq_tasks.TownWorker"}
 
 # E-mail through Django's mail backends; SMS through our own interface (notifications.sms).
 EMAIL_BACKEND = env_str(
@@ -348,8 +364,16 @@ for _proxy in VS_TRUSTED_PROXIES:
 # Counters of the limits: in each process's memory by default; a Redis URL shares them between the
 # web workers and servers (needs the `redis` package).
 _limits_cache = env_str("VS_LIMITS_CACHE_URL", "")
+# The default cache (the public figures page) in each process's memory, or shared on Redis by every
+# server (docs/scaling.md). Shared, it also holds the sessions in front of the database (cached_db):
+# a session read costs no query, and a logout seen by one server is seen by all.
+VS_CACHE_URL = env_str("VS_CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": VS_CACHE_URL}
+        if VS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
     "limits": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _limits_cache}
         if _limits_cache
@@ -371,6 +395,11 @@ if not 1 <= VS_SHED_RETRY_AFTER <= 3600:
     raise ImproperlyConfigured("VS_SHED_RETRY_AFTER must lie between 1 and 3600 seconds.")
 # Bench only: routes /banc-essai/ to the bare views of bench/bare_views.py (bench/signup.py sets it).
 VS_BENCH_VIEWS = env_bool("VS_BENCH_VIEWS", False)
+
+# Sessions in the database (Django's default); with a shared cache, read through it. Never with the
+# per-process cache: a session ended in one process would stay valid in the others' copies.
+if VS_CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Security. `manage.py check --deploy` is clean with the production variables (docs/configuration.md).
 SESSION_COOKIE_HTTPONLY = True
@@ -512,11 +541,13 @@ if VS_MULTI_TOWN:
         "axes",
         "villesolidaire.core",
         "villesolidaire.accounts",
+        # The Redis queue's app (its commands), when VS_TASKS_BACKEND is on Redis: the host's.
+        *(["django_rq"] if "django_rq" in INSTALLED_APPS else []),
     ]
     # Every town's schema: all of the project, and its own users, sessions, second factors, lock-outs.
     # Not the host's own: the task queue and the workers' heartbeats (`core`) exist once, in public;
     # a copy in a town's schema would hide them from that town (the search path reads the town first).
-    HOST_ONLY_APPS = {"django_tasks", "django_tasks_db", "villesolidaire.core"}
+    HOST_ONLY_APPS = {"django_tasks", "django_tasks_db", "villesolidaire.core", "django_rq"}
     TENANT_APPS = [app for app in INSTALLED_APPS if app not in HOST_ONLY_APPS]
     INSTALLED_APPS = SHARED_APPS + [app for app in INSTALLED_APPS if app not in SHARED_APPS]
     # Before anything reads the database: the host name picks the town (an unknown host gets a 404).

@@ -3,7 +3,8 @@
 # then the many-towns passes (decision 0014): tests/hosting with VS_MULTI_TOWN=true, and the whole suite
 # inside one town's schema (VS_TEST_SUITE_IN_TOWN=true).
 # A ruff finding stops the run: the tests are not started.
-# In CI (CI=true) PostgreSQL and Chromium are required: their absence is a failure, not a skip.
+# In CI (CI=true) PostgreSQL, Chromium and Redis (db 5, VS_TEST_REDIS_URL) are required: their absence is a
+# failure, not a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python

@@ -2,9 +2,13 @@
 
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import django_rq
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
@@ -12,6 +16,7 @@ from django.db import connection
 from tests.factories import HelpCategoryFactory, SkillFactory, TownFactory, login_staff, staff_user
 from tests.fake_server import FakeServer
 from villesolidaire.accounts.enums import Role
+from villesolidaire.core import rq_tasks
 from villesolidaire.core.caches import forget_reference_data
 from villesolidaire.help_requests.models import HelpCategory
 
@@ -199,6 +204,61 @@ def fake_server():
     yield start
     for server in servers:
         server.stop()
+
+
+# -- The task queue on Redis -------------------------------------------------------------------------------------
+
+# Database 5 of the local Redis by default; each test has a queue of its own in it, deleted afterwards.
+TEST_REDIS_URL = os.environ.get("VS_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+@dataclass
+class RedisTaskQueue:
+    name: str
+    queue: object  # an rq Queue
+
+    def work(self) -> None:
+        """Run every task of the queue, then return: the production worker in burst mode, in this
+        process (it does not fork: the task sees this test's transaction), scheduler included."""
+        worker = django_rq.get_worker(self.name)
+        worker.work(burst=True, with_scheduler=True)
+        worker.connection.delete(worker.key)  # its registration would linger a few minutes
+
+
+@pytest.fixture
+def redis_task_queue(settings, monkeypatch):
+    """The tasks go to a queue of their own on the local Redis (TownRQBackend), as with
+    VS_TASKS_BACKEND=villesolidaire.core.rq_tasks.TownRQBackend. Without Redis: skipped, but a
+    failure in CI (CI=true), where Redis runs, as a missing PostgreSQL is (scripts/test.sh)."""
+    connection_ = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+    try:
+        connection_.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis unreachable on {TEST_REDIS_URL} (VS_TEST_REDIS_URL): required in CI.")
+        pytest.skip(f"Redis unreachable on {TEST_REDIS_URL} (VS_TEST_REDIS_URL)")
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    # `default` too: django-tasks-rq reads a result back through the connection of the queue of that name.
+    settings.RQ_QUEUES = {name: {"URL": TEST_REDIS_URL}, "default": {"URL": TEST_REDIS_URL}}
+    settings.RQ = {
+        "JOB_CLASS": "django_tasks_rq.backend.Job",
+        "WORKER_CLASS": "villesolidaire.core.rq_tasks.TownWorker",
+    }
+    # As Django's test client does around its requests: closing the connection would end the test's transaction.
+    monkeypatch.setattr(rq_tasks, "close_old_connections", lambda: None)
+    settings.TASKS = {"default": {"BACKEND": "villesolidaire.core.rq_tasks.TownRQBackend", "QUEUES": [name]}}
+    yield RedisTaskQueue(name=name, queue=django_rq.get_queue(name))
+    # Everything of this queue: its list, registries, jobs and their results.
+    job_ids = set()
+    for key in connection_.scan_iter(f"rq:*:{name}"):
+        kind = connection_.type(key)
+        members = connection_.zrange(key, 0, -1) if kind == b"zset" else connection_.lrange(key, 0, -1)
+        job_ids |= {member.decode().split(":")[0] for member in members} if kind in (b"zset", b"list") else set()
+        connection_.delete(key)
+    for job_id in job_ids:
+        connection_.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
+    connection_.srem("rq:queues", f"rq:queue:{name}")
+    connection_.close()
 
 
 # -- Concurrency -------------------------------------------------------------------------------------------------

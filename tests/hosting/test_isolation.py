@@ -166,6 +166,25 @@ def test_a_task_enqueued_in_a_runs_in_a(towns):
         assert not Message.objects.filter(body="Rendez-vous demain").exists()
 
 
+def test_a_task_enqueued_in_a_runs_in_a_through_redis(towns, redis_task_queue, django_capture_on_commit_callbacks):
+    """The same with the queue on Redis (TownRQBackend) and an RQ worker started from the host's schema."""
+    a, b = towns
+    with schema_context(a.schema):
+        message = Message.objects.create(
+            channel=Channel.SMS, recipient="+33612345678", body="Rendez-vous par Redis", kind="essai", status="queued"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            result = send_message.using(queue_name=redis_task_queue.name).enqueue(message.pk)
+    connection.set_schema_to_public()
+    assert redis_task_queue.queue.fetch_job(result.id).kwargs[TOWN_KWARG] == a.schema
+    redis_task_queue.work()
+    assert connection.schema_name == "public"
+    with schema_context(a.schema):
+        assert Message.objects.get(pk=message.pk).status == "sent"
+    with schema_context(b.schema):
+        assert not Message.objects.filter(body="Rendez-vous par Redis").exists()
+
+
 def test_the_workers_heartbeat_is_the_hosts_and_every_town_reads_it(towns):
     a, _ = towns
     heartbeat.call("file-hote")  # what `manage.py worker_heartbeat` has the worker run, from public

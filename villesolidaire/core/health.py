@@ -22,12 +22,14 @@ from django_tasks.backends.dummy import DummyBackend
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+from django_tasks_rq import RQBackend
 from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
 from villesolidaire.core.models import WorkerHeartbeat
+from villesolidaire.core.rq_tasks import rq_queue_counts
 
 OK = "ok"
 UNAVAILABLE = "unavailable"
@@ -39,8 +41,11 @@ def tasks_run_in_a_worker() -> bool:
 
 
 def queue_counts() -> dict[str, int] | None:
-    """Ready and failed tasks of the database task queue; None with another backend."""
-    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+    """Ready and failed tasks of the task queue (database or Redis); None when tasks run at once or never."""
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    if isinstance(backend, RQBackend):
+        return rq_queue_counts(backend)
+    if not isinstance(backend, DatabaseBackend):
         return None
     return {"ready": DBTaskResult.objects.ready().count(), "failed": DBTaskResult.objects.failed().count()}
 
@@ -85,7 +90,7 @@ class Migrations(RequestThreadCheck):
 
 @dataclasses.dataclass
 class TaskQueue(RequestThreadCheck):
-    """No more than VS_HEALTH_MAX_QUEUE_DEPTH tasks wait for the worker (database backend)."""
+    """No more than VS_HEALTH_MAX_QUEUE_DEPTH tasks wait for the workers (database or Redis queue)."""
 
     name = "task_queue"
 

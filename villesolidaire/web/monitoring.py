@@ -18,8 +18,12 @@ def scraped_gauges() -> list[tuple[str, str, float]]:
     counts = queue_counts()
     if counts is not None:
         gauges += [
-            ("vs_tasks_ready", "Tasks waiting for the worker (database task queue).", counts["ready"]),
-            ("vs_tasks_failed", "Tasks that failed (database task queue, until pruned).", counts["failed"]),
+            ("vs_tasks_ready", "Tasks waiting for a worker (database or Redis task queue).", counts["ready"]),
+            (
+                "vs_tasks_failed",
+                "Tasks that failed (database queue until pruned; Redis: RQ's failed registry).",
+                counts["failed"],
+            ),
         ]
     age = heartbeat_age()
     if age is not None:
