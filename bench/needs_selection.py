@@ -17,6 +17,7 @@ import random
 import time
 
 from common import bulk_insert, centre, percentile, position, record, setup_django
+from matching import size_label
 
 setup_django()
 
@@ -26,6 +27,8 @@ from django.utils import timezone  # noqa: E402
 from villesolidaire.accounts.models import User  # noqa: E402
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, LANGUAGES  # noqa: E402
 from villesolidaire.help_requests.models import HelpCategory  # noqa: E402
+from villesolidaire.matching.index import cluster_index  # noqa: E402
+from villesolidaire.matching.models import VolunteerMatchProfile  # noqa: E402
 from villesolidaire.needs.models import Need, NeedStatus, Shift  # noqa: E402
 from villesolidaire.needs.selectors import select_volunteers  # noqa: E402
 from villesolidaire.trainings.models import TrainingModule, VolunteerTraining  # noqa: E402
@@ -135,6 +138,39 @@ def complete_profiles(rng: random.Random, training_modules: list[TrainingModule]
         cursor.execute("ANALYZE")
 
 
+def sync_index() -> None:
+    """The matching index follows the volunteers written above, as the volunteers' and trainings'
+    services keep it in step (here in three statements rather than row by row): rows for the
+    volunteers without one, their accepted categories and domains, and their valid trainings."""
+    profile = connection.ops.quote_name(VolunteerMatchProfile._meta.db_table)
+    volunteer = connection.ops.quote_name(Volunteer._meta.db_table)
+    held = connection.ops.quote_name(VolunteerTraining._meta.db_table)
+    module = connection.ops.quote_name(TrainingModule._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {profile} (volunteer_id, is_eligible, latitude, longitude, max_distance_km, "
+            "categories_mask, "
+            "skills_mask, languages_mask, availability_mask, trainings_mask, domains_mask) "
+            "SELECT v.id, v.status = %s, CASE WHEN v.is_located THEN v.latitude END, "
+            "CASE WHEN v.is_located THEN v.longitude END, v.max_distance_km, v.categories_mask, 0, v.languages, "
+            f"v.availability, 0, v.domains FROM {volunteer} v WHERE v.anonymised_at IS NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {profile} p WHERE p.volunteer_id = v.id)",
+            [Status.ACTIVE],
+        )
+        cursor.execute(
+            f"UPDATE {profile} p SET categories_mask = v.categories_mask, domains_mask = v.domains FROM {volunteer} v "
+            "WHERE v.id = p.volunteer_id AND (p.categories_mask <> v.categories_mask OR p.domains_mask <> v.domains)"
+        )
+        cursor.execute(
+            f"UPDATE {profile} p SET trainings_mask = t.mask FROM (SELECT vt.volunteer_id, "
+            f"BIT_OR(1::bigint << m.bit) AS mask FROM {held} vt JOIN {module} m ON m.id = vt.module_id "
+            "WHERE vt.expires_on IS NULL OR vt.expires_on >= %s GROUP BY vt.volunteer_id) t "
+            "WHERE t.volunteer_id = p.volunteer_id AND p.trainings_mask <> t.mask",
+            [timezone.localdate()],
+        )
+    cluster_index()
+
+
 def bench_needs(rng: random.Random, count: int, training_modules: list[TrainingModule]) -> list[Need]:
     lat0, lon0 = centre()
     categories = list(HelpCategory.objects.all())
@@ -180,7 +216,7 @@ def measure(label: str, size: int, needs: list[Need]) -> list[dict]:
         timings.append((time.perf_counter() - started) * 1000)
         chosen.append(selection.qualified)
         lacking.append(selection.lacking_training)
-    prefix = f"needs_selection_{size // 1000}k_{label}"
+    prefix = f"needs_selection_{size_label(size)}_{label}"
     print(
         f"{label}, {size} volunteers: {len(timings)} needs, {sum(chosen) / len(chosen):.0f} qualified and "
         f"{sum(lacking) / len(lacking):.0f} lacking a training on average"
@@ -204,6 +240,7 @@ def main() -> None:
     for size in args.sizes:
         seconds = grow_volunteers(size, rng)
         complete_profiles(rng, training_modules)
+        sync_index()
         print(f"{args.label}: {Volunteer.objects.count()} volunteers (+{seconds:.0f} s to generate)")
         record("needs-selection", measure(args.label, size, needs))
 

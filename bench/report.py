@@ -35,6 +35,12 @@ ORDER = [
 # (result name, comparison, threshold, what the issue asks)
 TARGETS = [
     ("matching_top20_100k_postgresql_p95", "<=", 20, "p95 ≤ 20 ms à 100 000 volontaires sur PostgreSQL"),
+    (
+        "matching_top20_1m_postgresql_p95",
+        "<=",
+        50,
+        "p95 ≤ 50 ms à 1 000 000 de volontaires sur PostgreSQL, mêmes 20 que le classement complet (issue 14)",
+    ),
     ("signup_throughput", ">=", 50, "≥ 50 inscriptions/s"),
     ("signup_latency_p95", "<=", 300, "p95 ≤ 300 ms"),
     ("signup_errors", "<=", 0, "aucune erreur"),
@@ -100,6 +106,12 @@ TARGETS = [
         "<=",
         500,
         "besoin ponctuel : qui prévenir, p95 ≤ 500 ms à 100 000 volontaires (PostgreSQL)",
+    ),
+    (
+        "needs_selection_1m_postgresql_p95",
+        "<=",
+        500,
+        "besoin ponctuel : qui prévenir, p95 ≤ 500 ms à 1 000 000 de volontaires (PostgreSQL, issue 14)",
     ),
     (
         "register_search_p95",

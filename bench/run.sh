@@ -125,6 +125,11 @@ else
   echo "Redis injoignable sur $SCALE_REDIS_URL : 1 puis 2 serveurs d'application non mesurés."
 fi
 
+# Last on this database: the million volunteers would weigh on every figure above.
+echo "== Mise en relation et besoins ponctuels à 1 000 000 de volontaires (PostgreSQL) =="
+DATABASE_URL="$PG_URL" $PY bench/matching.py --label postgresql --sizes 1000000 --requests 200
+DATABASE_URL="$PG_URL" $PY bench/needs_selection.py --label postgresql --sizes 1000000
+
 echo "== Plusieurs communes : create_town, pages d'une commune avec 1 puis 100 communes sous gunicorn =="
 DATABASE_URL="$TOWNS_URL" VS_MULTI_TOWN=true DJANGO_ALLOWED_HOSTS="$DJANGO_ALLOWED_HOSTS,.bench.test" VS_TASKS_BACKEND="$TOWNS_TASKS" \
   $PY bench/towns.py --towns 100 --samples 100

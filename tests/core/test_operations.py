@@ -297,3 +297,18 @@ def test_sentry_when_configured_sends_no_personal_data():
     )
     result = _settings_of({"SENTRY_DSN": "https://public@sentry.invalid/1"}, code)
     assert result.stdout.split() == ["True", "False", "never", "False"], result.stderr
+
+
+def test_an_unreachable_redis_queue_leaves_the_other_metrics_and_fails_the_health_check(client, settings):
+    """Redis down: /metriques/ still answers with what it knows and says the queue is unreachable;
+    /sante/ is 503 (nothing silently lost)."""
+    settings.VS_METRICS_TOKEN = "a-long-scrape-token"
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "SOCKET_CONNECT_TIMEOUT": 1}}
+    settings.TASKS = {"default": {"BACKEND": "villesolidaire.core.rq_tasks.TownRQBackend", "QUEUES": ["default"]}}
+    response = client.get(METRICS, HTTP_AUTHORIZATION="Bearer a-long-scrape-token")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "vs_messages_failed" in body and "vs_tasks_queue_unreachable 1.0" in body
+    assert "vs_tasks_ready" not in body
+    health = client.get("/sante/", HTTP_ACCEPT="application/json")
+    assert health.status_code == 503

@@ -27,6 +27,7 @@ from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+from redis.exceptions import RedisError
 
 from villesolidaire.core.models import WorkerHeartbeat
 from villesolidaire.core.rq_tasks import rq_queue_counts
@@ -40,11 +41,19 @@ def tasks_run_in_a_worker() -> bool:
     return not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend | DummyBackend)
 
 
+class QueueUnreachable(Exception):
+    """The task queue's server (Redis) did not answer."""
+
+
 def queue_counts() -> dict[str, int] | None:
-    """Ready and failed tasks of the task queue (database or Redis); None when tasks run at once or never."""
+    """Ready and failed tasks of the task queue (database or Redis); None when tasks run at once or
+    never. Raises QueueUnreachable when Redis does not answer."""
     backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
     if isinstance(backend, RQBackend):
-        return rq_queue_counts(backend)
+        try:
+            return rq_queue_counts(backend)
+        except RedisError as error:
+            raise QueueUnreachable(str(error)) from error
     if not isinstance(backend, DatabaseBackend):
         return None
     return {"ready": DBTaskResult.objects.ready().count(), "failed": DBTaskResult.objects.failed().count()}
@@ -95,7 +104,10 @@ class TaskQueue(RequestThreadCheck):
     name = "task_queue"
 
     def probe(self) -> None:
-        counts = queue_counts()
+        try:
+            counts = queue_counts()
+        except QueueUnreachable as error:
+            raise ServiceUnavailable("task queue unreachable") from error
         if counts is not None and counts["ready"] > settings.VS_HEALTH_MAX_QUEUE_DEPTH:
             raise ServiceUnavailable("too many tasks waiting")
 

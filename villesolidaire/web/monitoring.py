@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from villesolidaire.core.health import heartbeat_age, queue_counts
+from villesolidaire.core.health import QueueUnreachable, heartbeat_age, queue_counts
 from villesolidaire.core.observability import exposition, metrics_allowed
 from villesolidaire.notifications.models import Message
 
@@ -15,7 +15,12 @@ def scraped_gauges() -> list[tuple[str, str, float]]:
     gauges = [
         ("vs_messages_failed", "E-mails and SMS given up after their last attempt.", Message.objects.failed().count())
     ]
-    counts = queue_counts()
+    try:
+        counts = queue_counts()
+    except QueueUnreachable:
+        # The other gauges still tell what they know; this one says why the queue's are missing.
+        counts = None
+        gauges.append(("vs_tasks_queue_unreachable", "1 when the task queue's Redis did not answer.", 1))
     if counts is not None:
         gauges += [
             ("vs_tasks_ready", "Tasks waiting for a worker (database or Redis task queue).", counts["ready"]),
