@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, PERIODS
-from villesolidaire.core.planner import planner_settings
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.needs.models import (
     PLACE_HOLDING,
@@ -163,10 +162,7 @@ def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
         .order_by(*ordering)
         .values_list("volunteer_id", "is_trained", "matching", "qualified")[: max(limit, 1)]
     )
-    # PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: for
-    # a 40 ms scan the compilation alone took 400 ms.
-    with planner_settings(jit="off"):
-        rows = list(rows)
+    rows = list(rows)  # (PostgreSQL's JIT is off for the connections: config/settings.py)
     if not rows:
         return Selection()
     _id, _trained, matching, qualified = rows[0]
