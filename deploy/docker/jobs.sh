@@ -47,6 +47,7 @@ while (( ! stopping )); do
     run register_confirm_pre_registrations
     run purge_audit_log
     run refresh_training_index
+    run cluster_matching_index
     run prune_db_task_results
     run purge_register
     run purge_campaign_call_logs
