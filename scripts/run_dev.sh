@@ -24,6 +24,7 @@ WORKER=$!
     $PY manage.py purge_campaign_call_logs >/dev/null
     $PY manage.py send_shift_reminders >/dev/null
     $PY manage.py refresh_training_index >/dev/null
+    $PY manage.py cluster_matching_index >/dev/null
     $PY manage.py anonymise_inactive_volunteers >/dev/null
     sleep 60
   done ) &
