@@ -13,10 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import HelpRequestFactory, MissionFactory, SupportFactory
+from tests.factories import HelpCategoryFactory, HelpRequestFactory, MissionFactory, SupportFactory
 from tests.factories.trainings import TrainingModuleFactory, VolunteerTrainingFactory
 from villesolidaire.accounts.models import User
 from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.matching import nearby, scoring, selectors
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.missions.enums import MissionStatus
@@ -77,11 +78,18 @@ def generated_town(count: int, seed: int) -> list[VolunteerMatchProfile]:
     return profiles
 
 
+@pytest.fixture(autouse=True)
+def early_stop_in_small_towns(monkeypatch):
+    """The early stop even in these towns of thousands (it otherwise starts at SCAN_BELOW)."""
+    monkeypatch.setattr(nearby, "SCAN_BELOW", 0)
+
+
 @pytest.fixture
 def small_reads(monkeypatch):
     """A probe and a first box small enough that every stage runs on a town of thousands."""
-    monkeypatch.setattr(nearby, "PROBE_ROWS", 60)
-    monkeypatch.setattr(nearby, "BOX_ROWS", 400)
+    monkeypatch.setattr(nearby, "PROBE_MIN", 60)
+    monkeypatch.setattr(nearby, "PROBE_MAX", 60)
+    monkeypatch.setattr(nearby, "BOX_FACTOR", 7)
 
 
 def contexts(rng: random.Random, **fixed) -> list[scoring.MatchContext]:
@@ -183,6 +191,38 @@ def test_a_town_too_small_for_the_probe_and_an_empty_one():
         assert_same_ranking(context)
     VolunteerMatchProfile.objects.all().delete()
     assert selectors.rank_for_context(contexts(rng)[0]) == []
+
+
+def test_a_request_is_ranked_in_three_statements_at_most(small_reads, django_assert_max_num_queries):
+    """The category's required trainings, the probe and the box (and beyond it, when needed):
+    former volunteers, loads and valid trainings are read within them."""
+    generated_town(2000, seed=81)
+    created = HelpRequestFactory(
+        # The seeded category of bit 1, or one (a transactional test before may have emptied them).
+        category=HelpCategory.objects.filter(bit=1).first() or HelpCategoryFactory(bit=1),
+        resident__is_located=True,
+        resident__latitude=LAT,
+        resident__longitude=LON,
+        resident__language="ar",
+    )
+    help_request = (
+        type(created)
+        .objects.select_related("category", "resident")
+        .prefetch_related("category__skills")  # as the matching page reads it
+        .get(pk=created.pk)
+    )
+    selectors.rank_volunteers(help_request)  # the process now knows the town's statistics
+    with django_assert_max_num_queries(4):
+        assert len(selectors.rank_volunteers(help_request)) == 20
+
+
+def test_a_small_town_is_ranked_by_reading_everyone(monkeypatch):
+    generated_town(300, seed=71)
+    monkeypatch.setattr(nearby, "SCAN_BELOW", 30_000)
+    context = contexts(random.Random(72))[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert_same_ranking(context)
+    assert not any("vs_match_reach_point(" in query["sql"] for query in queries)
 
 
 def test_the_radius_of_a_tier_shrinks_with_the_bound():

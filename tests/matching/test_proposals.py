@@ -341,9 +341,8 @@ def test_matching_page_query_count_is_constant(
     url = reverse("matching:request_matching", args=[help_request.pk])
     client.get(url)
     # 15 before trainings, + 1: the category's required trainings (prefetched with its skills).
-    # PostgreSQL ranks in two statements (probe, box: nearby.py) that also read the resident's
-    # former volunteers and the recent loads; SQLite's full ranking reads them apart (three).
-    with django_assert_num_queries(15 if connection.vendor == "postgresql" else 16):
+    # A town this small is ranked by reading everyone (nearby.SCAN_BELOW), on both databases.
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert response.content.decode().count("Déjà sollicité·e") == 2
 

@@ -179,11 +179,12 @@ def lacking_valid_trainings(volunteer_ids, context: scoring.MatchContext, day) -
 
 
 def rank_for_context(context: scoring.MatchContext, *, limit: int = 20, now=None) -> list[Candidate]:
-    """The best `limit` candidates: on PostgreSQL, for a located request, through the ranking
-    that stops early (nearby.py); otherwise by the full ranking (`rank_by_scan`)."""
+    """The best `limit` candidates: on PostgreSQL, for a located request in a town of many
+    volunteers, through the ranking that stops early (nearby.py); otherwise by the full ranking
+    (`rank_by_scan`)."""
     if limit <= 0:
         return []
-    if connection.vendor != "postgresql" or not context.has_position:
+    if connection.vendor != "postgresql" or not context.has_position or not nearby.worth_stopping_early():
         return rank_by_scan(context, limit=limit, now=now)
     now = now or timezone.now()
     rows = nearby.rank_rows(context, limit=limit, since=now - scoring.LOAD_WINDOW, day=timezone.localdate(now))
