@@ -3,8 +3,10 @@ residents as counting the requests themselves, after every kind of write, a fold
 one resident written at the same instant."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -110,3 +112,10 @@ def test_requests_of_one_resident_at_the_same_instant_are_all_counted(run_concur
     fold_request_counts()
     assert_counts_match_the_requests(monkeypatch, quartier)
     assert _counted(Period())[0] == {"requests": 12, "residents_helped": 1}
+
+
+def test_the_five_minute_job_folds_both_counts():
+    out = StringIO()
+    call_command("fold_volunteer_counts", stdout=out)
+    assert "Décomptes de volontaires" in out.getvalue()
+    assert "Décomptes de demandes" in out.getvalue()
