@@ -8,7 +8,9 @@ volunteers and requests are added in bulk by the other scripts' own generators (
 grow_volunteers, request_list's grow_requests); the volunteers' sign-ups are spread over two years
 with status histories by bilan's spread_histories, then each volunteer is placed in a quartier and
 given the categories of their matching profile (grow_volunteers leaves both empty), once. The
-tables are vacuumed and analysed as autovacuum would after such writes. Then a signed-in
+count deltas these bulk writes appended are folded, as the 5-minute job (fold_volunteer_counts)
+would have done before anyone opens the bilan (decisions 0015, 0016), and the tables vacuumed and
+analysed as autovacuum would after such writes. Then a signed-in
 coordinator who passed the second factor opens, through Django's test Client:
 - the volunteer list: the first page half the time, else a later page, a status, a quartier, a
   category or a name (`volunteer_list_100k_p50/_p95`);
@@ -35,10 +37,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest  # noqa: E402
+from villesolidaire.help_requests.services import fold_request_counts  # noqa: E402
 from villesolidaire.matching.models import VolunteerMatchProfile  # noqa: E402
 from villesolidaire.territory.models import Quartier  # noqa: E402
 from villesolidaire.volunteers.enums import Status  # noqa: E402
 from villesolidaire.volunteers.models import Volunteer  # noqa: E402
+from villesolidaire.volunteers.services import fold_volunteer_counts  # noqa: E402
 
 NAMES = ["bench", "martin", "1234", "dupont"]
 
@@ -108,9 +112,11 @@ def main() -> None:
     grow_requests(args.requests, rng)
     written = spread_histories(random.Random(12))
     placed = place_volunteers()
+    folded = fold_volunteer_counts()[0] + fold_request_counts()[0]
     print(
         f"  data ready in {time.perf_counter() - started:.0f} s ({written} status changes, "
-        f"{placed} volunteers placed); tables vacuumed and analysed in {settle_tables():.1f} s"
+        f"{placed} volunteers placed, {folded} count deltas folded); "
+        f"tables vacuumed and analysed in {settle_tables():.1f} s"
     )
     client = coordinator_client()
     volunteers, requests = Volunteer.objects.count(), HelpRequest.objects.count()

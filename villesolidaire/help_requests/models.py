@@ -160,3 +160,56 @@ class HelpRequest(models.Model):
 
 class HelpRequestTransition(TransitionLog):
     help_request, from_status, to_status = log_fields(HelpRequest)
+
+
+class RequestCount(models.Model):
+    """Help requests and the residents who made them, counted per local month, quartier of the
+    resident and category, so that the bilan reads a few thousand rows whatever the number of
+    requests (decision 0016).
+
+    Residents are distinct people, which counts per month cannot sum: a resident helped in March
+    and May counts once in the year. Each (resident, month) is kept with `since`, the previous
+    month that resident asked for help (NULL: never before); over whole months from A to B, the
+    distinct residents are then the rows of those months whose `since` is before A or NULL — a
+    sum, exact for any range of whole months. `category` NULL: every category (the total, the
+    quartiers, the months); a category: requests of that category, `since` read within it.
+
+    On PostgreSQL statement triggers on the requests' table (and one on the residents' quartier,
+    migration 0011) append the difference each write makes to its residents' rows, in the writing
+    transaction; services.fold_request_counts (every 5 minutes, with the volunteers' counts) sums
+    them into one row per key. SQLite has no such trigger: the bilan counts the requests there."""
+
+    month = models.DateField("mois")
+    quartier = models.ForeignKey(
+        "territory.Quartier",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name="quartier",
+    )
+    category = models.ForeignKey(
+        HelpCategory,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name="catégorie",
+    )
+    since = models.DateField("mois de la demande précédente", null=True)
+    requests = models.IntegerField("demandes")
+    residents = models.IntegerField("habitant·es")
+
+    class Meta:
+        verbose_name = "décompte de demandes"
+        verbose_name_plural = "décomptes de demandes"
+        indexes = [
+            models.Index(
+                fields=["month"],
+                include=["quartier", "category", "since", "requests", "residents"],
+                name="request_count_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category_id} depuis {self.since}: {self.requests}/{self.residents}"

@@ -1,7 +1,7 @@
 """Writes on help requests: intake (hotline, public form), edits and status changes."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from villesolidaire.accounts.models import User
@@ -127,3 +127,32 @@ def help_request_set_episode(
         request=request,
     )
     return locked
+
+
+# Summing the counts' deltas in one statement (as volunteers.services.FOLD_COUNTS): rows appended
+# meanwhile by other transactions are outside its snapshot, neither deleted nor summed.
+FOLD_COUNTS = """
+WITH folded AS (
+    DELETE FROM help_requests_requestcount RETURNING month, quartier_id, category_id, since, requests, residents
+), summed AS (
+    INSERT INTO help_requests_requestcount (month, quartier_id, category_id, since, requests, residents)
+    SELECT month, quartier_id, category_id, since, SUM(requests), SUM(residents)
+    FROM folded
+    GROUP BY month, quartier_id, category_id, since
+    HAVING SUM(requests) <> 0 OR SUM(residents) <> 0
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM folded), (SELECT count(*) FROM summed)
+"""
+
+
+def fold_request_counts() -> tuple[int, int]:
+    """Sum the deltas the triggers appended to RequestCount into one row per key (decision 0016),
+    so the bilan reads a bounded number of rows. Returns the rows before and after; (0, 0) on
+    SQLite, which keeps no counts. The figures do not change: only how many rows hold them."""
+    if connection.vendor != "postgresql":
+        return 0, 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(FOLD_COUNTS)
+        before, after = cursor.fetchone()
+    return before, after

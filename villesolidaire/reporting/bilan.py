@@ -33,6 +33,8 @@ from villesolidaire.reporting.selectors import (
     FIGURE_LABELS,
     FIGURES,
     HEADLINE,
+    REQUESTS,
+    RESIDENTS_HELPED,
     Dashboard,
     Period,
     dashboard,
@@ -215,7 +217,8 @@ def build_bilan(chosen: ChosenPeriod, *, compare: bool = True, today: datetime.d
         chosen=chosen,
         board=board,
         previous=previous,
-        requests=request_figures(period),
+        # The dashboard counted the same requests and residents: passed on, not counted again.
+        requests=request_figures(period, counted=(board.total(REQUESTS), board.total(RESIDENTS_HELPED))),
         partners=partner_activity(period),
         domains=domains,
         calls=calls,

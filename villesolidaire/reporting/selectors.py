@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from villesolidaire.core.workflow import status_as_of
-from villesolidaire.help_requests.models import HelpCategory, HelpRequest
+from villesolidaire.help_requests.models import HelpCategory, HelpRequest, RequestCount
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.needs.models import ShiftSignup
@@ -355,7 +355,8 @@ def _first_of_next_month(day: datetime.date) -> datetime.date:
 
 
 def counts_kept() -> bool:
-    """Whether VolunteerCount holds the volunteers' counts (PostgreSQL's trigger; decision 0015)."""
+    """Whether VolunteerCount and RequestCount hold the volunteers' and the requests' counts
+    (PostgreSQL's triggers; decisions 0015 and 0016)."""
     return connection.vendor == "postgresql"
 
 
@@ -516,25 +517,16 @@ def count_mobilised(tally: Tally, period: Period) -> None:
 def count_requests(tally: Tally, period: Period) -> None:
     """Requests, and distinct residents who asked for help, overall and per breakdown (one query).
 
-    The database counts the distinct residents of each grouping (four GROUP BYs in one UNION ALL):
-    a few hundred rows come back whatever the number of requests, instead of one row per resident
-    and month (100,000 requests: as many rows, and sets built in Python)."""
-    requests = HelpRequest.objects.filter(period.q("created_at", place="resident__quartier")).order_by()
-    no_number, no_month = Cast(Value(None), IntegerField()), Cast(Value(None), DateField())
-    groupings = {
-        "total": (no_number, no_month),
-        "category": (Cast(F("category_id"), IntegerField()), no_month),
-        "quartier": (Cast(F("resident__quartier_id"), IntegerField()), no_month),
-        # Cast in SQL: a UNION's rows get the first query's Python conversions only.
-        "month": (no_number, Cast(local_month("created_at"), DateField())),
-    }
-    queries = [
-        requests.values_list(Value(name), number, month).annotate(
-            n=Count("pk"), people=Count("resident_id", distinct=True)
-        )
-        for name, (number, month) in groupings.items()
-    ]
-    for name, number, month, count, people in queries[0].union(*queries[1:], all=True):
+    A period of whole months (a year, a month, everything) is read from RequestCount where it is
+    kept (decision 0016); other periods, and SQLite, count the requests themselves: the database
+    counts the distinct residents of each grouping (four GROUP BYs in one UNION ALL), a few hundred
+    rows come back whatever the number of requests."""
+    counted, edges = month_split(period)
+    if counts_kept() and counted is not None and edges is None:
+        rows = request_count_rows(counted, period.start)
+    else:
+        rows = requests_counted(period)
+    for name, number, month, count, people in rows:
         if name == "total":
             tally.totals[REQUESTS] += count
             tally.totals[RESIDENTS_HELPED] = people
@@ -542,6 +534,58 @@ def count_requests(tally: Tally, period: Period) -> None:
         table = getattr(tally, f"by_{name}")
         _add(table, month if name == "month" else number, REQUESTS, count)
         _add(table, month if name == "month" else number, RESIDENTS_HELPED, people)
+
+
+NO_NUMBER, NO_MONTH = Cast(Value(None), IntegerField()), Cast(Value(None), DateField())
+
+
+def requests_counted(period: Period):
+    """(grouping, number, month, requests, distinct residents) of the period, from the requests."""
+    requests = HelpRequest.objects.filter(period.q("created_at", place="resident__quartier")).order_by()
+    groupings = {
+        "total": (NO_NUMBER, NO_MONTH),
+        "category": (Cast(F("category_id"), IntegerField()), NO_MONTH),
+        "quartier": (Cast(F("resident__quartier_id"), IntegerField()), NO_MONTH),
+        # Cast in SQL: a UNION's rows get the first query's Python conversions only.
+        "month": (NO_NUMBER, Cast(local_month("created_at"), DateField())),
+    }
+    queries = [
+        requests.values_list(Value(name), number, month).annotate(
+            n=Count("pk"), people=Count("resident_id", distinct=True)
+        )
+        for name, (number, month) in groupings.items()
+    ]
+    return queries[0].union(*queries[1:], all=True)
+
+
+def request_count_rows(counted: Q, first: datetime.date | None):
+    """The same rows as `requests_counted`, from RequestCount's whole months (`counted`, from
+    `month_split`; `first`: the first of them, None for everything). A resident counts once in a
+    grouping: in the row of their first month of the period, the one whose previous month (`since`)
+    is before it."""
+    rows = RequestCount.objects.filter(counted).order_by()
+    first_time = Q(since__isnull=True) | Q(since__lt=first) if first else Q(since__isnull=True)
+    new_residents = Coalesce(Sum("residents", filter=first_time), 0)
+    every_category, per_category = rows.filter(category__isnull=True), rows.filter(category__isnull=False)
+    queries = [
+        every_category.values_list(Value("total"), NO_NUMBER, NO_MONTH).annotate(
+            n=Sum("requests"), people=new_residents
+        ),
+        per_category.values_list(Value("category"), Cast(F("category_id"), IntegerField()), NO_MONTH).annotate(
+            n=Sum("requests"), people=new_residents
+        ),
+        every_category.values_list(Value("quartier"), Cast(F("quartier_id"), IntegerField()), NO_MONTH).annotate(
+            n=Sum("requests"), people=new_residents
+        ),
+        # Within one month every resident of the month is new to it: all its rows.
+        every_category.values_list(Value("month"), NO_NUMBER, Cast(F("month"), DateField())).annotate(
+            n=Sum("requests"), people=Sum("residents")
+        ),
+    ]
+    # Keys whose requests all moved away (another category, date or quartier): no row, as counted
+    # from the requests.
+    queries = [query.exclude(n=0) for query in queries]
+    return queries[0].union(*queries[1:], all=True)
 
 
 def count_supports(tally: Tally, period: Period) -> None:

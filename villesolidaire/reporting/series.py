@@ -8,7 +8,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -89,18 +90,16 @@ def weekly_series(period: Period, *, today: datetime.date | None = None) -> Seri
             "support__resident__quartier",
         ),
     }
+    today = today or timezone.localdate()
+    # A period with both ends has its weeks known beforehand (the data cannot widen them).
+    weeks = _week_range(period, [], today) if period.start and period.end else None
     counts: dict = defaultdict(dict)
     for figure, (queryset, field_name, place) in sources.items():
-        rows = (
-            queryset.filter(period.q(field_name, place=place))
-            .values_list(TruncWeek(field_name))
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for week, count in rows:
-            key = _week_key(week)
-            counts[key][figure] = counts[key].get(figure, 0) + count
-    weeks = _week_range(period, [key for key in counts if key], today or timezone.localdate())
+        rows = queryset.filter(period.q(field_name, place=place)).order_by()
+        for week, count in _counted_by_week(rows, field_name, weeks):
+            counts[week][figure] = counts[week].get(figure, 0) + count
+    if weeks is None:
+        weeks = _week_range(period, [key for key in counts if key], today)
     return Series(
         step="semaine",
         labels=[f"Semaine du {date_format(week, 'j M Y')}" for week in weeks],
@@ -108,6 +107,27 @@ def weekly_series(period: Period, *, today: datetime.date | None = None) -> Seri
         figures=WEEKLY_FIGURES,
         values={figure: [counts.get(week, {}).get(figure, 0) for week in weeks] for figure in WEEKLY_FIGURES},
     )
+
+
+def _counted_by_week(rows, field_name: str, weeks: list[datetime.date] | None):
+    """(week's Monday, rows) for each week with rows. With the weeks known, on PostgreSQL, each
+    row's week is found among their local midnights (`width_bucket`, a binary search on the
+    instant), instead of converting every row's instant to local time; rows outside them (after
+    today) are not shown either way."""
+    if weeks is None or connection.vendor != "postgresql":
+        for week, count in rows.values_list(TruncWeek(field_name)).annotate(n=Count("pk")):
+            yield _week_key(week), count
+        return
+    if not weeks:
+        return
+    midnights = [
+        timezone.make_aware(datetime.datetime.combine(week, datetime.time.min))
+        for week in [*weeks, weeks[-1] + datetime.timedelta(days=7)]
+    ]
+    bucket = Func(F(field_name), Value(midnights), function="width_bucket", output_field=IntegerField())
+    for index, count in rows.values_list(bucket).annotate(n=Count("*")):
+        if 1 <= index <= len(weeks):  # 0: before the first Monday; len + 1: after the last week
+            yield weeks[index - 1], count
 
 
 def _week_range(period: Period, known: list[datetime.date], today: datetime.date) -> list[datetime.date]:
