@@ -371,7 +371,7 @@ def markdown(rows: list[dict], info: dict) -> str:
         "  mêmes données portées à 100 000 demandes (générateur de `bench/request_list.py`) ; chaque volontaire",
         "  reçoit un quartier (tour à tour) et les catégories de sa ligne d'index de mise en relation ; les",
         "  décomptes de volontaires et de demandes ainsi écrits sont regroupés, comme le ferait la tâche des",
-        "  5 minutes (`fold_volunteer_counts`, décisions 0015 et 0016), et les tables analysées. Une",
+        "  5 minutes (`fold_volunteer_counts`, décisions 0015 et 0017), et les tables analysées. Une",
         "  coordinatrice ouvre 200 fois `/gestion/volontaires/` (une fois sur deux la première page,",
         "  sinon une page au hasard, un statut, un quartier, une catégorie ou un nom : `volunteer_list_100k_p95`),",
         "  puis 50 fois `/gestion/bilan/` tel qu'il s'ouvre (l'année en cours comparée à la précédente :",

@@ -9,7 +9,7 @@ grow_volunteers, request_list's grow_requests); the volunteers' sign-ups are spr
 with status histories by bilan's spread_histories, then each volunteer is placed in a quartier and
 given the categories of their matching profile (grow_volunteers leaves both empty), once. The
 count deltas these bulk writes appended are folded, as the 5-minute job (fold_volunteer_counts)
-would have done before anyone opens the bilan (decisions 0015, 0016), and the tables vacuumed and
+would have done before anyone opens the bilan (decisions 0015, 0017), and the tables vacuumed and
 analysed as autovacuum would after such writes. Then a signed-in
 coordinator who passed the second factor opens, through Django's test Client:
 - the volunteer list: the first page half the time, else a later page, a status, a quartier, a

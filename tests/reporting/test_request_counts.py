@@ -1,4 +1,4 @@
-"""The requests' counts (RequestCount, decision 0016) give the bilan the same requests and distinct
+"""The requests' counts (RequestCount, decision 0017) give the bilan the same requests and distinct
 residents as counting the requests themselves, after every kind of write, a fold, and requests of
 one resident written at the same instant."""
 

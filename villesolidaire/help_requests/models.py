@@ -165,7 +165,7 @@ class HelpRequestTransition(TransitionLog):
 class RequestCount(models.Model):
     """Help requests and the residents who made them, counted per local month, quartier of the
     resident and category, so that the bilan reads a few thousand rows whatever the number of
-    requests (decision 0016).
+    requests (decision 0017).
 
     Residents are distinct people, which counts per month cannot sum: a resident helped in March
     and May counts once in the year. Each (resident, month) is kept with `since`, the previous

@@ -147,7 +147,7 @@ SELECT (SELECT count(*) FROM folded), (SELECT count(*) FROM summed)
 
 
 def fold_request_counts() -> tuple[int, int]:
-    """Sum the deltas the triggers appended to RequestCount into one row per key (decision 0016),
+    """Sum the deltas the triggers appended to RequestCount into one row per key (decision 0017),
     so the bilan reads a bounded number of rows. Returns the rows before and after; (0, 0) on
     SQLite, which keeps no counts. The figures do not change: only how many rows hold them."""
     if connection.vendor != "postgresql":

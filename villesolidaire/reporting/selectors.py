@@ -356,7 +356,7 @@ def _first_of_next_month(day: datetime.date) -> datetime.date:
 
 def counts_kept() -> bool:
     """Whether VolunteerCount and RequestCount hold the volunteers' and the requests' counts
-    (PostgreSQL's triggers; decisions 0015 and 0016)."""
+    (PostgreSQL's triggers; decisions 0015 and 0017)."""
     return connection.vendor == "postgresql"
 
 
@@ -518,7 +518,7 @@ def count_requests(tally: Tally, period: Period) -> None:
     """Requests, and distinct residents who asked for help, overall and per breakdown (one query).
 
     A period of whole months (a year, a month, everything) is read from RequestCount where it is
-    kept (decision 0016); other periods, and SQLite, count the requests themselves: the database
+    kept (decision 0017); other periods, and SQLite, count the requests themselves: the database
     counts the distinct residents of each grouping (four GROUP BYs in one UNION ALL), a few hundred
     rows come back whatever the number of requests."""
     counted, edges = month_split(period)

@@ -2,7 +2,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The counts a set of requests gives (decision 0016), given as three aligned arrays (resident,
+# The counts a set of requests gives (decision 0017), given as three aligned arrays (resident,
 # creation time, category): one row per resident × local month × category, and one per resident ×
 # local month (category NULL), each with the resident's previous month (within the category for
 # the first kind) and the number of requests. The month is the local one of the service's time
@@ -173,7 +173,7 @@ DROPPED = [
 
 def create_count_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite: the bilan counts the requests themselves (decision 0016)
+        return  # SQLite: the bilan counts the requests themselves (decision 0017)
     # A literal, not a parameter: it goes inside the function's body. Django checked the name.
     zone = "'" + settings.TIME_ZONE.replace("'", "''") + "'"
     with schema_editor.connection.cursor() as cursor:
@@ -194,7 +194,7 @@ def drop_count_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """The requests' and residents' counts the bilan reads (RequestCount, kept by triggers on
-    PostgreSQL: decision 0016)."""
+    PostgreSQL: decision 0017)."""
 
     dependencies = [
         ("help_requests", "0010_list_index"),

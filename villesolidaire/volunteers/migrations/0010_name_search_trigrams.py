@@ -40,7 +40,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Trigram indexes for the volunteer list's name search, on PostgreSQL (decision 0016)."""
+    """Trigram indexes for the volunteer list's name search, on PostgreSQL (decision 0017)."""
 
     dependencies = [("volunteers", "0009_list_indexes_and_counts")]
 

@@ -1,5 +1,5 @@
 """Sum the volunteers' and the requests' count deltas into one row per key (run every 5 minutes;
-decisions 0015 and 0016). One job for both: the deployments' schedules already run this one."""
+decisions 0015 and 0017). One job for both: the deployments' schedules already run this one."""
 
 from django.core.management.base import BaseCommand
 
