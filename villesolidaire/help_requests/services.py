@@ -1,12 +1,13 @@
 """Writes on help requests: intake (hotline, public form), edits and status changes."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from villesolidaire.accounts.models import User
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
+from villesolidaire.core.counts import fold_deltas
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.crises.models import Episode
@@ -147,12 +148,6 @@ SELECT (SELECT count(*) FROM folded), (SELECT count(*) FROM summed)
 
 
 def fold_request_counts() -> tuple[int, int]:
-    """Sum the deltas the triggers appended to RequestCount into one row per key (decision 0017),
-    so the bilan reads a bounded number of rows. Returns the rows before and after; (0, 0) on
-    SQLite, which keeps no counts. The figures do not change: only how many rows hold them."""
-    if connection.vendor != "postgresql":
-        return 0, 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(FOLD_COUNTS)
-        before, after = cursor.fetchone()
-    return before, after
+    """Sum the deltas the triggers appended to RequestCount into one row per key (decision 0017), so the bilan
+    reads a bounded number of rows (core.counts.fold_deltas)."""
+    return fold_deltas(FOLD_COUNTS)

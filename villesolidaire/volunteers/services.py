@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from sesame.utils import get_parameters
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
+from villesolidaire.core.counts import fold_deltas
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.tenancy import site_url, town_scope
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -493,12 +494,6 @@ SELECT (SELECT count(*) FROM folded), (SELECT count(*) FROM summed)
 
 
 def fold_volunteer_counts() -> tuple[int, int]:
-    """Sum the deltas the trigger appended to VolunteerCount into one row per key (decision 0015),
-    so the bilan reads a bounded number of rows. Returns the rows before and after; (0, 0) on
-    SQLite, which keeps no counts. The figures do not change: only how many rows hold them."""
-    if connection.vendor != "postgresql":
-        return 0, 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(FOLD_COUNTS)
-        before, after = cursor.fetchone()
-    return before, after
+    """Sum the deltas the trigger appended to VolunteerCount into one row per key (decision 0015), so the bilan
+    reads a bounded number of rows (core.counts.fold_deltas)."""
+    return fold_deltas(FOLD_COUNTS)
