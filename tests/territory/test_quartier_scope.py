@@ -8,7 +8,7 @@ rows (`accounts.perms.quartier_aware`) show Nord's; every other staff page is a 
 import re
 
 import pytest
-from django.urls import get_resolver
+from django.urls import get_resolver, reverse
 
 from tests.factories import (
     HelpRequestFactory,
@@ -246,3 +246,22 @@ def test_the_pages_a_limited_person_opens_link_only_to_pages_that_open(client, t
         body = client.get(page).content.decode().split("<main", 1)[1]
         for link in sorted(set(re.findall(r'href="(/gestion/[^"?#]*)', body))):
             assert client.get(link).status_code == 200, (page, link)
+
+
+def test_a_quartier_limited_coordinator_bulk_changes_only_the_volunteers_of_its_quartiers(client, two_quartiers):
+    """The list offers « Vérifier puis appliquer »: it works on the coordinator's quartiers, and a
+    volunteer of another quartier slipped into the form (or matched by « tous ») is left alone."""
+    nord, _sud, nord_rows, sud_rows = two_quartiers
+    _limited(Role.COORDINATOR, nord, client)
+    ours, theirs = nord_rows["volunteer"], sud_rows["volunteer"]
+    url = reverse("volunteers:bulk_action")
+    ticked = {"action": "pause", "volunteers": [ours.pk, theirs.pk], "reason": "Congés"}
+    page = client.post(url, ticked)
+    assert page.status_code == 200 and "Nordine" in page.content.decode()
+    assert "Sudiste" not in page.content.decode()
+    token = re.search(r'name="confirmation" value="([^"]+)"', page.content.decode()).group(1)
+    assert client.post(url, {**ticked, "confirmation": token}).status_code == 302
+    assert Volunteer.objects.get(pk=ours.pk).status == "paused"
+    assert Volunteer.objects.get(pk=theirs.pk).status == "active"
+    everyone = client.post(url, {"action": "pause", "tous": "on", "reason": "Congés"})
+    assert "Sudiste" not in everyone.content.decode()

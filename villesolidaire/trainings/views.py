@@ -163,7 +163,8 @@ def volunteers_invite(request: HttpRequest) -> HttpResponse:
     params = filter_params(request.POST)
     if params:
         back += f"?{urlencode(params)}"
-    volunteers = [v for v in bulk_selection(request.POST, BULK_MAX) if v.status != VolunteerStatus.WITHDRAWN]
+    visible = Volunteer.objects.visible_to(request.user)
+    volunteers = [v for v in bulk_selection(request.POST, BULK_MAX, visible) if v.status != VolunteerStatus.WITHDRAWN]
     if not volunteers or len(volunteers) > BULK_MAX:
         messages.error(
             request,

@@ -454,15 +454,16 @@ class BulkActionForm(forms.Form):
         return clean_text(self.cleaned_data["reason"])
 
 
-def bulk_selection(data, limit: int):
-    """The volunteers a bulk action is for, at most `limit` + 1 (so that « too many » shows):
-    every one the list's filter matches when `tous` is ticked, else the ticked ones."""
+def bulk_selection(data, limit: int, visible):
+    """The volunteers a bulk action is for, among `visible` (what the person may see), at most
+    `limit` + 1 (so that « too many » shows): every one the list's filter matches when `tous` is
+    ticked, else the ticked ones."""
     if data.get("tous"):
-        filterset = VolunteerFilter(data, queryset=Volunteer.objects.all())
-        queryset = filterset.qs if filterset.is_valid() else Volunteer.objects.none()
+        filterset = VolunteerFilter(data, queryset=visible)
+        queryset = filterset.qs if filterset.is_valid() else visible.none()
     else:
         ids = [value for value in data.getlist("volunteers") if value.isdigit()][: limit + 1]
-        queryset = Volunteer.objects.filter(pk__in=ids)
+        queryset = visible.filter(pk__in=ids)
     return list(queryset.select_related("user").order_by("last_name", "first_name", "pk")[: limit + 1])
 
 

@@ -226,13 +226,15 @@ def _list_url(data) -> str:
 
 
 @coordinator_required
+@quartier_aware
 @require_POST
 def bulk_action(request: HttpRequest) -> HttpResponse:
-    """Validate or pause the ticked volunteers (or all the filter matches): first the
-    confirmation page listing them (and the message a validation sends), then the changes."""
+    """Validate or pause the ticked volunteers (or all the filter matches) among those the
+    person sees (a coordinator limited to quartiers: theirs): first the confirmation page
+    listing them (and the message a validation sends), then the changes."""
     back = _list_url(request.POST)
     form = BulkActionForm(request.POST)
-    volunteers = bulk_selection(request.POST, services.BULK_MAX)
+    volunteers = bulk_selection(request.POST, services.BULK_MAX, Volunteer.objects.visible_to(request.user))
     refusal = _bulk_refusal(form, volunteers)
     if refusal:
         messages.error(request, refusal)
