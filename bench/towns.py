@@ -122,6 +122,9 @@ def copy_town(source: str, target: str) -> None:
     """
     connection.set_schema_to_public()
     with transaction.atomic(), connection.cursor() as cursor:
+        # The target town's triggers (the bilan's counts) call its own functions by name, as the
+        # application does with the town's search path.
+        cursor.execute(composed(sql.SQL("SET LOCAL search_path TO {}, public").format(sql.Identifier(target))))
         cursor.execute(composed(sql.SQL("DELETE FROM {}").format(sql.Identifier(target, "territory_town"))))
         for table in tables_of(cursor, source):
             statement = sql.SQL("INSERT INTO {} SELECT * FROM {} ON CONFLICT DO NOTHING").format(
