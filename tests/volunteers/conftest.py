@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from villesolidaire.help_requests.models import HelpCategory
+from villesolidaire.territory.models import BanAddress
 from villesolidaire.volunteers.models import RecruitmentCall, Skill
 
 
@@ -51,3 +52,18 @@ def signup_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def lilas_address(*, longitude: float = -1.68, latitude: float = 48.11) -> BanAddress:
+    """The BAN address the sign-up data gives (« 4 rue des Lilas, 99100 Bourg-Solidaire »)."""
+    return BanAddress.objects.create(
+        ban_id="99100_0001_00004",
+        numero="4",
+        nom_voie="Rue des Lilas",
+        code_postal="99100",
+        code_insee="99100",
+        nom_commune="Bourg-Solidaire",
+        longitude=longitude,
+        latitude=latitude,
+        search_text="rue des lilas bourg solidaire",
+    )

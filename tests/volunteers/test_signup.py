@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import VolunteerFactory
-from tests.volunteers.conftest import signup_data
+from tests.volunteers.conftest import lilas_address, signup_data
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.core.choices import AVAILABILITY, LANGUAGES
@@ -15,7 +15,6 @@ from villesolidaire.matching.index import index_volunteer
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Channel, Message
 from villesolidaire.notifications.sms import gsm7_length
-from villesolidaire.territory.models import BanAddress
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
 
@@ -82,17 +81,7 @@ def test_sign_up_creates_volunteer_user_log_index_and_message(client, open_call,
 
 
 def test_sign_up_geocodes_a_known_address(client, open_call):
-    BanAddress.objects.create(
-        ban_id="99100_0001_00004",
-        numero="4",
-        nom_voie="Rue des Lilas",
-        code_postal="99100",
-        code_insee="99100",
-        nom_commune="Bourg-Solidaire",
-        longitude=-1.68,
-        latitude=48.11,
-        search_text="rue des lilas bourg solidaire",
-    )
+    lilas_address()
     post(client)
     volunteer = Volunteer.objects.get()
     assert volunteer.is_located and volunteer.latitude == 48.11

@@ -14,11 +14,10 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import HelpCategoryFactory, QuartierFactory, SkillFactory, VolunteerFactory
-from tests.volunteers.conftest import signup_data
+from tests.volunteers.conftest import lilas_address, signup_data
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Message
-from villesolidaire.territory.models import BanAddress
 from villesolidaire.volunteers.models import RecruitmentCall, Volunteer, VolunteerStatusChange
 
 URL = reverse("volunteers:signup")
@@ -44,17 +43,7 @@ def database_tasks(settings):
 
 def a_known_address() -> None:
     """The sign-up's address in the BAN, inside a quartier: the path of a real sign-up."""
-    BanAddress.objects.create(
-        ban_id="99100_0001_00004",
-        numero="4",
-        nom_voie="Rue des Lilas",
-        code_postal="99100",
-        code_insee="99100",
-        nom_commune="Bourg-Solidaire",
-        longitude=-1.68,
-        latitude=48.11,
-        search_text="rue des lilas bourg solidaire",
-    )
+    lilas_address()
     QuartierFactory(name="Centre", centre_latitude=48.11, centre_longitude=-1.68)
 
 

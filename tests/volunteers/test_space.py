@@ -5,12 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import MissionFactory, SupportFactory, VolunteerFactory
-from tests.volunteers.conftest import signup_data
+from tests.volunteers.conftest import lilas_address, signup_data
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.notifications.models import Message, MessageStatus
-from villesolidaire.territory.models import BanAddress
 from villesolidaire.volunteers.enums import Status
 from villesolidaire.volunteers.models import Volunteer
 from villesolidaire.volunteers.services import magic_link_url
@@ -93,17 +92,7 @@ def test_space_query_count_does_not_grow_with_missions(signed_in, volunteer, dja
 
 
 def test_edit_profile_relocates_reindexes_and_syncs_the_account(signed_in, volunteer, driving):
-    BanAddress.objects.create(
-        ban_id="99100_0001_00004",
-        numero="4",
-        nom_voie="Rue des Lilas",
-        code_postal="99100",
-        code_insee="99100",
-        nom_commune="Bourg-Solidaire",
-        longitude=-1.60,
-        latitude=48.20,
-        search_text="rue des lilas bourg solidaire",
-    )
+    lilas_address(longitude=-1.60, latitude=48.20)
     response = signed_in.post(
         EDIT_URL, edit_data(email="lea.nouvelle@example.org", availability=["sun_eve"], max_distance_km="9")
     )
