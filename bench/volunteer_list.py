@@ -23,7 +23,7 @@ import random
 import time
 
 from bilan import settle_tables, spread_histories
-from common import percentile, record, setup_django
+from common import freeze_like_wsgi, percentile, record, setup_django
 from matching import grow_volunteers
 from request_list import coordinator_client, grow_requests
 
@@ -81,6 +81,7 @@ def list_urls(rng: random.Random, samples: int) -> list[str]:
 def timed(client: Client, urls: list[str]) -> list[float]:
     for url in urls[:5]:  # warm-up
         assert client.get(url).status_code == 200, url
+    freeze_like_wsgi()
     timings = []
     for url in urls:
         started = time.perf_counter()

@@ -46,3 +46,25 @@ def test_explicit_size_wins_over_the_setting(settings):
 def test_empty_list_gives_one_empty_page():
     page = paginate(RequestFactory().get("/liste/", {"page": "4"}), [])
     assert page.number == 1 and list(page) == []
+
+
+@pytest.mark.django_db
+def test_a_deep_page_of_a_queryset_reads_its_keys_first_and_keeps_the_order(
+    settings, monkeypatch, django_assert_num_queries
+):
+    from villesolidaire.accounts.models import User
+    from villesolidaire.core import pagination
+
+    from tests.factories import UserFactory
+
+    UserFactory.create_batch(12)
+    monkeypatch.setattr(pagination, "DEFERRED_JOIN_FROM", 4)
+    rows = User.objects.order_by("-email", "pk")
+    expected = list(rows)
+    request = RequestFactory().get("/liste/", {"page": "3"})
+    with django_assert_num_queries(3):  # count, the page's keys, its rows
+        page = paginate(request, rows.all(), per_page=4)
+        found = list(page.object_list)
+    assert found == expected[8:12]
+    with django_assert_num_queries(2):  # a first page: count and rows, as before
+        assert list(paginate(RequestFactory().get("/liste/"), rows.all(), per_page=4).object_list) == expected[:4]

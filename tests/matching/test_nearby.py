@@ -74,7 +74,7 @@ def generated_town(count: int, seed: int) -> list[VolunteerMatchProfile]:
     VolunteerMatchProfile.objects.bulk_create(profiles)
     with connection.cursor() as cursor:  # statistics the plan reads (autovacuum would gather them)
         cursor.execute("ANALYZE matching_volunteermatchprofile")
-    nearby._statistics.clear()
+    nearby.forget_statistics()
     return profiles
 
 

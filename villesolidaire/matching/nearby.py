@@ -307,6 +307,11 @@ def ranking_sql(shape: scoring.SqlShape, table: str, plan: Plan, unlocated: bool
 _statistics: dict[str, tuple[float, float, dict[int, float]]] = {}
 
 
+def forget_statistics() -> None:
+    """Read the towns' feature statistics afresh on next use (after bulk writes: tests, bench)."""
+    _statistics.clear()
+
+
 def feature_statistics() -> tuple[float, dict[int, float]]:
     """(eligible volunteers, share of them holding each feature), from PostgreSQL's statistics
     of the GIN index (ANALYZE, autovacuum); kept STATISTICS_TTL seconds per town and process."""

@@ -43,7 +43,6 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from villesolidaire.core.workflow import status_as_of
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest, RequestCount
 from villesolidaire.missions.enums import MissionStatus
 from villesolidaire.missions.models import Mission, Support
@@ -275,11 +274,11 @@ class Tally:
 
 
 class ActiveChange(NamedTuple):
-    """A volunteer signed up in the period whose being « actif·ve » at the period's end differs
-    from today: +1 if active then (not now), -1 if active now (not then). A tuple: a past year
-    has thousands of them."""
+    """Volunteers signed up in the period who share a quartier, a month of sign-up, engagement
+    domains, a recruitment call and accepted categories, and the correction that turns today's
+    « actif·ve » count of them into the period's end's: `delta` more were active then than now.
+    A tuple: a past year has thousands of them."""
 
-    volunteer: int
     quartier: int | None
     month: datetime.date | None
     domains: int
@@ -293,38 +292,35 @@ def active_changes(period: Period) -> list[ActiveChange]:
     a period running to today).
 
     Today's status is right for every volunteer whose status has not changed since the period's
-    end, so the figures count today's statuses with plain GROUP BYs and add these corrections:
-    the history is read (core.workflow.status_as_of) for the volunteers changed since only, and
-    the cost grows with the changes since the period, not with the volunteers."""
+    end, so the figures count today's statuses with plain GROUP BYs and add these corrections.
+    They are read from the status changes logged since the end alone: over a volunteer's changes
+    since then, each change leaving « actif·ve » adds one and each change entering it takes one
+    away, which adds up to (active then) − (active now), whatever happened in between. So the
+    database sums them per group of volunteers, and the cost grows with the changes since the
+    period, not with the volunteers (a volunteer's own status history: core.workflow.status_as_of).
+    A change with no previous status records a creation, not a change of status: left out."""
     end = period.end_moment
     if end is None or end > timezone.now():
         return []
     active = VolunteerStatus.ACTIVE
     rows = (
-        Volunteer.objects.filter(
-            period.q("created_at", place="quartier"),
-            pk__in=VolunteerStatusChange.objects.filter(at__gte=end).values("volunteer_id"),
+        VolunteerStatusChange.objects.filter(
+            period.q("volunteer__created_at", place="volunteer__quartier"),
+            Q(from_status=active) | Q(to_status=active),
+            at__gte=end,
         )
-        .annotate(status_then=status_as_of(VolunteerStatusChange, "volunteer", end))
+        .exclude(from_status="")
         .values_list(
-            "pk",
-            "quartier_id",
-            local_month("created_at"),
-            "domains",
-            "recruitment_call_id",
-            "categories_mask",
-            "status",
-            "status_then",
+            "volunteer__quartier_id",
+            local_month("volunteer__created_at"),
+            "volunteer__domains",
+            "volunteer__recruitment_call_id",
+            "volunteer__categories_mask",
         )
+        .annotate(delta=Count("pk", filter=Q(from_status=active)) - Count("pk", filter=Q(to_status=active)))
         .order_by()
     )
-    # Compared here, not in SQL: a filter on the history would make the database read it for every
-    # volunteer of the period, before keeping those changed since.
-    return [
-        ActiveChange(pk, quartier, month, domains, call, categories, 1 if then == active else -1)
-        for pk, quartier, month, domains, call, categories, now, then in rows
-        if (now == active) != (then == active)
-    ]
+    return [ActiveChange(*row) for row in rows if row[-1]]
 
 
 def month_split(period: Period) -> tuple[Q | None, Q | None]:
