@@ -24,6 +24,7 @@ from villesolidaire.reporting.selectors import (
     NO_QUARTIER,
     Period,
     Tally,
+    active_delta,
     category_breakdown,
     count_missions_done,
     count_mobilised,
@@ -234,6 +235,10 @@ def test_active_reads_the_status_history_as_it_stood_at_the_end_of_the_period(kn
     board = dashboard(february)
     # v3 was active then and is in reserve now; the late one is active now, not then.
     assert sorted(change.delta for change in board.active_changes) == [-1, 1]
+    assert active_delta(february) == 0  # the comparison's total: the same corrections, summed
+    until_february = Period(end=datetime.date(2025, 2, 28))
+    summed = sum(change.delta for change in dashboard(until_february).active_changes)
+    assert summed != 0 and active_delta(until_february) == summed
     _domains, calls = volunteer_groups(february, board.active_changes)
     assert sum(row.registered for row in calls) == 4 and sum(row.active for row in calls) == 1
     # Read today, nobody from those months is active any more but the late one.

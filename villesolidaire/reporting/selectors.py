@@ -297,30 +297,49 @@ def active_changes(period: Period) -> list[ActiveChange]:
     since then, each change leaving « actif·ve » adds one and each change entering it takes one
     away, which adds up to (active then) − (active now), whatever happened in between. So the
     database sums them per group of volunteers, and the cost grows with the changes since the
-    period, not with the volunteers (a volunteer's own status history: core.workflow.status_as_of).
-    A change with no previous status records a creation, not a change of status: left out."""
-    end = period.end_moment
-    if end is None or end > timezone.now():
+    period, not with the volunteers (a volunteer's own status history: core.workflow.status_as_of)."""
+    moves = _active_moves(period)
+    if moves is None:
         return []
-    active = VolunteerStatus.ACTIVE
     rows = (
-        VolunteerStatusChange.objects.filter(
-            period.q("volunteer__created_at", place="volunteer__quartier"),
-            Q(from_status=active) | Q(to_status=active),
-            at__gte=end,
-        )
-        .exclude(from_status="")
-        .values_list(
+        moves.values_list(
             "volunteer__quartier_id",
             local_month("volunteer__created_at"),
             "volunteer__domains",
             "volunteer__recruitment_call_id",
             "volunteer__categories_mask",
         )
-        .annotate(delta=Count("pk", filter=Q(from_status=active)) - Count("pk", filter=Q(to_status=active)))
+        .annotate(delta=_ACTIVE_DELTA)
         .order_by()
     )
     return [ActiveChange(*row) for row in rows if row[-1]]
+
+
+def active_delta(period: Period) -> int:
+    """The sum of `active_changes` alone (a comparison's total: no group to tell apart)."""
+    moves = _active_moves(period)
+    return (moves.aggregate(delta=_ACTIVE_DELTA)["delta"] or 0) if moves is not None else 0
+
+
+# Per change: +1 leaving « actif·ve », -1 entering it.
+_ACTIVE_DELTA = Count("pk", filter=Q(from_status=VolunteerStatus.ACTIVE)) - Count(
+    "pk", filter=Q(to_status=VolunteerStatus.ACTIVE)
+)
+
+
+def _active_moves(period: Period):
+    """The status changes into or out of « actif·ve » since the end of the period, of volunteers
+    signed up in it (None: the period runs to today). A change with no previous status records a
+    creation, not a change of status: left out."""
+    end = period.end_moment
+    if end is None or end > timezone.now():
+        return None
+    active = VolunteerStatus.ACTIVE
+    return VolunteerStatusChange.objects.filter(
+        period.q("volunteer__created_at", place="volunteer__quartier"),
+        Q(from_status=active) | Q(to_status=active),
+        at__gte=end,
+    ).exclude(from_status="")
 
 
 def month_split(period: Period) -> tuple[Q | None, Q | None]:
@@ -724,12 +743,15 @@ def dashboard(period: Period | None = None, *, breakdowns: bool = True) -> Dashb
     """All dashboard figures for a period: twelve queries with breakdowns (one more for a period
     ended before today: `active_changes`), whatever the size of the data. Without `breakdowns`
     (the year-earlier column of a comparison), the totals only: the categories, the lists of
-    quartiers and categories and the partner relays are not read."""
+    quartiers and categories and the partner relays are not read, and the active volunteers'
+    corrections are summed in the database (`active_delta`)."""
     period = period or Period()
-    tally = Tally(active_changes=active_changes(period))
+    tally = Tally(active_changes=active_changes(period) if breakdowns else [])
     for count in FIGURE_COUNTS:
         if breakdowns or count is not count_volunteer_categories:
             count(tally, period)
+    if not breakdowns:
+        tally.totals[ACTIVE] += active_delta(period)
     return Dashboard(
         period=period,
         totals={code: tally.totals.get(code, 0) for code, _label in FIGURES},
