@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from tests.factories import QuartierFactory, VolunteerFactory, staff_user
@@ -133,3 +134,20 @@ def test_sign_ups_at_the_same_instant_are_all_counted(run_concurrently, monkeypa
     assert_counts_match_the_volunteers(monkeypatch, quartier)
     counted = VolunteerCount.objects.filter(category_bit__isnull=True)
     assert sum(counted.values_list("n", flat=True)) == Volunteer.objects.count()
+
+
+@postgres_only
+def test_a_write_under_another_search_path_is_still_counted_in_its_own_schema():
+    """The count functions keep the search path of their migration (core.counts.pin_search_path):
+    a write naming the table with its schema, from a session whose search path holds none of the
+    application's tables, still reaches that schema's counts."""
+    volunteer = VolunteerFactory(status="registered", created_at=timezone.now())
+    before = VolunteerCount.objects.filter(status="active").aggregate(n=Sum("n"))["n"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('search_path', 'pg_catalog', true)")
+        table = f'"{schema}"."{Volunteer._meta.db_table}"'
+        cursor.execute(f"UPDATE {table} SET status = 'active' WHERE id = %s", [volunteer.pk])
+        cursor.execute("SELECT set_config('search_path', %s, true)", [f'"{schema}", public'])
+    assert VolunteerCount.objects.filter(status="active").aggregate(n=Sum("n"))["n"] == before + 1

@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from villesolidaire.core.counts import pin_search_path
+
+
+class Migration(migrations.Migration):
+    """The volunteers' count trigger function keeps its town's search path (core.counts)."""
+
+    dependencies = [("volunteers", "0010_name_search_trigrams")]
+
+    operations = [pin_search_path("volunteer_count_deltas()")]
