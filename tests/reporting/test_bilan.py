@@ -150,6 +150,9 @@ def test_request_figures_channels_outcomes_and_first_contact(known_data):
     late = HelpRequestFactory(created_at=at("2025-03-30", 9))
     # Handled after the period's end: not handled within it, and « nouvelle » at its end.
     REQUEST_WORKFLOW.apply(late, RequestStatus.QUALIFIED, by=coordinator, at=at("2025-04-02", 9))
+    # Asked before the period, handled in it: a request of February, not of March.
+    earlier = HelpRequestFactory(created_at=at("2025-02-27", 9))
+    REQUEST_WORKFLOW.apply(earlier, RequestStatus.QUALIFIED, by=coordinator, at=at("2025-03-02", 9))
 
     figures = request_figures(Period(datetime.date(2025, 3, 1), datetime.date(2025, 3, 31)))
     assert (figures.count, figures.residents, figures.handled) == (3, 2, 2)
@@ -164,6 +167,11 @@ def test_request_figures_channels_outcomes_and_first_contact(known_data):
     }
     assert figures.first_contact_median_hours == 25.0  # median of 2 h and 48 h
     assert figures.first_contact_p90_hours == 48.0
+    # Limited to a quartier where nobody asked: nothing handled, no delay.
+    elsewhere = request_figures(
+        Period(datetime.date(2025, 3, 1), datetime.date(2025, 3, 31), frozenset({QuartierFactory().pk}))
+    )
+    assert (elsewhere.handled, elsewhere.first_contact_median_hours) == (0, None)
 
 
 def test_typed_dates_win_over_the_chosen_year(coordinator_client, known_data):

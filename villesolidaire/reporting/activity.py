@@ -122,7 +122,7 @@ def request_figures(period: Period, *, counted: tuple[int, int] | None = None) -
     if counted is None:
         totals = requests.aggregate(count=Count("pk"), residents=Count("resident_id", distinct=True))
         counted = (totals["count"], totals["residents"])
-    handled, ranked = _ranked_delays(requests, end)
+    handled, ranked = _ranked_delays(period)
     # Nearest ranks in the sorted delays, as statistics.median and nearest_rank pick them.
     middle = [_hours(ranked[rank]) for rank in range((handled - 1) // 2, handled // 2 + 1)] if handled else []
     ninth_decile = _hours(ranked[max(math.ceil(0.9 * handled) - 1, 0)]) if handled else None
@@ -139,32 +139,35 @@ def request_figures(period: Period, *, counted: tuple[int, int] | None = None) -
     )
 
 
-def _first_contact_delays(requests, end):
+def _first_contact_delays(period: Period):
     """Each handled request's time from its creation to its first step out of « nouvelle » (before
-    the period's end)."""
-    first_contact = Q(transitions__from_status=RequestStatus.NEW)
-    if end:
-        first_contact &= Q(transitions__at__lt=end)
+    the period's end), read from those steps: the requests never handled are not read at all (a
+    join from every request of the period, grouped, read them all to keep the handled ones)."""
+    first_steps = HelpRequestTransition.objects.filter(
+        period.q("help_request__created_at", place="help_request__resident__quartier"),
+        from_status=RequestStatus.NEW,
+    )
+    if period.end_moment:
+        first_steps = first_steps.filter(at__lt=period.end_moment)
     return (
-        requests.values("pk")
-        .annotate(first=Min("transitions__at", filter=first_contact))
-        .filter(first__isnull=False)
-        .annotate(delay=ExpressionWrapper(F("first") - F("created_at"), output_field=DurationField()))
+        first_steps.values("help_request_id", "help_request__created_at")
+        .annotate(first=Min("at"))
+        .annotate(delay=ExpressionWrapper(F("first") - F("help_request__created_at"), output_field=DurationField()))
     )
 
 
-def _ranked_delays(requests, end) -> tuple[int, dict[int, datetime.timedelta]]:
+def _ranked_delays(period: Period) -> tuple[int, dict[int, datetime.timedelta]]:
     """How many requests were handled, and the delays at the ranks the median and the 9th decile
     read (0-based, shortest first, ties by id), in one query: the database numbers the sorted
     delays and returns the few rows around those ranks, with the count beside each."""
-    delays = _first_contact_delays(requests, end).values_list("delay", "pk").order_by()
+    delays = _first_contact_delays(period).values_list("delay", "help_request_id").order_by()
     inner, params = delays.query.sql_with_params()
     # Window functions over the ORM's own query (numbering needs its rows, which Django would put
     # the window into the GROUP BY of). 1-based ranks: the median's one or two, and
     # ceil(0.9 × handled) give or take one (Python's float may round it differently).
     sql = f"""
         SELECT n, handled, delay FROM (
-            SELECT delay, ROW_NUMBER() OVER (ORDER BY delay, pk) AS n, COUNT(*) OVER () AS handled
+            SELECT delay, ROW_NUMBER() OVER (ORDER BY delay, help_request_id) AS n, COUNT(*) OVER () AS handled
             FROM ({inner}) AS delays
         ) AS ranked
         WHERE n IN ((handled - 1) / 2 + 1, handled / 2 + 1)
