@@ -335,7 +335,7 @@ def test_bad_episode_input_is_refused_in_french(client, world, data):
 def test_an_episode_ending_in_a_far_year_is_refused_in_french(client, world):
     """The end is computed with (the midnight after it, when calls are recorded): 31/12/9999 would overflow."""
     login_staff(client, world["officer"])
-    message = "Date invalide : choisissez une date entre le 01/01/2000 et le"
+    message = "Indiquez une date entre le 01/01/2000 et le"
     within_a_year = "Date invalide : choisissez une date à moins d&#x27;un an d&#x27;aujourd&#x27;hui."
     today = timezone.localdate()
     before = Episode.objects.count()

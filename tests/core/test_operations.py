@@ -85,11 +85,30 @@ def test_health_is_503_without_a_recent_worker_heartbeat(client, worker_tasks, s
     settings.VS_HEALTH_WORKER_MAX_AGE = 300
     response = client.get(HEALTH)  # never beat
     assert response.status_code == 503
-    assert response.json()["checks"]["worker_heartbeat"] == "unavailable"
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "migrations": "ok", "task_queue": "ok", "worker_heartbeat": "not_seen_yet"},
+    }
     _beat(timedelta(seconds=301))
     assert client.get(HEALTH).json()["checks"]["worker_heartbeat"] == "unavailable"
     _beat(timedelta(seconds=5))
     assert client.get(HEALTH).status_code == 200
+
+
+def test_a_heartbeat_not_seen_yet_is_logged_in_one_line_without_a_traceback(client, worker_tasks, caplog):
+    """Until the worker's first heartbeat, every probe logged a traceback (a failed check): it is
+    expected after an install, so one French line says it; a stale heartbeat is still a failure."""
+    with caplog.at_level(logging.WARNING, logger="health_check"):
+        for _ in range(2):
+            assert client.get(HEALTH).status_code == 503
+    lines = [record for record in caplog.records if record.name == "health_check"]
+    assert len(lines) == 2 and all(record.exc_info is None for record in lines)
+    assert "aucun battement du worker pour l'instant" in lines[0].getMessage()
+    caplog.clear()
+    _beat(timedelta(days=1))
+    with caplog.at_level(logging.WARNING, logger="health_check"):
+        assert client.get(HEALTH).json()["checks"]["worker_heartbeat"] == "unavailable"
+    assert [record.exc_info is not None for record in caplog.records if record.name == "health_check"] == [True]
 
 
 def test_the_worker_heartbeat_comes_from_the_task_the_command_enqueues(client, worker_tasks, monkeypatch):
@@ -97,7 +116,7 @@ def test_the_worker_heartbeat_comes_from_the_task_the_command_enqueues(client, w
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("worker_heartbeat", verbosity=0)
     assert not WorkerHeartbeat.objects.exists()  # waiting for the worker
-    assert client.get(HEALTH).json()["checks"]["worker_heartbeat"] == "unavailable"
+    assert client.get(HEALTH).json()["checks"]["worker_heartbeat"] == "not_seen_yet"
     call_command("db_worker", batch=True, verbosity=0)  # the worker takes the queue and exits
     assert WorkerHeartbeat.objects.get().beat_at > timezone.now() - timedelta(minutes=1)
     assert client.get(HEALTH).status_code == 200

@@ -48,9 +48,7 @@ def test_dates_within_the_bounds_pass(day):
 def test_dates_outside_the_bounds_are_refused_in_french(day):
     with pytest.raises(ValidationError) as error:
         within_date_bounds(day)
-    assert error.value.messages == [
-        f"Date invalide : choisissez une date entre le 01/01/2000 et le {latest_date():%d/%m/%Y}."
-    ]
+    assert error.value.messages == [f"Indiquez une date entre le 01/01/2000 et le {latest_date():%d/%m/%Y}."]
     assert error.value.code == "out_of_bounds"
 
 
@@ -58,7 +56,7 @@ def test_dates_outside_the_bounds_are_refused_in_french(day):
 def test_a_bounded_date_field_refuses_a_far_year_typed_either_way(typed):
     form = BoundedForm({"day": typed})
     assert not form.is_valid()
-    assert form.errors["day"][0].startswith("Date invalide : choisissez une date entre le 01/01/2000")
+    assert form.errors["day"][0].startswith("Indiquez une date entre le 01/01/2000")
 
 
 def test_a_bounded_date_field_accepts_a_near_date_and_an_empty_one():

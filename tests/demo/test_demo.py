@@ -1,14 +1,17 @@
 import csv
+import datetime
 import hashlib
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
+from freezegun import freeze_time
 
 from villesolidaire.accounts.demo import DEMO_PASSWORD
 from villesolidaire.accounts.enums import Role
@@ -324,3 +327,34 @@ def test_demo_work_is_linked_to_the_crisis_episodes_of_its_dates(demo):
     assert all(m.episode_id == (ongoing(m.scheduled_at) or m.support.episode_id) for m in missions)
     linked = sum(1 for r in requests if r.episode_id) + sum(1 for m in missions if m.episode_id)
     assert linked > 0
+
+
+# What a seeded town may date after now: what is planned, and when an offer or a call ends.
+UPCOMING_FIELDS = {"scheduled_at", "starts_at", "ends_at", "expires_at", "closes_at"}
+
+
+@pytest.mark.parametrize("hour", [datetime.time(2, 30), datetime.time(13, 10)])
+def test_seeded_at_any_hour_nothing_that_happened_is_dated_after_now(settings, tmp_path, hour):
+    """Seeded at 02:30, the demo showed requests, proposals, missions done and trainings dated
+    later today (it was anchored at noon), and at 13:10 sign-ups of this evening: every date of
+    something that happened is now or before."""
+    settings.VAR_DIR = tmp_path
+    night = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), hour))
+    if night > timezone.now():
+        night -= datetime.timedelta(days=1)
+    dated = [
+        (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateTimeField) and field.name not in UPCOMING_FIELDS
+    ]
+    already_there = {model: set(model._base_manager.values_list("pk", flat=True)) for model, _name in dated}
+    with freeze_time(night):
+        call_command("seed_demo", stdout=StringIO())
+    later = {
+        f"{model._meta.label}.{name}": count
+        for model, name in dated
+        if (count := model._base_manager.filter(**{f"{name}__gt": night}).exclude(pk__in=already_there[model]).count())
+    }
+    assert later == {}
+    assert Mission.objects.filter(scheduled_at__gt=night).exists()  # what is planned is still to come

@@ -81,3 +81,18 @@ def test_the_message_hint_says_the_sms_does_not_carry_it(client, coordinator, ca
     html = client.get(reverse("matching:request_matching", args=[request.pk])).content.decode()
     assert "envoyée par SMS ou e-mail" not in html
     assert "le SMS, trop court, ne le reprend pas" in html
+
+
+def test_each_explanation_folds_under_pourquoi_on_a_phone(client, coordinator, category):
+    """On a phone the « Pourquoi » column made the page very long: each explanation is also given
+    as a <details> (folded, no JavaScript), the CSS showing it instead of the full list on a narrow
+    screen (tests/browser/test_coordinator_pages_layout.py). Both hold the whole explanation."""
+    request = _request(category, located=True, first_name="Ombeline")
+    _volunteer(category, "Aurèle", near=0.001)
+    [candidate] = rank_volunteers(request)
+    html = client.get(reverse("matching:request_matching", args=[request.pk])).content.decode()
+    wide = html.split('class="explanation why-wide"')[1].split("</ul>")[0]
+    folded = html.split('<details class="why-narrow">')[1].split("</details>")[0]
+    assert "<summary>Pourquoi" in folded and "ce score pour Aurèle" in folded
+    for label, _points in candidate.explanation:
+        assert label in wide and label in folded

@@ -166,6 +166,24 @@ def test_coordinator_posts_a_town_need_adds_a_shift_publishes_and_announces(
     assert NeedInvitation.objects.filter(need=need).count() == 1
 
 
+def test_a_need_with_every_upcoming_shift_full_offers_no_send_and_says_why(client, coordinator):
+    """The page offered « Prévenir N volontaires » for a need whose slots were all taken (the send
+    was then refused): it now says why nobody is told, until a place frees up."""
+    need = NeedFactory(title="Tri complet")
+    shift = ShiftFactory(need=need, places=2)
+    ShiftFactory(need=need, starts_at=timezone.now() - datetime.timedelta(days=2))  # past, with room
+    SignupFactory(shift=shift, status=SignupStatus.CONFIRMED)
+    SignupFactory(shift=shift, status=SignupStatus.PENDING)
+    SignupFactory(shift=shift, status=SignupStatus.WAITING)
+    VolunteerFactory(active=True, domains=ENGAGEMENT_DOMAINS.bit_of("solidarity"), availability=(1 << 21) - 1)
+    page = client.get(url("staff_detail", need.pk)).content.decode()
+    assert "Prévenir 1 volontaire" not in page and 'action="' + url("staff_notify", need.pk) not in page
+    assert "Tous les créneaux sont complets" in page and "Ajoutez un créneau ou des places" in page
+    shift.signups.filter(status=SignupStatus.PENDING).update(status=SignupStatus.CANCELLED)
+    page = client.get(url("staff_detail", need.pk)).content.decode()
+    assert "Prévenir 1 volontaire" in page and "Tous les créneaux sont complets" not in page
+
+
 def test_coordinator_sees_every_need(client, coordinator):
     NeedFactory(organisation=OrganisationFactory(), title="Besoin partenaire")
     NeedFactory(title="Besoin de la commune")
@@ -205,10 +223,7 @@ def test_a_shift_in_a_far_year_is_refused_in_french(client, coordinator, day):
     )
     assert response.status_code == 400
     latest = datetime.date(timezone.localdate().year + 10, 12, 31)
-    assert (
-        f"Date invalide : choisissez une date entre le 01/01/2000 et le {latest:%d/%m/%Y}."
-        in response.content.decode()
-    )
+    assert f"Indiquez une date entre le 01/01/2000 et le {latest:%d/%m/%Y}." in response.content.decode()
     assert not Shift.objects.exists()
 
 

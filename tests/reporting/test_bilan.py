@@ -121,7 +121,7 @@ def test_presets_offer_years_months_episodes_and_calls():
         ({"period": "dates"}, "Indiquez au moins une date"),
         ({"period": "dates", "start": "2025-03-01", "end": "2025-02-01"}, "La date de fin doit être postérieure"),
         ({"start": "pas une date", "figure": "<script>"}, "Saisissez une date valide"),
-        ({"period": "dates", "end": "9999-12-31"}, "Date invalide"),
+        ({"period": "dates", "end": "9999-12-31"}, "Indiquez une date entre le 01/01/2000"),
     ],
 )
 def test_bad_choices_are_explained_in_french_and_the_page_renders(coordinator_client, known_data, params, message):

@@ -1,4 +1,8 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import (
@@ -16,7 +20,7 @@ from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Message
 from villesolidaire.notifications.sms import gsm7_length
 from villesolidaire.volunteers.enums import Status
-from villesolidaire.volunteers.models import Skill
+from villesolidaire.volunteers.models import Skill, Volunteer
 
 LIST_URL = reverse("volunteers:list")
 
@@ -92,6 +96,36 @@ def test_search_on_name(client, coordinator):
     VolunteerFactory(first_name="Paul", last_name="Durand")
     assert names(client.get(LIST_URL, {"q": "jeanne dup"})) == ["Dupont"]
     assert names(client.get(LIST_URL, {"q": "du"})) == ["Dupont", "Durand"]
+
+
+def test_search_on_name_ignores_accents_and_case(client, coordinator, django_assert_num_queries):
+    VolunteerFactory(first_name="Hélène", last_name="Lefèvre")
+    VolunteerFactory(first_name="Helene", last_name="LEFEVRE-Noël")
+    VolunteerFactory(first_name="Hector", last_name="Dupont")
+    assert names(client.get(LIST_URL, {"q": "helene"})) == ["LEFEVRE-Noël", "Lefèvre"]
+    assert names(client.get(LIST_URL, {"q": "HÉLÈNE"})) == ["LEFEVRE-Noël", "Lefèvre"]
+    assert names(client.get(LIST_URL, {"q": "hélène lefevre-noel"})) == ["LEFEVRE-Noël"]
+    assert names(client.get(LIST_URL, {"q": "noël"})) == ["LEFEVRE-Noël"]
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(LIST_URL, {"q": "Hélène", "page": "1"})
+
+
+def test_the_folded_name_follows_the_name(coordinator):
+    volunteer = VolunteerFactory(first_name="Zoé", last_name="Bérard")
+    assert Volunteer.objects.search_name("zoe berard").get() == volunteer
+    volunteer.last_name = "Ångström"
+    volunteer.save(update_fields=["last_name"])
+    assert list(Volunteer.objects.search_name("berard")) == []
+    assert Volunteer.objects.search_name("angstrom ZOE").get() == volunteer
+
+
+def test_the_migration_folds_the_names_already_there(coordinator):
+    """volunteers 0011 fills the new column of the volunteers already signed up."""
+    volunteer = VolunteerFactory(first_name="Françoise", last_name="Côté")
+    Volunteer.objects.update(search_name="")
+    migration = importlib.import_module("villesolidaire.volunteers.migrations.0011_volunteer_search_name")
+    migration.fill_search_names(django_apps, connection.schema_editor())
+    assert Volunteer.objects.search_name("francoise cote").get() == volunteer
 
 
 @pytest.mark.parametrize("params", [{"status": "nimporte"}, {"quartier": "abc"}, {"day": "9"}, {"q": "<script>" * 50}])

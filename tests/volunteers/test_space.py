@@ -201,6 +201,7 @@ def test_withdraw_anonymises_keeps_supports_and_logs_out(signed_in, volunteer):
     volunteer.refresh_from_db()
     assert volunteer.status == Status.WITHDRAWN and volunteer.anonymised_at
     assert (volunteer.first_name, volunteer.last_name) == ("Volontaire", "anonymisé·e")
+    assert volunteer.search_name == "anonymise e volontaire"  # the folded name too
     assert volunteer.email == "" and not volunteer.phone and volunteer.address == "" and volunteer.postcode == ""
     assert volunteer.latitude is None and not volunteer.is_located and volunteer.skills_other == ""
     assert volunteer.birth_year is None

@@ -1,12 +1,14 @@
 """The health endpoint for load balancers (`/sante/`, docs/operations.md), on django-health-check.
 
 Each check raises `ServiceUnavailable` when its part is down. The answer is JSON with the names of
-the checks and "ok" or "unavailable" only (never an error text): 200 when all pass, 503 otherwise.
+the checks and "ok" or "unavailable" only (never an error text), or "not_seen_yet" for a worker
+heartbeat never written: 200 when all pass, 503 otherwise.
 The checks run in the request's thread (`sync_to_async`), on the request's database connection.
 """
 
 import asyncio
 import dataclasses
+import logging
 from datetime import timedelta
 from typing import ClassVar
 
@@ -34,6 +36,11 @@ from villesolidaire.core.rq_tasks import rq_queue_counts
 
 OK = "ok"
 UNAVAILABLE = "unavailable"
+# No worker has run the heartbeat task yet (a fresh install, a worker not started): unhealthy
+# too, but expected, so told apart and logged in one line rather than with a traceback.
+NOT_SEEN_YET = "not_seen_yet"
+
+logger = logging.getLogger("health_check")
 
 
 def tasks_run_in_a_worker() -> bool:
@@ -117,10 +124,20 @@ class WorkerHeartbeatCheck(RequestThreadCheck):
     """A worker ran the heartbeat task less than VS_HEALTH_WORKER_MAX_AGE seconds ago."""
 
     name = "worker_heartbeat"
+    not_seen_yet = False  # set by probe(): no heartbeat was ever written (read by the view)
 
     def probe(self) -> None:
         age = heartbeat_age()
-        if age is None or age > timedelta(seconds=settings.VS_HEALTH_WORKER_MAX_AGE):
+        if age is None:
+            # Not an error of the check: raising would log a traceback on every probe until the
+            # worker's first run. One line says it; the answer is 503 all the same (HealthView).
+            self.not_seen_yet = True
+            logger.warning(
+                "Santé : aucun battement du worker pour l'instant (la tâche heartbeat n'a encore jamais été "
+                "exécutée : worker démarré ? tâche périodique worker_heartbeat en place ?)."
+            )
+            return
+        if age > timedelta(seconds=settings.VS_HEALTH_WORKER_MAX_AGE):
             raise ServiceUnavailable("no recent worker heartbeat")
 
 
@@ -135,6 +152,12 @@ def configured_checks() -> list[RequestThreadCheck]:
     return found
 
 
+def _status(result) -> str:
+    if result.error:
+        return UNAVAILABLE
+    return NOT_SEEN_YET if getattr(result.check, "not_seen_yet", False) else OK
+
+
 class HealthView(HealthCheckView):
     """GET /sante/: JSON for machines, whatever the Accept header; no login, no detail beyond the status."""
 
@@ -144,7 +167,7 @@ class HealthView(HealthCheckView):
     async def get(self, request, *args, **kwargs):
         with self.get_executor() as executor:
             results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        statuses = {result.check.name: UNAVAILABLE if result.error else OK for result in results}
+        statuses = {result.check.name: _status(result) for result in results}
         healthy = all(status == OK for status in statuses.values())
         response = JsonResponse({"status": OK if healthy else UNAVAILABLE, "checks": statuses})
         response.status_code = 200 if healthy else 503

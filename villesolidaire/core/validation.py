@@ -209,6 +209,19 @@ def mobile_or_nothing(number: PhoneNumber | None) -> PhoneNumber | None:
     return number
 
 
+def out_of_range(what: str, low, high, unit: str = "") -> str:
+    """The one French message for a value outside its bounds, naming the accepted range:
+    out_of_range("une année", 1900, 2010) → « Indiquez une année entre 1900 et 2010. »;
+    out_of_range("une distance", 1, 50, " km"); dates: out_of_range("une date", "le 01/01/2000", …)."""
+    return f"Indiquez {what} entre {low} et {high}{unit}."
+
+
+def range_errors(what: str, low, high, unit: str = "") -> dict[str, str]:
+    """A number field's `min_value` and `max_value` messages: both say the whole range."""
+    message = out_of_range(what, low, high, unit)
+    return {"min_value": message, "max_value": message}
+
+
 def birth_year_field(**kwargs) -> forms.IntegerField:
     this_year = timezone.localdate().year
     kwargs.setdefault("required", False)
@@ -217,8 +230,7 @@ def birth_year_field(**kwargs) -> forms.IntegerField:
         min_value=1900,
         max_value=this_year,
         error_messages={
-            "min_value": "Année de naissance invalide : 1900 au plus tôt.",
-            "max_value": f"Année de naissance invalide : {this_year} au plus tard.",
+            **range_errors("une année", 1900, this_year),
             "invalid": "Année de naissance invalide : tapez quatre chiffres, par exemple 1942.",
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-year"}),
@@ -236,9 +248,7 @@ def check_wished_dates(form: forms.Form, start_name: str = "wished_start", end_n
     for name in (start_name, end_name):
         value = form.cleaned_data.get(name)
         if value and not earliest <= value <= latest:
-            form.add_error(
-                name, f"Date invalide : choisissez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}."
-            )
+            form.add_error(name, out_of_range("une date", f"le {earliest:%d/%m/%Y}", f"le {latest:%d/%m/%Y}"))
     start, end = form.cleaned_data.get(start_name), form.cleaned_data.get(end_name)
     if start and end and end < start:
         form.add_error(end_name, "La date de fin est avant la date de début.")
@@ -267,8 +277,7 @@ def within_date_bounds(value: datetime.date | datetime.datetime | None) -> None:
     earliest, latest = EARLIEST_DATE, latest_date()
     if not earliest <= day <= latest:
         raise ValidationError(
-            f"Date invalide : choisissez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}.",
-            code="out_of_bounds",
+            out_of_range("une date", f"le {earliest:%d/%m/%Y}", f"le {latest:%d/%m/%Y}"), code="out_of_bounds"
         )
 
 

@@ -780,6 +780,8 @@ def _histories(rng, plans: list[Plan], groups: dict[str, list[Plan]], coordinato
         if v.status == VolunteerStatus.WITHDRAWN:
             _anonymise(rng, v, steps[-1][1])
 
+    for plan in plans:
+        plan.volunteer.fill_search_name()  # as Volunteer.save does, which bulk_create skips
     Volunteer.objects.bulk_create([p.volunteer for p in plans], batch_size=500)
     RoleGrant.objects.bulk_create(
         [

@@ -148,10 +148,12 @@ class DemoSummary:
 
 
 class Clock:
-    """Dates relative to a fixed anchor: today at noon, local time."""
+    """Dates relative to an anchor, `now`: the moment of seeding, or a given day at noon (local
+    time), so that a seed gives the same town. Nothing that has happened is dated after it: seeded
+    at night, the town's day so far has no afternoon yet."""
 
-    def __init__(self, today: datetime.date, rng: random.Random):
-        self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12, 0)))
+    def __init__(self, today: datetime.date, rng: random.Random, now: datetime.datetime | None = None):
+        self.now = now or timezone.make_aware(datetime.datetime.combine(today, datetime.time(12, 0)))
         self.start = self.now - datetime.timedelta(days=HISTORY_DAYS)
         self.rng = rng
 
@@ -163,6 +165,10 @@ class Clock:
         local = timezone.localtime(moment)
         hour, minute = self.rng.randint(first_hour, last_hour), self.rng.choice([0, 15, 30, 45])
         return timezone.make_aware(datetime.datetime.combine(local.date(), datetime.time(hour, minute)))
+
+    def past_daytime(self, moment: datetime.datetime, first_hour: int = 8, last_hour: int = 19) -> datetime.datetime:
+        """As daytime, for something that has happened: not after now (today's hour may be to come)."""
+        return min(self.daytime(moment, first_hour, last_hour), self.now)
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -188,7 +194,8 @@ def seed_demo(
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
-    clock = Clock(today or timezone.localdate(), rng)
+    # Without a given day, the demo is dated from this very moment (no event later than now).
+    clock = Clock(today, rng) if today else Clock(timezone.localdate(), rng, now=timezone.now())
     summary = DemoSummary(seed=seed)
 
     # Town, quartiers, addresses.
@@ -294,7 +301,7 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
             created = clock.day(rng.uniform(0, 21))  # the first three weeks after the call
         else:
             created = clock.day(rng.uniform(21, HISTORY_DAYS - 20))
-        created = clock.daytime(created, 7, 22)
+        created = clock.past_daytime(created, 7, 22)
         email = (
             DEMO_VOLUNTEER_EMAILS[index]
             if index < len(DEMO_VOLUNTEER_EMAILS)
@@ -359,6 +366,8 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
     User.objects.bulk_create(users, batch_size=500)
     for user, volunteer in zip(users, volunteers, strict=True):
         volunteer.user = user
+    for volunteer in volunteers:
+        volunteer.fill_search_name()  # as Volunteer.save does, which bulk_create skips
     Volunteer.objects.bulk_create(volunteers, batch_size=500)
     RoleGrant.objects.bulk_create(
         [
@@ -454,7 +463,7 @@ def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Residen
             **address.located_fields(quartiers),
             search_name=fold(f"{last_name} {first_name}"),
             search_keys=index_text(fold(f"{last_name} {first_name}")),
-            created_at=clock.daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))),
+            created_at=clock.past_daytime(clock.day(rng.uniform(3, HISTORY_DAYS - 5))),
             created_by=operator,
         )
         residents.append(resident)
@@ -692,7 +701,8 @@ def _pick_volunteer(rng, helpers, resident, slug, *, any_status: bool) -> Volunt
 
 def _mission(rng, support: Support, scheduled: datetime.datetime, clock: Clock, slug: str) -> Mission:
     mission = Mission(support=support, scheduled_at=scheduled, created_at=min(scheduled, support.started_at))
-    if scheduled > clock.now:
+    # A mission of the last two hours is not reported yet (it would be done after now).
+    if scheduled > clock.now - datetime.timedelta(hours=2):
         mission.status = MissionStatus.PLANNED
         return mission
     mission.status = rng.choices(
@@ -704,8 +714,9 @@ def _mission(rng, support: Support, scheduled: datetime.datetime, clock: Clock, 
         mission.report = rng.choice(REPORTS)
         if slug == "courses":
             mission.amount_advanced = Decimal(rng.randint(800, 9000)) / 100
-            mission.reimbursed = rng.random() < 0.85
-            mission.reimbursed_at = mission.done_at + datetime.timedelta(days=1) if mission.reimbursed else None
+            reimbursed_at = mission.done_at + datetime.timedelta(days=1)
+            mission.reimbursed = rng.random() < 0.85 and reimbursed_at <= clock.now
+            mission.reimbursed_at = reimbursed_at if mission.reimbursed else None
     return mission
 
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, PERIODS
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.needs.models import (
-    PLACE_HOLDING,
     Need,
     NeedInvitation,
     Shift,
@@ -180,11 +179,13 @@ def select_volunteers(need: Need, *, limit: int | None = None) -> Selection:
 
 
 def shifts_with_places(need: Need):
-    """The need's shifts with `taken` (pending + confirmed) and `waiting` counts."""
-    return need.shifts.annotate(
-        taken=Count("signups", filter=Q(signups__status__in=PLACE_HOLDING)),
-        waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITING)),
-    ).order_by("starts_at", "pk")
+    """The need's shifts with `taken` (pending + confirmed; also `places_held`, for `is_full`) and
+    `waiting` counts."""
+    return (
+        need.shifts.with_places_held()
+        .annotate(taken=F("places_held"), waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITING)))
+        .order_by("starts_at", "pk")
+    )
 
 
 def volunteer_upcoming_signups(volunteer: Volunteer, now=None):

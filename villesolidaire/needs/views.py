@@ -190,12 +190,23 @@ def _render_detail(
             "transitions": need.transitions.select_related("by"),
             "invited": need.invitations.count(),
             "notifications": need.notifications.select_related("requested_by", "decided_by")[:10],
-            "preview": selectors.select_volunteers(need)
-            if need.status == NeedStatus.PUBLISHED and not need.is_external
-            else None,
+            **_notify_panel(need, shifts),
         },
         status=status,
     )
+
+
+def _notify_panel(need: Need, shifts: list[Shift]) -> dict:
+    """« Prévenir les volontaires »: whom to tell (`preview`), or why nobody may be told now
+    (`notify_refusal`: no shift to come, or all of them full; the send would refuse the same)."""
+    if need.status != NeedStatus.PUBLISHED or need.is_external:
+        return {"preview": None, "notify_refusal": ""}
+    now = timezone.now()
+    try:
+        services.check_places_left([shift for shift in shifts if shift.starts_at > now])
+    except services.NeedError as refusal:
+        return {"preview": None, "notify_refusal": str(refusal)}
+    return {"preview": selectors.select_volunteers(need), "notify_refusal": ""}
 
 
 @require_POST

@@ -330,7 +330,8 @@ def seed_partners_demo(
     coordinator: User,
 ) -> dict:
     """Create the demo partners; returns counts for the seed summary (French labels, like seed_demo's)."""
-    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0)))
+    # Today at 10:00, or now when seeded earlier: the pending changes are not dated after now.
+    now = min(timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0))), timezone.now())
     organisations, names = [], set()
     plans = _plans()
     statuses = _statuses(rng, len(plans))

@@ -43,7 +43,7 @@ def _session(module, day: datetime.date, *, hours: int, capacity: int, status: s
         place="" if online else PLACE,
         online_link="https://visio.demo.invalid/formation" if online else "",
         created_by=coordinator,
-        created_at=_at(day - datetime.timedelta(days=30), 9),
+        created_at=min(_at(day - datetime.timedelta(days=30), 9), timezone.now()),  # not after now
     )
     steps = [Step(SessionStatus.PLANNED, by=coordinator, at=session.created_at)]
     if status != SessionStatus.PLANNED:
@@ -53,7 +53,7 @@ def _session(module, day: datetime.date, *, hours: int, capacity: int, status: s
 
 
 def _register(session, volunteers, status: str, *, invited: bool = False) -> list[SessionRegistration]:
-    registered_at = session.created_at + datetime.timedelta(days=2)
+    registered_at = min(session.created_at + datetime.timedelta(days=2), timezone.now())
     registrations = SessionRegistration.objects.bulk_create(
         [
             SessionRegistration(

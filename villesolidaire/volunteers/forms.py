@@ -21,6 +21,7 @@ from villesolidaire.core.validation import (
     clean_text,
     clean_text_fields,
     phone_field,
+    range_errors,
     require_mobile,
 )
 from villesolidaire.help_requests.models import HelpCategory, offered_categories
@@ -31,6 +32,12 @@ from villesolidaire.volunteers.models import Skill, Volunteer, offered_skills
 
 PHONE_INVALID = "Numéro de téléphone invalide. Exemple : 06 12 34 56 78 ou +33 6 12 34 56 78."
 EMAIL_ERRORS = {"invalid": "Adresse e-mail invalide. Exemple : prenom.nom@exemple.fr."}
+
+
+def birth_years() -> tuple[int, int]:
+    """The years of birth a volunteer may give: aged 12 to 110 this year."""
+    this_year = timezone.localdate().year
+    return this_year - 110, this_year - 12
 
 
 def mobile_field(**kwargs) -> PhoneNumberField:
@@ -165,6 +172,9 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("languages", LANGUAGES.bit_of("fr"))
         self.fields["max_distance_km"].widget.attrs.update({"min": 1, "max": 50})
+        # Out of range, each says the accepted range in the same words (core.validation.out_of_range).
+        self.fields["max_distance_km"].error_messages.update(range_errors("une distance", 1, 50, " km"))
+        self.fields["birth_year"].error_messages.update(range_errors("une année", *birth_years()))
 
     def _offered(self, queryset, relation: str):
         """Active choices, plus those the volunteer already has (an item withdrawn from the
@@ -222,8 +232,9 @@ class VolunteerProfileForm(AddressFieldsMixin, forms.ModelForm):
 
     def clean_birth_year(self):
         year = self.cleaned_data["birth_year"]
-        if year is not None and not (timezone.localdate().year - 110 <= year <= timezone.localdate().year - 12):
-            raise ValidationError("Année de naissance invalide. Exemple : 1985.", code="range")
+        earliest, latest = birth_years()
+        if year is not None and not earliest <= year <= latest:
+            raise ValidationError(self.fields["birth_year"].error_messages["min_value"], code="range")
         return year
 
     def clean_availability(self) -> int:

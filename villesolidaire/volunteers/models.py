@@ -8,6 +8,7 @@ from villesolidaire.accounts.perms import within_quartiers
 from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS, LANGUAGES, MOBILITY
 from villesolidaire.core.fields import birth_year_field, index_bit_field, optional_reference
+from villesolidaire.core.text import fold
 from villesolidaire.core.workflow import TransitionLog, log_fields
 from villesolidaire.territory.models import Located
 from villesolidaire.volunteers.enums import Status
@@ -108,10 +109,13 @@ class VolunteerQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def search_name(self, text: str):
-        """Every word typed must appear in the first or last name."""
+        """Every word typed must appear in the first or last name, whatever its accents and case:
+        « helene » finds « Hélène » and « HÉLÈNE » finds « Helene ». The typed words are folded as
+        the stored `search_name` column is (core.text.fold), so one LIKE '%word%' per word, which
+        PostgreSQL answers from a trigram index (volunteers 0011)."""
         queryset = self
-        for word in text.split()[:5]:
-            queryset = queryset.filter(models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word))
+        for word in fold(text).split()[:5]:
+            queryset = queryset.filter(search_name__contains=word)
         return queryset
 
     def available_in(self, mask: int):
@@ -123,6 +127,9 @@ class Volunteer(Located):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
     first_name = models.CharField("prénom", max_length=80)
     last_name = models.CharField("nom", max_length=80)
+    # The name without accents, lower-case, for the name search (VolunteerQuerySet.search_name);
+    # written by save() (code that writes names in bulk calls fill_search_name() first).
+    search_name = models.CharField(max_length=170, default="", editable=False)
     email = models.EmailField("e-mail", blank=True, db_index=True)
     phone = PhoneNumberField("téléphone mobile", blank=True)
     birth_year = birth_year_field()
@@ -186,6 +193,16 @@ class Volunteer(Located):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def fill_search_name(self) -> None:
+        self.search_name = fold(f"{self.last_name} {self.first_name}")
+
+    def save(self, *args, **kwargs):
+        self.fill_search_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def language_labels(self) -> list[str]:
