@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
+from villesolidaire.core.text import fold
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.matching.models import VolunteerMatchProfile
 from villesolidaire.notifications.models import Channel, Message
@@ -96,6 +97,7 @@ def bare_same_rows(request: HttpRequest) -> HttpResponse:
                     created_at=now,
                     gdpr_notice_accepted_at=now,
                     charter_accepted_at=now,
+                    search_name=fold(f"{last_name} {first_name}"),  # what Volunteer.save writes
                 )
             ]
         )

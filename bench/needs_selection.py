@@ -91,6 +91,7 @@ def grow_volunteers(target: int, rng: random.Random) -> float:
             bulk_insert(User, users)
             for user, volunteer in zip(users, volunteers, strict=True):
                 volunteer.user = user
+                volunteer.fill_search_name()  # as Volunteer.save does (the list's name search)
             bulk_insert(Volunteer, volunteers)
     return time.perf_counter() - started
 
