@@ -1,6 +1,9 @@
 import pytest
 from django.test import RequestFactory
 
+from tests.factories import UserFactory
+from villesolidaire.accounts.models import User
+from villesolidaire.core import pagination
 from villesolidaire.core.pagination import paginate
 
 ROWS = list(range(1, 121))  # 120 rows: three pages of 50
@@ -52,11 +55,6 @@ def test_empty_list_gives_one_empty_page():
 def test_a_deep_page_of_a_queryset_reads_its_keys_first_and_keeps_the_order(
     settings, monkeypatch, django_assert_num_queries
 ):
-    from villesolidaire.accounts.models import User
-    from villesolidaire.core import pagination
-
-    from tests.factories import UserFactory
-
     UserFactory.create_batch(12)
     monkeypatch.setattr(pagination, "DEFERRED_JOIN_FROM", 4)
     rows = User.objects.order_by("-email", "pk")
