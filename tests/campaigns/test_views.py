@@ -336,8 +336,9 @@ def test_an_episode_ending_in_a_far_year_is_refused_in_french(client, world):
     """The end is computed with (the midnight after it, when calls are recorded): 31/12/9999 would overflow."""
     login_staff(client, world["officer"])
     message = "Indiquez une date entre le 01/01/2000 et le"
-    within_a_year = "Date invalide : choisissez une date à moins d&#x27;un an d&#x27;aujourd&#x27;hui."
     today = timezone.localdate()
+    earliest, latest = today - datetime.timedelta(days=366), today + datetime.timedelta(days=366)
+    within_a_year = f"Indiquez une date entre le {earliest:%d/%m/%Y} et le {latest:%d/%m/%Y}."
     before = Episode.objects.count()
     # On the episode form, the start and the end are held to the same rule, in the same words.
     for ends_on in ("9999-12-31", (today + datetime.timedelta(days=400)).isoformat()):

@@ -107,7 +107,7 @@ def test_a_wave_without_confirmation_or_with_a_stale_one_sends_nothing(client, c
     "start,end,error",
     [
         ("2026-03-10", "2026-03-01", "La fin de la période doit suivre son début."),
-        ("3000-01-01", "3000-01-02", "Date invalide"),
+        ("3000-01-01", "3000-01-02", "Indiquez une date entre le "),
         ("pas une date", "2026-03-01", "Date invalide"),
     ],
 )

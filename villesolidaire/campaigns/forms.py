@@ -16,7 +16,14 @@ from villesolidaire.campaigns.enums import (
     QuestionKind,
 )
 from villesolidaire.campaigns.models import Questionnaire
-from villesolidaire.core.validation import clean_text, clean_text_fields, date_field, text_field, within_date_bounds
+from villesolidaire.core.validation import (
+    clean_text,
+    clean_text_fields,
+    date_field,
+    out_of_range,
+    text_field,
+    within_date_bounds,
+)
 from villesolidaire.crises.models import Episode, EpisodeKind, EpisodeLevel
 from villesolidaire.help_requests.enums import Urgency
 from villesolidaire.help_requests.forms import CategoryField, check_other_category
@@ -35,9 +42,11 @@ def within_a_year(value: datetime.date | None) -> None:
     """An episode's start and end: within a year of today, both with the same French message.
     Stricter than core's `within_date_bounds`, so the midnight computed after the end cannot
     overflow either."""
-    if value is not None and abs((value - timezone.localdate()).days) > 366:
+    today = timezone.localdate()
+    if value is not None and abs((value - today).days) > 366:
+        earliest, latest = today - datetime.timedelta(days=366), today + datetime.timedelta(days=366)
         raise ValidationError(
-            "Date invalide : choisissez une date à moins d'un an d'aujourd'hui.", code="out_of_bounds"
+            out_of_range("une date", f"le {earliest:%d/%m/%Y}", f"le {latest:%d/%m/%Y}"), code="out_of_bounds"
         )
 
 
