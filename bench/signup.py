@@ -111,11 +111,16 @@ def wait_for_server(base: str = BASE, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(base + FORM_PATH, timeout=2).read()
+            # A generous timeout: a request given up on while the workers still boot stays in
+            # flight in one of them, and the next ones are shed (503) by a worker that is busy.
+            urllib.request.urlopen(base + FORM_PATH, timeout=15).read()
             return
-        except urllib.error.HTTPError:
-            # Any answer means gunicorn is up: a multi-town deployment (bench/towns.py) answers
-            # 127.0.0.1, a host name of no town, with a 404.
+        except urllib.error.HTTPError as error:
+            if error.code == 503:  # shed or not ready yet: not an answer of the page
+                time.sleep(0.3)
+                continue
+            # Any other answer means gunicorn is up: a multi-town deployment (bench/towns.py)
+            # answers 127.0.0.1, a host name of no town, with a 404.
             return
         except OSError:
             time.sleep(0.3)
