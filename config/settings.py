@@ -163,12 +163,11 @@ else:
         # subqueries always are: 250 ms of compilation for 100 ms of work (docs/benchmarks.md). Short
         # web queries never gain from it; DATABASE_PG_JIT=true gives it back (e.g. a reporting replica).
         pg_settings.append("jit=off")
-    random_page_cost = os.environ.get("DATABASE_PG_RANDOM_PAGE_COST", "1.1").strip()
+    random_page_cost = os.environ.get("DATABASE_PG_RANDOM_PAGE_COST", "").strip()
     if random_page_cost:
-        # The planner's price of a page read out of order (PostgreSQL's default 4 models spinning
-        # disks). On SSDs and with the working set in memory, 1.1 (PostgreSQL's documentation)
-        # lets it read the covering indexes alone: the bilan's GROUP BYs over 50,000 rows took
-        # 7 ms through an index instead of 30-40 ms through the table (decision 0018).
+        # The planner's price of a page read out of order (the server's own by default). 1.1 made
+        # the bilan read its covering indexes (-90 ms at 100,000) but the full matching ranking
+        # and the need selection 2x slower: not set by default until scoped (decision 0018).
         float(random_page_cost)  # a typo fails at start, not on each connection
         pg_settings.append(f"random_page_cost={random_page_cost}")
     if pg_settings:
