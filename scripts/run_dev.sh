@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Serves the demo town on http://127.0.0.1:8000 (VS_BIND to change it) with the task worker beside it, plus the
 # periodic jobs a production cron would run (proposals without answer, message retries,
-# overdue campaign calls, the bilan's volunteer counts, transmitted pre-registrations, audit-log, removed-entry and call-log
+# overdue campaign calls, the bilan's volunteer counts and its default page, transmitted pre-registrations, audit-log, removed-entry and call-log
 # retention, shift reminders, expired trainings, inactive volunteers, the worker's heartbeat); their
 # production form is in docs/operations.md.
 set -euo pipefail
@@ -18,6 +18,7 @@ WORKER=$!
     $PY manage.py worker_heartbeat -v0; $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0
     $PY manage.py escalate_overdue_calls >/dev/null
     $PY manage.py fold_volunteer_counts >/dev/null
+    $PY manage.py refresh_bilan >/dev/null
     $PY manage.py register_confirm_pre_registrations >/dev/null
     $PY manage.py purge_audit_log >/dev/null
     $PY manage.py purge_register >/dev/null

@@ -41,6 +41,7 @@ while (( ! stopping )); do
     run retry_messages
     run escalate_overdue_calls
     run fold_volunteer_counts
+    run refresh_bilan
   fi
   if due_today backup 02:30; then run backup --keep 14 && done_today backup; fi
   if due_today nightly 03:00; then

@@ -92,9 +92,9 @@ def test_without_comparison_there_is_no_year_earlier_column(coordinator_client, 
 def test_default_bilan_is_this_year_compared(coordinator_client, known_data):
     response = _page(coordinator_client)
     assert response.status_code == 200
-    bilan = response.context["bilan"]
-    assert bilan.chosen.key == f"annee-{timezone.localdate().year}"
-    assert bilan.previous is not None
+    assert response.context["chosen"].key == f"annee-{timezone.localdate().year}"
+    assert response.context["previous_period"] is not None
+    assert response.context["rendered"].computed_at is not None  # the kept copy (decision 0019)
 
 
 def test_presets_offer_years_months_episodes_and_calls():

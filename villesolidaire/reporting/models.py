@@ -19,3 +19,23 @@ class BilanIntroduction(models.Model):
 
     def __str__(self) -> str:
         return f"Introduction du bilan « {self.period_key} »"
+
+
+class BilanSnapshot(models.Model):
+    """The bilan a figures reader opens first (this year, compared with the last), kept rendered:
+    computed every 5 minutes by `refresh_bilan` (or on demand) instead of at each view, which read
+    every volunteer's and request's history (issue 14, decision 0019). Counts only, no name.
+
+    `key` names the choice and the day it was computed for (the comparison runs to today)."""
+
+    key = models.CharField("bilan", max_length=80, unique=True)
+    computed_at = models.DateTimeField("calculé le")
+    seconds = models.FloatField("durée du calcul (s)")
+    html = models.TextField("chiffres rendus")
+
+    class Meta:
+        verbose_name = "bilan précalculé"
+        verbose_name_plural = "bilans précalculés"
+
+    def __str__(self) -> str:
+        return f"Bilan précalculé « {self.key} »"

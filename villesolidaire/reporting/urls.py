@@ -6,6 +6,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("gestion/bilan/", views.bilan_view, name="dashboard"),
+    path("gestion/bilan/recalculer/", views.refresh, name="refresh"),
     path("gestion/bilan/introduction/", views.save_introduction, name="save_introduction"),
     path("gestion/bilan/export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path("gestion/bilan/export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),

@@ -18,14 +18,13 @@ from villesolidaire.audit.services import record
 from villesolidaire.core.exports import download
 from villesolidaire.core.pdf import pdf_response
 from villesolidaire.crises.models import Episode
-from villesolidaire.reporting import activity, episode_documents, exports, public
+from villesolidaire.reporting import episode_documents, exports, public, snapshots
 from villesolidaire.reporting import episode_report as ep
 from villesolidaire.reporting.bilan import build_bilan
-from villesolidaire.reporting.charts import bar_chart, line_chart
+from villesolidaire.reporting.charts import bar_chart
 from villesolidaire.reporting.documents import bilan_pdf
 from villesolidaire.reporting.forms import BilanForm, IntroductionForm
 from villesolidaire.reporting.models import BilanIntroduction
-from villesolidaire.reporting.selectors import FIGURE_LABELS, FIGURES
 from villesolidaire.territory.models import Town
 
 # The keys under which introductions are kept (see bilan.ChosenPeriod): nothing else is stored.
@@ -39,43 +38,33 @@ def bilan_view(request: HttpRequest) -> HttpResponse:
     if form.is_refused():
         # The form and its French messages only: no other period's figures, no downloads.
         return render(request, "reporting/bilan.html", {"form": form, "refused": True})
-    bilan = build_bilan(form.chosen(), compare=form.wants_comparison())
-    figure = form.chosen_figure()
-    label = FIGURE_LABELS[figure]
-    sections = [
-        (code, title, rows, bar_chart(f"graphique-{code}", f"{label} par {title.lower()}", rows, figure))
-        for code, title, rows in bilan.board.breakdowns
-    ]
+    chosen, compare = form.chosen(), form.wants_comparison()
+    period = chosen.period
     can_edit = is_coordinator(request.user)
+    introduction = BilanIntroduction.objects.filter(period_key=chosen.key).first()
     return render(
         request,
         "reporting/bilan.html",
         {
             "form": form,
-            "bilan": bilan,
-            "sections": sections,
-            "figures": FIGURES,
-            "definitions": exports.definitions_table().rows,
-            "notes": activity.DEFINITIONS,
-            "monthly_chart": line_chart(
-                "evolution-mois",
-                f"Évolution par mois, {bilan.period.label}",
-                bilan.monthly.labels,
-                bilan.monthly.lines(),
-                axis_labels=bilan.monthly.axis_labels,
-            ),
-            "weekly_chart": line_chart(
-                "evolution-semaine",
-                f"Évolution par semaine, {bilan.period.label}",
-                bilan.weekly.labels,
-                bilan.weekly.lines(),
-                axis_labels=bilan.weekly.axis_labels,
-            ),
+            "chosen": chosen,
+            "previous_period": period.year_earlier(form.today) if compare and period.start else None,
+            "introduction": introduction,
+            "rendered": snapshots.figures(chosen, compare=compare, figure=form.chosen_figure(), today=form.today),
             "query": request.GET.urlencode(),
             "can_edit_introduction": can_edit,
-            "introduction_form": IntroductionForm(instance=bilan.introduction) if can_edit else None,
+            "introduction_form": IntroductionForm(instance=introduction) if can_edit else None,
         },
     )
+
+
+@figures_reader_required
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    """« Recalculer maintenant »: the default bilan computed again, without waiting for the job."""
+    snapshots.refresh()
+    messages.success(request, "Bilan recalculé avec les données enregistrées à l'instant.")
+    return redirect("reporting:dashboard")
 
 
 @figures_reader_required
