@@ -19,7 +19,10 @@ accesslog = os.environ.get("VS_ACCESS_LOG", "-")
 # The path without its query string, and no link key (villesolidaire/core/redaction.py).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 logger_class = "config.gunicorn_logging.RedactingLogger"
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (a guard against slow leaks), each replacement
+# costing a boot of about 1.3 s of CPU. 0: never (the refusal server, which keeps nothing per
+# request: deploy/systemd/villesolidaire-shed.service).
+max_requests = int(os.environ.get("VS_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
 # No control socket (gunicorn ≥ 24 opens one in $HOME by default): systemd's signals drive reloads.
 control_socket_disable = True

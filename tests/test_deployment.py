@@ -9,6 +9,7 @@ with the code they configure.
 import json
 import os
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -345,6 +346,8 @@ def test_nginx_hands_the_requests_over_its_limit_to_the_refusal_server():
     assert f"Environment=VS_BIND={refusals}" in unit
     assert "Environment=VS_SHED_EVERY_REQUEST=true" in unit
     assert f'"{refusals}:8000"' in compose and 'VS_SHED_EVERY_REQUEST: "true"' in compose
+    # Its workers are never replaced (a replacement is a 1.3 s boot in the middle of a surge).
+    assert "Environment=VS_MAX_REQUESTS=0" in unit and 'VS_MAX_REQUESTS: "0"' in compose
     main = re.findall(r"location / \{(.*?)\n    \}", site, flags=re.DOTALL)[-1]  # the TLS server's
     assert "limit_conn vs_in_flight" in main and "limit_conn_status 503;" in main
     assert "error_page 503 = @refusals;" in main
@@ -352,3 +355,13 @@ def test_nginx_hands_the_requests_over_its_limit_to_the_refusal_server():
     for path in ("/sante/", "/metriques/"):  # never refused
         block = re.search(rf"location = {path} \{{(.*?)\}}", site, flags=re.DOTALL).group(1)
         assert "limit_conn" not in block and "proxy_pass http://villesolidaire;" in block
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, (2000, 200)), ("0", (0, 0)), ("10000", (10000, 1000))])
+def test_gunicorn_replaces_workers_after_vs_max_requests(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("VS_MAX_REQUESTS", raising=False)
+    else:
+        monkeypatch.setenv("VS_MAX_REQUESTS", value)
+    conf = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == expected
