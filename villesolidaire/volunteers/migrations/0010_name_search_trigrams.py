@@ -1,4 +1,6 @@
-from django.db import DatabaseError, migrations, transaction
+from django.db import migrations
+
+from villesolidaire.core.trigrams import create_trigram_indexes, drop_indexes
 
 # The coordinators' list searches a word anywhere in the first or last name (VolunteerQuerySet.
 # search_name: `icontains`, which PostgreSQL writes UPPER(column::text) LIKE UPPER('%word%')). A
@@ -13,30 +15,12 @@ INDEXES = {
 }
 
 
-def create_trigram_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite: a town's few thousand volunteers are read in milliseconds
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-        if cursor.fetchone() is None:
-            return
-        try:
-            with transaction.atomic(using=schema_editor.connection.alias):
-                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-                for name, expression in INDEXES.items():
-                    cursor.execute(
-                        f"CREATE INDEX IF NOT EXISTS {name} ON volunteers_volunteer USING gin ({expression} gin_trgm_ops)"
-                    )
-        except DatabaseError:
-            return  # not allowed to create the extension: the search reads every name, as before
+def create_name_indexes(apps, schema_editor):
+    create_trigram_indexes(schema_editor, "volunteers_volunteer", INDEXES)
 
 
-def drop_trigram_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for name in INDEXES:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+def drop_name_indexes(apps, schema_editor):
+    drop_indexes(schema_editor, list(INDEXES))
 
 
 class Migration(migrations.Migration):
@@ -44,4 +28,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("volunteers", "0009_list_indexes_and_counts")]
 
-    operations = [migrations.RunPython(create_trigram_indexes, drop_trigram_indexes)]
+    operations = [migrations.RunPython(create_name_indexes, drop_name_indexes)]

@@ -1,6 +1,7 @@
-from django.db import DatabaseError, migrations, models, transaction
+from django.db import migrations, models
 
 from villesolidaire.core.text import fold
+from villesolidaire.core.trigrams import create_trigram_indexes
 
 # The coordinators' name search ignores accents and case (« helene » finds « Hélène »): it looks
 # for each folded word in a folded copy of the name, `search_name` (core.text.fold, written by
@@ -8,6 +9,7 @@ from villesolidaire.core.text import fold
 # PostgreSQL, in place of the two of 0010 on UPPER(first_name) and UPPER(last_name), which the
 # search no longer uses. As in 0010, without pg_trgm the search reads every name.
 BATCH = 1000
+TABLE = "volunteers_volunteer"
 INDEX = "volunteer_search_name_trgm"
 OLD_INDEXES = {
     "volunteer_first_name_trgm": "UPPER(first_name::text)",
@@ -28,32 +30,12 @@ def fill_search_names(apps, schema_editor):
     volunteer_model.objects.using(schema_editor.connection.alias).bulk_update(batch, ["search_name"])
 
 
-def _trigram_indexes(schema_editor, indexes: dict[str, str], dropped: list[str]) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite: a town's few thousand volunteers are read in milliseconds
-    with schema_editor.connection.cursor() as cursor:
-        for name in dropped:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-        if cursor.fetchone() is None:
-            return
-        try:
-            with transaction.atomic(using=schema_editor.connection.alias):
-                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-                for name, expression in indexes.items():
-                    cursor.execute(
-                        f"CREATE INDEX IF NOT EXISTS {name} ON volunteers_volunteer USING gin ({expression} gin_trgm_ops)"
-                    )
-        except DatabaseError:
-            return  # not allowed to create the extension: the search reads every name
-
-
 def create_search_name_index(apps, schema_editor):
-    _trigram_indexes(schema_editor, {INDEX: "search_name"}, dropped=list(OLD_INDEXES))
+    create_trigram_indexes(schema_editor, TABLE, {INDEX: "search_name"}, dropped=list(OLD_INDEXES))
 
 
 def restore_name_indexes(apps, schema_editor):
-    _trigram_indexes(schema_editor, OLD_INDEXES, dropped=[INDEX])
+    create_trigram_indexes(schema_editor, TABLE, OLD_INDEXES, dropped=[INDEX])
 
 
 class Migration(migrations.Migration):
