@@ -176,10 +176,20 @@ def staff_sign_in(page: Page, email: str) -> None:
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
-def dashboard_figures(page: Page) -> dict[str, int]:
-    """The headline figures of the dashboard, by their French label."""
+def open_current_bilan(page: Page) -> None:
+    """The bilan from the main navigation, recalculated now as a coordinator would after a change:
+    the page opened is the copy the job keeps (up to 15 minutes old, decision 0019)."""
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Bilan", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan —")
+    expect(main(page)).to_contain_text("Chiffres arrêtés le")
+    main(page).get_by_role("button", name="Recalculer maintenant").click()
+    expect(main(page).get_by_role("status")).to_contain_text("Bilan recalculé")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan —")
+
+
+def dashboard_figures(page: Page) -> dict[str, int]:
+    """The headline figures of the dashboard as of now, by their French label."""
+    open_current_bilan(page)
     figures = {}
     for label in (
         "Volontaires inscrit·es",

@@ -32,6 +32,7 @@ from tests.browser.helpers import (
     link_path,
     main,
     new_page,  # noqa: F401 (fixture)
+    open_current_bilan,
     staff_sign_in,
 )
 from tests.factories import HelpRequestFactory, ResidentFactory, VolunteerFactory, staff_user
@@ -346,8 +347,7 @@ def add_shift(page: Page, day: datetime.date, start: str, end: str, *, places: i
 
 def shift_figures(page: Page) -> tuple[str, str]:
     """« Heures de bénévolat sur les créneaux » and « Participations aux créneaux », as shown."""
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Bilan", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Bilan —")
+    open_current_bilan(page)
     table = main(page).get_by_role("region", name="Tableau de tous les indicateurs")
     hours = table.get_by_role("row", name=re.compile("^Heures de bénévolat sur les créneaux")).locator("td").first
     participations = table.get_by_role("row", name=re.compile("^Participations aux créneaux")).locator("td").first
