@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "villesolidaire.core",
     "villesolidaire.accounts",
     "villesolidaire.territory",
@@ -88,8 +91,12 @@ INSTALLED_APPS = [
     "villesolidaire.trainings",
     "villesolidaire.needs",
     "villesolidaire.neighbours",
+    "villesolidaire.api",
     "villesolidaire.demo",
 ]
+
+# A form sent with a stale security token gets a French page with the way back (web/views.py).
+CSRF_FAILURE_VIEW = "villesolidaire.web.views.csrf_failure"
 
 MIDDLEWARE = [
     # First: request id, access log line and request metrics for every answer (docs/operations.md).
@@ -456,6 +463,44 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
+}
+
+# The API (docs/api.md, decision 0020): API keys only (no session, so no CSRF to pass), French
+# errors with field paths, per-key limits on the « limits » cache, pages of 50 rows.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["villesolidaire.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["villesolidaire.api.permissions.KeyHasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["villesolidaire.api.throttling.PerKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anonymous": env_str("VS_API_ANONYMOUS_RATE", "60/min")},
+    "DEFAULT_PAGINATION_CLASS": "villesolidaire.api.pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "villesolidaire.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de Ville Solidaire",
+    "DESCRIPTION": "Lire et écrire les objets principaux depuis les autres outils de la commune. "
+    "Clé d'application dans l'en-tête `Authorization: Bearer …` ; voir docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HelpRequestStatusEnum": "villesolidaire.help_requests.enums.Status",
+        "VolunteerStatusEnum": "villesolidaire.volunteers.enums.Status",
+        "SupportStatusEnum": "villesolidaire.missions.enums.SupportStatus",
+        "MissionStatusEnum": "villesolidaire.missions.enums.MissionStatus",
+        "NeedStatusEnum": "villesolidaire.needs.models.NeedStatus",
+        "LanguageEnum": "villesolidaire.api.schema.LANGUAGE_CHOICES",
+        "EngagementDomainEnum": "villesolidaire.api.schema.DOMAIN_CHOICES",
+    },
 }
 
 # Logs on standard output: one JSON object per line in production, text in development

@@ -31,6 +31,7 @@ DEFERRED_IMPORTS_ALLOWED: dict[str, str] = {
     "villesolidaire/needs/apps.py": READY,
     "villesolidaire/trainings/apps.py": READY,
     "villesolidaire/hosting/apps.py": READY,
+    "villesolidaire/api/apps.py": READY,
 }
 
 

@@ -44,6 +44,7 @@ from tests.factories.register import RegisterEntryFactory
 from tests.factories.trainings import SessionRegistrationFactory, TrainingSessionFactory
 from tests.pdf import pdf_text
 from villesolidaire.accounts.enums import Role
+from villesolidaire.api.services import api_key_create
 from villesolidaire.campaigns.models import Briefing, CallerAccreditation, CallTarget
 from villesolidaire.campaigns.services.call_sheets import call_sheet_create
 from villesolidaire.help_requests.models import HelpCategory
@@ -96,6 +97,15 @@ READABLE = {
     "needs:public_detail",
     "needs:feed",
     "territory:address_search",
+    # The API's public directory and its description (a session is no key: the rest answers 401).
+    "api:schema",
+    "api:reference",
+    "api:organisation-list",
+    "api:organisation-detail",
+    "api:service-list",
+    "api:service-detail",
+    "api:help-category-list",
+    "api:help-category-detail",
     # The admin's login page: « authenticated as …, but not authorised » (the official's own address).
     "admin:login",
 }
@@ -110,10 +120,11 @@ REDIRECTS = {
     "register:public_confirmation": "register:public_form",
     "admin:logout": "admin:index",  # which sends to the admin's login
     "reporting:old_dashboard": "reporting:dashboard",  # the dashboard's former address
+    "reporting:refresh": "reporting:dashboard",  # a GET recalculates nothing (after signing in again)
 }
 
 LOGIN_PAGES = ("/comptes/connexion/", "/admin/login/", "/mon-espace/connexion/")
-REFUSALS = {403, 404, 405}
+REFUSALS = {401, 403, 404, 405}
 NOBODY_HOLDS = "jeton-que-personne-ne-detient"
 
 
@@ -263,7 +274,15 @@ def world():
     )
 
     assert target is not None and done.pk
+    api_key = api_key_create(
+        name="Logiciel du CCAS",
+        role=Role.COORDINATOR,
+        scopes=["help_requests:read"],
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+        by=coordinator,
+    ).key
     return {
+        "api_key": api_key,
         "quote": Quote.objects.get(evaluation=evaluation),
         "wave": wave,
         "emails": [coordinator.email, officer.email, "ludovic@testnom.fr", "odile@testnom.fr", designee.email],
@@ -460,6 +479,21 @@ PARAMETERS = {
     "neighbours:referent_network": {"pk": _pk("network")},
     "neighbours:referent_state_record": {"pk": _pk("network")},
     "neighbours:referent_alert": {"pk": _pk("network")},
+    "api:key_detail": {"pk": _pk("api_key")},
+    "api:key_rotate": {"pk": _pk("api_key")},
+    "api:key_revoke": {"pk": _pk("api_key")},
+    "api:help-request-detail": {"pk": _pk("help_request")},
+    "api:help-request-transition": {"pk": _pk("help_request")},
+    "api:resident-detail": {"pk": _pk("resident")},
+    "api:volunteer-detail": {"pk": _pk("volunteer")},
+    "api:volunteer-status": {"pk": _pk("volunteer")},
+    "api:support-detail": {"pk": _pk("support")},
+    "api:mission-detail": {"pk": _pk("mission")},
+    "api:need-detail": {"pk": _pk("need")},
+    "api:campaign-detail": {"pk": _pk("campaign")},
+    "api:organisation-detail": {"pk": _pk("organisation")},
+    "api:service-detail": {"pk": _pk("service")},
+    "api:help-category-detail": {"slug": lambda w: "courses"},
 }
 # The needs pages exist twice (staff and partner space), with the same parameters.
 for _space in ("staff", "partner"):

@@ -16,6 +16,7 @@ from tests.factories import VolunteerFactory, login_staff, staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.reporting import snapshots
 from villesolidaire.reporting.models import BilanSnapshot
+from villesolidaire.reporting.selectors import MISSIONS_DONE
 
 
 def _registered(html: str) -> str:
@@ -128,8 +129,13 @@ def test_who_cannot_read_figures_cannot_recompute(client, role):
     assert not BilanSnapshot.objects.exists()
 
 
-def test_recompute_is_a_post(coordinator_client):
-    assert coordinator_client.get(reverse("reporting:refresh")).status_code == 405
+def test_a_get_recomputes_nothing_and_leads_to_the_bilan(coordinator_client):
+    # After signing in again, the login's `next` brings the browser here by GET: to the bilan,
+    # nothing recalculated.
+    before = BilanSnapshot.objects.count()
+    response = coordinator_client.get(reverse("reporting:refresh"))
+    assert response.status_code == 302 and response["Location"] == reverse("reporting:dashboard")
+    assert BilanSnapshot.objects.count() == before
 
 
 def test_an_official_reads_the_copy_and_may_recompute(client, two_this_year):
@@ -151,3 +157,20 @@ def test_the_command_says_how_long_it_took():
     call_command("refresh_bilan", stdout=Out())
     assert "Bilan par défaut recalculé en" in "".join(out)
     assert BilanSnapshot.objects.get().seconds > 0
+
+
+def test_the_chart_choice_shows_the_figure_the_default_bilan_draws(coordinator_client):
+    # « Afficher le bilan » without touching anything must keep the same charts (and the kept copy).
+    page = coordinator_client.get(reverse("reporting:dashboard")).content.decode()
+    select = page[page.index('name="figure"') : page.index("</select>", page.index('name="figure"'))]
+    assert f'<option value="{MISSIONS_DONE}" selected>' in select
+
+
+def test_a_form_from_a_stale_page_gets_a_french_page_with_the_way_back(coordinator_client):
+    # The bilan opened, then signed out and in again elsewhere: its token no longer matches.
+    coordinator_client.handler.enforce_csrf_checks = True
+    response = coordinator_client.post(reverse("reporting:refresh"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Cette page était trop ancienne" in page and "rien n'a été enregistré" in page
+    assert not BilanSnapshot.objects.exists()

@@ -92,7 +92,8 @@ def test_edit_saves_and_flags_an_address_not_found(client, operator, town):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("email", "pas-une-adresse", "Saisissez une adresse de courriel valide."),
+        # REST framework's French catalogue (installed for the API) words it as the site's labels do.
+        ("email", "pas-une-adresse", "Saisissez une adresse e-mail valide."),
         ("mobile", "01 40 00 00 00", "Ce numéro n'est pas un mobile"),
         ("phone", "+33 1", "Numéro de téléphone invalide"),
         ("postcode", "ABCDE", "Code postal attendu"),

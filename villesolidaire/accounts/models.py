@@ -35,7 +35,7 @@ class UserManager(BaseUserManager):
     def coordinator_emails(self) -> list[str]:
         """The addresses that alerts for the coordination go to (active coordinators with an e-mail)."""
         return list(
-            self.filter(role_grants__role=Role.COORDINATOR, is_active=True)
+            self.filter(role_grants__role=Role.COORDINATOR, is_active=True, is_api_account=False)
             .exclude(email="")
             .values_list("email", flat=True)
             .distinct()
@@ -51,6 +51,9 @@ class User(AbstractUser):
     # Set with territory.QuartierScope by its services: read with the user row at every request,
     # so that the quartiers are looked up only for the few people who have a limit.
     is_quartier_limited = models.BooleanField("limité à des quartiers", default=False, editable=False)
+    # The account an API key acts as (villesolidaire.api): no password, no second factor, never a
+    # person to alert or to list among the staff.
+    is_api_account = models.BooleanField("compte d'une clé d'API", default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -45,7 +45,10 @@ class BilanForm(forms.Form):
     def __init__(self, data=None, *, today: datetime.date | None = None):
         self.today = today or timezone.localdate()
         submitted = bool(data)
-        super().__init__(data if submitted else None, initial={"compare": True, "period": f"annee-{self.today.year}"})
+        super().__init__(
+            data if submitted else None,
+            initial={"compare": True, "period": f"annee-{self.today.year}", "figure": MISSIONS_DONE},
+        )
         grouped = preset_periods(self.today)
         self.presets = {chosen.key: chosen for _group, periods in grouped for chosen in periods}
         # A town's own CCAS serves one commune: no choice to offer (one query).

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import coordinator_required, figures_reader_required, is_coordinator, role_required
@@ -59,9 +59,14 @@ def bilan_view(request: HttpRequest) -> HttpResponse:
 
 
 @figures_reader_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def refresh(request: HttpRequest) -> HttpResponse:
-    """« Recalculer maintenant »: the default bilan computed again, without waiting for the job."""
+    """« Recalculer maintenant »: the default bilan computed again, without waiting for the job.
+
+    A GET computes nothing and leads to the bilan: after signing in again, the login's `next`
+    brings the browser here by GET."""
+    if request.method == "GET":
+        return redirect("reporting:dashboard")
     snapshots.refresh()
     messages.success(request, "Bilan recalculé avec les données enregistrées à l'instant.")
     return redirect("reporting:dashboard")

@@ -27,6 +27,8 @@ def town(request: HttpRequest) -> dict:
         and bool(roles & {Role.OPERATOR, Role.COORDINATOR, Role.ADMIN, Role.REGISTER_OFFICER}),
         "nav_is_caller": verified and bool(roles & {Role.REGISTER_OFFICER, Role.CALLER}),
         "nav_is_auditor": verified and Role.AUDITOR in roles,
+        # API keys (villesolidaire.api): administrators only.
+        "nav_is_admin": verified and Role.ADMIN in roles,
         "nav_is_partner": verified and Role.PARTNER in roles,
         # The dashboard and the bilan (accounts.perms.figures_reader_required).
         "nav_reads_figures": verified and bool(roles & {Role.COORDINATOR, Role.ADMIN, Role.OFFICIAL}),

@@ -85,3 +85,9 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page opened before signing in or out again (its security token is
+    stale): say so in French, with the way back, rather than Django's bare page."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,138 @@
+"""« Clés d'API »: administrators only; a token shown once; bad input refused in French."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.api.conftest import make_key
+from tests.factories import login_staff, staff_user
+from tests.factories.partners import OrganisationFactory
+from villesolidaire.accounts.enums import Role
+from villesolidaire.api.models import ApiKey
+from villesolidaire.api.services import api_key_for_token
+
+LIST = "/gestion/cles-api/"
+CREATE = "/gestion/cles-api/nouvelle/"
+
+
+@pytest.fixture
+def admin_client(client):
+    login_staff(client, staff_user(Role.ADMIN))
+    return client
+
+
+def valid_form(**changes) -> dict:
+    expires = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
+    return {
+        "name": "Logiciel du CCAS",
+        "role": Role.OPERATOR,
+        "scopes": ["help_requests:write", "residents:read"],
+        "expires_on": expires,
+        "rate_per_minute": "120",
+        **changes,
+    }
+
+
+def test_an_administrator_creates_a_key_and_sees_its_token_once(admin_client):
+    response = admin_client.post(CREATE, valid_form())
+    assert response.status_code == 200
+    page = response.content.decode()
+    token = page.split('id="token" type="text" readonly value="')[1].split('"')[0]
+    key = ApiKey.objects.get()
+    assert api_key_for_token(token) == key and key.scopes == ["help_requests:write", "residents:read"]
+    assert "ne sera plus jamais affichée" in page and response["Cache-Control"].startswith("max-age=0")
+    detail = admin_client.get(f"{LIST}{key.pk}/").content.decode()
+    assert token not in detail and f"vs_{key.prefix}_…" in detail
+    assert "Logiciel du CCAS" in admin_client.get(LIST).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "obligatoire"),
+        ({"scopes": []}, "Cochez au moins un droit"),
+        ({"scopes": ["register:read"]}, "choix valide"),
+        ({"role": Role.ADMIN}, "choix valide"),
+        ({"role": Role.REGISTER_OFFICER}, "choix valide"),
+        ({"role": Role.PARTNER}, "choisissez-la"),
+        ({"expires_on": "2020-01-01"}, "dans le futur"),
+        ({"expires_on": "2099-01-01"}, "trois ans au plus"),
+        ({"expires_on": "demain"}, "date"),
+        ({"rate_per_minute": "0"}, "Au moins 1"),
+        ({"rate_per_minute": "beaucoup"}, "nombre"),
+    ],
+)
+def test_bad_input_is_refused_in_french_and_nothing_is_created(admin_client, changes, message):
+    response = admin_client.post(CREATE, valid_form(**changes))
+    assert response.status_code == 400
+    assert message.lower() in response.content.decode().lower()
+    assert not ApiKey.objects.exists()
+
+
+def test_two_keys_cannot_share_a_name(admin_client):
+    make_key(name="Logiciel du CCAS")
+    response = admin_client.post(CREATE, valid_form(name="logiciel  du ccas"))
+    assert response.status_code == 400 and "déjà ce nom" in response.content.decode()
+
+
+def test_a_partner_key_is_bound_to_its_organisation(admin_client):
+    organisation = OrganisationFactory()
+    response = admin_client.post(
+        CREATE, valid_form(role=Role.PARTNER, organisation=str(organisation.pk), scopes=["needs:read"])
+    )
+    assert response.status_code == 200
+    assert ApiKey.objects.get().organisation == organisation
+
+
+def test_renewing_shows_the_new_token_and_keeps_the_old_one_for_the_chosen_time(admin_client):
+    issued = make_key()
+    response = admin_client.post(f"{LIST}{issued.key.pk}/renouveler/", {"grace_hours": "24"})
+    page = response.content.decode()
+    token = page.split('id="token" type="text" readonly value="')[1].split('"')[0]
+    assert token != issued.token and api_key_for_token(token) and api_key_for_token(issued.token)
+    assert "reste acceptée jusqu'au" in page
+    refused = admin_client.post(f"{LIST}{issued.key.pk}/renouveler/", {"grace_hours": "9999"})
+    assert refused.status_code == 302  # back to the key, with the message; nothing renewed
+    assert api_key_for_token(token)
+
+
+def test_revoking_refuses_the_key_at_once(admin_client):
+    issued = make_key()
+    response = admin_client.post(f"{LIST}{issued.key.pk}/revoquer/", follow=True)
+    assert "est révoquée" in response.content.decode()
+    assert api_key_for_token(issued.token) is None
+    # A revoked key can no longer be changed or renewed.
+    assert (
+        admin_client.post(f"{LIST}{issued.key.pk}/renouveler/", {"grace_hours": "0"}, follow=True).status_code == 200
+    )
+    assert ApiKey.objects.get().rotated_at is None
+
+
+def test_changing_scopes_and_expiry(admin_client):
+    issued = make_key(scopes=["help_requests:read"])
+    expires = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    form = {"scopes": ["needs:read"], "expires_on": expires, "rate_per_minute": "30"}
+    response = admin_client.post(f"{LIST}{issued.key.pk}/", form)
+    assert response.status_code == 302
+    key = ApiKey.objects.get()
+    assert key.scopes == ["needs:read"] and key.rate_per_minute == 30
+    assert timezone.localtime(key.expires_at).date() == timezone.localdate() + datetime.timedelta(days=11)
+    assert admin_client.get(f"{LIST}{key.pk}/").content.decode().count(f'value="{expires}"') == 1
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.REGISTER_OFFICER, Role.AUDITOR, Role.OPERATOR])
+def test_other_roles_get_a_404(client, role):
+    issued = make_key()
+    login_staff(client, staff_user(role))
+    for path in (LIST, CREATE, f"{LIST}{issued.key.pk}/"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"{LIST}{issued.key.pk}/revoquer/").status_code == 404
+    assert api_key_for_token(issued.token) is not None
+
+
+def test_the_navigation_offers_the_keys_to_administrators_only(client):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    assert f'href="{LIST}"' not in client.get("/gestion/demandes/").content.decode()
+    login_staff(client, staff_user(Role.ADMIN))
+    assert f'href="{LIST}"' in client.get("/gestion/demandes/").content.decode()

@@ -1,0 +1,124 @@
+"""Lists: pages, constant query counts, filters, sync by updated_since and ETag, rate limits."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import HelpRequestFactory, MissionFactory, ResidentFactory, SupportFactory, VolunteerFactory
+from tests.factories.campaigns import campaign_for
+from tests.factories.crises import EpisodeFactory
+from tests.factories.needs import NeedFactory, ShiftFactory
+from tests.factories.partners import OrganisationFactory, ServiceFactory
+from villesolidaire.accounts.enums import Role
+from villesolidaire.api.throttling import PerKeyThrottle
+from villesolidaire.help_requests.models import HelpRequest
+
+GROWERS = {
+    "/api/v1/help-requests/": lambda: HelpRequestFactory(),
+    "/api/v1/residents/": lambda: ResidentFactory(),
+    "/api/v1/volunteers/": lambda: VolunteerFactory(categories=[], skills=[]),
+    "/api/v1/supports/": lambda: SupportFactory(),
+    "/api/v1/missions/": lambda: MissionFactory(scheduled_at=timezone.now()),
+    "/api/v1/needs/": lambda: ShiftFactory(need=NeedFactory()),
+    "/api/v1/organisations/": lambda: OrganisationFactory(),
+    "/api/v1/services/": lambda: ServiceFactory(),
+}
+
+
+def queries_of(caller, path: str) -> int:
+    caller.get(path)  # the key's last use is written once a minute at most: not in the count
+    with CaptureQueriesContext(connection) as captured:
+        assert caller.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("path", list(GROWERS))
+def test_a_list_costs_the_same_queries_for_3_rows_or_30(api, path):
+    caller = api(role=Role.COORDINATOR)
+    for _ in range(3):
+        GROWERS[path]()
+    few = queries_of(caller, path)
+    for _ in range(27):
+        GROWERS[path]()
+    assert queries_of(caller, path) == few
+
+
+def test_campaign_figures_cost_the_same_queries_for_1_campaign_or_5(api):
+    caller = api(role=Role.COORDINATOR)
+    campaign_for(EpisodeFactory())
+    one = queries_of(caller, "/api/v1/campaigns/")
+    for _ in range(4):
+        campaign_for(EpisodeFactory())
+    assert queries_of(caller, "/api/v1/campaigns/") == one
+
+
+def test_pages_of_fifty_and_a_chosen_size_up_to_two_hundred(api, category):
+    HelpRequestFactory.create_batch(55, category=category)
+    caller = api(role=Role.OPERATOR)
+    first = caller.get("/api/v1/help-requests/").json()
+    assert first["count"] == 55 and len(first["results"]) == 50 and first["next"].endswith("page=2")
+    assert len(caller.get("/api/v1/help-requests/", {"page": 2}).json()["results"]) == 5
+    assert len(caller.get("/api/v1/help-requests/", {"page_size": 10}).json()["results"]) == 10
+    assert len(caller.get("/api/v1/help-requests/", {"page_size": 10000}).json()["results"]) == 55
+    missing = caller.get("/api/v1/help-requests/", {"page": 99})
+    assert missing.status_code == 404 and "Page inexistante" in missing.json()["detail"]
+    assert caller.get("/api/v1/help-requests/", {"page": "abc"}).status_code == 404
+
+
+def test_updated_since_gives_what_changed(api):
+    old, recent = HelpRequestFactory.create_batch(2)
+    HelpRequest.objects.filter(pk=old.pk).update(updated_at=timezone.now() - datetime.timedelta(days=2))
+    caller = api(role=Role.OPERATOR)
+    since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
+    ids = [row["id"] for row in caller.get("/api/v1/help-requests/", {"updated_since": since}).json()["results"]]
+    assert ids == [recent.pk]
+    wrong = caller.get("/api/v1/help-requests/", {"updated_since": "hier"})
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "updated_since"
+
+
+def test_filters_of_the_requests_list(api, category):
+    urgent = HelpRequestFactory(category=category, urgency="critical")
+    HelpRequestFactory(urgency="normal")
+    caller = api(role=Role.OPERATOR)
+    by_category = caller.get("/api/v1/help-requests/", {"category": category.slug}).json()
+    assert [row["id"] for row in by_category["results"]] == [urgent.pk]
+    assert caller.get("/api/v1/help-requests/", {"urgency": "critical"}).json()["count"] == 1
+    assert caller.get("/api/v1/help-requests/", {"status": "nimportequoi"}).status_code == 400
+
+
+def test_an_unchanged_answer_is_a_304_with_its_etag(api):
+    help_request = HelpRequestFactory()
+    caller = api(role=Role.OPERATOR)
+    path = f"/api/v1/help-requests/{help_request.pk}/"
+    first = caller.get(path)
+    etag = first["ETag"]
+    assert etag
+    unchanged = caller.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    HelpRequest.objects.filter(pk=help_request.pk).update(description="Autre chose.")
+    assert caller.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_each_key_has_its_own_rate_limit(api):
+    limited = api(role=Role.OPERATOR, rate_per_minute=3)
+    other = api(role=Role.OPERATOR)
+    answers = [limited.get("/api/v1/help-requests/").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    refused = limited.get("/api/v1/help-requests/")
+    assert refused.has_header("Retry-After") and refused.json()["detail"]
+    assert other.get("/api/v1/help-requests/").status_code == 200
+
+
+def test_calls_without_a_key_are_limited_per_address(api, monkeypatch):
+    monkeypatch.setattr(PerKeyThrottle, "THROTTLE_RATES", {"anonymous": "2/min"})
+    anonymous = api(token=None)
+    answers = [anonymous.get("/api/v1/help-categories/").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/help-requests/abc/", "/api/v1/help-requests/99999999999999999999/"])
+def test_odd_identifiers_are_404s(api, path):
+    assert api(role=Role.OPERATOR).get(path).status_code == 404

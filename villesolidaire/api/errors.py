@@ -1,0 +1,42 @@
+"""Every error as `{"detail": "…", "errors": [{"field": "resident.phone", "message": "…"}]}`, in
+French; the site's own errors (a Django ValidationError from a service) become 400s, never 500s."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+INVALID = "Certaines valeurs sont invalides."
+
+
+def flatten(errors, path: str = "") -> list[dict]:
+    """DRF's nested error structure as a flat list of (field path, message)."""
+    if isinstance(errors, dict):
+        found = []
+        for name, value in errors.items():
+            inner = path if name in ("non_field_errors", "__all__") else f"{path}.{name}" if path else str(name)
+            found += flatten(value, inner)
+        return found
+    if isinstance(errors, list):
+        if all(not isinstance(item, dict | list) for item in errors):
+            return [{"field": path, "message": str(item)} for item in errors]
+        found = []
+        for index, item in enumerate(errors):
+            found += flatten(item, f"{path}.{index}" if path else str(index))
+        return found
+    return [{"field": path, "message": str(errors)}]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": INVALID, "errors": flatten(response.data)}
+    else:
+        data = response.data
+        detail = data.get("detail", "") if isinstance(data, dict) else data
+        response.data = {"detail": str(detail), "errors": []}
+    return response

@@ -1,0 +1,99 @@
+"""The administrator's forms for API keys."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.api.models import API_ROLE_CHOICES, ApiKey
+from villesolidaire.api.scopes import SCOPE_CHOICES
+from villesolidaire.core.validation import date_field
+from villesolidaire.partners.models import Organisation, OrganisationStatus
+
+MAX_LIFETIME_DAYS = 3 * 366
+GRACE_CHOICES = [("0", "Aucune : l'ancienne clé est refusée tout de suite"), ("24", "24 heures"), ("168", "7 jours")]
+
+
+def default_expiry() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=365)
+
+
+class ApiKeySettingsForm(forms.Form):
+    """What a key may do, until when, how fast: shared by creation and the key's page."""
+
+    scopes = forms.MultipleChoiceField(
+        label="Droits",
+        choices=SCOPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="L'écriture comprend la lecture. Le registre des personnes vulnérables n'est jamais accessible.",
+    )
+    expires_on = date_field("Expire le", required=True, help_text="Trois ans au plus.")
+    rate_per_minute = forms.IntegerField(
+        label="Appels par minute au plus",
+        min_value=1,
+        max_value=6000,
+        initial=120,
+        error_messages={"min_value": "Au moins 1 appel par minute.", "max_value": "6 000 appels par minute au plus."},
+    )
+
+    def clean_expires_on(self) -> datetime.date:
+        day = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if day <= today:
+            raise forms.ValidationError("La date d'expiration doit être dans le futur.")
+        if day > today + datetime.timedelta(days=MAX_LIFETIME_DAYS):
+            raise forms.ValidationError("Une clé vit trois ans au plus : renouvelez-la plutôt.")
+        return day
+
+    def clean_scopes(self) -> list[str]:
+        scopes = self.cleaned_data["scopes"]
+        if not scopes:
+            raise forms.ValidationError("Cochez au moins un droit : une clé sans droit ne sert à rien.")
+        return scopes
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        """End of the chosen day, in the town's time zone."""
+        day = self.cleaned_data["expires_on"] + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class ApiKeyCreateForm(ApiKeySettingsForm):
+    name = forms.CharField(
+        label="Nom de l'application",
+        max_length=80,
+        help_text="Par exemple : « Logiciel du CCAS », « Standard téléphonique ».",
+    )
+    role = forms.ChoiceField(
+        label="Rôle",
+        choices=API_ROLE_CHOICES,
+        help_text="La clé voit ce que ce rôle voit sur le site, pas plus.",
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (clé d'un partenaire)",
+        required=False,
+        empty_label="—",
+        queryset=Organisation.objects.filter(status=OrganisationStatus.VALIDATED).order_by("name"),
+    )
+
+    field_order = ["name", "role", "organisation", "scopes", "expires_on", "rate_per_minute"]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if ApiKey.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("Une clé porte déjà ce nom : choisissez-en un autre.")
+        return name
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.PARTNER and not cleaned.get("organisation"):
+            self.add_error("organisation", "Une clé de partenaire agit pour une organisation : choisissez-la.")
+        return cleaned
+
+
+class RotateForm(forms.Form):
+    grace_hours = forms.TypedChoiceField(
+        label="L'ancienne clé reste valable", choices=GRACE_CHOICES, coerce=int, initial="24"
+    )

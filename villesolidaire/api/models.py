@@ -1,0 +1,82 @@
+"""API keys: one per application of the town's other systems (docs/api.md)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.core.fields import optional_reference, user_reference
+
+# The roles a key may carry. Never the register's (CASF R121-7: named people only), never the
+# administrator's (it opens every desk), never the auditor's (the journal is read on the site).
+API_ROLES = (Role.COORDINATOR, Role.OPERATOR, Role.PARTNER, Role.OFFICIAL)
+API_ROLE_CHOICES = [(role.value, role.label) for role in API_ROLES]
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Keys that may be used now: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiKey(models.Model):
+    name = models.CharField("nom de l'application", max_length=80, unique=True)
+    # The account the key acts as: its role grants (and partner memberships) are what the pages'
+    # permission-scoped querysets read, so the API sees exactly what that role sees on the site.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key", editable=False
+    )
+    role = models.CharField("rôle", max_length=32, choices=API_ROLE_CHOICES)
+    organisation = optional_reference(
+        "partners.Organisation", "organisation (clé d'un partenaire)", related_name="api_keys"
+    )
+    scopes = models.JSONField("droits", default=list)
+    rate_per_minute = models.PositiveIntegerField("appels par minute au plus", default=120)
+    prefix = models.CharField("préfixe", max_length=10, unique=True, editable=False)
+    secret_digest = models.CharField(max_length=64, editable=False)
+    # Rotation: the previous token keeps working until `previous_valid_until`, so the application can
+    # switch without an outage.
+    previous_digest = models.CharField(max_length=64, blank=True, editable=False)
+    previous_valid_until = models.DateTimeField("ancienne clé valable jusqu'au", null=True, blank=True)
+    expires_at = models.DateTimeField("expire le")
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    created_by = user_reference("créée par")
+    rotated_at = models.DateTimeField("renouvelée le", null=True, blank=True)
+    last_used_at = models.DateTimeField("dernier usage", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+    revoked_by = user_reference("révoquée par")
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "clé d'API"
+        verbose_name_plural = "clés d'API"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired
+
+    @property
+    def state_label(self) -> str:
+        if self.is_revoked:
+            return "Révoquée"
+        if self.is_expired:
+            return "Expirée"
+        return "Active"
+
+    @property
+    def actor_label(self) -> str:
+        """How the audit log and the workflow logs name this key's calls."""
+        return f"Clé d'API « {self.name} »"

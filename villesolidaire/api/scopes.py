@@ -1,0 +1,54 @@
+"""What an API key may touch: one scope per kind of object and access (read or write).
+
+Pure data and functions. A write scope includes reading the same kind. The register of vulnerable
+people is not a kind: no scope, no endpoint, whatever the key's role.
+"""
+
+from dataclasses import dataclass
+
+READ, WRITE = "read", "write"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str
+    writable: bool
+
+
+KINDS = (
+    Kind("help_requests", "Demandes d'aide", writable=True),
+    Kind("residents", "Habitant·es (jamais le registre)", writable=True),
+    Kind("volunteers", "Volontaires", writable=True),
+    Kind("missions", "Soutiens et missions", writable=False),
+    Kind("needs", "Besoins ponctuels et créneaux", writable=False),
+    Kind("partners", "Partenaires et services", writable=False),
+    Kind("campaigns", "Avancement des campagnes (chiffres seuls)", writable=False),
+)
+KINDS_BY_CODE = {kind.code: kind for kind in KINDS}
+
+
+def scope(kind: str, access: str) -> str:
+    return f"{kind}:{access}"
+
+
+# (value, French label) for the key form, in a stable order.
+SCOPE_CHOICES = [
+    (scope(kind.code, access), f"{kind.label} — {'lecture et écriture' if access == WRITE else 'lecture'}")
+    for kind in KINDS
+    for access in ((READ, WRITE) if kind.writable else (READ,))
+]
+ALL_SCOPES = frozenset(value for value, _label in SCOPE_CHOICES)
+
+
+def allows(scopes, kind: str, access: str) -> bool:
+    """Whether these granted scopes open `access` on `kind` (writing includes reading)."""
+    granted = set(scopes)
+    if access == READ:
+        return scope(kind, READ) in granted or scope(kind, WRITE) in granted
+    return scope(kind, WRITE) in granted
+
+
+def clean_scopes(values) -> list[str]:
+    """Known scopes only, sorted; unknown values are dropped (a form has refused them already)."""
+    return sorted(value for value in set(values) if value in ALL_SCOPES)

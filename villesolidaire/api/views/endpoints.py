@@ -1,0 +1,434 @@
+"""The API's endpoints under /api/v1/ (docs/api.md). Each reads through the same permission-scoped
+querysets as the pages and writes through the same forms and services; every read of personal data
+is journaled with the key's name."""
+
+from django.db import models
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.perms import is_coordinator, is_operator, within_quartiers
+from villesolidaire.api import filters, serializers
+from villesolidaire.api.forms_bridge import form_data, require_valid
+from villesolidaire.api.permissions import key_of
+from villesolidaire.audit.models import AuditAction
+from villesolidaire.audit.services import record
+from villesolidaire.campaigns.models import Campaign
+from villesolidaire.campaigns.selectors import campaigns_progress
+from villesolidaire.core.workflow import TransitionNotAllowed
+from villesolidaire.help_requests import services as help_request_services
+from villesolidaire.help_requests.forms import NEW, HelpRequestForm, IntakeResidentForm, TransitionForm
+from villesolidaire.help_requests.models import HelpCategory, HelpRequest
+from villesolidaire.missions.models import Mission, Support
+from villesolidaire.needs.models import Need, Shift, SignupStatus
+from villesolidaire.partners.models import Organisation, OrganisationStatus, Service
+from villesolidaire.residents.models import Resident
+from villesolidaire.residents.services import resident_create
+from villesolidaire.volunteers.models import Volunteer
+from villesolidaire.volunteers.services import volunteer_change_status
+
+# What the audit line lists of a page of rows (its detail is 300 characters at most).
+AUDITED_IDS = 40
+ERRORS_400 = OpenApiResponse(description="Valeurs invalides : `errors` donne chaque champ et son message.")
+
+
+def record_api_read(request, target, rows: list | None = None) -> None:
+    """One audit line per personal read: the key's account as actor, the key's name in the detail."""
+    key = key_of(request)
+    detail = key.actor_label if key else "API"
+    if rows is not None:
+        ids = [str(row.pk) for row in rows[:AUDITED_IDS]]
+        more = "…" if len(rows) > AUDITED_IDS else ""
+        detail = f"{detail} : {len(rows)} fiche(s), n° {', '.join(ids)}{more}" if ids else f"{detail} : aucune fiche"
+    action_done = AuditAction.LIST if rows is not None else AuditAction.VIEW
+    record(actor=request.user, action=action_done, target=target, detail=detail, request=request._request)
+
+
+def _conditional_get(request, response):
+    # ETag of the JSON sent: a client that sends it back in If-None-Match gets a 304 when nothing changed.
+    return ConditionalGetMiddleware(lambda _request: response).process_response(request, response)
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """Lists and details, journaled when they hold personal data (`audited`)."""
+
+    api_kind = ""
+    audited = True
+    lookup_value_regex = r"\d+"
+    model: type[models.Model]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular describing the view: no user
+            return self.model.objects.none()
+        return self.visible_rows(self.request.user)
+
+    def visible_rows(self, user) -> models.QuerySet:
+        return self.queryset.all()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200 and hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(lambda rendered: _conditional_get(request._request, rendered))
+        return response
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows)
+        data = self.get_serializer(page, many=True).data
+        if self.audited:
+            record_api_read(request, rows.model, rows=list(page))
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        found = self.get_object()
+        if self.audited:
+            record_api_read(request, found)
+        return Response(self.get_serializer(found).data)
+
+
+# Help requests ----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Demandes d'aide visibles par la clé", tags=["Demandes d'aide"]),
+    retrieve=extend_schema(summary="Une demande d'aide", tags=["Demandes d'aide"]),
+)
+class HelpRequestViewSet(ApiViewSet):
+    api_kind = "help_requests"
+    serializer_class = serializers.HelpRequestSerializer
+    filterset_class = filters.ApiHelpRequestFilter
+
+    model = HelpRequest
+
+    def visible_rows(self, user):
+        return (
+            HelpRequest.objects.visible_to(user)
+            .with_list_data()
+            .select_related("category")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(
+        summary="Enregistrer une demande (fiche existante ou nouvelle personne)",
+        tags=["Demandes d'aide"],
+        request=serializers.HelpRequestCreateSerializer,
+        responses={201: serializers.HelpRequestSerializer, 400: ERRORS_400},
+    )
+    def create(self, request, *args, **kwargs):
+        if not is_operator(request.user):
+            raise PermissionDenied("Le rôle de cette clé ne permet pas d'enregistrer des demandes.")
+        given = serializers.HelpRequestCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        values = dict(given.validated_data)
+        residents = Resident.objects.visible_to(request.user).active()
+        person_form = IntakeResidentForm(form_data(_person_values(values)), residents=residents)
+        request_form = HelpRequestForm(form_data(_request_values(values)))
+        person_prefix = "resident" if values.get("resident") is not None else "new_resident"
+        require_valid(
+            (person_form, person_prefix, {"any_phone": "phone", "resident": ""}),
+            (request_form, "", None),
+        )
+        help_request = help_request_services.help_request_intake(
+            resident=person_form.cleaned_data["existing"],
+            new_person=person_form.new_person_data(),
+            data=request_form.cleaned_data,
+            channel=request_form.cleaned_data["channel"],
+            by=request.user,
+        )
+        created = self.get_queryset().get(pk=help_request.pk)
+        headers = {"Location": f"{request.path}{created.pk}/"}
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED, headers=headers)
+
+    @extend_schema(
+        summary="Changer le statut d'une demande",
+        tags=["Demandes d'aide"],
+        request=serializers.HelpRequestTransitionSerializer,
+        responses={200: serializers.HelpRequestSerializer, 400: ERRORS_400},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        help_request = self.get_object()
+        given = serializers.HelpRequestTransitionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        form = TransitionForm(form_data(dict(given.validated_data)))
+        require_valid((form, "", None))
+        try:
+            help_request_services.help_request_transition(
+                help_request=help_request,
+                target=form.cleaned_data["target"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+                closure_reason=form.cleaned_data["closure_reason"],
+            )
+        except TransitionNotAllowed as refused:
+            raise ValidationError({"target": [str(refused)]}) from refused
+        return Response(self.get_serializer(self.get_queryset().get(pk=help_request.pk)).data)
+
+
+def _person_values(values: dict) -> dict:
+    """The intake form's « who » part from the API's `resident` or `new_resident`."""
+    new = values.get("new_resident") or {}
+    chosen = values.get("resident")
+    return {
+        "resident": str(chosen) if chosen is not None else NEW,
+        "first_name": new.get("first_name", ""),
+        "last_name": new.get("last_name", ""),
+        "birth_year": new.get("birth_year"),
+        "any_phone": new.get("phone", ""),
+        "address": new.get("address", ""),
+        "address_complement": new.get("address_complement", ""),
+        "postcode": new.get("postcode", ""),
+        "city": new.get("city", ""),
+        "confirm_new": new.get("confirm_new", False),
+    }
+
+
+def _request_values(values: dict) -> dict:
+    """The intake form's request part; the category is named by its code in the API."""
+    category = HelpCategory.objects.filter(slug=values["category"], is_active=True).only("pk").first()
+    request_values = {name: value for name, value in values.items() if name not in ("resident", "new_resident")}
+    request_values["category"] = category.pk if category else ""
+    if category is None:
+        raise ValidationError({"category": ["Catégorie inconnue : voir GET /api/v1/help-categories/."]})
+    return request_values
+
+
+# Residents --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Fiches d'habitant·es (par téléphone : ?phone=, par nom : ?q=)", tags=["Habitant·es"]),
+    retrieve=extend_schema(summary="Une fiche d'habitant·e", tags=["Habitant·es"]),
+)
+class ResidentViewSet(ApiViewSet):
+    api_kind = "residents"
+    serializer_class = serializers.ResidentSerializer
+    filterset_class = filters.ResidentFilter
+
+    model = Resident
+
+    def visible_rows(self, user):
+        return (
+            Resident.objects.visible_to(user)
+            .active()
+            .select_related("quartier")
+            .order_by("last_name", "first_name", "pk")
+        )
+
+    @extend_schema(
+        summary="Créer une fiche (une fiche semblable demande confirm_new)",
+        tags=["Habitant·es"],
+        request=serializers.ResidentCreateSerializer,
+        responses={201: serializers.ResidentSerializer, 400: ERRORS_400},
+    )
+    def create(self, request, *args, **kwargs):
+        if not is_operator(request.user):
+            raise PermissionDenied("Le rôle de cette clé ne permet pas de créer des fiches.")
+        given = serializers.ResidentCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        residents = Resident.objects.visible_to(request.user).active()
+        form = IntakeResidentForm(
+            form_data(_person_values({"new_resident": given.validated_data})), residents=residents
+        )
+        require_valid((form, "", {"any_phone": "phone"}))
+        resident = resident_create(data=form.new_person_data(), by=request.user)
+        created = Resident.objects.select_related("quartier").get(pk=resident.pk)
+        headers = {"Location": f"{request.path}{created.pk}/"}
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED, headers=headers)
+
+
+# Volunteers -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Volontaires", tags=["Volontaires"]),
+    retrieve=extend_schema(summary="Un·e volontaire", tags=["Volontaires"]),
+)
+class VolunteerViewSet(ApiViewSet):
+    api_kind = "volunteers"
+    serializer_class = serializers.VolunteerSerializer
+    filterset_class = filters.VolunteerFilter
+
+    model = Volunteer
+
+    def visible_rows(self, user):
+        if not is_coordinator(user):
+            return Volunteer.objects.none()
+        return Volunteer.objects.visible_to(user).with_list_data().order_by("last_name", "first_name", "pk")
+
+    @extend_schema(
+        summary="Changer le statut d'un·e volontaire (valider, mettre en pause…)",
+        tags=["Volontaires"],
+        request=serializers.VolunteerStatusSerializer,
+        responses={200: serializers.VolunteerSerializer, 400: ERRORS_400},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, *args, **kwargs):
+        volunteer = self.get_object()
+        given = serializers.VolunteerStatusSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            volunteer_change_status(
+                volunteer=volunteer,
+                to_status=given.validated_data["status"],
+                by=request.user,
+                reason=given.validated_data.get("reason", ""),
+            )
+        except TransitionNotAllowed as refused:
+            raise ValidationError({"status": [str(refused)]}) from refused
+        return Response(self.get_serializer(self.get_queryset().get(pk=volunteer.pk)).data)
+
+
+# Supports and missions --------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Soutiens (un·e volontaire pour une demande)", tags=["Soutiens et missions"]),
+    retrieve=extend_schema(summary="Un soutien", tags=["Soutiens et missions"]),
+)
+class SupportViewSet(ApiViewSet):
+    api_kind = "missions"
+    serializer_class = serializers.SupportSerializer
+    filterset_class = filters.ApiSupportFilter
+
+    model = Support
+
+    def visible_rows(self, user):
+        if not is_coordinator(user):
+            return Support.objects.none()
+        supports = within_quartiers(Support.objects.all(), user, "resident__quartier")
+        return supports.select_related("volunteer", "resident").order_by("-started_at", "-pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Missions (interventions datées)", tags=["Soutiens et missions"]),
+    retrieve=extend_schema(summary="Une mission", tags=["Soutiens et missions"]),
+)
+class MissionViewSet(ApiViewSet):
+    api_kind = "missions"
+    serializer_class = serializers.MissionSerializer
+    filterset_class = None
+
+    model = Mission
+
+    def visible_rows(self, user):
+        if not is_coordinator(user):
+            return Mission.objects.none()
+        return within_quartiers(Mission.objects.all(), user, "support__resident__quartier").order_by(
+            "-scheduled_at", "-pk"
+        )
+
+
+# Needs and shifts -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Besoins ponctuels et leurs créneaux", tags=["Besoins ponctuels"]),
+    retrieve=extend_schema(summary="Un besoin ponctuel", tags=["Besoins ponctuels"]),
+)
+class NeedViewSet(ApiViewSet):
+    api_kind = "needs"
+    audited = False  # no person in a need: its title, its place, its shifts
+    serializer_class = serializers.NeedSerializer
+    filterset_class = filters.NeedFilter
+
+    model = Need
+
+    def visible_rows(self, user):
+        if is_coordinator(user):
+            needs = Need.objects.all()
+        elif user.has_role(Role.PARTNER):
+            needs = Need.objects.of_partner(user)
+        else:
+            return Need.objects.none()
+        confirmed = models.Count("signups", filter=models.Q(signups__status=SignupStatus.CONFIRMED))
+        shifts = Shift.objects.annotate(confirmed=confirmed).order_by("starts_at", "pk")
+        return (
+            needs.select_related("organisation", "category", "quartier")
+            .prefetch_related(models.Prefetch("shifts", queryset=shifts))
+            .order_by("-created_at", "-pk")
+        )
+
+
+# Partners and their services (the public directory: no key needed) -----------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organisations partenaires validées (sans clé)", tags=["Partenaires"], auth=[]),
+    retrieve=extend_schema(summary="Une organisation partenaire (sans clé)", tags=["Partenaires"], auth=[]),
+)
+class OrganisationViewSet(ApiViewSet):
+    api_kind = "partners"
+    public_read = True
+    audited = False
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilter
+    model = Organisation
+    queryset = Organisation.objects.filter(status=OrganisationStatus.VALIDATED).order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Services de l'annuaire public (sans clé)", tags=["Partenaires"], auth=[]),
+    retrieve=extend_schema(summary="Un service de l'annuaire (sans clé)", tags=["Partenaires"], auth=[]),
+)
+class ServiceViewSet(ApiViewSet):
+    api_kind = "partners"
+    public_read = True
+    audited = False
+    serializer_class = serializers.ServiceSerializer
+    filterset_class = filters.ServiceFilter
+    model = Service
+    queryset = Service.objects.public().select_related("organisation").order_by("name", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Catégories d'aide (sans clé)", tags=["Référentiels"], auth=[]),
+    retrieve=extend_schema(summary="Une catégorie d'aide (sans clé)", tags=["Référentiels"], auth=[]),
+)
+class HelpCategoryViewSet(ApiViewSet):
+    api_kind = "help_requests"
+    public_read = True
+    audited = False
+    serializer_class = serializers.HelpCategorySerializer
+    filterset_class = None
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-z0-9_]+"
+    model = HelpCategory
+    queryset = HelpCategory.objects.filter(is_active=True).order_by("order", "name")
+
+
+# Campaigns: progress counts only ----------------------------------------------------------------
+
+CAMPAIGN_FIGURES_ROLES = (Role.COORDINATOR, Role.OPERATOR, Role.OFFICIAL)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Avancement des campagnes d'appels (chiffres seuls)", tags=["Campagnes"]),
+    retrieve=extend_schema(summary="Avancement d'une campagne (chiffres seuls)", tags=["Campagnes"]),
+)
+class CampaignProgressViewSet(ApiViewSet):
+    api_kind = "campaigns"
+    audited = False  # counts, never who was called
+    serializer_class = serializers.CampaignProgressSerializer
+    filterset_class = None
+
+    model = Campaign
+
+    def visible_rows(self, user):
+        if not user.has_role(*CAMPAIGN_FIGURES_ROLES):
+            return Campaign.objects.none()
+        return Campaign.objects.order_by("-created_at", "-pk")
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        if instance is None:  # the OpenAPI description asks for the serializer alone
+            return super().get_serializer(*args, **kwargs)
+        rows = list(instance) if kwargs.get("many") else [instance]
+        progress = campaigns_progress([row.pk for row in rows], timezone.now())
+        for row in rows:
+            row.counts = progress[row.pk]
+        return super().get_serializer(instance, *args, **kwargs)
