@@ -15,7 +15,7 @@ $PY manage.py db_worker --queue-name default --interval 1 &
 WORKER=$!
 # First round at once: /sante/ needs the worker's heartbeat (it answered 503 for the first minute).
 ( while true; do
-    $PY manage.py worker_heartbeat -v0; $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0
+    $PY manage.py worker_heartbeat -v0; $PY manage.py check_proposals -v0; $PY manage.py retry_messages -v0; $PY manage.py retry_webhooks -v0
     $PY manage.py escalate_overdue_calls >/dev/null
     $PY manage.py fold_volunteer_counts >/dev/null
     $PY manage.py refresh_bilan >/dev/null

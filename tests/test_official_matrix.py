@@ -44,7 +44,8 @@ from tests.factories.register import RegisterEntryFactory
 from tests.factories.trainings import SessionRegistrationFactory, TrainingSessionFactory
 from tests.pdf import pdf_text
 from villesolidaire.accounts.enums import Role
-from villesolidaire.api.services import api_key_create
+from villesolidaire.api.models import WebhookDelivery
+from villesolidaire.api.services import api_key_create, webhook_subscribe
 from villesolidaire.campaigns.models import Briefing, CallerAccreditation, CallTarget
 from villesolidaire.campaigns.services.call_sheets import call_sheet_create
 from villesolidaire.help_requests.models import HelpCategory
@@ -281,8 +282,16 @@ def world():
         expires_at=timezone.now() + datetime.timedelta(days=30),
         by=coordinator,
     ).key
+    webhook = webhook_subscribe(
+        key=api_key, url="https://ccas.example.fr/evenements", events=["mission.done"], by=coordinator
+    ).subscription
+    delivery = WebhookDelivery.objects.create(
+        subscription=webhook, event="mission.done", payload={"data": {"id": planned.pk}}
+    )
     return {
         "api_key": api_key,
+        "webhook": webhook,
+        "delivery": delivery,
         "quote": Quote.objects.get(evaluation=evaluation),
         "wave": wave,
         "emails": [coordinator.email, officer.email, "ludovic@testnom.fr", "odile@testnom.fr", designee.email],
@@ -482,6 +491,9 @@ PARAMETERS = {
     "api:key_detail": {"pk": _pk("api_key")},
     "api:key_rotate": {"pk": _pk("api_key")},
     "api:key_revoke": {"pk": _pk("api_key")},
+    "api:webhook_add": {"pk": _pk("api_key")},
+    "api:webhook_remove": {"pk": _pk("api_key"), "subscription_pk": _pk("webhook")},
+    "api:delivery_replay": {"pk": _pk("api_key"), "delivery_pk": _pk("delivery")},
     "api:help-request-detail": {"pk": _pk("help_request")},
     "api:help-request-transition": {"pk": _pk("help_request")},
     "api:resident-detail": {"pk": _pk("resident")},

@@ -39,6 +39,7 @@ while (( ! stopping )); do
     last_five=$(date +%s)
     run check_proposals
     run retry_messages
+    run retry_webhooks
     run escalate_overdue_calls
     run fold_volunteer_counts
     run refresh_bilan

@@ -5,6 +5,8 @@ axe-core on the administrators' pages.
 
 Only the set-up uses the ORM (town, administrator, one resident to find by phone)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,8 +62,18 @@ def test_an_administrator_gives_the_switchboard_a_key_then_revokes_it(new_page, 
     expect(reference.get_by_text("/api/v1/residents/", exact=True).first).to_be_visible()
     assert not csp_errors(reference), csp_errors(reference)
 
-    # Revoked: refused at once.
+    # The switchboard wants to hear of new requests: an address, its secret shown once.
     main(page).get_by_role("link", name="Voir la clé").click()
+    main(page).get_by_label("Adresse de réception").fill("https://standard.bourg-solidaire.invalid/evenements")
+    main(page).get_by_label("Demande d'aide enregistrée").check()
+    main(page).get_by_role("button", name="Ajouter l'adresse").click()
+    expect(main(page).get_by_label("Secret de signature")).to_have_value(re.compile(r"^whsec_"))
+    audit(page)
+    main(page).get_by_role("link", name=re.compile("Retour à la clé")).click()
+    expect(main(page)).to_contain_text("https://standard.bourg-solidaire.invalid/evenements")
+    audit(page)
+
+    # Revoked: refused at once.
     main(page).get_by_role("button", name="Révoquer la clé").click()
     expect(main(page).get_by_role("status")).to_contain_text("est révoquée")
     audit(page)

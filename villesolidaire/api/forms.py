@@ -1,12 +1,13 @@
 """The administrator's forms for API keys."""
 
 import datetime
+from urllib.parse import urlsplit
 
 from django import forms
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.api.models import API_ROLE_CHOICES, ApiKey
+from villesolidaire.api.models import API_ROLE_CHOICES, ApiKey, WebhookEvent
 from villesolidaire.api.scopes import SCOPE_CHOICES
 from villesolidaire.core.validation import date_field
 from villesolidaire.partners.models import Organisation, OrganisationStatus
@@ -97,3 +98,31 @@ class RotateForm(forms.Form):
     grace_hours = forms.TypedChoiceField(
         label="L'ancienne clé reste valable", choices=GRACE_CHOICES, coerce=int, initial="24"
     )
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label="Adresse de réception",
+        max_length=500,
+        assume_scheme="https",
+        help_text="En https (http seulement vers la machine elle-même, pour un essai).",
+    )
+    events = forms.MultipleChoiceField(
+        label="Événements",
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Cochez au moins un événement."},
+        help_text="Seuls les événements que les droits et le rôle de la clé lui permettent de lire sont envoyés.",
+    )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        parts = urlsplit(url)
+        if parts.scheme != "https" and parts.hostname not in {host.strip("[]") for host in LOOPBACK_HOSTS}:
+            raise forms.ValidationError(
+                "L'adresse doit commencer par https:// : les événements sont signés, pas cachés."
+            )
+        return url

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
+from villesolidaire.core.crypto import EncryptedTextField
 from villesolidaire.core.fields import optional_reference, user_reference
 
 # The roles a key may carry. Never the register's (CASF R121-7: named people only), never the
@@ -80,3 +81,83 @@ class ApiKey(models.Model):
     def actor_label(self) -> str:
         """How the audit log and the workflow logs name this key's calls."""
         return f"Clé d'API « {self.name} »"
+
+
+class WebhookEvent(models.TextChoices):
+    REQUEST_CREATED = "help_request.created", "Demande d'aide enregistrée"
+    SUPPORT_STARTED = "support.started", "Soutien mis en place"
+    MISSION_DONE = "mission.done", "Mission réalisée"
+    CALL_ESCALATED = "call.escalated", "Personne d'une campagne d'appels en escalade"
+    NEED_FULL = "need.full", "Besoin ponctuel complet"
+
+
+class WebhookSubscription(models.Model):
+    """An application's address told about some events, with its key's rights: an event about a row
+    the key could not read, or of a kind it has no scope for, is never sent."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="webhooks", verbose_name="clé")
+    url = models.URLField("adresse de réception", max_length=500)
+    events = models.JSONField("événements", default=list)
+    # Signs each delivery (HMAC-SHA256); encrypted at rest, shown once at creation.
+    secret = EncryptedTextField("secret de signature", editable=False)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    created_by = user_reference("créée par")
+
+    class Meta:
+        verbose_name = "abonnement aux événements"
+        verbose_name_plural = "abonnements aux événements"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def event_labels(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [labels.get(event, event) for event in self.events]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "À envoyer"
+    RETRYING = "retrying", "Nouvel essai prévu"
+    DELIVERED = "delivered", "Reçue"
+    FAILED = "failed", "En échec"
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(status=DeliveryStatus.FAILED)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, and how sending it went. The payload holds identifiers and
+    statuses, never a person's name, phone or address: the subscriber reads those through the API,
+    with its key, and each such read is journaled."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField("événement", max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField("contenu")
+    status = models.CharField(
+        "état", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
+    next_attempt_at = models.DateTimeField("prochain essai", null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField("réponse HTTP", null=True, blank=True)
+    last_error = models.CharField("dernière erreur", max_length=300, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    delivered_at = models.DateTimeField("reçue le", null=True, blank=True)
+    replay_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replays", verbose_name="rejoue"
+    )
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "envoi d'événement"
+        verbose_name_plural = "envois d'événements"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="api_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} n° {self.pk}"

@@ -9,8 +9,10 @@ from django.utils import timezone
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.api import keys
-from villesolidaire.api.models import ApiKey
+from villesolidaire.api.models import ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
 from villesolidaire.api.scopes import clean_scopes
+from villesolidaire.api.signing import new_secret
+from villesolidaire.api.webhooks import replay
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.partners.models import Organisation, OrganisationMember
@@ -168,3 +170,66 @@ def api_key_for_token(token: str, now: datetime | None = None) -> ApiKey | None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+# Webhooks -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedSubscription:
+    """A subscription and its signing secret, which is shown once."""
+
+    subscription: WebhookSubscription
+    secret: str
+
+
+@transaction.atomic
+def webhook_subscribe(*, key: ApiKey, url: str, events: list[str], by: User, request=None) -> IssuedSubscription:
+    if key.is_revoked:
+        raise ApiKeyError("Cette clé est révoquée : elle ne reçoit plus d'événements.")
+    known = {value for value, _label in WebhookEvent.choices}
+    secret = new_secret()
+    subscription = WebhookSubscription.objects.create(
+        key=key, url=url, events=sorted(set(events) & known), secret=secret, created_by=by
+    )
+    record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=subscription,
+        fields=["url", "events"],
+        detail=f"{key.actor_label} : événements {', '.join(subscription.events)} envoyés à {url}"[:300],
+        request=request,
+    )
+    return IssuedSubscription(subscription=subscription, secret=secret)
+
+
+@transaction.atomic
+def webhook_unsubscribe(*, subscription: WebhookSubscription, by: User, request=None) -> WebhookSubscription:
+    """No more deliveries to this address; those already logged stay in the log."""
+    subscription.is_active = False
+    subscription.save(update_fields=["is_active"])
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=subscription,
+        fields=["is_active"],
+        detail=f"{subscription.key.actor_label} : plus d'événements envoyés à {subscription.url}"[:300],
+        request=request,
+    )
+    return subscription
+
+
+def webhook_replay(*, delivery: WebhookDelivery, by: User, request=None) -> WebhookDelivery:
+    """« Renvoyer »: the same event again, now (a new delivery; the first stays in the log)."""
+    if not delivery.subscription.is_active or delivery.subscription.key.is_revoked:
+        raise ApiKeyError("Cet abonnement n'est plus actif : l'événement ne peut pas être renvoyé.")
+    again = replay(delivery)
+    record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=delivery,
+        fields=["replay"],
+        detail=f"{delivery.subscription.key.actor_label} : envoi n° {delivery.pk} renvoyé (n° {again.pk})",
+        request=request,
+    )
+    return again

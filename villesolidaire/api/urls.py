@@ -26,6 +26,17 @@ urlpatterns = [
     path("gestion/cles-api/<int:pk>/", key_views.key_detail, name="key_detail"),
     path("gestion/cles-api/<int:pk>/renouveler/", key_views.key_rotate, name="key_rotate"),
     path("gestion/cles-api/<int:pk>/revoquer/", key_views.key_revoke, name="key_revoke"),
+    path("gestion/cles-api/<int:pk>/evenements/", key_views.webhook_add, name="webhook_add"),
+    path(
+        "gestion/cles-api/<int:pk>/evenements/<int:subscription_pk>/arreter/",
+        key_views.webhook_remove,
+        name="webhook_remove",
+    ),
+    path(
+        "gestion/cles-api/<int:pk>/envois/<int:delivery_pk>/renvoyer/",
+        key_views.delivery_replay,
+        name="delivery_replay",
+    ),
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("api/v1/reference/", ReferenceView.as_view(url_name="api:schema"), name="reference"),
     path("api/v1/", include(router.urls)),

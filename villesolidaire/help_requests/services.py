@@ -27,6 +27,9 @@ stopped_searching = Hook(
     "run(help_request=, by=). Matching withdraws its open proposal."
 )
 
+help_request_created = Hook(
+    "A request was recorded (any channel), in the same transaction: run(help_request=). The API queues its webhooks."
+)
 episode_changed = Hook(
     "A coordinator moved a request to another crisis episode (or to none), in the same transaction: "
     "run(help_request=, old_episode_id=). Missions moves the supports and missions still on the old one."
@@ -44,6 +47,7 @@ def help_request_create(*, resident: Resident, data: dict, channel: str, by: Use
     help_request.episode = episode_for(timezone.localdate(help_request.created_at), resident.quartier_id)
     help_request.save()
     WORKFLOW.log_creation(help_request, by=by)
+    help_request_created.run(help_request=help_request)
     # A need found by a watch caller was agreed with the person on the line: a written trace by SMS
     # is welcome, but no operator must call them back only to say what they were just told.
     if channel != Channel.OUTREACH or resident.sms_number:

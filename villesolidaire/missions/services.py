@@ -221,6 +221,8 @@ def mission_report(
     )
     _close_pending_wishes(mission, by=by)
     _inform_report(mission, "mission_done" if done else "mission_missed")
+    if done:
+        mission_done.run(mission=mission)
     return mission
 
 
@@ -259,6 +261,7 @@ def support_create(*, help_request, volunteer, proposal=None, started_at: dateti
         episode_id=help_request.episode_id,
     )
     SUPPORT_WORKFLOW.log_creation(support, by=by, at=started_at)
+    support_started.run(support=support)
     return support
 
 
@@ -373,6 +376,13 @@ class EvaluationExists(Exception):
     """This side already gave its evaluation."""
 
 
+support_started = Hook(
+    "A volunteer was paired with a resident for a request, in the same transaction: run(support=). "
+    "The API queues its webhooks."
+)
+mission_done = Hook(
+    "A volunteer reported a mission done, in the same transaction: run(mission=). The API queues its webhooks."
+)
 evaluation_recorded = Hook(
     "An evaluation was recorded: run(evaluation=). Surveys offers its consented comment for quotation."
 )

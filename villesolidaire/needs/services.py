@@ -23,6 +23,7 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
+from villesolidaire.core.hooks import Hook
 from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.crises.models import Episode
@@ -407,6 +408,12 @@ def missing_trainings(volunteer: Volunteer, need: Need, day: datetime.date) -> l
     return [title for pk, title in required.items() if pk not in held]
 
 
+need_full = Hook(
+    "A sign-up took the last place of a need's upcoming shifts, in the same transaction: run(need=). "
+    "The API queues its webhooks."
+)
+
+
 def signup_create(*, shift: Shift, volunteer: Volunteer, now: datetime.datetime | None = None) -> SignupResult:
     """Sign a volunteer up: a place while there is one (to be confirmed), else the waiting list."""
     now = now or timezone.now()
@@ -449,6 +456,8 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
         signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status=status, created_at=timezone.now())
         SIGNUP_WORKFLOW.log_creation(signup, by=volunteer.user, at=signup.created_at)
     signup.shift = shift
+    if status == SignupStatus.PENDING and taken + 1 >= shift.places and _all_upcoming_full(need, now):
+        need_full.run(need=need)
     if status == SignupStatus.PENDING:
         _tell_signup(
             signup, template="signup_pending", subject=f"Inscription reçue : {need.title}", kind="shift_signup"
@@ -458,6 +467,11 @@ def _signup_locked(shift: Shift, volunteer: Volunteer, now: datetime.datetime) -
             signup, template="signup_waiting", subject=f"Liste d'attente : {need.title}", kind="shift_waiting"
         )
     return SignupResult(signup, True)
+
+
+def _all_upcoming_full(need: Need, now: datetime.datetime) -> bool:
+    shifts = list(need.shifts.upcoming(now).with_places_held())
+    return bool(shifts) and all(shift.is_full for shift in shifts)
 
 
 def _move(

@@ -11,9 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.perms import is_coordinator, is_operator, within_quartiers
-from villesolidaire.api import filters, serializers
+from villesolidaire.accounts.perms import is_operator
+from villesolidaire.api import access, filters, serializers
 from villesolidaire.api.forms_bridge import form_data, require_valid
 from villesolidaire.api.permissions import key_of
 from villesolidaire.audit.models import AuditAction
@@ -106,12 +105,7 @@ class HelpRequestViewSet(ApiViewSet):
     model = HelpRequest
 
     def visible_rows(self, user):
-        return (
-            HelpRequest.objects.visible_to(user)
-            .with_list_data()
-            .select_related("category")
-            .order_by("-created_at", "-pk")
-        )
+        return access.help_requests(user).with_list_data().select_related("category").order_by("-created_at", "-pk")
 
     @extend_schema(
         summary="Enregistrer une demande (fiche existante ou nouvelle personne)",
@@ -213,12 +207,7 @@ class ResidentViewSet(ApiViewSet):
     model = Resident
 
     def visible_rows(self, user):
-        return (
-            Resident.objects.visible_to(user)
-            .active()
-            .select_related("quartier")
-            .order_by("last_name", "first_name", "pk")
-        )
+        return access.residents(user).select_related("quartier").order_by("last_name", "first_name", "pk")
 
     @extend_schema(
         summary="Créer une fiche (une fiche semblable demande confirm_new)",
@@ -257,9 +246,7 @@ class VolunteerViewSet(ApiViewSet):
     model = Volunteer
 
     def visible_rows(self, user):
-        if not is_coordinator(user):
-            return Volunteer.objects.none()
-        return Volunteer.objects.visible_to(user).with_list_data().order_by("last_name", "first_name", "pk")
+        return access.volunteers(user).with_list_data().order_by("last_name", "first_name", "pk")
 
     @extend_schema(
         summary="Changer le statut d'un·e volontaire (valider, mettre en pause…)",
@@ -299,10 +286,7 @@ class SupportViewSet(ApiViewSet):
     model = Support
 
     def visible_rows(self, user):
-        if not is_coordinator(user):
-            return Support.objects.none()
-        supports = within_quartiers(Support.objects.all(), user, "resident__quartier")
-        return supports.select_related("volunteer", "resident").order_by("-started_at", "-pk")
+        return access.supports(user).select_related("volunteer", "resident").order_by("-started_at", "-pk")
 
 
 @extend_schema_view(
@@ -317,11 +301,7 @@ class MissionViewSet(ApiViewSet):
     model = Mission
 
     def visible_rows(self, user):
-        if not is_coordinator(user):
-            return Mission.objects.none()
-        return within_quartiers(Mission.objects.all(), user, "support__resident__quartier").order_by(
-            "-scheduled_at", "-pk"
-        )
+        return access.missions(user).order_by("-scheduled_at", "-pk")
 
 
 # Needs and shifts -------------------------------------------------------------------------------
@@ -340,16 +320,11 @@ class NeedViewSet(ApiViewSet):
     model = Need
 
     def visible_rows(self, user):
-        if is_coordinator(user):
-            needs = Need.objects.all()
-        elif user.has_role(Role.PARTNER):
-            needs = Need.objects.of_partner(user)
-        else:
-            return Need.objects.none()
         confirmed = models.Count("signups", filter=models.Q(signups__status=SignupStatus.CONFIRMED))
         shifts = Shift.objects.annotate(confirmed=confirmed).order_by("starts_at", "pk")
         return (
-            needs.select_related("organisation", "category", "quartier")
+            access.needs(user)
+            .select_related("organisation", "category", "quartier")
             .prefetch_related(models.Prefetch("shifts", queryset=shifts))
             .order_by("-created_at", "-pk")
         )
@@ -404,8 +379,6 @@ class HelpCategoryViewSet(ApiViewSet):
 
 # Campaigns: progress counts only ----------------------------------------------------------------
 
-CAMPAIGN_FIGURES_ROLES = (Role.COORDINATOR, Role.OPERATOR, Role.OFFICIAL)
-
 
 @extend_schema_view(
     list=extend_schema(summary="Avancement des campagnes d'appels (chiffres seuls)", tags=["Campagnes"]),
@@ -420,9 +393,7 @@ class CampaignProgressViewSet(ApiViewSet):
     model = Campaign
 
     def visible_rows(self, user):
-        if not user.has_role(*CAMPAIGN_FIGURES_ROLES):
-            return Campaign.objects.none()
-        return Campaign.objects.order_by("-created_at", "-pk")
+        return access.campaigns(user).order_by("-created_at", "-pk")
 
     def get_serializer(self, instance=None, *args, **kwargs):
         if instance is None:  # the OpenAPI description asks for the serializer alone

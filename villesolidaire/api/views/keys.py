@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import role_required
 from villesolidaire.api import services
-from villesolidaire.api.forms import ApiKeyCreateForm, ApiKeySettingsForm, RotateForm, default_expiry
-from villesolidaire.api.models import ApiKey
+from villesolidaire.api.forms import ApiKeyCreateForm, ApiKeySettingsForm, RotateForm, WebhookForm, default_expiry
+from villesolidaire.api.models import ApiKey, DeliveryStatus, WebhookDelivery, WebhookSubscription
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 
@@ -48,15 +48,19 @@ def key_create(request: HttpRequest) -> HttpResponse:
     return render(request, "api/key_create.html", {"form": form}, status=status)
 
 
-@admin_required
-def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    key = get_object_or_404(ApiKey.objects.select_related("organisation", "created_by", "revoked_by"), pk=pk)
+def _settings_form(key: ApiKey, data=None) -> ApiKeySettingsForm:
     initial = {
         "scopes": key.scopes,
         "expires_on": timezone.localtime(key.expires_at).date() - datetime.timedelta(days=1),
         "rate_per_minute": key.rate_per_minute,
     }
-    form = ApiKeySettingsForm(request.POST or None, initial=initial)
+    return ApiKeySettingsForm(data, initial=initial)
+
+
+@admin_required
+def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(ApiKey.objects.select_related("organisation", "created_by", "revoked_by"), pk=pk)
+    form = _settings_form(key, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, services.ApiKeyError):
             services.api_key_update(
@@ -70,8 +74,71 @@ def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Clé enregistrée.")
             return redirect("api:key_detail", pk=key.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"key": key, "form": form, "rotate_form": RotateForm()}
-    return render(request, "api/key_detail.html", context, status=status)
+    return render(request, "api/key_detail.html", _detail_context(key, form=form), status=status)
+
+
+# Recent deliveries shown on a key's page (the failed ones first, whatever their age).
+DELIVERIES_SHOWN = 20
+
+
+def _detail_context(key: ApiKey, *, form=None, webhook_form=None) -> dict:
+    deliveries = WebhookDelivery.objects.filter(subscription__key=key).select_related("subscription")
+    return {
+        "key": key,
+        "form": form,
+        "rotate_form": RotateForm(),
+        "webhook_form": webhook_form or WebhookForm(),
+        "subscriptions": key.webhooks.filter(is_active=True),
+        "failed_deliveries": list(deliveries.failed()[:DELIVERIES_SHOWN]),
+        "recent_deliveries": list(deliveries.exclude(status=DeliveryStatus.FAILED)[:DELIVERIES_SHOWN]),
+    }
+
+
+@admin_required
+@require_POST
+@never_cache
+def webhook_add(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(ApiKey, pk=pk)
+    form = WebhookForm(request.POST)
+    if form.is_valid():
+        with form_service_errors(form, services.ApiKeyError):
+            issued = services.webhook_subscribe(
+                key=key,
+                url=form.cleaned_data["url"],
+                events=form.cleaned_data["events"],
+                by=request.user,
+                request=request,
+            )
+            return render(
+                request,
+                "api/webhook_issued.html",
+                {"key": key, "subscription": issued.subscription, "secret": issued.secret},
+            )
+    settings_form = _settings_form(key)
+    return render(
+        request, "api/key_detail.html", _detail_context(key, form=settings_form, webhook_form=form), status=400
+    )
+
+
+@admin_required
+@require_POST
+def webhook_remove(request: HttpRequest, pk: int, subscription_pk: int) -> HttpResponse:
+    subscription = get_object_or_404(WebhookSubscription.objects.select_related("key"), pk=subscription_pk, key_id=pk)
+    services.webhook_unsubscribe(subscription=subscription, by=request.user, request=request)
+    messages.success(request, f"Plus aucun événement ne sera envoyé à {subscription.url}.")
+    return redirect("api:key_detail", pk=pk)
+
+
+@admin_required
+@require_POST
+def delivery_replay(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.select_related("subscription__key"), pk=delivery_pk, subscription__key_id=pk
+    )
+    with service_errors(request, services.ApiKeyError):
+        again = services.webhook_replay(delivery=delivery, by=request.user, request=request)
+        messages.success(request, f"Événement renvoyé (envoi n° {again.pk}).")
+    return redirect("api:key_detail", pk=pk)
 
 
 @admin_required
