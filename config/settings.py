@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "villesolidaire.trainings",
     "villesolidaire.needs",
     "villesolidaire.neighbours",
+    "villesolidaire.telephony",
     "villesolidaire.api",
     "villesolidaire.demo",
 ]

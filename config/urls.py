@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("villesolidaire.trainings.urls")),
     path("", include("villesolidaire.needs.urls")),
     path("", include("villesolidaire.neighbours.urls")),
+    path("", include("villesolidaire.telephony.urls")),
     path("", include("villesolidaire.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -506,6 +506,7 @@ PARAMETERS = {
     "api:organisation-detail": {"pk": _pk("organisation")},
     "api:service-detail": {"pk": _pk("service")},
     "api:help-category-detail": {"slug": lambda w: "courses"},
+    "api:telephony-calls": {"provider": lambda w: "generic"},
 }
 # The needs pages exist twice (staff and partner space), with the same parameters.
 for _space in ("staff", "partner"):

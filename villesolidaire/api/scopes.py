@@ -14,6 +14,7 @@ class Kind:
     code: str
     label: str
     writable: bool
+    readable: bool = True
 
 
 KINDS = (
@@ -24,6 +25,8 @@ KINDS = (
     Kind("needs", "Besoins ponctuels et créneaux", writable=False),
     Kind("partners", "Partenaires et services", writable=False),
     Kind("campaigns", "Avancement des campagnes (chiffres seuls)", writable=False),
+    # The switchboard reports its calls; nothing to read back.
+    Kind("telephony", "Appels entrants du standard (signalement)", writable=True, readable=False),
 )
 KINDS_BY_CODE = {kind.code: kind for kind in KINDS}
 
@@ -33,10 +36,16 @@ def scope(kind: str, access: str) -> str:
 
 
 # (value, French label) for the key form, in a stable order.
+def _label(kind: Kind, access: str) -> str:
+    if access == READ:
+        return f"{kind.label} — lecture"
+    return f"{kind.label} — {'lecture et écriture' if kind.readable else 'écriture'}"
+
+
 SCOPE_CHOICES = [
-    (scope(kind.code, access), f"{kind.label} — {'lecture et écriture' if access == WRITE else 'lecture'}")
+    (scope(kind.code, access), _label(kind, access))
     for kind in KINDS
-    for access in ((READ, WRITE) if kind.writable else (READ,))
+    for access in ((READ,) if kind.readable else ()) + ((WRITE,) if kind.writable else ())
 ]
 ALL_SCOPES = frozenset(value for value, _label in SCOPE_CHOICES)
 

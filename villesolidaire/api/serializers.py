@@ -315,3 +315,24 @@ class ResidentCreateSerializer(NewResidentSerializer):
 class VolunteerStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=VolunteerStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class CallReportSerializer(serializers.Serializer):
+    """The provider-neutral report of a call (`generic`); docs/telephony.md."""
+
+    call_id = serializers.CharField(max_length=120, help_text="Identifiant de l'appel chez l'opérateur.")
+    state = serializers.ChoiceField(
+        choices=["ringing", "answered", "ended", "missed"], default="ringing", help_text="Où en est l'appel."
+    )
+    caller = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="Numéro appelant.")
+    called = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="Numéro appelé.")
+    extension = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="Poste qui répond (vide : tous les postes)."
+    )
+
+
+class CallSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    resident = serializers.IntegerField(source="resident_id", allow_null=True)
+    call_task = serializers.IntegerField(source="call_task_id", allow_null=True)

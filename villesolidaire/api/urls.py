@@ -39,5 +39,6 @@ urlpatterns = [
     ),
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("api/v1/reference/", ReferenceView.as_view(url_name="api:schema"), name="reference"),
+    path("api/v1/telephony/<slug:provider>/calls/", views.IncomingCallView.as_view(), name="telephony-calls"),
     path("api/v1/", include(router.urls)),
 ]

@@ -8,8 +8,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.api import access, filters, serializers
@@ -28,6 +30,8 @@ from villesolidaire.needs.models import Need, Shift, SignupStatus
 from villesolidaire.partners.models import Organisation, OrganisationStatus, Service
 from villesolidaire.residents.models import Resident
 from villesolidaire.residents.services import resident_create
+from villesolidaire.telephony.providers import PARSERS, ReportError
+from villesolidaire.telephony.services import call_report
 from villesolidaire.volunteers.models import Volunteer
 from villesolidaire.volunteers.services import volunteer_change_status
 
@@ -403,3 +407,35 @@ class CampaignProgressViewSet(ApiViewSet):
         for row in rows:
             row.counts = progress[row.pk]
         return super().get_serializer(instance, *args, **kwargs)
+
+
+# Telephony: the switchboard reports its calls ---------------------------------------------------
+
+
+class IncomingCallView(APIView):
+    """One event of a call to the single number, in the provider's own format (`generic` JSON or
+    `asterisk` form fields): the operator's intake screen shows the caller's file within a second; a
+    missed call becomes a call to give back."""
+
+    api_kind = "telephony"
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        summary="Signaler un appel entrant (sonnerie, décroché, raccroché, manqué)",
+        tags=["Téléphonie"],
+        request=serializers.CallReportSerializer,
+        responses={200: serializers.CallSerializer, 400: ERRORS_400},
+    )
+    def post(self, request, provider: str):
+        parse = PARSERS.get(provider)
+        if parse is None:
+            raise NotFound("Opérateur téléphonique inconnu : generic ou asterisk.")
+        if not is_operator(request.user):
+            raise PermissionDenied("Le rôle de cette clé ne permet pas de signaler des appels.")
+        try:
+            report = parse(request.data)
+        except ReportError as refused:
+            field, _, message = str(refused).partition(" : ")
+            raise ValidationError({field: [message or str(refused)]}) from refused
+        call = call_report(provider=provider, report=report)
+        return Response(serializers.CallSerializer(call).data)
