@@ -86,6 +86,9 @@ DATABASE_URL="$PG_URL" $PY bench/needs_selection.py --label postgresql --sizes 1
 echo "== Liste des demandes (/gestion/demandes/) avec 10 000 demandes =="
 DATABASE_URL="$PG_URL" $PY bench/request_list.py --requests 10000 --samples 200
 
+echo "== API : listes à 10 000 demandes et fiches, appel entrant jusqu'à l'écran de l'opérateur·rice =="
+DATABASE_URL="$PG_URL" $PY bench/api.py --samples 200 --calls 100
+
 # Before the campaigns: its 20 000 entries carry compound names, accents and particles, and the
 # campaigns bench then finds its 20 000 entries already there.
 echo "== Registre : recherche par nom parmi 20 000 inscriptions chiffrées, 5 000 noms avec fautes de frappe =="
