@@ -266,3 +266,15 @@ def test_a_refusal_server_refuses_every_request_but_health_and_static(client, se
     (form,) = forms_of(response)
     assert ("first_name", "Camille") in [(name, value) for name, value, _ in form["inputs"]]
     assert "Retry-After" not in client.get("/sante/")
+
+
+def test_an_api_call_over_the_limit_gets_the_apis_json_error(client, held, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.post("/api/v1/telephony/generic/calls/", '{"call_id": "x"}', content_type="application/json")
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
+    wait = int(response["Retry-After"])
+    assert response.json() == {
+        "detail": f"Service très demandé : rien n'a été enregistré, réessayez dans {wait} secondes.",
+        "errors": [],
+    }
+    assert response["Cache-Control"] == "no-store"

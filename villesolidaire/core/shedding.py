@@ -17,6 +17,7 @@ no query) and filled in by string replacement for each refusal (page_template); 
 get the same 503 and app.js tells the person, their page untouched.
 """
 
+import json
 import logging
 import random
 import re
@@ -237,8 +238,17 @@ def hidden_fields_html(fields: list[tuple[str, str]]) -> str:
     )
 
 
+# The API's clients read JSON: they get the API's error shape, not the page for people.
+API_PREFIX = "/api/"
+
+
 def shed(request: HttpRequest, limit: int) -> HttpResponse:
     wait = retry_after()
+    if request.path.startswith(API_PREFIX):
+        SHED.labels(request.method).inc()
+        refusal_log.note(request, limit=limit, wait=wait)
+        detail = f"Service très demandé : rien n'a été enregistré, réessayez dans {wait} secondes."
+        return _refusal(json.dumps({"detail": detail, "errors": []}, ensure_ascii=False), wait, "application/json")
     fields, secret_left_out, files_left_out = (None, False, False)
     if request.method == "POST":
         fields, secret_left_out, files_left_out = posted_fields(request)
@@ -251,7 +261,11 @@ def shed(request: HttpRequest, limit: int) -> HttpResponse:
         .replace(MARKS["summary"], summary_html(summary(fields) if fields else []))
         .replace(MARKS["fields"], hidden_fields_html(fields or []))
     )
-    response = HttpResponse(page, status=503)
+    return _refusal(page, wait, "text/html; charset=utf-8")
+
+
+def _refusal(content: str, wait: int, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, status=503, content_type=content_type)
     response["Retry-After"] = str(wait)
     response["Cache-Control"] = "no-store"
     # Django logs every 5xx answer as an ERROR on `django.request` (and Sentry turns ERROR lines
