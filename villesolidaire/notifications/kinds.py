@@ -8,6 +8,7 @@ as a code. Add a line here when a new kind of message is sent.
 MESSAGE_KIND_LABELS: dict[str, str] = {
     # help_requests, matching, missions
     "request_received": "Demande d'aide reçue (habitant·e)",
+    "missed_call": "Appel manqué au numéro unique (à rappeler)",
     "proposal_offer": "Proposition d'aide (volontaire)",
     "proposal_taken": "Proposition déjà acceptée par un·e autre",
     "proposal_expired": "Proposition expirée",
