@@ -7,6 +7,8 @@ A's row for an id both towns hold and a 404 for an id only B holds. Keys, tasks,
 links carry their town.
 """
 
+import datetime
+
 import pytest
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import ImproperlyConfigured
@@ -15,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import get_resolver
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from django_tenants.utils import schema_context
 from sesame.utils import get_query_string
@@ -23,7 +26,9 @@ from tests.factories import HelpRequestFactory, ResidentFactory, VolunteerFactor
 from tests.factories.register import RegisterEntryFactory
 from tests.hosting.conftest import ROLES
 from tests.test_permissions import _concrete, _walk
+from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
+from villesolidaire.api.services import api_key_create
 from villesolidaire.core import crypto
 from villesolidaire.core.health import heartbeat_age
 from villesolidaire.core.models import WorkerHeartbeat
@@ -83,7 +88,8 @@ def test_every_url_as_every_role_of_a_on_b_shows_and_writes_nothing(towns, role)
             response = method(url, headers={"host": b.domain})
             # A's session means nothing on B: B treats the visitor as anonymous.
             assert not response.wsgi_request.user.is_authenticated, (role, url)
-            assert response.status_code in (200, 302, 400, 403, 404, 405, 410), (role, url, response.status_code)
+            # 401: an API address, which a session does not open (only a key of that town does).
+            assert response.status_code in (200, 302, 400, 401, 403, 404, 405, 410), (role, url, response.status_code)
             if response.status_code == 302:
                 assert "//" not in response["Location"] or b.domain in response["Location"], (
                     url,
@@ -103,6 +109,25 @@ def test_a_staff_session_of_a_opens_its_pages_on_a_only(towns):
     assert own.status_code == 200 and a.marker in own.content.decode()
     other = client.get("/gestion/demandes/", headers={"host": b.domain})
     assert other.status_code == 302 and other["Location"].startswith("/comptes/connexion/")
+
+
+def test_an_api_key_of_a_opens_the_api_of_a_only(towns):
+    a, b = towns
+    with schema_context(a.schema):
+        token = api_key_create(
+            name="Logiciel du CCAS de A",
+            role=Role.COORDINATOR,
+            scopes=["help_requests:read"],
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+            by=User.objects.get(pk=a.ids["user_admin"]),
+        ).token
+    client = Client()
+    auth = {"authorization": f"Bearer {token}"}
+    own = client.get(f"/api/v1/help-requests/{a.ids['request']}/", headers={"host": a.domain, **auth})
+    assert own.status_code == 200 and a.marker in own.content.decode()
+    # The same id exists in B; the key is unknown there.
+    other = client.get(f"/api/v1/help-requests/{a.ids['request']}/", headers={"host": b.domain, **auth})
+    assert other.status_code == 401 and b.marker not in other.content.decode()
 
 
 def test_on_its_own_domain_a_sees_its_row_for_a_shared_id_and_404_for_an_id_only_b_has(towns):
