@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests.api.conftest import make_key
 from tests.factories import login_staff, staff_user
@@ -44,7 +45,11 @@ def test_an_administrator_creates_a_key_and_sees_its_token_once(admin_client):
     assert "ne sera plus jamais affichée" in page and response["Cache-Control"].startswith("max-age=0")
     detail = admin_client.get(f"{LIST}{key.pk}/").content.decode()
     assert token not in detail and f"vs_{key.prefix}_…" in detail
-    assert "Logiciel du CCAS" in admin_client.get(LIST).content.decode()
+    listing = admin_client.get(LIST).content.decode()
+    assert "Logiciel du CCAS" in listing
+    # Valid through the day chosen, shown as that day (it expires at the start of the next one).
+    chosen = timezone.localdate() + datetime.timedelta(days=90)
+    assert date_format(chosen, "j F Y") in listing
 
 
 @pytest.mark.parametrize(

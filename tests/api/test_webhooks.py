@@ -220,8 +220,10 @@ def admin_client(client):
 def test_an_administrator_adds_an_address_and_sees_its_secret_once(admin_client):
     key = make_key().key
     page = f"/gestion/cles-api/{key.pk}/"
-    refused = admin_client.post(f"{page}evenements/", {"url": "http://exemple.fr/hook", "events": ["mission.done"]})
-    assert refused.status_code == 400 and "https://" in refused.content.decode()
+    for url in ("http://exemple.fr/hook", "ftp://127.0.0.1/hook", "file:///etc/passwd"):
+        refused = admin_client.post(f"{page}evenements/", {"url": url, "events": ["mission.done"]})
+        assert refused.status_code == 400, url  # not https (nor http to this machine), or no web address
+    assert not key.webhooks.exists()
     empty = admin_client.post(f"{page}evenements/", {"url": "https://exemple.fr/hook"})
     assert empty.status_code == 400 and "Cochez au moins un événement" in empty.content.decode()
     added = admin_client.post(f"{page}evenements/", {"url": "https://exemple.fr/hook", "events": ["mission.done"]})

@@ -150,3 +150,26 @@ def test_a_coordinator_key_changes_a_volunteers_status_through_the_workflow(api)
     assert same.status_code == 400 and "status" in errors_by_field(same)
     unknown = coordinator.post(path, {"status": "boss"})
     assert unknown.status_code == 400
+
+
+def test_every_error_comes_back_at_once(operator_api):
+    payload = {"new_resident": {**NEW_PERSON, "phone": "12"}, "category": "inconnue", "description": "Courses."}
+    errors = errors_by_field(operator_api.post(REQUESTS, payload))
+    assert "Catégorie inconnue" in errors["category"] and "new_resident.phone" in errors
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("pas du JSON", "Corps de requête illisible : un objet JSON est attendu."), ("null", "Aucune donnée reçue")],
+)
+def test_unreadable_bodies_are_told_in_french(operator_api, body, message):
+    response = operator_api.post(REQUESTS, body)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert message in text and "JSON parse error" not in text and "No data" not in text
+
+
+def test_a_row_out_of_reach_is_a_french_404_naming_no_model(api):
+    response = api(role=Role.OPERATOR).get(f"{REQUESTS}999999/")
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Introuvable") and "HelpRequest" not in response.content.decode()

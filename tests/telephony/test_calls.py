@@ -124,11 +124,14 @@ def test_a_withheld_number_gives_no_call_back(switchboard):
         ("/api/v1/telephony/inconnu/calls/", {"call_id": "x"}, 404),
         (GENERIC, {"state": "missed"}, 400),
         (GENERIC, "pas du JSON", 400),
+        (GENERIC, [1], 400),
     ],
 )
 def test_bad_reports_are_refused_clearly(switchboard, path, payload, status):
     response = switchboard.post(path, payload)
     assert response.status_code == status and response.json()["detail"]
+    for error in response.json()["errors"]:  # a field's name, or "" for the whole report
+        assert error["field"] in ("", "call_id", "state"), error
     assert not Call.objects.exists()
 
 

@@ -2,11 +2,16 @@
 French; the site's own errors (a Django ValidationError from a service) become 400s, never 500s."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 INVALID = "Certaines valeurs sont invalides."
+NOT_FOUND = "Introuvable : cet objet n'existe pas, ou cette clé n'a pas le droit de le lire."
+UNREADABLE = "Corps de requête illisible : un objet JSON est attendu."
+# Messages REST framework's French catalogue leaves in English.
+UNTRANSLATED = {"No data provided": "Aucune donnée reçue : un objet JSON est attendu."}
 
 
 def flatten(errors, path: str = "") -> list[dict]:
@@ -19,17 +24,21 @@ def flatten(errors, path: str = "") -> list[dict]:
         return found
     if isinstance(errors, list):
         if all(not isinstance(item, dict | list) for item in errors):
-            return [{"field": path, "message": str(item)} for item in errors]
+            return [{"field": path, "message": UNTRANSLATED.get(str(item), str(item))} for item in errors]
         found = []
         for index, item in enumerate(errors):
             found += flatten(item, f"{path}.{index}" if path else str(index))
         return found
-    return [{"field": path, "message": str(errors)}]
+    return [{"field": path, "message": UNTRANSLATED.get(str(errors), str(errors))}]
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):  # Django's message names the model, in English
+        exc = exceptions.NotFound(NOT_FOUND)
+    elif isinstance(exc, exceptions.ParseError):  # the parser's message is English, with its internals
+        exc = exceptions.ParseError(UNREADABLE)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -30,7 +30,7 @@ class ApiKeySettingsForm(forms.Form):
         required=False,
         help_text="L'écriture comprend la lecture. Le registre des personnes vulnérables n'est jamais accessible.",
     )
-    expires_on = date_field("Expire le", required=True, help_text="Trois ans au plus.")
+    expires_on = date_field("Valable jusqu'au", required=True, help_text="Ce jour inclus ; trois ans au plus.")
     rate_per_minute = forms.IntegerField(
         label="Appels par minute au plus",
         min_value=1,
@@ -121,7 +121,8 @@ class WebhookForm(forms.Form):
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         parts = urlsplit(url)
-        if parts.scheme != "https" and parts.hostname not in {host.strip("[]") for host in LOOPBACK_HOSTS}:
+        loopback = parts.hostname in {host.strip("[]") for host in LOOPBACK_HOSTS}
+        if not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
             raise forms.ValidationError(
                 "L'adresse doit commencer par https:// : les événements sont signés, pas cachés."
             )

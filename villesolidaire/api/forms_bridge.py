@@ -25,12 +25,14 @@ def errors_of(form: forms.BaseForm, prefix: str = "", renames: dict | None = Non
     return found
 
 
-def require_valid(*checked: tuple[forms.BaseForm, str, dict | None]) -> None:
-    """Validate every form (all errors at once) and raise one ValidationError with them all."""
+def require_valid(*checked: tuple[forms.BaseForm, str, dict | None], extra: dict | None = None) -> None:
+    """Validate every form (all errors at once) and raise one ValidationError with them all;
+    `extra` errors found before the forms replace the forms' own for the same field."""
     found: dict[str, list[str]] = {}
     for form, prefix, renames in checked:
         if not form.is_valid():
             for key, messages in errors_of(form, prefix, renames).items():
                 found.setdefault(key, []).extend(messages)
+    found |= extra or {}
     if found:
         raise serializers.ValidationError(found)

@@ -1,5 +1,7 @@
 """API keys: one per application of the town's other systems (docs/api.md)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -56,6 +58,11 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def expires_on(self) -> datetime.date:
+        """The last day the key works (it expires at the start of the next one)."""
+        return timezone.localtime(self.expires_at - datetime.timedelta(microseconds=1)).date()
 
     @property
     def is_revoked(self) -> bool:

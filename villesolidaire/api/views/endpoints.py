@@ -125,11 +125,13 @@ class HelpRequestViewSet(ApiViewSet):
         values = dict(given.validated_data)
         residents = Resident.objects.visible_to(request.user).active()
         person_form = IntakeResidentForm(form_data(_person_values(values)), residents=residents)
-        request_form = HelpRequestForm(form_data(_request_values(values)))
+        request_values, unknown = _request_values(values)
+        request_form = HelpRequestForm(form_data(request_values))
         person_prefix = "resident" if values.get("resident") is not None else "new_resident"
         require_valid(
             (person_form, person_prefix, {"any_phone": "phone", "resident": ""}),
             (request_form, "", None),
+            extra=unknown,
         )
         help_request = help_request_services.help_request_intake(
             resident=person_form.cleaned_data["existing"],
@@ -186,14 +188,14 @@ def _person_values(values: dict) -> dict:
     }
 
 
-def _request_values(values: dict) -> dict:
-    """The intake form's request part; the category is named by its code in the API."""
+def _request_values(values: dict) -> tuple[dict, dict]:
+    """The intake form's request part (the category is named by its code in the API), and the
+    error of an unknown code, reported with the forms' own."""
     category = HelpCategory.objects.filter(slug=values["category"], is_active=True).only("pk").first()
     request_values = {name: value for name, value in values.items() if name not in ("resident", "new_resident")}
     request_values["category"] = category.pk if category else ""
-    if category is None:
-        raise ValidationError({"category": ["Catégorie inconnue : voir GET /api/v1/help-categories/."]})
-    return request_values
+    unknown = {} if category else {"category": ["Catégorie inconnue : voir GET /api/v1/help-categories/."]}
+    return request_values, unknown
 
 
 # Residents --------------------------------------------------------------------------------------
@@ -435,7 +437,7 @@ class IncomingCallView(APIView):
         try:
             report = parse(request.data)
         except ReportError as refused:
-            field, _, message = str(refused).partition(" : ")
-            raise ValidationError({field: [message or str(refused)]}) from refused
+            field, separator, message = str(refused).partition(" : ")
+            raise ValidationError({field: [message]} if separator else [str(refused)]) from refused
         call = call_report(provider=provider, report=report)
         return Response(serializers.CallSerializer(call).data)

@@ -6,7 +6,6 @@ import datetime
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -51,7 +50,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
 def _settings_form(key: ApiKey, data=None) -> ApiKeySettingsForm:
     initial = {
         "scopes": key.scopes,
-        "expires_on": timezone.localtime(key.expires_at).date() - datetime.timedelta(days=1),
+        "expires_on": key.expires_on,
         "rate_per_minute": key.rate_per_minute,
     }
     return ApiKeySettingsForm(data, initial=initial)
