@@ -87,6 +87,11 @@ class ApiViewSet(viewsets.GenericViewSet):
             record_api_read(request, rows.model, rows=list(page))
         return self.get_paginated_response(data)
 
+    def created(self, request, row) -> Response:
+        """201 with the new row as a detail shows it, and its address."""
+        headers = {"Location": f"{request.path}{row.pk}/"}
+        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED, headers=headers)
+
     def retrieve(self, request, *args, **kwargs):
         found = self.get_object()
         if self.audited:
@@ -109,7 +114,7 @@ class HelpRequestViewSet(ApiViewSet):
     model = HelpRequest
 
     def visible_rows(self, user):
-        return access.help_requests(user).with_list_data().select_related("category").order_by("-created_at", "-pk")
+        return access.help_requests(user).with_list_data().order_by("-created_at", "-pk")
 
     @extend_schema(
         summary="Enregistrer une demande (fiche existante ou nouvelle personne)",
@@ -140,9 +145,8 @@ class HelpRequestViewSet(ApiViewSet):
             channel=request_form.cleaned_data["channel"],
             by=request.user,
         )
-        created = self.get_queryset().get(pk=help_request.pk)
-        headers = {"Location": f"{request.path}{created.pk}/"}
-        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED, headers=headers)
+        # Read back as created, whatever the key's quartiers: it was just written through this key.
+        return self.created(request, HelpRequest.objects.with_list_data().get(pk=help_request.pk))
 
     @extend_schema(
         summary="Changer le statut d'une demande",
@@ -232,9 +236,7 @@ class ResidentViewSet(ApiViewSet):
         )
         require_valid((form, "", {"any_phone": "phone"}))
         resident = resident_create(data=form.new_person_data(), by=request.user)
-        created = Resident.objects.select_related("quartier").get(pk=resident.pk)
-        headers = {"Location": f"{request.path}{created.pk}/"}
-        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED, headers=headers)
+        return self.created(request, Resident.objects.select_related("quartier").get(pk=resident.pk))
 
 
 # Volunteers -------------------------------------------------------------------------------------
