@@ -8,6 +8,7 @@ from villesolidaire.core.validation import clean_text_fields, date_field, within
 from villesolidaire.help_requests.models import HelpCategory
 from villesolidaire.needs.feeds import MAX_FEED_BYTES
 from villesolidaire.needs.models import ApiDomain, Need, Remote
+from villesolidaire.needs.moderation import TITLE_MISSING, normalise_title, title_problems
 from villesolidaire.territory.forms import AddressFieldsMixin
 from villesolidaire.trainings.models import TrainingModule
 from villesolidaire.volunteers.models import Skill
@@ -75,8 +76,9 @@ class NeedForm(AddressFieldsMixin, forms.ModelForm):
             "reduced_mobility_accessible",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"title": "Au moins deux mots, par exemple « Tri à la banque alimentaire »."}
         error_messages = {
-            "title": {"required": "Donnez un titre au besoin."},
+            "title": {"required": TITLE_MISSING},
             "description": {"required": "Décrivez ce que feront les volontaires."},
             "organisation": {"invalid_choice": "Vous ne pouvez pas poster pour cette organisation."},
         }
@@ -89,6 +91,14 @@ class NeedForm(AddressFieldsMixin, forms.ModelForm):
         field.empty_label = "La commune (besoin du CCAS)" if town_allowed else None
         field.label = "Posté par"
         field.error_messages["required"] = "Choisissez l'organisation."
+
+    def clean_title(self):
+        """API Engagement's title rules (needs.moderation), so that the feed is not refused there."""
+        title = normalise_title(self.cleaned_data["title"])
+        problems = title_problems(title)
+        if problems:
+            raise forms.ValidationError(problems)
+        return title
 
     def clean(self):
         cleaned = super().clean()
