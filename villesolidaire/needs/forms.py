@@ -6,7 +6,7 @@ from django.utils import timezone
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS
 from villesolidaire.core.validation import clean_text_fields, date_field, within_date_bounds
 from villesolidaire.help_requests.models import HelpCategory
-from villesolidaire.needs.feeds import MAX_FEED_BYTES
+from villesolidaire.needs.feed_import import MAX_FEED_BYTES
 from villesolidaire.needs.models import ApiDomain, Need, Remote
 from villesolidaire.needs.moderation import TITLE_MISSING, normalise_title, title_problems
 from villesolidaire.territory.forms import AddressFieldsMixin
@@ -188,6 +188,16 @@ class FeedUploadForm(forms.Form):
     feed = forms.FileField(
         label="Fichier XML (format API Engagement)",
         error_messages={"required": "Choisissez un fichier.", "empty": "Le fichier est vide."},
+    )
+
+    source = forms.CharField(
+        label="Nom du flux (facultatif)",
+        max_length=120,
+        required=False,
+        help_text=(
+            "Par défaut, l'éditeur nommé dans le fichier (<publisher>). Les missions d'un import précédent "
+            "du même flux qui n'y figurent plus sont retirées."
+        ),
     )
 
     def clean_feed(self):

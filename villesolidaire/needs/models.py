@@ -144,13 +144,22 @@ class Need(Located):
     reduced_mobility_accessible = models.BooleanField("accessible aux personnes à mobilité réduite", default=False)
     # Imported missions: applied for on the publisher's site.
     is_external = models.BooleanField("importé d'un flux", default=False)
-    client_id = models.CharField(
-        "identifiant dans le flux (clientId)", max_length=200, null=True, blank=True, unique=True
-    )
+    # Unique within its feed (`feed_source`): two publishers may both number their missions 1, 2…
+    client_id = models.CharField("identifiant dans le flux (clientId)", max_length=200, null=True, blank=True)
     application_url = models.URLField("lien de candidature", max_length=500, blank=True)
     organisation_name = models.CharField("organisation (flux)", max_length=200, blank=True)
     organisation_rna = models.CharField("RNA (flux)", max_length=20, blank=True)
     organisation_siren = models.CharField("SIREN (flux)", max_length=14, blank=True)
+    organisation_siret = models.CharField("SIRET (flux)", max_length=14, blank=True)
+    # The description as the feed wrote it, sanitised to a safe subset of HTML (`description`
+    # keeps its plain text for lists, search and messages).
+    description_html = models.TextField("description (HTML du flux)", blank=True)
+    # Which feed the mission came from (its <publisher>, or the name given at import): a mission
+    # that is no longer in the next import of the same feed is withdrawn.
+    feed_source = models.CharField("flux d'origine", max_length=120, blank=True)
+    # False when none of the mission's addresses is in the town's territory (and it cannot be done
+    # remotely): kept for the coordinators, not shown on the town's public pages.
+    in_territory = models.BooleanField("dans le territoire", default=True)
     created_by = user_reference()
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
@@ -164,6 +173,13 @@ class Need(Located):
         verbose_name = "besoin ponctuel"
         verbose_name_plural = "besoins ponctuels"
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed_source", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="need_client_id_unique_in_its_feed",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -25,6 +25,7 @@ from villesolidaire.core.http import by_link_token, link_expired_page
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
 from villesolidaire.crises.forms import EpisodeLinkForm
+from villesolidaire.needs import feed_import as feed_import_module
 from villesolidaire.needs import feeds, selectors, services, tasks
 from villesolidaire.needs.filters import NeedFilter
 from villesolidaire.needs.forms import AttendanceForm, FeedUploadForm, NeedForm, NotificationDecisionForm, ShiftForm
@@ -399,29 +400,29 @@ def signup_attendance(request: HttpRequest, space: str, pk: int, signup_pk: int)
 
 
 def feed_import(request: HttpRequest) -> HttpResponse:
-    """Coordinators: import an API Engagement feed (creates or updates external needs)."""
+    """Coordinators: import an API Engagement feed (creates, updates and withdraws external needs).
+    The report is shown on the page itself: importing the same file again changes nothing."""
     form = FeedUploadForm(request.POST or None, request.FILES or None)
-    errors = []
+    errors, report = [], None
     if request.method == "POST" and form.is_valid():
+        content, source = form.cleaned_data["feed"].read(), form.cleaned_data["source"]
         try:
-            report = feeds.import_missions(form.cleaned_data["feed"].read(), by=request.user)
-        except feeds.FeedError as exc:
+            report = feed_import_module.import_missions(content, by=request.user, source=source)
+        except feed_import_module.FeedError as exc:
             errors = exc.errors
         else:
             audit_record(
                 actor=request.user,
                 action=AuditAction.IMPORT,
                 target=Need,
-                detail=f"Flux de missions : {report.summary}",
+                detail=f"Flux de missions « {report.source} » : {report.summary}",
                 request=request,
             )
-            messages.success(request, f"Import terminé : {report.summary}")
-            return redirect("needs:staff_list")
     return render(
         request,
         "needs/feed_import.html",
-        {"form": form, "errors": errors, "space": STAFF},
-        status=400 if request.method == "POST" else 200,
+        {"form": form, "errors": errors, "report": report, "space": STAFF},
+        status=400 if request.method == "POST" and report is None else 200,
     )
 
 
@@ -429,7 +430,8 @@ def feed_import(request: HttpRequest) -> HttpResponse:
 
 
 def _public_needs():
-    return Need.objects.open_now().select_related("organisation", "quartier")
+    # Imported missions elsewhere than in the town's territory stay with the coordinators.
+    return Need.objects.open_now().filter(in_territory=True).select_related("organisation", "quartier")
 
 
 @require_GET

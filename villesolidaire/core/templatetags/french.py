@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from villesolidaire.core.html import sanitise_html
 from villesolidaire.core.text import french_phone, with_de
 
 register = template.Library()
@@ -58,3 +59,9 @@ def score(mean) -> str:
     if mean is None or mean == "":
         return "—"
     return f"{float(mean):.1f}".replace(".", ",") + "\u00a0/\u00a05"
+
+
+@register.filter
+def safe_subset(value) -> str:
+    """HTML from elsewhere (an imported description), cleaned again as it is shown."""
+    return mark_safe(sanitise_html(str(value or "")))  # noqa: S308 - sanitised by nh3 just above
