@@ -21,9 +21,9 @@ from django.utils.module_loading import import_string
 
 from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.text import fold, tokens
-from villesolidaire.territory.ban import ADDRESS_FIELDS
+from villesolidaire.territory.ban import ADDRESS_FIELDS, commune_codes
 from villesolidaire.territory.geometry import distance_km, point_in_polygons, polygons_of
-from villesolidaire.territory.models import BanAddress, Located, Quartier, Town
+from villesolidaire.territory.models import BanAddress, Located, Quartier, Town, address_label
 
 MIN_SCORE = 0.5
 _STREET_TYPES = frozenset(
@@ -109,9 +109,12 @@ class GeocodeResult:
     latitude: float
     longitude: float
     score: float
+    # The former commune of a commune nouvelle the address lies in, when the BAN names it.
+    former_city: str = ""
+    former_citycode: str = ""
 
     def as_feature(self) -> dict:
-        return {
+        feature = {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [self.longitude, self.latitude]},
             "properties": {
@@ -127,6 +130,9 @@ class GeocodeResult:
                 "type": "housenumber" if self.housenumber else "street",
             },
         }
+        if self.former_city:  # the national geocoder's names for it
+            feature["properties"].update(oldcity=self.former_city, oldcitycode=self.former_citycode or None)
+        return feature
 
 
 def feature_collection(query: str, results: list[GeocodeResult], limit: int) -> dict:
@@ -216,7 +222,8 @@ class OfflineBanGeocoder:
         if postcode:
             rows = rows.filter(code_postal=postcode)
         if citycode:
-            rows = rows.filter(code_insee=citycode)
+            # Paris, Lyon, Marseille: the town's code stands for its arrondissements' (BAN rows).
+            rows = rows.filter(code_insee__in=commune_codes(citycode))
         results: list[GeocodeResult] = []
         if number:
             exact = rows.filter(numero=number).only(*self.FIELDS).order_by("search_text", "rep", "ban_id")
@@ -255,11 +262,21 @@ class OfflineBanGeocoder:
             latitude=row.latitude,
             longitude=row.longitude,
             score=min(score, 1.0),
+            former_city=row.nom_ancienne_commune,
+            former_citycode=row.code_insee_ancienne_commune,
         )
 
     def _street_results(self, rows, words: list[Word], limit: int) -> list[GeocodeResult]:
         streets = (
-            rows.values("nom_voie", "code_postal", "code_insee", "nom_commune", "search_text")
+            rows.values(
+                "nom_voie",
+                "code_postal",
+                "code_insee",
+                "nom_commune",
+                "nom_ancienne_commune",
+                "code_insee_ancienne_commune",
+                "search_text",
+            )
             .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"), any_id=Min("ban_id"))
             .order_by("search_text", "code_postal")[: max(limit * 4, 40)]
         )
@@ -269,7 +286,12 @@ class OfflineBanGeocoder:
             street_id = "_".join(street["any_id"].split("_")[:2])
             results.append(
                 GeocodeResult(
-                    label=f"{street['nom_voie']} {street['code_postal']} {street['nom_commune']}",
+                    label=address_label(
+                        street["nom_voie"],
+                        street["code_postal"],
+                        street["nom_commune"],
+                        street["nom_ancienne_commune"],
+                    ),
                     housenumber="",
                     street=street["nom_voie"],
                     postcode=street["code_postal"],
@@ -279,6 +301,8 @@ class OfflineBanGeocoder:
                     latitude=street["latitude"],
                     longitude=street["longitude"],
                     score=self._text_score(street["nom_voie"], street["search_text"], words),
+                    former_city=street["nom_ancienne_commune"],
+                    former_citycode=street["code_insee_ancienne_commune"],
                 )
             )
         return results
@@ -338,6 +362,8 @@ def _result_from_feature(feature: dict) -> GeocodeResult:
         latitude=float(lat),
         longitude=float(lon),
         score=float(props.get("score") or 0),
+        former_city=str(props.get("oldcity") or ""),
+        former_citycode=str(props.get("oldcitycode") or ""),
     )
 
 
@@ -375,10 +401,11 @@ def geocode(address: str, postcode: str = "", city: str = "") -> GeocodeResult |
 
 def _names_every_word(result: GeocodeResult, words: list[str]) -> bool:
     """A form's address is placed only when each word typed is a word of the street or commune
-    found, or the start of one with at least MIN_PREFIX letters. The autocomplete may suggest
-    "Rue des Lilas" for "rue des li", but a form saved with "4 Rue des Li" must not be placed
-    silently at some other street whose name merely contains "li": it stays as typed."""
-    found = set(fold(f"{result.street} {result.city}").split())
+    found (or of its former commune, in a commune nouvelle), or the start of one with at least
+    MIN_PREFIX letters. The autocomplete may suggest "Rue des Lilas" for "rue des li", but a form
+    saved with "4 Rue des Li" must not be placed silently at some other street whose name merely
+    contains "li": it stays as typed."""
+    found = set(fold(f"{result.street} {result.city} {result.former_city}").split())
     if not set(words) - _STREET_TYPES:
         return False  # "12 rue d": a street type alone names no street
     return all(word in found or (len(word) >= MIN_PREFIX and any(f.startswith(word) for f in found)) for word in words)

@@ -210,16 +210,22 @@ class BanAddress(models.Model):
     """One row of a BAN `adresses-XX.csv` file: the offline geocoder's index."""
 
     ban_id = models.CharField(max_length=60, unique=True)
+    # The BAN's stable identifier (`id_ban_adresse`, files "with ids" only): `ban_id` changes
+    # when a street is renamed or renumbered, this one does not.
+    id_ban_adresse = models.UUIDField(null=True, blank=True)
     numero = models.CharField(max_length=10, blank=True)
     rep = models.CharField(max_length=10, blank=True)
     nom_voie = models.CharField(max_length=200)
     code_postal = models.CharField(max_length=5)
     code_insee = models.CharField(max_length=5)
     nom_commune = models.CharField(max_length=120)
+    # A commune nouvelle's former commune (commune déléguée): residents still name it.
+    code_insee_ancienne_commune = models.CharField(max_length=5, blank=True)
+    nom_ancienne_commune = models.CharField(max_length=120, blank=True)
     longitude = models.FloatField()
     latitude = models.FloatField()
-    # Folded street + commune, for accent- and case-insensitive search.
-    search_text = models.CharField(max_length=330)
+    # Folded street + commune (+ former commune), for accent- and case-insensitive search.
+    search_text = models.CharField(max_length=450)
 
     class Meta:
         verbose_name = "adresse BAN"
@@ -239,7 +245,15 @@ class BanAddress(models.Model):
     @property
     def label(self) -> str:
         street = f"{self.housenumber} {self.nom_voie}".strip()
-        return f"{street} {self.code_postal} {self.nom_commune}"
+        return address_label(street, self.code_postal, self.nom_commune, self.nom_ancienne_commune)
+
+
+def address_label(street: str, postcode: str, commune: str, former_commune: str = "") -> str:
+    """ "12 Rue de la Paix 35000 Rennes"; in a commune nouvelle, the former commune after the street
+    as the national geocoder writes it: "3 Rue de l'Église, Saint-Aubin 14000 Val-Neuf"."""
+    if former_commune and former_commune != commune:
+        street = f"{street}, {former_commune}"
+    return f"{street} {postcode} {commune}"
 
 
 class Located(models.Model):
