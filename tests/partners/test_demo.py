@@ -1,3 +1,4 @@
+import datetime
 import random
 
 from data_inclusion.schema import v1
@@ -81,3 +82,21 @@ def test_demo_export_passes_strict_data_inclusion_validation(tmp_path):
         v1.Service.model_validate(row, context={"ignore_warnings": False})
         assert row["structure_id"] in {s["id"] for s in structures}
         assert row["latitude"] is not None
+
+
+def test_demo_export_reaches_the_best_data_inclusion_quality(tmp_path):
+    """data·inclusion's own score (`score_qualite`) of every exported demo service: the services
+    reviewed in the last six months are complete (1.0); the others lose only on their date."""
+    _demo(tmp_path)
+    services = opendata.export_services()
+    report = opendata.quality_report(services)
+    assert report.count == len(services) >= 40
+    recent = datetime.date.today() - datetime.timedelta(days=180)  # noqa: DTZ011 (the package's today)
+    for row in services:
+        if datetime.date.fromisoformat(row["date_maj"]) > recent:
+            assert report.scores[row["id"]] == opendata.QUALITY_MAX, (row["id"], report.missing.get(row["id"]))
+        else:
+            assert report.missing[row["id"]] == ["date_maj_recente"]
+        assert row["mobilisable_par"] and len(row["description"]) >= 200
+    assert report.at_maximum >= 0.8 * report.count
+    assert report.mean >= 0.95

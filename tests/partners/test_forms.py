@@ -66,6 +66,8 @@ def test_public_proposal_creates_a_pending_entry_and_a_dormant_account(client):
         ({"first_name": "R2D2"}, "Utilisez uniquement des lettres"),
         ({"publication_accepted": ""}, "Cochez cette case"),
         ({"website_confirmation": "spam"}, "doit rester vide"),
+        ({"accessibility_url": "https://www.exemple.fr/accessibilite"}, "fiche du lieu sur Acceslibre"),
+        ({"accessibility_url": "pas une adresse"}, "Adresse web invalide"),
         ({"description": "Texte\u200b invisible"}, "caractères invisibles"),
     ],
 )
@@ -130,6 +132,12 @@ def test_a_proposal_racing_an_account_creation_is_kept(client, monkeypatch):
         ({"frais": "cher"}, "Sélectionnez un choix valide"),
         ({"modes_accueil": ["par-pigeon"]}, "Sélectionnez un choix valide"),
         ({"email": "x@y"}, "Adresse e-mail invalide"),
+        ({"eligibility_zone": "Rennes, 35"}, "Code(s) non reconnu(s) : RENNES"),
+        ({"eligibility_zone": "352380"}, "Code(s) non reconnu(s) : 352380"),
+        ({"mobilisable_par": ["voisins"]}, "Sélectionnez un choix valide"),
+        ({"modes_mobilisation": ["utiliser-lien-mobilisation"]}, "Indiquez le lien pour en bénéficier"),
+        ({"mobilisation_url": "ftp://association.fr/inscription"}, "Adresse web invalide"),
+        ({"mobilisation_url": "pas une adresse"}, "Adresse web invalide"),
     ],
 )
 def test_bad_service_input_is_refused(client, changes, message):
@@ -254,3 +262,50 @@ def test_a_public_proposal_is_announced_to_the_service(client):
     message = Message.objects.get(recipient="ccas@bourg-solidaire.fr")
     assert organisation.name in message.subject
     assert reverse("partners:organisation_detail", args=[organisation.pk]) in message.body
+
+
+def test_the_data_inclusion_fields_of_a_service_are_saved_and_shown_again(client):
+    organisation = OrganisationFactory(status=OrganisationStatus.PENDING)  # applied at once
+    login_staff(client, partner_of(organisation))
+    response = client.post(
+        reverse("partners:partner_service_create", args=[organisation.pk]),
+        {
+            **SERVICE,
+            "modes_mobilisation": ["utiliser-lien-mobilisation", "telephoner"],
+            "mobilisable_par": ["usagers", "professionnels"],
+            "mobilisation_url": "www.repair-exemple.fr/inscription",
+            "eligibility_zone": "35238; 2a 971,  200039022 France 35238",
+        },
+    )
+    assert response.status_code == 302
+    service = Service.objects.get()
+    assert sorted(service.mobilisable_par) == ["professionnels", "usagers"]
+    assert service.mobilisation_url == "https://www.repair-exemple.fr/inscription"
+    assert service.eligibility_zone == ["35238", "2A", "971", "200039022", "france"]
+    page = client.get(reverse("partners:partner_service_edit", args=[organisation.pk, service.pk])).content.decode()
+    assert 'value="35238, 2A, 971, 200039022, france"' in page
+    assert "Qui peut faire la demande" in page and "Zone d&#x27;éligibilité" in page
+
+
+def test_an_empty_zone_stays_empty():
+    form = ServiceForm({**SERVICE, "eligibility_zone": " "})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["eligibility_zone"] == []
+
+
+def test_the_accessibility_page_of_an_organisation(client):
+    url = "https://acceslibre.beta.gouv.fr/app/35-rennes/a/association/erp/repair-cafe-des-tilleuls/"
+    client.post(reverse("partners:propose"), {**PROPOSAL, "accessibility_url": url})
+    organisation = Organisation.objects.get()
+    assert organisation.accessibility_url == url
+    organisation.status = OrganisationStatus.VALIDATED
+    organisation.save()
+    page = client.get(reverse("partners:public_organisation", args=[organisation.pk])).content.decode()
+    assert f'href="{url}"' in page and "Accessibilité du lieu sur Acceslibre" in page
+
+
+def test_an_imported_accessibility_page_elsewhere_does_not_block_other_edits():
+    organisation = OrganisationFactory(accessibility_url="https://www.exemple.fr/accessibilite")
+    data = {key: value for key, value in OrganisationForm(instance=organisation).initial.items() if value is not None}
+    form = OrganisationForm({**data, "description": "Nouvelle présentation de l'association."}, instance=organisation)
+    assert form.is_valid(), form.errors

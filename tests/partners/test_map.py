@@ -132,3 +132,14 @@ def test_public_organisation_page(client):
     assert "Service visible" in page and "Séniors" in page and "Service retiré" not in page
     pending = OrganisationFactory(status=OrganisationStatus.PENDING)
     assert client.get(reverse("partners:public_organisation", args=[pending.pk])).status_code == 404
+
+
+def test_public_page_tells_who_may_ask_and_links_the_online_request(client):
+    service = ServiceFactory(
+        name="Permanence",
+        mobilisable_par=["professionnels", "usagers"],
+        mobilisation_url="https://www.association-exemple.fr/demande",
+    )
+    page = client.get(reverse("partners:public_organisation", args=[service.organisation.pk])).content.decode()
+    assert "Qui peut faire la demande" in page and "Professionnels, Usagers" in page
+    assert 'href="https://www.association-exemple.fr/demande"' in page and f'id="service-{service.pk}"' in page

@@ -1,16 +1,21 @@
 """data·inclusion export (strict validation), import (all or nothing, idempotent), round trip."""
 
 import datetime
+import importlib
 import json
+from io import StringIO
 
 import pytest
 from data_inclusion.schema import v1
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import TownFactory, login_staff, staff_user
 from tests.factories.partners import OrganisationFactory, ServiceFactory
 from villesolidaire.accounts.enums import Role
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.partners import opendata
 from villesolidaire.partners.models import Organisation, OrganisationStatus, OrganisationType, Service
 
@@ -91,14 +96,24 @@ def test_public_endpoints(client, directory):
     assert "structures.json" in page and reverse("needs:feed") in page
 
 
+def _without_links(rows: list[dict]) -> list[dict]:
+    return [{key: value for key, value in row.items() if key != "lien_source"} for row in rows]
+
+
 def test_round_trip_export_import_export_gives_the_same_data(directory, tmp_path):
     structures, services = opendata.export_structures(), opendata.export_services()
     Service.objects.all().delete()
     Organisation.objects.all().delete()
     report = opendata.import_files(json.dumps(structures), json.dumps(services))
     assert (report.structures_created, report.services_created) == (2, 2)
-    assert opendata.export_structures() == structures
-    assert opendata.export_services() == services
+    assert _without_links(opendata.export_structures()) == _without_links(structures)
+    assert _without_links(opendata.export_services()) == _without_links(services)
+    # Our own pages read back are not kept: they link to the new entries' pages.
+    ccas = Organisation.objects.get(name="CCAS de Bourg-Solidaire")
+    assert not ccas.source_url
+    assert opendata.export_structures()[0]["lien_source"] == site_url() + reverse(
+        "partners:public_organisation", args=[ccas.pk]
+    )
 
 
 def test_import_is_idempotent_by_id(directory):
@@ -208,3 +223,207 @@ def test_upload_page(client):
     assert response.status_code == 400 and "JSON lisible" in response.content.decode()
     assert client.post(url, {}).status_code == 400
     assert Organisation.objects.count() == 1
+
+
+# Records of other producers: source, ids, links and zone kept -------------------------------------
+
+
+def _other_producers_files() -> tuple[list[dict], list[dict]]:
+    structures = [
+        _structure(
+            source="dora",
+            id="dora--8f2c",
+            lien_source="https://dora.inclusion.beta.gouv.fr/structures/maison-des-solidarites",
+            accessibilite_lieu="https://acceslibre.beta.gouv.fr/app/99-bourg/a/mairie/erp/maison-des-solidarites/",
+        ),
+        _structure(source="soliguide", id="soliguide--4521", nom="Accueil de jour", adresse="3 quai Sud"),
+    ]
+    services = [
+        _service(
+            source="dora",
+            id="dora--s-77",
+            structure_id="dora--8f2c",
+            zone_eligibilite=["35"],
+            lien_source="https://dora.inclusion.beta.gouv.fr/services/permanence-sociale",
+            modes_mobilisation=["utiliser-lien-mobilisation", "telephoner"],
+            mobilisable_par=["professionnels", "usagers"],
+            lien_mobilisation="https://dora.inclusion.beta.gouv.fr/services/permanence-sociale/orienter",
+            telephone="+33199001234",
+        ),
+        _service(
+            source="soliguide",
+            id="soliguide--s-9",
+            structure_id="soliguide--4521",
+            nom="Douches",
+            zone_eligibilite=["2A", "200093201", "99001"],
+        ),
+        # No zone given: none is made up at the export.
+        _service(source="soliguide", id="soliguide--s-10", structure_id="soliguide--4521", nom="Bagagerie"),
+    ]
+    return structures, services
+
+
+def test_records_of_other_producers_keep_their_source_ids_and_zone(directory):
+    structures, services = _other_producers_files()
+    opendata.import_files(json.dumps(structures), json.dumps(services))
+    dora = Organisation.objects.get(data_id="dora--8f2c")
+    assert dora.data_source == "dora" and dora.accessibility_url.startswith("https://acceslibre.beta.gouv.fr/")
+    permanence = Service.objects.get(data_id="dora--s-77")
+    assert permanence.data_source == "dora" and permanence.eligibility_zone == ["35"]
+    assert permanence.mobilisable_par == ["professionnels", "usagers"]
+    assert permanence.mobilisation_url.endswith("/orienter")
+
+    exported = {row["id"]: row for row in opendata.export_structures()}
+    for row in structures:
+        assert exported[row["id"]]["source"] == row["source"]
+    assert exported["dora--8f2c"]["lien_source"] == structures[0]["lien_source"]
+    assert exported["dora--8f2c"]["accessibilite_lieu"] == structures[0]["accessibilite_lieu"]
+    # Entries created here keep the town's source and ids.
+    assert exported[f"bourg-solidaire--{directory[0].pk}"]["source"] == "bourg-solidaire"
+
+    exported = {row["id"]: row for row in opendata.export_services()}
+    for row in services:
+        out = exported[row["id"]]
+        assert (out["source"], out["structure_id"]) == (row["source"], row["structure_id"])
+        assert out["zone_eligibilite"] == row.get("zone_eligibilite")
+    assert exported["dora--s-77"]["lien_source"] == services[0]["lien_source"]
+    assert exported["dora--s-77"]["lien_mobilisation"] == services[0]["lien_mobilisation"]
+    assert exported["dora--s-77"]["mobilisable_par"] == ["professionnels", "usagers"]
+    # A service without a producer's page links to its place on our organisation page.
+    douches = Service.objects.get(data_id="soliguide--s-9")
+    assert exported["soliguide--s-9"]["lien_source"] == (
+        f"{site_url()}{reverse('partners:public_organisation', args=[douches.organisation_id])}#service-{douches.pk}"
+    )
+    local = [row for row in exported.values() if row["source"] == "bourg-solidaire"]
+    assert local and all(row["zone_eligibilite"] == ["99001"] for row in local)
+    for row in exported.values():
+        v1.Service.model_validate(row, context=STRICT)
+
+
+def test_round_trip_of_other_producers_files(directory):
+    """Import → export → import into an empty directory → export: the same files."""
+    structures, services = _other_producers_files()
+    opendata.import_files(json.dumps(structures), json.dumps(services))
+    first = [row for row in opendata.export_structures() if row["source"] != "bourg-solidaire"]
+    first_services = [row for row in opendata.export_services() if row["source"] != "bourg-solidaire"]
+    Service.objects.all().delete()
+    Organisation.objects.all().delete()
+    opendata.import_files(json.dumps(first), json.dumps(first_services))
+    second = opendata.export_structures()
+    assert _without_links(second) == _without_links(first)
+    assert opendata.export_services()[0] == first_services[0]  # dora's own page is kept
+    assert {row["id"] for row in opendata.export_services()} == {"dora--s-77", "soliguide--s-9", "soliguide--s-10"}
+    assert [row["zone_eligibilite"] for row in opendata.export_services()] == [
+        row["zone_eligibilite"] for row in first_services
+    ]
+
+
+def test_entries_imported_before_get_their_source_from_their_id(directory):
+    """Migration 0007: an entry imported before keeps its producer's source and published zone."""
+    organisation = OrganisationFactory(data_id="dora--8f2c")
+    service = ServiceFactory(organisation=organisation, data_id="dora--s-77")
+    local = ServiceFactory(organisation=organisation)
+    migration = importlib.import_module("villesolidaire.partners.migrations.0007_data_inclusion_exchanges")
+    migration.keep_imported_sources(apps, None)
+    organisation.refresh_from_db(), service.refresh_from_db(), local.refresh_from_db()
+    assert (organisation.data_source, service.data_source, local.data_source) == ("dora", "dora", "")
+    assert service.eligibility_zone == ["99001"] and local.eligibility_zone == []
+
+
+def test_a_producer_page_is_kept_but_not_ours(directory):
+    structures, _services = _other_producers_files()
+    ours = site_url() + reverse("partners:public_organisation", args=[999])
+    opendata.import_files(json.dumps([{**structures[0], "lien_source": ours}]))
+    assert Organisation.objects.get(data_id="dora--8f2c").source_url == ""
+
+
+# Fields for the exchanges, filled here ----------------------------------------------------------
+
+
+def test_local_entries_export_their_links_and_who_may_ask(directory):
+    ccas, _association = directory
+    ccas.accessibility_url = "https://acceslibre.beta.gouv.fr/app/99-bourg/a/ccas/erp/ccas-de-bourg-solidaire/"
+    ccas.save()
+    service = Service.objects.get(name="Accès aux droits")
+    service.mobilisable_par = ["usagers"]
+    service.mobilisation_url = "https://ccas.bourg-exemple.fr/rendez-vous"
+    service.eligibility_zone = ["99001", "99002"]
+    service.save()
+    structure = opendata.export_structures()[0]
+    assert structure["lien_source"] == site_url() + reverse("partners:public_organisation", args=[ccas.pk])
+    assert structure["accessibilite_lieu"] == ccas.accessibility_url
+    row = {row["nom"]: row for row in opendata.export_services()}["Accès aux droits"]
+    assert row["lien_source"].endswith(f"/cartographie/structures/{ccas.pk}/#service-{service.pk}")
+    assert row["mobilisable_par"] == ["usagers"]
+    assert row["lien_mobilisation"] == "https://ccas.bourg-exemple.fr/rendez-vous"
+    assert row["zone_eligibilite"] == ["99001", "99002"]
+
+
+# Quality score (data·inclusion's score_qualite) -------------------------------------------------
+
+
+def _complete_service(organisation, **changes) -> Service:
+    """Every criterion of score_qualite filled in."""
+    fields = {
+        "organisation": organisation,
+        "name": "Permanence d'accès aux droits",
+        # 200 characters at least: « idéale » for the package (200 to 2,000).
+        "description": (
+            "Une travailleuse sociale vous reçoit sans rendez-vous pour faire le point sur vos droits "
+            "(RSA, prime d'activité, APL, complémentaire santé solidaire), constituer les dossiers et "
+            "suivre les demandes jusqu'à leur réponse."
+        ),
+        "thematiques": ["difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits"],
+        "publics": ["tous-publics"],
+        "modes_accueil": ["en-presentiel", "a-distance"],
+        "modes_mobilisation": ["se-presenter", "telephoner", "envoyer-un-courriel", "utiliser-lien-mobilisation"],
+        "mobilisable_par": ["professionnels", "usagers"],
+        "mobilisation_url": "https://ccas.bourg-exemple.fr/rendez-vous",
+        "frais": "payant",
+        "frais_precisions": "Participation de 2 € par dossier, gratuite pour les bénéficiaires du RSA.",
+        "phone": "+33199001235",
+        "email": "droits@ccas-exemple.fr",
+        "contact_name": "Accueil du CCAS",
+        "opening_hours": "Mo-Fr 08:30-12:30; PH off",
+    }
+    fields.update(changes)
+    return ServiceFactory(**fields)
+
+
+def test_a_complete_service_reaches_the_best_quality_score(directory):
+    ccas, _association = directory
+    service = _complete_service(ccas)
+    row = {row["id"]: row for row in opendata.export_services()}[f"bourg-solidaire--service-{service.pk}"]
+    assert len(row["description"]) >= 200 and row["adresse"]  # at its organisation's address
+    score, criteria = opendata.quality_score(row)
+    assert score == opendata.QUALITY_MAX == 1.0
+    assert all(value == 1.0 for value in criteria.values())  # every criterion applies, none below its best
+
+
+@pytest.mark.parametrize(
+    "changes, criterion",
+    [
+        ({"mobilisable_par": []}, "modes_mobilisation_bien_definis"),
+        ({"description": "Accueil sans rendez-vous pour faire le point sur vos droits."}, "description_bien_definie"),
+        ({"frais_precisions": ""}, "frais_bien_definis"),
+        ({"email": "droits@exemple.invalid"}, "courriel_bien_defini"),  # not published: not given
+        ({"updated_at": timezone.now() - datetime.timedelta(days=400)}, "date_maj_recente"),
+        ({"publics": []}, "au_moins_un_public"),
+    ],
+)
+def test_what_is_missing_lowers_the_score_and_is_named(directory, changes, criterion):
+    service = _complete_service(directory[0], **changes)
+    report = opendata.quality_report(opendata.export_services())
+    service_id = f"bourg-solidaire--service-{service.pk}"
+    assert report.scores[service_id] < opendata.QUALITY_MAX
+    assert criterion in report.missing[service_id]
+
+
+def test_the_export_command_reports_the_quality(tmp_path, directory):
+    _complete_service(directory[0])
+    out = StringIO()
+    call_command("export_data_inclusion", str(tmp_path), stdout=out)
+    report = opendata.quality_report(json.loads((tmp_path / "services.json").read_text()))
+    assert report.count == 3 and report.at_maximum >= 1
+    assert f"{report.at_maximum} service(s) sur 3 au maximum" in out.getvalue()
+    assert "Score de qualité data·inclusion des services : moyenne" in out.getvalue()

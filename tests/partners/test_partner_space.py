@@ -6,6 +6,7 @@ from django.urls import reverse
 from tests.factories import VolunteerFactory, login_staff, staff_user
 from tests.factories.partners import OrganisationFactory, ServiceFactory, partner_of
 from villesolidaire.accounts.enums import Role
+from villesolidaire.partners import services
 from villesolidaire.partners.models import ChangeKind, Organisation, OrganisationStatus, PendingChange, Service
 
 SERVICE_POST = {
@@ -239,3 +240,31 @@ def test_submitting_the_published_values_withdraws_the_waiting_change(client, ow
     response = client.post(url, _org_post(organisation), follow=True)
     assert not PendingChange.objects.exists()
     assert "Aucune modification" in response.content.decode()
+
+
+def test_the_data_inclusion_fields_of_a_held_service_edit_are_reviewed_then_applied(client, own):
+    organisation, partner = own
+    service = ServiceFactory(organisation=organisation, name="Permanence")
+    login_staff(client, partner)
+    client.post(
+        reverse("partners:partner_service_edit", args=[organisation.pk, service.pk]),
+        {
+            **SERVICE_POST,
+            "name": "Permanence",
+            "mobilisable_par": ["professionnels"],
+            "modes_mobilisation": ["utiliser-lien-mobilisation"],
+            "mobilisation_url": "https://www.association-exemple.fr/orienter",
+            "eligibility_zone": "35, 200039022",
+        },
+    )
+    change = PendingChange.objects.get()
+    assert change.proposed["eligibility_zone"] == ["35", "200039022"]
+    assert change.proposed["mobilisable_par"] == ["professionnels"]
+    coordinator = staff_user(Role.COORDINATOR)
+    login_staff(client, coordinator)
+    page = client.get(reverse("partners:change_review", args=[change.pk])).content.decode()
+    assert "Qui peut faire la demande" in page and "Professionnels" in page and "35, 200039022" in page
+    services.change_decide(change=change, approve=True, by=coordinator)
+    service.refresh_from_db()
+    assert service.eligibility_zone == ["35", "200039022"] and service.mobilisable_par == ["professionnels"]
+    assert service.mobilisation_url == "https://www.association-exemple.fr/orienter"

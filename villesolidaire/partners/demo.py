@@ -8,6 +8,7 @@ addresses end in ".invalid" (the open-data export leaves those out: the schema r
 
 import datetime
 import random
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -86,197 +87,261 @@ ORGANISATION_PLANS = [
 ]
 STATUS_PLAN = {OrganisationStatus.VALIDATED: 34, OrganisationStatus.PENDING: 4, OrganisationStatus.SUSPENDED: 2}
 
-# (name, description, type, thématiques, publics, modes d'accueil, modes de mobilisation, frais)
+USERS = ["usagers"]
+BOTH = ["professionnels", "usagers"]
+
+
+class ServiceTemplate(NamedTuple):
+    name: str
+    # 200 characters at least: data·inclusion's quality score finds shorter ones too short.
+    description: str
+    type: str
+    thematiques: list[str]
+    publics: list[str]
+    modes_accueil: list[str]
+    modes_mobilisation: list[str]
+    frais: str
+    mobilisable_par: list[str]
+    frais_precisions: str = ""
+
+
 SERVICE_TEMPLATES = {
     OrganisationType.ASSOCIATION: [
-        (
+        ServiceTemplate(
             "Distribution alimentaire",
             "Colis alimentaires chaque semaine pour les foyers aux revenus modestes, sur "
-            "orientation d'un travailleur social ou après un premier rendez-vous.",
+            "orientation d'un travailleur social ou après un premier rendez-vous. Les bénévoles "
+            "accueillent sans jugement, proposent un café et orientent vers les autres aides du quartier.",
             "aide-materielle",
             ["equipement-et-alimentation--alimentation"],
             ["beneficiaires-des-minimas-sociaux", "familles"],
             ["en-presentiel"],
             ["se-presenter", "telephoner"],
             "gratuit",
+            BOTH,
         ),
-        (
+        ServiceTemplate(
             "Vestiaire solidaire",
-            "Vêtements et chaussures pour toute la famille, à petit prix ou gratuits selon la situation.",
+            "Vêtements et chaussures pour toute la famille, à petit prix ou gratuits selon la situation. "
+            "Les dons sont triés par des bénévoles ; on peut venir essayer sur place, sans rendez-vous, "
+            "et déposer ce qui ne sert plus aux heures d'ouverture.",
             "aide-materielle",
             ["equipement-et-alimentation--habillement"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter"],
             "payant",
+            USERS,
+            "Adhésion annuelle de 5 € ; vêtements gratuits sur orientation d'un travailleur social.",
         ),
-        (
+        ServiceTemplate(
             "Appels et visites de convivialité",
-            "Des bénévoles appellent ou rendent visite chaque semaine aux personnes âgées isolées qui le souhaitent.",
+            "Des bénévoles appellent ou rendent visite chaque semaine aux personnes âgées isolées qui le "
+            "souhaitent. Un premier appel permet de faire connaissance et de choisir le rythme ; un proche "
+            "ou un professionnel peut aussi faire la demande.",
             "accompagnement",
             ["remobilisation--lien-social"],
             ["seniors"],
             ["a-distance", "en-presentiel"],
             ["telephoner"],
             "gratuit",
+            BOTH,
         ),
-        (
+        ServiceTemplate(
             "Aide aux devoirs",
-            "Accompagnement scolaire des enfants du primaire et du collège, deux soirs par semaine.",
+            "Accompagnement scolaire des enfants du primaire et du collège, deux soirs par semaine. "
+            "Des bénévoles aident à faire les devoirs, à s'organiser et à reprendre confiance ; les "
+            "parents sont invités à un échange avec l'équipe à chaque fin de trimestre.",
             "accompagnement",
             ["famille--soutien-a-la-parentalite-et-a-leducation"],
             ["familles", "jeunes"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
-        (
+        ServiceTemplate(
             "Réparation de vélos",
             "Atelier participatif : apprenez à réparer votre vélo avec des bénévoles, outils et "
-            "pièces d'occasion sur place.",
+            "pièces d'occasion sur place. Crevaison, freins, dérailleur : on vous montre comment faire "
+            "plutôt que de le faire à votre place, et des vélos remis en état sont proposés à petit prix.",
             "atelier",
             ["mobilite--mobilite-douce-partagee-collective"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
-        (
+        ServiceTemplate(
             "Café des aidants",
             "Un temps d'échange mensuel entre personnes qui accompagnent un proche malade, âgé ou "
-            "en situation de handicap.",
+            "en situation de handicap. Chaque séance part d'un thème (fatigue, relais, démarches) et est "
+            "animée par un professionnel ; on peut venir une fois, sans inscription.",
             "atelier",
             ["famille--soutien-aidants"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter", "telephoner"],
             "gratuit",
+            USERS,
         ),
     ],
     OrganisationType.MUNICIPAL_SERVICE: [
-        (
+        ServiceTemplate(
             "Accompagnement aux démarches en ligne",
             "Un conseiller numérique aide à créer une adresse e-mail, à "
-            "déclarer ses revenus ou à prendre un rendez-vous médical en ligne.",
+            "déclarer ses revenus ou à prendre un rendez-vous médical en ligne. Il explique chaque étape "
+            "pour que vous puissiez la refaire seul la fois suivante ; un ordinateur et une imprimante "
+            "sont à disposition.",
             "accompagnement",
             ["numerique--acceder-a-des-services-en-ligne"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter", "telephoner"],
             "gratuit",
+            BOTH,
         ),
-        (
+        ServiceTemplate(
             "Salle rafraîchie en cas de canicule",
-            "Pendant les alertes canicule, une salle climatisée est ouverte au public avec de l'eau fraîche.",
+            "Pendant les alertes canicule, une salle climatisée est ouverte au public avec de l'eau fraîche. "
+            "Des agents et des volontaires y accueillent les personnes âgées et les familles avec de jeunes "
+            "enfants ; un transport peut être organisé pour celles qui ne peuvent pas venir seules.",
             "aide-materielle",
             ["sante--acces-aux-soins"],
-            ["seniors", "familles"],
+            ["familles", "seniors"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
-        (
+        ServiceTemplate(
             "Ateliers de lien social",
-            "Jeux, lecture, sorties : des après-midi pour se retrouver entre habitant·es.",
+            "Jeux, lecture, sorties : des après-midi pour se retrouver entre habitant·es. Le programme "
+            "est construit avec les participants chaque trimestre ; les ateliers sont ouverts à toutes et "
+            "tous, on peut venir seul ou accompagné, une fois ou chaque semaine.",
             "atelier",
-            ["remobilisation--lien-social", "remobilisation--activites-sportives-et-culturelles"],
+            ["remobilisation--activites-sportives-et-culturelles", "remobilisation--lien-social"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
     ],
     OrganisationType.CCAS: [
-        (
+        ServiceTemplate(
             "Aide alimentaire d'urgence",
-            "Bons alimentaires d'urgence après un entretien avec un travailleur social.",
+            "Bons alimentaires d'urgence après un entretien avec un travailleur social. L'entretien a lieu "
+            "dans la semaine, au CCAS ou par téléphone ; il permet aussi de vérifier les droits ouverts et "
+            "d'orienter vers une épicerie solidaire du quartier.",
             "aide-financiere",
             ["equipement-et-alimentation--alimentation"],
             ["personnes-en-situation-durgence"],
             ["en-presentiel"],
             ["telephoner"],
             "gratuit",
+            BOTH,
         ),
-        (
+        ServiceTemplate(
             "Accès aux droits",
-            "Information et aide pour constituer les dossiers d'aides sociales.",
+            "Information et aide pour constituer les dossiers d'aides sociales : RSA, prime d'activité, "
+            "aides au logement, complémentaire santé solidaire, aide personnalisée d'autonomie. Un "
+            "travailleur social vérifie les pièces et suit la demande jusqu'à la réponse.",
             "accompagnement",
             ["difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits"],
             ["tous-publics"],
-            ["en-presentiel", "a-distance"],
-            ["telephoner", "se-presenter"],
+            ["a-distance", "en-presentiel"],
+            ["se-presenter", "telephoner"],
             "gratuit",
+            BOTH,
         ),
     ],
     OrganisationType.SHOP: [
-        (
+        ServiceTemplate(
             "Livraison de courses à domicile",
-            "Livraison gratuite des courses aux personnes âgées ou malades du quartier, commande par téléphone.",
+            "Livraison gratuite des courses aux personnes âgées ou malades du quartier, commande par téléphone. "
+            "La liste est prise la veille, les courses sont apportées le lendemain matin et payées à la "
+            "livraison ; un voisin ou un aidant peut commander pour la personne.",
             "aide-materielle",
             ["equipement-et-alimentation--alimentation"],
-            ["seniors", "personnes-en-situation-de-handicap"],
+            ["personnes-en-situation-de-handicap", "seniors"],
             ["a-distance"],
             ["telephoner"],
             "gratuit",
+            USERS,
         ),
-        (
+        ServiceTemplate(
             "Point relais solidaire",
             "Dépôt et retrait de colis de l'épicerie solidaire pour les personnes qui ne "
-            "peuvent pas se déplacer aux heures de distribution.",
+            "peuvent pas se déplacer aux heures de distribution. Le colis est gardé trois jours au "
+            "comptoir ; il suffit de donner son nom, sans justificatif ni rendez-vous.",
             "aide-materielle",
             ["equipement-et-alimentation--alimentation"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
     ],
     OrganisationType.SOCIAL_LANDLORD: [
-        (
+        ServiceTemplate(
             "Prévention des impayés de loyer",
             "Un conseiller reçoit les locataires en difficulté pour trouver une "
-            "solution avant que la dette ne s'installe.",
+            "solution avant que la dette ne s'installe : échéancier, aides du fonds de solidarité pour le "
+            "logement, recalcul des aides au logement. Mieux vaut appeler dès le premier retard.",
             "accompagnement",
             ["logement-hebergement--reduire-les-impayes-de-loyer"],
             ["tous-publics"],
-            ["en-presentiel", "a-distance"],
+            ["a-distance", "en-presentiel"],
             ["telephoner"],
             "gratuit",
+            BOTH,
         ),
     ],
     OrganisationType.COMPANY: [
-        (
+        ServiceTemplate(
             "Transport solidaire",
-            "Trajets à tarif réduit vers les rendez-vous médicaux pour les personnes sans voiture.",
+            "Trajets à tarif réduit vers les rendez-vous médicaux pour les personnes sans voiture. "
+            "La réservation se fait par téléphone au moins deux jours avant ; le chauffeur attend pendant "
+            "le rendez-vous et raccompagne la personne jusqu'à sa porte.",
             "aide-materielle",
             ["mobilite--mobilite-douce-partagee-collective"],
             ["seniors"],
             ["a-distance"],
             ["telephoner"],
             "payant",
+            BOTH,
+            "2 € le trajet dans la commune, gratuit pour les bénéficiaires de la complémentaire santé solidaire.",
         ),
     ],
     OrganisationType.RESIDENTS_GROUP: [
-        (
+        ServiceTemplate(
             "Voisins relais",
             "Un voisin référent par immeuble prend des nouvelles des personnes isolées, surtout "
-            "pendant les épisodes de canicule ou de grand froid.",
+            "pendant les épisodes de canicule ou de grand froid. Il passe une fois par semaine, signale "
+            "au CCAS ce qui l'inquiète et peut rendre de petits services comme le courrier ou le pain.",
             "accompagnement",
             ["remobilisation--lien-social"],
             ["seniors"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
-        (
+        ServiceTemplate(
             "Bricolage entre voisins",
-            "Petits travaux et dépannages rendus entre voisins, sans contrepartie.",
+            "Petits travaux et dépannages rendus entre voisins, sans contrepartie : fixer une étagère, "
+            "changer une ampoule, monter un meuble. Les outils sont prêtés par le collectif ; on se "
+            "retrouve le samedi matin au local pour organiser les coups de main de la semaine.",
             "aide-materielle",
             ["remobilisation--benevolat-action-citoyenne"],
             ["tous-publics"],
             ["en-presentiel"],
             ["se-presenter"],
             "gratuit",
+            USERS,
         ),
     ],
 }
@@ -388,7 +453,9 @@ def seed_partners_demo(
         )
         templates = SERVICE_TEMPLATES[organisation.type]
         for template in rng.sample(templates, k=min(len(templates), rng.randint(1, 3))):
-            services.append(_service(rng, organisation, template, addresses, quartiers))
+            service = _service(rng, organisation, template, addresses, quartiers)
+            service.updated_at = _service_updated_at(organisation, now, index=len(services))
+            services.append(service)
     OrganisationTransition.objects.bulk_create(transitions)
     OrganisationContact.objects.bulk_create(contacts)
     Service.objects.bulk_create(services)
@@ -404,24 +471,32 @@ def seed_partners_demo(
     }
 
 
-def _service(rng, organisation, template, addresses, quartiers) -> Service:
-    name, description, kind, thematiques, publics, accueil, mobilisation, frais = template
+def _service_updated_at(organisation: Organisation, now: datetime.datetime, *, index: int) -> datetime.datetime:
+    """Most services were reviewed in the last five months (data·inclusion's quality score counts a
+    date under six months as recent); one in eight was left as it was when its entry was made.
+    Computed from the position, not drawn: the demo's random sequence stays the same."""
+    if index % 8 == 7:
+        return organisation.updated_at
+    return max(organisation.created_at, now - datetime.timedelta(days=3 + (index * 37) % 150))
+
+
+def _service(rng, organisation, template: ServiceTemplate, addresses, quartiers) -> Service:
     service = Service(
         organisation=organisation,
-        name=name,
-        description=description,
-        type=kind,
-        thematiques=sorted(thematiques),
-        publics=sorted(publics),
-        modes_accueil=sorted(accueil),
-        modes_mobilisation=sorted(mobilisation),
-        frais=frais,
-        frais_precisions="Adhésion annuelle de 5 €" if frais == "payant" else "",
+        name=template.name,
+        description=template.description,
+        type=template.type,
+        thematiques=sorted(template.thematiques),
+        publics=sorted(template.publics),
+        modes_accueil=sorted(template.modes_accueil),
+        modes_mobilisation=sorted(template.modes_mobilisation),
+        mobilisable_par=sorted(template.mobilisable_par),
+        frais=template.frais,
+        frais_precisions=template.frais_precisions,
         opening_hours=rng.choice(OPENING_HOURS),
         is_active=rng.random() < 0.92,
         phone=organisation.phone,
         created_at=organisation.created_at,
-        updated_at=organisation.updated_at,
     )
     if rng.random() < 0.2:  # some services take place elsewhere than at the organisation
         for name, value in rng.choice(addresses).located_fields(quartiers).items():

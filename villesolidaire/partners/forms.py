@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,6 +56,76 @@ class PublishedEmailMixin:
         return open_data_email(value) if "email" in self.changed_data else value
 
 
+ACCESLIBRE_HOSTS = {"acceslibre.beta.gouv.fr", "acceslibre.gouv.fr"}
+
+
+def accessibility_url_field() -> forms.URLField:
+    return forms.URLField(
+        label="Accessibilité du lieu (Acceslibre)",
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        help_text="Facultatif. Adresse de la fiche du lieu sur Acceslibre, le site public qui décrit "
+        "l'accessibilité des établissements : https://acceslibre.beta.gouv.fr/…",
+        error_messages={"invalid": "Adresse web invalide. Exemple : https://acceslibre.beta.gouv.fr/app/…"},
+    )
+
+
+def clean_accessibility_url(form) -> str:
+    """A new address must be an Acceslibre page (an imported one stays editable as it is)."""
+    value = form.cleaned_data.get("accessibility_url") or ""
+    if value and "accessibility_url" in form.changed_data and urlsplit(value).hostname not in ACCESLIBRE_HOSTS:
+        raise ValidationError(
+            "Indiquez l'adresse de la fiche du lieu sur Acceslibre, qui commence par https://acceslibre.beta.gouv.fr/.",
+            code="not_acceslibre",
+        )
+    return value
+
+
+# data·inclusion `zone_eligibilite`: codes of the INSEE Code officiel géographique.
+ZONE_CODE = re.compile(
+    r"^(?:"
+    r"\d{5}|2[AB]\d{3}"  # a commune (99xxx: a country)
+    r"|0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-8]"  # a department
+    r"|\d{9}"  # an EPCI, by its SIREN
+    r"|france"
+    r")$"
+)
+MAX_ZONE_CODES = 300
+
+
+class EligibilityZoneField(forms.CharField):
+    """A list of zone codes, typed separated by commas or spaces."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 3000, "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(value)
+        text = super().to_python(value)[:3000]
+        codes = []
+        for word in re.split(r"[\s,;]+", text):
+            code = "france" if word.lower() == "france" else word.upper()
+            if code and code not in codes:
+                codes.append(code)
+        unknown = [code for code in codes if not ZONE_CODE.match(code)]
+        if unknown:
+            raise ValidationError(
+                "Code(s) non reconnu(s) : %(codes)s. Indiquez des codes INSEE : commune (5 caractères, ex. 35238), "
+                "département (ex. 35, 2A, 971), intercommunalité (SIREN à 9 chiffres) ou « france ».",
+                code="zone",
+                params={"codes": ", ".join(unknown[:5])},
+            )
+        if len(codes) > MAX_ZONE_CODES:
+            raise ValidationError(f"{MAX_ZONE_CODES} codes au plus.", code="zone_size")
+        return codes
+
+
 def _formfield(field, **kwargs):
     # Addresses typed without a scheme are taken as https (Django 6's default, stated now).
     if isinstance(field, models.URLField):
@@ -82,6 +155,7 @@ class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm)
         help_text="Facultatif. Exemple : https://www.association.fr",
         error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"},
     )
+    accessibility_url = accessibility_url_field()
 
     class Meta:
         model = Organisation
@@ -97,6 +171,7 @@ class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm)
             "email",
             "website",
             "opening_hours",
+            "accessibility_url",
             "siret",
             "rna",
         ]
@@ -127,6 +202,9 @@ class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm)
 
     def clean_rna(self) -> str:
         return (self.cleaned_data.get("rna") or "").strip().upper()
+
+    def clean_accessibility_url(self) -> str:
+        return clean_accessibility_url(self)
 
     @property
     def address_changed(self) -> bool:
@@ -245,6 +323,30 @@ class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    mobilisable_par = forms.MultipleChoiceField(
+        label="Qui peut faire la demande",
+        choices=vocabulary.MOBILISABLE_PAR_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Les personnes elles-mêmes (usagers), les professionnels qui les accompagnent "
+        "(travailleurs sociaux, conseillers…), ou les deux.",
+    )
+    mobilisation_url = forms.URLField(
+        label="Lien pour en bénéficier",
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        help_text="Facultatif : la page où faire la demande en ligne (formulaire, prise de rendez-vous). "
+        "Exemple : https://www.association.fr/inscription",
+        error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr/inscription"},
+    )
+    eligibility_zone = EligibilityZoneField(
+        label="Zone d'éligibilité",
+        required=False,
+        help_text="Où il faut habiter pour en bénéficier : codes INSEE séparés par des virgules — commune "
+        "(ex. 35238), département (ex. 35, 2A, 971), intercommunalité (SIREN à 9 chiffres) ou « france ». "
+        "Laissez vide pour la seule commune.",
+    )
     frais = forms.ChoiceField(label="Frais", choices=[("", "Non précisé")] + vocabulary.FRAIS_CHOICES, required=False)
     phone = phone_field()
     email = forms.EmailField(label="E-mail", required=False, error_messages=EMAIL_ERRORS)
@@ -280,6 +382,12 @@ class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if vocabulary.LINK_MODE in (cleaned.get("modes_mobilisation") or ()) and not cleaned.get("mobilisation_url"):
+            if "mobilisation_url" not in self.errors:
+                self.add_error(
+                    "mobilisation_url",
+                    "Indiquez le lien pour en bénéficier : vous avez coché « Utiliser le lien de mobilisation ».",
+                )
         clean_text_fields(
             self,
             (

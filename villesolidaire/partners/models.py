@@ -6,7 +6,7 @@ are held as `PendingChange` rows until a coordinator approves or rejects them.
 """
 
 from django.conf import settings
-from django.core.validators import MinLengthValidator, RegexValidator
+from django.core.validators import MinLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +21,22 @@ from villesolidaire.territory.models import Located
 NAME_NOT_ENDING_WITH_DOT = RegexValidator(
     r"(?:etc\.|[^.])\s*$", "Le nom ne doit pas se terminer par un point (règle du référentiel data·inclusion)."
 )
+# The schema's links are http(s) addresses only (pydantic's HttpUrl): no ftp:// as Django allows.
+WEB_ADDRESS = URLValidator(
+    schemes=["http", "https"], message="Adresse web invalide : elle doit commencer par https:// (ou http://)."
+)
+
+
+def data_source_field():
+    """The data·inclusion `source` of an imported record ("dora", "soliguide"…), kept as its producer
+    wrote it; empty for records created here, whose source is the town's (`opendata.data_source`)."""
+    return models.CharField("source data·inclusion", max_length=100, blank=True)
+
+
+def source_url_field():
+    """The `lien_source` of an imported record: its page on its producer's site. Empty for records
+    created here (and for our own pages read back): the export links to our public page."""
+    return models.URLField("page chez le producteur", max_length=500, blank=True, validators=[WEB_ADDRESS])
 
 
 class OrganisationType(models.TextChoices):
@@ -88,9 +104,18 @@ class Organisation(Located):
         validators=[validate_opening_hours],
         help_text="Format OpenStreetMap, par exemple : Mo-Fr 08:30-12:30,14:00-17:00; Sa 09:00-12:00; PH off",
     )
+    accessibility_url = models.URLField(
+        "accessibilité du lieu",
+        max_length=500,
+        blank=True,
+        validators=[WEB_ADDRESS],
+        help_text="Adresse de la fiche du lieu sur Acceslibre (acceslibre.beta.gouv.fr).",
+    )
     # The data·inclusion id ("<source>--<local id>") of an imported entry; empty for entries
     # created here, whose id is derived from the primary key.
     data_id = models.CharField("identifiant data·inclusion", max_length=150, blank=True)
+    data_source = data_source_field()
+    source_url = source_url_field()
     status = models.CharField(
         "statut", max_length=12, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING, db_index=True
     )
@@ -183,7 +208,13 @@ class Service(Located):
     access_conditions = models.CharField("conditions d'accès", max_length=500, blank=True)
     modes_accueil = models.JSONField("modes d'accueil", default=list, blank=True)
     modes_mobilisation = models.JSONField("comment en bénéficier", default=list, blank=True)
+    # data·inclusion `mobilisable_par`: "usagers", "professionnels" (vocabulary.MOBILISABLE_PAR_CHOICES).
+    mobilisable_par = models.JSONField("qui peut le demander", default=list, blank=True)
+    mobilisation_url = models.URLField("lien pour en bénéficier", max_length=500, blank=True, validators=[WEB_ADDRESS])
     mobilisation_precisions = models.CharField("précisions pour en bénéficier", max_length=500, blank=True)
+    # data·inclusion `zone_eligibilite`: INSEE codes of communes, departments, EPCI (SIREN), countries,
+    # or "france". Empty for a service created here means the town's commune.
+    eligibility_zone = models.JSONField("zone d'éligibilité", default=list, blank=True)
     frais = models.CharField("frais", max_length=10, choices=vocabulary.FRAIS_CHOICES, blank=True)
     frais_precisions = models.CharField("précisions sur les frais", max_length=300, blank=True)
     opening_hours = models.CharField(
@@ -198,6 +229,8 @@ class Service(Located):
     email = models.EmailField("e-mail", blank=True)
     is_active = models.BooleanField("proposé actuellement", default=True)
     data_id = models.CharField("identifiant data·inclusion", max_length=150, blank=True)
+    data_source = data_source_field()
+    source_url = source_url_field()
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
 
@@ -227,6 +260,11 @@ class Service(Located):
     @property
     def public_labels(self) -> list[str]:
         return [vocabulary.PUBLIC_LABELS.get(value, value) for value in self.publics or []]
+
+    @property
+    def mobilisable_par_labels(self) -> list[str]:
+        labels = dict(vocabulary.MOBILISABLE_PAR_CHOICES)
+        return [labels.get(value, value) for value in self.mobilisable_par or []]
 
 
 class ChangeKind(models.TextChoices):

@@ -2,11 +2,15 @@
 
 Export: validated organisations become `Structure`s, their active services `Service`s. Every
 object is validated by the package in strict mode (its warnings are errors) before it leaves.
-Ids are "<source>--<local id>", `source` being the slug of the town's name.
+A record created here has the town's source (the slug of its name) and the id "<source>--<local id>";
+an imported record keeps its producer's `source`, id, `lien_source` and `zone_eligibilite`.
 
 Import: the two JSON files are read whole and every object validated before anything is
 written; then organisations and services are created or updated by id, in one transaction.
 A bad file changes nothing and gets a French message naming the object and the field.
+
+Quality: `quality_report` scores exported services with the package's own `score_qualite`
+(the score data·inclusion shows its users), 1.0 for a complete service.
 """
 
 import datetime
@@ -15,11 +19,14 @@ from dataclasses import dataclass, field
 
 import pydantic
 from data_inclusion.schema import v1
+from data_inclusion.schema.v1 import score_qualite
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from email_validator import EmailNotValidError, validate_email
 
+from villesolidaire.core.tenancy import site_url
 from villesolidaire.partners.models import (
     ORGANISATION_WORKFLOW,
     Organisation,
@@ -33,6 +40,8 @@ from villesolidaire.territory.models import Town
 STRICT = {"ignore_warnings": False}
 DEFAULT_SOURCE = "ville-solidaire"
 MAX_OBJECTS = 20000
+# The best `score_qualite`: the mean of criteria that each score 1.0 at best.
+QUALITY_MAX = 1.0
 # No data·inclusion value for a CCAS: the schema's advice is "communes".
 RESEAUX_BY_TYPE = {OrganisationType.CCAS: ["communes"], OrganisationType.MUNICIPAL_SERVICE: ["communes"]}
 
@@ -93,6 +102,20 @@ def _citycode(record) -> str | None:
     return code if len(code) == 5 and code.isalnum() else None
 
 
+def _url(value: str) -> str | None:
+    return value or None
+
+
+def organisation_page(organisation: Organisation, base: str | None = None) -> str:
+    """The organisation's public page on this site (the directory's « fiche »)."""
+    return (base if base is not None else site_url()) + reverse("partners:public_organisation", args=[organisation.pk])
+
+
+def service_page(service: Service, base: str | None = None) -> str:
+    """A service has no page of its own: its place on its organisation's page."""
+    return f"{organisation_page(service.organisation, base)}#service-{service.pk}"
+
+
 def _address_block(record) -> dict:
     return {
         "adresse": _text(record.address),
@@ -113,12 +136,14 @@ def service_data_id(service: Service, source: str) -> str:
     return service.data_id or f"{source}--service-{service.pk}"
 
 
-def structure_dict(organisation: Organisation, source: str) -> dict:
+def structure_dict(organisation: Organisation, source: str, base: str | None = None) -> dict:
+    """`source` is the town's: an imported organisation keeps its own (`data_source`)."""
     data = {
-        "source": source,
+        "source": organisation.data_source or source,
         "id": organisation_data_id(organisation, source),
         "nom": organisation.name.strip(),
         "date_maj": _date_maj(organisation.updated_at),
+        "lien_source": organisation.source_url or organisation_page(organisation, base),
         "description": _text(organisation.description, 5),
         "siret": organisation.siret or None,
         **_address_block(organisation),
@@ -126,19 +151,32 @@ def structure_dict(organisation: Organisation, source: str) -> dict:
         "courriel": _email(organisation.email),
         "site_web": organisation.website or None,
         "horaires_accueil": _text(organisation.opening_hours),
+        "accessibilite_lieu": _url(organisation.accessibility_url),
         "reseaux_porteurs": RESEAUX_BY_TYPE.get(organisation.type),
     }
     return v1.Structure.model_validate(data, context=STRICT).model_dump(mode="json")
 
 
-def service_dict(service: Service, source: str, town: Town | None) -> dict:
+def _zone(service: Service, town: Town | None) -> list[str] | None:
+    """As stored; a service created here without one is open to the town's commune, an imported
+    one keeps what its producer gave (nothing included)."""
+    if service.eligibility_zone:
+        return list(service.eligibility_zone)
+    if service.data_source:
+        return None
+    return [town.insee_code] if town and town.insee_code else None
+
+
+def service_dict(service: Service, source: str, town: Town | None, base: str | None = None) -> dict:
+    """`source` is the town's: an imported service keeps its own (`data_source`)."""
     place = service.place
     data = {
-        "source": source,
+        "source": service.data_source or source,
         "structure_id": organisation_data_id(service.organisation, source),
         "id": service_data_id(service, source),
         "nom": service.name.strip(),
         "description": service.description.strip(),
+        "lien_source": service.source_url or service_page(service, base),
         "date_maj": _date_maj(service.updated_at),
         "type": service.type or None,
         "thematiques": sorted(service.thematiques) or None,
@@ -152,10 +190,12 @@ def service_dict(service: Service, source: str, town: Town | None) -> dict:
         "courriel": _email(service.email),
         "modes_accueil": sorted(service.modes_accueil) or None,
         "modes_mobilisation": sorted(service.modes_mobilisation) or None,
+        "mobilisable_par": sorted(service.mobilisable_par) or None,
+        "lien_mobilisation": _url(service.mobilisation_url),
         "mobilisation_precisions": _text(service.mobilisation_precisions),
         "contact_nom_prenom": _text(service.contact_name),
         "horaires_accueil": _text(service.opening_hours),
-        "zone_eligibilite": [town.insee_code] if town and town.insee_code else None,
+        "zone_eligibilite": _zone(service, town),
     }
     dumped = v1.Service.model_validate(data, context=STRICT).model_dump(mode="json")
     # Sets come out in hash order: sort them so two exports of the same data are identical.
@@ -166,9 +206,9 @@ def service_dict(service: Service, source: str, town: Town | None) -> dict:
 
 
 def export_structures(source: str | None = None) -> list[dict]:
-    source = source or data_source()
+    source, base = source or data_source(), site_url()
     organisations = Organisation.objects.validated().order_by("pk")
-    rows = [structure_dict(organisation, source) for organisation in organisations]
+    rows = [structure_dict(organisation, source, base) for organisation in organisations]
     for row in rows:
         if row.get("reseaux_porteurs"):
             row["reseaux_porteurs"] = sorted(row["reseaux_porteurs"])
@@ -177,9 +217,62 @@ def export_structures(source: str | None = None) -> list[dict]:
 
 def export_services(source: str | None = None) -> list[dict]:
     town = Town.current()
-    source = source or data_source(town)
+    source, base = source or data_source(town), site_url()
     services = Service.objects.public().select_related("organisation").order_by("organisation_id", "pk")
-    return [service_dict(service, source, town) for service in services]
+    return [service_dict(service, source, town, base) for service in services]
+
+
+# Quality ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """The data·inclusion quality score of each exported service (`score_qualite`, 0 to 1)."""
+
+    scores: dict[str, float]
+    # The criteria below their best, by service id: what to fill in to reach QUALITY_MAX.
+    missing: dict[str, list[str]]
+
+    @property
+    def count(self) -> int:
+        return len(self.scores)
+
+    @property
+    def mean(self) -> float | None:
+        return round(sum(self.scores.values()) / len(self.scores), 3) if self.scores else None
+
+    @property
+    def at_maximum(self) -> int:
+        return sum(1 for score in self.scores.values() if score >= QUALITY_MAX)
+
+    def summary(self) -> str:
+        if not self.scores:
+            return "Score de qualité data·inclusion : aucun service publié."
+        mean = f"{self.mean:.3f}".replace(".", ",")
+        return (
+            f"Score de qualité data·inclusion des services : moyenne {mean} sur 1 ; "
+            f"{self.at_maximum} service(s) sur {self.count} au maximum."
+        )
+
+
+def quality_score(row: dict) -> tuple[float, dict[str, float | None]]:
+    """The package's score of one exported service, and each criterion's (None: not applicable)."""
+    service = v1.Service.model_validate(row)
+    try:
+        return score_qualite.score(service)
+    except ValueError:  # a criterion the package cannot score (out of its ranges): the worst
+        return 0.0, {}
+
+
+def quality_report(rows: list[dict]) -> QualityReport:
+    scores, missing = {}, {}
+    for row in rows:
+        score, criteria = quality_score(row)
+        scores[row["id"]] = score
+        below = sorted(name for name, value in criteria.items() if value is not None and value < QUALITY_MAX)
+        if below or score < QUALITY_MAX:
+            missing[row["id"]] = below
+    return QualityReport(scores=scores, missing=missing)
 
 
 # Import -----------------------------------------------------------------------------------------
@@ -246,9 +339,18 @@ def _str_url(value) -> str:
     return str(value) if value else ""
 
 
+def _producer_page(value) -> str:
+    """An imported `lien_source`, unless it is one of our own pages: those are rebuilt from the
+    new record at the next export (an export of ours read back into another directory)."""
+    url = _str_url(value)
+    return "" if url.startswith(site_url() + "/") else url
+
+
 def _organisation_from(structure: v1.Structure, existing: Organisation | None) -> Organisation:
     organisation = existing or Organisation(status=OrganisationStatus.VALIDATED, created_at=timezone.now())
     organisation.data_id = structure.id
+    organisation.data_source = structure.source
+    organisation.source_url = _producer_page(structure.lien_source)
     organisation.name = structure.nom
     organisation.description = structure.description or ""
     organisation.siret = structure.siret or ""
@@ -256,6 +358,7 @@ def _organisation_from(structure: v1.Structure, existing: Organisation | None) -
     organisation.email = str(structure.courriel or "")
     organisation.website = _str_url(structure.site_web)
     organisation.opening_hours = structure.horaires_accueil or ""
+    organisation.accessibility_url = _str_url(structure.accessibilite_lieu)
     if not existing:
         reseaux = {r.value for r in structure.reseaux_porteurs or ()}
         municipal = "communes" in reseaux
@@ -278,6 +381,8 @@ def _service_from(obj: v1.Service, organisation: Organisation, existing: Service
     service = existing or Service(created_at=timezone.now())
     service.organisation = organisation
     service.data_id = obj.id
+    service.data_source = obj.source
+    service.source_url = _producer_page(obj.lien_source)
     service.name, service.description = obj.nom, obj.description
     service.type = obj.type.value if obj.type else ""
     service.thematiques = sorted(t.value for t in obj.thematiques or ())
@@ -288,6 +393,9 @@ def _service_from(obj: v1.Service, organisation: Organisation, existing: Service
     service.frais_precisions = (obj.frais_precisions or "")[:300]
     service.modes_accueil = sorted(m.value for m in obj.modes_accueil or ())
     service.modes_mobilisation = sorted(m.value for m in obj.modes_mobilisation or ())
+    service.mobilisable_par = sorted(p.value for p in obj.mobilisable_par or ())
+    service.mobilisation_url = _str_url(obj.lien_mobilisation)
+    service.eligibility_zone = list(obj.zone_eligibilite or ())
     service.mobilisation_precisions = (obj.mobilisation_precisions or "")[:500]
     service.contact_name = (obj.contact_nom_prenom or "")[:150]
     service.phone = obj.telephone or ""

@@ -56,6 +56,7 @@ ORGANISATION_FIELDS = (
     "email",
     "website",
     "opening_hours",
+    "accessibility_url",
     *ADDRESS_FIELDS,
 )
 SERVICE_FIELDS = (
@@ -68,7 +69,10 @@ SERVICE_FIELDS = (
     "access_conditions",
     "modes_accueil",
     "modes_mobilisation",
+    "mobilisable_par",
+    "mobilisation_url",
     "mobilisation_precisions",
+    "eligibility_zone",
     "frais",
     "frais_precisions",
     "opening_hours",

@@ -29,6 +29,8 @@ PUBLIC_LABELS = dict(PUBLIC_CHOICES)
 TOUS_PUBLICS = v1.Public.TOUS_PUBLICS.value
 MODE_ACCUEIL_CHOICES = _choices(v1.ModeAccueil)
 MODE_MOBILISATION_CHOICES = _choices(v1.ModeMobilisation)
+MOBILISABLE_PAR_CHOICES = _choices(v1.PersonneMobilisatrice)
+LINK_MODE = v1.ModeMobilisation.UTILISER_LIEN_MOBILISATION.value
 FRAIS_CHOICES = _choices(v1.Frais)
 TYPE_SERVICE_CHOICES = _choices(v1.TypeService)
 
