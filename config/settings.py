@@ -474,7 +474,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["villesolidaire.api.throttling.PerKeyThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anonymous": env_str("VS_API_ANONYMOUS_RATE", "60/min")},
     "DEFAULT_PAGINATION_CLASS": "villesolidaire.api.pagination.ApiPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["villesolidaire.api.filters.ApiFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -493,6 +493,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "villesolidaire.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "HelpRequestStatusEnum": "villesolidaire.help_requests.enums.Status",
         "VolunteerStatusEnum": "villesolidaire.volunteers.enums.Status",

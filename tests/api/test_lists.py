@@ -7,7 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import HelpRequestFactory, MissionFactory, ResidentFactory, SupportFactory, VolunteerFactory
+from tests.factories import (
+    HelpRequestFactory,
+    MissionFactory,
+    ResidentFactory,
+    SupportFactory,
+    TownFactory,
+    VolunteerFactory,
+)
 from tests.factories.campaigns import campaign_for
 from tests.factories.crises import EpisodeFactory
 from tests.factories.needs import NeedFactory, ShiftFactory
@@ -62,10 +69,11 @@ def test_pages_of_fifty_and_a_chosen_size_up_to_two_hundred(api, category):
     assert first["count"] == 55 and len(first["results"]) == 50 and first["next"].endswith("page=2")
     assert len(caller.get("/api/v1/help-requests/", {"page": 2}).json()["results"]) == 5
     assert len(caller.get("/api/v1/help-requests/", {"page_size": 10}).json()["results"]) == 10
-    assert len(caller.get("/api/v1/help-requests/", {"page_size": 10000}).json()["results"]) == 55
+    assert len(caller.get("/api/v1/help-requests/", {"page_size": 200}).json()["results"]) == 55
+    assert caller.get("/api/v1/help-requests/", {"page_size": 10000}).status_code == 400  # past the maximum
     missing = caller.get("/api/v1/help-requests/", {"page": 99})
     assert missing.status_code == 404 and "Page inexistante" in missing.json()["detail"]
-    assert caller.get("/api/v1/help-requests/", {"page": "abc"}).status_code == 404
+    assert caller.get("/api/v1/help-requests/", {"page": "abc"}).status_code == 400
 
 
 def test_updated_since_gives_what_changed(api):
@@ -122,3 +130,38 @@ def test_calls_without_a_key_are_limited_per_address(api, monkeypatch):
 @pytest.mark.parametrize("path", ["/api/v1/help-requests/abc/", "/api/v1/help-requests/99999999999999999999/"])
 def test_odd_identifiers_are_404s(api, path):
     assert api(role=Role.OPERATOR).get(path).status_code == 404
+
+
+def test_odd_but_valid_moments_ids_and_pages_are_told_apart_from_invalid_ones(api):
+    """Found by the schemathesis run: an offset PostgreSQL refuses and a huge id were 500s; an empty
+    or non-numeric page fell back silently to the first page."""
+    caller = api()
+    TownFactory()
+    OrganisationFactory()
+    far_offset = caller.get("/api/v1/organisations/", {"updated_since": "2020-04-08T11:28:42-18:09"})
+    assert far_offset.status_code == 200 and far_offset.json()["count"] == 1
+    past_the_end = caller.get("/api/v1/organisations/", {"updated_since": "9999-12-31T23:00:00-05:00"})
+    assert past_the_end.status_code == 400 and past_the_end.json()["errors"][0]["field"] == "updated_since"
+    huge_id = caller.get("/api/v1/services/", {"organisation": "-1407812357381736493804945408"})
+    assert huge_id.status_code == 400 and huge_id.json()["errors"][0]["field"] == "organisation"
+    for page in ("", "0", "true", "1.5"):
+        answer = caller.get("/api/v1/organisations/", {"page": page})
+        assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "page", page
+    too_big = caller.get("/api/v1/organisations/", {"page_size": "201"})
+    assert too_big.status_code == 400 and too_big.json()["errors"][0]["field"] == "page_size"
+    assert caller.get("/api/v1/organisations/", {"page": "1", "page_size": "200"}).status_code == 200
+    empty_choice = caller.get("/api/v1/needs/", {"status": ""})
+    assert empty_choice.status_code == 400 and "omettez ce paramètre" in empty_choice.json()["errors"][0]["message"]
+    assert caller.get("/api/v1/volunteers/", {"q": "Du\x00pont"}).status_code == 200  # NUL dropped
+
+
+def test_an_unknown_api_address_or_method_answers_in_json(api):
+    caller = api()
+    unknown = caller.get("/api/v1/nulle-part/")
+    assert unknown.status_code == 404 and unknown["Content-Type"] == "application/json"
+    assert unknown.json() == {"detail": "Adresse inconnue de l'API : voir /api/v1/reference/.", "errors": []}
+    assert caller.get("/api/v1/needs/%C2%84/").status_code == 404
+    trace = caller.client.generic("TRACE", "/api/v1/organisations/1/", HTTP_AUTHORIZATION=f"Bearer {caller.token}")
+    assert trace.status_code == 405 and trace.json()["detail"] == "Méthode TRACE non permise sur cette adresse."
+    anonymous_delete = caller.client.delete("/api/v1/needs/1/")
+    assert anonymous_delete.status_code == 405

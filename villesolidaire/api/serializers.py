@@ -67,7 +67,7 @@ class ResidentSummarySerializer(serializers.ModelSerializer):
 
 class HelpRequestSerializer(serializers.ModelSerializer):
     resident = ResidentSummarySerializer()
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     constraints = FlagCodesField(REQUEST_CONSTRAINTS)
     allowed_transitions = serializers.SerializerMethodField()
 
@@ -170,7 +170,7 @@ class ShiftSerializer(serializers.ModelSerializer):
 
 class NeedSerializer(serializers.ModelSerializer):
     organisation = IdNameSerializer(allow_null=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     quartier = IdNameSerializer(allow_null=True)
     shifts = ShiftSerializer(many=True)
 

@@ -51,6 +51,7 @@ from villesolidaire.needs.models import (
     Remote,
     Shift,
 )
+from villesolidaire.territory.ban import commune_codes
 from villesolidaire.territory.geocoding import quartier_for
 from villesolidaire.territory.models import BanAddress, Town
 
@@ -442,8 +443,10 @@ class Territory:
         town = Town.current()
         if town is None:
             return cls(names=set(), postcodes=set())
+        # Paris, Lyon and Marseille: the BAN files write their arrondissements' codes.
+        codes = commune_codes(town.insee_code)
         postcodes = set(
-            BanAddress.objects.filter(code_insee=town.insee_code).values_list("code_postal", flat=True).distinct()
+            BanAddress.objects.filter(code_insee__in=codes).values_list("code_postal", flat=True).distinct()
         )
         return cls(names={fold(town.name)}, postcodes=postcodes)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,7 +57,18 @@ def _conditional_get(request, response):
     return ConditionalGetMiddleware(lambda _request: response).process_response(request, response)
 
 
-class ApiViewSet(viewsets.GenericViewSet):
+class KnownMethodFirst:
+    """A method the address does not take is a 405 before the key is looked at: a 401 or 403 would
+    hide that the call can never work."""
+
+    def initial(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method, detail=f"Méthode {request.method} non permise sur cette adresse.")
+        super().initial(request, *args, **kwargs)
+
+
+class ApiViewSet(KnownMethodFirst, viewsets.GenericViewSet):
     """Lists and details, journaled when they hold personal data (`audited`)."""
 
     api_kind = ""
@@ -416,7 +427,7 @@ class CampaignProgressViewSet(ApiViewSet):
 # Telephony: the switchboard reports its calls ---------------------------------------------------
 
 
-class IncomingCallView(APIView):
+class IncomingCallView(KnownMethodFirst, APIView):
     """One event of a call to the single number, in the provider's own format (`generic` JSON or
     `asterisk` form fields): the operator's intake screen shows the caller's file within a second; a
     missed call becomes a call to give back."""
