@@ -44,10 +44,10 @@ test-sqlite: install-dev
 	@DATABASE_URL=sqlite:///:memory: $(PY) -m pytest -q -n 2 -m "not browser and not postgres_only and not live_server"
 
 test-postgres: install-dev
-	@DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n 2 -m "not browser and not live_server"
+	@DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n 2 -m "not browser"
 
 test-browser: install-dev
-	@DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "browser or live_server"
+	@DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m browser
 
 ## make bench: matching, sign-up throughput and list timings → bench/results.json and docs/benchmarks.md.
 bench: install-dev

@@ -35,9 +35,9 @@ except Exception:
 PYEOF
 then
   echo "== Tests sur PostgreSQL (dont les tests navigateur) =="
-  DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 -m "not browser and not live_server" || status=1
-  # The browser journeys, and the schemathesis run of the API against a live server.
-  DATABASE_URL="$PG_URL" $PY -m pytest -q -m "browser or live_server" || status=1
+  # With the schemathesis run of the API against a live server (marker live_server): PostgreSQL only.
+  DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 -m "not browser" || status=1
+  DATABASE_URL="$PG_URL" $PY -m pytest -q -m browser || status=1
   echo "== Plusieurs communes sur un déploiement (PostgreSQL, VS_MULTI_TOWN=true) =="
   VS_MULTI_TOWN=true DATABASE_URL="$PG_URL" $PY -m pytest -q tests/hosting || status=1
   echo "== La suite entière dans le schéma d'une commune (VS_MULTI_TOWN=true, VS_TEST_SUITE_IN_TOWN=true) =="

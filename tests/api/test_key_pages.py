@@ -66,6 +66,8 @@ def test_an_administrator_creates_a_key_and_sees_its_token_once(admin_client):
         ({"expires_on": "demain"}, "date"),
         ({"rate_per_minute": "0"}, "Au moins 1"),
         ({"rate_per_minute": "beaucoup"}, "nombre"),
+        ({"role": Role.OFFICIAL, "scopes": ["help_requests:write"]}, "ne peut pas écrire"),
+        ({"scopes": ["volunteers:write"]}, "« Volontaires — lecture et écriture »"),  # an operator's key
     ],
 )
 def test_bad_input_is_refused_in_french_and_nothing_is_created(admin_client, changes, message):
@@ -104,7 +106,10 @@ def test_renewing_shows_the_new_token_and_keeps_the_old_one_for_the_chosen_time(
 
 def test_revoking_refuses_the_key_at_once(admin_client):
     issued = make_key()
-    response = admin_client.post(f"{LIST}{issued.key.pk}/revoquer/", follow=True)
+    unconfirmed = admin_client.post(f"{LIST}{issued.key.pk}/revoquer/")
+    assert unconfirmed.status_code == 400 and "Cochez la case pour confirmer" in unconfirmed.content.decode()
+    assert api_key_for_token(issued.token) is not None
+    response = admin_client.post(f"{LIST}{issued.key.pk}/revoquer/", {"confirm": "on"}, follow=True)
     assert "est révoquée" in response.content.decode()
     assert api_key_for_token(issued.token) is None
     # A revoked key can no longer be changed or renewed.
@@ -141,3 +146,32 @@ def test_the_navigation_offers_the_keys_to_administrators_only(client):
     assert f'href="{LIST}"' not in client.get("/gestion/demandes/").content.decode()
     login_staff(client, staff_user(Role.ADMIN))
     assert f'href="{LIST}"' in client.get("/gestion/demandes/").content.decode()
+
+
+def test_a_form_sent_twice_issues_one_token(admin_client):
+    """A page reloaded after « Créer la clé » or « Renouveler » sends the form again: nothing more."""
+    form = valid_form(submission="numero-de-formulaire-1")
+    assert admin_client.post(CREATE, form).status_code == 200
+    again = admin_client.post(CREATE, form, follow=True)
+    assert ApiKey.objects.count() == 1 and "avait déjà été envoyé" in again.content.decode()
+
+    key = ApiKey.objects.get()
+    renew = {"grace_hours": "0", "submission": "numero-de-formulaire-2"}
+    first = admin_client.post(f"{LIST}{key.pk}/renouveler/", renew).content.decode()
+    token = first.split('id="token" type="text" readonly value="')[1].split('"')[0]
+    second = admin_client.post(f"{LIST}{key.pk}/renouveler/", renew, follow=True).content.decode()
+    assert "n&#x27;a été renouvelée qu&#x27;une fois" in second and api_key_for_token(token) == key
+
+
+def test_write_scopes_follow_the_keys_role_on_its_page(admin_client):
+    issued = make_key(role=Role.OFFICIAL, scopes=["help_requests:read"])
+    expires = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    form = {"scopes": ["help_requests:write"], "expires_on": expires, "rate_per_minute": "30"}
+    response = admin_client.post(f"{LIST}{issued.key.pk}/", form)
+    assert response.status_code == 400 and "ne peut pas écrire" in response.content.decode()
+    assert ApiKey.objects.get().scopes == ["help_requests:read"]
+
+
+def test_the_secret_pages_offer_a_copy_button_for_scripts_only(admin_client):
+    page = admin_client.post(CREATE, valid_form()).content.decode()
+    assert 'data-vs-copy="token" hidden>Copier</button>' in page

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.helpers import audit, build_town, csp_errors, main, new_page, staff_sign_in  # noqa: F401
 from tests.factories import ResidentFactory, staff_user
 from villesolidaire.accounts.enums import Role
+from villesolidaire.api.models import ApiKey
 from villesolidaire.audit.models import AuditEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,6 +44,13 @@ def test_an_administrator_gives_the_switchboard_a_key_then_revokes_it(new_page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Clé d'API « Standard téléphonique » créée")
     token = main(page).get_by_label("Clé à donner à l'application").input_value()
     assert token.startswith("vs_")
+    main(page).get_by_role("button", name="Copier").click()  # shown because scripts run
+    expect(main(page).locator("[data-vs-copy-status]")).to_have_text(re.compile("Copi"))
+    # Reloading the page that showed the key sends the form again: no second key.
+    page.reload()
+    expect(main(page).get_by_role("status").first).to_contain_text("avait déjà été envoyé")
+    assert ApiKey.objects.filter(name="Standard téléphonique").count() == 1
+    page.goto("/gestion/cles-api/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"La page déborde ({width} px)"
     audit(page)
@@ -64,7 +72,7 @@ def test_an_administrator_gives_the_switchboard_a_key_then_revokes_it(new_page, 
     assert not csp_errors(reference), csp_errors(reference)
 
     # The switchboard wants to hear of new requests: an address, its secret shown once.
-    main(page).get_by_role("link", name="Voir la clé").click()
+    main(page).get_by_role("link", name="Standard téléphonique").click()
     main(page).get_by_label("Adresse de réception").fill("https://standard.bourg-solidaire.invalid/evenements")
     main(page).get_by_label("Demande d'aide enregistrée").check()
     main(page).get_by_role("button", name="Ajouter l'adresse").click()
@@ -74,7 +82,11 @@ def test_an_administrator_gives_the_switchboard_a_key_then_revokes_it(new_page, 
     expect(main(page)).to_contain_text("https://standard.bourg-solidaire.invalid/evenements")
     audit(page)
 
-    # Revoked: refused at once.
+    # Revoked, once confirmed: refused at once.
+    main(page).get_by_role("button", name="Révoquer la clé").click()
+    expect(main(page)).to_contain_text("Cochez la case pour confirmer la révocation.")
+    audit(page)
+    main(page).get_by_label(re.compile("Je confirme : tous les appels")).check()
     main(page).get_by_role("button", name="Révoquer la clé").click()
     expect(main(page).get_by_role("status")).to_contain_text("est révoquée")
     audit(page)

@@ -1,6 +1,7 @@
 """The administrator's forms for API keys."""
 
 import datetime
+import secrets
 from urllib.parse import urlsplit
 
 from django import forms
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
 from villesolidaire.api.models import API_ROLE_CHOICES, ApiKey, WebhookEvent
-from villesolidaire.api.scopes import SCOPE_CHOICES
+from villesolidaire.api.scopes import SCOPE_CHOICES, unusable_writes
 from villesolidaire.core.validation import date_field
 from villesolidaire.partners.models import Organisation, OrganisationStatus
 
@@ -20,8 +21,31 @@ def default_expiry() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=365)
 
 
+class OnceForm(forms.Form):
+    """A form that issues a token: a number drawn when the page is shown, so that the same form
+    sent twice (a page reloaded after sending) issues nothing the second time."""
+
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission", secrets.token_urlsafe(16))
+        super().__init__(*args, **kwargs)
+
+
+def check_writes(form: forms.Form, role: str | None) -> None:
+    """A write scope the key's role cannot use is refused, named."""
+    refused = unusable_writes(form.cleaned_data.get("scopes") or [], role or "")
+    if role and refused:
+        label = dict(API_ROLE_CHOICES).get(role, role)
+        form.add_error(
+            "scopes",
+            f"Le rôle « {label} » ne peut pas écrire : décochez {', '.join(f'« {name} »' for name in refused)}.",
+        )
+
+
 class ApiKeySettingsForm(forms.Form):
-    """What a key may do, until when, how fast: shared by creation and the key's page."""
+    """What a key may do, until when, how fast: shared by creation and the key's page (`role`: the
+    key's, whose write scopes are checked)."""
 
     scopes = forms.MultipleChoiceField(
         label="Droits",
@@ -38,6 +62,15 @@ class ApiKeySettingsForm(forms.Form):
         initial=120,
         error_messages={"min_value": "Au moins 1 appel par minute.", "max_value": "6 000 appels par minute au plus."},
     )
+
+    def __init__(self, *args, role: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role = role
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_writes(self, self.role)
+        return cleaned
 
     def clean_expires_on(self) -> datetime.date:
         day = self.cleaned_data["expires_on"]
@@ -61,7 +94,7 @@ class ApiKeySettingsForm(forms.Form):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class ApiKeyCreateForm(ApiKeySettingsForm):
+class ApiKeyCreateForm(OnceForm, ApiKeySettingsForm):
     name = forms.CharField(
         label="Nom de l'application",
         max_length=80,
@@ -88,15 +121,23 @@ class ApiKeyCreateForm(ApiKeySettingsForm):
         return name
 
     def clean(self) -> dict:
+        self.role = self.cleaned_data.get("role")
         cleaned = super().clean()
         if cleaned.get("role") == Role.PARTNER and not cleaned.get("organisation"):
             self.add_error("organisation", "Une clé de partenaire agit pour une organisation : choisissez-la.")
         return cleaned
 
 
-class RotateForm(forms.Form):
+class RotateForm(OnceForm):
     grace_hours = forms.TypedChoiceField(
         label="L'ancienne clé reste valable", choices=GRACE_CHOICES, coerce=int, initial="24"
+    )
+
+
+class RevokeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Je confirme : tous les appels de cette application seront refusés, définitivement.",
+        error_messages={"required": "Cochez la case pour confirmer la révocation."},
     )
 
 

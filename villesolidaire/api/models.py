@@ -45,6 +45,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now)
     created_by = user_reference("créée par")
     rotated_at = models.DateTimeField("renouvelée le", null=True, blank=True)
+    # The number of the form (creation or renewal) that issued the current token: the same form
+    # sent again (a page reloaded) issues nothing more.
+    issued_by_form = models.CharField("formulaire qui a émis la clé", max_length=64, blank=True, editable=False)
     last_used_at = models.DateTimeField("dernier usage", null=True, blank=True)
     revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
     revoked_by = user_reference("révoquée par")
@@ -55,6 +58,11 @@ class ApiKey(models.Model):
         verbose_name = "clé d'API"
         verbose_name_plural = "clés d'API"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issued_by_form"], condition=~models.Q(issued_by_form=""), name="api_key_one_key_per_form"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -6,6 +6,8 @@ people is not a kind: no scope, no endpoint, whatever the key's role.
 
 from dataclasses import dataclass
 
+from villesolidaire.accounts.enums import Role
+
 READ, WRITE = "read", "write"
 
 
@@ -61,3 +63,23 @@ def allows(scopes, kind: str, access: str) -> bool:
 def clean_scopes(values) -> list[str]:
     """Known scopes only, sorted; unknown values are dropped (a form has refused them already)."""
     return sorted(value for value in set(values) if value in ALL_SCOPES)
+
+
+# The roles whose keys may use each write scope, as the endpoints allow it: a write scope given to
+# another role would be refused on every call, so the key form refuses it first.
+WRITERS = {
+    "help_requests": {Role.OPERATOR, Role.COORDINATOR},
+    "residents": {Role.OPERATOR, Role.COORDINATOR},
+    "telephony": {Role.OPERATOR, Role.COORDINATOR},
+    "volunteers": {Role.COORDINATOR},
+}
+SCOPE_LABELS = dict(SCOPE_CHOICES)
+
+
+def unusable_writes(scopes, role: str) -> list[str]:
+    """The labels of the write scopes among `scopes` that a key of `role` could never use."""
+    return [
+        SCOPE_LABELS[value]
+        for value in sorted(set(scopes))
+        if value.endswith(f":{WRITE}") and role not in WRITERS.get(value.split(":")[0], set())
+    ]

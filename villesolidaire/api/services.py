@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
@@ -35,6 +35,13 @@ class IssuedKey:
     token: str
 
 
+class FormSentTwice(ApiKeyError):
+    """The form that asks for a token already had one: a page reloaded after sending."""
+
+
+SENT_TWICE = "Ce formulaire avait déjà été envoyé : la clé affichée alors ne peut plus l'être."
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -45,9 +52,13 @@ def api_key_create(
     by: User,
     organisation: Organisation | None = None,
     rate_per_minute: int = 120,
+    submission: str = "",
     request=None,
 ) -> IssuedKey:
-    """A key with its own account holding `role` (and, for a partner, its organisation)."""
+    """A key with its own account holding `role` (and, for a partner, its organisation). `submission`:
+    the number of the form that asks (FormSentTwice if a key came from it already)."""
+    if submission and ApiKey.objects.filter(issued_by_form=submission).exists():
+        raise FormSentTwice(SENT_TWICE)
     if role == Role.PARTNER and organisation is None:
         raise ApiKeyError("Une clé de partenaire agit pour une organisation : choisissez-la.")
     if role != Role.PARTNER:
@@ -60,18 +71,23 @@ def api_key_create(
     if organisation is not None:
         OrganisationMember.objects.create(organisation=organisation, user=account)
     token = keys.new_token(prefix)
-    key = ApiKey.objects.create(
-        name=name,
-        account=account,
-        role=role,
-        organisation=organisation,
-        scopes=clean_scopes(scopes),
-        rate_per_minute=rate_per_minute,
-        prefix=prefix,
-        secret_digest=keys.digest(token),
-        expires_at=expires_at,
-        created_by=by,
-    )
+    try:
+        with transaction.atomic():
+            key = ApiKey.objects.create(
+                name=name,
+                account=account,
+                role=role,
+                organisation=organisation,
+                scopes=clean_scopes(scopes),
+                rate_per_minute=rate_per_minute,
+                prefix=prefix,
+                secret_digest=keys.digest(token),
+                expires_at=expires_at,
+                created_by=by,
+                issued_by_form=submission,
+            )
+    except IntegrityError:  # the same form, or the same name, sent at the same moment
+        raise FormSentTwice("Une clé porte déjà ce nom, ou ce formulaire a déjà été envoyé.") from None
     record(
         actor=by,
         action=AuditAction.CREATE,
@@ -107,18 +123,26 @@ def api_key_update(
 
 
 @transaction.atomic
-def api_key_rotate(*, key: ApiKey, by: User, grace: timedelta = DEFAULT_GRACE, request=None) -> IssuedKey:
-    """A new token; the previous one keeps working for `grace` (zero: at once refused)."""
+def api_key_rotate(
+    *, key: ApiKey, by: User, grace: timedelta = DEFAULT_GRACE, submission: str = "", request=None
+) -> IssuedKey:
+    """A new token; the previous one keeps working for `grace` (zero: at once refused). `submission`:
+    the number of the form that asks (FormSentTwice if it renewed this key already)."""
     locked = ApiKey.objects.select_for_update().get(pk=key.pk)
     if locked.is_revoked:
         raise ApiKeyError("Cette clé est révoquée : elle ne peut plus être renouvelée.")
+    if submission and locked.issued_by_form == submission:
+        raise FormSentTwice(SENT_TWICE)
     now = timezone.now()
     token = keys.new_token(locked.prefix)
     locked.previous_digest = locked.secret_digest if grace > timedelta(0) else ""
     locked.previous_valid_until = now + grace if grace > timedelta(0) else None
     locked.secret_digest = keys.digest(token)
     locked.rotated_at = now
-    locked.save(update_fields=["previous_digest", "previous_valid_until", "secret_digest", "rotated_at"])
+    locked.issued_by_form = submission
+    locked.save(
+        update_fields=["previous_digest", "previous_valid_until", "secret_digest", "rotated_at", "issued_by_form"]
+    )
     hours = int(grace.total_seconds() // 3600)
     record(
         actor=by,

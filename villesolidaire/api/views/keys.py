@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.perms import role_required
 from villesolidaire.api import services
-from villesolidaire.api.forms import ApiKeyCreateForm, ApiKeySettingsForm, RotateForm, WebhookForm, default_expiry
+from villesolidaire.api.forms import (
+    ApiKeyCreateForm,
+    ApiKeySettingsForm,
+    RevokeForm,
+    RotateForm,
+    WebhookForm,
+    default_expiry,
+)
 from villesolidaire.api.models import ApiKey, DeliveryStatus, WebhookDelivery, WebhookSubscription
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors, service_errors
@@ -26,9 +33,29 @@ def key_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/key_list.html", {"page_obj": paginate(request, keys)})
 
 
+SENT_TWICE_CREATE = (
+    "Ce formulaire avait déjà été envoyé : la clé a été créée une seule fois, et elle ne peut plus être "
+    "affichée. Si elle n'a pas été copiée, renouvelez-la depuis sa page."
+)
+SENT_TWICE_ROTATE = (
+    "Ce formulaire avait déjà été envoyé : la clé n'a été renouvelée qu'une fois, et la nouvelle ne peut "
+    "plus être affichée. Si elle n'a pas été copiée, renouvelez-la encore."
+)
+
+
+def _submission(request: HttpRequest) -> str:
+    """The number of the form sent (drawn when it was shown): the same number twice is one form
+    sent twice, a page reloaded after sending."""
+    return request.POST.get("submission", "")[:64]
+
+
 @admin_required
 @never_cache
 def key_create(request: HttpRequest) -> HttpResponse:
+    number = _submission(request) if request.method == "POST" else ""
+    if number and ApiKey.objects.filter(issued_by_form=number).exists():
+        messages.info(request, SENT_TWICE_CREATE)
+        return redirect("api:key_list")
     form = ApiKeyCreateForm(request.POST or None, initial={"expires_on": default_expiry()})
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, services.ApiKeyError):
@@ -39,6 +66,7 @@ def key_create(request: HttpRequest) -> HttpResponse:
                 scopes=form.cleaned_data["scopes"],
                 expires_at=form.expires_at,
                 rate_per_minute=form.cleaned_data["rate_per_minute"],
+                submission=_submission(request),
                 by=request.user,
                 request=request,
             )
@@ -53,7 +81,7 @@ def _settings_form(key: ApiKey, data=None) -> ApiKeySettingsForm:
         "expires_on": key.expires_on,
         "rate_per_minute": key.rate_per_minute,
     }
-    return ApiKeySettingsForm(data, initial=initial)
+    return ApiKeySettingsForm(data, initial=initial, role=key.role)
 
 
 @admin_required
@@ -80,12 +108,13 @@ def key_detail(request: HttpRequest, pk: int) -> HttpResponse:
 DELIVERIES_SHOWN = 20
 
 
-def _detail_context(key: ApiKey, *, form=None, webhook_form=None) -> dict:
+def _detail_context(key: ApiKey, *, form=None, webhook_form=None, revoke_form=None) -> dict:
     deliveries = WebhookDelivery.objects.filter(subscription__key=key).select_related("subscription")
     return {
         "key": key,
         "form": form,
         "rotate_form": RotateForm(),
+        "revoke_form": revoke_form or RevokeForm(),
         "webhook_form": webhook_form or WebhookForm(),
         "subscriptions": key.webhooks.filter(is_active=True),
         "failed_deliveries": list(deliveries.failed()[:DELIVERIES_SHOWN]),
@@ -145,13 +174,18 @@ def delivery_replay(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResp
 @never_cache
 def key_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
+    if key.issued_by_form and key.issued_by_form == _submission(request):
+        messages.info(request, SENT_TWICE_ROTATE)
+        return redirect("api:key_detail", pk=key.pk)
     form = RotateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez combien de temps l'ancienne clé reste valable.")
         return redirect("api:key_detail", pk=key.pk)
     with service_errors(request, services.ApiKeyError):
         grace = datetime.timedelta(hours=form.cleaned_data["grace_hours"])
-        issued = services.api_key_rotate(key=key, by=request.user, grace=grace, request=request)
+        issued = services.api_key_rotate(
+            key=key, by=request.user, grace=grace, submission=_submission(request), request=request
+        )
         return render(request, "api/key_issued.html", {"key": issued.key, "token": issued.token, "created": False})
     return redirect("api:key_detail", pk=key.pk)
 
@@ -159,7 +193,11 @@ def key_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    key = get_object_or_404(ApiKey, pk=pk)
+    key = get_object_or_404(ApiKey.objects.select_related("organisation", "created_by", "revoked_by"), pk=pk)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(key, form=_settings_form(key), revoke_form=form)
+        return render(request, "api/key_detail.html", context, status=400)
     services.api_key_revoke(key=key, by=request.user, request=request)
     messages.success(request, f"La clé « {key.name} » est révoquée : ses appels sont refusés dès maintenant.")
     return redirect("api:key_detail", pk=key.pk)

@@ -50,4 +50,27 @@
     alert.textContent = "Le service est très demandé en ce moment : rien n'a été enregistré, votre saisie est " +
       "conservée sur cette page. Réessayez dans " + wait + " secondes.";
   });
+
+  // « Copier » beside a secret shown once (an API key, a webhook secret): the button appears only
+  // when scripts run; without them the field stays selectable by hand.
+  function copyField(button) {
+    var field = document.getElementById(button.getAttribute("data-vs-copy"));
+    var status = document.querySelector('[data-vs-copy-status="' + field.id + '"]');
+    function done(ok) {
+      if (status) { status.textContent = ok ? "Copiée." : "Copie impossible : sélectionnez le texte et copiez-le."; }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
+      return;
+    }
+    field.focus();
+    field.select();
+    try { done(document.execCommand("copy")); } catch (error) { done(false); }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-vs-copy]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { copyField(button); });
+    });
+  });
 })();
