@@ -477,7 +477,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["villesolidaire.api.filters.ApiFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "villesolidaire.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "villesolidaire.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": None,

@@ -37,3 +37,11 @@ def test_the_reference_page_uses_local_assets_only(client):
     script = next(source for source in sources if "script" in source and "reference" in source)
     served = client.get(script)
     assert served.status_code == 200 and served["Content-Type"].startswith("application/javascript")
+
+
+def test_the_description_speaks_french_to_its_readers(client):
+    """The views' and serializers' docstrings are developer notes in English: not in the reference."""
+    text = client.get("/api/v1/openapi.json").content.decode()
+    for note in ("Lists and details", "provider-neutral report", "A related object named"):
+        assert note not in text
+    assert "Clé absente, inconnue, expirée ou révoquée." in text

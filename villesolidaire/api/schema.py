@@ -1,12 +1,26 @@
 """How drf-spectacular describes the API key (loaded by ApiConfig.ready)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 
 from villesolidaire.core.choices import ENGAGEMENT_DOMAINS, LANGUAGES
 
 # Choice sets named once in the description (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 LANGUAGE_CHOICES = LANGUAGES.choices
 DOMAIN_CHOICES = ENGAGEMENT_DOMAINS.choices
+
+
+class ApiAutoSchema(AutoSchema):
+    """Operations described by their French summary (and `extend_schema(description=…)` where one
+    is given), never by the views' docstrings: those are notes in English for the developers."""
+
+    def get_description(self):
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        schema.pop("description", None)  # the serializer's docstring, likewise
+        return schema
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
