@@ -15,6 +15,7 @@ from tests.factories import TownFactory, login_staff, staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.needs.feed_import import FeedError, import_missions, parse_feed, parse_feed_date
 from villesolidaire.needs.models import Need, NeedStatus, NeedTransition, Shift
+from villesolidaire.territory.models import Town
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JEVEUXAIDER = FIXTURES / "jeveuxaider.xml"
@@ -442,3 +443,16 @@ def test_coordinator_upload_page_reports_each_skipped_mission(client):
     assert "Import du flux « JeVeuxAider.gouv.fr » terminé" in page and "4 missions créées" in page
     assert "Mission n° 6 (jva-1006) ignorée : le titre est trop court (un seul mot)." in page
     assert Need.objects.filter(is_external=True).count() == 4
+
+
+def test_the_example_feed_of_the_readme_in_the_demo_town(db):
+    """docs/examples/missions-val-solidaire.xml, as a newcomer imports it after `make run`."""
+    from villesolidaire.territory.demo import INSEE_CODE, TOWN_NAME
+
+    Town.objects.all().delete()
+    TownFactory(insee_code=INSEE_CODE, name=TOWN_NAME)
+    content = (Path(__file__).parents[2] / "docs" / "examples" / "missions-val-solidaire.xml").read_bytes()
+    report = import_missions(content)
+    assert (report.created, len(report.skipped), report.outside) == (4, 2, 1)
+    public = set(Need.objects.filter(in_territory=True).values_list("client_id", flat=True))
+    assert public == {"exemple-vs-1", "exemple-vs-2", "exemple-vs-3"}
