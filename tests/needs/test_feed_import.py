@@ -37,18 +37,21 @@ def test_a_jeveuxaider_feed_with_odd_missions_imports_each_good_one_and_reports_
 
     assert (report.source, report.created, report.updated, report.withdrawn, report.outside) == (
         "JeVeuxAider.gouv.fr",
-        4,
+        3,
         0,
         0,
-        1,
+        ["jva-1004"],
     )
     assert report.skipped == [
         "Mission n° 5 (jva-1005) ignorée : le domaine « pirates » n'est pas une valeur d'API Engagement.",
         "Mission n° 6 (jva-1006) ignorée : le titre est trop court (un seul mot).",
         "Mission n° 7 ignorée : l'identifiant <clientId> est manquant.",
     ]
-    assert "4 missions créées, 0 mise à jour, 0 retirée du flux, 3 ignorées ; 1 hors du territoire" in report.summary
-    assert set(Need.objects.values_list("client_id", flat=True)) == {"jva-1001", "jva-1002", "jva-1003", "jva-1004"}
+    assert (
+        "3 missions créées, 0 déjà connue (mise à jour), 0 retirée du flux, 3 ignorées ; "
+        "1 mission hors du territoire, non importée." == report.summary
+    )
+    assert set(Need.objects.values_list("client_id", flat=True)) == {"jva-1001", "jva-1002", "jva-1003"}
     assert set(Need.objects.values_list("feed_source", flat=True)) == {"JeVeuxAider.gouv.fr"}
 
 
@@ -60,12 +63,7 @@ def test_rfc_2822_dates_zero_places_several_addresses_and_organisation_ids():
     assert shift.places == 1  # 0 places: one, as API Engagement reads it
     # The first address is in Marseille; the one shown is the one in the town.
     assert (seniors.address, seniors.postcode, seniors.city) == ("12 rue de la Solidarité", "35000", "Rennes")
-    assert (seniors.latitude, seniors.longitude, seniors.is_located, seniors.in_territory) == (
-        48.1113,
-        -1.68,
-        True,
-        True,
-    )
+    assert (seniors.latitude, seniors.longitude, seniors.is_located) == (48.1113, -1.68, True)
     assert (seniors.organisation_name, seniors.organisation_rna) == (
         "Les Petits Frères des Pauvres & Cie",
         "W751005224",
@@ -98,7 +96,7 @@ def test_month_first_slash_dates_the_memoire_domain_and_an_empty_location():
     # date-only end lasts the whole day.
     assert (local(shift.starts_at), local(shift.ends_at)) == ("2030-06-01T00:00:00+02:00", "2030-11-01T23:59:59+01:00")
     assert (food.api_domain, food.domain, shift.places) == ("memoire-et-citoyennete", "democracy", 4)
-    assert (food.is_located, food.latitude, food.in_territory) == (False, None, True)
+    assert (food.is_located, food.latitude) == (False, None)
     assert (food.organisation_siren, food.organisation_siret, food.description_html) == ("351234567", "", "")
     assert food.description == "Préparer et distribuer les colis du samedi."
 
@@ -110,7 +108,7 @@ def test_no_start_date_means_now_and_no_end_date_an_open_ended_mission():
     shift = remote.shifts.get()
     assert before <= shift.starts_at <= timezone.now()
     assert shift.ends_at - shift.starts_at >= datetime.timedelta(days=364)
-    assert remote.remote == "full" and remote.in_territory  # done from anywhere: shown here
+    assert remote.remote == "full" and remote.city == "Marseille"  # done from anywhere: imported
 
     # Imported again later: the start stays the stored one, the open end moves on.
     stored_start = shift.starts_at
@@ -118,18 +116,24 @@ def test_no_start_date_means_now_and_no_end_date_an_open_ended_mission():
     assert Need.objects.get(client_id="jva-1003").shifts.get().starts_at == stored_start
 
 
-def test_missions_outside_the_territory_stay_with_coordinators(client):
-    import_missions(JEVEUXAIDER.read_bytes())
-    calanques = Need.objects.get(client_id="jva-1004")
-    assert not calanques.in_territory and calanques.status == NeedStatus.PUBLISHED
+def test_missions_outside_the_territory_are_not_imported_and_withdrawn_when_they_move_out(client):
+    report = import_missions(JEVEUXAIDER.read_bytes())
+    assert report.outside == ["jva-1004"] and not Need.objects.filter(client_id="jva-1004").exists()
     public_list = client.get(reverse("needs:public_list")).content.decode()
     assert "Nettoyer les calanques" not in public_list
     assert "Accompagner des seniors isolés" in public_list and "Soutien scolaire à distance" in public_list
-    assert client.get(reverse("needs:public_detail", args=[calanques.pk])).status_code == 404
 
-    login_staff(client, staff_user(Role.COORDINATOR))
-    staff_list = client.get(reverse("needs:staff_list")).content.decode()
-    assert "Nettoyer les calanques" in staff_list and "hors du territoire" in staff_list
+    # The food distribution moves to Marseille: no longer this town's, withdrawn.
+    moved = JEVEUXAIDER.read_text().replace(
+        "<street><![CDATA[3 boulevard de la Liberté]]></street>\n        <postalCode><![CDATA[35000]]></postalCode>\n"
+        "        <city><![CDATA[Rennes]]></city>",
+        "<street><![CDATA[3 boulevard de la Liberté]]></street>\n        <postalCode><![CDATA[13001]]></postalCode>\n"
+        "        <city><![CDATA[Marseille]]></city>",
+    )
+    assert moved != JEVEUXAIDER.read_text()
+    report = import_missions(moved.encode())
+    assert (report.outside, report.withdrawn) == (["jva-1002", "jva-1004"], 1)
+    assert Need.objects.get(client_id="jva-1002").status == NeedStatus.CLOSED
 
 
 def test_the_public_page_shows_the_safe_html_and_links_out(client):
@@ -144,15 +148,15 @@ def test_the_public_page_shows_the_safe_html_and_links_out(client):
 
 def test_a_service_civique_feed_reads_lonlat_as_latitude_then_longitude():
     report = import_missions(SERVICE_CIVIQUE.read_bytes())
-    assert (report.source, report.created, report.outside, report.skipped) == ("Service Civique", 2, 1, [])
+    assert (report.source, report.created, report.outside, report.skipped) == (
+        "Service Civique",
+        1,
+        ["sc-2030-0043"],
+        [],
+    )
     mission = Need.objects.get(client_id="sc-2030-0042")
     assert (mission.latitude, mission.longitude) == (48.1113, -1.68)
-    assert (mission.address, mission.postcode, mission.city, mission.in_territory) == (
-        "Place de la Mairie",
-        "35000",
-        "Rennes",
-        True,
-    )
+    assert (mission.address, mission.postcode, mission.city) == ("Place de la Mairie", "35000", "Rennes")
     assert (mission.organisation_siren, mission.organisation_siret, mission.organisation_rna) == (
         "213502388",
         "21350238800019",
@@ -168,15 +172,14 @@ def test_a_service_civique_feed_reads_lonlat_as_latitude_then_longitude():
         datetime.date(2031, 5, 31),
         2,
     )
-    marseille = Need.objects.get(client_id="sc-2030-0043")
-    assert (marseille.latitude, marseille.longitude, marseille.in_territory) == (43.2707, 5.3936, False)
+    assert not Need.objects.filter(client_id="sc-2030-0043").exists()  # in Marseille
 
 
 def test_legacy_lonlat_is_longitude_first_unless_it_reads_as_france_the_other_way():
     template = (
         "<source><mission><clientId>{id}</clientId><title>Une mission test</title><description>Texte</description>"
         "<applicationUrl>https://example.org/{id}</applicationUrl><startAt>2030-01-01</startAt>"
-        "<city>Ailleurs</city><lonlat>{value}</lonlat></mission></source>"
+        "<city>Ailleurs</city><remote>full</remote><lonlat>{value}</lonlat></mission></source>"
     )
     cases = {"a": "-1.68,48.11", "b": "48.11,-1.68", "c": "5.39,43.27", "d": "43.27,5.39", "e": "170.5,-45.2"}
     found = {}
@@ -263,6 +266,7 @@ REFERENCE_EXAMPLE_RFC2822 = """<?xml version="1.0" encoding="UTF-8" ?>
 def test_the_reference_repository_example_feeds_are_imported_whole(content, start, end):
     """The shapes of API Engagement's own example feeds (`api/tests/…/correct-feed.xml` with slash
     dates, `process/…/test.xml` with RFC 2822 dates and an empty location): both were refused."""
+    Town.objects.update(name="Orléans")  # where both have an address
     report = import_missions(content)
     assert (report.created, report.skipped) == (1, [])
     shift = Need.objects.get().shifts.get()
@@ -273,7 +277,7 @@ def test_a_mission_that_leaves_the_feed_is_withdrawn_and_comes_back_when_listed_
     import_missions(JEVEUXAIDER.read_bytes())
     without_food = JEVEUXAIDER.read_text().replace("<![CDATA[jva-1002]]>", "<![CDATA[jva-9999]]>")
     report = import_missions(without_food.encode())
-    assert (report.created, report.updated, report.withdrawn) == (1, 3, 1)
+    assert (report.created, report.updated, report.withdrawn) == (1, 2, 1)
     food = Need.objects.get(client_id="jva-1002")
     assert food.status == NeedStatus.CLOSED
     assert NeedTransition.objects.filter(need=food, to_status=NeedStatus.CLOSED, note="Retirée du flux").exists()
@@ -287,24 +291,28 @@ def test_a_skipped_mission_is_still_in_the_feed_and_is_not_withdrawn():
     import_missions(JEVEUXAIDER.read_bytes())
     broken = JEVEUXAIDER.read_text().replace("<![CDATA[06/01/2030]]>", "<![CDATA[le 1er juin]]>")
     report = import_missions(broken.encode())
-    assert "Mission n° 2 (jva-1002) ignorée : la date de début <startAt> « le 1er juin » est illisible." in (
-        report.skipped
+    assert (
+        "Mission n° 2 (jva-1002) ignorée : la date de début <startAt> « le 1er juin » "
+        "est illisible ou hors de 2000–2099." in report.skipped
     )
     assert report.withdrawn == 0 and Need.objects.get(client_id="jva-1002").status == NeedStatus.PUBLISHED
 
 
 def test_two_feeds_may_use_the_same_client_id_and_only_their_own_missions_are_withdrawn():
     import_missions(JEVEUXAIDER.read_bytes())
-    import_missions(REFERENCE_EXAMPLE_RFC2822.replace("12345", "jva-1001").encode())
+    elsewhere_but_remote = REFERENCE_EXAMPLE_RFC2822.replace("12345", "jva-1001").replace(
+        "[CDATA[no]]", "[CDATA[full]]"
+    )
+    import_missions(elsewhere_but_remote.encode())
     assert Need.objects.filter(client_id="jva-1001").count() == 2
-    assert Need.objects.filter(feed_source="JeVeuxAider.gouv.fr", status=NeedStatus.PUBLISHED).count() == 4
+    assert Need.objects.filter(feed_source="JeVeuxAider.gouv.fr", status=NeedStatus.PUBLISHED).count() == 3
 
 
 def test_the_import_is_idempotent():
     import_missions(JEVEUXAIDER.read_bytes())
     counts = (Need.objects.count(), Shift.objects.count(), NeedTransition.objects.count())
     report = import_missions(JEVEUXAIDER.read_bytes())
-    assert (report.created, report.updated, report.withdrawn) == (0, 4, 0)
+    assert (report.created, report.updated, report.withdrawn) == (0, 3, 0)
     assert (Need.objects.count(), Shift.objects.count(), NeedTransition.objects.count()) == counts
 
 
@@ -326,7 +334,20 @@ def test_dates_are_read_as_javascript_reads_them(value, expected):
     assert local(parse_feed_date(value)) == expected
 
 
-@pytest.mark.parametrize("value", ["14/06/2030", "demain", "2030-13-01", "Fri, 32 Jun 2030", "", "   "])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "14/06/2030",
+        "demain",
+        "2030-13-01",
+        "Fri, 32 Jun 2030",
+        "",
+        "   ",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01",
+        "1999-12-31",
+    ],
+)
 def test_unreadable_dates(value):
     assert parse_feed_date(value) is None
 
@@ -381,6 +402,9 @@ def test_a_file_that_is_not_a_feed_is_refused_whole_in_french(content, message):
         (mission(extra="<remote>sometimes</remote>"), "<remote> « sometimes »"),
         (mission(extra="<places>-3</places>"), "le nombre de places « -3 » est négatif"),
         (mission(extra="<endAt>2030-06-13T09:00:00+02:00</endAt>"), "avant la date de début"),
+        # Found by the new-user walkthrough: year 9999 broke the pages that show the mission.
+        (mission().replace("2030-06-14T09:00:00+02:00", "9999-12-31T23:30:00Z"), "hors de 2000–2099"),
+        (mission().replace("2030-06-14T09:00:00+02:00", "0001-01-01"), "hors de 2000–2099"),
         (
             MISSION.replace("<description>Une description</description>", "").format(
                 client_id="m-1", title="Un titre", extra=""
@@ -418,10 +442,10 @@ def test_parse_keeps_first_of_duplicates():
 def test_import_missions_command(tmp_path, capsys):
     call_command("import_missions", str(JEVEUXAIDER))
     out = capsys.readouterr().out
-    assert "Import du flux « JeVeuxAider.gouv.fr » terminé : 4 missions créées" in out
+    assert "Import du flux « JeVeuxAider.gouv.fr » terminé : 3 missions créées" in out
     assert "Mission n° 5 (jva-1005) ignorée" in out
     call_command("import_missions", str(JEVEUXAIDER), "--source", "jva-bis")
-    assert Need.objects.filter(feed_source="jva-bis").count() == 4
+    assert Need.objects.filter(feed_source="jva-bis").count() == 3
     bad = tmp_path / "bad.xml"
     bad.write_bytes(b"<source><mission>")
     with pytest.raises(CommandError, match="n'est pas un XML valide"):
@@ -440,9 +464,10 @@ def test_coordinator_upload_page_reports_each_skipped_mission(client):
     response = client.post(target, {"feed": SimpleUploadedFile("flux.xml", JEVEUXAIDER.read_bytes()), "source": ""})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Import du flux « JeVeuxAider.gouv.fr » terminé" in page and "4 missions créées" in page
+    assert "Import du flux « JeVeuxAider.gouv.fr » terminé" in page and "3 missions créées" in page
+    assert "Hors du territoire, non importées : jva-1004." in page
     assert "Mission n° 6 (jva-1006) ignorée : le titre est trop court (un seul mot)." in page
-    assert Need.objects.filter(is_external=True).count() == 4
+    assert Need.objects.filter(is_external=True).count() == 3
 
 
 def test_the_example_feed_of_the_readme_in_the_demo_town(db):
@@ -453,6 +478,22 @@ def test_the_example_feed_of_the_readme_in_the_demo_town(db):
     TownFactory(insee_code=INSEE_CODE, name=TOWN_NAME)
     content = (Path(__file__).parents[2] / "docs" / "examples" / "missions-val-solidaire.xml").read_bytes()
     report = import_missions(content)
-    assert (report.created, len(report.skipped), report.outside) == (4, 2, 1)
-    public = set(Need.objects.filter(in_territory=True).values_list("client_id", flat=True))
-    assert public == {"exemple-vs-1", "exemple-vs-2", "exemple-vs-3"}
+    assert (report.created, len(report.skipped), report.outside) == (3, 2, ["exemple-vs-4"])
+    assert set(Need.objects.values_list("client_id", flat=True)) == {"exemple-vs-1", "exemple-vs-2", "exemple-vs-3"}
+
+
+def test_an_imported_mission_names_its_platform_and_keeps_the_dates_of_its_feed(client):
+    import_missions(JEVEUXAIDER.read_bytes())
+    remote = Need.objects.get(client_id="jva-1003")  # no <organizationName>
+    assert remote.poster_name == "JeVeuxAider.gouv.fr"
+    seniors = Need.objects.get(client_id="jva-1001")
+    page = client.get(reverse("needs:public_detail", args=[seniors.pk])).content.decode()
+    assert "Dates : du 15 juin 2030 au 15 septembre 2030." in page
+    login_staff(client, staff_user(Role.COORDINATOR))
+    answer = client.post(
+        reverse("needs:staff_shift_add", args=[seniors.pk]),
+        {"day": "2030-07-01", "start": "09:00", "end": "10:00", "places": "2"},
+        follow=True,
+    )
+    assert "garde les dates de son flux" in answer.content.decode()
+    assert seniors.shifts.count() == 1

@@ -171,6 +171,11 @@ def _service(**changes):
         (json.dumps([_structure()]), json.dumps([_service(publics=["tous-publics", "seniors"])]), "tous-publics"),
         (json.dumps([_structure()]), json.dumps([_service(structure_id="autre--99")]), "introuvable"),
         (json.dumps([_structure(horaires_accueil="le matin")]), None, "horaires d'accueil : Horaires au format"),
+        # Found by the new-user walkthrough: a RecursionError (500) and pydantic's English messages.
+        ("[" * 100_000, None, "imbriqué trop profondément"),
+        (json.dumps([{**_structure(), "nom": None}]), None, "champ « nom » : un texte est attendu"),
+        (json.dumps([{k: v for k, v in _structure().items() if k != "nom"}]), None, "champ obligatoire manquant"),
+        (json.dumps([_structure(code_postal="123")]), None, "champ « code_postal » : texte trop court"),
     ],
 )
 def test_invalid_files_are_refused_whole_with_a_french_message(structures, services, expected):
@@ -427,3 +432,10 @@ def test_the_export_command_reports_the_quality(tmp_path, directory):
     assert report.count == 3 and report.at_maximum >= 1
     assert f"{report.at_maximum} service(s) sur 3 au maximum" in out.getvalue()
     assert "Score de qualité data·inclusion des services : moyenne" in out.getvalue()
+
+
+def test_export_to_a_place_it_cannot_write_says_so_in_french(tmp_path):
+    in_the_way = tmp_path / "fichier"
+    in_the_way.write_text("déjà là")
+    with pytest.raises(CommandError, match="un fichier porte déjà ce nom"):
+        call_command("export_data_inclusion", str(in_the_way), stdout=StringIO())

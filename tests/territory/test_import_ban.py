@@ -283,12 +283,16 @@ def test_other_bad_inputs_get_french_errors(tmp_path):
         run(write_ban(tmp_path / "a.csv"), "--commune", "Rennes")
     not_gzip = tmp_path / "faux.csv.gz"
     not_gzip.write_text(HEADER, encoding="utf-8")
-    with pytest.raises(CommandError, match="Fichier illisible"):
+    with pytest.raises(CommandError, match=r"Fichier illisible : le fichier compressé \(.gz\) est abîmé"):
         run(not_gzip)
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes((HEADER + "\n" + ban_line(*ADDRESSES[9])).encode("latin-1"))
-    with pytest.raises(CommandError, match="Fichier illisible"):
+    with pytest.raises(CommandError, match="Fichier illisible : il n'est pas encodé en UTF-8"):
         run(latin1)
+    with pytest.raises(CommandError, match="est un dossier"):
+        run(tmp_path)
+    with pytest.raises(CommandError, match="--commune est vide"):
+        run(write_ban(tmp_path / "b.csv"), "--commune", "")
     assert not BanAddress.objects.exists()
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -41,4 +41,7 @@ urlpatterns = [
     path("api/v1/reference/", ReferenceView.as_view(url_name="api:schema"), name="reference"),
     path("api/v1/telephony/<slug:provider>/calls/", views.IncomingCallView.as_view(), name="telephony-calls"),
     path("api/v1/", include(router.urls)),
+    # Last: any other /api/…/ address answers the API's JSON 404, with DEBUG on too (Django's own
+    # page for an unknown address would otherwise be HTML). Without the final slash, Django adds it.
+    re_path(r"^api/.*/$", views.unknown_address, name="unknown"),
 ]

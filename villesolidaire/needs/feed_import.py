@@ -18,8 +18,8 @@ moderation refuses, no description, no application link, an unknown domain or `r
 a negative number of places or an unreadable start date is skipped and reported by number and
 `clientId`; the others are imported. A mission of an earlier import of the same feed that is no
 longer in it is withdrawn (closed); it comes back if the feed lists it again. Missions with no
-address in the town's territory (and not fully remote) are kept for coordinators but left out
-of the public pages.
+address in the town's territory (and not done fully remotely) are not imported, only counted: a
+national feed holds tens of thousands of missions, a town wants its own.
 
 Parsing goes through defusedxml: DTDs, entities and external references are refused, so a
 hostile file cannot expand a billion laughs or read a local file. Only a file that is not a
@@ -185,12 +185,21 @@ def _slashed(value: str) -> datetime.datetime | None:
     return None
 
 
+# Dates a mission can have: the pages, the database and the open-ended end (a year on) all hold them.
+EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+
+
 def parse_feed_date(value: str) -> datetime.datetime | None:
-    """A feed's date as the reference importer reads it; None when it cannot be read."""
+    """A feed's date as the reference importer reads it; None when it cannot be read, or lies
+    outside 2000–2099 (no mission does; year 9999 would break the pages that show it)."""
     value = value.strip()
     if not value:
         return None
-    return _iso(value) or _slashed(value) or _rfc2822(value)
+    moment = _iso(value) or _slashed(value) or _rfc2822(value)
+    if moment is None or not EARLIEST <= moment < LATEST:
+        return None
+    return moment
 
 
 def _is_date_only(value: str) -> bool:
@@ -336,7 +345,7 @@ def _dates(element) -> tuple[datetime.datetime | None, datetime.datetime | None]
     raw_start, raw_end = _text(element, "startAt"), _text(element, "endAt")
     start = parse_feed_date(raw_start)
     if raw_start and start is None:
-        raise MissionSkipped(f"la date de début <startAt> « {raw_start[:40]} » est illisible")
+        raise MissionSkipped(f"la date de début <startAt> « {raw_start[:40]} » est illisible ou hors de 2000–2099")
     end = parse_feed_date(raw_end)  # unreadable: no end, as the reference reads it
     if end is not None and _is_date_only(raw_end):
         end = end + datetime.timedelta(days=1, seconds=-1)  # a date-only end is the whole day
@@ -354,7 +363,9 @@ def read_mission(element) -> MissionData:
     description, description_html = _description(_text(element, "description"))
     application_url = _text(element, "applicationUrl")[:500]
     if not application_url.startswith(("https://", "http://")):
-        raise MissionSkipped("le lien de candidature <applicationUrl> est manquant ou ne commence pas par https://")
+        raise MissionSkipped(
+            "le lien de candidature <applicationUrl> est manquant ou ne commence pas par https:// (ou http://)"
+        )
     domain = _text(element, "domain")
     domain = "memoire-et-citoyennete" if domain == "mémoire et citoyenneté" else domain
     start_at, end_at = _dates(element)
@@ -458,14 +469,15 @@ class Territory:
         return bool(address.city) and fold(address.city) in self.names
 
 
-def _place(mission: MissionData, territory: Territory) -> tuple[FeedAddress, bool]:
-    """The address shown here (the first in the territory, else the first) and whether the
-    mission belongs on the town's pages."""
+def _place(mission: MissionData, territory: Territory) -> FeedAddress | None:
+    """The address shown here: the first in the town's territory; for a mission done fully remotely
+    and none there, its first. None: the mission is not for this town."""
     for address in mission.addresses:
         if territory.holds(address):
-            return address, True
-    first = mission.addresses[0] if mission.addresses else FeedAddress()
-    return first, mission.remote == Remote.FULL
+            return address
+    if mission.remote == Remote.FULL:
+        return mission.addresses[0] if mission.addresses else FeedAddress()
+    return None
 
 
 # ---------------------------------------------------------------- writing
@@ -477,7 +489,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     withdrawn: int = 0
-    outside: int = 0
+    outside: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -485,24 +497,30 @@ class ImportReport:
     def summary(self) -> str:
         parts = [
             count_of(self.created, "mission créée", "missions créées"),
-            count_of(self.updated, "mise à jour", "mises à jour"),
+            count_of(self.updated, "déjà connue (mise à jour)", "déjà connues (mises à jour)"),
             count_of(self.withdrawn, "retirée du flux", "retirées du flux"),
             count_of(len(self.skipped), "ignorée", "ignorées"),
         ]
         text = ", ".join(parts)
         if self.outside:
-            text += f" ; {count_of(self.outside, 'hors du territoire', 'hors du territoire')} (non publiée"
-            text += "s)" if self.outside > 1 else ")"
+            text += f" ; {count_of(len(self.outside), 'mission', 'missions')} hors du territoire, non importée"
+            text += "s" if len(self.outside) > 1 else ""
         if self.duplicates:
-            text += f" ; {len(self.duplicates)} en double ignorée(s) ({', '.join(self.duplicates[:5])})"
+            text += f" ; {count_of(len(self.duplicates), 'identifiant', 'identifiants')} en double ignoré"
+            text += ("s" if len(self.duplicates) > 1 else "") + f" ({', '.join(self.duplicates[:5])})"
         return text + "."
+
+    @property
+    def outside_shown(self) -> str:
+        shown = ", ".join(self.outside[:MAX_SKIPPED_SHOWN])
+        return shown + (" …" if len(self.outside) > MAX_SKIPPED_SHOWN else "")
 
     @property
     def skipped_shown(self) -> list[str]:
         return first_errors(self.skipped, MAX_SKIPPED_SHOWN)
 
 
-def _apply(need: Need, mission: MissionData, address: FeedAddress, in_territory: bool) -> None:
+def _apply(need: Need, mission: MissionData, address: FeedAddress) -> None:
     need.title = mission.title
     need.description = mission.description
     need.description_html = mission.description_html
@@ -511,7 +529,6 @@ def _apply(need: Need, mission: MissionData, address: FeedAddress, in_territory:
     need.latitude, need.longitude = address.latitude, address.longitude
     need.is_located = address.is_located
     need.quartier = quartier_for(address.latitude, address.longitude) if address.is_located else None
-    need.in_territory = in_territory
     need.api_domain = mission.api_domain
     need.domain = DOMAIN_FOR_API.get(mission.api_domain, "solidarity")
     need.schedule = mission.schedule
@@ -546,8 +563,8 @@ def _sync_single_shift(need: Need, start, end, places: int) -> None:
     shift.save(update_fields=["starts_at", "ends_at", "places"])
 
 
-def _save_mission(need: Need | None, mission: MissionData, source: str, territory: Territory, by) -> tuple[bool, bool]:
-    """Create or update one mission's need: (created, in the territory)."""
+def _save_mission(need: Need | None, mission: MissionData, address: FeedAddress, source: str, by) -> bool:
+    """Create or update one mission's need; True when created."""
     now = timezone.now()
     start, end = _dates_for(need, mission, now)
     creating = need is None
@@ -555,8 +572,7 @@ def _save_mission(need: Need | None, mission: MissionData, source: str, territor
         need = Need(
             client_id=mission.client_id, feed_source=source, is_external=True, status=NeedStatus.DRAFT, created_by=by
         )
-    address, in_territory = _place(mission, territory)
-    _apply(need, mission, address, in_territory)
+    _apply(need, mission, address)
     need.save()
     if creating:
         NEED_WORKFLOW.log_creation(need, by=by, note="Import du flux")
@@ -564,7 +580,7 @@ def _save_mission(need: Need | None, mission: MissionData, source: str, territor
     elif need.status == NeedStatus.CLOSED:
         need.transition(NeedStatus.PUBLISHED, by=by, note="De nouveau dans le flux")
     _sync_single_shift(need, start, end, mission.places)
-    return creating, in_territory
+    return creating
 
 
 def _withdraw_missing(source: str, listed: set[str], by) -> int:
@@ -595,10 +611,14 @@ def import_missions(content: bytes, *, by=None, source: str = "") -> ImportRepor
         )
         existing = {need.client_id: need for need in rows}
         for mission in parsed.missions:
-            created, in_territory = _save_mission(existing.get(mission.client_id), mission, source, territory, by)
+            address = _place(mission, territory)
+            if address is None:
+                report.outside.append(mission.client_id)
+                continue
+            created = _save_mission(existing.get(mission.client_id), mission, address, source, by)
             report.created += created
             report.updated += not created
-            report.outside += not in_territory
         if parsed.listed:  # a feed where no mission has an id is broken, not empty: withdraw nothing
-            report.withdrawn = _withdraw_missing(source, parsed.listed, by)
+            # A mission that moved out of the territory is withdrawn like one that left the feed.
+            report.withdrawn = _withdraw_missing(source, parsed.listed - set(report.outside), by)
     return report

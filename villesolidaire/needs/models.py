@@ -157,9 +157,6 @@ class Need(Located):
     # Which feed the mission came from (its <publisher>, or the name given at import): a mission
     # that is no longer in the next import of the same feed is withdrawn.
     feed_source = models.CharField("flux d'origine", max_length=120, blank=True)
-    # False when none of the mission's addresses is in the town's territory (and it cannot be done
-    # remotely): kept for the coordinators, not shown on the town's public pages.
-    in_territory = models.BooleanField("dans le territoire", default=True)
     created_by = user_reference()
     created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
@@ -188,6 +185,8 @@ class Need(Located):
     def poster_name(self) -> str:
         if self.organisation_id:
             return self.organisation.name
+        if self.is_external:  # a mission of a national platform, never the town's own
+            return self.organisation_name or self.feed_source or "Une organisation extérieure"
         return self.organisation_name or "La commune"
 
     @property

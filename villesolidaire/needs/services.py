@@ -153,8 +153,13 @@ def need_set_episode(*, need: Need, episode: Episode | None, by, request=None) -
     return locked
 
 
+IMPORTED_DATES = "Une mission importée garde les dates de son flux : elles changent au prochain import."
+
+
 @transaction.atomic
 def shift_add(*, need: Need, starts_at: datetime.datetime, ends_at: datetime.datetime, places: int) -> Shift:
+    if need.is_external:
+        raise NeedError(IMPORTED_DATES)
     if need.status == NeedStatus.CANCELLED:
         raise NeedError("Ce besoin est annulé : on ne peut plus y ajouter de créneau.")
     if ends_at <= starts_at:
@@ -166,6 +171,8 @@ def shift_add(*, need: Need, starts_at: datetime.datetime, ends_at: datetime.dat
 
 @transaction.atomic
 def shift_delete(*, shift: Shift) -> None:
+    if shift.need.is_external:
+        raise NeedError(IMPORTED_DATES)
     if ShiftSignup.objects.filter(shift=shift).exclude(status=SignupStatus.CANCELLED).exists():
         raise NeedError(
             "Des volontaires sont inscrit·es sur ce créneau : annulez plutôt le besoin ou leurs inscriptions."

@@ -430,8 +430,7 @@ def feed_import(request: HttpRequest) -> HttpResponse:
 
 
 def _public_needs():
-    # Imported missions elsewhere than in the town's territory stay with the coordinators.
-    return Need.objects.open_now().filter(in_territory=True).select_related("organisation", "quartier")
+    return Need.objects.open_now().select_related("organisation", "quartier")
 
 
 @require_GET

@@ -282,8 +282,10 @@ def _load(raw: bytes | str, label: str) -> list:
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        message = f"Le fichier des {label} n'est pas un JSON lisible ({error.__class__.__name__})."
+        message = f"Le fichier des {label} n'est pas un JSON lisible (encodage UTF-8, syntaxe JSON)."
         raise ImportRefused([message]) from error
+    except RecursionError as error:  # thousands of nested brackets: no data·inclusion file is like that
+        raise ImportRefused([f"Le fichier des {label} est imbriqué trop profondément pour être lu."]) from error
     if not isinstance(data, list):
         raise ImportRefused([f"Le fichier des {label} doit contenir une liste d'objets (format data·inclusion)."])
     if len(data) > MAX_OBJECTS:
@@ -291,11 +293,49 @@ def _load(raw: bytes | str, label: str) -> list:
     return data
 
 
+# The package's validation messages are pydantic's, in English: the common ones told in French.
+FRENCH_ERRORS = {
+    "missing": "champ obligatoire manquant",
+    "string_type": "un texte est attendu",
+    "string_too_short": "texte trop court",
+    "string_too_long": "texte trop long",
+    "string_pattern_mismatch": "format invalide",
+    "enum": "valeur inconnue du référentiel data·inclusion",
+    "literal_error": "valeur inconnue du référentiel data·inclusion",
+    "list_type": "une liste est attendue",
+    "int_type": "un nombre entier est attendu",
+    "int_parsing": "un nombre entier est attendu",
+    "float_type": "un nombre est attendu",
+    "float_parsing": "un nombre est attendu",
+    "bool_type": "vrai ou faux est attendu",
+    "date_type": "une date AAAA-MM-JJ est attendue",
+    "date_parsing": "une date AAAA-MM-JJ est attendue",
+    "date_from_datetime_parsing": "une date AAAA-MM-JJ est attendue",
+    "url_parsing": "adresse web invalide",
+    "url_scheme": "l'adresse web doit commencer par https:// ou http://",
+    "extra_forbidden": "champ inconnu du schéma",
+    "model_type": "un objet est attendu",
+    "dict_type": "un objet est attendu",
+}
+
+
+def _french(detail: dict) -> str:
+    if detail.get("type") in ("value_error", "assertion_error"):
+        # The schema's own checks, written in French by the package ("Value error, " is pydantic's).
+        return str(detail.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    # Other kinds are the package's own checks, whose messages it writes in French.
+    message = FRENCH_ERRORS.get(detail.get("type", "")) or str(detail.get("msg") or "valeur invalide")
+    expected = (detail.get("ctx") or {}).get("expected")
+    if expected and detail.get("type") in ("enum", "literal_error"):
+        message += f" (valeurs possibles : {expected})"
+    return message
+
+
 def _messages(error: pydantic.ValidationError, what: str) -> list[str]:
     messages = []
     for detail in error.errors()[:5]:
         where = ".".join(str(part) for part in detail.get("loc", ())) or "objet"
-        messages.append(f"{what} : champ « {where} » : {detail.get('msg', 'valeur invalide')}.")
+        messages.append(f"{what} : champ « {where} » : {_french(detail)}.")
     return messages
 
 

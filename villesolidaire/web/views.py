@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
@@ -80,10 +80,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        # An address the API does not have: its clients read JSON, in the API's error shape.
-        body = {"detail": "Adresse inconnue de l'API : voir /api/v1/reference/.", "errors": []}
-        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+    # The API's unknown addresses answer its JSON 404 through its own last route (api.urls).
     return render(request, "404.html", status=404)
 
 

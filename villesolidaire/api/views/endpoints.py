@@ -3,6 +3,7 @@ querysets as the pages and writes through the same forms and services; every rea
 is journaled with the key's name."""
 
 from django.db import models
+from django.http import JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from villesolidaire.accounts.perms import is_operator
 from villesolidaire.api import access, filters, serializers
+from villesolidaire.api.errors import UNKNOWN_ADDRESS
 from villesolidaire.api.forms_bridge import form_data, require_valid
 from villesolidaire.api.permissions import key_of
 from villesolidaire.audit.models import AuditAction
@@ -454,3 +456,9 @@ class IncomingCallView(KnownMethodFirst, APIView):
             raise ValidationError({field: [message]} if separator else [str(refused)]) from refused
         call = call_report(provider=provider, report=report)
         return Response(serializers.CallSerializer(call).data)
+
+
+def unknown_address(request, *args, **kwargs) -> JsonResponse:
+    """An address the API does not have: its JSON 404, whatever the method."""
+    body = {"detail": UNKNOWN_ADDRESS, "errors": []}
+    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})

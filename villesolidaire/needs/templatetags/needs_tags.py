@@ -1,4 +1,6 @@
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from villesolidaire.needs.selectors import volunteer_hours, volunteer_upcoming_signups
 
@@ -20,3 +22,13 @@ def hours_label(hours) -> str:
     """2.50 → "2,5", 3.00 → "3": French decimal comma, no trailing zeros."""
     text = f"{hours:.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+@register.filter
+def shift_period(shift) -> str:
+    """« samedi 14 juin 2025, 09:00 – 12:30 », or over several days (an imported mission):
+    « du 15 juin 2030 au 15 septembre 2030 »."""
+    starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    if starts.date() == ends.date():
+        return f"{date_format(starts, 'l j F Y')}, {date_format(starts, 'H:i')} – {date_format(ends, 'H:i')}"
+    return f"du {date_format(starts, 'j F Y')} au {date_format(ends, 'j F Y')}"

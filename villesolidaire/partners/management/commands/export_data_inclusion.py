@@ -1,10 +1,20 @@
+import errno
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from villesolidaire.partners import opendata
 
+WRITE_ERRORS = {
+    errno.EEXIST: "un fichier porte déjà ce nom",
+    errno.ENOTDIR: "un fichier porte déjà ce nom",
+    errno.EACCES: "écriture interdite",
+    errno.EPERM: "écriture interdite",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOENT: "dossier introuvable",
+    errno.ENOSPC: "disque plein",
+}
 # Services below the best score listed with what they lack (verbosity 2 and more).
 LISTED_BELOW_MAXIMUM = 50
 
@@ -20,12 +30,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory: str, verbosity: int = 1, **options):
         target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
         services = opendata.export_services()
-        for name, rows in (("structures", opendata.export_structures()), ("services", services)):
-            path = target / f"{name}.json"
-            path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-            self.stdout.write(f"{path} : {len(rows)} {name}")
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            for name, rows in (("structures", opendata.export_structures()), ("services", services)):
+                path = target / f"{name}.json"
+                path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+                self.stdout.write(f"{path} : {len(rows)} {name}")
+        except OSError as error:  # a file in the way, a folder it may not write to
+            reason = WRITE_ERRORS.get(error.errno, "écriture impossible")
+            raise CommandError(f"Impossible d'écrire dans le dossier « {directory} » : {reason}.") from None
         report = opendata.quality_report(services)
         self.stdout.write(report.summary())
         if verbosity >= 2:

@@ -79,6 +79,8 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, commune: list[str] | str | None, batch_size: int, **options):
         codes = asked_codes(commune)
         path = Path(file)
+        if path.is_dir():
+            raise CommandError(f"« {path} » est un dossier : donnez le fichier adresses-XX.csv (ou .csv.gz).")
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
         try:
@@ -91,9 +93,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     counts = self._import(reader, layout, communes, batch_size)
         except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error, OSError) as exc:
-            raise CommandError(
-                f"Fichier illisible ({exc.__class__.__name__}) : aucune adresse importée. {exc}"
-            ) from exc
+            raise CommandError(f"Fichier illisible : {unreadable_reason(exc)} Aucune adresse importée.") from exc
         self._report(counts, BanAddress.objects.count() - before, communes)
 
     def _import(self, reader, layout: BanLayout, communes: CommuneFilter | None, batch_size: int) -> dict[str, int]:
@@ -145,12 +145,25 @@ class Command(BaseCommand):
             )
 
 
+def unreadable_reason(error: Exception) -> str:
+    """Why a file could not be read, for people (the exception's own text is Python's, in English)."""
+    if isinstance(error, UnicodeDecodeError):
+        return "il n'est pas encodé en UTF-8, comme le sont les fichiers de la BAN."
+    if isinstance(error, gzip.BadGzipFile | EOFError):
+        return "le fichier compressé (.gz) est abîmé ou incomplet : téléchargez-le à nouveau."
+    if isinstance(error, csv.Error):
+        return "ce n'est pas un CSV bien formé (séparateur point-virgule)."
+    return "lecture refusée par le système (droits, disque)."
+
+
 def asked_codes(values: list[str] | str | None) -> list[str]:
     """The INSEE codes of `--commune`, repeated and/or comma-separated; a string when called as
     `call_command(..., commune="35238")`."""
     if isinstance(values, str):
         values = [values]
     typed = [code.strip() for value in values or [] for code in value.split(",")]
+    if values is not None and values and not any(typed):
+        raise CommandError("--commune est vide : donnez un code INSEE (par exemple 35238), ou retirez l'option.")
     for code in typed:
         if code and not INSEE.match(code.upper()):  # 2a001 is Corsica's 2A001
             raise CommandError(f"Code INSEE invalide : « {code} ». Attendu : 5 caractères, par exemple 35238.")
