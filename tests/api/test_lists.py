@@ -165,3 +165,7 @@ def test_an_unknown_api_address_or_method_answers_in_json(api):
     assert trace.status_code == 405 and trace.json()["detail"] == "Méthode TRACE non permise sur cette adresse."
     anonymous_delete = caller.client.delete("/api/v1/needs/1/")
     assert anonymous_delete.status_code == 405
+    # A POST to an address the API does not have: the same JSON 404 (no CSRF page; found by schemathesis).
+    caller.client.handler.enforce_csrf_checks = True
+    posted = caller.post("/api/v1/volunteers/%C2%84/status/", {"status": "registered"})
+    assert posted.status_code == 404 and posted["Content-Type"] == "application/json"
