@@ -42,6 +42,6 @@ urlpatterns = [
     path("api/v1/telephony/<slug:provider>/calls/", views.IncomingCallView.as_view(), name="telephony-calls"),
     path("api/v1/", include(router.urls)),
     # Last: any other /api/…/ address answers the API's JSON 404, with DEBUG on too (Django's own
-    # page for an unknown address would otherwise be HTML). Without the final slash, Django adds it.
-    re_path(r"^api/.*/$", views.unknown_address, name="unknown"),
+    # page for an unknown address would otherwise be HTML), with or without a final slash.
+    re_path(r"^api/", views.unknown_address, name="unknown"),
 ]
