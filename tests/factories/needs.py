@@ -11,6 +11,19 @@ from villesolidaire.needs.models import Need, NeedStatus, Shift, ShiftSignup, Si
 
 LAT, LON = 48.11, -1.68
 
+# What the need form receives for a valid need the town posts itself; tests override a field with `|`.
+NEED_FORM_DATA = {
+    "title": "Collecte nationale",
+    "description": "Accueillir les donateurs à l'entrée du magasin.",
+    "domain": "solidarity",
+    "api_domain": "solidarite-insertion",
+    "remote": "no",
+    "address": "12 avenue de la Gare",
+    "postcode": "35000",
+    "city": "Bourg-Solidaire",
+    "organisation": "",
+}
+
 
 def next_weekday_at(weekday: int, hour: int, minute: int = 0, weeks: int = 1) -> datetime.datetime:
     """A local time on the given weekday (0 = Monday) at least `weeks` weeks ahead."""

@@ -15,7 +15,7 @@ from tests.factories import TownFactory, login_staff, staff_user
 from villesolidaire.accounts.enums import Role
 from villesolidaire.needs.feed_import import FeedError, import_missions, parse_feed, parse_feed_date
 from villesolidaire.needs.models import Need, NeedStatus, NeedTransition, Shift
-from villesolidaire.territory.models import Town
+from villesolidaire.territory.models import Commune, Town
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JEVEUXAIDER = FIXTURES / "jeveuxaider.xml"
@@ -328,6 +328,8 @@ def test_the_import_is_idempotent():
         ("06/14/2030", "2030-06-14T00:00:00+02:00"),
         ("6/14/2030 09:30", "2030-06-14T09:30:00+02:00"),
         ("2030/06/14", "2030-06-14T00:00:00+02:00"),
+        ("14 June 2030", "2030-06-14T00:00:00+02:00"),
+        ("Fri, 14 Jun 2030", "2030-06-14T00:00:00+02:00"),
     ],
 )
 def test_dates_are_read_as_javascript_reads_them(value, expected):
@@ -411,6 +413,7 @@ def test_a_file_that_is_not_a_feed_is_refused_whole_in_french(content, message):
             ),
             "description",
         ),
+        (mission().replace("Une description", "<![CDATA[<p> </p><script>x</script>]]>"), "description"),
         (
             MISSION.replace("https://example.org/m", "javascript:alert(1)").format(
                 client_id="m-1", title="Un titre", extra=""
@@ -497,3 +500,60 @@ def test_an_imported_mission_names_its_platform_and_keeps_the_dates_of_its_feed(
     )
     assert "garde les dates de son flux" in answer.content.decode()
     assert seniors.shifts.count() == 1
+
+
+def test_a_mission_a_coordinator_closed_stays_closed_while_the_feed_lists_it():
+    import_missions(JEVEUXAIDER.read_bytes())
+    food = Need.objects.get(client_id="jva-1002")
+    food.transition(NeedStatus.CLOSED, by=None, note="Fermée par la coordination")
+    report = import_missions(JEVEUXAIDER.read_bytes())
+    assert (report.updated, report.kept_closed) == (2, 1)
+    assert "1 laissée fermée par la commune" in report.summary
+    assert Need.objects.get(client_id="jva-1002").status == NeedStatus.CLOSED
+
+
+def test_missions_imported_before_feeds_had_names_are_taken_over_not_doubled():
+    import_missions(JEVEUXAIDER.read_bytes())
+    Need.objects.update(feed_source="")  # as the rows of an import before migration 0007
+    without_food = JEVEUXAIDER.read_text().replace("<![CDATA[jva-1002]]>", "<![CDATA[jva-9999]]>")
+    report = import_missions(without_food.encode())
+    assert (report.created, report.updated) == (1, 2)
+    assert Need.objects.filter(client_id="jva-1001").count() == 1
+    assert Need.objects.get(client_id="jva-1001").feed_source == "JeVeuxAider.gouv.fr"
+    # The one the feed no longer lists cannot be told apart from another feed's: left as it is.
+    assert Need.objects.get(client_id="jva-1002").status == NeedStatus.PUBLISHED
+
+
+def test_a_mission_another_import_created_at_the_same_moment_is_skipped_not_the_file(monkeypatch):
+    import_missions(feed(mission(client_id="a")))
+    # This import did not see "a" (the other one created it after this one read the feed's rows).
+    monkeypatch.setattr("villesolidaire.needs.feed_import._known_missions", lambda source, ids: {})
+    report = import_missions(feed(mission(client_id="a"), mission(client_id="b")))
+    assert (report.created, report.skipped) == (
+        1,
+        ["Mission a ignorée : importée au même moment par un autre import du flux."],
+    )
+    assert sorted(Need.objects.values_list("client_id", flat=True)) == ["a", "b"]
+
+
+def test_an_encoded_new_line_in_a_title_is_a_space():
+    import_missions(feed(mission(title="Aide&amp;#10;aux   devoirs")))
+    assert Need.objects.get().title == "Aide aux devoirs"
+
+
+def test_a_feed_with_no_name_credits_an_outside_organisation():
+    import_missions(feed(mission()))
+    need = Need.objects.get()
+    assert (need.feed_source, need.poster_name) == ("flux", "Une organisation extérieure")
+
+
+def test_a_commune_the_intercommunal_service_serves_is_in_the_territory():
+    Commune.objects.create(name="Saint-Jacques-de-la-Lande", insee_code="35281")
+    report = import_missions(
+        feed(
+            mission(client_id="ici"),
+            mission(client_id="voisine").replace("<city>Rennes</city>", "<city>Saint-Jacques-de-la-Lande</city>"),
+            mission(client_id="loin").replace("<city>Rennes</city>", "<city>Brest</city>"),
+        )
+    )
+    assert (report.created, report.outside) == (2, ["loin"])

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TownFactory, UserFactory, login_staff, staff_user
-from tests.factories.needs import NeedFactory
+from tests.factories.needs import NEED_FORM_DATA, NeedFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.needs.demo import seed_needs_demo
 from villesolidaire.needs.models import Need
@@ -106,19 +106,6 @@ def test_normalising_fixes_what_only_whitespace_broke():
 # ---------------------------------------------------------------- need form
 
 
-NEED_POST = {
-    "title": "Collecte nationale",
-    "description": "Accueillir les donateurs à l'entrée du magasin.",
-    "domain": "solidarity",
-    "api_domain": "solidarite-insertion",
-    "remote": "no",
-    "address": "12 avenue de la Gare",
-    "postcode": "35000",
-    "city": "Bourg-Solidaire",
-    "organisation": "",
-}
-
-
 @pytest.fixture
 def coordinator(client):
     TownFactory()
@@ -133,7 +120,7 @@ def coordinator(client):
     [("Bénévole", TITLE_ONE_WORD), ("Probl&amp;#232;me de tri", TITLE_ENCODING)],
 )
 def test_form_refuses_a_title_api_engagement_would_refuse(client, coordinator, title, message):
-    response = client.post(reverse("needs:staff_create"), NEED_POST | {"title": title})
+    response = client.post(reverse("needs:staff_create"), NEED_FORM_DATA | {"title": title})
     assert response.status_code == 400
     assert not Need.objects.exists()
     errors = response.context["form"].errors["title"]
@@ -143,7 +130,7 @@ def test_form_refuses_a_title_api_engagement_would_refuse(client, coordinator, t
 
 @pytest.mark.django_db
 def test_form_stores_the_normalised_title(client, coordinator):
-    response = client.post(reverse("needs:staff_create"), NEED_POST | {"title": "  Maraude\u00a0! "})
+    response = client.post(reverse("needs:staff_create"), NEED_FORM_DATA | {"title": "  Maraude\u00a0! "})
     assert response.status_code == 302
     assert Need.objects.get().title == "Maraude !"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TownFactory, VolunteerFactory, login_staff, staff_user
-from tests.factories.needs import NeedFactory, ShiftFactory, SignupFactory
+from tests.factories.needs import NEED_FORM_DATA, NeedFactory, ShiftFactory, SignupFactory
 from tests.factories.partners import OrganisationFactory, partner_of
 from villesolidaire.accounts.enums import Role
 from villesolidaire.core.choices import AVAILABILITY, ENGAGEMENT_DOMAINS
@@ -38,31 +38,19 @@ def url(name, *args):
     return reverse(f"needs:{name}", args=args)
 
 
-NEED_POST = {
-    "title": "Collecte nationale",
-    "description": "Accueillir les donateurs à l'entrée du magasin.",
-    "domain": "solidarity",
-    "api_domain": "solidarite-insertion",
-    "remote": "no",
-    "address": "12 avenue de la Gare",
-    "postcode": "35000",
-    "city": "Bourg-Solidaire",
-}
-
-
 # ---------------------------------------------------------------- partner space
 
 
 def test_partner_creates_a_need_for_its_organisation_only(client, partner, organisation):
     other = OrganisationFactory()
-    response = client.post(url("partner_create"), NEED_POST | {"organisation": other.pk})
+    response = client.post(url("partner_create"), NEED_FORM_DATA | {"organisation": other.pk})
     assert response.status_code == 400
     assert (
         "Vous ne pouvez pas poster pour cette organisation" in response.content.decode()
         or "Sélectionnez un choix valide" in response.content.decode()
     )
     assert not Need.objects.exists()
-    response = client.post(url("partner_create"), NEED_POST | {"organisation": organisation.pk})
+    response = client.post(url("partner_create"), NEED_FORM_DATA | {"organisation": organisation.pk})
     need = Need.objects.get()
     assert response.status_code == 302 and response["Location"] == url("partner_detail", need.pk)
     assert (need.organisation, need.status, need.created_by) == (organisation, NeedStatus.DRAFT, partner)
@@ -137,7 +125,7 @@ def test_a_volunteer_gets_404_in_the_partner_space(client):
 def test_coordinator_posts_a_town_need_adds_a_shift_publishes_and_announces(
     client, coordinator, django_capture_on_commit_callbacks
 ):
-    response = client.post(url("staff_create"), NEED_POST | {"organisation": ""})
+    response = client.post(url("staff_create"), NEED_FORM_DATA | {"organisation": ""})
     need = Need.objects.get()
     assert response.status_code == 302 and need.organisation is None and need.poster_name == "La commune"
     day = timezone.localdate() + datetime.timedelta(days=10)
@@ -246,7 +234,7 @@ def test_need_lists_keep_30_per_page(client, organisation, settings):
 
 def test_bad_need_input_is_explained(client, coordinator):
     response = client.post(
-        url("staff_create"), NEED_POST | {"title": "", "domain": "inconnu", "api_domain": "pirates"}
+        url("staff_create"), NEED_FORM_DATA | {"title": "", "domain": "inconnu", "api_domain": "pirates"}
     )
     assert response.status_code == 400
     page = response.content.decode()

@@ -35,11 +35,12 @@ from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from villesolidaire.core.html import html_to_text, looks_like_html, sanitise_html
-from villesolidaire.core.text import count_of, fold
+from villesolidaire.core.text import count_of
 from villesolidaire.core.validation import first_errors
 from villesolidaire.needs import moderation
 from villesolidaire.needs.models import (
@@ -48,18 +49,20 @@ from villesolidaire.needs.models import (
     ApiDomain,
     Need,
     NeedStatus,
+    NeedTransition,
     Remote,
     Shift,
 )
-from villesolidaire.territory.ban import commune_codes
-from villesolidaire.territory.geocoding import quartier_for
-from villesolidaire.territory.models import BanAddress, Town
+from villesolidaire.territory.geocoding import TownArea, quartier_for
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
 MAX_SKIPPED_SHOWN = 20
 MAX_PLACES = 10_000
 MAX_DESCRIPTION = 5000
-DEFAULT_SOURCE = "flux"
+DEFAULT_SOURCE = Need.UNNAMED_FEED
+# The note of the transition that closes a mission the feed no longer lists: only such a mission
+# comes back when the feed lists it again; one a coordinator closed stays closed.
+WITHDRAWN = "Retirée du flux"
 # An open-ended mission stays open a year ahead; each import of its feed moves that date.
 OPEN_ENDED = datetime.timedelta(days=365)
 NO = {"", "no", "non", "false", "0"}
@@ -160,13 +163,16 @@ def _iso(value: str) -> datetime.datetime | None:
 
 
 def _rfc2822(value: str) -> datetime.datetime | None:
-    # RFC 2822 has three-letter months; feeds also write them whole ("10 March 2020").
+    # RFC 2822 has three-letter months; feeds also write them whole ("10 March 2020"), and
+    # JavaScript reads a date with no time ("Tue, 10 Mar 2020") as its midnight.
     text = _FULL_MONTH.sub(lambda m: m.group(1).capitalize(), value)
-    try:
-        parsed = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return _aware(parsed) if parsed else None
+    for candidate in (text, f"{text} 00:00"):
+        try:
+            parsed = email.utils.parsedate_to_datetime(candidate)
+        except (TypeError, ValueError, IndexError):
+            continue
+        return _aware(parsed) if parsed else None
+    return None
 
 
 def _slashed(value: str) -> datetime.datetime | None:
@@ -294,11 +300,6 @@ def _organisation_ids(element) -> tuple[str, str, str]:
 # ---------------------------------------------------------------- one mission
 
 
-def _encoding_broken(text: str) -> bool:
-    # What the reference moderation calls an encoding problem: an entity left escaped twice.
-    return "&#" in text
-
-
 # The need form's title rules (API Engagement's moderation), told as an import report tells them.
 _TITLE_REASONS = {
     moderation.TITLE_MISSING: "le titre <title> est manquant",
@@ -308,21 +309,27 @@ _TITLE_REASONS = {
 
 
 def _title(raw: str) -> str:
-    title = moderation.normalise_title(raw)
-    problems = moderation.title_problems(title)
+    problems = moderation.title_problems(moderation.normalise_title(raw))
     if problems:
         raise MissionSkipped(_TITLE_REASONS[problems[0]])
-    return html.unescape(title)[:150]
+    # Decoded before the whitespace is normalised, so that an encoded new line (« &#10; ») is a space too.
+    return moderation.normalise_title(html.unescape(raw))[:150]
+
+
+_NO_DESCRIPTION = "la description <description> est manquante"
 
 
 def _description(raw: str) -> tuple[str, str]:
     if not raw:
-        raise MissionSkipped("la description <description> est manquante")
-    if _encoding_broken(html.unescape(raw)):
+        raise MissionSkipped(_NO_DESCRIPTION)
+    if moderation.has_encoding_problem(raw):
         raise MissionSkipped("la description a un problème d'encodage (« &# »)")
     if looks_like_html(raw):
         safe = sanitise_html(raw)
-        return html_to_text(safe)[:MAX_DESCRIPTION], safe
+        text = html_to_text(safe)
+        if not text:  # nothing but markup, or only what the sanitiser removes
+            raise MissionSkipped(_NO_DESCRIPTION)
+        return text[:MAX_DESCRIPTION], safe
     return html.unescape(raw)[:MAX_DESCRIPTION], ""
 
 
@@ -442,38 +449,13 @@ def parse_feed(content: bytes) -> ParsedFeed:
 # ---------------------------------------------------------------- the town's territory
 
 
-@dataclass
-class Territory:
-    """Where the town's missions are: its quartiers (with their margin), else its name and postcodes."""
-
-    names: set[str]
-    postcodes: set[str]
-
-    @classmethod
-    def current(cls) -> "Territory":
-        town = Town.current()
-        if town is None:
-            return cls(names=set(), postcodes=set())
-        # Paris, Lyon and Marseille: the BAN files write their arrondissements' codes.
-        codes = commune_codes(town.insee_code)
-        postcodes = set(
-            BanAddress.objects.filter(code_insee__in=codes).values_list("code_postal", flat=True).distinct()
-        )
-        return cls(names={fold(town.name)}, postcodes=postcodes)
-
-    def holds(self, address: FeedAddress) -> bool:
-        if address.is_located and quartier_for(address.latitude, address.longitude) is not None:
-            return True
-        if address.postcode and address.postcode in self.postcodes:
-            return True
-        return bool(address.city) and fold(address.city) in self.names
-
-
-def _place(mission: MissionData, territory: Territory) -> FeedAddress | None:
+def _place(mission: MissionData, area: TownArea) -> FeedAddress | None:
     """The address shown here: the first in the town's territory; for a mission done fully remotely
     and none there, its first. None: the mission is not for this town."""
     for address in mission.addresses:
-        if territory.holds(address):
+        if area.holds(
+            latitude=address.latitude, longitude=address.longitude, postcode=address.postcode, city=address.city
+        ):
             return address
     if mission.remote == Remote.FULL:
         return mission.addresses[0] if mission.addresses else FeedAddress()
@@ -489,6 +471,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     withdrawn: int = 0
+    kept_closed: int = 0
     outside: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -501,19 +484,30 @@ class ImportReport:
             count_of(self.withdrawn, "retirée du flux", "retirées du flux"),
             count_of(len(self.skipped), "ignorée", "ignorées"),
         ]
+        if self.kept_closed:
+            parts.append(
+                count_of(self.kept_closed, "laissée fermée par la commune", "laissées fermées par la commune")
+            )
         text = ", ".join(parts)
         if self.outside:
-            text += f" ; {count_of(len(self.outside), 'mission', 'missions')} hors du territoire, non importée"
-            text += "s" if len(self.outside) > 1 else ""
+            outside = count_of(
+                len(self.outside),
+                "mission hors du territoire, non importée",
+                "missions hors du territoire, non importées",
+            )
+            text += f" ; {outside}"
         if self.duplicates:
-            text += f" ; {count_of(len(self.duplicates), 'identifiant', 'identifiants')} en double ignoré"
-            text += ("s" if len(self.duplicates) > 1 else "") + f" ({', '.join(self.duplicates[:5])})"
+            duplicates = count_of(
+                len(self.duplicates), "identifiant en double ignoré", "identifiants en double ignorés"
+            )
+            text += f" ; {duplicates} ({', '.join(self.duplicates[:5])})"
         return text + "."
 
     @property
     def outside_shown(self) -> str:
-        shown = ", ".join(self.outside[:MAX_SKIPPED_SHOWN])
-        return shown + (" …" if len(self.outside) > MAX_SKIPPED_SHOWN else "")
+        shown = self.outside[:MAX_SKIPPED_SHOWN]
+        more = len(self.outside) - len(shown)
+        return ", ".join(shown) + (f" … et {count_of(more, 'autre')}" if more else "")
 
     @property
     def skipped_shown(self) -> list[str]:
@@ -542,19 +536,15 @@ def _apply(need: Need, mission: MissionData, address: FeedAddress) -> None:
     need.updated_at = timezone.now()
 
 
-def _dates_for(need: Need | None, mission: MissionData, now: datetime.datetime):
+def _dates_for(shift: Shift | None, mission: MissionData, now: datetime.datetime):
     """The shift's dates: no start keeps the stored one (else now); no end is open-ended."""
-    start = mission.start_at
-    if start is None:
-        stored = need.shifts.order_by("starts_at").first() if need is not None and need.pk else None
-        start = stored.starts_at if stored else now
+    start = mission.start_at or (shift.starts_at if shift else now)
     end = mission.end_at or max(start, now) + OPEN_ENDED
     return start, max(end, start + datetime.timedelta(minutes=1))
 
 
-def _sync_single_shift(need: Need, start, end, places: int) -> None:
+def _sync_single_shift(need: Need, shift: Shift | None, start, end, places: int) -> None:
     """An external mission is one shift: its dates and places (nobody signs up here)."""
-    shift = need.shifts.order_by("pk").first()
     if shift is None:
         Shift.objects.create(need=need, starts_at=start, ends_at=end, places=places)
         return
@@ -563,24 +553,45 @@ def _sync_single_shift(need: Need, start, end, places: int) -> None:
     shift.save(update_fields=["starts_at", "ends_at", "places"])
 
 
-def _save_mission(need: Need | None, mission: MissionData, address: FeedAddress, source: str, by) -> bool:
-    """Create or update one mission's need; True when created."""
-    now = timezone.now()
-    start, end = _dates_for(need, mission, now)
+def _save_mission(need: Need | None, mission: MissionData, address: FeedAddress, source: str, by) -> str:
+    """Create or update one mission's need: "created", "updated" or "kept_closed"."""
     creating = need is None
+    shift = None if creating else min(need.shifts.all(), key=lambda s: s.pk, default=None)  # prefetched
+    start, end = _dates_for(shift, mission, timezone.now())
     if creating:
-        need = Need(
-            client_id=mission.client_id, feed_source=source, is_external=True, status=NeedStatus.DRAFT, created_by=by
-        )
+        need = Need(client_id=mission.client_id, is_external=True, status=NeedStatus.DRAFT, created_by=by)
+    need.feed_source = source  # also adopts a mission imported before feeds had names
     _apply(need, mission, address)
     need.save()
+    outcome = "updated"
     if creating:
         NEED_WORKFLOW.log_creation(need, by=by, note="Import du flux")
         need.transition(NeedStatus.PUBLISHED, by=by, note="Import du flux")
-    elif need.status == NeedStatus.CLOSED:
+        outcome = "created"
+    elif need.status == NeedStatus.CLOSED and need.last_note == WITHDRAWN:
         need.transition(NeedStatus.PUBLISHED, by=by, note="De nouveau dans le flux")
-    _sync_single_shift(need, start, end, mission.places)
-    return creating
+    elif need.status == NeedStatus.CLOSED:
+        outcome = "kept_closed"
+    _sync_single_shift(need, shift, start, end, mission.places)
+    return outcome
+
+
+def _known_missions(source: str, client_ids: list[str]) -> dict[str, Need]:
+    """This feed's stored missions by clientId, locked, with their shifts and their last status note.
+    A mission imported before feeds had names (no `feed_source`) is found by its clientId too;
+    one of this feed wins over it."""
+    last_note = NeedTransition.objects.filter(need=OuterRef("pk")).order_by("-at", "-pk").values("note")[:1]
+    rows = (
+        Need.objects.select_for_update()
+        .filter(is_external=True, feed_source__in=(source, ""), client_id__in=client_ids)
+        .annotate(last_note=Subquery(last_note))
+        .prefetch_related(Prefetch("shifts", queryset=Shift.objects.order_by("pk")))
+        .order_by("-feed_source")  # "" last: a mission of this feed is kept over an unnamed one
+    )
+    known: dict[str, Need] = {}
+    for need in rows:
+        known.setdefault(need.client_id, need)
+    return known
 
 
 def _withdraw_missing(source: str, listed: set[str], by) -> int:
@@ -592,32 +603,36 @@ def _withdraw_missing(source: str, listed: set[str], by) -> int:
     )
     count = 0
     for need in gone:
-        need.transition(NeedStatus.CLOSED, by=by, note="Retirée du flux")
+        need.transition(NeedStatus.CLOSED, by=by, note=WITHDRAWN)
         count += 1
     return count
 
 
 def import_missions(content: bytes, *, by=None, source: str = "") -> ImportReport:
-    """Create or update external needs from a feed, by (feed, clientId): idempotent. Each mission
-    is written on its own (a fault skips it, not the file); missions that left the feed are
-    withdrawn. FeedError when the file is not a readable feed (nothing changes)."""
+    """Create or update external needs from a feed, by (feed, clientId), and withdraw the missions
+    that left it. Each mission is saved on its own savepoint: one that cannot be written (the same
+    mission created at this moment by another import of the feed) is skipped, not the file.
+    FeedError when the file is not a readable feed (nothing changes)."""
     parsed = parse_feed(content)
     source = (source.strip() or parsed.publisher or DEFAULT_SOURCE)[:120]
     report = ImportReport(source=source, duplicates=parsed.duplicates, skipped=list(parsed.skipped))
-    territory = Territory.current()
+    area = TownArea.current()
     with transaction.atomic():
-        rows = Need.objects.select_for_update().filter(
-            feed_source=source, is_external=True, client_id__in=[m.client_id for m in parsed.missions]
-        )
-        existing = {need.client_id: need for need in rows}
+        known = _known_missions(source, [mission.client_id for mission in parsed.missions])
         for mission in parsed.missions:
-            address = _place(mission, territory)
+            address = _place(mission, area)
             if address is None:
                 report.outside.append(mission.client_id)
                 continue
-            created = _save_mission(existing.get(mission.client_id), mission, address, source, by)
-            report.created += created
-            report.updated += not created
+            try:
+                with transaction.atomic():
+                    outcome = _save_mission(known.get(mission.client_id), mission, address, source, by)
+            except IntegrityError:
+                report.skipped.append(
+                    f"Mission {mission.client_id} ignorée : importée au même moment par un autre import du flux."
+                )
+                continue
+            setattr(report, outcome, getattr(report, outcome) + 1)
         if parsed.listed:  # a feed where no mission has an id is broken, not empty: withdraw nothing
             # A mission that moved out of the territory is withdrawn like one that left the feed.
             report.withdrawn = _withdraw_missing(source, parsed.listed - set(report.outside), by)

@@ -14,23 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from villesolidaire.core.tenancy import site_url
-from villesolidaire.needs.models import (
-    Need,
-)
+from villesolidaire.needs.models import Need
 from villesolidaire.territory.models import Town
-
-MAX_FEED_BYTES = 20 * 1024 * 1024
-MAX_ERRORS_SHOWN = 10
-YES = {"yes", "oui", "true", "1"}
-
-
-class FeedError(Exception):
-    """The feed is refused; `errors` are French sentences for the user."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__(" ".join(errors))
-
 
 # ---------------------------------------------------------------- publishing
 

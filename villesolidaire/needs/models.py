@@ -110,6 +110,9 @@ def _has_shift_ending_after(now):
 
 
 class Need(Located):
+    # The name an imported feed gets when neither the coordinator nor the feed names it.
+    UNNAMED_FEED = "flux"
+
     organisation = models.ForeignKey(
         "partners.Organisation",
         on_delete=models.PROTECT,
@@ -186,7 +189,8 @@ class Need(Located):
         if self.organisation_id:
             return self.organisation.name
         if self.is_external:  # a mission of a national platform, never the town's own
-            return self.organisation_name or self.feed_source or "Une organisation extérieure"
+            named_feed = self.feed_source if self.feed_source != self.UNNAMED_FEED else ""
+            return self.organisation_name or named_feed or "Une organisation extérieure"
         return self.organisation_name or "La commune"
 
     @property

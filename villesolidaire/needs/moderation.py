@@ -43,6 +43,11 @@ def normalise_title(title: str) -> str:
     return _WHITESPACE.sub(" ", title or "").strip()
 
 
+def has_encoding_problem(text: str) -> bool:
+    """An entity left over after one decoding: the text was HTML-encoded twice (« &amp;#233; »)."""
+    return "&#" in html.unescape(text or "")
+
+
 def title_problems(title: str) -> list[str]:
     """Why API Engagement's automatic moderation would refuse a mission with this title, in French
     (empty list: accepted). Usable on a typed title or on a title read from an external feed."""
@@ -50,7 +55,7 @@ def title_problems(title: str) -> list[str]:
     if not decoded:
         return [TITLE_MISSING]
     problems = []
-    if "&#" in decoded:
+    if has_encoding_problem(title):
         problems.append(TITLE_ENCODING)
     if " " not in decoded:
         problems.append(TITLE_ONE_WORD)

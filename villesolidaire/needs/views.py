@@ -401,7 +401,7 @@ def signup_attendance(request: HttpRequest, space: str, pk: int, signup_pk: int)
 
 def feed_import(request: HttpRequest) -> HttpResponse:
     """Coordinators: import an API Engagement feed (creates, updates and withdraws external needs).
-    The report is shown on the page itself: importing the same file again changes nothing."""
+    The report is shown on the page itself; importing the same file again creates nothing more."""
     form = FeedUploadForm(request.POST or None, request.FILES or None)
     errors, report = [], None
     if request.method == "POST" and form.is_valid():

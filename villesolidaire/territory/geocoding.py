@@ -23,7 +23,7 @@ from villesolidaire.core.caches import ReferenceData
 from villesolidaire.core.text import fold, tokens
 from villesolidaire.territory.ban import ADDRESS_FIELDS, commune_codes
 from villesolidaire.territory.geometry import distance_km, point_in_polygons, polygons_of
-from villesolidaire.territory.models import BanAddress, Located, Quartier, Town, address_label
+from villesolidaire.territory.models import BanAddress, Commune, Located, Quartier, Town, address_label
 
 MIN_SCORE = 0.5
 _STREET_TYPES = frozenset(
@@ -468,6 +468,33 @@ def quartier_for(latitude: float, longitude: float) -> Quartier | None:
         return None
     distance, _pk, nearest = min(distances, key=lambda item: item[:2])
     return _instance(nearest) if distance <= QUARTIER_FALLBACK_MAX_KM else None
+
+
+@dataclass(frozen=True)
+class TownArea:
+    """Where the town's own places are, to tell an address of ours from another town's: its
+    quartiers (with their margin), the postcodes of its communes' BAN addresses, and their names.
+    The communes are the town's own or, for an intercommunal service, every commune it serves."""
+
+    names: frozenset[str]
+    postcodes: frozenset[str]
+
+    @classmethod
+    def current(cls) -> "TownArea":
+        town = Town.current()
+        communes = {town.insee_code: town.name} if town is not None else {}
+        communes.update(Commune.objects.values_list("insee_code", "name"))
+        # Paris, Lyon and Marseille: the BAN files write their arrondissements' codes.
+        codes = [code for insee in communes for code in commune_codes(insee)]
+        postcodes = BanAddress.objects.filter(code_insee__in=codes).values_list("code_postal", flat=True).distinct()
+        return cls(names=frozenset(fold(name) for name in communes.values()), postcodes=frozenset(postcodes))
+
+    def holds(self, *, latitude: float | None, longitude: float | None, postcode: str, city: str) -> bool:
+        if latitude is not None and longitude is not None and quartier_for(latitude, longitude) is not None:
+            return True
+        if postcode and postcode in self.postcodes:
+            return True
+        return bool(city) and fold(city) in self.names
 
 
 def locate(record: Located) -> bool:

@@ -1,3 +1,5 @@
+import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,9 +28,12 @@ def hours_label(hours) -> str:
 
 @register.filter
 def shift_period(shift) -> str:
-    """« samedi 14 juin 2025, 09:00 – 12:30 », or over several days (an imported mission):
-    « du 15 juin 2030 au 15 septembre 2030 »."""
+    """« samedi 14 juin 2025, 09:00 – 12:30 »; a night shift « samedi 14 juin 2025, 22:00 – dimanche
+    15 juin, 02:00 »; over several days (an imported mission) « du 15 juin 2030 au 15 septembre 2030 »."""
     starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    day_and_start = f"{date_format(starts, 'l j F Y')}, {date_format(starts, 'H:i')}"
     if starts.date() == ends.date():
-        return f"{date_format(starts, 'l j F Y')}, {date_format(starts, 'H:i')} – {date_format(ends, 'H:i')}"
+        return f"{day_and_start} – {date_format(ends, 'H:i')}"
+    if ends - starts < datetime.timedelta(days=1):
+        return f"{day_and_start} – {date_format(ends, 'l j F')}, {date_format(ends, 'H:i')}"
     return f"du {date_format(starts, 'j F Y')} au {date_format(ends, 'j F Y')}"
