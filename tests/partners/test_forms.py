@@ -8,6 +8,7 @@ from tests.factories.partners import OrganisationFactory, ServiceFactory, partne
 from villesolidaire.accounts.enums import Role
 from villesolidaire.accounts.models import User
 from villesolidaire.notifications.models import Message
+from villesolidaire.partners import vocabulary
 from villesolidaire.partners.forms import OrganisationForm, ServiceForm
 from villesolidaire.partners.models import Organisation, OrganisationStatus, PendingChange, Service
 
@@ -134,6 +135,9 @@ def test_a_proposal_racing_an_account_creation_is_kept(client, monkeypatch):
         ({"email": "x@y"}, "Adresse e-mail invalide"),
         ({"eligibility_zone": "Rennes, 35"}, "Code(s) non reconnu(s) : RENNES"),
         ({"eligibility_zone": "352380"}, "Code(s) non reconnu(s) : 352380"),
+        ({"eligibility_zone": "35, 20"}, "Code(s) non reconnu(s) : 20"),  # Corsica is 2A and 2B
+        ({"eligibility_zone": "35238, ３５２３８"}, "Code(s) non reconnu(s) : ３５２３８"),  # digits of 0-9 only
+        ({"eligibility_zone": " ".join(str(35001 + n) for n in range(301))}, "300 codes au plus."),
         ({"mobilisable_par": ["voisins"]}, "Sélectionnez un choix valide"),
         ({"modes_mobilisation": ["utiliser-lien-mobilisation"]}, "Indiquez le lien pour en bénéficier"),
         ({"mobilisation_url": "ftp://association.fr/inscription"}, "Adresse web invalide"),
@@ -309,3 +313,30 @@ def test_an_imported_accessibility_page_elsewhere_does_not_block_other_edits():
     data = {key: value for key, value in OrganisationForm(instance=organisation).initial.items() if value is not None}
     form = OrganisationForm({**data, "description": "Nouvelle présentation de l'association."}, instance=organisation)
     assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    "words, codes, unknown",
+    [
+        (
+            ["35238", "2a004", "2b", "971", "200039022", "FRANCE", "99134"],
+            ["35238", "2A004", "2B", "971", "200039022", "france", "99134"],
+            [],
+        ),
+        (
+            ["01", "19", "21", "95", "96", "20", "2C", "976", "979"],
+            ["01", "19", "21", "95", "976"],
+            ["96", "20", "2C", "979"],
+        ),
+        (["35", " 35 ", "", "abcde", "ABCDE"], ["35"], ["ABCDE"]),
+    ],
+)
+def test_zone_codes_are_sorted_into_known_and_unknown_once_each(words, codes, unknown):
+    zone = vocabulary.zone_codes(words)
+    assert (zone.codes, zone.unknown) == (codes, unknown)
+
+
+def test_who_may_ask_is_shown_by_its_label():
+    service = Service(mobilisable_par=["professionnels", "voisins"])
+    assert service.mobilisable_par_labels == [vocabulary.MOBILISABLE_PAR_LABELS["professionnels"], "voisins"]
+    assert vocabulary.MOBILISABLE_PAR_LABELS["usagers"] != "usagers"

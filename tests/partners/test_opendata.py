@@ -1,10 +1,13 @@
 """data·inclusion export (strict validation), import (all or nothing, idempotent), round trip."""
 
 import datetime
+import errno
 import importlib
 import json
+import re
 from io import StringIO
 
+import pydantic
 import pytest
 from data_inclusion.schema import v1
 from django.apps import apps
@@ -16,7 +19,9 @@ from tests.factories import TownFactory, login_staff, staff_user
 from tests.factories.partners import OrganisationFactory, ServiceFactory
 from villesolidaire.accounts.enums import Role
 from villesolidaire.core.tenancy import site_url
+from villesolidaire.core.text import count_of
 from villesolidaire.partners import opendata
+from villesolidaire.partners.forms import IMPORTED_ZONE_HELP, ServiceForm
 from villesolidaire.partners.models import Organisation, OrganisationStatus, OrganisationType, Service
 
 STRICT = {"ignore_warnings": False}
@@ -185,6 +190,61 @@ def test_invalid_files_are_refused_whole_with_a_french_message(structures, servi
     assert not Organisation.objects.exists() and not Service.objects.exists()
 
 
+ENGLISH = re.compile(r"Input should|value is not|String should|List should|should have|constrained|literal\[| or '")
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"courriel": "accueil@"}, "champ « courriel » : adresse e-mail invalide"),
+        ({"courriel": "accueil@mairie.invalid"}, "champ « courriel » : adresse e-mail invalide"),
+        ({"zone_eligibilite": []}, "champ « zone_eligibilite » : liste trop courte : au moins 1 valeur."),
+        ({"nom": "P" * 151}, "champ « nom » : texte trop long : au plus 150 caractères."),
+        ({"nom": "Pe"}, "champ « nom » : texte trop court : au moins 3 caractères."),
+        (
+            {"frais": "cher"},
+            "champ « frais » : valeur « cher » inconnue du référentiel data·inclusion : « gratuit », « payant ».",
+        ),
+        ({"publics": ["seniors", "voisins"]}, "champ « publics », valeur n° 2 : valeur « voisins » inconnue"),
+        ({"thematiques": ["inventee"]}, "valeur « inventee » inconnue du référentiel data·inclusion."),
+        ({"date_maj": "1999-12-31"}, "champ « date_maj » : La date de dernière modification doit être au 21e siècle."),
+        ({"nom": "Permanence."}, "champ « nom » : Le nom du service ne doit pas se terminer par un point."),
+        ({"lien_source": "ftp://exemple.fr"}, "l'adresse web doit commencer par https:// ou http://"),
+        ({"modes_accueil": "en-presentiel"}, "champ « modes_accueil » : une liste est attendue."),
+    ],
+)
+def test_every_refusal_is_told_in_french_once_without_a_double_dot(changes, expected):
+    with pytest.raises(opendata.ImportRefused) as refused:
+        opendata.import_files(json.dumps([_structure()]), json.dumps([_service(**changes)]))
+    errors = refused.value.errors
+    assert any(expected in error for error in errors), errors
+    assert not any(ENGLISH.search(error) or ".." in error for error in errors), errors
+    assert len(errors) == len(set(errors))
+
+
+def test_a_bad_zone_code_is_one_message_naming_the_code_not_pydantic_internals():
+    services = [_service(zone_eligibilite=["35238", "ABCDEFG"]), _service(id="autre--s2", zone_eligibilite=[35])]
+    with pytest.raises(opendata.ImportRefused) as refused:
+        opendata.import_files(json.dumps([_structure()]), json.dumps(services))
+    assert refused.value.errors == [
+        "Service n° 1 (id autre--s1) : champ « zone_eligibilite », valeur n° 2 : valeur « ABCDEFG » non reconnue "
+        "(codes admis : commune (ex. 35238), département (ex. 35, 2A), intercommunalité (SIREN à 9 chiffres), "
+        "pays (99xxx) ou « france »).",
+        "Service n° 2 (id autre--s2) : champ « zone_eligibilite », valeur n° 1 : valeur non reconnue "
+        "(codes admis : commune (ex. 35238), département (ex. 35, 2A), intercommunalité (SIREN à 9 chiffres), "
+        "pays (99xxx) ou « france »).",
+    ]
+
+
+def test_an_error_kind_not_translated_gets_a_french_sentence_naming_the_field():
+    error = pydantic.ValidationError.from_exception_data(
+        "Service", [{"type": "greater_than", "loc": ("latitude",), "input": 100, "ctx": {"gt": 90}}]
+    )
+    assert opendata._messages(error, "Service n° 1") == [
+        "Service n° 1 : champ « latitude » : valeur refusée par le schéma data·inclusion."
+    ]
+
+
 def test_a_bad_service_rolls_back_the_structures_too():
     with pytest.raises(opendata.ImportRefused):
         opendata.import_files(json.dumps([_structure()]), json.dumps([_service(), _service(id="autre--s2", nom="Ab")]))
@@ -335,6 +395,56 @@ def test_entries_imported_before_get_their_source_from_their_id(directory):
     assert service.eligibility_zone == ["99001"] and local.eligibility_zone == []
 
 
+def test_zone_codes_that_cannot_exist_are_dropped_and_counted_like_data_inclusion_does(directory):
+    zone = ["35238", "2a", "20", "ABCDE", "france", "35238", "971", "ZZ"]
+    services = [_service(zone_eligibilite=zone), _service(id="autre--s2", nom="Douches", zone_eligibilite=["20"])]
+    report = opendata.import_files(json.dumps([_structure()]), json.dumps(services))
+    service = Service.objects.get(data_id="autre--s1")
+    assert service.eligibility_zone == ["35238", "2A", "france", "971"]
+    assert Service.objects.get(data_id="autre--s2").eligibility_zone == []
+    assert report.notes == [
+        "Zone d'éligibilité : 4 codes non reconnus retirés dans 2 services (« 20 », « ABCDE », « ZZ »), "
+        "comme le fait data·inclusion."
+    ]
+    # What was kept is what the service form takes: the imported service can be edited.
+    data = {key: value for key, value in ServiceForm(instance=service).initial.items() if value not in (None, "")}
+    form = ServiceForm(data, instance=service)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["eligibility_zone"] == ["35238", "2A", "france", "971"]
+
+
+def test_the_import_command_and_page_show_the_dropped_codes(tmp_path, client):
+    structures, services = tmp_path / "structures.json", tmp_path / "services.json"
+    structures.write_text(json.dumps([_structure()]))
+    services.write_text(json.dumps([_service(zone_eligibilite=["35", "20"])]))
+    out = StringIO()
+    call_command("import_data_inclusion", str(structures), str(services), stdout=out)
+    assert "Zone d'éligibilité : 1 code non reconnu retiré dans 1 service (« 20 »)" in out.getvalue()
+    login_staff(client, staff_user(Role.COORDINATOR))
+    with structures.open("rb") as first, services.open("rb") as second:
+        page = client.post(reverse("partners:import"), {"structures": first, "services": second}).content.decode()
+    assert "1 code non reconnu retiré dans 1 service (« 20 »)" in page
+
+
+def test_more_zone_codes_than_the_form_takes_are_refused():
+    codes = [f"{35001 + n}" for n in range(301)]
+    with pytest.raises(opendata.ImportRefused) as refused:
+        opendata.import_files(json.dumps([_structure()]), json.dumps([_service(zone_eligibilite=codes)]))
+    assert refused.value.errors == ["Service « autre--s1 » : zone d'éligibilité : 300 codes au plus."]
+    assert not Organisation.objects.exists()
+
+
+def test_the_zone_help_of_an_imported_service_says_an_empty_zone_is_published_empty(directory):
+    opendata.import_files(json.dumps([_structure()]), json.dumps([_service()]))
+    imported = ServiceForm(instance=Service.objects.get(data_id="autre--s1")).fields["eligibility_zone"].help_text
+    local = ServiceForm(instance=Service.objects.get(name="Accès aux droits")).fields["eligibility_zone"].help_text
+    assert imported == IMPORTED_ZONE_HELP and "aucune zone n'est alors publiée" in imported
+    assert "pour la seule commune" not in imported
+    assert local.endswith("Laissez vide pour la seule commune.")
+    assert ServiceForm().fields["eligibility_zone"].help_text == local
+    assert {row["id"]: row for row in opendata.export_services()}["autre--s1"]["zone_eligibilite"] is None
+
+
 def test_a_producer_page_is_kept_but_not_ours(directory):
     structures, _services = _other_producers_files()
     ours = site_url() + reverse("partners:public_organisation", args=[999])
@@ -430,8 +540,25 @@ def test_the_export_command_reports_the_quality(tmp_path, directory):
     call_command("export_data_inclusion", str(tmp_path), stdout=out)
     report = opendata.quality_report(json.loads((tmp_path / "services.json").read_text()))
     assert report.count == 3 and report.at_maximum >= 1
-    assert f"{report.at_maximum} service(s) sur 3 au maximum" in out.getvalue()
+    assert f"{count_of(report.at_maximum, 'service')} sur 3 au maximum" in out.getvalue()
     assert "Score de qualité data·inclusion des services : moyenne" in out.getvalue()
+    assert f"moyenne {report.mean:.3f} sur 1".replace(".", ",") in out.getvalue()
+    assert "service(s)" not in out.getvalue()
+
+
+def test_the_quality_summary_counts_in_french_with_a_decimal_comma():
+    report = opendata.QualityReport(scores={"a": 1.0, "b": 0.5}, missing={"b": ["date_maj_recente"]})
+    assert report.summary() == (
+        "Score de qualité data·inclusion des services : moyenne 0,750 sur 1 ; 1 service sur 2 au maximum."
+    )
+    assert "2 services sur 2" in opendata.QualityReport(scores={"a": 1.0, "b": 1.0}, missing={}).summary()
+
+
+def test_the_verbose_export_gives_each_score_with_a_decimal_comma(tmp_path, directory):
+    out = StringIO()
+    call_command("export_data_inclusion", str(tmp_path), stdout=out, verbosity=2)
+    listed = [line for line in out.getvalue().splitlines() if line.startswith("  bourg-solidaire--service-")]
+    assert listed and all(re.search(r" : [01],\d\d — à compléter : ", line) for line in listed)
 
 
 def test_export_to_a_place_it_cannot_write_says_so_in_french(tmp_path):
@@ -439,3 +566,26 @@ def test_export_to_a_place_it_cannot_write_says_so_in_french(tmp_path):
     in_the_way.write_text("déjà là")
     with pytest.raises(CommandError, match="un fichier porte déjà ce nom"):
         call_command("export_data_inclusion", str(in_the_way), stdout=StringIO())
+
+
+def test_a_failed_export_leaves_the_previous_pair_of_files(tmp_path, directory, monkeypatch):
+    call_command("export_data_inclusion", str(tmp_path), stdout=StringIO())
+    before = {name: (tmp_path / name).read_text() for name in ("structures.json", "services.json")}
+    Organisation.objects.filter(status=OrganisationStatus.VALIDATED).update(name="Nom changé depuis")
+    real_dump, written = json.dump, []
+
+    def disk_full_at_the_second_file(rows, handle, **kwargs):
+        written.append(handle.name)
+        if len(written) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_dump(rows, handle, **kwargs)
+
+    monkeypatch.setattr(json, "dump", disk_full_at_the_second_file)
+    with pytest.raises(CommandError, match="Impossible d'écrire dans le dossier .* : disque plein."):
+        call_command("export_data_inclusion", str(tmp_path), stdout=StringIO())
+    assert {name: (tmp_path / name).read_text() for name in before} == before  # the new structures too
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["services.json", "structures.json"]  # no temp
+    monkeypatch.undo()
+    call_command("export_data_inclusion", str(tmp_path), stdout=StringIO())
+    assert "Nom changé depuis" in (tmp_path / "structures.json").read_text()
+    assert (tmp_path / "structures.json").stat().st_mode & 0o777 == 0o644

@@ -316,3 +316,85 @@ def test_large_file_is_streamed_in_batches(tmp_path):
     out = run(path, "--batch-size", "5000")
     assert BanAddress.objects.count() == 12000
     assert "12000 adresses importées" in out
+
+
+def test_an_invalid_commune_code_is_told_with_the_expected_form(tmp_path):
+    with pytest.raises(CommandError, match=r"« 1305 »\. Code INSEE attendu : 5 caractères \(ex\. 35238\)\."):
+        run(write_ban(tmp_path / "a.csv"), "--commune", "1305")
+
+
+def renamed(address: tuple, ban_id: str, nom_voie: str) -> tuple:
+    return (ban_id, *address[1:3], nom_voie, *address[4:])
+
+
+def with_stable_id_of(address: tuple, previous_ban_id: str) -> str:
+    """A line of the file "with ids" whose `id_ban_adresse` is the one it had under `previous_ban_id`."""
+    return ban_line(*address, columns=WITH_IDS_AT_END).replace(ban_uuid(address[0]), ban_uuid(previous_ban_id))
+
+
+def test_a_renamed_street_keeps_its_rows_by_the_stable_identifier(tmp_path):
+    run(write_ban(tmp_path / "v1.csv", columns=WITH_IDS_AT_END))
+    before = BanAddress.objects.get(ban_id="99001_0010_00012")
+    # The council renames the street: the BAN gives the address a new `id`, the same `id_ban_adresse`.
+    new = renamed(ADDRESSES[0], "99001_0090_00012", "Rue Simone Veil")
+    lines = [with_stable_id_of(new, ADDRESSES[0][0])]
+    out = run(write_ban(tmp_path / "v2.csv", rows=ADDRESSES[1:], extra_lines=lines, columns=WITH_IDS_AT_END))
+    assert BanAddress.objects.count() == len(ADDRESSES)
+    after = BanAddress.objects.get(id_ban_adresse=before.id_ban_adresse)
+    assert (after.pk, after.ban_id, after.nom_voie) == (before.pk, "99001_0090_00012", "Rue Simone Veil")
+    assert after.search_text == "rue simone veil bourg solidaire"
+    assert not BanAddress.objects.filter(ban_id=ADDRESSES[0][0]).exists()
+    assert f"(0 nouvelles, {len(ADDRESSES)} mises à jour)" in out
+    assert geocode("12 rue Simone Veil").ban_id == "99001_0090_00012"
+
+
+def test_without_a_stable_identifier_the_ban_id_still_matches(tmp_path):
+    run(write_ban(tmp_path / "v1.csv"))  # classic file: no id_ban_adresse stored
+    pk = BanAddress.objects.get(ban_id="99001_0010_00012").pk
+    run(write_ban(tmp_path / "v2.csv", columns=WITH_IDS_AT_END))
+    assert BanAddress.objects.get(ban_id="99001_0010_00012").pk == pk
+    assert BanAddress.objects.count() == len(ADDRESSES)
+    assert not BanAddress.objects.filter(id_ban_adresse__isnull=True).exists()
+
+
+def test_two_addresses_swapping_their_ids_in_one_batch(tmp_path):
+    first, second = ADDRESSES[0], ADDRESSES[1]
+    run(write_ban(tmp_path / "v1.csv", rows=[first, second], columns=WITH_IDS_AT_END))
+    pks = dict(BanAddress.objects.values_list("ban_id", "pk"))
+    lines = [
+        with_stable_id_of(renamed(first, second[0], "Rue de la Paix"), first[0]),
+        with_stable_id_of(renamed(second, first[0], "Rue de la Paix"), second[0]),
+    ]
+    run(write_ban(tmp_path / "v2.csv", rows=[], extra_lines=lines, columns=WITH_IDS_AT_END))
+    assert dict(BanAddress.objects.values_list("ban_id", "pk")) == {first[0]: pks[second[0]], second[0]: pks[first[0]]}
+    assert BanAddress.objects.get(ban_id=first[0]).numero == second[1]
+
+
+def test_a_row_read_in_between_under_the_new_id_is_not_kept_twice(tmp_path):
+    run(write_ban(tmp_path / "v1.csv", rows=[ADDRESSES[0]], columns=WITH_IDS_AT_END))
+    kept = BanAddress.objects.get()
+    new = renamed(ADDRESSES[0], "99001_0090_00012", "Rue Simone Veil")
+    run(write_ban(tmp_path / "classic.csv", rows=[new]))  # a file without ids: a second row
+    assert BanAddress.objects.count() == 2
+    run(
+        write_ban(
+            tmp_path / "v2.csv",
+            rows=[],
+            extra_lines=[with_stable_id_of(new, ADDRESSES[0][0])],
+            columns=WITH_IDS_AT_END,
+        )
+    )
+    assert list(BanAddress.objects.values_list("pk", "ban_id")) == [(kept.pk, "99001_0090_00012")]
+
+
+def test_copies_of_one_address_under_its_stable_identifier_become_one_row(tmp_path):
+    run(write_ban(tmp_path / "v1.csv", rows=[ADDRESSES[0]], columns=WITH_IDS_AT_END))
+    old = BanAddress.objects.get()
+    # An address renamed twice, imported before the stable id was matched: three rows, one stable id.
+    for ban_id in ("99001_0080_00012", "99001_0090_00012"):
+        old.pk, old.ban_id = None, ban_id
+        old.save()
+    new = renamed(ADDRESSES[0], "99001_0090_00012", "Rue Simone Veil")
+    lines = [with_stable_id_of(new, ADDRESSES[0][0])]
+    run(write_ban(tmp_path / "v2.csv", rows=[], extra_lines=lines, columns=WITH_IDS_AT_END))
+    assert list(BanAddress.objects.values_list("ban_id", "nom_voie")) == [("99001_0090_00012", "Rue Simone Veil")]

@@ -59,41 +59,6 @@ class PublishedEmailMixin:
 ACCESLIBRE_HOSTS = {"acceslibre.beta.gouv.fr", "acceslibre.gouv.fr"}
 
 
-def accessibility_url_field() -> forms.URLField:
-    return forms.URLField(
-        label="Accessibilité du lieu (Acceslibre)",
-        required=False,
-        assume_scheme="https",
-        max_length=500,
-        help_text="Facultatif. Adresse de la fiche du lieu sur Acceslibre, le site public qui décrit "
-        "l'accessibilité des établissements : https://acceslibre.beta.gouv.fr/…",
-        error_messages={"invalid": "Adresse web invalide. Exemple : https://acceslibre.beta.gouv.fr/app/…"},
-    )
-
-
-def clean_accessibility_url(form) -> str:
-    """A new address must be an Acceslibre page (an imported one stays editable as it is)."""
-    value = form.cleaned_data.get("accessibility_url") or ""
-    if value and "accessibility_url" in form.changed_data and urlsplit(value).hostname not in ACCESLIBRE_HOSTS:
-        raise ValidationError(
-            "Indiquez l'adresse de la fiche du lieu sur Acceslibre, qui commence par https://acceslibre.beta.gouv.fr/.",
-            code="not_acceslibre",
-        )
-    return value
-
-
-# data·inclusion `zone_eligibilite`: codes of the INSEE Code officiel géographique.
-ZONE_CODE = re.compile(
-    r"^(?:"
-    r"\d{5}|2[AB]\d{3}"  # a commune (99xxx: a country)
-    r"|0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-8]"  # a department
-    r"|\d{9}"  # an EPCI, by its SIREN
-    r"|france"
-    r")$"
-)
-MAX_ZONE_CODES = 300
-
-
 class EligibilityZoneField(forms.CharField):
     """A list of zone codes, typed separated by commas or spaces."""
 
@@ -107,23 +72,17 @@ class EligibilityZoneField(forms.CharField):
     def to_python(self, value) -> list[str]:
         if isinstance(value, (list, tuple)):
             value = ", ".join(value)
-        text = super().to_python(value)[:3000]
-        codes = []
-        for word in re.split(r"[\s,;]+", text):
-            code = "france" if word.lower() == "france" else word.upper()
-            if code and code not in codes:
-                codes.append(code)
-        unknown = [code for code in codes if not ZONE_CODE.match(code)]
-        if unknown:
+        zone = vocabulary.zone_codes(re.split(r"[\s,;]+", super().to_python(value)[:3000]))
+        if zone.unknown:
             raise ValidationError(
                 "Code(s) non reconnu(s) : %(codes)s. Indiquez des codes INSEE : commune (5 caractères, ex. 35238), "
                 "département (ex. 35, 2A, 971), intercommunalité (SIREN à 9 chiffres) ou « france ».",
                 code="zone",
-                params={"codes": ", ".join(unknown[:5])},
+                params={"codes": ", ".join(zone.unknown[:5])},
             )
-        if len(codes) > MAX_ZONE_CODES:
-            raise ValidationError(f"{MAX_ZONE_CODES} codes au plus.", code="zone_size")
-        return codes
+        if len(zone.codes) > vocabulary.MAX_ZONE_CODES:
+            raise ValidationError(vocabulary.TOO_MANY_ZONE_CODES, code="zone_size")
+        return zone.codes
 
 
 def _formfield(field, **kwargs):
@@ -155,7 +114,15 @@ class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm)
         help_text="Facultatif. Exemple : https://www.association.fr",
         error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"},
     )
-    accessibility_url = accessibility_url_field()
+    accessibility_url = forms.URLField(
+        label="Accessibilité du lieu (Acceslibre)",
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        help_text="Facultatif. Adresse de la fiche du lieu sur Acceslibre, le site public qui décrit "
+        "l'accessibilité des établissements : https://acceslibre.beta.gouv.fr/…",
+        error_messages={"invalid": "Adresse web invalide. Exemple : https://acceslibre.beta.gouv.fr/app/…"},
+    )
 
     class Meta:
         model = Organisation
@@ -204,7 +171,15 @@ class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm)
         return (self.cleaned_data.get("rna") or "").strip().upper()
 
     def clean_accessibility_url(self) -> str:
-        return clean_accessibility_url(self)
+        """A new address must be an Acceslibre page (an imported one stays editable as it is)."""
+        value = self.cleaned_data.get("accessibility_url") or ""
+        if value and "accessibility_url" in self.changed_data and urlsplit(value).hostname not in ACCESLIBRE_HOSTS:
+            raise ValidationError(
+                "Indiquez l'adresse de la fiche du lieu sur Acceslibre, qui commence par "
+                "https://acceslibre.beta.gouv.fr/.",
+                code="not_acceslibre",
+            )
+        return value
 
     @property
     def address_changed(self) -> bool:
@@ -294,6 +269,14 @@ class PartnerAccountForm(PersonFieldsMixin, forms.Form):
     account_email = forms.EmailField(label="Adresse e-mail", error_messages=EMAIL_ERRORS, max_length=254)
 
 
+ZONE_HELP = (
+    "Où il faut habiter pour en bénéficier : codes INSEE séparés par des virgules — commune (ex. 35238), "
+    "département (ex. 35, 2A, 971), intercommunalité (SIREN à 9 chiffres) ou « france »."
+)
+# An imported service without a zone is published without one, as its producer gave it (opendata._zone).
+IMPORTED_ZONE_HELP = ZONE_HELP + " Laissez vide si le service n'en a pas : aucune zone n'est alors publiée."
+
+
 class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
     type = forms.ChoiceField(
         label="Type de service", choices=[("", "—"), *vocabulary.TYPE_SERVICE_CHOICES], required=False
@@ -343,9 +326,7 @@ class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
     eligibility_zone = EligibilityZoneField(
         label="Zone d'éligibilité",
         required=False,
-        help_text="Où il faut habiter pour en bénéficier : codes INSEE séparés par des virgules — commune "
-        "(ex. 35238), département (ex. 35, 2A, 971), intercommunalité (SIREN à 9 chiffres) ou « france ». "
-        "Laissez vide pour la seule commune.",
+        help_text=ZONE_HELP + " Laissez vide pour la seule commune.",
     )
     frais = forms.ChoiceField(label="Frais", choices=[("", "Non précisé")] + vocabulary.FRAIS_CHOICES, required=False)
     phone = phone_field()
@@ -367,6 +348,8 @@ class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
         self.fields["address"].help_text = (
             "Laissez vide si le service a lieu à l'adresse de la structure. " + self.fields["address"].help_text
         )
+        if self.instance.data_source:
+            self.fields["eligibility_zone"].help_text = IMPORTED_ZONE_HELP
 
     @property
     def thematique_groups(self) -> list[tuple[str, list]]:

@@ -263,8 +263,7 @@ class Service(Located):
 
     @property
     def mobilisable_par_labels(self) -> list[str]:
-        labels = dict(vocabulary.MOBILISABLE_PAR_CHOICES)
-        return [labels.get(value, value) for value in self.mobilisable_par or []]
+        return [vocabulary.MOBILISABLE_PAR_LABELS.get(value, value) for value in self.mobilisable_par or []]
 
 
 class ChangeKind(models.TextChoices):

@@ -3,11 +3,12 @@
 Export: validated organisations become `Structure`s, their active services `Service`s. Every
 object is validated by the package in strict mode (its warnings are errors) before it leaves.
 A record created here has the town's source (the slug of its name) and the id "<source>--<local id>";
-an imported record keeps its producer's `source`, id, `lien_source` and `zone_eligibilite`.
+an imported record keeps its producer's `source`, id, `lien_source` and `zone_eligibilite` (less
+the codes that cannot exist: `vocabulary.zone_codes`).
 
 Import: the two JSON files are read whole and every object validated before anything is
 written; then organisations and services are created or updated by id, in one transaction.
-A bad file changes nothing and gets a French message naming the object and the field.
+A bad file changes nothing and gets French messages naming the object and the field.
 
 Quality: `quality_report` scores exported services with the package's own `score_qualite`
 (the score data·inclusion shows its users), 1.0 for a complete service.
@@ -15,18 +16,23 @@ Quality: `quality_report` scores exported services with the package's own `score
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
 
 import pydantic
 from data_inclusion.schema import v1
 from data_inclusion.schema.v1 import score_qualite
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from email_validator import EmailNotValidError, validate_email
 
 from villesolidaire.core.tenancy import site_url
+from villesolidaire.core.text import count_of
+from villesolidaire.partners import vocabulary
 from villesolidaire.partners.models import (
     ORGANISATION_WORKFLOW,
     Organisation,
@@ -102,18 +108,14 @@ def _citycode(record) -> str | None:
     return code if len(code) == 5 and code.isalnum() else None
 
 
-def _url(value: str) -> str | None:
-    return value or None
-
-
-def organisation_page(organisation: Organisation, base: str | None = None) -> str:
+def organisation_page(organisation: Organisation) -> str:
     """The organisation's public page on this site (the directory's « fiche »)."""
-    return (base if base is not None else site_url()) + reverse("partners:public_organisation", args=[organisation.pk])
+    return site_url() + reverse("partners:public_organisation", args=[organisation.pk])
 
 
-def service_page(service: Service, base: str | None = None) -> str:
+def service_page(service: Service) -> str:
     """A service has no page of its own: its place on its organisation's page."""
-    return f"{organisation_page(service.organisation, base)}#service-{service.pk}"
+    return f"{organisation_page(service.organisation)}#service-{service.pk}"
 
 
 def _address_block(record) -> dict:
@@ -136,14 +138,14 @@ def service_data_id(service: Service, source: str) -> str:
     return service.data_id or f"{source}--service-{service.pk}"
 
 
-def structure_dict(organisation: Organisation, source: str, base: str | None = None) -> dict:
+def structure_dict(organisation: Organisation, source: str) -> dict:
     """`source` is the town's: an imported organisation keeps its own (`data_source`)."""
     data = {
         "source": organisation.data_source or source,
         "id": organisation_data_id(organisation, source),
         "nom": organisation.name.strip(),
         "date_maj": _date_maj(organisation.updated_at),
-        "lien_source": organisation.source_url or organisation_page(organisation, base),
+        "lien_source": organisation.source_url or organisation_page(organisation),
         "description": _text(organisation.description, 5),
         "siret": organisation.siret or None,
         **_address_block(organisation),
@@ -151,7 +153,7 @@ def structure_dict(organisation: Organisation, source: str, base: str | None = N
         "courriel": _email(organisation.email),
         "site_web": organisation.website or None,
         "horaires_accueil": _text(organisation.opening_hours),
-        "accessibilite_lieu": _url(organisation.accessibility_url),
+        "accessibilite_lieu": organisation.accessibility_url or None,
         "reseaux_porteurs": RESEAUX_BY_TYPE.get(organisation.type),
     }
     return v1.Structure.model_validate(data, context=STRICT).model_dump(mode="json")
@@ -167,7 +169,7 @@ def _zone(service: Service, town: Town | None) -> list[str] | None:
     return [town.insee_code] if town and town.insee_code else None
 
 
-def service_dict(service: Service, source: str, town: Town | None, base: str | None = None) -> dict:
+def service_dict(service: Service, source: str, town: Town | None) -> dict:
     """`source` is the town's: an imported service keeps its own (`data_source`)."""
     place = service.place
     data = {
@@ -176,7 +178,7 @@ def service_dict(service: Service, source: str, town: Town | None, base: str | N
         "id": service_data_id(service, source),
         "nom": service.name.strip(),
         "description": service.description.strip(),
-        "lien_source": service.source_url or service_page(service, base),
+        "lien_source": service.source_url or service_page(service),
         "date_maj": _date_maj(service.updated_at),
         "type": service.type or None,
         "thematiques": sorted(service.thematiques) or None,
@@ -191,7 +193,7 @@ def service_dict(service: Service, source: str, town: Town | None, base: str | N
         "modes_accueil": sorted(service.modes_accueil) or None,
         "modes_mobilisation": sorted(service.modes_mobilisation) or None,
         "mobilisable_par": sorted(service.mobilisable_par) or None,
-        "lien_mobilisation": _url(service.mobilisation_url),
+        "lien_mobilisation": service.mobilisation_url or None,
         "mobilisation_precisions": _text(service.mobilisation_precisions),
         "contact_nom_prenom": _text(service.contact_name),
         "horaires_accueil": _text(service.opening_hours),
@@ -206,9 +208,9 @@ def service_dict(service: Service, source: str, town: Town | None, base: str | N
 
 
 def export_structures(source: str | None = None) -> list[dict]:
-    source, base = source or data_source(), site_url()
+    source = source or data_source()
     organisations = Organisation.objects.validated().order_by("pk")
-    rows = [structure_dict(organisation, source, base) for organisation in organisations]
+    rows = [structure_dict(organisation, source) for organisation in organisations]
     for row in rows:
         if row.get("reseaux_porteurs"):
             row["reseaux_porteurs"] = sorted(row["reseaux_porteurs"])
@@ -217,9 +219,9 @@ def export_structures(source: str | None = None) -> list[dict]:
 
 def export_services(source: str | None = None) -> list[dict]:
     town = Town.current()
-    source, base = source or data_source(town), site_url()
+    source = source or data_source(town)
     services = Service.objects.public().select_related("organisation").order_by("organisation_id", "pk")
-    return [service_dict(service, source, town, base) for service in services]
+    return [service_dict(service, source, town) for service in services]
 
 
 # Quality ----------------------------------------------------------------------------------------
@@ -248,10 +250,9 @@ class QualityReport:
     def summary(self) -> str:
         if not self.scores:
             return "Score de qualité data·inclusion : aucun service publié."
-        mean = f"{self.mean:.3f}".replace(".", ",")
         return (
-            f"Score de qualité data·inclusion des services : moyenne {mean} sur 1 ; "
-            f"{self.at_maximum} service(s) sur {self.count} au maximum."
+            f"Score de qualité data·inclusion des services : moyenne {number_format(self.mean, 3)} sur 1 ; "
+            f"{count_of(self.at_maximum, 'service')} sur {self.count} au maximum."
         )
 
 
@@ -293,50 +294,103 @@ def _load(raw: bytes | str, label: str) -> list:
     return data
 
 
-# The package's validation messages are pydantic's, in English: the common ones told in French.
+# pydantic writes its messages in English: each kind the schema can raise is told in French here
+# (with its figures, from the error's context), and the package's own checks are French already.
 FRENCH_ERRORS = {
     "missing": "champ obligatoire manquant",
     "string_type": "un texte est attendu",
-    "string_too_short": "texte trop court",
-    "string_too_long": "texte trop long",
     "string_pattern_mismatch": "format invalide",
-    "enum": "valeur inconnue du référentiel data·inclusion",
-    "literal_error": "valeur inconnue du référentiel data·inclusion",
     "list_type": "une liste est attendue",
+    "set_type": "une liste est attendue",
     "int_type": "un nombre entier est attendu",
     "int_parsing": "un nombre entier est attendu",
     "float_type": "un nombre est attendu",
     "float_parsing": "un nombre est attendu",
+    "finite_number": "un nombre est attendu",
     "bool_type": "vrai ou faux est attendu",
+    "bool_parsing": "vrai ou faux est attendu",
     "date_type": "une date AAAA-MM-JJ est attendue",
     "date_parsing": "une date AAAA-MM-JJ est attendue",
     "date_from_datetime_parsing": "une date AAAA-MM-JJ est attendue",
+    "date_from_datetime_inexact": "une date AAAA-MM-JJ est attendue",
+    "url_type": "une adresse web est attendue",
     "url_parsing": "adresse web invalide",
+    "url_syntax_violation": "adresse web invalide",
+    "url_too_long": "adresse web trop longue",
     "url_scheme": "l'adresse web doit commencer par https:// ou http://",
     "extra_forbidden": "champ inconnu du schéma",
     "model_type": "un objet est attendu",
+    "model_attributes_type": "un objet est attendu",
     "dict_type": "un objet est attendu",
 }
+INVALID_EMAIL = "adresse e-mail invalide (ou sur un domaine réservé comme .invalid ou .test)"
+# Unknown kinds (a new pydantic or package release): the field is named by the message's start.
+UNKNOWN_ERROR = "valeur refusée par le schéma data·inclusion"
+# A field whose values may take several forms: pydantic tries each and reports each failure; one
+# message tells what the forms are.
+SEVERAL_FORMS = {
+    "zone_eligibilite": "codes admis : commune (ex. 35238), département (ex. 35, 2A), intercommunalité "
+    "(SIREN à 9 chiffres), pays (99xxx) ou « france »",
+}
+OTHER_FORMS = "aucune des formes admises par le schéma data·inclusion"
+# The expected values listed in a message, up to this many (a thématique has a hundred).
+LISTED_VALUES = 15
+
+
+def _shown(value) -> str:
+    """The value refused, « quoted », when it is short text; empty otherwise."""
+    return f"« {value} » " if isinstance(value, str) and 0 < len(value) <= 60 else ""
 
 
 def _french(detail: dict) -> str:
-    if detail.get("type") in ("value_error", "assertion_error"):
-        # The schema's own checks, written in French by the package ("Value error, " is pydantic's).
-        return str(detail.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    # Other kinds are the package's own checks, whose messages it writes in French.
-    message = FRENCH_ERRORS.get(detail.get("type", "")) or str(detail.get("msg") or "valeur invalide")
-    expected = (detail.get("ctx") or {}).get("expected")
-    if expected and detail.get("type") in ("enum", "literal_error"):
-        message += f" (valeurs possibles : {expected})"
-    return message
+    kind = detail.get("type", "")
+    context = detail.get("ctx") or {}
+    if kind in FRENCH_ERRORS:
+        return FRENCH_ERRORS[kind]
+    if kind == "value_error" and str(detail.get("msg", "")).startswith("value is not a valid email address"):
+        return INVALID_EMAIL  # pydantic's e-mail check, in English with email_validator's reason
+    if kind in ("value_error", "assertion_error") and isinstance(context.get("error"), Exception):
+        return str(context["error"])  # raised by the schema's own validators, in French
+    if kind == "avertissement":
+        return str(detail.get("msg", ""))  # the schema's warnings (strict mode), in French
+    if kind == "string_too_short":
+        return f"texte trop court : au moins {count_of(context.get('min_length', 1), 'caractère')}"
+    if kind == "string_too_long":
+        return f"texte trop long : au plus {count_of(context.get('max_length', 0), 'caractère')}"
+    if kind == "too_short":  # a list (or set)
+        return f"liste trop courte : au moins {count_of(context.get('min_length', 1), 'valeur')}"
+    if kind == "too_long":
+        return f"liste trop longue : au plus {count_of(context.get('max_length', 0), 'valeur')}"
+    if kind in ("enum", "literal_error"):
+        values = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        listed = ", ".join(f"« {value} »" for value in values)
+        known = f" : {listed}" if values and len(values) <= LISTED_VALUES else ""
+        return f"valeur {_shown(detail.get('input'))}inconnue du référentiel data·inclusion{known}"
+    return UNKNOWN_ERROR
+
+
+def _location(loc: tuple) -> tuple[str, bool]:
+    """« champ « publics », valeur n° 2 », and whether pydantic tried several forms of the value: the
+    names it gives each form (« constrained-str », « literal['france'] ») are its own, not the file's."""
+    if not loc:
+        return "objet", False
+    positions = [f"valeur n° {part + 1}" for part in loc[1:] if isinstance(part, int)]
+    several_forms = any(isinstance(part, str) for part in loc[1:])
+    return ", ".join([f"champ « {loc[0]} »", *positions]), several_forms
 
 
 def _messages(error: pydantic.ValidationError, what: str) -> list[str]:
+    """One French sentence per field in error (pydantic may report one value several times)."""
     messages = []
-    for detail in error.errors()[:5]:
-        where = ".".join(str(part) for part in detail.get("loc", ())) or "objet"
-        messages.append(f"{what} : champ « {where} » : {_french(detail)}.")
-    return messages
+    for detail in error.errors():
+        where, several_forms = _location(tuple(detail.get("loc", ())))
+        if several_forms:
+            forms = SEVERAL_FORMS.get(str(detail["loc"][0]), OTHER_FORMS)
+            text = f"valeur {_shown(detail.get('input'))}non reconnue ({forms})"
+        else:
+            text = _french(detail)
+        messages.append(f"{what} : {where} : {text.rstrip('. ')}.")
+    return list(dict.fromkeys(messages))[:5]
 
 
 def _validate(rows: list, model, label: str) -> list:
@@ -380,8 +434,10 @@ def _str_url(value) -> str:
 
 
 def _producer_page(value) -> str:
-    """An imported `lien_source`, unless it is one of our own pages: those are rebuilt from the
-    new record at the next export (an export of ours read back into another directory)."""
+    """An imported `lien_source`, emptied when it starts with this site's own `site_url()`: a file
+    this site exported, read back here, links to the pages of the records it was made from, and the
+    next export links to the new record's page instead. Any other site's page is kept, another
+    town's running Ville Solidaire included."""
     url = _str_url(value)
     return "" if url.startswith(site_url() + "/") else url
 
@@ -417,7 +473,8 @@ def _same_place(service: v1.Service, organisation: Organisation) -> bool:
     )
 
 
-def _service_from(obj: v1.Service, organisation: Organisation, existing: Service | None) -> Service:
+def _service_from(obj: v1.Service, organisation: Organisation, existing: Service | None, zone: list[str]) -> Service:
+    """`zone`: the codes of `zone_eligibilite` the directory keeps (`vocabulary.zone_codes`)."""
     service = existing or Service(created_at=timezone.now())
     service.organisation = organisation
     service.data_id = obj.id
@@ -435,7 +492,7 @@ def _service_from(obj: v1.Service, organisation: Organisation, existing: Service
     service.modes_mobilisation = sorted(m.value for m in obj.modes_mobilisation or ())
     service.mobilisable_par = sorted(p.value for p in obj.mobilisable_par or ())
     service.mobilisation_url = _str_url(obj.lien_mobilisation)
-    service.eligibility_zone = list(obj.zone_eligibilite or ())
+    service.eligibility_zone = zone
     service.mobilisation_precisions = (obj.mobilisation_precisions or "")[:500]
     service.contact_name = (obj.contact_nom_prenom or "")[:150]
     service.phone = obj.telephone or ""
@@ -453,11 +510,32 @@ def _service_from(obj: v1.Service, organisation: Organisation, existing: Service
     return service
 
 
+def _zone_errors(zones: dict[str, vocabulary.ZoneCodes]) -> list[str]:
+    """More codes than the service form takes would make the service impossible to edit here."""
+    return [
+        f"Service « {service_id} » : zone d'éligibilité : {vocabulary.TOO_MANY_ZONE_CODES}"
+        for service_id, zone in zones.items()
+        if len(zone.codes) > vocabulary.MAX_ZONE_CODES
+    ]
+
+
+def _dropped_codes_note(zones: dict[str, vocabulary.ZoneCodes]) -> str | None:
+    """The codes that cannot exist are left out, as data·inclusion does: say how many, and which."""
+    dropped = [zone.unknown for zone in zones.values() if zone.unknown]
+    if not dropped:
+        return None
+    total = sum(map(len, dropped))
+    distinct = list(dict.fromkeys(code for codes in dropped for code in codes))
+    examples = ", ".join(f"« {code} »" for code in distinct[:5]) + (", …" if len(distinct) > 5 else "")
+    return (
+        f"Zone d'éligibilité : {count_of(total, 'code non reconnu retiré', 'codes non reconnus retirés')} "
+        f"dans {count_of(len(dropped), 'service')} ({examples}), comme le fait data·inclusion."
+    )
+
+
 def _check_local_rules(records: list, label: str) -> list[str]:
     """The schema is looser than the directory on a few fields (lengths, OSM hours): check them
     with the models' own validators so nothing invalid reaches the database."""
-    from django.core.exceptions import ValidationError
-
     errors = []
     for record in records:
         try:
@@ -503,7 +581,9 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
         for s in services
         if s.structure_id not in organisations_for_services
     ]
+    zones = {obj.id: vocabulary.zone_codes(obj.zone_eligibilite or ()) for obj in services}
     errors += missing
+    errors += _zone_errors(zones)
     errors += _check_local_rules(list(organisations.values()), "Structure")
     if errors:
         raise ImportRefused(errors)
@@ -519,7 +599,9 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
 
     existing_services = {s.data_id: s for s in Service.objects.filter(data_id__in=[s.id for s in services])}
     records = [
-        _service_from(obj, organisations_for_services[obj.structure_id], existing_services.get(obj.id))
+        _service_from(
+            obj, organisations_for_services[obj.structure_id], existing_services.get(obj.id), zones[obj.id].codes
+        )
         for obj in services
     ]
     errors = _check_local_rules(records, "Service")
@@ -532,4 +614,6 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
             report.services_created += 1
         else:
             report.services_updated += 1
+    if note := _dropped_codes_note(zones):
+        report.notes.append(note)
     return report

@@ -1,6 +1,7 @@
 """The BAN download formats (`adresses-XX.csv`, `adresses-with-ids-XX.csv`): their columns, how one
-row becomes a `BanAddress`, how a file is opened, which codes a commune's addresses carry. Read by
-`manage.py import_ban` and the offline geocoder, written by the demo town."""
+row becomes a `BanAddress`, how a file is opened, which codes a commune's addresses carry and which
+rows `--commune` keeps (`CommuneFilter`). Read by `manage.py import_ban` and the offline geocoder,
+written by the demo town."""
 
 import gzip
 import io
@@ -12,7 +13,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from villesolidaire.core.text import fold
-from villesolidaire.territory.models import BanAddress
+from villesolidaire.territory.models import INSEE_COMMUNE, BanAddress
 
 # The classic file, in its order (the demo town writes it).
 BAN_COLUMNS = [
@@ -40,16 +41,15 @@ BAN_COLUMNS = [
     "certification_commune",
     "cad_parcelles",
 ]
-# The file "with ids" adds the BAN's stable identifiers, at the end or right after `id` depending
-# on the export (older ones say id_ban_district for id_ban_commune). Only the address's is kept.
-BAN_ID_COLUMNS = ["id_ban_adresse", "id_ban_toponyme", "id_ban_commune"]
 # Without these a row cannot be placed; every other column may be missing or elsewhere.
 REQUIRED_COLUMNS = ("id", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune", "lon", "lat")
+# The file "with ids" adds the BAN's stable identifiers (address, street, commune), at the end or
+# right after `id` depending on the export: only the address's is kept.
 OPTIONAL_COLUMNS = ("id_ban_adresse", "code_insee_ancienne_commune", "nom_ancienne_commune")
 # What a row fills: every field of a BanAddress but its primary key.
 ADDRESS_FIELDS = tuple(field.name for field in BanAddress._meta.concrete_fields if not field.primary_key)
-INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-POSTCODE = re.compile(r"^\d{5}$")
+INSEE = re.compile(rf"^({INSEE_COMMUNE})$", re.ASCII)
+POSTCODE = re.compile(r"^\d{5}$", re.ASCII)
 _SEARCH_TEXT_MAX = BanAddress._meta.get_field("search_text").max_length
 _NAME_MAX = BanAddress._meta.get_field("nom_commune").max_length
 
@@ -110,10 +110,33 @@ class BanLayout:
         return dict(zip(self._names, map(str.strip, self._get(row)), strict=True))
 
 
-CLASSIC_LAYOUT = BanLayout.from_header(BAN_COLUMNS)
+class CommuneFilter:
+    """Which rows belong to the communes asked for: by their code, their arrondissements' (Paris,
+    Lyon, Marseille) or, in a commune nouvelle, the code of the former commune the row lies in.
+    Remembers the codes met, so that a code with no row in the file can be told (`not_found`)."""
+
+    def __init__(self, codes: list[str], layout: BanLayout):
+        self.codes = codes
+        self.accepted = frozenset(code for asked in codes for code in commune_codes(asked))
+        self.code_position = layout.positions["code_insee"]
+        self.former_position = layout.positions.get("code_insee_ancienne_commune")
+        self.seen: set[str] = set()
+
+    def keeps(self, row: list[str]) -> bool:
+        """Whether a row (of the layout's width) is one of theirs."""
+        for position in (self.code_position, self.former_position):
+            code = row[position].strip() if position is not None else ""
+            if code in self.accepted:
+                self.seen.add(code)
+                return True
+        return False
+
+    def not_found(self) -> list[str]:
+        """The codes asked for of which no row was kept."""
+        return [code for code in self.codes if not self.seen.intersection(commune_codes(code))]
 
 
-def parse_row(row: list[str], layout: BanLayout = CLASSIC_LAYOUT) -> BanAddress:
+def parse_row(row: list[str], layout: BanLayout) -> BanAddress:
     """One BAN CSV row as an (unsaved) BanAddress; MalformedRow when it cannot be used."""
     if len(row) != layout.width:
         raise MalformedRow("nombre de colonnes")
@@ -161,10 +184,9 @@ def search_text(nom_voie: str, nom_commune: str, former_commune: str = "") -> st
     """What the offline geocoder searches: the street and the commune, and the former commune of a
     commune nouvelle (residents still write "Saint-Aubin" years after it became part of "Val-Neuf")."""
     text = fold(f"{nom_voie} {nom_commune}")
-    if former_commune and former_commune != nom_commune:
-        former = fold(former_commune)
-        if former != fold(nom_commune):
-            text = f"{text} {former}"
+    former = fold(former_commune)
+    if former and former != fold(nom_commune):
+        text = f"{text} {former}"
     return text[:_SEARCH_TEXT_MAX]
 
 

@@ -26,7 +26,10 @@ def contrast_ratio(first: str, second: str) -> float:
 
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Couleur attendue au format #RRGGBB.")
-insee_code = RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Code INSEE attendu : 5 caractères (ex. 35238).")
+# A commune's INSEE code: 5 digits, or 2A/2B and 3 digits in Corsica. The one pattern behind this
+# validator, the BAN import (`ban.INSEE`) and the data·inclusion zone codes (`partners.vocabulary`).
+INSEE_COMMUNE = r"\d{5}|2[AB]\d{3}"
+insee_code = RegexValidator(rf"^({INSEE_COMMUNE})$", "Code INSEE attendu : 5 caractères (ex. 35238).")
 
 
 class Town(models.Model):
@@ -233,6 +236,8 @@ class BanAddress(models.Model):
         indexes = [
             models.Index(fields=["code_insee", "search_text"], name="ban_commune_search"),
             models.Index(fields=["search_text"], name="ban_search"),
+            # The import finds an address by its stable id first (`import_ban`).
+            models.Index(fields=["id_ban_adresse"], name="ban_stable_id"),
         ]
 
     def __str__(self) -> str:

@@ -29,3 +29,5 @@ class Command(BaseCommand):
             f"Structures : {report.structures_created} créées, {report.structures_updated} mises à jour. "
             f"Services : {report.services_created} créés, {report.services_updated} mis à jour."
         )
+        for note in report.notes:
+            self.stdout.write(note)

@@ -3,55 +3,35 @@
 
 Columns are found by their name in the header line, so both layouts (and the column orders the
 national site has published) are read. The file is streamed and written in batches, so a
-département file (~500,000 rows) needs little memory. Existing addresses (same BAN id) are
-updated, new ones created.
+département file (~500,000 rows) needs little memory. Existing addresses are updated, new ones
+created: an address is found by the BAN's stable `id_ban_adresse` when the file has it (a renamed
+street keeps its rows), else by its BAN id.
 """
 
 import csv
 import gzip
+import uuid
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from villesolidaire.territory.ban import (
     ADDRESS_FIELDS,
-    INSEE,
     REQUIRED_COLUMNS,
     BanLayout,
+    CommuneFilter,
     MalformedRow,
     MissingColumns,
-    commune_codes,
     open_ban_file,
     parse_row,
 )
-from villesolidaire.territory.models import BanAddress
+from villesolidaire.territory.models import BanAddress, insee_code
 
 BATCH_SIZE = 5000
 UPDATED_FIELDS = [name for name in ADDRESS_FIELDS if name != "ban_id"]
-
-
-class CommuneFilter:
-    """The rows of the communes asked for: by their code, their arrondissements' (Paris, Lyon,
-    Marseille) or, in a commune nouvelle, the code of the former commune the row lies in."""
-
-    def __init__(self, codes: list[str], layout: BanLayout):
-        self.codes = codes
-        self.accepted = frozenset(code for asked in codes for code in commune_codes(asked))
-        self.code_position = layout.positions["code_insee"]
-        self.former_position = layout.positions.get("code_insee_ancienne_commune")
-        self.seen: set[str] = set()
-
-    def keeps(self, row: list[str]) -> bool:
-        for position in (self.code_position, self.former_position):
-            code = row[position].strip() if position is not None else ""
-            if code in self.accepted:
-                self.seen.add(code)
-                return True
-        return False
-
-    def not_found(self) -> list[str]:
-        return [code for code in self.codes if not self.seen.intersection(commune_codes(code))]
 
 
 class Command(BaseCommand):
@@ -140,9 +120,41 @@ class Command(BaseCommand):
     @staticmethod
     def _write(batch: dict[str, BanAddress]) -> None:
         if batch:
+            follow_renamed_addresses(batch.values())
             BanAddress.objects.bulk_create(
                 batch.values(), update_conflicts=True, unique_fields=["ban_id"], update_fields=UPDATED_FIELDS
             )
+
+
+def follow_renamed_addresses(addresses) -> None:
+    """Match a row that carries the BAN's stable `id_ban_adresse` on it first, on `ban_id` only
+    then. An address whose street is renamed or renumbered gets a new `ban_id` but keeps its stable
+    id: its stored row takes the new `ban_id` (the upsert by `ban_id` then updates the rest) rather
+    than staying behind under the old name. Stored rows that would duplicate it are removed: another
+    row with the same stable id, or one already under the new `ban_id` (a file without ids read in
+    between). Renames go through a temporary id, so that addresses swapping their ids in one batch
+    never collide on the unique `ban_id`."""
+    targets = {address.id_ban_adresse: address.ban_id for address in addresses if address.id_ban_adresse}
+    if not targets:
+        return
+    kept: dict[uuid.UUID, tuple[int, str]] = {}
+    stale: list[int] = []
+    rows = BanAddress.objects.filter(id_ban_adresse__in=targets).order_by("pk")
+    for pk, stable_id, ban_id in rows.values_list("pk", "id_ban_adresse", "ban_id"):
+        first = kept.get(stable_id)
+        if first is None:
+            kept[stable_id] = (pk, ban_id)
+        elif ban_id == targets[stable_id] and first[1] != ban_id:  # the copy already under the new id
+            stale.append(first[0])
+            kept[stable_id] = (pk, ban_id)
+        else:
+            stale.append(pk)
+    moves = {pk: targets[stable_id] for stable_id, (pk, ban_id) in kept.items() if ban_id != targets[stable_id]}
+    if stale or moves:
+        BanAddress.objects.filter(Q(pk__in=stale) | Q(ban_id__in=moves.values())).exclude(pk__in=moves).delete()
+    if moves:
+        BanAddress.objects.bulk_update([BanAddress(pk=pk, ban_id=f"~{pk}") for pk in moves], ["ban_id"])
+        BanAddress.objects.bulk_update([BanAddress(pk=pk, ban_id=ban_id) for pk, ban_id in moves.items()], ["ban_id"])
 
 
 def unreadable_reason(error: Exception) -> str:
@@ -162,11 +174,13 @@ def asked_codes(values: list[str] | str | None) -> list[str]:
     if isinstance(values, str):
         values = [values]
     typed = [code.strip() for value in values or [] for code in value.split(",")]
-    if values is not None and values and not any(typed):
+    if values and not any(typed):
         raise CommandError("--commune est vide : donnez un code INSEE (par exemple 35238), ou retirez l'option.")
-    for code in typed:
-        if code and not INSEE.match(code.upper()):  # 2a001 is Corsica's 2A001
-            raise CommandError(f"Code INSEE invalide : « {code} ». Attendu : 5 caractères, par exemple 35238.")
+    for code in filter(None, typed):
+        try:
+            insee_code(code.upper())  # 2a001 is Corsica's 2A001
+        except ValidationError as error:
+            raise CommandError(f"Code INSEE invalide : « {code} ». {error.messages[0]}") from None
     return list(dict.fromkeys(code.upper() for code in typed if code))
 
 
