@@ -41,7 +41,7 @@ test: install-dev
 	@bash scripts/test.sh
 
 test-sqlite: install-dev
-	@DATABASE_URL=sqlite:///:memory: $(PY) -m pytest -q -n 2 -m "not browser and not postgres_only and not live_server"
+	@DATABASE_URL=sqlite:///:memory: $(PY) -m pytest -q -n 2 -m "not browser and not postgres_only"
 
 test-postgres: install-dev
 	@DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n 2 -m "not browser"

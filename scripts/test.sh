@@ -24,7 +24,7 @@ if [ $lint -ne 0 ]; then
 fi
 
 echo "== Tests sur SQLite =="
-DATABASE_URL="sqlite:///:memory:" $PY -m pytest -q -n 2 -m "not browser and not postgres_only and not live_server" || status=1
+DATABASE_URL="sqlite:///:memory:" $PY -m pytest -q -n 2 -m "not browser and not postgres_only" || status=1
 
 if $PY - "$PG_URL" <<'PYEOF'
 import sys, psycopg
@@ -35,14 +35,14 @@ except Exception:
 PYEOF
 then
   echo "== Tests sur PostgreSQL (dont les tests navigateur) =="
-  # With the schemathesis run of the API against a live server (marker live_server): PostgreSQL only.
+  # With the schemathesis run of the API against a live server (postgres_only, single_town_only).
   DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 -m "not browser" || status=1
   DATABASE_URL="$PG_URL" $PY -m pytest -q -m browser || status=1
   echo "== Plusieurs communes sur un déploiement (PostgreSQL, VS_MULTI_TOWN=true) =="
   VS_MULTI_TOWN=true DATABASE_URL="$PG_URL" $PY -m pytest -q tests/hosting || status=1
   echo "== La suite entière dans le schéma d'une commune (VS_MULTI_TOWN=true, VS_TEST_SUITE_IN_TOWN=true) =="
   VS_MULTI_TOWN=true VS_TEST_SUITE_IN_TOWN=true DATABASE_URL="$PG_URL" \
-    $PY -m pytest -q -n 2 -m "not browser and not live_server" || status=1
+    $PY -m pytest -q -n 2 -m "not browser" || status=1
 else
   echo "PostgreSQL injoignable sur $PG_URL."
   if [ "${CI:-}" = "true" ]; then status=1; else echo "(hors CI : tests PostgreSQL et navigateur non lancés)"; fi

@@ -1,6 +1,7 @@
 """« Clés d'API »: administrators only; a token shown once; bad input refused in French."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -175,3 +176,35 @@ def test_write_scopes_follow_the_keys_role_on_its_page(admin_client):
 def test_the_secret_pages_offer_a_copy_button_for_scripts_only(admin_client):
     page = admin_client.post(CREATE, valid_form()).content.decode()
     assert 'data-vs-copy="token" hidden>Copier</button>' in page
+
+
+def test_a_reloaded_form_is_told_once_as_a_message_not_as_a_name_taken(admin_client):
+    form = valid_form(submission="numero-de-formulaire-1")
+    admin_client.post(CREATE, form)
+    again = admin_client.post(CREATE, form)
+    assert again.status_code == 302 and again["Location"] == LIST
+    page = admin_client.get(LIST).content.decode()
+    assert page.count("avait déjà été envoyé") == 1 and "porte déjà ce nom" not in page
+
+
+def _settings_form_address(page: str) -> str:
+    """Where the « Enregistrer » form of a key's page sends its values."""
+    found = re.search(r'<form method="post" action="([^"]*)"[^>]*>(?:(?!</form>).)*>Enregistrer</button>', page, re.S)
+    assert found, "no « Enregistrer » form"
+    return found.group(1)
+
+
+def test_the_settings_form_goes_to_the_keys_page_when_another_form_answered(admin_client):
+    """A refused revocation or address is answered by the key's page at the other form's address:
+    the settings form sent from there must still reach the key's page, not that other form."""
+    key = make_key(scopes=["help_requests:read"]).key
+    detail = f"{LIST}{key.pk}/"
+    unconfirmed = admin_client.post(f"{detail}revoquer/")
+    bad_address = admin_client.post(f"{detail}evenements/", {"url": "ftp://exemple.fr/", "events": ["mission.done"]})
+    for refused in (unconfirmed, bad_address):
+        assert refused.status_code == 400 and _settings_form_address(refused.content.decode()) == detail
+    expires = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    form = {"scopes": ["residents:read"], "expires_on": expires, "rate_per_minute": "30"}
+    assert admin_client.post(detail, form).status_code == 302
+    key.refresh_from_db()
+    assert key.scopes == ["residents:read"] and key.rate_per_minute == 30 and not key.is_revoked

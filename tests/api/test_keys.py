@@ -14,6 +14,7 @@ from villesolidaire.api import keys
 from villesolidaire.api.models import ApiKey
 from villesolidaire.api.services import (
     ApiKeyError,
+    FormSentTwice,
     api_key_create,
     api_key_for_token,
     api_key_revoke,
@@ -144,3 +145,36 @@ def test_names_are_unique():
             expires_at=timezone.now() + datetime.timedelta(days=1),
             by=staff_user(Role.ADMIN),
         )
+
+
+def test_a_form_sent_twice_and_a_name_taken_are_told_apart():
+    admin = staff_user(Role.ADMIN)
+
+    def create(name: str, submission: str):
+        return api_key_create(
+            name=name,
+            role=Role.OPERATOR,
+            scopes=["help_requests:read"],
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+            by=admin,
+            submission=submission,
+        )
+
+    create("Logiciel du CCAS", "formulaire-1")
+    for name in ("Logiciel du CCAS", "Autre logiciel"):  # the same form again (reloaded, or changed)
+        with pytest.raises(FormSentTwice, match="créée une seule fois"):
+            create(name, "formulaire-1")
+    for name in ("Logiciel du CCAS", "logiciel du ccas"):  # another form, a name taken
+        with pytest.raises(ApiKeyError, match="Une clé porte déjà ce nom") as refused:
+            create(name, "formulaire-2")
+        assert not isinstance(refused.value, FormSentTwice)
+    assert ApiKey.objects.count() == 1 and User.objects.filter(is_api_account=True).count() == 1
+
+
+def test_a_renewal_sent_twice_renews_once():
+    issued = make_key()
+    admin = staff_user(Role.ADMIN)
+    renewed = api_key_rotate(key=issued.key, by=admin, grace=datetime.timedelta(0), submission="renouvellement-1")
+    with pytest.raises(FormSentTwice, match="renouvelée qu'une fois"):
+        api_key_rotate(key=issued.key, by=admin, grace=datetime.timedelta(0), submission="renouvellement-1")
+    assert api_key_for_token(renewed.token) == issued.key

@@ -149,10 +149,17 @@ def test_odd_but_valid_moments_ids_and_pages_are_told_apart_from_invalid_ones(ap
         assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "page", page
     too_big = caller.get("/api/v1/organisations/", {"page_size": "201"})
     assert too_big.status_code == 400 and too_big.json()["errors"][0]["field"] == "page_size"
+    assert too_big.json()["errors"][0]["message"] == "Indiquez un nombre entier entre 1 et 200."
+    far_page = caller.get("/api/v1/organisations/", {"page": "abc"}).json()["errors"][0]["message"]
+    assert far_page == "Indiquez un nombre entier entre 1 et 10 000 000."
     assert caller.get("/api/v1/organisations/", {"page": "1", "page_size": "200"}).status_code == 200
     empty_choice = caller.get("/api/v1/needs/", {"status": ""})
     assert empty_choice.status_code == 400 and "omettez ce paramètre" in empty_choice.json()["errors"][0]["message"]
-    assert caller.get("/api/v1/volunteers/", {"q": "Du\x00pont"}).status_code == 200  # NUL dropped
+    # A NUL character is refused in French like on the pages, not dropped (the name asked was not « Dupont »).
+    nul = caller.get("/api/v1/volunteers/", {"q": "Du\x00pont"})
+    assert nul.status_code == 400 and nul.json()["errors"] == [
+        {"field": "q", "message": "Le caractère nul n’est pas autorisé."}
+    ]
 
 
 def test_an_unknown_api_address_or_method_answers_in_json(api):
@@ -169,3 +176,29 @@ def test_an_unknown_api_address_or_method_answers_in_json(api):
     caller.client.handler.enforce_csrf_checks = True
     posted = caller.post("/api/v1/volunteers/%C2%84/status/", {"status": "registered"})
     assert posted.status_code == 404 and posted["Content-Type"] == "application/json"
+
+
+def test_an_api_address_without_its_final_slash_is_sent_to_it(api):
+    """The catch-all takes every /api/ address, so it does what Django's APPEND_SLASH would have."""
+    caller = api()
+    listed = caller.get("/api/v1/help-requests", {"status": "new", "page_size": "10"})
+    assert listed.status_code == 301 and listed["Location"] == "/api/v1/help-requests/?status=new&page_size=10"
+    assert caller.get("/api/v1/help-requests", {"status": "new"}, follow=True).json()["count"] == 0
+    assert caller.get("/api/v1/reference")["Location"] == "/api/v1/reference/"
+    assert caller.client.head("/api/v1/organisations")["Location"] == "/api/v1/organisations/"
+    assert caller.get("/api/v1/openapi.json").status_code == 200  # an address without a slash of its own
+    # Another method would lose its body on the way: a 404 that says what is missing.
+    posted = caller.post("/api/v1/help-requests", {"category": "courses"})
+    assert posted.status_code == 404 and posted["Content-Type"] == "application/json"
+    assert posted.json() == {
+        "detail": "Adresse incomplète : il manque la « / » finale (/api/v1/help-requests/).",
+        "errors": [],
+    }
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nulle-part", "/api/v1/help-requests/1/nulle-part", "/api/nulle-part"])
+def test_an_unknown_api_address_without_a_final_slash_stays_unknown(api, path):
+    caller = api()
+    for response in (caller.get(path), caller.post(path, {})):
+        assert response.status_code == 404, (path, response.status_code)
+        assert response.json()["detail"] == "Adresse inconnue de l'API : voir /api/v1/reference/."

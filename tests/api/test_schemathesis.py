@@ -4,8 +4,9 @@ with a coordinator's key holding every scope: no 5xx, no answer the description 
 allows and data it does not, and call sequences following the description's links.
 
 It runs schemathesis' own command line against the test's live server, as a town's IT would run
-it against theirs (its pytest plugin does not load under this pytest). Marker `live_server`: it
-runs in the PostgreSQL pass only (a real server in a thread; PostgreSQL refuses values SQLite takes)."""
+it against theirs (its pytest plugin does not load under this pytest). It runs in the PostgreSQL
+pass only (`postgres_only`: PostgreSQL refuses values SQLite takes), not inside a town's schema
+(`single_town_only`)."""
 
 import datetime
 import os
@@ -21,7 +22,12 @@ from tests.factories import HelpRequestFactory, MissionFactory, TownFactory, Vol
 from tests.factories.needs import NeedFactory, ShiftFactory
 from tests.factories.partners import OrganisationFactory, ServiceFactory
 
-pytestmark = pytest.mark.live_server
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.single_town_only(
+        reason="the live server is called at localhost, which is no town's domain: the town's API is not there"
+    ),
+]
 
 EXAMPLES_PER_OPERATION = 10
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

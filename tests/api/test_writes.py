@@ -4,7 +4,10 @@ French with field paths, nothing is half-saved and no input gives a 500."""
 import pytest
 
 from tests.factories import HelpRequestFactory, ResidentFactory, VolunteerFactory
+from tests.factories.partners import OrganisationFactory
 from villesolidaire.accounts.enums import Role
+from villesolidaire.api.models import API_ROLES
+from villesolidaire.api.scopes import ALL_SCOPES, unusable_writes
 from villesolidaire.help_requests.enums import Status
 from villesolidaire.help_requests.models import HelpRequest, HelpRequestTransition
 from villesolidaire.residents.models import Resident
@@ -173,3 +176,35 @@ def test_a_row_out_of_reach_is_a_french_404_naming_no_model(api):
     response = api(role=Role.OPERATOR).get(f"{REQUESTS}999999/")
     assert response.status_code == 404
     assert response.json()["detail"].startswith("Introuvable") and "HelpRequest" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", API_ROLES)
+@pytest.mark.parametrize("scope", sorted(scope for scope in ALL_SCOPES if scope.endswith(":write")))
+def test_the_key_form_gives_a_write_scope_to_the_roles_the_endpoints_let_write(api, role, scope):
+    """scopes.may_write is the endpoints' own check: a role the key form refuses a write scope is
+    refused by every write of that kind (403, or 404 on a row it cannot read), and a role it allows
+    gets past the role's check to the body's (an empty body: 400)."""
+    help_request, volunteer = HelpRequestFactory(), VolunteerFactory()
+    writes = {
+        "help_requests": [REQUESTS, f"{REQUESTS}{help_request.pk}/transition/"],
+        "residents": [RESIDENTS],
+        "telephony": ["/api/v1/telephony/generic/calls/"],
+        "volunteers": [f"/api/v1/volunteers/{volunteer.pk}/status/"],
+    }
+    organisation = OrganisationFactory() if role == Role.PARTNER else None
+    caller = api(role=role, scopes=[scope], organisation=organisation)
+    allowed = not unusable_writes([scope], role)
+    for path in writes[scope.split(":")[0]]:
+        status = caller.post(path, {}).status_code
+        assert (status == 400) if allowed else (status in (403, 404)), (role, path, status)
+
+
+def test_who_may_write_what():
+    writes = sorted(scope for scope in ALL_SCOPES if scope.endswith(":write"))
+    usable = {role: [scope for scope in writes if not unusable_writes([scope], role)] for role in API_ROLES}
+    assert usable == {
+        Role.COORDINATOR: ["help_requests:write", "residents:write", "telephony:write", "volunteers:write"],
+        Role.OPERATOR: ["help_requests:write", "residents:write", "telephony:write"],
+        Role.PARTNER: [],
+        Role.OFFICIAL: [],
+    }

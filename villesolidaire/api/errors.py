@@ -10,6 +10,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 INVALID = "Certaines valeurs sont invalides."
 NOT_FOUND = "Introuvable : cet objet n'existe pas, ou cette clé n'a pas le droit de le lire."
 UNKNOWN_ADDRESS = "Adresse inconnue de l'API : voir /api/v1/reference/."
+MISSING_SLASH = "Adresse incomplète : il manque la « / » finale ({address})."
 UNREADABLE = "Corps de requête illisible : un objet JSON est attendu."
 # Messages REST framework's French catalogue leaves in English.
 UNTRANSLATED = {"No data provided": "Aucune donnée reçue : un objet JSON est attendu."}

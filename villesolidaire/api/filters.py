@@ -123,10 +123,10 @@ class ServiceFilter(django_filters.FilterSet):
 
 
 class ApiFilterBackend(DjangoFilterBackend):
-    """The pages' FilterSets, fed query values without NUL characters: no one means one, and the
-    form fields would refuse the whole request for it. An empty value is refused for every filter
-    but free text (a choice, a date, an id): the description does not allow it, and a client
-    should leave the parameter out to mean « all »."""
+    """The pages' FilterSets, with their forms' checks (a NUL character in a value is refused with
+    the forms' French message, not dropped: the client meant something else). An empty value is
+    refused for every filter but free text (a choice, a date, an id): the description does not
+    allow it, and a client should leave the parameter out to mean « all »."""
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
@@ -139,11 +139,3 @@ class ApiFilterBackend(DjangoFilterBackend):
             if empty:
                 raise ValidationError({name: [EMPTY_VALUE] for name in empty})
         return filterset
-
-    def get_filterset_kwargs(self, request, queryset, view):
-        kwargs = super().get_filterset_kwargs(request, queryset, view)
-        data = kwargs["data"].copy()
-        for name in data:
-            data.setlist(name, [value.replace("\x00", "") for value in data.getlist(name)])
-        kwargs["data"] = data
-        return kwargs

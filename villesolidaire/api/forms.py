@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
-from villesolidaire.api.models import API_ROLE_CHOICES, ApiKey, WebhookEvent
+from villesolidaire.api.models import API_ROLE_CHOICES, WebhookEvent
 from villesolidaire.api.scopes import SCOPE_CHOICES, unusable_writes
 from villesolidaire.core.validation import date_field
 from villesolidaire.partners.models import Organisation, OrganisationStatus
@@ -115,10 +115,9 @@ class ApiKeyCreateForm(OnceForm, ApiKeySettingsForm):
     field_order = ["name", "role", "organisation", "scopes", "expires_on", "rate_per_minute"]
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if ApiKey.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError("Une clé porte déjà ce nom : choisissez-en un autre.")
-        return name
+        # A name taken is refused by the service (services.NAME_TAKEN), which tells it from a form
+        # sent twice (whose own key has this name).
+        return " ".join(self.cleaned_data["name"].split())
 
     def clean(self) -> dict:
         self.role = self.cleaned_data.get("role")

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from villesolidaire.core.pagination import KeysFirstPaginator
+from villesolidaire.core.validation import out_of_range
 
 
 def _whole_number(request, name: str, maximum: int) -> int | None:
@@ -17,7 +18,7 @@ def _whole_number(request, name: str, maximum: int) -> int | None:
         return None
     value = raw[-1]
     if len(raw) > 1 or not value.isascii() or not value.isdigit() or not 1 <= int(value) <= maximum:
-        raise ValidationError({name: [f"Un nombre entier entre 1 et {maximum:,} est attendu.".replace(",", " ")]})
+        raise ValidationError({name: [out_of_range("un nombre entier", 1, f"{maximum:,}".replace(",", " "))]})
     return int(value)
 
 

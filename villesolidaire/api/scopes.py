@@ -6,7 +6,7 @@ people is not a kind: no scope, no endpoint, whatever the key's role.
 
 from dataclasses import dataclass
 
-from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.perms import is_coordinator, is_operator
 
 READ, WRITE = "read", "write"
 
@@ -65,21 +65,43 @@ def clean_scopes(values) -> list[str]:
     return sorted(value for value in set(values) if value in ALL_SCOPES)
 
 
-# The roles whose keys may use each write scope, as the endpoints allow it: a write scope given to
-# another role would be refused on every call, so the key form refuses it first.
+# Who may use each write scope: the very checks the endpoints make. Recording a help request, a
+# resident's file or a call asks `is_operator`; a help request's transition and a volunteer's status
+# act on a row the account reads (HelpRequest.visible_to: `is_operator`; access.volunteers:
+# `is_coordinator`). A write scope given to a key whose role fails its check would be refused on every
+# call, so the key form refuses it first.
 WRITERS = {
-    "help_requests": {Role.OPERATOR, Role.COORDINATOR},
-    "residents": {Role.OPERATOR, Role.COORDINATOR},
-    "telephony": {Role.OPERATOR, Role.COORDINATOR},
-    "volunteers": {Role.COORDINATOR},
+    "help_requests": is_operator,
+    "residents": is_operator,
+    "telephony": is_operator,
+    "volunteers": is_coordinator,
 }
 SCOPE_LABELS = dict(SCOPE_CHOICES)
 
 
+def may_write(account, kind: str) -> bool:
+    """Whether this account's role lets it write `kind` through the API (its key also needs the scope)."""
+    check = WRITERS.get(kind)
+    return check is not None and check(account)
+
+
+class KeyAccount:
+    """The account a key of `role` acts as, before the key exists: it holds that one role."""
+
+    is_authenticated = True
+
+    def __init__(self, role: str):
+        self.roles = frozenset({role})
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
 def unusable_writes(scopes, role: str) -> list[str]:
     """The labels of the write scopes among `scopes` that a key of `role` could never use."""
+    account = KeyAccount(role)
     return [
         SCOPE_LABELS[value]
         for value in sorted(set(scopes))
-        if value.endswith(f":{WRITE}") and role not in WRITERS.get(value.split(":")[0], set())
+        if value.endswith(f":{WRITE}") and not may_write(account, value.split(":")[0])
     ]

@@ -36,10 +36,19 @@ class IssuedKey:
 
 
 class FormSentTwice(ApiKeyError):
-    """The form that asks for a token already had one: a page reloaded after sending."""
+    """The form that asks for a token already had one: a page reloaded after sending. Its message
+    says what was done the first time; nothing is done this time."""
 
 
-SENT_TWICE = "Ce formulaire avait déjà été envoyé : la clé affichée alors ne peut plus l'être."
+CREATED_ONCE = (
+    "Ce formulaire avait déjà été envoyé : la clé a été créée une seule fois, et elle ne peut plus être "
+    "affichée. Si elle n'a pas été copiée, renouvelez-la depuis sa page."
+)
+RENEWED_ONCE = (
+    "Ce formulaire avait déjà été envoyé : la clé n'a été renouvelée qu'une fois, et la nouvelle ne peut "
+    "plus être affichée. Si elle n'a pas été copiée, renouvelez-la encore."
+)
+NAME_TAKEN = "Une clé porte déjà ce nom : choisissez-en un autre."
 
 
 @transaction.atomic
@@ -56,13 +65,16 @@ def api_key_create(
     request=None,
 ) -> IssuedKey:
     """A key with its own account holding `role` (and, for a partner, its organisation). `submission`:
-    the number of the form that asks (FormSentTwice if a key came from it already)."""
-    if submission and ApiKey.objects.filter(issued_by_form=submission).exists():
-        raise FormSentTwice(SENT_TWICE)
+    the number of the form that asks (FormSentTwice if a key came from it already: the unique
+    constraint on `issued_by_form` decides, so two sendings at the same moment issue one key)."""
     if role == Role.PARTNER and organisation is None:
         raise ApiKeyError("Une clé de partenaire agit pour une organisation : choisissez-la.")
     if role != Role.PARTNER:
         organisation = None
+    # The same name but for its capitals; the key this very form issued is told below (FormSentTwice).
+    taken = ApiKey.objects.filter(name__iexact=name).exclude(issued_by_form=submission or None)
+    if taken.exists():
+        raise ApiKeyError(NAME_TAKEN)
     prefix = keys.new_prefix()
     account = User.objects.create_user(
         email=f"cle-api-{prefix}@api.invalid", first_name="Clé d'API", last_name=name[:150], is_api_account=True
@@ -86,8 +98,10 @@ def api_key_create(
                 created_by=by,
                 issued_by_form=submission,
             )
-    except IntegrityError:  # the same form, or the same name, sent at the same moment
-        raise FormSentTwice("Une clé porte déjà ce nom, ou ce formulaire a déjà été envoyé.") from None
+    except IntegrityError:  # this form issued a key already, or another key has this very name
+        if submission and ApiKey.objects.filter(issued_by_form=submission).exists():
+            raise FormSentTwice(CREATED_ONCE) from None
+        raise ApiKeyError(NAME_TAKEN) from None
     record(
         actor=by,
         action=AuditAction.CREATE,
@@ -127,12 +141,13 @@ def api_key_rotate(
     *, key: ApiKey, by: User, grace: timedelta = DEFAULT_GRACE, submission: str = "", request=None
 ) -> IssuedKey:
     """A new token; the previous one keeps working for `grace` (zero: at once refused). `submission`:
-    the number of the form that asks (FormSentTwice if it renewed this key already)."""
+    the number of the form that asks (FormSentTwice if it renewed this key already, checked under
+    the row lock)."""
     locked = ApiKey.objects.select_for_update().get(pk=key.pk)
     if locked.is_revoked:
         raise ApiKeyError("Cette clé est révoquée : elle ne peut plus être renouvelée.")
     if submission and locked.issued_by_form == submission:
-        raise FormSentTwice(SENT_TWICE)
+        raise FormSentTwice(RENEWED_ONCE)
     now = timezone.now()
     token = keys.new_token(locked.prefix)
     locked.previous_digest = locked.secret_digest if grace > timedelta(0) else ""

@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/v1/telephony/<slug:provider>/calls/", views.IncomingCallView.as_view(), name="telephony-calls"),
     path("api/v1/", include(router.urls)),
     # Last: any other /api/…/ address answers the API's JSON 404, with DEBUG on too (Django's own
-    # page for an unknown address would otherwise be HTML), with or without a final slash.
+    # page for an unknown address would otherwise be HTML), with or without a final slash; an API
+    # address missing only its final slash is redirected there by this view (APPEND_SLASH's work).
     re_path(r"^api/", views.unknown_address, name="unknown"),
 ]

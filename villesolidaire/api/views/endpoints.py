@@ -2,12 +2,14 @@
 querysets as the pages and writes through the same forms and services; every read of personal data
 is journaled with the key's name."""
 
+from django.conf import settings
 from django.db import models
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, PermissionDenied, ValidationError
@@ -15,11 +17,11 @@ from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from villesolidaire.accounts.perms import is_operator
 from villesolidaire.api import access, filters, serializers
-from villesolidaire.api.errors import UNKNOWN_ADDRESS
+from villesolidaire.api.errors import MISSING_SLASH, UNKNOWN_ADDRESS
 from villesolidaire.api.forms_bridge import form_data, require_valid
 from villesolidaire.api.permissions import key_of
+from villesolidaire.api.scopes import may_write
 from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns.models import Campaign
@@ -40,7 +42,6 @@ from villesolidaire.volunteers.services import volunteer_change_status
 
 # What the audit line lists of a page of rows (its detail is 300 characters at most).
 AUDITED_IDS = 40
-ERRORS_400 = OpenApiResponse(description="Valeurs invalides : `errors` donne chaque champ et son message.")
 
 
 def record_api_read(request, target, rows: list | None = None) -> None:
@@ -134,10 +135,10 @@ class HelpRequestViewSet(ApiViewSet):
         summary="Enregistrer une demande (fiche existante ou nouvelle personne)",
         tags=["Demandes d'aide"],
         request=serializers.HelpRequestCreateSerializer,
-        responses={201: serializers.HelpRequestSerializer, 400: ERRORS_400},
+        responses={201: serializers.HelpRequestSerializer},
     )
     def create(self, request, *args, **kwargs):
-        if not is_operator(request.user):
+        if not may_write(request.user, self.api_kind):
             raise PermissionDenied("Le rôle de cette clé ne permet pas d'enregistrer des demandes.")
         given = serializers.HelpRequestCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -166,7 +167,7 @@ class HelpRequestViewSet(ApiViewSet):
         summary="Changer le statut d'une demande",
         tags=["Demandes d'aide"],
         request=serializers.HelpRequestTransitionSerializer,
-        responses={200: serializers.HelpRequestSerializer, 400: ERRORS_400},
+        responses={200: serializers.HelpRequestSerializer},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, *args, **kwargs):
@@ -237,10 +238,10 @@ class ResidentViewSet(ApiViewSet):
         summary="Créer une fiche (une fiche semblable demande confirm_new)",
         tags=["Habitant·es"],
         request=serializers.ResidentCreateSerializer,
-        responses={201: serializers.ResidentSerializer, 400: ERRORS_400},
+        responses={201: serializers.ResidentSerializer},
     )
     def create(self, request, *args, **kwargs):
-        if not is_operator(request.user):
+        if not may_write(request.user, self.api_kind):
             raise PermissionDenied("Le rôle de cette clé ne permet pas de créer des fiches.")
         given = serializers.ResidentCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -274,7 +275,7 @@ class VolunteerViewSet(ApiViewSet):
         summary="Changer le statut d'un·e volontaire (valider, mettre en pause…)",
         tags=["Volontaires"],
         request=serializers.VolunteerStatusSerializer,
-        responses={200: serializers.VolunteerSerializer, 400: ERRORS_400},
+        responses={200: serializers.VolunteerSerializer},
     )
     @action(detail=True, methods=["post"])
     def status(self, request, *args, **kwargs):
@@ -442,13 +443,13 @@ class IncomingCallView(KnownMethodFirst, APIView):
         summary="Signaler un appel entrant (sonnerie, décroché, raccroché, manqué)",
         tags=["Téléphonie"],
         request=serializers.CallReportSerializer,
-        responses={200: serializers.CallSerializer, 400: ERRORS_400},
+        responses={200: serializers.CallSerializer},
     )
     def post(self, request, provider: str):
         parse = PARSERS.get(provider)
         if parse is None:
             raise NotFound("Opérateur téléphonique inconnu : generic ou asterisk.")
-        if not is_operator(request.user):
+        if not may_write(request.user, self.api_kind):
             raise PermissionDenied("Le rôle de cette clé ne permet pas de signaler des appels.")
         try:
             report = parse(request.data)
@@ -459,8 +460,25 @@ class IncomingCallView(KnownMethodFirst, APIView):
         return Response(serializers.CallSerializer(call).data)
 
 
-@csrf_exempt  # answers every method with a 404, and changes nothing: no session form to protect
-def unknown_address(request, *args, **kwargs) -> JsonResponse:
-    """An address the API does not have: its JSON 404, whatever the method."""
-    body = {"detail": UNKNOWN_ADDRESS, "errors": []}
-    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+@csrf_exempt  # answers every method with a 404 or a redirect, and changes nothing: no session form to protect
+def unknown_address(request, *args, **kwargs) -> HttpResponse:
+    """An address the API does not have: its JSON 404, whatever the method. As this route takes every
+    /api/ address, it also does what Django's APPEND_SLASH would: an address of the API written
+    without its final « / » is a permanent redirect for GET and HEAD (query string kept), a 404
+    saying so for the other methods (a redirect would lose their body)."""
+    if settings.APPEND_SLASH and not request.path_info.endswith("/") and _known_with_slash(request):
+        if request.method in ("GET", "HEAD"):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        detail = MISSING_SLASH.format(address=f"{request.path}/")
+    else:
+        detail = UNKNOWN_ADDRESS
+    return JsonResponse({"detail": detail, "errors": []}, status=404, json_dumps_params={"ensure_ascii": False})
+
+
+def _known_with_slash(request) -> bool:
+    """Whether the address, given its final « / », is one the API has (not this catch-all)."""
+    try:
+        match = resolve(f"{request.path_info}/", urlconf=getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.view_name != "api:unknown"

@@ -33,43 +33,27 @@ def key_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/key_list.html", {"page_obj": paginate(request, keys)})
 
 
-SENT_TWICE_CREATE = (
-    "Ce formulaire avait déjà été envoyé : la clé a été créée une seule fois, et elle ne peut plus être "
-    "affichée. Si elle n'a pas été copiée, renouvelez-la depuis sa page."
-)
-SENT_TWICE_ROTATE = (
-    "Ce formulaire avait déjà été envoyé : la clé n'a été renouvelée qu'une fois, et la nouvelle ne peut "
-    "plus être affichée. Si elle n'a pas été copiée, renouvelez-la encore."
-)
-
-
-def _submission(request: HttpRequest) -> str:
-    """The number of the form sent (drawn when it was shown): the same number twice is one form
-    sent twice, a page reloaded after sending."""
-    return request.POST.get("submission", "")[:64]
-
-
 @admin_required
 @never_cache
 def key_create(request: HttpRequest) -> HttpResponse:
-    number = _submission(request) if request.method == "POST" else ""
-    if number and ApiKey.objects.filter(issued_by_form=number).exists():
-        messages.info(request, SENT_TWICE_CREATE)
-        return redirect("api:key_list")
     form = ApiKeyCreateForm(request.POST or None, initial={"expires_on": default_expiry()})
     if request.method == "POST" and form.is_valid():
         with form_service_errors(form, services.ApiKeyError):
-            issued = services.api_key_create(
-                name=form.cleaned_data["name"],
-                role=form.cleaned_data["role"],
-                organisation=form.cleaned_data["organisation"],
-                scopes=form.cleaned_data["scopes"],
-                expires_at=form.expires_at,
-                rate_per_minute=form.cleaned_data["rate_per_minute"],
-                submission=_submission(request),
-                by=request.user,
-                request=request,
-            )
+            try:
+                issued = services.api_key_create(
+                    name=form.cleaned_data["name"],
+                    role=form.cleaned_data["role"],
+                    organisation=form.cleaned_data["organisation"],
+                    scopes=form.cleaned_data["scopes"],
+                    expires_at=form.expires_at,
+                    rate_per_minute=form.cleaned_data["rate_per_minute"],
+                    submission=form.cleaned_data["submission"],
+                    by=request.user,
+                    request=request,
+                )
+            except services.FormSentTwice as again:  # a page reloaded: nothing more was issued
+                messages.info(request, str(again))
+                return redirect("api:key_list")
             return render(request, "api/key_issued.html", {"key": issued.key, "token": issued.token, "created": True})
     status = 400 if request.method == "POST" else 200
     return render(request, "api/key_create.html", {"form": form}, status=status)
@@ -174,18 +158,19 @@ def delivery_replay(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResp
 @never_cache
 def key_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
-    if key.issued_by_form and key.issued_by_form == _submission(request):
-        messages.info(request, SENT_TWICE_ROTATE)
-        return redirect("api:key_detail", pk=key.pk)
     form = RotateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez combien de temps l'ancienne clé reste valable.")
         return redirect("api:key_detail", pk=key.pk)
     with service_errors(request, services.ApiKeyError):
         grace = datetime.timedelta(hours=form.cleaned_data["grace_hours"])
-        issued = services.api_key_rotate(
-            key=key, by=request.user, grace=grace, submission=_submission(request), request=request
-        )
+        try:
+            issued = services.api_key_rotate(
+                key=key, by=request.user, grace=grace, submission=form.cleaned_data["submission"], request=request
+            )
+        except services.FormSentTwice as again:  # a page reloaded: renewed once only
+            messages.info(request, str(again))
+            return redirect("api:key_detail", pk=key.pk)
         return render(request, "api/key_issued.html", {"key": issued.key, "token": issued.token, "created": False})
     return redirect("api:key_detail", pk=key.pk)
 
