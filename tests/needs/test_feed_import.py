@@ -413,7 +413,7 @@ def test_a_file_that_is_not_a_feed_is_refused_whole_in_french(content, message):
             ),
             "description",
         ),
-        (mission().replace("Une description", "<![CDATA[<p> </p><script>x</script>]]>"), "description"),
+        (mission().replace("Une description", "<![CDATA[<p> </p><script>x</script>]]>"), "n'a pas de texte"),
         (
             MISSION.replace("https://example.org/m", "javascript:alert(1)").format(
                 client_id="m-1", title="Un titre", extra=""
@@ -557,3 +557,22 @@ def test_a_commune_the_intercommunal_service_serves_is_in_the_territory():
         )
     )
     assert (report.created, report.outside) == (2, ["loin"])
+
+
+@pytest.mark.parametrize("end", ["2030-06-14", "14 June 2030", "Fri, 14 Jun 2030"])
+def test_a_date_only_end_is_the_whole_day_however_it_is_written(end):
+    report = import_missions(feed(mission(extra=f"<endAt>{end}</endAt>").replace("2030-06-14T09:00:00+02:00", end)))
+    assert (report.created, report.skipped) == (1, [])
+    shift = Need.objects.get().shifts.get()
+    assert (local(shift.starts_at), local(shift.ends_at)) == ("2030-06-14T00:00:00+02:00", "2030-06-14T23:59:59+02:00")
+
+
+def test_an_unreadable_end_date_is_told_in_the_report(client):
+    content = feed(mission(client_id="m-9", extra="<endAt>9999-12-31</endAt>"))
+    report = import_missions(content)
+    assert report.created == 1 and report.notes == [
+        "Mission m-9 : la date de fin <endAt> « 9999-12-31 » est illisible ou hors de 2000–2099 : sans date de fin."
+    ]
+    login_staff(client, staff_user(Role.COORDINATOR))
+    page = client.post(reverse("needs:feed_import"), {"feed": SimpleUploadedFile("flux.xml", content)})
+    assert "« 9999-12-31 » est illisible" in page.content.decode()

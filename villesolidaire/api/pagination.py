@@ -28,7 +28,7 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 200
     max_page = 10_000_000
     django_paginator_class = KeysFirstPaginator
-    invalid_page_message = "Page inexistante : {message}"
+    invalid_page_message = "Page inexistante : la page {page_number} est au-delà de la dernière."
 
     def get_page_number(self, request, paginator):
         return _whole_number(request, self.page_query_param, self.max_page) or 1

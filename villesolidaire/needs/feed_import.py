@@ -113,6 +113,8 @@ class MissionData:
     organisation_rna: str = ""
     organisation_siren: str = ""
     organisation_siret: str = ""
+    # What was read otherwise than written (an unreadable end date), told in the report.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -209,7 +211,8 @@ def parse_feed_date(value: str) -> datetime.datetime | None:
 
 
 def _is_date_only(value: str) -> bool:
-    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{4}/\d{1,2}/\d{1,2}", value.strip()))
+    """No time of day written (« 2030-06-14 », « 06/14/2030 », « 14 June 2030 »)."""
+    return ":" not in value and not re.search(r"\dT\d", value)
 
 
 def _number(value: str) -> float | None:
@@ -328,7 +331,7 @@ def _description(raw: str) -> tuple[str, str]:
         safe = sanitise_html(raw)
         text = html_to_text(safe)
         if not text:  # nothing but markup, or only what the sanitiser removes
-            raise MissionSkipped(_NO_DESCRIPTION)
+            raise MissionSkipped("la description <description> n'a pas de texte")
         return text[:MAX_DESCRIPTION], safe
     return html.unescape(raw)[:MAX_DESCRIPTION], ""
 
@@ -348,12 +351,16 @@ def _choice(raw: str, allowed, label: str, default: str) -> str:
     return raw
 
 
-def _dates(element) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+def _dates(element, notes: list[str]) -> tuple[datetime.datetime | None, datetime.datetime | None]:
     raw_start, raw_end = _text(element, "startAt"), _text(element, "endAt")
     start = parse_feed_date(raw_start)
     if raw_start and start is None:
         raise MissionSkipped(f"la date de début <startAt> « {raw_start[:40]} » est illisible ou hors de 2000–2099")
     end = parse_feed_date(raw_end)  # unreadable: no end, as the reference reads it
+    if raw_end and end is None:
+        notes.append(
+            f"la date de fin <endAt> « {raw_end[:40]} » est illisible ou hors de 2000–2099 : sans date de fin"
+        )
     if end is not None and _is_date_only(raw_end):
         end = end + datetime.timedelta(days=1, seconds=-1)  # a date-only end is the whole day
     if start is not None and end is not None and end <= start:
@@ -375,7 +382,8 @@ def read_mission(element) -> MissionData:
         )
     domain = _text(element, "domain")
     domain = "memoire-et-citoyennete" if domain == "mémoire et citoyenneté" else domain
-    start_at, end_at = _dates(element)
+    notes: list[str] = []
+    start_at, end_at = _dates(element, notes)
     rna, siren, siret = _organisation_ids(element)
     return MissionData(
         client_id=client_id,
@@ -396,6 +404,7 @@ def read_mission(element) -> MissionData:
         organisation_rna=rna,
         organisation_siren=siren,
         organisation_siret=siret,
+        notes=notes,
     )
 
 
@@ -413,7 +422,7 @@ def _root(content: bytes):
         ) from None
     except ET.ParseError as exc:
         raise FeedError(
-            [f"Le fichier n'est pas un XML valide (ligne {exc.position[0]}, colonne {exc.position[1]})."]
+            [f"Le fichier n'est pas un XML valide (ligne {exc.position[0]}, colonne {exc.position[1] + 1})."]
         ) from None
     if root.tag != "source":
         raise FeedError(
@@ -473,6 +482,7 @@ class ImportReport:
     withdrawn: int = 0
     kept_closed: int = 0
     outside: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -512,6 +522,10 @@ class ImportReport:
     @property
     def skipped_shown(self) -> list[str]:
         return first_errors(self.skipped, MAX_SKIPPED_SHOWN)
+
+    @property
+    def notes_shown(self) -> list[str]:
+        return first_errors(self.notes, MAX_SKIPPED_SHOWN)
 
 
 def _apply(need: Need, mission: MissionData, address: FeedAddress) -> None:
@@ -633,6 +647,7 @@ def import_missions(content: bytes, *, by=None, source: str = "") -> ImportRepor
                 )
                 continue
             setattr(report, outcome, getattr(report, outcome) + 1)
+            report.notes += [f"Mission {mission.client_id} : {note}." for note in mission.notes]
         if parsed.listed:  # a feed where no mission has an id is broken, not empty: withdraw nothing
             # A mission that moved out of the territory is withdrawn like one that left the feed.
             report.withdrawn = _withdraw_missing(source, parsed.listed - set(report.outside), by)

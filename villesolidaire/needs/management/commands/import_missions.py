@@ -29,5 +29,5 @@ class Command(BaseCommand):
         except FeedError as exc:
             raise CommandError("\n".join(exc.errors)) from None
         self.stdout.write(f"Import du flux « {report.source} » terminé : {report.summary}")
-        for line in report.skipped_shown:
+        for line in report.skipped_shown + report.notes_shown:
             self.stdout.write(f"  {line}")
