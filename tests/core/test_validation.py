@@ -68,6 +68,7 @@ def test_a_bounded_date_field_accepts_a_near_date_and_an_empty_one():
 def test_first_errors_says_how_many_more():
     assert first_errors(["a", "b"], 2) == ["a", "b"]
     assert first_errors(["a", "b", "c", "d"], 2) == ["a", "b", "… et 2 autres erreurs."]
+    assert first_errors(["a", "b", "c"], 2) == ["a", "b", "… et 1 autre erreur."]
 
 
 class PhoneForm(forms.Form):

@@ -175,7 +175,7 @@ def _service(**changes):
         (json.dumps([_structure(), _structure()]), None, "apparaît deux fois"),
         (json.dumps([_structure()]), json.dumps([_service(publics=["tous-publics", "seniors"])]), "tous-publics"),
         (json.dumps([_structure()]), json.dumps([_service(structure_id="autre--99")]), "introuvable"),
-        (json.dumps([_structure(horaires_accueil="le matin")]), None, "horaires d'accueil : Horaires au format"),
+        (json.dumps([_structure(horaires_accueil="le matin")]), None, "horaires d'accueil : horaires au format"),
         # Found by the new-user walkthrough: a RecursionError (500) and pydantic's English messages.
         ("[" * 100_000, None, "imbriqué trop profondément"),
         (json.dumps([{**_structure(), "nom": None}]), None, "champ « nom » : un texte est attendu"),
@@ -203,12 +203,13 @@ ENGLISH = re.compile(r"Input should|value is not|String should|List should|shoul
         ({"nom": "Pe"}, "champ « nom » : texte trop court : au moins 3 caractères."),
         (
             {"frais": "cher"},
-            "champ « frais » : valeur « cher » inconnue du référentiel data·inclusion : « gratuit », « payant ».",
+            "champ « frais » : valeur « cher » inconnue du référentiel data·inclusion "
+            "(valeurs admises : « gratuit », « payant »).",
         ),
         ({"publics": ["seniors", "voisins"]}, "champ « publics », valeur n° 2 : valeur « voisins » inconnue"),
         ({"thematiques": ["inventee"]}, "valeur « inventee » inconnue du référentiel data·inclusion."),
-        ({"date_maj": "1999-12-31"}, "champ « date_maj » : La date de dernière modification doit être au 21e siècle."),
-        ({"nom": "Permanence."}, "champ « nom » : Le nom du service ne doit pas se terminer par un point."),
+        ({"date_maj": "1999-12-31"}, "champ « date_maj » : la date de dernière modification doit être au 21e siècle."),
+        ({"nom": "Permanence."}, "champ « nom » : le nom du service ne doit pas se terminer par un point."),
         ({"lien_source": "ftp://exemple.fr"}, "l'adresse web doit commencer par https:// ou http://"),
         ({"modes_accueil": "en-presentiel"}, "champ « modes_accueil » : une liste est attendue."),
     ],
@@ -282,7 +283,11 @@ def test_upload_page(client):
     url = reverse("partners:import")
     good = SimpleUploadedFile("structures.json", json.dumps([_structure()]).encode(), "application/json")
     response = client.post(url, {"structures": good})
-    assert response.status_code == 200 and "1 structure(s) créée(s)" in response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Import terminé : 1 structure créée, 0 mise à jour ; 0 service créé, 0 mis à jour."
+        in response.content.decode()
+    )
     bad = SimpleUploadedFile("structures.json", b"\xff\xfe", "application/json")
     response = client.post(url, {"structures": bad})
     assert response.status_code == 400 and "JSON lisible" in response.content.decode()
@@ -403,7 +408,7 @@ def test_zone_codes_that_cannot_exist_are_dropped_and_counted_like_data_inclusio
     assert service.eligibility_zone == ["35238", "2A", "france", "971"]
     assert Service.objects.get(data_id="autre--s2").eligibility_zone == []
     assert report.notes == [
-        "Zone d'éligibilité : 4 codes non reconnus retirés dans 2 services (« 20 », « ABCDE », « ZZ »), "
+        "Zone d'éligibilité : 3 codes non reconnus (« 20 », « ABCDE », « ZZ ») retirés de 2 services, "
         "comme le fait data·inclusion."
     ]
     # What was kept is what the service form takes: the imported service can be edited.
@@ -419,11 +424,11 @@ def test_the_import_command_and_page_show_the_dropped_codes(tmp_path, client):
     services.write_text(json.dumps([_service(zone_eligibilite=["35", "20"])]))
     out = StringIO()
     call_command("import_data_inclusion", str(structures), str(services), stdout=out)
-    assert "Zone d'éligibilité : 1 code non reconnu retiré dans 1 service (« 20 »)" in out.getvalue()
+    assert "Zone d'éligibilité : 1 code non reconnu (« 20 ») retiré de 1 service, comme" in out.getvalue()
     login_staff(client, staff_user(Role.COORDINATOR))
     with structures.open("rb") as first, services.open("rb") as second:
         page = client.post(reverse("partners:import"), {"structures": first, "services": second}).content.decode()
-    assert "1 code non reconnu retiré dans 1 service (« 20 »)" in page
+    assert "1 code non reconnu (« 20 ») retiré de 1 service" in page
 
 
 def test_more_zone_codes_than_the_form_takes_are_refused():
@@ -450,6 +455,180 @@ def test_a_producer_page_is_kept_but_not_ours(directory):
     ours = site_url() + reverse("partners:public_organisation", args=[999])
     opendata.import_files(json.dumps([{**structures[0], "lien_source": ours}]))
     assert Organisation.objects.get(data_id="dora--8f2c").source_url == ""
+
+
+def test_dropped_zone_codes_are_counted_once_each_and_the_first_five_named(directory):
+    services = [
+        _service(zone_eligibilite=["35", "ZZ", "20", "AB", "ABCDE", "BCDEF", "CDEFG"]),
+        _service(id="autre--s2", nom="Douches", zone_eligibilite=["20", "ZZ"]),
+        _service(id="autre--s3", nom="Bagagerie", zone_eligibilite=["35"]),
+    ]
+    report = opendata.import_files(json.dumps([_structure()]), json.dumps(services))
+    assert report.notes == [
+        "Zone d'éligibilité : 6 codes non reconnus (« ZZ », « 20 », « AB », « ABCDE », « BCDEF », …) "
+        "retirés de 2 services, comme le fait data·inclusion."
+    ]
+
+
+# Coordinates off the globe ----------------------------------------------------------------------
+
+
+def test_coordinates_are_kept_only_when_both_are_on_the_globe():
+    assert opendata.coordinates(47.2, -1.5) == (47.2, -1.5)
+    assert opendata.coordinates(-90, 180) == (-90, 180)
+    assert opendata.coordinates(999, -500) == (None, None)
+    assert opendata.coordinates(47.2, -180.5) == (None, None)
+    assert opendata.coordinates(90.1, 0.6) == (None, None)
+    assert opendata.coordinates(47.2, None) == (None, None)
+    assert opendata.coordinates(float("nan"), 0.6) == (None, None)
+
+
+def test_impossible_coordinates_are_dropped_counted_and_never_published(client, directory):
+    structures = [
+        _structure(latitude=999, longitude=-500),
+        _structure(id="autre--2", nom="Épicerie solidaire", latitude=47.21, longitude=0.61),
+    ]
+    services = [
+        _service(adresse="9 place du Marché", latitude=95.0, longitude=0.6),
+        _service(id="autre--s2", nom="Douches", adresse="3 quai Sud", latitude=47.3, longitude=-200.0),
+        _service(id="autre--s3", nom="Bagagerie", structure_id="autre--2"),
+    ]
+    report = opendata.import_files(json.dumps(structures), json.dumps(services))
+    assert report.notes == [
+        "Coordonnées impossibles (latitude hors de −90…90 ou longitude hors de −180…180) retirées de "
+        "1 structure et 2 services, sans position sur la carte."
+    ]
+    off = Organisation.objects.get(data_id="autre--1")
+    assert (off.latitude, off.longitude, off.is_located, off.quartier) == (None, None, False, None)
+    assert off.address == "1 rue du Port"  # the rest of the address is kept
+    for service in Service.objects.filter(data_id__in=["autre--s1", "autre--s2"]):
+        assert (service.latitude, service.longitude, service.is_located) == (None, None, False)
+    on_the_globe = Organisation.objects.get(data_id="autre--2")
+    assert on_the_globe.is_located and (on_the_globe.latitude, on_the_globe.longitude) == (47.21, 0.61)
+
+    published = {row["id"]: row for row in json.loads(client.get(reverse("partners:open_data_structures")).content)}
+    assert (published["autre--1"]["latitude"], published["autre--1"]["longitude"]) == (None, None)
+    assert published["autre--2"]["latitude"] == 47.21
+    exported = {row["id"]: row for row in opendata.export_services()}
+    assert all(exported[key]["latitude"] is None for key in ("autre--s1", "autre--s2"))
+
+
+def test_the_export_leaves_out_impossible_coordinates_stored_before(tmp_path, directory):
+    """Entries imported before the check keep what they were given, but it is not published again."""
+    Organisation.objects.filter(pk=directory[1].pk).update(latitude=999.0, longitude=-500.0, is_located=True)
+    call_command("export_data_inclusion", str(tmp_path), stdout=StringIO())
+    rows = {row["nom"]: row for row in json.loads((tmp_path / "structures.json").read_text())}
+    assert (rows["Les Amis du quartier"]["latitude"], rows["Les Amis du quartier"]["longitude"]) == (None, None)
+
+
+def test_a_file_with_only_good_coordinates_has_no_note():
+    report = opendata.import_files(json.dumps([_structure(), _structure(id="autre--2", latitude=None)]))
+    assert report.notes == []
+    assert not Organisation.objects.get(data_id="autre--2").is_located
+
+
+# The import's report and refusal ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        ((1, 0, 2, 1), "1 structure créée, 0 mise à jour ; 2 services créés, 1 mis à jour"),
+        ((0, 2, 0, 0), "0 structure créée, 2 mises à jour ; 0 service créé, 0 mis à jour"),
+        ((12, 1, 1, 3), "12 structures créées, 1 mise à jour ; 1 service créé, 3 mis à jour"),
+    ],
+)
+def test_the_report_summary_counts_in_french(counts, expected):
+    created, updated, services_created, services_updated = counts
+    report = opendata.ImportReport(created, updated, services_created, services_updated)
+    assert report.summary == expected
+
+
+def test_the_command_and_the_page_give_the_same_summary(tmp_path, client):
+    structures, services = tmp_path / "structures.json", tmp_path / "services.json"
+    structures.write_text(json.dumps([_structure()]))
+    services.write_text(json.dumps([_service(), _service(id="autre--s2", nom="Douches")]))
+    out = StringIO()
+    call_command("import_data_inclusion", str(structures), str(services), stdout=out)
+    assert out.getvalue().splitlines()[0] == (
+        "Import terminé : 1 structure créée, 0 mise à jour ; 2 services créés, 0 mis à jour."
+    )
+    login_staff(client, staff_user(Role.COORDINATOR))
+    with structures.open("rb") as first, services.open("rb") as second:
+        page = client.post(reverse("partners:import"), {"structures": first, "services": second}).content.decode()
+    assert "Import terminé : 0 structure créée, 1 mise à jour ; 0 service créé, 2 mis à jour." in page
+
+
+def _bad_structures(count: int) -> bytes:
+    """`count` structures, each with one error (a postcode too short)."""
+    return json.dumps([_structure(id=f"autre--{n}", code_postal="123") for n in range(count)]).encode()
+
+
+@pytest.mark.parametrize(
+    "count, heading, listed, last",
+    [
+        (1, "1 erreur.", 1, "Structure n° 1 (id autre--0)"),
+        (2, "2 erreurs.", 2, "Structure n° 2 (id autre--1)"),
+        (21, "21 erreurs.", 21, "… et 1 autre erreur."),
+        (25, "25 erreurs.", 21, "… et 5 autres erreurs."),
+    ],
+)
+def test_the_refused_import_page_counts_the_messages_it_lists(client, count, heading, listed, last):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login_staff(client, staff_user(Role.COORDINATOR))
+    upload = SimpleUploadedFile("structures.json", _bad_structures(count), "application/json")
+    response = client.post(reverse("partners:import"), {"structures": upload})
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page[page.index('id="erreurs"') : page.index("</ul>", page.index('id="erreurs"'))]
+    assert f"<h2>Import refusé, rien n&#x27;a été importé : {heading}</h2>" in summary
+    items = re.findall(r"<li>(.*?)</li>", summary)
+    assert len(items) == listed and items[-1].startswith(last.replace("'", "&#x27;"))
+    assert "Le formulaire contient" not in page
+    assert not Organisation.objects.exists()
+
+
+def test_the_import_form_s_own_errors_keep_the_shared_summary(client):
+    login_staff(client, staff_user(Role.COORDINATOR))
+    page = client.post(reverse("partners:import"), {}).content.decode()
+    assert "Le formulaire contient 1 erreur</h2>" in page and "Import refusé" not in page
+
+
+def test_the_refused_command_says_how_many_errors_and_lists_the_first_fifty(tmp_path):
+    bad = tmp_path / "structures.json"
+    bad.write_bytes(_bad_structures(52))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_data_inclusion", str(bad))
+    lines = str(refused.value).splitlines()
+    assert lines[0] == "Import refusé, rien n'a été importé : 52 erreurs."
+    assert len(lines) == 52 and lines[-1] == "… et 2 autres erreurs."
+
+
+# Messages after a colon -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Le numéro saisi n'est pas valide.", "le numéro saisi n'est pas valide."),
+        ("L'adresse web doit commencer par https://.", "l'adresse web doit commencer par https://."),
+        ("Élément inconnu.", "élément inconnu."),
+        ("SIRET invalide.", "SIRET invalide."),
+        ("URL refusée.", "URL refusée."),
+        ("déjà en minuscules", "déjà en minuscules"),
+        ("A", "A"),
+        ("", ""),
+    ],
+)
+def test_a_message_after_a_colon_starts_lower_case_unless_an_acronym(text, expected):
+    assert opendata._after_colon(text) == expected
+
+
+def test_a_model_validator_s_message_reads_lower_case_after_the_field():
+    with pytest.raises(opendata.ImportRefused) as refused:
+        opendata.import_files(json.dumps([_structure(telephone="0100")]))
+    assert refused.value.errors == ["Structure « autre--1 » : téléphone : le numéro saisi n'est pas valide."]
 
 
 # Fields for the exchanges, filled here ----------------------------------------------------------

@@ -17,6 +17,8 @@ from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
+from villesolidaire.core.text import count_of
+
 # Control, format (zero-width, bidi overrides), private use, surrogates, unassigned.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
 _MULTILINE_WHITESPACE = frozenset("\n\r\t")
@@ -139,7 +141,7 @@ def first_errors(errors: list[str], limit: int) -> list[str]:
     """The first `limit` lines of a refused file's errors, then « … et N autres erreurs. »"""
     shown = errors[:limit]
     if len(errors) > limit:
-        shown.append(f"… et {len(errors) - limit} autres erreurs.")
+        shown.append(f"… et {count_of(len(errors) - limit, 'autre erreur', 'autres erreurs')}.")
     return shown
 
 

@@ -9,6 +9,8 @@ the codes that cannot exist: `vocabulary.zone_codes`).
 Import: the two JSON files are read whole and every object validated before anything is
 written; then organisations and services are created or updated by id, in one transaction.
 A bad file changes nothing and gets French messages naming the object and the field.
+What the schema lets through but cannot be true is dropped and counted in the report's notes: zone
+codes that cannot exist (`vocabulary.zone_codes`), coordinates off the globe (`coordinates`).
 
 Quality: `quality_report` scores exported services with the package's own `score_qualite`
 (the score data·inclusion shows its users), 1.0 for a complete service.
@@ -31,7 +33,8 @@ from django.utils.text import slugify
 from email_validator import EmailNotValidError, validate_email
 
 from villesolidaire.core.tenancy import site_url
-from villesolidaire.core.text import count_of
+from villesolidaire.core.text import count_of, is_plural
+from villesolidaire.core.validation import first_errors
 from villesolidaire.partners import vocabulary
 from villesolidaire.partners.models import (
     ORGANISATION_WORKFLOW,
@@ -59,6 +62,15 @@ class ImportRefused(Exception):
         super().__init__("; ".join(errors[:5]))
         self.errors = errors
 
+    @property
+    def heading(self) -> str:
+        """« Import refusé, rien n'a été importé : 2 erreurs. », counting every message."""
+        return f"Import refusé, rien n'a été importé : {count_of(len(self.errors), 'erreur')}."
+
+    def first(self, limit: int) -> list[str]:
+        """The first `limit` messages, then « … et 3 autres erreurs. » for those left out."""
+        return first_errors(self.errors, limit)
+
 
 @dataclass
 class ImportReport:
@@ -67,6 +79,16 @@ class ImportReport:
     services_created: int = 0
     services_updated: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """« 1 structure créée, 0 mise à jour ; 2 services créés, 1 mis à jour », for the page and the command."""
+        return (
+            f"{count_of(self.structures_created, 'structure créée', 'structures créées')}, "
+            f"{count_of(self.structures_updated, 'mise à jour', 'mises à jour')} ; "
+            f"{count_of(self.services_created, 'service créé', 'services créés')}, "
+            f"{count_of(self.services_updated, 'mis à jour', 'mis à jour')}"
+        )
 
 
 def data_source(town: Town | None = None) -> str:
@@ -118,15 +140,28 @@ def service_page(service: Service) -> str:
     return f"{organisation_page(service.organisation)}#service-{service.pk}"
 
 
+def _within(value, bound: float) -> bool:
+    return value is not None and -bound <= value <= bound  # False for NaN too
+
+
+def coordinates(latitude, longitude) -> tuple[float, float] | tuple[None, None]:
+    """Both coordinates when both are on the globe (latitude −90…90, longitude −180…180), else neither:
+    the schema takes any number, and a point off the map would be published again as it came."""
+    if _within(latitude, 90) and _within(longitude, 180):
+        return latitude, longitude
+    return None, None
+
+
 def _address_block(record) -> dict:
+    latitude, longitude = coordinates(record.latitude, record.longitude)
     return {
         "adresse": _text(record.address),
         "complement_adresse": _text(record.address_complement),
         "code_postal": _text(record.postcode),
         "commune": _text(record.city),
         "code_insee": _citycode(record),
-        "latitude": record.latitude,
-        "longitude": record.longitude,
+        "latitude": latitude,
+        "longitude": longitude,
     }
 
 
@@ -364,9 +399,17 @@ def _french(detail: dict) -> str:
     if kind in ("enum", "literal_error"):
         values = re.findall(r"'([^']*)'", str(context.get("expected", "")))
         listed = ", ".join(f"« {value} »" for value in values)
-        known = f" : {listed}" if values and len(values) <= LISTED_VALUES else ""
+        known = f" (valeurs admises : {listed})" if values and len(values) <= LISTED_VALUES else ""
         return f"valeur {_shown(detail.get('input'))}inconnue du référentiel data·inclusion{known}"
     return UNKNOWN_ERROR
+
+
+def _after_colon(text: str) -> str:
+    """A sentence placed after « champ : » starts lower-case: « Le numéro… » → « le numéro… », « L'adresse… »
+    → « l'adresse… »; an acronym (« SIRET… », « URL… ») is kept."""
+    if len(text) >= 2 and text[0].isupper() and (text[1].islower() or text[1] in "'’"):
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _location(loc: tuple) -> tuple[str, bool]:
@@ -389,7 +432,7 @@ def _messages(error: pydantic.ValidationError, what: str) -> list[str]:
             text = f"valeur {_shown(detail.get('input'))}non reconnue ({forms})"
         else:
             text = _french(detail)
-        messages.append(f"{what} : {where} : {text.rstrip('. ')}.")
+        messages.append(f"{what} : {where} : {_after_colon(text.rstrip('. '))}.")
     return list(dict.fromkeys(messages))[:5]
 
 
@@ -420,13 +463,13 @@ def _place(record, obj) -> None:
     record.address_complement = obj.complement_adresse or ""
     record.postcode = obj.code_postal or ""
     record.city = obj.commune or ""
-    record.latitude, record.longitude = obj.latitude, obj.longitude
-    record.is_located = obj.latitude is not None and obj.longitude is not None
+    record.latitude, record.longitude = coordinates(obj.latitude, obj.longitude)
+    record.is_located = record.latitude is not None
     record.ban_id = ""
     if obj.code_insee:
         # Keeps the commune code (read back by `_citycode`); not a real BAN id.
         record.ban_id = f"{obj.code_insee}_import"[:60]
-    record.quartier = quartier_for(obj.latitude, obj.longitude) if record.is_located else None
+    record.quartier = quartier_for(record.latitude, record.longitude) if record.is_located else None
 
 
 def _str_url(value) -> str:
@@ -520,16 +563,42 @@ def _zone_errors(zones: dict[str, vocabulary.ZoneCodes]) -> list[str]:
 
 
 def _dropped_codes_note(zones: dict[str, vocabulary.ZoneCodes]) -> str | None:
-    """The codes that cannot exist are left out, as data·inclusion does: say how many, and which."""
+    """The codes that cannot exist are left out, as data·inclusion does: say which (each once, the first
+    five named) and from how many services."""
     dropped = [zone.unknown for zone in zones.values() if zone.unknown]
     if not dropped:
         return None
-    total = sum(map(len, dropped))
     distinct = list(dict.fromkeys(code for codes in dropped for code in codes))
     examples = ", ".join(f"« {code} »" for code in distinct[:5]) + (", …" if len(distinct) > 5 else "")
+    removed = "retirés" if is_plural(len(distinct)) else "retiré"
     return (
-        f"Zone d'éligibilité : {count_of(total, 'code non reconnu retiré', 'codes non reconnus retirés')} "
-        f"dans {count_of(len(dropped), 'service')} ({examples}), comme le fait data·inclusion."
+        f"Zone d'éligibilité : {count_of(len(distinct), 'code non reconnu', 'codes non reconnus')} ({examples}) "
+        f"{removed} de {count_of(len(dropped), 'service')}, comme le fait data·inclusion."
+    )
+
+
+def _off_the_globe(obj) -> bool:
+    """A coordinate given off the globe: the record is imported without coordinates (`coordinates`)."""
+    latitude, longitude = obj.latitude, obj.longitude
+    return (latitude is not None and not _within(latitude, 90)) or (
+        longitude is not None and not _within(longitude, 180)
+    )
+
+
+def _dropped_coordinates_note(structures: list, services: list) -> str | None:
+    counts = [
+        count_of(count, noun)
+        for count, noun in (
+            (sum(map(_off_the_globe, structures)), "structure"),
+            (sum(map(_off_the_globe, services)), "service"),
+        )
+        if count
+    ]
+    if not counts:
+        return None
+    return (
+        "Coordonnées impossibles (latitude hors de −90…90 ou longitude hors de −180…180) retirées de "
+        f"{' et '.join(counts)}, sans position sur la carte."
     )
 
 
@@ -548,7 +617,8 @@ def _check_local_rules(records: list, label: str) -> list[str]:
             for name, messages in error.message_dict.items():
                 field = record._meta.get_field(name) if name != "__all__" else None
                 errors.append(
-                    f"{label} « {record.data_id} » : {field.verbose_name if field else 'objet'} : {' '.join(messages)}"
+                    f"{label} « {record.data_id} » : {field.verbose_name if field else 'objet'} : "
+                    f"{_after_colon(' '.join(messages))}"
                 )
     return errors
 
@@ -614,6 +684,5 @@ def import_files(structures_raw: bytes | str, services_raw: bytes | str | None =
             report.services_created += 1
         else:
             report.services_updated += 1
-    if note := _dropped_codes_note(zones):
-        report.notes.append(note)
+    report.notes += filter(None, [_dropped_codes_note(zones), _dropped_coordinates_note(structures, services)])
     return report

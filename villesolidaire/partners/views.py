@@ -19,7 +19,6 @@ from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.core.service_errors import form_service_errors
 from villesolidaire.core.text import with_de
-from villesolidaire.core.validation import first_errors
 from villesolidaire.core.workflow import TransitionNotAllowed
 from villesolidaire.help_requests.models import HelpRequest
 from villesolidaire.missions.enums import SupportStatus
@@ -519,7 +518,7 @@ def change_review(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    report = None
+    report = refused = None
     if request.method == "POST" and form.is_valid():
         services_file = form.cleaned_data.get("services")
         try:
@@ -528,23 +527,27 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 services_file.read() if services_file else None,
                 by=request.user,
             )
-        except opendata.ImportRefused as refused:
-            for error in first_errors(refused.errors, IMPORT_ERRORS_SHOWN):
-                form.add_error(None, error)
+        except opendata.ImportRefused as error:
+            # Told apart from the form's own errors: its heading counts every message of the files.
+            refused = error
         else:
             audit_record(
                 actor=request.user,
                 action=AuditAction.IMPORT,
                 target=Organisation,
-                detail=f"Import data·inclusion : {report.structures_created} structures créées, "
-                f"{report.structures_updated} mises à jour",
+                detail=f"Import data·inclusion : {report.summary}",
                 request=request,
             )
     return render(
         request,
         "partners/import.html",
-        {"form": form, "report": report},
-        status=400 if request.method == "POST" and form.errors else 200,
+        {
+            "form": form,
+            "report": report,
+            "refused": refused,
+            "refused_errors": refused.first(IMPORT_ERRORS_SHOWN) if refused else [],
+        },
+        status=400 if request.method == "POST" and (form.errors or refused) else 200,
     )
 
 

@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from villesolidaire.partners import opendata
 
+# A refused import prints this many of its errors.
+ERRORS_SHOWN = 50
+
 
 class Command(BaseCommand):
     help = (
@@ -24,10 +27,7 @@ class Command(BaseCommand):
         try:
             report = opendata.import_files(structures_raw, services_raw)
         except opendata.ImportRefused as refused:
-            raise CommandError("Import refusé, rien n'a été importé :\n" + "\n".join(refused.errors[:50])) from refused
-        self.stdout.write(
-            f"Structures : {report.structures_created} créées, {report.structures_updated} mises à jour. "
-            f"Services : {report.services_created} créés, {report.services_updated} mis à jour."
-        )
+            raise CommandError("\n".join([refused.heading, *refused.first(ERRORS_SHOWN)])) from refused
+        self.stdout.write(f"Import terminé : {report.summary}.")
         for note in report.notes:
             self.stdout.write(note)
