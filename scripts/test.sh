@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: ruff (format and lint) first, then the suite on SQLite, then on PostgreSQL with the browser tests,
-# then the many-towns passes (decision 0014): tests/hosting with VS_MULTI_TOWN=true, and the whole suite
-# inside one town's schema (VS_TEST_SUITE_IN_TOWN=true).
+# `make test`: ruff (format and lint) first, then the suite on SQLite, then on PostgreSQL: the tests only a
+# single town on PostgreSQL can run, the browser tests, the many-towns tests (tests/hosting with
+# VS_MULTI_TOWN=true, decision 0014), and the whole suite inside one town's schema (VS_TEST_SUITE_IN_TOWN=true).
 # A ruff finding stops the run: the tests are not started.
 # In CI (CI=true) PostgreSQL, Chromium and Redis (db 5, VS_TEST_REDIS_URL) are required: their absence is a
 # failure, not a skip.
@@ -34,12 +34,15 @@ except Exception:
     sys.exit(1)
 PYEOF
 then
-  echo "== Tests sur PostgreSQL (dont les tests navigateur) =="
-  # With the schemathesis run of the API against a live server (postgres_only, single_town_only).
-  DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 -m "not browser" || status=1
+  # Decision 0021: the whole suite runs on PostgreSQL once, inside a town's schema (last pass); as a
+  # single town, PostgreSQL runs what only it can run (concurrency, SQL functions, the schemathesis
+  # run of the API: postgres_only; backups, migrations, the production server: single_town_only).
+  echo "== Tests sur PostgreSQL, une seule commune (postgres_only, single_town_only) =="
+  DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 -m "(postgres_only or single_town_only) and not browser" || status=1
+  echo "== Tests navigateur (PostgreSQL) =="
   DATABASE_URL="$PG_URL" $PY -m pytest -q -m browser || status=1
   echo "== Plusieurs communes sur un déploiement (PostgreSQL, VS_MULTI_TOWN=true) =="
-  VS_MULTI_TOWN=true DATABASE_URL="$PG_URL" $PY -m pytest -q tests/hosting || status=1
+  VS_MULTI_TOWN=true DATABASE_URL="$PG_URL" $PY -m pytest -q -n 2 tests/hosting || status=1
   echo "== La suite entière dans le schéma d'une commune (VS_MULTI_TOWN=true, VS_TEST_SUITE_IN_TOWN=true) =="
   VS_MULTI_TOWN=true VS_TEST_SUITE_IN_TOWN=true DATABASE_URL="$PG_URL" \
     $PY -m pytest -q -n 2 -m "not browser" || status=1
