@@ -47,6 +47,18 @@ def open_data_email(value: str) -> str:
     return value
 
 
+def optional_web_address(label: str, *, example: str, max_length: int, help_text: str) -> forms.URLField:
+    """An optional https address field whose error message shows an example."""
+    return forms.URLField(
+        label=label,
+        required=False,
+        assume_scheme="https",
+        max_length=max_length,
+        help_text=help_text,
+        error_messages={"invalid": f"Adresse web invalide. Exemple : {example}"},
+    )
+
+
 class PublishedEmailMixin:
     """For a form whose `email` is published in the open data (organisations, services)."""
 
@@ -106,22 +118,18 @@ class OrganisationForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm)
     siret = forms.CharField(
         label="SIRET", required=False, max_length=20, help_text="Facultatif : 14 chiffres (les espaces sont retirés)."
     )
-    website = forms.URLField(
-        label="Site web",
-        required=False,
-        assume_scheme="https",
+    website = optional_web_address(
+        "Site web",
+        example="https://www.association.fr",
         max_length=200,
         help_text="Facultatif. Exemple : https://www.association.fr",
-        error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr"},
     )
-    accessibility_url = forms.URLField(
-        label="Accessibilité du lieu (Acceslibre)",
-        required=False,
-        assume_scheme="https",
+    accessibility_url = optional_web_address(
+        "Accessibilité du lieu (Acceslibre)",
+        example="https://acceslibre.beta.gouv.fr/app/…",
         max_length=500,
         help_text="Facultatif. Adresse de la fiche du lieu sur Acceslibre, le site public qui décrit "
         "l'accessibilité des établissements : https://acceslibre.beta.gouv.fr/…",
-        error_messages={"invalid": "Adresse web invalide. Exemple : https://acceslibre.beta.gouv.fr/app/…"},
     )
 
     class Meta:
@@ -314,14 +322,12 @@ class ServiceForm(PublishedEmailMixin, AddressFieldsMixin, forms.ModelForm):
         help_text="Les personnes elles-mêmes (usagers), les professionnels qui les accompagnent "
         "(travailleurs sociaux, conseillers…), ou les deux.",
     )
-    mobilisation_url = forms.URLField(
-        label="Lien pour en bénéficier",
-        required=False,
-        assume_scheme="https",
+    mobilisation_url = optional_web_address(
+        "Lien pour en bénéficier",
+        example="https://www.association.fr/inscription",
         max_length=500,
         help_text="Facultatif : la page où faire la demande en ligne (formulaire, prise de rendez-vous). "
         "Exemple : https://www.association.fr/inscription",
-        error_messages={"invalid": "Adresse web invalide. Exemple : https://www.association.fr/inscription"},
     )
     eligibility_zone = EligibilityZoneField(
         label="Zone d'éligibilité",
