@@ -14,6 +14,7 @@ from villesolidaire.help_requests.enums import (
     TimeWindow,
     Urgency,
 )
+from villesolidaire.help_requests.forms import HelpRequestForm
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest
 from villesolidaire.missions.models import Mission, Support
 from villesolidaire.needs.models import Need, Shift
@@ -73,26 +74,12 @@ class HelpRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HelpRequest
+        # What the request's form writes (through the API too: HelpRequestCreateSerializer), then
+        # what the workflow and the dates say.
         fields = [
             "id",
             "resident",
-            "category",
-            "category_other",
-            "description",
-            "urgency",
-            "wished_start",
-            "wished_end",
-            "time_window",
-            "recurrence",
-            "constraints",
-            "constraints_notes",
-            "involves_money",
-            "estimated_amount",
-            "channel",
-            "reporter_name",
-            "reporter_relation",
-            "reporter_phone",
-            "person_agrees",
+            *HelpRequestForm.Meta.fields,
             "status",
             "closure_reason",
             "episode",

@@ -11,12 +11,12 @@ import time
 from datetime import timedelta
 
 import requests
-from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from villesolidaire.api.models import DeliveryStatus, WebhookDelivery
 from villesolidaire.api.signing import body_of, signature
+from villesolidaire.core import retries
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ TIMEOUT_SECONDS = 10
 SENDING_LEASE = timedelta(minutes=5)
 # A PENDING delivery untouched this long lost its task (the process stopped after the commit).
 STALE_PENDING_AFTER = timedelta(minutes=10)
+WAITING_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 
 
 @task()
@@ -44,21 +45,13 @@ def enqueue(delivery_id: int, run_after=None) -> None:
     (send_webhook.using(run_after=run_after) if run_after else send_webhook).enqueue(delivery_id)
 
 
-def retry_delay(attempts: int) -> timedelta:
-    return RETRY_DELAYS[max(0, min(attempts - 1, len(RETRY_DELAYS) - 1))]
-
-
 def deliver(delivery_id: int) -> str:
     """One attempt. Returns the delivery's new status, or "skipped" (already done, not due, or
     being sent by another runner)."""
-    now = timezone.now()
-    claimed = (
-        WebhookDelivery.objects.filter(pk=delivery_id, status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE)
-    )
-    if not claimed:
-        return "skipped"
+    if not retries.claim_attempt(
+        WebhookDelivery.objects, delivery_id, waiting=WAITING_STATUSES, lease=SENDING_LEASE, now=timezone.now()
+    ):
+        return retries.SKIPPED
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
     body = body_of({**delivery.payload, "delivery": delivery.pk})
     headers = {
@@ -93,7 +86,7 @@ def _failed(delivery: WebhookDelivery, status_code: int | None, error: str) -> s
         delivery.next_attempt_at = None
     else:
         delivery.status = DeliveryStatus.RETRYING
-        delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
+        delivery.next_attempt_at = timezone.now() + retries.retry_delay(RETRY_DELAYS, delivery.attempts)
     delivery.save(update_fields=["response_status", "last_error", "status", "next_attempt_at"])
     # The delivery, its event and the error only: no payload, no address, no secret in the log.
     logger.warning(
@@ -112,8 +105,7 @@ def _failed(delivery: WebhookDelivery, status_code: int | None, error: str) -> s
 def due_deliveries(now=None):
     """Deliveries a retry run sends now: due retries, and pending ones whose task was lost."""
     now = now or timezone.now()
-    return WebhookDelivery.objects.filter(
-        Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.PENDING, next_attempt_at__isnull=True, created_at__lte=now - STALE_PENDING_AFTER)
-        | Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-    ).order_by("next_attempt_at", "pk")
+    due = retries.due(
+        first=DeliveryStatus.PENDING, retrying=DeliveryStatus.RETRYING, stale_after=STALE_PENDING_AFTER, now=now
+    )
+    return WebhookDelivery.objects.filter(due).order_by("next_attempt_at", "pk")

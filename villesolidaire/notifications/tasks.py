@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
+from villesolidaire.core import retries
 from villesolidaire.notifications.models import Channel, Message, MessageStatus
 from villesolidaire.notifications.sms import SmsError, SmsPermanentError, get_sms_backend
 
@@ -33,7 +33,7 @@ PENDING_STATUSES = (MessageStatus.QUEUED, MessageStatus.RETRYING)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return RETRY_DELAYS[max(0, min(attempts - 1, len(RETRY_DELAYS) - 1))]
+    return retries.retry_delay(RETRY_DELAYS, attempts)
 
 
 @task()
@@ -44,16 +44,10 @@ def send_message(message_id: int) -> str:
 def deliver_message(message_id: int) -> str:
     """One sending attempt. Returns the message's new status, or "skipped" when there is
     nothing to do (already sent or failed, not yet due, or being sent by another runner)."""
-    now = timezone.now()
-    # Claim with a conditional UPDATE rather than a row lock: no transaction stays open
-    # (and on SQLite no write lock is held) while the provider answers.
-    claimed = (
-        Message.objects.filter(pk=message_id, status__in=PENDING_STATUSES)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE)
-    )
-    if not claimed:
-        return "skipped"
+    if not retries.claim_attempt(
+        Message.objects, message_id, waiting=PENDING_STATUSES, lease=SENDING_LEASE, now=timezone.now()
+    ):
+        return retries.SKIPPED
     message = Message.objects.get(pk=message_id)
     try:
         provider_id = _deliver(message)
@@ -102,12 +96,10 @@ def schedule_retry(message: Message) -> None:
 def due_messages(now=None):
     """Messages a retry run should attempt now: RETRYING and due, or QUEUED and forgotten."""
     now = now or timezone.now()
-    return Message.objects.filter(
-        Q(status=MessageStatus.RETRYING, next_attempt_at__lte=now)
-        | Q(status=MessageStatus.QUEUED, next_attempt_at__isnull=True, created_at__lte=now - STALE_QUEUED_AFTER)
-        # A runner died during its attempt: the lease has run out.
-        | Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
-    ).order_by("next_attempt_at", "pk")
+    due = retries.due(
+        first=MessageStatus.QUEUED, retrying=MessageStatus.RETRYING, stale_after=STALE_QUEUED_AFTER, now=now
+    )
+    return Message.objects.filter(due).order_by("next_attempt_at", "pk")
 
 
 def _deliver(message: Message) -> str:

@@ -2,6 +2,8 @@
 querysets as the pages and writes through the same forms and services; every read of personal data
 is journaled with the key's name."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import models
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
@@ -56,6 +58,15 @@ def record_api_read(request, target, rows: list | None = None) -> None:
     record(actor=request.user, action=action_done, target=target, detail=detail, request=request._request)
 
 
+@contextmanager
+def transition_refused_on(field: str):
+    """A change of status its workflow refuses is a 400 on `field`, with the workflow's message."""
+    try:
+        yield
+    except TransitionNotAllowed as refused:
+        raise ValidationError({field: [str(refused)]}) from refused
+
+
 def _conditional_get(request, response):
     # ETag of the JSON sent: a client that sends it back in If-None-Match gets a 304 when nothing changed.
     return ConditionalGetMiddleware(lambda _request: response).process_response(request, response)
@@ -106,6 +117,10 @@ class ApiViewSet(KnownMethodFirst, viewsets.GenericViewSet):
         """201 with the new row as a detail shows it, and its address."""
         headers = {"Location": f"{request.path}{row.pk}/"}
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def changed(self, row) -> Response:
+        """200 with the changed row as a detail shows it, read again through the key's scope."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=row.pk)).data)
 
     def retrieve(self, request, *args, **kwargs):
         found = self.get_object()
@@ -176,7 +191,7 @@ class HelpRequestViewSet(ApiViewSet):
         given.is_valid(raise_exception=True)
         form = TransitionForm(form_data(dict(given.validated_data)))
         require_valid((form, "", None))
-        try:
+        with transition_refused_on("target"):
             help_request_services.help_request_transition(
                 help_request=help_request,
                 target=form.cleaned_data["target"],
@@ -184,9 +199,7 @@ class HelpRequestViewSet(ApiViewSet):
                 note=form.cleaned_data["note"],
                 closure_reason=form.cleaned_data["closure_reason"],
             )
-        except TransitionNotAllowed as refused:
-            raise ValidationError({"target": [str(refused)]}) from refused
-        return Response(self.get_serializer(self.get_queryset().get(pk=help_request.pk)).data)
+        return self.changed(help_request)
 
 
 def _person_values(values: dict) -> dict:
@@ -282,16 +295,14 @@ class VolunteerViewSet(ApiViewSet):
         volunteer = self.get_object()
         given = serializers.VolunteerStatusSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        try:
+        with transition_refused_on("status"):
             volunteer_change_status(
                 volunteer=volunteer,
                 to_status=given.validated_data["status"],
                 by=request.user,
                 reason=given.validated_data.get("reason", ""),
             )
-        except TransitionNotAllowed as refused:
-            raise ValidationError({"status": [str(refused)]}) from refused
-        return Response(self.get_serializer(self.get_queryset().get(pk=volunteer.pk)).data)
+        return self.changed(volunteer)
 
 
 # Supports and missions --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from cron every few minutes and at the same time as the task worker: each attemp
 from django.core.management.base import BaseCommand
 
 from villesolidaire.api.tasks import deliver, due_deliveries
+from villesolidaire.core.retries import OUTCOME_LABELS, attempt_due
 
 
 class Command(BaseCommand):
@@ -13,16 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=500, help="Nombre maximal d'envois traités (500 par défaut).")
 
     def handle(self, *args, limit: int, **options):
-        ids = list(due_deliveries().values_list("pk", flat=True)[: max(1, limit)])
-        outcomes: dict[str, int] = {}
-        for delivery_id in ids:
-            outcome = deliver(delivery_id)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        labels = {
-            "delivered": "reçu(s)",
-            "retrying": "à réessayer plus tard",
-            "failed": "en échec",
-            "skipped": "ignoré(s)",
-        }
-        summary = ", ".join(f"{count} {labels.get(name, name)}" for name, count in sorted(outcomes.items()))
-        self.stdout.write(f"{len(ids)} envoi(s) dû(s) : {summary or 'rien à renvoyer'}.")
+        labels = {**OUTCOME_LABELS, "delivered": "reçu(s)"}
+        attempted, summary = attempt_due(due_deliveries(), deliver, limit=limit, labels=labels)
+        self.stdout.write(f"{attempted} envoi(s) dû(s) : {summary or 'rien à renvoyer'}.")

@@ -3,6 +3,7 @@ the same time as the task worker: a message is claimed before each attempt."""
 
 from django.core.management.base import BaseCommand
 
+from villesolidaire.core.retries import OUTCOME_LABELS, attempt_due
 from villesolidaire.notifications.tasks import deliver_message, due_messages
 
 
@@ -15,16 +16,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, limit: int, **options):
-        ids = list(due_messages().values_list("pk", flat=True)[: max(1, limit)])
-        outcomes: dict[str, int] = {}
-        for message_id in ids:
-            outcome = deliver_message(message_id)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        labels = {
-            "sent": "envoyé(s)",
-            "retrying": "à réessayer plus tard",
-            "failed": "en échec",
-            "skipped": "ignoré(s)",
-        }
-        summary = ", ".join(f"{count} {labels.get(name, name)}" for name, count in sorted(outcomes.items()))
-        self.stdout.write(f"{len(ids)} message(s) dû(s) : {summary or 'rien à renvoyer'}.")
+        labels = {**OUTCOME_LABELS, "sent": "envoyé(s)"}
+        attempted, summary = attempt_due(due_messages(), deliver_message, limit=limit, labels=labels)
+        self.stdout.write(f"{attempted} message(s) dû(s) : {summary or 'rien à renvoyer'}.")
