@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from villesolidaire.audit.models import AuditAction, AuditEntry
 from villesolidaire.core.http import client_ip
+from villesolidaire.crises.models import Episode
 
 
 def object_type_of(target: models.Model | type[models.Model] | str) -> str:
@@ -80,3 +81,17 @@ def record_quartier_scope_change(*, user, quartiers: list[str] | None, by) -> Au
         else f"rôles du compte n° {user.pk} rendus à toute la commune"
     )
     return record(actor=by, action=AuditAction.UPDATE, target=user, fields=["quartiers"], detail=detail)
+
+
+def record_episode_change(
+    *, target: models.Model, old: Episode | None, new: Episode | None, by, request: HttpRequest | None = None
+) -> AuditEntry:
+    """A request or a need was linked to another crisis episode (`new`), or to none."""
+    return record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=target,
+        fields=["episode"],
+        detail=f"Épisode de crise : {old or 'aucun'} → {new or 'aucun'}",
+        request=request,
+    )

@@ -17,6 +17,12 @@ A view that shows its form again instead puts the refusal on the form, above its
             messages.success(request, "Le statut est mis à jour.")
             return redirect(...)
     return render(request, "volunteers/detail.html", {"form": form, ...}, status=400)
+
+A service whose insert a unique constraint may refuse (a double submit, a concurrent twin) makes
+that refusal its own French one, in a savepoint that keeps the outer transaction usable:
+
+    with duplicate_refused(CampaignError("Cette personne est déjà habilitée.")):
+        accreditation = CallerAccreditation.objects.create(...)
 """
 
 from collections.abc import Callable, Iterator
@@ -26,6 +32,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 
@@ -66,3 +73,13 @@ def _refusals(errors: tuple[type[Exception], ...], show: Callable[[Exception], N
     except errors as error:
         outcome.failed = True
         show(error)
+
+
+@contextmanager
+def duplicate_refused(refusal: Exception) -> Iterator[None]:
+    """Run the block in a savepoint; an IntegrityError from it is raised as `refusal`."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise refusal from error

@@ -5,8 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from villesolidaire.accounts.models import User
-from villesolidaire.audit.models import AuditAction
-from villesolidaire.audit.services import record
+from villesolidaire.audit.services import record_episode_change
 from villesolidaire.core.counts import fold_deltas
 from villesolidaire.core.hooks import Hook
 from villesolidaire.core.workflow import TransitionNotAllowed
@@ -123,14 +122,7 @@ def help_request_set_episode(
     locked.episode = episode
     locked.save(update_fields=["episode", "updated_at"])
     episode_changed.run(help_request=locked, old_episode_id=old.pk if old else None)
-    record(
-        actor=by,
-        action=AuditAction.UPDATE,
-        target=locked,
-        fields=["episode"],
-        detail=f"Épisode de crise : {old or 'aucun'} → {episode or 'aucun'}",
-        request=request,
-    )
+    record_episode_change(target=locked, old=old, new=episode, by=by, request=request)
     return locked
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +25,7 @@ from villesolidaire.accounts.models import User
 from villesolidaire.core.dates import add_months
 from villesolidaire.core.fields import link_token
 from villesolidaire.core.hooks import Hook
+from villesolidaire.core.service_errors import duplicate_refused
 from villesolidaire.core.tenancy import site_url
 from villesolidaire.crises.selectors import episode_for
 from villesolidaire.help_requests.enums import ClosureReason, Recurrence
@@ -405,23 +406,20 @@ def evaluation_record(
     if author not in EvaluationAuthor.values:
         raise ValueError(author)
     comment = comment.strip()[:1000]
-    try:
-        with transaction.atomic():
-            evaluation = Evaluation.objects.create(
-                support=support,
-                author=author,
-                rating=rating,
-                usefulness=usefulness,
-                kept_link=kept_link,
-                comment=comment,
-                quote_consent=bool(quote_consent and comment),
-                channel=channel,
-                recorded_by=by,
-            )
-            evaluation_recorded.run(evaluation=evaluation)
-            return evaluation
-    except IntegrityError as exc:
-        raise EvaluationExists("Cette évaluation a déjà été enregistrée.") from exc
+    with duplicate_refused(EvaluationExists("Cette évaluation a déjà été enregistrée.")):
+        evaluation = Evaluation.objects.create(
+            support=support,
+            author=author,
+            rating=rating,
+            usefulness=usefulness,
+            kept_link=kept_link,
+            comment=comment,
+            quote_consent=bool(quote_consent and comment),
+            channel=channel,
+            recorded_by=by,
+        )
+        evaluation_recorded.run(evaluation=evaluation)
+    return evaluation
 
 
 # Another date: asked by the volunteer, answered by a coordinator ---------------------------------

@@ -19,8 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from villesolidaire.accounts.perms import is_coordinator
-from villesolidaire.audit.models import AuditAction
-from villesolidaire.audit.services import record
+from villesolidaire.audit.services import record_episode_change
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_expired, link_token
 from villesolidaire.core.hooks import Hook
@@ -142,14 +141,7 @@ def need_set_episode(*, need: Need, episode: Episode | None, by, request=None) -
     locked.episode = episode
     locked.updated_at = timezone.now()
     locked.save(update_fields=["episode", "updated_at"])
-    record(
-        actor=by,
-        action=AuditAction.UPDATE,
-        target=locked,
-        fields=["episode"],
-        detail=f"Épisode de crise : {old or 'aucun'} → {episode or 'aucun'}",
-        request=request,
-    )
+    record_episode_change(target=locked, old=old, new=episode, by=by, request=request)
     return locked
 
 

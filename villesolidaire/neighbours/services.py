@@ -5,12 +5,13 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.phonenumber import to_python
 
 from villesolidaire.accounts.models import User
+from villesolidaire.core.service_errors import duplicate_refused
 from villesolidaire.help_requests.enums import Channel, Consent
 from villesolidaire.help_requests.models import HelpCategory, HelpRequest
 from villesolidaire.help_requests.services import help_request_create
@@ -208,12 +209,8 @@ def state_record_add(*, network: Network, data: dict, by: User) -> StateRecord:
     for name in STATE_RECORD_FIELDS:
         value = data.get(name)
         setattr(record, name, "" if value is None and not name.endswith("_count") else value)
-    try:
-        # The savepoint keeps the outer transaction usable after a duplicate.
-        with transaction.atomic():
-            record.save()
-    except IntegrityError as error:
-        raise ValidationError(DUPLICATE_VISIT) from error
+    with duplicate_refused(ValidationError(DUPLICATE_VISIT)):
+        record.save()
     return record
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from villesolidaire.accounts.enums import REGISTER_ROLES, Role
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.audit import services as audit
 from villesolidaire.audit.models import AuditAction, AuditEntry
+from villesolidaire.core.service_errors import duplicate_refused
 from villesolidaire.register.models import (
     DESIGNATION_WORKFLOW,
     DesignationKind,
@@ -113,19 +114,17 @@ def designation_propose(
         raise DesignationError("Cette personne n'a pas ce rôle.")
     if kind == DesignationKind.GRANT and not user.is_active:
         raise DesignationError("Ce compte est désactivé.")
-    try:
-        with transaction.atomic():
-            designation = RoleDesignation.objects.create(
-                user=user,
-                role=role,
-                kind=kind,
-                designated_by=designated_by,
-                decision_reference=decision_reference,
-                decision_date=decision_date,
-                proposed_by=by,
-            )
-    except IntegrityError as exc:
-        raise DesignationError("Une demande pour ce rôle et cette personne attend déjà son approbation.") from exc
+    already_waiting = DesignationError("Une demande pour ce rôle et cette personne attend déjà son approbation.")
+    with duplicate_refused(already_waiting):
+        designation = RoleDesignation.objects.create(
+            user=user,
+            role=role,
+            kind=kind,
+            designated_by=designated_by,
+            decision_reference=decision_reference,
+            decision_date=decision_date,
+            proposed_by=by,
+        )
     DESIGNATION_WORKFLOW.log_creation(designation, by=by, note="proposée")
     audit.record(
         actor=by,

@@ -375,43 +375,51 @@ def counts_kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def signup_rows(period: Period):
-    """(quartier, status, local month, volunteers) of the period's sign-ups, one query: whole months
-    from VolunteerCount where it is kept, the edge days (or everything, on SQLite) from the
-    volunteers themselves."""
+def _volunteer_rows(period: Period, from_volunteers, from_counts):
+    """The period's sign-up rows in one query: whole months from VolunteerCount where it is kept
+    (`from_counts(condition)`), the edge days (or everything, on SQLite) from the volunteers
+    themselves (`from_volunteers(condition)`, and `from_volunteers(condition, in_union=True)` for the
+    part of a UNION with VolunteerCount's rows)."""
+    if not counts_kept():
+        return from_volunteers(period.q("created_at", place="quartier"))
+    counted, edges = month_split(period)
+    if counted is None:
+        return from_volunteers(edges)
+    summary = from_counts(counted)
+    return summary if edges is None else summary.union(from_volunteers(edges, in_union=True), all=True)
 
-    def counted_from_volunteers(condition: Q, month=None):
+
+def signup_rows(period: Period):
+    """(quartier, status, local month, volunteers) of the period's sign-ups (`_volunteer_rows`)."""
+
+    def counted_from_volunteers(condition: Q, *, in_union: bool = False):
+        # Cast in SQL in a UNION: its rows get the first query's Python conversions only, and
+        # TruncMonth gives PostgreSQL's date_trunc timestamp, made a date in Python.
+        month = Cast(local_month("created_at"), DateField()) if in_union else local_month("created_at")
         return (
             Volunteer.objects.filter(condition)
-            .values_list("quartier_id", "status", month or local_month("created_at"))
+            .values_list("quartier_id", "status", month)
             .annotate(n=Count("pk"))
             .order_by()
         )
 
-    if not counts_kept():
-        return counted_from_volunteers(period.q("created_at", place="quartier"))
-    counted, edges = month_split(period)
-    if counted is None:
-        return counted_from_volunteers(edges)
-    summary = (
-        VolunteerCount.objects.filter(counted, category_bit__isnull=True)
-        .values_list("quartier_id", "status", "month")
-        .annotate(n=Sum("n"))
-        .exclude(n=0)  # keys whose volunteers all moved: not a row of the direct count either
-        .order_by()
-    )
-    if edges is None:
-        return summary
-    # Cast in SQL: a UNION's rows get the first query's Python conversions only, and TruncMonth
-    # gives PostgreSQL's date_trunc timestamp, made a date in Python.
-    return summary.union(counted_from_volunteers(edges, Cast(local_month("created_at"), DateField())), all=True)
+    def counted_from_counts(condition: Q):
+        return (
+            VolunteerCount.objects.filter(condition, category_bit__isnull=True)
+            .values_list("quartier_id", "status", "month")
+            .annotate(n=Sum("n"))
+            .exclude(n=0)  # keys whose volunteers all moved: not a row of the direct count either
+            .order_by()
+        )
+
+    return _volunteer_rows(period, counted_from_volunteers, counted_from_counts)
 
 
 def category_rows(period: Period):
-    """(categories mask, registered, active) of the period's sign-ups, one query: VolunteerCount
-    keeps one row per accepted category, read as a one-bit mask; the rest as `signup_rows`."""
+    """(categories mask, registered, active) of the period's sign-ups (`_volunteer_rows`):
+    VolunteerCount keeps one row per accepted category, read as a one-bit mask."""
 
-    def counted_from_volunteers(condition: Q):
+    def counted_from_volunteers(condition: Q, *, in_union: bool = False):
         return (
             Volunteer.objects.filter(condition)
             .values_list("categories_mask")
@@ -419,19 +427,16 @@ def category_rows(period: Period):
             .order_by()
         )
 
-    if not counts_kept():
-        return counted_from_volunteers(period.q("created_at", place="quartier"))
-    counted, edges = month_split(period)
-    if counted is None:
-        return counted_from_volunteers(edges)
-    summary = (
-        VolunteerCount.objects.filter(counted, category_bit__isnull=False)
-        .values_list(Cast(Value(1), BigIntegerField()).bitleftshift(F("category_bit")))
-        .annotate(registered=Sum("n"), active=Coalesce(Sum("n", filter=Q(status=VolunteerStatus.ACTIVE)), 0))
-        .exclude(registered=0)
-        .order_by()
-    )
-    return summary if edges is None else summary.union(counted_from_volunteers(edges), all=True)
+    def counted_from_counts(condition: Q):
+        return (
+            VolunteerCount.objects.filter(condition, category_bit__isnull=False)
+            .values_list(Cast(Value(1), BigIntegerField()).bitleftshift(F("category_bit")))
+            .annotate(registered=Sum("n"), active=Coalesce(Sum("n", filter=Q(status=VolunteerStatus.ACTIVE)), 0))
+            .exclude(registered=0)
+            .order_by()
+        )
+
+    return _volunteer_rows(period, counted_from_volunteers, counted_from_counts)
 
 
 def count_volunteer_signups(tally: Tally, period: Period) -> None:

@@ -13,7 +13,7 @@ import datetime
 import re
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from villesolidaire.core.confirmation import SendPreview, check_confirmation, preview
 from villesolidaire.core.fields import link_token
+from villesolidaire.core.service_errors import duplicate_refused
 from villesolidaire.core.tenancy import site_url
 from villesolidaire.core.text import count_of, fold
 from villesolidaire.missions.enums import EvaluationAuthor
@@ -161,17 +162,14 @@ def wave_start(
     )
     if not volunteers and not residents:
         raise SurveyError("Personne à interroger sur cette période : aucune mission réalisée ni aucun soutien.")
-    try:
-        with transaction.atomic():
-            wave = SurveyWave.objects.create(
-                period_start=period_start,
-                period_end=period_end,
-                started_at=now,
-                started_by=by,
-                closes_at=now + datetime.timedelta(days=settings.VS_LINK_MAX_AGE_DAYS),
-            )
-    except IntegrityError as exc:
-        raise SurveyError("Un questionnaire a déjà été lancé pour cette période.") from exc
+    with duplicate_refused(SurveyError("Un questionnaire a déjà été lancé pour cette période.")):
+        wave = SurveyWave.objects.create(
+            period_start=period_start,
+            period_end=period_end,
+            started_at=now,
+            started_by=by,
+            closes_at=now + datetime.timedelta(days=settings.VS_LINK_MAX_AGE_DAYS),
+        )
     for volunteer in Volunteer.objects.filter(pk__in=volunteers).order_by("pk"):
         recipient = SurveyRecipient.objects.create(
             wave=wave, side=EvaluationAuthor.VOLUNTEER, volunteer=volunteer, channel=SurveyChannel.LINK

@@ -7,7 +7,7 @@ accreditation stops the calls at once: calling needs both.
 
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from villesolidaire.accounts.enums import Role
@@ -16,6 +16,7 @@ from villesolidaire.audit.models import AuditAction
 from villesolidaire.audit.services import record
 from villesolidaire.campaigns.models import CallerAccreditation, CallTarget
 from villesolidaire.campaigns.services import CampaignError
+from villesolidaire.core.service_errors import duplicate_refused
 
 
 def is_accredited(user: User) -> bool:
@@ -42,17 +43,14 @@ def accreditation_grant(
         raise CampaignError("Cette personne est déjà habilitée.")
     if volunteer is None:
         volunteer = getattr(user, "volunteer", None)
-    try:
-        with transaction.atomic():
-            accreditation = CallerAccreditation.objects.create(
-                user=user,
-                volunteer=volunteer,
-                training_on=training_on,
-                undertaking_signed_on=undertaking_signed_on,
-                granted_by=by,
-            )
-    except IntegrityError as exc:
-        raise CampaignError("Cette personne est déjà habilitée.") from exc
+    with duplicate_refused(CampaignError("Cette personne est déjà habilitée.")):
+        accreditation = CallerAccreditation.objects.create(
+            user=user,
+            volunteer=volunteer,
+            training_on=training_on,
+            undertaking_signed_on=undertaking_signed_on,
+            granted_by=by,
+        )
     record(
         actor=by,
         action=AuditAction.CREATE,

@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 REMOVAL_NOTE = "Radiation du registre"
 
 
+# How the audit entries of its two callers name what `anonymise_calls` empties.
+ANONYMISED_FIELDS = ["attempts.notes", "attempts.answers", "escalation_steps.result_notes"]
+
+
 def anonymise_calls(targets: QuerySet[CallTarget], *, now: datetime) -> int:
     """Empty what is personal in these targets' calls and escalations; keep what is counted.
     Idempotent. Returns the number of attempts touched."""
@@ -77,7 +81,7 @@ def forget_register_entry(*, entry, by: User | None = None, request=None, now: d
             actor=by,
             action=AuditAction.UPDATE,
             target=entry,
-            fields=["call_targets", "attempts.notes", "attempts.answers", "escalation_steps.result_notes"],
+            fields=["call_targets", *ANONYMISED_FIELDS],
             detail=f"radiation : appels anonymisés ({campaigns} campagne(s), {attempts} appel(s), {messages} SMS)",
             request=request,
         )
@@ -137,7 +141,7 @@ def purge_call_logs(*, today: date | None = None, dry_run: bool = False, now: da
                 actor=None,
                 action=AuditAction.DELETE,
                 target=campaign,
-                fields=["targets.entry", "attempts.notes", "attempts.answers", "escalation_steps.result_notes"],
+                fields=["targets.entry", *ANONYMISED_FIELDS],
                 detail=f"journal d'appels expiré : {count} personne(s) détachée(s) du registre",
             )
     result = CallLogPurge(campaigns=campaigns, targets=targets, attempts=attempts, cutoff=cutoff, dry_run=dry_run)
