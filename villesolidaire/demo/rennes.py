@@ -40,21 +40,26 @@ from faker import Faker
 
 from villesolidaire.accounts.demo import DEMO_DOMAIN, seed_staff_accounts
 from villesolidaire.accounts.enums import Role
-from villesolidaire.accounts.models import RoleGrant, User
-from villesolidaire.core.choices import LANGUAGES
+from villesolidaire.accounts.models import User
 from villesolidaire.core.fields import token_digest
 from villesolidaire.core.fuzzy import index_text
 from villesolidaire.core.text import fold
 from villesolidaire.core.workflow import Step
 from villesolidaire.demo.town import (
     CATEGORY_WEIGHTS,
-    CONTACT_RELATIONS,
     REPORTS,
     REQUEST_TEXTS,
+    _availability,
+    _erase_identity,
     _evaluation,
+    _languages,
+    _mission_history,
     _phone,
     _slug,
+    _volunteer_user,
     _weighted,
+    _write_resident_contacts,
+    _write_volunteers,
 )
 from villesolidaire.help_requests.enums import WORKFLOW as REQUEST_WORKFLOW
 from villesolidaire.help_requests.enums import Channel as RequestChannel
@@ -64,7 +69,6 @@ from villesolidaire.help_requests.models import HelpCategory, HelpRequest, HelpR
 from villesolidaire.matching.index import rebuild_index
 from villesolidaire.matching.models import OfferStatus, Proposal, ProposalOffer, ProposalStatus
 from villesolidaire.missions.enums import (
-    MISSION_WORKFLOW,
     EvaluationAuthor,
     MissedReason,
     MissionStatus,
@@ -81,7 +85,7 @@ from villesolidaire.partners.models import (
     OrganisationTransition,
     OrganisationType,
 )
-from villesolidaire.residents.models import PreferredChannel, Resident, ResidentContact
+from villesolidaire.residents.models import PreferredChannel, Resident
 from villesolidaire.territory.demo import TOWN_NAME, seed_territory_demo
 from villesolidaire.territory.models import Town, remembered_town
 from villesolidaire.volunteers.enums import WORKFLOW as VOLUNTEER_WORKFLOW
@@ -296,22 +300,9 @@ def _volunteers(rng, fake, addresses, quartiers, call) -> list[Plan]:
             validated = created + datetime.timedelta(days=rng.uniform(0.2, 4))
         email = f"{_slug(first_name)}.{_slug(last_name)}.{index}@{DEMO_DOMAIN}"
         address = rng.choice(addresses)
-        languages = LANGUAGES.bit_of("fr")
-        for code, chance in [("en", 0.3), ("es", 0.1), ("ar", 0.06), ("pt", 0.05), ("de", 0.05)]:
-            if rng.random() < chance:
-                languages |= LANGUAGES.bit_of(code)
-        availability = 0
-        for bit in rng.sample(range(21), rng.randint(3, 12)):
-            availability |= 1 << bit
-        users.append(
-            User(
-                email=email,
-                first_name=first_name,
-                last_name=last_name,
-                password=f"!demo{rng.getrandbits(64):016x}",
-                date_joined=created,
-            )
-        )
+        languages = _languages(rng, [("en", 0.3), ("es", 0.1), ("ar", 0.06), ("pt", 0.05), ("de", 0.05)])
+        availability = _availability(rng)
+        users.append(_volunteer_user(rng, email=email, first_name=first_name, last_name=last_name, created=created))
         volunteer = Volunteer(
             first_name=first_name,
             last_name=last_name,
@@ -402,17 +393,7 @@ def _residents_and_requests(rng, fake, addresses, quartiers, categories, operato
     for resident in residents:
         resident.created_at = first_call[id(resident)] - datetime.timedelta(minutes=rng.randint(2, 10))
     Resident.objects.bulk_create(residents, batch_size=500)
-    ResidentContact.objects.bulk_create(
-        [
-            ResidentContact(
-                resident=resident,
-                name=f"{fake.first_name()} {fake.last_name()}",
-                relation=rng.choice(CONTACT_RELATIONS),
-                phone=_phone("+3319900", 5000 + n),
-            )
-            for n, resident in enumerate(r for r in residents if rng.random() < 0.3)
-        ]
-    )
+    _write_resident_contacts(rng, fake, residents)
 
     requests, support_plans, other_requests = [], [], []
     for resident, created, started, reason in rows:
@@ -780,17 +761,7 @@ def _histories(rng, plans: list[Plan], groups: dict[str, list[Plan]], coordinato
         if v.status == VolunteerStatus.WITHDRAWN:
             _anonymise(rng, v, steps[-1][1])
 
-    for plan in plans:
-        plan.volunteer.fill_search_name()  # as Volunteer.save does, which bulk_create skips
-    Volunteer.objects.bulk_create([p.volunteer for p in plans], batch_size=500)
-    RoleGrant.objects.bulk_create(
-        [
-            RoleGrant(user=p.volunteer.user, role=Role.VOLUNTEER)
-            for p in plans
-            if p.volunteer.status != VolunteerStatus.WITHDRAWN
-        ],
-        batch_size=500,
-    )
+    _write_volunteers([p.volunteer for p in plans])
     history = []
     for plan in plans:
         v = plan.volunteer
@@ -807,19 +778,10 @@ def _histories(rng, plans: list[Plan], groups: dict[str, list[Plan]], coordinato
 
 
 def _anonymise(rng, volunteer: Volunteer, withdrawn_at: datetime.datetime) -> None:
-    """As volunteers.services does on withdrawal: identity erased, statistics kept."""
-    volunteer.first_name, volunteer.last_name = "Volontaire", "anonymisé·e"
-    volunteer.email, volunteer.phone, volunteer.birth_year, volunteer.skills_other = "", "", None, ""
-    volunteer.address = volunteer.address_complement = volunteer.postcode = volunteer.city = volunteer.ban_id = ""
-    volunteer.latitude = volunteer.longitude = None
-    volunteer.is_located = False
-    volunteer.quartier = None
-    volunteer.consent_share_with_partners = False
-    volunteer.anonymised_at = withdrawn_at + datetime.timedelta(minutes=5)
+    """Five minutes after the withdrawal; the user is written already, the volunteer not yet."""
     user = volunteer.user
-    user.email = f"{rng.getrandbits(128):032x}@sans-email.invalid"
-    user.first_name = user.last_name = ""
-    user.is_active = False
+    _erase_identity(rng, user, volunteer, withdrawn_at + datetime.timedelta(minutes=5))
+    volunteer.quartier = None
     user.save(update_fields=["email", "first_name", "last_name", "is_active"])
 
 
@@ -932,13 +894,7 @@ def _write_supports(rng, support_plans: list[SupportPlan], coordinator, operator
     Mission.objects.bulk_create(missions, batch_size=500)
     logs = []
     for mission in missions:
-        at = mission.done_at or mission.scheduled_at + datetime.timedelta(hours=2)
-        by = mission.support.volunteer.user if mission.status == MissionStatus.DONE else coordinator
-        steps = [
-            Step(MissionStatus.PLANNED, by=coordinator, at=mission.created_at),
-            Step(mission.status, by=by, at=at),
-        ]
-        logs += MISSION_WORKFLOW.history(mission, steps)
+        logs += _mission_history(mission, coordinator)
     HelpRequestTransition.objects.bulk_create(transitions, batch_size=1000)
     MissionTransition.objects.bulk_create(logs, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations)

@@ -184,6 +184,84 @@ def _slug(text: str) -> str:
     return fold(text).replace(" ", "-")
 
 
+def _languages(rng: random.Random, chances: list[tuple[str, float]]) -> int:
+    """French, and each other language (code, chance) that the draw gives."""
+    languages = LANGUAGES.bit_of("fr")
+    for code, chance in chances:
+        if rng.random() < chance:
+            languages |= LANGUAGES.bit_of(code)
+    return languages
+
+
+def _availability(rng: random.Random) -> int:
+    """Three to twelve of the week's 21 slots (core.choices.AVAILABILITY)."""
+    availability = 0
+    for bit in rng.sample(range(21), rng.randint(3, 12)):
+        availability |= 1 << bit
+    return availability
+
+
+def _volunteer_user(rng: random.Random, *, email: str, first_name: str, last_name: str, created) -> User:
+    """A volunteer's account, not saved yet, with an unusable password ("!", as Django writes one)."""
+    return User(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password=f"!demo{rng.getrandbits(64):016x}",
+        date_joined=created,
+    )
+
+
+def _erase_identity(rng: random.Random, user: User, volunteer: Volunteer, at: datetime.datetime) -> None:
+    """As volunteers.services does on withdrawal: identity erased, statistics kept (nothing saved)."""
+    volunteer.first_name, volunteer.last_name = "Volontaire", "anonymisé·e"
+    volunteer.email, volunteer.phone, volunteer.birth_year, volunteer.skills_other = "", "", None, ""
+    volunteer.address = volunteer.address_complement = volunteer.postcode = volunteer.city = volunteer.ban_id = ""
+    volunteer.latitude = volunteer.longitude = None
+    volunteer.is_located = False
+    volunteer.consent_share_with_partners = False
+    volunteer.anonymised_at = at
+    user.email = f"{rng.getrandbits(128):032x}@sans-email.invalid"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+
+
+def _write_volunteers(volunteers: list[Volunteer]) -> None:
+    """The volunteers (their users written already), and the volunteer role of those not withdrawn."""
+    for volunteer in volunteers:
+        volunteer.fill_search_name()  # as Volunteer.save does, which bulk_create skips
+    Volunteer.objects.bulk_create(volunteers, batch_size=500)
+    RoleGrant.objects.bulk_create(
+        [RoleGrant(user=v.user, role=Role.VOLUNTEER) for v in volunteers if v.status != VolunteerStatus.WITHDRAWN],
+        batch_size=500,
+    )
+
+
+def _write_resident_contacts(rng: random.Random, fake: Faker, residents: list[Resident]) -> None:
+    """A relative, neighbour or friend to call for about a third of the residents (written already)."""
+    ResidentContact.objects.bulk_create(
+        [
+            ResidentContact(
+                resident=resident,
+                name=f"{fake.first_name()} {fake.last_name()}",
+                relation=rng.choice(CONTACT_RELATIONS),
+                phone=_phone("+3319900", 5000 + n),
+            )
+            for n, resident in enumerate(r for r in residents if rng.random() < 0.3)
+        ]
+    )
+
+
+def _mission_history(mission: Mission, coordinator: User) -> list[MissionTransition]:
+    """Planned by the coordinator; then done by the volunteer, or missed or cancelled (coordinator)."""
+    steps = [Step(MissionStatus.PLANNED, by=coordinator, at=mission.created_at)]
+    if mission.status != MissionStatus.PLANNED:
+        at = mission.done_at or mission.scheduled_at + datetime.timedelta(hours=2)
+        by = mission.support.volunteer.user if mission.status == MissionStatus.DONE else coordinator
+        steps.append(Step(mission.status, by=by, at=at))
+    return MISSION_WORKFLOW.history(mission, steps)
+
+
 # --------------------------------------------------------------------------- the town
 
 
@@ -312,28 +390,11 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
         validated = (
             created + datetime.timedelta(days=rng.uniform(0.2, 4)) if status != VolunteerStatus.REGISTERED else None
         )
-        languages = LANGUAGES.bit_of("fr")
-        for code, chance in [
-            ("en", 0.3),
-            ("es", 0.1),
-            ("ar", 0.06),
-            ("pt", 0.05),
-            ("de", 0.05),
-            ("uk", 0.02),
-            ("lsf", 0.01),
-        ]:
-            if rng.random() < chance:
-                languages |= LANGUAGES.bit_of(code)
-        availability = 0
-        for bit in rng.sample(range(21), rng.randint(3, 12)):
-            availability |= 1 << bit
-        user = User(
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            password=f"!demo{rng.getrandbits(64):016x}",
-            date_joined=created,
+        languages = _languages(
+            rng, [("en", 0.3), ("es", 0.1), ("ar", 0.06), ("pt", 0.05), ("de", 0.05), ("uk", 0.02), ("lsf", 0.01)]
         )
+        availability = _availability(rng)
+        user = _volunteer_user(rng, email=email, first_name=first_name, last_name=last_name, created=created)
         volunteer = Volunteer(
             first_name=first_name,
             last_name=last_name,
@@ -357,7 +418,9 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
         )
         chosen = set(slugs) if index < 2 else {_weighted(rng, CATEGORY_WEIGHTS) for _ in range(rng.randint(2, 6))}
         if status == VolunteerStatus.WITHDRAWN:
-            _anonymise(rng, user, volunteer, validated or created, clock)
+            since = validated or created  # withdrawn 10 to 120 days later, yesterday at the latest
+            at = min(clock.now - datetime.timedelta(days=1), since + datetime.timedelta(days=rng.uniform(10, 120)))
+            _erase_identity(rng, user, volunteer, at)
         users.append(user)
         volunteers.append(volunteer)
         category_links.append(sorted(chosen))
@@ -366,17 +429,7 @@ def _volunteers(rng, fake, clock, addresses, quartiers, categories, skills, call
     User.objects.bulk_create(users, batch_size=500)
     for user, volunteer in zip(users, volunteers, strict=True):
         volunteer.user = user
-    for volunteer in volunteers:
-        volunteer.fill_search_name()  # as Volunteer.save does, which bulk_create skips
-    Volunteer.objects.bulk_create(volunteers, batch_size=500)
-    RoleGrant.objects.bulk_create(
-        [
-            RoleGrant(user=u, role=Role.VOLUNTEER)
-            for u, v in zip(users, volunteers, strict=True)
-            if v.status != VolunteerStatus.WITHDRAWN
-        ],
-        batch_size=500,
-    )
+    _write_volunteers(volunteers)
     Volunteer.categories.through.objects.bulk_create(
         [
             Volunteer.categories.through(volunteer_id=v.pk, helpcategory_id=categories[slug].pk)
@@ -406,22 +459,6 @@ def _hamlet_address(rng) -> dict:
     return {"address": f"{rng.randint(1, 40)} lieu-dit les Hauts", "postcode": POSTCODE, "city": TOWN_NAME}
 
 
-def _anonymise(rng, user: User, volunteer: Volunteer, since: datetime.datetime, clock: Clock) -> None:
-    """As volunteers.services does on withdrawal: identity erased, statistics kept."""
-    volunteer.first_name, volunteer.last_name = "Volontaire", "anonymisé·e"
-    volunteer.email, volunteer.phone, volunteer.birth_year, volunteer.skills_other = "", "", None, ""
-    volunteer.address = volunteer.address_complement = volunteer.postcode = volunteer.city = volunteer.ban_id = ""
-    volunteer.latitude = volunteer.longitude = None
-    volunteer.is_located = False
-    volunteer.consent_share_with_partners = False
-    volunteer.anonymised_at = min(
-        clock.now - datetime.timedelta(days=1), since + datetime.timedelta(days=rng.uniform(10, 120))
-    )
-    user.email = f"{rng.getrandbits(128):032x}@sans-email.invalid"
-    user.first_name = user.last_name = ""
-    user.is_active = False
-
-
 def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) -> list[VolunteerStatusChange]:
     steps = [Step(VolunteerStatus.REGISTERED, by=volunteer.user, at=volunteer.created_at, note="Inscription en ligne")]
     if volunteer.validated_at:
@@ -443,7 +480,7 @@ def _status_history(rng, volunteer: Volunteer, coordinator: User, clock: Clock) 
 
 
 def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Resident]:
-    residents, contacts = [], []
+    residents = []
     for index in range(RESIDENTS):
         first_name, last_name = fake.first_name(), fake.last_name()
         address = rng.choice(addresses)
@@ -468,17 +505,7 @@ def _residents(rng, fake, clock, addresses, quartiers, operator) -> list[Residen
         )
         residents.append(resident)
     Resident.objects.bulk_create(residents, batch_size=500)
-    for resident in residents:
-        if rng.random() < 0.3:
-            contacts.append(
-                ResidentContact(
-                    resident=resident,
-                    name=f"{fake.first_name()} {fake.last_name()}",
-                    relation=rng.choice(CONTACT_RELATIONS),
-                    phone=_phone("+3319900", 5000 + len(contacts)),
-                )
-            )
-    ResidentContact.objects.bulk_create(contacts)
+    _write_resident_contacts(rng, fake, residents)
     return residents
 
 
@@ -626,12 +653,7 @@ def _supports_and_missions(rng, clock, volunteers, residents, categories, coordi
             evaluations.append(_evaluation(rng, support, EvaluationAuthor.VOLUNTEER, ["", "Belle rencontre."]))
     Mission.objects.bulk_create(missions, batch_size=500)
     for mission in missions:
-        steps = [Step(MissionStatus.PLANNED, by=coordinator, at=mission.created_at)]
-        if mission.status != MissionStatus.PLANNED:
-            at = mission.done_at or mission.scheduled_at + datetime.timedelta(hours=2)
-            by = mission.support.volunteer.user if mission.status == MissionStatus.DONE else coordinator
-            steps.append(Step(mission.status, by=by, at=at))
-        mission_logs += MISSION_WORKFLOW.history(mission, steps)
+        mission_logs += _mission_history(mission, coordinator)
     HelpRequestTransition.objects.bulk_create(transitions, batch_size=1000)
     MissionTransition.objects.bulk_create(mission_logs, batch_size=1000)
     Evaluation.objects.bulk_create(evaluations)
