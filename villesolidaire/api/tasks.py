@@ -106,6 +106,6 @@ def due_deliveries(now=None):
     """Deliveries a retry run sends now: due retries, and pending ones whose task was lost."""
     now = now or timezone.now()
     due = retries.due(
-        first=DeliveryStatus.PENDING, retrying=DeliveryStatus.RETRYING, stale_after=STALE_PENDING_AFTER, now=now
+        queued=DeliveryStatus.PENDING, retrying=DeliveryStatus.RETRYING, stale_after=STALE_PENDING_AFTER, now=now
     )
     return WebhookDelivery.objects.filter(due).order_by("next_attempt_at", "pk")

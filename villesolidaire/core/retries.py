@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Manager, Q, QuerySet
 
 # What an attempt answers when there is nothing to do: already done, not yet due, or being sent by
 # another runner.
@@ -28,7 +28,9 @@ OUTCOME_LABELS = {
 }
 
 
-def claim_attempt(rows: QuerySet, pk: int, *, waiting: Iterable[str], lease: timedelta, now: datetime) -> bool:
+def claim_attempt(
+    rows: Manager | QuerySet, pk: int, *, waiting: Iterable[str], lease: timedelta, now: datetime
+) -> bool:
     """Count one attempt of row `pk` if it is waiting (`waiting` statuses) and due, and push its
     `next_attempt_at` `lease` ahead, so that no other runner sends it too (if the runner dies
     mid-send, the row is due again after the lease). A conditional UPDATE rather than a row lock:
@@ -45,14 +47,14 @@ def retry_delay(delays: Sequence[timedelta], attempts: int) -> timedelta:
     return delays[max(0, min(attempts - 1, len(delays) - 1))]
 
 
-def due(*, first: str, retrying: str, stale_after: timedelta, now: datetime) -> Q:
-    """The rows a retry run sends now: due retries; rows still at their `first` status whose task
-    was lost (untouched `stale_after` after they were written, the process having stopped between
+def due(*, queued: str, retrying: str, stale_after: timedelta, now: datetime) -> Q:
+    """The rows a retry run sends now: due retries; rows still at the status they were `queued` with
+    whose task was lost (untouched `stale_after` after they were written, the process having stopped between
     the commit and the enqueue); and those whose runner died during an attempt (the lease ran out)."""
     return (
         Q(status=retrying, next_attempt_at__lte=now)
-        | Q(status=first, next_attempt_at__isnull=True, created_at__lte=now - stale_after)
-        | Q(status=first, next_attempt_at__lte=now)
+        | Q(status=queued, next_attempt_at__isnull=True, created_at__lte=now - stale_after)
+        | Q(status=queued, next_attempt_at__lte=now)
     )
 
 

@@ -97,7 +97,7 @@ def due_messages(now=None):
     """Messages a retry run should attempt now: RETRYING and due, or QUEUED and forgotten."""
     now = now or timezone.now()
     due = retries.due(
-        first=MessageStatus.QUEUED, retrying=MessageStatus.RETRYING, stale_after=STALE_QUEUED_AFTER, now=now
+        queued=MessageStatus.QUEUED, retrying=MessageStatus.RETRYING, stale_after=STALE_QUEUED_AFTER, now=now
     )
     return Message.objects.filter(due).order_by("next_attempt_at", "pk")
 

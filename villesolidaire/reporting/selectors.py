@@ -375,33 +375,35 @@ def counts_kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _volunteer_rows(period: Period, from_volunteers, from_counts):
+def _volunteer_rows(period: Period, *, from_volunteers, from_counts, union_part=None):
     """The period's sign-up rows in one query: whole months from VolunteerCount where it is kept
     (`from_counts(condition)`), the edge days (or everything, on SQLite) from the volunteers
-    themselves (`from_volunteers(condition)`, and `from_volunteers(condition, in_union=True)` for the
-    part of a UNION with VolunteerCount's rows)."""
+    themselves (`from_volunteers(condition)`; `union_part(condition)` instead where those rows join
+    VolunteerCount's in a UNION, when it must convert a column in SQL)."""
     if not counts_kept():
         return from_volunteers(period.q("created_at", place="quartier"))
     counted, edges = month_split(period)
     if counted is None:
         return from_volunteers(edges)
     summary = from_counts(counted)
-    return summary if edges is None else summary.union(from_volunteers(edges, in_union=True), all=True)
+    return summary if edges is None else summary.union((union_part or from_volunteers)(edges), all=True)
 
 
 def signup_rows(period: Period):
     """(quartier, status, local month, volunteers) of the period's sign-ups (`_volunteer_rows`)."""
 
-    def counted_from_volunteers(condition: Q, *, in_union: bool = False):
-        # Cast in SQL in a UNION: its rows get the first query's Python conversions only, and
-        # TruncMonth gives PostgreSQL's date_trunc timestamp, made a date in Python.
-        month = Cast(local_month("created_at"), DateField()) if in_union else local_month("created_at")
+    def counted_from_volunteers(condition: Q, month=None):
         return (
             Volunteer.objects.filter(condition)
-            .values_list("quartier_id", "status", month)
+            .values_list("quartier_id", "status", month or local_month("created_at"))
             .annotate(n=Count("pk"))
             .order_by()
         )
+
+    def counted_from_volunteers_in_union(condition: Q):
+        # Cast in SQL: a UNION's rows get the first query's Python conversions only, and
+        # TruncMonth gives PostgreSQL's date_trunc timestamp, made a date in Python.
+        return counted_from_volunteers(condition, Cast(local_month("created_at"), DateField()))
 
     def counted_from_counts(condition: Q):
         return (
@@ -412,14 +414,19 @@ def signup_rows(period: Period):
             .order_by()
         )
 
-    return _volunteer_rows(period, counted_from_volunteers, counted_from_counts)
+    return _volunteer_rows(
+        period,
+        from_volunteers=counted_from_volunteers,
+        from_counts=counted_from_counts,
+        union_part=counted_from_volunteers_in_union,
+    )
 
 
 def category_rows(period: Period):
     """(categories mask, registered, active) of the period's sign-ups (`_volunteer_rows`):
     VolunteerCount keeps one row per accepted category, read as a one-bit mask."""
 
-    def counted_from_volunteers(condition: Q, *, in_union: bool = False):
+    def counted_from_volunteers(condition: Q):
         return (
             Volunteer.objects.filter(condition)
             .values_list("categories_mask")
@@ -436,7 +443,7 @@ def category_rows(period: Period):
             .order_by()
         )
 
-    return _volunteer_rows(period, counted_from_volunteers, counted_from_counts)
+    return _volunteer_rows(period, from_volunteers=counted_from_volunteers, from_counts=counted_from_counts)
 
 
 def count_volunteer_signups(tally: Tally, period: Period) -> None:
