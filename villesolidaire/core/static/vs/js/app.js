@@ -30,6 +30,27 @@
       button.addEventListener("click", function () { window.print(); });
     });
   });
+  // A table wider than the screen scrolls inside its wrapper: keyboard users must be able to reach
+  // and scroll it (WCAG 2.1.1), so a wrapper that scrolls becomes a named, focusable region, and
+  // stops being one when it no longer scrolls. Wrappers that set their own tabindex are left alone.
+  function scrollableTablesFocusable() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrapper"), function (wrapper) {
+      var ours = wrapper.hasAttribute("data-vs-scrolls");
+      if (wrapper.hasAttribute("tabindex") && !ours) { return; }
+      if (wrapper.scrollWidth > wrapper.clientWidth) {
+        var caption = wrapper.querySelector("caption");
+        wrapper.setAttribute("data-vs-scrolls", "");
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+        wrapper.setAttribute("aria-label", caption && caption.textContent.trim() ? caption.textContent.trim() : "Tableau");
+      } else if (ours) {
+        ["data-vs-scrolls", "tabindex", "role", "aria-label"].forEach(function (name) { wrapper.removeAttribute(name); });
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollableTablesFocusable);
+  document.addEventListener("htmx:afterSettle", scrollableTablesFocusable);
+  window.addEventListener("resize", scrollableTablesFocusable);
   document.addEventListener("input", fillFromSuggestion);
   document.addEventListener("change", fillFromSuggestion);
   // Load shedding (core/shedding.py): htmx does not swap a 503, so the page and what was typed stay
