@@ -38,7 +38,8 @@ if settings.VS_BENCH_VIEWS:
 handler404 = "villesolidaire.web.views.error_404"
 handler500 = "villesolidaire.web.views.error_500"
 
-# The admin holds town settings and role grants: staff need their second factor there too.
-from django_otp.admin import OTPAdminSite  # noqa: E402
+# The admin holds town settings and role grants: staff need their second factor there too, and
+# replace a provisional password first.
+from villesolidaire.accounts.admin_site import StaffAdminSite  # noqa: E402
 
-admin.site.__class__ = OTPAdminSite
+admin.site.__class__ = StaffAdminSite

@@ -76,6 +76,7 @@ READABLE = {
     "core:health",
     "accounts:login",
     "accounts:otp",  # the second-factor page answers a verified account too
+    "accounts:password_change",  # their own password: a form, nobody else's data
     "volunteers:signup",
     "volunteers:signup_thanks",
     "volunteers:magic_link_request",

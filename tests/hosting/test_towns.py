@@ -30,6 +30,7 @@ def test_create_town_makes_a_town_ready(towns):
         admin = User.objects.get(email="maire@mairie.test")
         assert admin.has_role("admin") and admin.is_superuser and admin.is_staff
         assert admin.check_password(a.admin_password)
+        assert admin.password_is_provisional  # printed once by the host: replaced at the first sign-in
     assert HostEvent.objects.filter(action="create_town", tenant_schema=a.schema).exists()
 
 
@@ -230,8 +231,22 @@ def test_create_host_operator_gives_a_password_an_app_link_and_backup_codes(clie
         headers={"host": CONSOLE},
     )
     assert signed_in.status_code == 302
-    assert client.get("/", headers={"host": CONSOLE}).status_code == 200
+    # The password was printed on a terminal: the console opens once the operator has replaced it.
+    for page in ("/", "/journal/"):
+        assert client.get(page, headers={"host": CONSOLE})["Location"] == "/mot-de-passe/"
+    form = client.get("/mot-de-passe/", headers={"host": CONSOLE}).content.decode()
+    assert "Ce mot de passe provisoire a été affiché à la création du compte" in form
+    new_password = "Un-autre-mot-de-passe-hebergeur-7"
+    change = {"old_password": password, "new_password1": new_password, "new_password2": new_password}
+    refused = client.post("/mot-de-passe/", {**change, "old_password": "pas-le-bon"}, headers={"host": CONSOLE})
+    assert refused.status_code == 400 and "Mot de passe actuel incorrect." in refused.content.decode()
+    changed = client.post("/mot-de-passe/", change, headers={"host": CONSOLE})
+    assert changed["Location"] == "/"
+    operator = User.objects.get(email="nouvel.ops@hebergeur.test")
+    assert operator.check_password(new_password) and not operator.password_is_provisional
+    assert client.get("/", headers={"host": CONSOLE}).status_code == 200  # still signed in
     assert HostEvent.objects.filter(action="create_host_operator").exists()
+    assert HostEvent.objects.filter(action="password_change", actor="nouvel.ops@hebergeur.test").exists()
     with pytest.raises(CommandError, match="existe déjà"):
         call_command("create_host_operator", "--email", "nouvel.ops@hebergeur.test", stdout=io.StringIO())
 

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from villesolidaire.accounts.enums import REGISTER_ROLES
 from villesolidaire.accounts.models import RoleGrant, User
 from villesolidaire.accounts.protections import ACCOUNT_PROTECTIONS, credentials_changed_by_admin
+from villesolidaire.accounts.services import password_provisional
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -102,7 +103,9 @@ class UserAdmin(BaseUserAdmin):
             credentials_changed_by_admin.run(user=obj, by=request.user, what="email", request=request)
         if not change and obj.has_usable_password():
             # The administrator chose its password: until the person changes it, he can sign in
-            # as them. The officer approving a designation for it is told (register.designations).
+            # as them. The officer approving a designation for it is told (register.designations),
+            # and the person replaces it before opening any staff page.
+            password_provisional(obj)
             credentials_changed_by_admin.run(user=obj, by=request.user, what="password", request=request)
 
     def delete_model(self, request, obj):
@@ -115,6 +118,8 @@ class UserAdmin(BaseUserAdmin):
             raise PermissionDenied
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302 and user is not None:
+            if user.pk != request.user.pk:
+                password_provisional(user)
             credentials_changed_by_admin.run(user=user, by=request.user, what="password", request=request)
         return response
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django_otp import devices_for_user
 
 
@@ -55,3 +55,20 @@ class TotpEnrolForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's form (current password, then the new one twice, checked by AUTH_PASSWORD_VALIDATORS),
+    with the project's French labels and messages."""
+
+    error_messages = {
+        "password_mismatch": "Les deux mots de passe ne sont pas identiques.",
+        "password_incorrect": "Mot de passe actuel incorrect.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Mot de passe actuel"
+        self.fields["new_password1"].label = "Nouveau mot de passe"
+        self.fields["new_password2"].label = "Nouveau mot de passe, à nouveau"
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)

@@ -54,6 +54,9 @@ class User(AbstractUser):
     # The account an API key acts as (villesolidaire.api): no password, no second factor, never a
     # person to alert or to list among the staff.
     is_api_account = models.BooleanField("compte d'une clé d'API", default=False, editable=False)
+    # A password someone else chose (an administrator in the Django admin, the host's create_town or
+    # create_host_operator): its owner must replace it before opening any staff page.
+    password_is_provisional = models.BooleanField("mot de passe provisoire", default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from villesolidaire.accounts.enums import Role
 
@@ -63,8 +64,9 @@ def is_second_factor_verified(user) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
-def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
-    """Staff view guard: login, then the role check (404 when refused), then second factor."""
+def _staff_guard(may_enter: Callable[..., bool], *, provisional_password_allowed: bool = False) -> Callable:
+    """Staff view guard: login, then the role check (404 when refused), then second factor, then a
+    password someone else chose is replaced (accounts.services.password_provisional)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -79,6 +81,10 @@ def _staff_guard(may_enter: Callable[..., bool]) -> Callable:
                 raise Http404
             if not is_second_factor_verified(user):
                 return redirect(f"{_otp_url()}?{urlencode({'next': request.get_full_path()})}")
+            if user.password_is_provisional and not provisional_password_allowed:
+                return redirect(
+                    f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}"
+                )
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -117,6 +123,12 @@ def staff_account_required(view: Callable[..., HttpResponse]) -> Callable[..., H
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def own_account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page about one's own account (the password): every staff member, second factor passed,
+    whatever their quartiers; the one page a provisional password opens."""
+    return _staff_guard(lambda user: user.is_staff_member, provisional_password_allowed=True)(quartier_aware(view))
 
 
 def role_required(*roles: str) -> Callable:
@@ -180,6 +192,4 @@ def volunteer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 
 def _otp_url() -> str:
-    from django.urls import reverse
-
     return reverse("accounts:otp")

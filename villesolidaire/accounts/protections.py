@@ -17,3 +17,8 @@ credentials_changed_by_admin = Hook(
     "what being 'password', 'second_factor', 'email' or 'deleted'. The audit journal records it, "
     "and the designations page shows it beside a pending designation for that account."
 )
+
+password_changed_by_owner = Hook(
+    "A person replaced their own password (accounts:password_change): run(user=, request=). The "
+    "audit journal records it."
+)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("deconnexion/", views.StaffLogoutView.as_view(), name="logout"),
     path("verification/", views.second_factor, name="otp"),
     path("verification/activer/", views.enrol_totp, name="otp_enrol"),
+    path("mot-de-passe/", views.password_change, name="password_change"),
 ]

@@ -11,9 +11,10 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from villesolidaire.accounts.forms import SecondFactorForm, StaffLoginForm, TotpEnrolForm
-from villesolidaire.accounts.perms import staff_account_required
-from villesolidaire.core.http import safe_next
+from villesolidaire.accounts.forms import OwnPasswordChangeForm, SecondFactorForm, StaffLoginForm, TotpEnrolForm
+from villesolidaire.accounts.perms import own_account_required, staff_account_required
+from villesolidaire.accounts.services import password_change_by_owner
+from villesolidaire.core.http import form_status, posted, safe_next
 from villesolidaire.core.limits import refuse_form
 from villesolidaire.core.tenancy import in_town
 
@@ -98,3 +99,20 @@ def _base32(device: TOTPDevice) -> str:
 
 class StaffLogoutView(auth_views.LogoutView):
     pass
+
+
+@own_account_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """A staff member replaces their password: the one page a provisional password (chosen by an
+    administrator or the host) opens, and the next page they asked for once it is replaced."""
+    form = OwnPasswordChangeForm(request.user, posted(request))
+    if form.is_bound and form.is_valid():
+        password_change_by_owner(form=form, request=request)
+        messages.success(request, "Votre mot de passe est changé.")
+        return redirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "next": _safe_next(request), "provisional": request.user.password_is_provisional},
+        status=form_status(form),
+    )

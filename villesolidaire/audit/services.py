@@ -73,6 +73,19 @@ def record_credentials_change(*, user, by, what: str, request: HttpRequest | Non
     )
 
 
+def record_own_password_change(*, user, request: HttpRequest | None = None) -> AuditEntry:
+    """A person replaced their own password (accounts.services.password_change_by_owner): after an
+    administrator chose it, only its owner knows it from now on."""
+    return record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        target=user,
+        fields=["password"],
+        detail=f"mot de passe du compte n° {user.pk} changé par son titulaire",
+        request=request,
+    )
+
+
 def record_quartier_scope_change(*, user, quartiers: list[str] | None, by) -> AuditEntry:
     """A person's roles were limited to some quartiers, or given back the whole town (territory.scopes)."""
     detail = (

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from villesolidaire.accounts.models import User
+from villesolidaire.accounts.services import password_provisional
 from villesolidaire.core.tenancy import PUBLIC_SCHEMA
 from villesolidaire.core.text import fold
 from villesolidaire.hosting.cloning import TEMPLATE_SCHEMA, clone_template
@@ -170,7 +171,7 @@ def create_town(
                     Commune.objects.bulk_create(Commune(name=commune_names[c], insee_code=c) for c in insee_codes)
                 # As `createsuperuser` makes a single town's first administrator: the admin role and
                 # the Django admin (branding, quartiers, accounts and roles).
-                User.objects.create_superuser(admin_email, password)
+                password_provisional(User.objects.create_superuser(admin_email, password))
             record(actor, "create_town", schema_name, f"{name} — {', '.join(domains)}")
     except Exception:
         _drop(tenant)

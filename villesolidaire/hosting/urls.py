@@ -12,4 +12,5 @@ urlpatterns = [
     path("communes/<int:pk>/sauvegarder/", views.backup_now, name="backup_now"),
     path("communes/<int:pk>/supprimer/", views.delete, name="delete"),
     path("journal/", views.host_log, name="log"),
+    path("mot-de-passe/", views.password_change, name="password_change"),
 ]

@@ -10,21 +10,29 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from villesolidaire.accounts.forms import OwnPasswordChangeForm
+from villesolidaire.accounts.services import password_change_by_owner
+from villesolidaire.core.http import form_status, posted
 from villesolidaire.core.pagination import paginate
 from villesolidaire.hosting.forms import HostLoginForm
 from villesolidaire.hosting.models import HostEvent, TenantState, host_actor
 from villesolidaire.hosting.selectors import town_rows
-from villesolidaire.hosting.services import HostingError, delete_town, set_state, towns
+from villesolidaire.hosting.services import HostingError, delete_town, record, set_state, towns
 from villesolidaire.hosting.tasks import backup_town_now
 
 
-def host_operator_required(view):
+def host_operator_required(view, *, provisional_password_allowed: bool = False):
+    """A host operator, second factor passed, whose provisional password (create_host_operator)
+    is replaced first."""
+
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
             return redirect("hosting:login")
         if not (user.is_superuser and user.is_verified()):
             raise Http404
+        if user.password_is_provisional and not provisional_password_allowed:
+            return redirect("hosting:password_change")
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -107,6 +115,21 @@ def backup_now(request: HttpRequest, pk: int) -> HttpResponse:
 def host_log(request: HttpRequest) -> HttpResponse:
     page = paginate(request, HostEvent.objects.all())
     return render(request, "hosting/log.html", {"page": page})
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    """An operator replaces their password: the one console page a provisional password opens."""
+    form = OwnPasswordChangeForm(request.user, posted(request))
+    if form.is_valid():
+        password_change_by_owner(form=form, request=request, journal=False)
+        record(host_actor(request.user), "password_change", detail="mot de passe changé par son titulaire")
+        messages.success(request, "Votre mot de passe est changé.")
+        return redirect("hosting:console")
+    context = {"form": form, "provisional": request.user.password_is_provisional}
+    return render(request, "hosting/password_change.html", context, status=form_status(form))
+
+
+password_change = host_operator_required(password_change, provisional_password_allowed=True)
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:

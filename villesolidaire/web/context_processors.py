@@ -12,6 +12,8 @@ def town(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     roles = user.roles if user is not None and user.is_authenticated else frozenset()
     verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    # A provisional password opens no staff page until it is replaced (accounts.perms): no menu.
+    verified = verified and not user.password_is_provisional
     return {
         "town": _cached_town(request),
         # Limited to some quartiers (territory.QuartierScope): only the pages that scope their rows.
@@ -32,6 +34,8 @@ def town(request: HttpRequest) -> dict:
         "nav_is_partner": verified and Role.PARTNER in roles,
         # The dashboard and the bilan (accounts.perms.figures_reader_required).
         "nav_reads_figures": verified and bool(roles & {Role.COORDINATOR, Role.ADMIN, Role.OFFICIAL}),
+        # Every staff member may change their own password (accounts:password_change).
+        "nav_is_staff": verified and user.is_staff_member,
     }
 
 

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from villesolidaire.accounts.models import User
+from villesolidaire.accounts.services import password_provisional
 from villesolidaire.core.tenancy import PUBLIC_SCHEMA, current_schema
 from villesolidaire.hosting.services import record
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(15)
         with transaction.atomic():
             operator = User.objects.create_superuser(email, password)
+            password_provisional(operator)
             app = TOTPDevice.objects.create(user=operator, name="Application d'authentification", confirmed=True)
             backup = StaticDevice.objects.create(user=operator, name="Codes de secours", confirmed=True)
             codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
@@ -49,6 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Opérateur de l'hébergeur créé : {email}\n"
             f"Mot de passe provisoire (affiché une seule fois) : {password}\n"
+            "À la première connexion, la console demande de le remplacer.\n"
             "Application d'authentification : scannez ou saisissez ce lien dans l'application (FreeOTP, Aegis…) :\n"
             f"  {app.config_url}\n"
             f"Codes de secours (un seul usage chacun, à garder hors ligne) : {' '.join(codes)}"

@@ -50,5 +50,6 @@ class Command(BaseCommand):
             f"Domaine principal : {tenant.get_primary_domain().domain}\n"
             f"Administrateur : {new.admin_email}\n"
             f"Mot de passe provisoire (affiché une seule fois) : {new.admin_password}\n"
-            "À la première connexion, l'administrateur active sa double authentification."
+            "À la première connexion, l'administrateur active sa double authentification, "
+            "puis remplace ce mot de passe."
         )
