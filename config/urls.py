@@ -2,6 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from villesolidaire.accounts.admin_site import StaffAdminSite
+
+# The admin holds town settings and role grants: staff need their second factor there too, and
+# replace a provisional password first. Set before `admin.site.urls` is built: some admin views
+# (UserAdmin's password page) are wrapped by the site's `admin_view` when the URLs are built.
+admin.site.__class__ = StaffAdminSite
 admin.site.site_header = "Ville Solidaire — administration"
 admin.site.site_title = "Ville Solidaire"
 
@@ -37,9 +43,3 @@ if settings.VS_BENCH_VIEWS:
 
 handler404 = "villesolidaire.web.views.error_404"
 handler500 = "villesolidaire.web.views.error_500"
-
-# The admin holds town settings and role grants: staff need their second factor there too, and
-# replace a provisional password first.
-from villesolidaire.accounts.admin_site import StaffAdminSite  # noqa: E402
-
-admin.site.__class__ = StaffAdminSite

@@ -29,6 +29,9 @@ def test_a_staff_member_replaces_their_password_and_stays_signed_in(client, coor
     assert "Mot de passe actuel" in page and "Nouveau mot de passe, à nouveau" in page
     assert "choisi par quelqu'un d'autre" not in page
     assert 'autocomplete="new-password"' in page and 'autocomplete="current-password"' in page
+    # The rules are in the hint the field points to (a sentence: the hint is a <p>).
+    hint = page.split('id="id_new_password1_helptext">', 1)[1].split("</p>", 1)[0]
+    assert "au minimum 10 caractères" in hint and "<ul" not in hint
     response = _change(client, next_page=reverse("volunteers:list"))
     assert response.status_code == 302 and response["Location"] == reverse("volunteers:list")
     coordinator.refresh_from_db()
@@ -47,6 +50,8 @@ def test_a_staff_member_replaces_their_password_and_stays_signed_in(client, coor
         (CURRENT, "court-1", None, "trop court"),
         (CURRENT, "1234567890123", None, "entièrement numérique"),
         (CURRENT, "", None, "Ce champ est obligatoire."),
+        # Kept, a password an administrator chose would stay known to them.
+        (CURRENT, CURRENT, None, "Choisissez un mot de passe différent"),
     ],
 )
 def test_a_refused_password_is_told_in_french_and_nothing_changes(client, coordinator, old, new, again, message):
@@ -67,6 +72,8 @@ def test_a_provisional_password_opens_only_the_change_page_then_the_page_asked_f
     page = client.get(response["Location"]).content.decode()
     assert "choisi par quelqu'un d'autre" in page
     assert f'href="{reverse("volunteers:list")}"' not in page  # no menu: every staff page would send back here
+    # Nor do the menu's counts, fetched by htmx: a fragment answers 404.
+    assert client.get(reverse("operations:nav_counts"), headers={"HX-Request": "true"}).status_code == 404
     assert _change(client, next_page=target)["Location"] == target
     user.refresh_from_db()
     assert not user.password_is_provisional
@@ -87,9 +94,14 @@ def test_an_administrator_who_chooses_a_password_makes_it_provisional(client, to
 
 def test_a_provisional_password_does_not_open_the_django_admin(client, town):
     admin = staff_user(Role.ADMIN, is_staff=True, is_superuser=True, password_is_provisional=True)
+    other = staff_user(Role.AUDITOR)
     login_staff(client, admin)
-    response = client.get(reverse("admin:index"))
-    assert response["Location"] == f"{CHANGE}?{urlencode({'next': reverse('admin:index')})}"
+    # Every admin page, those the admin wraps when its URLs are built (UserAdmin's password page) too.
+    for page in (reverse("admin:index"), reverse("admin:auth_user_password_change", args=[other.pk])):
+        assert client.get(page)["Location"] == f"{CHANGE}?{urlencode({'next': page})}"
+    chosen = {"password1": "Un-nouveau-mot-de-passe-42", "password2": "Un-nouveau-mot-de-passe-42"}
+    client.post(reverse("admin:auth_user_password_change", args=[other.pk]), chosen)
+    assert User.objects.get(pk=other.pk).check_password(CURRENT)
     signed_out = client.post(reverse("admin:logout"))  # signing out stays possible
     assert signed_out.status_code == 302 and not signed_out["Location"].startswith(CHANGE)
     assert not client.get(CHANGE).wsgi_request.user.is_authenticated

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django_otp import devices_for_user
 
 
@@ -72,3 +73,13 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         self.fields["new_password1"].label = "Nouveau mot de passe"
         self.fields["new_password2"].label = "Nouveau mot de passe, à nouveau"
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        # Django's help is an HTML list: the field template shows a sentence that the field names
+        # with aria-describedby.
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+
+    def clean_new_password1(self) -> str:
+        password = self.cleaned_data["new_password1"]
+        if self.user.check_password(password):
+            # A provisional password kept would stay known to whoever chose it.
+            raise forms.ValidationError("Choisissez un mot de passe différent de l'actuel.")
+        return password

@@ -28,7 +28,9 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
     own query count, and a page without JavaScript simply shows no counts. A fragment: anyone else
     gets a 404, not a redirect to the login page."""
     user = request.user
-    if not (user.is_authenticated and user.is_verified() and selectors.may_watch(user)):
+    if not (user.is_authenticated and user.is_verified() and not user.password_is_provisional):
+        raise Http404
+    if not selectors.may_watch(user):
         raise Http404
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
