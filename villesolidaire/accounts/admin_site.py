@@ -2,11 +2,10 @@
 before any admin page, as before any staff page (accounts.perms)."""
 
 from functools import update_wrapper
-from urllib.parse import urlencode
 
-from django.shortcuts import redirect
-from django.urls import reverse
 from django_otp.admin import OTPAdminSite
+
+from villesolidaire.accounts.perms import redirect_to_password_change
 
 
 class StaffAdminSite(OTPAdminSite):
@@ -14,8 +13,7 @@ class StaffAdminSite(OTPAdminSite):
         # Inside the admin's own checks: signed in, staff and second factor come first.
         def replaced_password_first(request, *args, **kwargs):
             if request.user.password_is_provisional and view != self.logout:
-                target = f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}"
-                return redirect(target)
+                return redirect_to_password_change(request)
             return view(request, *args, **kwargs)
 
         return super().admin_view(update_wrapper(replaced_password_first, view), cacheable)

@@ -64,6 +64,17 @@ def is_second_factor_verified(user) -> bool:
     return bool(getattr(user, "is_verified", lambda: False)())
 
 
+def is_ready_for_staff_pages(user) -> bool:
+    """Signed in, second factor passed, and a password of their own: what every staff page needs
+    besides the role (the menu and the htmx fragments, which answer no redirect, ask it directly)."""
+    return bool(user.is_authenticated and is_second_factor_verified(user) and not user.password_is_provisional)
+
+
+def redirect_to_password_change(request: HttpRequest) -> HttpResponse:
+    """To « Mot de passe », back to this page once a provisional password is replaced."""
+    return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}")
+
+
 def _staff_guard(may_enter: Callable[..., bool], *, provisional_password_allowed: bool = False) -> Callable:
     """Staff view guard: login, then the role check (404 when refused), then second factor, then a
     password someone else chose is replaced (accounts.services.password_provisional)."""
@@ -82,9 +93,7 @@ def _staff_guard(may_enter: Callable[..., bool], *, provisional_password_allowed
             if not is_second_factor_verified(user):
                 return redirect(f"{_otp_url()}?{urlencode({'next': request.get_full_path()})}")
             if user.password_is_provisional and not provisional_password_allowed:
-                return redirect(
-                    f"{reverse('accounts:password_change')}?{urlencode({'next': request.get_full_path()})}"
-                )
+                return redirect_to_password_change(request)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -106,7 +106,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """A staff member replaces their password: the one page a provisional password (chosen by an
     administrator or the host) opens, and the next page they asked for once it is replaced."""
     form = OwnPasswordChangeForm(request.user, posted(request))
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         password_change_by_owner(form=form, request=request)
         messages.success(request, "Votre mot de passe est changé.")
         return redirect(_safe_next(request))

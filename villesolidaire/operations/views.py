@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from villesolidaire.accounts.perms import strict_role_required
+from villesolidaire.accounts.perms import is_ready_for_staff_pages, strict_role_required
 from villesolidaire.operations import selectors
 
 
@@ -28,9 +28,7 @@ def nav_counts(request: HttpRequest) -> HttpResponse:
     own query count, and a page without JavaScript simply shows no counts. A fragment: anyone else
     gets a 404, not a redirect to the login page."""
     user = request.user
-    if not (user.is_authenticated and user.is_verified() and not user.password_is_provisional):
-        raise Http404
-    if not selectors.may_watch(user):
+    if not (is_ready_for_staff_pages(user) and selectors.may_watch(user)):
         raise Http404
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])

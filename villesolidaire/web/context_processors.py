@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from villesolidaire.accounts.enums import Role
+from villesolidaire.accounts.perms import is_ready_for_staff_pages
 from villesolidaire.core.tenancy import in_town
 from villesolidaire.territory.models import Town
 
@@ -11,9 +12,8 @@ def town(request: HttpRequest) -> dict:
         return {"town": None}  # the host console of a multi-town deployment: no town, no town menu
     user = getattr(request, "user", None)
     roles = user.roles if user is not None and user.is_authenticated else frozenset()
-    verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
-    # A provisional password opens no staff page until it is replaced (accounts.perms): no menu.
-    verified = verified and not user.password_is_provisional
+    # A provisional password opens no staff page until it is replaced: no menu either.
+    verified = user is not None and is_ready_for_staff_pages(user)
     return {
         "town": _cached_town(request),
         # Limited to some quartiers (territory.QuartierScope): only the pages that scope their rows.
